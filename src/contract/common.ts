@@ -1,0 +1,74 @@
+import { z } from 'zod'
+
+/** Lower-case hex SHA-256, the id of every stored document. */
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex characters')
+
+export const BuildId = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'a build id is 64 lower-case hex characters')
+  .brand<'BuildId'>()
+export type BuildId = z.infer<typeof BuildId>
+
+export const DocumentId = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'a document id is 64 lower-case hex characters')
+  .brand<'DocumentId'>()
+export type DocumentId = z.infer<typeof DocumentId>
+
+/** An ISO-8601 instant with an explicit offset, as the server writes them (always UTC, `Z`). */
+export const Instant = z.iso.datetime({ offset: true })
+
+export const verificationStatuses = ['verified', 'failed', 'untrusted', 'unsigned', 'unverifiable'] as const
+export const VerificationStatus = z.enum(verificationStatuses).meta({
+  description:
+    'verified: signed by a trusted key and every check passed; failed: a check failed (the first failing check is named); ' +
+    'untrusted: well-formed and correctly signed, but by a key we do not trust; unsigned: no signature at all; ' +
+    'unverifiable: signed, but the trust material needed to check it is missing',
+})
+export type VerificationStatus = z.infer<typeof VerificationStatus>
+
+export const Check = z.object({
+  /** Stable machine name, e.g. `envelope-signature`, `signer-trusted`, `payload-type`. */
+  name: z.string(),
+  ok: z.boolean(),
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+  detail: z.string().optional(),
+})
+export type Check = z.infer<typeof Check>
+
+export const Signer = z.object({
+  keyId: z.string().nullable(),
+  /** The configured trusted key that matched, when one did. */
+  trustedKeyId: z.string().nullable(),
+  algorithm: z.string().nullable(),
+})
+export type Signer = z.infer<typeof Signer>
+
+export const Verification = z.object({
+  status: VerificationStatus,
+  /** The first failing check, when status is `failed`. */
+  failedCheck: z.string().nullable(),
+  checks: z.array(Check),
+  signers: z.array(Signer),
+})
+export type Verification = z.infer<typeof Verification>
+
+export const DigestSet = z.record(z.string(), z.string())
+export type DigestSet = z.infer<typeof DigestSet>
+
+export const Subject = z.object({
+  name: z.string(),
+  digest: DigestSet,
+})
+export type Subject = z.infer<typeof Subject>
+
+export const ApiErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** Where the problem is: a JSON path, a line number (`line 3`), a header or a query parameter. */
+    path: z.string().optional(),
+  }),
+})
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { IngestResponse } from './attestations'
+import { BuildDetail, BuildPage, BuildQuery, ProjectList } from './builds'
+import { ApiErrorBody, BuildId } from './common'
+import { Health, ServerMeta } from './meta'
+
+export type RouteSpec = {
+  method: 'get' | 'post'
+  path: string
+  summary: string
+  /** Token scope the route needs; `read` routes are open unless `auth.readRequiresToken` is set. */
+  scope: 'none' | 'read' | 'ingest'
+  params?: z.ZodObject
+  query?: z.ZodObject
+  body?: { contentTypes: string[]; description: string }
+  responses: Record<number, { description: string; schema?: z.ZodType }>
+}
+
+const errors = {
+  400: { description: 'Malformed request; the body says what was wrong and where', schema: ApiErrorBody },
+  401: { description: 'A token is needed', schema: ApiErrorBody },
+  403: { description: 'The token lacks the scope this route needs', schema: ApiErrorBody },
+} as const
+
+/** Every route of the Provenance API. The server mounts these and publishes them as OpenAPI. */
+export const routes = {
+  health: {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness and store check',
+    scope: 'none',
+    responses: { 200: { description: 'Up', schema: Health } },
+  },
+  meta: {
+    method: 'get',
+    path: '/api/v1/meta',
+    summary: 'Server facts the SPA needs before its first request',
+    scope: 'none',
+    responses: { 200: { description: 'Server facts', schema: ServerMeta } },
+  },
+  ingestAttestations: {
+    method: 'post',
+    path: '/api/v1/attestations',
+    summary: 'Ingest signed provenance: one JSON document, or JSONL with one document per line',
+    scope: 'ingest',
+    body: {
+      contentTypes: ['application/json', 'application/x-ndjson', 'application/jsonl'],
+      description:
+        'A DSSE envelope whose payload is an in-toto Statement (v0.1 or v1) carrying SLSA provenance v0.2 or v1; or several, one per line.',
+    },
+    responses: {
+      200: { description: 'Every document was already stored; the existing records', schema: IngestResponse },
+      201: { description: 'Stored (a JSONL body may also list rejected lines)', schema: IngestResponse },
+      ...errors,
+      413: { description: 'Body larger than the configured limit', schema: ApiErrorBody },
+      415: { description: 'Unsupported content type', schema: ApiErrorBody },
+      422: { description: 'No document in the body could be read; each problem is listed', schema: ApiErrorBody },
+    },
+  },
+  listBuilds: {
+    method: 'get',
+    path: '/api/v1/builds',
+    summary: 'Builds, newest first, with cursor pagination',
+    scope: 'read',
+    query: BuildQuery,
+    responses: { 200: { description: 'A page of builds', schema: BuildPage }, ...errors },
+  },
+  getBuild: {
+    method: 'get',
+    path: '/api/v1/builds/{id}',
+    summary: 'Everything recorded about one build',
+    scope: 'read',
+    params: z.object({ id: BuildId }),
+    responses: {
+      200: { description: 'The build', schema: BuildDetail },
+      ...errors,
+      404: { description: 'No such build', schema: ApiErrorBody },
+    },
+  },
+  listProjects: {
+    method: 'get',
+    path: '/api/v1/projects',
+    summary: 'Projects with their build counts',
+    scope: 'read',
+    responses: { 200: { description: 'Projects', schema: ProjectList }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>
