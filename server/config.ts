@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { loadPublicKey, type TrustedKey } from './ingest/keys'
+
+export const scopes = ['ingest', 'read'] as const
+export type Scope = (typeof scopes)[number]
+
+const ConfigFile = z
+  .object({
+    trust: z
+      .object({
+        keys: z
+          .array(
+            z
+              .object({
+                id: z.string().min(1, 'a key needs an id'),
+                publicKeyPem: z.string().includes('BEGIN PUBLIC KEY', { message: 'expected a PEM public key (-----BEGIN PUBLIC KEY-----)' }),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ keys: [] }),
+    tokens: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            sha256: z
+              .string()
+              .regex(/^[0-9a-fA-F]{64}$/, 'expected the SHA-256 of the token as 64 hex characters (`printf %s "$TOKEN" | sha256sum`)')
+              .transform((hex) => hex.toLowerCase()),
+            scopes: z.array(z.enum(scopes)).min(1, 'give the token at least one scope: ingest or read'),
+          })
+          .strict(),
+      )
+      .default([]),
+    auth: z
+      .object({ readRequiresToken: z.boolean().default(false) })
+      .strict()
+      .default({ readRequiresToken: false }),
+    limits: z
+      .object({ maxBodyBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024) })
+      .strict()
+      .default({ maxBodyBytes: 10 * 1024 * 1024 }),
+  })
+  .strict()
+
+export type ConfigFile = z.input<typeof ConfigFile>
+
+export type Config = {
+  source: string
+  keys: TrustedKey[]
+  tokens: { name: string; sha256: string; scopes: Scope[] }[]
+  readRequiresToken: boolean
+  maxBodyBytes: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '')
+}
+
+/** Validates a parsed config; every error names the file and the field. */
+export function buildConfig(value: unknown, source: string): Config {
+  const result = ConfigFile.safeParse(value ?? {})
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${formatPath(issue.path) || '(top level)'}: ${issue.message}`)
+    throw new ConfigError(`${source} is not a valid config:\n${problems.join('\n')}`)
+  }
+  const file = result.data
+  const keys = file.trust.keys.map((entry, index) => {
+    try {
+      return loadPublicKey(entry.id, entry.publicKeyPem)
+    } catch (error) {
+      throw new ConfigError(`${source}: trust.keys[${index}].publicKeyPem (${entry.id}): ${error instanceof Error ? error.message : String(error)}`)
+    }
+  })
+  const seen = new Set<string>()
+  for (const [index, key] of keys.entries()) {
+    if (seen.has(key.id)) throw new ConfigError(`${source}: trust.keys[${index}].id: "${key.id}" is used twice`)
+    seen.add(key.id)
+  }
+  return {
+    source,
+    keys,
+    tokens: file.tokens,
+    readRequiresToken: file.auth.readRequiresToken,
+    maxBodyBytes: file.limits.maxBodyBytes,
+  }
+}
+
+/** Reads a JSON or YAML config file. */
+export function loadConfigFile(path: string): Config {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`cannot read PROVENANCE_CONFIG ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  let value: unknown
+  try {
+    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text)
+  } catch (error) {
+    throw new ConfigError(`${path} is neither valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  return buildConfig(value, path)
+}

@@ -1,0 +1,112 @@
+import { createHash, sign } from 'node:crypto'
+import { demoBuilds, type DemoBuild } from '../../mocks/data/demo-model'
+import type { Config } from '../config'
+import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
+import { ingestBody } from '../ingest/ingest'
+import { loadPublicKey } from '../ingest/keys'
+import type { Store } from '../store/types'
+import { demoKeys, type DemoKey } from './keys'
+
+/** The demo's ingest token. Printed at start; it only exists in the demo config. */
+export const DEMO_INGEST_TOKEN = 'demo-ingest-token'
+
+export function demoConfig(): Config {
+  const keys = demoKeys()
+  return {
+    source: 'built-in demo config',
+    keys: [keys.ed25519, keys.ecdsa].map((key) => loadPublicKey(key.id, key.publicKeyPem)),
+    tokens: [
+      { name: 'demo', sha256: createHash('sha256').update(DEMO_INGEST_TOKEN).digest('hex'), scopes: ['ingest', 'read'] },
+    ],
+    readRequiresToken: false,
+    maxBodyBytes: 10 * 1024 * 1024,
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The in-toto Statement a real builder of this kind would have written for the build. */
+export function demoStatement(build: DemoBuild): Record<string, unknown> {
+  const subject = build.artifacts.map((artifact) => ({ name: artifact.name, digest: { sha256: artifact.sha256 } }))
+  const source = { uri: `git+${build.sourceRepo}@${build.ref}`, digest: build.slsaVersion === 'v1' ? { gitCommit: build.commit } : { sha1: build.commit } }
+  const tools = build.tools.map((tool) => ({ uri: `pkg:generic/${tool.name}@${tool.version}`, name: tool.name, digest: {} }))
+  if (build.slsaVersion === 'v1') {
+    return {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject,
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: {
+        buildDefinition: {
+          buildType: build.buildType,
+          externalParameters: { workflow: { ref: build.ref, repository: build.sourceRepo, path: build.workflow } },
+          internalParameters: { toolchain: Object.fromEntries(build.tools.map((tool) => [tool.name, tool.version])) },
+          resolvedDependencies: [source, ...tools],
+        },
+        runDetails: {
+          builder: { id: build.builderId },
+          metadata: { invocationId: build.invocationId, startedOn: iso(build.startedAt), finishedOn: iso(build.finishedAt) },
+        },
+      },
+    }
+  }
+  return {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    subject,
+    predicateType: 'https://slsa.dev/provenance/v0.2',
+    predicate: {
+      builder: { id: build.builderId },
+      buildType: build.buildType,
+      invocation: {
+        configSource: { ...source, entryPoint: build.workflow },
+        parameters: { ref: build.ref },
+        environment: { toolchain: Object.fromEntries(build.tools.map((tool) => [tool.name, tool.version])) },
+      },
+      metadata: {
+        buildInvocationId: build.invocationId,
+        buildStartedOn: iso(build.startedAt),
+        buildFinishedOn: iso(build.finishedAt),
+        completeness: { parameters: true, environment: false, materials: false },
+        reproducible: false,
+      },
+      materials: [source, ...tools],
+    },
+  }
+}
+
+/** Signs a Statement into a DSSE envelope (Ed25519 signatures are deterministic, so the same seed gives the same bytes). */
+export function signEnvelope(statement: unknown, key: DemoKey, keyid = key.id): Record<string, unknown> {
+  const payload = Buffer.from(JSON.stringify(statement), 'utf8')
+  const signature = sign(key.algorithm === 'ed25519' ? null : 'sha256', pae(IN_TOTO_PAYLOAD_TYPE, payload), key.privateKey)
+  return { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid, sig: signature.toString('base64') }] }
+}
+
+export function demoEnvelope(build: DemoBuild): Record<string, unknown> {
+  const keys = demoKeys()
+  const trusted = build.keyAlgorithm === 'ecdsa-p256' ? keys.ecdsa : keys.ed25519
+  const statement = demoStatement(build)
+  if (build.signing === 'unknown-key') return signEnvelope(statement, keys.rogue, 'rogue-release-key')
+  const envelope = signEnvelope(statement, trusted)
+  if (build.signing === 'broken-signature') {
+    // Flip one bit of the signature, as a tampered copy would have.
+    const signatures = envelope.signatures as { keyid: string; sig: string }[]
+    const sig = Buffer.from(signatures[0]!.sig, 'base64')
+    sig[sig.length - 5]! ^= 0x01
+    signatures[0]!.sig = sig.toString('base64')
+  }
+  return envelope
+}
+
+/** Generates the demo's signed documents and ingests them through the same path as POST /api/v1/attestations. */
+export async function seedDemo(store: Store, config: Config, count?: number): Promise<{ documents: number; ms: number }> {
+  const started = performance.now()
+  const builds = demoBuilds(count)
+  let documents = 0
+  for (let offset = 0; offset < builds.length; offset += 250) {
+    const lines = builds.slice(offset, offset + 250).map((build) => JSON.stringify(demoEnvelope(build)))
+    const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', { keys: config.keys, now: Date.now })
+    if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
+    if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable documents: ${result.body.errors[0]?.message}`)
+    documents += result.body.documents.length
+  }
+  return { documents, ms: performance.now() - started }
+}

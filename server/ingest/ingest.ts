@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto'
+import { IngestResponse, type LineError } from '../../src/contract/attestations'
+import type { Subject } from '../../src/contract/common'
+import type { BuildRecord, IngestItem, Store } from '../store/types'
+import { looksLikeDsse, parseEnvelope } from './dsse'
+import { IngestError, isRecord, kindOf } from './errors'
+import type { TrustedKey } from './keys'
+import { projectName, readProvenance } from './slsa'
+import { parseStatement } from './statement'
+import { verifyEnvelope } from './verify'
+
+export type IngestContext = {
+  keys: readonly TrustedKey[]
+  now: () => number
+}
+
+export type RawDocument = { raw: Buffer; line?: number }
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+/** Turns a JSON.parse error into "line 3, column 14: …" for the person who has to fix the file. */
+function jsonError(text: string, error: unknown): IngestError {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof RangeError) return new IngestError('invalid-json', 'the JSON is nested too deeply to read', '$')
+  const position = /position (\d+)/.exec(message)
+  if (position?.[1]) {
+    const offset = Number(position[1])
+    const before = text.slice(0, offset)
+    const line = before.split('\n').length
+    const column = offset - before.lastIndexOf('\n')
+    return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${message}`, '$')
+  }
+  return new IngestError('invalid-json', `not valid JSON: ${message}`, '$')
+}
+
+export function parseJson(raw: Buffer): unknown {
+  const text = raw.toString('utf8')
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw jsonError(text, error)
+  }
+}
+
+/**
+ * Splits a request body into documents. A body that is one JSON value is one document; otherwise (or when the
+ * content type says JSONL) every non-blank line is one. Each document keeps its exact bytes.
+ */
+export function splitBody(body: Buffer, contentType: string): RawDocument[] {
+  const jsonl = /ndjson|jsonl|json-seq/i.test(contentType)
+  if (!jsonl) {
+    const text = body.toString('utf8').trim()
+    if (text === '') return []
+    try {
+      JSON.parse(text)
+      return [{ raw: body }]
+    } catch {
+      if (!text.includes('\n')) return [{ raw: body }] // one broken document: let the parser say what is wrong
+    }
+  }
+  const documents: RawDocument[] = []
+  let start = 0
+  let line = 1
+  for (let index = 0; index <= body.length; index++) {
+    if (index === body.length || body[index] === 0x0a) {
+      let end = index
+      if (end > start && body[end - 1] === 0x0d) end--
+      const raw = body.subarray(start, end)
+      if (raw.toString('utf8').trim() !== '') documents.push({ raw: Buffer.from(raw), line })
+      start = index + 1
+      line++
+    }
+  }
+  return documents
+}
+
+export type PreparedDocument = { item: IngestItem; subjects: Subject[] }
+
+/** Parses and verifies one document, producing what the store keeps. Throws only IngestError. */
+export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDocument {
+  const value = parseJson(raw)
+  if (!looksLikeDsse(value)) {
+    const keys = isRecord(value) ? Object.keys(value).slice(0, 6).join(', ') : ''
+    throw new IngestError(
+      'unsupported-format',
+      isRecord(value)
+        ? `not a DSSE envelope (no payload, payloadType and signatures); top-level keys: ${keys || '(none)'}`
+        : `expected a DSSE envelope object, found ${kindOf(value)}`,
+      '$',
+    )
+  }
+  const envelope = parseEnvelope(value)
+  const statement = parseStatement(envelope.payload)
+  const verification = verifyEnvelope(envelope, context.keys)
+  const id = sha256(raw)
+  const ingestedAt = context.now()
+  const provenance = readProvenance(statement)
+  let build: BuildRecord | null = null
+  if (provenance) {
+    build = {
+      id,
+      documentId: id,
+      project: projectName(provenance.sourceRepo, provenance.builderId),
+      sourceRepo: provenance.sourceRepo,
+      sourceCommit: provenance.sourceCommit,
+      builderId: provenance.builderId,
+      buildType: provenance.buildType,
+      invocationId: provenance.invocationId,
+      predicateType: statement.predicateType,
+      statementType: statement.type,
+      slsaVersion: provenance.slsaVersion,
+      status: verification.status,
+      failedCheck: verification.failedCheck,
+      startedAt: provenance.startedAt,
+      finishedAt: provenance.finishedAt,
+      ingestedAt,
+      time: provenance.finishedAt ?? provenance.startedAt ?? ingestedAt,
+      subjects: statement.subjects,
+      externalParameters: provenance.externalParameters,
+      internalParameters: provenance.internalParameters,
+      resolvedDependencies: provenance.resolvedDependencies,
+      statement: JSON.stringify(statement.value, null, 2),
+    }
+  }
+  return {
+    item: { document: { id, raw, format: 'dsse', payloadType: envelope.payloadType, verification, ingestedAt }, build },
+    subjects: statement.subjects,
+  }
+}
+
+export type IngestResult =
+  | { ok: true; status: 200 | 201; body: IngestResponse }
+  | { ok: false; status: 400 | 422; error: { code: string; message: string; path?: string } }
+
+const where = (line: number | undefined, path: string | undefined) =>
+  line === undefined ? path : path ? `line ${line}: ${path}` : `line ${line}`
+
+/** Reads, verifies and stores every document of a body in one transaction. */
+export async function ingestBody(store: Store, body: Buffer, contentType: string, context: IngestContext): Promise<IngestResult> {
+  const documents = splitBody(body, contentType)
+  if (documents.length === 0) return { ok: false, status: 400, error: { code: 'empty-body', message: 'the request body is empty' } }
+  const prepared: (PreparedDocument & { line?: number })[] = []
+  const errors: LineError[] = []
+  for (const document of documents) {
+    try {
+      prepared.push({ ...prepareDocument(document.raw, context), ...(document.line === undefined ? {} : { line: document.line }) })
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error
+      const path = where(document.line, error.path)
+      errors.push({ ...(document.line === undefined ? {} : { line: document.line }), code: error.code, message: error.message, ...(path ? { path } : {}) })
+    }
+  }
+  if (prepared.length === 0) {
+    const first = errors[0]
+    if (documents.length === 1 && first) {
+      return { ok: false, status: first.code === 'invalid-json' ? 400 : 422, error: { code: first.code, message: first.message, ...(first.path ? { path: first.path } : {}) } }
+    }
+    const summary = errors.slice(0, 5).map((error) => `line ${error.line}: ${error.message}`).join('; ')
+    return {
+      ok: false,
+      status: 422,
+      error: { code: 'no-valid-documents', message: `none of the ${documents.length} lines could be read: ${summary}`, ...(first?.path ? { path: first.path } : {}) },
+    }
+  }
+  const outcomes = await store.ingest(prepared.map(({ item }) => ({ document: item.document, build: item.build })))
+  // Parsing brands the ids and proves the answer matches the published contract.
+  const response = IngestResponse.parse({
+    documents: outcomes.map((outcome, index) => {
+      const entry = prepared[index]
+      return {
+        id: outcome.id,
+        ...(entry?.line === undefined ? {} : { line: entry.line }),
+        format: entry?.item.document.format,
+        created: outcome.created,
+        buildId: outcome.buildId,
+        subjects: entry?.subjects,
+        verification: outcome.verification,
+      }
+    }),
+    errors,
+  })
+  return { ok: true, status: outcomes.some((outcome) => outcome.created) ? 201 : 200, body: response }
+}
