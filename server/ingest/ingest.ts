@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser'
 import { IngestResponse, type LineError } from '../../src/contract/attestations'
 import type { Subject } from '../../src/contract/common'
 import type { BuildRecord, IngestItem, Store } from '../store/types'
@@ -18,19 +19,21 @@ export type RawDocument = { raw: Buffer; line?: number }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-/** Turns a JSON.parse error into "line 3, column 14: …" for the person who has to fix the file. */
+/**
+ * Turns a JSON.parse failure into "line 3, column 14: …" for the person who has to fix the file. V8's own
+ * message does not always carry the position, so jsonc-parser (in strict mode) locates the first error.
+ */
 function jsonError(text: string, error: unknown): IngestError {
-  const message = error instanceof Error ? error.message : String(error)
   if (error instanceof RangeError) return new IngestError('invalid-json', 'the JSON is nested too deeply to read', '$')
-  const position = /position (\d+)/.exec(message)
-  if (position?.[1]) {
-    const offset = Number(position[1])
-    const before = text.slice(0, offset)
-    const line = before.split('\n').length
-    const column = offset - before.lastIndexOf('\n')
-    return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${message}`, '$')
-  }
-  return new IngestError('invalid-json', `not valid JSON: ${message}`, '$')
+  const errors: ParseError[] = []
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
+  const first = errors[0]
+  const message = error instanceof Error ? error.message : String(error)
+  if (!first) return new IngestError('invalid-json', `not valid JSON: ${message}`, '$')
+  const before = text.slice(0, first.offset)
+  const line = before.split('\n').length
+  const column = first.offset - before.lastIndexOf('\n')
+  return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${printParseErrorCode(first.error)}`, '$')
 }
 
 export function parseJson(raw: Buffer): unknown {
@@ -55,7 +58,9 @@ export function splitBody(body: Buffer, contentType: string): RawDocument[] {
       JSON.parse(text)
       return [{ raw: body }]
     } catch {
-      if (!text.includes('\n')) return [{ raw: body }] // one broken document: let the parser say what is wrong
+      // JSONL sent as application/json reads line by line; anything else is one broken document, and the
+      // parser should say where it breaks.
+      if (!firstLineIsJson(text)) return [{ raw: body }]
     }
   }
   const documents: RawDocument[] = []
@@ -75,6 +80,17 @@ export function splitBody(body: Buffer, contentType: string): RawDocument[] {
 }
 
 export type PreparedDocument = { item: IngestItem; subjects: Subject[] }
+
+function firstLineIsJson(text: string): boolean {
+  const newline = text.indexOf('\n')
+  if (newline < 0) return false
+  try {
+    JSON.parse(text.slice(0, newline))
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Parses and verifies one document, producing what the store keeps. Throws only IngestError. */
 export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDocument {

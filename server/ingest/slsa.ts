@@ -63,7 +63,10 @@ export function projectName(sourceRepo: string | null, builderId: string | null)
 
 /** Reads the facts the dashboard shows from SLSA provenance v1 or v0.2; null for other predicates. */
 export function readProvenance(statement: Statement): Provenance | null {
-  if (statement.predicateType === SLSA_V1) return readV1(statement.predicate)
+  // Early GitHub generators wrote the v1 release candidate as `v1.0?draft`; its shape is v1's.
+  if (statement.predicateType === SLSA_V1 || statement.predicateType?.startsWith('https://slsa.dev/provenance/v1.0')) {
+    return readV1(statement.predicate)
+  }
   if (statement.predicateType === SLSA_V02) return readV02(statement.predicate)
   return null
 }
