@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { DemoKey } from '../server/demo/keys'
+import { newKey } from '../server/testing/documents'
+
+export type RunningServer = {
+  url: string
+  dataDir: string
+  /** Trusted by the server's config; sign test documents with it. */
+  key: DemoKey
+  ingestToken: string
+  readToken: string
+  stop(): Promise<void>
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/** Starts the real server (`server/main.ts`) on a temporary SQLite store and a free port. */
+export async function startServer(options: { demo?: boolean; readRequiresToken?: boolean } = {}): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'provenance-e2e-'))
+  const key = newKey('e2e-release', 'ecdsa-p256')
+  const ingestToken = `ingest-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
+  const readToken = `read-${createHash('sha256').update(dataDir).digest('hex').slice(16, 32)}`
+  const hash = (secret: string) => createHash('sha256').update(secret).digest('hex')
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' }
+  if (options.demo) {
+    env.PROVENANCE_CONFIG = ''
+  } else {
+    const configPath = join(dataDir, 'config.json')
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        trust: { keys: [{ id: key.id, publicKeyPem: key.publicKeyPem }] },
+        tokens: [
+          { name: 'e2e-ingest', sha256: hash(ingestToken), scopes: ['ingest'] },
+          { name: 'e2e-read', sha256: hash(readToken), scopes: ['read'] },
+        ],
+        auth: { readRequiresToken: options.readRequiresToken ?? false },
+      }),
+    )
+    env.PROVENANCE_CONFIG = configPath
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const url = await waitForUrl(child)
+  return {
+    url,
+    dataDir,
+    key,
+    ingestToken: options.demo ? 'demo-ingest-token' : ingestToken,
+    readToken,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('exit', resolve))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+function waitForUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /dashboard and API on (http:\/\/\S+?)\/? /.exec(output)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code}:\n${output}`))
+    })
+  })
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The tests need Debian's Chromium (end-to-end) and PostgreSQL (the store suite runs on it too).
+# Install what is missing when we are root with apt; otherwise stop and say the exact command.
+set -euo pipefail
+
+missing=()
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: installing ${missing[*]} from apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+echo "system-deps: the tests need ${missing[*]}, which is not installed. Run:" >&2
+echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+exit 1
