@@ -1,0 +1,102 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { StoreKind } from './types'
+
+/*
+ * Migrations live in code rather than files on disk so the server bundles and starts from anywhere, and
+ * one definition serves both dialects: only the column types that differ are chosen per kind.
+ * Never edit a migration that has shipped; add the next one.
+ */
+
+type Dialect = {
+  blob: 'blob' | 'bytea'
+  /** SQLite's INTEGER is already 64-bit; PostgreSQL needs bigint for milliseconds since the epoch. */
+  int64: 'integer' | 'bigint'
+}
+
+function initial(kind: StoreKind, t: Dialect): Migration {
+  return {
+    // The schema builder needs no table types; `unknown` keeps `any` out of our code.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('documents')
+        .addColumn('seq', t.int64, (c) =>
+          kind === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedAlwaysAsIdentity(),
+        )
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('raw', t.blob, (c) => c.notNull())
+        .addColumn('size', t.int64, (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('payload_type', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failed_check', 'text')
+        .addColumn('verification', 'text', (c) => c.notNull())
+        .addColumn('ingested_at', t.int64, (c) => c.notNull())
+        .execute()
+
+      await db.schema
+        .createTable('builds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('document_id', 'text', (c) => c.notNull().unique().references('documents.id'))
+        .addColumn('project', 'text', (c) => c.notNull())
+        .addColumn('source_repo', 'text')
+        .addColumn('source_commit', 'text')
+        .addColumn('builder_id', 'text')
+        .addColumn('build_type', 'text')
+        .addColumn('invocation_id', 'text')
+        .addColumn('predicate_type', 'text')
+        .addColumn('statement_type', 'text')
+        .addColumn('slsa_version', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failed_check', 'text')
+        .addColumn('started_at', t.int64)
+        .addColumn('finished_at', t.int64)
+        .addColumn('ingested_at', t.int64, (c) => c.notNull())
+        .addColumn('time', t.int64, (c) => c.notNull())
+        .addColumn('external_parameters', 'text')
+        .addColumn('internal_parameters', 'text')
+        .addColumn('resolved_dependencies', 'text', (c) => c.notNull())
+        .addColumn('statement', 'text', (c) => c.notNull())
+        .execute()
+
+      // Every list query orders by (time desc, id desc) after at most one equality filter, so each
+      // filter gets an index that ends in (time, id): the page is then an index range scan, not a sort.
+      await db.schema.createIndex('builds_time_id').on('builds').columns(['time desc', 'id desc']).execute()
+      await db.schema.createIndex('builds_project_time_id').on('builds').columns(['project', 'time', 'id']).execute()
+      await db.schema.createIndex('builds_status_time_id').on('builds').columns(['status', 'time', 'id']).execute()
+      await db.schema
+        .createIndex('builds_source_repo_time_id')
+        .on('builds')
+        .columns(['source_repo', 'time', 'id'])
+        .execute()
+
+      await db.schema
+        .createTable('subjects')
+        .addColumn('build_id', 'text', (c) => c.notNull().references('builds.id'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('digest_algorithm', 'text')
+        .addColumn('digest_value', 'text')
+        .execute()
+      // Unique rather than a primary key because an empty digest set is stored with a NULL algorithm.
+      await db.schema
+        .createIndex('subjects_build_position_algorithm')
+        .on('subjects')
+        .columns(['build_id', 'position', 'digest_algorithm'])
+        .unique()
+        .execute()
+      await db.schema.createIndex('subjects_digest_value').on('subjects').column('digest_value').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('subjects').execute()
+      await db.schema.dropTable('builds').execute()
+      await db.schema.dropTable('documents').execute()
+    },
+  }
+}
+
+export function migrationProvider(kind: StoreKind): MigrationProvider {
+  const dialect: Dialect = kind === 'sqlite' ? { blob: 'blob', int64: 'integer' } : { blob: 'bytea', int64: 'bigint' }
+  return {
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(kind, dialect) }),
+  }
+}

@@ -1,0 +1,423 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Selectable } from 'kysely'
+import pg from 'pg'
+import { z } from 'zod'
+import { BuildDetail, BuildPage, ProjectList, ResolvedDependency, type BuildQuery } from '../../src/contract/builds'
+import { Sha256Hex, Verification, VerificationStatus, type Subject } from '../../src/contract/common'
+import { decodeCursor, encodeCursor } from './cursor'
+import { StoreQueryError } from './errors'
+import { migrationProvider } from './migrations'
+import type { BuildsTable, Database, SubjectsTable } from './schema'
+import type {
+  BuildRecord,
+  IngestItem,
+  IngestOutcome,
+  Store,
+  StoreKind,
+  StoredDocument,
+} from './types'
+
+export type OpenStoreOptions = {
+  /** A `postgres://` or `postgresql://` URL; when set the store uses PostgreSQL, else SQLite. */
+  databaseUrl?: string
+  /** Where the SQLite file `provenance.db` lives; created when missing. */
+  dataDir: string
+}
+
+/** Opens the store and brings its schema up to date before returning. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const { kind, db } = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir)
+  try {
+    await migrate(kind, db)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return new KyselyStore(kind, db)
+}
+
+function openSqlite(dataDir: string): { kind: StoreKind; db: Kysely<Database> } {
+  mkdirSync(dataDir, { recursive: true })
+  const database = new SqliteDatabase(join(dataDir, 'provenance.db'))
+  // WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL on every commit: with
+  // NORMAL a commit can be lost on power failure, and ingest promises that a resolved batch is durable.
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = FULL')
+  database.pragma('foreign_keys = ON')
+  // Another process (a second server, a CLI) may hold the write lock briefly; wait instead of failing.
+  database.pragma('busy_timeout = 5000')
+  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }) }
+}
+
+function openPostgres(url: string): { kind: StoreKind; db: Kysely<Database> } {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error(`DATABASE_URL must start with postgres:// or postgresql://; got "${url.split(':')[0]}:…"`)
+  }
+  const pool = new pg.Pool({ connectionString: url, types: bigintAsNumber() })
+  // An idle pooled connection that dies (database restart, network cut) emits 'error' on the pool, and
+  // an unhandled 'error' event would crash the server. The pool replaces the connection; queries in
+  // flight still reject with their own error.
+  pool.on('error', (error) => {
+    console.error(`PostgreSQL: an idle connection failed and was dropped: ${error.message}`)
+  })
+  return { kind: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
+}
+
+/**
+ * pg returns BIGINT (our times, and every count(*)) as a string because it may exceed 2^53. Ours never do
+ * (milliseconds until year 287396), so parse to number, and fail loudly rather than round if one ever does.
+ * Overridden per pool rather than with pg.types.setTypeParser so other pg users in the process are unaffected.
+ */
+function bigintAsNumber(): InstanceType<typeof pg.TypeOverrides> {
+  const types = new pg.TypeOverrides()
+  types.setTypeParser(pg.types.builtins.INT8, (text: string) => {
+    const value = Number(text)
+    if (!Number.isSafeInteger(value)) throw new RangeError(`BIGINT ${text} does not fit a JavaScript number`)
+    return value
+  })
+  return types
+}
+
+async function migrate(kind: StoreKind, db: Kysely<Database>): Promise<void> {
+  // The Migrator takes a lock (an advisory lock on PostgreSQL) so servers starting together migrate once.
+  const migrator = new Migrator({ db, provider: migrationProvider(kind) })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`Database migration ${failed} failed: ${errorMessage(error)}`, { cause: error })
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** PostgreSQL accepts 65535 bind parameters per statement, SQLite 32766; stay far below both. */
+const SUBJECT_ROWS_PER_INSERT = 1000
+
+class KyselyStore implements Store {
+  readonly kind: StoreKind
+  readonly #db: Kysely<Database>
+
+  constructor(kind: StoreKind, db: Kysely<Database>) {
+    this.kind = kind
+    this.#db = db
+  }
+
+  async ingest(items: IngestItem[]): Promise<IngestOutcome[]> {
+    for (const item of items) checkItem(item)
+    if (items.length === 0) return []
+    return this.#db.transaction().execute(async (trx) => {
+      const outcomes: IngestOutcome[] = []
+      for (const { document, build } of items) {
+        // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
+        // insert waits for the first to commit and then inserts nothing, so one document is one record.
+        const inserted = await trx
+          .insertInto('documents')
+          .values({
+            id: document.id,
+            raw: Buffer.from(document.raw.buffer, document.raw.byteOffset, document.raw.byteLength),
+            size: document.raw.byteLength,
+            format: document.format,
+            payload_type: document.payloadType,
+            status: document.verification.status,
+            failed_check: document.verification.failedCheck,
+            verification: JSON.stringify(document.verification),
+            ingested_at: document.ingestedAt,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('seq')
+          .executeTakeFirst()
+
+        if (inserted === undefined) {
+          // Already stored (earlier, by a concurrent caller, or earlier in this batch): report what was
+          // recorded then, since verification may have run against different trust material.
+          const stored = await trx
+            .selectFrom('documents')
+            .leftJoin('builds', 'builds.document_id', 'documents.id')
+            .select(['documents.verification', 'builds.id as build_id'])
+            .where('documents.id', '=', document.id)
+            .executeTakeFirstOrThrow()
+          outcomes.push({
+            id: document.id,
+            created: false,
+            verification: parseVerification(stored.verification),
+            buildId: stored.build_id,
+          })
+          continue
+        }
+
+        if (build !== null) {
+          await trx.insertInto('builds').values(buildRow(build)).execute()
+          const rows = build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject))
+          for (let start = 0; start < rows.length; start += SUBJECT_ROWS_PER_INSERT) {
+            await trx
+              .insertInto('subjects')
+              .values(rows.slice(start, start + SUBJECT_ROWS_PER_INSERT))
+              .execute()
+          }
+        }
+        outcomes.push({
+          id: document.id,
+          created: true,
+          verification: document.verification,
+          buildId: build?.id ?? null,
+        })
+      }
+      return outcomes
+    })
+  }
+
+  async getDocument(id: string): Promise<StoredDocument | null> {
+    const row = await this.#db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst()
+    if (row === undefined) return null
+    return {
+      seq: row.seq,
+      id: row.id,
+      // Copy out of the driver's Buffer so callers get a plain Uint8Array that owns its bytes.
+      raw: Uint8Array.from(row.raw),
+      format: row.format,
+      payloadType: row.payload_type,
+      verification: parseVerification(row.verification),
+      ingestedAt: row.ingested_at,
+    }
+  }
+
+  async listBuilds(query: BuildQuery): Promise<BuildPage> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 500)
+    const from = query.from === undefined ? undefined : parseInstant(query.from, 'from')
+    const to = query.to === undefined ? undefined : parseInstant(query.to, 'to')
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+
+    let select = this.#db.selectFrom('builds').selectAll()
+    if (query.project !== undefined) select = select.where('project', '=', query.project)
+    if (query.repo !== undefined) select = select.where('source_repo', '=', query.repo)
+    if (query.status !== undefined) select = select.where('status', '=', query.status)
+    if (from !== undefined) select = select.where('time', '>=', from)
+    if (to !== undefined) select = select.where('time', '<', to)
+    if (cursor !== undefined) {
+      // A row comparison both engines turn into an index range: the next page starts strictly after
+      // the last row, so rows with equal times are neither skipped nor repeated.
+      select = select.where((eb) => eb(eb.refTuple('time', 'id'), '<', eb.tuple(cursor.time, cursor.id)))
+    }
+    // One extra row tells whether there is a next page without a count.
+    const rows = await select.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+
+    const page = rows.slice(0, limit)
+    const subjects = await this.#subjectsOf(page.map((row) => row.id))
+    const last = page.at(-1)
+    return BuildPage.parse({
+      items: page.map((row) => summary(row, subjects.get(row.id) ?? [])),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ time: last.time, id: last.id }) : null,
+    })
+  }
+
+  async getBuild(id: string): Promise<BuildDetail | null> {
+    const row = await this.#db
+      .selectFrom('builds')
+      .innerJoin('documents', 'documents.id', 'builds.document_id')
+      .selectAll('builds')
+      .select([
+        'documents.format as document_format',
+        'documents.payload_type as document_payload_type',
+        'documents.size as document_size',
+        'documents.ingested_at as document_ingested_at',
+        'documents.verification as document_verification',
+      ])
+      .where('builds.id', '=', id)
+      .executeTakeFirst()
+    if (row === undefined) return null
+    const subjects = await this.#subjectsOf([row.id])
+    // Parsing with the contract guarantees the HTTP layer never serves a shape the SPA would reject.
+    return BuildDetail.parse({
+      ...summary(row, subjects.get(row.id) ?? []),
+      invocationId: row.invocation_id,
+      predicateType: row.predicate_type,
+      statementType: row.statement_type,
+      slsaVersion: row.slsa_version,
+      externalParameters: parseJsonOrUndefined(row.external_parameters),
+      internalParameters: parseJsonOrUndefined(row.internal_parameters),
+      resolvedDependencies: z.array(ResolvedDependency).parse(parseJson(row.resolved_dependencies)),
+      verification: parseVerification(row.document_verification),
+      document: {
+        id: row.document_id,
+        sha256: row.document_id,
+        format: row.document_format,
+        payloadType: row.document_payload_type,
+        size: row.document_size,
+        ingestedAt: instant(row.document_ingested_at),
+      },
+      statement: row.statement,
+    })
+  }
+
+  async listProjects(): Promise<ProjectList> {
+    const rows = await this.#db
+      .selectFrom('builds')
+      .select((eb) => [
+        'project',
+        // Any one repository of the project will do; max() picks one deterministically.
+        eb.fn.max('source_repo').as('source_repo'),
+        eb.fn.countAll<number>().as('builds'),
+        eb.fn.max('time').as('last_time'),
+      ])
+      .groupBy('project')
+      .orderBy('project')
+      .execute()
+    return ProjectList.parse({
+      items: rows.map((row) => ({
+        name: row.project,
+        sourceRepo: row.source_repo,
+        builds: Number(row.builds),
+        lastBuildAt: row.last_time === null ? null : instant(row.last_time),
+      })),
+    })
+  }
+
+  async countDocuments(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('documents')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy()
+  }
+
+  /** Subjects of many builds in one query, so a page costs two queries rather than one per build. */
+  async #subjectsOf(buildIds: string[]): Promise<Map<string, Subject[]>> {
+    const byBuild = new Map<string, Subject[]>()
+    if (buildIds.length === 0) return byBuild
+    const rows = await this.#db
+      .selectFrom('subjects')
+      .selectAll()
+      .where('build_id', 'in', buildIds)
+      .orderBy('build_id')
+      .orderBy('position')
+      .orderBy('digest_algorithm')
+      .execute()
+    let current: { buildId: string; position: number; subject: Subject } | undefined
+    for (const row of rows) {
+      if (current === undefined || current.buildId !== row.build_id || current.position !== row.position) {
+        current = { buildId: row.build_id, position: row.position, subject: { name: row.name, digest: {} } }
+        const list = byBuild.get(row.build_id) ?? []
+        list.push(current.subject)
+        byBuild.set(row.build_id, list)
+      }
+      if (row.digest_algorithm !== null && row.digest_value !== null) {
+        current.subject.digest[row.digest_algorithm] = row.digest_value
+      }
+    }
+    return byBuild
+  }
+}
+
+/**
+ * The store is where the record becomes permanent, so the invariants the rest of the system relies on
+ * (the id is the SHA-256 of the bytes; a build shares its document's id) are checked here, once.
+ */
+function checkItem({ document, build }: IngestItem): void {
+  if (!Sha256Hex.safeParse(document.id).success) {
+    throw new Error(`document id must be 64 lower-case hex characters; got "${document.id.slice(0, 80)}"`)
+  }
+  const digest = createHash('sha256').update(document.raw).digest('hex')
+  if (digest !== document.id) {
+    throw new Error(`document id ${document.id} is not the SHA-256 of its raw bytes (${digest})`)
+  }
+  if (build !== null && (build.id !== document.id || build.documentId !== document.id)) {
+    throw new Error(`build ${build.id} (document ${build.documentId}) must share the id of document ${document.id}`)
+  }
+}
+
+function buildRow(build: BuildRecord): BuildsTable {
+  return {
+    id: build.id,
+    document_id: build.documentId,
+    project: build.project,
+    source_repo: build.sourceRepo,
+    source_commit: build.sourceCommit,
+    builder_id: build.builderId,
+    build_type: build.buildType,
+    invocation_id: build.invocationId,
+    predicate_type: build.predicateType,
+    statement_type: build.statementType,
+    slsa_version: build.slsaVersion,
+    status: build.status,
+    failed_check: build.failedCheck,
+    started_at: build.startedAt,
+    finished_at: build.finishedAt,
+    ingested_at: build.ingestedAt,
+    time: build.time,
+    external_parameters: stringifyOrNull(build.externalParameters),
+    internal_parameters: stringifyOrNull(build.internalParameters),
+    resolved_dependencies: JSON.stringify(build.resolvedDependencies),
+    statement: build.statement,
+  }
+}
+
+function subjectRows(buildId: string, position: number, subject: Subject): SubjectsTable[] {
+  const digests = Object.entries(subject.digest)
+  if (digests.length === 0) {
+    return [{ build_id: buildId, position, name: subject.name, digest_algorithm: null, digest_value: null }]
+  }
+  return digests.map(([algorithm, value]) => ({
+    build_id: buildId,
+    position,
+    name: subject.name,
+    digest_algorithm: algorithm,
+    digest_value: value,
+  }))
+}
+
+/** The list shape; `BuildPage.parse` / `BuildDetail.parse` check it (and brand the ids) on the way out. */
+function summary(row: Selectable<BuildsTable>, subjects: Subject[]) {
+  return {
+    id: row.id,
+    project: row.project,
+    sourceRepo: row.source_repo,
+    sourceCommit: row.source_commit,
+    builderId: row.builder_id,
+    buildType: row.build_type,
+    subjects,
+    status: VerificationStatus.parse(row.status),
+    failedCheck: row.failed_check,
+    startedAt: row.started_at === null ? null : instant(row.started_at),
+    finishedAt: row.finished_at === null ? null : instant(row.finished_at),
+    ingestedAt: instant(row.ingested_at),
+    time: instant(row.time),
+  }
+}
+
+function instant(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+function parseInstant(text: string, path: 'from' | 'to'): number {
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) {
+    throw new StoreQueryError('invalid-time', `${path} must be an ISO-8601 instant such as 2025-01-31T00:00:00Z`, path)
+  }
+  return ms
+}
+
+function parseJson(text: string): unknown {
+  return JSON.parse(text)
+}
+
+function parseJsonOrUndefined(text: string | null): unknown {
+  return text === null ? undefined : parseJson(text)
+}
+
+function stringifyOrNull(value: unknown): string | null {
+  // JSON.stringify(undefined) is undefined, not a string: store SQL NULL for "absent".
+  return value === undefined ? null : JSON.stringify(value)
+}
+
+function parseVerification(text: string): Verification {
+  return Verification.parse(parseJson(text))
+}
