@@ -3,17 +3,12 @@ import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser'
 import { IngestResponse, type LineError } from '../../src/contract/attestations'
 import type { Subject } from '../../src/contract/common'
 import type { BuildRecord, IngestItem, Store } from '../store/types'
-import { looksLikeDsse, parseEnvelope } from './dsse'
 import { IngestError, isRecord, kindOf } from './errors'
-import type { TrustedKey } from './keys'
+import type { IngestContext } from './format'
+import { formats } from './formats'
 import { projectName, readProvenance } from './slsa'
-import { parseStatement } from './statement'
-import { verifyEnvelope } from './verify'
 
-export type IngestContext = {
-  keys: readonly TrustedKey[]
-  now: () => number
-}
+export type { IngestContext }
 
 export type RawDocument = { raw: Buffer; line?: number }
 
@@ -95,24 +90,24 @@ function firstLineIsJson(text: string): boolean {
 /** Parses and verifies one document, producing what the store keeps. Throws only IngestError. */
 export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDocument {
   const value = parseJson(raw)
-  if (!looksLikeDsse(value)) {
-    const keys = isRecord(value) ? Object.keys(value).slice(0, 6).join(', ') : ''
+  if (!isRecord(value)) {
+    throw new IngestError('unsupported-format', `expected a JSON object (${formats.map((format) => format.label).join(', ')}), found ${kindOf(value)}`, '$')
+  }
+  const handler = formats.find((format) => format.detect(value))
+  if (!handler) {
+    const keys = Object.keys(value).slice(0, 8).join(', ')
     throw new IngestError(
       'unsupported-format',
-      isRecord(value)
-        ? `not a DSSE envelope (no payload, payloadType and signatures); top-level keys: ${keys || '(none)'}`
-        : `expected a DSSE envelope object, found ${kindOf(value)}`,
+      `not a format this server reads (${formats.map((format) => format.label).join(', ')}); top-level keys: ${keys || '(none)'}`,
       '$',
     )
   }
-  const envelope = parseEnvelope(value)
-  const statement = parseStatement(envelope.payload)
-  const verification = verifyEnvelope(envelope, context.keys)
+  const { format, payloadType, statement, verification } = handler.read(value, context)
   const id = sha256(raw)
   const ingestedAt = context.now()
-  const provenance = readProvenance(statement)
+  const provenance = statement ? readProvenance(statement) : null
   let build: BuildRecord | null = null
-  if (provenance) {
+  if (statement && provenance) {
     build = {
       id,
       documentId: id,
@@ -139,8 +134,8 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
     }
   }
   return {
-    item: { document: { id, raw, format: 'dsse', payloadType: envelope.payloadType, verification, ingestedAt }, build },
-    subjects: statement.subjects,
+    item: { document: { id, raw, format, payloadType, verification, ingestedAt }, build },
+    subjects: statement?.subjects ?? [],
   }
 }
 

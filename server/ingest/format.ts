@@ -1,0 +1,31 @@
+import type { Verification } from '../../src/contract/common'
+import type { TrustedKey } from './keys'
+import type { Statement } from './statement'
+
+export type IngestContext = {
+  keys: readonly TrustedKey[]
+  now: () => number
+}
+
+/** What reading one document found, whatever its format. */
+export type Reading = {
+  /** Stable format name, stored with the document: `dsse`, `sigstore-bundle`, `in-toto-statement`, … */
+  format: string
+  payloadType: string | null
+  verification: Verification
+  /** The in-toto Statement the document carries, when it carries one; SLSA provenance in it makes a build. */
+  statement: Statement | null
+}
+
+/**
+ * One accepted document format. Formats are told apart by content, not by content type, because CI jobs and
+ * registries label what they upload loosely. `detect` must be cheap and must not throw; `read` throws only
+ * IngestError.
+ */
+export type FormatHandler = {
+  name: string
+  /** How an error names the format a document looked like: "a DSSE envelope". */
+  label: string
+  detect(value: Record<string, unknown>): boolean
+  read(value: Record<string, unknown>, context: IngestContext): Reading
+}
