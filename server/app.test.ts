@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IngestResponse } from '../src/contract/attestations'
 import { BuildDetail, BuildPage } from '../src/contract/builds'
 import { ApiErrorBody } from '../src/contract/common'
+import { LogCheckpoint } from '../src/contract/log'
 import { openApiDocument } from '../src/contract/openapi'
 import { createApp } from './app'
 import { buildConfig } from './config'
+import { openCheckpoint, verifierKey } from './log/checkpoint'
 import { signEnvelope } from './demo/seed'
 import { newKey, slsaV1Statement, tempStore } from './testing/documents'
 import type { Store } from './store/types'
@@ -173,5 +175,15 @@ describe('the HTTP surface', () => {
     const { info: _servedInfo, ...current } = openApiDocument('committed')
     const { info: _committedInfo, ...onDisk } = committed
     expect(onDisk).toEqual(current)
+  })
+})
+
+describe('GET /api/v1/log/checkpoint', () => {
+  it('returns a signed checkpoint covering every stored document', async () => {
+    const response = await app.request('/api/v1/log/checkpoint')
+    const checkpoint = LogCheckpoint.parse(await response.json())
+    expect(checkpoint.size).toBe(await store.countDocuments())
+    const opened = openCheckpoint(checkpoint.note, verifierKey(checkpoint.origin, createPublicKey(checkpoint.publicKeyPem)))
+    expect(opened?.rootHash.toString('hex')).toBe(checkpoint.rootHash)
   })
 })

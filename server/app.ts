@@ -142,6 +142,8 @@ export function createApp(options: AppOptions): Hono {
     return c.json(build)
   })
 
+  api.get('/v1/log/checkpoint', requireScope(config, 'read'), async (c) => c.json(await store.logCheckpoint()))
+
   api.get('/v1/projects', requireScope(config, 'read'), async (c) => c.json(await store.listProjects()))
 
   api.all('*', (c) => apiError(c, 404, 'not-found', `no API route ${c.req.method} ${c.req.path}`))

@@ -18,25 +18,33 @@ function rawEd25519(publicKey: KeyObject): Buffer {
   return publicKey.export({ type: 'spki', format: 'der' }).subarray(-32)
 }
 
-export function logKeyFrom(name: string, privateKey: KeyObject): LogKey {
-  const publicKey = createPublicKey(privateKey)
+/** What checking a checkpoint needs: the log's name and public key. Auditors build it from the published PEM. */
+export function verifierKey(name: string, publicKey: KeyObject): Pick<LogKey, 'name' | 'publicKey' | 'keyHash'> {
   // Note key hash: SHA-256(name ‖ "\n" ‖ 0x01 (Ed25519) ‖ public key), first four bytes.
   const keyHash = createHash('sha256')
     .update(Buffer.concat([Buffer.from(`${name}\n`), Buffer.from([0x01]), rawEd25519(publicKey)]))
     .digest()
     .subarray(0, 4)
-  return { name, privateKey, publicKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyHash }
+  return { name, publicKey, keyHash }
+}
+
+export function logKeyFrom(name: string, privateKey: KeyObject): LogKey {
+  const publicKey = createPublicKey(privateKey)
+  return { ...verifierKey(name, publicKey), privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }
 }
 
 /** The server's log key: generated on first start and kept in DATA_DIR, readable only by its owner. */
-export function loadOrCreateLogKey(dataDir: string, name: string): LogKey {
+export function loadOrCreateLogKey(dataDir: string): LogKey {
   const path = join(dataDir, 'log-signing-key.pem')
   if (!existsSync(path)) {
     mkdirSync(dataDir, { recursive: true })
     const { privateKey } = generateKeyPairSync('ed25519')
     writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' })
   }
-  return logKeyFrom(name, createPrivateKey(readFileSync(path)))
+  const privateKey = createPrivateKey(readFileSync(path))
+  // The origin names this log uniquely: the same key always gives the same name.
+  const fingerprint = createHash('sha256').update(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })).digest('hex')
+  return logKeyFrom(`provenance-dashboard/${fingerprint.slice(0, 16)}`, privateKey)
 }
 
 export function signCheckpoint(key: LogKey, size: number, rootHash: Buffer): Checkpoint {

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { logMigration } from './migrations/0002-log'
 import type { StoreKind } from './types'
 
 /*
@@ -7,7 +8,7 @@ import type { StoreKind } from './types'
  * Never edit a migration that has shipped; add the next one.
  */
 
-type Dialect = {
+export type Dialect = {
   blob: 'blob' | 'bytea'
   /** SQLite's INTEGER is already 64-bit; PostgreSQL needs bigint for milliseconds since the epoch. */
   int64: 'integer' | 'bigint'
@@ -97,6 +98,10 @@ function initial(kind: StoreKind, t: Dialect): Migration {
 export function migrationProvider(kind: StoreKind): MigrationProvider {
   const dialect: Dialect = kind === 'sqlite' ? { blob: 'blob', int64: 'integer' } : { blob: 'bytea', int64: 'bigint' }
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(kind, dialect) }),
+    getMigrations: () =>
+      Promise.resolve({
+        '0001_initial': initial(kind, dialect),
+        '0002_log': logMigration(dialect),
+      }),
   }
 }

@@ -20,6 +20,23 @@ export type DocumentsTable = {
   failed_check: string | null
   verification: string
   ingested_at: number
+  /** Position in the Merkle log, from 0; assigned in the transaction that stores the document. */
+  log_index: number | null
+}
+
+/** The log's right edge (one row, id 1): tree size and the roots of its perfect subtrees. */
+export type LogStateTable = {
+  id: number
+  size: number
+  compact_range: string
+}
+
+/** Every signed tree head, one per ingest transaction. */
+export type CheckpointsTable = {
+  size: number
+  root_hash: string
+  note: string
+  created_at: number
 }
 
 export type BuildsTable = {
@@ -63,5 +80,7 @@ export type Database = {
   documents: DocumentsTable
   builds: BuildsTable
   subjects: SubjectsTable
+  log_state: LogStateTable
+  checkpoints: CheckpointsTable
 }
 

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Selectable } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Selectable, type Transaction } from 'kysely'
 import pg from 'pg'
 import { z } from 'zod'
 import { BuildDetail, BuildPage, ProjectList, ResolvedDependency, type BuildQuery } from '../../src/contract/builds'
 import { Sha256Hex, Verification, VerificationStatus, type Subject } from '../../src/contract/common'
+import { loadOrCreateLogKey, signCheckpoint, type LogKey } from '../log/checkpoint'
+import { appendLeaf, emptyRange, leafHash, parseRange, rootOf, serialiseRange, type CompactRange } from '../log/merkle'
 import { decodeCursor, encodeCursor } from './cursor'
 import { StoreQueryError } from './errors'
 import { migrationProvider } from './migrations'
@@ -15,6 +17,8 @@ import type {
   BuildRecord,
   IngestItem,
   IngestOutcome,
+  LogCheckpoint,
+  LogEntry,
   Store,
   StoreKind,
   StoredDocument,
@@ -23,8 +27,12 @@ import type {
 export type OpenStoreOptions = {
   /** A `postgres://` or `postgresql://` URL; when set the store uses PostgreSQL, else SQLite. */
   databaseUrl?: string
-  /** Where the SQLite file `provenance.db` lives; created when missing. */
+  /** Where the SQLite file `provenance.db` lives; created when missing. The log's signing key is kept here too. */
   dataDir: string
+  /** Signs the log's checkpoints; by default the key in `dataDir`, generated on first start. */
+  logKey?: LogKey
+  /** Append documents stored outside the log on open (default true); verify-log turns it off to see them. */
+  catchUpLog?: boolean
 }
 
 /** Opens the store and brings its schema up to date before returning. */
@@ -36,7 +44,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await db.destroy()
     throw error
   }
-  return new KyselyStore(kind, db)
+  const store = new KyselyStore(kind, db, options.logKey ?? loadOrCreateLogKey(options.dataDir))
+  if (options.catchUpLog !== false) await store.catchUpLog()
+  return store
 }
 
 function openSqlite(dataDir: string): { kind: StoreKind; db: Kysely<Database> } {
@@ -102,9 +112,16 @@ class KyselyStore implements Store {
   readonly kind: StoreKind
   readonly #db: Kysely<Database>
 
-  constructor(kind: StoreKind, db: Kysely<Database>) {
+  readonly #logKey: LogKey
+
+  constructor(kind: StoreKind, db: Kysely<Database>, logKey: LogKey) {
     this.kind = kind
     this.#db = db
+    this.#logKey = logKey
+  }
+
+  get logPublicKeyPem(): string {
+    return this.#logKey.publicKeyPem
   }
 
   async ingest(items: IngestItem[]): Promise<IngestOutcome[]> {
@@ -112,6 +129,9 @@ class KyselyStore implements Store {
     if (items.length === 0) return []
     return this.#db.transaction().execute(async (trx) => {
       const outcomes: IngestOutcome[] = []
+      // Taking the log first serialises ingest transactions, so log order is commit order.
+      const log = await lockLog(trx, this.kind)
+      const sizeBefore = log.size
       for (const { document, build } of items) {
         // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
         // insert waits for the first to commit and then inserts nothing, so one document is one record.
@@ -127,6 +147,7 @@ class KyselyStore implements Store {
             failed_check: document.verification.failedCheck,
             verification: JSON.stringify(document.verification),
             ingested_at: document.ingestedAt,
+            log_index: log.size,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .returning('seq')
@@ -150,6 +171,8 @@ class KyselyStore implements Store {
           continue
         }
 
+        log.range = appendLeaf(log.range, logLeaf(document.id))
+        log.size = log.range.size
         if (build !== null) {
           await trx.insertInto('builds').values(buildRow(build)).execute()
           const rows = build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject))
@@ -167,8 +190,54 @@ class KyselyStore implements Store {
           buildId: build?.id ?? null,
         })
       }
+      if (log.size > sizeBefore) await saveLog(trx, log, this.#logKey)
       return outcomes
     })
+  }
+
+  /** Appends documents stored before the log existed, oldest first, so every document is in the tree. */
+  async catchUpLog(): Promise<void> {
+    for (;;) {
+      const appended = await this.#db.transaction().execute(async (trx) => {
+        const log = await lockLog(trx, this.kind)
+        const rows = await trx.selectFrom('documents').select(['seq', 'id']).where('log_index', 'is', null).orderBy('seq').limit(5000).execute()
+        for (const row of rows) {
+          await trx.updateTable('documents').set({ log_index: log.size }).where('seq', '=', row.seq).execute()
+          log.range = appendLeaf(log.range, logLeaf(row.id))
+          log.size = log.range.size
+        }
+        if (rows.length > 0) await saveLog(trx, log, this.#logKey)
+        return rows.length
+      })
+      if (appended === 0) return
+    }
+  }
+
+  async logCheckpoint(): Promise<LogCheckpoint> {
+    const row = await this.#db.selectFrom('checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst()
+    const checkpoint = row ?? { ...signCheckpointRow(this.#logKey, 0, rootOf(emptyRange())), created_at: 0 }
+    return { origin: this.#logKey.name, size: checkpoint.size, rootHash: checkpoint.root_hash, note: checkpoint.note, publicKeyPem: this.#logKey.publicKeyPem }
+  }
+
+  async listCheckpoints(): Promise<{ size: number; rootHash: string; note: string }[]> {
+    const rows = await this.#db.selectFrom('checkpoints').selectAll().orderBy('size').execute()
+    return rows.map((row) => ({ size: row.size, rootHash: row.root_hash, note: row.note }))
+  }
+
+  async readLogEntries(fromIndex: number, limit: number): Promise<LogEntry[]> {
+    const rows = await this.#db
+      .selectFrom('documents')
+      .select(['log_index', 'id', 'raw', 'seq'])
+      .where('log_index', '>=', fromIndex)
+      .orderBy('log_index')
+      .limit(limit)
+      .execute()
+    return rows.map((row) => ({ index: row.log_index ?? -1, id: row.id, raw: Uint8Array.from(row.raw), seq: row.seq }))
+  }
+
+  async countUnloggedDocuments(): Promise<number> {
+    const row = await this.#db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('count')).where('log_index', 'is', null).executeTakeFirstOrThrow()
+    return Number(row.count)
   }
 
   async getDocument(id: string): Promise<StoredDocument | null> {
@@ -315,6 +384,33 @@ class KyselyStore implements Store {
     }
     return byBuild
   }
+}
+
+type LogHead = { size: number; range: CompactRange }
+
+const logLeaf = (documentId: string) => leafHash(Buffer.from(documentId, 'hex'))
+
+async function lockLog(trx: Transaction<Database>, kind: StoreKind): Promise<LogHead> {
+  let query = trx.selectFrom('log_state').selectAll().where('id', '=', 1)
+  // SQLite has one writer at a time already; PostgreSQL needs the row lock.
+  if (kind === 'postgres') query = query.forUpdate()
+  const row = await query.executeTakeFirstOrThrow()
+  const range = parseRange(row.compact_range)
+  if (range.size !== row.size) throw new Error(`log state is inconsistent: size ${row.size}, compact range of ${range.size}`)
+  return { size: row.size, range }
+}
+
+function signCheckpointRow(key: LogKey, size: number, root: Buffer) {
+  const checkpoint = signCheckpoint(key, size, root)
+  return { size, root_hash: root.toString('hex'), note: checkpoint.note }
+}
+
+async function saveLog(trx: Transaction<Database>, log: LogHead, key: LogKey): Promise<void> {
+  await trx.updateTable('log_state').set({ size: log.size, compact_range: serialiseRange(log.range) }).where('id', '=', 1).execute()
+  await trx
+    .insertInto('checkpoints')
+    .values({ ...signCheckpointRow(key, log.size, rootOf(log.range)), created_at: Date.now() })
+    .execute()
 }
 
 /**

@@ -62,6 +62,11 @@ export type StoredDocument = DocumentRecord & {
 
 export type StoreKind = 'sqlite' | 'postgres'
 
+/** The latest signed tree head of the document log. */
+export type LogCheckpoint = { origin: string; size: number; rootHash: string; note: string; publicKeyPem: string }
+
+export type LogEntry = { index: number; id: string; raw: Uint8Array; seq: number }
+
 export interface Store {
   readonly kind: StoreKind
   /** Stores a batch in one transaction: all of it is durable when the promise resolves, or none of it. */
@@ -71,5 +76,12 @@ export interface Store {
   getBuild(id: string): Promise<BuildDetail | null>
   listProjects(): Promise<ProjectList>
   countDocuments(): Promise<number>
+  /** The log's public key (PEM), for checking checkpoints offline. */
+  readonly logPublicKeyPem: string
+  logCheckpoint(): Promise<LogCheckpoint>
+  listCheckpoints(): Promise<{ size: number; rootHash: string; note: string }[]>
+  /** Log entries from `fromIndex` on, in log order. */
+  readLogEntries(fromIndex: number, limit: number): Promise<LogEntry[]>
+  countUnloggedDocuments(): Promise<number>
   close(): Promise<void>
 }

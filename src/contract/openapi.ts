@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { IngestResponse } from './attestations'
 import { BuildDetail, BuildPage, BuildSummary, ProjectList } from './builds'
 import { ApiErrorBody, Check, Verification } from './common'
+import { LogCheckpoint } from './log'
 import { Health, ServerMeta } from './meta'
 import { routes, type RouteSpec } from './routes'
 
@@ -17,6 +18,7 @@ const components = {
   IngestResponse,
   ServerMeta,
   Health,
+  LogCheckpoint,
 } satisfies Record<string, z.ZodType>
 
 type JsonSchema = Record<string, unknown>

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { IngestResponse } from './attestations'
 import { BuildDetail, BuildPage, BuildQuery, ProjectList } from './builds'
 import { ApiErrorBody, BuildId } from './common'
+import { LogCheckpoint } from './log'
 import { Health, ServerMeta } from './meta'
 
 export type RouteSpec = {
@@ -76,6 +77,13 @@ export const routes = {
       ...errors,
       404: { description: 'No such build', schema: ApiErrorBody },
     },
+  },
+  logCheckpoint: {
+    method: 'get',
+    path: '/api/v1/log/checkpoint',
+    summary: 'The signed checkpoint of the append-only document log, with the key to check it',
+    scope: 'read',
+    responses: { 200: { description: 'The latest checkpoint', schema: LogCheckpoint }, ...errors },
   },
   listProjects: {
     method: 'get',
