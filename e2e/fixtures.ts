@@ -1,5 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test'
-import { startServer, type RunningServer } from './server'
+import { startServer, type RunningServer } from '../server/testing/run-server'
 
 type WorkerFixtures = {
   /** A fresh server with a test config that trusts `server.key`. */

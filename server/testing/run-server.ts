@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { DemoKey } from '../server/demo/keys'
-import { newKey } from '../server/testing/documents'
+import type { DemoKey } from '../demo/keys'
+import { newKey } from './documents'
 
 export type RunningServer = {
   url: string
@@ -14,15 +14,20 @@ export type RunningServer = {
   key: DemoKey
   ingestToken: string
   readToken: string
+  /** SIGTERM, wait for exit, remove the data folder. */
   stop(): Promise<void>
+  /** SIGKILL: no shutdown code runs, as in a crash; the data folder stays for a restart. */
+  crash(): Promise<void>
+  /** Starts the server again on the same data folder and config. */
+  restart(): Promise<RunningServer>
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Starts the real server (`server/main.ts`) on a temporary SQLite store and a free port. */
-export async function startServer(options: { demo?: boolean; readRequiresToken?: boolean } = {}): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'provenance-e2e-'))
-  const key = newKey('e2e-release', 'ecdsa-p256')
+export async function startServer(options: { demo?: boolean; readRequiresToken?: boolean; reuse?: { dataDir: string; key: DemoKey } } = {}): Promise<RunningServer> {
+  const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'provenance-server-'))
+  const key = options.reuse?.key ?? newKey('test-release', 'ecdsa-p256')
   const ingestToken = `ingest-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
   const readToken = `read-${createHash('sha256').update(dataDir).digest('hex').slice(16, 32)}`
   const hash = (secret: string) => createHash('sha256').update(secret).digest('hex')
@@ -53,10 +58,19 @@ export async function startServer(options: { demo?: boolean; readRequiresToken?:
     ingestToken: options.demo ? 'demo-ingest-token' : ingestToken,
     readToken,
     stop: async () => {
-      child.kill('SIGTERM')
-      await new Promise((resolve) => child.once('exit', resolve))
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        await exited
+      }
       rmSync(dataDir, { recursive: true, force: true })
     },
+    crash: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+    },
+    restart: () => startServer({ ...options, reuse: { dataDir, key } }),
   }
 }
 
