@@ -1,6 +1,8 @@
+import { sign } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signEnvelope } from '../demo/seed'
 import { newKey, slsaV1Statement } from '../testing/documents'
+import { pae } from './dsse'
 import { IngestError } from './errors'
 import { prepareDocument, splitBody } from './ingest'
 import { loadPublicKey } from './keys'
@@ -125,3 +127,21 @@ describe('splitBody', () => {
     expect(splitBody(Buffer.from('{"a":1}\n{"b":2}'), 'application/json')).toHaveLength(2)
   })
 })
+
+describe('sloppy producers', () => {
+  it('reads a Statement followed by trailing bytes, and says so in the verdict', () => {
+    const payload = Buffer.concat([Buffer.from(JSON.stringify(slsaV1Statement())), Buffer.from('\n\u0000garbage')])
+    const envelope = signEnvelope(slsaV1Statement(), ed) as { payload: string; signatures: { sig: string }[] }
+    // Re-sign over the sloppy payload so only the trailing bytes differ.
+    const sloppy = { ...envelope, payload: payload.toString('base64') }
+    const { item } = prepareDocument(bytes(resign(sloppy, payload)), context)
+    expect(item.document.verification.status).toBe('verified')
+    expect(item.document.verification.checks.at(-1)).toEqual({ name: 'payload-trailing-bytes', ok: true, detail: '9 bytes after the Statement\'s JSON were ignored' })
+    expect(item.build?.project).toBe('example/app')
+  })
+})
+
+function resign(envelope: { payload: string; signatures: { sig: string }[] }, payload: Buffer) {
+  const signature = sign(null, pae('application/vnd.in-toto+json', payload), ed.privateKey)
+  return { ...envelope, signatures: [{ keyid: ed.id, sig: signature.toString('base64') }] }
+}

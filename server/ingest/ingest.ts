@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser'
 import { IngestResponse, type LineError } from '../../src/contract/attestations'
 import type { Subject } from '../../src/contract/common'
 import type { BuildRecord, IngestItem, Store } from '../store/types'
 import { IngestError, isRecord, kindOf } from './errors'
+import { parseJson } from './json'
 import type { IngestContext } from './format'
 import { formats } from './formats'
 import { projectName, readProvenance } from './slsa'
@@ -13,32 +13,6 @@ export type { IngestContext }
 export type RawDocument = { raw: Buffer; line?: number }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-/**
- * Turns a JSON.parse failure into "line 3, column 14: …" for the person who has to fix the file. V8's own
- * message does not always carry the position, so jsonc-parser (in strict mode) locates the first error.
- */
-function jsonError(text: string, error: unknown): IngestError {
-  if (error instanceof RangeError) return new IngestError('invalid-json', 'the JSON is nested too deeply to read', '$')
-  const errors: ParseError[] = []
-  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
-  const first = errors[0]
-  const message = error instanceof Error ? error.message : String(error)
-  if (!first) return new IngestError('invalid-json', `not valid JSON: ${message}`, '$')
-  const before = text.slice(0, first.offset)
-  const line = before.split('\n').length
-  const column = first.offset - before.lastIndexOf('\n')
-  return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${printParseErrorCode(first.error)}`, '$')
-}
-
-export function parseJson(raw: Buffer): unknown {
-  const text = raw.toString('utf8')
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw jsonError(text, error)
-  }
-}
 
 /**
  * Splits a request body into documents. A body that is one JSON value is one document; otherwise (or when the
@@ -102,7 +76,12 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
       '$',
     )
   }
-  const { format, payloadType, statement, verification } = handler.read(value, context)
+  const { format, payloadType, statement, verification: read } = handler.read(value, context)
+  // Tolerated, and said: the signature covers the bytes as sent, so the verdict is unaffected.
+  const verification =
+    statement && statement.trailingBytes > 0
+      ? { ...read, checks: [...read.checks, { name: 'payload-trailing-bytes', ok: true, detail: `${statement.trailingBytes} bytes after the Statement's JSON were ignored` }] }
+      : read
   const id = sha256(raw)
   const ingestedAt = context.now()
   const provenance = statement ? readProvenance(statement) : null
