@@ -80,7 +80,7 @@ const deepCursors: string[] = []
 {
   let cursor: string | null = null
   for (let page = 0; page < 40; page++) {
-    const response = await fetch(`${base}/api/v1/builds?limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+    const response: Response = await fetch(`${base}/api/v1/builds?limit=100${cursor ? `&cursor=${cursor}` : ''}`)
     cursor = BuildPage.parse(await response.json()).nextCursor
     if (!cursor) break
     deepCursors.push(cursor)
