@@ -9,6 +9,7 @@ import { serve } from '@hono/node-server'
 import { BuildPage } from '../src/contract/builds'
 import { demoBuilds } from '../mocks/data/demo-model'
 import { createApp } from '../server/app'
+import { ingestContext } from '../server/config'
 import { DEMO_INGEST_TOKEN, demoConfig, demoEnvelope } from '../server/demo/seed'
 import { ingestBody } from '../server/ingest/ingest'
 import { openStore } from '../server/store/store'
@@ -57,7 +58,7 @@ console.log(`bench: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node
     const builds = demoBuilds(count, 1000 + offset)
     const lines = builds.map((build) => JSON.stringify(demoEnvelope(build))).join('\n')
     const t0 = performance.now()
-    const result = await ingestBody(store, Buffer.from(lines), 'application/x-ndjson', { keys: config.keys, now: Date.now })
+    const result = await ingestBody(store, Buffer.from(lines), 'application/x-ndjson', ingestContext(config))
     batchMs += performance.now() - t0
     if (!result.ok) throw new Error(result.error.message)
     batchDocs += result.body.documents.length

@@ -5,6 +5,7 @@ import { IngestResponse } from '../src/contract/attestations'
 import { BuildDetail, BuildPage } from '../src/contract/builds'
 import { ApiErrorBody } from '../src/contract/common'
 import { LogCheckpoint } from '../src/contract/log'
+import { PolicyList } from '../src/contract/policy'
 import { openApiDocument } from '../src/contract/openapi'
 import { createApp } from './app'
 import { buildConfig } from './config'
@@ -185,5 +186,20 @@ describe('GET /api/v1/log/checkpoint', () => {
     expect(checkpoint.size).toBe(await store.countDocuments())
     const opened = openCheckpoint(checkpoint.note, verifierKey(checkpoint.origin, createPublicKey(checkpoint.publicKeyPem)))
     expect(opened?.rootHash.toString('hex')).toBe(checkpoint.rootHash)
+  })
+})
+
+describe('GET /api/v1/policy', () => {
+  it('shows the policies in force', async () => {
+    const withPolicy = createApp({
+      store,
+      config: buildConfig({ policies: [{ name: 'acme', repositories: ['https://github.com/acme/*'], toolchain: { go: '1.23.4' } }] }, 'test'),
+      version: 't',
+      demo: false,
+    })
+    const body = PolicyList.parse(await (await withPolicy.request('/api/v1/policy')).json())
+    expect(body.policies).toEqual([
+      { name: 'acme', repositories: ['https://github.com/acme/*'], signers: [], requiredChecks: [], builders: [], buildTypes: [], toolchain: { go: '1.23.4' }, allowedHosts: [] },
+    ])
   })
 })

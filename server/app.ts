@@ -9,7 +9,7 @@ import type { z } from 'zod'
 import { BuildQuery } from '../src/contract/builds'
 import { BuildId } from '../src/contract/common'
 import { openApiDocument } from '../src/contract/openapi'
-import type { Config, Scope } from './config'
+import { ingestContext, type Config, type Scope } from './config'
 import { ingestBody } from './ingest/ingest'
 import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
@@ -119,7 +119,7 @@ export function createApp(options: AppOptions): Hono {
         return apiError(c, 415, 'unsupported-media-type', `send application/json or application/x-ndjson, not ${contentType}`, 'header.content-type')
       }
       const body = Buffer.from(await c.req.arrayBuffer())
-      const result = await ingestBody(store, body, contentType, { keys: config.keys, now })
+      const result = await ingestBody(store, body, contentType, ingestContext(config, now))
       if (!result.ok) return apiError(c, result.status, result.error.code, result.error.message, result.error.path)
       return c.json(result.body, result.status)
     },
@@ -141,6 +141,8 @@ export function createApp(options: AppOptions): Hono {
     if (!build) return apiError(c, 404, 'not-found', `no build with id ${id.data}`, 'path.id')
     return c.json(build)
   })
+
+  api.get('/v1/policy', requireScope(config, 'read'), (c) => c.json({ policies: config.policies }))
 
   api.get('/v1/log/checkpoint', requireScope(config, 'read'), async (c) => c.json(await store.logCheckpoint()))
 

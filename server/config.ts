@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { Policy } from '../src/contract/policy'
+import type { IngestContext } from './ingest/format'
 import { loadPublicKey, type TrustedKey } from './ingest/keys'
 
 export const scopes = ['ingest', 'read'] as const
@@ -41,6 +43,7 @@ const ConfigFile = z
       .object({ readRequiresToken: z.boolean().default(false) })
       .strict()
       .default({ readRequiresToken: false }),
+    policies: z.array(Policy).default([]),
     limits: z
       .object({ maxBodyBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024) })
       .strict()
@@ -56,6 +59,7 @@ export type Config = {
   tokens: { name: string; sha256: string; scopes: Scope[] }[]
   readRequiresToken: boolean
   maxBodyBytes: number
+  policies: Policy[]
 }
 
 export class ConfigError extends Error {
@@ -81,6 +85,20 @@ export function buildConfig(value: unknown, source: string): Config {
       throw new ConfigError(`${source}: trust.keys[${index}].publicKeyPem (${entry.id}): ${error instanceof Error ? error.message : String(error)}`)
     }
   })
+  for (const [index, policy] of file.policies.entries()) {
+    for (const [signerIndex, signer] of policy.signers.entries()) {
+      if (signer.keyId !== undefined && !keys.some((key) => key.id === signer.keyId)) {
+        throw new ConfigError(`${source}: policies[${index}].signers[${signerIndex}].keyId: "${signer.keyId}" is not a key in trust.keys`)
+      }
+      if (signer.subjectAlternativeName?.startsWith('/') && signer.subjectAlternativeName.endsWith('/')) {
+        try {
+          new RegExp(signer.subjectAlternativeName.slice(1, -1))
+        } catch (error) {
+          throw new ConfigError(`${source}: policies[${index}].signers[${signerIndex}].subjectAlternativeName: ${error instanceof Error ? error.message : String(error)}`)
+        }
+      }
+    }
+  }
   const seen = new Set<string>()
   for (const [index, key] of keys.entries()) {
     if (seen.has(key.id)) throw new ConfigError(`${source}: trust.keys[${index}].id: "${key.id}" is used twice`)
@@ -92,6 +110,7 @@ export function buildConfig(value: unknown, source: string): Config {
     tokens: file.tokens,
     readRequiresToken: file.auth.readRequiresToken,
     maxBodyBytes: file.limits.maxBodyBytes,
+    policies: file.policies,
   }
 }
 
@@ -110,4 +129,9 @@ export function loadConfigFile(path: string): Config {
     throw new ConfigError(`${path} is neither valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`)
   }
   return buildConfig(value, path)
+}
+
+/** Everything reading a document needs from the config, in one place, so every ingest path verifies alike. */
+export function ingestContext(config: Config, now: () => number = Date.now): IngestContext {
+  return { keys: config.keys, policies: config.policies, now }
 }

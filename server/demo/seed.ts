@@ -1,6 +1,7 @@
 import { createHash, sign } from 'node:crypto'
-import { demoBuilds, type DemoBuild } from '../../mocks/data/demo-model'
-import type { Config } from '../config'
+import { demoBuilds, demoProjects, type DemoBuild } from '../../mocks/data/demo-model'
+import type { Policy } from '../../src/contract/policy'
+import { ingestContext, type Config } from '../config'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
 import { ingestBody } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
@@ -20,7 +21,22 @@ export function demoConfig(): Config {
     ],
     readRequiresToken: false,
     maxBodyBytes: 10 * 1024 * 1024,
+    policies: demoPolicies(),
   }
+}
+
+/** One policy per demo project: who may sign, which builder, the pinned toolchain and the hosts allowed. */
+function demoPolicies(): Policy[] {
+  return demoProjects.map((project) => ({
+    name: project.name,
+    repositories: [project.sourceRepo],
+    signers: [{ keyId: project.keyAlgorithm === 'ecdsa-p256' ? 'demo-release-p256' : 'demo-release-ed25519' }],
+    requiredChecks: ['envelope-signature'],
+    builders: [project.builderId],
+    buildTypes: [project.buildType],
+    toolchain: Object.fromEntries(project.tools.map((tool) => [tool.name, tool.version])),
+    allowedHosts: ['github.com', '*.githubusercontent.com', 'registry.npmjs.org', 'proxy.golang.org', 'static.crates.io', 'repo.maven.apache.org', 'pypi.org', 'files.pythonhosted.org', 'deb.debian.org'],
+  }))
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -103,7 +119,7 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
   let documents = 0
   for (let offset = 0; offset < builds.length; offset += 250) {
     const lines = builds.slice(offset, offset + 250).map((build) => JSON.stringify(demoEnvelope(build)))
-    const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', { keys: config.keys, now: Date.now })
+    const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', ingestContext(config))
     if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable documents: ${result.body.errors[0]?.message}`)
     documents += result.body.documents.length

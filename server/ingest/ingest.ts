@@ -3,6 +3,7 @@ import { IngestResponse, type LineError } from '../../src/contract/attestations'
 import type { Subject } from '../../src/contract/common'
 import type { BuildRecord, IngestItem, Store } from '../store/types'
 import { IngestError, isRecord, kindOf } from './errors'
+import { applyPolicy, policyFor } from '../policy'
 import { parseJson } from './json'
 import type { IngestContext } from './format'
 import { formats } from './formats'
@@ -76,15 +77,22 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
       '$',
     )
   }
-  const { format, payloadType, statement, verification: read } = handler.read(value, context)
+  const reading = handler.read(value, context)
+  const { format, payloadType, statement } = reading
   // Tolerated, and said: the signature covers the bytes as sent, so the verdict is unaffected.
-  const verification =
+  const read =
     statement && statement.trailingBytes > 0
-      ? { ...read, checks: [...read.checks, { name: 'payload-trailing-bytes', ok: true, detail: `${statement.trailingBytes} bytes after the Statement's JSON were ignored` }] }
-      : read
+      ? { ...reading.verification, checks: [...reading.verification.checks, { name: 'payload-trailing-bytes', ok: true, detail: `${statement.trailingBytes} bytes after the Statement's JSON were ignored` }] }
+      : reading.verification
   const id = sha256(raw)
   const ingestedAt = context.now()
   const provenance = statement ? readProvenance(statement) : null
+  const verification = applyPolicy(read, policyFor(context.policies ?? [], provenance?.sourceRepo ?? null), {
+    sourceRepo: provenance?.sourceRepo ?? null,
+    builderId: provenance?.builderId ?? null,
+    buildType: provenance?.buildType ?? null,
+    certificate: reading.certificate ?? null,
+  })
   let build: BuildRecord | null = null
   if (statement && provenance) {
     build = {
@@ -113,7 +121,7 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
     }
   }
   return {
-    item: { document: { id, raw, format, payloadType, verification, ingestedAt }, build },
+    item: { document: { id, raw, format, payloadType, verification, ingestedAt }, build, ...(reading.extras ? { extras: reading.extras } : {}) },
     subjects: statement?.subjects ?? [],
   }
 }
@@ -152,7 +160,7 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
       error: { code: 'no-valid-documents', message: `none of the ${documents.length} lines could be read: ${summary}`, ...(first?.path ? { path: first.path } : {}) },
     }
   }
-  const outcomes = await store.ingest(prepared.map(({ item }) => ({ document: item.document, build: item.build })))
+  const outcomes = await store.ingest(prepared.map(({ item }) => ({ document: item.document, build: item.build, ...(item.extras ? { extras: item.extras } : {}) })))
   // Parsing brands the ids and proves the answer matches the published contract.
   const response = IngestResponse.parse({
     documents: outcomes.map((outcome, index) => {

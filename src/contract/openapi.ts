@@ -3,6 +3,7 @@ import { IngestResponse } from './attestations'
 import { BuildDetail, BuildPage, BuildSummary, ProjectList } from './builds'
 import { ApiErrorBody, Check, Verification } from './common'
 import { LogCheckpoint } from './log'
+import { PolicyList } from './policy'
 import { Health, ServerMeta } from './meta'
 import { routes, type RouteSpec } from './routes'
 
@@ -19,6 +20,7 @@ const components = {
   ServerMeta,
   Health,
   LogCheckpoint,
+  PolicyList,
 } satisfies Record<string, z.ZodType>
 
 type JsonSchema = Record<string, unknown>

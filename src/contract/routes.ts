@@ -3,6 +3,7 @@ import { IngestResponse } from './attestations'
 import { BuildDetail, BuildPage, BuildQuery, ProjectList } from './builds'
 import { ApiErrorBody, BuildId } from './common'
 import { LogCheckpoint } from './log'
+import { PolicyList } from './policy'
 import { Health, ServerMeta } from './meta'
 
 export type RouteSpec = {
@@ -77,6 +78,13 @@ export const routes = {
       ...errors,
       404: { description: 'No such build', schema: ApiErrorBody },
     },
+  },
+  getPolicy: {
+    method: 'get',
+    path: '/api/v1/policy',
+    summary: 'The per-project policies in force: signers, required checks, builders, pinned toolchain, allowed hosts',
+    scope: 'read',
+    responses: { 200: { description: 'Policies, in matching order', schema: PolicyList }, ...errors },
   },
   logCheckpoint: {
     method: 'get',

@@ -1,0 +1,127 @@
+import type { Check, Verification } from '../src/contract/common'
+import type { Policy, SignerIdentity } from '../src/contract/policy'
+
+/** Certificate facts of a signer, when a document was signed with a Sigstore certificate. */
+export type CertificateFacts = {
+  subjectAlternativeName: string | null
+  issuer: string | null
+  repository: string | null
+  workflow: string | null
+  ref: string | null
+}
+
+export type PolicySubject = {
+  sourceRepo: string | null
+  builderId: string | null
+  buildType: string | null
+  certificate: CertificateFacts | null
+}
+
+const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+
+/** `*` matches within one path segment, `**` across segments; everything else literally. */
+export function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .split('**')
+    .map((part) => part.split('*').map(escape).join('[^/]*'))
+    .join('.*')
+  return new RegExp(`^${source}$`)
+}
+
+export const matchesGlob = (glob: string, value: string) => globToRegExp(glob).test(value)
+
+/** `/regex/` is a regular expression; anything else must match exactly. */
+function matchesIdentity(expected: string, actual: string | null): boolean {
+  if (actual === null) return false
+  const regex = /^\/(.+)\/$/.exec(expected)
+  return regex?.[1] ? new RegExp(regex[1]).test(actual) : expected === actual
+}
+
+export function policyFor(policies: readonly Policy[], sourceRepo: string | null): Policy | null {
+  if (!sourceRepo) return null
+  return policies.find((policy) => policy.repositories.some((glob) => matchesGlob(glob, sourceRepo))) ?? null
+}
+
+function describeSigner(signer: SignerIdentity): string {
+  return Object.entries(signer)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(', ')
+}
+
+function signerMatches(signer: SignerIdentity, verification: Verification, certificate: CertificateFacts | null): boolean {
+  if (signer.keyId !== undefined && !verification.signers.some((found) => found.trustedKeyId === signer.keyId)) return false
+  const certificateFields = [signer.subjectAlternativeName, signer.issuer, signer.repository, signer.workflow, signer.ref]
+  if (certificateFields.every((field) => field === undefined)) return true
+  if (!certificate) return false
+  if (signer.subjectAlternativeName !== undefined && !matchesIdentity(signer.subjectAlternativeName, certificate.subjectAlternativeName)) return false
+  if (signer.issuer !== undefined && signer.issuer !== certificate.issuer) return false
+  const globs: [string | undefined, string | null][] = [
+    [signer.repository, certificate.repository],
+    [signer.workflow, certificate.workflow],
+    [signer.ref, certificate.ref],
+  ]
+  return globs.every(([glob, value]) => glob === undefined || (value !== null && matchesGlob(glob, value)))
+}
+
+function actualSigner(verification: Verification, certificate: CertificateFacts | null): string {
+  if (certificate) return `certificate for ${certificate.subjectAlternativeName ?? '(no SAN)'} from ${certificate.issuer ?? '(no issuer)'}`
+  const keys = verification.signers.map((signer) => signer.trustedKeyId ?? signer.keyId ?? '(unnamed key)')
+  return keys.length > 0 ? `key ${keys.join(', ')}` : 'no signer'
+}
+
+/**
+ * Adds the checks a project's policy asks for to a verification. A policy check that fails turns a
+ * `verified` document into `failed`; other statuses already say the document cannot be trusted, and keep
+ * their status with the policy's findings listed beside it.
+ */
+export function applyPolicy(verification: Verification, policy: Policy | null, subject: PolicySubject): Verification {
+  if (!policy) return verification
+  const checks: Check[] = []
+  if (policy.signers.length > 0) {
+    const ok = policy.signers.some((signer) => signerMatches(signer, verification, subject.certificate))
+    checks.push({
+      name: 'signer-identity',
+      ok,
+      expected: `signed by ${policy.signers.map(describeSigner).join(' or ')} (policy ${policy.name})`,
+      actual: actualSigner(verification, subject.certificate),
+    })
+  }
+  if (policy.builders.length > 0) {
+    checks.push({
+      name: 'builder-id',
+      ok: subject.builderId !== null && policy.builders.some((glob) => matchesGlob(glob, subject.builderId ?? '')),
+      expected: `one of ${policy.builders.join(', ')} (policy ${policy.name})`,
+      actual: subject.builderId ?? 'no builder id',
+    })
+  }
+  if (policy.buildTypes.length > 0) {
+    checks.push({
+      name: 'build-type',
+      ok: subject.buildType !== null && policy.buildTypes.some((glob) => matchesGlob(glob, subject.buildType ?? '')),
+      expected: `one of ${policy.buildTypes.join(', ')} (policy ${policy.name})`,
+      actual: subject.buildType ?? 'no build type',
+    })
+  }
+  for (const required of policy.requiredChecks) {
+    const found = verification.checks.find((check) => check.name === required)
+    checks.push({
+      name: `required:${required}`,
+      ok: found?.ok === true,
+      expected: `check ${required} present and passing (policy ${policy.name})`,
+      actual: found ? (found.ok ? 'passed' : 'failed') : 'not performed for this document',
+    })
+  }
+  if (checks.length === 0) return verification
+  const failed = checks.filter((check) => !check.ok)
+  const wasFailing = verification.checks.filter((check) => !check.ok)
+  const passing = verification.checks.filter((check) => check.ok)
+  const status = verification.status === 'verified' && failed.length > 0 ? 'failed' : verification.status
+  return {
+    ...verification,
+    status,
+    failedCheck: status === 'failed' ? (verification.failedCheck ?? failed[0]?.name ?? null) : null,
+    // The failing checks a person should read first stay first: the document's own, then the policy's.
+    checks: [...wasFailing, ...failed, ...passing, ...checks.filter((check) => check.ok)],
+  }
+}
