@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { BuildDetail } from '../../src/contract/builds'
+import { createDemoDb } from './demo-db'
+import { demoBuilds } from './demo-model'
+import { demoBuildDetail, demoBuildId } from './factories'
+
+describe('demo factories', () => {
+  const builds = demoBuilds(200)
+
+  it('derive status from how the demo signed each build', () => {
+    for (const build of builds) {
+      const detail = demoBuildDetail(build)
+      const expected = { trusted: 'verified', 'unknown-key': 'untrusted', 'broken-signature': 'failed' }[build.signing]
+      expect(detail.status).toBe(expected)
+      expect(detail.verification.status).toBe(expected)
+      if (build.signing === 'broken-signature') {
+        expect(detail.failedCheck).toBe('envelope-signature')
+        const check = detail.verification.checks.find((candidate) => candidate.name === 'envelope-signature')
+        expect(check).toMatchObject({ ok: false })
+        expect(check?.expected).toBeTruthy()
+        expect(check?.actual).toBeTruthy()
+      } else {
+        expect(detail.failedCheck).toBeNull()
+      }
+      if (build.signing === 'unknown-key') {
+        expect(detail.verification.checks.find((check) => check.name === 'envelope-signature')?.ok).toBe(true)
+        expect(detail.verification.signers[0]?.trustedKeyId).toBeNull()
+      }
+    }
+  })
+
+  it('produce responses the contract accepts, with the demo facts in them', () => {
+    const [build] = builds
+    if (!build) throw new Error('no demo build')
+    const detail = BuildDetail.parse(demoBuildDetail(build))
+    expect(detail.subjects.map((subject) => subject.digest.sha256)).toEqual(build.artifacts.map((artifact) => artifact.sha256))
+    expect(detail.sourceCommit).toBe(build.commit)
+    const statement: unknown = JSON.parse(detail.statement)
+    expect(statement).toHaveProperty(['subject', 0, 'name'], build.artifacts[0]?.name)
+  })
+
+  it('give every build a distinct, stable id', () => {
+    const ids = new Set(builds.map((build) => demoBuildId(build)))
+    expect(ids.size).toBe(builds.length)
+    expect(demoBuildId({ index: 3 })).toBe(demoBuildId({ index: 3 }))
+  })
+
+  it('page through builds newest first without gaps or repeats', () => {
+    const db = createDemoDb(builds)
+    const seen: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = db.listBuilds({ project: undefined, repo: undefined, limit: 30, cursor })
+      if ('error' in page) throw new Error(page.error)
+      seen.push(...page.items.map((item) => item.time))
+      cursor = page.nextCursor ?? undefined
+    } while (cursor)
+    expect(seen).toHaveLength(builds.length)
+    expect([...seen].sort().reverse()).toEqual(seen)
+  })
+})

@@ -1,0 +1,5 @@
+import { buildHandlers } from './handlers/builds'
+import { metaHandlers } from './handlers/meta'
+
+/** Every happy-path handler: the same set serves the browser in dev, vitest and Playwright. */
+export const handlers = [...metaHandlers, ...buildHandlers]

@@ -1,0 +1,47 @@
+/**
+ * The error type of every failed API call, apart from the fetch client so that the app shell can recognise and
+ * explain errors without loading zod and the contract (they arrive with the first route's chunk).
+ */
+/** A failed API call: what the server said (or what went wrong before it could say anything). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  /** HTTP status; 0 when no response arrived (network failure). */
+  readonly status: number
+  /** Stable machine code from the server's error body, or one of ours: `network`, `invalid-json`, `invalid-response`, `http-<status>`. */
+  readonly code: string
+  /** Where the problem is, as the server reports it (JSON path, query parameter, line). */
+  readonly path: string | undefined
+  /** The API path that was requested, without the query. */
+  readonly endpoint: string
+
+  constructor(init: { status: number; code: string; message: string; path?: string | undefined; endpoint: string }) {
+    super(init.message)
+    this.status = init.status
+    this.code = init.code
+    this.path = init.path
+    this.endpoint = init.endpoint
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError
+}
+
+/** A sentence for the UI: what failed and what the reader can do about it. */
+export function describeError(error: unknown): { message: string; hint: string | null } {
+  if (!isApiError(error)) {
+    return {
+      message: error instanceof Error ? error.message : 'Something unexpected went wrong.',
+      hint: null,
+    }
+  }
+  const where = error.path ? ` (at ${error.path})` : ''
+  const message = `${error.message}${where}`
+  if (error.status === 401) return { message, hint: 'Enter a read token in the form at the top of the page.' }
+  if (error.status === 403) return { message, hint: 'The token you entered lacks the read scope; ask for one that has it.' }
+  if (error.status === 0 || error.status >= 500) return { message, hint: 'This is usually temporary; retry in a moment.' }
+  if (error.code === 'invalid-response') {
+    return { message, hint: 'The server and this dashboard disagree on the API; check that their versions match.' }
+  }
+  return { message, hint: null }
+}

@@ -1,0 +1,131 @@
+import type { z } from 'zod'
+import { ApiErrorBody } from '../contract/common'
+import { ApiError } from './api-error'
+import { tokenStore } from './token-store'
+
+type QueryValue = string | number | boolean | null | undefined
+
+export type GetJsonOptions<S extends z.ZodType> = {
+  query?: Record<string, QueryValue>
+  schema: S
+  signal?: AbortSignal
+}
+
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+}
+
+function withQuery(path: string, query: Record<string, QueryValue> | undefined): string {
+  if (!query) return path
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue
+    params.set(key, String(value))
+  }
+  const search = params.toString()
+  return search ? `${path}?${search}` : path
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true || (error instanceof DOMException && error.name === 'AbortError')
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): { message: string; path: string | undefined } {
+  const first = issues[0]
+  const path = first && first.path.length > 0 ? first.path.map(String).join('.') : undefined
+  const summary = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
+    .join('; ')
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : ''
+  return { message: summary + more, path }
+}
+
+async function errorFromResponse(response: Response, endpoint: string): Promise<ApiError> {
+  let body: unknown = null
+  try {
+    const text = await response.text()
+    body = text ? JSON.parse(text) : null
+  } catch {
+    body = null
+  }
+  const parsed = ApiErrorBody.safeParse(body)
+  if (parsed.success) {
+    return new ApiError({ status: response.status, endpoint, ...parsed.data.error })
+  }
+  const reason = response.statusText || reasons[response.status] || 'Error'
+  return new ApiError({
+    status: response.status,
+    code: `http-${response.status}`,
+    message: `The server answered ${response.status} ${reason} for ${endpoint}.`,
+    endpoint,
+  })
+}
+
+/**
+ * GET a JSON resource of the Provenance API and parse it with its contract schema. The only place in the SPA that
+ * calls `fetch`. Throws `ApiError` for every failure except cancellation (which is rethrown as is, so that
+ * TanStack Query can tell the two apart).
+ */
+export async function getJson<S extends z.ZodType>(path: string, options: GetJsonOptions<S>): Promise<z.output<S>> {
+  const { query, schema, signal } = options
+  const token = tokenStore.token()
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (token !== null) headers.Authorization = `Bearer ${token}`
+
+  let response: Response
+  try {
+    response = await fetch(withQuery(path, query), { headers, signal: signal ?? null })
+  } catch (error) {
+    if (isAbort(error, signal)) throw error
+    throw new ApiError({
+      status: 0,
+      code: 'network',
+      message: `Could not reach the API at ${path}. Check that the server is running and that you are online.`,
+      endpoint: path,
+    })
+  }
+
+  if (!response.ok) {
+    const error = await errorFromResponse(response, path)
+    if (response.status === 401) tokenStore.unauthorized(token)
+    throw error
+  }
+
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch (error) {
+    if (isAbort(error, signal)) throw error
+    throw new ApiError({
+      status: response.status,
+      code: 'invalid-json',
+      message: `The response of ${path} is not valid JSON.`,
+      endpoint: path,
+    })
+  }
+
+  const result = schema.safeParse(body)
+  if (!result.success) {
+    const { message, path: where } = describeIssues(result.error.issues)
+    throw new ApiError({
+      status: response.status,
+      code: 'invalid-response',
+      message: `The response of ${path} does not match the API contract: ${message}`,
+      path: where,
+      endpoint: path,
+    })
+  }
+  return result.data
+}

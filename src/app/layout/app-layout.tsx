@@ -1,0 +1,99 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react'
+import { Link, NavLink, Outlet, useNavigation, useRevalidator } from 'react-router'
+import { tokenStore } from '../../api/token-store'
+import { Spinner } from '../../components/ui/spinner'
+import { paths } from '../../lib/paths'
+import { metaQueries } from '../meta-queries'
+
+// Most servers never ask for a token; the form loads only when one does.
+const TokenForm = lazy(() => import('./token-form').then((module) => ({ default: module.TokenForm })))
+
+const navigation = [
+  { to: paths.builds(), label: 'Builds' },
+  { to: paths.artifacts(), label: 'Artifacts' },
+  { to: paths.lineage(), label: 'Lineage' },
+  { to: paths.reproducibility(), label: 'Reproducibility' },
+  { to: paths.signatures(), label: 'Signatures' },
+  { to: paths.alerts(), label: 'Alerts' },
+  { to: paths.reports(), label: 'Reports' },
+] as const
+
+export function AppLayout() {
+  const auth = useSyncExternalStore(tokenStore.subscribe, tokenStore.getSnapshot)
+  const meta = useQuery(metaQueries.server())
+  const queryClient = useQueryClient()
+  const revalidator = useRevalidator()
+  const busy = useNavigation().state !== 'idle'
+  const requiresToken = meta.data?.readRequiresToken === true
+
+  useEffect(() => {
+    if (requiresToken) tokenStore.require()
+  }, [requiresToken])
+
+  function saveToken(token: string) {
+    tokenStore.save(token)
+    // Refetch what failed without the token; data already shown stays on screen meanwhile.
+    void queryClient.invalidateQueries()
+    void revalidator.revalidate()
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="app-header-inner">
+          <Link className="brand" to={paths.home()}>
+            <span className="brand-mark" aria-hidden="true">
+              ◆
+            </span>{' '}
+            Provenance
+          </Link>
+          <nav aria-label="Main" className="main-nav">
+            <ul>
+              {navigation.map((item) => (
+                <li key={item.to}>
+                  <NavLink to={item.to}>{item.label}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {auth.token !== null ? (
+            <button type="button" className="button button-quiet button-small" onClick={() => tokenStore.forget()}>
+              Forget token
+            </button>
+          ) : null}
+        </div>
+        <div className={busy ? 'nav-progress is-active' : 'nav-progress'} aria-hidden="true" />
+      </header>
+
+      {auth.prompt !== null ? (
+        <div className="app-banner">
+          <Suspense fallback={null}>
+            <TokenForm prompt={auth.prompt} onSave={saveToken} />
+          </Suspense>
+        </div>
+      ) : null}
+
+      <main id="main" className="app-main" aria-busy={busy}>
+        <Suspense fallback={<Spinner label="Loading…" />}>
+          <Outlet />
+        </Suspense>
+      </main>
+
+      <footer className="app-footer">
+        {meta.data ? (
+          <p>
+            Provenance API {meta.data.version} · {meta.data.store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} store
+            {meta.data.demo ? ' · demo data' : ''}
+            {meta.data.readRequiresToken ? ' · reads need a token' : ''}
+          </p>
+        ) : meta.isError ? (
+          <p>Server details unavailable.</p>
+        ) : null}
+      </footer>
+    </div>
+  )
+}

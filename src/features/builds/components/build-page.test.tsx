@@ -1,0 +1,105 @@
+import { screen, within } from '@testing-library/react'
+import { http, HttpResponse } from 'msw'
+import { describe, expect, it } from 'vitest'
+import { demoDb } from '../../../../mocks/data/demo-db'
+import { server } from '../../../../mocks/node'
+import { HOSTILE_NAME, hostileBuildDetail, scenarios } from '../../../../mocks/scenarios'
+import { renderApp } from '../../../test/render-app'
+
+function firstBuild(status: 'verified' | 'failed' | 'untrusted') {
+  const build = demoDb().summaries.find((summary) => summary.status === status)
+  if (!build) throw new Error(`the demo has no ${status} build`)
+  return build
+}
+
+describe('BuildPage', () => {
+  it('shows everything recorded about a verified build', async () => {
+    const build = firstBuild('verified')
+    const detail = demoDb().getBuild(build.id)
+    if (!detail) throw new Error('no detail')
+    renderApp(`/builds/${build.id}`)
+
+    expect(await screen.findByRole('heading', { level: 1, name: new RegExp(build.project) })).toBeTruthy()
+    expect(screen.getByText(detail.sourceCommit ?? '')).toBeTruthy()
+    // An http(s) source repository is a link that opens elsewhere, safely.
+    const repo = screen.getByRole('link', { name: detail.sourceRepo ?? '' })
+    expect(repo.getAttribute('href')).toBe(detail.sourceRepo)
+    expect(repo.getAttribute('rel')).toBe('noopener noreferrer')
+    // Every subject with its full digest.
+    for (const subject of detail.subjects) {
+      expect(screen.getByText(`sha256:${subject.digest.sha256}`)).toBeTruthy()
+      expect(screen.getByRole('button', { name: `Copy sha256 digest of ${subject.name}` })).toBeTruthy()
+    }
+    expect(screen.getByText(detail.invocationId ?? '')).toBeTruthy()
+    expect(screen.getByText('Signed by a trusted key, and every check passed.')).toBeTruthy()
+    const raw = screen.getByLabelText('Raw statement text')
+    expect(raw.tagName).toBe('PRE')
+    expect(raw.textContent).toBe(detail.statement)
+  })
+
+  it('lists every check, failing first, with expected and actual values', async () => {
+    const build = firstBuild('failed')
+    const detail = demoDb().getBuild(build.id)
+    if (!detail) throw new Error('no detail')
+    renderApp(`/builds/${build.id}`)
+
+    const table = await screen.findByRole('table', { name: /^Checks/ })
+    const rows = within(table).getAllByRole('row').slice(1)
+    expect(rows).toHaveLength(detail.verification.checks.length)
+    const [first, ...rest] = rows
+    if (!first) throw new Error('no checks')
+    expect(within(first).getByRole('rowheader').textContent).toBe('envelope-signature')
+    expect(within(first).getByText('Failed')).toBeTruthy()
+    expect(within(first).getByText(/^a valid .* signature by .* over the DSSE/)).toBeTruthy()
+    expect(within(first).getByText(/the signature does not verify/)).toBeTruthy()
+    for (const row of rest) expect(within(row).getByText('Passed')).toBeTruthy()
+    // The server reported the checks in another order; the page does not rely on it.
+    expect(detail.verification.checks[0]?.name).toBe('payload-type')
+    expect(screen.getByText(/The envelope-signature check failed/)).toBeTruthy()
+  })
+
+  it('shows an untrusted signer as valid but not trusted', async () => {
+    const build = firstBuild('untrusted')
+    renderApp(`/builds/${build.id}`)
+    expect(await screen.findByText(/The signature is valid, but the key that made it is not one this server trusts/)).toBeTruthy()
+    expect(screen.getByText('No trusted key matched')).toBeTruthy()
+  })
+
+  it('renders hostile document strings as inert text', async () => {
+    server.use(...scenarios.hostileDocument)
+    const detail = hostileBuildDetail()
+    const { container } = renderApp(`/builds/${detail.id}`)
+
+    await screen.findByRole('heading', { level: 1, name: new RegExp(detail.project) })
+    // The subject name appears literally, in the artifacts table and inside the raw statement.
+    expect(screen.getByText(HOSTILE_NAME)).toBeTruthy()
+    expect(screen.getByLabelText('Raw statement text').textContent).toContain(JSON.stringify(HOSTILE_NAME))
+    expect(container.querySelector('img')).toBeNull()
+    // A javascript: URL is shown, never linked.
+    expect(screen.getByText('javascript:alert(document.cookie)').closest('a')).toBeNull()
+    for (const link of screen.getAllByRole('link')) {
+      expect(link.getAttribute('href') ?? '').not.toMatch(/^\s*javascript:/i)
+    }
+  })
+
+  it('says a build does not exist, with a retry', async () => {
+    renderApp(`/builds/${'0'.repeat(64)}`)
+    expect(await screen.findByRole('heading', { level: 1, name: 'Not found' })).toBeTruthy()
+    expect(screen.getByText(`No build has the id ${'0'.repeat(64)}`)).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
+
+  it('says an address is not a build id', async () => {
+    renderApp('/builds/not-a-build')
+    expect(await screen.findByText(/does not name a build/)).toBeTruthy()
+  })
+
+  it('retries a failed load from the error page', async () => {
+    const build = firstBuild('verified')
+    server.use(http.get('/api/v1/builds/:id', () => new HttpResponse(null, { status: 503 }), { once: true }))
+    const { user } = renderApp(`/builds/${build.id}`)
+    expect(await screen.findByText(/503 Service Unavailable for \/api\/v1\/builds\//)).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Retry' }))
+    expect(await screen.findByRole('heading', { level: 1, name: new RegExp(build.project) })).toBeTruthy()
+  })
+})

@@ -1,0 +1,258 @@
+import { useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
+import type { ReactNode } from 'react'
+import { data, Link, useParams, type LoaderFunctionArgs } from 'react-router'
+import type { BuildDetail } from '../../../contract/builds'
+import { BuildId, type DigestSet } from '../../../contract/common'
+import { CopyButton } from '../../../components/ui/copy-button'
+import { Digest } from '../../../components/ui/digest'
+import { NotRecorded } from '../../../components/ui/not-recorded'
+import { SafeLink } from '../../../components/ui/safe-link'
+import { StatusBadge } from '../../../components/ui/status-badge'
+import { digestEntries, formatAbsolute, formatBytes, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
+import { paths } from '../../../lib/paths'
+import { buildQueries } from '../builds-queries'
+import { VerificationSection } from './verification-section'
+
+/** Waits for the build: a detail page has nothing useful to show without it, and a missing build is a 404. */
+export function buildLoader(queryClient: QueryClient) {
+  return async ({ params }: LoaderFunctionArgs) => {
+    const id = BuildId.safeParse(params.id)
+    if (!id.success) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- React Router's documented way to answer 404 from a loader
+      throw data('That address does not name a build: a build id is 64 lower-case hex characters.', {
+        status: 404,
+        statusText: 'Not a build id',
+      })
+    }
+    await queryClient.query(buildQueries.detail(id.data))
+    return null
+  }
+}
+
+export function BuildPage() {
+  // The loader has validated the id and filled the cache, so neither of these can suspend or throw here.
+  const id = BuildId.parse(useParams().id)
+  const { data: build } = useSuspenseQuery(buildQueries.detail(id))
+  const commit = build.sourceCommit === null ? null : shortCommit(build.sourceCommit)
+
+  return (
+    <article className="page build-page" aria-labelledby="build-heading">
+      <title>{`${build.project}${commit ? ` @ ${commit}` : ''} · Builds · Provenance`}</title>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.builds()}>Builds</Link>
+        <span aria-hidden="true"> / </span>
+        <span aria-current="page">{build.project}</span>
+      </nav>
+      <header className="page-header build-header">
+        <div>
+          <h1 id="build-heading">
+            {build.project}
+            {commit ? <span className="heading-commit mono"> @ {commit}</span> : null}
+          </h1>
+          <p className="page-lede">
+            Build <code className="mono">{shortHex(build.id)}</code>
+            {' · '}
+            {build.finishedAt ? 'finished' : build.startedAt ? 'started' : 'ingested'}{' '}
+            <time dateTime={build.time} title={formatAbsolute(build.time)}>
+              {formatRelative(build.time)}
+            </time>
+          </p>
+        </div>
+        <StatusBadge status={build.status} failedCheck={build.failedCheck} />
+      </header>
+
+      <Section id="summary" title="What was built, from what, by whom">
+        <Facts
+          items={[
+            ['Project', build.project],
+            ['Source repository', build.sourceRepo === null ? null : <SafeLink value={build.sourceRepo} />],
+            ['Source commit', build.sourceCommit === null ? null : <CopyableMono value={build.sourceCommit} label="Copy commit" />],
+            ['Builder', build.builderId === null ? null : <SafeLink value={build.builderId} />],
+            ['Build type', build.buildType === null ? null : <SafeLink value={build.buildType} />],
+            ['Invocation', build.invocationId === null ? null : <SafeLink value={build.invocationId} />],
+            ['SLSA provenance', build.slsaVersion],
+            ['Statement type', build.statementType],
+            ['Predicate type', build.predicateType],
+            ['Started', build.startedAt === null ? null : <Timestamp iso={build.startedAt} />],
+            ['Finished', build.finishedAt === null ? null : <Timestamp iso={build.finishedAt} />],
+            ['Duration', duration(build)],
+            ['Ingested', <Timestamp iso={build.ingestedAt} />],
+            ['Build id', <CopyableMono value={build.id} label="Copy build id" />],
+          ]}
+        />
+      </Section>
+
+      <VerificationSection verification={build.verification} />
+
+      <Section id="subjects" title={`Artifacts (${build.subjects.length})`}>
+        {build.subjects.length === 0 ? (
+          <p className="muted">The statement names no subjects.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data-table">
+              <caption className="visually-hidden">Artifacts this build produced, with their digests</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Digests</th>
+                </tr>
+              </thead>
+              <tbody>
+                {build.subjects.map((subject, index) => (
+                  <tr key={`${subject.name}-${index}`}>
+                    <td className="cell-wrap">{subject.name}</td>
+                    <td>
+                      <DigestList digest={subject.digest} of={subject.name} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section id="parameters" title="Parameters">
+        <h3>External parameters</h3>
+        <p className="section-note">Chosen by whoever started the build; the inputs to scrutinise.</p>
+        <JsonBlock value={build.externalParameters} label="External parameters" />
+        <h3>Internal parameters</h3>
+        <p className="section-note">Set by the builder platform itself.</p>
+        <JsonBlock value={build.internalParameters} label="Internal parameters" />
+      </Section>
+
+      <Section id="dependencies" title={`Resolved dependencies (${build.resolvedDependencies.length})`}>
+        {build.resolvedDependencies.length === 0 ? (
+          <p className="muted">The document lists no resolved dependencies.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data-table">
+              <caption className="visually-hidden">Dependencies the builder resolved</caption>
+              <thead>
+                <tr>
+                  <th scope="col">URI</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Digests</th>
+                </tr>
+              </thead>
+              <tbody>
+                {build.resolvedDependencies.map((dependency, index) => (
+                  <tr key={`${dependency.uri ?? ''}-${index}`}>
+                    <td className="cell-wrap">{dependency.uri === null ? <NotRecorded /> : <SafeLink value={dependency.uri} />}</td>
+                    <td>{dependency.name ?? <NotRecorded />}</td>
+                    <td>
+                      <DigestList digest={dependency.digest} of={dependency.name ?? dependency.uri ?? 'dependency'} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section id="document" title="Stored document">
+        <Facts
+          items={[
+            ['Document id', <CopyableMono value={build.document.id} label="Copy document id" />],
+            ['SHA-256', <CopyableMono value={build.document.sha256} label="Copy document SHA-256" />],
+            ['Format', build.document.format],
+            ['Payload type', build.document.payloadType],
+            [
+              'Size',
+              <span title={`${build.document.size.toLocaleString('en')} bytes`}>{formatBytes(build.document.size)}</span>,
+            ],
+            ['Ingested', <Timestamp iso={build.document.ingestedAt} />],
+          ]}
+        />
+      </Section>
+
+      <Section
+        id="statement"
+        title="Raw statement"
+        action={<CopyButton text={build.statement} label="Copy raw statement" />}
+      >
+        <p className="section-note">The in-toto statement exactly as signed. It is untrusted input, shown as plain text.</p>
+        <pre className="code-block" aria-label="Raw statement text">
+          {build.statement}
+        </pre>
+      </Section>
+    </article>
+  )
+}
+
+function duration(build: BuildDetail): string | null {
+  if (build.startedAt === null || build.finishedAt === null) return null
+  return formatDuration(Date.parse(build.finishedAt) - Date.parse(build.startedAt))
+}
+
+function Section({ id, title, action, children }: { id: string; title: string; action?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="card" aria-labelledby={`${id}-heading`}>
+      <div className="card-header">
+        <h2 id={`${id}-heading`}>{title}</h2>
+        {action}
+      </div>
+      {children}
+    </section>
+  )
+}
+
+function Facts({ items }: { items: [label: string, value: ReactNode][] }) {
+  return (
+    <dl className="facts">
+      {items.map(([label, value]) => (
+        <div className="fact" key={label}>
+          <dt>{label}</dt>
+          <dd>{value === null || value === undefined || value === '' ? <NotRecorded /> : value}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+function Timestamp({ iso }: { iso: string }) {
+  return (
+    <>
+      <time dateTime={iso}>{formatAbsolute(iso)}</time> <span className="muted">({formatRelative(iso)})</span>
+    </>
+  )
+}
+
+function CopyableMono({ value, label }: { value: string; label: string }) {
+  return (
+    <span className="digest digest-full">
+      <code className="mono">{value}</code>
+      <CopyButton text={value} label={label} />
+    </span>
+  )
+}
+
+function DigestList({ digest, of }: { digest: DigestSet; of: string }) {
+  const entries = digestEntries(digest)
+  if (entries.length === 0) return <NotRecorded />
+  return (
+    <ul className="digest-list">
+      {entries.map(([algorithm, value]) => (
+        <li key={algorithm}>
+          <Digest algorithm={algorithm} value={value} of={of} full />
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function JsonBlock({ value, label }: { value: unknown; label: string }) {
+  if (value === undefined || value === null) return <p className="muted">Not recorded</p>
+  let text: string
+  try {
+    text = JSON.stringify(value, null, 2)
+  } catch {
+    text = '(this value cannot be shown as JSON)'
+  }
+  return (
+    <pre className="code-block code-block-short" aria-label={label}>
+      {text}
+    </pre>
+  )
+}

@@ -1,0 +1,68 @@
+import { memo, type Ref } from 'react'
+import { Link } from 'react-router'
+import type { BuildSummary } from '../../../contract/builds'
+import { Digest } from '../../../components/ui/digest'
+import { NotRecorded } from '../../../components/ui/not-recorded'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
+import { digestEntries, shortCommit, stripScheme } from '../../../lib/format'
+import { paths } from '../../../lib/paths'
+
+export const BUILD_COLUMNS = ['Project', 'Commit', 'Builder', 'Artifacts', 'Status', 'Time'] as const
+
+export type BuildRowProps = {
+  build: BuildSummary
+  index: number
+  /** The virtualiser's measuring ref, when the list is virtualised. */
+  ref?: Ref<HTMLTableRowElement>
+}
+
+/** One build in the list. Memoised: appending a page must not re-render the rows already shown. */
+export const BuildRow = memo(function BuildRow({ build, index, ref }: BuildRowProps) {
+  const commit = build.sourceCommit === null ? null : shortCommit(build.sourceCommit)
+  const linkName = `${build.project} build${commit ? ` at ${commit}` : ''}, ${statusLabel(build.status)}`
+  return (
+    <tr ref={ref} data-index={index} aria-rowindex={index + 2}>
+      <td className="cell-project">
+        <Link to={paths.build(build.id)} aria-label={linkName}>
+          {build.project}
+        </Link>
+      </td>
+      <td>{build.sourceCommit === null ? <NotRecorded compact /> : <code className="mono" title={build.sourceCommit}>{commit}</code>}</td>
+      <td className="cell-builder">
+        {build.builderId === null ? (
+          <NotRecorded compact />
+        ) : (
+          <span className="truncate" title={build.builderId}>
+            {stripScheme(build.builderId)}
+          </span>
+        )}
+      </td>
+      <td className="cell-artifacts">
+        {build.subjects.length === 0 ? (
+          <NotRecorded compact />
+        ) : (
+          <ul className="subject-list">
+            {build.subjects.map((subject, subjectIndex) => {
+              const [first] = digestEntries(subject.digest)
+              return (
+                <li key={`${subject.name}-${subjectIndex}`}>
+                  <span className="subject-name truncate" title={subject.name}>
+                    {subject.name}
+                  </span>
+                  {first ? <Digest algorithm={first[0]} value={first[1]} of={subject.name} /> : <NotRecorded compact />}
+                </li>
+              )
+            })}
+          </ul>
+        )}
+      </td>
+      <td>
+        <StatusBadge status={build.status} failedCheck={build.failedCheck} />
+      </td>
+      <td className="cell-time">
+        <RelativeTime iso={build.time} />
+      </td>
+    </tr>
+  )
+})

@@ -1,0 +1,100 @@
+import { useQuery } from '@tanstack/react-query'
+import { useId } from 'react'
+import { verificationStatuses } from '../../../contract/common'
+import { statusLabel } from '../../../components/ui/status-badge'
+import { projectQueries } from '../builds-queries'
+import { hasFilters, type BuildsSearch } from '../lib/builds-search'
+
+export type BuildsFiltersProps = {
+  search: BuildsSearch
+  onChange: (next: BuildsSearch) => void
+}
+
+export function BuildsFilters({ search, onChange }: BuildsFiltersProps) {
+  const id = useId()
+  const projects = useQuery(projectQueries.list())
+  const names = projects.data?.items.map((project) => project.name) ?? []
+  // A project from the URL stays selectable while the list loads, or when it no longer has builds.
+  const options = search.project !== undefined && !names.includes(search.project) ? [search.project, ...names] : names
+
+  function set<K extends keyof BuildsSearch>(key: K, value: BuildsSearch[K] | '') {
+    onChange({ ...search, [key]: value === '' ? undefined : value })
+  }
+
+  return (
+    <form className="filters" role="search" aria-label="Filter builds" onSubmit={(event) => event.preventDefault()}>
+      <div className="field">
+        <label htmlFor={`${id}-project`}>Project</label>
+        <select
+          id={`${id}-project`}
+          value={search.project ?? ''}
+          onChange={(event) => set('project', event.target.value)}
+          aria-describedby={projects.isError ? `${id}-project-error` : undefined}
+        >
+          <option value="">All projects</option>
+          {options.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        {projects.isError ? (
+          <span id={`${id}-project-error`} className="field-error">
+            Could not load the project list.
+          </span>
+        ) : null}
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-status`}>Status</label>
+        <select
+          id={`${id}-status`}
+          value={search.status ?? ''}
+          onChange={(event) => {
+            const value = verificationStatuses.find((status) => status === event.target.value)
+            set('status', value ?? '')
+          }}
+        >
+          <option value="">Any status</option>
+          {verificationStatuses.map((status) => (
+            <option key={status} value={status}>
+              {statusLabel(status)}
+            </option>
+          ))}
+        </select>
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-from`}>From (UTC)</label>
+        <input
+          id={`${id}-from`}
+          type="date"
+          value={search.from ?? ''}
+          max={search.to}
+          onChange={(event) => set('from', event.target.value)}
+        />
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-to`}>To (UTC, inclusive)</label>
+        <input
+          id={`${id}-to`}
+          type="date"
+          value={search.to ?? ''}
+          min={search.from}
+          onChange={(event) => set('to', event.target.value)}
+        />
+      </div>
+
+      {hasFilters(search) ? (
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => onChange({ project: undefined, status: undefined, from: undefined, to: undefined })}
+        >
+          Clear filters
+        </button>
+      ) : null}
+    </form>
+  )
+}

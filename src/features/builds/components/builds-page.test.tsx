@@ -1,0 +1,93 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { demoDb } from '../../../../mocks/data/demo-db'
+import { server } from '../../../../mocks/node'
+import { scenarios } from '../../../../mocks/scenarios'
+import { renderApp } from '../../../test/render-app'
+
+/** The body rows of the builds table (the header row is the first row). */
+async function buildRows() {
+  const table = await screen.findByRole('table', { name: 'Builds' })
+  await waitFor(() => expect(within(table).getAllByRole('row').length).toBeGreaterThan(1))
+  return within(table).getAllByRole('row').slice(1)
+}
+
+function projectsShown(): Set<string> {
+  const table = screen.getByRole('table', { name: 'Builds' })
+  return new Set(within(table).getAllByRole('link').map((link) => link.textContent))
+}
+
+describe('BuildsPage', () => {
+  it('lists the newest builds from the API, each linking to its build page', async () => {
+    renderApp('/builds')
+    const rows = await buildRows()
+    const newest = demoDb().summaries[0]
+    if (!newest) throw new Error('the demo has no builds')
+
+    expect(rows).toHaveLength(100)
+    const first = rows[0]
+    if (!first) throw new Error('no first row')
+    expect(within(first).getByText(newest.project)).toBeTruthy()
+    const link = within(first).getByRole('link', { name: new RegExp(`^${newest.project} build at ${newest.sourceCommit?.slice(0, 7)}`) })
+    expect(link.getAttribute('href')).toBe(`/builds/${newest.id}`)
+    // Time is relative, with the absolute time on hover.
+    const time = first.querySelector('time')
+    expect(time?.getAttribute('dateTime')).toBe(newest.time)
+    expect(time?.getAttribute('title')).toMatch(/UTC$/)
+    expect(screen.getByText(/Showing 100 builds; more are available/)).toBeTruthy()
+  })
+
+  it('names the failing check of a failed build in words, not colour alone', async () => {
+    renderApp('/builds?status=failed')
+    const rows = await buildRows()
+    for (const row of rows) expect(within(row).getByText('envelope-signature')).toBeTruthy()
+  })
+
+  it('filters by project from the URL, and a new choice updates the URL and the rows', async () => {
+    const { router, user } = renderApp('/builds?project=acme%2Fapi')
+    await buildRows()
+    expect(projectsShown()).toEqual(new Set(['acme/api']))
+
+    const select = await screen.findByLabelText('Project')
+    await waitFor(() => expect(within(select).getByRole('option', { name: 'payments/ledger' })).toBeTruthy())
+    await user.selectOptions(select, 'payments/ledger')
+
+    expect(router.state.location.search).toBe('?project=payments%2Fledger')
+    await waitFor(() => expect(projectsShown()).toEqual(new Set(['payments/ledger'])))
+  })
+
+  it('loads the next page on request', async () => {
+    const { user } = renderApp('/builds?project=data%2Fetl')
+    await buildRows()
+    await user.click(screen.getByRole('button', { name: 'Load more builds' }))
+    await waitFor(() => expect(screen.queryByText(/Showing \d+ builds\./)).toBeTruthy())
+    const total = demoDb().summaries.filter((build) => build.project === 'data/etl').length
+    expect(screen.getByText(`Showing ${total} builds.`)).toBeTruthy()
+    expect(screen.getByText('That is every build matching these filters.')).toBeTruthy()
+  })
+
+  it('says when no build matches the filters, and clears them', async () => {
+    server.use(...scenarios.empty)
+    const { router, user } = renderApp('/builds?status=failed')
+    expect(await screen.findByText('No builds match these filters')).toBeTruthy()
+
+    const [clear] = screen.getAllByRole('button', { name: 'Clear filters' })
+    if (!clear) throw new Error('no clear button')
+    await user.click(clear)
+    expect(router.state.location.search).toBe('')
+    expect(await screen.findByText('No builds recorded yet')).toBeTruthy()
+  })
+
+  it('shows what failed when the API is down, and retries', async () => {
+    server.use(...scenarios.apiDown)
+    const { user } = renderApp('/builds')
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('Could not load builds')).toBeTruthy()
+    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/builds/)).toBeTruthy()
+
+    server.resetHandlers()
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }))
+    expect(await buildRows()).toHaveLength(100)
+    expect(screen.queryByText('Could not load builds')).toBeNull()
+  })
+})

@@ -1,0 +1,142 @@
+import { keepPreviousData, useInfiniteQuery, type QueryClient } from '@tanstack/react-query'
+import { useCallback, useMemo } from 'react'
+import { useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { describeError } from '../../../api/api-error'
+import { EmptyState } from '../../../components/ui/empty-state'
+import { ErrorState } from '../../../components/ui/error-state'
+import { Spinner } from '../../../components/ui/spinner'
+import { buildQueries, projectQueries } from '../builds-queries'
+import {
+  hasFilters,
+  parseBuildsSearch,
+  toBuildListFilter,
+  toSearchParams,
+  type BuildListFilter,
+  type BuildsSearch,
+} from '../lib/builds-search'
+import { BuildsFilters } from './builds-filters'
+import { BuildsTable } from './builds-table'
+
+/**
+ * Starts the list's requests as soon as the route matches, in parallel with rendering. It does not wait for them:
+ * the page shows its own loading, empty and error states, so the filters stay usable when the list fails.
+ */
+export function buildsLoader(queryClient: QueryClient) {
+  return ({ request }: LoaderFunctionArgs) => {
+    const search = parseBuildsSearch(new URL(request.url).searchParams)
+    void queryClient.infiniteQuery(buildQueries.list(toBuildListFilter(search))).catch(() => undefined)
+    void queryClient.query(projectQueries.list()).catch(() => undefined)
+    return null
+  }
+}
+
+const noFilters: BuildsSearch = { project: undefined, status: undefined, from: undefined, to: undefined }
+
+export function BuildsPage() {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const search = useMemo(() => parseBuildsSearch(searchParams), [searchParams])
+  const filter = useMemo(() => toBuildListFilter(search), [search])
+
+  const setSearch = useCallback(
+    (next: BuildsSearch) => {
+      // Replace, not push: picking dates fires a change per keystroke, and Back should leave the page.
+      setSearchParams(toSearchParams(next), { replace: true })
+    },
+    [setSearchParams],
+  )
+
+  return (
+    <section className="page" aria-labelledby="builds-heading">
+      <title>Builds · Provenance</title>
+      <header className="page-header">
+        <h1 id="builds-heading">Builds</h1>
+        <p className="page-lede">Every build whose provenance was ingested, newest first, with what verifying its signature found.</p>
+      </header>
+      <BuildsFilters search={search} onChange={setSearch} />
+      <BuildsResults filter={filter} filtered={hasFilters(search)} onClearFilters={() => setSearch(noFilters)} />
+    </section>
+  )
+}
+
+type BuildsResultsProps = { filter: BuildListFilter; filtered: boolean; onClearFilters: () => void }
+
+function BuildsResults({ filter, filtered, onClearFilters }: BuildsResultsProps) {
+  const query = useInfiniteQuery({ ...buildQueries.list(filter), placeholderData: keepPreviousData })
+  const { data, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query
+  const rows = useMemo(() => data?.pages.flatMap((page) => page.items) ?? [], [data])
+
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage && !isFetchNextPageError) void fetchNextPage()
+  }, [hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage])
+
+  if (query.isPending) return <Spinner label="Loading builds…" />
+
+  if (query.isError && rows.length === 0) {
+    const { message, hint } = describeError(query.error)
+    return (
+      <ErrorState
+        title="Could not load builds"
+        message={message}
+        hint={hint}
+        onRetry={() => void query.refetch()}
+        retrying={query.isFetching}
+      />
+    )
+  }
+
+  if (rows.length === 0) {
+    return filtered ? (
+      <EmptyState
+        title="No builds match these filters"
+        action={
+          <button type="button" className="button" onClick={onClearFilters}>
+            Clear filters
+          </button>
+        }
+      >
+        Widen the dates or pick another project or status.
+      </EmptyState>
+    ) : (
+      <EmptyState title="No builds recorded yet">
+        Builds appear here once their signed provenance is sent to <code>POST /api/v1/attestations</code>.
+      </EmptyState>
+    )
+  }
+
+  const refetchFailed = query.isRefetchError && !isFetchNextPageError
+  return (
+    <div className="results">
+      {refetchFailed ? (
+        <ErrorState
+          title="Could not refresh builds"
+          message={describeError(query.error).message}
+          hint="The rows below may be out of date."
+          onRetry={() => void query.refetch()}
+          retrying={query.isFetching}
+        />
+      ) : null}
+      <p className="result-count" aria-live="polite">
+        {query.isPlaceholderData ? 'Updating… ' : ''}
+        Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'build' : 'builds'}
+        {hasNextPage ? '; more are available' : ''}.
+      </p>
+      <BuildsTable rows={rows} onNearEnd={loadMore} stale={query.isPlaceholderData} />
+      <div className="results-footer">
+        {isFetchNextPageError ? (
+          <ErrorState
+            title="Could not load more builds"
+            message={describeError(query.error).message}
+            onRetry={() => void fetchNextPage()}
+            retrying={isFetchingNextPage}
+          />
+        ) : hasNextPage ? (
+          <button type="button" className="button" onClick={loadMore} disabled={isFetchingNextPage}>
+            {isFetchingNextPage ? 'Loading more…' : 'Load more builds'}
+          </button>
+        ) : (
+          <p className="muted">That is every build{filtered ? ' matching these filters' : ''}.</p>
+        )}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import {
+  digestEntries,
+  formatAbsolute,
+  formatBytes,
+  formatDuration,
+  formatRelative,
+  shortCommit,
+  shortHex,
+  stripScheme,
+} from './format'
+
+describe('shortHex', () => {
+  it('shortens long digests with an ellipsis and leaves short ones', () => {
+    expect(shortHex('0123456789abcdef0123')).toBe('0123456789ab…')
+    expect(shortHex('abc')).toBe('abc')
+  })
+})
+
+describe('shortCommit', () => {
+  it('takes 7 characters of a SHA-1 or SHA-256 commit id', () => {
+    expect(shortCommit('a'.repeat(40))).toBe('aaaaaaa')
+    expect(shortCommit('b'.repeat(64))).toBe('bbbbbbb')
+  })
+  it('leaves anything that is not a full commit id unchanged', () => {
+    expect(shortCommit('refs/heads/main')).toBe('refs/heads/main')
+    expect(shortCommit('abc1234')).toBe('abc1234')
+  })
+})
+
+describe('digestEntries', () => {
+  it('puts sha256 first, then the others by name', () => {
+    expect(digestEntries({ sha512: 'c', gitCommit: 'b', sha256: 'a' })).toEqual([
+      ['sha256', 'a'],
+      ['gitCommit', 'b'],
+      ['sha512', 'c'],
+    ])
+  })
+})
+
+describe('stripScheme', () => {
+  it('drops http and https prefixes only', () => {
+    expect(stripScheme('https://github.com/acme')).toBe('github.com/acme')
+    expect(stripScheme('tekton.dev/v1beta1/TaskRun')).toBe('tekton.dev/v1beta1/TaskRun')
+  })
+})
+
+describe('formatAbsolute', () => {
+  it('writes UTC with seconds', () => {
+    expect(formatAbsolute('2026-11-27T09:05:03.000Z')).toBe('2026-11-27 09:05:03 UTC')
+    expect(formatAbsolute('2026-11-27T10:05:03+01:00')).toBe('2026-11-27 09:05:03 UTC')
+  })
+  it('returns text it cannot read unchanged', () => {
+    expect(formatAbsolute('yesterday')).toBe('yesterday')
+  })
+})
+
+describe('formatRelative', () => {
+  const now = Date.parse('2026-11-27T12:00:00Z')
+  it.each([
+    ['2026-11-27T11:59:30Z', 'just now'],
+    ['2026-11-27T11:55:00Z', '5 minutes ago'],
+    ['2026-11-27T09:00:00Z', '3 hours ago'],
+    ['2026-11-26T12:00:00Z', 'yesterday'],
+    ['2026-11-20T12:00:00Z', 'last week'],
+    ['2026-09-27T12:00:00Z', '2 months ago'],
+    ['2026-11-29T12:00:00Z', 'in 2 days'],
+  ])('%s is %s', (iso, expected) => {
+    expect(formatRelative(iso, now)).toBe(expected)
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [850, '850 ms'],
+    [45_000, '45 s'],
+    [60_000, '1 min'],
+    [252_000, '4 min 12 s'],
+    [3_780_000, '1 h 3 min'],
+    [-1, '—'],
+  ])('%d ms is %s', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected)
+  })
+})
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [999, '999 B'],
+    [1234, '1.2 kB'],
+    [56_789, '57 kB'],
+    [3_400_000, '3.4 MB'],
+  ])('%d bytes is %s', (bytes, expected) => {
+    expect(formatBytes(bytes)).toBe(expected)
+  })
+})

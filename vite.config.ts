@@ -1,0 +1,22 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: 5173,
+    strictPort: true,
+  },
+  preview: {
+    port: 4173,
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    // The server's CSP forbids inline code; keep every asset a file.
+    assetsInlineLimit: 0,
+    // Every browser we support (evergreen, Safari 17+) preloads modules natively.
+    modulePreload: { polyfill: false },
+  },
+})
