@@ -58,8 +58,13 @@ export default tseslint.config(
   ...pluginQuery.configs['flat/recommended'],
   {
     // Config files are loaded by their tools through a default export.
-    files: ['*.config.{js,ts}', 'eslint.config.js'],
+    files: ['*.config.{js,ts}', 'eslint.config.js', 'e2e/global-setup.ts'],
     rules: { 'import-x/no-default-export': 'off' },
+  },
+  {
+    // Plain JavaScript (the start and build scripts) is not in the TypeScript project.
+    files: ['**/*.{js,mjs}'],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ['**/*.test.{ts,tsx}', 'e2e/**/*.ts', 'bench/**/*.ts', 'server/testing/**/*.ts'],

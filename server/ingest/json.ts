@@ -57,7 +57,7 @@ export function checkDepth(root: unknown, limit: number): void {
 export function parseJsonPrefix(raw: Buffer): { value: unknown; ignoredBytes: number } {
   const text = raw.toString('utf8')
   try {
-    const value = JSON.parse(text)
+    const value: unknown = JSON.parse(text)
     checkDepth(value, MAX_JSON_DEPTH)
     return { value, ignoredBytes: 0 }
   } catch (error) {
