@@ -1,5 +1,6 @@
 import { buildHandlers } from './handlers/builds'
+import { logHandlers } from './handlers/log'
 import { metaHandlers } from './handlers/meta'
 
 /** Every happy-path handler: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...logHandlers]

@@ -1,6 +1,7 @@
 import { BuildDetail, BuildSummary, ProjectList } from '../../src/contract/builds'
 import type { Check, Signer, VerificationStatus } from '../../src/contract/common'
 import { ApiErrorBody } from '../../src/contract/common'
+import { LogCheckpoint } from '../../src/contract/log'
 import { ServerMeta } from '../../src/contract/meta'
 import { DEMO_SEED, type DemoBuild } from './demo-model'
 import { seededRandom } from './random'
@@ -257,4 +258,22 @@ export function serverMeta(overrides: Partial<ServerMeta> = {}): ServerMeta {
 
 export function apiErrorBody(code: string, message: string, path?: string): ApiErrorBody {
   return ApiErrorBody.parse({ error: { code, message, ...(path === undefined ? {} : { path }) } })
+}
+
+/**
+ * The log checkpoint the mocks serve. The root and signature are random bytes from the seed: the SPA shows them
+ * and never checks them, and nothing here pretends they verify.
+ */
+export function logCheckpoint(size: number, seed = DEMO_SEED): LogCheckpoint {
+  const random = seededRandom(seed ^ 0x10c)
+  const rootHash = random.hex(64)
+  const origin = 'provenance-dashboard/mock0000000000'
+  const root = btoa(String.fromCharCode(...(rootHash.match(/../g) ?? []).map((pair) => parseInt(pair, 16))))
+  return LogCheckpoint.parse({
+    origin,
+    size,
+    rootHash,
+    note: `${origin}\n${size}\n${root}\n\n\u2014 ${origin} ${btoa(random.hex(68))}\n`,
+    publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${btoa(random.hex(33))}\n-----END PUBLIC KEY-----\n`,
+  })
 }

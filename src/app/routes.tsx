@@ -42,6 +42,10 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
                 return { Component: BuildPage, loader: buildLoader(queryClient) }
               },
             },
+            {
+              path: 'log',
+              lazy: async () => ({ Component: (await import('../features/log/components/log-page')).LogPage }),
+            },
             ...(['artifacts', 'lineage', 'reproducibility', 'signatures', 'alerts', 'reports'] as const).map(
               (section): RouteObject => ({
                 path: section,

@@ -15,6 +15,7 @@ export const paths = {
   signatures: () => '/signatures',
   alerts: () => '/alerts',
   reports: () => '/reports',
+  log: () => '/log',
 } as const
 
 function toQueryString(search: BuildsSearchParams): string {

@@ -4,6 +4,7 @@ import { Link, NavLink, Outlet, useNavigation, useRevalidator } from 'react-rout
 import { tokenStore } from '../../api/token-store'
 import { Spinner } from '../../components/ui/spinner'
 import { paths } from '../../lib/paths'
+import { logQueries } from '../../features/log/log-queries'
 import { metaQueries } from '../meta-queries'
 
 // Most servers never ask for a token; the form loads only when one does.
@@ -22,6 +23,8 @@ const navigation = [
 export function AppLayout() {
   const auth = useSyncExternalStore(tokenStore.subscribe, tokenStore.getSnapshot)
   const meta = useQuery(metaQueries.server())
+  // Waits for meta, so a server that wants a token is asked with one.
+  const checkpoint = useQuery({ ...logQueries.checkpoint(), enabled: meta.isSuccess && (!meta.data.readRequiresToken || auth.token !== null) })
   const queryClient = useQueryClient()
   const revalidator = useRevalidator()
   const busy = useNavigation().state !== 'idle'
@@ -89,6 +92,15 @@ export function AppLayout() {
             Provenance API {meta.data.version} · {meta.data.store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} store
             {meta.data.demo ? ' · demo data' : ''}
             {meta.data.readRequiresToken ? ' · reads need a token' : ''}
+            {checkpoint.data ? (
+              <>
+                {' · '}
+                <Link to={paths.log()}>
+                  Record: {checkpoint.data.size.toLocaleString('en')} documents, signed root{' '}
+                  <code className="mono">{checkpoint.data.rootHash.slice(0, 12)}</code>
+                </Link>
+              </>
+            ) : null}
           </p>
         ) : meta.isError ? (
           <p>Server details unavailable.</p>
