@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: 'web',
           environment: 'jsdom',
+          // jsdom renders of the 1,600-build demo take seconds on a loaded 2-core machine; a timeout is a guard, not a budget.
+          testTimeout: 20_000,
           include: ['src/**/*.test.{ts,tsx}', 'mocks/**/*.test.ts'],
           setupFiles: ['src/test/setup.ts'],
         },
