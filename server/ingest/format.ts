@@ -1,10 +1,15 @@
 import type { Verification } from '../../src/contract/common'
+import type { DocumentExtras } from '../store/types'
+import type { Policy } from '../../src/contract/policy'
+import type { CertificateFacts } from '../policy'
 import type { TrustedKey } from './keys'
 import type { Statement } from './statement'
 
 export type IngestContext = {
   keys: readonly TrustedKey[]
   now: () => number
+  /** Per-project policies; the one matching a build's source repository adds its checks. */
+  policies?: readonly Policy[]
 }
 
 /** What reading one document found, whatever its format. */
@@ -15,6 +20,10 @@ export type Reading = {
   verification: Verification
   /** The in-toto Statement the document carries, when it carries one; SLSA provenance in it makes a build. */
   statement: Statement | null
+  /** SBOM, VSA, link and rebuild facts the document carries, stored beside it. */
+  extras?: DocumentExtras
+  /** The signing certificate's identity, for documents signed with a Sigstore certificate. */
+  certificate?: CertificateFacts | null
 }
 
 /**

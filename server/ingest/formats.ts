@@ -1,5 +1,17 @@
 import { dsseFormat } from './dsse-format'
 import type { FormatHandler } from './format'
+import { linkFormat } from './link'
+import { diffoscopeFormat } from './rebuild'
+import { cyclonedxFormat, spdx3Format, spdxFormat } from './sbom'
+import { statementFormat } from './statement-format'
 
 /** Every accepted format, most specific first: the first whose `detect` matches reads the document. */
-export const formats: readonly FormatHandler[] = [dsseFormat]
+export const formats: readonly FormatHandler[] = [
+  dsseFormat,
+  linkFormat,
+  statementFormat,
+  cyclonedxFormat,
+  spdxFormat,
+  spdx3Format,
+  diffoscopeFormat,
+]

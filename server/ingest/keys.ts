@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto'
+import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto'
 
 export type KeyAlgorithm = 'ed25519' | 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'rsa'
 
@@ -52,7 +52,7 @@ export function verifySignature(trusted: TrustedKey, data: Buffer, signature: Bu
     if (trusted.algorithm === 'rsa') {
       return (
         verify(hash, data, trusted.key, signature) ||
-        verify(hash, data, { key: trusted.key, padding: 2 /* RSA_PKCS1_PSS_PADDING */, saltLength: -2 }, signature)
+        verify(hash, data, { key: trusted.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature)
       )
     }
     if (verify(hash, data, trusted.key, signature)) return true

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto'
+import type { Check, Signer, Verification } from '../../src/contract/common'
+import type { LinkRecord, RebuildRecord } from '../store/types'
+import { canonicalJson, CanonicalJsonError } from './canonical-json'
+import { isRecord } from './errors'
+import type { FormatHandler } from './format'
+import { verifySignature, type TrustedKey } from './keys'
+import { childPath, Shape } from './shape'
+
+/*
+ * in-toto v0.9 link metadata (https://github.com/in-toto/docs/blob/master/in-toto-spec.md, section 4.3): one
+ * supply-chain step as its functionary recorded it. Bare, it is `{ signed, signatures }` with signatures over
+ * the canonical JSON of `signed`; in a DSSE envelope the payload is the `signed` object and the envelope signs.
+ */
+
+export const link = new Shape('invalid-link', 'an in-toto link')
+
+export function isLinkType(value: unknown): boolean {
+  return value === 'link' || value === 'Link'
+}
+
+export function looksLikeLink(value: Record<string, unknown>): boolean {
+  return isRecord(value.signed) && isLinkType(value.signed._type) && 'signatures' in value
+}
+
+function artifacts(value: unknown, path: string): Record<string, Record<string, string>> {
+  const record = link.optionalRecord(value, path) ?? {}
+  return Object.fromEntries(Object.entries(record).map(([name, digest]) => [name, link.digestSet(digest, childPath(path, name))]))
+}
+
+/** Reads a link's `signed` part found at `path`; `keyids` are the signatures' keyids when bare. */
+export function readLink(value: unknown, path: string, keyids: string[]): LinkRecord {
+  const signed = link.record(value, path)
+  if (!isLinkType(signed._type)) throw link.error(childPath(path, '_type'), `_type is ${JSON.stringify(signed._type)}, expected "link"`)
+  const byproducts = signed.byproducts === undefined ? null : signed.byproducts
+  const environment = signed.environment === undefined ? null : signed.environment
+  if (byproducts !== null) link.record(byproducts, childPath(path, 'byproducts'))
+  if (environment !== null) link.record(environment, childPath(path, 'environment'))
+  return {
+    name: link.string(signed.name, childPath(path, 'name')),
+    command: link.strings(signed.command, childPath(path, 'command')),
+    materials: artifacts(signed.materials, childPath(path, 'materials')),
+    products: artifacts(signed.products, childPath(path, 'products')),
+    byproducts,
+    environment,
+    keyids,
+  }
+}
+
+const REBUILD_STEP = /^rebuild\s+(\S.*)$/
+
+/**
+ * rebuilderd signs a link named "rebuild <package>" whose products are the artifacts it rebuilt, and only for
+ * artifacts whose rebuild came out bit for bit identical to the published one ("the attestation on a
+ * reproducible artifact", rebuilderd API v1). So each product is a match verdict: the digest asked for is the
+ * digest got. Other links are supply-chain steps, not rebuilds.
+ */
+export function rebuildsFromLink(record: LinkRecord, rebuilderId: string | null): RebuildRecord[] {
+  if (!REBUILD_STEP.test(record.name)) return []
+  return Object.entries(record.products).map(([name, digest]) => ({
+    rebuilderId,
+    artifact: { name, digest },
+    rebuiltDigest: digest,
+    verdict: 'match',
+    source: 'in-toto-link',
+    startedAt: null,
+    finishedAt: null,
+    diffoscope: null,
+  }))
+}
+
+/**
+ * The keyids securesystemslib / in-toto would give this key: SHA-256 of the canonical JSON of its key dict.
+ * They let a link's keyid name a trusted key, so a bad signature by a trusted key reads as failed, not untrusted.
+ */
+export function inTotoKeyIds(trusted: TrustedKey): string[] {
+  const pem = trusted.key.export({ type: 'spki', format: 'pem' }).toString().trim()
+  const dicts: Record<string, unknown>[] = []
+  if (trusted.algorithm === 'rsa') {
+    for (const scheme of ['rsassa-pss-sha256', 'rsa-pkcs1v15-sha256']) dicts.push({ keytype: 'rsa', scheme, keyval: { public: pem } })
+  } else if (trusted.algorithm === 'ed25519') {
+    const raw = trusted.key.export({ format: 'jwk' }).x
+    if (raw !== undefined) dicts.push({ keytype: 'ed25519', scheme: 'ed25519', keyval: { public: Buffer.from(raw, 'base64url').toString('hex') } })
+  } else {
+    const scheme = `ecdsa-sha2-nistp${trusted.algorithm.slice('ecdsa-p'.length)}`
+    for (const keytype of ['ecdsa', scheme]) dicts.push({ keytype, scheme, keyval: { public: pem } })
+  }
+  return dicts.flatMap((dict) =>
+    [{ ...dict, keyid_hash_algorithms: ['sha256', 'sha512'] }, dict].map((withIds) => createHash('sha256').update(canonicalJson(withIds)).digest('hex')),
+  )
+}
+
+const short = (keyid: string) => (keyid === '' ? '(no keyid)' : keyid.length > 24 ? `${keyid.slice(0, 24)}…` : keyid)
+
+/**
+ * Verifies a bare link's signatures over the canonical JSON of `signed`, with the same outcomes as a DSSE
+ * envelope: verified by a trusted key; failed when a signature names a trusted key and does not verify;
+ * untrusted when no trusted key verifies it; unsigned when there is no signature.
+ */
+export function verifyLink(signed: Buffer, signatures: { keyid: string; sig: Buffer }[], keys: readonly TrustedKey[]): Verification {
+  const checks: Check[] = []
+  const signers: Signer[] = []
+  if (signatures.length === 0) {
+    checks.push({ name: 'link-signature', ok: false, expected: 'at least one signature', actual: 'none', detail: 'The link carries no signature.' })
+    return finish('unsigned', checks, signers)
+  }
+  const ids = new Map(keys.map((key) => [key, new Set([key.id, key.fingerprint, ...inTotoKeyIds(key)])]))
+  let verified: TrustedKey | null = null
+  let claimedButBad: { keyid: string; key: TrustedKey } | null = null
+  for (const signature of signatures) {
+    const claimed = keys.filter((key) => signature.keyid !== '' && ids.get(key)?.has(signature.keyid.toLowerCase()) === true)
+    const candidates = claimed.length > 0 ? claimed : keys
+    const match = candidates.find((key) => verifySignature(key, signed, signature.sig)) ?? null
+    signers.push({ keyId: signature.keyid || null, trustedKeyId: match?.id ?? null, algorithm: match?.algorithm ?? claimed[0]?.algorithm ?? null })
+    if (match) verified ??= match
+    else if (claimed[0]) claimedButBad ??= { keyid: signature.keyid, key: claimed[0] }
+  }
+  if (verified) {
+    checks.push({ name: 'link-signature', ok: true, expected: 'a signature over the canonical JSON of signed', actual: `verifies with ${verified.algorithm} key ${verified.id}` })
+    checks.push({ name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${verified.id}` })
+    return finish('verified', checks, signers)
+  }
+  if (claimedButBad) {
+    checks.push({
+      name: 'link-signature',
+      ok: false,
+      expected: `a valid ${claimedButBad.key.algorithm} signature by trusted key ${claimedButBad.key.id}`,
+      actual: `the signature for keyid ${short(claimedButBad.keyid)} does not verify`,
+      detail: 'The link names a trusted key, but its signature does not match the signed part: the link or the signature was altered after signing.',
+    })
+    return finish('failed', checks, signers)
+  }
+  checks.push({
+    name: 'signer-trusted',
+    ok: false,
+    expected: keys.length > 0 ? `a signature by one of: ${keys.map((key) => key.id).join(', ')}` : 'a key listed in trust.keys',
+    actual: `keyid ${signatures.map((signature) => short(signature.keyid)).join(', ')}: no trusted key verifies it`,
+    detail: keys.length > 0 ? 'The link was signed by a key that is not in trust.keys (or it was altered).' : 'No keys are configured under trust.keys.',
+  })
+  return finish('untrusted', checks, signers)
+}
+
+function finish(status: Verification['status'], checks: Check[], signers: Signer[]): Verification {
+  const failed = checks.filter((check) => !check.ok)
+  return { status, failedCheck: status === 'failed' ? (failed[0]?.name ?? null) : null, checks: [...failed, ...checks.filter((check) => check.ok)], signers }
+}
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/
+
+function readSignatures(value: unknown): { keyid: string; sig: Buffer }[] {
+  return link.array(value, '$.signatures').map((entry, index) => {
+    const path = `$.signatures[${index}]`
+    const signature = link.record(entry, path)
+    const keyid = link.optionalString(signature.keyid, `${path}.keyid`) ?? ''
+    const sig = link.string(signature.sig, `${path}.sig`)
+    // v0.9 metadata writes signatures in hex; anything else is a malformed link, not a bad signature.
+    if (!HEX.test(sig)) throw link.error(`${path}.sig`, 'sig must be hex (in-toto v0.9 links encode signatures in hexadecimal)')
+    return { keyid, sig: Buffer.from(sig, 'hex') }
+  })
+}
+
+/** The signer a rebuild verdict is attributed to: the trusted key that verified it, else the claimed keyid. */
+export function signerOf(verification: Verification): string | null {
+  const signer = verification.signers.find((entry) => entry.trustedKeyId !== null) ?? verification.signers[0]
+  return signer?.trustedKeyId ?? signer?.keyId ?? null
+}
+
+export const linkFormat: FormatHandler = {
+  name: 'in-toto-link',
+  label: 'an in-toto v0.9 link',
+  detect: looksLikeLink,
+  read(value, context) {
+    const signatures = readSignatures(value.signatures)
+    const record = readLink(value.signed, '$.signed', signatures.map((signature) => signature.keyid))
+    let canonical: Buffer
+    try {
+      canonical = Buffer.from(canonicalJson(value.signed), 'utf8')
+    } catch (error) {
+      if (!(error instanceof CanonicalJsonError)) throw error
+      throw link.error(`$.signed${error.path.slice(1)}`, `signed cannot be written as canonical JSON, so no signature over it can be checked: ${error.message}`)
+    }
+    const verification = verifyLink(canonical, signatures, context.keys)
+    const rebuilds = rebuildsFromLink(record, signerOf(verification))
+    return {
+      format: 'in-toto-link',
+      payloadType: null,
+      statement: null,
+      verification,
+      extras: { link: record, ...(rebuilds.length > 0 ? { rebuilds } : {}) },
+    }
+  },
+}

@@ -1,0 +1,26 @@
+import type { FormatHandler } from './format'
+import { statementExtras } from './predicates'
+import { unsignedVerification } from './shape'
+import { readStatement, STATEMENT_TYPE_PREFIX } from './statement'
+
+/**
+ * A bare in-toto Statement, outside any envelope: what `slsa-github-generator` writes before signing, or
+ * what a tool that does not sign uploads. Its facts are kept (SLSA provenance still makes a build) and it is
+ * marked unsigned.
+ */
+export const statementFormat: FormatHandler = {
+  name: 'in-toto-statement',
+  label: 'an in-toto Statement',
+  detect: (value) => typeof value._type === 'string' && value._type.startsWith(STATEMENT_TYPE_PREFIX),
+  read(value) {
+    const statement = readStatement(value, '$')
+    const extras = statementExtras(statement, '$')
+    return {
+      format: 'in-toto-statement',
+      payloadType: null,
+      statement,
+      verification: unsignedVerification('a bare in-toto Statement'),
+      ...(extras ? { extras } : {}),
+    }
+  },
+}

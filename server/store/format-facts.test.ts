@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signEnvelope } from '../demo/seed'
+import { prepareDocument } from '../ingest/ingest'
+import { loadPublicKey } from '../ingest/keys'
+import { newKey, slsaV1Statement } from '../testing/documents'
+import { cyclonedx16, diffoscopeReport, linkSigned, REBUILD_TYPE, rebuildPredicate, SHA_A, SHA_B, spdx3, statement } from '../testing/format-documents'
+import { parseDigestQuery } from './format-facts'
+import { openStore } from './store'
+import { startPgCluster, type PgCluster } from './testing/pg-cluster'
+import type { IngestItem, Store, StoreKind } from './types'
+
+const ed = newKey('facts-ed25519', 'ed25519')
+const T0 = Date.UTC(2026, 10, 1)
+const prepare = (value: unknown, now = T0): IngestItem => prepareDocument(Buffer.from(JSON.stringify(value)), { keys: [loadPublicKey(ed.id, ed.publicKeyPem)], now: () => now }).item
+
+const dirs: string[] = []
+let cluster: PgCluster | undefined
+let clusterError: unknown
+let databases = 0
+
+async function freshStore(kind: StoreKind): Promise<Store> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'provenance-facts-'))
+  dirs.push(dataDir)
+  if (kind === 'sqlite') return openStore({ dataDir })
+  // As in store.test.ts: a PostgreSQL that did not start fails every test, naming why, rather than skipping.
+  if (cluster === undefined) throw clusterError instanceof Error ? clusterError : new Error(`PostgreSQL did not start: ${String(clusterError)}`)
+  return openStore({ dataDir, databaseUrl: await cluster.createDatabase(`facts_test_${++databases}`) })
+}
+
+beforeAll(async () => {
+  cluster = await startPgCluster().catch((error: unknown) => {
+    clusterError = error
+    return undefined
+  })
+}, 60_000)
+afterAll(async () => {
+  await cluster?.stop()
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+}, 30_000)
+
+describe('parseDigestQuery', () => {
+  it('reads "algorithm:value" and bare values, lower-cased', () => {
+    expect(parseDigestQuery('SHA256:ABC')).toEqual({ algorithm: 'sha256', value: 'abc' })
+    expect(parseDigestQuery(' abc ')).toEqual({ algorithm: null, value: 'abc' })
+  })
+})
+
+describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
+  let store: Store
+  beforeAll(async () => {
+    store = await freshStore(kind)
+  }, 60_000)
+  afterAll(async () => store?.close())
+
+  it('stores rebuild verdicts and lists them by artifact digest and by project, newest first, page by page', async () => {
+    // The build that produced the artifact, so its verdicts file under the build's project.
+    const build = prepare(signEnvelope(slsaV1Statement({ subjectName: 'app.tar.gz', sha256: SHA_A }), ed))
+    const rebuilt = (n: number, digest: string, extra: Record<string, unknown> = {}) =>
+      prepare(statement(REBUILD_TYPE, rebuildPredicate({ rebuilder: { id: `https://rebuilder-${n}.example` }, rebuiltDigest: { sha256: digest }, finishedOn: new Date(T0 + n * 60_000).toISOString(), ...extra })))
+    const items = [build, rebuilt(1, SHA_A), rebuilt(2, SHA_B, { diffoscope: diffoscopeReport() }), rebuilt(3, SHA_A), prepare(diffoscopeReport())]
+    const outcomes = await store.ingest(items)
+    expect(outcomes.every((outcome) => outcome.created)).toBe(true)
+
+    const all = await store.listRebuilds({ artifactDigest: `sha256:${SHA_A}`, limit: 10 })
+    expect(all.items.map((rebuild) => [rebuild.rebuilderId, rebuild.verdict])).toEqual([
+      ['https://rebuilder-3.example', 'match'],
+      ['https://rebuilder-2.example', 'mismatch'],
+      ['https://rebuilder-1.example', 'match'],
+    ])
+    expect(all.items[0]).toMatchObject({ project: 'example/app', status: 'unsigned', source: 'rebuild-statement', artifact: { name: 'app.tar.gz', digest: { sha256: SHA_A } } })
+    expect(all.items[1]?.diffoscope?.differences.map((difference) => difference.source1)).toEqual(['app.tar', 'app/build-info.txt', 'file list'])
+    expect(all.nextCursor).toBeNull()
+
+    const first = await store.listRebuilds({ project: 'example/app', limit: 2 })
+    expect(first.items).toHaveLength(2)
+    expect(first.nextCursor).not.toBeNull()
+    const second = await store.listRebuilds({ project: 'example/app', limit: 2, cursor: first.nextCursor ?? undefined })
+    expect(second.items.map((rebuild) => rebuild.rebuilderId)).toEqual(['https://rebuilder-1.example'])
+    expect(second.nextCursor).toBeNull()
+
+    // A bare diffoscope report has no digest: it files under its artifact's name.
+    expect((await store.listRebuilds({ project: 'app.tar.gz', limit: 10 })).items).toEqual([
+      expect.objectContaining({ source: 'diffoscope', verdict: 'mismatch', rebuilderId: null, artifact: { name: 'app.tar.gz', digest: {} } }),
+    ])
+    expect((await store.listRebuilds({ artifactDigest: SHA_A, limit: 10 })).items).toHaveLength(3)
+    expect((await store.listRebuilds({ artifactDigest: `sha512:${SHA_A}`, limit: 10 })).items).toEqual([])
+  })
+
+  it('stores a rebuild link once, however often it is sent', async () => {
+    const link = prepare(signEnvelope(linkSigned({ name: 'rebuild tool_1.0_amd64.deb', products: { 'tool_1.0_amd64.deb': { sha256: 'c'.repeat(64) } } }), ed))
+    await store.ingest([link, link])
+    await store.ingest([link])
+    const page = await store.listRebuilds({ artifactDigest: 'c'.repeat(64), limit: 10 })
+    expect(page.items).toEqual([expect.objectContaining({ rebuilderId: ed.id, verdict: 'match', status: 'verified', source: 'in-toto-link', project: 'tool_1.0_amd64.deb', time: new Date(T0).toISOString() })])
+  })
+
+  it('finds the latest SBOM of an artifact by its component digest or its attestation subject', async () => {
+    const older = prepare(cyclonedx16(), T0)
+    const newer = prepare(signEnvelope(statement('https://cyclonedx.org/bom/v1.6', cyclonedx16({ serialNumber: 'urn:uuid:newer' }), [{ name: 'app.tar.gz', digest: { sha256: SHA_B } }]), ed), T0 + 1000)
+    await store.ingest([older, newer])
+    expect(await store.getSbomFor(`sha256:${SHA_A}`)).toMatchObject({ serial: 'urn:uuid:newer', format: 'dsse', status: 'verified', componentCount: 3 })
+    const byComponentOnly = await store.getSbomFor(SHA_B)
+    expect(byComponentOnly).toMatchObject({ serial: 'urn:uuid:newer', statementSubjects: [{ name: 'app.tar.gz', digest: { sha256: SHA_B } }] })
+    expect(byComponentOnly?.formulation).toEqual(cyclonedx16().formulation)
+    expect(await store.getSbomFor('sha256:' + 'f'.repeat(64))).toBeNull()
+  })
+
+  it('stores SPDX 3 SBOMs, VSAs and plain links beside their documents', async () => {
+    const sbom = prepare(spdx3({ '@graph': [...(spdx3()['@graph'] as unknown[]), { type: 'Tool', name: 'other' }] }), T0 + 5000)
+    const vsa = prepare(signEnvelope(statement('https://slsa.dev/verification_summary/v1', { verifier: { id: 'v' }, verificationResult: 'PASSED', verifiedLevels: [] }), ed))
+    const link = prepare(signEnvelope(linkSigned(), ed))
+    const outcomes = await store.ingest([sbom, vsa, link])
+    expect(outcomes.map((outcome) => outcome.created)).toEqual([true, true, true])
+    expect(await store.getSbomFor(SHA_A)).toMatchObject({ standard: 'spdx', specVersion: '3.0.1', tools: [{ name: 'syft', version: '1.18.0' }, { name: 'other', version: null }] })
+    expect((await store.getDocument(vsa.document.id))?.format).toBe('dsse')
+  })
+})
