@@ -1,0 +1,357 @@
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { pae } from './dsse'
+import { IngestError } from './errors'
+import { loadPublicKey } from './keys'
+import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
+import { loadSigstoreTrust, looksLikeBundle, prepareBundle, verifyDigestSignature, type SigstoreKey } from './sigstore'
+
+const statement = Buffer.from(
+  JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'app.tgz', digest: { sha256: 'a'.repeat(64) } }],
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: {},
+  }),
+)
+
+function keyPair(id: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const trusted: SigstoreKey = loadPublicKey(id, publicKey.export({ type: 'spki', format: 'pem' }).toString())
+  return { privateKey, publicKey, trusted }
+}
+
+/** A plain-key DSSE bundle as npm's registry writes its publish attestations, minus the log entry. */
+function keyBundle(privateKey: KeyObject, hint: string, overrides: Record<string, unknown> = {}) {
+  const payloadType = 'application/vnd.in-toto+json'
+  const sig = sign('sha256', pae(payloadType, statement), privateKey)
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { publicKey: { hint }, tlogEntries: [] },
+    dsseEnvelope: { payload: statement.toString('base64'), payloadType, signatures: [{ sig: sig.toString('base64'), keyid: '' }] },
+    ...overrides,
+  }
+}
+
+/** Adds a Rekor dsse/0.0.1 entry recording the bundle's signature, in a log no trusted root knows. */
+function logged(bundle: ReturnType<typeof keyBundle>, publicKey: KeyObject, payload: Buffer = statement) {
+  const body = {
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') },
+      signatures: [{ signature: bundle.dsseEnvelope.signatures[0]?.sig, verifier: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })).toString('base64') }],
+    },
+  }
+  const entry = {
+    logIndex: '1',
+    logId: { keyId: Buffer.alloc(32, 7).toString('base64') },
+    kindVersion: { kind: 'dsse', version: '0.0.1' },
+    integratedTime: '1700000000',
+    inclusionPromise: { signedEntryTimestamp: 'AAAA' },
+    canonicalizedBody: Buffer.from(JSON.stringify(body)).toString('base64'),
+  }
+  return { ...bundle, verificationMaterial: { ...bundle.verificationMaterial, tlogEntries: [entry] } }
+}
+
+const captureIngestError = (run: () => unknown): IngestError => {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof IngestError) return error
+    throw error
+  }
+  throw new Error('expected an IngestError')
+}
+
+describe('verifyDigestSignature', () => {
+  it.each([
+    ['P-256', 'sha256'],
+    ['P-384', 'sha384'],
+    ['P-521', 'sha512'],
+    ['P-256', 'sha512'],
+  ] as const)('checks an ECDSA %s signature over a %s digest, DER or raw r||s', (namedCurve, hash) => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve })
+    const artifact = Buffer.from('the artifact')
+    const digest = createHash(hash).update(artifact).digest()
+    const der = sign(hash, artifact, privateKey)
+    const raw = sign(hash, artifact, { key: privateKey, dsaEncoding: 'ieee-p1363' })
+    expect(verifyDigestSignature(publicKey, hash, digest, der)).toBe(true)
+    expect(verifyDigestSignature(publicKey, hash, digest, raw)).toBe(true)
+    const other = createHash(hash).update('another artifact').digest()
+    expect(verifyDigestSignature(publicKey, hash, other, der)).toBe(false)
+    const flipped = Buffer.from(der)
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1
+    expect(verifyDigestSignature(publicKey, hash, digest, flipped)).toBe(false)
+    expect(verifyDigestSignature(publicKey, hash, digest, Buffer.from('not a signature'))).toBe(false)
+  })
+
+  it('checks RSA PKCS#1 v1.5 over a digest, and says Ed25519 needs the artifact', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const digest = createHash('sha256').update('x').digest()
+    expect(verifyDigestSignature(rsa.publicKey, 'sha256', digest, sign('sha256', Buffer.from('x'), rsa.privateKey))).toBe(true)
+    expect(verifyDigestSignature(rsa.publicKey, 'sha256', digest, sign('sha256', Buffer.from('y'), rsa.privateKey))).toBe(false)
+    const ed = generateKeyPairSync('ed25519')
+    expect(verifyDigestSignature(ed.publicKey, 'sha256', digest, sign(null, Buffer.from('x'), ed.privateKey))).toBe('unsupported')
+  })
+})
+
+describe('looksLikeBundle', () => {
+  it.each([
+    'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    'application/vnd.dev.sigstore.bundle+json;version=0.2',
+    'application/vnd.dev.sigstore.bundle+json;version=0.3',
+    'application/vnd.dev.sigstore.bundle.v0.3+json',
+  ])('knows %s', (mediaType) => {
+    expect(looksLikeBundle({ mediaType })).toBe(true)
+  })
+
+  it.each([null, [], 'x', {}, { mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.9' }, { payload: '', payloadType: '', signatures: [] }])(
+    'refuses %j',
+    (value) => {
+      expect(looksLikeBundle(value)).toBe(false)
+    },
+  )
+})
+
+describe('loadSigstoreTrust', () => {
+  it('names the bad field of a trusted root', () => {
+    expect(() => loadSigstoreTrust([[]], [])).toThrow('trustedRoots[0]: a trusted root is a JSON object, found an array')
+    expect(() => loadSigstoreTrust([{ mediaType: 'x' }], [])).toThrow(/^trustedRoots\[0\]\.mediaType: /)
+    const mediaType = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1'
+    expect(() => loadSigstoreTrust([{ mediaType, tlogs: [{ logId: { keyId: 'AAAA' }, publicKey: { rawBytes: 'AAAA' } }] }], [])).toThrow(
+      /^trustedRoots\[0\]\.tlogs\[0\]\.publicKey\.rawBytes: not a public key/,
+    )
+    expect(() => loadSigstoreTrust([{ mediaType, certificateAuthorities: [{ certChain: { certificates: [{ rawBytes: 'b!' }] } }] }], [])).toThrow(
+      /^trustedRoots\[0\]\.certificateAuthorities\[0\]\.certChain\.certificates\[0\]\.rawBytes: /,
+    )
+    expect(() => loadSigstoreTrust([{ mediaType, ctlogs: {} }], [])).toThrow('trustedRoots[0].ctlogs: expected an array, found an object')
+  })
+
+  it('accepts an empty trusted root', () => {
+    expect(loadSigstoreTrust([{ mediaType: 'application/vnd.dev.sigstore.trustedroot.v0.2+json' }], []).roots).toBe(1)
+  })
+})
+
+describe('prepareBundle with plain keys', () => {
+  const registry = keyPair('registry-key')
+  const trust = loadSigstoreTrust([], [registry.trusted])
+
+  it('checks the DSSE signature with the key the hint names, and fails without a log entry or timestamp', () => {
+    const prepared = prepareBundle(keyBundle(registry.privateKey, 'registry-key'), trust)
+    expect(prepared).toMatchObject({ kind: 'dsse', bundleVersion: '0.3', certificate: null, tlog: [], timestamps: [] })
+    expect(prepared.envelope?.payload.equals(statement)).toBe(true)
+    expect(prepared.verification.status).toBe('failed')
+    expect(prepared.verification.failedCheck).toBe('transparency-log')
+    expect(prepared.verification.checks[0]).toMatchObject({ name: 'transparency-log', ok: false, actual: 'no transparency log entry and no RFC 3161 timestamp' })
+    expect(prepared.verification.checks.find((check) => check.name === 'bundle-signature')).toMatchObject({ ok: true })
+    expect(prepared.verification.checks.find((check) => check.name === 'signer-trusted')).toMatchObject({ ok: true })
+    expect(prepared.verification.signers).toEqual([{ keyId: 'registry-key', trustedKeyId: 'registry-key', algorithm: 'ecdsa-p256' }])
+  })
+
+  it('matches npm-style SHA256:<base64> hints to the key fingerprint', () => {
+    const hint = `SHA256:${Buffer.from(registry.trusted.fingerprint, 'hex').toString('base64').replace(/=+$/, '')}`
+    const prepared = prepareBundle(keyBundle(registry.privateKey, hint), trust)
+    expect(prepared.verification.checks.find((check) => check.name === 'bundle-signature')).toMatchObject({ ok: true })
+  })
+
+  it('fails bundle-signature when the payload was altered after signing', () => {
+    const bundle = keyBundle(registry.privateKey, 'registry-key')
+    bundle.dsseEnvelope.payload = Buffer.from(statement.toString().replace('app.tgz', 'evil.tgz')).toString('base64')
+    const { verification } = prepareBundle(bundle, trust)
+    expect(verification).toMatchObject({ status: 'failed', failedCheck: 'bundle-signature' })
+    expect(verification.checks[0]).toMatchObject({ name: 'bundle-signature', ok: false, actual: 'does not verify with key registry-key (hint registry-key)' })
+  })
+
+  it('calls a logged bundle by an unknown key, in an unknown log, unverifiable, naming both', () => {
+    const stranger = keyPair('stranger')
+    const { verification } = prepareBundle(logged(keyBundle(stranger.privateKey, 'SHA256:unknown'), stranger.publicKey), loadSigstoreTrust([], []))
+    expect(verification.status).toBe('unverifiable')
+    expect(verification.checks.find((check) => check.name === 'signer-trusted')?.actual).toContain('SHA256:unknown')
+    expect(verification.checks.find((check) => check.name === 'transparency-log')?.actual).toBe(
+      `no trusted root contains a Rekor log with id ${Buffer.alloc(32, 7).toString('base64')} (${'07'.repeat(32)})`,
+    )
+  })
+
+  it('verifies a v0.1 bundle whose signed entry timestamp comes from a log in the trusted root, end to end', () => {
+    const log = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const root = {
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [
+        {
+          baseUrl: 'https://rekor.example',
+          hashAlgorithm: 'SHA2_256',
+          publicKey: { rawBytes: log.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } },
+          logId: { keyId: Buffer.alloc(32, 7).toString('base64') },
+        },
+      ],
+    }
+    const withLog = loadSigstoreTrust([root], [registry.trusted])
+    const bundle = logged(keyBundle(registry.privateKey, 'registry-key', { mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1' }), registry.publicKey)
+    const entry = bundle.verificationMaterial.tlogEntries[0]!
+    // Rekor signs the canonical JSON of the entry's body, time, index and log id (RFC 8785 key order).
+    const promise = `{"body":"${entry.canonicalizedBody}","integratedTime":1700000000,"logID":"${'07'.repeat(32)}","logIndex":1}`
+    entry.inclusionPromise.signedEntryTimestamp = sign('sha256', Buffer.from(promise), log.privateKey).toString('base64')
+    const prepared = prepareBundle(bundle, withLog)
+    expect(prepared.verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(prepared.timestamps).toEqual([{ source: 'tlog', time: '2023-11-14T22:13:20.000Z' }])
+    expect(prepared.verification.checks.map((check) => check.name)).toEqual(['bundle-signature', 'transparency-log', 'signer-trusted', 'certificate-identity'])
+
+    entry.inclusionPromise.signedEntryTimestamp = sign('sha256', Buffer.from(promise.replace('1700000000', '1700000001')), log.privateKey).toString('base64')
+    expect(prepareBundle(bundle, withLog).verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+
+    const v3 = { ...bundle, mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }
+    const { verification } = prepareBundle(v3, withLog)
+    expect(verification.checks[0]).toMatchObject({ name: 'transparency-log', actual: 'entry 1 has no inclusion proof, which bundle v0.3 requires' })
+  })
+
+  it('fails transparency-log when the logged entry is for another payload', () => {
+    const bundle = logged(keyBundle(registry.privateKey, 'registry-key'), registry.publicKey)
+    const other = logged(keyBundle(registry.privateKey, 'registry-key'), registry.publicKey, Buffer.from('another payload'))
+    const { verification } = prepareBundle({ ...bundle, verificationMaterial: other.verificationMaterial }, trust)
+    expect(verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    expect(verification.checks[0]?.actual).toMatch(/^entry 1 belongs to a different signature: .*it logs digest/)
+  })
+
+  it('checks the subject digest when the artifact is given', () => {
+    const bundle = keyBundle(registry.privateKey, 'registry-key')
+    const matching = prepareBundle(bundle, trust, { artifactDigest: { algorithm: 'sha256', hex: 'A'.repeat(64) } })
+    expect(matching.verification.checks.find((check) => check.name === 'subject-digest')).toMatchObject({ ok: true })
+    const other = prepareBundle(bundle, trust, { artifactDigest: { algorithm: 'sha256', hex: 'b'.repeat(64) } })
+    expect(other.verification.checks.find((check) => check.name === 'subject-digest')).toMatchObject({ ok: false, actual: `subjects: app.tgz sha256:${'a'.repeat(16)}…` })
+  })
+
+  it('fails certificate-identity when a policy asks for an identity a plain key cannot have', () => {
+    const { verification } = prepareBundle(keyBundle(registry.privateKey, 'registry-key'), trust, { identity: { issuer: 'https://token.actions.githubusercontent.com' } })
+    expect(verification.checks.find((check) => check.name === 'certificate-identity')).toMatchObject({ ok: false })
+  })
+
+  it('says unsigned when the envelope carries no signature', () => {
+    const bundle = keyBundle(registry.privateKey, 'registry-key')
+    bundle.dsseEnvelope.signatures = []
+    expect(prepareBundle(bundle, trust).verification).toMatchObject({ status: 'unsigned', failedCheck: null })
+  })
+})
+
+describe('prepareBundle on malformed input', () => {
+  const { privateKey } = keyPair('k')
+  const trust = loadSigstoreTrust([], [])
+
+  it.each([
+    [null, 'invalid-bundle', '$'],
+    [{ mediaType: 'application/json' }, 'unsupported-format', '$.mediaType'],
+    [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }, 'invalid-bundle', '$.verificationMaterial'],
+  ])('rejects %j with %s at %s', (value, code, path) => {
+    expect(captureIngestError(() => prepareBundle(value, trust))).toMatchObject({ code, path })
+  })
+
+  it('points at the broken field', () => {
+    const badPayload = keyBundle(privateKey, 'k')
+    badPayload.dsseEnvelope.payload = 'not base64!'
+    expect(captureIngestError(() => prepareBundle(badPayload, trust))).toMatchObject({ code: 'invalid-base64', path: '$.dsseEnvelope.payload' })
+    const badCert = keyBundle(privateKey, 'k', { verificationMaterial: { certificate: { rawBytes: 'AAAA' }, tlogEntries: [] } })
+    expect(captureIngestError(() => prepareBundle(badCert, trust))).toMatchObject({ code: 'invalid-certificate', path: '$.verificationMaterial.certificate.rawBytes' })
+    const badEntry = keyBundle(privateKey, 'k', { verificationMaterial: { publicKey: { hint: 'k' }, tlogEntries: [{ logIndex: 'x' }] } })
+    expect(captureIngestError(() => prepareBundle(badEntry, trust))).toMatchObject({ path: '$.verificationMaterial.tlogEntries[0].logIndex' })
+    const twoSignatures = keyBundle(privateKey, 'k')
+    twoSignatures.dsseEnvelope.signatures.push({ sig: 'AAAA', keyid: '' })
+    expect(captureIngestError(() => prepareBundle(twoSignatures, trust))).toMatchObject({ path: '$.dsseEnvelope.signatures' })
+  })
+
+  it('throws nothing but IngestError for arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        try {
+          prepareBundle(value, trust)
+        } catch (error) {
+          if (!(error instanceof IngestError)) throw error
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('throws nothing but IngestError for bundles with a field replaced', () => {
+    const key = keyPair('k')
+    const keyed = loadSigstoreTrust([], [key.trusted])
+    const bundle = keyBundle(key.privateKey, 'k', {
+      verificationMaterial: {
+        publicKey: { hint: 'k' },
+        tlogEntries: [
+          {
+            logIndex: '1',
+            logId: { keyId: 'AAAA' },
+            kindVersion: { kind: 'dsse', version: '0.0.1' },
+            integratedTime: '1700000000',
+            inclusionPromise: { signedEntryTimestamp: 'AAAA' },
+            canonicalizedBody: Buffer.from('{"kind":"dsse","apiVersion":"0.0.1","spec":{}}').toString('base64'),
+          },
+        ],
+      },
+    })
+    fc.assert(
+      fc.property(mutation(bundle), (mutated) => {
+        try {
+          prepareBundle(mutated, keyed)
+        } catch (error) {
+          if (!(error instanceof IngestError)) throw error
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('npm attestations', () => {
+  it('reads the bundles of a registry response, with their paths', () => {
+    const response = { attestations: [{ predicateType: 'https://slsa.dev/provenance/v1', bundle: { mediaType: 'x' } }] }
+    expect(looksLikeNpmAttestations(response)).toBe(true)
+    expect(readNpmAttestations(response)).toEqual([{ predicateType: 'https://slsa.dev/provenance/v1', bundle: { mediaType: 'x' }, path: '$.attestations[0].bundle' }])
+    expect(captureIngestError(() => readNpmAttestations({ attestations: [{ predicateType: 1 }] }))).toMatchObject({ path: '$.attestations[0].predicateType' })
+  })
+
+  it('loads the keys for one usage from keys.json, naming a bad field', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const rawBytes = publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+    const keys = loadNpmRegistryKeys({
+      keys: [
+        { keyId: 'SHA256:a', keyUsage: 'npm:signatures', publicKey: { rawBytes, validFor: { start: '1999-01-01T00:00:00.000Z' } } },
+        { keyId: 'SHA256:a', keyUsage: 'npm:attestations', publicKey: { rawBytes, validFor: { start: '2022-12-01T00:00:00.000Z' } } },
+      ],
+    })
+    expect(keys).toHaveLength(1)
+    expect(keys[0]?.validFor?.start?.toISOString()).toBe('2022-12-01T00:00:00.000Z')
+    expect(() => loadNpmRegistryKeys({ keys: [{ keyId: 'x', publicKey: { rawBytes: 'AAAA' } }] })).toThrow(/^keys\[0\]\.publicKey\.rawBytes: not a DER public key/)
+  })
+})
+
+/** Replaces one value anywhere in a JSON document: with arbitrary JSON, or a string with one character changed. */
+function mutation(document: unknown): fc.Arbitrary<unknown> {
+  const paths: (string | number)[][] = []
+  const walk = (value: unknown, path: (string | number)[]) => {
+    paths.push(path)
+    if (Array.isArray(value)) value.forEach((item: unknown, index) => walk(item, [...path, index]))
+    else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) walk(item, [...path, key])
+  }
+  walk(document, [])
+  const replace = (value: unknown, path: (string | number)[], make: (old: unknown) => unknown): unknown => {
+    const [head, ...rest] = path
+    if (head === undefined) return make(value)
+    if (Array.isArray(value)) return value.map((item: unknown, index) => (index === head ? replace(item, rest, make) : item))
+    if (typeof value === 'object' && value !== null) return { ...value, [head]: replace((value as Record<string, unknown>)[head], rest, make) }
+    return value
+  }
+  return fc
+    .tuple(fc.nat({ max: paths.length - 1 }), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined)), fc.nat(), fc.boolean())
+    .map(([index, replacement, position, flip]) =>
+      replace(document, paths[index] ?? [], (old) => {
+        if (flip && typeof old === 'string' && old.length > 0) {
+          const at = position % old.length
+          const char = old[at] === 'A' ? 'B' : 'A'
+          return old.slice(0, at) + char + old.slice(at + 1)
+        }
+        return replacement
+      }),
+    )
+}
