@@ -11,8 +11,10 @@ import { BuildId } from '../src/contract/common'
 import { openApiDocument } from '../src/contract/openapi'
 import { ingestContext, type Config, type Scope } from './config'
 import { ingestBody } from './ingest/ingest'
+import { reverifyAll } from './reverify'
 import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
+import { telemetryRoutes } from './telemetry/routes'
 
 export type AppOptions = {
   store: Store
@@ -142,11 +144,18 @@ export function createApp(options: AppOptions): Hono {
     return c.json(build)
   })
 
+  api.post('/v1/reverify', requireScope(config, 'ingest'), async (c) => c.json(await reverifyAll(store, config)))
+
   api.get('/v1/policy', requireScope(config, 'read'), (c) => c.json({ policies: config.policies }))
 
   api.get('/v1/log/checkpoint', requireScope(config, 'read'), async (c) => c.json(await store.logCheckpoint()))
 
   api.get('/v1/projects', requireScope(config, 'read'), async (c) => c.json(await store.listProjects()))
+
+  // CI telemetry: OTLP/HTTP at the root path exporters post to, webhooks and pipelines under /api.
+  const telemetry = telemetryRoutes({ store, config, requireScope: (scope) => requireScope(config, scope) })
+  api.route('/', telemetry.api)
+  app.route('/', telemetry.otlp)
 
   api.all('*', (c) => apiError(c, 404, 'not-found', `no API route ${c.req.method} ${c.req.path}`))
   app.route('/api', api)

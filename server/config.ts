@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { Policy } from '../src/contract/policy'
 import type { IngestContext } from './ingest/format'
 import { loadPublicKey, type TrustedKey } from './ingest/keys'
+import { loadNpmRegistryKeys } from './ingest/npm-attestations'
+import { loadSigstoreTrust, type SigstoreKey, type SigstoreTrust } from './ingest/sigstore'
 
 export const scopes = ['ingest', 'read'] as const
 export type Scope = (typeof scopes)[number]
@@ -22,9 +25,11 @@ const ConfigFile = z
               .strict(),
           )
           .default([]),
+        trustedRoots: z.array(z.string().min(1)).default([]).meta({ description: 'paths of Sigstore trusted_root.json files, relative to the config file' }),
+        npmRegistryKeys: z.string().min(1).optional().meta({ description: "path of npm's registry keys.json (Sigstore-TUF target), for npm publish attestations" }),
       })
       .strict()
-      .default({ keys: [] }),
+      .default({ keys: [], trustedRoots: [] }),
     tokens: z
       .array(
         z
@@ -44,6 +49,14 @@ const ConfigFile = z
       .strict()
       .default({ readRequiresToken: false }),
     policies: z.array(Policy).default([]),
+    github: z
+      .object({
+        webhookSecret: z
+          .string({ message: 'github.webhookSecret must be a string: the secret set on the GitHub webhook' })
+          .min(1, 'github.webhookSecret is empty: copy the secret set on the GitHub webhook (a long random string)'),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({ maxBodyBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024) })
       .strict()
@@ -56,9 +69,15 @@ export type ConfigFile = z.input<typeof ConfigFile>
 export type Config = {
   source: string
   keys: TrustedKey[]
+  /** Fulcio CAs, Rekor and timestamp keys from the trusted roots, and keys by hint (plain keys, npm's registry). */
+  sigstore: SigstoreTrust
+  /** Where the trust files came from, for the verification fingerprint. */
+  trustFiles: string[]
   tokens: { name: string; sha256: string; scopes: Scope[] }[]
   readRequiresToken: boolean
   maxBodyBytes: number
+  /** Secret of the GitHub webhook (`github.webhookSecret`); without it POST /api/v1/webhooks/github answers 403. */
+  githubWebhookSecret?: string
   policies: Policy[]
 }
 
@@ -70,8 +89,16 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '')
 }
 
-/** Validates a parsed config; every error names the file and the field. */
-export function buildConfig(value: unknown, source: string): Config {
+function readJsonFile(path: string, field: string, source: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`${source}: ${field}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/** Validates a parsed config; every error names the file and the field. Relative paths are from `baseDir`. */
+export function buildConfig(value: unknown, source: string, baseDir = process.cwd()): Config {
   const result = ConfigFile.safeParse(value ?? {})
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${formatPath(issue.path) || '(top level)'}: ${issue.message}`)
@@ -104,12 +131,37 @@ export function buildConfig(value: unknown, source: string): Config {
     if (seen.has(key.id)) throw new ConfigError(`${source}: trust.keys[${index}].id: "${key.id}" is used twice`)
     seen.add(key.id)
   }
+  const trustFiles: string[] = []
+  const roots = file.trust.trustedRoots.map((path, index) => {
+    const full = resolve(baseDir, path)
+    trustFiles.push(readFileSync(full, 'utf8'))
+    return readJsonFile(full, `trust.trustedRoots[${index}]`, source)
+  })
+  let npmKeys: SigstoreKey[] = []
+  if (file.trust.npmRegistryKeys) {
+    const full = resolve(baseDir, file.trust.npmRegistryKeys)
+    trustFiles.push(readFileSync(full, 'utf8'))
+    try {
+      npmKeys = loadNpmRegistryKeys(readJsonFile(full, 'trust.npmRegistryKeys', source))
+    } catch (error) {
+      throw new ConfigError(`${source}: trust.npmRegistryKeys (${full}): ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  let sigstore: SigstoreTrust
+  try {
+    sigstore = loadSigstoreTrust(roots, [...keys, ...npmKeys])
+  } catch (error) {
+    throw new ConfigError(`${source}: trust.trustedRoots: ${error instanceof Error ? error.message : String(error)}`)
+  }
   return {
     source,
     keys,
+    sigstore,
+    trustFiles,
     tokens: file.tokens,
     readRequiresToken: file.auth.readRequiresToken,
     maxBodyBytes: file.limits.maxBodyBytes,
+    ...(file.github ? { githubWebhookSecret: file.github.webhookSecret } : {}),
     policies: file.policies,
   }
 }
@@ -128,10 +180,10 @@ export function loadConfigFile(path: string): Config {
   } catch (error) {
     throw new ConfigError(`${path} is neither valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`)
   }
-  return buildConfig(value, path)
+  return buildConfig(value, path, dirname(resolve(path)))
 }
 
 /** Everything reading a document needs from the config, in one place, so every ingest path verifies alike. */
 export function ingestContext(config: Config, now: () => number = Date.now): IngestContext {
-  return { keys: config.keys, policies: config.policies, now }
+  return { keys: config.keys, policies: config.policies, sigstore: config.sigstore, now }
 }

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { createApp } from './app'
 import { ConfigError, loadConfigFile, type Config } from './config'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
+import { reverifyAll, verdictsAreStale } from './reverify'
 import { openStore } from './store/store'
 
 const Env = z.object({
@@ -60,6 +61,14 @@ async function main() {
     console.log(`provenance: dashboard and API on ${url} (store: ${store.kind}${store.kind === 'sqlite' ? ` in ${DATA_DIR}` : ''})`)
     if (!PROVENANCE_CONFIG) console.log(`provenance: demo config; ingest with  Authorization: Bearer ${DEMO_INGEST_TOKEN}`)
   })
+  if (await verdictsAreStale(store, config)) {
+    // Trust material or policies changed since the stored verdicts were made: re-run them, without delaying start.
+    console.log('provenance: the trust or policy config changed; verifying stored documents again…')
+    void reverifyAll(store, config).then(
+      (outcome) => console.log(`provenance: re-verified ${outcome.checked} documents, ${outcome.changed} verdicts changed`),
+      (error: unknown) => console.error('provenance: re-verification failed:', error),
+    )
+  }
   const stop = () => {
     server.close()
     void store.close().then(() => process.exit(0))

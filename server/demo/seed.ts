@@ -5,17 +5,22 @@ import { ingestContext, type Config } from '../config'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
 import { ingestBody } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
+import { loadSigstoreTrust } from '../ingest/sigstore'
 import type { Store } from '../store/types'
+import { seedDemoTelemetry } from '../telemetry/demo-traces'
 import { demoKeys, type DemoKey } from './keys'
 
 /** The demo's ingest token. Printed at start; it only exists in the demo config. */
 export const DEMO_INGEST_TOKEN = 'demo-ingest-token'
 
 export function demoConfig(): Config {
-  const keys = demoKeys()
+  const demo = demoKeys()
+  const keys = [demo.ed25519, demo.ecdsa].map((key) => loadPublicKey(key.id, key.publicKeyPem))
   return {
     source: 'built-in demo config',
-    keys: [keys.ed25519, keys.ecdsa].map((key) => loadPublicKey(key.id, key.publicKeyPem)),
+    keys,
+    sigstore: loadSigstoreTrust([], keys),
+    trustFiles: [],
     tokens: [
       { name: 'demo', sha256: createHash('sha256').update(DEMO_INGEST_TOKEN).digest('hex'), scopes: ['ingest', 'read'] },
     ],
@@ -124,5 +129,7 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable documents: ${result.body.errors[0]?.message}`)
     documents += result.body.documents.length
   }
+  // CI telemetry for the same builds, through the POST /v1/traces code path, so build pages show their pipeline.
+  await seedDemoTelemetry(store, builds)
   return { documents, ms: performance.now() - started }
 }

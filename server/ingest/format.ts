@@ -3,6 +3,7 @@ import type { DocumentExtras } from '../store/types'
 import type { Policy } from '../../src/contract/policy'
 import type { CertificateFacts } from '../policy'
 import type { TrustedKey } from './keys'
+import type { SigstoreTrust } from './sigstore'
 import type { Statement } from './statement'
 
 export type IngestContext = {
@@ -10,6 +11,8 @@ export type IngestContext = {
   now: () => number
   /** Per-project policies; the one matching a build's source repository adds its checks. */
   policies?: readonly Policy[]
+  /** Trust material for Sigstore bundles; without it, certificate-signed documents are unverifiable. */
+  sigstore?: SigstoreTrust
 }
 
 /** What reading one document found, whatever its format. */

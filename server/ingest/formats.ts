@@ -3,10 +3,13 @@ import type { FormatHandler } from './format'
 import { linkFormat } from './link'
 import { diffoscopeFormat } from './rebuild'
 import { cyclonedxFormat, spdx3Format, spdxFormat } from './sbom'
+import { npmAttestationsFormat, sigstoreBundleFormat } from './sigstore-format'
 import { statementFormat } from './statement-format'
 
 /** Every accepted format, most specific first: the first whose `detect` matches reads the document. */
 export const formats: readonly FormatHandler[] = [
+  sigstoreBundleFormat,
+  npmAttestationsFormat,
   dsseFormat,
   linkFormat,
   statementFormat,

@@ -54,9 +54,10 @@ export type PreparedDocument = { item: IngestItem; subjects: Subject[] }
 function firstLineIsJson(text: string): boolean {
   const newline = text.indexOf('\n')
   if (newline < 0) return false
+  // Every document we read is an object; a first line that is a bare string or number is not JSONL.
   try {
-    JSON.parse(text.slice(0, newline))
-    return true
+    const first: unknown = JSON.parse(text.slice(0, newline))
+    return typeof first === 'object' && first !== null && !Array.isArray(first)
   } catch {
     return false
   }

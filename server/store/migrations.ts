@@ -1,5 +1,8 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { logMigration } from './migrations/0002-log'
+import { reverifyMigration } from './migrations/0005-reverify'
+import { formats } from './migrations/0003-formats'
+import { telemetryMigration } from './migrations/0004-telemetry'
 import type { StoreKind } from './types'
 
 /*
@@ -102,6 +105,9 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
       Promise.resolve({
         '0001_initial': initial(kind, dialect),
         '0002_log': logMigration(dialect),
+        '0003_formats': formats(kind, dialect),
+        '0004_telemetry': telemetryMigration(dialect),
+        '0005_reverify': reverifyMigration(dialect),
       }),
   }
 }

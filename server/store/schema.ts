@@ -76,11 +76,104 @@ export type SubjectsTable = {
   digest_value: string | null
 }
 
+/** What an SBOM describes (migration 0003). JSON columns are text. */
+export type SbomsTable = {
+  document_id: string
+  standard: string
+  spec_version: string
+  serial: string | null
+  subject_name: string | null
+  subject_version: string | null
+  subject_purl: string | null
+  /** JSON digest set of the described component. */
+  subject_digest: string
+  /** JSON array of the in-toto subjects when the SBOM was an attestation predicate. */
+  statement_subjects: string
+  component_count: number
+  /** JSON array of { name, version }. */
+  tools: string
+  /** JSON, CycloneDX 1.5+ formulation; NULL when absent. */
+  formulation: string | null
+  ingested_at: number
+}
+
+/** Every digest an SBOM is about, one row each, for lookup by artifact digest. */
+export type SbomDigestsTable = {
+  document_id: string
+  digest_algorithm: string
+  digest_value: string
+}
+
+export type VsasTable = {
+  document_id: string
+  vsa_version: string
+  verifier_id: string
+  time_verified: number | null
+  resource_uri: string | null
+  policy: string | null
+  verification_result: string
+  verified_levels: string
+  input_attestations: string
+  subjects: string
+}
+
+export type LinksTable = {
+  document_id: string
+  name: string
+  command: string
+  materials: string
+  products: string
+  byproducts: string | null
+  environment: string | null
+  keyids: string
+}
+
+/** One reproducibility verdict per (document, position). */
+export type RebuildsTable = {
+  id: string
+  document_id: string
+  position: number
+  rebuilder_id: string | null
+  project: string
+  artifact_name: string | null
+  artifact_algorithm: string | null
+  artifact_digest: string | null
+  artifact_digests: string
+  rebuilt_digests: string
+  verdict: string
+  source: string
+  status: string
+  started_at: number | null
+  finished_at: number | null
+  ingested_at: number
+  time: number
+  diffoscope: string | null
+}
+
 export type Database = {
   documents: DocumentsTable
   builds: BuildsTable
   subjects: SubjectsTable
   log_state: LogStateTable
+  verification_history: VerificationHistoryTable
+  settings: SettingsTable
   checkpoints: CheckpointsTable
+  sboms: SbomsTable
+  sbom_digests: SbomDigestsTable
+  vsas: VsasTable
+  links: LinksTable
+  rebuilds: RebuildsTable
 }
 
+
+/** A verdict a re-verification replaced, kept so the record shows what a document was judged before. */
+export type VerificationHistoryTable = {
+  document_id: string
+  replaced_at: number
+  verification: string
+}
+
+export type SettingsTable = {
+  key: string
+  value: string
+}

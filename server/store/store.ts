@@ -7,11 +7,17 @@ import pg from 'pg'
 import { z } from 'zod'
 import { BuildDetail, BuildPage, ProjectList, ResolvedDependency, type BuildQuery } from '../../src/contract/builds'
 import { Sha256Hex, Verification, VerificationStatus, type Subject } from '../../src/contract/common'
+import type { RebuildPage, RebuildQuery, Sbom } from '../../src/contract/rebuilds'
+import type { PipelineList, PipelineQuery, PipelineRun } from '../../src/contract/telemetry'
+import type { TelemetryBatch, TelemetryIngestOutcome, TelemetryLookup } from '../telemetry/types'
 import { loadOrCreateLogKey, signCheckpoint, type LogKey } from '../log/checkpoint'
 import { appendLeaf, emptyRange, leafHash, parseRange, rootOf, serialiseRange, type CompactRange } from '../log/merkle'
 import { decodeCursor, encodeCursor } from './cursor'
 import { StoreQueryError } from './errors'
+import { getSbomFor, insertExtras, listRebuilds } from './format-facts'
 import { migrationProvider } from './migrations'
+import { getSetting, reverifyDocuments, setSetting, type Reverifier, type ReverifyOutcome } from './reverify-store'
+import { findPipelineRun, ingestTelemetry, listPipelineRuns, lookupForBuild } from './telemetry-store'
 import type { BuildsTable, Database, SubjectsTable } from './schema'
 import type {
   BuildRecord,
@@ -132,7 +138,7 @@ class KyselyStore implements Store {
       // Taking the log first serialises ingest transactions, so log order is commit order.
       const log = await lockLog(trx, this.kind)
       const sizeBefore = log.size
-      for (const { document, build } of items) {
+      for (const { document, build, extras } of items) {
         // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
         // insert waits for the first to commit and then inserts nothing, so one document is one record.
         const inserted = await trx
@@ -183,6 +189,7 @@ class KyselyStore implements Store {
               .execute()
           }
         }
+        if (extras !== undefined) await insertExtras(trx, document, extras)
         outcomes.push({
           id: document.id,
           created: true,
@@ -320,6 +327,10 @@ class KyselyStore implements Store {
         ingestedAt: instant(row.document_ingested_at),
       },
       statement: row.statement,
+      pipeline: await findPipelineRun(
+        this.#db,
+        lookupForBuild({ sourceRepo: row.source_repo, sourceCommit: row.source_commit, invocationId: row.invocation_id }),
+      ),
     })
   }
 
@@ -346,12 +357,44 @@ class KyselyStore implements Store {
     })
   }
 
+  listRebuilds(query: RebuildQuery): Promise<RebuildPage> {
+    return listRebuilds(this.#db, query)
+  }
+
+  getSbomFor(digest: string): Promise<Sbom | null> {
+    return getSbomFor(this.#db, digest)
+  }
+
   async countDocuments(): Promise<number> {
     const row = await this.#db
       .selectFrom('documents')
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow()
     return Number(row.count)
+  }
+
+  reverify(verify: Reverifier): Promise<ReverifyOutcome> {
+    return reverifyDocuments(this.#db, verify, Date.now)
+  }
+
+  getSetting(key: string): Promise<string | null> {
+    return getSetting(this.#db, key)
+  }
+
+  setSetting(key: string, value: string): Promise<void> {
+    return setSetting(this.#db, key, value)
+  }
+
+  ingestTelemetry(batch: TelemetryBatch): Promise<TelemetryIngestOutcome> {
+    return ingestTelemetry(this.#db, this.kind, batch, Date.now())
+  }
+
+  getTelemetryForBuild(lookup: TelemetryLookup): Promise<PipelineRun | null> {
+    return findPipelineRun(this.#db, lookup)
+  }
+
+  listPipelines(query: PipelineQuery): Promise<PipelineList> {
+    return listPipelineRuns(this.#db, query)
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,9 @@
 import type { BuildDetail, BuildPage, BuildQuery, ProjectList } from '../../src/contract/builds'
 import type { Subject, Verification, VerificationStatus } from '../../src/contract/common'
+import type { Reverifier, ReverifyOutcome } from './reverify-store'
+import type { DiffoscopeSummary, RebuildPage, RebuildQuery, Sbom } from '../../src/contract/rebuilds'
+import type { PipelineList, PipelineQuery, PipelineRun } from '../../src/contract/telemetry'
+import type { TelemetryBatch, TelemetryIngestOutcome, TelemetryLookup } from '../telemetry/types'
 
 /** A document exactly as received, with what verification found. Append-only: never updated in place. */
 export type DocumentRecord = {
@@ -44,7 +48,72 @@ export type BuildRecord = {
   statement: string
 }
 
-export type IngestItem = { document: DocumentRecord; build: BuildRecord | null }
+/** What an SBOM (CycloneDX or SPDX, bare or as an attestation predicate) says about the artifact it describes. */
+export type SbomRecord = {
+  standard: 'cyclonedx' | 'spdx'
+  specVersion: string
+  /** CycloneDX serialNumber, SPDX 2 documentNamespace, SPDX 3 SpdxDocument spdxId. */
+  serial: string | null
+  /** The component or package the SBOM describes (CycloneDX metadata.component, SPDX DESCRIBES / rootElement). */
+  subject: { name: string | null; version: string | null; purl: string | null; digest: Record<string, string> }
+  /** The in-toto subjects when the SBOM came as an attestation predicate. */
+  statementSubjects: Subject[]
+  componentCount: number
+  tools: { name: string; version: string | null }[]
+  /** CycloneDX 1.5+ `formulation`, kept as written; null when absent. */
+  formulation: unknown
+}
+
+/** An in-toto Verification Summary Attestation (SLSA VSA v1 or v0.2). */
+export type VsaRecord = {
+  vsaVersion: 'v1' | 'v0.2'
+  verifierId: string
+  timeVerified: number | null
+  resourceUri: string | null
+  /** `{ uri, digest }` as written. */
+  policy: unknown
+  verificationResult: 'PASSED' | 'FAILED'
+  /** v1 verifiedLevels; v0.2's single policyLevel. */
+  verifiedLevels: string[]
+  inputAttestations: { uri: string | null; digest: Record<string, string> }[]
+  subjects: Subject[]
+}
+
+/** An in-toto v0.9 link: one step of a supply chain as its functionary recorded it. */
+export type LinkRecord = {
+  name: string
+  command: string[]
+  materials: Record<string, Record<string, string>>
+  products: Record<string, Record<string, string>>
+  byproducts: unknown
+  environment: unknown
+  /** The keyids of the link's signatures, in order. */
+  keyids: string[]
+}
+
+/** One reproducibility verdict: one artifact rebuilt by one rebuilder. */
+export type RebuildRecord = {
+  rebuilderId: string | null
+  /** The artifact that was rebuilt, with the digest it was published with. */
+  artifact: { name: string | null; digest: Record<string, string> }
+  /** What the rebuild produced. */
+  rebuiltDigest: Record<string, string>
+  verdict: 'match' | 'mismatch'
+  source: 'in-toto-link' | 'rebuild-statement' | 'diffoscope'
+  startedAt: number | null
+  finishedAt: number | null
+  diffoscope: DiffoscopeSummary | null
+}
+
+/** Facts a document carries beyond a build, one kind per format; stored beside the document. */
+export type DocumentExtras = {
+  sbom?: SbomRecord
+  vsa?: VsaRecord
+  link?: LinkRecord
+  rebuilds?: RebuildRecord[]
+}
+
+export type IngestItem = { document: DocumentRecord; build: BuildRecord | null; extras?: DocumentExtras }
 
 export type IngestOutcome = {
   id: string
@@ -76,6 +145,10 @@ export interface Store {
   getBuild(id: string): Promise<BuildDetail | null>
   listProjects(): Promise<ProjectList>
   countDocuments(): Promise<number>
+  /** Reproducibility verdicts, newest first, by artifact digest (`sha256:<hex>` or a bare value) and/or project. */
+  listRebuilds(query: RebuildQuery): Promise<RebuildPage>
+  /** The most recently stored SBOM describing the artifact with this digest (`sha256:<hex>` or a bare value). */
+  getSbomFor(digest: string): Promise<Sbom | null>
   /** The log's public key (PEM), for checking checkpoints offline. */
   readonly logPublicKeyPem: string
   logCheckpoint(): Promise<LogCheckpoint>
@@ -83,5 +156,14 @@ export interface Store {
   /** Log entries from `fromIndex` on, in log order. */
   readLogEntries(fromIndex: number, limit: number): Promise<LogEntry[]>
   countUnloggedDocuments(): Promise<number>
+  /** Re-runs verification over every stored document; changed verdicts replace the current ones, the old kept as history. */
+  reverify(verify: Reverifier): Promise<ReverifyOutcome>
+  getSetting(key: string): Promise<string | null>
+  setSetting(key: string, value: string): Promise<void>
+  /** CI telemetry (OTLP spans, GitHub webhook runs and jobs), in one transaction; idempotent. */
+  ingestTelemetry(batch: TelemetryBatch): Promise<TelemetryIngestOutcome>
+  /** The pipeline run behind a build: by run id (and attempt) when known, else by repository and commit. */
+  getTelemetryForBuild(lookup: TelemetryLookup): Promise<PipelineRun | null>
+  listPipelines(query: PipelineQuery): Promise<PipelineList>
   close(): Promise<void>
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BuildId, DocumentId, Instant, Subject, Verification, VerificationStatus } from './common'
+import { PipelineRun } from './telemetry'
 
 export const BuildSummary = z.object({
   id: BuildId,
@@ -53,6 +54,11 @@ export const BuildDetail = BuildSummary.extend({
   }),
   /** The in-toto Statement exactly as signed, pretty-printed. Untrusted text: render it as text. */
   statement: z.string(),
+  /**
+   * The CI pipeline run that produced the build, from OTLP traces or GitHub webhooks, matched by run id (from the
+   * invocation id) or by repository and commit; null when none was received. Always present in responses.
+   */
+  pipeline: PipelineRun.nullable().default(null),
 })
 export type BuildDetail = z.infer<typeof BuildDetail>
 

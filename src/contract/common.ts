@@ -45,12 +45,44 @@ export const Signer = z.object({
 })
 export type Signer = z.infer<typeof Signer>
 
+/** The Fulcio certificate a Sigstore signature was made with: who signed, as the certificate authority vouched. */
+export const CertificateSummary = z.object({
+  subjectAlternativeName: z.string().nullable(),
+  issuer: z.string().nullable().meta({ description: 'OIDC issuer that vouched for the identity' }),
+  repository: z.string().nullable(),
+  workflowRef: z.string().nullable(),
+  ref: z.string().nullable(),
+  sha: z.string().nullable(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  serial: z.string(),
+  issuerCN: z.string().nullable(),
+})
+export type CertificateSummary = z.infer<typeof CertificateSummary>
+
+/** A transparency-log entry a bundle carries, and what could be checked of it. */
+export const TransparencyLogEntry = z.object({
+  logIndex: z.string(),
+  logId: z.string(),
+  integratedTime: z.string().nullable(),
+  kind: z.string(),
+  version: z.string(),
+  inclusionProof: z.boolean(),
+  inclusionPromise: z.boolean(),
+  checkpoint: z.string().nullable(),
+})
+export type TransparencyLogEntry = z.infer<typeof TransparencyLogEntry>
+
 export const Verification = z.object({
   status: VerificationStatus,
   /** The first failing check, when status is `failed`. */
   failedCheck: z.string().nullable(),
   checks: z.array(Check),
   signers: z.array(Signer),
+  /** For certificate-signed documents (Sigstore): the signing certificate. */
+  certificate: CertificateSummary.nullable().optional(),
+  /** For Sigstore bundles: their transparency-log entries. */
+  transparencyLog: z.array(TransparencyLogEntry).optional(),
 })
 export type Verification = z.infer<typeof Verification>
 

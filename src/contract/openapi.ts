@@ -4,8 +4,10 @@ import { BuildDetail, BuildPage, BuildSummary, ProjectList } from './builds'
 import { ApiErrorBody, Check, Verification } from './common'
 import { LogCheckpoint } from './log'
 import { PolicyList } from './policy'
+import { ReverifyResult } from './reverify'
 import { Health, ServerMeta } from './meta'
 import { routes, type RouteSpec } from './routes'
+import { OtlpExportResponse, PipelineList, PipelineRun, WebhookResponse } from './telemetry'
 
 /** Schemas published under components/schemas, by name. */
 const components = {
@@ -21,6 +23,11 @@ const components = {
   Health,
   LogCheckpoint,
   PolicyList,
+  ReverifyResult,
+  PipelineRun,
+  PipelineList,
+  OtlpExportResponse,
+  WebhookResponse,
 } satisfies Record<string, z.ZodType>
 
 type JsonSchema = Record<string, unknown>

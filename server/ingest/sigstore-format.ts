@@ -1,0 +1,111 @@
+import type { Check, Verification } from '../../src/contract/common'
+import type { CertificateFacts } from '../policy'
+import { IN_TOTO_PAYLOAD_TYPE } from './dsse'
+import type { FormatHandler, IngestContext, Reading } from './format'
+import { looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
+import { statementExtras } from './predicates'
+import { loadSigstoreTrust, looksLikeBundle, prepareBundle, type BundleCertificate, type PreparedBundle, type SigstoreTrust } from './sigstore'
+import { parseStatement, type Statement } from './statement'
+
+const noTrust = loadSigstoreTrust([], [])
+const trustOf = (context: IngestContext): SigstoreTrust => context.sigstore ?? { ...noTrust, keys: context.keys }
+
+export function certificateFacts(certificate: BundleCertificate | null): CertificateFacts | null {
+  if (!certificate) return null
+  return {
+    subjectAlternativeName: certificate.subjectAlternativeName,
+    issuer: certificate.issuer,
+    repository: certificate.repository,
+    workflow: certificate.workflowRef,
+    ref: certificate.ref,
+  }
+}
+
+function withEvidence(prepared: PreparedBundle): Verification {
+  const { certificate } = prepared
+  return {
+    ...prepared.verification,
+    certificate: certificate
+      ? {
+          subjectAlternativeName: certificate.subjectAlternativeName,
+          issuer: certificate.issuer,
+          repository: certificate.repository,
+          workflowRef: certificate.workflowRef,
+          ref: certificate.ref,
+          sha: certificate.sha,
+          notBefore: certificate.notBefore,
+          notAfter: certificate.notAfter,
+          serial: certificate.serial,
+          issuerCN: certificate.issuerCN,
+        }
+      : null,
+    transparencyLog: prepared.tlog,
+  }
+}
+
+/** The in-toto Statement a DSSE bundle carries; null for message signatures and other payload types. */
+function statementOf(prepared: PreparedBundle): Statement | null {
+  if (!prepared.envelope || prepared.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return null
+  return parseStatement(prepared.envelope.payload)
+}
+
+/** Sigstore bundles v0.1–v0.3 (and `gh attestation download` output, one bundle per JSONL line). */
+export const sigstoreBundleFormat: FormatHandler = {
+  name: 'sigstore-bundle',
+  label: 'a Sigstore bundle',
+  detect: looksLikeBundle,
+  read(value, context): Reading {
+    const prepared = prepareBundle(value, trustOf(context))
+    const statement = statementOf(prepared)
+    const extras = statement ? statementExtras(statement, '$.dsseEnvelope.payload') : undefined
+    return {
+      format: 'sigstore-bundle',
+      payloadType: prepared.envelope?.payloadType ?? null,
+      statement,
+      verification: withEvidence(prepared),
+      certificate: certificateFacts(prepared.certificate),
+      ...(extras ? { extras } : {}),
+    }
+  },
+}
+
+const rank: Record<Verification['status'], number> = { failed: 4, unverifiable: 3, untrusted: 2, unsigned: 1, verified: 0 }
+
+/**
+ * The npm registry's attestations response: a publish attestation signed by the registry and SLSA provenance
+ * signed through Fulcio. One document; its verdict is the worse of the two, each check named by the
+ * attestation it belongs to (`provenance: bundle-signature`).
+ */
+export const npmAttestationsFormat: FormatHandler = {
+  name: 'npm-attestations',
+  label: "an npm registry attestations response ({ attestations: [...] })",
+  detect: looksLikeNpmAttestations,
+  read(value, context): Reading {
+    const trust = trustOf(context)
+    const parts = readNpmAttestations(value).map((attestation) => {
+      const prepared = prepareBundle(attestation.bundle, trust)
+      const role = attestation.predicateType.includes('slsa.dev/provenance') ? 'provenance' : attestation.predicateType.includes('npm/attestation') ? 'publish' : attestation.predicateType
+      return { role, prepared, statement: statementOf(prepared) }
+    })
+    const checks: Check[] = parts.flatMap(({ role, prepared }) => prepared.verification.checks.map((check) => ({ ...check, name: `${role}: ${check.name}` })))
+    const worst = parts.reduce<(typeof parts)[number] | undefined>((found, part) => (!found || rank[part.prepared.verification.status] > rank[found.prepared.verification.status] ? part : found), undefined)
+    const provenance = parts.find((part) => part.role === 'provenance') ?? parts[0]
+    const status = worst?.prepared.verification.status ?? 'unsigned'
+    const failing = checks.filter((check) => !check.ok)
+    const verification: Verification = {
+      status,
+      failedCheck: status === 'failed' ? (failing[0]?.name ?? null) : null,
+      checks: [...failing, ...checks.filter((check) => check.ok)],
+      signers: parts.flatMap((part) => part.prepared.verification.signers),
+      certificate: provenance ? withEvidence(provenance.prepared).certificate ?? null : null,
+      transparencyLog: parts.flatMap((part) => part.prepared.tlog),
+    }
+    return {
+      format: 'npm-attestations',
+      payloadType: provenance?.prepared.envelope?.payloadType ?? null,
+      statement: provenance?.statement ?? null,
+      verification,
+      certificate: certificateFacts(provenance?.prepared.certificate ?? null),
+    }
+  },
+}

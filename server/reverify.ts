@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto'
+import { ingestContext, type Config } from './config'
+import { IngestError } from './ingest/errors'
+import { prepareDocument } from './ingest/ingest'
+import type { ReverifyOutcome } from './store/reverify-store'
+import type { Store } from './store/types'
+
+const FINGERPRINT_KEY = 'verification-config-fingerprint'
+
+/** What verdicts depend on: trusted keys, trust files and policies. When it changes, stored verdicts may be stale. */
+export function verificationFingerprint(config: Config): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ keys: config.keys.map((key) => [key.id, key.fingerprint]), policies: config.policies, trustFiles: config.trustFiles }))
+    .digest('hex')
+}
+
+/** Re-runs every stored document through the current config's verification. */
+export async function reverifyAll(store: Store, config: Config): Promise<ReverifyOutcome> {
+  const context = ingestContext(config)
+  const outcome = await store.reverify(({ raw }) => {
+    try {
+      return prepareDocument(Buffer.from(raw), context).item.document.verification
+    } catch (error) {
+      // A document that no longer reads keeps the verdict it was stored with.
+      if (error instanceof IngestError) return null
+      throw error
+    }
+  })
+  await store.setSetting(FINGERPRINT_KEY, verificationFingerprint(config))
+  return outcome
+}
+
+/** True when the store's verdicts were made under a different config than this one. */
+export async function verdictsAreStale(store: Store, config: Config): Promise<boolean> {
+  const stored = await store.getSetting(FINGERPRINT_KEY)
+  if (stored === null) {
+    await store.setSetting(FINGERPRINT_KEY, verificationFingerprint(config))
+    return false
+  }
+  return stored !== verificationFingerprint(config)
+}

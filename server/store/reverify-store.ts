@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely'
+import { Verification } from '../../src/contract/common'
+import type { Database } from './schema'
+
+export type Reverifier = (document: { id: string; raw: Uint8Array }) => Verification | null
+
+export type ReverifyOutcome = { checked: number; changed: number }
+
+/**
+ * Re-runs verification over every stored document, oldest first, a page at a time. A changed verdict replaces
+ * the current one on the document and its build, in one transaction with the old verdict's history row.
+ */
+export async function reverifyDocuments(db: Kysely<Database>, verify: Reverifier, now: () => number): Promise<ReverifyOutcome> {
+  let checked = 0
+  let changed = 0
+  let after = 0
+  for (;;) {
+    const page = await db.selectFrom('documents').select(['seq', 'id', 'raw', 'verification']).where('seq', '>', after).orderBy('seq').limit(500).execute()
+    if (page.length === 0) return { checked, changed }
+    after = page.at(-1)?.seq ?? after
+    const updates: { id: string; old: string; next: Verification }[] = []
+    for (const row of page) {
+      checked++
+      const next = verify({ id: row.id, raw: row.raw })
+      if (next && JSON.stringify(next) !== JSON.stringify(Verification.parse(JSON.parse(row.verification)))) {
+        updates.push({ id: row.id, old: row.verification, next })
+      }
+    }
+    if (updates.length === 0) continue
+    await db.transaction().execute(async (trx) => {
+      for (const update of updates) {
+        await trx.insertInto('verification_history').values({ document_id: update.id, replaced_at: now(), verification: update.old }).execute()
+        await trx
+          .updateTable('documents')
+          .set({ verification: JSON.stringify(update.next), status: update.next.status, failed_check: update.next.failedCheck })
+          .where('id', '=', update.id)
+          .execute()
+        await trx
+          .updateTable('builds')
+          .set({ status: update.next.status, failed_check: update.next.failedCheck })
+          .where('document_id', '=', update.id)
+          .execute()
+      }
+    })
+    changed += updates.length
+  }
+}
+
+export async function getSetting(db: Kysely<Database>, key: string): Promise<string | null> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst()
+  return row?.value ?? null
+}
+
+export async function setSetting(db: Kysely<Database>, key: string, value: string): Promise<void> {
+  await db
+    .insertInto('settings')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute()
+}
