@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BuildId, DocumentId, Instant, Subject, Verification, VerificationStatus } from './common'
+import { BuildId, DocumentId, Instant, optionalText, Subject, Verification, VerificationStatus } from './common'
 import { PipelineRun } from './telemetry'
 
 export const BuildSummary = z.object({
@@ -61,13 +61,6 @@ export const BuildDetail = BuildSummary.extend({
   pipeline: PipelineRun.nullable().default(null),
 })
 export type BuildDetail = z.infer<typeof BuildDetail>
-
-const optionalText = z
-  .string()
-  .trim()
-  .max(512)
-  .optional()
-  .transform((value) => (value === '' ? undefined : value))
 
 /** Query of `GET /api/v1/builds`. Every field is optional. */
 export const BuildQuery = z.object({

@@ -15,6 +15,14 @@ export const DocumentId = z
   .brand<'DocumentId'>()
 export type DocumentId = z.infer<typeof DocumentId>
 
+/** An optional text filter of a query string: trimmed, bounded, and absent when empty (`?project=`). */
+export const optionalText = z
+  .string()
+  .trim()
+  .max(512)
+  .optional()
+  .transform((value) => (value === '' ? undefined : value))
+
 /** An ISO-8601 instant with an explicit offset, as the server writes them (always UTC, `Z`). */
 export const Instant = z.iso.datetime({ offset: true })
 

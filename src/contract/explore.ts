@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { BuildSummary } from './builds'
-import { BuildId, DigestSet, DocumentId, Instant, Subject, Verification, VerificationStatus } from './common'
+import { BuildId, DigestSet, DocumentId, Instant, optionalText, Subject, Verification, VerificationStatus } from './common'
 import { Rebuild, Sbom } from './rebuilds'
 
 /*
@@ -77,13 +77,6 @@ export const StatusCounts = z.object({
   unverifiable: z.number().int(),
 })
 export type StatusCounts = z.infer<typeof StatusCounts>
-
-const optionalText = z
-  .string()
-  .trim()
-  .max(512)
-  .optional()
-  .transform((value) => (value === '' ? undefined : value))
 
 export const SignatureQuery = z.object({
   status: VerificationStatus.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Instant } from './common'
+import { Instant, optionalText } from './common'
 
 /**
  * CI telemetry: what a pipeline run did, step by step, as reported by OpenTelemetry traces (OTLP/JSON on
@@ -100,13 +100,6 @@ export type PipelineRun = z.infer<typeof PipelineRun>
 
 export const PipelineList = z.object({ items: z.array(PipelineRun) })
 export type PipelineList = z.infer<typeof PipelineList>
-
-const optionalText = z
-  .string()
-  .trim()
-  .max(512)
-  .optional()
-  .transform((value) => (value === '' ? undefined : value))
 
 /** Query of `GET /api/v1/pipelines`: at least one of repo, commit, runId. */
 export const PipelineQuery = z
