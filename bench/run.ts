@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: figures, not pass/fail. Ingest throughput with verification, and the latency of the
- * endpoints behind the Builds screen with 100,000 builds stored on SQLite. BENCH_BUILDS changes the size.
+ * endpoints behind the Builds and explore screens with 100,000 builds and 20,000 rebuild verdicts stored on
+ * SQLite. BENCH_BUILDS and BENCH_REBUILDS change the sizes; BENCH_KEEP=1 keeps the database for EXPLAIN.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,26 +9,35 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { BuildPage } from '../src/contract/builds'
 import { demoBuilds } from '../mocks/data/demo-model'
+import { demoRebuilds } from '../mocks/data/demo-rebuilds'
+import { RebuildPage } from '../src/contract/rebuilds'
 import { createApp } from '../server/app'
 import { ingestContext } from '../server/config'
+import { demoRebuildEnvelope } from '../server/demo/rebuilds'
 import { DEMO_INGEST_TOKEN, demoConfig, demoEnvelope } from '../server/demo/seed'
 import { ingestBody } from '../server/ingest/ingest'
 import { openStore } from '../server/store/store'
 import { ms, percentile } from './stats'
 
 const TOTAL = Number(process.env.BENCH_BUILDS ?? 100_000)
-const dir = mkdtempSync(join(tmpdir(), 'provenance-bench-'))
+const REBUILDS = Number(process.env.BENCH_REBUILDS ?? 20_000)
+// BENCH_DATA_DIR reuses a database a run with BENCH_KEEP=1 filled, and measures the reads only.
+const reuse = process.env.BENCH_DATA_DIR
+const dir = reuse ?? mkdtempSync(join(tmpdir(), 'provenance-bench-'))
 const config = demoConfig()
 const store = await openStore({ dataDir: dir })
 const app = createApp({ store, config, version: 'bench', demo: false })
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+// Ingest phases leave the client's pooled connections idle for minutes; a server closing them at its default 5 s
+// keep-alive races the client's next request (ECONNRESET). Keep them open for the length of the run.
+if ('keepAliveTimeout' in server) server.keepAliveTimeout = 10 * 60_000
 await new Promise((resolve) => server.once('listening', resolve))
 const address = server.address()
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
 console.log(`bench: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node ${process.version}`)
 
 // 1. Ingest through HTTP, one document per request (what a CI job does), 4 clients at once.
-{
+if (reuse === undefined) {
   const envelopes = demoBuilds(2000, 1).map((build) => JSON.stringify(demoEnvelope(build)))
   const started = performance.now()
   let next = 0
@@ -48,7 +58,7 @@ console.log(`bench: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node
 }
 
 // 2. Ingest JSONL batches of 500 through the same code path, which is also how the store is filled.
-{
+if (reuse === undefined) {
   const started = performance.now()
   let stored = await store.countDocuments()
   let batchDocs = 0
@@ -67,6 +77,27 @@ console.log(`bench: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node
   }
   process.stdout.write('\n')
   console.log(`ingest, JSONL batches of 500 (parse + verify + store): ${(batchDocs / (batchMs / 1000)).toFixed(0)} documents/s (${batchDocs.toLocaleString('en')} documents in ${((performance.now() - started) / 1000).toFixed(1)} s including signing them)`)
+}
+
+// 2b. Rebuild verdicts on the stored builds' artifacts (signed rebuild attestations), JSONL batches of 500.
+if (reuse === undefined) {
+  const started = performance.now()
+  let stored = 0
+  let ingestMs = 0
+  for (let offset = 0; stored < REBUILDS && offset < TOTAL; offset += 500) {
+    // The same builds the fill above stored, so every verdict is filed under its build's project.
+    const rebuilds = demoRebuilds(demoBuilds(500, 1000 + offset), 7 + offset)
+    for (let start = 0; start < rebuilds.length && stored < REBUILDS; start += 500) {
+      const batch = rebuilds.slice(start, start + Math.min(500, REBUILDS - stored))
+      const lines = batch.map((rebuild) => JSON.stringify(demoRebuildEnvelope(rebuild))).join('\n')
+      const t0 = performance.now()
+      const result = await ingestBody(store, Buffer.from(lines), 'application/x-ndjson', ingestContext(config))
+      ingestMs += performance.now() - t0
+      if (!result.ok) throw new Error(result.error.message)
+      stored += result.body.documents.filter((document) => document.created).length
+    }
+  }
+  if (stored > 0) console.log(`ingest, rebuild attestations in JSONL batches of 500: ${(stored / (ingestMs / 1000)).toFixed(0)} documents/s (${stored.toLocaleString('en')} rebuilds in ${((performance.now() - started) / 1000).toFixed(1)} s including signing them)`)
 }
 
 // 3. GET /api/v1/builds latency over HTTP with the store full.
@@ -94,6 +125,51 @@ let sampleId = ''
   const first = BuildPage.parse(await (await fetch(`${base}/api/v1/builds?limit=1`)).json())
   sampleId = first.items[0]?.id ?? ''
 }
+// 4. The explore screens (issue 4): artifact, signatures, reproducibility, neighbours, search.
+const pick = <T,>(items: readonly T[]): T => {
+  const item = items[Math.floor(Math.random() * items.length)]
+  if (item === undefined) throw new Error('bench: nothing to pick from')
+  return item
+}
+const sample = { buildIds: [] as string[], commits: [] as string[], digests: [] as string[], rebuilt: [] as string[] }
+{
+  let cursor: string | null = null
+  for (let page = 0; page < 10; page++) {
+    const response: Response = await fetch(`${base}/api/v1/builds?limit=200${cursor ? `&cursor=${cursor}` : ''}`)
+    const builds = BuildPage.parse(await response.json())
+    for (const build of builds.items) {
+      sample.buildIds.push(build.id)
+      if (build.sourceCommit) sample.commits.push(build.sourceCommit)
+      for (const subject of build.subjects) if (subject.digest.sha256) sample.digests.push(subject.digest.sha256)
+    }
+    cursor = builds.nextCursor
+    if (!cursor) break
+  }
+  const rebuilds = RebuildPage.parse(await (await fetch(`${base}/api/v1/rebuilds?limit=500`)).json())
+  for (const rebuild of rebuilds.items) if (rebuild.artifact.digest.sha256) sample.rebuilt.push(rebuild.artifact.digest.sha256)
+  if (sample.rebuilt.length === 0) sample.rebuilt.push(...sample.digests)
+}
+const signers = ['demo-release-ed25519', 'demo-rebuilder-rebuild.acme.example-r1', 'rogue-release-key']
+queries.push(
+  ['artifact by full digest (rebuilt artifact)', () => `/api/v1/artifacts/sha256:${pick(sample.rebuilt)}`],
+  ['artifact by 12-character prefix', () => `/api/v1/artifacts/${pick(sample.digests).slice(0, 12)}`],
+  ['signatures, no filter (+ counts)', () => '/api/v1/signatures'],
+  ['signatures status=failed', () => '/api/v1/signatures?status=failed'],
+  ['signatures project filter', () => `/api/v1/signatures?project=${pick(projects)}`],
+  ['signatures signer filter', () => `/api/v1/signatures?signer=${pick(signers)}`],
+  ['signatures project + signer + status + range', () => `/api/v1/signatures?project=acme/web&signer=demo-release-ed25519&status=verified&from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z`],
+  ['rebuilds, project filter', () => `/api/v1/rebuilds?project=${pick(projects)}`],
+  ['reproducibility summary', () => '/api/v1/reproducibility'],
+  ['reproducibility history, acme/web, 2 years (weekly)', () => '/api/v1/reproducibility/history?project=acme/web&from=2024-12-01T00:00:00Z&to=2026-12-01T00:00:00Z'],
+  ['reproducibility history, acme/web, 120 days (daily)', () => '/api/v1/reproducibility/history?project=acme/web&from=2026-07-30T00:00:00Z&to=2026-11-28T00:00:00Z'],
+  ['rebuilder matrix, 30 artifacts', () => `/api/v1/reproducibility/matrix?project=${pick(projects)}`],
+  ['build neighbours', () => `/api/v1/builds/${pick(sample.buildIds)}/neighbours`],
+  ['search digest prefix (12)', () => `/api/v1/search?q=${pick(sample.digests).slice(0, 12)}`],
+  ['search commit', () => `/api/v1/search?q=${pick(sample.commits)}`],
+  ['search name prefix "web"', () => '/api/v1/search?q=web'],
+  ['search signer prefix "demo-re"', () => '/api/v1/search?q=demo-re'],
+)
+
 for (const [label, path] of queries) {
   for (let warm = 0; warm < 20; warm++) await (await fetch(base + path())).arrayBuffer()
   const samples: number[] = []
@@ -109,4 +185,5 @@ for (const [label, path] of queries) {
 
 server.close()
 await store.close()
-rmSync(dir, { recursive: true, force: true })
+if (process.env.BENCH_KEEP === '1' || reuse !== undefined) console.log(`bench: kept the database in ${dir}`)
+else rmSync(dir, { recursive: true, force: true })

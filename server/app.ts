@@ -10,6 +10,7 @@ import { BuildQuery } from '../src/contract/builds'
 import { BuildId } from '../src/contract/common'
 import { openApiDocument } from '../src/contract/openapi'
 import { ingestContext, type Config, type Scope } from './config'
+import { exploreRoutes } from './explore/routes'
 import { ingestBody } from './ingest/ingest'
 import { reverifyAll } from './reverify'
 import { StoreQueryError } from './store/errors'
@@ -156,6 +157,9 @@ export function createApp(options: AppOptions): Hono {
   const telemetry = telemetryRoutes({ store, config, requireScope: (scope) => requireScope(config, scope) })
   api.route('/', telemetry.api)
   app.route('/', telemetry.otlp)
+
+  // Artifact, signatures, rebuilds, reproducibility, build neighbours and search (issue 4).
+  api.route('/', exploreRoutes({ store, requireScope: (scope) => requireScope(config, scope), now }))
 
   api.all('*', (c) => apiError(c, 404, 'not-found', `no API route ${c.req.method} ${c.req.path}`))
   app.route('/api', api)

@@ -5,7 +5,7 @@ export type DemoKey = { id: string; algorithm: 'ed25519' | 'ecdsa-p256'; private
 const seedBytes = (label: string) => createHash('sha256').update(`provenance-dashboard demo key: ${label}`).digest()
 
 /** An Ed25519 key from a label: PKCS#8 is a fixed 16-byte prefix followed by the 32-byte seed. */
-function ed25519(id: string): DemoKey {
+export function ed25519(id: string): DemoKey {
   const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seedBytes(id)])
   const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
   return { id, algorithm: 'ed25519', privateKey, publicKeyPem: pem(privateKey) }

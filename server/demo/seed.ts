@@ -1,5 +1,6 @@
 import { createHash, sign } from 'node:crypto'
 import { demoBuilds, demoProjects, type DemoBuild } from '../../mocks/data/demo-model'
+import { demoRebuilds } from '../../mocks/data/demo-rebuilds'
 import type { Policy } from '../../src/contract/policy'
 import { ingestContext, type Config } from '../config'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
@@ -9,13 +10,14 @@ import { loadSigstoreTrust } from '../ingest/sigstore'
 import type { Store } from '../store/types'
 import { seedDemoTelemetry } from '../telemetry/demo-traces'
 import { demoKeys, type DemoKey } from './keys'
+import { demoRebuildEnvelope, demoRebuilderKeys } from './rebuilds'
 
 /** The demo's ingest token. Printed at start; it only exists in the demo config. */
 export const DEMO_INGEST_TOKEN = 'demo-ingest-token'
 
 export function demoConfig(): Config {
   const demo = demoKeys()
-  const keys = [demo.ed25519, demo.ecdsa].map((key) => loadPublicKey(key.id, key.publicKeyPem))
+  const keys = [demo.ed25519, demo.ecdsa, ...demoRebuilderKeys().values()].map((key) => loadPublicKey(key.id, key.publicKeyPem))
   return {
     source: 'built-in demo config',
     keys,
@@ -131,5 +133,14 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
   }
   // CI telemetry for the same builds, through the POST /v1/traces code path, so build pages show their pipeline.
   await seedDemoTelemetry(store, builds)
+  // Independent rebuilders' verdicts on the builds' artifacts, after the builds so each is filed under its project.
+  const rebuilds = demoRebuilds(builds)
+  for (let offset = 0; offset < rebuilds.length; offset += 500) {
+    const lines = rebuilds.slice(offset, offset + 500).map((rebuild) => JSON.stringify(demoRebuildEnvelope(rebuild)))
+    const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', ingestContext(config))
+    if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
+    if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable rebuild documents: ${result.body.errors[0]?.message}`)
+    documents += result.body.documents.length
+  }
   return { documents, ms: performance.now() - started }
 }

@@ -91,9 +91,14 @@ export async function insertExtras(trx: Kysely<Database>, document: DocumentReco
       })
       .execute()
   }
+  let project: string | null = null
   for (const [position, rebuild] of (rebuilds ?? []).entries()) {
-    await trx.insertInto('rebuilds').values(await rebuildRow(trx, document, position, rebuild)).execute()
+    const row = await rebuildRow(trx, document, position, rebuild)
+    project ??= row.project
+    await trx.insertInto('rebuilds').values(row).execute()
   }
+  // A rebuild document belongs to the project its verdicts were filed under, so signatures filter by it.
+  if (project !== null) await trx.updateTable('documents').set({ project }).where('id', '=', document.id).where('project', 'is', null).execute()
 }
 
 async function rebuildRow(trx: Kysely<Database>, document: DocumentRecord, position: number, rebuild: RebuildRecord): Promise<RebuildsTable> {
@@ -135,7 +140,7 @@ async function rebuildRow(trx: Kysely<Database>, document: DocumentRecord, posit
 const instant = (ms: number) => new Date(ms).toISOString()
 const parse = (text: string): unknown => JSON.parse(text)
 
-function rebuildOut(row: Selectable<RebuildsTable>): Rebuild {
+export function rebuildOut(row: Selectable<RebuildsTable>): Rebuild {
   return Rebuild.parse({
     id: row.id,
     documentId: row.document_id,

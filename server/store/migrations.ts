@@ -3,6 +3,7 @@ import { logMigration } from './migrations/0002-log'
 import { reverifyMigration } from './migrations/0005-reverify'
 import { formats } from './migrations/0003-formats'
 import { telemetryMigration } from './migrations/0004-telemetry'
+import { exploreMigration } from './migrations/0006-explore'
 import type { StoreKind } from './types'
 
 /*
@@ -108,6 +109,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0003_formats': formats(kind, dialect),
         '0004_telemetry': telemetryMigration(dialect),
         '0005_reverify': reverifyMigration(dialect),
+        '0006_explore': exploreMigration(kind, dialect),
       }),
   }
 }

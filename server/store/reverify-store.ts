@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely'
 import { Verification } from '../../src/contract/common'
 import type { Database } from './schema'
+import { countSignature } from './explore-store'
+import { signerIdentity } from './signer'
+import type { StoreKind } from './types'
 
 export type Reverifier = (document: { id: string; raw: Uint8Array }) => Verification | null
 
@@ -10,7 +13,7 @@ export type ReverifyOutcome = { checked: number; changed: number }
  * Re-runs verification over every stored document, oldest first, a page at a time. A changed verdict replaces
  * the current one on the document and its build, in one transaction with the old verdict's history row.
  */
-export async function reverifyDocuments(db: Kysely<Database>, verify: Reverifier, now: () => number): Promise<ReverifyOutcome> {
+export async function reverifyDocuments(db: Kysely<Database>, verify: Reverifier, now: () => number, kind: StoreKind = 'sqlite'): Promise<ReverifyOutcome> {
   let checked = 0
   let changed = 0
   let after = 0
@@ -28,13 +31,20 @@ export async function reverifyDocuments(db: Kysely<Database>, verify: Reverifier
     }
     if (updates.length === 0) continue
     await db.transaction().execute(async (trx) => {
+      // The kept signature counts change too; taking the log row first (as ingest does) orders this transaction
+      // with ingest on PostgreSQL, so their counter updates cannot deadlock. SQLite has one writer already.
+      if (kind === 'postgres') await trx.selectFrom('log_state').select('id').where('id', '=', 1).forUpdate().execute()
       for (const update of updates) {
+        await countSignature(trx, update.id, -1)
         await trx.insertInto('verification_history').values({ document_id: update.id, replaced_at: now(), verification: update.old }).execute()
         await trx
           .updateTable('documents')
-          .set({ verification: JSON.stringify(update.next), status: update.next.status, failed_check: update.next.failedCheck })
+          .set({ verification: JSON.stringify(update.next), status: update.next.status, failed_check: update.next.failedCheck, signer: signerIdentity(update.next) })
           .where('id', '=', update.id)
           .execute()
+        // A rebuild verdict is only as good as its document's signature.
+        await trx.updateTable('rebuilds').set({ status: update.next.status }).where('document_id', '=', update.id).execute()
+        await countSignature(trx, update.id, 1)
         await trx
           .updateTable('builds')
           .set({ status: update.next.status, failed_check: update.next.failedCheck })

@@ -22,6 +22,10 @@ export type DocumentsTable = {
   ingested_at: number
   /** Position in the Merkle log, from 0; assigned in the transaction that stores the document. */
   log_index: number | null
+  /** Who signed, from the verification (migration 0006); see signer.ts. */
+  signer: string | null
+  /** The project of the document's build or rebuild verdicts (migration 0006); null for other documents. */
+  project: string | null
 }
 
 /** The log's right edge (one row, id 1): tree size and the roots of its perfect subtrees. */
@@ -74,6 +78,8 @@ export type SubjectsTable = {
   name: string
   digest_algorithm: string | null
   digest_value: string | null
+  /** The build's time (migration 0006), so the newest artifact of a name is an index seek. */
+  time: number | null
 }
 
 /** What an SBOM describes (migration 0003). JSON columns are text. */
@@ -150,6 +156,14 @@ export type RebuildsTable = {
   diffoscope: string | null
 }
 
+/** Documents per (project, signer, status), '' for none (migration 0006); kept by ingest and re-verification. */
+export type SignatureCountsTable = {
+  project: string
+  signer: string
+  status: string
+  count: number
+}
+
 export type Database = {
   documents: DocumentsTable
   builds: BuildsTable
@@ -163,6 +177,7 @@ export type Database = {
   vsas: VsasTable
   links: LinksTable
   rebuilds: RebuildsTable
+  signature_counts: SignatureCountsTable
 }
 
 

@@ -9,13 +9,17 @@ import { BuildDetail, BuildPage, ProjectList, ResolvedDependency, type BuildQuer
 import { Sha256Hex, Verification, VerificationStatus, type Subject } from '../../src/contract/common'
 import type { RebuildPage, RebuildQuery, Sbom } from '../../src/contract/rebuilds'
 import type { PipelineList, PipelineQuery, PipelineRun } from '../../src/contract/telemetry'
+import type { BuildNeighbours, MatrixQuery, RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, SearchResponse, SignaturePage, SignatureQuery } from '../../src/contract/explore'
+import type { BucketRange } from '../explore/buckets'
 import type { TelemetryBatch, TelemetryIngestOutcome, TelemetryLookup } from '../telemetry/types'
 import { loadOrCreateLogKey, signCheckpoint, type LogKey } from '../log/checkpoint'
 import { appendLeaf, emptyRange, leafHash, parseRange, rootOf, serialiseRange, type CompactRange } from '../log/merkle'
 import { decodeCursor, encodeCursor } from './cursor'
 import { StoreQueryError } from './errors'
 import { getSbomFor, insertExtras, listRebuilds } from './format-facts'
+import { buildNeighbours, countSignature, getArtifact, listSignatures, rebuilderMatrix, reproducibilityHistory, reproducibilitySummary, search, type ArtifactLookup } from './explore-store'
 import { migrationProvider } from './migrations'
+import { signerIdentity } from './signer'
 import { getSetting, reverifyDocuments, setSetting, type Reverifier, type ReverifyOutcome } from './reverify-store'
 import { findPipelineRun, ingestTelemetry, listPipelineRuns, lookupForBuild } from './telemetry-store'
 import type { BuildsTable, Database, SubjectsTable } from './schema'
@@ -154,6 +158,8 @@ class KyselyStore implements Store {
             verification: JSON.stringify(document.verification),
             ingested_at: document.ingestedAt,
             log_index: log.size,
+            signer: signerIdentity(document.verification),
+            project: build?.project ?? null,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .returning('seq')
@@ -181,7 +187,7 @@ class KyselyStore implements Store {
         log.size = log.range.size
         if (build !== null) {
           await trx.insertInto('builds').values(buildRow(build)).execute()
-          const rows = build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject))
+          const rows = build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject, build.time))
           for (let start = 0; start < rows.length; start += SUBJECT_ROWS_PER_INSERT) {
             await trx
               .insertInto('subjects')
@@ -190,6 +196,7 @@ class KyselyStore implements Store {
           }
         }
         if (extras !== undefined) await insertExtras(trx, document, extras)
+        await countSignature(trx, document.id, 1)
         outcomes.push({
           id: document.id,
           created: true,
@@ -374,7 +381,7 @@ class KyselyStore implements Store {
   }
 
   reverify(verify: Reverifier): Promise<ReverifyOutcome> {
-    return reverifyDocuments(this.#db, verify, Date.now)
+    return reverifyDocuments(this.#db, verify, Date.now, this.kind)
   }
 
   getSetting(key: string): Promise<string | null> {
@@ -395,6 +402,34 @@ class KyselyStore implements Store {
 
   listPipelines(query: PipelineQuery): Promise<PipelineList> {
     return listPipelineRuns(this.#db, query)
+  }
+
+  getArtifact(digest: string): Promise<ArtifactLookup> {
+    return getArtifact(this.#db, this.kind, digest)
+  }
+
+  listSignatures(query: SignatureQuery): Promise<SignaturePage> {
+    return listSignatures(this.#db, query)
+  }
+
+  reproducibilitySummary(): Promise<ReproducibilitySummary> {
+    return reproducibilitySummary(this.#db)
+  }
+
+  reproducibilityHistory(project: string, range: BucketRange): Promise<ReproducibilityHistory | null> {
+    return reproducibilityHistory(this.#db, project, range)
+  }
+
+  rebuilderMatrix(query: MatrixQuery): Promise<RebuilderMatrix | null> {
+    return rebuilderMatrix(this.#db, query)
+  }
+
+  buildNeighbours(id: string): Promise<BuildNeighbours | null> {
+    return buildNeighbours(this.#db, id)
+  }
+
+  search(q: string): Promise<SearchResponse> {
+    return search(this.#db, this.kind, q)
   }
 
   async close(): Promise<void> {
@@ -499,10 +534,10 @@ function buildRow(build: BuildRecord): BuildsTable {
   }
 }
 
-function subjectRows(buildId: string, position: number, subject: Subject): SubjectsTable[] {
+function subjectRows(buildId: string, position: number, subject: Subject, time: number): SubjectsTable[] {
   const digests = Object.entries(subject.digest)
   if (digests.length === 0) {
-    return [{ build_id: buildId, position, name: subject.name, digest_algorithm: null, digest_value: null }]
+    return [{ build_id: buildId, position, name: subject.name, digest_algorithm: null, digest_value: null, time }]
   }
   return digests.map(([algorithm, value]) => ({
     build_id: buildId,
@@ -510,6 +545,7 @@ function subjectRows(buildId: string, position: number, subject: Subject): Subje
     name: subject.name,
     digest_algorithm: algorithm,
     digest_value: value,
+    time,
   }))
 }
 

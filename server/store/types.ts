@@ -3,6 +3,9 @@ import type { Subject, Verification, VerificationStatus } from '../../src/contra
 import type { Reverifier, ReverifyOutcome } from './reverify-store'
 import type { DiffoscopeSummary, RebuildPage, RebuildQuery, Sbom } from '../../src/contract/rebuilds'
 import type { PipelineList, PipelineQuery, PipelineRun } from '../../src/contract/telemetry'
+import type { BuildNeighbours, MatrixQuery, RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, SearchResponse, SignaturePage, SignatureQuery } from '../../src/contract/explore'
+import type { BucketRange } from '../explore/buckets'
+import type { ArtifactLookup } from './explore-store'
 import type { TelemetryBatch, TelemetryIngestOutcome, TelemetryLookup } from '../telemetry/types'
 
 /** A document exactly as received, with what verification found. Append-only: never updated in place. */
@@ -165,5 +168,17 @@ export interface Store {
   /** The pipeline run behind a build: by run id (and attempt) when known, else by repository and commit. */
   getTelemetryForBuild(lookup: TelemetryLookup): Promise<PipelineRun | null>
   listPipelines(query: PipelineQuery): Promise<PipelineList>
+  /** The artifact a digest names (`algorithm:hex`, bare hex, or a unique prefix of at least 12 hex characters). */
+  getArtifact(digest: string): Promise<ArtifactLookup>
+  /** Verification results, newest ingest first, with counts by status for the same filters. */
+  listSignatures(query: SignatureQuery): Promise<SignaturePage>
+  reproducibilitySummary(): Promise<ReproducibilitySummary>
+  /** Null when no build or rebuild is filed under the project. */
+  reproducibilityHistory(project: string, range: BucketRange): Promise<ReproducibilityHistory | null>
+  /** Null when no build or rebuild is filed under the project. */
+  rebuilderMatrix(query: MatrixQuery): Promise<RebuilderMatrix | null>
+  /** Null when there is no build with this id. */
+  buildNeighbours(id: string): Promise<BuildNeighbours | null>
+  search(q: string): Promise<SearchResponse>
   close(): Promise<void>
 }

@@ -2,8 +2,23 @@ import { z } from 'zod'
 import { IngestResponse } from './attestations'
 import { BuildDetail, BuildPage, BuildQuery, ProjectList } from './builds'
 import { ApiErrorBody, BuildId } from './common'
+import {
+  ArtifactDetail,
+  BuildNeighbours,
+  DigestParam,
+  HistoryQuery,
+  MatrixQuery,
+  RebuilderMatrix,
+  ReproducibilityHistory,
+  ReproducibilitySummary,
+  SearchQuery,
+  SearchResponse,
+  SignaturePage,
+  SignatureQuery,
+} from './explore'
 import { LogCheckpoint } from './log'
 import { PolicyList } from './policy'
+import { RebuildPage, RebuildQuery } from './rebuilds'
 import { ReverifyResult } from './reverify'
 import { Health, ServerMeta } from './meta'
 import { OtlpErrorBody, OtlpExportResponse, PipelineList, PipelineQuery, WebhookResponse } from './telemetry'
@@ -156,5 +171,85 @@ export const routes = {
     scope: 'read',
     query: PipelineQuery,
     responses: { 200: { description: 'Pipeline runs with tasks and steps', schema: PipelineList }, ...errors },
+  },
+  getArtifact: {
+    method: 'get',
+    path: '/api/v1/artifacts/{digest}',
+    summary: 'Everything known about one artifact: builds, attestations with their verification, SBOM, rebuilds and their agreement',
+    scope: 'read',
+    params: z.object({ digest: DigestParam }),
+    responses: {
+      200: { description: 'The artifact', schema: ArtifactDetail },
+      ...errors,
+      404: { description: 'No build subject, SBOM or rebuild names the digest', schema: ApiErrorBody },
+      409: { description: 'The prefix matches several artifacts; the message says how many', schema: ApiErrorBody },
+    },
+  },
+  listSignatures: {
+    method: 'get',
+    path: '/api/v1/signatures',
+    summary: 'Every verification result, newest ingest first, with counts by status for the same filters (status aside)',
+    scope: 'read',
+    query: SignatureQuery,
+    responses: { 200: { description: 'A page of verification results and the counts', schema: SignaturePage }, ...errors },
+  },
+  listRebuilds: {
+    method: 'get',
+    path: '/api/v1/rebuilds',
+    summary: 'Reproducibility verdicts, newest first, by artifact digest and/or project',
+    scope: 'read',
+    query: RebuildQuery,
+    responses: { 200: { description: 'A page of verdicts', schema: RebuildPage }, ...errors },
+  },
+  reproducibilitySummary: {
+    method: 'get',
+    path: '/api/v1/reproducibility',
+    summary: 'Per project: rebuild verdict counts, current streak, last mismatch',
+    scope: 'read',
+    responses: { 200: { description: 'One entry per project with verdicts', schema: ReproducibilitySummary }, ...errors },
+  },
+  reproducibilityHistory: {
+    method: 'get',
+    path: '/api/v1/reproducibility/history',
+    summary: "A project's verdicts per day or week (every bucket of the range present); by default the 120 days before now",
+    scope: 'read',
+    query: HistoryQuery,
+    responses: {
+      200: { description: 'The buckets, totals, streak and last mismatch', schema: ReproducibilityHistory },
+      ...errors,
+      404: { description: 'No build or rebuild is filed under the project', schema: ApiErrorBody },
+    },
+  },
+  rebuilderMatrix: {
+    method: 'get',
+    path: '/api/v1/reproducibility/matrix',
+    summary: "Rebuilders × the project's most recently rebuilt artifacts, each cell the rebuilder's latest verdict",
+    scope: 'read',
+    query: MatrixQuery,
+    responses: {
+      200: { description: 'The matrix', schema: RebuilderMatrix },
+      ...errors,
+      404: { description: 'No build or rebuild is filed under the project', schema: ApiErrorBody },
+    },
+  },
+  buildNeighbours: {
+    method: 'get',
+    path: '/api/v1/builds/{id}/neighbours',
+    summary: 'The builds of the same project just before and after this one, by time (for "compare with previous")',
+    scope: 'read',
+    params: z.object({ id: BuildId }),
+    responses: {
+      200: { description: 'Previous and next build, each null at an end', schema: BuildNeighbours },
+      ...errors,
+      404: { description: 'No such build', schema: ApiErrorBody },
+    },
+  },
+  search: {
+    method: 'get',
+    path: '/api/v1/search',
+    summary: 'Find by digest (full, bare or a prefix of 12+ hex characters), commit, build id, artifact name, purl or signer; at most 20 results',
+    scope: 'read',
+    query: SearchQuery,
+    responses: { 200: { description: 'How the query was read and what it found, exact matches first', schema: SearchResponse }, ...errors },
   },
 } as const satisfies Record<string, RouteSpec>
