@@ -1,7 +1,47 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { BuildPage, ProjectList } from '../src/contract/builds'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, SearchResponse, SignaturePage } from '../src/contract/explore'
 import { demoBuilds } from './data/demo-model'
 import { apiErrorBody, demoBuildDetail, serverMeta } from './data/factories'
+
+/** The project of the `emptyProject` scenario: known, but nothing rebuilt, signed or searchable yet. */
+export const EMPTY_PROJECT = 'acme/new-service'
+
+const noSignatures = () => SignaturePage.parse({ items: [], nextCursor: null, counts: { verified: 0, failed: 0, untrusted: 0, unsigned: 0, unverifiable: 0 } })
+
+/** A history with every bucket of the asked range present and empty, as the server answers for a quiet project. */
+function emptyHistory(request: Request): ReproducibilityHistory {
+  const url = new URL(request.url)
+  const day = 86_400_000
+  const to = Date.parse(url.searchParams.get('to') ?? '') || Date.now()
+  const from = Date.parse(url.searchParams.get('from') ?? '') || to - 30 * day
+  const bucket = to - from <= 120 * day ? 'day' : 'week'
+  const size = bucket === 'day' ? day : 7 * day
+  const buckets = []
+  for (let start = Math.floor(from / day) * day; start < to; start += size) buckets.push({ start: new Date(start).toISOString(), matched: 0, mismatched: 0 })
+  return ReproducibilityHistory.parse({
+    project: url.searchParams.get('project') ?? EMPTY_PROJECT,
+    bucket,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    buckets,
+    matched: 0,
+    mismatched: 0,
+    currentStreak: null,
+    lastMismatch: null,
+  })
+}
+
+const emptyExplore = [
+  http.get('/api/v1/signatures', () => HttpResponse.json(noSignatures())),
+  http.get('/api/v1/reproducibility/history', ({ request }) => HttpResponse.json(emptyHistory(request))),
+  http.get('/api/v1/reproducibility/matrix', ({ request }) =>
+    HttpResponse.json(RebuilderMatrix.parse({ project: new URL(request.url).searchParams.get('project') ?? EMPTY_PROJECT, rebuilders: [], artifacts: [] })),
+  ),
+  http.get('/api/v1/search', ({ request }) =>
+    HttpResponse.json(SearchResponse.parse({ query: new URL(request.url).searchParams.get('q') ?? '', interpretedAs: 'text', results: [] })),
+  ),
+]
 
 /** The read token the `readRequiresToken` scenario accepts. */
 export const DEMO_READ_TOKEN = 'demo-read-token'
@@ -36,10 +76,25 @@ export const scenarios = {
     }),
   ],
 
-  /** A fresh install: no builds, no projects. */
+  /** A fresh install: no builds, no projects, no signatures, no rebuilds. */
   empty: [
     http.get('/api/v1/builds', () => HttpResponse.json(BuildPage.parse({ items: [], nextCursor: null }))),
     http.get('/api/v1/projects', () => HttpResponse.json(ProjectList.parse({ items: [] }))),
+    http.get('/api/v1/reproducibility', () => HttpResponse.json(ReproducibilitySummary.parse({ items: [] }))),
+    ...emptyExplore,
+  ],
+
+  /** One project that exists but has nothing yet: no rebuilds in any range, no signatures, nothing to find. */
+  emptyProject: [
+    http.get('/api/v1/projects', () => HttpResponse.json(ProjectList.parse({ items: [{ name: EMPTY_PROJECT, sourceRepo: null, builds: 0, lastBuildAt: null }] }))),
+    http.get('/api/v1/reproducibility', () =>
+      HttpResponse.json(
+        ReproducibilitySummary.parse({
+          items: [{ project: EMPTY_PROJECT, rebuilds: 0, matched: 0, mismatched: 0, currentStreak: null, lastMismatch: null, lastRebuildAt: null }],
+        }),
+      ),
+    ),
+    ...emptyExplore,
   ],
 
   /** Reads need `Authorization: Bearer demo-read-token`. */

@@ -59,3 +59,23 @@ describe('demo factories', () => {
     expect([...seen].sort().reverse()).toEqual(seen)
   })
 })
+
+describe('explore factories', () => {
+  it('answer every explore endpoint with responses the contract accepts', async () => {
+    const { exploreDb } = await import('./explore-db')
+    const db = exploreDb()
+    const summary = db.summary()
+    expect(summary.items.length).toBeGreaterThanOrEqual(5)
+    const project = summary.items[0]!.project
+    expect(db.history({ project, bucket: 'auto' }).buckets.length).toBeGreaterThanOrEqual(30)
+    expect(db.history({ project, bucket: 'auto', from: '2024-11-27T00:00:00Z', to: '2026-11-28T00:00:00Z' }).bucket).toBe('week')
+    const matrix = db.matrix({ project, limit: 30 })
+    for (const row of matrix.artifacts) expect(row.cells).toHaveLength(matrix.rebuilders.length)
+    const mismatch = db.rebuilds.find((rebuild) => rebuild.verdict === 'mismatch')!
+    const artifact = db.artifact(mismatch.artifact.digest.sha256!)
+    expect(artifact?.rebuilds.some((rebuild) => rebuild.id === mismatch.id)).toBe(true)
+    expect(db.search(mismatch.artifact.digest.sha256!.slice(0, 12)).results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${mismatch.artifact.digest.sha256}` })
+    const page = db.signatures({ project: undefined, signer: undefined, limit: 10 })
+    expect('items' in page && page.items).toHaveLength(10)
+  })
+})

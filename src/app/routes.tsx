@@ -43,10 +43,51 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
               },
             },
             {
+              path: 'builds/compare',
+              lazy: async () => {
+                const { ComparePage, compareLoader } = await import('../features/compare/components/compare-page')
+                return { Component: ComparePage, loader: compareLoader(queryClient) }
+              },
+            },
+            {
+              path: 'artifacts',
+              lazy: async () => ({ Component: (await import('../features/artifacts/components/artifacts-page')).ArtifactsPage }),
+            },
+            {
+              path: 'artifacts/:digest',
+              lazy: async () => {
+                const { ArtifactPage, artifactLoader } = await import('../features/artifacts/components/artifact-page')
+                return { Component: ArtifactPage, loader: artifactLoader(queryClient) }
+              },
+            },
+            {
+              path: 'signatures',
+              lazy: async () => {
+                const { SignaturesPage, signaturesLoader } = await import('../features/signatures/components/signatures-page')
+                return { Component: SignaturesPage, loader: signaturesLoader(queryClient) }
+              },
+            },
+            {
+              path: 'reproducibility',
+              lazy: async () => {
+                // The chart's chunk (recharts) is the largest; fetch it alongside the page's instead of after it.
+                void import('../features/reproducibility/components/history-chart').catch(() => undefined)
+                const { ReproducibilityPage, reproducibilityLoader } = await import('../features/reproducibility/components/reproducibility-page')
+                return { Component: ReproducibilityPage, loader: reproducibilityLoader(queryClient) }
+              },
+            },
+            {
+              path: 'search',
+              lazy: async () => {
+                const { SearchPage, searchLoader } = await import('../features/search/components/search-page')
+                return { Component: SearchPage, loader: searchLoader(queryClient) }
+              },
+            },
+            {
               path: 'log',
               lazy: async () => ({ Component: (await import('../features/log/components/log-page')).LogPage }),
             },
-            ...(['artifacts', 'lineage', 'reproducibility', 'signatures', 'alerts', 'reports'] as const).map(
+            ...(['lineage', 'alerts', 'reports'] as const).map(
               (section): RouteObject => ({
                 path: section,
                 lazy: async () => {

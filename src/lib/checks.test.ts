@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { orderChecks } from './checks'
+import { checkQuestion, expectedVersusActual, firstFailure, orderChecks } from './checks'
 
 describe('orderChecks', () => {
   it('puts failing checks first and keeps the order within each group', () => {
@@ -11,5 +11,22 @@ describe('orderChecks', () => {
     ]
     expect(orderChecks(checks).map((check) => check.name)).toEqual(['b', 'd', 'a', 'c'])
     expect(checks.map((check) => check.name)).toEqual(['a', 'b', 'c', 'd'])
+  })
+})
+
+describe('check explanations', () => {
+  it('finds the first failure in run order', () => {
+    expect(firstFailure([{ name: 'a', ok: true }, { name: 'b', ok: false }, { name: 'c', ok: false }])?.name).toBe('b')
+    expect(firstFailure([{ name: 'a', ok: true }])).toBeNull()
+  })
+  it('says expected versus actual in words', () => {
+    expect(expectedVersusActual({ name: 'x', ok: false, expected: 'key A', actual: 'key B' })).toBe('Expected key A, but found key B.')
+    expect(expectedVersusActual({ name: 'x', ok: true, expected: 'key A', actual: 'key A' })).toBe('Expected key A, and found key A.')
+    expect(expectedVersusActual({ name: 'x', ok: true })).toBeNull()
+  })
+  it('names what a check asks, known or not', () => {
+    expect(checkQuestion('signer-trusted')).toMatch(/trusts/)
+    expect(checkQuestion('required:envelope-signature')).toMatch(/policy requires/)
+    expect(checkQuestion('custom')).toBe('Did the custom check pass?')
   })
 })

@@ -1,27 +1,47 @@
 /** Query parameters of the builds list, as they appear in its URL. */
 export type BuildsSearchParams = Partial<Record<'project' | 'status' | 'from' | 'to', string>>
+/** Query parameters of the signatures list, as they appear in its URL. */
+export type SignaturesSearchParams = Partial<Record<'status' | 'project' | 'signer' | 'from' | 'to', string>>
+/** Query parameters of the reproducibility page. */
+export type ReproducibilitySearchParams = Partial<Record<'project' | 'range', string>>
+
+/** The element id of a verification check, the target of `#check-<name>` links. */
+export function checkAnchor(name: string): string {
+  return `check-${name}`
+}
 
 /** Every in-app href, built in one place so that a route change is one edit. */
 export const paths = {
   home: () => '/',
-  builds: (search: BuildsSearchParams = {}) => {
-    const query = toQueryString(search)
-    return query ? `/builds?${query}` : '/builds'
-  },
-  build: (id: string) => `/builds/${encodeURIComponent(id)}`,
+  builds: (search: BuildsSearchParams = {}) => withQuery('/builds', search),
+  /** A build page; `check` links to (and highlights) one verification check. */
+  build: (id: string, check?: string) => `/builds/${encodeURIComponent(id)}${check ? `#${checkAnchor(check)}` : ''}`,
+  compare: (a: string, b?: string) => withQuery('/builds/compare', { a, b }),
   artifacts: () => '/artifacts',
+  /** An artifact page; `document` and `check` point at one attestation's check, `rebuild` at one rebuild's verdict. */
+  artifact: (digest: string, target: { document?: string; check?: string; rebuild?: string } = {}) =>
+    `${withQuery(`/artifacts/${encodeDigest(digest)}`, { document: target.document })}${
+      target.check ? `#${checkAnchor(target.check)}` : target.rebuild ? `#rebuild-${target.rebuild}` : ''
+    }`,
   lineage: () => '/lineage',
-  reproducibility: () => '/reproducibility',
-  signatures: () => '/signatures',
+  reproducibility: (search: ReproducibilitySearchParams = {}) => withQuery('/reproducibility', search),
+  signatures: (search: SignaturesSearchParams = {}) => withQuery('/signatures', search),
+  search: (q: string) => withQuery('/search', { q }),
   alerts: () => '/alerts',
   reports: () => '/reports',
   log: () => '/log',
 } as const
 
-function toQueryString(search: BuildsSearchParams): string {
+/** A digest as a path segment: escaped, but `sha256:…` keeps its colon so that shared links stay readable. */
+function encodeDigest(digest: string): string {
+  return encodeURIComponent(digest).replace(/%3A/gi, ':')
+}
+
+function withQuery(path: string, search: Record<string, string | undefined>): string {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(search)) {
     if (typeof value === 'string' && value !== '') params.set(key, value)
   }
-  return params.toString()
+  const query = params.toString()
+  return query ? `${path}?${query}` : path
 }

@@ -33,3 +33,13 @@ afterEach(() => {
     throw new Error(`console.error was called during the test:\n${text}`)
   }
 })
+
+// jsdom has no ResizeObserver; recharts' ResponsiveContainer needs one. Its size is never reported, so charts keep
+// their initial dimension, which is all a jsdom test can check anyway.
+if (typeof globalThis.ResizeObserver === 'undefined') {
+  globalThis.ResizeObserver = class {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  }
+}

@@ -5,6 +5,7 @@ import { tokenStore } from '../../api/token-store'
 import { Spinner } from '../../components/ui/spinner'
 import { paths } from '../../lib/paths'
 import { logQueries } from '../../features/log/log-queries'
+import { SearchBox } from '../../features/search/components/search-box'
 import { metaQueries } from '../meta-queries'
 
 // Most servers never ask for a token; the form loads only when one does.
@@ -63,6 +64,7 @@ export function AppLayout() {
               ))}
             </ul>
           </nav>
+          <SearchBox />
           {auth.token !== null ? (
             <button type="button" className="button button-quiet button-small" onClick={() => tokenStore.forget()}>
               Forget token

@@ -2,24 +2,12 @@ import type { ComponentType } from 'react'
 import { Link } from 'react-router'
 import { paths } from '../../lib/paths'
 
-export type PlannedSection = 'artifacts' | 'lineage' | 'reproducibility' | 'signatures' | 'alerts' | 'reports'
+export type PlannedSection = 'lineage' | 'alerts' | 'reports'
 
 const sections: Record<PlannedSection, { title: string; purpose: string }> = {
-  artifacts: {
-    title: 'Artifacts',
-    purpose: 'Look up an artifact by its digest and see every build that produced it.',
-  },
   lineage: {
     title: 'Lineage',
     purpose: 'Follow an artifact from commit to build, signature, promotion and deployment as a graph.',
-  },
-  reproducibility: {
-    title: 'Reproducibility',
-    purpose: 'Compare builds of the same commit and show whether they produced the same digests.',
-  },
-  signatures: {
-    title: 'Signatures',
-    purpose: 'List signatures by key and show which keys are trusted, unknown or failing.',
   },
   alerts: {
     title: 'Alerts',

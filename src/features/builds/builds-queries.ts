@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { BuildDetail, BuildPage, ProjectList } from '../../contract/builds'
+import { BuildDetail, BuildPage } from '../../contract/builds'
+import { BuildNeighbours } from '../../contract/explore'
 import type { BuildId } from '../../contract/common'
 import type { BuildListFilter } from './lib/builds-search'
 
@@ -22,14 +23,10 @@ export const buildQueries = {
       queryFn: ({ signal }) => getJson(`/api/v1/builds/${id}`, { schema: BuildDetail, signal }),
       staleTime: Infinity, // a finished build's record never changes
     }),
-}
-
-export const projectQueries = {
-  all: () => ['projects'] as const,
-  list: () =>
+  /** The project's builds just before and after this one; a newer build can arrive, so not cached forever. */
+  neighbours: (id: BuildId) =>
     queryOptions({
-      queryKey: [...projectQueries.all(), 'list'] as const,
-      queryFn: ({ signal }) => getJson('/api/v1/projects', { schema: ProjectList, signal }),
-      staleTime: 5 * 60_000, // projects appear rarely; the filter can wait a few minutes to learn of a new one
+      queryKey: [...buildQueries.all(), 'neighbours', id] as const,
+      queryFn: ({ signal }) => getJson(`/api/v1/builds/${id}/neighbours`, { schema: BuildNeighbours, signal }),
     }),
 }

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { demoDb } from '../../../../mocks/data/demo-db'
@@ -50,12 +50,48 @@ describe('BuildPage', () => {
     if (!first) throw new Error('no checks')
     expect(within(first).getByRole('rowheader').textContent).toBe('envelope-signature')
     expect(within(first).getByText('Failed')).toBeTruthy()
-    expect(within(first).getByText(/^a valid .* signature by .* over the DSSE/)).toBeTruthy()
-    expect(within(first).getByText(/the signature does not verify/)).toBeTruthy()
+    expect(within(first).getByText(/^a valid .* signature by .* over the DSSE/, { selector: 'dd' })).toBeTruthy()
+    expect(within(first).getByText(/the signature does not verify/, { selector: 'dd' })).toBeTruthy()
+    // The raw record is one click away, not in the way.
+    const disclosure = within(first).getByText('Technical detail').closest('details')
+    expect(disclosure?.open).toBe(false)
+    expect(disclosure?.textContent).toContain('"name": "envelope-signature"')
+    // The first failure is on top, in words.
+    expect(screen.getByText(/^First failure:/)).toBeTruthy()
     for (const row of rest) expect(within(row).getByText('Passed')).toBeTruthy()
     // The server reported the checks in another order; the page does not rely on it.
     expect(detail.verification.checks[0]?.name).toBe('payload-type')
     expect(screen.getByText(/The envelope-signature check failed/)).toBeTruthy()
+  })
+
+  it('focuses and highlights the check a #check- link points at', async () => {
+    const build = firstBuild('failed')
+    renderApp(`/builds/${build.id}#check-envelope-signature`)
+    const table = await screen.findByRole('table', { name: /^Checks/ })
+    const row = table.querySelector('#check-envelope-signature')
+    expect(row?.className).toContain('check-targeted')
+    await waitFor(() => expect(document.activeElement).toBe(row))
+  })
+
+  it('shows how it was built: tools, environment, CI steps with durations, hosts, and a link to compare', async () => {
+    const build = firstBuild('verified')
+    const detail = demoDb().getBuild(build.id)
+    if (!detail?.pipeline) throw new Error('no pipeline in the demo detail')
+    renderApp(`/builds/${build.id}`)
+
+    const tools = await screen.findByRole('table', { name: 'Tool versions' })
+    const tool = detail.resolvedDependencies.find((dependency) => dependency.uri?.startsWith('pkg:'))
+    expect(within(tools).getByRole('rowheader', { name: tool?.name ?? '' })).toBeTruthy()
+    expect(within(tools).getAllByText('CI telemetry, provenance (pkg: dependency)').length).toBeGreaterThan(0)
+
+    expect(within(screen.getByRole('table', { name: 'Internal parameters' })).getAllByText(/^toolchain\./, { selector: 'code' }).length).toBe(2)
+
+    const timeline = screen.getByRole('table', { name: 'CI steps with their start and duration' })
+    for (const step of ['checkout', 'setup toolchain', 'build', 'test', 'attest']) expect(within(timeline).getAllByRole('rowheader', { name: step }).length).toBeGreaterThan(0)
+    expect(within(screen.getByRole('list', { name: 'Hosts contacted' })).getByText('github.com')).toBeTruthy()
+
+    const compare = await screen.findByRole('link', { name: 'Compare with previous' })
+    expect(compare.getAttribute('href')).toMatch(new RegExp(`^/builds/compare\\?a=[0-9a-f]{64}&b=${build.id}$`))
   })
 
   it('shows an untrusted signer as valid but not trusted', async () => {

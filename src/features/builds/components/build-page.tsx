@@ -1,16 +1,19 @@
-import { useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
-import type { ReactNode } from 'react'
+import { useQuery, useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
 import { data, Link, useParams, type LoaderFunctionArgs } from 'react-router'
 import type { BuildDetail } from '../../../contract/builds'
-import { BuildId, type DigestSet } from '../../../contract/common'
+import { BuildId } from '../../../contract/common'
+import { Facts, Section } from '../../../components/ui/card-section'
 import { CopyButton } from '../../../components/ui/copy-button'
-import { Digest } from '../../../components/ui/digest'
+import { DigestList } from '../../../components/ui/digest-list'
+import { FlatTable } from '../../../components/ui/flat-table'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { SafeLink } from '../../../components/ui/safe-link'
 import { StatusBadge } from '../../../components/ui/status-badge'
-import { digestEntries, formatAbsolute, formatBytes, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
+import { formatAbsolute, formatBytes, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
+import { useHashCheck } from '../../../lib/use-hash-check'
 import { buildQueries } from '../builds-queries'
+import { EnvironmentSection, HostsSection, TimelineSection, ToolVersionsSection } from './how-built'
 import { VerificationSection } from './verification-section'
 
 /** Waits for the build: a detail page has nothing useful to show without it, and a missing build is a 404. */
@@ -33,6 +36,7 @@ export function BuildPage() {
   // The loader has validated the id and filled the cache, so neither of these can suspend or throw here.
   const id = BuildId.parse(useParams().id)
   const { data: build } = useSuspenseQuery(buildQueries.detail(id))
+  const highlight = useHashCheck()
   const commit = build.sourceCommit === null ? null : shortCommit(build.sourceCommit)
 
   return (
@@ -58,7 +62,10 @@ export function BuildPage() {
             </time>
           </p>
         </div>
-        <StatusBadge status={build.status} failedCheck={build.failedCheck} />
+        <div className="header-side">
+          <StatusBadge status={build.status} failedCheck={build.failedCheck} />
+          <CompareWithPrevious id={build.id} />
+        </div>
       </header>
 
       <Section id="summary" title="What was built, from what, by whom">
@@ -82,7 +89,7 @@ export function BuildPage() {
         />
       </Section>
 
-      <VerificationSection verification={build.verification} />
+      <VerificationSection verification={build.verification} highlight={highlight} />
 
       <Section id="subjects" title={`Artifacts (${build.subjects.length})`}>
         {build.subjects.length === 0 ? (
@@ -112,14 +119,17 @@ export function BuildPage() {
         )}
       </Section>
 
-      <Section id="parameters" title="Parameters">
-        <h3>External parameters</h3>
+      <Section id="parameters" title="External parameters">
         <p className="section-note">Chosen by whoever started the build; the inputs to scrutinise.</p>
-        <JsonBlock value={build.externalParameters} label="External parameters" />
-        <h3>Internal parameters</h3>
-        <p className="section-note">Set by the builder platform itself.</p>
-        <JsonBlock value={build.internalParameters} label="Internal parameters" />
+        <FlatTable value={build.externalParameters} label="External parameters" empty="The provenance records no external parameters." />
+        <details className="raw-json">
+          <summary>External parameters as JSON</summary>
+          <JsonBlock value={build.externalParameters} label="External parameters as JSON" />
+        </details>
       </Section>
+
+      <EnvironmentSection build={build} />
+      <ToolVersionsSection build={build} />
 
       <Section id="dependencies" title={`Resolved dependencies (${build.resolvedDependencies.length})`}>
         {build.resolvedDependencies.length === 0 ? (
@@ -151,6 +161,9 @@ export function BuildPage() {
         )}
       </Section>
 
+      <TimelineSection build={build} />
+      <HostsSection build={build} />
+
       <Section id="document" title="Stored document">
         <Facts
           items={[
@@ -173,7 +186,8 @@ export function BuildPage() {
         action={<CopyButton text={build.statement} label="Copy raw statement" />}
       >
         <p className="section-note">The in-toto statement exactly as signed. It is untrusted input, shown as plain text.</p>
-        <pre className="code-block" aria-label="Raw statement text">
+        {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- it scrolls, so keyboard users must reach it (axe: scrollable-region-focusable) */}
+        <pre className="code-block" aria-label="Raw statement text" tabIndex={0}>
           {build.statement}
         </pre>
       </Section>
@@ -184,31 +198,6 @@ export function BuildPage() {
 function duration(build: BuildDetail): string | null {
   if (build.startedAt === null || build.finishedAt === null) return null
   return formatDuration(Date.parse(build.finishedAt) - Date.parse(build.startedAt))
-}
-
-function Section({ id, title, action, children }: { id: string; title: string; action?: ReactNode; children: ReactNode }) {
-  return (
-    <section className="card" aria-labelledby={`${id}-heading`}>
-      <div className="card-header">
-        <h2 id={`${id}-heading`}>{title}</h2>
-        {action}
-      </div>
-      {children}
-    </section>
-  )
-}
-
-function Facts({ items }: { items: [label: string, value: ReactNode][] }) {
-  return (
-    <dl className="facts">
-      {items.map(([label, value]) => (
-        <div className="fact" key={label}>
-          <dt>{label}</dt>
-          <dd>{value === null || value === undefined || value === '' ? <NotRecorded /> : value}</dd>
-        </div>
-      ))}
-    </dl>
-  )
 }
 
 function Timestamp({ iso }: { iso: string }) {
@@ -228,20 +217,6 @@ function CopyableMono({ value, label }: { value: string; label: string }) {
   )
 }
 
-function DigestList({ digest, of }: { digest: DigestSet; of: string }) {
-  const entries = digestEntries(digest)
-  if (entries.length === 0) return <NotRecorded />
-  return (
-    <ul className="digest-list">
-      {entries.map(([algorithm, value]) => (
-        <li key={algorithm}>
-          <Digest algorithm={algorithm} value={value} of={of} full />
-        </li>
-      ))}
-    </ul>
-  )
-}
-
 function JsonBlock({ value, label }: { value: unknown; label: string }) {
   if (value === undefined || value === null) return <p className="muted">Not recorded</p>
   let text: string
@@ -251,8 +226,29 @@ function JsonBlock({ value, label }: { value: unknown; label: string }) {
     text = '(this value cannot be shown as JSON)'
   }
   return (
-    <pre className="code-block code-block-short" aria-label={label}>
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- it scrolls, so keyboard users must reach it (axe: scrollable-region-focusable)
+    <pre className="code-block code-block-short" aria-label={label} tabIndex={0}>
       {text}
     </pre>
+  )
+}
+
+/** "Compare with previous": the project's build just before this one, when there is one. */
+function CompareWithPrevious({ id }: { id: BuildId }) {
+  const neighbours = useQuery(buildQueries.neighbours(id))
+  if (neighbours.isPending) return <span className="muted compare-link">Looking for the previous build…</span>
+  if (neighbours.isError) {
+    return (
+      <button type="button" className="button button-small" onClick={() => void neighbours.refetch()}>
+        Could not find the previous build · Retry
+      </button>
+    )
+  }
+  const previous = neighbours.data.previous
+  if (previous === null) return <span className="muted compare-link">The project’s first build: nothing to compare with</span>
+  return (
+    <Link className="button button-small compare-link" to={paths.compare(previous.id, id)}>
+      Compare with previous
+    </Link>
   )
 }

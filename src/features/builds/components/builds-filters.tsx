@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useId } from 'react'
 import { verificationStatuses } from '../../../contract/common'
 import { statusLabel } from '../../../components/ui/status-badge'
-import { projectQueries } from '../builds-queries'
+import { projectQueries } from '../../../api/project-queries'
 import { hasFilters, type BuildsSearch } from '../lib/builds-search'
 
 export type BuildsFiltersProps = {

@@ -5,7 +5,8 @@ import { describeError } from '../../../api/api-error'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
-import { buildQueries, projectQueries } from '../builds-queries'
+import { projectQueries } from '../../../api/project-queries'
+import { buildQueries } from '../builds-queries'
 import {
   hasFilters,
   parseBuildsSearch,

@@ -1,0 +1,14 @@
+import { queryOptions } from '@tanstack/react-query'
+import { ProjectList } from '../contract/builds'
+import { getJson } from './client'
+
+/** The project list, shared by every screen that filters by project (builds, signatures, reproducibility). */
+export const projectQueries = {
+  all: () => ['projects'] as const,
+  list: () =>
+    queryOptions({
+      queryKey: [...projectQueries.all(), 'list'] as const,
+      queryFn: ({ signal }) => getJson('/api/v1/projects', { schema: ProjectList, signal }),
+      staleTime: 5 * 60_000, // projects appear rarely; the filter can wait a few minutes to learn of a new one
+    }),
+}

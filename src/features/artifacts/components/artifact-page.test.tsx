@@ -1,0 +1,99 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { demoDb } from '../../../../mocks/data/demo-db'
+import { exploreDb } from '../../../../mocks/data/explore-db'
+import { server } from '../../../../mocks/node'
+import { scenarios } from '../../../../mocks/scenarios'
+import { renderApp } from '../../../test/render-app'
+
+function digestOf(status: 'failed' | 'verified', project?: string): string {
+  const build = demoDb().summaries.find((summary) => summary.status === status && (project === undefined || summary.project === project))
+  const sha256 = build?.subjects[0]?.digest.sha256
+  if (!sha256) throw new Error(`no ${status} demo build`)
+  return `sha256:${sha256}`
+}
+
+function mismatchingRebuild() {
+  const rebuild = [...exploreDb().rebuilds].reverse().find((candidate) => candidate.verdict === 'mismatch' && candidate.diffoscope !== null)
+  if (!rebuild) throw new Error('the demo has no mismatching rebuild')
+  return rebuild
+}
+
+describe('ArtifactPage', () => {
+  it('shows names, digests, the producing build, and explains a failed signature with the first failure on top', async () => {
+    const digest = digestOf('failed')
+    const artifact = exploreDb().artifact(digest)
+    if (!artifact?.producedBy) throw new Error('no artifact')
+    renderApp(`/artifacts/${digest}`)
+
+    expect(await screen.findByRole('heading', { level: 1, name: artifact.names[0] })).toBeTruthy()
+    expect(screen.getByText(digest)).toBeTruthy()
+    expect(screen.getByRole('button', { name: `Copy sha256 digest of ${artifact.names[0]}` })).toBeTruthy()
+    const build = within(screen.getByRole('region', { name: 'Produced by' })).getByRole('link', { name: new RegExp(artifact.producedBy.project) })
+    expect(build.getAttribute('href')).toBe(`/builds/${artifact.producedBy.id}`)
+
+    const attestations = screen.getByRole('region', { name: /^Attestations and signatures/ })
+    const [first] = within(attestations).getAllByRole('article')
+    if (!first) throw new Error('no attestation')
+    expect(within(first).getByText(/^First failure:/)).toBeTruthy()
+    const checks = within(first).getByRole('table', { name: /^Checks of/ })
+    const failing = within(checks).getAllByRole('row')[1]
+    if (!failing) throw new Error('no check rows')
+    expect(within(failing).getByText('Failed')).toBeTruthy()
+    expect(within(failing).getByText('Expected')).toBeTruthy()
+    expect(within(failing).getByText(/the signature does not verify/, { selector: 'dd' })).toBeTruthy()
+    expect(screen.getByText(/No deployments are recorded for this artifact/)).toBeTruthy()
+  })
+
+  it('shows a signing certificate and its transparency-log entry', async () => {
+    renderApp(`/artifacts/${digestOf('verified', 'acme/cli')}`)
+    expect((await screen.findAllByText('Identity (subject alternative name)')).length).toBeGreaterThan(0)
+    const log = screen.getAllByRole('table', { name: /^Transparency-log entries/ })[0]
+    if (!log) throw new Error('no log table')
+    expect(within(log).getByText('Verified')).toBeTruthy()
+    expect(within(log).getByText(/^\d+$/)).toBeTruthy()
+  })
+
+  it('says which rebuilder disagreed, with expected versus rebuilt digest and what differs, and focuses a linked rebuild', async () => {
+    const rebuild = mismatchingRebuild()
+    const sha256 = rebuild.artifact.digest.sha256 ?? ''
+    renderApp(`/artifacts/sha256:${sha256}#rebuild-${rebuild.id}`)
+
+    const detail = await screen.findByRole('article', { name: `Mismatch: ${rebuild.rebuilderId ?? ''} disagrees` })
+    expect(within(detail).getByText(`sha256:${sha256}`)).toBeTruthy()
+    expect(within(detail).getByText(`sha256:${rebuild.rebuiltDigest.sha256 ?? ''}`)).toBeTruthy()
+    const differences = within(detail).getByRole('list', { name: /^Differences found by diffoscope/ })
+    expect(within(differences).getAllByRole('listitem')).toHaveLength(rebuild.diffoscope?.differences.length ?? 0)
+    await waitFor(() => expect(document.activeElement).toBe(detail))
+    const table = screen.getByRole('table', { name: 'Rebuilds and their verdicts' })
+    expect(within(table).getAllByText('Disagrees (different digest)').length).toBeGreaterThan(0)
+  })
+
+  it('says plainly when there is no SBOM and no rebuild', async () => {
+    const bare = demoDb().summaries.find((summary) => {
+      const sha256 = summary.subjects[0]?.digest.sha256
+      const artifact = sha256 ? exploreDb().artifact(sha256) : null
+      return artifact !== null && artifact.rebuilds.length === 0 && artifact.sbom === null
+    })
+    if (!bare) throw new Error('every demo artifact has rebuilds or an SBOM')
+    renderApp(`/artifacts/sha256:${bare.subjects[0]?.digest.sha256 ?? ''}`)
+    expect(await screen.findByText(/No independent rebuild of this artifact is recorded/)).toBeTruthy()
+    expect(screen.getByText('No SBOM describing this artifact was ingested.')).toBeTruthy()
+  })
+
+  it('says an unknown digest is not found, and a malformed one is not a digest', async () => {
+    renderApp(`/artifacts/sha256:${'0'.repeat(64)}`)
+    expect(await screen.findByRole('heading', { level: 1, name: 'Not found' })).toBeTruthy()
+    expect(screen.getByText(/No artifact has the digest/)).toBeTruthy()
+  })
+
+  it('shows what failed when the API is down, and retries', async () => {
+    server.use(...scenarios.apiDown)
+    const digest = digestOf('verified')
+    const { user } = renderApp(`/artifacts/${digest}`)
+    expect(await screen.findByText(/503 Service Unavailable for \/api\/v1\/artifacts\//)).toBeTruthy()
+    server.resetHandlers()
+    await user.click(screen.getByRole('button', { name: 'Retry' }))
+    expect(await screen.findByRole('region', { name: 'Produced by' })).toBeTruthy()
+  })
+})

@@ -1,0 +1,249 @@
+import { useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
+import { data, Link, useParams, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/explore'
+import { Facts, Section } from '../../../components/ui/card-section'
+import { DigestList } from '../../../components/ui/digest-list'
+import { NotRecorded } from '../../../components/ui/not-recorded'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { StatusBadge } from '../../../components/ui/status-badge'
+import { VerificationExplainer } from '../../../components/ui/verification-explainer'
+import { shortCommit, shortHex } from '../../../lib/format'
+import { paths } from '../../../lib/paths'
+import { useHashCheck } from '../../../lib/use-hash-check'
+import { artifactQueries } from '../artifacts-queries'
+import { orderAttestations, targetAttestation } from '../lib/attestation-order'
+import { RebuildsSection } from './rebuilds-section'
+
+function readDigest(value: string | undefined): string | null {
+  const parsed = DigestParam.safeParse(value)
+  return parsed.success ? parsed.data : null
+}
+
+/** Waits for the artifact: the page has nothing to show without it, and an unknown digest is a 404. */
+export function artifactLoader(queryClient: QueryClient) {
+  return async ({ params }: LoaderFunctionArgs) => {
+    const digest = readDigest(params.digest)
+    if (digest === null) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- React Router's documented way to answer 404 from a loader
+      throw data('That address does not name an artifact: a digest is `sha256:<hex>` or at least 12 hex characters.', {
+        status: 404,
+        statusText: 'Not a digest',
+      })
+    }
+    await queryClient.query(artifactQueries.detail(digest))
+    return null
+  }
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  dsse: 'DSSE envelope',
+  'sigstore-bundle': 'Sigstore bundle',
+  'in-toto-link': 'in-toto link',
+  'npm-attestations': 'npm registry attestation',
+  'cyclonedx-json': 'CycloneDX SBOM',
+  'spdx-json': 'SPDX SBOM',
+}
+
+export function ArtifactPage() {
+  const digest = readDigest(useParams().digest) ?? ''
+  const { data: artifact } = useSuspenseQuery(artifactQueries.detail(digest))
+  const [searchParams] = useSearchParams()
+  const check = useHashCheck()
+  const target = targetAttestation(artifact.attestations, searchParams.get('document'), check)
+  const name = artifact.names[0] ?? null
+  const [algorithm, hex] = splitDigest(artifact.digest)
+
+  return (
+    <article className="page artifact-page" aria-labelledby="artifact-heading">
+      <title>{`${name ?? shortHex(hex)} · Artifacts · Provenance`}</title>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.artifacts()}>Artifacts</Link>
+        <span aria-hidden="true"> / </span>
+        <span aria-current="page">{name ?? shortHex(hex)}</span>
+      </nav>
+      <header className="page-header build-header">
+        <div>
+          <h1 id="artifact-heading">{name ?? <span className="mono">{`${algorithm}:${shortHex(hex)}`}</span>}</h1>
+          <p className="page-lede">
+            Artifact <code className="mono">{`${algorithm}:${shortHex(hex)}`}</code>
+            {artifact.producedBy ? (
+              <>
+                {' · built by '}
+                <Link to={paths.build(artifact.producedBy.id)}>{artifact.producedBy.project}</Link>{' '}
+                <RelativeTime iso={artifact.producedBy.time} />
+              </>
+            ) : null}
+          </p>
+        </div>
+        {artifact.producedBy ? <StatusBadge status={artifact.producedBy.status} failedCheck={artifact.producedBy.failedCheck} /> : null}
+      </header>
+
+      <Section id="identity" title="Names and digests">
+        <Facts
+          items={[
+            [
+              artifact.names.length === 1 ? 'Name' : `Names (${artifact.names.length}, most recent first)`,
+              artifact.names.length === 0 ? null : (
+                <ul className="plain-list">
+                  {artifact.names.map((item) => (
+                    <li key={item} className="untrusted-text">
+                      {item}
+                    </li>
+                  ))}
+                </ul>
+              ),
+            ],
+            ['Digests', <DigestList digest={artifact.digests} of={name ?? 'the artifact'} />],
+          ]}
+        />
+      </Section>
+
+      <ProducedBy artifact={artifact} />
+
+      <Section id="attestations" title={`Attestations and signatures (${artifact.attestations.length})`}>
+        {artifact.attestations.length === 0 ? (
+          <p className="muted">No document attests to this artifact.</p>
+        ) : (
+          orderAttestations(artifact.attestations).map((attestation) => (
+            <AttestationCard
+              key={attestation.documentId}
+              attestation={attestation}
+              targeted={attestation.documentId === target}
+              // Only one verification on the page carries the #check- ids: the targeted one, else the first.
+              anchors={target === null ? attestation.documentId === orderAttestations(artifact.attestations)[0]?.documentId : attestation.documentId === target}
+              highlight={attestation.documentId === target ? check : null}
+            />
+          ))
+        )}
+      </Section>
+
+      <SbomSection artifact={artifact} />
+      <RebuildsSection artifact={artifact} />
+
+      <Section id="deployments" title="Deployments">
+        {artifact.deployments.length === 0 ? (
+          <p className="muted">No deployments are recorded for this artifact. This server does not ingest deployment records yet, so none can be shown.</p>
+        ) : (
+          <ul className="plain-list">
+            {artifact.deployments.map((deployment, index) => (
+              <li key={`${deployment.environment}-${index}`}>
+                <span className="untrusted-text">{deployment.environment}</span> <RelativeTime iso={deployment.at} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </article>
+  )
+}
+
+function splitDigest(digest: string): [string, string] {
+  const index = digest.indexOf(':')
+  return index === -1 ? ['sha256', digest] : [digest.slice(0, index), digest.slice(index + 1)]
+}
+
+function ProducedBy({ artifact }: { artifact: ArtifactDetail }) {
+  const others = artifact.builds.filter((build) => build.id !== artifact.producedBy?.id)
+  return (
+    <Section id="produced-by" title="Produced by">
+      {artifact.producedBy === null ? (
+        <p className="muted">No stored provenance names this artifact as a subject, so the build that produced it is unknown.</p>
+      ) : (
+        <Facts
+          items={[
+            [
+              'Build',
+              <Link to={paths.build(artifact.producedBy.id)}>
+                {artifact.producedBy.project}
+                {artifact.producedBy.sourceCommit ? ` @ ${shortCommit(artifact.producedBy.sourceCommit)}` : ''}
+              </Link>,
+            ],
+            ['Builder', artifact.producedBy.builderId === null ? null : <span className="untrusted-text">{artifact.producedBy.builderId}</span>],
+            ['Built', <RelativeTime iso={artifact.producedBy.time} />],
+            ['Verification', <StatusBadge status={artifact.producedBy.status} failedCheck={artifact.producedBy.failedCheck} />],
+          ]}
+        />
+      )}
+      {others.length > 0 ? (
+        <>
+          <h3>Other builds that list it ({others.length})</h3>
+          <ul className="plain-list">
+            {others.map((build) => (
+              <li key={build.id}>
+                <Link to={paths.build(build.id)}>
+                  {build.project} build {shortHex(build.id)}
+                </Link>{' '}
+                <RelativeTime iso={build.time} /> <StatusBadge status={build.status} failedCheck={build.failedCheck} />
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </Section>
+  )
+}
+
+function AttestationCard({ attestation, targeted, anchors, highlight }: { attestation: ArtifactAttestation; targeted: boolean; anchors: boolean; highlight: string | null }) {
+  const headingId = `attestation-${attestation.documentId}-heading`
+  const format = FORMAT_NAMES[attestation.format] ?? attestation.format
+  return (
+    <article className={targeted ? 'attestation is-targeted' : 'attestation'} aria-labelledby={headingId} id={`attestation-${attestation.documentId}`}>
+      <div className="card-header">
+        <h3 id={headingId}>
+          {format}
+          {attestation.predicateType ? <span className="muted heading-note"> · {attestation.predicateType}</span> : null}
+        </h3>
+        <StatusBadge status={attestation.verification.status} failedCheck={attestation.verification.failedCheck} />
+      </div>
+      <p className="section-note">
+        Document <code className="mono">{shortHex(attestation.documentId)}</code>, ingested <RelativeTime iso={attestation.ingestedAt} />
+        {attestation.buildId ? (
+          <>
+            {' · '}
+            <Link to={paths.build(attestation.buildId)}>its build</Link>
+          </>
+        ) : null}
+      </p>
+      <VerificationExplainer
+        verification={attestation.verification}
+        label={`the ${format} ${shortHex(attestation.documentId)}`}
+        level={4}
+        anchors={anchors}
+        highlight={highlight}
+      />
+    </article>
+  )
+}
+
+function SbomSection({ artifact }: { artifact: ArtifactDetail }) {
+  const sbom = artifact.sbom
+  return (
+    <Section id="sbom" title="Software bill of materials">
+      {sbom === null ? (
+        <p className="muted">No SBOM describing this artifact was ingested.</p>
+      ) : (
+        <Facts
+          items={[
+            ['Components', sbom.componentCount.toLocaleString('en')],
+            [
+              'Generated by',
+              sbom.tools.length === 0 ? null : (
+                <ul className="plain-list">
+                  {sbom.tools.map((tool, index) => (
+                    <li key={`${tool.name}-${index}`}>
+                      <span className="untrusted-text">{tool.name}</span> {tool.version ? <code className="mono">{tool.version}</code> : <NotRecorded compact />}
+                    </li>
+                  ))}
+                </ul>
+              ),
+            ],
+            ['Standard', `${sbom.standard === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} ${sbom.specVersion}`],
+            ['Serial', sbom.serial === null ? null : <code className="mono">{sbom.serial}</code>],
+            ['Signature', <StatusBadge status={sbom.status} />],
+            ['Ingested', <RelativeTime iso={sbom.ingestedAt} />],
+          ]}
+        />
+      )}
+    </Section>
+  )
+}

@@ -1,0 +1,221 @@
+import { useQuery, type QueryClient } from '@tanstack/react-query'
+import { useId, useMemo, useState, type FormEvent } from 'react'
+import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { z } from 'zod'
+import { describeError } from '../../../api/api-error'
+import type { BuildDetail } from '../../../contract/builds'
+import { BuildId } from '../../../contract/common'
+import { ErrorState } from '../../../components/ui/error-state'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { Spinner } from '../../../components/ui/spinner'
+import { StatusBadge } from '../../../components/ui/status-badge'
+import { shortCommit, shortHex } from '../../../lib/format'
+import { paths } from '../../../lib/paths'
+import { compareQueries } from '../compare-queries'
+import { diffBuilds, type Change, type DiffSection } from '../lib/build-diff'
+
+const CompareSearch = z.object({ a: BuildId.optional().catch(undefined), b: BuildId.optional().catch(undefined), all: z.enum(['1']).optional().catch(undefined) })
+type CompareSearch = z.infer<typeof CompareSearch>
+
+function parseCompareSearch(params: URLSearchParams): CompareSearch {
+  return CompareSearch.parse({ a: params.get('a') ?? undefined, b: params.get('b') ?? undefined, all: params.get('all') ?? undefined })
+}
+
+export function compareLoader(queryClient: QueryClient) {
+  return ({ request }: LoaderFunctionArgs) => {
+    const { a, b } = parseCompareSearch(new URL(request.url).searchParams)
+    for (const id of [a, b]) if (id !== undefined) void queryClient.query(compareQueries.build(id)).catch(() => undefined)
+    return null
+  }
+}
+
+export function ComparePage() {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const search = useMemo(() => parseCompareSearch(searchParams), [searchParams])
+  return (
+    <section className="page compare-page" aria-labelledby="compare-heading">
+      <title>Compare builds · Provenance</title>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.builds()}>Builds</Link>
+        <span aria-hidden="true"> / </span>
+        <span aria-current="page">Compare</span>
+      </nav>
+      <header className="page-header">
+        <h1 id="compare-heading">Compare builds</h1>
+        <p className="page-lede">Two builds side by side: what changed in who built them, with what inputs, tools and network access, and what came out.</p>
+      </header>
+      {search.a !== undefined && search.b !== undefined ? (
+        <Comparison a={search.a} b={search.b} showAll={search.all === '1'} onShowAll={(all) => {
+          const next = new URLSearchParams(searchParams)
+          if (all) next.set('all', '1')
+          else next.delete('all')
+          setSearchParams(next, { replace: true })
+        }} />
+      ) : (
+        <PickBuilds a={search.a} b={search.b} />
+      )}
+    </section>
+  )
+}
+
+function PickBuilds({ a, b }: { a: string | undefined; b: string | undefined }) {
+  const id = useId()
+  const [, setSearchParams] = useSearchParams()
+  const [left, setLeft] = useState(a ?? '')
+  const [right, setRight] = useState(b ?? '')
+  const [error, setError] = useState<string | null>(null)
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const ids = [left.trim(), right.trim()]
+    if (!ids.every((value) => BuildId.safeParse(value).success)) {
+      setError('Each build id is 64 lower-case hex characters; copy it from a build page.')
+      return
+    }
+    setSearchParams({ a: ids[0] ?? '', b: ids[1] ?? '' })
+  }
+  return (
+    <form className="card lookup-form" onSubmit={submit} aria-label="Choose two builds">
+      <p>Pick two builds to compare. From any build page, “Compare with previous” fills both in.</p>
+      <div className="field">
+        <label htmlFor={`${id}-a`}>Build A (older)</label>
+        <input id={`${id}-a`} className="mono" value={left} onChange={(event) => setLeft(event.target.value)} spellCheck={false} autoComplete="off" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-b`}>Build B (newer)</label>
+        <input id={`${id}-b`} className="mono" value={right} onChange={(event) => setRight(event.target.value)} spellCheck={false} autoComplete="off" />
+      </div>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" className="button button-primary">
+        Compare
+      </button>
+    </form>
+  )
+}
+
+function Comparison({ a, b, showAll, onShowAll }: { a: BuildId; b: BuildId; showAll: boolean; onShowAll: (all: boolean) => void }) {
+  const left = useQuery(compareQueries.build(a))
+  const right = useQuery(compareQueries.build(b))
+  const sections = useMemo(() => (left.data && right.data ? diffBuilds(left.data, right.data) : null), [left.data, right.data])
+
+  for (const [label, query] of [['A', left], ['B', right]] as const) {
+    if (query.isError) {
+      return (
+        <ErrorState
+          title={`Could not load build ${label}`}
+          {...describeError(query.error)}
+          onRetry={() => void query.refetch()}
+          retrying={query.isFetching}
+        />
+      )
+    }
+  }
+  if (!left.data || !right.data || !sections) return <Spinner label="Loading both builds…" />
+
+  const total = sections.reduce((sum, item) => sum + item.changes, 0)
+  const changed = sections.filter((item) => item.changes > 0)
+  return (
+    <>
+      <div className="compare-heads">
+        <BuildHead label="A" build={left.data} />
+        <BuildHead label="B" build={right.data} />
+      </div>
+      <section className="card" aria-labelledby="diff-summary-heading">
+        <div className="card-header">
+          <h2 id="diff-summary-heading">
+            {total === 0 ? 'No differences' : `${total} ${total === 1 ? 'difference' : 'differences'}`}
+          </h2>
+          <label className="toggle">
+            <input type="checkbox" checked={showAll} onChange={(event) => onShowAll(event.target.checked)} /> Show unchanged rows
+          </label>
+        </div>
+        {changed.length > 0 ? (
+          <ul className="diff-summary">
+            {changed.map((item) => (
+              <li key={item.id}>
+                <a href={`#diff-${item.id}`}>{item.title}</a>: {item.changes} changed
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">Both builds record the same builder, inputs, tools, hosts and outputs.</p>
+        )}
+      </section>
+      {sections.map((item) => (
+        <DiffTable key={item.id} section={item} showAll={showAll} />
+      ))}
+    </>
+  )
+}
+
+function BuildHead({ label, build }: { label: 'A' | 'B'; build: BuildDetail }) {
+  return (
+    <section className="card compare-head" aria-label={`Build ${label}`}>
+      <p className="compare-label">Build {label}</p>
+      <p>
+        <Link to={paths.build(build.id)}>
+          {build.project}
+          {build.sourceCommit ? ` @ ${shortCommit(build.sourceCommit)}` : ''}
+        </Link>
+      </p>
+      <p className="muted">
+        <code className="mono">{shortHex(build.id)}</code> · <RelativeTime iso={build.time} />
+      </p>
+      <StatusBadge status={build.status} failedCheck={build.failedCheck} />
+    </section>
+  )
+}
+
+const changeLabels: Record<Change, string> = { same: 'Same', changed: 'Changed', added: 'Only in B', removed: 'Only in A' }
+
+function DiffTable({ section, showAll }: { section: DiffSection; showAll: boolean }) {
+  const rows = showAll ? section.rows : section.rows.filter((row) => row.change !== 'same')
+  const headingId = `diff-${section.id}-heading`
+  return (
+    <section className="card" aria-labelledby={headingId} id={`diff-${section.id}`}>
+      <div className="card-header">
+        <h2 id={headingId}>
+          {section.title}{' '}
+          <span className={section.changes > 0 ? 'diff-count diff-count-changed' : 'diff-count'}>
+            {section.recorded ? (section.changes === 0 ? 'no change' : `${section.changes} changed`) : 'not recorded'}
+          </span>
+        </h2>
+      </div>
+      {!section.recorded ? (
+        <p className="muted">Neither build has CI telemetry, so this cannot be compared.</p>
+      ) : rows.length === 0 ? (
+        <p className="muted">{section.rows.length === 0 ? 'Neither build records any.' : `All ${section.rows.length} the same.`}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table diff-table" aria-labelledby={headingId}>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Build A</th>
+                <th scope="col">Build B</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.key} className={`diff-${row.change}`}>
+                  <th scope="row" className="cell-wrap">
+                    <code className="mono">{row.key}</code>
+                  </th>
+                  <td className="cell-wrap">{row.a === null ? <span className="muted">absent</span> : <span className="untrusted-text">{row.a}</span>}</td>
+                  <td className="cell-wrap">{row.b === null ? <span className="muted">absent</span> : <span className="untrusted-text">{row.b}</span>}</td>
+                  <td>
+                    <span className={row.change === 'same' ? 'muted' : 'diff-badge'}>{changeLabels[row.change]}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}

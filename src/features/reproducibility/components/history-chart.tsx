@@ -1,0 +1,93 @@
+import { useLayoutEffect, useRef, useState } from 'react'
+import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis } from 'recharts'
+import type { SeriesPoint } from '../lib/history-series'
+import { markChartCode, markHistoryRendered } from '../lib/history-marks'
+
+export type HistoryChartProps = {
+  points: readonly SeriesPoint[]
+  /** A bar with mismatches was clicked. */
+  onMismatchClick: (point: SeriesPoint) => void
+}
+
+const dateLabel = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' })
+const yearLabel = new Intl.DateTimeFormat('en', { month: 'short', year: 'numeric', timeZone: 'UTC' })
+const HEIGHT = 280
+
+markChartCode()
+/** Where layout reports no width (jsdom), draw at a typical one. */
+const FALLBACK_WIDTH = 800
+
+/**
+ * Matched and mismatched rebuilds per bucket as stacked bars, and the pass rate as a line. Loaded with its own
+ * chunk: recharts is the heaviest library of the app, and only this chart needs it. No hover tooltip: it costs
+ * 6.5 kB gzip against the whole-app budget, and every value is in the table below the chart.
+ */
+export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
+  const containerRef = useRef<HTMLDivElement>(null)
+  const [width, setWidth] = useState<number | null>(null)
+  const spansYears = points.length > 1 && (points.at(-1)?.start ?? 0) - (points[0]?.start ?? 0) > 200 * 86_400_000
+  const format = (value: number) => (spansYears ? yearLabel : dateLabel).format(value)
+  // About eight labels whatever the length: recharts otherwise measures every tick to decide.
+  const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
+
+  // The chart is drawn at the container's width, measured here once before paint and on resize: cheaper than
+  // recharts' ResponsiveContainer, which draws at size 0 first and again once its observer fires.
+  useLayoutEffect(() => {
+    const container = containerRef.current
+    if (!container) return
+    const measure = () => setWidth(container.clientWidth > 0 ? container.clientWidth : FALLBACK_WIDTH)
+    measure()
+    if (typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(measure)
+    observer.observe(container)
+    return () => observer.disconnect()
+  }, [])
+
+  // Marks the moment the bars exist. recharts draws them in its own later commits, which do not re-run this
+  // component's effects, so a MutationObserver watches for them (its callback runs before the next paint).
+  useLayoutEffect(() => {
+    const container = containerRef.current
+    if (!container || width === null) return
+    const drawn = () => container.querySelector('.recharts-bar-rectangle') !== null || points.every((point) => point.matched + point.mismatched === 0)
+    if (drawn()) {
+      markHistoryRendered()
+      return
+    }
+    if (typeof MutationObserver === 'undefined') return
+    const observer = new MutationObserver(() => {
+      if (!drawn()) return
+      markHistoryRendered()
+      observer.disconnect()
+    })
+    observer.observe(container, { childList: true, subtree: true })
+    return () => observer.disconnect()
+  }, [points, width])
+
+  return (
+    <div ref={containerRef} className="history-chart">
+      {width === null ? null : (
+        <ComposedChart width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false} barCategoryGap={1}>
+          <CartesianGrid vertical={false} stroke="#e3e8ee" />
+          <XAxis dataKey="start" tickFormatter={format} interval={interval} tick={{ fontSize: 12 }} minTickGap={8} />
+          <YAxis yAxisId="count" allowDecimals={false} tick={{ fontSize: 12 }} width={44} />
+          <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={(value: number) => `${value}%`} tick={{ fontSize: 12 }} width={44} />
+          <Bar yAxisId="count" dataKey="matched" name="Matched" stackId="rebuilds" fill="#3f8f5a" isAnimationActive={false} />
+          <Bar
+            yAxisId="count"
+            dataKey="mismatched"
+            name="Mismatched"
+            stackId="rebuilds"
+            fill="#c0392b"
+            isAnimationActive={false}
+            cursor="pointer"
+            onClick={(_, index) => {
+              const point = points[index]
+              if (point && point.mismatched > 0) onMismatchClick(point)
+            }}
+          />
+          <Line yAxisId="rate" dataKey="passRate" name="Pass rate" stroke="#1f5fa8" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
+        </ComposedChart>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,87 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { exploreDb } from '../../../../mocks/data/explore-db'
+import { DEMO_END } from '../../../../mocks/data/demo-model'
+import { server } from '../../../../mocks/node'
+import { EMPTY_PROJECT, scenarios } from '../../../../mocks/scenarios'
+import { renderApp } from '../../../test/render-app'
+
+// The demo's rebuilds end at its fixed "now"; "the last 30 days" must mean the demo's last 30 days.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true })
+  vi.setSystemTime(DEMO_END)
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('ReproducibilityPage', () => {
+  it('summarises every project, and charts the selected one inside a labelled figure', async () => {
+    renderApp('/reproducibility?project=acme%2Fapi')
+    const projects = await screen.findByRole('table', { name: 'Reproducibility by project' })
+    const summary = exploreDb().summary()
+    expect(within(projects).getAllByRole('row')).toHaveLength(summary.items.length + 1)
+    expect(within(projects).getByRole('link', { name: 'acme/api' }).getAttribute('aria-current')).toBe('true')
+
+    const history = exploreDb().history({ project: 'acme/api', bucket: 'auto', from: new Date(DEMO_END - 29 * 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z', to: new Date(DEMO_END + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z' })
+    const total = history.matched + history.mismatched
+    const figure = await screen.findByRole('figure', { name: new RegExp(`^\\d+% of ${total.toLocaleString('en')} rebuilds matched in the last 30 days`) })
+    expect(within(figure).getByRole('img', { name: /^Chart: / })).toBeTruthy()
+    // The chart itself arrives in its own chunk.
+    await waitFor(() => expect(figure.querySelector('.recharts-wrapper')).not.toBeNull())
+  })
+
+  it('keeps the range in the URL', async () => {
+    const { user, router } = renderApp('/reproducibility?project=acme%2Fweb')
+    await screen.findByRole('figure', { name: /in the last 30 days/ })
+    await user.click(screen.getByRole('radio', { name: '90 days' }))
+    expect(router.state.location.search).toBe('?project=acme%2Fweb&range=90')
+    expect(await screen.findByRole('figure', { name: /in the last 90 days/ })).toBeTruthy()
+  })
+
+  it('shows "k of n rebuilders agree" per artifact, and a mismatch cell opens the artifact at the disagreeing rebuild', async () => {
+    const { user } = renderApp('/reproducibility?project=acme%2Fapi')
+    const matrix = await screen.findByRole('table', { name: 'Rebuilder verdicts for acme/api' })
+    expect(within(matrix).getAllByText(/^\d of \d rebuilders? agrees?$/).length).toBeGreaterThan(0)
+    const mismatch = within(matrix).queryAllByRole('link', { name: /: mismatch for / })[0] ?? null
+    if (mismatch === null) throw new Error('no mismatch among the latest acme/api artifacts')
+    const rebuilder = mismatch.getAttribute('aria-label')?.split(':')[0] ?? ''
+    await user.click(mismatch)
+    const detail = await screen.findByRole('article', { name: new RegExp(`^Mismatch: https?://${rebuilder.replace(/[.]/g, '\\.')} disagrees$`) })
+    expect(detail).toBeTruthy()
+  })
+
+  it('opens a mismatching rebuild from a period of the chart', async () => {
+    const { user } = renderApp('/reproducibility?project=acme%2Fapi&range=90')
+    const periods = await screen.findByRole('heading', { name: 'Recent periods with mismatches' })
+    const [button] = within(periods.parentElement ?? document.body).getAllByRole('button')
+    if (!button) throw new Error('no period with mismatches')
+    await user.click(button)
+    expect(await screen.findByRole('article', { name: /^Mismatch: .* disagrees$/ })).toBeTruthy()
+  })
+
+  it('says so when a project has nothing rebuilt', async () => {
+    server.use(...scenarios.emptyProject)
+    renderApp('/reproducibility')
+    expect(await screen.findByRole('figure', { name: /^No rebuilds were recorded in the last 30 days/ })).toBeTruthy()
+    expect(screen.getByText(new RegExp(`Nothing to chart: no rebuild of ${EMPTY_PROJECT} finished`))).toBeTruthy()
+    expect(await screen.findByText(`No artifact of ${EMPTY_PROJECT} has been rebuilt.`)).toBeTruthy()
+  })
+
+  it('says when nothing was ever rebuilt', async () => {
+    server.use(...scenarios.empty)
+    renderApp('/reproducibility')
+    expect(await screen.findByText('No rebuilds recorded yet')).toBeTruthy()
+  })
+
+  it('shows what failed when the API is down, and retries', async () => {
+    server.use(...scenarios.apiDown)
+    const { user } = renderApp('/reproducibility')
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('Could not load the reproducibility summary')).toBeTruthy()
+    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/reproducibility/)).toBeTruthy()
+    server.resetHandlers()
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }))
+    expect(await screen.findByRole('table', { name: 'Reproducibility by project' })).toBeTruthy()
+  })
+})

@@ -1,0 +1,343 @@
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { createElement, useEffect, useId, useMemo, useState, type ComponentType } from 'react'
+import { Link, useNavigate, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { describeError } from '../../../api/api-error'
+import type { ReproducibilityHistory, ReproducibilityProject } from '../../../contract/explore'
+import { EmptyState } from '../../../components/ui/empty-state'
+import { ErrorState } from '../../../components/ui/error-state'
+import { NotRecorded } from '../../../components/ui/not-recorded'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { Spinner } from '../../../components/ui/spinner'
+import { formatAbsolute, stripScheme } from '../../../lib/format'
+import { paths } from '../../../lib/paths'
+import { bucketName, historySummary, toSeries, type SeriesPoint } from '../lib/history-series'
+import { findMismatch } from '../lib/mismatch-lookup'
+import { parseReproducibilitySearch, rangeBounds, rangeLabels, ranges, type RangeDays } from '../lib/reproducibility-search'
+import { reproducibilityQueries } from '../reproducibility-queries'
+import type { HistoryChartProps } from './history-chart'
+import { MatrixSection } from './matrix-table'
+
+type ChartComponent = ComponentType<HistoryChartProps>
+
+/**
+ * recharts is the app's heaviest dependency: it loads in its own chunk, in parallel with the data (see the loader
+ * and the route). Not `React.lazy` + Suspense: React 19 holds a revealed Suspense boundary back for up to 300 ms
+ * after its fallback showed, which would be most of the chart's time budget.
+ */
+let loadedChart: ChartComponent | null = null
+const loadChart = () =>
+  import('./history-chart').then((module) => {
+    loadedChart = module.HistoryChart
+    return module.HistoryChart
+  })
+
+function useChartComponent(): ChartComponent | null {
+  const [chart, setChart] = useState<ChartComponent | null>(() => loadedChart)
+  useEffect(() => {
+    if (chart !== null) return
+    let live = true
+    loadChart()
+      .then((component) => {
+        if (live) setChart(() => component)
+      })
+      .catch(() => undefined)
+    return () => {
+      live = false
+    }
+  }, [chart])
+  return chart
+}
+
+/** The chart once its code is there; until then, a spinner. The component is the module's own, so stable. */
+function ChartSlot(props: HistoryChartProps) {
+  const chart = useChartComponent()
+  return chart === null ? <Spinner label="Loading the chart…" /> : createElement(chart, props)
+}
+
+/** Starts the summary, and the selected project's history and matrix, as soon as the route matches. */
+export function reproducibilityLoader(queryClient: QueryClient) {
+  return ({ request }: LoaderFunctionArgs) => {
+    const search = parseReproducibilitySearch(new URL(request.url).searchParams)
+    // The chart's code downloads while the data does, instead of after it.
+    void loadChart().catch(() => undefined)
+    void queryClient.query(reproducibilityQueries.summary()).catch(() => undefined)
+    if (search.project !== undefined) {
+      const { from, to } = rangeBounds(search.range, Date.now())
+      void queryClient.query(reproducibilityQueries.history(search.project, from, to)).catch(() => undefined)
+      void queryClient.query(reproducibilityQueries.matrix(search.project)).catch(() => undefined)
+    }
+    return null
+  }
+}
+
+export function ReproducibilityPage() {
+  const [searchParams] = useSearchParams()
+  const search = useMemo(() => parseReproducibilitySearch(searchParams), [searchParams])
+  const summary = useQuery(reproducibilityQueries.summary())
+  // Without a project in the URL, the first one is shown; the URL gains it as soon as the reader picks one.
+  const selected = search.project ?? summary.data?.items[0]?.project
+
+  return (
+    <section className="page" aria-labelledby="reproducibility-heading">
+      <title>{`${selected ? `${selected} · ` : ''}Reproducibility · Provenance`}</title>
+      <header className="page-header">
+        <h1 id="reproducibility-heading">Reproducibility</h1>
+        <p className="page-lede">Whether independent rebuilders get the same bytes as the published artifacts, per project and over time.</p>
+      </header>
+      {summary.isPending ? (
+        <Spinner label="Loading reproducibility…" />
+      ) : summary.isError ? (
+        <ErrorState title="Could not load the reproducibility summary" {...describeError(summary.error)} onRetry={() => void summary.refetch()} retrying={summary.isFetching} />
+      ) : summary.data.items.length === 0 ? (
+        <EmptyState title="No rebuilds recorded yet">
+          Verdicts appear here once rebuilders send their rebuild attestations or diffoscope reports to <code>POST /api/v1/attestations</code>.
+        </EmptyState>
+      ) : (
+        <>
+          <ProjectsTable items={summary.data.items} selected={selected ?? null} range={search.range} />
+          {selected ? (
+            <ProjectDetail key={selected} project={selected} range={search.range} summary={summary.data.items.find((item) => item.project === selected) ?? null} />
+          ) : null}
+        </>
+      )}
+    </section>
+  )
+}
+
+function percent(matched: number, total: number): string {
+  return total === 0 ? '—' : `${Math.floor((matched / total) * 100)}%`
+}
+
+function ProjectsTable({ items, selected, range }: { items: readonly ReproducibilityProject[]; selected: string | null; range: RangeDays }) {
+  return (
+    <section className="card" aria-labelledby="projects-heading">
+      <div className="card-header">
+        <h2 id="projects-heading">Projects</h2>
+      </div>
+      <div className="table-wrap">
+        <table className="data-table" aria-label="Reproducibility by project">
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col">Rebuilds</th>
+              <th scope="col">Matched</th>
+              <th scope="col">Current streak</th>
+              <th scope="col">Last mismatch</th>
+              <th scope="col">Last rebuild</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.project} className={item.project === selected ? 'is-selected' : undefined}>
+                <th scope="row">
+                  <Link to={paths.reproducibility({ project: item.project, range })} aria-current={item.project === selected ? 'true' : undefined} replace>
+                    {item.project}
+                  </Link>
+                </th>
+                <td>{item.rebuilds.toLocaleString('en')}</td>
+                <td>
+                  {percent(item.matched, item.rebuilds)} <span className="muted">({item.mismatched.toLocaleString('en')} mismatched)</span>
+                </td>
+                <td>{item.currentStreak ? <Streak streak={item.currentStreak} /> : <NotRecorded compact />}</td>
+                <td>{item.lastMismatch ? <RelativeTime iso={item.lastMismatch.time} /> : <span className="muted">none</span>}</td>
+                <td>{item.lastRebuildAt ? <RelativeTime iso={item.lastRebuildAt} /> : <NotRecorded compact />}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
+function Streak({ streak }: { streak: { verdict: 'match' | 'mismatch'; length: number } }) {
+  return (
+    <span className={streak.verdict === 'match' ? 'result result-ok' : 'result result-fail'}>
+      {streak.length.toLocaleString('en')} {streak.verdict === 'match' ? (streak.length === 1 ? 'match' : 'matches') : streak.length === 1 ? 'mismatch' : 'mismatches'} in a row
+    </span>
+  )
+}
+
+function ProjectDetail({ project, range, summary }: { project: string; range: RangeDays; summary: ReproducibilityProject | null }) {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const id = useId()
+  const lastMismatch = summary?.lastMismatch ?? null
+  return (
+    <section className="card" aria-labelledby={`${id}-heading`}>
+      <div className="card-header">
+        <h2 id={`${id}-heading`}>{project}</h2>
+        <fieldset className="range-picker">
+          <legend className="visually-hidden">History range</legend>
+          {ranges.map((value) => (
+            <label key={value} className={value === range ? 'range-option is-active' : 'range-option'}>
+              <input
+                type="radio"
+                name={`${id}-range`}
+                value={value}
+                checked={value === range}
+                onChange={() => {
+                  const next = new URLSearchParams(searchParams)
+                  next.set('project', project)
+                  next.set('range', value)
+                  setSearchParams(next, { replace: true })
+                }}
+              />
+              {rangeLabels[value]}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      <dl className="facts facts-compact">
+        <div className="fact">
+          <dt>Current streak</dt>
+          <dd>{summary?.currentStreak ? <Streak streak={summary.currentStreak} /> : <NotRecorded />}</dd>
+        </div>
+        <div className="fact">
+          <dt>Last mismatch</dt>
+          <dd>
+            {lastMismatch ? (
+              <>
+                <Link to={paths.artifact(`sha256:${lastMismatch.artifact.digest.sha256 ?? ''}`, { rebuild: lastMismatch.id })}>
+                  {lastMismatch.artifact.name ?? 'artifact'}
+                </Link>{' '}
+                by {stripScheme(lastMismatch.rebuilderId ?? 'an unknown rebuilder')}, <RelativeTime iso={lastMismatch.time} />
+              </>
+            ) : (
+              <span className="muted">No mismatch recorded</span>
+            )}
+          </dd>
+        </div>
+      </dl>
+      <HistoryFigure project={project} range={range} lastMismatch={lastMismatch} />
+      <MatrixSection project={project} />
+    </section>
+  )
+}
+
+function HistoryFigure({ project, range, lastMismatch }: { project: string; range: RangeDays; lastMismatch: ReproducibilityProject['lastMismatch'] }) {
+  const id = useId()
+  // "Now" is fixed when the chart mounts; the bounds are whole days, so the key does not change under the reader.
+  const [now] = useState(() => Date.now())
+  const { from, to } = rangeBounds(range, now)
+  const history = useQuery(reproducibilityQueries.history(project, from, to))
+  const queryClient = useQueryClient()
+  const navigate = useNavigate()
+  const [notice, setNotice] = useState<string | null>(null)
+  const [showTable, setShowTable] = useState(false)
+  const series = useMemo(() => (history.data ? toSeries(history.data) : null), [history.data])
+
+  async function openMismatch(point: SeriesPoint) {
+    setNotice('Looking for a mismatching rebuild in that period…')
+    const recent = queryClient.getQueryData(reproducibilityQueries.matrix(project).queryKey)
+    let target = findMismatch(recent, lastMismatch, point.start, point.end)
+    if (target === null) {
+      try {
+        target = findMismatch(await queryClient.fetchQuery(reproducibilityQueries.matrix(project, 200)), lastMismatch, point.start, point.end)
+      } catch (error) {
+        setNotice(`Could not look up the rebuilds of that period: ${describeError(error).message}`)
+        return
+      }
+    }
+    if (target === null) {
+      setNotice('None of the 200 most recently rebuilt artifacts has a mismatch from that period as its latest verdict.')
+      return
+    }
+    setNotice(null)
+    void navigate(paths.artifact(target.digest, { rebuild: target.rebuildId }))
+  }
+
+  if (history.isPending) return <Spinner label={`Loading the history of ${project}…`} />
+  if (history.isError) {
+    return <ErrorState title={`Could not load the history of ${project}`} {...describeError(history.error)} onRetry={() => void history.refetch()} retrying={history.isFetching} />
+  }
+  const data: ReproducibilityHistory = history.data
+  const points = series?.points ?? []
+  const summary = historySummary(data, Number(range))
+  const mismatchPeriods = points.filter((point) => point.mismatched > 0).slice(-8).reverse()
+  const empty = data.matched + data.mismatched === 0
+
+  return (
+    <figure className="history-figure" aria-labelledby={`${id}-caption`}>
+      <figcaption id={`${id}-caption`}>
+        <strong>{summary}</strong>{' '}
+        <span className="muted">
+          Rebuilds of {project} per {bucketName(series?.bucketDays ?? 1)}, matched and mismatched, with the share matched as a line.
+        </span>
+      </figcaption>
+      {empty ? (
+        <p className="muted">Nothing to chart: no rebuild of {project} finished between {formatAbsolute(data.from)} and {formatAbsolute(data.to)}.</p>
+      ) : (
+        <>
+          <div role="img" aria-label={`Chart: ${summary}`}>
+            <ChartSlot points={points} onMismatchClick={(point) => void openMismatch(point)} />
+          </div>
+          <ul className="chart-legend" aria-hidden="true">
+            <li className="legend-matched">Matched</li>
+            <li className="legend-mismatched">Mismatched (click a red bar to open one)</li>
+            <li className="legend-rate">Pass rate</li>
+          </ul>
+          <p className="visually-hidden" aria-live="polite">
+            {notice ?? ''}
+          </p>
+          {notice ? (
+            <p className="notice" aria-hidden="true">
+              {notice}
+            </p>
+          ) : null}
+          {mismatchPeriods.length > 0 ? (
+            <div className="mismatch-periods">
+              <h3>Recent periods with mismatches</h3>
+              <ul>
+                {mismatchPeriods.map((point) => (
+                  <li key={point.start}>
+                    <button type="button" className="button button-small" onClick={() => void openMismatch(point)}>
+                      {periodLabel(point)}: {point.mismatched} mismatched of {point.matched + point.mismatched}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <details className="chart-data" onToggle={(event) => setShowTable(event.currentTarget.open)}>
+            <summary>The chart’s data as a table</summary>
+            {showTable ? <HistoryTable points={points} project={project} /> : null}
+          </details>
+        </>
+      )}
+    </figure>
+  )
+}
+
+const day = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
+
+function periodLabel(point: SeriesPoint): string {
+  const days = Math.round((point.end - point.start) / 86_400_000)
+  return days <= 1 ? day.format(point.start) : `${day.format(point.start)} – ${day.format(point.end - 86_400_000)}`
+}
+
+function HistoryTable({ points, project }: { points: readonly SeriesPoint[]; project: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="data-table" aria-label={`Rebuild verdicts of ${project} per period`}>
+        <thead>
+          <tr>
+            <th scope="col">Period</th>
+            <th scope="col">Matched</th>
+            <th scope="col">Mismatched</th>
+            <th scope="col">Pass rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          {points.map((point) => (
+            <tr key={point.start}>
+              <th scope="row">{periodLabel(point)}</th>
+              <td>{point.matched}</td>
+              <td>{point.mismatched}</td>
+              <td>{point.passRate === null ? '—' : `${point.passRate}%`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,54 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { demoDb } from '../../../../mocks/data/demo-db'
+import { server } from '../../../../mocks/node'
+import { scenarios } from '../../../../mocks/scenarios'
+import { renderApp } from '../../../test/render-app'
+
+describe('search', () => {
+  it('`/` focuses the box unless typing elsewhere; a digest prefix lands on its artifact', async () => {
+    const sha256 = demoDb().summaries[0]?.subjects[0]?.digest.sha256 ?? ''
+    const { user, router } = renderApp('/builds')
+    const box = await screen.findByRole('searchbox', { name: /^Search digests/ })
+    await user.keyboard('/')
+    expect(document.activeElement).toBe(box)
+    await user.keyboard(`${sha256.slice(0, 14)}{Enter}`)
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/artifacts/sha256:${sha256}`))
+    expect(await screen.findByRole('region', { name: 'Produced by' })).toBeTruthy()
+  })
+
+  it('does not steal `/` from a text field', async () => {
+    const { user } = renderApp('/signatures')
+    const signer = await screen.findByLabelText('Signer identity')
+    await user.click(signer)
+    await user.keyboard('a/b')
+    expect((signer as HTMLInputElement).value).toBe('a/b')
+  })
+
+  it('lists several matches, reachable with the arrow keys', async () => {
+    const { user } = renderApp('/search?q=cli-linux')
+    const list = await screen.findByRole('list', { name: 'Search results' })
+    const links = within(list).getAllByRole('link')
+    expect(links.length).toBeGreaterThan(1)
+    links[0]?.focus()
+    await user.keyboard('{ArrowDown}')
+    expect(document.activeElement).toBe(links[1])
+    expect(screen.getByText(/Read as text/)).toBeTruthy()
+  })
+
+  it('says when nothing matches', async () => {
+    server.use(...scenarios.emptyProject)
+    renderApp('/search?q=nothing-like-this')
+    expect(await screen.findByRole('heading', { name: /^No matches for/ })).toBeTruthy()
+  })
+
+  it('shows what failed when the API is down, and retries', async () => {
+    server.use(...scenarios.apiDown)
+    const { user } = renderApp('/search?q=web-dist')
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/search/)).toBeTruthy()
+    server.resetHandlers()
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }))
+    expect(await screen.findByRole('list', { name: 'Search results' })).toBeTruthy()
+  })
+})

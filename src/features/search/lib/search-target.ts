@@ -1,0 +1,20 @@
+import type { SearchTarget } from '../../../contract/explore'
+import { paths } from '../../../lib/paths'
+
+/** The page a search result leads to. */
+export function targetHref(target: SearchTarget): string {
+  switch (target.type) {
+    case 'artifact':
+      return paths.artifact(target.digest)
+    case 'build':
+      return paths.build(target.id)
+    case 'signatures':
+      return paths.signatures({ signer: target.signer })
+  }
+}
+
+/** Search text as it arrives from the URL or the box: trimmed, at most 512 characters, null when empty. */
+export function normaliseQuery(value: string | null | undefined): string | null {
+  const trimmed = (value ?? '').trim().slice(0, 512)
+  return trimmed === '' ? null : trimmed
+}

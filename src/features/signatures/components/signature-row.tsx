@@ -1,0 +1,75 @@
+import { memo, type Ref } from 'react'
+import { Link } from 'react-router'
+import type { SignatureRow as Row } from '../../../contract/explore'
+import { Digest } from '../../../components/ui/digest'
+import { NotRecorded } from '../../../components/ui/not-recorded'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
+import { digestEntries, shortHex } from '../../../lib/format'
+import { paths } from '../../../lib/paths'
+
+export const SIGNATURE_COLUMNS = ['Document', 'Project', 'Signer', 'Subjects', 'Status', 'Ingested'] as const
+
+/** Where a row's verdict is explained: its failing check on the build (or artifact) page, else its verification. */
+export function verificationHref(row: Row): string | null {
+  const subject = row.subjects.map((item) => digestEntries(item.digest)[0]).find((entry) => entry !== undefined)
+  const check = row.failedCheck ?? undefined
+  if (row.buildId !== null) return check ? paths.build(row.buildId, check) : `${paths.build(row.buildId)}#verification`
+  if (subject) return paths.artifact(`${subject[0]}:${subject[1]}`, { document: row.documentId, check })
+  return null
+}
+
+export const SignatureTableRow = memo(function SignatureTableRow({ row, index, ref }: { row: Row; index: number; ref?: Ref<HTMLTableRowElement> }) {
+  const href = verificationHref(row)
+  const linkText = row.failedCheck ? `${row.failedCheck} check` : 'verification'
+  return (
+    <tr ref={ref} data-index={index} aria-rowindex={index + 2}>
+      <td>
+        <span className="muted">{row.format}</span> <code className="mono">{shortHex(row.documentId)}</code>
+      </td>
+      <td>{row.project ?? <NotRecorded compact />}</td>
+      <td className="cell-builder">
+        {row.signer === null ? (
+          <NotRecorded compact />
+        ) : (
+          <Link className="truncate" title={row.signer} to={paths.signatures({ signer: row.signer })} aria-label={`Only signatures by ${row.signer}`}>
+            {row.signer}
+          </Link>
+        )}
+      </td>
+      <td className="cell-artifacts">
+        {row.subjects.length === 0 ? (
+          <NotRecorded compact />
+        ) : (
+          <ul className="subject-list">
+            {row.subjects.slice(0, 3).map((subject, subjectIndex) => {
+              const [first] = digestEntries(subject.digest)
+              return (
+                <li key={`${subject.name}-${subjectIndex}`}>
+                  <span className="subject-name truncate" title={subject.name}>
+                    {subject.name}
+                  </span>
+                  {first ? <Digest algorithm={first[0]} value={first[1]} of={subject.name} /> : null}
+                </li>
+              )
+            })}
+            {row.subjects.length > 3 ? <li className="muted">and {row.subjects.length - 3} more</li> : null}
+          </ul>
+        )}
+      </td>
+      <td>
+        <StatusBadge status={row.status} failedCheck={row.failedCheck} />
+        {href ? (
+          <div>
+            <Link to={href} aria-label={`${statusLabel(row.status)}: open the ${linkText} of ${row.project ?? 'document'} ${shortHex(row.documentId)}`}>
+              {row.failedCheck ? 'See failing check' : 'See verification'}
+            </Link>
+          </div>
+        ) : null}
+      </td>
+      <td className="cell-time">
+        <RelativeTime iso={row.ingestedAt} />
+      </td>
+    </tr>
+  )
+})

@@ -1,0 +1,68 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { demoDb } from '../../../../mocks/data/demo-db'
+import { server } from '../../../../mocks/node'
+import { scenarios } from '../../../../mocks/scenarios'
+import { renderApp } from '../../../test/render-app'
+
+async function bodyRows() {
+  const table = await screen.findByRole('table', { name: 'Signatures' })
+  await waitFor(() => expect(within(table).getAllByRole('row').length).toBeGreaterThan(1))
+  return within(table).getAllByRole('row').slice(1)
+}
+
+describe('SignaturesPage', () => {
+  it('lists verification results with counts by status; a count filters, in the URL', async () => {
+    const { user, router } = renderApp('/signatures')
+    expect(await bodyRows()).toHaveLength(100)
+    const counts = screen.getByRole('navigation', { name: 'Counts by status' })
+    const failed = demoDb().summaries.filter((build) => build.status === 'failed').length
+    const link = within(counts).getByRole('link', { name: new RegExp(`^Failed ${failed}$`) })
+    expect(within(counts).getByRole('link', { name: `All ${demoDb().summaries.length.toLocaleString('en')}` })).toBeTruthy()
+
+    await user.click(link)
+    expect(router.state.location.search).toBe('?status=failed')
+    await waitFor(async () => expect(await bodyRows()).toHaveLength(Math.min(failed, 100)))
+  })
+
+  it('links each failure to its failing check on the build page', async () => {
+    const { user, router } = renderApp('/signatures?status=failed')
+    const [first] = await bodyRows()
+    if (!first) throw new Error('no rows')
+    expect(within(first).getByText('envelope-signature')).toBeTruthy()
+    await user.click(within(first).getByRole('link', { name: /^Failed: open the envelope-signature check of/ }))
+    await waitFor(() => expect(router.state.location.hash).toBe('#check-envelope-signature'))
+    const table = await screen.findByRole('table', { name: /^Checks/ })
+    await waitFor(() => expect(document.activeElement).toBe(table.querySelector('#check-envelope-signature')))
+  })
+
+  it('filters by signer from the URL, and the signer box shows it', async () => {
+    const signer = demoDb().getBuild(demoDb().summaries[0]?.id ?? '')?.verification.signers[0]?.trustedKeyId
+    if (!signer) throw new Error('no signer')
+    renderApp(`/signatures?signer=${encodeURIComponent(signer)}`)
+    for (const row of await bodyRows()) expect(within(row).getByText(signer)).toBeTruthy()
+    expect(screen.getByLabelText<HTMLInputElement>('Signer identity').value).toBe(signer)
+  })
+
+  it('says when nothing is recorded, and when nothing matches the filters', async () => {
+    server.use(...scenarios.emptyProject)
+    const { user, router } = renderApp('/signatures?status=failed')
+    expect(await screen.findByText('No signatures match these filters')).toBeTruthy()
+    const [clear] = screen.getAllByRole('button', { name: 'Clear filters' })
+    if (!clear) throw new Error('no clear button')
+    await user.click(clear)
+    expect(router.state.location.search).toBe('')
+    expect(await screen.findByText('No signatures recorded yet')).toBeTruthy()
+  })
+
+  it('shows what failed when the API is down, and retries', async () => {
+    server.use(...scenarios.apiDown)
+    const { user } = renderApp('/signatures')
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('Could not load signatures')).toBeTruthy()
+    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/signatures/)).toBeTruthy()
+    server.resetHandlers()
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }))
+    expect(await bodyRows()).toHaveLength(100)
+  })
+})

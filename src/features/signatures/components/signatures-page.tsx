@@ -1,0 +1,222 @@
+import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query'
+import { useCallback, useId, useMemo, useState } from 'react'
+import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { describeError } from '../../../api/api-error'
+import { projectQueries } from '../../../api/project-queries'
+import { verificationStatuses, type VerificationStatus } from '../../../contract/common'
+import type { StatusCounts } from '../../../contract/explore'
+import { EmptyState } from '../../../components/ui/empty-state'
+import { ErrorState } from '../../../components/ui/error-state'
+import { Spinner } from '../../../components/ui/spinner'
+import { statusDescriptions, statusLabel } from '../../../components/ui/status-badge'
+import { paths } from '../../../lib/paths'
+import {
+  hasSignatureFilters,
+  noSignatureFilters,
+  parseSignaturesSearch,
+  toSignatureFilter,
+  toSignatureSearchParams,
+  type SignatureListFilter,
+  type SignaturesSearch,
+} from '../lib/signatures-search'
+import { signatureQueries } from '../signatures-queries'
+import { SignaturesTable } from './signatures-table'
+
+export function signaturesLoader(queryClient: QueryClient) {
+  return ({ request }: LoaderFunctionArgs) => {
+    const search = parseSignaturesSearch(new URL(request.url).searchParams)
+    void queryClient.infiniteQuery(signatureQueries.list(toSignatureFilter(search))).catch(() => undefined)
+    void queryClient.query(projectQueries.list()).catch(() => undefined)
+    return null
+  }
+}
+
+export function SignaturesPage() {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const search = useMemo(() => parseSignaturesSearch(searchParams), [searchParams])
+  const filter = useMemo(() => toSignatureFilter(search), [search])
+  const setSearch = useCallback((next: SignaturesSearch) => setSearchParams(toSignatureSearchParams(next), { replace: true }), [setSearchParams])
+
+  return (
+    <section className="page" aria-labelledby="signatures-heading">
+      <title>Signatures · Provenance</title>
+      <header className="page-header">
+        <h1 id="signatures-heading">Signatures</h1>
+        <p className="page-lede">Every verification result, newest first: who signed what, and for each failure the check that failed.</p>
+      </header>
+      {/* Keyed by the URL's signer so a link to another signer resets the text box. */}
+      <SignatureFilters key={search.signer ?? ''} search={search} onChange={setSearch} />
+      <SignatureResults filter={filter} search={search} onChange={setSearch} />
+    </section>
+  )
+}
+
+function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onChange: (next: SignaturesSearch) => void }) {
+  const id = useId()
+  const projects = useQuery(projectQueries.list())
+  const names = projects.data?.items.map((project) => project.name) ?? []
+  const options = search.project !== undefined && !names.includes(search.project) ? [search.project, ...names] : names
+  const [signer, setSigner] = useState(search.signer ?? '')
+  const set = <K extends keyof SignaturesSearch>(key: K, value: SignaturesSearch[K] | '') => onChange({ ...search, [key]: value === '' ? undefined : value })
+  const commitSigner = () => set('signer', signer.trim())
+
+  return (
+    <form
+      className="filters"
+      role="search"
+      aria-label="Filter signatures"
+      onSubmit={(event) => {
+        event.preventDefault()
+        commitSigner()
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-status`}>Status</label>
+        <select
+          id={`${id}-status`}
+          value={search.status ?? ''}
+          onChange={(event) => set('status', verificationStatuses.find((status) => status === event.target.value) ?? '')}
+        >
+          <option value="">Any status</option>
+          {verificationStatuses.map((status) => (
+            <option key={status} value={status}>
+              {statusLabel(status)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-project`}>Project</label>
+        <select id={`${id}-project`} value={search.project ?? ''} onChange={(event) => set('project', event.target.value)}>
+          <option value="">All projects</option>
+          {options.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-signer`}>Signer identity</label>
+        <input
+          id={`${id}-signer`}
+          value={signer}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="key id or certificate identity"
+          onChange={(event) => setSigner(event.target.value)}
+          onBlur={commitSigner}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-from`}>From (UTC)</label>
+        <input id={`${id}-from`} type="date" value={search.from ?? ''} max={search.to} onChange={(event) => set('from', event.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-to`}>To (UTC, inclusive)</label>
+        <input id={`${id}-to`} type="date" value={search.to ?? ''} min={search.from} onChange={(event) => set('to', event.target.value)} />
+      </div>
+      {hasSignatureFilters(search) ? (
+        <button type="button" className="button button-quiet" onClick={() => onChange(noSignatureFilters)}>
+          Clear filters
+        </button>
+      ) : null}
+    </form>
+  )
+}
+
+function StatusCountsBar({ counts, search }: { counts: StatusCounts; search: SignaturesSearch }) {
+  const total = verificationStatuses.reduce((sum, status) => sum + counts[status], 0)
+  return (
+    <nav className="status-counts" aria-label="Counts by status">
+      <ul>
+        <li>
+          <Link
+            to={paths.signatures(toRecord({ ...search, status: undefined }))}
+            aria-current={search.status === undefined ? 'true' : undefined}
+            replace
+          >
+            All <strong>{total.toLocaleString('en')}</strong>
+          </Link>
+        </li>
+        {verificationStatuses.map((status: VerificationStatus) => (
+          <li key={status}>
+            <Link
+              to={paths.signatures(toRecord({ ...search, status }))}
+              aria-current={search.status === status ? 'true' : undefined}
+              className={`status-count status-count-${status}`}
+              title={statusDescriptions[status]}
+              replace
+            >
+              {statusLabel(status)} <strong>{counts[status].toLocaleString('en')}</strong>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  )
+}
+
+function toRecord(search: SignaturesSearch): Record<string, string> {
+  return Object.fromEntries(toSignatureSearchParams(search))
+}
+
+function SignatureResults({ filter, search, onChange }: { filter: SignatureListFilter; search: SignaturesSearch; onChange: (next: SignaturesSearch) => void }) {
+  const query = useInfiniteQuery({ ...signatureQueries.list(filter), placeholderData: keepPreviousData })
+  const { data, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query
+  const rows = useMemo(() => data?.pages.flatMap((page) => page.items) ?? [], [data])
+  const counts = data?.pages[0]?.counts
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage && !isFetchNextPageError) void fetchNextPage()
+  }, [hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage])
+
+  if (query.isPending) return <Spinner label="Loading signatures…" />
+  if (query.isError && rows.length === 0) {
+    const { message, hint } = describeError(query.error)
+    return <ErrorState title="Could not load signatures" message={message} hint={hint} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+  }
+  const filtered = hasSignatureFilters(search)
+  return (
+    <div className="results">
+      {counts ? <StatusCountsBar counts={counts} search={search} /> : null}
+      {rows.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No signatures match these filters"
+            action={
+              <button type="button" className="button" onClick={() => onChange(noSignatureFilters)}>
+                Clear filters
+              </button>
+            }
+          >
+            Widen the dates or pick another status, project or signer.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No signatures recorded yet">
+            Verification results appear here once signed documents are sent to <code>POST /api/v1/attestations</code>.
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <p className="result-count" aria-live="polite">
+            {query.isPlaceholderData ? 'Updating… ' : ''}
+            Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'result' : 'results'}
+            {hasNextPage ? '; more are available' : ''}.
+          </p>
+          <SignaturesTable rows={rows} onNearEnd={loadMore} stale={query.isPlaceholderData} />
+          <div className="results-footer">
+            {isFetchNextPageError ? (
+              <ErrorState title="Could not load more signatures" message={describeError(query.error).message} onRetry={() => void fetchNextPage()} retrying={isFetchingNextPage} />
+            ) : hasNextPage ? (
+              <button type="button" className="button" onClick={loadMore} disabled={isFetchingNextPage}>
+                {isFetchingNextPage ? 'Loading more…' : 'Load more signatures'}
+              </button>
+            ) : (
+              <p className="muted">That is every result{filtered ? ' matching these filters' : ''}.</p>
+            )}
+          </div>
+        </>
+      )}
+    </div>
+  )
+}
