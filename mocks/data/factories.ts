@@ -8,6 +8,7 @@ import { Rebuild, Sbom } from '../../src/contract/rebuilds'
 import { PipelineRun } from '../../src/contract/telemetry'
 import { DEMO_SEED, type DemoBuild } from './demo-model'
 import type { DemoRebuild } from './demo-rebuilds'
+import { demoStatementFacts } from './demo-statement'
 import { seededRandom } from './random'
 
 /**
@@ -30,74 +31,6 @@ export function demoBuildId(build: Pick<DemoBuild, 'index'>, seed = DEMO_SEED): 
 
 function iso(ms: number): string {
   return new Date(ms).toISOString()
-}
-
-function statementFor(build: DemoBuild): { statement: Record<string, unknown>; external: unknown; dependencies: BuildDetail['resolvedDependencies'] } {
-  const subject = build.artifacts.map((artifact) => ({ name: artifact.name, digest: { sha256: artifact.sha256 } }))
-  const source = { uri: `git+${build.sourceRepo}@${build.ref}`, name: null, digest: { gitCommit: build.commit } }
-  const toolDeps = build.tools.map((tool) => ({
-    uri: `pkg:generic/${tool.name}@${tool.version}`,
-    name: tool.name,
-    digest: {},
-  }))
-  if (build.slsaVersion === 'v1') {
-    const external = {
-      workflow: { ref: build.ref, repository: build.sourceRepo, path: build.workflow },
-    }
-    return {
-      external,
-      dependencies: [source, ...toolDeps],
-      statement: {
-        _type: 'https://in-toto.io/Statement/v1',
-        subject,
-        predicateType: 'https://slsa.dev/provenance/v1',
-        predicate: {
-          buildDefinition: {
-            buildType: build.buildType,
-            externalParameters: external,
-            resolvedDependencies: [
-              { uri: source.uri, digest: source.digest },
-              ...toolDeps.map((dep) => ({ uri: dep.uri, name: dep.name })),
-            ],
-          },
-          runDetails: {
-            builder: { id: build.builderId },
-            metadata: {
-              invocationId: build.invocationId,
-              startedOn: iso(build.startedAt),
-              finishedOn: iso(build.finishedAt),
-            },
-          },
-        },
-      },
-    }
-  }
-  const external = {
-    configSource: { uri: source.uri, digest: { sha1: build.commit }, entryPoint: build.workflow },
-    parameters: {},
-  }
-  return {
-    external,
-    dependencies: [{ ...source, digest: { sha1: build.commit } }, ...toolDeps],
-    statement: {
-      _type: 'https://in-toto.io/Statement/v0.1',
-      subject,
-      predicateType: 'https://slsa.dev/provenance/v0.2',
-      predicate: {
-        builder: { id: build.builderId },
-        buildType: build.buildType,
-        invocation: { ...external, environment: {} },
-        metadata: {
-          buildInvocationId: build.invocationId,
-          buildStartedOn: iso(build.startedAt),
-          buildFinishedOn: iso(build.finishedAt),
-          completeness: { parameters: true, environment: false, materials: false },
-          reproducible: false,
-        },
-        materials: [{ uri: source.uri, digest: { sha1: build.commit } }, ...toolDeps.map((dep) => ({ uri: dep.uri }))],
-      },
-    },
-  }
 }
 
 /** What verifying the demo build's signature finds, by how the demo signed it. */
@@ -182,7 +115,7 @@ function base64(text: string): string {
 /** Everything the API records about one demo build. */
 export function demoBuildDetail(build: DemoBuild, seed = DEMO_SEED): BuildDetail {
   const id = demoBuildId(build, seed)
-  const { statement, external, dependencies } = statementFor(build)
+  const { statement, externalParameters, internalParameters, resolvedDependencies } = demoStatementFacts(build)
   const text = JSON.stringify(statement, null, 2)
   const verification = verificationFor(build, statement)
   const envelope = JSON.stringify({
@@ -209,10 +142,9 @@ export function demoBuildDetail(build: DemoBuild, seed = DEMO_SEED): BuildDetail
     predicateType: String(statement.predicateType),
     statementType: String(statement._type),
     slsaVersion: build.slsaVersion,
-    externalParameters: external,
-    // As the server's demo writes them: the pinned toolchain is the builder's own record.
-    internalParameters: { toolchain: Object.fromEntries(build.tools.map((tool) => [tool.name, tool.version])) },
-    resolvedDependencies: dependencies,
+    externalParameters,
+    internalParameters,
+    resolvedDependencies,
     verification,
     document: {
       id,

@@ -1,5 +1,6 @@
 import { createHash, sign } from 'node:crypto'
 import { demoBuilds, demoProjects, type DemoBuild } from '../../mocks/data/demo-model'
+import { demoStatement } from '../../mocks/data/demo-statement'
 import { demoRebuilds } from '../../mocks/data/demo-rebuilds'
 import type { Policy } from '../../src/contract/policy'
 import { ingestContext, type Config } from '../config'
@@ -44,56 +45,6 @@ function demoPolicies(): Policy[] {
     toolchain: Object.fromEntries(project.tools.map((tool) => [tool.name, tool.version])),
     allowedHosts: ['github.com', '*.githubusercontent.com', 'registry.npmjs.org', 'proxy.golang.org', 'static.crates.io', 'repo.maven.apache.org', 'pypi.org', 'files.pythonhosted.org', 'deb.debian.org'],
   }))
-}
-
-const iso = (ms: number) => new Date(ms).toISOString()
-
-/** The in-toto Statement a real builder of this kind would have written for the build. */
-export function demoStatement(build: DemoBuild): Record<string, unknown> {
-  const subject = build.artifacts.map((artifact) => ({ name: artifact.name, digest: { sha256: artifact.sha256 } }))
-  const source = { uri: `git+${build.sourceRepo}@${build.ref}`, digest: build.slsaVersion === 'v1' ? { gitCommit: build.commit } : { sha1: build.commit } }
-  const tools = build.tools.map((tool) => ({ uri: `pkg:generic/${tool.name}@${tool.version}`, name: tool.name, digest: {} }))
-  if (build.slsaVersion === 'v1') {
-    return {
-      _type: 'https://in-toto.io/Statement/v1',
-      subject,
-      predicateType: 'https://slsa.dev/provenance/v1',
-      predicate: {
-        buildDefinition: {
-          buildType: build.buildType,
-          externalParameters: { workflow: { ref: build.ref, repository: build.sourceRepo, path: build.workflow } },
-          internalParameters: { toolchain: Object.fromEntries(build.tools.map((tool) => [tool.name, tool.version])) },
-          resolvedDependencies: [source, ...tools],
-        },
-        runDetails: {
-          builder: { id: build.builderId },
-          metadata: { invocationId: build.invocationId, startedOn: iso(build.startedAt), finishedOn: iso(build.finishedAt) },
-        },
-      },
-    }
-  }
-  return {
-    _type: 'https://in-toto.io/Statement/v0.1',
-    subject,
-    predicateType: 'https://slsa.dev/provenance/v0.2',
-    predicate: {
-      builder: { id: build.builderId },
-      buildType: build.buildType,
-      invocation: {
-        configSource: { ...source, entryPoint: build.workflow },
-        parameters: { ref: build.ref },
-        environment: { toolchain: Object.fromEntries(build.tools.map((tool) => [tool.name, tool.version])) },
-      },
-      metadata: {
-        buildInvocationId: build.invocationId,
-        buildStartedOn: iso(build.startedAt),
-        buildFinishedOn: iso(build.finishedAt),
-        completeness: { parameters: true, environment: false, materials: false },
-        reproducible: false,
-      },
-      materials: [source, ...tools],
-    },
-  }
 }
 
 /** Signs a Statement into a DSSE envelope (Ed25519 signatures are deterministic, so the same seed gives the same bytes). */
