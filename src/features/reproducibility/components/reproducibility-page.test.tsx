@@ -16,6 +16,14 @@ afterEach(() => {
 })
 
 describe('ReproducibilityPage', () => {
+  it('says what is loading while a slow API answers, then draws the chart', async () => {
+    server.use(...scenarios.slow)
+    renderApp('/reproducibility?project=acme%2Fapi')
+    expect(await screen.findByText('Loading reproducibility…')).toBeTruthy()
+    expect(screen.queryByRole('figure')).toBeNull()
+    expect(await screen.findByRole('figure', { name: /rebuilds matched in the last 30 days/ }, { timeout: 10_000 })).toBeTruthy()
+  })
+
   it('summarises every project, and charts the selected one inside a labelled figure', async () => {
     renderApp('/reproducibility?project=acme%2Fapi')
     const projects = await screen.findByRole('table', { name: 'Reproducibility by project' })

@@ -12,6 +12,15 @@ async function bodyRows() {
 }
 
 describe('SignaturesPage', () => {
+  it('says what is loading while a slow API answers, then shows the rows', async () => {
+    server.use(...scenarios.slow)
+    renderApp('/signatures')
+    expect(await screen.findByText('Loading signatures…')).toBeTruthy()
+    expect(screen.queryByRole('table', { name: 'Signatures' })).toBeNull()
+    expect(await bodyRows()).toHaveLength(100)
+    expect(screen.queryByText('Loading signatures…')).toBeNull()
+  })
+
   it('lists verification results with counts by status; a count filters, in the URL', async () => {
     const { user, router } = renderApp('/signatures')
     expect(await bodyRows()).toHaveLength(100)
