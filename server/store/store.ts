@@ -17,7 +17,7 @@ import { appendLeaf, emptyRange, leafHash, parseRange, rootOf, serialiseRange, t
 import { decodeCursor, encodeCursor } from './cursor'
 import { StoreQueryError } from './errors'
 import { getSbomFor, insertExtras, listRebuilds } from './format-facts'
-import { buildNeighbours, countSignature, getArtifact, listSignatures, rebuilderMatrix, reproducibilityHistory, reproducibilitySummary, search, type ArtifactLookup } from './explore-store'
+import { buildNeighbours, countSignature, subjectsOf, getArtifact, listSignatures, rebuilderMatrix, reproducibilityHistory, reproducibilitySummary, search, type ArtifactLookup } from './explore-store'
 import { migrationProvider } from './migrations'
 import { signerIdentity } from './signer'
 import { getSetting, reverifyDocuments, setSetting, type Reverifier, type ReverifyOutcome } from './reverify-store'
@@ -290,7 +290,7 @@ class KyselyStore implements Store {
     const rows = await select.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
 
     const page = rows.slice(0, limit)
-    const subjects = await this.#subjectsOf(page.map((row) => row.id))
+    const subjects = await subjectsOf(this.#db, page.map((row) => row.id))
     const last = page.at(-1)
     return BuildPage.parse({
       items: page.map((row) => summary(row, subjects.get(row.id) ?? [])),
@@ -313,7 +313,7 @@ class KyselyStore implements Store {
       .where('builds.id', '=', id)
       .executeTakeFirst()
     if (row === undefined) return null
-    const subjects = await this.#subjectsOf([row.id])
+    const subjects = await subjectsOf(this.#db, [row.id])
     // Parsing with the contract guarantees the HTTP layer never serves a shape the SPA would reject.
     return BuildDetail.parse({
       ...summary(row, subjects.get(row.id) ?? []),
@@ -434,33 +434,6 @@ class KyselyStore implements Store {
 
   async close(): Promise<void> {
     await this.#db.destroy()
-  }
-
-  /** Subjects of many builds in one query, so a page costs two queries rather than one per build. */
-  async #subjectsOf(buildIds: string[]): Promise<Map<string, Subject[]>> {
-    const byBuild = new Map<string, Subject[]>()
-    if (buildIds.length === 0) return byBuild
-    const rows = await this.#db
-      .selectFrom('subjects')
-      .selectAll()
-      .where('build_id', 'in', buildIds)
-      .orderBy('build_id')
-      .orderBy('position')
-      .orderBy('digest_algorithm')
-      .execute()
-    let current: { buildId: string; position: number; subject: Subject } | undefined
-    for (const row of rows) {
-      if (current === undefined || current.buildId !== row.build_id || current.position !== row.position) {
-        current = { buildId: row.build_id, position: row.position, subject: { name: row.name, digest: {} } }
-        const list = byBuild.get(row.build_id) ?? []
-        list.push(current.subject)
-        byBuild.set(row.build_id, list)
-      }
-      if (row.digest_algorithm !== null && row.digest_value !== null) {
-        current.subject.digest[row.digest_algorithm] = row.digest_value
-      }
-    }
-    return byBuild
   }
 }
 
