@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { jsonMutation } from '../testing/mutation'
 import { describe, expect, it } from 'vitest'
 import { signEnvelope } from '../demo/seed'
 import { newKey, slsaV1Statement } from '../testing/documents'
@@ -27,7 +28,8 @@ const context = { keys: [loadPublicKey(ed.id, ed.publicKeyPem), loadPublicKey(li
 /** Runs the reader; a result or an IngestError are the only acceptable endings. */
 function outcome(document: unknown): 'ok' | 'ingest-error' {
   try {
-    prepareDocument(Buffer.from(JSON.stringify(document)), context)
+    // A mutation may remove the whole document: that is an empty body.
+    prepareDocument(Buffer.from(JSON.stringify(document) ?? ''), context)
     return 'ok'
   } catch (error) {
     if (error instanceof IngestError) return 'ingest-error'
@@ -35,16 +37,6 @@ function outcome(document: unknown): 'ok' | 'ingest-error' {
   }
 }
 
-/** Replaces the value at a path (indexes into entries, wrapping) with another value. */
-function mutate(value: unknown, path: number[], replacement: unknown): unknown {
-  if (path.length === 0 || typeof value !== 'object' || value === null) return replacement
-  const entries = Object.entries(value)
-  if (entries.length === 0) return replacement
-  const [head, ...rest] = path
-  const [key, child] = entries[(head ?? 0) % entries.length]!
-  if (Array.isArray(value)) return value.map((item: unknown, index) => (String(index) === key ? mutate(item, rest, replacement) : item))
-  return { ...value, [key]: mutate(child, rest, replacement) }
-}
 
 const diffoscope = diffoscopeReport()
 /** One valid document of every format, bare and in envelopes, so mutations reach every reader's corners. */
@@ -72,8 +64,8 @@ describe('the new format readers under arbitrary and mutated input', () => {
 
   it.each(Object.entries(valid))('throw nothing but IngestError for %s with any part replaced by any JSON value', (_name, document) => {
     fc.assert(
-      fc.property(fc.array(fc.nat(), { maxLength: 7 }), fc.jsonValue({ maxDepth: 3 }), (path, replacement) => {
-        void outcome(mutate(document, path, replacement))
+      fc.property(jsonMutation(document), (mutated) => {
+        void outcome(mutated)
       }),
       { numRuns: 300 },
     )

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { IngestError } from './errors'
 import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
 import { loadSigstoreTrust, looksLikeBundle, prepareBundle, type IdentityPolicy, type PrepareBundleOptions, type SigstoreTrust } from './sigstore'
+import { jsonMutation } from '../testing/mutation'
 
 // The corpus sits beside the checkout (../shared/corpus) and is read in place; a clone without it skips.
 const corpus = fileURLToPath(new URL('../../../shared/corpus', import.meta.url))
@@ -245,7 +246,7 @@ describe.runIf(hasCorpus)('real Sigstore bundles from ../shared/corpus', () => {
     const samples = [bundles[0], bundles[1], bundles.find(({ where }) => where.includes('happy-path')), bundles.find(({ where }) => where.endsWith(PUBLISH))]
     for (const sample of samples) {
       fc.assert(
-        fc.property(mutation(sample?.bundle), (mutated) => {
+        fc.property(jsonMutation(sample?.bundle), (mutated) => {
           try {
             const { verification } = prepareBundle(mutated, trust)
             expect(['verified', 'failed', 'untrusted', 'unverifiable', 'unsigned']).toContain(verification.status)
@@ -258,33 +259,3 @@ describe.runIf(hasCorpus)('real Sigstore bundles from ../shared/corpus', () => {
     }
   })
 })
-
-/** Replaces one value anywhere in a JSON document: with arbitrary JSON, or a string with one character changed. */
-function mutation(document: unknown): fc.Arbitrary<unknown> {
-  const paths: (string | number)[][] = []
-  const walk = (value: unknown, path: (string | number)[]) => {
-    paths.push(path)
-    if (Array.isArray(value)) value.forEach((item: unknown, index) => walk(item, [...path, index]))
-    else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) walk(item, [...path, key])
-  }
-  walk(document, [])
-  const replace = (value: unknown, path: (string | number)[], make: (old: unknown) => unknown): unknown => {
-    const [head, ...rest] = path
-    if (head === undefined) return make(value)
-    if (Array.isArray(value)) return value.map((item: unknown, index) => (index === head ? replace(item, rest, make) : item))
-    if (typeof value === 'object' && value !== null) return { ...value, [head]: replace((value as Record<string, unknown>)[head], rest, make) }
-    return value
-  }
-  return fc
-    .tuple(fc.nat({ max: paths.length - 1 }), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined)), fc.nat(), fc.boolean())
-    .map(([index, replacement, position, flip]) =>
-      replace(document, paths[index] ?? [], (old) => {
-        if (flip && typeof old === 'string' && old.length > 0) {
-          const at = position % old.length
-          const char = old[at] === 'A' ? 'B' : 'A'
-          return old.slice(0, at) + char + old.slice(at + 1)
-        }
-        return replacement
-      }),
-    )
-}

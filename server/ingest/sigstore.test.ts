@@ -6,6 +6,7 @@ import { IngestError } from './errors'
 import { loadPublicKey } from './keys'
 import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
 import { loadSigstoreTrust, looksLikeBundle, prepareBundle, verifyDigestSignature, type SigstoreKey } from './sigstore'
+import { jsonMutation } from '../testing/mutation'
 
 const statement = Buffer.from(
   JSON.stringify({
@@ -291,7 +292,7 @@ describe('prepareBundle on malformed input', () => {
       },
     })
     fc.assert(
-      fc.property(mutation(bundle), (mutated) => {
+      fc.property(jsonMutation(bundle), (mutated) => {
         try {
           prepareBundle(mutated, keyed)
         } catch (error) {
@@ -325,33 +326,3 @@ describe('npm attestations', () => {
     expect(() => loadNpmRegistryKeys({ keys: [{ keyId: 'x', publicKey: { rawBytes: 'AAAA' } }] })).toThrow(/^keys\[0\]\.publicKey\.rawBytes: not a DER public key/)
   })
 })
-
-/** Replaces one value anywhere in a JSON document: with arbitrary JSON, or a string with one character changed. */
-function mutation(document: unknown): fc.Arbitrary<unknown> {
-  const paths: (string | number)[][] = []
-  const walk = (value: unknown, path: (string | number)[]) => {
-    paths.push(path)
-    if (Array.isArray(value)) value.forEach((item: unknown, index) => walk(item, [...path, index]))
-    else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) walk(item, [...path, key])
-  }
-  walk(document, [])
-  const replace = (value: unknown, path: (string | number)[], make: (old: unknown) => unknown): unknown => {
-    const [head, ...rest] = path
-    if (head === undefined) return make(value)
-    if (Array.isArray(value)) return value.map((item: unknown, index) => (index === head ? replace(item, rest, make) : item))
-    if (typeof value === 'object' && value !== null) return { ...value, [head]: replace((value as Record<string, unknown>)[head], rest, make) }
-    return value
-  }
-  return fc
-    .tuple(fc.nat({ max: paths.length - 1 }), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined)), fc.nat(), fc.boolean())
-    .map(([index, replacement, position, flip]) =>
-      replace(document, paths[index] ?? [], (old) => {
-        if (flip && typeof old === 'string' && old.length > 0) {
-          const at = position % old.length
-          const char = old[at] === 'A' ? 'B' : 'A'
-          return old.slice(0, at) + char + old.slice(at + 1)
-        }
-        return replacement
-      }),
-    )
-}
