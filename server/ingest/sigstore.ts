@@ -23,7 +23,7 @@ import { parseStatement } from './statement'
  *
  * @sigstore/verify does the cryptography: its Verifier runs timestamps -> signing key -> tlog -> signature and
  * throws at the first problem. We want every check recorded with what was expected and what was found, so each
- * step runs on its own through the same public Verifier, with the other steps stubbed out, and one full Verifier
+ * step runs on its own through the same public Verifier, with the other steps set aside, and one full Verifier
  * pass at the end cross-checks a "verified" verdict. Where the library cannot answer (message signatures without
  * the artifact bytes, which key a tlog entry names, whose Fulcio is missing), this file fills the gap itself.
  */
@@ -862,8 +862,8 @@ function resolve(steps: Step[]): Verification['status'] {
   return 'verified'
 }
 
-/** The signature bytes the library compares against log entries, with verification stubbed for the other steps. */
-function stubContent(entity: SignedEntity): SignedEntity['signature'] {
+/** The signature bytes the library compares against log entries, with its own verification left to the bundle-signature check. */
+function signatureCheckedElsewhere(entity: SignedEntity): SignedEntity['signature'] {
   return {
     signature: entity.signature.signature,
     compareSignature: (signature) => entity.signature.compareSignature(signature),
@@ -876,9 +876,9 @@ function stubContent(entity: SignedEntity): SignedEntity['signature'] {
 function anyKeyMaterial(trust: SigstoreTrust, key: KeyObject): TrustMaterial {
   return { ...trust.material, publicKey: () => ({ publicKey: key, validFor: () => true }) }
 }
-let stubKey: KeyObject | null = null
-/** Any key will do where the step under test is not the signature: the signature check itself is stubbed. */
-const placeholderKey = () => (stubKey ??= generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)
+let isolationKeyCache: KeyObject | null = null
+/** Any key will do where the step under test is not the signature: the signature check itself is done by bundle-signature. */
+const isolationKey = () => (isolationKeyCache ??= generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)
 
 // --- bundle-signature ---------------------------------------------------------------------------------------
 
@@ -1117,7 +1117,7 @@ function checkTransparencyLog(context: Context): TlogResult {
         return
       }
     }
-    const result = runVerifier(anyKeyMaterial(trust, placeholderKey()), { signature: stubContent(entity), key: { $case: 'public-key', hint: '' }, timestamps: [], tlogEntries: [entry] }, {
+    const result = runVerifier(anyKeyMaterial(trust, isolationKey()), { signature: signatureCheckedElsewhere(entity), key: { $case: 'public-key', hint: '' }, timestamps: [], tlogEntries: [entry] }, {
       tlogThreshold: 1,
       timestampThreshold: 0,
       ctlogThreshold: 0,
@@ -1168,7 +1168,7 @@ function checkTimestamps(context: Context): { step: Step | null; trusted: RFC316
         trusted,
       }
     }
-    const result = runVerifier(anyKeyMaterial(trust, placeholderKey()), { signature: stubContent(entity), key: { $case: 'public-key', hint: '' }, timestamps: [{ $case: 'timestamp-authority', timestamp: parsed }], tlogEntries: [] }, {
+    const result = runVerifier(anyKeyMaterial(trust, isolationKey()), { signature: signatureCheckedElsewhere(entity), key: { $case: 'public-key', hint: '' }, timestamps: [{ $case: 'timestamp-authority', timestamp: parsed }], tlogEntries: [] }, {
       tlogThreshold: 0,
       timestampThreshold: 1,
       ctlogThreshold: 0,
@@ -1227,7 +1227,7 @@ function checkCertificateChain(context: Context, certificate: NonNullable<Contex
   const result = runVerifier(
     trust.material,
     {
-      signature: stubContent(entity),
+      signature: signatureCheckedElsewhere(entity),
       key: { $case: 'certificate', certificate: cert },
       timestamps: [...times.tlog.map((tlogEntry) => ({ $case: 'transparency-log' as const, tlogEntry })), ...times.rfc3161.map((timestamp) => ({ $case: 'timestamp-authority' as const, timestamp }))],
       tlogEntries: [],
@@ -1360,7 +1360,7 @@ function crossCheck(context: Context, key: SigstoreKey | null, tlogEntries: numb
   const { trust, entity, rfc3161 } = context
   // Our signature check stands in for the library's: it cannot check a message signature without the artifact,
   // and picks SHA-256 for every ECDSA curve.
-  const signature: SignedEntity['signature'] = { ...stubContent(entity), verifySignature: () => true }
+  const signature: SignedEntity['signature'] = { ...signatureCheckedElsewhere(entity), verifySignature: () => true }
   const material: TrustMaterial =
     key && context.raw.keyMaterial.kind === 'public-key'
       ? { ...trust.material, publicKey: () => ({ publicKey: key.key, validFor: (date) => keyValidAt(key, date) }) }
