@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import type { Check, Signer, Verification } from '../../src/contract/common'
+import type { Verification } from '../../src/contract/common'
 import type { LinkRecord, RebuildRecord } from '../store/types'
 import { canonicalJson, CanonicalJsonError } from './canonical-json'
 import { isRecord } from './errors'
 import type { FormatHandler } from './format'
-import { verifySignature, type TrustedKey } from './keys'
+import type { TrustedKey } from './keys'
 import { childPath, Shape } from './shape'
+import { judgeSignatures } from './verify'
 
 /*
  * in-toto v0.9 link metadata (https://github.com/in-toto/docs/blob/master/in-toto-spec.md, section 4.3): one
@@ -90,59 +91,24 @@ export function inTotoKeyIds(trusted: TrustedKey): string[] {
   )
 }
 
-const short = (keyid: string) => (keyid === '' ? '(no keyid)' : keyid.length > 24 ? `${keyid.slice(0, 24)}…` : keyid)
-
 /**
  * Verifies a bare link's signatures over the canonical JSON of `signed`, with the same outcomes as a DSSE
- * envelope: verified by a trusted key; failed when a signature names a trusted key and does not verify;
- * untrusted when no trusted key verifies it; unsigned when there is no signature.
+ * envelope. Links name keys by their securesystemslib key id, which is computed for each trusted key.
  */
 export function verifyLink(signed: Buffer, signatures: { keyid: string; sig: Buffer }[], keys: readonly TrustedKey[]): Verification {
-  const checks: Check[] = []
-  const signers: Signer[] = []
-  if (signatures.length === 0) {
-    checks.push({ name: 'link-signature', ok: false, expected: 'at least one signature', actual: 'none', detail: 'The link carries no signature.' })
-    return finish('unsigned', checks, signers)
-  }
-  const ids = new Map(keys.map((key) => [key, new Set([key.id, key.fingerprint, ...inTotoKeyIds(key)])]))
-  let verified: TrustedKey | null = null
-  let claimedButBad: { keyid: string; key: TrustedKey } | null = null
-  for (const signature of signatures) {
-    const claimed = keys.filter((key) => signature.keyid !== '' && ids.get(key)?.has(signature.keyid.toLowerCase()) === true)
-    const candidates = claimed.length > 0 ? claimed : keys
-    const match = candidates.find((key) => verifySignature(key, signed, signature.sig)) ?? null
-    signers.push({ keyId: signature.keyid || null, trustedKeyId: match?.id ?? null, algorithm: match?.algorithm ?? claimed[0]?.algorithm ?? null })
-    if (match) verified ??= match
-    else if (claimed[0]) claimedButBad ??= { keyid: signature.keyid, key: claimed[0] }
-  }
-  if (verified) {
-    checks.push({ name: 'link-signature', ok: true, expected: 'a signature over the canonical JSON of signed', actual: `verifies with ${verified.algorithm} key ${verified.id}` })
-    checks.push({ name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${verified.id}` })
-    return finish('verified', checks, signers)
-  }
-  if (claimedButBad) {
-    checks.push({
-      name: 'link-signature',
-      ok: false,
-      expected: `a valid ${claimedButBad.key.algorithm} signature by trusted key ${claimedButBad.key.id}`,
-      actual: `the signature for keyid ${short(claimedButBad.keyid)} does not verify`,
-      detail: 'The link names a trusted key, but its signature does not match the signed part: the link or the signature was altered after signing.',
-    })
-    return finish('failed', checks, signers)
-  }
-  checks.push({
-    name: 'signer-trusted',
-    ok: false,
-    expected: keys.length > 0 ? `a signature by one of: ${keys.map((key) => key.id).join(', ')}` : 'a key listed in trust.keys',
-    actual: `keyid ${signatures.map((signature) => short(signature.keyid)).join(', ')}: no trusted key verifies it`,
-    detail: keys.length > 0 ? 'The link was signed by a key that is not in trust.keys (or it was altered).' : 'No keys are configured under trust.keys.',
-  })
-  return finish('untrusted', checks, signers)
-}
-
-function finish(status: Verification['status'], checks: Check[], signers: Signer[]): Verification {
-  const failed = checks.filter((check) => !check.ok)
-  return { status, failedCheck: status === 'failed' ? (failed[0]?.name ?? null) : null, checks: [...failed, ...checks.filter((check) => check.ok)], signers }
+  const ids = new Map(keys.map((key) => [key, new Set(inTotoKeyIds(key))]))
+  return judgeSignatures(
+    {
+      check: 'link-signature',
+      noun: 'link',
+      covers: 'a signature over the canonical JSON of signed',
+      signedPart: 'the signed part',
+      data: signed,
+      signatures,
+      names: (key, keyid) => ids.get(key)?.has(keyid.toLowerCase()) === true,
+    },
+    keys,
+  )
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/

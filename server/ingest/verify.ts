@@ -4,35 +4,49 @@ import { verifySignature, type TrustedKey } from './keys'
 
 const short = (keyid: string) => (keyid === '' ? '(no keyid)' : keyid.length > 24 ? `${keyid.slice(0, 24)}…` : keyid)
 
-/**
- * Verifies a DSSE envelope against the trusted keys, recording every check with what was expected and what was
- * found. A signature that names a trusted key but does not verify with it is a failure (altered or forged);
- * a signature no trusted key claims or verifies is from a key we do not trust.
- */
-export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly TrustedKey[]): Verification {
-  const checks: Check[] = []
-  const signers: Signer[] = []
-  checks.push({
-    name: 'payload-type',
-    ok: envelope.payloadType === IN_TOTO_PAYLOAD_TYPE,
-    expected: IN_TOTO_PAYLOAD_TYPE,
-    actual: envelope.payloadType,
-  })
+export type SignedThing = {
+  /** The check that judges the signature: `envelope-signature`, `link-signature`. */
+  check: string
+  /** What was signed, for messages: "envelope", "link". */
+  noun: string
+  /** What a good signature covers, e.g. "a signature over the DSSE pre-authentication encoding". */
+  covers: string
+  /** The part an altered signature no longer matches: "the payload", "the signed part". */
+  signedPart: string
+  data: Buffer
+  signatures: readonly { keyid: string; sig: Buffer; cert?: string | null }[]
+  /** Whether a signature's keyid names this key (besides its configured id and fingerprint). */
+  names?: (key: TrustedKey, keyid: string) => boolean
+  /** Checks made before the signature (the payload type); any failing one makes a verified signature fail. */
+  leading?: Check[]
+}
 
-  if (envelope.signatures.length === 0) {
-    checks.push({ name: 'envelope-signature', ok: false, expected: 'at least one signature', actual: 'none', detail: 'The envelope carries no signature.' })
+/**
+ * Judges signatures against the trusted keys, recording every check with what was expected and what was found.
+ * A signature that names a trusted key but does not verify with it is a failure (altered or forged); a
+ * signature no trusted key claims or verifies is from a key we do not trust; a certificate with no trust root
+ * to check it is unverifiable; no signature at all is unsigned. DSSE envelopes and in-toto links share this.
+ */
+export function judgeSignatures(thing: SignedThing, keys: readonly TrustedKey[]): Verification {
+  const checks: Check[] = [...(thing.leading ?? [])]
+  const signers: Signer[] = []
+  const leadingFails = checks.some((check) => !check.ok)
+
+  if (thing.signatures.length === 0) {
+    checks.push({ name: thing.check, ok: false, expected: 'at least one signature', actual: 'none', detail: `The ${thing.noun} carries no signature.` })
     return finish('unsigned', checks, signers)
   }
 
-  const data = pae(envelope.payloadType, envelope.payload)
   let verified: TrustedKey | null = null
   let claimedButBad: { keyid: string; key: TrustedKey } | null = null
   let certificateOnly = false
-  for (const signature of envelope.signatures) {
-    const claimed = keys.filter((key) => signature.keyid !== '' && (key.id === signature.keyid || key.fingerprint === signature.keyid))
+  for (const signature of thing.signatures) {
+    const claimed = keys.filter(
+      (key) => signature.keyid !== '' && (key.id === signature.keyid || key.fingerprint === signature.keyid || thing.names?.(key, signature.keyid) === true),
+    )
     // A signer's keyid is a hint, not a promise: when it names no trusted key, try them all.
     const candidates = claimed.length > 0 ? claimed : keys
-    const match = candidates.find((key) => verifySignature(key, data, signature.sig)) ?? null
+    const match = candidates.find((key) => verifySignature(key, thing.data, signature.sig)) ?? null
     signers.push({ keyId: signature.keyid || null, trustedKeyId: match?.id ?? null, algorithm: match?.algorithm ?? claimed[0]?.algorithm ?? null })
     if (match) {
       verified ??= match
@@ -44,26 +58,21 @@ export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly TrustedKey
   }
 
   if (verified) {
-    checks.push({
-      name: 'envelope-signature',
-      ok: true,
-      expected: 'a signature over the DSSE pre-authentication encoding',
-      actual: `verifies with ${verified.algorithm} key ${verified.id}`,
-    })
+    checks.push({ name: thing.check, ok: true, expected: thing.covers, actual: `verifies with ${verified.algorithm} key ${verified.id}` })
     checks.push({ name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${verified.id}` })
-    return finish(checks.every((check) => check.ok) ? 'verified' : 'failed', checks, signers)
+    return finish(leadingFails ? 'failed' : 'verified', checks, signers)
   }
   if (claimedButBad) {
     checks.push({
-      name: 'envelope-signature',
+      name: thing.check,
       ok: false,
       expected: `a valid ${claimedButBad.key.algorithm} signature by trusted key ${claimedButBad.key.id}`,
       actual: `the signature for keyid ${short(claimedButBad.keyid)} does not verify`,
-      detail: 'The envelope names a trusted key, but its signature does not match the payload: the payload or the signature was altered after signing.',
+      detail: `The ${thing.noun} names a trusted key, but its signature does not match ${thing.signedPart}: ${thing.signedPart} or the signature was altered after signing.`,
     })
     return finish('failed', checks, signers)
   }
-  const keyids = envelope.signatures.map((signature) => short(signature.keyid)).join(', ')
+  const keyids = thing.signatures.map((signature) => short(signature.keyid)).join(', ')
   if (certificateOnly) {
     checks.push({
       name: 'signer-trusted',
@@ -84,7 +93,23 @@ export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly TrustedKey
         ? 'The signature was made by a key that is not in trust.keys (or it was altered and names no key).'
         : 'No keys are configured under trust.keys.',
   })
-  return finish(checks.some((check) => check.name === 'payload-type' && !check.ok) ? 'failed' : 'untrusted', checks, signers)
+  return finish(leadingFails ? 'failed' : 'untrusted', checks, signers)
+}
+
+/** Verifies a DSSE envelope: its payload type, then its signatures over the pre-authentication encoding. */
+export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly TrustedKey[]): Verification {
+  return judgeSignatures(
+    {
+      check: 'envelope-signature',
+      noun: 'envelope',
+      covers: 'a signature over the DSSE pre-authentication encoding',
+      signedPart: 'the payload',
+      data: pae(envelope.payloadType, envelope.payload),
+      signatures: envelope.signatures,
+      leading: [{ name: 'payload-type', ok: envelope.payloadType === IN_TOTO_PAYLOAD_TYPE, expected: IN_TOTO_PAYLOAD_TYPE, actual: envelope.payloadType }],
+    },
+    keys,
+  )
 }
 
 function finish(status: Verification['status'], checks: Check[], signers: Signer[]): Verification {
