@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useId } from 'react'
-import { verificationStatuses } from '../../../contract/common'
-import { statusLabel } from '../../../components/ui/status-badge'
+import { StatusSelect } from '../../../components/ui/status-select'
 import { projectQueries } from '../../../api/project-queries'
 import { hasFilters, type BuildsSearch } from '../lib/builds-search'
 
@@ -47,21 +46,7 @@ export function BuildsFilters({ search, onChange }: BuildsFiltersProps) {
 
       <div className="field">
         <label htmlFor={`${id}-status`}>Status</label>
-        <select
-          id={`${id}-status`}
-          value={search.status ?? ''}
-          onChange={(event) => {
-            const value = verificationStatuses.find((status) => status === event.target.value)
-            set('status', value ?? '')
-          }}
-        >
-          <option value="">Any status</option>
-          {verificationStatuses.map((status) => (
-            <option key={status} value={status}>
-              {statusLabel(status)}
-            </option>
-          ))}
-        </select>
+        <StatusSelect id={`${id}-status`} value={search.status} onChange={(status) => set('status', status ?? '')} />
       </div>
 
       <div className="field">

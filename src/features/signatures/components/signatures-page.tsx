@@ -9,6 +9,7 @@ import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
 import { statusDescriptions, statusLabel } from '../../../components/ui/status-badge'
+import { StatusSelect } from '../../../components/ui/status-select'
 import { paths } from '../../../lib/paths'
 import {
   hasSignatureFilters,
@@ -72,18 +73,7 @@ function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onCh
     >
       <div className="field">
         <label htmlFor={`${id}-status`}>Status</label>
-        <select
-          id={`${id}-status`}
-          value={search.status ?? ''}
-          onChange={(event) => set('status', verificationStatuses.find((status) => status === event.target.value) ?? '')}
-        >
-          <option value="">Any status</option>
-          {verificationStatuses.map((status) => (
-            <option key={status} value={status}>
-              {statusLabel(status)}
-            </option>
-          ))}
-        </select>
+        <StatusSelect id={`${id}-status`} value={search.status} onChange={(status) => set('status', status ?? '')} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-project`}>Project</label>
