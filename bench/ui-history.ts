@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from '@playwright/test'
-import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/explore'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/reproducibility'
 import { logCheckpoint, serverMeta } from '../mocks/data/factories'
 import { seededRandom } from '../mocks/data/random'
 import { buildIfStale } from '../scripts/build-if-stale.mjs'

@@ -1,6 +1,8 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { BuildPage, ProjectList } from '../src/contract/builds'
-import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, SearchResponse, SignaturePage } from '../src/contract/explore'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/reproducibility'
+import { SearchResponse } from '../src/contract/search'
+import { SignaturePage } from '../src/contract/signatures'
 import { demoBuilds } from './data/demo-model'
 import { apiErrorBody, demoBuildDetail, serverMeta } from './data/factories'
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { IngestResponse } from '../src/contract/attestations'
 import { ApiErrorBody } from '../src/contract/common'
 import { createApp } from './app'
 import { buildConfig } from './config'
-import { corpusDir, corpusFiles, hasCorpus } from './testing/corpus'
+import { corpusDir, corpusFiles, describeWithCorpus } from './testing/corpus'
 import { tempStore } from './testing/documents'
 import type { Store } from './store/types'
 
@@ -90,7 +90,7 @@ function upstreamVerdicts(): Map<string, 'PASS' | 'FAIL'> {
 
 const read = (path: string) => readFileSync(join(corpusDir, path), 'utf8')
 
-describe.runIf(hasCorpus)('conformance: every corpus file through POST /api/v1/attestations', () => {
+describeWithCorpus('conformance: every corpus file through POST /api/v1/attestations', () => {
   let store: Store
   let dispose: () => Promise<void>
   let app: ReturnType<typeof createApp>

@@ -1,20 +1,9 @@
 import type { BuildDetail, BuildSummary } from '../../src/contract/builds'
-import {
-  ArtifactDetail,
-  BuildNeighbours,
-  RebuilderMatrix,
-  ReproducibilityHistory,
-  ReproducibilitySummary,
-  SearchResponse,
-  SignaturePage,
-  type HistoryBucket,
-  type HistoryQuery,
-  type MatrixQuery,
-  type SearchResult,
-  type SignatureQuery,
-  type SignatureRow,
-  type StatusCounts,
-} from '../../src/contract/explore'
+import { ArtifactDetail } from '../../src/contract/artifacts'
+import { BuildNeighbours } from '../../src/contract/builds'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, type HistoryBucket, type HistoryQuery, type MatrixQuery } from '../../src/contract/reproducibility'
+import { SearchResponse, type SearchResult } from '../../src/contract/search'
+import { SignaturePage, type SignatureQuery, type SignatureRow, type StatusCounts } from '../../src/contract/signatures'
 import type { Rebuild } from '../../src/contract/rebuilds'
 import { demoDb, type DemoDb } from './demo-db'
 import { DEMO_BUILD_COUNT, DEMO_END, DEMO_SEED, demoBuilds, type DemoBuild } from './demo-model'

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEMO_END, demoBuilds } from '../../mocks/data/demo-model'
 import { demoRebuilders, demoRebuilds } from '../../mocks/data/demo-rebuilds'
-import { SignatureQuery } from '../../src/contract/explore'
+import { SignatureQuery } from '../../src/contract/signatures'
 import { summariseDiffoscope } from '../ingest/rebuild'
 import { tempStore } from '../testing/documents'
 import { diffoscopeReport, rebuilderKeyId } from './rebuilds'

@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
-import {
-  ArtifactDetail,
-  BuildNeighbours,
-  RebuilderMatrix,
-  ReproducibilityHistory,
-  ReproducibilitySummary,
-  SearchResponse,
-  SignaturePage,
-} from '../../src/contract/explore'
+import { ArtifactDetail } from '../../src/contract/artifacts'
+import { BuildNeighbours } from '../../src/contract/builds'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../../src/contract/reproducibility'
+import { SearchResponse } from '../../src/contract/search'
+import { SignaturePage } from '../../src/contract/signatures'
 import { RebuildPage } from '../../src/contract/rebuilds'
 import { createApp } from '../app'
 import { buildConfig } from '../config'

@@ -2,21 +2,11 @@ import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from
 import { z } from 'zod'
 import { BuildSummary } from '../../src/contract/builds'
 import { BuildId, DigestSet, Subject, Verification, VerificationStatus, type Subject as SubjectType } from '../../src/contract/common'
-import {
-  ArtifactDetail,
-  BuildNeighbours,
-  RebuilderMatrix,
-  ReproducibilityHistory,
-  ReproducibilitySummary,
-  SearchResponse,
-  SignaturePage,
-  type ArtifactAttestation,
-  type MatrixQuery,
-  type ReproducibilityProject,
-  type SearchResult,
-  type SignatureQuery,
-  type StatusCounts,
-} from '../../src/contract/explore'
+import { ArtifactDetail, type ArtifactAttestation } from '../../src/contract/artifacts'
+import { BuildNeighbours } from '../../src/contract/builds'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, type MatrixQuery, type ReproducibilityProject } from '../../src/contract/reproducibility'
+import { SearchResponse, type SearchResult } from '../../src/contract/search'
+import { SignaturePage, type SignatureQuery, type StatusCounts } from '../../src/contract/signatures'
 import { REBUILD_PREDICATE_TYPE, type Rebuild } from '../../src/contract/rebuilds'
 import { bucketMs, type BucketRange } from '../explore/buckets'
 import { decodeCursor, encodeCursor } from './cursor'

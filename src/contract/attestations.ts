@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { BuildId, DocumentId, Subject, Verification } from './common'
+import { errors, type RouteSpec } from './route-spec'
+import { ApiErrorBody } from './common'
 
 export const IngestedDocument = z.object({
   id: DocumentId,
@@ -28,3 +30,26 @@ export const IngestResponse = z.object({
   errors: z.array(LineError),
 })
 export type IngestResponse = z.infer<typeof IngestResponse>
+
+/** The attestations routes, declared once: mounted by the server, published as OpenAPI. */
+export const attestationRoutes = {
+  ingestAttestations: {
+    method: 'post',
+    path: '/api/v1/attestations',
+    summary: 'Ingest signed provenance: one JSON document, or JSONL with one document per line',
+    scope: 'ingest',
+    body: {
+      contentTypes: ['application/json', 'application/x-ndjson', 'application/jsonl'],
+      description:
+        'A DSSE envelope whose payload is an in-toto Statement (v0.1 or v1) carrying SLSA provenance v0.2 or v1; or several, one per line.',
+    },
+    responses: {
+      200: { description: 'Every document was already stored; the existing records', schema: IngestResponse },
+      201: { description: 'Stored (a JSONL body may also list rejected lines)', schema: IngestResponse },
+      ...errors,
+      413: { description: 'Body larger than the configured limit', schema: ApiErrorBody },
+      415: { description: 'Unsupported content type', schema: ApiErrorBody },
+      422: { description: 'No document in the body could be read; each problem is listed', schema: ApiErrorBody },
+    },
+  },
+} as const satisfies Record<string, RouteSpec>

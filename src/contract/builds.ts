@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { BuildId, DocumentId, Instant, optionalText, Subject, Verification, VerificationStatus } from './common'
 import { PipelineRun } from './telemetry'
+import { errors, type RouteSpec } from './route-spec'
+import { ApiErrorBody } from './common'
 
 export const BuildSummary = z.object({
   id: BuildId,
@@ -85,3 +87,52 @@ export type ProjectSummary = z.infer<typeof ProjectSummary>
 
 export const ProjectList = z.object({ items: z.array(ProjectSummary) })
 export type ProjectList = z.infer<typeof ProjectList>
+
+/** The builds of the same project just before and after one build, for "compare with previous". */
+export const BuildNeighbours = z.object({ previous: BuildSummary.nullable(), next: BuildSummary.nullable() })
+export type BuildNeighbours = z.infer<typeof BuildNeighbours>
+
+/** The builds routes, declared once: mounted by the server, published as OpenAPI. */
+export const buildRoutes = {
+  listBuilds: {
+    method: 'get',
+    path: '/api/v1/builds',
+    summary: 'Builds, newest first, with cursor pagination',
+    scope: 'read',
+    query: BuildQuery,
+    responses: { 200: { description: 'A page of builds', schema: BuildPage }, ...errors },
+  },
+  getBuild: {
+    method: 'get',
+    path: '/api/v1/builds/{id}',
+    summary: 'Everything recorded about one build',
+    scope: 'read',
+    params: z.object({ id: BuildId }),
+    paramError: { code: 'invalid-build-id' },
+    responses: {
+      200: { description: 'The build', schema: BuildDetail },
+      ...errors,
+      404: { description: 'No such build', schema: ApiErrorBody },
+    },
+  },
+  listProjects: {
+    method: 'get',
+    path: '/api/v1/projects',
+    summary: 'Projects with their build counts',
+    scope: 'read',
+    responses: { 200: { description: 'Projects', schema: ProjectList }, ...errors },
+  },
+  buildNeighbours: {
+    method: 'get',
+    path: '/api/v1/builds/{id}/neighbours',
+    summary: 'The builds of the same project just before and after this one, by time (for "compare with previous")',
+    scope: 'read',
+    params: z.object({ id: BuildId }),
+    paramError: { code: 'invalid-build-id' },
+    responses: {
+      200: { description: 'Previous and next build, each null at an end', schema: BuildNeighbours },
+      ...errors,
+      404: { description: 'No such build', schema: ApiErrorBody },
+    },
+  },
+} as const satisfies Record<string, RouteSpec>

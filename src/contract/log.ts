@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errors, type RouteSpec } from './route-spec'
 
 /** The latest signed tree head of the server's append-only document log (RFC 6962 Merkle tree). */
 export const LogCheckpoint = z.object({
@@ -14,3 +15,14 @@ export const LogCheckpoint = z.object({
   publicKeyPem: z.string(),
 })
 export type LogCheckpoint = z.infer<typeof LogCheckpoint>
+
+/** The log routes, declared once: mounted by the server, published as OpenAPI. */
+export const logRoutes = {
+  logCheckpoint: {
+    method: 'get',
+    path: '/api/v1/log/checkpoint',
+    summary: 'The signed checkpoint of the append-only document log, with the key to check it',
+    scope: 'read',
+    responses: { 200: { description: 'The latest checkpoint', schema: LogCheckpoint }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errors, type RouteSpec } from './route-spec'
 
 const pattern = z.string().min(1).max(1024)
 
@@ -40,3 +41,14 @@ export type PolicyInput = z.input<typeof Policy>
 
 export const PolicyList = z.object({ policies: z.array(Policy) })
 export type PolicyList = z.infer<typeof PolicyList>
+
+/** The policy routes, declared once: mounted by the server, published as OpenAPI. */
+export const policyRoutes = {
+  getPolicy: {
+    method: 'get',
+    path: '/api/v1/policy',
+    summary: 'The per-project policies in force: signers, required checks, builders, pinned toolchain, allowed hosts',
+    scope: 'read',
+    responses: { 200: { description: 'Policies, in matching order', schema: PolicyList }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { DigestSet, DocumentId, Instant, Subject, VerificationStatus } from './common'
+import { errors, type RouteSpec } from './route-spec'
 
 /** The predicate type of the rebuild attestation this project defines; see docs/rebuild-predicate.md. */
 export const REBUILD_PREDICATE_TYPE = 'https://provenance-dashboard.dev/rebuild/v1'
@@ -70,30 +71,14 @@ export const RebuildQuery = z.object({
 export type RebuildQuery = z.infer<typeof RebuildQuery>
 export type RebuildQueryInput = z.input<typeof RebuildQuery>
 
-export const SbomTool = z.object({ name: z.string(), version: z.string().nullable() })
-export type SbomTool = z.infer<typeof SbomTool>
-
-export const Sbom = z.object({
-  documentId: DocumentId,
-  /** The stored document's format: `cyclonedx-json`, `spdx-json`, `spdx3-jsonld`, or the envelope's (`dsse`). */
-  format: z.string(),
-  standard: z.enum(['cyclonedx', 'spdx']),
-  specVersion: z.string(),
-  /** CycloneDX serialNumber, SPDX 2 documentNamespace, SPDX 3 SpdxDocument spdxId. */
-  serial: z.string().nullable(),
-  subject: z.object({
-    name: z.string().nullable(),
-    version: z.string().nullable(),
-    purl: z.string().nullable(),
-    digest: DigestSet,
-  }),
-  /** The in-toto subjects when the SBOM came as an attestation predicate. */
-  statementSubjects: z.array(Subject),
-  componentCount: z.number().int(),
-  tools: z.array(SbomTool),
-  /** CycloneDX 1.5+ `formulation`, as written. */
-  formulation: z.unknown(),
-  status: VerificationStatus,
-  ingestedAt: Instant,
-})
-export type Sbom = z.infer<typeof Sbom>
+/** The rebuilds routes, declared once: mounted by the server, published as OpenAPI. */
+export const rebuildRoutes = {
+  listRebuilds: {
+    method: 'get',
+    path: '/api/v1/rebuilds',
+    summary: 'Reproducibility verdicts, newest first, by artifact digest and/or project',
+    scope: 'read',
+    query: RebuildQuery,
+    responses: { 200: { description: 'A page of verdicts', schema: RebuildPage }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { Instant, optionalText } from './common'
+import { errors, type RouteSpec } from './route-spec'
+import { ApiErrorBody } from './common'
 
 /**
  * CI telemetry: what a pipeline run did, step by step, as reported by OpenTelemetry traces (OTLP/JSON on
@@ -146,3 +148,55 @@ export const WebhookResponse = z.object({
   message: z.string(),
 })
 export type WebhookResponse = z.infer<typeof WebhookResponse>
+
+/** The telemetry routes, declared once: mounted by the server, published as OpenAPI. */
+export const telemetryRoutes = {
+  ingestOtlpTraces: {
+    method: 'post',
+    path: '/v1/traces',
+    summary: 'OTLP/HTTP trace receiver (JSON encoding) for CI/CD spans, so an OpenTelemetry Collector can export here',
+    scope: 'ingest',
+    body: {
+      contentTypes: ['application/json'],
+      description:
+        'An OTLP ExportTraceServiceRequest in the protobuf JSON mapping, optionally gzip- or deflate-compressed (Content-Encoding). ' +
+        'Spans of traces without any cicd.pipeline.* attribute are not stored and are counted in partialSuccess. docs/telemetry.md lists the attributes read.',
+    },
+    responses: {
+      200: { description: 'Accepted; `partialSuccess` counts spans that were not stored, and says why', schema: OtlpExportResponse },
+      400: { description: 'Not an OTLP/JSON trace request; the body says what was wrong and its JSON path', schema: OtlpErrorBody },
+      401: errors[401],
+      403: errors[403],
+      413: { description: 'Body (after decompression) larger than the configured limit', schema: OtlpErrorBody },
+      415: { description: 'Not JSON: only the JSON encoding of OTLP is accepted (not application/x-protobuf)', schema: OtlpErrorBody },
+    },
+  },
+  githubWebhook: {
+    method: 'post',
+    path: '/api/v1/webhooks/github',
+    summary: 'GitHub webhook receiver for workflow_run and workflow_job events, checked with X-Hub-Signature-256',
+    scope: 'none',
+    body: {
+      contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
+      description:
+        'A GitHub webhook delivery. Needs `github.webhookSecret` in the config; the signature header is checked over the exact body bytes. ' +
+        'Other events (including ping) are acknowledged and not stored.',
+    },
+    responses: {
+      200: { description: 'Stored, or acknowledged and ignored (`stored: false`)', schema: WebhookResponse },
+      400: { description: 'Not a readable workflow_run / workflow_job payload; the body says where', schema: ApiErrorBody },
+      401: { description: 'X-Hub-Signature-256 missing or not the HMAC of the body with the configured secret', schema: ApiErrorBody },
+      403: { description: 'GitHub webhooks are not configured on this server (no github.webhookSecret)', schema: ApiErrorBody },
+      413: { description: 'Body larger than the configured limit', schema: ApiErrorBody },
+      415: { description: 'Unsupported content type', schema: ApiErrorBody },
+    },
+  },
+  listPipelines: {
+    method: 'get',
+    path: '/api/v1/pipelines',
+    summary: 'CI pipeline runs received as telemetry, by repository, commit or run id, newest first',
+    scope: 'read',
+    query: PipelineQuery,
+    responses: { 200: { description: 'Pipeline runs with tasks and steps', schema: PipelineList }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>

@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { ArtifactDetail } from '../../contract/explore'
+import { ArtifactDetail } from '../../contract/artifacts'
 
 export const artifactQueries = {
   all: () => ['artifacts'] as const,

@@ -1,7 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
 import { BuildDetail, BuildPage } from '../../contract/builds'
-import { BuildNeighbours } from '../../contract/explore'
+import { BuildNeighbours } from '../../contract/builds'
 import type { BuildId } from '../../contract/common'
 import type { BuildListFilter } from './lib/builds-search'
 

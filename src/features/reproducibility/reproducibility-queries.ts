@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../../contract/explore'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../../contract/reproducibility'
 import { markHistoryData } from './lib/history-marks'
 
 export const MATRIX_ROWS = 30

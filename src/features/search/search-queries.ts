@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { SearchResponse } from '../../contract/explore'
+import { SearchResponse } from '../../contract/search'
 
 export const searchQueries = {
   all: () => ['search'] as const,

@@ -1,6 +1,6 @@
 import { infiniteQueryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { SignaturePage } from '../../contract/explore'
+import { SignaturePage } from '../../contract/signatures'
 import type { SignatureListFilter } from './lib/signatures-search'
 
 export const signatureQueries = {

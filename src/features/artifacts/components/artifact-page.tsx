@@ -1,6 +1,6 @@
 import { useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
 import { data, Link, useParams, useSearchParams, type LoaderFunctionArgs } from 'react-router'
-import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/explore'
+import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/artifacts'
 import { Facts, Section } from '../../../components/ui/card-section'
 import { DigestList } from '../../../components/ui/digest-list'
 import { NotRecorded } from '../../../components/ui/not-recorded'

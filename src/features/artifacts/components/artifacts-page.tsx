@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
-import { DigestParam } from '../../../contract/explore'
+import { DigestParam } from '../../../contract/artifacts'
 import { paths } from '../../../lib/paths'
 
 /** The artifacts section: there is no list of every artifact, so it opens one by its digest. */

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react'
 import { useLocation } from 'react-router'
-import type { ArtifactDetail } from '../../../contract/explore'
+import type { ArtifactDetail } from '../../../contract/artifacts'
 import type { Rebuild } from '../../../contract/rebuilds'
 import { Section } from '../../../components/ui/card-section'
 import { DigestList } from '../../../components/ui/digest-list'

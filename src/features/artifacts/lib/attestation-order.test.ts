@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ArtifactAttestation } from '../../../contract/explore'
+import type { ArtifactAttestation } from '../../../contract/artifacts'
 import { orderAttestations, targetAttestation } from './attestation-order'
 
 function attestation(id: string, status: ArtifactAttestation['verification']['status'], ingestedAt: string, checks: [string, boolean][] = []): ArtifactAttestation {

@@ -1,4 +1,4 @@
-import type { ArtifactAttestation } from '../../../contract/explore'
+import type { ArtifactAttestation } from '../../../contract/artifacts'
 
 const rank = { failed: 0, untrusted: 1, unverifiable: 2, unsigned: 3, verified: 4 } as const
 

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-quer
 import { createElement, useEffect, useId, useMemo, useState, type ComponentType } from 'react'
 import { Link, useNavigate, useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { describeError } from '../../../api/api-error'
-import type { ReproducibilityHistory, ReproducibilityProject } from '../../../contract/explore'
+import type { ReproducibilityHistory, ReproducibilityProject } from '../../../contract/reproducibility'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { NotRecorded } from '../../../components/ui/not-recorded'

@@ -1,4 +1,4 @@
-import type { HistoryBucket, ReproducibilityHistory } from '../../../contract/explore'
+import type { HistoryBucket, ReproducibilityHistory } from '../../../contract/reproducibility'
 
 export type SeriesPoint = {
   /** Bucket start, epoch ms (UTC). */

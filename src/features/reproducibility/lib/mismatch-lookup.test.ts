@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RebuilderMatrix } from '../../../contract/explore'
+import type { RebuilderMatrix } from '../../../contract/reproducibility'
 import { findMismatch } from './mismatch-lookup'
 
 const matrix: RebuilderMatrix = {

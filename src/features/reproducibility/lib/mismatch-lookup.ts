@@ -1,4 +1,4 @@
-import type { RebuilderMatrix } from '../../../contract/explore'
+import type { RebuilderMatrix } from '../../../contract/reproducibility'
 import type { Rebuild } from '../../../contract/rebuilds'
 
 export type MismatchTarget = { digest: string; rebuildId: string; time: string }

@@ -1,4 +1,4 @@
-import type { SearchTarget } from '../../../contract/explore'
+import type { SearchTarget } from '../../../contract/search'
 import { paths } from '../../../lib/paths'
 
 /** The page a search result leads to. */

@@ -1,6 +1,6 @@
 import { memo, type Ref } from 'react'
 import { Link } from 'react-router'
-import type { SignatureRow as Row } from '../../../contract/explore'
+import type { SignatureRow as Row } from '../../../contract/signatures'
 import { Digest } from '../../../components/ui/digest'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'

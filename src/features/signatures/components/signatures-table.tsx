@@ -1,4 +1,4 @@
-import type { SignatureRow } from '../../../contract/explore'
+import type { SignatureRow } from '../../../contract/signatures'
 import { ScrollingTable } from '../../../components/ui/scrolling-table'
 import { SIGNATURE_COLUMNS, SignatureTableRow } from './signature-row'
 

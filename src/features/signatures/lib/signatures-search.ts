@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { VerificationStatus } from '../../../contract/common'
-import type { SignatureQueryInput } from '../../../contract/explore'
+import type { SignatureQueryInput } from '../../../contract/signatures'
 import { dayBounds, filterText, isoDay, readParams, writeParams } from '../../../lib/url-filters'
 
 export const SIGNATURES_PAGE_SIZE = 100

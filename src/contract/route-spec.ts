@@ -1,0 +1,27 @@
+import type { z } from 'zod'
+import { ApiErrorBody } from './common'
+
+/**
+ * One route of the Provenance API, declared once: the server mounts it from this declaration (scope check,
+ * parameter and query validation) and the OpenAPI document is generated from it, so the two cannot drift.
+ */
+export type RouteSpec = {
+  method: 'get' | 'post' | 'patch'
+  path: string
+  summary: string
+  /** Token scope the route needs; `read` routes are open unless `auth.readRequiresToken` is set. */
+  scope: 'none' | 'read' | 'ingest'
+  params?: z.ZodObject
+  /** The error code for a malformed path parameter (default `invalid-path`), and an example to append. */
+  paramError?: { code: string; hint?: string }
+  query?: z.ZodObject
+  body?: { contentTypes: string[]; description: string }
+  responses: Record<number, { description: string; schema?: z.ZodType }>
+}
+
+/** The client errors every authenticated route can answer with. */
+export const errors = {
+  400: { description: 'Malformed request; the body says what was wrong and where', schema: ApiErrorBody },
+  401: { description: 'A token is needed', schema: ApiErrorBody },
+  403: { description: 'The token lacks the scope this route needs', schema: ApiErrorBody },
+} as const

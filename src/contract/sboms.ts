@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import { DigestSet, DocumentId, Instant, Subject, VerificationStatus } from './common'
+
+/** What an SBOM (CycloneDX or SPDX) says about the artifact it describes, as the artifact page shows it. */
+export const SbomTool = z.object({ name: z.string(), version: z.string().nullable() })
+export type SbomTool = z.infer<typeof SbomTool>
+
+export const Sbom = z.object({
+  documentId: DocumentId,
+  /** The stored document's format: `cyclonedx-json`, `spdx-json`, `spdx3-jsonld`, or the envelope's (`dsse`). */
+  format: z.string(),
+  standard: z.enum(['cyclonedx', 'spdx']),
+  specVersion: z.string(),
+  /** CycloneDX serialNumber, SPDX 2 documentNamespace, SPDX 3 SpdxDocument spdxId. */
+  serial: z.string().nullable(),
+  subject: z.object({
+    name: z.string().nullable(),
+    version: z.string().nullable(),
+    purl: z.string().nullable(),
+    digest: DigestSet,
+  }),
+  /** The in-toto subjects when the SBOM came as an attestation predicate. */
+  statementSubjects: z.array(Subject),
+  componentCount: z.number().int(),
+  tools: z.array(SbomTool),
+  /** CycloneDX 1.5+ `formulation`, as written. */
+  formulation: z.unknown(),
+  status: VerificationStatus,
+  ingestedAt: Instant,
+})
+export type Sbom = z.infer<typeof Sbom>

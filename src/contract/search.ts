@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import { BuildId } from './common'
+import { errors, type RouteSpec } from './route-spec'
+
+/* Search across digests, commits, build ids, names, purls and signers. */
+
+export const SearchTarget = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('artifact'), digest: z.string() }),
+  z.object({ type: z.literal('build'), id: BuildId }),
+  z.object({ type: z.literal('signatures'), signer: z.string() }),
+])
+export type SearchTarget = z.infer<typeof SearchTarget>
+
+export const SearchResult = z.object({
+  kind: z.enum(['artifact', 'build', 'commit', 'signer', 'package']),
+  /** What matched, e.g. the artifact name or the commit. */
+  title: z.string(),
+  /** One line of context: project, digest, time. */
+  detail: z.string(),
+  target: SearchTarget,
+})
+export type SearchResult = z.infer<typeof SearchResult>
+
+export const SearchQuery = z.object({ q: z.string().trim().min(1, 'type something to search for').max(512) })
+
+export const SearchResponse = z.object({
+  query: z.string(),
+  /** How the query was read: a digest (full or prefix), a commit, a build id, or free text (names, purls, signers). */
+  interpretedAs: z.enum(['digest', 'commit', 'build-id', 'text']),
+  results: z.array(SearchResult),
+})
+export type SearchResponse = z.infer<typeof SearchResponse>
+
+/** The search routes, declared once: mounted by the server, published as OpenAPI. */
+export const searchRoutes = {
+  search: {
+    method: 'get',
+    path: '/api/v1/search',
+    summary: 'Find by digest (full, bare or a prefix of 12+ hex characters), commit, build id, artifact name, purl or signer; at most 20 results',
+    scope: 'read',
+    query: SearchQuery,
+    responses: { 200: { description: 'How the query was read and what it found, exact matches first', schema: SearchResponse }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>
