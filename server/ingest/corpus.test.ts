@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { corpusDir, corpusFiles, findEnvelopes, hasCorpus, jsonValues } from '../testing/corpus'
+import { expect, it } from 'vitest'
+import { corpusDir, corpusFiles, describeWithCorpus, findEnvelopes, jsonValues } from '../testing/corpus'
 import { IN_TOTO_PAYLOAD_TYPE, parseEnvelope } from './dsse'
 import { prepareDocument } from './ingest'
 import { loadPublicKey } from './keys'
@@ -9,7 +9,7 @@ import { readProvenance } from './slsa'
 import { parseStatement } from './statement'
 
 // The corpus sits beside the checkout (../shared); a clone without it has nothing to test here.
-describe.runIf(hasCorpus)('real DSSE envelopes from ../shared/corpus', () => {
+describeWithCorpus('real DSSE envelopes from ../shared/corpus', () => {
   const envelopes = corpusFiles().flatMap((file) =>
     jsonValues(file.text).flatMap((value, index) => findEnvelopes(value).map((found) => ({ where: `${file.name} #${index + 1} ${found.path}`, ...found }))),
   )

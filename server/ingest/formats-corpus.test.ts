@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { corpusDir } from '../testing/corpus'
+import { expect, it } from 'vitest'
+import { corpusDir, describeWithCorpus } from '../testing/corpus'
 import { prepareDocument } from './ingest'
 import { loadPublicKey, type TrustedKey } from './keys'
 
@@ -14,7 +14,7 @@ const read = (path: string) => Buffer.from(readFileSync(path, 'utf8').trim())
 const key = (id: string, path: string) => loadPublicKey(id, readFileSync(path, 'utf8'))
 const prepare = (path: string, keys: TrustedKey[] = []) => prepareDocument(read(path), { keys, now: () => Date.UTC(2026, 10, 1) })
 
-describe.runIf(existsSync(join(intoto, 'in-toto-demo')))('in-toto v0.9 demo links (in-toto/in-toto tests/demo_files)', () => {
+describeWithCorpus('in-toto v0.9 demo links (in-toto/in-toto tests/demo_files)', () => {
   const demo = join(intoto, 'in-toto-demo')
   const bob = () => key('bob', join(demo, 'bob.pub'))
   const carl = () => key('carl', join(demo, 'carl.pub'))
@@ -61,9 +61,9 @@ describe.runIf(existsSync(join(intoto, 'in-toto-demo')))('in-toto v0.9 demo link
     expect(item.document.verification).toMatchObject({ status: 'failed', failedCheck: 'link-signature' })
     expect(item.document.verification.checks[0]).toMatchObject({ ok: false, expected: 'a valid rsa signature by trusted key carl' })
   })
-})
+}, { needs: join(intoto, 'in-toto-demo') })
 
-describe.runIf(existsSync(join(reproducible, 'rebuilderd')))('rebuilderd attestation (kpcyrd/rebuilderd)', () => {
+describeWithCorpus('rebuilderd attestation (kpcyrd/rebuilderd)', () => {
   it('reads the "rebuild <package>" link as a match verdict for the rebuilt .deb, by its signer', () => {
     const { item } = prepare(join(reproducible, 'rebuilderd/rebuild-spytrap-adb_0.3.5-1_amd64.link.json'))
     expect(item.document.format).toBe('in-toto-link')
@@ -84,9 +84,9 @@ describe.runIf(existsSync(join(reproducible, 'rebuilderd')))('rebuilderd attesta
     ])
     expect(item.extras?.link?.environment).toBeNull()
   })
-})
+}, { needs: join(reproducible, 'rebuilderd') })
 
-describe.runIf(existsSync(join(reproducible, 'diffoscope')))('diffoscope --json report (diffoscope tests/data/output.json)', () => {
+describeWithCorpus('diffoscope --json report (diffoscope tests/data/output.json)', () => {
   it('is a mismatch verdict listing which files differ', () => {
     const { item } = prepare(join(reproducible, 'diffoscope/output.json'))
     expect(item.document.format).toBe('diffoscope-json')
@@ -108,9 +108,9 @@ describe.runIf(existsSync(join(reproducible, 'diffoscope')))('diffoscope --json 
       },
     })
   })
-})
+}, { needs: join(reproducible, 'diffoscope') })
 
-describe.runIf(existsSync(sbom))('SBOMs (CycloneDX bom-examples, syft via go-witness)', () => {
+describeWithCorpus('SBOMs (CycloneDX bom-examples, syft via go-witness)', () => {
   it('reads a CycloneDX 1.2 BOM with array-form tools', () => {
     const { item } = prepare(join(sbom, 'cyclonedx-bom-examples/bom.json'))
     expect(item.document.format).toBe('cyclonedx-json')
@@ -153,9 +153,9 @@ describe.runIf(existsSync(sbom))('SBOMs (CycloneDX bom-examples, syft via go-wit
       tools: [{ name: 'syft', version: '1.5.0' }],
     })
   })
-})
+}, { needs: sbom })
 
-describe.runIf(existsSync(join(intoto, 'vsa')))('Google BCID VSA (slsa-verifier testdata)', () => {
+describeWithCorpus('Google BCID VSA (slsa-verifier testdata)', () => {
   it('verifies with its key and keeps the verification summary', () => {
     const { item } = prepare(join(intoto, 'vsa/gke-gce-pre.bcid-vsa.jsonl'), [key('bcid-vsa', join(intoto, 'vsa/vsa_signing_public_key.pem'))])
     expect(item.document).toMatchObject({ format: 'dsse', verification: { status: 'verified' } })
@@ -171,4 +171,4 @@ describe.runIf(existsSync(join(intoto, 'vsa')))('Google BCID VSA (slsa-verifier 
       subjects: [{ name: '_', digest: { gce_image_id: '8970095005306000053' } }],
     })
   })
-})
+}, { needs: join(intoto, 'vsa') })

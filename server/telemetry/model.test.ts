@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { collectorGolden, hasOtelCorpus, otlpRequest, semconvPipeline } from '../testing/telemetry'
+import { describeWithCorpus } from '../testing/corpus'
+import { collectorGolden, otelCorpus, otlpRequest, semconvPipeline } from '../testing/telemetry'
 import { ATTR, HOST_EVENTS, hostOf, isPipelineTrace, normaliseResult, parseRunUrl, runFromSpans, TOOL_EVENTS } from './model'
 import { parseOtlpTraces } from './otlp'
 import type { TelemetrySpan } from './types'
@@ -8,7 +10,7 @@ import type { TelemetrySpan } from './types'
 const spansOf = (...requests: unknown[]): TelemetrySpan[] => requests.flatMap((request) => parseOtlpTraces(request).spans)
 const secondsIso = (seconds: number) => new Date(seconds * 1000).toISOString()
 
-describe.runIf(hasOtelCorpus)('the githubreceiver goldens', () => {
+describeWithCorpus('the githubreceiver goldens', () => {
   const jobSteps = ['Set up job', 'Run actions/checkout@v4', 'Set up Go', 'Make test-all', 'Upload coverage to Codecov', 'Complete job', 'Post Set up Go', 'Post Run actions/checkout@v4']
 
   it('reads a job trace alone: the job is a task, the queue span is waiting time, step spans are steps', () => {
@@ -58,7 +60,7 @@ describe.runIf(hasOtelCorpus)('the githubreceiver goldens', () => {
     })
     expect(derived.tasks.map((task) => [task.name, task.steps.length])).toEqual([['test (1.23)', 8]])
   })
-})
+}, { needs: join(otelCorpus, 'workflow-job-expected.yaml') })
 
 describe('runFromSpans with the OpenTelemetry CI/CD conventions', () => {
   const request = semconvPipeline({ traceId: 'ab'.repeat(16), repo: 'https://github.com/Acme/Web', commit: 'C'.repeat(40), runId: '42', attempt: 2, host: 'evil.example' })

@@ -1,6 +1,8 @@
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { collectorGolden, hasOtelCorpus, semconvPipeline } from '../testing/telemetry'
+import { itWithCorpus } from '../testing/corpus'
+import { collectorGolden, otelCorpus, semconvPipeline } from '../testing/telemetry'
 import { OtlpError, parseOtlpJson, parseOtlpTraces } from './otlp'
 
 const problem = (value: unknown) => {
@@ -16,7 +18,7 @@ const problem = (value: unknown) => {
 const oneSpan = (span: Record<string, unknown>) => ({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), ...span }] }] }] })
 
 describe('parseOtlpTraces', () => {
-  it.runIf(hasOtelCorpus)('reads the githubreceiver goldens (ptrace YAML is the OTLP/JSON mapping)', () => {
+  itWithCorpus('reads the githubreceiver goldens (ptrace YAML is the OTLP/JSON mapping)', () => {
     const job = parseOtlpTraces(collectorGolden('workflow-job-expected.yaml'))
     expect(job.rejected).toEqual([])
     expect(job.spans).toHaveLength(10)
@@ -34,7 +36,7 @@ describe('parseOtlpTraces', () => {
     const run = parseOtlpTraces(collectorGolden('workflow-run-expected.yaml'))
     // `parentSpanId: ""` is a root, and a link with an empty span id is ignored, not an error.
     expect(run.spans).toEqual([expect.objectContaining({ name: 'build-and-test', parentSpanId: null, statusCode: 2, statusMessage: 'failure' })])
-  })
+  }, { needs: join(otelCorpus, 'workflow-job-expected.yaml') })
 
   it('reads the protobuf JSON mapping: int64 as string or number, enum names, null as unset, unknown fields ignored', () => {
     const { spans } = parseOtlpTraces({

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,8 +12,9 @@ import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { signEnvelope } from '../demo/seed'
 import type { Store } from '../store/types'
+import { itWithCorpus } from '../testing/corpus'
 import { newKey, slsaV1Statement, tempStore } from '../testing/documents'
-import { actionsPayload, collectorGolden, hasActionsCorpus, hasOtelCorpus, otlpRequest, semconvPipeline } from '../testing/telemetry'
+import { actionsCorpus, actionsPayload, collectorGolden, otelCorpus, otlpRequest, semconvPipeline } from '../testing/telemetry'
 import { demoTrace } from './demo-traces'
 
 const key = newKey('ci-release', 'ed25519')
@@ -89,7 +91,7 @@ describe('POST /v1/traces', () => {
     expect(run?.result).toBe('failure')
   })
 
-  it.runIf(hasOtelCorpus)('accepts the githubreceiver goldens as the Collector would export them (gzip)', async () => {
+  itWithCorpus('accepts the githubreceiver goldens as the Collector would export them (gzip)', async () => {
     for (const name of ['workflow-job-expected.yaml', 'workflow-run-expected.yaml'] as const) {
       const response = await postTraces(new Uint8Array(gzipSync(JSON.stringify(collectorGolden(name)))), { ...json, 'content-encoding': 'gzip' })
       expect(response.status).toBe(200)
@@ -100,7 +102,7 @@ describe('POST /v1/traces', () => {
     expect(run?.tasks).toHaveLength(1)
     expect(run?.tasks[0]).toMatchObject({ name: 'test (1.23)', queuedMs: 5000, worker: { labels: ['ubuntu-latest'] } })
     expect(run?.tasks[0]?.steps).toHaveLength(8)
-  })
+  }, { needs: join(otelCorpus, 'workflow-job-expected.yaml') })
 
   it('reports spans of non-CI traces and spans with empty ids in partialSuccess, storing the rest', async () => {
     const ci = semconvPipeline({ traceId: '14'.repeat(16), repo: 'https://github.com/acme/partial', commit: 'd'.repeat(40), runId: '504' })
@@ -275,7 +277,7 @@ describe('POST /api/v1/webhooks/github', () => {
     expect((await postWebhook('workflow_run', 'not json')).status).toBe(400)
   })
 
-  it.runIf(hasActionsCorpus)('stores the octokit example payloads', async () => {
+  itWithCorpus('stores the octokit example payloads', async () => {
     const runBody = actionsPayload('octokit-webhooks/workflow_run/completed.payload.json')
     expect((await postWebhook('workflow_run', runBody)).status).toBe(200)
     const [run] = await pipelines('runId=289782451')
@@ -286,7 +288,7 @@ describe('POST /api/v1/webhooks/github', () => {
     const [jobRun] = await pipelines('runId=2202229078')
     expect(jobRun?.tasks[0]).toMatchObject({ name: 'linters', result: 'success', worker: { name: 'GitHub Actions 5', labels: ['ubuntu-latest'] } })
     expect(jobRun?.tasks[0]?.steps).toHaveLength(8)
-  })
+  }, { needs: join(actionsCorpus, 'octokit-webhooks', 'workflow_job') })
 })
 
 describe('the build detail', () => {

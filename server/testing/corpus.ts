@@ -1,10 +1,47 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { describe, it } from 'vitest'
 
 /** ../shared/corpus beside the checkout: real documents from other projects, read in place, never copied. */
 export const corpusDir = fileURLToPath(new URL('../../../shared/corpus', import.meta.url))
 export const hasCorpus = existsSync(join(corpusDir, 'SOURCES.md'))
+
+/** What a corpus suite needs besides the corpus itself: one folder or file in it, absolute or relative to corpusDir. */
+type CorpusNeed = { needs?: string }
+
+/** The path as a reader beside the checkout would type it. */
+const shown = (path: string) => join('../shared/corpus', relative(corpusDir, resolve(corpusDir, path)))
+
+/** Why a suite cannot run on this checkout, or null when it can. */
+function missingCorpus(needs: string | undefined): string | null {
+  if (!hasCorpus) return '../shared/corpus is not beside the checkout'
+  if (needs !== undefined && !existsSync(resolve(corpusDir, needs))) return `${shown(needs)} is missing`
+  return null
+}
+
+/**
+ * `describe` for a suite that reads ../shared/corpus. Without the corpus the suite's body is never run (it may read
+ * corpus files while collecting), and one skipped suite stands in for it, its title saying what was missing, so a
+ * plain clone's report names every suite it did not run and why.
+ */
+export function describeWithCorpus(name: string, fn: () => void, { needs }: CorpusNeed = {}): void {
+  const missing = missingCorpus(needs)
+  if (missing === null) {
+    describe(name, fn)
+    return
+  }
+  describe.skip(`${name} (skipped: ${missing})`, () => {
+    it(`needs ${needs === undefined ? '../shared/corpus' : shown(needs)}`, () => undefined)
+  })
+}
+
+/** `it` for one test that reads ../shared/corpus inside a suite that otherwise does not; skipped, saying why, without it. */
+export function itWithCorpus(name: string, fn: () => Promise<void> | void, { needs }: CorpusNeed = {}): void {
+  const missing = missingCorpus(needs)
+  if (missing === null) it(name, fn)
+  else it.skip(`${name} (skipped: ${missing})`, fn)
+}
 
 export function corpusFiles(): { path: string; name: string; text: string }[] {
   const out: { path: string; name: string; text: string }[] = []
