@@ -6,7 +6,7 @@ import { Policy } from '../src/contract/policy'
 import type { IngestContext } from './ingest/format'
 import { loadPublicKey, type TrustedKey } from './ingest/keys'
 import { loadNpmRegistryKeys } from './ingest/npm-attestations'
-import { loadSigstoreTrust, type SigstoreKey, type SigstoreTrust } from './ingest/sigstore'
+import { loadSigstoreTrust, type SigstoreKey, type SigstoreTrust } from './ingest/sigstore/trust-material'
 
 export const scopes = ['ingest', 'read'] as const
 export type Scope = (typeof scopes)[number]

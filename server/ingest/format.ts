@@ -3,7 +3,7 @@ import type { DocumentExtras } from '../store/types'
 import type { Policy } from '../../src/contract/policy'
 import type { CertificateFacts } from '../policy'
 import type { TrustedKey } from './keys'
-import type { SigstoreTrust } from './sigstore'
+import type { SigstoreTrust } from './sigstore/trust-material'
 import type { Statement } from './statement'
 
 export type IngestContext = {

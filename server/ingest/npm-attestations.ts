@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto'
 import { decodeBase64 } from './dsse'
 import { IngestError, isRecord, kindOf } from './errors'
 import { loadPublicKey } from './keys'
-import type { SigstoreKey } from './sigstore'
+import type { SigstoreKey } from './sigstore/trust-material'
 
 /*
  * npm's attestations: GET https://registry.npmjs.org/-/npm/v1/attestations/<name>@<version> answers

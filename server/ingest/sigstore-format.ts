@@ -4,7 +4,10 @@ import { IN_TOTO_PAYLOAD_TYPE } from './dsse'
 import type { FormatHandler, IngestContext, Reading } from './format'
 import { looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
 import { statementExtras } from './predicates'
-import { loadSigstoreTrust, looksLikeBundle, prepareBundle, type BundleCertificate, type PreparedBundle, type SigstoreTrust } from './sigstore'
+import { looksLikeBundle } from './sigstore/bundle-json'
+import type { BundleCertificate } from './sigstore/certificate'
+import { prepareBundle, type PreparedBundle } from './sigstore/prepare-bundle'
+import { loadSigstoreTrust, type SigstoreTrust } from './sigstore/trust-material'
 import { parseStatement, type Statement } from './statement'
 
 const noTrust = loadSigstoreTrust([], [])

@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { IngestError } from './errors'
-import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
-import { loadSigstoreTrust, looksLikeBundle, prepareBundle, type IdentityPolicy, type PrepareBundleOptions, type SigstoreTrust } from './sigstore'
-import { jsonMutation } from '../testing/mutation'
+import { expect, it } from 'vitest'
+import { IngestError } from '../errors'
+import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from '../npm-attestations'
+import { looksLikeBundle } from './bundle-json'
+import type { IdentityPolicy } from './certificate'
+import { prepareBundle, type PrepareBundleOptions } from './prepare-bundle'
+import { loadSigstoreTrust, type SigstoreTrust } from './trust-material'
+import { corpusDir, describeWithCorpus } from '../../testing/corpus'
+import { jsonMutation } from '../../testing/mutation'
 
-// The corpus sits beside the checkout (../shared/corpus) and is read in place; a clone without it skips.
-const corpus = fileURLToPath(new URL('../../../shared/corpus', import.meta.url))
-const hasCorpus = existsSync(`${corpus}/SOURCES.md`)
-
-const read = (path: string) => readFileSync(`${corpus}/${path}`, 'utf8')
+// The corpus sits beside the checkout (../shared/corpus) and is read in place; a clone without it skips. Every
+// read below happens in a test or in the suite's body, which describeWithCorpus runs only when the corpus is there.
+const read = (path: string) => readFileSync(`${corpusDir}/${path}`, 'utf8')
 const json = (path: string): unknown => JSON.parse(read(path))
-const sha256 = (path: string) => ({ algorithm: 'sha256', hex: createHash('sha256').update(readFileSync(`${corpus}/${path}`)).digest('hex') })
+const sha256 = (path: string) => ({ algorithm: 'sha256', hex: createHash('sha256').update(readFileSync(`${corpusDir}/${path}`)).digest('hex') })
 
 /** Every bundle in a file: the whole file, each JSONL line, or each attestation of an npm registry response. */
 function bundlesIn(path: string): { where: string; bundle: unknown }[] {
@@ -119,7 +120,7 @@ function expectationFor(where: string): Expectation | undefined {
   return undefined
 }
 
-describe.runIf(hasCorpus)('real Sigstore bundles from ../shared/corpus', () => {
+describeWithCorpus('real Sigstore bundles from ../shared/corpus', () => {
   const npmKeys = () => loadNpmRegistryKeys(json('3-npm-github-attestations/npm-registry/npm-sigstore-tuf-keys.json'))
   const trusts: Record<Expectation['trust'], () => SigstoreTrust> = {
     'public-good': () => loadSigstoreTrust([json('2-dsse-sigstore-bundles/sigstore-go/trusted-root-public-good.json')], npmKeys()),

@@ -1,12 +1,13 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { pae } from './dsse'
-import { IngestError } from './errors'
-import { loadPublicKey } from './keys'
-import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
-import { loadSigstoreTrust, looksLikeBundle, prepareBundle, verifyDigestSignature, type SigstoreKey } from './sigstore'
-import { jsonMutation } from '../testing/mutation'
+import { pae } from '../dsse'
+import { IngestError } from '../errors'
+import { loadPublicKey } from '../keys'
+import { loadNpmRegistryKeys, looksLikeNpmAttestations, readNpmAttestations } from '../npm-attestations'
+import { prepareBundle } from './prepare-bundle'
+import { loadSigstoreTrust, type SigstoreKey } from './trust-material'
+import { jsonMutation } from '../../testing/mutation'
 
 const statement = Buffer.from(
   JSON.stringify({
@@ -65,75 +66,6 @@ const captureIngestError = (run: () => unknown): IngestError => {
   }
   throw new Error('expected an IngestError')
 }
-
-describe('verifyDigestSignature', () => {
-  it.each([
-    ['P-256', 'sha256'],
-    ['P-384', 'sha384'],
-    ['P-521', 'sha512'],
-    ['P-256', 'sha512'],
-  ] as const)('checks an ECDSA %s signature over a %s digest, DER or raw r||s', (namedCurve, hash) => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve })
-    const artifact = Buffer.from('the artifact')
-    const digest = createHash(hash).update(artifact).digest()
-    const der = sign(hash, artifact, privateKey)
-    const raw = sign(hash, artifact, { key: privateKey, dsaEncoding: 'ieee-p1363' })
-    expect(verifyDigestSignature(publicKey, hash, digest, der)).toBe(true)
-    expect(verifyDigestSignature(publicKey, hash, digest, raw)).toBe(true)
-    const other = createHash(hash).update('another artifact').digest()
-    expect(verifyDigestSignature(publicKey, hash, other, der)).toBe(false)
-    const flipped = Buffer.from(der)
-    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1
-    expect(verifyDigestSignature(publicKey, hash, digest, flipped)).toBe(false)
-    expect(verifyDigestSignature(publicKey, hash, digest, Buffer.from('not a signature'))).toBe(false)
-  })
-
-  it('checks RSA PKCS#1 v1.5 over a digest, and says Ed25519 needs the artifact', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    const digest = createHash('sha256').update('x').digest()
-    expect(verifyDigestSignature(rsa.publicKey, 'sha256', digest, sign('sha256', Buffer.from('x'), rsa.privateKey))).toBe(true)
-    expect(verifyDigestSignature(rsa.publicKey, 'sha256', digest, sign('sha256', Buffer.from('y'), rsa.privateKey))).toBe(false)
-    const ed = generateKeyPairSync('ed25519')
-    expect(verifyDigestSignature(ed.publicKey, 'sha256', digest, sign(null, Buffer.from('x'), ed.privateKey))).toBe('unsupported')
-  })
-})
-
-describe('looksLikeBundle', () => {
-  it.each([
-    'application/vnd.dev.sigstore.bundle+json;version=0.1',
-    'application/vnd.dev.sigstore.bundle+json;version=0.2',
-    'application/vnd.dev.sigstore.bundle+json;version=0.3',
-    'application/vnd.dev.sigstore.bundle.v0.3+json',
-  ])('knows %s', (mediaType) => {
-    expect(looksLikeBundle({ mediaType })).toBe(true)
-  })
-
-  it.each([null, [], 'x', {}, { mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.9' }, { payload: '', payloadType: '', signatures: [] }])(
-    'refuses %j',
-    (value) => {
-      expect(looksLikeBundle(value)).toBe(false)
-    },
-  )
-})
-
-describe('loadSigstoreTrust', () => {
-  it('names the bad field of a trusted root', () => {
-    expect(() => loadSigstoreTrust([[]], [])).toThrow('trustedRoots[0]: a trusted root is a JSON object, found an array')
-    expect(() => loadSigstoreTrust([{ mediaType: 'x' }], [])).toThrow(/^trustedRoots\[0\]\.mediaType: /)
-    const mediaType = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1'
-    expect(() => loadSigstoreTrust([{ mediaType, tlogs: [{ logId: { keyId: 'AAAA' }, publicKey: { rawBytes: 'AAAA' } }] }], [])).toThrow(
-      /^trustedRoots\[0\]\.tlogs\[0\]\.publicKey\.rawBytes: not a public key/,
-    )
-    expect(() => loadSigstoreTrust([{ mediaType, certificateAuthorities: [{ certChain: { certificates: [{ rawBytes: 'b!' }] } }] }], [])).toThrow(
-      /^trustedRoots\[0\]\.certificateAuthorities\[0\]\.certChain\.certificates\[0\]\.rawBytes: /,
-    )
-    expect(() => loadSigstoreTrust([{ mediaType, ctlogs: {} }], [])).toThrow('trustedRoots[0].ctlogs: expected an array, found an object')
-  })
-
-  it('accepts an empty trusted root', () => {
-    expect(loadSigstoreTrust([{ mediaType: 'application/vnd.dev.sigstore.trustedroot.v0.2+json' }], []).roots).toBe(1)
-  })
-})
 
 describe('prepareBundle with plain keys', () => {
   const registry = keyPair('registry-key')

@@ -1,0 +1,263 @@
+import { X509Certificate as NodeCertificate } from 'node:crypto'
+import { X509Certificate } from '@sigstore/core'
+import type { SignedEntity } from '@sigstore/verify'
+import { IngestError } from '../errors'
+import { loadPublicKey, type TrustedKey } from '../keys'
+import { runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
+import { timesOf, type Times } from './timestamps'
+import type { CertAuthority, SigstoreTrust } from './trust-material'
+import { iso, messageOf } from './wording'
+
+// The signing certificate: its X.509 fields and Fulcio extensions, its chain to a trusted Fulcio CA, and the
+// identity policy it is held to.
+
+export type IdentityPolicy = {
+  /** Exact, or a regular expression written `/…/flags` (anchor it yourself). */
+  subjectAlternativeName?: string
+  /** The OIDC issuer, e.g. https://token.actions.githubusercontent.com; exact or /regex/. */
+  issuer?: string
+  /** `owner/repo` or `https://github.com/owner/repo`; exact or /regex/ (matched against the URL form). */
+  repository?: string
+  /** The workflow file (`.github/workflows/release.yml`), its full URI (with or without `@ref`), or /regex/ on the URI. */
+  workflow?: string
+  /** `refs/heads/main`, `refs/tags/v1.2.3`; exact or /regex/. */
+  ref?: string
+}
+
+export type BundleCertificate = {
+  subjectAlternativeName: string | null
+  /** The OIDC issuer that vouched for the identity (Fulcio extension 1.3.6.1.4.1.57264.1.8, or the legacy .1.1). */
+  issuer: string | null
+  /** Source repository URI (.1.12), or `https://github.com/` + the legacy owner/repo (.1.5). */
+  repository: string | null
+  /** The workflow that signed: Build Signer URI (.1.9), e.g. https://github.com/o/r/.github/workflows/x.yml@refs/heads/main. */
+  workflowRef: string | null
+  /** The workflow the run was started from: Build Config URI (.1.18). */
+  buildConfig: string | null
+  /** Source repository ref (.1.14 or legacy .1.6). */
+  ref: string | null
+  /** Source repository digest (.1.13 or legacy .1.3). */
+  sha: string | null
+  /** Event that triggered the build (.1.20 or legacy .1.2). */
+  buildTrigger: string | null
+  runnerEnvironment: string | null
+  runInvocation: string | null
+  repositoryVisibility: string | null
+  notBefore: string
+  notAfter: string
+  /** Hex, upper case as OpenSSL prints it. */
+  serial: string
+  /** The issuing CA's common name, e.g. sigstore-intermediate or Fulcio Intermediate l2. */
+  issuerCN: string | null
+  /** The issuing CA's full distinguished name, one `KEY=value` per attribute, joined with `, `. */
+  issuerDN: string
+}
+
+const FULCIO = '1.3.6.1.4.1.57264.1.'
+
+/** Fulcio's first extensions (.1 to .6) hold the raw string; the later ones a DER UTF8String (tag 0x0c). */
+function fulcioExtension(cert: X509Certificate, number: number): string | null {
+  const extension = cert.extension(`${FULCIO}${number}`)
+  if (!extension) return null
+  const value = extension.value
+  if (number >= 8) {
+    // A one-byte or long-form length follows the tag; read it rather than trust the declared size.
+    if (value[0] !== 0x0c || value.length < 2) return null
+    let length = value[1] ?? 0
+    let offset = 2
+    if (length & 0x80) {
+      const bytes = length & 0x7f
+      length = 0
+      for (let index = 0; index < bytes; index++) length = length * 256 + (value[2 + index] ?? 0)
+      offset = 2 + bytes
+    }
+    return value.subarray(offset, offset + length).toString('utf8')
+  }
+  return value.toString('utf8')
+}
+
+/** The signing certificate, as @sigstore/verify and the dashboard read it, with the key it certifies. */
+export type SigningCertificate = { cert: X509Certificate; info: BundleCertificate; key: TrustedKey | null; keyError: string | null }
+
+/** Reads the signing certificate; one that is not a DER X.509 certificate makes the bundle unreadable. */
+export function readCertificate(der: Buffer, path: string): SigningCertificate {
+  let cert: X509Certificate
+  let node: NodeCertificate
+  try {
+    node = new NodeCertificate(der)
+    cert = X509Certificate.parse(Buffer.from(der))
+  } catch (error) {
+    throw new IngestError('invalid-certificate', `the signing certificate is not a DER X.509 certificate: ${messageOf(error)}`, path)
+  }
+  let san: string | null
+  try {
+    san = cert.subjectAltName ?? null
+  } catch {
+    san = null
+  }
+  const repositoryLegacy = safe(() => fulcioExtension(cert, 5))
+  const issuerLines = node.issuer.split('\n')
+  const info: BundleCertificate = {
+    subjectAlternativeName: san,
+    issuer: safe(() => fulcioExtension(cert, 8)) ?? safe(() => fulcioExtension(cert, 1)),
+    repository: safe(() => fulcioExtension(cert, 12)) ?? (repositoryLegacy ? `https://github.com/${repositoryLegacy}` : null),
+    workflowRef: safe(() => fulcioExtension(cert, 9)) ?? (san?.includes('/.github/workflows/') ? san : null),
+    buildConfig: safe(() => fulcioExtension(cert, 18)),
+    ref: safe(() => fulcioExtension(cert, 14)) ?? safe(() => fulcioExtension(cert, 6)),
+    sha: safe(() => fulcioExtension(cert, 13)) ?? safe(() => fulcioExtension(cert, 3)),
+    buildTrigger: safe(() => fulcioExtension(cert, 20)) ?? safe(() => fulcioExtension(cert, 2)),
+    runnerEnvironment: safe(() => fulcioExtension(cert, 11)),
+    runInvocation: safe(() => fulcioExtension(cert, 21)),
+    repositoryVisibility: safe(() => fulcioExtension(cert, 22)),
+    notBefore: instant(node.validFrom, path),
+    notAfter: instant(node.validTo, path),
+    serial: node.serialNumber,
+    issuerCN: issuerLines.find((line) => line.startsWith('CN='))?.slice(3) ?? null,
+    issuerDN: issuerLines.join(', '),
+  }
+  let key: TrustedKey | null = null
+  let keyError: string | null = null
+  try {
+    key = loadPublicKey('certificate', node.publicKey.export({ type: 'spki', format: 'pem' }).toString())
+  } catch (error) {
+    keyError = messageOf(error)
+  }
+  return { cert, info, key, keyError }
+}
+
+function instant(openssl: string, path: string): string {
+  const date = new Date(openssl)
+  if (Number.isNaN(date.getTime())) throw new IngestError('invalid-certificate', `the signing certificate has an unreadable validity date ${JSON.stringify(openssl)}`, path)
+  return date.toISOString()
+}
+
+const safe = <T>(read: () => T): T | null => {
+  try {
+    return read()
+  } catch {
+    return null
+  }
+}
+
+const none = (failure: Step) => ({ step: failure, authority: null })
+
+/** The certificate-chain check: the certificate chains to a Fulcio CA in the trusted roots and was valid when it signed. */
+export function checkCertificateChain(trust: SigstoreTrust, entity: SignedEntity, certificate: SigningCertificate, times: Times): { step: Step; authority: CertAuthority | null } {
+  const { cert, info } = certificate
+  const dates = timesOf(times)
+  const expected = dates.length > 0 ? `a chain to a Fulcio CA in a trusted root, valid at signing time ${dates.map(iso).join(', ')}` : 'a chain to a Fulcio CA in a trusted root, valid at a verified signing time'
+  const validity = `leaf valid ${info.notBefore.replace('.000Z', 'Z')} to ${info.notAfter.replace('.000Z', 'Z')}`
+  const issuedBy = `issued by ${info.issuerDN || '(no issuer)'}`
+  if (trust.certificateAuthorities.length === 0) {
+    return none(step('missing', 'certificate-chain', expected, `${issuedBy}; no trusted root is configured`, 'Add the Sigstore trusted_root.json (e.g. the public-good instance) to check certificates.'))
+  }
+  const known = trust.certificateAuthorities.find((ca) => ca.chain.some((candidate) => candidate.subject.equals(cert.issuer)))
+  if (!known) {
+    // A Fulcio certificate names a Sigstore instance (its CA and log) whose trust root could be added: that is
+    // missing material. Any other certificate simply chains to nothing we trust.
+    const fulcio = info.issuer !== null
+    if (!fulcio) return none(step('untrusted', 'certificate-chain', expected, `${issuedBy}, which chains to no CA in the trusted roots`))
+    return none(
+      step(
+        'missing',
+        'certificate-chain',
+        expected,
+        `no trusted root contains the Fulcio CA "${info.issuerDN}" that issued this certificate`,
+        `Add the trusted_root.json of the Sigstore instance whose Fulcio is "${info.issuerCN ?? info.issuerDN}" (GitHub's own instance signs attestations for private repositories).`,
+      ),
+    )
+  }
+  if (dates.length === 0) {
+    return none(
+      step(
+        times.missing ? 'missing' : 'failed',
+        'certificate-chain',
+        expected,
+        `${issuedBy}; no verified signing time to check it at`,
+        'The signing time comes from a verified transparency log entry (signed entry timestamp) or RFC 3161 timestamp; see those checks.',
+      ),
+    )
+  }
+  const result = runVerifier(
+    trust.material,
+    {
+      signature: signatureCheckedElsewhere(entity),
+      key: { $case: 'certificate', certificate: cert },
+      timestamps: [...times.tlog.map((tlogEntry) => ({ $case: 'transparency-log' as const, tlogEntry })), ...times.rfc3161.map((timestamp) => ({ $case: 'timestamp-authority' as const, timestamp }))],
+      tlogEntries: [],
+    },
+    { tlogThreshold: 0, timestampThreshold: dates.length, ctlogThreshold: trust.ctlogs.length > 0 ? 1 : 0 },
+  )
+  if (!result.ok) {
+    return none(step('failed', 'certificate-chain', expected, `${issuedBy}, ${validity}: ${result.message}`, /SCT/.test(result.message) ? 'The certificate transparency proof (SCT) embedded in the certificate does not verify against the trusted CT logs.' : undefined))
+  }
+  return { step: step('ok', 'certificate-chain', expected, `${issuedBy} (${known.uri || 'trusted root'}), ${validity}`), authority: known }
+}
+
+function matcher(policy: string, at: string): (value: string | null) => boolean {
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(policy)
+  if (!regex) return (value) => value === policy
+  try {
+    const compiled = new RegExp(regex[1] ?? '', regex[2])
+    return (value) => value !== null && compiled.test(value)
+  } catch (error) {
+    throw new Error(`identity.${at}: not a valid regular expression: ${messageOf(error)}`)
+  }
+}
+
+const IDENTITY_FIELDS = ['subjectAlternativeName', 'issuer', 'repository', 'workflow', 'ref'] as const
+
+/** The certificate-identity check: the certificate names the identity the policy asks for (any, without a policy). */
+export function checkIdentity(policy: IdentityPolicy | undefined, info: BundleCertificate | null): Step {
+  const fields = IDENTITY_FIELDS.flatMap((name) => {
+    const value = policy?.[name]
+    return typeof value === 'string' ? [[name, value] as const] : []
+  })
+  if (fields.length === 0) {
+    const who = info?.subjectAlternativeName
+    return step('ok', 'certificate-identity', 'no identity policy', who ? `signed as ${who}` : 'signed with a plain key', 'No identity policy applies: any identity the trusted root vouches for is accepted.')
+  }
+  const expected = fields.map(([name, value]) => `${name} ${value.startsWith('/') ? '~' : '='} ${value}`).join('; ')
+  if (!info) return step('failed', 'certificate-identity', expected, 'the bundle is signed with a plain key, which carries no identity')
+  const github = (value: string | null) => (value && !/^[a-z]+:\/\//i.test(value) ? `https://github.com/${value}` : value)
+  const workflowUri = info.workflowRef
+  const workflowMatches = (policyValue: string): boolean => {
+    if (policyValue.startsWith('/')) return matcher(policyValue, 'workflow')(workflowUri)
+    if (!workflowUri) return false
+    const withoutRef = workflowUri.split('@')[0] ?? ''
+    return policyValue === workflowUri || policyValue === withoutRef || withoutRef.endsWith(`/${policyValue.replace(/^\/+/, '')}`)
+  }
+  const mismatches: string[] = []
+  const actual: string[] = []
+  for (const [name, value] of fields) {
+    let found: string | null
+    let ok: boolean
+    switch (name) {
+      case 'subjectAlternativeName':
+        found = info.subjectAlternativeName
+        ok = matcher(value, name)(found)
+        break
+      case 'issuer':
+        found = info.issuer
+        ok = matcher(value, name)(found)
+        break
+      case 'repository':
+        found = info.repository
+        ok = value.startsWith('/') ? matcher(value, name)(found) : github(value)?.replace(/\/+$/, '').toLowerCase() === found?.toLowerCase()
+        break
+      case 'workflow':
+        found = workflowUri
+        ok = workflowMatches(value)
+        break
+      case 'ref':
+        found = info.ref
+        ok = matcher(value, name)(found)
+        break
+    }
+    actual.push(`${name} = ${found ?? '(none)'}`)
+    if (!ok) mismatches.push(name)
+  }
+  return mismatches.length > 0
+    ? step('failed', 'certificate-identity', expected, actual.join('; '), `The certificate does not match the identity policy: ${mismatches.join(', ')}.`)
+    : step('ok', 'certificate-identity', expected, actual.join('; '))
+}
