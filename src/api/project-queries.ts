@@ -11,4 +11,10 @@ export const projectQueries = {
       queryFn: ({ signal }) => getJson('/api/v1/projects', { schema: ProjectList, signal }),
       staleTime: 5 * 60_000, // projects appear rarely; the filter can wait a few minutes to learn of a new one
     }),
+  /** Just the names, for the project filter; the same cache entry as `list`, so a loader's prefetch serves it. */
+  names: () =>
+    queryOptions({
+      ...projectQueries.list(),
+      select: (list: ProjectList): readonly string[] => list.items.map((project) => project.name),
+    }),
 }

@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { useId } from 'react'
-import { StatusSelect } from '../../../components/ui/status-select'
 import { projectQueries } from '../../../api/project-queries'
+import { ProjectSelect } from '../../../components/ui/project-select'
+import { StatusSelect } from '../../../components/ui/status-select'
 import { hasFilters, type BuildsSearch } from '../lib/builds-search'
 
 export type BuildsFiltersProps = {
@@ -11,10 +12,7 @@ export type BuildsFiltersProps = {
 
 export function BuildsFilters({ search, onChange }: BuildsFiltersProps) {
   const id = useId()
-  const projects = useQuery(projectQueries.list())
-  const names = projects.data?.items.map((project) => project.name) ?? []
-  // A project from the URL stays selectable while the list loads, or when it no longer has builds.
-  const options = search.project !== undefined && !names.includes(search.project) ? [search.project, ...names] : names
+  const projects = useQuery(projectQueries.names())
 
   function set<K extends keyof BuildsSearch>(key: K, value: BuildsSearch[K] | '') {
     onChange({ ...search, [key]: value === '' ? undefined : value })
@@ -22,27 +20,7 @@ export function BuildsFilters({ search, onChange }: BuildsFiltersProps) {
 
   return (
     <form className="filters" role="search" aria-label="Filter builds" onSubmit={(event) => event.preventDefault()}>
-      <div className="field">
-        <label htmlFor={`${id}-project`}>Project</label>
-        <select
-          id={`${id}-project`}
-          value={search.project ?? ''}
-          onChange={(event) => set('project', event.target.value)}
-          aria-describedby={projects.isError ? `${id}-project-error` : undefined}
-        >
-          <option value="">All projects</option>
-          {options.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        {projects.isError ? (
-          <span id={`${id}-project-error`} className="field-error">
-            Could not load the project list.
-          </span>
-        ) : null}
-      </div>
+      <ProjectSelect id={`${id}-project`} value={search.project} onChange={(project) => set('project', project ?? '')} projects={projects} />
 
       <div className="field">
         <label htmlFor={`${id}-status`}>Status</label>

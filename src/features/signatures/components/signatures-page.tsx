@@ -7,6 +7,7 @@ import { verificationStatuses, type VerificationStatus } from '../../../contract
 import type { StatusCounts } from '../../../contract/signatures'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
+import { ProjectSelect } from '../../../components/ui/project-select'
 import { Spinner } from '../../../components/ui/spinner'
 import { statusDescriptions, statusLabel } from '../../../components/ui/status-badge'
 import { StatusSelect } from '../../../components/ui/status-select'
@@ -54,9 +55,7 @@ export function SignaturesPage() {
 
 function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onChange: (next: SignaturesSearch) => void }) {
   const id = useId()
-  const projects = useQuery(projectQueries.list())
-  const names = projects.data?.items.map((project) => project.name) ?? []
-  const options = search.project !== undefined && !names.includes(search.project) ? [search.project, ...names] : names
+  const projects = useQuery(projectQueries.names())
   const [signer, setSigner] = useState(search.signer ?? '')
   const set = <K extends keyof SignaturesSearch>(key: K, value: SignaturesSearch[K] | '') => onChange({ ...search, [key]: value === '' ? undefined : value })
   const commitSigner = () => set('signer', signer.trim())
@@ -75,17 +74,7 @@ function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onCh
         <label htmlFor={`${id}-status`}>Status</label>
         <StatusSelect id={`${id}-status`} value={search.status} onChange={(status) => set('status', status ?? '')} />
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-project`}>Project</label>
-        <select id={`${id}-project`} value={search.project ?? ''} onChange={(event) => set('project', event.target.value)}>
-          <option value="">All projects</option>
-          {options.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ProjectSelect id={`${id}-project`} value={search.project} onChange={(project) => set('project', project ?? '')} projects={projects} />
       <div className="field">
         <label htmlFor={`${id}-signer`}>Signer identity</label>
         <input
