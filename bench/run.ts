@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { BuildPage } from '../src/contract/builds'
-import { demoBuilds } from '../mocks/data/demo-model'
-import { demoRebuilds } from '../mocks/data/demo-rebuilds'
+import { demoBuilds } from '../demo/model'
+import { demoRebuilds } from '../demo/rebuilds'
 import { RebuildPage } from '../src/contract/rebuilds'
 import { createApp } from '../server/app'
 import { ingestContext } from '../server/config'
@@ -60,7 +60,7 @@ if (reuse === undefined) {
 // 2. Ingest JSONL batches of 500 through the same code path, which is also how the store is filled.
 if (reuse === undefined) {
   const started = performance.now()
-  let stored = await store.countDocuments()
+  let stored = await store.documents.count()
   let batchDocs = 0
   let batchMs = 0
   for (let offset = 0; stored < TOTAL; offset += 500) {

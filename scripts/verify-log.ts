@@ -24,7 +24,7 @@ const publicKey = publicKeyPath ? createPublicKey(readFileSync(publicKeyPath)) :
 const databaseUrl = process.env.DATABASE_URL || undefined
 // catchUpLog off: documents slipped in behind the log's back must be reported, not quietly appended.
 const store = await openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), catchUpLog: false })
-const { origin } = await store.logCheckpoint()
+const { origin } = await store.log.checkpoint()
 const report = await verifyLog(store, verifierKey(origin, publicKey))
 await store.close()
 

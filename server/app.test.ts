@@ -101,7 +101,7 @@ describe('POST /api/v1/attestations', () => {
   })
 
   it('rejects malformed input with what was wrong and where, storing nothing', async () => {
-    const before = await store.countDocuments()
+    const before = await store.documents.count()
     const broken = await post('{"payloadType": "application/vnd.in-toto+json",\n  "payload": }')
     expect(broken.status).toBe(400)
     expect(await errorOf(broken)).toMatchObject({ code: 'invalid-json', message: expect.stringContaining('line 2') })
@@ -113,7 +113,7 @@ describe('POST /api/v1/attestations', () => {
     expect(await errorOf(tooBig)).toMatchObject({ code: 'body-too-large' })
     const wrongType = await post('x', { ...ingestHeaders, 'content-type': 'text/plain' })
     expect(wrongType.status).toBe(415)
-    expect(await store.countDocuments()).toBe(before)
+    expect(await store.documents.count()).toBe(before)
   })
 
   it('needs a token with the ingest scope', async () => {
@@ -183,7 +183,7 @@ describe('GET /api/v1/log/checkpoint', () => {
   it('returns a signed checkpoint covering every stored document', async () => {
     const response = await app.request('/api/v1/log/checkpoint')
     const checkpoint = LogCheckpoint.parse(await response.json())
-    expect(checkpoint.size).toBe(await store.countDocuments())
+    expect(checkpoint.size).toBe(await store.documents.count())
     const opened = openCheckpoint(checkpoint.note, verifierKey(checkpoint.origin, createPublicKey(checkpoint.publicKeyPem)))
     expect(opened?.rootHash.toString('hex')).toBe(checkpoint.rootHash)
   })

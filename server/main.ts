@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { createApp } from './app'
 import { ConfigError, loadConfigFile, type Config } from './config'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
-import { reverifyAll, verdictsAreStale } from './reverify'
+import { reverifyAll, verdictsAreStale } from './documents/reverify'
 import { openStore } from './store/store'
 
 const Env = z.object({
@@ -42,7 +42,7 @@ async function main() {
   const demo = PROVENANCE_CONFIG ? PROVENANCE_SEED === '1' : PROVENANCE_SEED !== '0'
 
   const store = await openStore({ dataDir: DATA_DIR, ...(DATABASE_URL ? { databaseUrl: DATABASE_URL } : {}) })
-  if (demo && (await store.countDocuments()) === 0) {
+  if (demo && (await store.documents.count()) === 0) {
     // With a real config the demo documents are verified against that config's keys, as any document would be.
     const seeded = await seedDemo(store, config)
     console.log(`provenance: seeded ${seeded.documents} demo documents in ${(seeded.ms / 1000).toFixed(1)} s`)

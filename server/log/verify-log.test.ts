@@ -22,9 +22,9 @@ async function storeWith(count: number) {
   cleanup = temp.dispose
   // Several transactions, so there are several signed checkpoints to compare against.
   for (let start = 0; start < count; start += 3) {
-    await temp.store.ingest(Array.from({ length: Math.min(3, count - start) }, (_, offset) => documentFor(start + offset)))
+    await temp.store.documents.ingest(Array.from({ length: Math.min(3, count - start) }, (_, offset) => documentFor(start + offset)))
   }
-  const checkpoint = await temp.store.logCheckpoint()
+  const checkpoint = await temp.store.log.checkpoint()
   const verifier = verifierKey(checkpoint.origin, createPublicKey(checkpoint.publicKeyPem))
   const tamper = (sql: string, ...params: unknown[]) => {
     const db = new Database(join(temp.dir, 'provenance.db'))
@@ -47,8 +47,8 @@ describe('the tamper-evident log', () => {
 
   it('does not log a document posted again', async () => {
     const { store } = await storeWith(4)
-    await store.ingest([documentFor(1)])
-    expect((await store.logCheckpoint()).size).toBe(4)
+    await store.documents.ingest([documentFor(1)])
+    expect((await store.log.checkpoint()).size).toBe(4)
   })
 
   it('names an entry whose bytes were changed', async () => {

@@ -23,7 +23,7 @@ export type LogReport = {
 export async function verifyLog(store: Store, key: Pick<LogKey, 'name' | 'publicKey' | 'keyHash'>): Promise<LogReport> {
   const problems: LogProblem[] = []
   const checkpoints: { size: number; rootHash: string }[] = []
-  for (const stored of await store.listCheckpoints()) {
+  for (const stored of await store.log.checkpoints()) {
     const opened = openCheckpoint(stored.note, key)
     if (!opened) {
       problems.push({ kind: 'checkpoint-forged', message: `the checkpoint at size ${stored.size} is not signed by the log key ${key.name}` })
@@ -57,7 +57,7 @@ export async function verifyLog(store: Store, key: Pick<LogKey, 'name' | 'public
   }
 
   for (;;) {
-    const page = await store.readLogEntries(next, 2000)
+    const page = await store.log.entries(next, 2000)
     if (page.length === 0) break
     for (const entry of page) {
       if (entry.index > next) {
@@ -79,7 +79,7 @@ export async function verifyLog(store: Store, key: Pick<LogKey, 'name' | 'public
   if (latest && latest.size > range.size) {
     problems.push({ kind: 'truncated', message: `the log was signed at size ${latest.size}, but only ${range.size} entries are stored: entries were removed from the end` })
   }
-  const unlogged = await store.countUnloggedDocuments()
+  const unlogged = await store.log.countUnlogged()
   if (unlogged > 0) problems.push({ kind: 'inserted', message: `${unlogged} documents are stored outside the log: they were inserted behind its back` })
   return { size: range.size, rootHash: rootOf(range).toString('hex'), checkpointsChecked: checkpoints.length, problems }
 }

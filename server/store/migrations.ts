@@ -4,19 +4,14 @@ import { reverifyMigration } from './migrations/0005-reverify'
 import { formats } from './migrations/0003-formats'
 import { telemetryMigration } from './migrations/0004-telemetry'
 import { exploreMigration } from './migrations/0006-explore'
-import type { StoreKind } from './types'
+import type { StoreKind } from './db'
+import type { Dialect } from './migrations/dialect'
 
 /*
  * Migrations live in code rather than files on disk so the server bundles and starts from anywhere, and
  * one definition serves both dialects: only the column types that differ are chosen per kind.
  * Never edit a migration that has shipped; add the next one.
  */
-
-export type Dialect = {
-  blob: 'blob' | 'bytea'
-  /** SQLite's INTEGER is already 64-bit; PostgreSQL needs bigint for milliseconds since the epoch. */
-  int64: 'integer' | 'bigint'
-}
 
 function initial(kind: StoreKind, t: Dialect): Migration {
   return {

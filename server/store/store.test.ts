@@ -10,7 +10,9 @@ import { encodeCursor } from './cursor'
 import { StoreQueryError } from './errors'
 import { openStore } from './store'
 import { startPgCluster, type PgCluster } from './testing/pg-cluster'
-import type { IngestItem, Store, StoreKind } from './types'
+import type { IngestItem } from '../documents/records'
+import type { StoreKind } from './db'
+import type { Store } from './types'
 
 /** Where a fresh, empty store lives; `open` may be called again to reopen the same data. */
 type Location = { open(): Promise<Store>; dataDir: string }
@@ -169,7 +171,7 @@ async function allPages(store: Store, input: BuildQueryInput): Promise<{ ids: st
   let cursor: string | undefined
   let pages = 0
   do {
-    const page = BuildPage.parse(await store.listBuilds(query({ ...input, cursor })))
+    const page = BuildPage.parse(await store.builds.list(query({ ...input, cursor })))
     pages += 1
     ids.push(...page.items.map((build) => build.id))
     cursor = page.nextCursor ?? undefined
@@ -208,22 +210,22 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
   it('opens the expected backend', async () => {
     const store = await freshStore()
     expect(store.kind).toBe(backend.kind)
-    expect(await store.countDocuments()).toBe(0)
-    expect(await store.listBuilds(query())).toEqual({ items: [], nextCursor: null })
-    expect(await store.listProjects()).toEqual({ items: [] })
+    expect(await store.documents.count()).toBe(0)
+    expect(await store.builds.list(query())).toEqual({ items: [], nextCursor: null })
+    expect(await store.builds.projects()).toEqual({ items: [] })
   })
 
   it('returns the raw bytes byte for byte, including bytes that are not UTF-8', async () => {
     const store = await freshStore()
     const first = item({ n: 1 })
     const second = item({ n: 2, withBuild: false })
-    const outcomes = await store.ingest([first, second])
+    const outcomes = await store.documents.ingest([first, second])
     expect(outcomes).toEqual([
       { id: first.document.id, created: true, verification: verified, buildId: first.document.id },
       { id: second.document.id, created: true, verification: verified, buildId: null },
     ])
 
-    const stored = await store.getDocument(first.document.id)
+    const stored = await store.documents.get(first.document.id)
     expect(stored).not.toBeNull()
     expect(Buffer.from(stored?.raw ?? []).equals(Buffer.from(first.document.raw))).toBe(true)
     expect(Array.from(stored?.raw.slice(-NON_UTF8.length) ?? [])).toEqual(NON_UTF8)
@@ -235,22 +237,22 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
       verification: verified,
       ingestedAt: T0,
     })
-    expect((await store.getDocument(second.document.id))?.seq).toBe(2)
-    expect(await store.getDocument('0'.repeat(64))).toBeNull()
-    expect(await store.countDocuments()).toBe(2)
+    expect((await store.documents.get(second.document.id))?.seq).toBe(2)
+    expect(await store.documents.get('0'.repeat(64))).toBeNull()
+    expect(await store.documents.count()).toBe(2)
   })
 
   it('keeps the first record of a duplicate document and reports it unchanged', async () => {
     const store = await freshStore()
     const original = item({ n: 1, status: 'verified' })
-    await store.ingest([original])
+    await store.documents.ingest([original])
 
     // Same bytes, verified again later against different trust material: nothing may change.
     const again: IngestItem = {
       document: { ...original.document, verification: verification('untrusted'), ingestedAt: T0 + HOUR },
       build: original.build && { ...original.build, status: 'untrusted', project: 'someone/else' },
     }
-    const [outcome] = await store.ingest([again])
+    const [outcome] = await store.documents.ingest([again])
     expect(outcome).toEqual({
       id: original.document.id,
       created: false,
@@ -258,9 +260,9 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
       buildId: original.document.id,
     })
 
-    expect(await store.countDocuments()).toBe(1)
-    expect((await store.getDocument(original.document.id))?.verification).toEqual(verified)
-    const detail = await store.getBuild(original.document.id)
+    expect(await store.documents.count()).toBe(1)
+    expect((await store.documents.get(original.document.id))?.verification).toEqual(verified)
+    const detail = await store.builds.get(original.document.id)
     expect(detail?.status).toBe('verified')
     expect(detail?.project).toBe('acme/web')
     expect(detail?.document.ingestedAt).toBe(new Date(T0).toISOString())
@@ -270,22 +272,22 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
     const store = await freshStore()
     const one = item({ n: 1 })
     const again: IngestItem = { ...one, document: { ...one.document, verification: verification('failed') } }
-    const outcomes = await store.ingest([one, again])
+    const outcomes = await store.documents.ingest([one, again])
     expect(outcomes.map((outcome) => outcome.created)).toEqual([true, false])
     expect(outcomes[1]?.verification).toEqual(verified)
-    expect(await store.countDocuments()).toBe(1)
+    expect(await store.documents.count()).toBe(1)
   })
 
   it('stores one record when eight clients post the same document at once', async () => {
     const store = await freshStore()
     const one = item({ n: 7 })
-    const outcomes = (await Promise.all(Array.from({ length: 8 }, () => store.ingest([one])))).flat()
+    const outcomes = (await Promise.all(Array.from({ length: 8 }, () => store.documents.ingest([one])))).flat()
     expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(1)
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({ id: one.document.id, verification: verified, buildId: one.document.id })
     }
-    expect(await store.countDocuments()).toBe(1)
-    expect((await store.listBuilds(query())).items).toHaveLength(1)
+    expect(await store.documents.count()).toBe(1)
+    expect((await store.builds.list(query())).items).toHaveLength(1)
   })
 
   it('rejects a document whose id is not the SHA-256 of its bytes, storing nothing of the batch', async () => {
@@ -293,8 +295,8 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
     const good = item({ n: 1 })
     const bad = item({ n: 2 })
     const tampered: IngestItem = { ...bad, document: { ...bad.document, raw: Uint8Array.from([1, 2, 3]) } }
-    await expect(store.ingest([good, tampered])).rejects.toThrow(/not the SHA-256/)
-    expect(await store.countDocuments()).toBe(0)
+    await expect(store.documents.ingest([good, tampered])).rejects.toThrow(/not the SHA-256/)
+    expect(await store.documents.count()).toBe(0)
   })
 
   it('rolls back the whole batch when one item fails inside the transaction', async () => {
@@ -304,10 +306,10 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
     // NaN reaches the database (NULL in SQLite, 'NaN' in PostgreSQL) and violates the schema there,
     // after the first item of the batch was already written.
     const failing: IngestItem = { ...broken, build: broken.build && { ...broken.build, time: Number.NaN } }
-    await expect(store.ingest([good, failing])).rejects.toThrow()
-    expect(await store.countDocuments()).toBe(0)
-    expect(await store.getDocument(good.document.id)).toBeNull()
-    expect((await store.ingest([good]))[0]?.created).toBe(true)
+    await expect(store.documents.ingest([good, failing])).rejects.toThrow()
+    expect(await store.documents.count()).toBe(0)
+    expect(await store.documents.get(good.document.id)).toBeNull()
+    expect((await store.documents.ingest([good]))[0]?.created).toBe(true)
   })
 
   describe('listing builds', () => {
@@ -328,46 +330,46 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
 
     it('lists newest first and filters by project, repo, status and time range', async () => {
       const store = await freshStore()
-      await store.ingest(items)
+      await store.documents.ingest(items)
 
-      const everything = BuildPage.parse(await store.listBuilds(query({ limit: 500 })))
+      const everything = BuildPage.parse(await store.builds.list(query({ limit: 500 })))
       expect(everything.items.map((build) => build.id)).toEqual(ids(() => true))
       expect(everything.nextCursor).toBeNull()
 
-      const byProject = await store.listBuilds(query({ project: 'acme/api', limit: 500 }))
+      const byProject = await store.builds.list(query({ project: 'acme/api', limit: 500 }))
       expect(byProject.items.map((build) => build.id)).toEqual(ids((build) => build.project === 'acme/api'))
       expect(byProject.items.every((build) => build.project === 'acme/api')).toBe(true)
 
       const repo = 'https://github.com/globex/cli'
-      const byRepo = await store.listBuilds(query({ repo, limit: 500 }))
+      const byRepo = await store.builds.list(query({ repo, limit: 500 }))
       expect(byRepo.items.map((build) => build.id)).toEqual(ids((build) => build.sourceRepo === repo))
       expect(byRepo.items.length).toBeGreaterThan(0)
 
-      const failed = await store.listBuilds(query({ status: 'failed', limit: 500 }))
+      const failed = await store.builds.list(query({ status: 'failed', limit: 500 }))
       expect(failed.items.map((build) => build.id)).toEqual(ids((build) => build.status === 'failed'))
       expect(failed.items.every((build) => build.failedCheck === 'envelope-signature')).toBe(true)
 
       // from is inclusive, to exclusive, on the build's time.
       const from = new Date(T0 + 2 * HOUR).toISOString()
       const to = new Date(T0 + 5 * HOUR).toISOString()
-      const range = await store.listBuilds(query({ from, to, limit: 500 }))
+      const range = await store.builds.list(query({ from, to, limit: 500 }))
       expect(range.items.map((build) => build.id)).toEqual(
         ids((build) => build.time >= T0 + 2 * HOUR && build.time < T0 + 5 * HOUR),
       )
       expect(range.items.map((build) => build.time)).toContain(from)
       expect(range.items.map((build) => build.time)).not.toContain(to)
 
-      const combined = await store.listBuilds(query({ project: 'acme/web', status: 'verified', from, limit: 500 }))
+      const combined = await store.builds.list(query({ project: 'acme/web', status: 'verified', from, limit: 500 }))
       expect(combined.items.map((build) => build.id)).toEqual(
         ids((build) => build.project === 'acme/web' && build.status === 'verified' && build.time >= T0 + 2 * HOUR),
       )
 
-      expect((await store.listBuilds(query({ project: 'nobody/nothing' }))).items).toEqual([])
+      expect((await store.builds.list(query({ project: 'nobody/nothing' }))).items).toEqual([])
     })
 
     it('returns each build exactly once across pages, with its subjects and ISO times', async () => {
       const store = await freshStore()
-      await store.ingest(items)
+      await store.documents.ingest(items)
 
       const { ids: paged, pages } = await allPages(store, { limit: 7 })
       expect(pages).toBe(Math.ceil(items.length / 7))
@@ -381,7 +383,7 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
       const exact = await allPages(store, { limit: 10 })
       expect(exact.pages).toBe(3)
 
-      const first = (await store.listBuilds(query({ limit: 1 }))).items[0]
+      const first = (await store.builds.list(query({ limit: 1 }))).items[0]
       const source = items.find(({ build }) => build?.id === first?.id)?.build
       expect(first?.subjects).toEqual(source?.subjects)
       expect(first?.time).toBe(new Date(source?.time ?? 0).toISOString())
@@ -390,7 +392,7 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
 
     it('rejects a cursor it did not issue with a StoreQueryError on `cursor`', async () => {
       const store = await freshStore()
-      await store.ingest(items.slice(0, 3))
+      await store.documents.ingest(items.slice(0, 3))
       const bad = [
         'not a cursor',
         '!!!',
@@ -400,14 +402,14 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
         `${encodeCursor({ time: T0, id: 'a'.repeat(64) })}=`,
       ]
       for (const cursor of bad) {
-        const attempt = store.listBuilds(query({ cursor }))
+        const attempt = store.builds.list(query({ cursor }))
         await expect(attempt).rejects.toBeInstanceOf(StoreQueryError)
         await expect(attempt).rejects.toMatchObject({ code: 'invalid-cursor', path: 'cursor' })
       }
-      const badTime = store.listBuilds({ ...query(), from: 'yesterday' })
+      const badTime = store.builds.list({ ...query(), from: 'yesterday' })
       await expect(badTime).rejects.toMatchObject({ name: 'StoreQueryError', code: 'invalid-time', path: 'from' })
       // A well-formed cursor past the end is simply an empty last page.
-      expect(await store.listBuilds(query({ cursor: encodeCursor({ time: 0, id: '0'.repeat(64) }) }))).toEqual({
+      expect(await store.builds.list(query({ cursor: encodeCursor({ time: 0, id: '0'.repeat(64) }) }))).toEqual({
         items: [],
         nextCursor: null,
       })
@@ -422,9 +424,9 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
       { name: 'lib.so', digest: { sha256: hex('lib') } },
     ]
     const one = item({ n: 3, status: 'failed', subjects })
-    await store.ingest([one])
+    await store.documents.ingest([one])
 
-    const detail = BuildDetail.parse(await store.getBuild(one.document.id))
+    const detail = BuildDetail.parse(await store.builds.get(one.document.id))
     const build = one.build
     expect(build).not.toBeNull()
     expect(detail).toMatchObject({
@@ -449,18 +451,18 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
       },
     })
     expect(detail.internalParameters).toBeUndefined()
-    expect(await store.getBuild('f'.repeat(64))).toBeNull()
+    expect(await store.builds.get('f'.repeat(64))).toBeNull()
   })
 
   it('summarises projects', async () => {
     const store = await freshStore()
-    await store.ingest([
+    await store.documents.ingest([
       item({ n: 1, project: 'acme/web', time: T0 }),
       item({ n: 2, project: 'acme/web', time: T0 + 5 * HOUR }),
       item({ n: 3, project: 'globex/cli', repo: null, time: T0 + HOUR }),
       item({ n: 4, withBuild: false }),
     ])
-    expect(ProjectList.parse(await store.listProjects())).toEqual({
+    expect(ProjectList.parse(await store.builds.projects())).toEqual({
       items: [
         {
           name: 'acme/web',
@@ -476,21 +478,21 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
   it('keeps its data and schema when reopened', async () => {
     const store = await freshStore()
     const one = item({ n: 1 })
-    await store.ingest([one])
+    await store.documents.ingest([one])
     await store.close()
     open.splice(open.indexOf(store), 1)
 
     const reopened = await reopen()
-    expect(await reopened.countDocuments()).toBe(1)
-    expect((await reopened.ingest([one]))[0]?.created).toBe(false)
-    expect((await reopened.ingest([item({ n: 2 })]))[0]?.created).toBe(true)
+    expect(await reopened.documents.count()).toBe(1)
+    expect((await reopened.documents.ingest([one]))[0]?.created).toBe(false)
+    expect((await reopened.documents.ingest([item({ n: 2 })]))[0]?.created).toBe(true)
   })
 
   // Registered only for SQLite rather than skipped elsewhere, so a skip in the summary always means trouble.
   if (backend.kind === 'sqlite') {
     it('writes provenance.db in WAL mode', async () => {
       const store = await freshStore()
-      await store.ingest([item({ n: 1 })])
+      await store.documents.ingest([item({ n: 1 })])
       const file = new SqliteDatabase(join(location.dataDir, 'provenance.db'), { readonly: true })
       try {
         expect(file.pragma('journal_mode', { simple: true })).toBe('wal')

@@ -1,188 +1,28 @@
-import type { BuildDetail, BuildPage, BuildQuery, ProjectList } from '../../src/contract/builds'
-import type { Subject, Verification, VerificationStatus } from '../../src/contract/common'
-import type { Reverifier, ReverifyOutcome } from './reverify-store'
-import type { DiffoscopeSummary, RebuildPage, RebuildQuery } from '../../src/contract/rebuilds'
-import type { Sbom } from '../../src/contract/sboms'
-import type { PipelineList, PipelineQuery, PipelineRun } from '../../src/contract/telemetry'
-import type { BuildNeighbours } from '../../src/contract/builds'
-import type { MatrixQuery, RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../../src/contract/reproducibility'
-import type { SearchResponse } from '../../src/contract/search'
-import type { SignaturePage, SignatureQuery } from '../../src/contract/signatures'
-import type { BucketRange } from '../explore/buckets'
-import type { ArtifactLookup } from './explore-store'
-import type { TelemetryBatch, TelemetryIngestOutcome, TelemetryLookup } from '../telemetry/types'
+import type { ArtifactRepository } from '../artifacts/store'
+import type { BuildRepository } from '../builds/store'
+import type { DocumentRepository } from '../documents/store'
+import type { LogRepository } from '../log/store'
+import type { RebuildRepository } from '../rebuilds/store'
+import type { SearchRepository } from '../search/store'
+import type { SignatureRepository } from '../signatures/store'
+import type { TelemetryRepository } from '../telemetry/store'
+import type { StoreKind } from './db'
+import type { SettingsRepository } from './settings'
 
-/** A document exactly as received, with what verification found. Append-only: never updated in place. */
-export type DocumentRecord = {
-  /** SHA-256 (hex) of `raw`; also the document's id, so the same bytes always map to the same record. */
-  id: string
-  raw: Uint8Array
-  /** Detected format, e.g. `dsse`. */
-  format: string
-  payloadType: string | null
-  verification: Verification
-  /** Milliseconds since the epoch. */
-  ingestedAt: number
-}
-
-/** The build a provenance document describes, flattened for listing and filtering. */
-export type BuildRecord = {
-  /** Equal to the id of the document that describes it. */
-  id: string
-  documentId: string
-  project: string
-  sourceRepo: string | null
-  sourceCommit: string | null
-  builderId: string | null
-  buildType: string | null
-  invocationId: string | null
-  predicateType: string | null
-  statementType: string | null
-  slsaVersion: 'v0.2' | 'v1' | null
-  status: VerificationStatus
-  failedCheck: string | null
-  /** Milliseconds since the epoch; null when the document does not say. */
-  startedAt: number | null
-  finishedAt: number | null
-  ingestedAt: number
-  /** finishedAt ?? startedAt ?? ingestedAt: what lists sort and filter by. */
-  time: number
-  subjects: Subject[]
-  externalParameters: unknown
-  internalParameters: unknown
-  resolvedDependencies: { uri: string | null; name: string | null; digest: Record<string, string> }[]
-  /** The in-toto Statement as signed, pretty-printed. */
-  statement: string
-}
-
-/** What an SBOM (CycloneDX or SPDX, bare or as an attestation predicate) says about the artifact it describes. */
-export type SbomRecord = {
-  standard: 'cyclonedx' | 'spdx'
-  specVersion: string
-  /** CycloneDX serialNumber, SPDX 2 documentNamespace, SPDX 3 SpdxDocument spdxId. */
-  serial: string | null
-  /** The component or package the SBOM describes (CycloneDX metadata.component, SPDX DESCRIBES / rootElement). */
-  subject: { name: string | null; version: string | null; purl: string | null; digest: Record<string, string> }
-  /** The in-toto subjects when the SBOM came as an attestation predicate. */
-  statementSubjects: Subject[]
-  componentCount: number
-  tools: { name: string; version: string | null }[]
-  /** CycloneDX 1.5+ `formulation`, kept as written; null when absent. */
-  formulation: unknown
-}
-
-/** An in-toto Verification Summary Attestation (SLSA VSA v1 or v0.2). */
-export type VsaRecord = {
-  vsaVersion: 'v1' | 'v0.2'
-  verifierId: string
-  timeVerified: number | null
-  resourceUri: string | null
-  /** `{ uri, digest }` as written. */
-  policy: unknown
-  verificationResult: 'PASSED' | 'FAILED'
-  /** v1 verifiedLevels; v0.2's single policyLevel. */
-  verifiedLevels: string[]
-  inputAttestations: { uri: string | null; digest: Record<string, string> }[]
-  subjects: Subject[]
-}
-
-/** An in-toto v0.9 link: one step of a supply chain as its functionary recorded it. */
-export type LinkRecord = {
-  name: string
-  command: string[]
-  materials: Record<string, Record<string, string>>
-  products: Record<string, Record<string, string>>
-  byproducts: unknown
-  environment: unknown
-  /** The keyids of the link's signatures, in order. */
-  keyids: string[]
-}
-
-/** One reproducibility verdict: one artifact rebuilt by one rebuilder. */
-export type RebuildRecord = {
-  rebuilderId: string | null
-  /** The artifact that was rebuilt, with the digest it was published with. */
-  artifact: { name: string | null; digest: Record<string, string> }
-  /** What the rebuild produced. */
-  rebuiltDigest: Record<string, string>
-  verdict: 'match' | 'mismatch'
-  source: 'in-toto-link' | 'rebuild-statement' | 'diffoscope'
-  startedAt: number | null
-  finishedAt: number | null
-  diffoscope: DiffoscopeSummary | null
-}
-
-/** Facts a document carries beyond a build, one kind per format; stored beside the document. */
-export type DocumentExtras = {
-  sbom?: SbomRecord
-  vsa?: VsaRecord
-  link?: LinkRecord
-  rebuilds?: RebuildRecord[]
-}
-
-export type IngestItem = { document: DocumentRecord; build: BuildRecord | null; extras?: DocumentExtras }
-
-export type IngestOutcome = {
-  id: string
-  /** False when a document with the same id was already stored; nothing was changed then. */
-  created: boolean
-  /** The stored verification: for an existing document, the one recorded when it was first stored. */
-  verification: Verification
-  buildId: string | null
-}
-
-export type StoredDocument = DocumentRecord & {
-  /** Position in the append-only record, starting at 1. */
-  seq: number
-}
-
-export type StoreKind = 'sqlite' | 'postgres'
-
-/** The latest signed tree head of the document log. */
-export type LogCheckpoint = { origin: string; size: number; rootHash: string; note: string; publicKeyPem: string }
-
-export type LogEntry = { index: number; id: string; raw: Uint8Array; seq: number }
-
+/**
+ * The store, one repository a resource. Each repository's interface lives beside its queries
+ * (`server/<resource>/store.ts`) and owns its types; this file only gathers them, so types flow one way.
+ */
 export interface Store {
   readonly kind: StoreKind
-  /** Stores a batch in one transaction: all of it is durable when the promise resolves, or none of it. */
-  ingest(items: IngestItem[]): Promise<IngestOutcome[]>
-  getDocument(id: string): Promise<StoredDocument | null>
-  listBuilds(query: BuildQuery): Promise<BuildPage>
-  getBuild(id: string): Promise<BuildDetail | null>
-  listProjects(): Promise<ProjectList>
-  countDocuments(): Promise<number>
-  /** Reproducibility verdicts, newest first, by artifact digest (`sha256:<hex>` or a bare value) and/or project. */
-  listRebuilds(query: RebuildQuery): Promise<RebuildPage>
-  /** The most recently stored SBOM describing the artifact with this digest (`sha256:<hex>` or a bare value). */
-  getSbomFor(digest: string): Promise<Sbom | null>
-  /** The log's public key (PEM), for checking checkpoints offline. */
-  readonly logPublicKeyPem: string
-  logCheckpoint(): Promise<LogCheckpoint>
-  listCheckpoints(): Promise<{ size: number; rootHash: string; note: string }[]>
-  /** Log entries from `fromIndex` on, in log order. */
-  readLogEntries(fromIndex: number, limit: number): Promise<LogEntry[]>
-  countUnloggedDocuments(): Promise<number>
-  /** Re-runs verification over every stored document; changed verdicts replace the current ones, the old kept as history. */
-  reverify(verify: Reverifier): Promise<ReverifyOutcome>
-  getSetting(key: string): Promise<string | null>
-  setSetting(key: string, value: string): Promise<void>
-  /** CI telemetry (OTLP spans, GitHub webhook runs and jobs), in one transaction; idempotent. */
-  ingestTelemetry(batch: TelemetryBatch): Promise<TelemetryIngestOutcome>
-  /** The pipeline run behind a build: by run id (and attempt) when known, else by repository and commit. */
-  getTelemetryForBuild(lookup: TelemetryLookup): Promise<PipelineRun | null>
-  listPipelines(query: PipelineQuery): Promise<PipelineList>
-  /** The artifact a digest names (`algorithm:hex`, bare hex, or a unique prefix of at least 12 hex characters). */
-  getArtifact(digest: string): Promise<ArtifactLookup>
-  /** Verification results, newest ingest first, with counts by status for the same filters. */
-  listSignatures(query: SignatureQuery): Promise<SignaturePage>
-  reproducibilitySummary(): Promise<ReproducibilitySummary>
-  /** Null when no build or rebuild is filed under the project. */
-  reproducibilityHistory(project: string, range: BucketRange): Promise<ReproducibilityHistory | null>
-  /** Null when no build or rebuild is filed under the project. */
-  rebuilderMatrix(query: MatrixQuery): Promise<RebuilderMatrix | null>
-  /** Null when there is no build with this id. */
-  buildNeighbours(id: string): Promise<BuildNeighbours | null>
-  search(q: string): Promise<SearchResponse>
+  readonly documents: DocumentRepository
+  readonly builds: BuildRepository
+  readonly artifacts: ArtifactRepository
+  readonly signatures: SignatureRepository
+  readonly rebuilds: RebuildRepository
+  readonly search: SearchRepository
+  readonly log: LogRepository
+  readonly telemetry: TelemetryRepository
+  readonly settings: SettingsRepository
   close(): Promise<void>
 }

@@ -8,7 +8,7 @@ import { parseOtlpJson } from './otlp'
  */
 export async function ingestOtlpJson(store: Store, text: string): Promise<OtlpExportResponse> {
   const { spans, rejected } = parseOtlpJson(text)
-  const outcome = spans.length > 0 ? await store.ingestTelemetry({ spans, runs: [], tasks: [] }) : { ignoredSpans: 0 }
+  const outcome = spans.length > 0 ? await store.telemetry.ingest({ spans, runs: [], tasks: [] }) : { ignoredSpans: 0 }
   const foreign = outcome.ignoredSpans
 
   const messages: string[] = []

@@ -1,26 +1,15 @@
 import { gunzipSync, inflateSync } from 'node:zlib'
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { z } from 'zod'
-import { PipelineQuery, type OtlpErrorBody, type WebhookResponse } from '../../src/contract/telemetry'
-import type { Config, Scope } from '../config'
-import type { Store } from '../store/types'
+import { telemetryRoutes, type OtlpErrorBody, type WebhookResponse } from '../../src/contract/telemetry'
+import type { RouteDeps } from '../http/deps'
+import { apiError, zodProblem } from '../http/errors'
+import { resourceApp } from '../http/mount'
 import { fromWorkflowJob, fromWorkflowRun, verifyGithubSignature, WebhookPayloadError, WorkflowJobEvent, WorkflowRunEvent } from './github'
 import { ingestOtlpJson } from './ingest'
 import { OtlpError } from './otlp'
 
-export type TelemetryRouteDeps = {
-  store: Store
-  config: Config
-  /** The app's bearer-token check, passed in so this module does not import app.ts (which mounts it). */
-  requireScope: (scope: Scope) => MiddlewareHandler
-}
-
 type ClientStatus = 400 | 401 | 403 | 413 | 415
-
-function apiError(c: Context, status: ClientStatus, code: string, message: string, path?: string) {
-  return c.json({ error: { code, message, ...(path ? { path } : {}) } }, status)
-}
 
 /** google.rpc.Status codes for the OTLP error body: INVALID_ARGUMENT, RESOURCE_EXHAUSTED. */
 const rpcCode = (status: ClientStatus) => (status === 413 ? 8 : 3)
@@ -31,27 +20,16 @@ function otlpError(c: Context, status: ClientStatus, code: string, message: stri
   return c.json(body, status)
 }
 
-function zodProblem(error: z.ZodError, prefix: string): { message: string; path: string } {
-  const issue = error.issues[0]
-  const path = [prefix, ...(issue?.path ?? []).map(String)].join('.')
-  return { message: `${path}: ${issue?.message ?? 'invalid'}`, path }
-}
-
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
 
 /**
- * POST /v1/traces (mounted at the root, where OTLP/HTTP exporters post), and under /api:
- * POST /v1/webhooks/github and GET /v1/pipelines.
+ * CI telemetry: POST /v1/traces (at the root, where OTLP/HTTP exporters post), POST /api/v1/webhooks/github and
+ * GET /api/v1/pipelines.
  */
-export function telemetryRoutes({ store, config, requireScope }: TelemetryRouteDeps): { otlp: Hono; api: Hono } {
-  const otlp = new Hono()
-  otlp.post(
-    '/v1/traces',
-    requireScope('ingest'),
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) => otlpError(c, 413, 'body-too-large', `the body is larger than the limit of ${config.maxBodyBytes} bytes (limits.maxBodyBytes)`),
-    }),
+export function telemetryApp({ store, config, auth }: RouteDeps) {
+  const { app, mount } = resourceApp(auth)
+  mount(
+    telemetryRoutes.ingestOtlpTraces,
     async (c) => {
       const type = mediaType(c.req.header('content-type'))
       if (type === 'application/x-protobuf' || type === 'application/protobuf') {
@@ -95,15 +73,14 @@ export function telemetryRoutes({ store, config, requireScope }: TelemetryRouteD
         throw error
       }
     },
-  )
-
-  const api = new Hono()
-  api.post(
-    '/v1/webhooks/github',
     bodyLimit({
       maxSize: config.maxBodyBytes,
-      onError: (c) => apiError(c, 413, 'body-too-large', `the body is larger than the limit of ${config.maxBodyBytes} bytes (limits.maxBodyBytes)`),
+      onError: (c) => otlpError(c, 413, 'body-too-large', `the body is larger than the limit of ${config.maxBodyBytes} bytes (limits.maxBodyBytes)`),
     }),
+  )
+
+  mount(
+    telemetryRoutes.githubWebhook,
     async (c) => {
       const secret = config.githubWebhookSecret
       if (secret === undefined) {
@@ -154,7 +131,7 @@ export function telemetryRoutes({ store, config, requireScope }: TelemetryRouteD
         if (error instanceof WebhookPayloadError) return apiError(c, 400, 'invalid-payload', error.message, `body.${error.path}`)
         throw error
       }
-      await store.ingestTelemetry({ spans: [], runs: records.runs, tasks: records.tasks })
+      await store.telemetry.ingest({ spans: [], runs: records.runs, tasks: records.tasks })
       const response: WebhookResponse = {
         event,
         action: records.action,
@@ -164,18 +141,15 @@ export function telemetryRoutes({ store, config, requireScope }: TelemetryRouteD
       }
       return c.json(response, 200)
     },
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => apiError(c, 413, 'body-too-large', `the body is larger than the limit of ${config.maxBodyBytes} bytes (limits.maxBodyBytes)`),
+    }),
   )
 
-  api.get('/v1/pipelines', requireScope('read'), async (c) => {
-    const parsed = PipelineQuery.safeParse(c.req.query())
-    if (!parsed.success) {
-      const problem = zodProblem(parsed.error, 'query')
-      return apiError(c, 400, 'invalid-query', problem.message, problem.path)
-    }
-    return c.json(await store.listPipelines(parsed.data))
-  })
+  mount(telemetryRoutes.listPipelines, async (c, { query }) => c.json(await store.telemetry.pipelines(query)))
 
-  return { otlp, api }
+  return app
 }
 
 type Payload = { ok: true; value: unknown } | { ok: false; status: 400 | 415; code: string; message: string; path: string }

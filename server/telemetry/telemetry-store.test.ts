@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PipelineQuery } from '../../src/contract/telemetry'
 import { openStore } from '../store/store'
 import { startPgCluster, type PgCluster } from '../store/testing/pg-cluster'
-import type { Store, StoreKind } from '../store/types'
+import type { StoreKind } from '../store/db'
+import type { Store } from '../store/types'
 import { otlpRequest, semconvPipeline } from '../testing/telemetry'
 import { fromWorkflowJob, WorkflowJobEvent } from './github'
 import { parseOtlpTraces } from './otlp'
@@ -64,24 +65,24 @@ describe.each(['sqlite', 'postgres'] as const)('telemetry store on %s', (kind) =
     try {
       const request = semconvPipeline({ traceId: 'ab'.repeat(16), repo: 'https://github.com/Acme/Web', commit: 'a'.repeat(40), runId: '10' })
       const all = spans(request)
-      const first = await store.ingestTelemetry({ spans: all.slice(0, 3), runs: [], tasks: [] })
+      const first = await store.telemetry.ingest({ spans: all.slice(0, 3), runs: [], tasks: [] })
       expect(first).toEqual({ spans: 3, ignoredSpans: 0, runs: [`otlp:${'ab'.repeat(16)}`] })
-      await store.ingestTelemetry({ spans: all, runs: [], tasks: [] })
-      await store.ingestTelemetry({ spans: all, runs: [], tasks: [] })
+      await store.telemetry.ingest({ spans: all, runs: [], tasks: [] })
+      await store.telemetry.ingest({ spans: all, runs: [], tasks: [] })
 
-      const byRun = await store.getTelemetryForBuild({ repo: 'git+https://github.com/acme/web.git', commit: 'a'.repeat(40), runId: '10', attempt: 1 })
+      const byRun = await store.telemetry.forBuild({ repo: 'git+https://github.com/acme/web.git', commit: 'a'.repeat(40), runId: '10', attempt: 1 })
       expect(byRun?.tasks.map((task) => [task.name, task.steps.length])).toEqual([['build', 3]])
-      const byCommit = await store.getTelemetryForBuild({ repo: 'https://github.com/acme/web', commit: 'A'.repeat(40), runId: null, attempt: null })
+      const byCommit = await store.telemetry.forBuild({ repo: 'https://github.com/acme/web', commit: 'A'.repeat(40), runId: null, attempt: null })
       expect(byCommit?.id).toBe(byRun?.id)
-      expect(await store.getTelemetryForBuild({ repo: 'https://github.com/acme/other', commit: 'a'.repeat(40), runId: '10', attempt: 1 })).toBeNull()
+      expect(await store.telemetry.forBuild({ repo: 'https://github.com/acme/other', commit: 'a'.repeat(40), runId: '10', attempt: 1 })).toBeNull()
 
       // A span without CI attributes is kept when its trace is already known, dropped otherwise.
       const child = spans(otlpRequest('ab'.repeat(16), {}, [{ spanId: '5'.repeat(16), parentSpanId: '3000000000000003', name: 'GET', start: 1, attributes: { 'url.full': 'https://pypi.org/simple' } }]))
       const stranger = spans(otlpRequest('cd'.repeat(16), {}, [{ spanId: '5'.repeat(16), name: 'GET', start: 1 }]))
-      expect(await store.ingestTelemetry({ spans: [...child, ...stranger], runs: [], tasks: [] })).toMatchObject({ spans: 1, ignoredSpans: 1 })
-      const after = await store.getTelemetryForBuild({ repo: null, commit: null, runId: '10', attempt: null })
+      expect(await store.telemetry.ingest({ spans: [...child, ...stranger], runs: [], tasks: [] })).toMatchObject({ spans: 1, ignoredSpans: 1 })
+      const after = await store.telemetry.forBuild({ repo: null, commit: null, runId: '10', attempt: null })
       expect(after?.tasks[0]?.steps.find((step) => step.name === 'test')?.hosts).toEqual(['pypi.org'])
-      expect((await store.listPipelines(PipelineQuery.parse({ runId: '10' }))).items).toHaveLength(1)
+      expect((await store.telemetry.pipelines(PipelineQuery.parse({ runId: '10' }))).items).toHaveLength(1)
     } finally {
       await store.close()
     }
@@ -92,10 +93,10 @@ describe.each(['sqlite', 'postgres'] as const)('telemetry store on %s', (kind) =
     try {
       const done = job('completed', 3)
       const late = job('in_progress', 0)
-      await store.ingestTelemetry({ spans: [], runs: done.runs, tasks: done.tasks })
-      await store.ingestTelemetry({ spans: [], runs: late.runs, tasks: late.tasks })
-      await Promise.all([1, 2, 3].map(() => store.ingestTelemetry({ spans: [], runs: done.runs, tasks: done.tasks })))
-      const run = await store.getTelemetryForBuild({ repo: 'https://github.com/acme/merge', commit: null, runId: '99', attempt: 2 })
+      await store.telemetry.ingest({ spans: [], runs: done.runs, tasks: done.tasks })
+      await store.telemetry.ingest({ spans: [], runs: late.runs, tasks: late.tasks })
+      await Promise.all([1, 2, 3].map(() => store.telemetry.ingest({ spans: [], runs: done.runs, tasks: done.tasks })))
+      const run = await store.telemetry.forBuild({ repo: 'https://github.com/acme/merge', commit: null, runId: '99', attempt: 2 })
       expect(run?.tasks).toHaveLength(1)
       expect(run?.tasks[0]).toMatchObject({ status: 'completed', result: 'success', durationMs: 60_000 })
       expect(run?.tasks[0]?.steps).toHaveLength(3)

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { demoBuilds } from '../../mocks/data/demo-model'
+import { demoBuilds } from '../../demo/model'
 import { IngestResponse } from '../../src/contract/attestations'
 import { BuildDetail } from '../../src/contract/builds'
 import { ApiErrorBody } from '../../src/contract/common'
@@ -15,7 +15,7 @@ import type { Store } from '../store/types'
 import { itWithCorpus } from '../testing/corpus'
 import { newKey, slsaV1Statement, tempStore } from '../testing/documents'
 import { actionsCorpus, actionsPayload, collectorGolden, otelCorpus, otlpRequest, semconvPipeline } from '../testing/telemetry'
-import { demoTrace } from './demo-traces'
+import { demoTrace } from '../../demo/traces'
 
 const key = newKey('ci-release', 'ed25519')
 const tokenHash = (secret: string) => createHash('sha256').update(secret).digest('hex')

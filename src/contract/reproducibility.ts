@@ -7,6 +7,7 @@ import { ApiErrorBody } from './common'
 /* Reproducibility over time: per-project summary, history buckets, the rebuilder × artifact matrix. */
 
 export const Streak = z.object({ verdict: z.enum(['match', 'mismatch']), length: z.number().int() })
+export type Streak = z.infer<typeof Streak>
 
 export const ReproducibilityProject = z.object({
   project: z.string(),

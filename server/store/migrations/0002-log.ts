@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely'
-import type { Dialect } from '../migrations'
+import type { Dialect } from './dialect'
 
 /**
  * The tamper-evident log: every accepted document is a leaf of an RFC 6962 Merkle tree, in the order it was

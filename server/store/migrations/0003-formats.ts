@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from 'kysely'
-import type { Dialect } from '../migrations'
-import type { StoreKind } from '../types'
+import type { Dialect } from './dialect'
+import type { StoreKind } from '../db'
 
 /**
  * Facts of the formats beyond SLSA provenance: SBOMs, verification summaries, in-toto links and rebuild

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely'
-import type { Dialect } from '../migrations'
+import type { Dialect } from './dialect'
 
 /**
  * CI telemetry: pipeline runs and their tasks, from OTLP traces and GitHub webhooks (docs/telemetry.md).

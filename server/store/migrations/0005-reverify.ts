@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely'
-import type { Dialect } from '../migrations'
+import type { Dialect } from './dialect'
 
 /**
  * Verdicts can be re-run when trust material or policy changes. The document bytes never change; a verdict that

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Migration } from 'kysely'
 import { Verification } from '../../../src/contract/common'
-import { signerIdentity } from '../signer'
-import type { Dialect } from '../migrations'
-import type { StoreKind } from '../types'
+import { signerIdentity } from '../../../domain/signer'
+import type { Dialect } from './dialect'
+import type { StoreKind } from '../db'
 
 /**
  * The explore screens (artifact, signatures, reproducibility, search). Each query they make is an index range

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { Policy } from '../src/contract/policy'
-import { buildConfig, ConfigError, ingestContext } from './config'
-import { signEnvelope } from './demo/seed'
-import { prepareDocument } from './ingest/ingest'
+import { Policy } from '../../src/contract/policy'
+import { buildConfig, ConfigError, ingestContext } from '../config'
+import { signEnvelope } from '../demo/seed'
+import { prepareDocument } from '../ingest/ingest'
 import { globToRegExp, policyFor } from './policy'
-import { newKey, slsaV1Statement } from './testing/documents'
+import { newKey, slsaV1Statement } from '../testing/documents'
 
 const release = newKey('release', 'ed25519')
 const other = newKey('other-team', 'ed25519')

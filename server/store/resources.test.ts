@@ -6,14 +6,15 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MatrixQuery } from '../../src/contract/reproducibility'
 import { SignatureQuery, type SignatureQueryInput } from '../../src/contract/signatures'
-import { bucketRange, type BucketRange } from '../explore/buckets'
+import { bucketRange, type BucketRange } from '../../domain/buckets'
 import { commits, digests, FIXTURE_INGESTED_AT, FIXTURE_T0, PURL, REBUILDER_1, REBUILDER_2, seedExplore } from '../testing/explore-fixture'
-import { prefixUpperBound } from './explore-store'
+import { prefixUpperBound } from './text-keys'
 import { migrationProvider } from './migrations'
 import type { Database } from './schema'
 import { openStore } from './store'
 import { startPgCluster, type PgCluster } from './testing/pg-cluster'
-import type { Store, StoreKind } from './types'
+import type { StoreKind } from './db'
+import type { Store } from './types'
 
 /*
  * The explore reads on both engines, over a small world ingested through the real ingest path (see
@@ -49,7 +50,7 @@ async function fresh(kind: StoreKind): Promise<Store> {
 }
 
 const DAY = 86_400_000
-const signatures = (store: Store, input: SignatureQueryInput = {}) => store.listSignatures(SignatureQuery.parse(input))
+const signatures = (store: Store, input: SignatureQueryInput = {}) => store.signatures.list(SignatureQuery.parse(input))
 const range = (input: Parameters<typeof bucketRange>[0]): BucketRange => {
   const result = bucketRange(input, FIXTURE_INGESTED_AT)
   if ('message' in result) throw new Error(result.message)
@@ -87,9 +88,9 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
 
   describe('artifact', () => {
     it('finds an artifact by sha256:hex, bare hex and a unique prefix, with its build, rebuilds and agreement', async () => {
-      const full = record('artifact d1', await store.getArtifact(`sha256:${digests.d1}`))
-      expect(await store.getArtifact(digests.d1)).toEqual(full)
-      expect(await store.getArtifact(digests.d1.slice(0, 12).toUpperCase())).toEqual(full)
+      const full = record('artifact d1', await store.artifacts.get(`sha256:${digests.d1}`))
+      expect(await store.artifacts.get(digests.d1)).toEqual(full)
+      expect(await store.artifacts.get(digests.d1.slice(0, 12).toUpperCase())).toEqual(full)
       if (full.kind !== 'found') throw new Error('d1 not found')
       const artifact = full.artifact
       expect(artifact.digest).toBe(`sha256:${digests.d1}`)
@@ -117,12 +118,12 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
     })
 
     it("takes each rebuilder's latest verdict for the agreement", async () => {
-      const found = record('artifact d5', await store.getArtifact(`sha256:${digests.d5}`))
+      const found = record('artifact d5', await store.artifacts.get(`sha256:${digests.d5}`))
       expect(found.kind === 'found' && found.artifact.reproducibility).toEqual({ rebuilders: 2, matched: 2, mismatched: 0 })
     })
 
     it('finds an artifact only an SBOM describes', async () => {
-      const found = record('artifact sbom', await store.getArtifact(digests.sbomOnly))
+      const found = record('artifact sbom', await store.artifacts.get(digests.sbomOnly))
       if (found.kind !== 'found') throw new Error('sbom-only artifact not found')
       expect(found.artifact).toMatchObject({
         names: ['app'],
@@ -141,21 +142,21 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
     })
 
     it('says when nothing names the digest, and when a prefix is ambiguous', async () => {
-      expect(await store.getArtifact(`sha256:${'0'.repeat(64)}`)).toEqual({
+      expect(await store.artifacts.get(`sha256:${'0'.repeat(64)}`)).toEqual({
         kind: 'not-found',
       })
-      expect(await store.getArtifact('0123456789ab')).toEqual({
+      expect(await store.artifacts.get('0123456789ab')).toEqual({
         kind: 'not-found',
       })
-      expect(await store.getArtifact(`sha512:${digests.d1}`)).toEqual({
+      expect(await store.artifacts.get(`sha512:${digests.d1}`)).toEqual({
         kind: 'not-found',
       })
-      expect(await store.getArtifact('abababababab')).toEqual({
+      expect(await store.artifacts.get('abababababab')).toEqual({
         kind: 'ambiguous',
         candidates: [`sha256:${digests.twin1}`, `sha256:${digests.twin2}`].sort(),
         more: false,
       })
-      expect((await store.getArtifact(digests.twin1.slice(0, 13))).kind).toBe('found')
+      expect((await store.artifacts.get(digests.twin1.slice(0, 13))).kind).toBe('found')
     })
   })
 
@@ -268,7 +269,7 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
 
   describe('reproducibility', () => {
     it('summarises each project: counts, current streak, last mismatch', async () => {
-      const summary = record('summary', await store.reproducibilitySummary())
+      const summary = record('summary', await store.rebuilds.summary())
       expect(summary.items.map((item) => item.project)).toEqual(['app.tar.gz', 'example/app'])
       const app = summary.items[1]
       expect(app).toMatchObject({
@@ -293,7 +294,7 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
     it('counts a history in day and week buckets, every bucket present', async () => {
       const days = record(
         'history days',
-        await store.reproducibilityHistory(
+        await store.rebuilds.history(
           'example/app',
           range({
             bucket: 'day',
@@ -311,7 +312,7 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
       expect(days?.currentStreak).toEqual({ verdict: 'match', length: 2 })
       const weeks = record(
         'history weeks',
-        await store.reproducibilityHistory(
+        await store.rebuilds.history(
           'example/app',
           range({
             bucket: 'auto',
@@ -331,7 +332,7 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
     })
 
     it('gives a project with builds but no rebuilds an empty history, and an unknown project none', async () => {
-      const lib = await store.reproducibilityHistory(
+      const lib = await store.rebuilds.history(
         'example/lib',
         range({
           bucket: 'day',
@@ -349,11 +350,11 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
         { start: '2026-11-02T00:00:00.000Z', matched: 0, mismatched: 0 },
         { start: '2026-11-03T00:00:00.000Z', matched: 0, mismatched: 0 },
       ])
-      expect(await store.reproducibilityHistory('nobody/nothing', range({ bucket: 'day' }))).toBeNull()
+      expect(await store.rebuilds.history('nobody/nothing', range({ bucket: 'day' }))).toBeNull()
     })
 
     it("builds the rebuilder matrix from each rebuilder's latest verdict", async () => {
-      const matrix = record('matrix', await store.rebuilderMatrix(MatrixQuery.parse({ project: 'example/app' })))
+      const matrix = record('matrix', await store.rebuilds.matrix(MatrixQuery.parse({ project: 'example/app' })))
       expect(matrix?.rebuilders).toEqual([REBUILDER_1, REBUILDER_2])
       expect(matrix?.artifacts.map((artifact) => [artifact.digest, artifact.cells.map((cell) => cell?.verdict ?? null), artifact.agree, artifact.total])).toEqual([
         [`sha256:${digests.d5}`, ['match', 'match'], 2, 2],
@@ -362,27 +363,27 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
         [`sha256:${digests.d1}`, ['match', 'mismatch'], 1, 2],
       ])
       expect(matrix?.artifacts[0]?.name).toBe('app-linux-amd64')
-      const two = await store.rebuilderMatrix(MatrixQuery.parse({ project: 'example/app', limit: 2 }))
+      const two = await store.rebuilds.matrix(MatrixQuery.parse({ project: 'example/app', limit: 2 }))
       expect(two?.artifacts.map((artifact) => artifact.digest)).toEqual([`sha256:${digests.d5}`, `sha256:${digests.d3}`])
-      expect(await store.rebuilderMatrix(MatrixQuery.parse({ project: 'example/lib' }))).toEqual({ project: 'example/lib', rebuilders: [], artifacts: [] })
-      expect(await store.rebuilderMatrix(MatrixQuery.parse({ project: 'nobody/nothing' }))).toBeNull()
+      expect(await store.rebuilds.matrix(MatrixQuery.parse({ project: 'example/lib' }))).toEqual({ project: 'example/lib', rebuilders: [], artifacts: [] })
+      expect(await store.rebuilds.matrix(MatrixQuery.parse({ project: 'nobody/nothing' }))).toBeNull()
     })
   })
 
   it('finds the previous and next build of the same project', async () => {
-    const middle = record('neighbours b3', await store.buildNeighbours(ids.buildIds.b3 ?? ''))
+    const middle = record('neighbours b3', await store.builds.neighbours(ids.buildIds.b3 ?? ''))
     expect([middle?.previous?.id, middle?.next?.id]).toEqual([ids.buildIds.b2, ids.buildIds.b4])
     expect(middle?.previous?.subjects).toEqual([{ name: 'app-linux-amd64', digest: { sha256: digests.d2 } }])
-    const first = await store.buildNeighbours(ids.buildIds.b1 ?? '')
+    const first = await store.builds.neighbours(ids.buildIds.b1 ?? '')
     expect([first?.previous, first?.next?.id]).toEqual([null, ids.buildIds.b2])
-    const lib = await store.buildNeighbours(ids.buildIds.lib ?? '')
+    const lib = await store.builds.neighbours(ids.buildIds.lib ?? '')
     expect([lib?.previous, lib?.next?.id]).toEqual([null, ids.buildIds.twin1])
-    expect(await store.buildNeighbours('f'.repeat(64))).toBeNull()
+    expect(await store.builds.neighbours('f'.repeat(64))).toBeNull()
   })
 
   describe('search', () => {
     it('reads digests, prefixes, commits and build ids', async () => {
-      const prefix = record('search prefix', await store.search(digests.d3.slice(0, 12)))
+      const prefix = record('search prefix', await store.search.find(digests.d3.slice(0, 12)))
       expect(prefix).toMatchObject({
         interpretedAs: 'digest',
         results: [
@@ -393,20 +394,20 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
           },
         ],
       })
-      expect((await store.search(`sha256:${digests.d3}`)).results).toEqual(prefix.results)
-      const twins = await store.search('abababababab')
+      expect((await store.search.find(`sha256:${digests.d3}`)).results).toEqual(prefix.results)
+      const twins = await store.search.find('abababababab')
       const byDigest = [
         [digests.twin1, 'lib-twin-1.tar.gz'],
         [digests.twin2, 'lib-twin-2.tar.gz'],
       ].sort(([a = ''], [b = '']) => (a < b ? -1 : 1))
       expect(twins.results.map((result) => result.title)).toEqual(byDigest.map(([, name]) => name))
-      const commit = record('search commit', await store.search(commits.first))
+      const commit = record('search commit', await store.search.find(commits.first))
       expect(commit.interpretedAs).toBe('commit')
       expect(commit.results.map((result) => [result.kind, result.target])).toEqual([
         ['commit', { type: 'build', id: ids.buildIds.b2 }],
         ['commit', { type: 'build', id: ids.buildIds.b1 }],
       ])
-      const build = await store.search(ids.buildIds.b5 ?? '')
+      const build = await store.search.find(ids.buildIds.b5 ?? '')
       expect(build).toMatchObject({
         interpretedAs: 'build-id',
         results: [
@@ -418,8 +419,8 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
         ],
       })
       // A 40-character value no commit has is still a digest prefix.
-      expect((await store.search(digests.d4.slice(0, 40))).results.map((result) => result.target)).toEqual([{ type: 'artifact', digest: `sha256:${digests.d4}` }])
-      expect(await store.search('0123456789abcdef')).toEqual({
+      expect((await store.search.find(digests.d4.slice(0, 40))).results.map((result) => result.target)).toEqual([{ type: 'artifact', digest: `sha256:${digests.d4}` }])
+      expect(await store.search.find('0123456789abcdef')).toEqual({
         query: '0123456789abcdef',
         interpretedAs: 'digest',
         results: [],
@@ -427,7 +428,7 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
     })
 
     it('matches names, purls and signers by prefix, exact matches first', async () => {
-      const names = record('search names', await store.search('app-'))
+      const names = record('search names', await store.search.find('app-'))
       expect(names.interpretedAs).toBe('text')
       expect(names.results.map((result) => [result.kind, result.title])).toEqual([
         ['artifact', 'app-darwin-arm64'],
@@ -438,9 +439,9 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
         type: 'artifact',
         digest: `sha256:${digests.d5}`,
       })
-      const exact = await store.search('app-linux-amd64')
+      const exact = await store.search.find('app-linux-amd64')
       expect(exact.results.map((result) => result.title)).toEqual(['app-linux-amd64'])
-      const purl = await store.search('pkg:npm/app')
+      const purl = await store.search.find('pkg:npm/app')
       expect(purl.results).toEqual([
         {
           kind: 'package',
@@ -449,16 +450,16 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
           target: { type: 'artifact', digest: `sha256:${digests.sbomOnly}` },
         },
       ])
-      const signers = record('search signers', await store.search('rebuilder-'))
+      const signers = record('search signers', await store.search.find('rebuilder-'))
       expect(signers.results.map((result) => [result.kind, result.title, result.detail])).toEqual([
         ['signer', 'rebuilder-one-key', 'signer of 4 documents'],
         ['signer', 'rebuilder-two-key', 'signer of 4 documents'],
       ])
-      const lib = await store.search('lib')
+      const lib = await store.search.find('lib')
       expect(lib.results.map((result) => result.title)).toEqual(['lib-twin-1.tar.gz', 'lib-twin-2.tar.gz', 'lib.tar.gz'])
-      expect((await store.search('lib.tar.gz')).results.map((result) => result.title)).toEqual(['lib.tar.gz'])
-      expect((await store.search('nothing-like-this')).results).toEqual([])
-      expect((await store.search('%')).results).toEqual([])
+      expect((await store.search.find('lib.tar.gz')).results.map((result) => result.title)).toEqual(['lib.tar.gz'])
+      expect((await store.search.find('nothing-like-this')).results).toEqual([])
+      expect((await store.search.find('%')).results).toEqual([])
     })
   })
 
@@ -469,7 +470,7 @@ describe.each(['sqlite', 'postgres'] as const)('explore store on %s', (kind) => 
     }
     // Re-verification that finds b1 failed now (as if its key were revoked) moves it between the counts.
     const b1 = ids.buildIds.b1
-    const outcome = await store.reverify((document) =>
+    const outcome = await store.documents.reverify((document) =>
       document.id === b1
         ? { status: 'failed', failedCheck: 'signer-trusted', checks: [{ name: 'signer-trusted', ok: false }], signers: [{ keyId: 'ci-key', trustedKeyId: null, algorithm: null }] }
         : null,
@@ -605,7 +606,7 @@ describe('migration 0006', () => {
         ['release-key', 'old/project'],
       ])
       expect((await signatures(store, { signer: 'release-key' })).counts.verified).toBe(1)
-      const found = await store.search('old-')
+      const found = await store.search.find('old-')
       expect(found.results[0]).toMatchObject({
         title: 'old-artifact',
         detail: expect.stringContaining('1970-01-01T00:00:05.000Z') as string,

@@ -1,5 +1,5 @@
-import type { Check, Verification } from '../src/contract/common'
-import type { Policy, SignerIdentity } from '../src/contract/policy'
+import type { Check, Verification } from '../../src/contract/common'
+import type { Policy, SignerIdentity } from '../../src/contract/policy'
 
 /** Certificate facts of a signer, when a document was signed with a Sigstore certificate. */
 export type CertificateFacts = {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { ingestContext, type Config } from './config'
-import { IngestError } from './ingest/errors'
-import { prepareDocument } from './ingest/ingest'
-import type { ReverifyOutcome } from './store/reverify-store'
-import type { Store } from './store/types'
+import { ingestContext, type Config } from '../config'
+import { IngestError } from '../ingest/errors'
+import { prepareDocument } from '../ingest/ingest'
+import type { ReverifyOutcome } from './reverify-store'
+import type { Store } from '../store/types'
 
 const FINGERPRINT_KEY = 'verification-config-fingerprint'
 
@@ -17,7 +17,7 @@ export function verificationFingerprint(config: Config): string {
 /** Re-runs every stored document through the current config's verification. */
 export async function reverifyAll(store: Store, config: Config): Promise<ReverifyOutcome> {
   const context = ingestContext(config)
-  const outcome = await store.reverify(({ raw }) => {
+  const outcome = await store.documents.reverify(({ raw }) => {
     try {
       return prepareDocument(Buffer.from(raw), context).item.document.verification
     } catch (error) {
@@ -26,15 +26,15 @@ export async function reverifyAll(store: Store, config: Config): Promise<Reverif
       throw error
     }
   })
-  await store.setSetting(FINGERPRINT_KEY, verificationFingerprint(config))
+  await store.settings.set(FINGERPRINT_KEY, verificationFingerprint(config))
   return outcome
 }
 
 /** True when the store's verdicts were made under a different config than this one. */
 export async function verdictsAreStale(store: Store, config: Config): Promise<boolean> {
-  const stored = await store.getSetting(FINGERPRINT_KEY)
+  const stored = await store.settings.get(FINGERPRINT_KEY)
   if (stored === null) {
-    await store.setSetting(FINGERPRINT_KEY, verificationFingerprint(config))
+    await store.settings.set(FINGERPRINT_KEY, verificationFingerprint(config))
     return false
   }
   return stored !== verificationFingerprint(config)

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import { z } from 'zod'
 import { PipelineList, PipelineRun, PipelineStatus, PipelineTool, PipelineWorker, type PipelineQuery } from '../../src/contract/telemetry'
-import { isPipelineTrace, parseRunUrl, repoKey, runFromSpans } from '../telemetry/model'
+import { isPipelineTrace, parseRunUrl, repoKey, runFromSpans } from './model'
 import type {
   AttributeValue,
   RunRecord,
@@ -10,14 +10,30 @@ import type {
   TelemetryIngestOutcome,
   TelemetryLookup,
   TelemetrySpan,
-} from '../telemetry/types'
-import type { Database } from './schema'
-import type { StoreKind } from './types'
+} from './types'
+import type { StoreKind } from '../store/db'
+import type { Database } from '../store/schema'
 
 /*
- * Storage of CI telemetry (migration 0004). Functions over the store's Kysely handle, widened with the
- * telemetry tables, so store.ts only delegates. See docs/telemetry.md for the model.
+ * Storage of CI telemetry (migration 0004), over the store's Kysely handle widened with the telemetry tables.
+ * See docs/telemetry.md for the model.
  */
+
+export interface TelemetryRepository {
+  /** CI telemetry (OTLP spans, GitHub webhook runs and jobs), in one transaction; idempotent. */
+  ingest(batch: TelemetryBatch): Promise<TelemetryIngestOutcome>
+  /** The pipeline run behind a build: by run id (and attempt) when known, else by repository and commit. */
+  forBuild(lookup: TelemetryLookup): Promise<PipelineRun | null>
+  pipelines(query: PipelineQuery): Promise<PipelineList>
+}
+
+export function telemetryRepository(db: Kysely<Database>, kind: StoreKind): TelemetryRepository {
+  return {
+    ingest: (batch) => ingestTelemetry(db, kind, batch, Date.now()),
+    forBuild: (lookup) => findPipelineRun(db, lookup),
+    pipelines: (query) => listPipelineRuns(db, query),
+  }
+}
 
 export type TelemetrySpansTable = {
   trace_id: string

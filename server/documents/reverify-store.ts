@@ -1,9 +1,7 @@
-import type { Kysely } from 'kysely'
 import { Verification } from '../../src/contract/common'
-import type { Database } from './schema'
-import { countSignature } from './explore-store'
-import { signerIdentity } from './signer'
-import type { StoreKind } from './types'
+import { signerIdentity } from '../../domain/signer'
+import { countSignature } from '../signatures/store'
+import type { Db, StoreKind } from '../store/db'
 
 export type Reverifier = (document: { id: string; raw: Uint8Array }) => Verification | null
 
@@ -13,7 +11,7 @@ export type ReverifyOutcome = { checked: number; changed: number }
  * Re-runs verification over every stored document, oldest first, a page at a time. A changed verdict replaces
  * the current one on the document and its build, in one transaction with the old verdict's history row.
  */
-export async function reverifyDocuments(db: Kysely<Database>, verify: Reverifier, now: () => number, kind: StoreKind = 'sqlite'): Promise<ReverifyOutcome> {
+export async function reverifyDocuments(db: Db, verify: Reverifier, now: () => number, kind: StoreKind = 'sqlite'): Promise<ReverifyOutcome> {
   let checked = 0
   let changed = 0
   let after = 0
@@ -54,17 +52,4 @@ export async function reverifyDocuments(db: Kysely<Database>, verify: Reverifier
     })
     changed += updates.length
   }
-}
-
-export async function getSetting(db: Kysely<Database>, key: string): Promise<string | null> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst()
-  return row?.value ?? null
-}
-
-export async function setSetting(db: Kysely<Database>, key: string, value: string): Promise<void> {
-  await db
-    .insertInto('settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute()
 }

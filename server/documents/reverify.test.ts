@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BuildPage } from '../src/contract/builds'
-import { ReverifyResult } from '../src/contract/reverify'
-import { createApp } from './app'
-import { buildConfig, type Config } from './config'
-import { signEnvelope } from './demo/seed'
+import { BuildPage } from '../../src/contract/builds'
+import { ReverifyResult } from '../../src/contract/reverify'
+import { createApp } from '../app'
+import { buildConfig, type Config } from '../config'
+import { signEnvelope } from '../demo/seed'
 import { verdictsAreStale } from './reverify'
-import { newKey, slsaV1Statement, tempStore } from './testing/documents'
-import type { Store } from './store/types'
+import { newKey, slsaV1Statement, tempStore } from '../testing/documents'
+import type { Store } from '../store/types'
 
 const key = newKey('rotated-in', 'ed25519')
 const token = { name: 'ci', sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', scopes: ['ingest' as const] }
@@ -31,7 +31,7 @@ describe('re-verification when the config changes', () => {
     })
     expect(posted.status).toBe(201)
     expect((await builds(before)).map((build) => build.status)).toEqual(['untrusted'])
-    const checkpoint = await store.logCheckpoint()
+    const checkpoint = await store.log.checkpoint()
 
     expect(await verdictsAreStale(store, after)).toBe(true)
     const response = await app(after).request('/api/v1/reverify', { method: 'POST', headers: { authorization: 'Bearer test' } })
@@ -39,7 +39,7 @@ describe('re-verification when the config changes', () => {
     expect((await builds(after)).map((build) => build.status)).toEqual(['verified'])
     expect(await verdictsAreStale(store, after)).toBe(false)
     // Verdicts are derived; the record of what was accepted is untouched.
-    expect(await store.logCheckpoint()).toEqual(checkpoint)
+    expect(await store.log.checkpoint()).toEqual(checkpoint)
 
     const again = await app(after).request('/api/v1/reverify', { method: 'POST', headers: { authorization: 'Bearer test' } })
     expect(ReverifyResult.parse(await again.json())).toEqual({ checked: 1, changed: 0 })

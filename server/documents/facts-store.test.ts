@@ -7,10 +7,11 @@ import { prepareDocument } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
 import { newKey, slsaV1Statement } from '../testing/documents'
 import { cyclonedx16, diffoscopeReport, linkSigned, REBUILD_TYPE, rebuildPredicate, SHA_A, SHA_B, spdx3, statement } from '../testing/format-documents'
-import { parseDigestQuery } from './format-facts'
-import { openStore } from './store'
-import { startPgCluster, type PgCluster } from './testing/pg-cluster'
-import type { IngestItem, Store, StoreKind } from './types'
+import { openStore } from '../store/store'
+import { startPgCluster, type PgCluster } from '../store/testing/pg-cluster'
+import type { StoreKind } from '../store/db'
+import type { Store } from '../store/types'
+import type { IngestItem } from './records'
 
 const ed = newKey('facts-ed25519', 'ed25519')
 const T0 = Date.UTC(2026, 10, 1)
@@ -41,13 +42,6 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 }, 30_000)
 
-describe('parseDigestQuery', () => {
-  it('reads "algorithm:value" and bare values, lower-cased', () => {
-    expect(parseDigestQuery('SHA256:ABC')).toEqual({ algorithm: 'sha256', value: 'abc' })
-    expect(parseDigestQuery(' abc ')).toEqual({ algorithm: null, value: 'abc' })
-  })
-})
-
 describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
   let store: Store
   beforeAll(async () => {
@@ -61,10 +55,10 @@ describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
     const rebuilt = (n: number, digest: string, extra: Record<string, unknown> = {}) =>
       prepare(statement(REBUILD_TYPE, rebuildPredicate({ rebuilder: { id: `https://rebuilder-${n}.example` }, rebuiltDigest: { sha256: digest }, finishedOn: new Date(T0 + n * 60_000).toISOString(), ...extra })))
     const items = [build, rebuilt(1, SHA_A), rebuilt(2, SHA_B, { diffoscope: diffoscopeReport() }), rebuilt(3, SHA_A), prepare(diffoscopeReport())]
-    const outcomes = await store.ingest(items)
+    const outcomes = await store.documents.ingest(items)
     expect(outcomes.every((outcome) => outcome.created)).toBe(true)
 
-    const all = await store.listRebuilds({ artifactDigest: `sha256:${SHA_A}`, limit: 10 })
+    const all = await store.rebuilds.list({ artifactDigest: `sha256:${SHA_A}`, limit: 10 })
     expect(all.items.map((rebuild) => [rebuild.rebuilderId, rebuild.verdict])).toEqual([
       ['https://rebuilder-3.example', 'match'],
       ['https://rebuilder-2.example', 'mismatch'],
@@ -74,47 +68,47 @@ describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
     expect(all.items[1]?.diffoscope?.differences.map((difference) => difference.source1)).toEqual(['app.tar', 'app/build-info.txt', 'file list'])
     expect(all.nextCursor).toBeNull()
 
-    const first = await store.listRebuilds({ project: 'example/app', limit: 2 })
+    const first = await store.rebuilds.list({ project: 'example/app', limit: 2 })
     expect(first.items).toHaveLength(2)
     expect(first.nextCursor).not.toBeNull()
-    const second = await store.listRebuilds({ project: 'example/app', limit: 2, cursor: first.nextCursor ?? undefined })
+    const second = await store.rebuilds.list({ project: 'example/app', limit: 2, cursor: first.nextCursor ?? undefined })
     expect(second.items.map((rebuild) => rebuild.rebuilderId)).toEqual(['https://rebuilder-1.example'])
     expect(second.nextCursor).toBeNull()
 
     // A bare diffoscope report has no digest: it files under its artifact's name.
-    expect((await store.listRebuilds({ project: 'app.tar.gz', limit: 10 })).items).toEqual([
+    expect((await store.rebuilds.list({ project: 'app.tar.gz', limit: 10 })).items).toEqual([
       expect.objectContaining({ source: 'diffoscope', verdict: 'mismatch', rebuilderId: null, artifact: { name: 'app.tar.gz', digest: {} } }),
     ])
-    expect((await store.listRebuilds({ artifactDigest: SHA_A, limit: 10 })).items).toHaveLength(3)
-    expect((await store.listRebuilds({ artifactDigest: `sha512:${SHA_A}`, limit: 10 })).items).toEqual([])
+    expect((await store.rebuilds.list({ artifactDigest: SHA_A, limit: 10 })).items).toHaveLength(3)
+    expect((await store.rebuilds.list({ artifactDigest: `sha512:${SHA_A}`, limit: 10 })).items).toEqual([])
   })
 
   it('stores a rebuild link once, however often it is sent', async () => {
     const link = prepare(signEnvelope(linkSigned({ name: 'rebuild tool_1.0_amd64.deb', products: { 'tool_1.0_amd64.deb': { sha256: 'c'.repeat(64) } } }), ed))
-    await store.ingest([link, link])
-    await store.ingest([link])
-    const page = await store.listRebuilds({ artifactDigest: 'c'.repeat(64), limit: 10 })
+    await store.documents.ingest([link, link])
+    await store.documents.ingest([link])
+    const page = await store.rebuilds.list({ artifactDigest: 'c'.repeat(64), limit: 10 })
     expect(page.items).toEqual([expect.objectContaining({ rebuilderId: ed.id, verdict: 'match', status: 'verified', source: 'in-toto-link', project: 'tool_1.0_amd64.deb', time: new Date(T0).toISOString() })])
   })
 
   it('finds the latest SBOM of an artifact by its component digest or its attestation subject', async () => {
     const older = prepare(cyclonedx16(), T0)
     const newer = prepare(signEnvelope(statement('https://cyclonedx.org/bom/v1.6', cyclonedx16({ serialNumber: 'urn:uuid:newer' }), [{ name: 'app.tar.gz', digest: { sha256: SHA_B } }]), ed), T0 + 1000)
-    await store.ingest([older, newer])
-    expect(await store.getSbomFor(`sha256:${SHA_A}`)).toMatchObject({ serial: 'urn:uuid:newer', format: 'dsse', status: 'verified', componentCount: 3 })
-    const byComponentOnly = await store.getSbomFor(SHA_B)
+    await store.documents.ingest([older, newer])
+    expect(await store.artifacts.sbomFor(`sha256:${SHA_A}`)).toMatchObject({ serial: 'urn:uuid:newer', format: 'dsse', status: 'verified', componentCount: 3 })
+    const byComponentOnly = await store.artifacts.sbomFor(SHA_B)
     expect(byComponentOnly).toMatchObject({ serial: 'urn:uuid:newer', statementSubjects: [{ name: 'app.tar.gz', digest: { sha256: SHA_B } }] })
     expect(byComponentOnly?.formulation).toEqual(cyclonedx16().formulation)
-    expect(await store.getSbomFor('sha256:' + 'f'.repeat(64))).toBeNull()
+    expect(await store.artifacts.sbomFor('sha256:' + 'f'.repeat(64))).toBeNull()
   })
 
   it('stores SPDX 3 SBOMs, VSAs and plain links beside their documents', async () => {
     const sbom = prepare(spdx3({ '@graph': [...(spdx3()['@graph'] as unknown[]), { type: 'Tool', name: 'other' }] }), T0 + 5000)
     const vsa = prepare(signEnvelope(statement('https://slsa.dev/verification_summary/v1', { verifier: { id: 'v' }, verificationResult: 'PASSED', verifiedLevels: [] }), ed))
     const link = prepare(signEnvelope(linkSigned(), ed))
-    const outcomes = await store.ingest([sbom, vsa, link])
+    const outcomes = await store.documents.ingest([sbom, vsa, link])
     expect(outcomes.map((outcome) => outcome.created)).toEqual([true, true, true])
-    expect(await store.getSbomFor(SHA_A)).toMatchObject({ standard: 'spdx', specVersion: '3.0.1', tools: [{ name: 'syft', version: '1.18.0' }, { name: 'other', version: null }] })
-    expect((await store.getDocument(vsa.document.id))?.format).toBe('dsse')
+    expect(await store.artifacts.sbomFor(SHA_A)).toMatchObject({ standard: 'spdx', specVersion: '3.0.1', tools: [{ name: 'syft', version: '1.18.0' }, { name: 'other', version: null }] })
+    expect((await store.documents.get(vsa.document.id))?.format).toBe('dsse')
   })
 })

@@ -1,4 +1,4 @@
-import type { Verification } from '../../src/contract/common'
+import type { Verification } from '../src/contract/common'
 
 /**
  * Who signed a document, as best the verification knows: the certificate's subject alternative name (Sigstore),

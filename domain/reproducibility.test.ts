@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { agreement, currentStreak, rowAgreement, streakFactsOf, UNKNOWN_REBUILDER } from './reproducibility'
+
+describe('agreement', () => {
+  it("counts each rebuilder once, with its latest verdict (newest first)", () => {
+    const rebuilds = [
+      { rebuilderId: 'a', verdict: 'match' as const },
+      { rebuilderId: 'b', verdict: 'mismatch' as const },
+      { rebuilderId: 'a', verdict: 'mismatch' as const },
+      { rebuilderId: 'c', verdict: 'match' as const },
+    ]
+    expect(agreement(rebuilds)).toEqual({ rebuilders: 3, matched: 2, mismatched: 1 })
+  })
+
+  it('files verdicts without a rebuilder under one unknown rebuilder', () => {
+    expect(agreement([{ rebuilderId: null, verdict: 'mismatch' }, { rebuilderId: null, verdict: 'match' }])).toEqual({ rebuilders: 1, matched: 0, mismatched: 1 })
+    expect(UNKNOWN_REBUILDER).toBe('unknown rebuilder')
+  })
+
+  it('is zero of zero with no rebuilds', () => {
+    expect(agreement([])).toEqual({ rebuilders: 0, matched: 0, mismatched: 0 })
+  })
+})
+
+describe('rowAgreement', () => {
+  it('counts matching cells among the cells that have a verdict', () => {
+    expect(rowAgreement([{ verdict: 'match' }, null, { verdict: 'mismatch' }, { verdict: 'match' }])).toEqual({ agree: 2, total: 3 })
+    expect(rowAgreement([null, null])).toEqual({ agree: 0, total: 0 })
+  })
+})
+
+describe('currentStreak', () => {
+  it('is the run of the newest verdict, counted from the newest', () => {
+    expect(currentStreak(streakFactsOf(['match', 'match', 'mismatch', 'match']))).toEqual({ verdict: 'match', length: 2 })
+    expect(currentStreak(streakFactsOf(['mismatch', 'match']))).toEqual({ verdict: 'mismatch', length: 1 })
+  })
+
+  it('is every verdict when none differs, and null when there are none', () => {
+    expect(currentStreak(streakFactsOf(['match', 'match', 'match']))).toEqual({ verdict: 'match', length: 3 })
+    expect(currentStreak(streakFactsOf([]))).toBeNull()
+  })
+
+  it('reads the same from facts a store gathers with counts and one seek', () => {
+    expect(currentStreak({ newest: 'match', matched: 10, mismatched: 2, sinceOther: 7 })).toEqual({ verdict: 'match', length: 7 })
+    expect(currentStreak({ newest: 'mismatch', matched: 0, mismatched: 4, sinceOther: null })).toEqual({ verdict: 'mismatch', length: 4 })
+  })
+})

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto'
+import { Sha256Hex, Verification, type Subject } from '../../src/contract/common'
+import { signerIdentity } from '../../domain/signer'
+import type { LogKey } from '../log/checkpoint'
+import { appendDocument, lockLog, saveLog } from '../log/store'
+import { countSignature } from '../signatures/store'
+import { parseJson, type Db, type StoreKind } from '../store/db'
+import type { BuildsTable, SubjectsTable } from '../store/schema'
+import { insertExtras } from './facts-store'
+import type { BuildRecord, IngestItem, IngestOutcome, StoredDocument } from './records'
+import { reverifyDocuments, type Reverifier, type ReverifyOutcome } from './reverify-store'
+
+/*
+ * Where a document becomes permanent: its bytes, its verdict, the build it describes and its facts, its leaf in
+ * the log and its signature count, all in one transaction.
+ */
+
+export interface DocumentRepository {
+  /** Stores a batch in one transaction: all of it is durable when the promise resolves, or none of it. */
+  ingest(items: IngestItem[]): Promise<IngestOutcome[]>
+  get(id: string): Promise<StoredDocument | null>
+  count(): Promise<number>
+  /** Re-runs verification over every stored document; changed verdicts replace the current ones, the old kept as history. */
+  reverify(verify: Reverifier): Promise<ReverifyOutcome>
+}
+
+export function documentRepository(db: Db, kind: StoreKind, key: LogKey): DocumentRepository {
+  return {
+    ingest: (items) => ingest(db, kind, key, items),
+    get: async (id) => {
+      const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst()
+      if (row === undefined) return null
+      return {
+        seq: row.seq,
+        id: row.id,
+        // Copy out of the driver's Buffer so callers get a plain Uint8Array that owns its bytes.
+        raw: Uint8Array.from(row.raw),
+        format: row.format,
+        payloadType: row.payload_type,
+        verification: parseVerification(row.verification),
+        ingestedAt: row.ingested_at,
+      }
+    },
+    count: async () => {
+      const row = await db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+      return Number(row.count)
+    },
+    reverify: (verify) => reverifyDocuments(db, verify, Date.now, kind),
+  }
+}
+
+/** PostgreSQL accepts 65535 bind parameters per statement, SQLite 32766; stay far below both. */
+const SUBJECT_ROWS_PER_INSERT = 1000
+
+async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[]): Promise<IngestOutcome[]> {
+  for (const item of items) checkItem(item)
+  if (items.length === 0) return []
+  return db.transaction().execute(async (trx) => {
+    const outcomes: IngestOutcome[] = []
+    // Taking the log first serialises ingest transactions, so log order is commit order.
+    const log = await lockLog(trx, kind)
+    const sizeBefore = log.size
+    for (const { document, build, extras } of items) {
+      // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
+      // insert waits for the first to commit and then inserts nothing, so one document is one record.
+      const inserted = await trx
+        .insertInto('documents')
+        .values({
+          id: document.id,
+          raw: Buffer.from(document.raw.buffer, document.raw.byteOffset, document.raw.byteLength),
+          size: document.raw.byteLength,
+          format: document.format,
+          payload_type: document.payloadType,
+          status: document.verification.status,
+          failed_check: document.verification.failedCheck,
+          verification: JSON.stringify(document.verification),
+          ingested_at: document.ingestedAt,
+          log_index: log.size,
+          signer: signerIdentity(document.verification),
+          project: build?.project ?? null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('seq')
+        .executeTakeFirst()
+
+      if (inserted === undefined) {
+        // Already stored (earlier, by a concurrent caller, or earlier in this batch): report what was
+        // recorded then, since verification may have run against different trust material.
+        const stored = await trx
+          .selectFrom('documents')
+          .leftJoin('builds', 'builds.document_id', 'documents.id')
+          .select(['documents.verification', 'builds.id as build_id'])
+          .where('documents.id', '=', document.id)
+          .executeTakeFirstOrThrow()
+        outcomes.push({
+          id: document.id,
+          created: false,
+          verification: parseVerification(stored.verification),
+          buildId: stored.build_id,
+        })
+        continue
+      }
+
+      appendDocument(log, document.id)
+      if (build !== null) {
+        await trx.insertInto('builds').values(buildRow(build)).execute()
+        const rows = build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject, build.time))
+        for (let start = 0; start < rows.length; start += SUBJECT_ROWS_PER_INSERT) {
+          await trx
+            .insertInto('subjects')
+            .values(rows.slice(start, start + SUBJECT_ROWS_PER_INSERT))
+            .execute()
+        }
+      }
+      if (extras !== undefined) await insertExtras(trx, document, extras)
+      await countSignature(trx, document.id, 1)
+      outcomes.push({
+        id: document.id,
+        created: true,
+        verification: document.verification,
+        buildId: build?.id ?? null,
+      })
+    }
+    if (log.size > sizeBefore) await saveLog(trx, log, key)
+    return outcomes
+  })
+}
+
+/**
+ * The store is where the record becomes permanent, so the invariants the rest of the system relies on
+ * (the id is the SHA-256 of the bytes; a build shares its document's id) are checked here, once.
+ */
+function checkItem({ document, build }: IngestItem): void {
+  if (!Sha256Hex.safeParse(document.id).success) {
+    throw new Error(`document id must be 64 lower-case hex characters; got "${document.id.slice(0, 80)}"`)
+  }
+  const digest = createHash('sha256').update(document.raw).digest('hex')
+  if (digest !== document.id) {
+    throw new Error(`document id ${document.id} is not the SHA-256 of its raw bytes (${digest})`)
+  }
+  if (build !== null && (build.id !== document.id || build.documentId !== document.id)) {
+    throw new Error(`build ${build.id} (document ${build.documentId}) must share the id of document ${document.id}`)
+  }
+}
+
+function buildRow(build: BuildRecord): BuildsTable {
+  return {
+    id: build.id,
+    document_id: build.documentId,
+    project: build.project,
+    source_repo: build.sourceRepo,
+    source_commit: build.sourceCommit,
+    builder_id: build.builderId,
+    build_type: build.buildType,
+    invocation_id: build.invocationId,
+    predicate_type: build.predicateType,
+    statement_type: build.statementType,
+    slsa_version: build.slsaVersion,
+    status: build.status,
+    failed_check: build.failedCheck,
+    started_at: build.startedAt,
+    finished_at: build.finishedAt,
+    ingested_at: build.ingestedAt,
+    time: build.time,
+    external_parameters: stringifyOrNull(build.externalParameters),
+    internal_parameters: stringifyOrNull(build.internalParameters),
+    resolved_dependencies: JSON.stringify(build.resolvedDependencies),
+    statement: build.statement,
+  }
+}
+
+function subjectRows(buildId: string, position: number, subject: Subject, time: number): SubjectsTable[] {
+  const digests = Object.entries(subject.digest)
+  if (digests.length === 0) {
+    return [{ build_id: buildId, position, name: subject.name, digest_algorithm: null, digest_value: null, time }]
+  }
+  return digests.map(([algorithm, value]) => ({
+    build_id: buildId,
+    position,
+    name: subject.name,
+    digest_algorithm: algorithm,
+    digest_value: value,
+    time,
+  }))
+}
+
+function stringifyOrNull(value: unknown): string | null {
+  // JSON.stringify(undefined) is undefined, not a string: store SQL NULL for "absent".
+  return value === undefined ? null : JSON.stringify(value)
+}
+
+function parseVerification(text: string): Verification {
+  return Verification.parse(parseJson(text))
+}

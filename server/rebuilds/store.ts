@@ -1,0 +1,253 @@
+import { sql } from 'kysely'
+import type { Rebuild, RebuildPage as RebuildPageType, RebuildQuery } from '../../src/contract/rebuilds'
+import { RebuildPage } from '../../src/contract/rebuilds'
+import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, type MatrixQuery, type ReproducibilityProject, type Streak } from '../../src/contract/reproducibility'
+import { bucketMs, type BucketRange } from '../../domain/buckets'
+import { splitDigest } from '../../domain/digests'
+import { currentStreak, rowAgreement, UNKNOWN_REBUILDER } from '../../domain/reproducibility'
+import { decodeCursor, encodeCursor } from '../store/cursor'
+import { instant, type Db } from '../store/db'
+import { rebuildOut } from './rows'
+
+/*
+ * Reproducibility verdicts: the list, and per project the summary, the history in time buckets and the
+ * rebuilder × artifact matrix. Counts come from the (project, time, verdict) index; what the counts mean
+ * (streaks, agreement, bucket edges) is decided in domain/.
+ */
+
+export interface RebuildRepository {
+  /** Verdicts, newest first, by artifact digest (`sha256:<hex>` or a bare value) and/or project. */
+  list(query: RebuildQuery): Promise<RebuildPageType>
+  summary(): Promise<ReproducibilitySummary>
+  /** Null when no build or rebuild is filed under the project. */
+  history(project: string, range: BucketRange): Promise<ReproducibilityHistory | null>
+  /** Null when no build or rebuild is filed under the project. */
+  matrix(query: MatrixQuery): Promise<RebuilderMatrix | null>
+}
+
+export function rebuildRepository(db: Db): RebuildRepository {
+  return {
+    list: (query) => listRebuilds(db, query),
+    summary: () => reproducibilitySummary(db),
+    history: (project, range) => reproducibilityHistory(db, project, range),
+    matrix: (query) => rebuilderMatrix(db, query),
+  }
+}
+
+/** Rebuild verdicts newest first, filtered by artifact digest and/or project, one keyset page at a time. */
+async function listRebuilds(db: Db, query: RebuildQuery): Promise<RebuildPage> {
+  const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 500)
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+  let select = db.selectFrom('rebuilds').selectAll()
+  if (query.artifactDigest !== undefined) {
+    const { algorithm, value } = splitDigest(query.artifactDigest)
+    select = select.where('artifact_digest', '=', value)
+    if (algorithm !== null) select = select.where('artifact_algorithm', '=', algorithm)
+  }
+  if (query.project !== undefined) select = select.where('project', '=', query.project)
+  if (cursor !== undefined) select = select.where((eb) => eb(eb.refTuple('time', 'id'), '<', eb.tuple(cursor.time, cursor.id)))
+  const rows = await select.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return RebuildPage.parse({
+    items: page.map(rebuildOut),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ time: last.time, id: last.id }) : null,
+  })
+}
+
+type ProjectCounts = { matched: number; mismatched: number; last: number | null }
+
+/** Per project: counts, current streak, last mismatch. Index-only aggregates plus a few seeks per project. */
+async function reproducibilitySummary(db: Db): Promise<ReproducibilitySummary> {
+  const rows = await db
+    .selectFrom('rebuilds')
+    .select((eb) => ['project', 'verdict', eb.fn.countAll<number>().as('count'), eb.fn.max('time').as('last')])
+    .groupBy(['project', 'verdict'])
+    .execute()
+  const byProject = new Map<string, ProjectCounts>()
+  for (const row of rows) {
+    const entry = byProject.get(row.project) ?? { matched: 0, mismatched: 0, last: null }
+    if (row.verdict === 'match') entry.matched += Number(row.count)
+    else entry.mismatched += Number(row.count)
+    const last = row.last === null ? null : Number(row.last)
+    if (last !== null && (entry.last === null || last > entry.last)) entry.last = last
+    byProject.set(row.project, entry)
+  }
+  const items: ReproducibilityProject[] = []
+  for (const project of [...byProject.keys()].sort()) {
+    const counts = byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }
+    const { currentStreak, lastMismatch } = await streakAndLastMismatch(db, project, counts)
+    items.push({
+      project,
+      rebuilds: counts.matched + counts.mismatched,
+      matched: counts.matched,
+      mismatched: counts.mismatched,
+      currentStreak,
+      lastMismatch,
+      lastRebuildAt: counts.last === null ? null : instant(counts.last),
+    })
+  }
+  return ReproducibilitySummary.parse({ items })
+}
+
+/** The project's current streak and last mismatch: the facts gathered with a few index seeks, judged by the domain rule. */
+async function streakAndLastMismatch(db: Db, project: string, counts: ProjectCounts): Promise<{ currentStreak: Streak | null; lastMismatch: Rebuild | null }> {
+  const newest = await db.selectFrom('rebuilds').select(['verdict']).where('project', '=', project).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+  const mismatchRow =
+    counts.mismatched === 0
+      ? undefined
+      : await db.selectFrom('rebuilds').selectAll().where('project', '=', project).where('verdict', '=', 'mismatch').orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+  const lastMismatch = mismatchRow === undefined ? null : rebuildOut(mismatchRow)
+  const verdict = newest === undefined ? null : newest.verdict === 'mismatch' ? 'mismatch' : 'match'
+  const other = verdict === 'match' ? 'mismatch' : 'match'
+  let sinceOther: number | null = null
+  if (verdict !== null && (other === 'mismatch' ? counts.mismatched : counts.matched) > 0) {
+    // The newest verdict of the other kind breaks the streak; count the verdicts after it.
+    const breaker =
+      other === 'mismatch' && mismatchRow !== undefined
+        ? { time: mismatchRow.time, id: mismatchRow.id }
+        : await db.selectFrom('rebuilds').select(['time', 'id']).where('project', '=', project).where('verdict', '=', other).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+    if (breaker !== undefined) {
+      const since = await db
+        .selectFrom('rebuilds')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('project', '=', project)
+        .where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(breaker.time, breaker.id)))
+        .executeTakeFirstOrThrow()
+      sinceOther = Number(since.count)
+    }
+  }
+  return { currentStreak: currentStreak({ newest: verdict, matched: counts.matched, mismatched: counts.mismatched, sinceOther }), lastMismatch }
+}
+
+/** True when any build or rebuild verdict is filed under the project. */
+export async function projectExists(db: Db, project: string): Promise<boolean> {
+  const rebuild = await db.selectFrom('rebuilds').select('id').where('project', '=', project).limit(1).executeTakeFirst()
+  if (rebuild !== undefined) return true
+  const build = await db.selectFrom('builds').select('id').where('project', '=', project).limit(1).executeTakeFirst()
+  return build !== undefined
+}
+
+/**
+ * A project's verdicts counted per bucket, every bucket of the range present. Null when no build or rebuild
+ * is filed under the project. Counted in SQL from the (project, time, verdict) index alone.
+ */
+async function reproducibilityHistory(db: Db, project: string, range: BucketRange): Promise<ReproducibilityHistory | null> {
+  if (!(await projectExists(db, project))) return null
+  const size = bucketMs(range.size)
+  const rows = await db
+    .selectFrom('rebuilds')
+    .select((eb) => [sql<number>`cast((${eb.ref('time')} - ${range.start}) / ${size} as integer)`.as('bucket'), 'verdict', eb.fn.countAll<number>().as('count')])
+    .where('project', '=', project)
+    .where('time', '>=', range.start)
+    .where('time', '<', range.end)
+    .groupBy(['bucket', 'verdict'])
+    .execute()
+  const buckets = Array.from({ length: range.count }, (_, index) => ({ start: instant(range.start + index * size), matched: 0, mismatched: 0 }))
+  let matched = 0
+  let mismatched = 0
+  for (const row of rows) {
+    const bucket = buckets[Number(row.bucket)]
+    if (bucket === undefined) continue
+    const count = Number(row.count)
+    if (row.verdict === 'match') {
+      bucket.matched += count
+      matched += count
+    } else {
+      bucket.mismatched += count
+      mismatched += count
+    }
+  }
+  const totals = await db
+    .selectFrom('rebuilds')
+    .select((eb) => ['verdict', eb.fn.countAll<number>().as('count')])
+    .where('project', '=', project)
+    .groupBy('verdict')
+    .execute()
+  const counts: ProjectCounts = { matched: 0, mismatched: 0, last: null }
+  for (const row of totals) {
+    if (row.verdict === 'match') counts.matched += Number(row.count)
+    else counts.mismatched += Number(row.count)
+  }
+  const { currentStreak, lastMismatch } = await streakAndLastMismatch(db, project, counts)
+  return ReproducibilityHistory.parse({
+    project,
+    bucket: range.size,
+    from: instant(range.start),
+    to: instant(range.end),
+    buckets,
+    matched,
+    mismatched,
+    currentStreak,
+    lastMismatch,
+  })
+}
+
+/**
+ * Rebuilders × the project's most recently rebuilt artifacts: each rebuilder's latest verdict per artifact.
+ * `agree` counts the rebuilders whose latest verdict is a match. Null for an unknown project.
+ */
+async function rebuilderMatrix(db: Db, query: MatrixQuery): Promise<RebuilderMatrix | null> {
+  if (!(await projectExists(db, query.project))) return null
+  const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 200)
+  // Walk the project's verdicts newest first until `limit` distinct artifacts are seen (each has a few).
+  const artifacts = new Map<string, { algorithm: string; value: string }>()
+  let cursor: { time: number; id: string } | undefined
+  for (let round = 0; round < 50 && artifacts.size < limit; round++) {
+    let select = db
+      .selectFrom('rebuilds')
+      .select(['id', 'time', 'artifact_algorithm', 'artifact_digest'])
+      .where('project', '=', query.project)
+    if (cursor !== undefined) {
+      const { time, id } = cursor
+      select = select.where((eb) => eb(eb.refTuple('time', 'id'), '<', eb.tuple(time, id)))
+    }
+    const rows = await select.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit * 4).execute()
+    for (const row of rows) {
+      if (artifacts.size >= limit) break
+      if (row.artifact_algorithm === null || row.artifact_digest === null) continue
+      const key = `${row.artifact_algorithm}:${row.artifact_digest}`
+      if (!artifacts.has(key)) artifacts.set(key, { algorithm: row.artifact_algorithm, value: row.artifact_digest })
+    }
+    const last = rows.at(-1)
+    if (last === undefined || rows.length < limit * 4) break
+    cursor = { time: last.time, id: last.id }
+  }
+  const values = [...new Set([...artifacts.values()].map((artifact) => artifact.value))]
+  const rows =
+    values.length === 0
+      ? []
+      : await db
+          .selectFrom('rebuilds')
+          .select(['id', 'time', 'verdict', 'rebuilder_id', 'artifact_name', 'artifact_algorithm', 'artifact_digest'])
+          .where('artifact_digest', 'in', values)
+          .orderBy('time', 'desc')
+          .orderBy('id', 'desc')
+          .execute()
+  type Cell = { verdict: 'match' | 'mismatch'; rebuildId: string; time: string }
+  const cells = new Map<string, { name: string | null; byRebuilder: Map<string, Cell> }>()
+  for (const key of artifacts.keys()) cells.set(key, { name: null, byRebuilder: new Map() })
+  const rebuilders = new Set<string>()
+  for (const row of rows) {
+    const entry = cells.get(`${row.artifact_algorithm}:${row.artifact_digest}`)
+    if (entry === undefined) continue
+    entry.name ??= row.artifact_name
+    const rebuilder = row.rebuilder_id ?? UNKNOWN_REBUILDER
+    rebuilders.add(rebuilder)
+    if (!entry.byRebuilder.has(rebuilder)) entry.byRebuilder.set(rebuilder, { verdict: row.verdict === 'mismatch' ? 'mismatch' : 'match', rebuildId: row.id, time: instant(row.time) })
+  }
+  const order = [...rebuilders].sort()
+  return RebuilderMatrix.parse({
+    project: query.project,
+    rebuilders: order,
+    artifacts: [...cells.entries()].map(([digest, entry]) => {
+      const row = order.map((rebuilder) => entry.byRebuilder.get(rebuilder) ?? null)
+      return {
+        name: entry.name,
+        digest,
+        cells: row,
+        ...rowAgreement(row),
+      }
+    }),
+  })
+}

@@ -1,0 +1,193 @@
+import { sql } from 'kysely'
+import { z } from 'zod'
+import { BuildId, DigestSet, Subject } from '../../src/contract/common'
+import { SearchResponse, type SearchResult } from '../../src/contract/search'
+import { splitDigest } from '../../domain/digests'
+import { searchReadings } from '../../domain/search-query'
+import { artifactRepository } from '../artifacts/store'
+import { summaryColumns, type SummaryRow } from '../builds/summaries'
+import { instant, parseJson, type Db, type StoreKind } from '../store/db'
+import { between, startsWith, textKey } from '../store/text-keys'
+
+/*
+ * Search over digests (full or a prefix), commits, build ids, artifact names, purls and signers. Every lookup by
+ * prefix is one index seek per distinct value, so a popular prefix costs what a rare one does.
+ */
+
+export interface SearchRepository {
+  /** How the query was read and at most 20 things it names, exact matches first. */
+  find(q: string): Promise<SearchResponse>
+}
+
+export function searchRepository(db: Db, kind: StoreKind): SearchRepository {
+  return { find: (q) => search(db, kind, q) }
+}
+
+const MAX_SEARCH_RESULTS = 20
+
+const short = (hex: string) => (hex.length > 12 ? `${hex.slice(0, 12)}…` : hex)
+
+/** Reads the query as a build id, a commit, a digest or text (domain/search-query.ts), and finds at most 20 things. */
+async function search(db: Db, kind: StoreKind, q: string): Promise<SearchResponse> {
+  const query = q.trim()
+  const lower = query.toLowerCase()
+  const respond = (interpretedAs: SearchResponse['interpretedAs'], results: SearchResult[]) =>
+    SearchResponse.parse({ query, interpretedAs, results: results.slice(0, MAX_SEARCH_RESULTS) })
+
+  for (const reading of searchReadings(query)) {
+    if (reading === 'build-id') {
+      const build = await db.selectFrom('builds').select(summaryColumns).where('builds.id', '=', lower).executeTakeFirst()
+      if (build !== undefined) return respond('build-id', [buildResult(build, 'build', build.project), ...(await digestResults(db, kind, lower))])
+    } else if (reading === 'commit') {
+      const builds = await db
+        .selectFrom('builds')
+        .select(summaryColumns)
+        .where('builds.source_commit', '=', lower)
+        .orderBy('builds.time', 'desc')
+        .orderBy('builds.id', 'desc')
+        .limit(MAX_SEARCH_RESULTS)
+        .execute()
+      if (builds.length > 0) return respond('commit', builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)))
+    } else if (reading === 'digest') {
+      return respond('digest', await digestResults(db, kind, lower))
+    } else {
+      return respond('text', await textResults(db, kind, query))
+    }
+  }
+  return respond('text', [])
+}
+
+function buildResult(build: SummaryRow, resultKind: 'build' | 'commit', title: string): SearchResult {
+  return {
+    kind: resultKind,
+    title,
+    detail: `${build.project} · built ${instant(build.time)} · ${build.status}`,
+    target: { type: 'build', id: BuildId.parse(build.id) },
+  }
+}
+
+/** Artifacts whose digest is, or starts with, the query: the exact one alone, else up to 20 candidates. */
+async function digestResults(db: Db, kind: StoreKind, text: string): Promise<SearchResult[]> {
+  const resolved = await artifactRepository(db, kind).resolve(text)
+  const digests = resolved.kind === 'found' ? [`${resolved.algorithm}:${resolved.value}`] : resolved.kind === 'ambiguous' ? resolved.candidates : []
+  const results: SearchResult[] = []
+  for (const digest of digests) {
+    const { algorithm, value } = splitDigest(digest)
+    const newest = await db
+      .selectFrom('subjects')
+      .innerJoin('builds', 'builds.id', 'subjects.build_id')
+      .select(['subjects.name', 'builds.project', 'builds.time'])
+      .where('subjects.digest_value', '=', value)
+      .where('subjects.digest_algorithm', '=', algorithm ?? 'sha256')
+      .orderBy('subjects.time', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    const rebuilt =
+      newest === undefined
+        ? await db.selectFrom('rebuilds').select(['artifact_name', 'project', 'time']).where('artifact_digest', '=', value).orderBy('time', 'desc').limit(1).executeTakeFirst()
+        : undefined
+    const name = newest?.name ?? rebuilt?.artifact_name ?? null
+    const where = newest ? `${newest.project} · built ${instant(newest.time)}` : rebuilt ? `${rebuilt.project} · rebuilt ${instant(rebuilt.time)}` : 'described by an SBOM'
+    results.push({ kind: 'artifact', title: name ?? `${algorithm}:${short(value)}`, detail: `${algorithm}:${short(value)} · ${where}`, target: { type: 'artifact', digest } })
+  }
+  return results
+}
+
+/** Up to `limit` distinct values of `column` starting with `prefix`, in byte order, one index seek each. */
+async function distinctPrefixed(
+  db: Db,
+  kind: StoreKind,
+  table: 'subjects' | 'sboms' | 'documents',
+  column: 'name' | 'subject_purl' | 'signer',
+  prefix: string,
+  limit: number,
+): Promise<string[]> {
+  const values: string[] = []
+  let last: string | undefined
+  while (values.length < limit) {
+    // One lower bound per query (the prefix, then the last value), so each step is one seek, not a scan past
+    // every row of the values already seen.
+    const select = db
+      .selectFrom(table)
+      .select(sql<string>`${sql.ref(column)}`.as('value'))
+      .where(last === undefined ? startsWith(kind, column, prefix) : between(kind, column, last, prefix))
+    const row = await select.orderBy(textKey(kind, column)).limit(1).executeTakeFirst()
+    if (row === undefined || row.value === null) break
+    values.push(row.value)
+    last = row.value
+  }
+  return values
+}
+
+/** Artifact names and purls starting with the text, and signer identities; exact matches first. */
+async function textResults(db: Db, kind: StoreKind, text: string): Promise<SearchResult[]> {
+  const exact: SearchResult[] = []
+  const prefixed: SearchResult[] = []
+  const place = (value: string, result: SearchResult) => (value === text ? exact : prefixed).push(result)
+
+  for (const name of await distinctPrefixed(db, kind, 'subjects', 'name', text, MAX_SEARCH_RESULTS)) {
+    const newest = await db
+      .selectFrom('subjects')
+      .innerJoin('builds', 'builds.id', 'subjects.build_id')
+      .select(['subjects.digest_algorithm', 'subjects.digest_value', 'builds.project', 'builds.time'])
+      .where('subjects.name', '=', name)
+      .where('subjects.digest_value', 'is not', null)
+      .orderBy('subjects.time', 'desc')
+      .orderBy('subjects.build_id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    if (newest?.digest_algorithm == null || newest.digest_value === null) continue
+    place(name, {
+      kind: 'artifact',
+      title: name,
+      detail: `${newest.project} · newest built ${instant(newest.time)} · ${newest.digest_algorithm}:${short(newest.digest_value)}`,
+      target: { type: 'artifact', digest: `${newest.digest_algorithm}:${newest.digest_value}` },
+    })
+  }
+  for (const purl of await distinctPrefixed(db, kind, 'sboms', 'subject_purl', text, MAX_SEARCH_RESULTS)) {
+    const sbom = await db
+      .selectFrom('sboms')
+      .select(['subject_name', 'subject_version', 'subject_digest', 'statement_subjects'])
+      .where('subject_purl', '=', purl)
+      .orderBy('ingested_at', 'desc')
+      .orderBy('document_id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    if (sbom === undefined) continue
+    const digest = sbomDigest(sbom.subject_digest, sbom.statement_subjects)
+    if (digest === null) continue
+    place(purl, {
+      kind: 'package',
+      title: purl,
+      detail: `SBOM of ${[sbom.subject_name, sbom.subject_version].filter((part) => part !== null).join(' ') || 'an artifact'} · ${short(digest)}`,
+      target: { type: 'artifact', digest },
+    })
+  }
+  for (const signer of await distinctPrefixed(db, kind, 'documents', 'signer', text, MAX_SEARCH_RESULTS)) {
+    // A bounded count: "1000+" is as useful as the exact figure and costs nothing on a busy signer.
+    const counted = await db
+      .selectFrom((eb) => eb.selectFrom('documents').select('id').where('signer', '=', signer).limit(1000).as('capped'))
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow()
+    const count = Number(counted.count)
+    place(signer, {
+      kind: 'signer',
+      title: signer,
+      detail: `signer of ${count >= 1000 ? '1,000+' : count} document${count === 1 ? '' : 's'}`,
+      target: { type: 'signatures', signer },
+    })
+  }
+  return [...exact, ...prefixed]
+}
+
+/** The digest an SBOM's subject is found by: its described component's sha256, else its first in-toto subject's. */
+function sbomDigest(subjectDigest: string, statementSubjects: string): string | null {
+  const own = DigestSet.safeParse(parseJson(subjectDigest))
+  const candidates = [own.success ? own.data : {}, ...(z.array(Subject).safeParse(parseJson(statementSubjects)).data ?? []).map((subject) => subject.digest)]
+  for (const digest of candidates) {
+    const algorithm = digest.sha256 !== undefined ? 'sha256' : Object.keys(digest).sort()[0]
+    const value = algorithm === undefined ? undefined : digest[algorithm]
+    if (algorithm !== undefined && value !== undefined) return `${algorithm}:${value}`
+  }
+  return null
+}

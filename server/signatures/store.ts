@@ -1,0 +1,139 @@
+import { sql } from 'kysely'
+import { z } from 'zod'
+import { DigestSet, Subject, type Subject as SubjectType } from '../../src/contract/common'
+import { SignaturePage, type SignatureQuery } from '../../src/contract/signatures'
+import { countStatuses } from '../../domain/status-counts'
+import { subjectsOf } from '../builds/summaries'
+import { decodeCursor, encodeCursor } from '../store/cursor'
+import { instant, parseJson, type Db } from '../store/db'
+
+/*
+ * Every verification result, one row a document, newest ingest first, with counts by status. Counts without a
+ * time filter come from `signature_counts`, kept per (project, signer, status) in the transaction that stores or
+ * re-verifies a document, so a count is an index seek, not a scan.
+ */
+
+export interface SignatureRepository {
+  /** Verification results, newest ingest first, with counts by status for the same filters. */
+  list(query: SignatureQuery): Promise<SignaturePage>
+}
+
+export function signatureRepository(db: Db): SignatureRepository {
+  return { list: (query) => listSignatures(db, query) }
+}
+
+/** Every verification result, newest ingest first, with counts by status for the same filters (status aside). */
+async function listSignatures(db: Db, query: SignatureQuery): Promise<SignaturePage> {
+  const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 500)
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+  const from = query.from === undefined ? undefined : Date.parse(query.from)
+  const to = query.to === undefined ? undefined : Date.parse(query.to)
+
+  let filtered = db.selectFrom('documents')
+  if (query.project !== undefined) filtered = filtered.where('project', '=', query.project)
+  if (query.signer !== undefined) filtered = filtered.where('signer', '=', query.signer)
+  if (from !== undefined) filtered = filtered.where('ingested_at', '>=', from)
+  if (to !== undefined) filtered = filtered.where('ingested_at', '<', to)
+
+  let page = filtered.select(['id', 'format', 'status', 'failed_check', 'signer', 'project', 'ingested_at'])
+  if (query.status !== undefined) {
+    // With a project or signer filter, their index (which holds status) serves the page in order; written as an
+    // expression, the status test cannot tempt the planner into the status index and a sort.
+    const status = query.status
+    page =
+      query.project !== undefined || query.signer !== undefined
+        ? page.where(sql<string>`${sql.ref('status')} || ''`, '=', status)
+        : page.where('status', '=', status)
+  }
+  if (cursor !== undefined) page = page.where((eb) => eb(eb.refTuple('ingested_at', 'id'), '<', eb.tuple(cursor.time, cursor.id)))
+  const rows = await page.orderBy('ingested_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+  const items = rows.slice(0, limit)
+
+  // Without a time filter the counts are kept per (project, signer, status); with one, an index-only range scan.
+  let kept = db.selectFrom('signature_counts').select((eb) => ['status', eb.fn.sum<number>('count').as('count')])
+  if (query.project !== undefined) kept = kept.where('project', '=', query.project)
+  if (query.signer !== undefined) kept = kept.where('signer', '=', query.signer)
+  const countRows =
+    from === undefined && to === undefined
+      ? await kept.groupBy('status').execute()
+      : await filtered
+          .select((eb) => ['status', eb.fn.countAll<number>().as('count')])
+          .groupBy('status')
+          .execute()
+  const counts = countStatuses(countRows)
+
+  const subjects = await documentSubjects(
+    db,
+    items.map((row) => row.id),
+  )
+  const last = items.at(-1)
+  return SignaturePage.parse({
+    items: items.map((row) => ({
+      documentId: row.id,
+      format: row.format,
+      status: row.status,
+      failedCheck: row.failed_check,
+      signer: row.signer,
+      project: row.project,
+      buildId: subjects.builds.has(row.id) ? row.id : null,
+      subjects: subjects.byDocument.get(row.id) ?? [],
+      ingestedAt: instant(row.ingested_at),
+    })),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ time: last.ingested_at, id: last.id }) : null,
+    counts,
+  })
+}
+
+/** What each document is about: a build's subjects, an SBOM's, a VSA's, a link's products, rebuilt artifacts. */
+async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<string>; byDocument: Map<string, SubjectType[]> }> {
+  const byDocument = new Map<string, SubjectType[]>()
+  if (ids.length === 0) return { builds: new Set(), byDocument }
+  const builds = new Set((await db.selectFrom('builds').select('id').where('id', 'in', ids).execute()).map((row) => row.id))
+  for (const [id, list] of await subjectsOf(db, [...builds])) byDocument.set(id, list)
+  const rest = ids.filter((id) => !builds.has(id))
+  if (rest.length === 0) return { builds, byDocument }
+  const subjectList = z.array(Subject)
+  for (const row of await db.selectFrom('sboms').select(['document_id', 'subject_name', 'subject_digest', 'statement_subjects']).where('document_id', 'in', rest).execute()) {
+    const statement = subjectList.safeParse(parseJson(row.statement_subjects))
+    const digest = DigestSet.safeParse(parseJson(row.subject_digest))
+    byDocument.set(
+      row.document_id,
+      statement.success && statement.data.length > 0 ? statement.data : [{ name: row.subject_name ?? '', digest: digest.success ? digest.data : {} }],
+    )
+  }
+  for (const row of await db.selectFrom('vsas').select(['document_id', 'subjects']).where('document_id', 'in', rest).execute()) {
+    const parsed = subjectList.safeParse(parseJson(row.subjects))
+    if (parsed.success) byDocument.set(row.document_id, parsed.data)
+  }
+  for (const row of await db.selectFrom('links').select(['document_id', 'products']).where('document_id', 'in', rest).execute()) {
+    const products = z.record(z.string(), DigestSet).safeParse(parseJson(row.products))
+    if (products.success) byDocument.set(row.document_id, Object.entries(products.data).map(([name, digest]) => ({ name, digest })))
+  }
+  for (const row of await db
+    .selectFrom('rebuilds')
+    .select(['document_id', 'artifact_name', 'artifact_digests'])
+    .where('document_id', 'in', rest)
+    .orderBy('document_id')
+    .orderBy('position')
+    .execute()) {
+    const digest = DigestSet.safeParse(parseJson(row.artifact_digests))
+    const list = byDocument.get(row.document_id) ?? []
+    list.push({ name: row.artifact_name ?? '', digest: digest.success ? digest.data : {} })
+    byDocument.set(row.document_id, list)
+  }
+  return { builds, byDocument }
+}
+
+/**
+ * Adds `delta` to the kept count of the document's (project, signer, status) as it is stored now. Called in the
+ * transaction that stores a document (+1) and around a re-verification that changes it (−1 before, +1 after).
+ */
+export async function countSignature(db: Db, documentId: string, delta: 1 | -1): Promise<void> {
+  const row = await db.selectFrom('documents').select(['project', 'signer', 'status']).where('id', '=', documentId).executeTakeFirst()
+  if (row === undefined) return
+  await db
+    .insertInto('signature_counts')
+    .values({ project: row.project ?? '', signer: row.signer ?? '', status: row.status, count: delta })
+    .onConflict((oc) => oc.columns(['project', 'signer', 'status']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', delta) })))
+    .execute()
+}
