@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from '@playwright/test'
 import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/reproducibility'
 import { logCheckpoint, serverMeta } from '../mocks/data/factories'
-import { seededRandom } from '../mocks/data/random'
+import { seededRandom } from '../demo/random'
 import { buildIfStale } from '../scripts/build-if-stale.mjs'
 import { ms, percentile } from './stats'
 

@@ -3,7 +3,7 @@ import { test as base, type APIRequestContext, type Page } from '@playwright/tes
 import { BuildDetail, BuildPage } from '../src/contract/builds'
 import { ReproducibilitySummary } from '../src/contract/reproducibility'
 import { SignaturePage } from '../src/contract/signatures'
-import { DEMO_END } from '../mocks/data/demo-model'
+import { DEMO_END } from '../demo/model'
 import { startServer, type RunningServer } from '../server/testing/run-server'
 import { expect } from './fixtures'
 

@@ -3,7 +3,7 @@ import { BuildPage, ProjectList } from '../src/contract/builds'
 import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/reproducibility'
 import { SearchResponse } from '../src/contract/search'
 import { SignaturePage } from '../src/contract/signatures'
-import { demoBuilds } from './data/demo-model'
+import { demoBuilds } from '../demo/model'
 import { apiErrorBody, demoBuildDetail, serverMeta } from './data/factories'
 
 /** The project of the `emptyProject` scenario: known, but nothing rebuilt, signed or searchable yet. */

@@ -1,6 +1,6 @@
 import type { BuildDetail, BuildPage, BuildQuery, BuildSummary, ProjectList } from '../../src/contract/builds'
 import { BuildPage as BuildPageSchema } from '../../src/contract/builds'
-import { DEMO_BUILD_COUNT, DEMO_SEED, demoBuilds, type DemoBuild } from './demo-model'
+import { DEMO_BUILD_COUNT, DEMO_SEED, demoBuilds, type DemoBuild } from '../../demo/model'
 import { demoBuildDetail, projectList, toSummary } from './factories'
 
 /**

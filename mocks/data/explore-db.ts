@@ -6,8 +6,8 @@ import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { SignaturePage, type SignatureQuery, type SignatureRow, type StatusCounts } from '../../src/contract/signatures'
 import type { Rebuild } from '../../src/contract/rebuilds'
 import { demoDb, type DemoDb } from './demo-db'
-import { DEMO_BUILD_COUNT, DEMO_END, DEMO_SEED, demoBuilds, type DemoBuild } from './demo-model'
-import { demoRebuilds } from './demo-rebuilds'
+import { DEMO_BUILD_COUNT, DEMO_END, DEMO_SEED, demoBuilds, type DemoBuild } from '../../demo/model'
+import { demoRebuilds } from '../../demo/rebuilds'
 import { buildAttestation, demoBuildId, demoRebuild, demoSbom, signatureRow, sigstoreAttestation, toSummary } from './factories'
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BuildDetail } from '../../src/contract/builds'
 import { createDemoDb } from './demo-db'
-import { demoBuilds } from './demo-model'
+import { demoBuilds } from '../../demo/model'
 import { demoBuildDetail, demoBuildId } from './factories'
 
 describe('demo factories', () => {

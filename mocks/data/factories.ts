@@ -8,10 +8,10 @@ import { ServerMeta } from '../../src/contract/meta'
 import { Rebuild } from '../../src/contract/rebuilds'
 import { Sbom } from '../../src/contract/sboms'
 import { PipelineRun } from '../../src/contract/telemetry'
-import { DEMO_SEED, type DemoBuild } from './demo-model'
-import type { DemoRebuild } from './demo-rebuilds'
-import { demoStatementFacts } from './demo-statement'
-import { seededRandom } from './random'
+import { DEMO_SEED, type DemoBuild } from '../../demo/model'
+import type { DemoRebuild } from '../../demo/rebuilds'
+import { demoStatementFacts } from '../../demo/statement'
+import { seededRandom } from '../../demo/random'
 
 /**
  * Contract-typed API responses built from the demo model. Every factory parses its result with the contract's

@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto'
 import type { DiffoscopeSummary } from '../../src/contract/rebuilds'
-import { demoRebuilders, type DemoRebuild } from '../../mocks/data/demo-rebuilds'
+import { demoRebuilders, type DemoRebuild } from '../../demo/rebuilds'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
 import { REBUILD_PREDICATE_TYPE } from '../ingest/rebuild'
 import { ed25519, type DemoKey } from './keys'

@@ -1,7 +1,8 @@
 import { createHash, sign } from 'node:crypto'
-import { demoBuilds, demoProjects, type DemoBuild } from '../../mocks/data/demo-model'
-import { demoStatement } from '../../mocks/data/demo-statement'
-import { demoRebuilds } from '../../mocks/data/demo-rebuilds'
+import { demoBuilds, demoProjects, type DemoBuild } from '../../demo/model'
+import { demoRebuilds } from '../../demo/rebuilds'
+import { demoStatement } from '../../demo/statement'
+import { demoTrace } from '../../demo/traces'
 import type { Policy } from '../../src/contract/policy'
 import { ingestContext, type Config } from '../config'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
@@ -9,7 +10,7 @@ import { ingestBody } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
 import { loadSigstoreTrust } from '../ingest/sigstore/trust-material'
 import type { Store } from '../store/types'
-import { seedDemoTelemetry } from '../telemetry/demo-traces'
+import { ingestOtlpJson } from '../telemetry/ingest'
 import { demoKeys, type DemoKey } from './keys'
 import { demoRebuildEnvelope, demoRebuilderKeys } from './rebuilds'
 
@@ -94,4 +95,14 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     documents += result.body.documents.length
   }
   return { documents, ms: performance.now() - started }
+}
+
+/** Sends every build's trace through the code path of POST /v1/traces, a hundred builds per request. */
+async function seedDemoTelemetry(store: Store, builds: readonly DemoBuild[]): Promise<{ traces: number }> {
+  for (let offset = 0; offset < builds.length; offset += 100) {
+    const resourceSpans = builds.slice(offset, offset + 100).flatMap((build) => demoTrace(build).resourceSpans)
+    const response = await ingestOtlpJson(store, JSON.stringify({ resourceSpans }))
+    if (response.partialSuccess) throw new Error(`demo telemetry was not all accepted: ${response.partialSuccess.errorMessage}`)
+  }
+  return { traces: builds.length }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { demoBuilds } from '../../mocks/data/demo-model'
-import { demoStatementFacts } from '../../mocks/data/demo-statement'
+import { demoBuilds } from '../../demo/model'
+import { demoStatementFacts } from '../../demo/statement'
 import { readProvenance } from '../ingest/slsa'
 import { parseStatement } from '../ingest/statement'
 

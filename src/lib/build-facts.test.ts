@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { demoBuilds } from '../../mocks/data/demo-model'
+import { demoBuilds } from '../../demo/model'
 import { demoPipeline } from '../../mocks/data/factories'
 import { flatten, hostsContacted, parsePurl, pipelineTimeline, toolVersions } from './build-facts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { demoBuilds } from '../../../../mocks/data/demo-model'
+import { demoBuilds } from '../../../../demo/model'
 import { demoBuildDetail } from '../../../../mocks/data/factories'
 import type { BuildDetail } from '../../../contract/builds'
 import { diffBuilds, type DiffSection } from './build-diff'

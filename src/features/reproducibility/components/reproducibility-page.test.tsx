@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { exploreDb } from '../../../../mocks/data/explore-db'
-import { DEMO_END } from '../../../../mocks/data/demo-model'
+import { DEMO_END } from '../../../../demo/model'
 import { server } from '../../../../mocks/node'
 import { EMPTY_PROJECT, scenarios } from '../../../../mocks/scenarios'
 import { renderApp } from '../../../test/render-app'

@@ -1,4 +1,4 @@
-import type { DemoBuild } from './demo-model'
+import type { DemoBuild } from './model'
 
 /*
  * The in-toto Statement of each demo build, shared: the server's demo seed signs exactly this, and the mocks

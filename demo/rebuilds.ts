@@ -1,5 +1,5 @@
-import type { DiffoscopeDifference, DiffoscopeSummary } from '../../src/contract/rebuilds'
-import { DEMO_END, DEMO_SEED, type DemoBuild } from './demo-model'
+import type { DiffoscopeDifference, DiffoscopeSummary } from '../src/contract/rebuilds'
+import { DEMO_END, DEMO_SEED, type DemoBuild } from './model'
 import { seededRandom, type Random } from './random'
 
 /**

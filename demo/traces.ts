@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto'
-import type { DemoBuild } from '../../mocks/data/demo-model'
-import { seededRandom } from '../../mocks/data/random'
-import type { Store } from '../store/types'
-import { ingestOtlpJson } from './ingest'
+import type { DemoBuild } from './model'
+import { seededRandom } from './random'
 
 /*
  * OTLP/JSON traces for the demo's builds, as a CI exporter following the OpenTelemetry CI/CD conventions would
  * send them: a run span, one job (task) span, and five step spans whose events name the tools installed and
- * the hosts contacted. Deterministic: each build's trace depends on that build alone.
+ * the hosts contacted. Deterministic: each build's trace depends on that build alone. Its ids are SHA-256
+ * prefixes from node:crypto, so only Node code (the server's seed, tests, bench) imports this module.
  */
 
 type KeyValue = { key: string; value: { stringValue: string } | { intValue: string } }
@@ -142,14 +141,4 @@ export function demoTrace(build: DemoBuild) {
       },
     ],
   }
-}
-
-/** Sends every build's trace through the code path of POST /v1/traces, a hundred builds per request. */
-export async function seedDemoTelemetry(store: Store, builds: readonly DemoBuild[]): Promise<{ traces: number }> {
-  for (let offset = 0; offset < builds.length; offset += 100) {
-    const resourceSpans = builds.slice(offset, offset + 100).flatMap((build) => demoTrace(build).resourceSpans)
-    const response = await ingestOtlpJson(store, JSON.stringify({ resourceSpans }))
-    if (response.partialSuccess) throw new Error(`demo telemetry was not all accepted: ${response.partialSuccess.errorMessage}`)
-  }
-  return { traces: builds.length }
 }
