@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { demoDependencyHosts, demoSourceHost, demoTokenHost, demoToolchainHost, demoUnexpectedHosts } from './hosts'
 import type { DemoBuild } from './model'
 import { seededRandom } from './random'
 
@@ -14,19 +15,6 @@ type KeyValue = { key: string; value: { stringValue: string } | { intValue: stri
 const str = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } })
 const hex = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length)
 const nanos = (ms: number) => `${Math.round(ms)}000000`
-
-/** Hosts the build step of each toolchain fetches dependencies from (all on the demo policies' allow-list). */
-const dependencyHosts: Record<string, string[]> = {
-  node: ['registry.npmjs.org'],
-  go: ['proxy.golang.org'],
-  rustc: ['static.crates.io'],
-  java: ['repo.maven.apache.org'],
-  buildah: ['deb.debian.org'],
-  python: ['pypi.org', 'files.pythonhosted.org'],
-}
-
-/** Hosts no policy allows: a few builds contact one, which the dashboard should flag. */
-const unexpectedHosts = ['pkg-cache.unvetted-mirror.example', 'paste.snippets-host.example', 'collect.unknown-telemetry.example']
 
 function event(name: string, timeMs: number, attributes: KeyValue[]) {
   return { name, timeUnixNano: nanos(timeMs), attributes }
@@ -52,11 +40,11 @@ export function demoTrace(build: DemoBuild) {
   const names = ['checkout', 'setup toolchain', 'build', 'test', 'attest']
   const primary = build.tools[0]?.name ?? ''
   const hosts: string[][] = [
-    ['github.com'],
-    ['objects.githubusercontent.com'],
-    [...(dependencyHosts[primary] ?? []), ...(random.chance(0.03) ? [random.pick(unexpectedHosts)] : [])],
+    [demoSourceHost],
+    [demoToolchainHost],
+    [...(demoDependencyHosts[primary] ?? []), ...(random.chance(0.03) ? [random.pick(demoUnexpectedHosts)] : [])],
     [],
-    ['token.actions.githubusercontent.com'],
+    [demoTokenHost],
   ]
   let cursor = jobStart
   const steps = names.map((name, index) => {

@@ -1,4 +1,5 @@
 import { createHash, sign } from 'node:crypto'
+import { demoAllowedHosts } from '../../demo/hosts'
 import { demoBuilds, demoProjects, type DemoBuild } from '../../demo/model'
 import { demoRebuilds } from '../../demo/rebuilds'
 import { demoStatement } from '../../demo/statement'
@@ -44,7 +45,7 @@ function demoPolicies(): Policy[] {
     builders: [project.builderId],
     buildTypes: [project.buildType],
     toolchain: Object.fromEntries(project.tools.map((tool) => [tool.name, tool.version])),
-    allowedHosts: ['github.com', '*.githubusercontent.com', 'registry.npmjs.org', 'proxy.golang.org', 'static.crates.io', 'repo.maven.apache.org', 'pypi.org', 'files.pythonhosted.org', 'deb.debian.org'],
+    allowedHosts: [...demoAllowedHosts],
   }))
 }
 
