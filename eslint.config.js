@@ -45,6 +45,12 @@ export default tseslint.config(
             { target: ['./src/features', './src/components', './src/lib', './src/api'], from: './src/app', message: 'Nothing imports the app layer.' },
             { target: './server', from: ['./src/api', './src/features', './src/app', './src/components'], message: 'The server uses the contract, never React code.' },
             { target: './mocks', from: ['./src/api', './src/features', './src/app', './src/components', './server'], message: 'Mocks are built from the contract only.' },
+            { target: './server', from: './mocks', message: 'The server never imports the mocks: what both need (the demo world) lives in demo/.' },
+            {
+              target: './demo',
+              from: ['./server', './mocks', './src/app', './src/features', './src/components', './src/api'],
+              message: 'demo/ is imported by the server and the mocks, so it imports neither, nor React code: only the contract.',
+            },
           ],
         },
       ],
