@@ -35,13 +35,13 @@ describe('seedDemo', () => {
       const seeded = await seedDemo(store, config, 60)
       const expected = demoRebuilds(demoBuilds(60)).length
       expect(seeded.documents).toBe(60 + expected)
-      const summary = await store.reproducibilitySummary()
+      const summary = await store.rebuilds.summary()
       expect(summary.items.reduce((sum, item) => sum + item.rebuilds, 0)).toBe(expected)
       expect(summary.items.every((item) => item.project.includes('/'))).toBe(true)
-      const signatures = await store.listSignatures(SignatureQuery.parse({ signer: rebuilderKeyId(demoRebuilders[0]?.id ?? ''), limit: 500 }))
+      const signatures = await store.signatures.list(SignatureQuery.parse({ signer: rebuilderKeyId(demoRebuilders[0]?.id ?? ''), limit: 500 }))
       expect(signatures.items.length).toBeGreaterThan(0)
       expect(signatures.counts).toMatchObject({ failed: 0, untrusted: 0, unsigned: 0 })
-      counts.push(await store.countDocuments())
+      counts.push(await store.documents.count())
       // Ed25519 signatures are deterministic, so the rebuild documents (and their ids) are the same every run.
       roots.push(signatures.items.map((item) => item.documentId).sort().join(','))
     }
