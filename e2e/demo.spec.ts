@@ -1,20 +1,5 @@
-import { test as base } from '@playwright/test'
 import { ProjectList } from '../src/contract/builds'
-import { startServer, type RunningServer } from '../server/testing/run-server'
-import { expect } from './fixtures'
-
-// The server as `npm start` runs it: no config, an empty store, so it seeds the demo.
-const test = base.extend<object, { demoServer: RunningServer }>({
-  demoServer: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
-    async ({}, use) => {
-      const server = await startServer({ demo: true })
-      await use(server)
-      await server.stop()
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-})
+import { expect, test } from './fixtures'
 
 test('the seeded demo shows at least 1,500 builds across at least 5 projects, filterable by status in the URL', async ({ demoServer: server, page, request }) => {
   const projects = ProjectList.parse(await (await request.get(`${server.url}/api/v1/projects`)).json())

@@ -1,29 +1,12 @@
 import AxeBuilder from '@axe-core/playwright'
-import { test as base, type APIRequestContext, type Page } from '@playwright/test'
+import type { APIRequestContext, Page } from '@playwright/test'
 import { BuildDetail, BuildPage } from '../src/contract/builds'
 import { ReproducibilitySummary } from '../src/contract/reproducibility'
 import { SignaturePage } from '../src/contract/signatures'
-import { DEMO_END } from '../demo/model'
-import { startServer, type RunningServer } from '../server/testing/run-server'
-import { expect } from './fixtures'
+import { expect, test } from './fixtures'
 
-// The seeded demo, as `npm start` runs it: builds, CI telemetry and independent rebuilds.
-const test = base.extend<{ demoPage: Page }, { demoServer: RunningServer }>({
-  demoServer: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
-    async ({}, use) => {
-      const server = await startServer({ demo: true })
-      await use(server)
-      await server.stop()
-    },
-    { scope: 'worker', timeout: 180_000 },
-  ],
-  // The demo's history ends at its fixed "now"; the browser's clock is set there so "the last 30 days" are its days.
-  demoPage: async ({ page }, use) => {
-    await page.clock.setFixedTime(new Date(DEMO_END + 3_600_000))
-    await use(page)
-  },
-})
+// Every test here reads the seeded demo (builds, CI telemetry and independent rebuilds) as `npm start` runs it,
+// through a page whose clock stands at the demo's "now".
 
 async function getJson<T>(request: APIRequestContext, url: string, parse: (value: unknown) => T): Promise<T> {
   const response = await request.get(url)
@@ -51,7 +34,7 @@ test('from the reproducibility matrix, open a mismatching rebuild and read which
   let rebuilder = ''
   if ((await cell.count()) === 0) {
     // None among the latest artifacts: the chart's periods reach further back.
-    await page.getByRole('heading', { name: 'Recent periods with mismatches' }).locator('..').getByRole('button').first().click()
+    await page.getByRole('button', { name: /^.+: \d+ mismatched of \d+$/ }).first().click()
   } else {
     rebuilder = ((await cell.getAttribute('aria-label')) ?? '').split(':')[0] ?? ''
     await cell.click()
@@ -67,7 +50,8 @@ test('from the reproducibility matrix, open a mismatching rebuild and read which
 
 test('a red bar of the history chart leads to a mismatching rebuild', async ({ demoServer: server, demoPage: page }) => {
   await page.goto(`${server.url}/reproducibility?project=acme%2Fapi&range=90`)
-  const bars = page.locator('.recharts-bar-rectangle path[fill="#c0392b"]')
+  const chart = page.getByRole('figure', { name: /rebuilds matched in the last 90 days/ })
+  const bars = chart.getByRole('img', { name: /^Mismatched, .+: \d+ of \d+ rebuilds$/ })
   await expect(bars.first()).toBeVisible()
   await bars.last().click()
   await expect(page).toHaveURL(/\/artifacts\/sha256:[0-9a-f]{64}#rebuild-[0-9a-f]{64}$/)
@@ -84,15 +68,16 @@ test('open a failed signature and read the failing check with expected versus fo
 
   await expect(page).toHaveURL(/#check-[a-z-]+/)
   const check = decodeURIComponent(new URL(page.url()).hash.replace('#check-', ''))
-  const row = page.locator(`[id="check-${check}"]`)
+  const row = page.getByRole('table', { name: /^Checks/ }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: check, exact: true }) })
   await expect(row).toBeFocused()
+  await expect(row).toHaveAttribute('id', `check-${check}`)
   await expect(row).toContainText('Failed')
   await expect(row.getByText('Expected', { exact: true })).toBeVisible()
   await expect(row.getByText('Found', { exact: true })).toBeVisible()
   await expect(page.getByRole('region', { name: 'Verification' }).getByText('First failure:')).toBeVisible()
   // The raw record is one click away.
   await row.getByText('Technical detail').click()
-  await expect(row.locator('details pre')).toContainText(`"name": "${check}"`)
+  await expect(row.getByLabel(`The ${check} check as recorded`)).toContainText(`"name": "${check}"`)
 })
 
 test('compare a build with the previous one and see the changed tool version', async ({ demoServer: server, demoPage: page, request }) => {
@@ -162,7 +147,7 @@ test('every new screen has no axe violations', async ({ demoServer: server, demo
     await page.goto(`${server.url}${url}`)
     await expect(page.getByText(text).first()).toBeVisible()
     // The chart draws after its own chunk arrives.
-    if (url.startsWith('/reproducibility')) await expect(page.locator('.recharts-bar-rectangle').first()).toBeVisible()
+    if (url.startsWith('/reproducibility')) await expect(page.getByRole('img', { name: /^(Matched|Mismatched), / }).first()).toBeVisible()
     await expectNoAxeViolations(page)
   }
 })

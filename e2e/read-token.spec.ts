@@ -1,29 +1,13 @@
-import { test as base } from '@playwright/test'
 import { signEnvelope } from '../server/demo/seed'
 import { slsaV1Statement } from '../server/testing/documents'
-import { startServer, type RunningServer } from '../server/testing/run-server'
-import { expect } from './fixtures'
+import { expect, test } from './fixtures'
 
 // A server whose config sets auth.readRequiresToken: the dashboard must ask for a token before it can show anything.
-const test = base.extend<object, { lockedServer: RunningServer }>({
-  lockedServer: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
-    async ({}, use) => {
-      const server = await startServer({ readRequiresToken: true })
-      await use(server)
-      await server.stop()
-    },
-    { scope: 'worker', timeout: 90_000 },
-  ],
-})
+test.use({ readRequiresToken: true })
 
-test('with readRequiresToken the dashboard asks for a read token, refuses a wrong one, and shows builds with the right one', async ({ lockedServer: server, page, request }) => {
+test('with readRequiresToken the dashboard asks for a read token, refuses a wrong one, and shows builds with the right one', async ({ server, ingest, page, request }) => {
   const envelope = signEnvelope(slsaV1Statement({ repo: 'https://github.com/e2e/locked' }), server.key)
-  const posted = await request.post(`${server.url}/api/v1/attestations`, {
-    headers: { authorization: `Bearer ${server.ingestToken}`, 'content-type': 'application/json' },
-    data: JSON.stringify(envelope),
-  })
-  expect(posted.status()).toBe(201)
+  expect((await ingest(JSON.stringify(envelope))).status).toBe(201)
   expect((await request.get(`${server.url}/api/v1/builds`)).status()).toBe(401)
 
   await page.goto(`${server.url}/builds`)

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'react'
-import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis } from 'recharts'
+import { Bar, CartesianGrid, ComposedChart, Line, Rectangle, XAxis, YAxis, type BarShapeProps } from 'recharts'
 import type { SeriesPoint } from '../lib/history-series'
 import { markChartCode, markHistoryRendered } from '../lib/history-marks'
 
@@ -29,6 +29,15 @@ export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
   const format = (value: number) => (spansYears ? yearLabel : dateLabel).format(value)
   // About eight labels whatever the length: recharts otherwise measures every tick to decide.
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
+  // Each bar is named in words, e.g. "Mismatched, Mar 3: 4 of 20 rebuilds", so it can be found by what it shows
+  // rather than by its colour. An image, not a button: the keyboard way to a mismatch is the list of periods below.
+  const bar = (kind: 'Matched' | 'Mismatched') =>
+    function NamedBar(props: BarShapeProps) {
+      const point = points[props.originalDataIndex]
+      const count = kind === 'Matched' ? point?.matched : point?.mismatched
+      const label = point ? `${kind}, ${format(point.start)}: ${count} of ${point.matched + point.mismatched} rebuilds` : kind
+      return <Rectangle {...props} role="img" aria-label={label} />
+    }
 
   // The chart is drawn at the container's width, measured here once before paint and on resize: cheaper than
   // recharts' ResponsiveContainer, which draws at size 0 first and again once its observer fires.
@@ -71,7 +80,7 @@ export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
           <XAxis dataKey="start" tickFormatter={format} interval={interval} tick={{ fontSize: 12 }} minTickGap={8} />
           <YAxis yAxisId="count" allowDecimals={false} tick={{ fontSize: 12 }} width={44} />
           <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={(value: number) => `${value}%`} tick={{ fontSize: 12 }} width={44} />
-          <Bar yAxisId="count" dataKey="matched" name="Matched" stackId="rebuilds" fill="#3f8f5a" isAnimationActive={false} />
+          <Bar yAxisId="count" dataKey="matched" name="Matched" stackId="rebuilds" fill="#3f8f5a" isAnimationActive={false} shape={bar('Matched')} />
           <Bar
             yAxisId="count"
             dataKey="mismatched"
@@ -79,6 +88,7 @@ export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
             stackId="rebuilds"
             fill="#c0392b"
             isAnimationActive={false}
+            shape={bar('Mismatched')}
             cursor="pointer"
             onClick={(_, index) => {
               const point = points[index]
