@@ -1,7 +1,10 @@
+import { artifactHandlers } from './handlers/artifacts'
 import { buildHandlers } from './handlers/builds'
-import { exploreHandlers } from './handlers/explore'
 import { logHandlers } from './handlers/log'
 import { metaHandlers } from './handlers/meta'
+import { reproducibilityHandlers } from './handlers/reproducibility'
+import { searchHandlers } from './handlers/search'
+import { signatureHandlers } from './handlers/signatures'
 
-/** Every happy-path handler: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...exploreHandlers, ...buildHandlers, ...logHandlers]
+/** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers]

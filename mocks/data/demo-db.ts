@@ -1,5 +1,5 @@
 import type { BuildDetail, BuildPage, BuildQuery, BuildSummary, ProjectList } from '../../src/contract/builds'
-import { BuildPage as BuildPageSchema } from '../../src/contract/builds'
+import { BuildNeighbours, BuildPage as BuildPageSchema } from '../../src/contract/builds'
 import { DEMO_BUILD_COUNT, DEMO_SEED, demoBuilds, type DemoBuild } from '../../demo/model'
 import { demoBuildDetail, projectList, toSummary } from './factories'
 
@@ -12,6 +12,8 @@ export type DemoDb = {
   listBuilds(query: BuildQuery): BuildPage | { error: 'invalid-cursor' }
   getBuild(id: string): BuildDetail | null
   listProjects(): ProjectList
+  /** The same project's builds just before and after; null for an unknown build. */
+  neighbours(id: string): BuildNeighbours | null
 }
 
 function encodeCursor(offset: number): string {
@@ -68,6 +70,14 @@ export function createDemoDb(builds: readonly DemoBuild[]): DemoDb {
     },
     listProjects() {
       return projects
+    },
+    neighbours(id) {
+      const build = details.get(id)
+      if (!build) return null
+      // Newest first, so the previous build is the next one of the same project in the list.
+      const list = summaries.filter((summary) => summary.project === build.project)
+      const position = list.findIndex((summary) => summary.id === id)
+      return BuildNeighbours.parse({ previous: list[position + 1] ?? null, next: list[position - 1] ?? null })
     },
   }
 }

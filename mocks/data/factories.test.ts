@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BuildDetail } from '../../src/contract/builds'
 import { createDemoDb } from './demo-db'
-import { demoBuilds } from '../../demo/model'
+import { DEMO_END, demoBuilds } from '../../demo/model'
 import { demoBuildDetail, demoBuildId } from './factories'
 
 describe('demo factories', () => {
@@ -61,21 +61,27 @@ describe('demo factories', () => {
 })
 
 describe('explore factories', () => {
-  it('answer every explore endpoint with responses the contract accepts', async () => {
-    const { exploreDb } = await import('./explore-db')
-    const db = exploreDb()
-    const summary = db.summary()
+  it('answer every artifact, signature, reproducibility and search query with responses the contract accepts', async () => {
+    const { demoIndex } = await import('./demo-index')
+    const { demoReproducibilitySummary, demoHistory, demoMatrix } = await import('./reproducibility')
+    const { demoArtifact } = await import('./artifacts')
+    const { demoSearch } = await import('./search')
+    const { demoSignatures } = await import('./signatures')
+    const index = demoIndex()
+    const summary = demoReproducibilitySummary(index)
     expect(summary.items.length).toBeGreaterThanOrEqual(5)
     const project = summary.items[0]!.project
-    expect(db.history({ project, bucket: 'auto' }).buckets.length).toBeGreaterThanOrEqual(30)
-    expect(db.history({ project, bucket: 'auto', from: '2024-11-27T00:00:00Z', to: '2026-11-28T00:00:00Z' }).bucket).toBe('week')
-    const matrix = db.matrix({ project, limit: 30 })
+    const history = demoHistory(index, { project, bucket: 'auto' }, DEMO_END)
+    expect('buckets' in history && history.buckets.length).toBeGreaterThanOrEqual(30)
+    const twoYears = demoHistory(index, { project, bucket: 'auto', from: '2024-11-27T00:00:00Z', to: '2026-11-28T00:00:00Z' }, DEMO_END)
+    expect('bucket' in twoYears && twoYears.bucket).toBe('week')
+    const matrix = demoMatrix(index, { project, limit: 30 })
     for (const row of matrix.artifacts) expect(row.cells).toHaveLength(matrix.rebuilders.length)
-    const mismatch = db.rebuilds.find((rebuild) => rebuild.verdict === 'mismatch')!
-    const artifact = db.artifact(mismatch.artifact.digest.sha256!)
+    const mismatch = index.rebuilds.find((rebuild) => rebuild.verdict === 'mismatch')!
+    const artifact = demoArtifact(index, mismatch.artifact.digest.sha256!)
     expect(artifact?.rebuilds.some((rebuild) => rebuild.id === mismatch.id)).toBe(true)
-    expect(db.search(mismatch.artifact.digest.sha256!.slice(0, 12)).results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${mismatch.artifact.digest.sha256}` })
-    const page = db.signatures({ project: undefined, signer: undefined, limit: 10 })
+    expect(demoSearch(index, mismatch.artifact.digest.sha256!.slice(0, 12)).results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${mismatch.artifact.digest.sha256}` })
+    const page = demoSignatures(index, { project: undefined, signer: undefined, limit: 10 })
     expect('items' in page && page.items).toHaveLength(10)
   })
 })

@@ -1,43 +1,25 @@
-import { http, HttpResponse } from 'msw'
-import { BuildQuery } from '../../src/contract/builds'
-import { BuildId } from '../../src/contract/common'
+import { buildRoutes } from '../../src/contract/builds'
 import { demoDb } from '../data/demo-db'
-import { apiErrorBody } from '../data/factories'
+import { HttpResponse } from 'msw'
+import { mockRoute, problem } from './route'
 
 /** The happy path of the builds and projects routes, answered from the seeded demo data. */
 export const buildHandlers = [
-  http.get('/api/v1/builds', ({ request }) => {
-    const params = Object.fromEntries(new URL(request.url).searchParams)
-    const query = BuildQuery.safeParse(params)
-    if (!query.success) {
-      const issue = query.error.issues[0]
-      return HttpResponse.json(
-        apiErrorBody('invalid-query', issue?.message ?? 'Invalid query', issue?.path.map(String).join('.')),
-        { status: 400 },
-      )
-    }
-    const page = demoDb().listBuilds(query.data)
-    if ('error' in page) {
-      return HttpResponse.json(apiErrorBody('invalid-cursor', 'The cursor is not one this server issued', 'cursor'), {
-        status: 400,
-      })
-    }
+  mockRoute(buildRoutes.listBuilds, ({ query }) => {
+    const page = demoDb().listBuilds(query)
+    if ('error' in page) return problem(400, 'invalid-cursor', 'cursor is not one this server issued; drop it to start from the first page', 'query.cursor')
     return HttpResponse.json(page)
   }),
 
-  http.get('/api/v1/builds/:id', ({ params }) => {
-    const id = BuildId.safeParse(params.id)
-    if (!id.success) {
-      return HttpResponse.json(apiErrorBody('invalid-id', 'A build id is 64 lower-case hex characters', 'id'), {
-        status: 400,
-      })
-    }
-    const build = demoDb().getBuild(id.data)
-    if (!build) {
-      return HttpResponse.json(apiErrorBody('not-found', `No build has the id ${id.data}`), { status: 404 })
-    }
-    return HttpResponse.json(build)
+  mockRoute(buildRoutes.getBuild, ({ params }) => {
+    const build = demoDb().getBuild(params.id)
+    return build ? HttpResponse.json(build) : problem(404, 'not-found', `no build with id ${params.id}`, 'path.id')
   }),
 
-  http.get('/api/v1/projects', () => HttpResponse.json(demoDb().listProjects())),
+  mockRoute(buildRoutes.buildNeighbours, ({ params }) => {
+    const neighbours = demoDb().neighbours(params.id)
+    return neighbours ? HttpResponse.json(neighbours) : problem(404, 'not-found', `no build with id ${params.id}`, 'path.id')
+  }),
+
+  mockRoute(buildRoutes.listProjects, () => HttpResponse.json(demoDb().listProjects())),
 ]

@@ -1,5 +1,7 @@
-import { http, HttpResponse } from 'msw'
+import { HttpResponse } from 'msw'
+import { logRoutes } from '../../src/contract/log'
 import { demoDb } from '../data/demo-db'
 import { logCheckpoint } from '../data/factories'
+import { mockRoute } from './route'
 
-export const logHandlers = [http.get('/api/v1/log/checkpoint', () => HttpResponse.json(logCheckpoint(demoDb().summaries.length)))]
+export const logHandlers = [mockRoute(logRoutes.logCheckpoint, () => HttpResponse.json(logCheckpoint(demoDb().summaries.length)))]

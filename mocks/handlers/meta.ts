@@ -1,4 +1,6 @@
-import { http, HttpResponse } from 'msw'
+import { HttpResponse } from 'msw'
+import { metaRoutes } from '../../src/contract/meta'
 import { serverMeta } from '../data/factories'
+import { mockRoute } from './route'
 
-export const metaHandlers = [http.get('/api/v1/meta', () => HttpResponse.json(serverMeta()))]
+export const metaHandlers = [mockRoute(metaRoutes.meta, () => HttpResponse.json(serverMeta()))]

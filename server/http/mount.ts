@@ -1,9 +1,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { every } from 'hono/combine'
 import type { z } from 'zod'
-import type { RouteSpec } from '../../src/contract/route-spec'
+import { inputProblem, pathPattern, type RouteSpec } from '../../src/contract/route-spec'
 import type { Auth } from './auth'
-import { apiError, zodProblem } from './errors'
+import { apiError } from './errors'
 
 /*
  * Routes are mounted from their declarations in src/contract, the same objects the OpenAPI document is made
@@ -18,17 +18,13 @@ export type RouteInput<R extends RouteSpec> = { params: Parsed<R['params']>; que
 
 export type RouteHandler<R extends RouteSpec> = (c: Context, input: RouteInput<R>) => Response | Promise<Response>
 
-/** `/api/v1/builds/{id}` (OpenAPI) → `/api/v1/builds/:id` (Hono). */
-export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1')
-
 function validate<R extends RouteSpec>(c: Context, route: R): RouteInput<R> | Response {
   let params: unknown = {}
   if (route.params) {
     const parsed = route.params.safeParse(c.req.param())
     if (!parsed.success) {
-      const problem = zodProblem(parsed.error, 'path')
-      const hint = route.paramError?.hint
-      return apiError(c, 400, route.paramError?.code ?? 'invalid-path', hint ? `${problem.message} (${hint})` : problem.message, problem.path)
+      const problem = inputProblem(route, 'path', parsed.error)
+      return apiError(c, 400, problem.code, problem.message, problem.path)
     }
     params = parsed.data
   }
@@ -36,8 +32,8 @@ function validate<R extends RouteSpec>(c: Context, route: R): RouteInput<R> | Re
   if (route.query) {
     const parsed = route.query.safeParse(c.req.query())
     if (!parsed.success) {
-      const problem = zodProblem(parsed.error, 'query')
-      return apiError(c, 400, 'invalid-query', problem.message, problem.path)
+      const problem = inputProblem(route, 'query', parsed.error)
+      return apiError(c, 400, problem.code, problem.message, problem.path)
     }
     query = parsed.data
   }
@@ -53,7 +49,7 @@ export function resourceApp(auth: Auth): {
   const app = new Hono()
   const mount = <R extends RouteSpec>(route: R, handler: RouteHandler<R>, ...before: MiddlewareHandler[]) => {
     const guards = route.scope === 'none' ? before : [auth(route.scope), ...before]
-    app.on(route.method.toUpperCase(), honoPath(route.path), every(...guards), async (c) => {
+    app.on(route.method.toUpperCase(), pathPattern(route), every(...guards), async (c) => {
       const input = validate(c, route)
       return input instanceof Response ? input : handler(c, input)
     })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DigestSet, DocumentId, Instant, Subject, VerificationStatus } from './common'
+import { DigestSet, DocumentId, Instant, VerificationStatus } from './common'
 import { errors, type RouteSpec } from './route-spec'
 
 /** The predicate type of the rebuild attestation this project defines; see docs/rebuild-predicate.md. */

@@ -25,3 +25,21 @@ export const errors = {
   401: { description: 'A token is needed', schema: ApiErrorBody },
   403: { description: 'The token lacks the scope this route needs', schema: ApiErrorBody },
 } as const
+
+/** `/api/v1/builds/{id}` (OpenAPI) → `/api/v1/builds/:id`, the pattern Hono and MSW both route by. */
+export const pathPattern = (route: Pick<RouteSpec, 'path'>): string => route.path.replace(/\{(\w+)\}/g, ':$1')
+
+/** The first problem zod found, with its location spelled as the API spells it: `query.limit`, `path.id`. */
+export function zodProblem(error: z.ZodError, prefix: string): { message: string; path: string } {
+  const issue = error.issues[0]
+  const path = [prefix, ...(issue?.path ?? []).map(String)].join('.')
+  return { message: `${path}: ${issue?.message ?? 'invalid'}`, path }
+}
+
+/** The error a route answers for a malformed path parameter or query, the same from the server and the mocks. */
+export function inputProblem(route: RouteSpec, where: 'path' | 'query', error: z.ZodError): { code: string; message: string; path: string } {
+  const problem = zodProblem(error, where)
+  if (where === 'query') return { code: 'invalid-query', ...problem }
+  const hint = route.paramError?.hint
+  return { code: route.paramError?.code ?? 'invalid-path', message: hint ? `${problem.message} (${hint})` : problem.message, path: problem.path }
+}

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { demoDb } from '../../../../mocks/data/demo-db'
-import { exploreDb } from '../../../../mocks/data/explore-db'
+import { demoArtifact } from '../../../../mocks/data/artifacts'
+import { demoIndex } from '../../../../mocks/data/demo-index'
 import { server } from '../../../../mocks/node'
 import { scenarios } from '../../../../mocks/scenarios'
 import { renderApp } from '../../../test/render-app'
@@ -14,7 +15,7 @@ function digestOf(status: 'failed' | 'verified', project?: string): string {
 }
 
 function mismatchingRebuild() {
-  const rebuild = [...exploreDb().rebuilds].reverse().find((candidate) => candidate.verdict === 'mismatch' && candidate.diffoscope !== null)
+  const rebuild = [...demoIndex().rebuilds].reverse().find((candidate) => candidate.verdict === 'mismatch' && candidate.diffoscope !== null)
   if (!rebuild) throw new Error('the demo has no mismatching rebuild')
   return rebuild
 }
@@ -22,7 +23,7 @@ function mismatchingRebuild() {
 describe('ArtifactPage', () => {
   it('shows names, digests, the producing build, and explains a failed signature with the first failure on top', async () => {
     const digest = digestOf('failed')
-    const artifact = exploreDb().artifact(digest)
+    const artifact = demoArtifact(demoIndex(), digest)
     if (!artifact?.producedBy) throw new Error('no artifact')
     renderApp(`/artifacts/${digest}`)
 
@@ -72,7 +73,7 @@ describe('ArtifactPage', () => {
   it('says plainly when there is no SBOM and no rebuild', async () => {
     const bare = demoDb().summaries.find((summary) => {
       const sha256 = summary.subjects[0]?.digest.sha256
-      const artifact = sha256 ? exploreDb().artifact(sha256) : null
+      const artifact = sha256 ? demoArtifact(demoIndex(), sha256) : null
       return artifact !== null && artifact.rebuilds.length === 0 && artifact.sbom === null
     })
     if (!bare) throw new Error('every demo artifact has rebuilds or an SBOM')
@@ -84,7 +85,7 @@ describe('ArtifactPage', () => {
   it('says an unknown digest is not found, and a malformed one is not a digest', async () => {
     renderApp(`/artifacts/sha256:${'0'.repeat(64)}`)
     expect(await screen.findByRole('heading', { level: 1, name: 'Not found' })).toBeTruthy()
-    expect(screen.getByText(/No artifact has the digest/)).toBeTruthy()
+    expect(screen.getByText(/no build subject, SBOM or rebuild names an artifact with digest/i)).toBeTruthy()
   })
 
   it('shows what failed when the API is down, and retries', async () => {

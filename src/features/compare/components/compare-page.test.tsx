@@ -2,7 +2,6 @@ import { screen, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { demoDb } from '../../../../mocks/data/demo-db'
-import { exploreDb } from '../../../../mocks/data/explore-db'
 import { server } from '../../../../mocks/node'
 import { toolVersions } from '../../../lib/build-facts'
 import { renderApp } from '../../../test/render-app'
@@ -10,7 +9,7 @@ import { renderApp } from '../../../test/render-app'
 /** A demo build whose toolchain differs from the project's previous build. */
 function bumpedPair(): { previous: string; build: string; tool: string } {
   for (const summary of demoDb().summaries) {
-    const previous = exploreDb().neighbours(summary.id)?.previous
+    const previous = demoDb().neighbours(summary.id)?.previous
     const a = previous ? demoDb().getBuild(previous.id) : null
     const b = demoDb().getBuild(summary.id)
     if (!a || !b) continue

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { exploreDb } from '../../../../mocks/data/explore-db'
+import { demoIndex } from '../../../../mocks/data/demo-index'
+import { demoHistory, demoReproducibilitySummary } from '../../../../mocks/data/reproducibility'
 import { DEMO_END } from '../../../../demo/model'
 import { server } from '../../../../mocks/node'
 import { EMPTY_PROJECT, scenarios } from '../../../../mocks/scenarios'
@@ -27,11 +28,12 @@ describe('ReproducibilityPage', () => {
   it('summarises every project, and charts the selected one inside a labelled figure', async () => {
     renderApp('/reproducibility?project=acme%2Fapi')
     const projects = await screen.findByRole('table', { name: 'Reproducibility by project' })
-    const summary = exploreDb().summary()
+    const summary = demoReproducibilitySummary(demoIndex())
     expect(within(projects).getAllByRole('row')).toHaveLength(summary.items.length + 1)
     expect(within(projects).getByRole('link', { name: 'acme/api' }).getAttribute('aria-current')).toBe('true')
 
-    const history = exploreDb().history({ project: 'acme/api', bucket: 'auto', from: new Date(DEMO_END - 29 * 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z', to: new Date(DEMO_END + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z' })
+    const history = demoHistory(demoIndex(), { project: 'acme/api', bucket: 'auto', from: new Date(DEMO_END - 29 * 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z', to: new Date(DEMO_END + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z' }, DEMO_END)
+    if ('error' in history) throw new Error(history.error)
     const total = history.matched + history.mismatched
     const figure = await screen.findByRole('figure', { name: new RegExp(`^\\d+% of ${total.toLocaleString('en')} rebuilds matched in the last 30 days`) })
     expect(within(figure).getByRole('img', { name: /^Chart: / })).toBeTruthy()

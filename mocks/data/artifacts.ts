@@ -1,0 +1,29 @@
+import { ArtifactDetail } from '../../src/contract/artifacts'
+import { splitDigest } from '../../domain/digests'
+import { agreement } from '../../domain/reproducibility'
+import { newestFirst, type DemoIndex } from './demo-index'
+import { buildAttestation, demoSbom, sigstoreAttestation, toSummary } from './factories'
+
+/** The artifact a sha256 digest (full, bare or a prefix) names in the demo, or null. */
+export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail | null {
+  const { algorithm, value } = splitDigest(digest)
+  if (algorithm !== null && algorithm !== 'sha256') return null
+  const entry = index.artifacts.get(value) ?? [...index.artifacts.values()].find((candidate) => candidate.sha256.startsWith(value))
+  if (!entry) return null
+  const builds = [...entry.builds].sort(newestFirst)
+  const newest = builds[0] ?? null
+  const newestFact = newest ? index.facts.get(newest.id) : undefined
+  const rebuilds = [...(index.rebuildsByArtifact.get(entry.sha256) ?? [])].reverse()
+  return ArtifactDetail.parse({
+    digest: `sha256:${entry.sha256}`,
+    digests: { sha256: entry.sha256 },
+    names: [...entry.names],
+    producedBy: newest ? toSummary(newest) : null,
+    builds: builds.slice(0, 20).map(toSummary),
+    attestations: builds.flatMap((build) => [buildAttestation(build), ...(build.project === 'acme/cli' ? [sigstoreAttestation(build)] : [])]),
+    sbom: newestFact ? demoSbom(newestFact, { name: entry.names[0] ?? '', sha256: entry.sha256 }) : null,
+    rebuilds,
+    reproducibility: agreement(rebuilds),
+    deployments: [],
+  })
+}
