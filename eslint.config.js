@@ -28,6 +28,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/only-throw-error': 'error',
+      // Value-import cycles; scripts/import-cycles.ts (run by `npm run lint`) also counts type-only imports.
       'import-x/no-cycle': 'error',
       'import-x/no-default-export': 'error',
       // One-way flow: contract <- api <- features <- app; server and mocks never import React code.
@@ -50,6 +51,11 @@ export default tseslint.config(
               target: './demo',
               from: ['./server', './mocks', './src/app', './src/features', './src/components', './src/api'],
               message: 'demo/ is imported by the server and the mocks, so it imports neither, nor React code: only the contract.',
+            },
+            {
+              target: './domain',
+              from: ['./server', './mocks', './demo', './src/app', './src/features', './src/components', './src/api', './src/lib'],
+              message: 'domain/ holds the pure rules the server and the mocks share: it imports only the contract.',
             },
           ],
         },
