@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: figures, not pass/fail. Ingest throughput with verification, and the latency of the
- * endpoints behind the Builds and explore screens with 100,000 builds and 20,000 rebuild verdicts stored on
+ * endpoints behind the Builds, Artifact, Signatures, Reproducibility and Search screens with 100,000 builds and 20,000 rebuild verdicts stored on
  * SQLite. BENCH_BUILDS and BENCH_REBUILDS change the sizes; BENCH_KEEP=1 keeps the database for EXPLAIN.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -125,7 +125,7 @@ let sampleId = ''
   const first = BuildPage.parse(await (await fetch(`${base}/api/v1/builds?limit=1`)).json())
   sampleId = first.items[0]?.id ?? ''
 }
-// 4. The explore screens (issue 4): artifact, signatures, reproducibility, neighbours, search.
+// 4. The artifact, signatures, reproducibility and search screens: artifact, signatures, reproducibility, neighbours, search.
 const pick = <T,>(items: readonly T[]): T => {
   const item = items[Math.floor(Math.random() * items.length)]
   if (item === undefined) throw new Error('bench: nothing to pick from')

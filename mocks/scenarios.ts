@@ -34,7 +34,7 @@ function emptyHistory(request: Request): ReproducibilityHistory {
   })
 }
 
-const emptyExplore = [
+const emptyResources = [
   http.get('/api/v1/signatures', () => HttpResponse.json(noSignatures())),
   http.get('/api/v1/reproducibility/history', ({ request }) => HttpResponse.json(emptyHistory(request))),
   http.get('/api/v1/reproducibility/matrix', ({ request }) =>
@@ -83,7 +83,7 @@ export const scenarios = {
     http.get('/api/v1/builds', () => HttpResponse.json(BuildPage.parse({ items: [], nextCursor: null }))),
     http.get('/api/v1/projects', () => HttpResponse.json(ProjectList.parse({ items: [] }))),
     http.get('/api/v1/reproducibility', () => HttpResponse.json(ReproducibilitySummary.parse({ items: [] }))),
-    ...emptyExplore,
+    ...emptyResources,
   ],
 
   /** One project that exists but has nothing yet: no rebuilds in any range, no signatures, nothing to find. */
@@ -96,7 +96,7 @@ export const scenarios = {
         }),
       ),
     ),
-    ...emptyExplore,
+    ...emptyResources,
   ],
 
   /** Reads need `Authorization: Bearer demo-read-token`. */

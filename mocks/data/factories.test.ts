@@ -60,7 +60,7 @@ describe('demo factories', () => {
   })
 })
 
-describe('explore factories', () => {
+describe('artifact, signature, reproducibility and search factories', () => {
   it('answer every artifact, signature, reproducibility and search query with responses the contract accepts', async () => {
     const { demoIndex } = await import('./demo-index')
     const { demoReproducibilitySummary, demoHistory, demoMatrix } = await import('./reproducibility')

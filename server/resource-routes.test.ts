@@ -10,19 +10,19 @@ import { RebuildPage } from '../src/contract/rebuilds'
 import { createApp } from './app'
 import { buildConfig } from './config'
 import { tempStore } from './testing/documents'
-import { commits, digests, FIXTURE_INGESTED_AT, fixtureConfig, keys, REBUILDER_1, REBUILDER_2, seedExplore } from './testing/explore-fixture'
+import { commits, digests, FIXTURE_INGESTED_AT, fixtureConfig, keys, REBUILDER_1, REBUILDER_2, seedResources } from './testing/resource-fixture'
 import type { Store } from './store/types'
 
-/* The explore API over HTTP: what each endpoint answers, and a 4xx naming the parameter for bad input. */
+/* The artifact, signature, reproducibility, neighbour and search routes over HTTP: what each answers, and a 4xx naming the parameter for bad input. */
 
 let store: Store
 let dispose: () => Promise<void>
 let app: ReturnType<typeof createApp>
-let ids: Awaited<ReturnType<typeof seedExplore>>
+let ids: Awaited<ReturnType<typeof seedResources>>
 
 beforeAll(async () => {
   ;({ store, dispose } = await tempStore())
-  ids = await seedExplore(store)
+  ids = await seedResources(store)
   // "now" is a week after the fixture's last rebuild, so default ranges cover it.
   app = createApp({ store, config: fixtureConfig(), version: '0.0.0-test', demo: false, now: () => FIXTURE_INGESTED_AT })
 })

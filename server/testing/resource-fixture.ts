@@ -9,7 +9,7 @@ import { newKey, slsaV1Statement } from './documents'
 import { cyclonedx16, diffoscopeReport } from './format-documents'
 
 /*
- * A small, fully known world for the explore endpoints: two projects, eight builds (one signed by a key nobody
+ * A small, fully known world for the resource stores and routes: two projects, eight builds (one signed by a key nobody
  * trusts, one with a broken signature), rebuild verdicts by two trusted rebuilders, a bare diffoscope report
  * and an SBOM. Ingested through the real ingest path with a fixed clock, so both engines store the same bytes,
  * ids and times.
@@ -50,7 +50,7 @@ export const commits = { first: 'c'.repeat(40), second: 'd'.repeat(40), lib: 'e'
 export function fixtureConfig(): Config {
   return buildConfig(
     { trust: { keys: [keys.ci, keys.rb1, keys.rb2].map((key) => ({ id: key.id, publicKeyPem: key.publicKeyPem })) } },
-    'explore test config',
+    'resource test config',
   )
 }
 
@@ -132,12 +132,12 @@ export function fixtureLines(): { builds: string[]; rebuilds: string[]; others: 
 export const idOf = (line: string) => createHash('sha256').update(line).digest('hex')
 
 /** Ingests the fixture through the ingest path; returns the ids of what it stored. */
-export async function seedExplore(store: Store, config: Config = fixtureConfig()) {
+export async function seedResources(store: Store, config: Config = fixtureConfig()) {
   const lines = fixtureLines()
   const context = ingestContext(config, () => FIXTURE_INGESTED_AT)
   for (const batch of [lines.builds, lines.rebuilds, lines.others]) {
     const result = await ingestBody(store, Buffer.from(batch.join('\n')), 'application/x-ndjson', context)
-    if (!result.ok || result.body.errors.length > 0) throw new Error(`explore fixture did not ingest: ${JSON.stringify(result)}`)
+    if (!result.ok || result.body.errors.length > 0) throw new Error(`resource fixture did not ingest: ${JSON.stringify(result)}`)
   }
   const buildIds = Object.fromEntries(buildSpecs.map((spec, index) => [spec.label, idOf(lines.builds[index] ?? '')]))
   return { buildIds, rebuildDocumentIds: lines.rebuilds.map(idOf), sbomId: idOf(lines.others[0] ?? ''), diffoscopeId: idOf(lines.others[1] ?? '') }
