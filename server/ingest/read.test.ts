@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { IngestError } from './errors'
-import { digestSet, expecting, instant, list, optional, readAs, readError } from './read'
+import { base64, digestSet, expecting, instant, jsonObject, lenientSchema, list, optional, pick, readAs, readError, readLeniently, recordOf } from './read'
 
 const format = { code: 'invalid-example', label: 'an example document' }
 
@@ -66,5 +66,48 @@ describe('readAs', () => {
 describe('readError', () => {
   it('words a problem found outside a schema like one found by it', () => {
     expect(readError(format, '$.a', 'a and b disagree')).toMatchObject({ code: 'invalid-example', path: '$.a', message: 'read as an example document: a and b disagree' })
+  })
+})
+
+describe('field helpers', () => {
+  it('keeps a JSON object as the very object sent', () => {
+    const value = { a: 1 }
+    expect(readAs(format, z.object({ kept: jsonObject }), { kept: value }).kept).toBe(value)
+  })
+
+  it('decodes base64 and refuses anything else with its own code', () => {
+    expect(readAs(format, base64, 'aGk=').toString()).toBe('hi')
+    expect(thrown(() => readAs(format, z.object({ sig: base64 }), { sig: 'no!' }))).toMatchObject({ code: 'invalid-base64', path: '$.sig' })
+    expect(thrown(() => readAs(format, z.object({ sig: base64 }), {}))).toMatchObject({ code: 'invalid-base64', message: 'read as an example document: expected a base64 string, found nothing' })
+  })
+
+  it('reads named entries, every key kept, with paths through them', () => {
+    expect(Object.keys(readAs(format, recordOf(z.number()), JSON.parse('{"__proto__": 1, "b": 2}')))).toEqual(['__proto__', 'b'])
+    expect(thrown(() => readAs(format, recordOf(z.number()), { 'a.tgz': 'x' }))).toMatchObject({ path: '$["a.tgz"]', message: 'read as an example document: expected a number, found a string' })
+  })
+
+  it('picks the schema for the shape a value has, reporting problems inside it', () => {
+    const Tools = pick((value) => (Array.isArray(value) ? z.array(z.string()) : z.object({ components: z.array(z.string()) }).transform(({ components }) => components)))
+    expect(thrown(() => readAs(format, Tools, [1]))).toMatchObject({ path: '$[0]', message: 'read as an example document: expected a string, found a number' })
+    expect(thrown(() => readAs(format, Tools, { components: 'x' }))).toMatchObject({ path: '$.components' })
+  })
+})
+
+describe('readLeniently', () => {
+  const Lenient = lenientSchema((tolerate) => z.object({ id: tolerate(optional(z.string()), null), at: tolerate(instant, null), name: z.string() }))
+
+  it('reads a tolerated field that does not fit as its fallback, and lists it with its path', () => {
+    expect(readLeniently(format, Lenient, { id: 5, at: 'later', name: 'x' }, '$.predicate')).toEqual({
+      value: { id: null, at: null, name: 'x' },
+      tolerated: [
+        { path: '$.predicate.id', problem: 'expected a string, found a number' },
+        { path: '$.predicate.at', problem: '"later" is not an RFC 3339 time' },
+      ],
+    })
+  })
+
+  it('lists nothing when everything fits, and still refuses what is not tolerated', () => {
+    expect(readLeniently(format, Lenient, { id: 'a', name: 'x' })).toEqual({ value: { id: 'a', at: null, name: 'x' }, tolerated: [] })
+    expect(thrown(() => readLeniently(format, Lenient, { id: 5, name: 7 }))).toMatchObject({ path: '$.name', code: 'invalid-example' })
   })
 })
