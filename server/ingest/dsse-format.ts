@@ -1,11 +1,11 @@
-import type { LinkRecord } from '../store/types'
-import { looksLikeDsse, parseEnvelope } from './dsse'
+import type { LinkRecord } from '../documents/records'
+import { looksLikeDsse, readEnvelope } from './dsse'
 import { isRecord } from './errors'
 import type { FormatHandler } from './format'
 import { isLinkType, readLink, rebuildsFromLink, signerOf } from './link'
-import { statementExtras } from './predicates'
+import { readStatementExtras } from './predicates'
 import { parseStatement } from './statement'
-import { verifyEnvelope } from './verify'
+import { FIELDS_IGNORED, verifyEnvelope, withTolerated } from './verify'
 
 /** The payload as an in-toto v0.9 link, or null when it is not one (then it is read as a Statement). */
 function linkPayload(payload: Buffer, keyids: string[]): LinkRecord | null {
@@ -26,27 +26,27 @@ export const dsseFormat: FormatHandler = {
   label: 'a DSSE envelope',
   detect: looksLikeDsse,
   read(value, context) {
-    const envelope = parseEnvelope(value)
-    const verification = verifyEnvelope(envelope, context.keys)
+    const { envelope, tolerated } = readEnvelope(value)
+    const verified = verifyEnvelope(envelope, context.keys)
     // in-toto's DSSE mode signs a v0.9 link as the payload itself; everything else is a Statement.
     const link = linkPayload(envelope.payload, envelope.signatures.map((signature) => signature.keyid))
     if (link !== null) {
-      const rebuilds = rebuildsFromLink(link, signerOf(verification))
+      const rebuilds = rebuildsFromLink(link, signerOf(verified))
       return {
         format: 'dsse',
         payloadType: envelope.payloadType,
         statement: null,
-        verification,
+        verification: withTolerated(verified, FIELDS_IGNORED, tolerated),
         extras: { link, ...(rebuilds.length > 0 ? { rebuilds } : {}) },
       }
     }
     const statement = parseStatement(envelope.payload)
-    const extras = statementExtras(statement, '$.payload')
+    const { extras, tolerated: inPredicate } = readStatementExtras(statement, '$.payload')
     return {
       format: 'dsse',
       payloadType: envelope.payloadType,
       statement,
-      verification,
+      verification: withTolerated(verified, FIELDS_IGNORED, [...tolerated, ...inPredicate]),
       ...(extras ? { extras } : {}),
     }
   },

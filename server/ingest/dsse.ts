@@ -1,4 +1,7 @@
+import { z } from 'zod'
+import { decodeBase64Text } from './base64'
 import { IngestError, isRecord, kindOf } from './errors'
+import { base64, lenientSchema, optional, readLeniently, type DocumentFormat, type Tolerance } from './read'
 
 export type DsseSignature = { keyid: string; sig: Buffer; cert: string | null }
 
@@ -10,55 +13,55 @@ export type DsseEnvelope = {
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/
-const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/
-
-/** Decodes standard or URL-safe base64, refusing anything else (Buffer.from would silently drop bad characters). */
+/** Decodes standard or URL-safe base64, refusing anything else, as an IngestError `invalid-base64` at `path`. */
 export function decodeBase64(value: unknown, path: string): Buffer {
   if (typeof value !== 'string') throw new IngestError('invalid-base64', `expected a base64 string, found ${kindOf(value)}`, path)
-  const compact = value.replace(/\s+/g, '')
-  if (BASE64.test(compact)) return Buffer.from(compact, 'base64')
-  if (BASE64URL.test(compact)) return Buffer.from(compact, 'base64url')
-  const bad = [...compact].findIndex((char) => !/[A-Za-z0-9+/=_-]/.test(char))
-  throw new IngestError(
-    'invalid-base64',
-    bad >= 0 ? `not valid base64: unexpected character ${JSON.stringify(compact[bad])} at offset ${bad}` : 'not valid base64: bad length or padding',
-    path,
-  )
+  const decoded = decodeBase64Text(value)
+  if ('problem' in decoded) throw new IngestError('invalid-base64', decoded.problem, path)
+  return decoded.bytes
 }
 
 export function looksLikeDsse(value: unknown): value is Record<string, unknown> {
   return isRecord(value) && 'payload' in value && 'payloadType' in value && 'signatures' in value
 }
 
-/** Reads a DSSE envelope (https://github.com/secure-systems-lab/dsse/blob/master/envelope.md). */
-export function parseEnvelope(value: unknown): DsseEnvelope {
-  if (!isRecord(value)) throw new IngestError('invalid-dsse', `a DSSE envelope is an object, found ${kindOf(value)}`, '$')
-  const { payloadType, payload, signatures } = value
-  if (typeof payloadType !== 'string') {
-    throw new IngestError('invalid-dsse', `payloadType must be a string, found ${kindOf(payloadType)}`, '$.payloadType')
-  }
-  const decoded = decodeBase64(payload, '$.payload')
-  if (!Array.isArray(signatures)) {
-    throw new IngestError('invalid-dsse', `signatures must be an array, found ${kindOf(signatures)}`, '$.signatures')
-  }
+const DSSE: DocumentFormat = { code: 'invalid-dsse', label: 'a DSSE envelope' }
+
+const Envelope = lenientSchema((tolerate) =>
+  z.object({
+    payloadType: z.string(),
+    payload: base64,
+    signatures: z.array(
+      z.object({
+        keyid: z.string().optional(),
+        sig: base64,
+        // Not part of DSSE: some signers put their PEM certificate here. Only a hint, so a malformed one is
+        // tolerated (and said) rather than refusing an envelope whose signature may still verify by key.
+        cert: tolerate(optional(z.string()), null),
+      }),
+    ),
+  }),
+)
+
+/**
+ * Reads a DSSE envelope (https://github.com/secure-systems-lab/dsse/blob/master/envelope.md), with the
+ * malformed `cert` hints it read as absent.
+ */
+export function readEnvelope(value: unknown): { envelope: DsseEnvelope; tolerated: Tolerance[] } {
+  const { value: envelope, tolerated } = readLeniently(DSSE, Envelope, value)
   return {
-    payloadType,
-    payload: decoded,
-    signatures: signatures.map((signature, index) => {
-      const path = `$.signatures[${index}]`
-      if (!isRecord(signature)) throw new IngestError('invalid-dsse', `a signature is an object, found ${kindOf(signature)}`, path)
-      if (signature.keyid !== undefined && typeof signature.keyid !== 'string') {
-        throw new IngestError('invalid-dsse', `keyid must be a string, found ${kindOf(signature.keyid)}`, `${path}.keyid`)
-      }
-      const sig = decodeBase64(signature.sig, `${path}.sig`)
-      return {
-        keyid: signature.keyid ?? '',
-        sig,
-        cert: typeof signature.cert === 'string' && signature.cert !== '' ? signature.cert : null,
-      }
-    }),
+    envelope: {
+      payloadType: envelope.payloadType,
+      payload: envelope.payload,
+      signatures: envelope.signatures.map(({ keyid, sig, cert }) => ({ keyid: keyid ?? '', sig, cert: cert === '' ? null : cert })),
+    },
+    tolerated,
   }
+}
+
+/** Reads a DSSE envelope; for callers that do not report tolerated `cert` hints (a Sigstore bundle carries none). */
+export function parseEnvelope(value: unknown): DsseEnvelope {
+  return readEnvelope(value).envelope
 }
 
 /** DSSE's pre-authentication encoding: what is actually signed. */

@@ -16,7 +16,7 @@ import {
   statement,
   vsaV02Predicate,
 } from '../testing/format-documents'
-import { IngestError } from './errors'
+import { IngestError, isRecord } from './errors'
 import { prepareDocument } from './ingest'
 import { loadPublicKey } from './keys'
 import { inTotoKeyIds } from './link'
@@ -249,5 +249,36 @@ describe('rebuild attestations', () => {
       code: 'invalid-diffoscope',
       path: '$.details[0].details[0].source2',
     })
+  })
+})
+
+describe('lenient readers list what they let pass, verdict unchanged', () => {
+  it('a DSSE signature\'s certificate hint that is not a string', () => {
+    const envelope = signEnvelope(slsaV1Statement(), ed)
+    const signatures = Array.isArray(envelope.signatures) ? envelope.signatures.map((signature: unknown) => (isRecord(signature) ? { ...signature, cert: 12 } : signature)) : []
+    const { verification } = prepare({ ...envelope, signatures }).item.document
+    expect(verification.status).toBe('verified')
+    expect(verification.checks.find((check) => check.name === 'fields-ignored')?.detail).toMatch(/^\$\.signatures\[0\]\.cert: expected a string, found a number/)
+  })
+
+  it('an SBOM purl reference whose locator is not a string, in an envelope', () => {
+    const sbom = spdx23({ packages: [{ name: 'app', SPDXID: 'SPDXRef-Package-app', externalRefs: [{ referenceType: 'purl', referenceLocator: 5 }] }] })
+    const { item } = prepare(signEnvelope(statement('https://spdx.dev/Document/v2.3', sbom), ed))
+    expect(item.extras?.sbom?.subject).toMatchObject({ name: 'app', purl: null })
+    expect(item.document.verification.status).toBe('verified')
+    expect(item.document.verification.checks.find((check) => check.name === 'fields-ignored')?.detail).toMatch(
+      /^\$\.payload\.predicate\.packages\[0\]\.externalRefs\[0\]\.referenceLocator: expected a string, found a number/,
+    )
+  })
+
+  it('an SPDX 3 element id that is not a string, in a bare SBOM', () => {
+    const document = spdx3()
+    const graph = Array.isArray(document['@graph']) ? [...document['@graph'], { type: 'software_File', spdxId: 7 }] : []
+    const { verification } = prepare({ ...document, '@graph': graph }).item.document
+    expect(verification).toMatchObject({ status: 'unsigned' })
+    expect(verification.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['signature', false],
+      ['fields-ignored', true],
+    ])
   })
 })

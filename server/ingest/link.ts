@@ -1,11 +1,12 @@
+import { z } from 'zod'
 import { createHash } from 'node:crypto'
 import type { Verification } from '../../src/contract/common'
-import type { LinkRecord, RebuildRecord } from '../store/types'
+import type { LinkRecord, RebuildRecord } from '../documents/records'
 import { canonicalJson, CanonicalJsonError } from './canonical-json'
 import { isRecord } from './errors'
 import type { FormatHandler } from './format'
 import type { TrustedKey } from './keys'
-import { childPath, Shape } from './shape'
+import { digestSet, jsonObject, list, optional, readAs, readError, recordOf, type DocumentFormat } from './read'
 import { judgeSignatures } from './verify'
 
 /*
@@ -14,7 +15,7 @@ import { judgeSignatures } from './verify'
  * the canonical JSON of `signed`; in a DSSE envelope the payload is the `signed` object and the envelope signs.
  */
 
-export const link = new Shape('invalid-link', 'an in-toto link')
+const LINK: DocumentFormat = { code: 'invalid-link', label: 'an in-toto link' }
 
 export function isLinkType(value: unknown): boolean {
   return value === 'link' || value === 'Link'
@@ -24,28 +25,23 @@ export function looksLikeLink(value: Record<string, unknown>): boolean {
   return isRecord(value.signed) && isLinkType(value.signed._type) && 'signatures' in value
 }
 
-function artifacts(value: unknown, path: string): Record<string, Record<string, string>> {
-  const record = link.optionalRecord(value, path) ?? {}
-  return Object.fromEntries(Object.entries(record).map(([name, digest]) => [name, link.digestSet(digest, childPath(path, name))]))
-}
+const Artifacts = optional(recordOf(digestSet)).transform((artifacts) => artifacts ?? {})
+
+const LinkSigned = z.object({
+  _type: z.enum(['link', 'Link'], { error: (issue) => `_type is ${JSON.stringify(issue.input)?.slice(0, 80) ?? 'missing'}, expected "link"` }),
+  // Kept as written: what a step produced besides its products (stdout, return value) and where it ran.
+  byproducts: optional(jsonObject),
+  environment: optional(jsonObject),
+  name: z.string(),
+  command: list(z.string()),
+  materials: Artifacts,
+  products: Artifacts,
+})
 
 /** Reads a link's `signed` part found at `path`; `keyids` are the signatures' keyids when bare. */
 export function readLink(value: unknown, path: string, keyids: string[]): LinkRecord {
-  const signed = link.record(value, path)
-  if (!isLinkType(signed._type)) throw link.error(childPath(path, '_type'), `_type is ${JSON.stringify(signed._type)}, expected "link"`)
-  const byproducts = signed.byproducts === undefined ? null : signed.byproducts
-  const environment = signed.environment === undefined ? null : signed.environment
-  if (byproducts !== null) link.record(byproducts, childPath(path, 'byproducts'))
-  if (environment !== null) link.record(environment, childPath(path, 'environment'))
-  return {
-    name: link.string(signed.name, childPath(path, 'name')),
-    command: link.strings(signed.command, childPath(path, 'command')),
-    materials: artifacts(signed.materials, childPath(path, 'materials')),
-    products: artifacts(signed.products, childPath(path, 'products')),
-    byproducts,
-    environment,
-    keyids,
-  }
+  const { name, command, materials, products, byproducts, environment } = readAs(LINK, LinkSigned, value, path)
+  return { name, command, materials, products, byproducts, environment, keyids }
 }
 
 const REBUILD_STEP = /^rebuild\s+(\S.*)$/
@@ -111,18 +107,16 @@ export function verifyLink(signed: Buffer, signatures: { keyid: string; sig: Buf
   )
 }
 
-const HEX = /^(?:[0-9a-fA-F]{2})*$/
+const Signatures = z.array(
+  z.object({
+    keyid: optional(z.string()),
+    // v0.9 metadata writes signatures in hex; anything else is a malformed link, not a bad signature.
+    sig: z.string().regex(/^(?:[0-9a-fA-F]{2})*$/, 'sig must be hex (in-toto v0.9 links encode signatures in hexadecimal)'),
+  }),
+)
 
 function readSignatures(value: unknown): { keyid: string; sig: Buffer }[] {
-  return link.array(value, '$.signatures').map((entry, index) => {
-    const path = `$.signatures[${index}]`
-    const signature = link.record(entry, path)
-    const keyid = link.optionalString(signature.keyid, `${path}.keyid`) ?? ''
-    const sig = link.string(signature.sig, `${path}.sig`)
-    // v0.9 metadata writes signatures in hex; anything else is a malformed link, not a bad signature.
-    if (!HEX.test(sig)) throw link.error(`${path}.sig`, 'sig must be hex (in-toto v0.9 links encode signatures in hexadecimal)')
-    return { keyid, sig: Buffer.from(sig, 'hex') }
-  })
+  return readAs(LINK, Signatures, value, '$.signatures').map(({ keyid, sig }) => ({ keyid: keyid ?? '', sig: Buffer.from(sig, 'hex') }))
 }
 
 /** The signer a rebuild verdict is attributed to: the trusted key that verified it, else the claimed keyid. */
@@ -143,7 +137,7 @@ export const linkFormat: FormatHandler = {
       canonical = Buffer.from(canonicalJson(value.signed), 'utf8')
     } catch (error) {
       if (!(error instanceof CanonicalJsonError)) throw error
-      throw link.error(`$.signed${error.path.slice(1)}`, `signed cannot be written as canonical JSON, so no signature over it can be checked: ${error.message}`)
+      throw readError(LINK, `$.signed${error.path.slice(1)}`, `signed cannot be written as canonical JSON, so no signature over it can be checked: ${error.message}`)
     }
     const verification = verifyLink(canonical, signatures, context.keys)
     const rebuilds = rebuildsFromLink(record, signerOf(verification))

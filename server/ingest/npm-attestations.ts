@@ -1,7 +1,8 @@
 import { createPublicKey } from 'node:crypto'
-import { decodeBase64 } from './dsse'
-import { IngestError, isRecord, kindOf } from './errors'
+import { z } from 'zod'
+import { IngestError, isRecord } from './errors'
 import { loadPublicKey } from './keys'
+import { base64, jsonObject, optional, readAs, type DocumentFormat } from './read'
 import type { SigstoreKey } from './sigstore/trust-material'
 
 /*
@@ -13,24 +14,44 @@ import type { SigstoreKey } from './sigstore/trust-material'
 
 export type NpmAttestation = { predicateType: string; bundle: unknown; path: string }
 
+const NPM_ATTESTATIONS: DocumentFormat = { code: 'invalid-npm-attestations', label: 'an npm attestations response' }
+
+const Attestations = z.object({ attestations: z.array(z.object({ predicateType: z.string(), bundle: jsonObject })) })
+
 export function looksLikeNpmAttestations(value: unknown): boolean {
   return isRecord(value) && Array.isArray(value.attestations) && value.attestations.every((item) => isRecord(item) && 'bundle' in item)
 }
 
 /** Lists the bundles of an npm attestations response; paths point into the response (`$.attestations[1].bundle`). */
 export function readNpmAttestations(value: unknown): NpmAttestation[] {
-  if (!isRecord(value)) throw new IngestError('invalid-npm-attestations', `an npm attestations response is an object, found ${kindOf(value)}`, '$')
-  const list = value.attestations
-  if (!Array.isArray(list)) throw new IngestError('invalid-npm-attestations', `attestations must be an array, found ${kindOf(list)}`, '$.attestations')
-  return list.map((item: unknown, index) => {
-    const path = `$.attestations[${index}]`
-    if (!isRecord(item)) throw new IngestError('invalid-npm-attestations', `an attestation is an object, found ${kindOf(item)}`, path)
-    if (typeof item.predicateType !== 'string') {
-      throw new IngestError('invalid-npm-attestations', `predicateType must be a string, found ${kindOf(item.predicateType)}`, `${path}.predicateType`)
-    }
-    if (!isRecord(item.bundle)) throw new IngestError('invalid-npm-attestations', `bundle must be an object, found ${kindOf(item.bundle)}`, `${path}.bundle`)
-    return { predicateType: item.predicateType, bundle: item.bundle, path: `${path}.bundle` }
-  })
+  return readAs(NPM_ATTESTATIONS, Attestations, value).attestations.map(({ predicateType, bundle }, index) => ({ predicateType, bundle, path: `$.attestations[${index}].bundle` }))
+}
+
+const KEYS_JSON: DocumentFormat = { code: 'invalid-npm-keys', label: "npm's registry keys.json" }
+
+const RegistryKeys = z.object({
+  keys: z.array(z.object({ keyId: z.string().min(1, { error: 'expected a key id, found an empty string' }), keyUsage: z.unknown().optional(), publicKey: z.unknown().optional() })),
+})
+
+const validity = optional(z.string()).transform((text, ctx): Date | null => {
+  if (text === null) return null
+  const date = new Date(text)
+  if (!Number.isNaN(date.getTime())) return date
+  ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time, found ${JSON.stringify(text.slice(0, 40))}`, input: text })
+  return z.NEVER
+})
+
+// A key with no validity window is valid whenever it is used, so a malformed window is refused rather than ignored.
+const PublicKey = z.object({ rawBytes: base64, validFor: optional(z.object({ start: validity, end: validity })) })
+
+/** Config errors name the field as the config's reader does: `keys[0].keyId: …`. */
+function readKeysJson<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> {
+  try {
+    return readAs(KEYS_JSON, schema, value, path)
+  } catch (error) {
+    if (error instanceof IngestError) throw new Error(`${(error.path ?? path).replace(/^\$\.?/, '') || 'keys.json'}: ${error.message}`)
+    throw error
+  }
 }
 
 /**
@@ -40,35 +61,17 @@ export function readNpmAttestations(value: unknown): NpmAttestation[] {
  * naming the bad field.
  */
 export function loadNpmRegistryKeys(value: unknown, usage = 'npm:attestations'): SigstoreKey[] {
-  if (!isRecord(value) || !Array.isArray(value.keys)) throw new Error(`keys.json: expected { "keys": [...] }, found ${kindOf(value)}`)
-  const keys: SigstoreKey[] = []
-  value.keys.forEach((entry: unknown, index) => {
-    const at = `keys[${index}]`
-    if (!isRecord(entry)) throw new Error(`${at}: expected an object, found ${kindOf(entry)}`)
-    if (typeof entry.keyId !== 'string' || entry.keyId === '') throw new Error(`${at}.keyId: expected a string`)
-    if (entry.keyUsage !== undefined && entry.keyUsage !== usage) return
-    if (!isRecord(entry.publicKey)) throw new Error(`${at}.publicKey: expected an object, found ${kindOf(entry.publicKey)}`)
-    let der: Buffer
-    try {
-      der = decodeBase64(entry.publicKey.rawBytes, `${at}.publicKey.rawBytes`)
-    } catch (error) {
-      throw new Error(`${at}.publicKey.rawBytes: ${error instanceof Error ? error.message : String(error)}`)
-    }
+  const { keys } = readKeysJson(RegistryKeys, value, '$')
+  return keys.flatMap((entry, index) => {
+    if (entry.keyUsage !== undefined && entry.keyUsage !== usage) return []
+    const at = `$.keys[${index}].publicKey`
+    const publicKey = readKeysJson(PublicKey, entry.publicKey, at)
     let pem: string
     try {
-      pem = createPublicKey({ key: der, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString()
+      pem = createPublicKey({ key: publicKey.rawBytes, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString()
     } catch (error) {
-      throw new Error(`${at}.publicKey.rawBytes: not a DER public key: ${error instanceof Error ? error.message : String(error)}`)
+      throw new Error(`keys[${index}].publicKey.rawBytes: not a DER public key: ${error instanceof Error ? error.message : String(error)}`)
     }
-    const validFor = isRecord(entry.publicKey.validFor) ? entry.publicKey.validFor : {}
-    const date = (field: 'start' | 'end'): Date | null => {
-      const raw = validFor[field]
-      if (raw === undefined || raw === null) return null
-      const parsed = typeof raw === 'string' ? new Date(raw) : null
-      if (!parsed || Number.isNaN(parsed.getTime())) throw new Error(`${at}.publicKey.validFor.${field}: expected an RFC 3339 time, found ${JSON.stringify(raw)}`)
-      return parsed
-    }
-    keys.push({ ...loadPublicKey(entry.keyId, pem), validFor: { start: date('start'), end: date('end') } })
+    return [{ ...loadPublicKey(entry.keyId, pem), validFor: { start: publicKey.validFor?.start ?? null, end: publicKey.validFor?.end ?? null } }]
   })
-  return keys
 }

@@ -1,8 +1,11 @@
 import { REBUILD_PREDICATE_TYPE, type DiffoscopeDifference, type DiffoscopeSummary } from '../../src/contract/rebuilds'
-import type { RebuildRecord } from '../store/types'
+import type { RebuildRecord } from '../documents/records'
+import { z } from 'zod'
+import { childPath } from './canonical-json'
 import type { FormatHandler } from './format'
-import { childPath, Shape, unsignedVerification } from './shape'
+import { digestSet, expecting, found, instant, list, optional, readAs, readError, type DocumentFormat } from './read'
 import type { Statement } from './statement'
+import { unsignedVerification } from './verify'
 
 /*
  * Reproducibility verdicts. A rebuild names the artifact it was asked to rebuild (with the digest it was
@@ -12,8 +15,8 @@ import type { Statement } from './statement'
 
 export { REBUILD_PREDICATE_TYPE }
 
-const rebuild = new Shape('invalid-rebuild', `a rebuild attestation (${REBUILD_PREDICATE_TYPE})`)
-const diffoscope = new Shape('invalid-diffoscope', 'a diffoscope JSON report')
+const REBUILD: DocumentFormat = { code: 'invalid-rebuild', label: `a rebuild attestation (${REBUILD_PREDICATE_TYPE})` }
+const DIFFOSCOPE: DocumentFormat = { code: 'invalid-diffoscope', label: 'a diffoscope JSON report' }
 
 /** Enough to show which files differ; the full report stays in the stored document. */
 export const MAX_DIFFERENCES = 200
@@ -33,81 +36,86 @@ export function looksLikeDiffoscope(value: Record<string, unknown>): boolean {
   return 'diffoscope-json-version' in value
 }
 
+const DiffoscopeReport = z.object({
+  'diffoscope-json-version': z.literal(1, {
+    error: (issue) => `diffoscope-json-version is ${JSON.stringify(issue.input)?.slice(0, 40) ?? 'missing'}; only version 1 is read`,
+  }),
+  source1: z.string(),
+  source2: z.string(),
+  details: list(z.unknown()),
+})
+
+/** A difference that is listed; beyond MAX_DIFFERENCES they are only counted, and their comments not read. */
+const ListedDifference = z.object({ source1: z.string(), source2: z.string(), comments: list(z.string()), details: list(z.unknown()) })
+const CountedDifference = z.object({ source1: z.string(), source2: z.string(), details: list(z.unknown()) })
+
 /** Flattens a diffoscope --json report (source1/source2/details[] recursively) into which files differ. */
 export function summariseDiffoscope(value: unknown, base: string): DiffoscopeSummary {
-  const report = diffoscope.record(value, base)
-  const versionPath = childPath(base, 'diffoscope-json-version')
-  if (report['diffoscope-json-version'] !== 1) {
-    throw diffoscope.error(versionPath, `diffoscope-json-version is ${JSON.stringify(report['diffoscope-json-version'])}; only version 1 is read`)
-  }
+  const report = readAs(DIFFOSCOPE, DiffoscopeReport, value, base)
   const differences: DiffoscopeDifference[] = []
   let total = 0
   // Depth-first in document order, iteratively: nesting is bounded by the JSON depth limit, not the stack.
   const stack: { node: unknown; path: string; depth: number }[] = []
-  const pushDetails = (node: Record<string, unknown>, path: string, depth: number) => {
+  const pushDetails = (details: unknown[], path: string, depth: number) => {
     const detailsPath = childPath(path, 'details')
-    const details = diffoscope.optionalArray(node.details, detailsPath)
     for (let index = details.length - 1; index >= 0; index--) stack.push({ node: details[index], path: childPath(detailsPath, index), depth })
   }
-  const source1 = diffoscope.string(report.source1, childPath(base, 'source1'))
-  const source2 = diffoscope.string(report.source2, childPath(base, 'source2'))
-  pushDetails(report, base, 0)
+  pushDetails(report.details, base, 0)
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const node = diffoscope.record(next.node, next.path)
     total++
     if (differences.length < MAX_DIFFERENCES) {
-      differences.push({
-        source1: clip(diffoscope.string(node.source1, childPath(next.path, 'source1'))),
-        source2: clip(diffoscope.string(node.source2, childPath(next.path, 'source2'))),
-        depth: next.depth,
-        comments: diffoscope.strings(node.comments, childPath(next.path, 'comments')).slice(0, MAX_COMMENTS).map(clip),
-      })
+      const node = readAs(DIFFOSCOPE, ListedDifference, next.node, next.path)
+      differences.push({ source1: clip(node.source1), source2: clip(node.source2), depth: next.depth, comments: node.comments.slice(0, MAX_COMMENTS).map(clip) })
+      pushDetails(node.details, next.path, next.depth + 1)
+    } else {
+      pushDetails(readAs(DIFFOSCOPE, CountedDifference, next.node, next.path).details, next.path, next.depth + 1)
     }
-    pushDetails(node, next.path, next.depth + 1)
   }
-  return { source1: clip(source1), source2: clip(source2), differences, total, truncated: total > differences.length }
+  return { source1: clip(report.source1), source2: clip(report.source2), differences, total, truncated: total > differences.length }
 }
 
 export function isRebuildPredicate(predicateType: string | null): boolean {
   return predicateType === REBUILD_PREDICATE_TYPE
 }
 
+const ARTIFACT = 'an object { name, digest } (or exactly one subject)'
+
+const RebuildPredicate = z.object({
+  rebuilder: z.object({ id: z.string() }),
+  artifact: z.object({ name: optional(z.string()), digest: digestSet }, expecting(ARTIFACT)).optional(),
+  rebuiltDigest: digestSet,
+  startedOn: instant,
+  finishedOn: instant,
+  diffoscope: z.unknown().optional(),
+})
+
 /** Reads our rebuild predicate; `base` is where the Statement sits in the submitted document. */
 export function readRebuildStatement(statement: Statement, base: string): RebuildRecord {
   const path = childPath(base, 'predicate')
-  const predicate = rebuild.record(statement.predicate, path)
-  const rebuilderPath = childPath(path, 'rebuilder')
-  const rebuilder = rebuild.record(predicate.rebuilder, rebuilderPath)
-  const artifactPath = childPath(path, 'artifact')
+  const predicate = readAs(REBUILD, RebuildPredicate, statement.predicate, path)
   // The artifact may be left to the Statement's subject when there is exactly one.
   const only = statement.subjects.length === 1 ? statement.subjects[0] : undefined
   let artifact: RebuildRecord['artifact']
-  if (predicate.artifact === undefined && only) {
-    artifact = { name: only.name === '' ? null : only.name, digest: only.digest }
-  } else {
-    const record = rebuild.record(predicate.artifact, artifactPath, 'an object { name, digest } (or exactly one subject)')
-    artifact = {
-      name: rebuild.optionalString(record.name, childPath(artifactPath, 'name')),
-      digest: rebuild.digestSet(record.digest, childPath(artifactPath, 'digest')),
-    }
-  }
-  const rebuiltPath = childPath(path, 'rebuiltDigest')
-  const rebuilt = rebuild.digestSet(predicate.rebuiltDigest, rebuiltPath)
+  if (predicate.artifact) artifact = predicate.artifact
+  else if (only) artifact = { name: only.name === '' ? null : only.name, digest: only.digest }
+  else throw readError(REBUILD, childPath(path, 'artifact'), `expected ${ARTIFACT}, found ${found(undefined)}`)
+  const rebuilt = predicate.rebuiltDigest
   const verdict = compareDigests(artifact.digest, rebuilt)
   if (verdict === null) {
-    throw rebuild.error(
-      rebuiltPath,
+    throw readError(
+      REBUILD,
+      childPath(path, 'rebuiltDigest'),
       `rebuiltDigest (${Object.keys(rebuilt).join(', ') || 'empty'}) shares no algorithm with the artifact's digest (${Object.keys(artifact.digest).join(', ') || 'empty'}), so they cannot be compared`,
     )
   }
   return {
-    rebuilderId: rebuild.string(rebuilder.id, childPath(rebuilderPath, 'id')),
+    rebuilderId: predicate.rebuilder.id,
     artifact,
     rebuiltDigest: rebuilt,
     verdict,
     source: 'rebuild-statement',
-    startedAt: rebuild.optionalTime(predicate.startedOn, childPath(path, 'startedOn')),
-    finishedAt: rebuild.optionalTime(predicate.finishedOn, childPath(path, 'finishedOn')),
+    startedAt: predicate.startedOn,
+    finishedAt: predicate.finishedOn,
     diffoscope: predicate.diffoscope === undefined || predicate.diffoscope === null ? null : summariseDiffoscope(predicate.diffoscope, childPath(path, 'diffoscope')),
   }
 }

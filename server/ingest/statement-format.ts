@@ -1,7 +1,7 @@
 import type { FormatHandler } from './format'
-import { statementExtras } from './predicates'
-import { unsignedVerification } from './shape'
+import { readStatementExtras } from './predicates'
 import { readStatement, STATEMENT_TYPE_PREFIX } from './statement'
+import { FIELDS_IGNORED, unsignedVerification, withTolerated } from './verify'
 
 /**
  * A bare in-toto Statement, outside any envelope: what `slsa-github-generator` writes before signing, or
@@ -14,12 +14,12 @@ export const statementFormat: FormatHandler = {
   detect: (value) => typeof value._type === 'string' && value._type.startsWith(STATEMENT_TYPE_PREFIX),
   read(value) {
     const statement = readStatement(value, '$')
-    const extras = statementExtras(statement, '$')
+    const { extras, tolerated } = readStatementExtras(statement, '$')
     return {
       format: 'in-toto-statement',
       payloadType: null,
       statement,
-      verification: unsignedVerification('a bare in-toto Statement'),
+      verification: withTolerated(unsignedVerification('a bare in-toto Statement'), FIELDS_IGNORED, tolerated),
       ...(extras ? { extras } : {}),
     }
   },

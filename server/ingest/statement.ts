@@ -1,6 +1,8 @@
+import { z } from 'zod'
 import type { Subject } from '../../src/contract/common'
-import { IngestError, isRecord, kindOf } from './errors'
+import { IngestError } from './errors'
 import { parseJsonPrefix } from './json'
+import { digestSet, jsonObject, list, readAs, type DocumentFormat } from './read'
 
 export const STATEMENT_TYPES = ['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'] as const
 
@@ -14,6 +16,20 @@ export type Statement = {
   /** Bytes after the Statement's JSON that were ignored (sloppy producers); 0 normally. */
   trailingBytes: number
 }
+
+const STATEMENT: DocumentFormat = { code: 'invalid-statement', label: 'an in-toto Statement' }
+
+const StatementFields = z.object({
+  _type: z.enum(STATEMENT_TYPES, {
+    error: (issue) => `_type is ${JSON.stringify(issue.input)?.slice(0, 80) ?? 'missing'}; expected one of ${STATEMENT_TYPES.join(', ')}`,
+  }),
+  predicateType: z.string().optional(),
+  // Tekton Chains writes `subject: null`; that is a Statement about nothing in particular, not an error.
+  subject: list(
+    z.object({ digest: digestSet.optional(), name: z.string().optional() }).transform(({ name, digest }): Subject => ({ name: name ?? '', digest: digest ?? {} })),
+  ),
+  predicate: z.unknown().optional(),
+})
 
 /** Reads an in-toto Statement (v0.1 or v1) from an envelope's payload bytes. */
 export function parseStatement(payload: Buffer): Statement {
@@ -36,53 +52,14 @@ export const STATEMENT_TYPE_PREFIX = 'https://in-toto.io/Statement/'
  * submitted document (`$.payload` inside an envelope, `$` when bare), so error paths point into what was sent.
  */
 export function readStatement(value: unknown, base: string): Statement {
-  const where = base === '$' ? 'the document' : 'the payload'
-  if (!isRecord(value)) throw new IngestError('invalid-statement', `${where} is ${kindOf(value)}, not an in-toto Statement`, base)
-  const type = value._type
-  if (typeof type !== 'string' || !(STATEMENT_TYPES as readonly string[]).includes(type)) {
-    throw new IngestError(
-      'invalid-statement',
-      `${where}'s _type is ${JSON.stringify(type)}; expected one of ${STATEMENT_TYPES.join(', ')}`,
-      `${base}._type`,
-    )
-  }
-  const predicateType = value.predicateType
-  if (predicateType !== undefined && typeof predicateType !== 'string') {
-    throw new IngestError('invalid-statement', `predicateType must be a string, found ${kindOf(predicateType)}`, `${base}.predicateType`)
-  }
+  const record = readAs(STATEMENT, jsonObject, value, base)
+  const fields = readAs(STATEMENT, StatementFields, record, base)
   return {
-    type,
-    // Tekton Chains writes `subject: null`; that is a Statement about nothing in particular, not an error.
-    subjects: readSubjects(value.subject, base),
-    predicateType: predicateType ?? null,
-    predicate: value.predicate,
-    value,
+    type: fields._type,
+    subjects: fields.subject,
+    predicateType: fields.predicateType ?? null,
+    predicate: fields.predicate,
+    value: record,
     trailingBytes: 0,
   }
-}
-
-function readSubjects(value: unknown, base: string): Subject[] {
-  if (value === null || value === undefined) return []
-  if (!Array.isArray(value)) throw new IngestError('invalid-statement', `subject must be an array, found ${kindOf(value)}`, `${base}.subject`)
-  return value.map((subject, index) => {
-    const path = `${base}.subject[${index}]`
-    if (!isRecord(subject)) throw new IngestError('invalid-statement', `a subject is an object, found ${kindOf(subject)}`, path)
-    const digest: Record<string, string> = {}
-    if (subject.digest !== undefined) {
-      if (!isRecord(subject.digest)) {
-        throw new IngestError('invalid-statement', `digest must be an object, found ${kindOf(subject.digest)}`, `${path}.digest`)
-      }
-      for (const [algorithm, hex] of Object.entries(subject.digest)) {
-        if (typeof hex !== 'string') {
-          throw new IngestError('invalid-statement', `digest values are strings, found ${kindOf(hex)}`, `${path}.digest.${algorithm}`)
-        }
-        digest[algorithm.toLowerCase()] = hex.toLowerCase()
-      }
-    }
-    const name = subject.name
-    if (name !== undefined && typeof name !== 'string') {
-      throw new IngestError('invalid-statement', `name must be a string, found ${kindOf(name)}`, `${path}.name`)
-    }
-    return { name: name ?? '', digest }
-  })
 }

@@ -1,6 +1,7 @@
 import type { Check, Signer, Verification } from '../../src/contract/common'
 import { IN_TOTO_PAYLOAD_TYPE, pae, type DsseEnvelope } from './dsse'
 import { verifySignature, type TrustedKey } from './keys'
+import type { Tolerance } from './read'
 
 const short = (keyid: string) => (keyid === '' ? '(no keyid)' : keyid.length > 24 ? `${keyid.slice(0, 24)}…` : keyid)
 
@@ -117,4 +118,58 @@ function finish(status: Verification['status'], checks: Check[], signers: Signer
   const failed = checks.filter((check) => !check.ok)
   const ordered = [...failed, ...checks.filter((check) => check.ok)]
   return { status, failedCheck: status === 'failed' ? (failed[0]?.name ?? null) : null, checks: ordered, signers }
+}
+
+/** The verification of a document that carries no signature at all: one check saying so. */
+export function unsignedVerification(what: string): Verification {
+  return {
+    status: 'unsigned',
+    failedCheck: null,
+    checks: [
+      {
+        name: 'signature',
+        ok: false,
+        expected: 'a signed document (a DSSE envelope, a Sigstore bundle or a signed in-toto link)',
+        actual: `none: ${what} carries no signature`,
+        detail: 'Its facts are stored, but nothing vouches for who wrote them. Sign it (for example as an in-toto attestation in a DSSE envelope) to have it verified.',
+      },
+    ],
+    signers: [],
+  }
+}
+
+/** A document with thousands of bad entries should not bury its verdict under them. */
+const TOLERANCES_LISTED = 5
+
+/** A passing check naming what a lenient reader let pass: its name, and what the fields it covers are. */
+export type ToleranceCheck = { name: string; fields: string }
+
+/** Fields of the document's own format (an envelope's `cert` hint, an SBOM's purl reference) stored as not given. */
+export const FIELDS_IGNORED: ToleranceCheck = { name: 'fields-ignored', fields: "the document's fields" }
+
+/** SLSA provenance fields (builder id, times, dependencies) stored as not given, whichever format carried them. */
+export const PROVENANCE_FIELDS_IGNORED: ToleranceCheck = { name: 'provenance-fields-ignored', fields: 'SLSA provenance fields' }
+
+/**
+ * Says which malformed fields a lenient reader stored as not given, as a passing check. The rest was read and
+ * a signature covers the bytes as sent, so the verdict stands; but whoever reads it should know that, say, a
+ * build has no builder id because the document's was not a string, not because it had none.
+ */
+export function withTolerated(verification: Verification, check: ToleranceCheck, tolerated: readonly Tolerance[]): Verification {
+  if (tolerated.length === 0) return verification
+  const listed = tolerated.slice(0, TOLERANCES_LISTED).map(({ path, problem }) => `${path}: ${problem}`)
+  const more = tolerated.length > listed.length ? `; and ${tolerated.length - listed.length} more` : ''
+  return {
+    ...verification,
+    checks: [
+      ...verification.checks,
+      {
+        name: check.name,
+        ok: true,
+        expected: `${check.fields} in the form their specification gives`,
+        actual: `${tolerated.length} malformed ${tolerated.length === 1 ? 'field' : 'fields'}, stored as not given`,
+        detail: `${listed.join('; ')}${more}. The rest of the document was read and the verdict stands; fix these fields where the document is produced to have them kept.`,
+      },
+    ],
+  }
 }

@@ -1,5 +1,7 @@
-import type { VsaRecord } from '../store/types'
-import { childPath, Shape } from './shape'
+import type { VsaRecord } from '../documents/records'
+import { z } from 'zod'
+import { childPath } from './canonical-json'
+import { digestSet, found, instant, jsonObject, list, optional, readAs, type DocumentFormat } from './read'
 import type { Statement } from './statement'
 
 /*
@@ -11,45 +13,43 @@ import type { Statement } from './statement'
 export const VSA_V1 = 'https://slsa.dev/verification_summary/v1'
 export const VSA_V02 = 'https://slsa.dev/verification_summary/v0.2'
 
-const vsa = new Shape('invalid-vsa', 'a SLSA verification summary (VSA)')
+const VSA: DocumentFormat = { code: 'invalid-vsa', label: 'a SLSA verification summary (VSA)' }
 
 export function isVsa(predicateType: string | null): boolean {
   return predicateType === VSA_V1 || predicateType === VSA_V02
 }
 
+const Common = z.object({
+  verifier: z.object({ id: z.string() }),
+  verificationResult: z.enum(['PASSED', 'FAILED'], {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `verificationResult is ${JSON.stringify(issue.input.slice(0, 40))}; expected "PASSED" or "FAILED"`
+        : `expected a string, found ${found(issue.input)}`,
+  }),
+  timeVerified: instant,
+  resourceUri: optional(z.string()),
+  // Kept as written ({ uri, digest }): shown, not interpreted.
+  policy: jsonObject.optional(),
+  inputAttestations: list(z.object({ uri: optional(z.string()), digest: digestSet.optional() })),
+})
+const V1 = Common.extend({ verifiedLevels: list(z.string()) })
+// v0.2 has a single policyLevel where v1 lists verified levels.
+const V02 = Common.extend({ policyLevel: optional(z.string()) }).transform(({ policyLevel, ...rest }) => ({ ...rest, verifiedLevels: policyLevel === null ? [] : [policyLevel] }))
+
 /** Reads the VSA predicate of `statement`; `base` is where the Statement sits in the submitted document. */
 export function readVsa(statement: Statement, base: string): VsaRecord {
-  const path = childPath(base, 'predicate')
-  const predicate = vsa.record(statement.predicate, path)
-  const verifierPath = childPath(path, 'verifier')
-  const verifier = vsa.record(predicate.verifier, verifierPath)
-  const resultPath = childPath(path, 'verificationResult')
-  const result = vsa.string(predicate.verificationResult, resultPath)
-  if (result !== 'PASSED' && result !== 'FAILED') {
-    throw vsa.error(resultPath, `verificationResult is ${JSON.stringify(result.slice(0, 40))}; expected "PASSED" or "FAILED"`)
-  }
   const v1 = statement.predicateType === VSA_V1
-  const levels = v1
-    ? vsa.strings(predicate.verifiedLevels, childPath(path, 'verifiedLevels'))
-    : [vsa.optionalString(predicate.policyLevel, childPath(path, 'policyLevel'))].filter((level) => level !== null)
-  const inputsPath = childPath(path, 'inputAttestations')
-  const policy = predicate.policy === undefined ? null : vsa.record(predicate.policy, childPath(path, 'policy'))
+  const predicate = readAs(VSA, v1 ? V1 : V02, statement.predicate, childPath(base, 'predicate'))
   return {
     vsaVersion: v1 ? 'v1' : 'v0.2',
-    verifierId: vsa.string(verifier.id, childPath(verifierPath, 'id')),
-    timeVerified: vsa.optionalTime(predicate.timeVerified, childPath(path, 'timeVerified')),
-    resourceUri: vsa.optionalString(predicate.resourceUri, childPath(path, 'resourceUri')),
-    policy,
-    verificationResult: result,
-    verifiedLevels: levels,
-    inputAttestations: vsa.optionalArray(predicate.inputAttestations, inputsPath).map((entry, index) => {
-      const at = childPath(inputsPath, index)
-      const input = vsa.record(entry, at)
-      return {
-        uri: vsa.optionalString(input.uri, childPath(at, 'uri')),
-        digest: input.digest === undefined ? {} : vsa.digestSet(input.digest, childPath(at, 'digest')),
-      }
-    }),
+    verifierId: predicate.verifier.id,
+    timeVerified: predicate.timeVerified,
+    resourceUri: predicate.resourceUri,
+    policy: predicate.policy ?? null,
+    verificationResult: predicate.verificationResult,
+    verifiedLevels: predicate.verifiedLevels,
+    inputAttestations: predicate.inputAttestations.map(({ uri, digest }) => ({ uri, digest: digest ?? {} })),
     subjects: statement.subjects,
   }
 }
