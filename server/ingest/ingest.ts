@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto'
 import { IngestResponse, type LineError } from '../../src/contract/attestations'
 import type { Subject } from '../../src/contract/common'
-import type { BuildRecord, IngestItem, Store } from '../store/types'
+import type { BuildRecord, IngestItem } from '../documents/records'
+import type { Store } from '../store/types'
 import { IngestError, isRecord, kindOf } from './errors'
-import { applyPolicy, policyFor } from '../policy'
+import { applyPolicy, policyFor } from '../policy/policy'
 import { parseJson } from './json'
 import type { IngestContext } from './format'
 import { formats } from './formats'
 import { projectName, readProvenance } from './slsa'
+import { PROVENANCE_FIELDS_IGNORED, withTolerated } from './verify'
 
 export type { IngestContext }
 
@@ -80,14 +82,15 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
   }
   const reading = handler.read(value, context)
   const { format, payloadType, statement } = reading
+  const provenance = statement ? readProvenance(statement) : null
   // Tolerated, and said: the signature covers the bytes as sent, so the verdict is unaffected.
-  const read =
+  const trailing =
     statement && statement.trailingBytes > 0
       ? { ...reading.verification, checks: [...reading.verification.checks, { name: 'payload-trailing-bytes', ok: true, detail: `${statement.trailingBytes} bytes after the Statement's JSON were ignored` }] }
       : reading.verification
+  const read = withTolerated(trailing, PROVENANCE_FIELDS_IGNORED, provenance?.tolerated ?? [])
   const id = sha256(raw)
   const ingestedAt = context.now()
-  const provenance = statement ? readProvenance(statement) : null
   const verification = applyPolicy(read, policyFor(context.policies ?? [], provenance?.sourceRepo ?? null), {
     sourceRepo: provenance?.sourceRepo ?? null,
     builderId: provenance?.builderId ?? null,
@@ -161,7 +164,7 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
       error: { code: 'no-valid-documents', message: `none of the ${documents.length} lines could be read: ${summary}`, ...(first?.path ? { path: first.path } : {}) },
     }
   }
-  const outcomes = await store.ingest(prepared.map(({ item }) => ({ document: item.document, build: item.build, ...(item.extras ? { extras: item.extras } : {}) })))
+  const outcomes = await store.documents.ingest(prepared.map(({ item }) => ({ document: item.document, build: item.build, ...(item.extras ? { extras: item.extras } : {}) })))
   // Parsing brands the ids and proves the answer matches the published contract.
   const response = IngestResponse.parse({
     documents: outcomes.map((outcome, index) => {
