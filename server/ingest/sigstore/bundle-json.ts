@@ -1,10 +1,12 @@
-import { decodeBase64 } from '../dsse'
-import { IngestError, isRecord, kindOf } from '../errors'
+import { z } from 'zod'
+import { isRecord } from '../errors'
+import { base64, found, jsonObject, list, optional, readAs, readError, type DocumentFormat } from '../read'
 
 /*
  * Reading a Sigstore bundle's JSON (https://github.com/sigstore/protobuf-specs, sigstore_bundle.proto) into what
- * the checks need, with the exact strings and the JSON path of every field. @sigstore/bundle reads the same JSON
- * again for @sigstore/verify; this reading is the one whose errors a person sees.
+ * the checks need, with the exact strings and the JSON path of every field, through the zod schemas every format
+ * reader uses. @sigstore/bundle reads the same JSON again for @sigstore/verify; this reading is the one whose
+ * errors a person sees.
  */
 
 export const BUNDLE_MEDIA_TYPES = {
@@ -54,125 +56,119 @@ export type RawBundle = {
   message: { algorithm: string; digest: Buffer; signature: Buffer } | null
 }
 
-const record = (value: unknown, path: string, what: string): Record<string, unknown> => {
-  if (!isRecord(value)) throw new IngestError('invalid-bundle', `${what} must be an object, found ${kindOf(value)}`, path)
-  return value
-}
-const text = (value: unknown, path: string, what: string): string => {
-  if (typeof value !== 'string') throw new IngestError('invalid-bundle', `${what} must be a string, found ${kindOf(value)}`, path)
-  return value
-}
-const optionalList = (value: unknown, path: string, what: string): unknown[] => {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw new IngestError('invalid-bundle', `${what} must be an array, found ${kindOf(value)}`, path)
-  return value
-}
+const BUNDLE: DocumentFormat = { code: 'invalid-bundle', label: 'a Sigstore bundle' }
+
+const mediaType = z.unknown().transform((value, ctx): BundleMediaType => {
+  if (isBundleMediaType(value)) return value
+  const problem = `mediaType is ${JSON.stringify(value) ?? 'missing'}; expected one of ${Object.keys(BUNDLE_MEDIA_TYPES).join(', ')}`
+  ctx.addIssue({ code: 'custom', message: problem, input: value, params: { code: 'unsupported-format' } })
+  return z.NEVER
+})
+
 /** Rekor's int64 fields arrive as decimal strings (proto3 JSON) or, from some writers, as numbers. */
-const int64 = (value: unknown, path: string, what: string): string => {
+const int64 = z.unknown().transform((value, ctx): string => {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
   if (typeof value === 'string' && /^\d{1,19}$/.test(value)) return value
-  throw new IngestError('invalid-bundle', `${what} must be a non-negative integer (a decimal string), found ${JSON.stringify(value) ?? kindOf(value)}`, path)
-}
+  ctx.addIssue({ code: 'custom', message: `expected a non-negative integer (a decimal string), found ${JSON.stringify(value) ?? found(value)}`, input: value })
+  return z.NEVER
+})
 
+/** Base64 kept as the bundle wrote it, for what is shown that way (a log id), and refused like any base64 field. */
+const base64Text = z.unknown().transform((value, ctx): string => {
+  const read = base64.safeParse(value)
+  if (read.success && typeof value === 'string') return value
+  ctx.addIssue({ code: 'custom', message: read.error?.issues[0]?.message ?? 'not valid base64', input: value, params: { code: 'invalid-base64' } })
+  return z.NEVER
+})
+
+const Certificate = z.object({ rawBytes: base64 })
+
+/** The parts every bundle has; the rest is read in the order a person fixing it would go through it. */
+const Header = z.object({ mediaType, verificationMaterial: jsonObject, dsseEnvelope: z.unknown().optional(), messageSignature: z.unknown().optional() })
+
+const TlogEntry = z.object({
+  logIndex: int64,
+  logId: z.object({ keyId: base64Text }),
+  kindVersion: z.object({ kind: z.string(), version: z.string() }),
+  integratedTime: int64.optional(),
+  inclusionPromise: optional(z.object({ signedEntryTimestamp: base64 })),
+  inclusionProof: optional(
+    z.object({ logIndex: int64, treeSize: int64, rootHash: base64, hashes: list(base64), checkpoint: optional(z.object({ envelope: z.string() })) }),
+  ),
+  canonicalizedBody: base64,
+})
+
+const Evidence = z.object({
+  tlogEntries: list(TlogEntry),
+  timestampVerificationData: optional(z.object({ rfc3161Timestamps: list(z.object({ signedTimestamp: base64 })) })),
+})
+
+const MessageSignature = z.object({ messageDigest: z.object({ algorithm: z.string(), digest: base64 }), signature: base64.optional() })
+
+/**
+ * Reads a bundle's JSON, or throws IngestError at its first problem, taken in the order a person fixing it goes:
+ * the media type, the signing key, the log entries, the timestamps, then the signed content.
+ */
 export function readBundleJson(value: unknown): RawBundle {
-  const bundle = record(value, '$', 'a Sigstore bundle')
-  if (!isBundleMediaType(bundle.mediaType)) {
-    throw new IngestError(
-      'unsupported-format',
-      `not a Sigstore bundle: mediaType is ${JSON.stringify(bundle.mediaType) ?? 'missing'}; expected one of ${Object.keys(BUNDLE_MEDIA_TYPES).join(', ')}`,
-      '$.mediaType',
-    )
-  }
-  const material = record(bundle.verificationMaterial, '$.verificationMaterial', 'verificationMaterial')
-  let keyMaterial: RawBundle['keyMaterial']
-  if (material.certificate !== undefined) {
-    const path = '$.verificationMaterial.certificate.rawBytes'
-    keyMaterial = { kind: 'certificate', der: decodeBase64(record(material.certificate, '$.verificationMaterial.certificate', 'certificate').rawBytes, path), path }
-  } else if (material.x509CertificateChain !== undefined) {
-    const chain = record(material.x509CertificateChain, '$.verificationMaterial.x509CertificateChain', 'x509CertificateChain')
-    const certificates = optionalList(chain.certificates, '$.verificationMaterial.x509CertificateChain.certificates', 'certificates')
-    const path = '$.verificationMaterial.x509CertificateChain.certificates[0].rawBytes'
-    if (certificates.length === 0) throw new IngestError('invalid-bundle', 'the certificate chain is empty; the first certificate is the signing certificate', path)
-    certificates.forEach((cert, index) =>
-      decodeBase64(record(cert, `$.verificationMaterial.x509CertificateChain.certificates[${index}]`, 'a certificate').rawBytes, `$.verificationMaterial.x509CertificateChain.certificates[${index}].rawBytes`),
-    )
-    keyMaterial = { kind: 'certificate', der: decodeBase64(record(certificates[0], path, 'a certificate').rawBytes, path), path }
-  } else if (material.publicKey !== undefined) {
-    const key = record(material.publicKey, '$.verificationMaterial.publicKey', 'publicKey')
-    keyMaterial = { kind: 'public-key', hint: key.hint === undefined ? '' : text(key.hint, '$.verificationMaterial.publicKey.hint', 'publicKey.hint') }
-  } else {
-    throw new IngestError('invalid-bundle', 'verificationMaterial names no signing key: expected certificate, x509CertificateChain or publicKey', '$.verificationMaterial')
-  }
-
-  const tlog = optionalList(material.tlogEntries, '$.verificationMaterial.tlogEntries', 'tlogEntries').map((entry, index) => {
-    const path = `$.verificationMaterial.tlogEntries[${index}]`
-    const item = record(entry, path, 'a tlog entry')
-    const logIndex = int64(item.logIndex, `${path}.logIndex`, 'logIndex')
-    const logId = record(item.logId, `${path}.logId`, 'logId').keyId
-    decodeBase64(logId, `${path}.logId.keyId`)
-    const kindVersion = record(item.kindVersion, `${path}.kindVersion`, 'kindVersion')
-    const kind = text(kindVersion.kind, `${path}.kindVersion.kind`, 'kind')
-    const version = text(kindVersion.version, `${path}.kindVersion.version`, 'version')
-    const integrated = item.integratedTime === undefined ? '0' : int64(item.integratedTime, `${path}.integratedTime`, 'integratedTime')
-    let checkpoint: string | null = null
-    if (item.inclusionPromise !== undefined && item.inclusionPromise !== null) {
-      decodeBase64(record(item.inclusionPromise, `${path}.inclusionPromise`, 'inclusionPromise').signedEntryTimestamp, `${path}.inclusionPromise.signedEntryTimestamp`)
-    }
-    if (item.inclusionProof !== undefined && item.inclusionProof !== null) {
-      const proof = record(item.inclusionProof, `${path}.inclusionProof`, 'inclusionProof')
-      int64(proof.logIndex, `${path}.inclusionProof.logIndex`, 'inclusionProof.logIndex')
-      int64(proof.treeSize, `${path}.inclusionProof.treeSize`, 'inclusionProof.treeSize')
-      decodeBase64(proof.rootHash, `${path}.inclusionProof.rootHash`)
-      optionalList(proof.hashes, `${path}.inclusionProof.hashes`, 'hashes').forEach((hash, position) => decodeBase64(hash, `${path}.inclusionProof.hashes[${position}]`))
-      if (proof.checkpoint !== undefined && proof.checkpoint !== null) {
-        checkpoint = text(record(proof.checkpoint, `${path}.inclusionProof.checkpoint`, 'checkpoint').envelope, `${path}.inclusionProof.checkpoint.envelope`, 'checkpoint.envelope')
-      }
-    }
+  const bundle = readAs(BUNDLE, Header, value)
+  const keyMaterial = readKeyMaterial(bundle.verificationMaterial)
+  const evidence = readAs(BUNDLE, Evidence, bundle.verificationMaterial, '$.verificationMaterial')
+  const tlog = evidence.tlogEntries.map((entry, index) => {
+    const integrated = entry.integratedTime ?? '0'
     const summary: BundleTlogEntry = {
-      logIndex,
-      logId: typeof logId === 'string' ? logId : '',
+      logIndex: entry.logIndex,
+      logId: entry.logId.keyId,
       // Rekor v2 entries carry no integrated time (0): their time comes from an RFC 3161 timestamp.
       integratedTime: integrated === '0' ? null : new Date(Number(integrated) * 1000).toISOString(),
-      kind,
-      version,
-      inclusionProof: isRecord(item.inclusionProof),
-      inclusionPromise: isRecord(item.inclusionPromise),
-      checkpoint,
+      kind: entry.kindVersion.kind,
+      version: entry.kindVersion.version,
+      inclusionProof: entry.inclusionProof !== null,
+      inclusionPromise: entry.inclusionPromise !== null,
+      checkpoint: entry.inclusionProof?.checkpoint?.envelope ?? null,
     }
-    return { summary, body: decodeBase64(item.canonicalizedBody, `${path}.canonicalizedBody`), path }
+    return { summary, body: entry.canonicalizedBody, path: `$.verificationMaterial.tlogEntries[${index}]` }
   })
-
-  let rfc3161: RawBundle['rfc3161'] = []
-  if (material.timestampVerificationData !== undefined && material.timestampVerificationData !== null) {
-    const data = record(material.timestampVerificationData, '$.verificationMaterial.timestampVerificationData', 'timestampVerificationData')
-    rfc3161 = optionalList(data.rfc3161Timestamps, '$.verificationMaterial.timestampVerificationData.rfc3161Timestamps', 'rfc3161Timestamps').map((stamp, index) => {
-      const path = `$.verificationMaterial.timestampVerificationData.rfc3161Timestamps[${index}].signedTimestamp`
-      return { der: decodeBase64(record(stamp, path, 'an RFC 3161 timestamp').signedTimestamp, path), path }
-    })
-  }
+  const rfc3161 = (evidence.timestampVerificationData?.rfc3161Timestamps ?? []).map((stamp, index) => ({
+    der: stamp.signedTimestamp,
+    path: `$.verificationMaterial.timestampVerificationData.rfc3161Timestamps[${index}].signedTimestamp`,
+  }))
 
   let dsse: RawBundle['dsse'] = null
   let message: RawBundle['message'] = null
   if (bundle.dsseEnvelope !== undefined && bundle.messageSignature !== undefined) {
-    throw new IngestError('invalid-bundle', 'a bundle carries either dsseEnvelope or messageSignature, not both', '$')
+    throw readError(BUNDLE, '$', 'a bundle carries either dsseEnvelope or messageSignature, not both')
   }
   if (bundle.dsseEnvelope !== undefined) {
-    const envelope = record(bundle.dsseEnvelope, '$.dsseEnvelope', 'dsseEnvelope')
+    // Kept as written: the DSSE reader reads it, and its errors are re-rooted at $.dsseEnvelope.
+    const envelope = readAs(BUNDLE, jsonObject, bundle.dsseEnvelope, '$.dsseEnvelope')
     const signatures = envelope.signatures
     dsse = { value: envelope, signatureCount: Array.isArray(signatures) ? signatures.length : 0 }
-    if (dsse.signatureCount > 1) {
-      throw new IngestError('invalid-bundle', `a bundle's envelope carries exactly one signature, found ${dsse.signatureCount}`, '$.dsseEnvelope.signatures')
-    }
+    if (dsse.signatureCount > 1) throw readError(BUNDLE, '$.dsseEnvelope.signatures', `a bundle's envelope carries exactly one signature, found ${dsse.signatureCount}`)
   } else if (bundle.messageSignature !== undefined) {
-    const signature = record(bundle.messageSignature, '$.messageSignature', 'messageSignature')
-    const digest = record(signature.messageDigest, '$.messageSignature.messageDigest', 'messageDigest')
-    message = {
-      algorithm: text(digest.algorithm, '$.messageSignature.messageDigest.algorithm', 'messageDigest.algorithm'),
-      digest: decodeBase64(digest.digest, '$.messageSignature.messageDigest.digest'),
-      signature: signature.signature === undefined ? Buffer.alloc(0) : decodeBase64(signature.signature, '$.messageSignature.signature'),
-    }
+    const signature = readAs(BUNDLE, MessageSignature, bundle.messageSignature, '$.messageSignature')
+    message = { algorithm: signature.messageDigest.algorithm, digest: signature.messageDigest.digest, signature: signature.signature ?? Buffer.alloc(0) }
   } else {
-    throw new IngestError('invalid-bundle', 'the bundle has no content: expected dsseEnvelope or messageSignature', '$')
+    throw readError(BUNDLE, '$', 'the bundle has no content: expected dsseEnvelope or messageSignature')
   }
   return { mediaType: bundle.mediaType, keyMaterial, tlog, rfc3161, dsse, message }
+}
+
+/** The signing key: a certificate, the first of a chain, or a plain key named by hint; the first one given counts. */
+function readKeyMaterial(material: Record<string, unknown>): RawBundle['keyMaterial'] {
+  if (material.certificate !== undefined) {
+    const certificate = readAs(BUNDLE, Certificate, material.certificate, '$.verificationMaterial.certificate')
+    return { kind: 'certificate', der: certificate.rawBytes, path: '$.verificationMaterial.certificate.rawBytes' }
+  }
+  if (material.x509CertificateChain !== undefined) {
+    const chain = readAs(BUNDLE, z.object({ certificates: list(Certificate) }), material.x509CertificateChain, '$.verificationMaterial.x509CertificateChain')
+    const path = '$.verificationMaterial.x509CertificateChain.certificates[0].rawBytes'
+    const [first] = chain.certificates
+    if (!first) throw readError(BUNDLE, path, 'the certificate chain is empty; the first certificate is the signing certificate')
+    return { kind: 'certificate', der: first.rawBytes, path }
+  }
+  if (material.publicKey !== undefined) {
+    const key = readAs(BUNDLE, z.object({ hint: z.string().optional() }), material.publicKey, '$.verificationMaterial.publicKey')
+    return { kind: 'public-key', hint: key.hint ?? '' }
+  }
+  throw readError(BUNDLE, '$.verificationMaterial', 'verificationMaterial names no signing key: expected certificate, x509CertificateChain or publicKey')
 }

@@ -2,9 +2,10 @@ import { createPublicKey, X509Certificate as NodeCertificate } from 'node:crypto
 import { X509Certificate } from '@sigstore/core'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toTrustMaterial, VerificationError, type TrustMaterial } from '@sigstore/verify'
-import { decodeBase64 } from '../dsse'
-import { isRecord, kindOf } from '../errors'
+import { z } from 'zod'
+import { IngestError, isRecord } from '../errors'
 import type { TrustedKey } from '../keys'
+import { base64, expecting, instant, list, readAs, type DocumentFormat } from '../read'
 import { messageOf } from './wording'
 
 // What a Sigstore bundle is verified against: the trusted roots (Rekor logs, Fulcio CAs, CT logs, timestamp
@@ -28,26 +29,107 @@ export type SigstoreTrust = {
   roots: number
 }
 
+const TRUSTED_ROOT: DocumentFormat = { code: 'invalid-trusted-root', label: 'a Sigstore trusted root' }
+
 const TRUSTED_ROOT_MEDIA_TYPE = /^application\/vnd\.dev\.sigstore\.trustedroot(\+json;version=0\.[12]|\.v0\.2\+json)$/
+
+const mediaType = z.unknown().transform((value, ctx): string => {
+  if (typeof value === 'string' && TRUSTED_ROOT_MEDIA_TYPE.test(value)) return value
+  const problem = `expected application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2), found ${JSON.stringify(value) ?? 'nothing'}`
+  ctx.addIssue({ code: 'custom', message: problem, input: value })
+  return z.NEVER
+})
+
+/** Fields read only when they are objects, as @sigstore/verify reads them: anything else counts as absent. */
+const objectOrEmpty = z
+  .unknown()
+  .optional()
+  .transform((value) => (isRecord(value) ? value : {}))
+
+const validFor = objectOrEmpty.pipe(z.object({ start: instant, end: instant }))
+
+const KeyId = z.object({ keyId: base64 })
+
+const PublicKey = z.object({ rawBytes: base64, keyDetails: z.unknown().optional(), validFor }).transform((key, ctx) => {
+  const details = typeof key.keyDetails === 'string' ? key.keyDetails : ''
+  try {
+    createPublicKey({ key: key.rawBytes, format: 'der', type: /PKCS1_RSA/.test(details) ? 'pkcs1' : 'spki' })
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a public key: ${messageOf(error)}`, input: key.rawBytes, path: ['rawBytes'] })
+  }
+  return key
+})
+
+const Log = z.object({
+  baseUrl: z.unknown().optional(),
+  logId: z.object({ keyId: base64 }, expecting('an object with keyId')),
+  // Read only when it is an object: older trusted roots have no checkpoint key id.
+  checkpointKeyId: z
+    .unknown()
+    .optional()
+    .transform((value) => (isRecord(value) ? value : null))
+    .pipe(KeyId.nullable()),
+  publicKey: PublicKey,
+})
+
+const Certificate = z.object({ rawBytes: base64 }).transform((cert, ctx): X509Certificate => {
+  try {
+    new NodeCertificate(cert.rawBytes)
+    return X509Certificate.parse(Buffer.from(cert.rawBytes))
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a DER certificate: ${messageOf(error)}`, input: cert.rawBytes, path: ['rawBytes'] })
+    return z.NEVER
+  }
+})
+
+const Authority = z.object({
+  uri: z.unknown().optional(),
+  subject: z.unknown().optional(),
+  certChain: z.object({ certificates: list(Certificate) }).transform((chain, ctx) => {
+    if (chain.certificates.length === 0) ctx.addIssue({ code: 'custom', message: 'a certificate authority needs at least one certificate', input: chain.certificates, path: ['certificates'] })
+    return chain.certificates
+  }),
+  validFor,
+})
+
+const TrustedRootJson = z.object({
+  mediaType,
+  tlogs: list(Log),
+  ctlogs: list(Log),
+  certificateAuthorities: list(Authority),
+  timestampAuthorities: list(Authority),
+})
 
 /**
  * Builds the trust used to verify bundles from parsed trusted_root.json values (Sigstore's TUF target) and plain
- * keys. Throws an Error naming the bad field, e.g. `trustedRoots[0].tlogs[1].publicKey.rawBytes: …`, because a
- * broken trust configuration must stop the server at start, not quietly verify nothing.
+ * keys. Throws an IngestError whose message starts with the bad field, e.g. `trustedRoots[0].tlogs[1].publicKey.rawBytes: …`,
+ * because a broken trust configuration must stop the server at start, not quietly verify nothing.
  */
 export function loadSigstoreTrust(trustedRoots: unknown[], keys: readonly SigstoreKey[]): SigstoreTrust {
   const materials: TrustMaterial[] = []
   const trust: Omit<SigstoreTrust, 'material'> = { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [], keys, roots: trustedRoots.length }
   trustedRoots.forEach((value, index) => {
     const at = `trustedRoots[${index}]`
-    if (!isRecord(value)) throw new Error(`${at}: a trusted root is a JSON object, found ${kindOf(value)}`)
-    if (typeof value.mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPE.test(value.mediaType)) {
-      throw new Error(`${at}.mediaType: expected application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2), found ${JSON.stringify(value.mediaType)}`)
-    }
-    trust.tlogs.push(...readLogs(value.tlogs, `${at}.tlogs`, index))
-    trust.ctlogs.push(...readLogs(value.ctlogs, `${at}.ctlogs`, index))
-    trust.certificateAuthorities.push(...readAuthorities(value.certificateAuthorities, `${at}.certificateAuthorities`, index))
-    trust.timestampAuthorities.push(...readAuthorities(value.timestampAuthorities, `${at}.timestampAuthorities`, index))
+    const root = readTrustedRoot(value, at)
+    const logs = (list: z.output<typeof Log>[]): LogAuthority[] =>
+      list.map((log) => ({
+        logIds: [log.logId.keyId, ...(log.checkpointKeyId ? [log.checkpointKeyId.keyId] : [])],
+        baseUrl: typeof log.baseUrl === 'string' ? log.baseUrl : '',
+        root: index,
+      }))
+    const authorities = (list: z.output<typeof Authority>[]): CertAuthority[] =>
+      list.map((ca) => ({
+        uri: typeof ca.uri === 'string' ? ca.uri : '',
+        subject: isRecord(ca.subject) ? [ca.subject.organization, ca.subject.commonName].filter((part) => typeof part === 'string').join(' / ') : '',
+        chain: ca.certChain,
+        start: ca.validFor.start === null ? null : new Date(ca.validFor.start),
+        end: ca.validFor.end === null ? null : new Date(ca.validFor.end),
+        root: index,
+      }))
+    trust.tlogs.push(...logs(root.tlogs))
+    trust.ctlogs.push(...logs(root.ctlogs))
+    trust.certificateAuthorities.push(...authorities(root.certificateAuthorities))
+    trust.timestampAuthorities.push(...authorities(root.timestampAuthorities))
     try {
       materials.push(toTrustMaterial(TrustedRoot.fromJSON(value)))
     } catch (error) {
@@ -68,79 +150,14 @@ export function loadSigstoreTrust(trustedRoots: unknown[], keys: readonly Sigsto
   return { material, ...trust }
 }
 
-function readArray(value: unknown, at: string): unknown[] {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw new Error(`${at}: expected an array, found ${kindOf(value)}`)
-  return value
-}
-
-function readBytes(value: unknown, at: string): Buffer {
+function readTrustedRoot(value: unknown, at: string): z.output<typeof TrustedRootJson> {
   try {
-    return decodeBase64(value, at)
+    return readAs(TRUSTED_ROOT, TrustedRootJson, value, at)
   } catch (error) {
-    throw new Error(`${at}: ${messageOf(error)}`)
+    // The config names the trusted root that failed only through this message, so it starts with the field.
+    if (error instanceof IngestError) throw new IngestError(error.code, `${error.path ?? at}: ${error.message}`, error.path)
+    throw error
   }
-}
-
-function readDate(value: unknown, at: string): Date | null {
-  if (value === undefined || value === null) return null
-  const date = typeof value === 'string' ? new Date(value) : null
-  if (!date || Number.isNaN(date.getTime())) throw new Error(`${at}: expected an RFC 3339 time, found ${JSON.stringify(value)}`)
-  return date
-}
-
-function readLogs(value: unknown, at: string, root: number): LogAuthority[] {
-  return readArray(value, at).map((log, index) => {
-    const here = `${at}[${index}]`
-    if (!isRecord(log)) throw new Error(`${here}: expected an object, found ${kindOf(log)}`)
-    const baseUrl = typeof log.baseUrl === 'string' ? log.baseUrl : ''
-    if (!isRecord(log.logId)) throw new Error(`${here}.logId: expected an object with keyId, found ${kindOf(log.logId)}`)
-    const logIds = [readBytes(log.logId.keyId, `${here}.logId.keyId`)]
-    if (isRecord(log.checkpointKeyId)) logIds.push(readBytes(log.checkpointKeyId.keyId, `${here}.checkpointKeyId.keyId`))
-    if (!isRecord(log.publicKey)) throw new Error(`${here}.publicKey: expected an object, found ${kindOf(log.publicKey)}`)
-    const raw = readBytes(log.publicKey.rawBytes, `${here}.publicKey.rawBytes`)
-    const details = typeof log.publicKey.keyDetails === 'string' ? log.publicKey.keyDetails : ''
-    try {
-      createPublicKey({ key: raw, format: 'der', type: /PKCS1_RSA/.test(details) ? 'pkcs1' : 'spki' })
-    } catch (error) {
-      throw new Error(`${here}.publicKey.rawBytes: not a public key: ${messageOf(error)}`)
-    }
-    if (isRecord(log.publicKey.validFor)) {
-      readDate(log.publicKey.validFor.start, `${here}.publicKey.validFor.start`)
-      readDate(log.publicKey.validFor.end, `${here}.publicKey.validFor.end`)
-    }
-    return { logIds, baseUrl, root }
-  })
-}
-
-function readAuthorities(value: unknown, at: string, root: number): CertAuthority[] {
-  return readArray(value, at).map((ca, index) => {
-    const here = `${at}[${index}]`
-    if (!isRecord(ca)) throw new Error(`${here}: expected an object, found ${kindOf(ca)}`)
-    if (!isRecord(ca.certChain)) throw new Error(`${here}.certChain: expected an object, found ${kindOf(ca.certChain)}`)
-    const chain = readArray(ca.certChain.certificates, `${here}.certChain.certificates`).map((cert, position) => {
-      const where = `${here}.certChain.certificates[${position}].rawBytes`
-      if (!isRecord(cert)) throw new Error(`${where}: missing`)
-      const der = readBytes(cert.rawBytes, where)
-      try {
-        new NodeCertificate(der)
-        return X509Certificate.parse(Buffer.from(der))
-      } catch (error) {
-        throw new Error(`${where}: not a DER certificate: ${messageOf(error)}`)
-      }
-    })
-    if (chain.length === 0) throw new Error(`${here}.certChain.certificates: a certificate authority needs at least one certificate`)
-    const validFor = isRecord(ca.validFor) ? ca.validFor : {}
-    const subject = isRecord(ca.subject) ? [ca.subject.organization, ca.subject.commonName].filter((part) => typeof part === 'string').join(' / ') : ''
-    return {
-      uri: typeof ca.uri === 'string' ? ca.uri : '',
-      subject,
-      chain,
-      start: readDate(validFor.start, `${here}.validFor.start`),
-      end: readDate(validFor.end, `${here}.validFor.end`),
-      root,
-    }
-  })
 }
 
 /** A bundle's hint names a key by its id, its hex SHA-256 fingerprint or npm's `SHA256:<base64>` form. */
