@@ -130,24 +130,19 @@ async function listProjects(db: Db): Promise<ProjectList> {
 async function neighbours(db: Db, id: string): Promise<BuildNeighbours | null> {
   const build = await db.selectFrom('builds').select(['project', 'time', 'id']).where('id', '=', id).executeTakeFirst()
   if (build === undefined) return null
-  const previous = await db
-    .selectFrom('builds')
-    .select(summaryColumns)
-    .where('builds.project', '=', build.project)
-    .where((eb) => eb(eb.refTuple('builds.time', 'builds.id'), '<', eb.tuple(build.time, build.id)))
-    .orderBy('builds.time', 'desc')
-    .orderBy('builds.id', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-  const next = await db
-    .selectFrom('builds')
-    .select(summaryColumns)
-    .where('builds.project', '=', build.project)
-    .where((eb) => eb(eb.refTuple('builds.time', 'builds.id'), '>', eb.tuple(build.time, build.id)))
-    .orderBy('builds.time', 'asc')
-    .orderBy('builds.id', 'asc')
-    .limit(1)
-    .executeTakeFirst()
+  // The nearest build on each side by (time, id): one index seek each way.
+  const adjacent = (side: 'before' | 'after') =>
+    db
+      .selectFrom('builds')
+      .select(summaryColumns)
+      .where('builds.project', '=', build.project)
+      .where((eb) => eb(eb.refTuple('builds.time', 'builds.id'), side === 'before' ? '<' : '>', eb.tuple(build.time, build.id)))
+      .orderBy('builds.time', side === 'before' ? 'desc' : 'asc')
+      .orderBy('builds.id', side === 'before' ? 'desc' : 'asc')
+      .limit(1)
+      .executeTakeFirst()
+  const previous = await adjacent('before')
+  const next = await adjacent('after')
   const [before, afterRow] = await summaries(db, [previous, next].filter((row): row is SummaryRow => row !== undefined)).then((list) => {
     const lookup = new Map(list.map((item) => [item.id as string, item]))
     return [previous === undefined ? null : (lookup.get(previous.id) ?? null), next === undefined ? null : (lookup.get(next.id) ?? null)]

@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signEnvelope } from '../demo/seed'
 import { prepareDocument } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
 import { newKey, slsaV1Statement } from '../testing/documents'
 import { cyclonedx16, diffoscopeReport, linkSigned, REBUILD_TYPE, rebuildPredicate, SHA_A, SHA_B, spdx3, statement } from '../testing/format-documents'
-import { openStore } from '../store/store'
-import { startPgCluster, type PgCluster } from '../store/testing/pg-cluster'
-import type { StoreKind } from '../store/db'
+import { engineStores } from '../store/testing/engines'
 import type { Store } from '../store/types'
 import type { IngestItem } from './records'
 
@@ -17,30 +12,7 @@ const ed = newKey('facts-ed25519', 'ed25519')
 const T0 = Date.UTC(2026, 10, 1)
 const prepare = (value: unknown, now = T0): IngestItem => prepareDocument(Buffer.from(JSON.stringify(value)), { keys: [loadPublicKey(ed.id, ed.publicKeyPem)], now: () => now }).item
 
-const dirs: string[] = []
-let cluster: PgCluster | undefined
-let clusterError: unknown
-let databases = 0
-
-async function freshStore(kind: StoreKind): Promise<Store> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'provenance-facts-'))
-  dirs.push(dataDir)
-  if (kind === 'sqlite') return openStore({ dataDir })
-  // As in store.test.ts: a PostgreSQL that did not start fails every test, naming why, rather than skipping.
-  if (cluster === undefined) throw clusterError instanceof Error ? clusterError : new Error(`PostgreSQL did not start: ${String(clusterError)}`)
-  return openStore({ dataDir, databaseUrl: await cluster.createDatabase(`facts_test_${++databases}`) })
-}
-
-beforeAll(async () => {
-  cluster = await startPgCluster().catch((error: unknown) => {
-    clusterError = error
-    return undefined
-  })
-}, 60_000)
-afterAll(async () => {
-  await cluster?.stop()
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-}, 30_000)
+const { fresh: freshStore } = engineStores('provenance-facts')
 
 describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
   let store: Store

@@ -1,41 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PipelineQuery } from '../../src/contract/telemetry'
-import { openStore } from '../store/store'
-import { startPgCluster, type PgCluster } from '../store/testing/pg-cluster'
-import type { StoreKind } from '../store/db'
-import type { Store } from '../store/types'
+import { engineStores } from '../store/testing/engines'
 import { otlpRequest, semconvPipeline } from '../testing/telemetry'
 import { fromWorkflowJob, WorkflowJobEvent } from './github'
 import { parseOtlpTraces } from './otlp'
 
 /* The telemetry store on both engines: upserts, re-derivation from stored spans, webhook merges, lookups. */
 
-const dirs: string[] = []
-let cluster: PgCluster | undefined
-let clusterError: unknown
-let databases = 0
-
-beforeAll(async () => {
-  cluster = await startPgCluster().catch((error: unknown) => {
-    clusterError = error
-    return undefined
-  })
-})
-afterAll(async () => {
-  await cluster?.stop()
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-})
-
-async function fresh(kind: StoreKind): Promise<Store> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'telemetry-store-'))
-  dirs.push(dataDir)
-  if (kind === 'sqlite') return openStore({ dataDir })
-  if (cluster === undefined) throw clusterError instanceof Error ? clusterError : new Error('PostgreSQL did not start')
-  return openStore({ dataDir, databaseUrl: await cluster.createDatabase(`telemetry_${++databases}`) })
-}
+const { fresh } = engineStores('telemetry-store')
 
 const spans = (request: unknown) => parseOtlpTraces(request).spans
 
