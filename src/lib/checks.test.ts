@@ -29,4 +29,8 @@ describe('check explanations', () => {
     expect(checkQuestion('required:envelope-signature')).toMatch(/policy requires/)
     expect(checkQuestion('custom')).toBe('Did the custom check pass?')
   })
+  it('asks of the passing checks that list tolerated fields what a yes means: read, with those fields set aside', () => {
+    expect(checkQuestion('fields-ignored')).toBe('Could the document be read with its malformed fields set aside?')
+    expect(checkQuestion('provenance-fields-ignored')).toBe('Could the build provenance be read with its malformed fields set aside?')
+  })
 })

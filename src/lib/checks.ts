@@ -1,20 +1,32 @@
 import type { Check } from '../contract/common'
 
-/** Failing checks first, so the reason for a verdict is the first thing read; otherwise the server's order. */
-export function orderChecks(checks: readonly Check[]): Check[] {
-  // Array.prototype.sort is stable, so each group keeps the order in which the checks ran.
-  return [...checks].sort((a, b) => Number(a.ok) - Number(b.ok))
+/** A check that did not pass because it could not be judged (an earlier one failed, or something is missing). */
+export function isNotJudged(check: Check): boolean {
+  return !check.ok && check.notJudged !== undefined
 }
 
-/** The first failing check in the order the checks ran: the reason for a `failed` verdict. */
+/**
+ * Failing checks first, so the reason for a verdict is the first thing read; then those that could not be judged
+ * because of it; then the passing ones. Otherwise the server's order.
+ */
+export function orderChecks(checks: readonly Check[]): Check[] {
+  const rank = (check: Check) => (check.ok ? 2 : isNotJudged(check) ? 1 : 0)
+  // Array.prototype.sort is stable, so each group keeps the order in which the checks ran.
+  return [...checks].sort((a, b) => rank(a) - rank(b))
+}
+
+/** The first check that failed on its merits, in the order the checks ran: the reason for a `failed` verdict. */
 export function firstFailure(checks: readonly Check[]): Check | null {
-  return checks.find((check) => !check.ok) ?? null
+  return checks.find((check) => !check.ok && !isNotJudged(check)) ?? null
 }
 
 /** What each check the server runs establishes, in words; `required:<check>` is a policy's demand for another check. */
 const questions: Record<string, string> = {
   'payload-type': 'Is the envelope’s payload an in-toto statement?',
   'payload-trailing-bytes': 'Does the payload end where its JSON ends?',
+  // These two only ever pass: they are added when a lenient reader set malformed fields aside, and the verdict stands.
+  'fields-ignored': 'Could the document be read with its malformed fields set aside?',
+  'provenance-fields-ignored': 'Could the build provenance be read with its malformed fields set aside?',
   'envelope-signature': 'Does the envelope’s signature verify over its content?',
   'link-signature': 'Does the in-toto link’s signature verify?',
   'bundle-signature': 'Does the Sigstore bundle’s signature verify?',
