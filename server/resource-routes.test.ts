@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../src/contract/common'
 import { ArtifactDetail } from '../src/contract/artifacts'
-import { BuildNeighbours } from '../src/contract/builds'
+import { BuildNeighbours, BuildPage } from '../src/contract/builds'
 import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/reproducibility'
 import { SearchResponse } from '../src/contract/search'
 import { SignaturePage } from '../src/contract/signatures'
@@ -70,6 +70,18 @@ describe('GET /api/v1/artifacts/{digest}', () => {
   })
 })
 
+describe('GET /api/v1/builds?commit=', () => {
+  it('answers the builds of a commit by SHA or prefix, and 400 naming the parameter for anything else', async () => {
+    const page = await ok(`/api/v1/builds?commit=${commits.first.slice(0, 7)}`, BuildPage)
+    expect(page.items.map((item) => item.id)).toEqual([ids.buildIds.b2, ids.buildIds.b1])
+    for (const bad of ['abc12', 'not-a-sha', 'g'.repeat(40), 'a'.repeat(65)]) {
+      const error = await problem(`/api/v1/builds?commit=${bad}`, 400)
+      expect(error).toMatchObject({ code: 'invalid-query', path: 'query.commit' })
+      expect(error.message).toContain('7 to 64 hexadecimal characters')
+    }
+  })
+})
+
 describe('GET /api/v1/signatures', () => {
   it('lists verification results with counts for the same filters', async () => {
     const page = await ok('/api/v1/signatures?project=example/app&status=failed', SignaturePage)
@@ -87,6 +99,7 @@ describe('GET /api/v1/signatures', () => {
     expect(await problem('/api/v1/signatures?status=great', 400)).toMatchObject({ code: 'invalid-query', path: 'query.status' })
     expect(await problem('/api/v1/signatures?from=yesterday', 400)).toMatchObject({ code: 'invalid-query', path: 'query.from' })
     expect(await problem('/api/v1/signatures?limit=0', 400)).toMatchObject({ code: 'invalid-query', path: 'query.limit' })
+    expect(await problem('/api/v1/signatures?to=2026-13-01', 400)).toMatchObject({ code: 'invalid-query', path: 'query.to' })
     expect(await problem('/api/v1/signatures?cursor=%21%21', 400)).toMatchObject({ code: 'invalid-cursor', path: 'query.cursor' })
     expect(await problem(`/api/v1/signatures?cursor=${Buffer.from('1:xyz').toString('base64url')}`, 400)).toMatchObject({ code: 'invalid-cursor' })
   })

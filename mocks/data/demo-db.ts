@@ -56,6 +56,8 @@ export function createDemoDb(builds: readonly DemoBuild[]): DemoDb {
         if (query.project !== undefined && build.project !== query.project) return false
         if (query.repo !== undefined && build.sourceRepo !== query.repo) return false
         if (query.status !== undefined && build.status !== query.status) return false
+        // As the server reads it: a full SHA, or a prefix of 7 or more (the contract lower-cases it).
+        if (query.commit !== undefined && !(build.sourceCommit ?? '').startsWith(query.commit)) return false
         const time = Date.parse(build.time)
         if (from !== null && time < from) return false
         if (to !== null && time >= to) return false

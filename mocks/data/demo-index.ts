@@ -52,7 +52,8 @@ export function createDemoIndex(db: DemoDb, builds: readonly DemoBuild[]): DemoI
     rebuildsByArtifact.set(sha256, list)
   }
 
-  const signatureRows = details.map(signatureRow).sort((a, b) => (a.ingestedAt === b.ingestedAt ? 0 : a.ingestedAt < b.ingestedAt ? 1 : -1))
+  // Newest signing (else ingest) time first, as the server lists them.
+  const signatureRows = details.map(signatureRow).sort((a, b) => (a.time === b.time ? 0 : a.time < b.time ? 1 : -1))
   return { db, details, facts, artifacts, rebuilds, rebuildsByArtifact, signatureRows }
 }
 

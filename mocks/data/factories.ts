@@ -12,6 +12,7 @@ import { DEMO_SEED, type DemoBuild } from '../../demo/model'
 import type { DemoRebuild } from '../../demo/rebuilds'
 import { demoStatementFacts } from '../../demo/statement'
 import { seededRandom } from '../../demo/random'
+import { signingTime } from '../../domain/signing-time'
 
 /**
  * Contract-typed API responses built from the demo model. Every factory parses its result with the contract's
@@ -431,5 +432,20 @@ export function signatureRow(detail: BuildDetail): SignatureRow {
     buildId: detail.id,
     subjects: detail.subjects,
     ingestedAt: detail.ingestedAt,
+    ...signatureTimes(detail.ingestedAt, buildSigningTime(detail)),
   })
 }
+
+/** When a build's document was signed, by the rule the server stores (domain/signing-time.ts). */
+export const buildSigningTime = (detail: BuildDetail): number | null =>
+  signingTime({
+    verification: detail.verification,
+    builds: [{ started_at: detail.startedAt === null ? null : Date.parse(detail.startedAt), finished_at: detail.finishedAt === null ? null : Date.parse(detail.finishedAt) }],
+    rebuilds: [],
+    verifiedAt: null,
+  })
+
+const signatureTimes = (ingestedAt: string, signedAt: number | null) => ({
+  signedAt: signedAt === null ? null : new Date(signedAt).toISOString(),
+  time: signedAt === null ? ingestedAt : new Date(signedAt).toISOString(),
+})

@@ -9,7 +9,7 @@ export function demoSignatures(index: DemoIndex, query: SignatureQuery): Signatu
   const from = query.from === undefined ? null : Date.parse(query.from)
   const to = query.to === undefined ? null : Date.parse(query.to)
   const filtered = index.signatureRows.filter((row) => {
-    const time = Date.parse(row.ingestedAt)
+    const time = Date.parse(row.time)
     return (
       (query.project === undefined || row.project === query.project) &&
       (query.signer === undefined || row.signer === query.signer) &&

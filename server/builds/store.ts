@@ -44,6 +44,15 @@ async function listBuilds(db: Db, query: BuildQuery): Promise<BuildPage> {
   if (query.project !== undefined) select = select.where('project', '=', query.project)
   if (query.repo !== undefined) select = select.where('source_repo', '=', query.repo)
   if (query.status !== undefined) select = select.where('status', '=', query.status)
+  if (query.commit !== undefined) {
+    // A full SHA is one seek on (source_commit, time, id), already in the list's order. A prefix is a range on
+    // the same index: every hex string starting with it sorts below the prefix followed by 'g' (past 'f'), in
+    // byte order and in the usual text collations alike; the few builds of one prefix are then sorted by time.
+    select =
+      query.commit.length >= 40
+        ? select.where('source_commit', '=', query.commit)
+        : select.where('source_commit', '>=', query.commit).where('source_commit', '<', `${query.commit}g`)
+  }
   if (from !== undefined) select = select.where('time', '>=', from)
   if (to !== undefined) select = select.where('time', '<', to)
   if (cursor !== undefined) {

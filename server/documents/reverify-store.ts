@@ -1,6 +1,6 @@
 import { Verification } from '../../src/contract/common'
 import { signerIdentity } from '../../domain/signer'
-import { countSignature } from '../signatures/store'
+import { countSignature, keepSignatureTime } from '../signatures/store'
 import type { Db, StoreKind } from '../store/db'
 
 export type Reverifier = (document: { id: string; raw: Uint8Array }) => Verification | null
@@ -43,6 +43,7 @@ export async function reverifyDocuments(db: Db, verify: Reverifier, now: () => n
         // A rebuild verdict is only as good as its document's signature.
         await trx.updateTable('rebuilds').set({ status: update.next.status }).where('document_id', '=', update.id).execute()
         await countSignature(trx, update.id, 1)
+        await keepSignatureTime(trx, update.id)
         await trx
           .updateTable('builds')
           .set({ status: update.next.status, failed_check: update.next.failedCheck })

@@ -3,7 +3,7 @@ import { Sha256Hex, Verification, type Subject } from '../../src/contract/common
 import { signerIdentity } from '../../domain/signer'
 import type { LogKey } from '../log/checkpoint'
 import { appendDocument, lockLog, saveLog } from '../log/store'
-import { countSignature } from '../signatures/store'
+import { countSignature, keepSignatureTime } from '../signatures/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
 import type { BuildsTable, SubjectsTable } from '../store/schema'
 import { insertExtras } from './facts-store'
@@ -114,6 +114,7 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
       }
       if (extras !== undefined) await insertExtras(trx, document, extras)
       await countSignature(trx, document.id, 1)
+      await keepSignatureTime(trx, document.id)
       outcomes.push({
         id: document.id,
         created: true,

@@ -1,20 +1,22 @@
 import { sql } from 'kysely'
 import { z } from 'zod'
-import { DigestSet, Subject, type Subject as SubjectType } from '../../src/contract/common'
+import { DigestSet, Subject, Verification, type Subject as SubjectType } from '../../src/contract/common'
 import { SignaturePage, type SignatureQuery } from '../../src/contract/signatures'
 import { countStatuses } from '../../domain/status-counts'
+import { signingTime } from '../../domain/signing-time'
 import { subjectsOf } from '../builds/summaries'
 import { decodeCursor, encodeCursor } from '../store/cursor'
 import { instant, parseJson, type Db } from '../store/db'
 
 /*
- * Every verification result, one row a document, newest ingest first, with counts by status. Counts without a
+ * Every verification result, one row a document, newest first by `documents.time` (when it was signed or its
+ * build ran, else when it was ingested), with counts by status. Counts without a
  * time filter come from `signature_counts`, kept per (project, signer, status) in the transaction that stores or
  * re-verifies a document, so a count is an index seek, not a scan.
  */
 
 export interface SignatureRepository {
-  /** Verification results, newest ingest first, with counts by status for the same filters. */
+  /** Verification results, newest signed first, with counts by status for the same filters. */
   list(query: SignatureQuery): Promise<SignaturePage>
 }
 
@@ -22,7 +24,7 @@ export function signatureRepository(db: Db): SignatureRepository {
   return { list: (query) => listSignatures(db, query) }
 }
 
-/** Every verification result, newest ingest first, with counts by status for the same filters (status aside). */
+/** Every verification result, newest signed first, with counts by status for the same filters (status aside). */
 async function listSignatures(db: Db, query: SignatureQuery): Promise<SignaturePage> {
   const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 500)
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
@@ -32,10 +34,10 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
   let filtered = db.selectFrom('documents')
   if (query.project !== undefined) filtered = filtered.where('project', '=', query.project)
   if (query.signer !== undefined) filtered = filtered.where('signer', '=', query.signer)
-  if (from !== undefined) filtered = filtered.where('ingested_at', '>=', from)
-  if (to !== undefined) filtered = filtered.where('ingested_at', '<', to)
+  if (from !== undefined) filtered = filtered.where('time', '>=', from)
+  if (to !== undefined) filtered = filtered.where('time', '<', to)
 
-  let page = filtered.select(['id', 'format', 'status', 'failed_check', 'signer', 'project', 'ingested_at'])
+  let page = filtered.select(['id', 'format', 'status', 'failed_check', 'signer', 'project', 'ingested_at', 'signed_at', 'time'])
   if (query.status !== undefined) {
     // With a project or signer filter, their index (which holds status) serves the page in order; written as an
     // expression, the status test cannot tempt the planner into the status index and a sort.
@@ -45,8 +47,8 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
         ? page.where(sql<string>`${sql.ref('status')} || ''`, '=', status)
         : page.where('status', '=', status)
   }
-  if (cursor !== undefined) page = page.where((eb) => eb(eb.refTuple('ingested_at', 'id'), '<', eb.tuple(cursor.time, cursor.id)))
-  const rows = await page.orderBy('ingested_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+  if (cursor !== undefined) page = page.where((eb) => eb(eb.refTuple('time', 'id'), '<', eb.tuple(cursor.time, cursor.id)))
+  const rows = await page.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
   const items = rows.slice(0, limit)
 
   // Without a time filter the counts are kept per (project, signer, status); with one, an index-only range scan.
@@ -78,8 +80,10 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
       buildId: subjects.builds.has(row.id) ? row.id : null,
       subjects: subjects.byDocument.get(row.id) ?? [],
       ingestedAt: instant(row.ingested_at),
+      signedAt: row.signed_at === null ? null : instant(row.signed_at),
+      time: instant(row.time),
     })),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ time: last.ingested_at, id: last.id }) : null,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ time: last.time, id: last.id }) : null,
     counts,
   })
 }
@@ -136,4 +140,22 @@ export async function countSignature(db: Db, documentId: string, delta: 1 | -1):
     .values({ project: row.project ?? '', signer: row.signer ?? '', status: row.status, count: delta })
     .onConflict((oc) => oc.columns(['project', 'signer', 'status']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', delta) })))
     .execute()
+}
+
+/**
+ * Keeps `documents.signed_at` and `documents.time` (the list's order) from the facts stored about the document.
+ * Called in the transaction that stores a document, after its build, rebuilds and VSA rows, and after a
+ * re-verification, whose transparency-log entries may read differently.
+ */
+export async function keepSignatureTime(db: Db, documentId: string): Promise<void> {
+  const row = await db.selectFrom('documents').select(['verification', 'ingested_at']).where('id', '=', documentId).executeTakeFirst()
+  if (row === undefined) return
+  const parsed = Verification.safeParse(parseJson(row.verification))
+  const signedAt = signingTime({
+    verification: parsed.success ? parsed.data : null,
+    builds: await db.selectFrom('builds').select(['started_at', 'finished_at']).where('document_id', '=', documentId).execute(),
+    rebuilds: await db.selectFrom('rebuilds').select(['started_at', 'finished_at']).where('document_id', '=', documentId).orderBy('position').execute(),
+    verifiedAt: (await db.selectFrom('vsas').select('time_verified').where('document_id', '=', documentId).executeTakeFirst())?.time_verified ?? null,
+  })
+  await db.updateTable('documents').set({ signed_at: signedAt, time: signedAt ?? row.ingested_at }).where('id', '=', documentId).execute()
 }

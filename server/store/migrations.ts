@@ -4,6 +4,7 @@ import { reverifyMigration } from './migrations/0005-reverify'
 import { formats } from './migrations/0003-formats'
 import { telemetryMigration } from './migrations/0004-telemetry'
 import { exploreMigration } from './migrations/0006-explore'
+import { signatureTimesMigration } from './migrations/0007-signature-times'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -105,6 +106,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0004_telemetry': telemetryMigration(dialect),
         '0005_reverify': reverifyMigration(dialect),
         '0006_explore': exploreMigration(kind, dialect),
+        '0007_signature_times': signatureTimesMigration(dialect),
       }),
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BuildQuery } from '../../src/contract/builds'
 import { MatrixQuery } from '../../src/contract/reproducibility'
 import { SignatureQuery, type SignatureQueryInput } from '../../src/contract/signatures'
 import { bucketRange, type BucketRange } from '../../domain/buckets'
@@ -139,13 +140,9 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       })
       expect(all.items).toHaveLength(18)
       expect(all.nextCursor).toBeNull()
-      // Same ingest time throughout, so ties go by id, descending.
-      expect(all.items.map((item) => item.documentId)).toEqual(
-        all.items
-          .map((item) => item.documentId)
-          .sort()
-          .reverse(),
-      )
+      // Newest signing (else ingest) time first; ties go by id, descending.
+      const order = (item: { time: string; documentId: string }) => `${item.time} ${item.documentId}`
+      expect(all.items.map(order)).toEqual(all.items.map(order).sort().reverse())
       const b4 = all.items.find((item) => item.documentId === ids.buildIds.b4)
       expect(b4).toMatchObject({
         status: 'failed',
@@ -211,10 +208,20 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
         },
       })
       const during = await signatures(store, {
-        from: new Date(FIXTURE_INGESTED_AT).toISOString(),
+        from: new Date(FIXTURE_T0 - DAY).toISOString(),
         to: new Date(FIXTURE_INGESTED_AT + 1).toISOString(),
       })
       expect(during.counts.verified).toBe(14)
+      // The time filter reads the signing time, not the ingest time: nothing here was signed when it was ingested
+      // except the SBOM and the diffoscope report, which say no time of their own.
+      const atIngest = await signatures(store, {
+        from: new Date(FIXTURE_INGESTED_AT).toISOString(),
+        to: new Date(FIXTURE_INGESTED_AT + 1).toISOString(),
+      })
+      expect(atIngest.items.map((item) => item.documentId).sort()).toEqual([ids.sbomId, ids.diffoscopeId].sort())
+      expect(atIngest.items.every((item) => item.signedAt === null && item.time === item.ingestedAt)).toBe(true)
+      const b1 = await signatures(store, { from: new Date(FIXTURE_T0).toISOString(), to: new Date(FIXTURE_T0 + 1).toISOString() })
+      expect(b1.items.map((item) => [item.documentId, item.signedAt])).toEqual([[ids.buildIds.b1, new Date(FIXTURE_T0).toISOString()]])
     })
 
     it('pages with a cursor, each row once', async () => {
@@ -231,6 +238,20 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       }
       expect(seen).toHaveLength(18)
       expect(new Set(seen).size).toBe(18)
+    })
+  })
+
+  describe('builds by commit', () => {
+    it('finds a commit by its full SHA or a prefix of 7 or more, in any case, newest first', async () => {
+      const byCommit = async (commit: string) => (await store.builds.list(BuildQuery.parse({ commit }))).items.map((item) => item.id)
+      const full = record('builds by commit', await byCommit(commits.second))
+      expect(full).toEqual([ids.buildIds.b5, ids.buildIds.b4, ids.buildIds.b3])
+      expect(await byCommit(commits.second.slice(0, 7))).toEqual(full)
+      expect(await byCommit(commits.second.slice(0, 12).toUpperCase())).toEqual(full)
+      expect(await byCommit(commits.first)).toEqual([ids.buildIds.b2, ids.buildIds.b1])
+      expect(await byCommit('0000000')).toEqual([])
+      const combined = await store.builds.list(BuildQuery.parse({ commit: commits.second, status: 'untrusted' }))
+      expect(combined.items.map((item) => item.id)).toEqual([ids.buildIds.b3])
     })
   })
 

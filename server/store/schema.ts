@@ -26,6 +26,10 @@ export type DocumentsTable = {
   signer: string | null
   /** The project of the document's build or rebuild verdicts (migration 0006); null for other documents. */
   project: string | null
+  /** When it was signed or its build ran, from the stored facts (migration 0007; domain/signing-time.ts). */
+  signed_at: number | null
+  /** `signed_at`, else `ingested_at`: what the signatures list orders and filters by (migration 0007). */
+  time: Generated<number>
 }
 
 /** The log's right edge (one row, id 1): tree size and the roots of its perfect subtrees. */

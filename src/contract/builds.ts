@@ -69,6 +69,12 @@ export const BuildQuery = z.object({
   project: optionalText.meta({ description: 'exact project name, e.g. `acme/web`' }),
   repo: optionalText.meta({ description: 'exact source repository URI' }),
   status: VerificationStatus.optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-fA-F]{7,64}$/, 'a commit is 7 to 64 hexadecimal characters: a full SHA or a prefix of at least 7')
+    .transform((text) => text.toLowerCase())
+    .optional()
+    .meta({ description: 'source commit: a full SHA, or a prefix of at least 7 hexadecimal characters' }),
   from: Instant.optional().meta({ description: 'only builds at or after this instant' }),
   to: Instant.optional().meta({ description: 'only builds before this instant' }),
   cursor: z.string().max(512).optional(),

@@ -15,6 +15,13 @@ export const SignatureRow = z.object({
   buildId: BuildId.nullable(),
   subjects: z.array(Subject),
   ingestedAt: Instant,
+  /**
+   * When it was signed or its build ran, from the stored facts: a transparency log's integrated time, else the
+   * build's (or rebuild's) finish or start time, else a VSA's verification time. Null when none says.
+   */
+  signedAt: Instant.nullable(),
+  /** What the list orders and filters by: `signedAt`, else `ingestedAt`. */
+  time: Instant,
 })
 export type SignatureRow = z.infer<typeof SignatureRow>
 
@@ -32,8 +39,8 @@ export const SignatureQuery = z.object({
   project: optionalText,
   /** Exact signer identity as listed in `signer`. */
   signer: optionalText,
-  from: Instant.optional(),
-  to: Instant.optional(),
+  from: Instant.optional().meta({ description: 'only results signed (else ingested) at or after this instant' }),
+  to: Instant.optional().meta({ description: 'only results signed (else ingested) before this instant' }),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 })
@@ -53,7 +60,7 @@ export const signatureRoutes = {
   listSignatures: {
     method: 'get',
     path: '/api/v1/signatures',
-    summary: 'Every verification result, newest ingest first, with counts by status for the same filters (status aside)',
+    summary: 'Every verification result, newest signed (else ingested) first, with counts by status for the same filters (status aside)',
     scope: 'read',
     query: SignatureQuery,
     responses: { 200: { description: 'A page of verification results and the counts', schema: SignaturePage }, ...errors },
