@@ -1,7 +1,7 @@
 import type { BuildSummary } from '../../src/contract/builds'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameSummary, searchReadings } from '../../domain/search-query'
 import { newestFirst, type DemoIndex } from './demo-index'
 
 const MAX_RESULTS = 20
@@ -31,15 +31,43 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
   const exact: SearchResult[] = []
   const prefixed: SearchResult[] = []
   const place = (value: string, result: SearchResult) => (value === text ? exact : prefixed).push(result)
-  const names = new Map<string, { sha256: string; project: string; time: string }>()
+  // Summaries are newest first, so the first subject seen of a name is its newest and the lists come out newest first.
+  const names = new Map<string, { artifacts: Map<string, { project: string; time: string }>; builds: Set<string> }>()
   for (const summary of index.db.summaries) {
     for (const subject of summary.subjects) {
       const sha256 = subject.digest.sha256
-      if (sha256 !== undefined && subject.name.startsWith(text) && !names.has(subject.name)) names.set(subject.name, { sha256, project: summary.project, time: summary.time })
+      if (sha256 === undefined || !subject.name.startsWith(text)) continue
+      const entry = names.get(subject.name) ?? { artifacts: new Map(), builds: new Set() }
+      names.set(subject.name, entry)
+      entry.builds.add(summary.id)
+      if (!entry.artifacts.has(sha256)) entry.artifacts.set(sha256, { project: summary.project, time: summary.time })
     }
   }
-  for (const [name, newest] of [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, MAX_RESULTS)) {
-    place(name, { kind: 'artifact', title: name, detail: `${newest.project} · newest built ${newest.time} · sha256:${short(newest.sha256)}`, target: { type: 'artifact', digest: `sha256:${newest.sha256}` } })
+  for (const [name, { artifacts, builds }] of [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, MAX_RESULTS)) {
+    const entries = [...artifacts.entries()]
+    const [newest] = entries
+    if (newest === undefined) continue
+    if (entries.length === 1) {
+      place(name, { kind: 'artifact', title: name, detail: `${newest[1].project} · newest built ${newest[1].time} · sha256:${short(newest[0])}`, target: { type: 'artifact', digest: `sha256:${newest[0]}` } })
+      continue
+    }
+    // The server lists a name's artifacts from its 200 newest subject rows and counts at most 1,000 builds.
+    const listed = entries.slice(0, 200)
+    place(name, {
+      kind: 'artifact',
+      title: name,
+      detail: `${nameSummary(name, listed.length, entries.length > 200, Math.min(builds.size, 1000), builds.size >= 1000)} · newest built ${newest[1].time}`,
+      target: { type: 'artifacts', name },
+    })
+    if (name !== text) continue
+    listed.slice(0, MAX_NAME_ARTIFACTS).forEach(([sha256, where], position) => {
+      place(name, {
+        kind: 'artifact',
+        title: `${name} (${position === 0 ? 'newest' : `${position + 1} of ${listed.length}`})`,
+        detail: `${where.project} · built ${where.time} · sha256:${short(sha256)}`,
+        target: { type: 'artifact', digest: `sha256:${sha256}` },
+      })
+    })
   }
   const signers = new Map<string, number>()
   for (const row of index.signatureRows) if (row.signer !== null && row.signer.startsWith(text)) signers.set(row.signer, (signers.get(row.signer) ?? 0) + 1)
@@ -61,6 +89,14 @@ export function demoSearch(index: DemoIndex, q: string): SearchResponse {
     } else if (reading === 'commit') {
       const builds = index.db.summaries.filter((summary) => summary.sourceCommit === lower)
       if (builds.length > 0) return respond('commit', builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)))
+    } else if (reading === 'commit-prefix') {
+      // Distinct commits in byte order, each one's builds newest first, as the server seeks them.
+      const commits = [...new Set(index.db.summaries.flatMap((summary) => (summary.sourceCommit?.startsWith(lower) ? [summary.sourceCommit] : [])))].sort()
+      const builds = commits.flatMap((commit) => index.db.summaries.filter((summary) => summary.sourceCommit === commit).map((build) => buildResult(build, 'commit', `commit ${commit.slice(0, 12)}`)))
+      if (builds.length > 0) return respond('commit', builds)
+    } else if (reading === 'build-id-prefix') {
+      const builds = index.db.summaries.filter((summary) => summary.id.startsWith(lower)).sort((a, b) => (a.id < b.id ? -1 : 1))
+      if (builds.length > 0) return respond('build-id', builds.slice(0, MAX_RESULTS).map((build) => buildResult(build, 'build', `build ${build.id.slice(0, 12)}`)))
     } else if (reading === 'digest') {
       return respond('digest', digestResults(index, lower))
     } else {

@@ -3,9 +3,11 @@ import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
 
-/** One artifact by digest, bare hex or a unique prefix. */
+/** Recently built artifacts, and one artifact by digest, bare hex or a unique prefix. */
 export function artifactsApp({ store, auth }: RouteDeps) {
   const { app, mount } = resourceApp(auth)
+
+  mount(artifactRoutes.listArtifacts, async (c, { query }) => c.json(await store.artifacts.list(query)))
 
   mount(artifactRoutes.getArtifact, async (c, { params }) => {
     const found = await store.artifacts.get(params.digest)

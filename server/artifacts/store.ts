@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ArtifactDetail, type ArtifactAttestation } from '../../src/contract/artifacts'
+import { ArtifactDetail, ArtifactPage, type ArtifactAttestation, type ArtifactListQuery } from '../../src/contract/artifacts'
 import { DigestSet, Subject, Verification, VerificationStatus } from '../../src/contract/common'
 import { REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
 import { Sbom, SbomTool } from '../../src/contract/sboms'
@@ -8,6 +8,7 @@ import { agreement } from '../../domain/reproducibility'
 import { summaries, summaryColumns } from '../builds/summaries'
 import { rebuildOut } from '../rebuilds/rows'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
+import { StoreQueryError } from '../store/errors'
 import { startsWith } from '../store/text-keys'
 
 /*
@@ -23,6 +24,8 @@ export interface ArtifactRepository {
   sbomFor(digest: string): Promise<Sbom | null>
   /** The one digest a query names, or the candidates when a prefix names several. */
   resolve(digest: string): Promise<DigestResolution>
+  /** Recently built artifacts, newest build first, by project and name, a keyset page at a time. */
+  list(query: ArtifactListQuery): Promise<ArtifactPage>
 }
 
 export function artifactRepository(db: Db, kind: StoreKind): ArtifactRepository {
@@ -30,7 +33,65 @@ export function artifactRepository(db: Db, kind: StoreKind): ArtifactRepository 
     get: (digest) => getArtifact(db, kind, digest),
     sbomFor: (digest) => getSbomFor(db, digest),
     resolve: (digest) => resolveDigest(db, kind, digest),
+    list: (query) => listArtifacts(db, query),
   }
+}
+
+/** The sort key of the last artifact on a page: its build's time and id, and its place in the build's subjects. */
+type ArtifactCursor = { time: number; buildId: string; position: number }
+
+const artifactCursor = /^(-?\d{1,16}):([0-9a-f]{64}):(\d{1,9})$/
+
+function encodeArtifactCursor(cursor: ArtifactCursor): string {
+  return Buffer.from(`${cursor.time}:${cursor.buildId}:${cursor.position}`, 'utf8').toString('base64url')
+}
+
+/** Cursors come back from clients: anything this server did not issue is a 400 naming `cursor`, never a 500. */
+function decodeArtifactCursor(text: string): ArtifactCursor {
+  const match = /^[A-Za-z0-9_-]+$/.test(text) ? artifactCursor.exec(Buffer.from(text, 'base64url').toString('utf8')) : null
+  const [, time, buildId, position] = match ?? []
+  if (time === undefined || buildId === undefined || position === undefined || !Number.isSafeInteger(Number(time))) {
+    throw new StoreQueryError('invalid-cursor', 'cursor is not one this server issued; drop it to start from the first page', 'cursor')
+  }
+  return { time: Number(time), buildId, position: Number(position) }
+}
+
+/**
+ * Build subjects with a sha256 digest, newest build first (then build id, then position, all descending). Without
+ * a project the page is a range of `subjects_time_build_position` (or, by name, `subjects_name_time_build_position`);
+ * by project it walks `builds_project_time_id` and seeks each build's subjects, so every page is an index range.
+ */
+async function listArtifacts(db: Db, query: ArtifactListQuery): Promise<ArtifactPage> {
+  const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 200)
+  const cursor = query.cursor === undefined ? undefined : decodeArtifactCursor(query.cursor)
+  // By project alone the build's columns lead, so the plan walks the project's builds in order.
+  const byBuild = query.project !== undefined && query.name === undefined
+  const time = byBuild ? 'builds.time' : 'subjects.time'
+  const buildId = byBuild ? 'builds.id' : 'subjects.build_id'
+  let select = db
+    .selectFrom('subjects')
+    .innerJoin('builds', 'builds.id', 'subjects.build_id')
+    .select(['subjects.name', 'subjects.digest_value', 'subjects.build_id', 'subjects.position', 'builds.project', 'builds.time', 'builds.status'])
+    .where('subjects.digest_algorithm', '=', 'sha256')
+  if (query.project !== undefined) select = select.where('builds.project', '=', query.project)
+  if (query.name !== undefined) select = select.where('subjects.name', '=', query.name)
+  if (cursor !== undefined) {
+    select = select.where((eb) => eb(eb.refTuple(time, buildId, 'subjects.position'), '<', eb.tuple(cursor.time, cursor.buildId, cursor.position)))
+  }
+  const rows = await select.orderBy(time, 'desc').orderBy(buildId, 'desc').orderBy('subjects.position', 'desc').limit(limit + 1).execute()
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return ArtifactPage.parse({
+    items: page.map((row) => ({
+      digest: `sha256:${row.digest_value ?? ''}`,
+      name: row.name,
+      buildId: row.build_id,
+      project: row.project,
+      time: instant(row.time),
+      status: row.status,
+    })),
+    nextCursor: rows.length > limit && last !== undefined ? encodeArtifactCursor({ time: last.time, buildId: last.build_id, position: last.position }) : null,
+  })
 }
 
 export type DigestResolution =

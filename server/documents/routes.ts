@@ -1,11 +1,13 @@
 import { bodyLimit } from 'hono/body-limit'
 import { attestationRoutes } from '../../src/contract/attestations'
+import { DocumentVerification, documentRoutes } from '../../src/contract/documents'
 import { reverifyRoutes } from '../../src/contract/reverify'
 import { ingestContext } from '../config'
 import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
 import { ingestBody } from '../ingest/ingest'
+import { instant } from '../store/db'
 import { reverifyAll } from './reverify'
 
 /** Documents in: ingest of signed attestations (any accepted format), and verifying every stored one again. */
@@ -31,6 +33,41 @@ export function documentsApp({ store, config, auth, now }: RouteDeps) {
   )
 
   mount(reverifyRoutes.reverify, async (c) => c.json(await reverifyAll(store, config)))
+
+  const missing = (id: string) => `no document with id ${id} is stored; ids are the SHA-256 of the bytes as ingested`
+
+  // The bytes as received, never rendered: attacker-controlled content goes out as an opaque download.
+  mount(documentRoutes.getDocument, async (c, { params }) => {
+    const document = await store.documents.get(params.id)
+    if (document === null) return apiError(c, 404, 'not-found', missing(params.id), 'path.id')
+    const sha256 = Buffer.from(document.id, 'hex').toString('base64')
+    return c.body(Buffer.from(document.raw), 200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename="${document.id}.${document.format.replace(/[^a-z0-9-]/gi, '_')}.json"`,
+      'x-content-type-options': 'nosniff',
+      etag: `"sha256-${document.id}"`,
+      'repr-digest': `sha-256=:${sha256}:`,
+      digest: `sha-256=${sha256}`,
+      // The bytes of an id never change (the id is their hash).
+      'cache-control': 'private, max-age=31536000, immutable',
+    })
+  })
+
+  mount(documentRoutes.getDocumentVerification, async (c, { params }) => {
+    const document = await store.documents.get(params.id)
+    if (document === null) return apiError(c, 404, 'not-found', missing(params.id), 'path.id')
+    return c.json(
+      DocumentVerification.parse({
+        id: document.id,
+        sha256: document.id,
+        size: document.raw.byteLength,
+        format: document.format,
+        payloadType: document.payloadType,
+        ingestedAt: instant(document.ingestedAt),
+        verification: document.verification,
+      }),
+    )
+  })
 
   return app
 }

@@ -3,15 +3,16 @@ import { z } from 'zod'
 import { BuildId, DigestSet, Subject } from '../../src/contract/common'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameSummary, searchReadings } from '../../domain/search-query'
 import { artifactRepository } from '../artifacts/store'
 import { summaryColumns, type SummaryRow } from '../builds/summaries'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
 import { between, startsWith, textKey } from '../store/text-keys'
 
 /*
- * Search over digests (full or a prefix), commits, build ids, artifact names, purls and signers. Every lookup by
- * prefix is one index seek per distinct value, so a popular prefix costs what a rare one does.
+ * Search over digests (full or a prefix), commits and build ids (full or short), artifact names, purls and
+ * signers. Every lookup by prefix is one index seek per distinct value, so a popular prefix costs what a rare
+ * one does.
  */
 
 export interface SearchRepository {
@@ -48,6 +49,18 @@ async function search(db: Db, kind: StoreKind, q: string): Promise<SearchRespons
         .limit(MAX_SEARCH_RESULTS)
         .execute()
       if (builds.length > 0) return respond('commit', builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)))
+    } else if (reading === 'commit-prefix') {
+      const results = await shortCommitResults(db, kind, lower)
+      if (results.length > 0) return respond('commit', results)
+    } else if (reading === 'build-id-prefix') {
+      const builds = await db
+        .selectFrom('builds')
+        .select(summaryColumns)
+        .where(startsWith(kind, 'builds.id', lower))
+        .orderBy(textKey(kind, 'builds.id'))
+        .limit(MAX_SEARCH_RESULTS)
+        .execute()
+      if (builds.length > 0) return respond('build-id', builds.map((build) => buildResult(build, 'build', `build ${build.id.slice(0, 12)}`)))
     } else if (reading === 'digest') {
       return respond('digest', await digestResults(db, kind, lower))
     } else {
@@ -64,6 +77,27 @@ function buildResult(build: SummaryRow, resultKind: 'build' | 'commit', title: s
     detail: `${build.project} · built ${instant(build.time)} · ${build.status}`,
     target: { type: 'build', id: BuildId.parse(build.id) },
   }
+}
+
+/**
+ * The builds of every commit starting with a short commit, newest first within each commit: one seek per distinct
+ * commit on (source_commit, time, id), so a short commit that names two commits lists both.
+ */
+async function shortCommitResults(db: Db, kind: StoreKind, prefix: string): Promise<SearchResult[]> {
+  const results: SearchResult[] = []
+  for (const commit of await distinctPrefixed(db, kind, 'builds', 'source_commit', prefix, MAX_SEARCH_RESULTS)) {
+    const builds = await db
+      .selectFrom('builds')
+      .select(summaryColumns)
+      .where('builds.source_commit', '=', commit)
+      .orderBy('builds.time', 'desc')
+      .orderBy('builds.id', 'desc')
+      .limit(MAX_SEARCH_RESULTS - results.length)
+      .execute()
+    results.push(...builds.map((build) => buildResult(build, 'commit', `commit ${commit.slice(0, 12)}`)))
+    if (results.length >= MAX_SEARCH_RESULTS) break
+  }
+  return results
 }
 
 /** Artifacts whose digest is, or starts with, the query: the exact one alone, else up to 20 candidates. */
@@ -97,8 +131,8 @@ async function digestResults(db: Db, kind: StoreKind, text: string): Promise<Sea
 async function distinctPrefixed(
   db: Db,
   kind: StoreKind,
-  table: 'subjects' | 'sboms' | 'documents',
-  column: 'name' | 'subject_purl' | 'signer',
+  table: 'subjects' | 'sboms' | 'documents' | 'builds',
+  column: 'name' | 'subject_purl' | 'signer' | 'source_commit',
   prefix: string,
   limit: number,
 ): Promise<string[]> {
@@ -126,23 +160,7 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
   const place = (value: string, result: SearchResult) => (value === text ? exact : prefixed).push(result)
 
   for (const name of await distinctPrefixed(db, kind, 'subjects', 'name', text, MAX_SEARCH_RESULTS)) {
-    const newest = await db
-      .selectFrom('subjects')
-      .innerJoin('builds', 'builds.id', 'subjects.build_id')
-      .select(['subjects.digest_algorithm', 'subjects.digest_value', 'builds.project', 'builds.time'])
-      .where('subjects.name', '=', name)
-      .where('subjects.digest_value', 'is not', null)
-      .orderBy('subjects.time', 'desc')
-      .orderBy('subjects.build_id', 'desc')
-      .limit(1)
-      .executeTakeFirst()
-    if (newest?.digest_algorithm == null || newest.digest_value === null) continue
-    place(name, {
-      kind: 'artifact',
-      title: name,
-      detail: `${newest.project} · newest built ${instant(newest.time)} · ${newest.digest_algorithm}:${short(newest.digest_value)}`,
-      target: { type: 'artifact', digest: `${newest.digest_algorithm}:${newest.digest_value}` },
-    })
+    for (const result of await nameResults(db, name, name === text)) place(name, result)
   }
   for (const purl of await distinctPrefixed(db, kind, 'sboms', 'subject_purl', text, MAX_SEARCH_RESULTS)) {
     const sbom = await db
@@ -178,6 +196,60 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
     })
   }
   return [...exact, ...prefixed]
+}
+
+/** The newest builds of a name read to list its artifacts: a bounded range of the (name, time) index. */
+const NAME_ROWS = 200
+/** Builds counted for a name, at most: "1,000+" says as much as the exact figure and costs nothing on a busy name. */
+const NAME_COUNT_CAP = 1000
+
+/**
+ * What a name found by text search answers: the artifact, when one digest carries it; else a line with the
+ * counts (to the Artifacts list filtered by the name) and, when the name was typed exactly, its artifacts
+ * newest first, so the newest is never silently the only answer.
+ */
+async function nameResults(db: Db, name: string, exact: boolean): Promise<SearchResult[]> {
+  const rows = await db
+    .selectFrom('subjects')
+    .innerJoin('builds', 'builds.id', 'subjects.build_id')
+    .select(['subjects.digest_algorithm', 'subjects.digest_value', 'builds.project', 'builds.time'])
+    .where('subjects.name', '=', name)
+    .where('subjects.digest_value', 'is not', null)
+    .orderBy('subjects.time', 'desc')
+    .orderBy('subjects.build_id', 'desc')
+    .limit(NAME_ROWS)
+    .execute()
+  const artifacts = new Map<string, { project: string; time: number }>()
+  for (const row of rows) {
+    if (row.digest_algorithm === null || row.digest_value === null) continue
+    const digest = `${row.digest_algorithm}:${row.digest_value}`
+    if (!artifacts.has(digest)) artifacts.set(digest, { project: row.project, time: row.time })
+  }
+  const entries = [...artifacts.entries()]
+  const [newest] = entries
+  if (newest === undefined) return []
+  const artifactResult = ([digest, where]: [string, { project: string; time: number }], title: string): SearchResult => {
+    const { algorithm, value } = splitDigest(digest)
+    return { kind: 'artifact', title, detail: `${where.project} · built ${instant(where.time)} · ${algorithm}:${short(value)}`, target: { type: 'artifact', digest } }
+  }
+  if (entries.length === 1) {
+    const [digest, where] = newest
+    const { algorithm, value } = splitDigest(digest)
+    return [{ kind: 'artifact', title: name, detail: `${where.project} · newest built ${instant(where.time)} · ${algorithm}:${short(value)}`, target: { type: 'artifact', digest } }]
+  }
+  const counted = await db
+    .selectFrom((eb) => eb.selectFrom('subjects').select('build_id').distinct().where('name', '=', name).limit(NAME_COUNT_CAP).as('capped'))
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow()
+  const builds = Number(counted.count)
+  const summary: SearchResult = {
+    kind: 'artifact',
+    title: name,
+    detail: `${nameSummary(name, entries.length, rows.length === NAME_ROWS, builds, builds >= NAME_COUNT_CAP)} · newest built ${instant(newest[1].time)}`,
+    target: { type: 'artifacts', name },
+  }
+  if (!exact) return [summary]
+  return [summary, ...entries.slice(0, MAX_NAME_ARTIFACTS).map((entry, index) => artifactResult(entry, `${name} (${index === 0 ? 'newest' : `${index + 1} of ${entries.length}`})`))]
 }
 
 /** The digest an SBOM's subject is found by: its described component's sha256, else its first in-toto subject's. */

@@ -5,6 +5,7 @@ import { formats } from './migrations/0003-formats'
 import { telemetryMigration } from './migrations/0004-telemetry'
 import { exploreMigration } from './migrations/0006-explore'
 import { signatureTimesMigration } from './migrations/0007-signature-times'
+import { navigationMigration } from './migrations/0008-navigation'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -107,6 +108,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0005_reverify': reverifyMigration(dialect),
         '0006_explore': exploreMigration(kind, dialect),
         '0007_signature_times': signatureTimesMigration(dialect),
+        '0008_navigation': navigationMigration(kind),
       }),
   }
 }

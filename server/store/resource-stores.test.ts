@@ -415,6 +415,38 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       })
     })
 
+    it('reads a short commit and a build id prefix as the tables show them', async () => {
+      const short = record('search short commit', await store.search.find(commits.second.slice(0, 7)))
+      expect(short.interpretedAs).toBe('commit')
+      expect(short.results.map((result) => [result.kind, result.title, result.target])).toEqual([
+        ['commit', `commit ${commits.second.slice(0, 12)}`, { type: 'build', id: ids.buildIds.b5 }],
+        ['commit', `commit ${commits.second.slice(0, 12)}`, { type: 'build', id: ids.buildIds.b4 }],
+        ['commit', `commit ${commits.second.slice(0, 12)}`, { type: 'build', id: ids.buildIds.b3 }],
+      ])
+      expect((await store.search.find(commits.first.slice(0, 7).toUpperCase())).results.map((result) => result.target)).toEqual([
+        { type: 'build', id: ids.buildIds.b2 },
+        { type: 'build', id: ids.buildIds.b1 },
+      ])
+      const b5 = ids.buildIds.b5 ?? ''
+      const byId = record('search build id prefix', await store.search.find(b5.slice(0, 12)))
+      expect(byId).toMatchObject({ interpretedAs: 'build-id', results: [{ kind: 'build', title: `build ${b5.slice(0, 12)}`, target: { type: 'build', id: b5 } }] })
+      expect((await store.search.find(b5.slice(0, 7))).results.map((result) => result.target)).toEqual([{ type: 'build', id: b5 }])
+      // Six hex characters are too few for a commit: read as text, which no name starts with.
+      expect(await store.search.find(commits.second.slice(0, 6))).toMatchObject({ interpretedAs: 'text', results: [] })
+    })
+
+    it('lists every artifact of a name shared by several, newest first, after a line with the counts', async () => {
+      const shared = record('search shared name', await store.search.find('app-linux-amd64'))
+      expect(shared.results.map((result) => [result.title, result.target])).toEqual([
+        ['app-linux-amd64', { type: 'artifacts', name: 'app-linux-amd64' }],
+        ['app-linux-amd64 (newest)', { type: 'artifact', digest: `sha256:${digests.d5}` }],
+        ['app-linux-amd64 (2 of 4)', { type: 'artifact', digest: `sha256:${digests.d3}` }],
+        ['app-linux-amd64 (3 of 4)', { type: 'artifact', digest: `sha256:${digests.d2}` }],
+        ['app-linux-amd64 (4 of 4)', { type: 'artifact', digest: `sha256:${digests.d1}` }],
+      ])
+      expect(shared.results[0]?.detail).toMatch(/^4 artifacts named app-linux-amd64 from 4 builds · newest built /)
+    })
+
     it('matches names, purls and signers by prefix, exact matches first', async () => {
       const names = record('search names', await store.search.find('app-'))
       expect(names.interpretedAs).toBe('text')
@@ -422,13 +454,9 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
         ['artifact', 'app-darwin-arm64'],
         ['artifact', 'app-linux-amd64'],
       ])
-      // The newest artifact published under the name.
-      expect(names.results[1]?.target).toEqual({
-        type: 'artifact',
-        digest: `sha256:${digests.d5}`,
-      })
-      const exact = await store.search.find('app-linux-amd64')
-      expect(exact.results.map((result) => result.title)).toEqual(['app-linux-amd64'])
+      // A name one artifact carries leads to it; a name four artifacts share leads to them all, with counts.
+      expect(names.results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${digests.d4}` })
+      expect(names.results[1]).toMatchObject({ target: { type: 'artifacts', name: 'app-linux-amd64' }, detail: expect.stringContaining('4 artifacts named app-linux-amd64 from 4 builds') as string })
       const purl = await store.search.find('pkg:npm/app')
       expect(purl.results).toEqual([
         {

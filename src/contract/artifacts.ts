@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { BuildSummary } from './builds'
-import { BuildId, DocumentId, Instant, DigestSet, Verification } from './common'
+import { BuildId, DocumentId, Instant, DigestSet, Verification, VerificationStatus, optionalText } from './common'
 import { Rebuild } from './rebuilds'
 import { Sbom } from './sboms'
 import { errors, type RouteSpec } from './route-spec'
@@ -51,8 +51,46 @@ export const ArtifactDetail = z.object({
 })
 export type ArtifactDetail = z.infer<typeof ArtifactDetail>
 
+/** Query of `GET /api/v1/artifacts`. Every field is optional. */
+export const ArtifactListQuery = z.object({
+  project: optionalText.meta({ description: 'exact project name, e.g. `acme/web`' }),
+  name: optionalText.meta({ description: 'exact artifact name, e.g. `api-linux-amd64`' }),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+export type ArtifactListQuery = z.infer<typeof ArtifactListQuery>
+export type ArtifactListQueryInput = z.input<typeof ArtifactListQuery>
+
+/** One artifact as a build published it: a subject of the build's provenance with a sha256 digest. */
+export const ArtifactListItem = z.object({
+  digest: z.string().meta({ description: '`sha256:<hex>`' }),
+  name: z.string(),
+  buildId: BuildId,
+  project: z.string(),
+  /** The build's time. */
+  time: Instant,
+  /** The verification status of the provenance that lists it. */
+  status: VerificationStatus,
+})
+export type ArtifactListItem = z.infer<typeof ArtifactListItem>
+
+export const ArtifactPage = z.object({
+  items: z.array(ArtifactListItem),
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: z.string().nullable(),
+})
+export type ArtifactPage = z.infer<typeof ArtifactPage>
+
 /** The artifacts routes, declared once: mounted by the server, published as OpenAPI. */
 export const artifactRoutes = {
+  listArtifacts: {
+    method: 'get',
+    path: '/api/v1/artifacts',
+    summary: 'Recently built artifacts (build subjects with a sha256 digest), newest build first, with their status; by project and name, with cursor pagination',
+    scope: 'read',
+    query: ArtifactListQuery,
+    responses: { 200: { description: 'A page of artifacts', schema: ArtifactPage }, ...errors },
+  },
   getArtifact: {
     method: 'get',
     path: '/api/v1/artifacts/{digest}',

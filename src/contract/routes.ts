@@ -1,6 +1,7 @@
 import { artifactRoutes } from './artifacts'
 import { attestationRoutes } from './attestations'
 import { buildRoutes } from './builds'
+import { documentRoutes } from './documents'
 import { logRoutes } from './log'
 import { metaRoutes } from './meta'
 import { policyRoutes } from './policy'
@@ -19,6 +20,7 @@ import type { RouteSpec } from './route-spec'
 export const routes = {
   ...metaRoutes,
   ...attestationRoutes,
+  ...documentRoutes,
   ...buildRoutes,
   ...policyRoutes,
   ...reverifyRoutes,

@@ -8,6 +8,8 @@ export const SearchTarget = z.discriminatedUnion('type', [
   z.object({ type: z.literal('artifact'), digest: z.string() }),
   z.object({ type: z.literal('build'), id: BuildId }),
   z.object({ type: z.literal('signatures'), signer: z.string() }),
+  /** Every artifact published under a name, newest first: the Artifacts list filtered by it. */
+  z.object({ type: z.literal('artifacts'), name: z.string() }),
 ])
 export type SearchTarget = z.infer<typeof SearchTarget>
 
@@ -25,7 +27,7 @@ export const SearchQuery = z.object({ q: z.string().trim().min(1, 'type somethin
 
 export const SearchResponse = z.object({
   query: z.string(),
-  /** How the query was read: a digest (full or prefix), a commit, a build id, or free text (names, purls, signers). */
+  /** How the query was read: a digest (full or prefix), a commit (full or 7+ characters), a build id (full or 7+ characters), or free text (names, purls, signers). */
   interpretedAs: z.enum(['digest', 'commit', 'build-id', 'text']),
   results: z.array(SearchResult),
 })
@@ -36,7 +38,7 @@ export const searchRoutes = {
   search: {
     method: 'get',
     path: '/api/v1/search',
-    summary: 'Find by digest (full, bare or a prefix of 12+ hex characters), commit, build id, artifact name, purl or signer; at most 20 results',
+    summary: 'Find by digest (full, bare or a prefix of 12+ hex characters), commit or build id (full or 7+ hex characters), artifact name, purl or signer; at most 20 results',
     scope: 'read',
     query: SearchQuery,
     responses: { 200: { description: 'How the query was read and what it found, exact matches first', schema: SearchResponse }, ...errors },

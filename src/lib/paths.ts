@@ -2,6 +2,8 @@
 export type BuildsSearchParams = Partial<Record<'project' | 'status' | 'from' | 'to', string>>
 /** Query parameters of the signatures list, as they appear in its URL. */
 export type SignaturesSearchParams = Partial<Record<'status' | 'project' | 'signer' | 'from' | 'to', string>>
+/** Query parameters of the artifacts list. */
+export type ArtifactsSearchParams = Partial<Record<'project' | 'name', string>>
 /** Query parameters of the reproducibility page. */
 export type ReproducibilitySearchParams = Partial<Record<'project' | 'range', string>>
 
@@ -16,8 +18,10 @@ export const paths = {
   builds: (search: BuildsSearchParams = {}) => withQuery('/builds', search),
   /** A build page; `check` links to (and highlights) one verification check. */
   build: (id: string, check?: string) => `/builds/${encodeURIComponent(id)}${check ? `#${checkAnchor(check)}` : ''}`,
+  /** The builds list filtered by one commit, the target of every commit cell. */
+  buildsByCommit: (commit: string) => withQuery('/builds', { commit }),
   compare: (a: string, b?: string) => withQuery('/builds/compare', { a, b }),
-  artifacts: () => '/artifacts',
+  artifacts: (search: ArtifactsSearchParams = {}) => withQuery('/artifacts', search),
   /** An artifact page; `document` and `check` point at one attestation's check, `rebuild` at one rebuild's verdict. */
   artifact: (digest: string, target: { document?: string; check?: string; rebuild?: string } = {}) =>
     `${withQuery(`/artifacts/${encodeDigest(digest)}`, { document: target.document })}${

@@ -32,8 +32,8 @@ export function searchLoader(queryClient: QueryClient) {
 
 const interpretations: Record<SearchResponse['interpretedAs'], string> = {
   digest: 'a digest (or a prefix of one)',
-  commit: 'a commit',
-  'build-id': 'a build id',
+  commit: 'a commit (or the start of one)',
+  'build-id': 'a build id (or the start of one)',
   text: 'text: artifact names, package URLs and signer identities',
 }
 
@@ -48,7 +48,7 @@ export function SearchPage() {
       <header className="page-header">
         <h1 id="search-heading">Search</h1>
         <p className="page-lede">
-          Paste a digest (<code>sha256:…</code>, hex, or a prefix of at least 12 characters), a commit, a build id, an artifact name, a package URL or a
+          Paste a digest (<code>sha256:…</code>, hex, or a prefix of at least 12 characters), a commit or build id (whole, or its first 7 characters as the tables show them), an artifact name, a package URL or a
           signer identity into the box at the top. Press <kbd>/</kbd> to get there.
         </p>
       </header>
@@ -87,7 +87,7 @@ function Results({ q }: { q: string }) {
       </div>
       <p className="section-note">Read as {interpretations[interpretedAs]}.</p>
       {results.length === 0 ? (
-        <p className="muted">Nothing this server stores matches. A digest prefix needs at least 12 hex characters; names match in part, identities exactly.</p>
+        <p className="muted">Nothing this server stores matches. A digest prefix needs at least 12 hex characters, a commit or build id at least 7; names match in part, identities exactly.</p>
       ) : (
         // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- arrow keys only move focus between the links inside
         <ul className="search-results" ref={listRef} onKeyDown={onKeyDown} aria-label="Search results">

@@ -7,6 +7,7 @@ describe('targetHref', () => {
     expect(targetHref({ type: 'artifact', digest: 'sha256:abc' })).toBe('/artifacts/sha256:abc')
     expect(targetHref({ type: 'build', id: 'a'.repeat(64) as BuildId })).toBe(`/builds/${'a'.repeat(64)}`)
     expect(targetHref({ type: 'signatures', signer: 'key 1' })).toBe('/signatures?signer=key+1')
+    expect(targetHref({ type: 'artifacts', name: 'api linux' })).toBe('/artifacts?name=api+linux')
   })
   it('trims search text and treats blank as nothing', () => {
     expect(normaliseQuery('  sha256:ab ')).toBe('sha256:ab')

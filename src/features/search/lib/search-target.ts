@@ -10,6 +10,8 @@ export function targetHref(target: SearchTarget): string {
       return paths.build(target.id)
     case 'signatures':
       return paths.signatures({ signer: target.signer })
+    case 'artifacts':
+      return paths.artifacts({ name: target.name })
   }
 }
 
