@@ -7,10 +7,16 @@ import type { Store } from '../store/types'
 
 const FINGERPRINT_KEY = 'verification-config-fingerprint'
 
-/** What verdicts depend on: trusted keys, trust files and policies. When it changes, stored verdicts may be stale. */
+/**
+ * Bumped when the verifier's checks change what they record (2: checks that could not be judged say so), so a
+ * store's verdicts are re-verified on the next start and the old ones kept as history.
+ */
+const VERIFIER_REVISION = 2
+
+/** What verdicts depend on: trusted keys, trust files, policies and the verifier. When it changes, stored verdicts may be stale. */
 export function verificationFingerprint(config: Config): string {
   return createHash('sha256')
-    .update(JSON.stringify({ keys: config.keys.map((key) => [key.id, key.fingerprint]), policies: config.policies, trustFiles: config.trustFiles }))
+    .update(JSON.stringify({ verifier: VERIFIER_REVISION, keys: config.keys.map((key) => [key.id, key.fingerprint]), policies: config.policies, trustFiles: config.trustFiles }))
     .digest('hex')
 }
 

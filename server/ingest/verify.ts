@@ -75,6 +75,8 @@ export function judgeSignatures(thing: SignedThing, keys: readonly TrustedKey[])
   }
   const keyids = thing.signatures.map((signature) => short(signature.keyid)).join(', ')
   if (certificateOnly) {
+    const notJudged = `the signature is made with a certificate (keyid ${keyids}) and no trusted root is configured to check it`
+    checks.push({ name: thing.check, ok: false, expected: thing.covers, actual: `not judged: ${notJudged}`, notJudged })
     checks.push({
       name: 'signer-trusted',
       ok: false,
@@ -84,6 +86,16 @@ export function judgeSignatures(thing: SignedThing, keys: readonly TrustedKey[])
     })
     return finish('unverifiable', checks, signers)
   }
+  // Without the key that made it, the signature itself cannot be checked: say so, rather than leave the
+  // reader to assume it verified and only the key was unknown.
+  const notJudged = `no key this server has is named ${keyids} or verifies the signature, so it could not be checked`
+  checks.push({
+    name: thing.check,
+    ok: false,
+    expected: thing.covers,
+    actual: `not judged: ${notJudged}`,
+    notJudged,
+  })
   checks.push({
     name: 'signer-trusted',
     ok: false,
@@ -113,11 +125,22 @@ export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly TrustedKey
   )
 }
 
+/**
+ * The order a person should read checks in: what failed first (the cause), then what could not be judged
+ * because of it, then what passed; each group in the order the checks ran.
+ */
+export function readingOrder(checks: readonly Check[]): Check[] {
+  return [
+    ...checks.filter((check) => !check.ok && check.notJudged === undefined),
+    ...checks.filter((check) => !check.ok && check.notJudged !== undefined),
+    ...checks.filter((check) => check.ok),
+  ]
+}
+
 function finish(status: Verification['status'], checks: Check[], signers: Signer[]): Verification {
-  // The failing check a person should read first goes first; the passing ones keep their order after it.
-  const failed = checks.filter((check) => !check.ok)
-  const ordered = [...failed, ...checks.filter((check) => check.ok)]
-  return { status, failedCheck: status === 'failed' ? (failed[0]?.name ?? null) : null, checks: ordered, signers }
+  const ordered = readingOrder(checks)
+  const failed = ordered.find((check) => !check.ok && check.notJudged === undefined)
+  return { status, failedCheck: status === 'failed' ? (failed?.name ?? null) : null, checks: ordered, signers }
 }
 
 /** The verification of a document that carries no signature at all: one check saying so. */

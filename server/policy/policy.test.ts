@@ -66,7 +66,33 @@ describe('per-project policy', () => {
     const stranger = newKey('stranger', 'ed25519')
     const verification = read(signEnvelope(slsaV1Statement({ repo: 'https://github.com/acme/web' }), stranger)).document.verification
     expect(verification.status).toBe('untrusted')
-    expect(verification.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['signer-trusted', 'signer-identity', 'required:envelope-signature'])
+    // Failures first, then what could not be judged for want of a trusted signature.
+    expect(verification.checks.filter((check) => !check.ok).map((check) => [check.name, check.notJudged !== undefined])).toEqual([
+      ['signer-trusted', false],
+      ['required:envelope-signature', false],
+      ['envelope-signature', true],
+      ['signer-identity', true],
+    ])
+    expect(verification.checks.find((check) => check.name === 'envelope-signature')?.actual).toBe(
+      'not judged: no key this server has is named stranger or verifies the signature, so it could not be checked',
+    )
+  })
+
+  it('does not judge the signer of an altered envelope: it names a trusted key, but nothing established who signed', () => {
+    const envelope = signEnvelope(slsaV1Statement({ repo: 'https://github.com/acme/web' }), release) as { signatures: { sig: string }[] }
+    const sig = Buffer.from(envelope.signatures[0]?.sig ?? '', 'base64')
+    sig[8] = (sig[8] ?? 0) ^ 0x40
+    envelope.signatures[0] = { ...envelope.signatures[0], sig: sig.toString('base64') }
+    const verification = read(envelope).document.verification
+    expect(verification).toMatchObject({ status: 'failed', failedCheck: 'envelope-signature' })
+    expect(verification.checks.find((check) => check.name === 'signer-identity')).toEqual({
+      name: 'signer-identity',
+      ok: false,
+      expected: 'signed by keyId release (policy acme)',
+      actual: 'not judged: the envelope-signature check failed, so who signed is not established',
+      notJudged: 'the envelope-signature check failed, so who signed is not established',
+    })
+    expect(verification.checks.find((check) => check.name === 'required:envelope-signature')).toMatchObject({ ok: false, actual: 'failed' })
   })
 
   it('rejects a config whose policy names an unknown key or misses its repositories, naming the field', () => {

@@ -1,5 +1,6 @@
 import type { Check, Verification } from '../../src/contract/common'
 import type { Policy, SignerIdentity } from '../../src/contract/policy'
+import { readingOrder } from '../ingest/verify'
 
 /** Certificate facts of a signer, when a document was signed with a Sigstore certificate. */
 export type CertificateFacts = {
@@ -64,6 +65,21 @@ function signerMatches(signer: SignerIdentity, verification: Verification, certi
   return globs.every(([glob, value]) => glob === undefined || (value !== null && matchesGlob(glob, value)))
 }
 
+/** The checks that judge a signature itself, whatever carries it (`publish: bundle-signature` in npm's pairs). */
+const SIGNATURE_CHECK = /(^|: )(envelope|link|bundle|message)-signature$|^signature$/
+
+/**
+ * Why the signer's identity cannot be judged, or null when it can: only a signature that verified with a key or
+ * certificate this server trusts establishes who signed. Judging it anyway would fail a trusted signer whose
+ * signature was altered, with expected and found reading the same.
+ */
+function signerNotEstablished(verification: Verification): string | null {
+  const signature = verification.checks.find((check) => SIGNATURE_CHECK.test(check.name) && !check.ok)
+  if (signature) return `the ${signature.name} check ${signature.notJudged === undefined ? 'failed' : 'could not be judged'}, so who signed is not established`
+  if (!verification.signers.some((signer) => signer.trustedKeyId !== null)) return 'no key or certificate authority this server trusts vouches for the signer, so who signed is not established'
+  return null
+}
+
 function actualSigner(verification: Verification, certificate: CertificateFacts | null): string {
   if (certificate) return `certificate for ${certificate.subjectAlternativeName ?? '(no SAN)'} from ${certificate.issuer ?? '(no issuer)'}`
   const keys = verification.signers.map((signer) => signer.trustedKeyId ?? signer.keyId ?? '(unnamed key)')
@@ -79,13 +95,13 @@ export function applyPolicy(verification: Verification, policy: Policy | null, s
   if (!policy) return verification
   const checks: Check[] = []
   if (policy.signers.length > 0) {
-    const ok = policy.signers.some((signer) => signerMatches(signer, verification, subject.certificate))
-    checks.push({
-      name: 'signer-identity',
-      ok,
-      expected: `signed by ${policy.signers.map(describeSigner).join(' or ')} (policy ${policy.name})`,
-      actual: actualSigner(verification, subject.certificate),
-    })
+    const expected = `signed by ${policy.signers.map(describeSigner).join(' or ')} (policy ${policy.name})`
+    const notJudged = signerNotEstablished(verification)
+    checks.push(
+      notJudged === null
+        ? { name: 'signer-identity', ok: policy.signers.some((signer) => signerMatches(signer, verification, subject.certificate)), expected, actual: actualSigner(verification, subject.certificate) }
+        : { name: 'signer-identity', ok: false, expected, actual: `not judged: ${notJudged}`, notJudged },
+    )
   }
   if (policy.builders.length > 0) {
     checks.push({
@@ -109,19 +125,17 @@ export function applyPolicy(verification: Verification, policy: Policy | null, s
       name: `required:${required}`,
       ok: found?.ok === true,
       expected: `check ${required} present and passing (policy ${policy.name})`,
-      actual: found ? (found.ok ? 'passed' : 'failed') : 'not performed for this document',
+      actual: found ? (found.ok ? 'passed' : found.notJudged === undefined ? 'failed' : `not judged: ${found.notJudged}`) : 'not performed for this document',
     })
   }
   if (checks.length === 0) return verification
-  const failed = checks.filter((check) => !check.ok)
-  const wasFailing = verification.checks.filter((check) => !check.ok)
-  const passing = verification.checks.filter((check) => check.ok)
+  const failed = checks.filter((check) => !check.ok && check.notJudged === undefined)
   const status = verification.status === 'verified' && failed.length > 0 ? 'failed' : verification.status
   return {
     ...verification,
     status,
     failedCheck: status === 'failed' ? (verification.failedCheck ?? failed[0]?.name ?? null) : null,
-    // The failing checks a person should read first stay first: the document's own, then the policy's.
-    checks: [...wasFailing, ...failed, ...passing, ...checks.filter((check) => check.ok)],
+    // Failures first (the document's own, then the policy's), then what could not be judged, then what passed.
+    checks: readingOrder([...verification.checks, ...checks]),
   }
 }

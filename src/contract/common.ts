@@ -30,7 +30,7 @@ export const verificationStatuses = ['verified', 'failed', 'untrusted', 'unsigne
 export const VerificationStatus = z.enum(verificationStatuses).meta({
   description:
     'verified: signed by a trusted key and every check passed; failed: a check failed (the first failing check is named); ' +
-    'untrusted: well-formed and correctly signed, but by a key we do not trust; unsigned: no signature at all; ' +
+    'untrusted: well-formed, but signed by a key or certificate nothing we trust vouches for (so the signature may not have been checked at all); unsigned: no signature at all; ' +
     'unverifiable: signed, but the trust material needed to check it is missing',
 })
 export type VerificationStatus = z.infer<typeof VerificationStatus>
@@ -42,6 +42,12 @@ export const Check = z.object({
   expected: z.string().optional(),
   actual: z.string().optional(),
   detail: z.string().optional(),
+  /**
+   * Set when the check could not be judged, because an earlier check failed or what it needs is missing: why,
+   * in words (`the envelope signature did not verify`). `ok` is then false, so anything that only reads `ok`
+   * never counts it as passed; verdicts stored before this field existed simply lack it.
+   */
+  notJudged: z.string().optional().meta({ description: 'Why the check could not be judged (ok is then false): an earlier check failed, or what it needs is missing.' }),
 })
 export type Check = z.infer<typeof Check>
 

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef } from 'react'
 import type { Check } from '../../contract/common'
-import { checkQuestion, orderChecks } from '../../lib/checks'
+import { checkQuestion, isNotJudged, orderChecks } from '../../lib/checks'
 import { checkAnchor } from '../../lib/paths'
 import { NotRecorded } from './not-recorded'
 
@@ -18,8 +18,9 @@ export type ChecksTableProps = {
 }
 
 /**
- * Every check of a verification: failing ones first (the reason for the verdict is read first), each with the
- * question it answers, the result in words, expected versus found, and the raw record one click away.
+ * Every check of a verification: failing ones first (the reason for the verdict is read first), then those that
+ * could not be judged because of them, each with the question it answers, the result in words, expected versus
+ * found (or why it was not judged), and the raw record one click away.
  */
 export function ChecksTable({ checks, label, anchors = false, highlight = null }: ChecksTableProps) {
   const id = useId()
@@ -48,7 +49,8 @@ export function ChecksTable({ checks, label, anchors = false, highlight = null }
         <tbody>
           {ordered.map((check, index) => {
             const targeted = highlight !== null && check.name === highlight
-            const classes = [check.ok ? '' : 'check-failed', targeted ? 'check-targeted' : ''].filter(Boolean).join(' ')
+            const notJudged = isNotJudged(check)
+            const classes = [check.ok ? '' : notJudged ? 'check-not-judged' : 'check-failed', targeted ? 'check-targeted' : ''].filter(Boolean).join(' ')
             return (
               <tr
                 key={`${check.name}-${index}`}
@@ -63,9 +65,9 @@ export function ChecksTable({ checks, label, anchors = false, highlight = null }
                   <code className="mono check-name">{check.name}</code>
                 </th>
                 <td>
-                  <span className={check.ok ? 'result result-ok' : 'result result-fail'}>
-                    <span aria-hidden="true">{check.ok ? '✓ ' : '✕ '}</span>
-                    {check.ok ? 'Passed' : 'Failed'}
+                  <span className={check.ok ? 'result result-ok' : notJudged ? 'result result-not-judged' : 'result result-fail'}>
+                    <span aria-hidden="true">{check.ok ? '✓ ' : notJudged ? '– ' : '✕ '}</span>
+                    {check.ok ? 'Passed' : notJudged ? 'Not judged' : 'Failed'}
                   </span>
                   {targeted ? (
                     <span id={`${id}-targeted`} className="visually-hidden">
@@ -89,6 +91,21 @@ export function ChecksTable({ checks, label, anchors = false, highlight = null }
 }
 
 function ExpectedFound({ check }: { check: Check }) {
+  if (check.notJudged !== undefined && !check.ok) {
+    // Nothing was found: showing expected against a "found" value would read as a judgement that was never made.
+    return (
+      <dl className="expected-found">
+        <div>
+          <dt>Expected</dt>
+          <dd>{check.expected ?? <NotRecorded compact />}</dd>
+        </div>
+        <div>
+          <dt>Not judged</dt>
+          <dd>{check.notJudged}</dd>
+        </div>
+      </dl>
+    )
+  }
   if (check.expected === undefined && check.actual === undefined) return <NotRecorded />
   return (
     <dl className="expected-found">

@@ -16,10 +16,14 @@ const icons: Record<VerificationStatus, string> = {
   unverifiable: '?',
 }
 
+/**
+ * What a status alone can honestly say: only the checks say what else was established, so these claim no more
+ * than every document of the status has in common (an untrusted signature may never have been checked at all).
+ */
 export const statusDescriptions: Record<VerificationStatus, string> = {
-  verified: 'Signed by a trusted key and every check passed.',
-  failed: 'A verification check failed.',
-  untrusted: 'Correctly signed, but by a key that is not trusted.',
+  verified: 'Signed by a key or certificate this server trusts; the signature verifies and every check passed.',
+  failed: 'A verification check failed; do not rely on it.',
+  untrusted: 'Signed by a key or certificate this server does not trust, so the signature vouches for nothing here.',
   unsigned: 'No signature at all.',
   unverifiable: 'Signed, but the trust material needed to check it is missing.',
 }

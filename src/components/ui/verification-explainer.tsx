@@ -1,22 +1,15 @@
 import type { ReactNode } from 'react'
-import type { Verification, VerificationStatus } from '../../contract/common'
-import { checkQuestion, firstFailure } from '../../lib/checks'
+import type { Verification } from '../../contract/common'
+import { checkQuestion, firstFailure, isNotJudged } from '../../lib/checks'
+import { failureCause, signatureState, verdictSummary } from '../../lib/verdict'
 import { formatAbsolute, formatRelative } from '../../lib/format'
 import { ChecksTable } from './checks-table'
 import { NotRecorded } from './not-recorded'
 import { SafeLink } from './safe-link'
 
-const verdicts: Record<VerificationStatus, (failedCheck: string | null) => string> = {
-  verified: () => 'Signed by a trusted key, and every check passed.',
-  failed: (check) =>
-    `${check ? `The ${check} check` : 'A check'} failed. Do not rely on this document until the cause is understood.`,
-  untrusted: () => 'The signature is valid, but the key that made it is not one this server trusts.',
-  unsigned: () => 'The document carries no signature, so nothing vouches for its content.',
-  unverifiable: () => 'The document is signed, but the trust material needed to check the signature is missing.',
-}
-
+/** The verdict in one paragraph, derived from the checks that ran (see src/lib/verdict.ts). */
 export function verdictSentence(verification: Verification): string {
-  return verdicts[verification.status](verification.failedCheck)
+  return verdictSummary(verification)
 }
 
 type Level = 2 | 3 | 4
@@ -29,24 +22,34 @@ export type VerificationExplainerProps = {
   level: Level
   anchors?: boolean
   highlight?: string | null
+  /** Whether to open with the verdict paragraph; off where the caller shows it above a collapsed explainer. */
+  verdict?: boolean
 }
 
 /**
  * What verifying a document found, explained: the verdict, the first failure on top in plain words, every check
  * with expected versus found, who signed (keys, certificate) and where it is logged. All document text is text.
  */
-export function VerificationExplainer({ verification, label, level, anchors = false, highlight = null }: VerificationExplainerProps) {
+export function VerificationExplainer({ verification, label, level, anchors = false, highlight = null, verdict = true }: VerificationExplainerProps) {
   const Heading = `h${level}` as const
   const failure = firstFailure(verification.checks)
-  const failing = verification.checks.filter((check) => !check.ok).length
+  const failing = verification.checks.filter((check) => !check.ok && !isNotJudged(check)).length
+  const notJudged = verification.checks.filter(isNotJudged).length
+  // A signature naming a trusted key that does not verify is not "no trusted key": say what went wrong.
+  const signatureFailed = signatureState(verification.checks) === 'failed'
   return (
     <div className="verification-explainer">
-      <p className="verdict">{verdictSentence(verification)}</p>
+      {verdict ? <p className="verdict">{verdictSentence(verification)}</p> : null}
       {failure ? (
-        <div className="first-failure">
+        <div className="first-failure" role="group" aria-label={`First failure: ${failure.name}`}>
           <p className="first-failure-title">
             <span aria-hidden="true">✕ </span>First failure: <code className="mono">{failure.name}</code>
           </p>
+          {/* The cause in plain words comes first: the reader should not have to open the technical detail for it. */}
+          <p className="first-failure-cause">
+            <strong>Cause:</strong> {capitalise(failureCause(failure))}.
+          </p>
+          {failure.detail !== undefined ? <p>{failure.detail}</p> : null}
           <p>{checkQuestion(failure.name)} No.</p>
           {failure.expected !== undefined ? (
             <p>
@@ -63,7 +66,8 @@ export function VerificationExplainer({ verification, label, level, anchors = fa
 
       <Heading>
         Checks ({verification.checks.length}
-        {failing > 0 ? `, ${failing} failing` : ''})
+        {failing > 0 ? `, ${failing} failing` : ''}
+        {notJudged > 0 ? `, ${notJudged} not judged` : ''})
       </Heading>
       <ChecksTable checks={verification.checks} label={`Checks of ${label}`} anchors={anchors} highlight={highlight} />
 
@@ -85,7 +89,7 @@ export function VerificationExplainer({ verification, label, level, anchors = fa
                 <tr key={`${signer.keyId ?? ''}-${index}`}>
                   <td className="cell-wrap">{signer.keyId === null ? <NotRecorded /> : <code className="mono">{signer.keyId}</code>}</td>
                   <td className="cell-wrap">
-                    {signer.trustedKeyId === null ? <span className="muted">No trusted key matched</span> : <code className="mono">{signer.trustedKeyId}</code>}
+                    {signer.trustedKeyId === null ? <span className="muted">{signatureFailed ? 'None: the signature does not verify' : 'No trusted key verified this signature'}</span> : <code className="mono">{signer.trustedKeyId}</code>}
                   </td>
                   <td>{signer.algorithm ?? <NotRecorded />}</td>
                 </tr>
@@ -160,6 +164,8 @@ export function VerificationExplainer({ verification, label, level, anchors = fa
     </div>
   )
 }
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 function certificateFacts(certificate: NonNullable<Verification['certificate']>): [string, ReactNode][] {
   const text = (value: string | null) => (value === null ? <NotRecorded /> : <span className="untrusted-text">{value}</span>)

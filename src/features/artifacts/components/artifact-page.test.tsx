@@ -42,8 +42,23 @@ describe('ArtifactPage', () => {
     if (!failing) throw new Error('no check rows')
     expect(within(failing).getByText('Failed')).toBeTruthy()
     expect(within(failing).getByText('Expected')).toBeTruthy()
-    expect(within(failing).getByText(/the signature does not verify/, { selector: 'dd' })).toBeTruthy()
+    expect(within(failing).getByText(/the signature for keyid .+ does not verify/, { selector: 'dd' })).toBeTruthy()
     expect(screen.getByText(/No deployments are recorded for this artifact/)).toBeTruthy()
+  })
+
+  it('sums up every verdict at the top, and keeps verified attestation cards collapsed under their verdict', async () => {
+    const digest = digestOf('verified')
+    renderApp(`/artifacts/${digest}`)
+    const summary = await screen.findByRole('region', { name: 'Every verdict about this artifact' })
+    for (const topic of ['Attestations', 'Rebuilds', 'SBOM', 'Deployments']) expect(within(summary).getByRole('link', { name: topic })).toBeTruthy()
+    const attestations = screen.getByRole('region', { name: /^Attestations and signatures/ })
+    for (const card of within(attestations).getAllByRole('article')) {
+      const disclosure = within(card).getByText(/^Checks \(\d+\), signers and log entries$/).closest('details')
+      const failed = within(card).queryByText(/^Failed/) !== null
+      expect(disclosure?.open).toBe(failed)
+      // The verdict stays readable with the card closed.
+      expect(within(card).getAllByText(/^(Signed|The |\d+ checks|No check)/, { selector: 'p' }).length).toBeGreaterThan(0)
+    }
   })
 
   it('shows a signing certificate and its transparency-log entry', async () => {

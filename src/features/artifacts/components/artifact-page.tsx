@@ -6,12 +6,13 @@ import { DigestList } from '../../../components/ui/digest-list'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge } from '../../../components/ui/status-badge'
-import { VerificationExplainer } from '../../../components/ui/verification-explainer'
+import { VerificationExplainer, verdictSentence } from '../../../components/ui/verification-explainer'
 import { shortCommit, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { useHashCheck } from '../../../lib/use-hash-check'
 import { artifactQueries } from '../artifacts-queries'
 import { orderAttestations, targetAttestation } from '../lib/attestation-order'
+import { ArtifactSummary } from './artifact-summary'
 import { RebuildsSection } from './rebuilds-section'
 
 function readDigest(value: string | undefined): string | null {
@@ -75,8 +76,9 @@ export function ArtifactPage() {
             ) : null}
           </p>
         </div>
-        {artifact.producedBy ? <StatusBadge status={artifact.producedBy.status} failedCheck={artifact.producedBy.failedCheck} /> : null}
       </header>
+
+      <ArtifactSummary artifact={artifact} />
 
       <Section id="identity" title="Names and digests">
         <Facts
@@ -186,6 +188,10 @@ function ProducedBy({ artifact }: { artifact: ArtifactDetail }) {
 function AttestationCard({ attestation, targeted, anchors, highlight }: { attestation: ArtifactAttestation; targeted: boolean; anchors: boolean; highlight: string | null }) {
   const headingId = `attestation-${attestation.documentId}-heading`
   const format = FORMAT_NAMES[attestation.format] ?? attestation.format
+  const checks = attestation.verification.checks.length
+  // Collapsed unless it failed or a link points into it: the page's other verdicts must not sit pages below
+  // several fully expanded explainers.
+  const open = attestation.verification.status === 'failed' || targeted
   return (
     <article className={targeted ? 'attestation is-targeted' : 'attestation'} aria-labelledby={headingId} id={`attestation-${attestation.documentId}`}>
       <div className="card-header">
@@ -204,13 +210,18 @@ function AttestationCard({ attestation, targeted, anchors, highlight }: { attest
           </>
         ) : null}
       </p>
-      <VerificationExplainer
-        verification={attestation.verification}
-        label={`the ${format} ${shortHex(attestation.documentId)}`}
-        level={4}
-        anchors={anchors}
-        highlight={highlight}
-      />
+      <p className="verdict">{verdictSentence(attestation.verification)}</p>
+      <details className="attestation-detail" open={open}>
+        <summary>{`Checks (${checks}), signers and log entries`}</summary>
+        <VerificationExplainer
+          verification={attestation.verification}
+          label={`the ${format} ${shortHex(attestation.documentId)}`}
+          level={4}
+          anchors={anchors}
+          highlight={highlight}
+          verdict={false}
+        />
+      </details>
     </article>
   )
 }

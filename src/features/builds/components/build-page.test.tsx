@@ -31,7 +31,7 @@ describe('BuildPage', () => {
       expect(screen.getByRole('button', { name: `Copy sha256 digest of ${subject.name}` })).toBeTruthy()
     }
     expect(screen.getByText(detail.invocationId ?? '')).toBeTruthy()
-    expect(screen.getByText('Signed by a trusted key, and every check passed.')).toBeTruthy()
+    expect(screen.getByText(/^Signed by demo-release-[a-z0-9]+, which this server trusts; the signature verifies, and all \d+ checks passed\.$/)).toBeTruthy()
     const raw = screen.getByLabelText('Raw statement text')
     expect(raw.tagName).toBe('PRE')
     expect(raw.textContent).toBe(detail.statement)
@@ -94,11 +94,11 @@ describe('BuildPage', () => {
     expect(compare.getAttribute('href')).toMatch(new RegExp(`^/builds/compare\\?a=[0-9a-f]{64}&b=${build.id}$`))
   })
 
-  it('shows an untrusted signer as valid but not trusted', async () => {
+  it('shows an untrusted signer as unknown, never as a valid signature', async () => {
     const build = firstBuild('untrusted')
     renderApp(`/builds/${build.id}`)
-    expect(await screen.findByText(/The signature is valid, but the key that made it is not one this server trusts/)).toBeTruthy()
-    expect(screen.getByText('No trusted key matched')).toBeTruthy()
+    expect(await screen.findByText(/^Signed by rogue-release-key, which this server does not know; the signature could not be checked\./)).toBeTruthy()
+    expect(screen.getByText('No trusted key verified this signature')).toBeTruthy()
   })
 
   it('renders hostile document strings as inert text', async () => {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import type { ArtifactAttestation, ArtifactDetail } from '../../../contract/artifacts'
+import type { VerificationStatus } from '../../../contract/common'
+import { artifactHeadline, artifactVerdicts } from './artifact-verdicts'
+
+const attestation = (status: VerificationStatus, failedCheck: string | null = null): ArtifactAttestation => ({
+  documentId: 'a'.repeat(64) as ArtifactAttestation['documentId'],
+  format: 'dsse',
+  predicateType: 'https://slsa.dev/provenance/v1',
+  buildId: null,
+  ingestedAt: '2026-01-01T00:00:00Z',
+  verification: { status, failedCheck, checks: [], signers: [] },
+})
+
+const artifact = (overrides: Partial<ArtifactDetail>): ArtifactDetail => ({
+  digest: `sha256:${'b'.repeat(64)}`,
+  digests: { sha256: 'b'.repeat(64) },
+  names: ['app.tgz'],
+  producedBy: null,
+  builds: [],
+  attestations: [],
+  sbom: null,
+  rebuilds: [],
+  reproducibility: { rebuilders: 0, matched: 0, mismatched: 0 },
+  deployments: [],
+  ...overrides,
+})
+
+describe('artifactVerdicts', () => {
+  it('does not let verified attestations hide a disagreeing rebuilder', () => {
+    const verdicts = artifactVerdicts(artifact({ attestations: [attestation('verified')], reproducibility: { rebuilders: 3, matched: 2, mismatched: 1 } }))
+    expect(verdicts.map((verdict) => [verdict.topic, verdict.tone, verdict.text])).toEqual([
+      ['Attestations', 'good', 'The attestation is verified.'],
+      ['Rebuilds', 'bad', '2 of 3 rebuilders agree with the published digest; 1 disagrees.'],
+      ['SBOM', 'none', 'No SBOM describing it was ingested.'],
+      ['Deployments', 'none', 'No deployment is recorded (this server does not ingest deployment records yet).'],
+    ])
+    expect(artifactHeadline(verdicts)).toEqual({ tone: 'bad', text: 'Not every verdict about this artifact is good: see rebuilds.' })
+  })
+
+  it('counts attestations by status and names the failing checks', () => {
+    const [verdict] = artifactVerdicts(artifact({ attestations: [attestation('verified'), attestation('failed', 'envelope-signature'), attestation('untrusted')] }))
+    expect(verdict).toMatchObject({
+      tone: 'bad',
+      text: '3 attestations: 1 verified, 1 failed, 1 signed by a key this server does not trust (failing: envelope-signature).',
+    })
+  })
+
+  it('is good only when every verdict made is good, and says which were never made', () => {
+    const good = artifactVerdicts(artifact({ attestations: [attestation('verified'), attestation('verified')], reproducibility: { rebuilders: 2, matched: 2, mismatched: 0 } }))
+    expect(good[0]?.text).toBe('All 2 attestations are verified.')
+    expect(artifactHeadline(good)).toEqual({ tone: 'good', text: 'No verdict about this artifact is bad, but some were never made: the SBOM.' })
+    expect(artifactHeadline(artifactVerdicts(artifact({})))).toEqual({ tone: 'none', text: 'Nothing about this artifact has been checked.' })
+  })
+})

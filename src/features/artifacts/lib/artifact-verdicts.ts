@@ -1,0 +1,80 @@
+import type { ArtifactDetail } from '../../../contract/artifacts'
+import { verificationStatuses, type VerificationStatus } from '../../../contract/common'
+
+/** good: nothing against it; bad: something says do not trust it; none: nothing was checked, which is no comfort. */
+export type Tone = 'good' | 'bad' | 'none'
+
+/** One kind of verdict about an artifact, in a sentence, with the section of the page that holds its evidence. */
+export type ArtifactVerdict = { topic: 'Attestations' | 'Rebuilds' | 'SBOM' | 'Deployments'; tone: Tone; text: string; section: string }
+
+const STATUS_WORDS: Record<VerificationStatus, string> = {
+  verified: 'verified',
+  failed: 'failed',
+  untrusted: 'signed by a key this server does not trust',
+  unsigned: 'unsigned',
+  unverifiable: 'unverifiable',
+}
+
+const TOPIC_WORDS: Record<ArtifactVerdict['topic'], string> = { Attestations: 'attestations', Rebuilds: 'rebuilds', SBOM: 'the SBOM', Deployments: 'deployments' }
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
+
+function attestationsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
+  const { attestations } = artifact
+  if (attestations.length === 0) return { topic: 'Attestations', tone: 'none', text: 'No document attests to this artifact.', section: 'attestations' }
+  const counts = verificationStatuses
+    .map((status) => [status, attestations.filter((attestation) => attestation.verification.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+  const parts = counts.map(([status, count]) => `${count} ${STATUS_WORDS[status]}`)
+  const failedChecks = [...new Set(attestations.flatMap((attestation) => (attestation.verification.failedCheck ? [attestation.verification.failedCheck] : [])))]
+  const all = counts.length === 1 && counts[0]?.[0] === 'verified'
+  const text = all
+    ? `${attestations.length === 1 ? 'The attestation is' : `All ${attestations.length} attestations are`} verified.`
+    : `${plural(attestations.length, 'attestation', 'attestations')}: ${parts.join(', ')}${failedChecks.length > 0 ? ` (failing: ${failedChecks.join(', ')})` : ''}.`
+  return { topic: 'Attestations', tone: all ? 'good' : 'bad', text, section: 'attestations' }
+}
+
+function rebuildsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
+  const { rebuilders, matched, mismatched } = artifact.reproducibility
+  if (rebuilders === 0) {
+    return { topic: 'Rebuilds', tone: 'none', text: 'No independent rebuild is recorded, so nobody has checked that its source produces it.', section: 'rebuilds' }
+  }
+  const agree = `${matched} of ${rebuilders} ${rebuilders === 1 ? 'rebuilder agrees' : 'rebuilders agree'} with the published digest`
+  const disagree = mismatched > 0 ? `; ${mismatched} ${mismatched === 1 ? 'disagrees' : 'disagree'}` : ''
+  return { topic: 'Rebuilds', tone: mismatched > 0 || matched < rebuilders ? 'bad' : 'good', text: `${agree}${disagree}.`, section: 'rebuilds' }
+}
+
+function sbomVerdict(artifact: ArtifactDetail): ArtifactVerdict {
+  const { sbom } = artifact
+  if (sbom === null) return { topic: 'SBOM', tone: 'none', text: 'No SBOM describing it was ingested.', section: 'sbom' }
+  return { topic: 'SBOM', tone: sbom.status === 'verified' ? 'good' : 'bad', text: `An SBOM is recorded; its signature is ${STATUS_WORDS[sbom.status]}.`, section: 'sbom' }
+}
+
+function deploymentsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
+  const count = artifact.deployments.length
+  return count === 0
+    ? { topic: 'Deployments', tone: 'none', text: 'No deployment is recorded (this server does not ingest deployment records yet).', section: 'deployments' }
+    : { topic: 'Deployments', tone: 'good', text: `${plural(count, 'deployment is', 'deployments are')} recorded.`, section: 'deployments' }
+}
+
+/** Every verdict about an artifact, in the order the page shows their evidence. */
+export function artifactVerdicts(artifact: ArtifactDetail): ArtifactVerdict[] {
+  return [attestationsVerdict(artifact), rebuildsVerdict(artifact), sbomVerdict(artifact), deploymentsVerdict(artifact)]
+}
+
+/**
+ * The headline over them: good only when every verdict that exists is good. One bad verdict anywhere (a
+ * disagreeing rebuilder, a failed attestation) is what a reader of the top of the page must not miss.
+ */
+export function artifactHeadline(verdicts: readonly ArtifactVerdict[]): { tone: Tone; text: string } {
+  const bad = verdicts.filter((verdict) => verdict.tone === 'bad')
+  if (bad.length > 0) return { tone: 'bad', text: `Not every verdict about this artifact is good: see ${bad.map((verdict) => TOPIC_WORDS[verdict.topic]).join(' and ')}.` }
+  if (verdicts.some((verdict) => verdict.tone === 'good')) {
+    const unchecked = verdicts.filter((verdict) => verdict.tone === 'none' && verdict.topic !== 'Deployments')
+    return {
+      tone: 'good',
+      text: unchecked.length === 0 ? 'Every verdict about this artifact is good.' : `No verdict about this artifact is bad, but some were never made: ${unchecked.map((verdict) => TOPIC_WORDS[verdict.topic]).join(', ')}.`,
+    }
+  }
+  return { tone: 'none', text: 'Nothing about this artifact has been checked.' }
+}
