@@ -8,6 +8,16 @@ import { loadPublicKey } from './keys'
 import { readProvenance } from './slsa'
 import { parseStatement } from './statement'
 
+/**
+ * Provenance predicates the corpus carries that readProvenance does not read yet: today it gives null for them
+ * (asserted, so reading them fails here until this list changes). SLSA v0.1 comes only inside gcloud
+ * --show-provenance output, which ingest does not read either (README.md, "Known gaps in the corpus"); reading it
+ * also needs `v0.1` in the builds contract, which knows v0.2 and v1.
+ */
+const unreadPredicates: Record<string, { why: string; issue: number }> = {
+  'https://slsa.dev/provenance/v0.1': { why: 'SLSA v0.1 (recipe, materials without digests) from legacy Cloud Build', issue: 12 },
+}
+
 // The corpus sits beside the checkout (../shared); a clone without it has nothing to test here.
 describeWithCorpus('real DSSE envelopes from ../shared/corpus', () => {
   const envelopes = corpusFiles().flatMap((file) =>
@@ -24,9 +34,16 @@ describeWithCorpus('real DSSE envelopes from ../shared/corpus', () => {
     const parsed = parseEnvelope(envelope)
     const statement = parseStatement(parsed.payload)
     expect(statement.type).toMatch(/^https:\/\/in-toto\.io\/Statement\/v(0\.1|1)$/)
-    if (statement.predicateType?.startsWith('https://slsa.dev/provenance/')) {
+    const unread = statement.predicateType ? unreadPredicates[statement.predicateType] : undefined
+    if (unread) expect(readProvenance(statement), `${unread.why} (issue ${unread.issue})`).toBeNull()
+    else if (statement.predicateType?.startsWith('https://slsa.dev/provenance/')) {
       expect(readProvenance(statement)?.slsaVersion).toMatch(/^v(0\.2|1)$/)
     }
+  })
+
+  it('meets every unread predicate type in the corpus', () => {
+    const types = new Set(inToto.map((found) => parseStatement(parseEnvelope(found.envelope).payload).predicateType))
+    for (const type of Object.keys(unreadPredicates)) expect(types.has(type), type).toBe(true)
   })
 
   it('verifies the Tekton Chains envelope (subject null) with its published key', () => {
