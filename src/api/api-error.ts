@@ -35,8 +35,8 @@ export function describeError(error: unknown): { message: string; hint: string |
       hint: null,
     }
   }
-  const where = error.path ? ` (at ${error.path})` : ''
-  const message = `${error.message}${where}`
+  const where = error.path ? whereWords(error.path) : null
+  const message = asSentence(where === null ? error.message : `${withoutFullStop(error.message)} (${where})`)
   if (error.status === 401) return { message, hint: 'Enter a read token in the form at the top of the page.' }
   if (error.status === 403) return { message, hint: 'The token you entered lacks the read scope; ask for one that has it.' }
   if (error.status === 0 || error.status >= 500) return { message, hint: 'This is usually temporary; retry in a moment.' }
@@ -44,4 +44,27 @@ export function describeError(error: unknown): { message: string; hint: string |
     return { message, hint: 'The server and this dashboard disagree on the API; check that their versions match.' }
   }
   return { message, hint: null }
+}
+
+/**
+ * An error's path in words (`query.status` → "the status filter", `path.digest` → "the digest in the address"),
+ * so messages never show raw API syntax; a JSON path into a document stays as it is, since it locates the problem.
+ */
+function whereWords(path: string): string {
+  const [part, ...rest] = path.split('.')
+  const name = rest.join('.')
+  if (part === 'query' && name !== '') return `in the ${name} filter`
+  if (part === 'path' && name !== '') return `in the ${name} in the address`
+  if (part === 'header' && name !== '') return `in the ${name} header`
+  return `at ${path}`
+}
+
+const withoutFullStop = (text: string): string => text.trim().replace(/[.]$/, '')
+
+/** A sentence for the page: capitalised, ending in a full stop, without the backticks API messages quote code in. */
+export function asSentence(text: string): string {
+  const plain = text.replace(/`/g, '').trim()
+  if (plain === '') return plain
+  const capital = plain.charAt(0).toUpperCase() + plain.slice(1)
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`
 }

@@ -41,7 +41,7 @@ describe('getJson', () => {
     )
     const error = await failure(getJson('/api/thing', { schema: Thing }))
     expect(error).toMatchObject({ status: 400, code: 'invalid-query', message: 'limit is too large', path: 'limit', endpoint: '/api/thing' })
-    expect(describeError(error).message).toBe('limit is too large (at limit)')
+    expect(describeError(error).message).toBe('Limit is too large (at limit).')
   })
 
   it('explains a failure without an error body', async () => {

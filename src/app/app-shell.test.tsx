@@ -28,7 +28,7 @@ describe('app shell', () => {
     server.use(...scenarios.readRequiresToken)
     const { user } = renderApp('/builds')
     expect(await screen.findByText('This server needs a token to read data.')).toBeTruthy()
-    expect(await screen.findByText('Reading needs a token (at Authorization)')).toBeTruthy()
+    expect(await screen.findByText('Reading needs a token (at Authorization).')).toBeTruthy()
 
     await user.type(screen.getByLabelText('Read token'), DEMO_READ_TOKEN)
     await user.click(screen.getByRole('button', { name: 'Use token' }))

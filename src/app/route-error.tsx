@@ -1,26 +1,34 @@
 import { isRouteErrorResponse, Link, useRevalidator, useRouteError } from 'react-router'
-import { describeError, isApiError } from '../api/api-error'
+import { asSentence, describeError, isApiError } from '../api/api-error'
 import { ErrorState } from '../components/ui/error-state'
 import { paths } from '../lib/paths'
 
 /** What went wrong, in words, for any error a route's loader or component raised. */
-function explain(error: unknown): { title: string; message: string; hint: string | null; reload: boolean } {
+/**
+ * What went wrong, in words, for any error a route's loader or component raised, and whether trying again can
+ * help: a malformed or unknown address stays wrong however often it is retried, so it offers no Retry.
+ */
+function explain(error: unknown): { title: string; message: string; hint: string | null; reload: boolean; retry: boolean } {
   if (isRouteErrorResponse(error)) {
-    const message = typeof error.data === 'string' && error.data !== '' ? error.data : `${error.status} ${error.statusText}`
+    const message = typeof error.data === 'string' && error.data !== '' ? error.data : `The page answered ${error.status} ${error.statusText}`
     return {
-      title: error.status === 404 ? 'Not found' : `The page failed with ${error.status} ${error.statusText}`,
-      message,
-      hint: null,
+      title: error.status === 404 ? (error.statusText !== '' && error.statusText !== 'Not Found' ? error.statusText : 'Not found') : 'This page failed to load',
+      message: asSentence(message),
+      hint: error.status === 404 ? 'Check the address, or search for what you were looking for.' : null,
       reload: false,
+      retry: error.status >= 500,
     }
   }
   if (isApiError(error)) {
     const { message, hint } = describeError(error)
+    const transient = error.status === 0 || error.status >= 500
     return {
-      title: error.status === 404 ? 'Not found' : `Could not load ${error.endpoint}`,
+      title: error.status === 404 ? 'Not found' : error.status === 400 ? 'That address is not valid' : 'Could not load this page',
       message,
-      hint,
+      hint: hint ?? (error.status === 400 || error.status === 404 ? 'Check the address, or search for what you were looking for.' : null),
       reload: false,
+      // A well-formed id that names nothing yet may name something once it is ingested; a malformed one never will.
+      retry: transient || error.status === 404,
     }
   }
   const message = error instanceof Error ? error.message : 'Something unexpected went wrong.'
@@ -31,13 +39,14 @@ function explain(error: unknown): { title: string; message: string; hint: string
     message,
     hint: chunkFailed ? 'A newer version may have been deployed; reloading the page usually fixes this.' : null,
     reload: chunkFailed,
+    retry: true,
   }
 }
 
 export function RouteError() {
   const error = useRouteError()
   const revalidator = useRevalidator()
-  const { title, message, hint, reload } = explain(error)
+  const { title, message, hint, reload, retry } = explain(error)
   return (
     <section className="page" aria-labelledby="route-error-heading">
       <title>{`${title} · Provenance`}</title>
@@ -47,7 +56,7 @@ export function RouteError() {
       <ErrorState
         message={message}
         hint={hint}
-        onRetry={() => (reload ? window.location.reload() : void revalidator.revalidate())}
+        {...(retry ? { onRetry: () => (reload ? window.location.reload() : void revalidator.revalidate()) } : {})}
         retrying={revalidator.state === 'loading'}
       />
       <p>

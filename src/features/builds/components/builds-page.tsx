@@ -1,9 +1,10 @@
-import { keepPreviousData, useInfiniteQuery, type QueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query'
 import { useCallback, useMemo } from 'react'
 import { useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
+import { FilterNotices } from '../../../components/ui/filter-notices'
 import { Spinner } from '../../../components/ui/spinner'
 import { projectQueries } from '../../../api/project-queries'
 import { buildQueries } from '../builds-queries'
@@ -12,10 +13,11 @@ import {
   parseBuildsSearch,
   toBuildListFilter,
   toSearchParams,
+  unknownBuildFilters,
   type BuildListFilter,
   type BuildsSearch,
 } from '../lib/builds-search'
-import { BuildsFilters } from './builds-filters'
+import { BuildsFilters, noBuildFilters } from './builds-filters'
 import { BuildsTable } from './builds-table'
 
 /**
@@ -31,17 +33,18 @@ export function buildsLoader(queryClient: QueryClient) {
   }
 }
 
-const noFilters: BuildsSearch = { project: undefined, status: undefined, from: undefined, to: undefined }
-
 export function BuildsPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const search = useMemo(() => parseBuildsSearch(searchParams), [searchParams])
   const filter = useMemo(() => toBuildListFilter(search), [search])
+  const projects = useQuery(projectQueries.names())
+  const notices = unknownBuildFilters(searchParams, search, projects.data)
 
   const setSearch = useCallback(
     (next: BuildsSearch) => {
-      // Replace, not push: picking dates fires a change per keystroke, and Back should leave the page.
-      setSearchParams(toSearchParams(next), { replace: true })
+      // Push: each applied filter is a history entry, so Back undoes it. The date fields apply only whole dates
+      // and the commit field only on Enter or leaving it, so no keystroke makes an entry of its own.
+      setSearchParams(toSearchParams(next))
     },
     [setSearchParams],
   )
@@ -54,7 +57,8 @@ export function BuildsPage() {
         <p className="page-lede">Every build whose provenance was ingested, newest first, with what verifying its signature found.</p>
       </header>
       <BuildsFilters search={search} onChange={setSearch} />
-      <BuildsResults filter={filter} filtered={hasFilters(search)} onClearFilters={() => setSearch(noFilters)} />
+      <FilterNotices notices={notices} />
+      <BuildsResults filter={filter} filtered={hasFilters(search)} onClearFilters={() => setSearch(noBuildFilters)} />
     </section>
   )
 }

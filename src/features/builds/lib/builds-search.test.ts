@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hasFilters, parseBuildsSearch, toBuildListFilter, toSearchParams } from './builds-search'
+import { hasFilters, parseBuildsSearch, toBuildListFilter, toSearchParams, unknownBuildFilters } from './builds-search'
 
 describe('parseBuildsSearch', () => {
   it('reads every filter', () => {
@@ -7,6 +7,7 @@ describe('parseBuildsSearch', () => {
     expect(parseBuildsSearch(params)).toEqual({
       project: 'acme/web',
       status: 'failed',
+      commit: undefined,
       from: '2026-10-01',
       to: '2026-10-31',
     })
@@ -17,6 +18,7 @@ describe('parseBuildsSearch', () => {
     expect(parseBuildsSearch(params)).toEqual({
       project: undefined,
       status: undefined,
+      commit: undefined,
       from: undefined,
       to: undefined,
     })
@@ -26,7 +28,7 @@ describe('parseBuildsSearch', () => {
 
 describe('toBuildListFilter', () => {
   it('turns whole UTC days into the API bounds, `to` exclusive at the next midnight', () => {
-    expect(toBuildListFilter({ project: 'acme/web', status: undefined, from: '2026-10-01', to: '2026-10-31' })).toEqual({
+    expect(toBuildListFilter({ project: 'acme/web', status: undefined, commit: undefined, from: '2026-10-01', to: '2026-10-31' })).toEqual({
       limit: 100,
       project: 'acme/web',
       from: '2026-10-01T00:00:00.000Z',
@@ -35,7 +37,7 @@ describe('toBuildListFilter', () => {
   })
 
   it('leaves out filters that are not set, so equal searches share one cache entry', () => {
-    expect(toBuildListFilter({ project: undefined, status: undefined, from: undefined, to: undefined })).toEqual({
+    expect(toBuildListFilter({ project: undefined, status: undefined, commit: undefined, from: undefined, to: undefined })).toEqual({
       limit: 100,
     })
   })
@@ -47,5 +49,28 @@ describe('toSearchParams', () => {
     const params = toSearchParams(search)
     expect(params.toString()).toBe('project=acme%2Fweb&status=failed&to=2026-10-31')
     expect(parseBuildsSearch(params)).toEqual(search)
+  })
+})
+
+describe('commit and unknown values', () => {
+  it('reads a commit SHA or 7+ prefix, lower-cased, and says what it could not read', () => {
+    const params = new URLSearchParams('commit=ABCDEF1&status=bogus&project=nope')
+    const search = parseBuildsSearch(params)
+    expect(search).toMatchObject({ commit: 'abcdef1', status: undefined, project: 'nope' })
+    expect(toBuildListFilter(search)).toMatchObject({ commit: 'abcdef1', project: 'nope' })
+    expect(unknownBuildFilters(params, search, ['acme/web']).map((notice) => notice.message)).toEqual([
+      'There is no project named nope, so no build matches it.',
+      'There is no status named bogus; showing every status.',
+    ])
+    // Until the project list has loaded, a project is not called unknown.
+    expect(unknownBuildFilters(params, search, undefined)).toHaveLength(1)
+    const short = new URLSearchParams('commit=abc12')
+    expect(unknownBuildFilters(short, parseBuildsSearch(short), [])[0]?.message).toContain('abc12 is not a commit')
+  })
+
+  it('reads a quick range instant and rejects a year still being typed', () => {
+    expect(parseBuildsSearch(new URLSearchParams('from=2026-11-30T05:00Z')).from).toBe('2026-11-30T05:00Z')
+    expect(toBuildListFilter(parseBuildsSearch(new URLSearchParams('from=2026-11-30T05:00Z'))).from).toBe('2026-11-30T05:00:00.000Z')
+    expect(parseBuildsSearch(new URLSearchParams('from=0002-11-01')).from).toBeUndefined()
   })
 })

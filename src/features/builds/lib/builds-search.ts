@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { BuildQueryInput } from '../../../contract/builds'
 import { VerificationStatus } from '../../../contract/common'
-import { dayBounds, filterText, isoDay, readParams, writeParams } from '../../../lib/url-filters'
+import { dayBounds, droppedValue, filterText, isoDay, readParams, writeParams, type UnknownFilter } from '../../../lib/url-filters'
 
 /** Builds per request: enough to fill a tall screen twice, small enough to answer fast. */
 export const BUILDS_PAGE_SIZE = 100
@@ -13,17 +13,38 @@ export const BUILDS_PAGE_SIZE = 100
 export const BuildsSearch = z.object({
   project: filterText,
   status: VerificationStatus.optional().catch(undefined),
+  /** A source commit: a full SHA or a prefix of 7 or more hex characters. */
+  commit: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-fA-F]{7,64}$/)
+    .transform((value) => value.toLowerCase())
+    .optional()
+    .catch(undefined),
   /** First day included, `YYYY-MM-DD`, UTC. */
   from: isoDay,
   /** Last day included, `YYYY-MM-DD`, UTC. */
   to: isoDay,
 })
 
-const keys = ['project', 'status', 'from', 'to'] as const
+const keys = ['project', 'status', 'commit', 'from', 'to'] as const
 export type BuildsSearch = z.infer<typeof BuildsSearch>
 
 export function parseBuildsSearch(params: URLSearchParams): BuildsSearch {
   return BuildsSearch.parse(readParams(params, keys))
+}
+
+/** The URL's filter values that name nothing, each said in a sentence; `projects` once the list has loaded. */
+export function unknownBuildFilters(params: URLSearchParams, search: BuildsSearch, projects: readonly string[] | undefined): UnknownFilter[] {
+  return [
+    ...(search.project !== undefined && projects !== undefined && !projects.includes(search.project)
+      ? [{ param: 'project', value: search.project, message: `There is no project named ${search.project}, so no build matches it.` }]
+      : []),
+    ...droppedValue(params, 'status', search.status, (value) => `There is no status named ${value}; showing every status.`),
+    ...droppedValue(params, 'commit', search.commit, (value) => `${value} is not a commit: a commit is a SHA, or at least its first 7 hexadecimal characters. Showing every commit.`),
+    ...droppedValue(params, 'from', search.from, (value) => `${value} is not a date; showing builds from any day.`),
+    ...droppedValue(params, 'to', search.to, (value) => `${value} is not a date; showing builds to any day.`),
+  ]
 }
 
 export function hasFilters(search: BuildsSearch): boolean {
@@ -37,6 +58,7 @@ export function toBuildListFilter(search: BuildsSearch): BuildListFilter {
   const filter: BuildListFilter = { limit: BUILDS_PAGE_SIZE, ...dayBounds(search.from, search.to) }
   if (search.project !== undefined) filter.project = search.project
   if (search.status !== undefined) filter.status = search.status
+  if (search.commit !== undefined) filter.commit = search.commit
   return filter
 }
 

@@ -1,14 +1,17 @@
 import { memo, type Ref } from 'react'
 import { Link } from 'react-router'
 import type { SignatureRow as Row } from '../../../contract/signatures'
-import { Digest } from '../../../components/ui/digest'
+import { ArtifactLink, BuildIdLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
 import { digestEntries, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 
-export const SIGNATURE_COLUMNS = ['Document', 'Project', 'Signer', 'Subjects', 'Status', 'Ingested'] as const
+export const SIGNATURE_COLUMNS = ['Document', 'Project', 'Signer', 'Subjects', 'Status', 'Signed'] as const
+
+/** More than this apart, the ingest time is shown beside the signing time: a backfill or seed ingests late. */
+const SAME_TIME_MS = 60_000
 
 /** Where a row's verdict is explained: its failing check on the build (or artifact) page, else its verification. */
 export function verificationHref(row: Row): string | null {
@@ -25,7 +28,8 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
   return (
     <tr ref={ref} data-index={index} aria-rowindex={index + 2}>
       <td>
-        <span className="muted">{row.format}</span> <code className="mono">{shortHex(row.documentId)}</code>
+        <span className="muted">{row.format}</span>{' '}
+        {row.buildId === null ? <code className="mono">{shortHex(row.documentId)}</code> : <BuildIdLink id={row.buildId} label={`Build ${shortHex(row.buildId)} of ${row.project ?? 'this document'}`} />}
       </td>
       <td>{row.project ?? <NotRecorded compact />}</td>
       <td className="cell-builder">
@@ -42,17 +46,11 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
           <NotRecorded compact />
         ) : (
           <ul className="subject-list">
-            {row.subjects.slice(0, 3).map((subject, subjectIndex) => {
-              const [first] = digestEntries(subject.digest)
-              return (
-                <li key={`${subject.name}-${subjectIndex}`}>
-                  <span className="subject-name truncate" title={subject.name}>
-                    {subject.name}
-                  </span>
-                  {first ? <Digest algorithm={first[0]} value={first[1]} of={subject.name} /> : null}
-                </li>
-              )
-            })}
+            {row.subjects.slice(0, 3).map((subject, subjectIndex) => (
+              <li key={`${subject.name}-${subjectIndex}`}>
+                <ArtifactLink name={subject.name} digest={subject.digest} />
+              </li>
+            ))}
             {row.subjects.length > 3 ? <li className="muted">and {row.subjects.length - 3} more</li> : null}
           </ul>
         )}
@@ -68,7 +66,20 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
         ) : null}
       </td>
       <td className="cell-time">
-        <RelativeTime iso={row.ingestedAt} />
+        {row.signedAt === null ? (
+          <>
+            <RelativeTime iso={row.ingestedAt} /> <span className="muted">(ingested; no signing time recorded)</span>
+          </>
+        ) : (
+          <>
+            <RelativeTime iso={row.signedAt} />
+            {Math.abs(Date.parse(row.ingestedAt) - Date.parse(row.signedAt)) > SAME_TIME_MS ? (
+              <div className="muted">
+                ingested <RelativeTime iso={row.ingestedAt} />
+              </div>
+            ) : null}
+          </>
+        )}
       </td>
     </tr>
   )

@@ -6,7 +6,9 @@ import { projectQueries } from '../../../api/project-queries'
 import { verificationStatuses, type VerificationStatus } from '../../../contract/common'
 import type { StatusCounts } from '../../../contract/signatures'
 import { EmptyState } from '../../../components/ui/empty-state'
+import { DateRangeFields } from '../../../components/ui/date-range-fields'
 import { ErrorState } from '../../../components/ui/error-state'
+import { FilterNotices } from '../../../components/ui/filter-notices'
 import { ProjectSelect } from '../../../components/ui/project-select'
 import { Spinner } from '../../../components/ui/spinner'
 import { statusDescriptions, statusLabel } from '../../../components/ui/status-badge'
@@ -18,6 +20,7 @@ import {
   parseSignaturesSearch,
   toSignatureFilter,
   toSignatureSearchParams,
+  unknownSignatureFilters,
   type SignatureListFilter,
   type SignaturesSearch,
 } from '../lib/signatures-search'
@@ -37,17 +40,25 @@ export function SignaturesPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const search = useMemo(() => parseSignaturesSearch(searchParams), [searchParams])
   const filter = useMemo(() => toSignatureFilter(search), [search])
-  const setSearch = useCallback((next: SignaturesSearch) => setSearchParams(toSignatureSearchParams(next), { replace: true }), [setSearchParams])
+  const projects = useQuery(projectQueries.names())
+  const notices = unknownSignatureFilters(searchParams, search, projects.data)
+  // Push: each applied filter is a history entry, so Back undoes it (dates apply only when whole, the signer on
+  // Enter or leaving its field, so no keystroke makes an entry of its own).
+  const setSearch = useCallback((next: SignaturesSearch) => setSearchParams(toSignatureSearchParams(next)), [setSearchParams])
 
   return (
     <section className="page" aria-labelledby="signatures-heading">
       <title>Signatures · Provenance</title>
       <header className="page-header">
         <h1 id="signatures-heading">Signatures</h1>
-        <p className="page-lede">Every verification result, newest first: who signed what, and for each failure the check that failed.</p>
+        <p className="page-lede">
+          Every verification result, newest signed first: who signed what and when, and for each failure the check that failed. The dates filter
+          the signing or build time, else the ingest time.
+        </p>
       </header>
       {/* Keyed by the URL's signer so a link to another signer resets the text box. */}
       <SignatureFilters key={search.signer ?? ''} search={search} onChange={setSearch} />
+      <FilterNotices notices={notices} />
       <SignatureResults filter={filter} search={search} onChange={setSearch} />
     </section>
   )
@@ -58,7 +69,9 @@ function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onCh
   const projects = useQuery(projectQueries.names())
   const [signer, setSigner] = useState(search.signer ?? '')
   const set = <K extends keyof SignaturesSearch>(key: K, value: SignaturesSearch[K] | '') => onChange({ ...search, [key]: value === '' ? undefined : value })
-  const commitSigner = () => set('signer', signer.trim())
+  const commitSigner = () => {
+    if (signer.trim() !== (search.signer ?? '')) set('signer', signer.trim())
+  }
 
   return (
     <form
@@ -84,17 +97,17 @@ function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onCh
           autoComplete="off"
           placeholder="key id or certificate identity"
           onChange={(event) => setSigner(event.target.value)}
+          // Enter applies it here: with date fields in the form, a browser submits it on Enter only with a submit button.
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault()
+              commitSigner()
+            }
+          }}
           onBlur={commitSigner}
         />
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-from`}>From (UTC)</label>
-        <input id={`${id}-from`} type="date" value={search.from ?? ''} max={search.to} onChange={(event) => set('from', event.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-to`}>To (UTC, inclusive)</label>
-        <input id={`${id}-to`} type="date" value={search.to ?? ''} min={search.from} onChange={(event) => set('to', event.target.value)} />
-      </div>
+      <DateRangeFields id={id} value={{ from: search.from, to: search.to }} onChange={(range) => onChange({ ...search, ...range })} />
       {hasSignatureFilters(search) ? (
         <button type="button" className="button button-quiet" onClick={() => onChange(noSignatureFilters)}>
           Clear filters
@@ -113,7 +126,6 @@ function StatusCountsBar({ counts, search }: { counts: StatusCounts; search: Sig
           <Link
             to={paths.signatures(toRecord({ ...search, status: undefined }))}
             aria-current={search.status === undefined ? 'true' : undefined}
-            replace
           >
             All <strong>{total.toLocaleString('en')}</strong>
           </Link>
@@ -125,7 +137,6 @@ function StatusCountsBar({ counts, search }: { counts: StatusCounts; search: Sig
               aria-current={search.status === status ? 'true' : undefined}
               className={`status-count status-count-${status}`}
               title={statusDescriptions[status]}
-              replace
             >
               {statusLabel(status)} <strong>{counts[status].toLocaleString('en')}</strong>
             </Link>

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { VerificationStatus } from '../../../contract/common'
 import type { SignatureQueryInput } from '../../../contract/signatures'
-import { dayBounds, filterText, isoDay, readParams, writeParams } from '../../../lib/url-filters'
+import { dayBounds, droppedValue, filterText, isoDay, readParams, writeParams, type UnknownFilter } from '../../../lib/url-filters'
 
 export const SIGNATURES_PAGE_SIZE = 100
 
@@ -23,6 +23,18 @@ export const noSignatureFilters: SignaturesSearch = { status: undefined, project
 
 export function parseSignaturesSearch(params: URLSearchParams): SignaturesSearch {
   return SignaturesSearch.parse(readParams(params, keys))
+}
+
+/** The URL's filter values that name nothing, each said in a sentence; `projects` once the list has loaded. */
+export function unknownSignatureFilters(params: URLSearchParams, search: SignaturesSearch, projects: readonly string[] | undefined): UnknownFilter[] {
+  return [
+    ...(search.project !== undefined && projects !== undefined && !projects.includes(search.project)
+      ? [{ param: 'project', value: search.project, message: `There is no project named ${search.project}, so no signature matches it.` }]
+      : []),
+    ...droppedValue(params, 'status', search.status, (value) => `There is no status named ${value}; showing every status.`),
+    ...droppedValue(params, 'from', search.from, (value) => `${value} is not a date; showing results from any day.`),
+    ...droppedValue(params, 'to', search.to, (value) => `${value} is not a date; showing results to any day.`),
+  ]
 }
 
 export function hasSignatureFilters(search: SignaturesSearch): boolean {
