@@ -1,5 +1,5 @@
 import type { Check, Verification } from '../../src/contract/common'
-import type { CertificateFacts } from '../policy'
+import type { CertificateFacts } from '../policy/policy'
 import { IN_TOTO_PAYLOAD_TYPE } from './dsse'
 import type { FormatHandler, IngestContext, Reading } from './format'
 import { looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
