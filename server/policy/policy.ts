@@ -75,6 +75,7 @@ const SIGNATURE_CHECK = /(^|: )(envelope|link|bundle|message)-signature$|^signat
  */
 function signerNotEstablished(verification: Verification): string | null {
   const signature = verification.checks.find((check) => SIGNATURE_CHECK.test(check.name) && !check.ok)
+  if (signature?.name === 'signature') return 'the document carries no signature, so there is no signer to judge'
   if (signature) return `the ${signature.name} check ${signature.notJudged === undefined ? 'failed' : 'could not be judged'}, so who signed is not established`
   if (!verification.signers.some((signer) => signer.trustedKeyId !== null)) return 'no key or certificate authority this server trusts vouches for the signer, so who signed is not established'
   return null
