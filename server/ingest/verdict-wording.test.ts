@@ -72,6 +72,7 @@ describe('verdict wording over the verifier’s own checks', () => {
   it('unsigned', () => {
     const verification = verify(statement())
     expect(verification.status).toBe('unsigned')
+    expect(verification.checks.find((check) => check.name === 'signer-identity')?.notJudged).toBe('the document carries no signature, so there is no signer to judge')
     expect(verdictSummary(verification)).toMatch(/^The document carries no signature, so nothing vouches for its content\./)
   })
 
