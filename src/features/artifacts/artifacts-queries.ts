@@ -1,9 +1,20 @@
-import { queryOptions } from '@tanstack/react-query'
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { ArtifactDetail } from '../../contract/artifacts'
+import { ArtifactDetail, ArtifactPage } from '../../contract/artifacts'
+
+/** The artifacts list's filters, as its URL gives them. */
+export type ArtifactListFilter = { project?: string; name?: string }
 
 export const artifactQueries = {
   all: () => ['artifacts'] as const,
+  /** Recent artifacts, newest build first, a page at a time; every filter is in the key. */
+  list: (filter: ArtifactListFilter) =>
+    infiniteQueryOptions({
+      queryKey: [...artifactQueries.all(), 'list', filter] as const,
+      queryFn: ({ pageParam, signal }) => getJson('/api/v1/artifacts', { query: { ...filter, cursor: pageParam ?? undefined }, schema: ArtifactPage, signal }),
+      initialPageParam: null as string | null,
+      getNextPageParam: (lastPage) => lastPage.nextCursor,
+    }),
   /** `digest` as validated by the route (`algorithm:hex` or hex); its characters need no escaping in a path. */
   detail: (digest: string) =>
     queryOptions({

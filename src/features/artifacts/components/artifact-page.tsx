@@ -3,6 +3,7 @@ import { data, Link, useParams, useSearchParams, type LoaderFunctionArgs } from 
 import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/artifacts'
 import { Facts, Section } from '../../../components/ui/card-section'
 import { DigestList } from '../../../components/ui/digest-list'
+import { DocumentDownloads } from '../../../components/ui/document-downloads'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge } from '../../../components/ui/status-badge'
@@ -211,6 +212,7 @@ function AttestationCard({ attestation, targeted, anchors, highlight }: { attest
         ) : null}
       </p>
       <p className="verdict">{verdictSentence(attestation.verification)}</p>
+      <DocumentDownloads documentId={attestation.documentId} label={format} />
       <details className="attestation-detail" open={open}>
         <summary>{`Checks (${checks}), signers and log entries`}</summary>
         <VerificationExplainer

@@ -1,10 +1,165 @@
-import { useId, useState, type FormEvent } from 'react'
-import { useNavigate } from 'react-router'
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { useId, useMemo, useState, type FormEvent } from 'react'
+import { Link, useNavigate, useSearchParams } from 'react-router'
+import { z } from 'zod'
+import { describeError } from '../../../api/api-error'
+import { projectQueries } from '../../../api/project-queries'
 import { DigestParam } from '../../../contract/artifacts'
+import { EmptyState } from '../../../components/ui/empty-state'
+import { BuildIdLink } from '../../../components/ui/entity-links'
+import { Digest } from '../../../components/ui/digest'
+import { ErrorState } from '../../../components/ui/error-state'
+import { ProjectSelect } from '../../../components/ui/project-select'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { Spinner } from '../../../components/ui/spinner'
+import { StatusBadge } from '../../../components/ui/status-badge'
 import { paths } from '../../../lib/paths'
+import { artifactQueries, type ArtifactListFilter } from '../artifacts-queries'
 
-/** The artifacts section: there is no list of every artifact, so it opens one by its digest. */
+/** The list's filters in the URL: bounded text, blank as absent, so any link or reload shows the same list. */
+const ArtifactsSearch = z.object({
+  project: z.string().trim().max(512).optional().catch(undefined),
+  name: z.string().trim().max(512).optional().catch(undefined),
+})
+
+function filterFrom(params: URLSearchParams): ArtifactListFilter {
+  const parsed = ArtifactsSearch.parse({ project: params.get('project') ?? undefined, name: params.get('name') ?? undefined })
+  return { ...(parsed.project ? { project: parsed.project } : {}), ...(parsed.name ? { name: parsed.name } : {}) }
+}
+
+/** Recent artifacts with their status, by project and name; and, for a digest already in hand, a box to open it. */
 export function ArtifactsPage() {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const filter = useMemo(() => filterFrom(searchParams), [searchParams])
+  const setFilter = (next: ArtifactListFilter) => setSearchParams(paths.artifacts(next).split('?')[1] ?? '')
+  return (
+    <section className="page" aria-labelledby="artifacts-heading">
+      <title>{`${filter.name ? `${filter.name} · ` : ''}Artifacts · Provenance`}</title>
+      <header className="page-header">
+        <h1 id="artifacts-heading">Artifacts</h1>
+        <p className="page-lede">What the builds produced, newest first, each with the verdict on the provenance that lists it. Open one for every attestation, signature, SBOM and rebuild.</p>
+      </header>
+      <ArtifactFilters key={`${filter.project ?? ''}\u0000${filter.name ?? ''}`} filter={filter} onChange={setFilter} />
+      <ArtifactList filter={filter} onClear={() => setFilter({})} />
+      <OpenByDigest />
+    </section>
+  )
+}
+
+function ArtifactFilters({ filter, onChange }: { filter: ArtifactListFilter; onChange: (next: ArtifactListFilter) => void }) {
+  const id = useId()
+  const projects = useQuery(projectQueries.names())
+  const [name, setName] = useState(filter.name ?? '')
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const trimmed = name.trim()
+    onChange({ ...filter, name: trimmed === '' ? undefined : trimmed })
+  }
+  return (
+    <form className="card filters" onSubmit={submit} aria-label="Filter artifacts">
+      <ProjectSelect id={`${id}-project`} value={filter.project} onChange={(project) => onChange({ ...filter, project })} projects={projects} />
+      <div className="field">
+        <label htmlFor={`${id}-name`}>Artifact name</label>
+        <input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} spellCheck={false} autoComplete="off" placeholder="exact name" />
+      </div>
+      <button type="submit" className="button">
+        Apply
+      </button>
+    </form>
+  )
+}
+
+function ArtifactList({ filter, onClear }: { filter: ArtifactListFilter; onClear: () => void }) {
+  const query = useInfiniteQuery({ ...artifactQueries.list(filter), placeholderData: keepPreviousData })
+  const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data])
+  const filtered = filter.project !== undefined || filter.name !== undefined
+
+  if (query.isPending) return <Spinner label="Loading artifacts…" />
+  if (query.isError && rows.length === 0) {
+    return <ErrorState title="Could not load artifacts" {...describeError(query.error)} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+  }
+  if (rows.length === 0) {
+    return filtered ? (
+      <EmptyState
+        title="No artifacts match these filters"
+        action={
+          <button type="button" className="button" onClick={onClear}>
+            Clear filters
+          </button>
+        }
+      >
+        The name must match exactly; search at the top finds names by their start.
+      </EmptyState>
+    ) : (
+      <EmptyState title="No artifacts recorded yet">Artifacts appear here once provenance naming them is sent to <code>POST /api/v1/attestations</code>.</EmptyState>
+    )
+  }
+  return (
+    <div className="results">
+      <p className="result-count" aria-live="polite">
+        {query.isPlaceholderData ? 'Updating… ' : ''}
+        Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'artifact' : 'artifacts'}
+        {query.hasNextPage ? '; more are available' : ''}.
+      </p>
+      <div className="table-wrap">
+        <table className="data-table" aria-label="Artifacts">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Digest</th>
+              <th scope="col">Project</th>
+              <th scope="col">Build</th>
+              <th scope="col">Status</th>
+              <th scope="col">Built</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => {
+              // The list's digests are always `sha256:<hex>` (the contract says so).
+              const [algorithm = 'sha256', value = ''] = row.digest.split(':')
+              return (
+                <tr key={`${row.buildId}-${row.digest}-${row.name}`}>
+                  <td className="cell-wrap">
+                    <Link className="untrusted-text" to={paths.artifact(row.digest)}>
+                      {row.name}
+                    </Link>
+                  </td>
+                  <td>
+                    <Digest algorithm={algorithm} value={value} of={row.name} to={paths.artifact(row.digest)} />
+                  </td>
+                  <td>{row.project}</td>
+                  <td>
+                    <BuildIdLink id={row.buildId} label={`Build of ${row.name}`} />
+                  </td>
+                  <td>
+                    <StatusBadge status={row.status} />
+                  </td>
+                  <td className="cell-time">
+                    <RelativeTime iso={row.time} />
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="results-footer">
+        {query.isFetchNextPageError ? (
+          <ErrorState title="Could not load more artifacts" message={describeError(query.error).message} onRetry={() => void query.fetchNextPage()} retrying={query.isFetchingNextPage} />
+        ) : query.hasNextPage ? (
+          <button type="button" className="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+            {query.isFetchingNextPage ? 'Loading more…' : 'Load more artifacts'}
+          </button>
+        ) : (
+          <p className="muted">That is every artifact{filtered ? ' matching these filters' : ''}.</p>
+        )}
+      </div>
+    </div>
+  )
+}
+
+/** For a digest already in hand (from a registry, a log): open its page directly. */
+function OpenByDigest() {
   const id = useId()
   const navigate = useNavigate()
   const [value, setValue] = useState('')
@@ -21,42 +176,35 @@ export function ArtifactsPage() {
   }
 
   return (
-    <section className="page" aria-labelledby="artifacts-heading">
-      <title>Artifacts · Provenance</title>
-      <header className="page-header">
-        <h1 id="artifacts-heading">Artifacts</h1>
-        <p className="page-lede">Open an artifact by its digest: the build that produced it, every attestation and signature, its SBOM and its rebuilds.</p>
-      </header>
-      <form className="card lookup-form" onSubmit={submit} aria-label="Open an artifact">
-        <div className="field">
-          <label htmlFor={`${id}-digest`}>Artifact digest</label>
-          <input
-            id={`${id}-digest`}
-            className="mono"
-            value={value}
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="sha256:…"
-            onChange={(event) => {
-              setValue(event.target.value)
-              setError(null)
-            }}
-            aria-invalid={error !== null}
-            aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-          />
-          <span id={`${id}-hint`} className="muted">
-            Full or a prefix of at least 12 hex characters. To find one by name, use Search at the top.
+    <form className="card lookup-form" onSubmit={submit} aria-label="Open an artifact">
+      <div className="field">
+        <label htmlFor={`${id}-digest`}>Artifact digest</label>
+        <input
+          id={`${id}-digest`}
+          className="mono"
+          value={value}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="sha256:…"
+          onChange={(event) => {
+            setValue(event.target.value)
+            setError(null)
+          }}
+          aria-invalid={error !== null}
+          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+        />
+        <span id={`${id}-hint`} className="muted">
+          Full or a prefix of at least 12 hex characters.
+        </span>
+        {error ? (
+          <span id={`${id}-error`} className="field-error" role="alert">
+            {error}
           </span>
-          {error ? (
-            <span id={`${id}-error`} className="field-error" role="alert">
-              {error}
-            </span>
-          ) : null}
-        </div>
-        <button type="submit" className="button button-primary">
-          Open artifact
-        </button>
-      </form>
-    </section>
+        ) : null}
+      </div>
+      <button type="submit" className="button button-primary">
+        Open artifact
+      </button>
+    </form>
   )
 }

@@ -5,6 +5,8 @@ import { BuildId } from '../../../contract/common'
 import { Facts, Section } from '../../../components/ui/card-section'
 import { CopyButton } from '../../../components/ui/copy-button'
 import { DigestList } from '../../../components/ui/digest-list'
+import { DocumentDownloads } from '../../../components/ui/document-downloads'
+import { artifactDigest } from '../../../components/ui/entity-links'
 import { FlatTable } from '../../../components/ui/flat-table'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { SafeLink } from '../../../components/ui/safe-link'
@@ -73,7 +75,14 @@ export function BuildPage() {
           items={[
             ['Project', build.project],
             ['Source repository', build.sourceRepo === null ? null : <SafeLink value={build.sourceRepo} />],
-            ['Source commit', build.sourceCommit === null ? null : <CopyableMono value={build.sourceCommit} label="Copy commit" />],
+            [
+              'Source commit',
+              build.sourceCommit === null ? null : (
+                <>
+                  <CopyableMono value={build.sourceCommit} label="Copy commit" /> <Link to={paths.buildsByCommit(build.sourceCommit)}>Every build of this commit</Link>
+                </>
+              ),
+            ],
             ['Builder', build.builderId === null ? null : <SafeLink value={build.builderId} />],
             ['Build type', build.buildType === null ? null : <SafeLink value={build.buildType} />],
             ['Invocation', build.invocationId === null ? null : <SafeLink value={build.invocationId} />],
@@ -90,6 +99,7 @@ export function BuildPage() {
       </Section>
 
       <VerificationSection verification={build.verification} highlight={highlight} />
+      <DocumentDownloads documentId={build.id} label="provenance" />
 
       <Section id="subjects" title={`Artifacts (${build.subjects.length})`}>
         {build.subjects.length === 0 ? (
@@ -105,14 +115,18 @@ export function BuildPage() {
                 </tr>
               </thead>
               <tbody>
-                {build.subjects.map((subject, index) => (
-                  <tr key={`${subject.name}-${index}`}>
-                    <td className="cell-wrap">{subject.name}</td>
-                    <td>
-                      <DigestList digest={subject.digest} of={subject.name} />
-                    </td>
-                  </tr>
-                ))}
+                {build.subjects.map((subject, index) => {
+                  const digest = artifactDigest(subject.digest)
+                  const to = digest === null ? undefined : paths.artifact(digest)
+                  return (
+                    <tr key={`${subject.name}-${index}`}>
+                      <td className="cell-wrap">{to === undefined ? subject.name : <Link to={to}>{subject.name}</Link>}</td>
+                      <td>
+                        <DigestList digest={subject.digest} of={subject.name} to={to} />
+                      </td>
+                    </tr>
+                  )
+                })}
               </tbody>
             </table>
           </div>

@@ -1,11 +1,11 @@
 import { memo, type Ref } from 'react'
 import { Link } from 'react-router'
 import type { BuildSummary } from '../../../contract/builds'
-import { Digest } from '../../../components/ui/digest'
+import { ArtifactLink, CommitLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
-import { digestEntries, shortCommit, stripScheme } from '../../../lib/format'
+import { shortCommit, stripScheme } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 
 export const BUILD_COLUMNS = ['Project', 'Commit', 'Builder', 'Artifacts', 'Status', 'Time'] as const
@@ -28,7 +28,7 @@ export const BuildRow = memo(function BuildRow({ build, index, ref }: BuildRowPr
           {build.project}
         </Link>
       </td>
-      <td>{build.sourceCommit === null ? <NotRecorded compact /> : <code className="mono" title={build.sourceCommit}>{commit}</code>}</td>
+      <td>{build.sourceCommit === null ? <NotRecorded compact /> : <CommitLink commit={build.sourceCommit} />}</td>
       <td className="cell-builder">
         {build.builderId === null ? (
           <NotRecorded compact />
@@ -43,17 +43,11 @@ export const BuildRow = memo(function BuildRow({ build, index, ref }: BuildRowPr
           <NotRecorded compact />
         ) : (
           <ul className="subject-list">
-            {build.subjects.map((subject, subjectIndex) => {
-              const [first] = digestEntries(subject.digest)
-              return (
-                <li key={`${subject.name}-${subjectIndex}`}>
-                  <span className="subject-name truncate" title={subject.name}>
-                    {subject.name}
-                  </span>
-                  {first ? <Digest algorithm={first[0]} value={first[1]} of={subject.name} /> : <NotRecorded compact />}
-                </li>
-              )
-            })}
+            {build.subjects.map((subject, subjectIndex) => (
+              <li key={`${subject.name}-${subjectIndex}`}>
+                <ArtifactLink name={subject.name} digest={subject.digest} />
+              </li>
+            ))}
           </ul>
         )}
       </td>

@@ -14,7 +14,8 @@ async function buildRows() {
 
 function projectsShown(): Set<string> {
   const table = screen.getByRole('table', { name: 'Builds' })
-  return new Set(within(table).getAllByRole('link').map((link) => link.textContent))
+  // Each row's build link (named "<project> build at <commit>, <status>"); commits and artifacts link elsewhere.
+  return new Set(within(table).getAllByRole('link', { name: / build(?: at |, )/ }).map((link) => link.textContent))
 }
 
 describe('BuildsPage', () => {

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { demoDb } from '../../../../mocks/data/demo-db'
@@ -46,10 +46,18 @@ describe('ComparePage', () => {
     expect(await within(screen.getByRole('region', { name: /^Builder and source/ })).findByRole('rowheader', { name: 'Builder' })).toBeTruthy()
   })
 
-  it('asks for two builds when the URL lacks one', async () => {
-    renderApp(`/builds/compare?a=${demoDb().summaries[0]?.id ?? ''}`)
-    expect(await screen.findByRole('form', { name: 'Choose two builds' })).toBeTruthy()
-    expect(screen.getByLabelText<HTMLInputElement>('Build A (older)').value).toBe(demoDb().summaries[0]?.id)
+  it('asks for two builds when the URL lacks one, and picks the other by searching its short commit', async () => {
+    const [newest, older] = demoDb().summaries.filter((summary) => summary.sourceCommit !== null)
+    if (!newest?.sourceCommit || !older) throw new Error('the demo has builds with commits')
+    const { user, router } = renderApp(`/builds/compare?a=${older.id}`)
+    expect(await screen.findByRole('group', { name: 'Choose two builds' })).toBeTruthy()
+    expect(await screen.findByRole('button', { name: 'Choose another for Build A (older)' })).toBeTruthy()
+    await user.type(screen.getByLabelText('Commit or build id of Build B (newer)'), newest.sourceCommit.slice(0, 7))
+    await user.click(screen.getByRole('button', { name: 'Find' }))
+    const found = await screen.findByRole('list', { name: 'Builds found for Build B (newer)' })
+    await user.click(within(found).getAllByRole('button', { name: /^Use commit / })[0] as HTMLElement)
+    await waitFor(() => expect(router.state.location.search).toBe(`?a=${older.id}&b=${newest.id}`))
+    expect(await screen.findByRole('region', { name: 'Build B' })).toBeTruthy()
   })
 
   it('says which build failed to load, and retries', async () => {

@@ -1,5 +1,5 @@
 import { useQuery, type QueryClient } from '@tanstack/react-query'
-import { useId, useMemo, useState, type FormEvent } from 'react'
+import { useMemo } from 'react'
 import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { z } from 'zod'
 import { describeError } from '../../../api/api-error'
@@ -9,10 +9,11 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
 import { StatusBadge } from '../../../components/ui/status-badge'
-import { shortCommit, shortHex } from '../../../lib/format'
+import { ArtifactLink, BuildIdLink, CommitLink } from '../../../components/ui/entity-links'
 import { paths } from '../../../lib/paths'
 import { compareQueries } from '../compare-queries'
 import { diffBuilds, type Change, type DiffSection } from '../lib/build-diff'
+import { BuildPicker } from './build-picker'
 
 const CompareSearch = z.object({ a: BuildId.optional().catch(undefined), b: BuildId.optional().catch(undefined), all: z.enum(['1']).optional().catch(undefined) })
 type CompareSearch = z.infer<typeof CompareSearch>
@@ -58,41 +59,20 @@ export function ComparePage() {
   )
 }
 
-function PickBuilds({ a, b }: { a: string | undefined; b: string | undefined }) {
-  const id = useId()
-  const [, setSearchParams] = useSearchParams()
-  const [left, setLeft] = useState(a ?? '')
-  const [right, setRight] = useState(b ?? '')
-  const [error, setError] = useState<string | null>(null)
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault()
-    const ids = [left.trim(), right.trim()]
-    if (!ids.every((value) => BuildId.safeParse(value).success)) {
-      setError('Each build id is 64 lower-case hex characters; copy it from a build page.')
-      return
-    }
-    setSearchParams({ a: ids[0] ?? '', b: ids[1] ?? '' })
+/** Both sides chosen by search, each choice kept in the URL so a half-made comparison can be shared or reloaded. */
+function PickBuilds({ a, b }: { a: BuildId | undefined; b: BuildId | undefined }) {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const pick = (side: 'a' | 'b', id: BuildId | undefined) => {
+    const next = new URLSearchParams(searchParams)
+    if (id === undefined) next.delete(side)
+    else next.set(side, id)
+    setSearchParams(next)
   }
   return (
-    <form className="card lookup-form" onSubmit={submit} aria-label="Choose two builds">
-      <p>Pick two builds to compare. From any build page, “Compare with previous” fills both in.</p>
-      <div className="field">
-        <label htmlFor={`${id}-a`}>Build A (older)</label>
-        <input id={`${id}-a`} className="mono" value={left} onChange={(event) => setLeft(event.target.value)} spellCheck={false} autoComplete="off" />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-b`}>Build B (newer)</label>
-        <input id={`${id}-b`} className="mono" value={right} onChange={(event) => setRight(event.target.value)} spellCheck={false} autoComplete="off" />
-      </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <button type="submit" className="button button-primary">
-        Compare
-      </button>
-    </form>
+    <div className="compare-heads" role="group" aria-label="Choose two builds">
+      <BuildPicker label="Build A (older)" chosen={a} onPick={(id) => pick('a', id)} />
+      <BuildPicker label="Build B (newer)" chosen={b} onPick={(id) => pick('b', id)} />
+    </div>
   )
 }
 
@@ -156,14 +136,20 @@ function BuildHead({ label, build }: { label: 'A' | 'B'; build: BuildDetail }) {
     <section className="card compare-head" aria-label={`Build ${label}`}>
       <p className="compare-label">Build {label}</p>
       <p>
-        <Link to={paths.build(build.id)}>
-          {build.project}
-          {build.sourceCommit ? ` @ ${shortCommit(build.sourceCommit)}` : ''}
-        </Link>
+        <Link to={paths.build(build.id)}>{build.project}</Link> {build.sourceCommit ? <CommitLink commit={build.sourceCommit} /> : null}
       </p>
       <p className="muted">
-        <code className="mono">{shortHex(build.id)}</code> · <RelativeTime iso={build.time} />
+        <BuildIdLink id={build.id} label={`Build ${label} id`} /> · <RelativeTime iso={build.time} />
       </p>
+      {build.subjects.length > 0 ? (
+        <ul className="subject-list" aria-label={`Artifacts of build ${label}`}>
+          {build.subjects.map((subject, index) => (
+            <li key={`${subject.name}-${index}`}>
+              <ArtifactLink name={subject.name} digest={subject.digest} />
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <StatusBadge status={build.status} failedCheck={build.failedCheck} />
     </section>
   )

@@ -1,7 +1,7 @@
 import { memo, type Ref } from 'react'
 import { Link } from 'react-router'
 import type { SignatureRow as Row } from '../../../contract/signatures'
-import { Digest } from '../../../components/ui/digest'
+import { ArtifactLink, BuildIdLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
@@ -28,7 +28,8 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
   return (
     <tr ref={ref} data-index={index} aria-rowindex={index + 2}>
       <td>
-        <span className="muted">{row.format}</span> <code className="mono">{shortHex(row.documentId)}</code>
+        <span className="muted">{row.format}</span>{' '}
+        {row.buildId === null ? <code className="mono">{shortHex(row.documentId)}</code> : <BuildIdLink id={row.buildId} label={`Build ${shortHex(row.buildId)} of ${row.project ?? 'this document'}`} />}
       </td>
       <td>{row.project ?? <NotRecorded compact />}</td>
       <td className="cell-builder">
@@ -45,17 +46,11 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
           <NotRecorded compact />
         ) : (
           <ul className="subject-list">
-            {row.subjects.slice(0, 3).map((subject, subjectIndex) => {
-              const [first] = digestEntries(subject.digest)
-              return (
-                <li key={`${subject.name}-${subjectIndex}`}>
-                  <span className="subject-name truncate" title={subject.name}>
-                    {subject.name}
-                  </span>
-                  {first ? <Digest algorithm={first[0]} value={first[1]} of={subject.name} /> : null}
-                </li>
-              )
-            })}
+            {row.subjects.slice(0, 3).map((subject, subjectIndex) => (
+              <li key={`${subject.name}-${subjectIndex}`}>
+                <ArtifactLink name={subject.name} digest={subject.digest} />
+              </li>
+            ))}
             {row.subjects.length > 3 ? <li className="muted">and {row.subjects.length - 3} more</li> : null}
           </ul>
         )}
