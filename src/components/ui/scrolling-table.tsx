@@ -1,4 +1,4 @@
-import { useRef, type ReactNode, type Ref, type UIEvent } from 'react'
+import { useLayoutEffect, useRef, type ReactNode, type Ref, type UIEvent } from 'react'
 import { VirtualRows } from './virtual-rows'
 
 /** Up to this many rows a table renders plainly; past it, only the rows in view (plus some) are in the DOM. */
@@ -20,14 +20,31 @@ export type ScrollingTableProps<T> = {
   onNearEnd?: () => void
   /** The rows shown are from the previous filter while the new one loads. */
   stale?: boolean
+  /**
+   * The history entry this table is shown in (react-router's `location.key`): its scroll position is kept under
+   * it, so Back to the list puts the reader where they left it. The window's own scroll restoration cannot, since
+   * the rows scroll inside this box.
+   */
+  restoreKey?: string
 }
 
+/** Scroll positions by history entry, for the life of the page (a reload starts at the top, as it should). */
+const scrollPositions = new Map<string, number>()
+
 /** A real table in a scrolling box, virtualised when long, asking for more rows as the reader nears the end. */
-export function ScrollingTable<T>({ label, className, columns, rows, getKey, renderRow, estimateRowPx = 64, onNearEnd, stale = false }: ScrollingTableProps<T>) {
+export function ScrollingTable<T>({ label, className, columns, rows, getKey, renderRow, estimateRowPx = 64, onNearEnd, stale = false, restoreKey }: ScrollingTableProps<T>) {
   const scrollRef = useRef<HTMLDivElement>(null)
+  const restoreTo = restoreKey === undefined ? undefined : scrollPositions.get(restoreKey)
+
+  useLayoutEffect(() => {
+    // Once, on mount: the rows came back from the query cache, so the box can be as tall as before at once.
+    if (restoreTo !== undefined && scrollRef.current !== null) scrollRef.current.scrollTop = restoreTo
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- restoring is for the first render only
+  }, [])
 
   function onScroll(event: UIEvent<HTMLDivElement>) {
     const element = event.currentTarget
+    if (restoreKey !== undefined) scrollPositions.set(restoreKey, element.scrollTop)
     if (element.scrollHeight - element.scrollTop - element.clientHeight < LOAD_AHEAD_PX) onNearEnd?.()
   }
 
@@ -50,6 +67,7 @@ export function ScrollingTable<T>({ label, className, columns, rows, getKey, ren
               scrollRef={scrollRef}
               columns={columns.length}
               estimateSize={estimateRowPx}
+              initialOffset={restoreTo ?? 0}
               getKey={(row) => getKey(row)}
               renderRow={(row, index, ref, key) => <RowSlot key={key}>{renderRow(row, index, ref)}</RowSlot>}
             />

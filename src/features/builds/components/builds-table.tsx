@@ -1,4 +1,5 @@
 import type { BuildSummary } from '../../../contract/builds'
+import { useLocation } from 'react-router'
 import { ScrollingTable } from '../../../components/ui/scrolling-table'
 import { BUILD_COLUMNS, BuildRow } from './build-row'
 
@@ -21,6 +22,7 @@ export function BuildsTable({ rows, onNearEnd, stale = false }: BuildsTableProps
       renderRow={(build, index, ref) => <BuildRow ref={ref} build={build} index={index} />}
       {...(onNearEnd ? { onNearEnd } : {})}
       stale={stale}
+      restoreKey={useLocation().key}
     />
   )
 }

@@ -1,4 +1,5 @@
 import type { SignatureRow } from '../../../contract/signatures'
+import { useLocation } from 'react-router'
 import { ScrollingTable } from '../../../components/ui/scrolling-table'
 import { SIGNATURE_COLUMNS, SignatureTableRow } from './signature-row'
 
@@ -13,6 +14,7 @@ export function SignaturesTable({ rows, onNearEnd, stale }: { rows: readonly Sig
       renderRow={(row, index, ref) => <SignatureTableRow ref={ref} row={row} index={index} />}
       onNearEnd={onNearEnd}
       stale={stale}
+      restoreKey={useLocation().key}
     />
   )
 }
