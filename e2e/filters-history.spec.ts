@@ -57,6 +57,8 @@ test('filter values that name nothing are said on the page', async ({ demoServer
   await expect(page.getByText('There is no status named bogus; showing every status.')).toBeVisible()
   await page.goto(`${server.url}/signatures?status=bogus`)
   await expect(page.getByText('There is no status named bogus; showing every status.')).toBeVisible()
+  await page.goto(`${server.url}/builds/compare?a=xyz`)
+  await expect(page.getByText('xyz is not a build id: a build id is 64 hexadecimal characters. Choose build A below.')).toBeVisible()
 })
 
 test('a malformed address says what is wrong, in a sentence, without offering Retry', async ({ demoServer: server, demoPage: page }) => {

@@ -6,11 +6,13 @@ import { describeError } from '../../../api/api-error'
 import type { BuildDetail } from '../../../contract/builds'
 import { BuildId } from '../../../contract/common'
 import { ErrorState } from '../../../components/ui/error-state'
+import { FilterNotices } from '../../../components/ui/filter-notices'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { ArtifactLink, BuildIdLink, CommitLink } from '../../../components/ui/entity-links'
 import { paths } from '../../../lib/paths'
+import { droppedValue } from '../../../lib/url-filters'
 import { compareQueries } from '../compare-queries'
 import { diffBuilds, type Change, type DiffSection } from '../lib/build-diff'
 import { BuildPicker } from './build-picker'
@@ -45,6 +47,7 @@ export function ComparePage() {
         <h1 id="compare-heading">Compare builds</h1>
         <p className="page-lede">Two builds side by side: what changed in who built them, with what inputs, tools and network access, and what came out.</p>
       </header>
+      <FilterNotices notices={(['a', 'b'] as const).flatMap((side) => droppedValue(searchParams, side, search[side], (value) => `${value} is not a build id: a build id is 64 hexadecimal characters. Choose build ${side.toUpperCase()} below.`))} />
       {search.a !== undefined && search.b !== undefined ? (
         <Comparison a={search.a} b={search.b} showAll={search.all === '1'} onShowAll={(all) => {
           const next = new URLSearchParams(searchParams)
