@@ -33,5 +33,6 @@ describe('nameSummary', () => {
     expect(nameSummary('api', 3, false, 5, false)).toBe('3 artifacts named api from 5 builds')
     expect(nameSummary('api', 1, false, 1, false)).toBe('1 artifact named api from 1 build')
     expect(nameSummary('api', 200, true, 1000, true)).toBe('200+ artifacts named api from 1,000+ builds')
+    expect(nameSummary('api', null, false, 100, true)).toBe('artifacts named api from 100+ builds')
   })
 })

@@ -39,8 +39,14 @@ export function searchReadings(q: string): SearchReading[] {
 /** How many results a name shared by several artifacts lists, newest first, after its summary line. */
 export const MAX_NAME_ARTIFACTS = 10
 
-/** The line that says how many artifacts share a name: never just the newest one, silently. */
-export function nameSummary(name: string, artifacts: number, artifactsCapped: boolean, builds: number, buildsCapped: boolean): string {
+/** The line that says how many artifacts share a name: never just the newest one, silently. `artifacts` null: not counted. */
+export function nameSummary(name: string, artifacts: number | null, artifactsCapped: boolean, builds: number, buildsCapped: boolean): string {
   const plural = (n: number, capped: boolean, word: string) => `${capped ? `${n.toLocaleString('en-US')}+` : n.toLocaleString('en-US')} ${word}${n === 1 && !capped ? '' : 's'}`
-  return `${plural(artifacts, artifactsCapped, 'artifact')} named ${name} from ${plural(builds, buildsCapped, 'build')}`
+  return `${artifacts === null ? 'artifacts' : plural(artifacts, artifactsCapped, 'artifact')} named ${name} from ${plural(builds, buildsCapped, 'build')}`
 }
+
+/**
+ * Builds counted for a name, at most: "1,000+" says as much as the exact figure. A name typed exactly is counted
+ * further than each of the (up to 20) names a prefix finds, so a prefix search stays a few index ranges.
+ */
+export const nameCountCap = (exact: boolean): number => (exact ? 1000 : 100)

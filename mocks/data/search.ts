@@ -1,7 +1,7 @@
 import type { BuildSummary } from '../../src/contract/builds'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { MAX_NAME_ARTIFACTS, nameSummary, searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, searchReadings } from '../../domain/search-query'
 import { newestFirst, type DemoIndex } from './demo-index'
 
 const MAX_RESULTS = 20
@@ -51,15 +51,18 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
       place(name, { kind: 'artifact', title: name, detail: `${newest[1].project} · newest built ${newest[1].time} · sha256:${short(newest[0])}`, target: { type: 'artifact', digest: `sha256:${newest[0]}` } })
       continue
     }
-    // The server lists a name's artifacts from its 200 newest subject rows and counts at most 1,000 builds.
+    // The server lists a name's artifacts from its 200 newest subject rows and counts builds to a cap; a name found
+    // by prefix only says that several artifacts carry it.
+    const exact = name === text
     const listed = entries.slice(0, 200)
+    const cap = nameCountCap(exact)
     place(name, {
       kind: 'artifact',
       title: name,
-      detail: `${nameSummary(name, listed.length, entries.length > 200, Math.min(builds.size, 1000), builds.size >= 1000)} · newest built ${newest[1].time}`,
+      detail: `${nameSummary(name, exact ? listed.length : null, entries.length > 200, Math.min(builds.size, cap), builds.size >= cap)} · newest built ${newest[1].time}`,
       target: { type: 'artifacts', name },
     })
-    if (name !== text) continue
+    if (!exact) continue
     listed.slice(0, MAX_NAME_ARTIFACTS).forEach(([sha256, where], position) => {
       place(name, {
         kind: 'artifact',

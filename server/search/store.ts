@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { BuildId, DigestSet, Subject } from '../../src/contract/common'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { MAX_NAME_ARTIFACTS, nameSummary, searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, searchReadings } from '../../domain/search-query'
 import { artifactRepository } from '../artifacts/store'
 import { summaryColumns, type SummaryRow } from '../builds/summaries'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
@@ -200,56 +200,81 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
 
 /** The newest builds of a name read to list its artifacts: a bounded range of the (name, time) index. */
 const NAME_ROWS = 200
-/** Builds counted for a name, at most: "1,000+" says as much as the exact figure and costs nothing on a busy name. */
-const NAME_COUNT_CAP = 1000
 
 /**
  * What a name found by text search answers: the artifact, when one digest carries it; else a line with the
  * counts (to the Artifacts list filtered by the name) and, when the name was typed exactly, its artifacts
- * newest first, so the newest is never silently the only answer.
+ * newest first, so the newest is never silently the only answer. A name found by prefix is only probed: its
+ * newest row and one with another digest, and its builds counted to a lower cap.
  */
 async function nameResults(db: Db, name: string, exact: boolean): Promise<SearchResult[]> {
+  // Subjects alone (no join): the project is read below only for the few artifacts shown.
   const rows = await db
     .selectFrom('subjects')
-    .innerJoin('builds', 'builds.id', 'subjects.build_id')
-    .select(['subjects.digest_algorithm', 'subjects.digest_value', 'builds.project', 'builds.time'])
-    .where('subjects.name', '=', name)
-    .where('subjects.digest_value', 'is not', null)
-    .orderBy('subjects.time', 'desc')
-    .orderBy('subjects.build_id', 'desc')
-    .limit(NAME_ROWS)
+    .select(['digest_algorithm', 'digest_value', 'build_id', 'time'])
+    .where('name', '=', name)
+    .where('digest_value', 'is not', null)
+    .orderBy('time', 'desc')
+    .orderBy('build_id', 'desc')
+    .limit(exact ? NAME_ROWS : 1)
     .execute()
-  const artifacts = new Map<string, { project: string; time: number }>()
+  const [newestRow] = rows
+  if (!exact && newestRow?.digest_value != null) {
+    const other = await db
+      .selectFrom('subjects')
+      .select(['digest_algorithm', 'digest_value', 'build_id', 'time'])
+      .where('name', '=', name)
+      .where('digest_value', 'is not', null)
+      .where('digest_value', '<>', newestRow.digest_value)
+      .limit(1)
+      .execute()
+    rows.push(...other)
+  }
+  const artifacts = new Map<string, { buildId: string; time: number }>()
   for (const row of rows) {
     if (row.digest_algorithm === null || row.digest_value === null) continue
     const digest = `${row.digest_algorithm}:${row.digest_value}`
-    if (!artifacts.has(digest)) artifacts.set(digest, { project: row.project, time: row.time })
+    if (!artifacts.has(digest)) artifacts.set(digest, { buildId: row.build_id, time: row.time ?? 0 })
   }
   const entries = [...artifacts.entries()]
+  const shown = entries.slice(0, entries.length === 1 || !exact ? 1 : MAX_NAME_ARTIFACTS)
+  const buildIds = [...new Set(shown.map(([, where]) => where.buildId))]
+  const projects = new Map(
+    buildIds.length === 0 ? [] : (await db.selectFrom('builds').select(['id', 'project']).where('id', 'in', buildIds).execute()).map((row) => [row.id, row.project]),
+  )
+  const place = (where: { buildId: string; time: number }) => `${projects.get(where.buildId) ?? 'unknown project'} · built ${instant(where.time)}`
   const [newest] = entries
   if (newest === undefined) return []
-  const artifactResult = ([digest, where]: [string, { project: string; time: number }], title: string): SearchResult => {
-    const { algorithm, value } = splitDigest(digest)
-    return { kind: 'artifact', title, detail: `${where.project} · built ${instant(where.time)} · ${algorithm}:${short(value)}`, target: { type: 'artifact', digest } }
-  }
   if (entries.length === 1) {
     const [digest, where] = newest
     const { algorithm, value } = splitDigest(digest)
-    return [{ kind: 'artifact', title: name, detail: `${where.project} · newest built ${instant(where.time)} · ${algorithm}:${short(value)}`, target: { type: 'artifact', digest } }]
+    return [{ kind: 'artifact', title: name, detail: `${place(where).replace(' · built ', ' · newest built ')} · ${algorithm}:${short(value)}`, target: { type: 'artifact', digest } }]
   }
+  // Subject rows with a sha256 digest: one a build that published the name, counted from the index alone.
   const counted = await db
-    .selectFrom((eb) => eb.selectFrom('subjects').select('build_id').distinct().where('name', '=', name).limit(NAME_COUNT_CAP).as('capped'))
+    .selectFrom((eb) => eb.selectFrom('subjects').select('build_id').where('name', '=', name).where('digest_algorithm', '=', 'sha256').limit(nameCountCap(exact)).as('capped'))
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow()
   const builds = Number(counted.count)
   const summary: SearchResult = {
     kind: 'artifact',
     title: name,
-    detail: `${nameSummary(name, entries.length, rows.length === NAME_ROWS, builds, builds >= NAME_COUNT_CAP)} · newest built ${instant(newest[1].time)}`,
+    detail: `${nameSummary(name, exact ? entries.length : null, rows.length === NAME_ROWS, builds, builds >= nameCountCap(exact))} · newest built ${instant(newest[1].time)}`,
     target: { type: 'artifacts', name },
   }
   if (!exact) return [summary]
-  return [summary, ...entries.slice(0, MAX_NAME_ARTIFACTS).map((entry, index) => artifactResult(entry, `${name} (${index === 0 ? 'newest' : `${index + 1} of ${entries.length}`})`))]
+  return [
+    summary,
+    ...shown.map(([digest, where], index): SearchResult => {
+      const { algorithm, value } = splitDigest(digest)
+      return {
+        kind: 'artifact',
+        title: `${name} (${index === 0 ? 'newest' : `${index + 1} of ${entries.length}`})`,
+        detail: `${place(where)} · ${algorithm}:${short(value)}`,
+        target: { type: 'artifact', digest },
+      }
+    }),
+  ]
 }
 
 /** The digest an SBOM's subject is found by: its described component's sha256, else its first in-toto subject's. */

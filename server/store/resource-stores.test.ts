@@ -456,7 +456,7 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       ])
       // A name one artifact carries leads to it; a name four artifacts share leads to them all, with counts.
       expect(names.results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${digests.d4}` })
-      expect(names.results[1]).toMatchObject({ target: { type: 'artifacts', name: 'app-linux-amd64' }, detail: expect.stringContaining('4 artifacts named app-linux-amd64 from 4 builds') as string })
+      expect(names.results[1]).toMatchObject({ target: { type: 'artifacts', name: 'app-linux-amd64' }, detail: expect.stringMatching(/^artifacts named app-linux-amd64 from 4 builds · newest built /) as string })
       const purl = await store.search.find('pkg:npm/app')
       expect(purl.results).toEqual([
         {
