@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArtifactListQuery, type ArtifactListQueryInput } from '../../src/contract/artifacts'
 import { BuildQuery } from '../../src/contract/builds'
 import { MatrixQuery } from '../../src/contract/reproducibility'
 import { SignatureQuery, type SignatureQueryInput } from '../../src/contract/signatures'
@@ -53,6 +54,26 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
     ids = await seedResources(store)
   }, 60_000)
   afterAll(async () => store?.close())
+
+  describe('artifacts list', () => {
+    const list = (input: ArtifactListQueryInput) => store.artifacts.list(ArtifactListQuery.parse(input))
+    it('pages newest build first under every filter, each page an index range, the same on both engines', async () => {
+      for (const filter of [{}, { project: 'example/app' }, { name: 'app-linux-amd64' }, { project: 'example/lib', name: 'lib.tar.gz' }]) {
+        const whole = record(`artifacts ${JSON.stringify(filter)}`, await list({ ...filter, limit: 200 }))
+        const paged: string[] = []
+        let cursor: string | undefined
+        do {
+          const page = await list({ ...filter, limit: 2, ...(cursor ? { cursor } : {}) })
+          paged.push(...page.items.map((item) => `${item.buildId} ${item.digest}`))
+          cursor = page.nextCursor ?? undefined
+        } while (cursor !== undefined)
+        expect(paged, JSON.stringify(filter)).toEqual(whole.items.map((item) => `${item.buildId} ${item.digest}`))
+        expect([...whole.items].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))).toEqual(whole.items)
+      }
+      expect((await list({ name: 'app-linux-amd64' })).items.map((item) => item.digest)).toEqual([digests.d5, digests.d3, digests.d2, digests.d1].map((hex) => `sha256:${hex}`))
+      await expect(list({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'invalid-cursor', path: 'cursor' })
+    })
+  })
 
   describe('artifact', () => {
     it('finds an artifact by sha256:hex, bare hex and a unique prefix, with its build, rebuilds and agreement', async () => {
