@@ -30,7 +30,7 @@ test('a signed SLSA v1 provenance shows as verified; the same envelope with its 
   await expect(failedRow).toContainText('Failed: envelope-signature')
   await expect(table.getByRole('link', { name: /walking-skeleton build/ })).toHaveCount(2)
 
-  await failedRow.getByRole('link').click()
+  await failedRow.getByRole('link', { name: 'e2e/walking-skeleton build at ddddddd, Failed' }).click()
   await expect(page.getByRole('heading', { level: 1 })).toContainText('e2e/walking-skeleton')
   const checks = page.getByRole('table', { name: /Checks/ })
   const firstCheck = checks.getByRole('row').nth(1)
