@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ArtifactAttestation, ArtifactDetail } from '../../../contract/artifacts'
 import type { VerificationStatus } from '../../../contract/common'
+import type { Rebuild } from '../../../contract/rebuilds'
 import { artifactHeadline, artifactVerdicts } from './artifact-verdicts'
 
 const attestation = (status: VerificationStatus, failedCheck: string | null = null): ArtifactAttestation => ({
@@ -36,6 +37,28 @@ describe('artifactVerdicts', () => {
       ['Deployments', 'none', 'No deployment is recorded (this server does not ingest deployment records yet).'],
     ])
     expect(artifactHeadline(verdicts)).toEqual({ tone: 'bad', text: 'Not every verdict about this artifact is good: see rebuilds.' })
+  })
+
+  it('says when a rebuilder’s agreement is only a claim, its verdict not verified with a trusted key', () => {
+    const rebuild = (rebuilderId: string, status: VerificationStatus): Rebuild => ({
+      id: 'c'.repeat(64),
+      documentId: 'd'.repeat(64) as Rebuild['documentId'],
+      rebuilderId,
+      project: 'acme/web',
+      artifact: { name: 'app.tgz', digest: { sha256: 'b'.repeat(64) } },
+      rebuiltDigest: { sha256: 'b'.repeat(64) },
+      verdict: 'match',
+      source: 'rebuild-statement',
+      status,
+      startedAt: null,
+      finishedAt: null,
+      time: '2026-01-01T00:00:00Z',
+      diffoscope: null,
+    })
+    const [, rebuilds] = artifactVerdicts(
+      artifact({ rebuilds: [rebuild('r1', 'verified'), rebuild('r2', 'untrusted')], reproducibility: { rebuilders: 2, matched: 2, mismatched: 0 } }),
+    )
+    expect(rebuilds).toMatchObject({ tone: 'bad', text: '2 of 2 rebuilders agree with the published digest. One rebuilder’s verdict is not verified with a trusted key, so only a claim.' })
   })
 
   it('counts attestations by status and names the failing checks', () => {

@@ -41,7 +41,10 @@ function rebuildsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
   }
   const agree = `${matched} of ${rebuilders} ${rebuilders === 1 ? 'rebuilder agrees' : 'rebuilders agree'} with the published digest`
   const disagree = mismatched > 0 ? `; ${mismatched} ${mismatched === 1 ? 'disagrees' : 'disagree'}` : ''
-  return { topic: 'Rebuilds', tone: mismatched > 0 || matched < rebuilders ? 'bad' : 'good', text: `${agree}${disagree}.`, section: 'rebuilds' }
+  // The count takes every rebuilder at its word; a verdict whose signature did not verify with a trusted key is a claim.
+  const unverified = new Set(artifact.rebuilds.filter((rebuild) => rebuild.status !== 'verified').map((rebuild) => rebuild.rebuilderId ?? '')).size
+  const claims = unverified > 0 ? ` ${unverified === 1 ? 'One rebuilder’s verdict is' : `${unverified} rebuilders’ verdicts are`} not verified with a trusted key, so only a claim.` : ''
+  return { topic: 'Rebuilds', tone: mismatched > 0 || matched < rebuilders || unverified > 0 ? 'bad' : 'good', text: `${agree}${disagree}.${claims}`, section: 'rebuilds' }
 }
 
 function sbomVerdict(artifact: ArtifactDetail): ArtifactVerdict {
