@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react'
-import { Link, NavLink, Outlet, useNavigation, useRevalidator } from 'react-router'
+import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { Link, NavLink, Outlet, useLocation, useNavigation, useRevalidator } from 'react-router'
 import { tokenStore } from '../../api/token-store'
 import { Spinner } from '../../components/ui/spinner'
 import { paths } from '../../lib/paths'
@@ -30,6 +30,23 @@ export function AppLayout() {
   const revalidator = useRevalidator()
   const busy = useNavigation().state !== 'idle'
   const requiresToken = meta.data?.readRequiresToken === true
+  // Below the width where every link fits, the links fold behind a Menu button instead of being cut off unseen.
+  // The menu is open for the page it was opened on: a link followed from it lands on a page it would cover.
+  const { pathname } = useLocation()
+  const [menuOpenOn, setMenuOpenOn] = useState<string | null>(null)
+  const menuOpen = menuOpenOn === pathname
+  const menuButton = useRef<HTMLButtonElement>(null)
+
+  useEffect(() => {
+    if (!menuOpen) return
+    function closeOnEscape(event: KeyboardEvent) {
+      if (event.key !== 'Escape') return
+      setMenuOpenOn(null)
+      menuButton.current?.focus()
+    }
+    document.addEventListener('keydown', closeOnEscape)
+    return () => document.removeEventListener('keydown', closeOnEscape)
+  }, [menuOpen])
 
   useEffect(() => {
     if (requiresToken) tokenStore.require()
@@ -55,8 +72,18 @@ export function AppLayout() {
             </span>{' '}
             Provenance
           </Link>
-          <nav aria-label="Main" className="main-nav">
-            <ul>
+          <nav aria-label="Main" className={menuOpen ? 'main-nav is-open' : 'main-nav'}>
+            <button
+              ref={menuButton}
+              type="button"
+              className="button button-quiet button-small nav-toggle"
+              aria-expanded={menuOpen}
+              aria-controls="main-nav-links"
+              onClick={() => setMenuOpenOn(menuOpen ? null : pathname)}
+            >
+              <span aria-hidden="true">☰</span> Menu
+            </button>
+            <ul id="main-nav-links">
               {navigation.map((item) => (
                 <li key={item.to}>
                   <NavLink to={item.to}>{item.label}</NavLink>

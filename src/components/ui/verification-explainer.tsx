@@ -2,9 +2,10 @@ import type { ReactNode } from 'react'
 import type { Verification } from '../../contract/common'
 import { checkQuestion, firstFailure, isNotJudged } from '../../lib/checks'
 import { failureCause, signatureState, verdictSummary } from '../../lib/verdict'
-import { formatAbsolute, formatRelative } from '../../lib/format'
+import { formatAbsolute } from '../../lib/format'
 import { ChecksTable } from './checks-table'
 import { NotRecorded } from './not-recorded'
+import { RelativeTime } from './relative-time'
 import { SafeLink } from './safe-link'
 
 /** The verdict in one paragraph, derived from the checks that ran (see src/lib/verdict.ts). */
@@ -192,11 +193,7 @@ function toIso(value: string): string | null {
 function LogTime({ value }: { value: string }) {
   const iso = toIso(value)
   if (iso === null) return <span className="untrusted-text">{value}</span>
-  return (
-    <time dateTime={iso} title={formatAbsolute(iso)}>
-      {formatRelative(iso)}
-    </time>
-  )
+  return <RelativeTime iso={iso} />
 }
 
 function LogWindow({ from, to }: { from: string; to: string }) {

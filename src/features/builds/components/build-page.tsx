@@ -9,6 +9,7 @@ import { DocumentDownloads } from '../../../components/ui/document-downloads'
 import { artifactDigest } from '../../../components/ui/entity-links'
 import { FlatTable } from '../../../components/ui/flat-table'
 import { NotRecorded } from '../../../components/ui/not-recorded'
+import { RelativeTime } from '../../../components/ui/relative-time'
 import { SafeLink } from '../../../components/ui/safe-link'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { formatAbsolute, formatBytes, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
@@ -59,9 +60,7 @@ export function BuildPage() {
             Build <code className="mono">{shortHex(build.id)}</code>
             {' · '}
             {build.finishedAt ? 'finished' : build.startedAt ? 'started' : 'ingested'}{' '}
-            <time dateTime={build.time} title={formatAbsolute(build.time)}>
-              {formatRelative(build.time)}
-            </time>
+            <RelativeTime iso={build.time} />
           </p>
         </div>
         <div className="header-side">
@@ -217,7 +216,7 @@ function duration(build: BuildDetail): string | null {
 function Timestamp({ iso }: { iso: string }) {
   return (
     <>
-      <time dateTime={iso}>{formatAbsolute(iso)}</time> <span className="muted">({formatRelative(iso)})</span>
+      <time dateTime={iso}>{formatAbsolute(iso)}</time> <span className="muted time-relative">({formatRelative(iso)})</span>
     </>
   )
 }

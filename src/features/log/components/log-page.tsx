@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { describeError } from '../../../api/api-error'
+import { Facts } from '../../../components/ui/card-section'
 import { CopyButton } from '../../../components/ui/copy-button'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
@@ -34,19 +35,19 @@ export function LogPage() {
         <>
           <section className="card" aria-labelledby="checkpoint-heading">
             <h2 id="checkpoint-heading">Latest checkpoint</h2>
-            <dl className="facts">
-              <dt>Documents in the log</dt>
-              <dd>{checkpoint.data.size.toLocaleString('en')}</dd>
-              <dt>Root hash</dt>
-              <dd>
-                <code className="mono">{checkpoint.data.rootHash}</code>{' '}
-                <CopyButton text={checkpoint.data.rootHash} label="Copy root hash" />
-              </dd>
-              <dt>Log name</dt>
-              <dd>
-                <code className="mono">{checkpoint.data.origin}</code>
-              </dd>
-            </dl>
+            {/* Each label with its value in one grid cell: bare dt/dd pairs in the grid laid labels over values. */}
+            <Facts
+              items={[
+                ['Documents in the log', checkpoint.data.size.toLocaleString('en')],
+                [
+                  'Root hash',
+                  <>
+                    <code className="mono">{checkpoint.data.rootHash}</code> <CopyButton text={checkpoint.data.rootHash} label="Copy root hash" />
+                  </>,
+                ],
+                ['Log name', <code className="mono">{checkpoint.data.origin}</code>],
+              ]}
+            />
             <h3 id="note-heading">Signed note</h3>
             <pre className="code-block code-block-short" aria-labelledby="note-heading">
               {checkpoint.data.note}
