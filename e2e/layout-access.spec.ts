@@ -235,3 +235,45 @@ test('a printed Build page has no navigation or search, and absolute UTC times',
   await page.emulateMedia({ media: 'screen' })
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
 })
+
+test('the Record page pairs each label with its value, without overlap', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/log`)
+  const card = page.getByRole('region', { name: 'Latest checkpoint' })
+  const terms = card.getByRole('term')
+  const definitions = card.getByRole('definition')
+  await expect(terms).toHaveCount(3)
+  for (const index of [0, 1, 2]) {
+    const term = await terms.nth(index).boundingBox()
+    const definition = await definitions.nth(index).boundingBox()
+    if (!term || !definition) throw new Error('a checkpoint fact is not laid out')
+    // The value sits below its label, in the same column.
+    expect(definition.y, `fact ${index + 1}: value below its label`).toBeGreaterThanOrEqual(term.y + term.height - 1)
+    expect(Math.abs(definition.x - term.x), `fact ${index + 1}: same column`).toBeLessThanOrEqual(1)
+  }
+})
+
+test('a failed badge shows its whole check name, and builder ids show the end where they differ', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/builds?status=failed`)
+  const table = page.getByRole('table', { name: 'Builds' })
+  const badge = table.getByText(/^Failed: \S+$/).first()
+  await expect(badge).toBeVisible()
+  const cut = await badge.evaluate((element) => element.scrollWidth > element.clientWidth + 1)
+  expect(cut, 'the check name is not cut off').toBe(false)
+
+  await page.goto(`${server.url}/builds`)
+  const builder = table
+    .getByRole('row')
+    .nth(1)
+    .getByTitle(/^https?:\/\//)
+  const endInView = await builder.evaluate((element) => {
+    const text = element.firstChild
+    if (!(text instanceof Text) || text.length < 3) return false
+    const range = document.createRange()
+    range.setStart(text, text.length - 3)
+    range.setEnd(text, text.length)
+    const end = range.getBoundingClientRect()
+    const box = element.getBoundingClientRect()
+    return end.left >= box.left - 1 && end.right <= box.right + 1
+  })
+  expect(endInView, 'the end of the builder id is on screen').toBe(true)
+})
