@@ -1,8 +1,8 @@
-import { ArtifactDetail } from '../../src/contract/artifacts'
+import { ArtifactDetail, type ArtifactAttestation } from '../../src/contract/artifacts'
 import { splitDigest } from '../../domain/digests'
 import { agreement } from '../../domain/reproducibility'
-import { newestFirst, type DemoIndex } from './demo-index'
-import { buildAttestation, demoSbom, sigstoreAttestation, toSummary } from './factories'
+import { newestFirst, verdictsNewestFirst, type DemoIndex } from './demo-index'
+import { buildAttestation, demoSbom, rebuildAttestation, sigstoreAttestation, toSummary } from './factories'
 
 /** The artifact a sha256 digest (full, bare or a prefix) names in the demo, or null. */
 export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail | null {
@@ -13,14 +13,21 @@ export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail |
   const builds = [...entry.builds].sort(newestFirst)
   const newest = builds[0] ?? null
   const newestFact = newest ? index.facts.get(newest.id) : undefined
-  const rebuilds = [...(index.rebuildsByArtifact.get(entry.sha256) ?? [])].reverse()
+  const verdicts = [...verdictsNewestFirst(index.rebuildsByArtifact.get(entry.sha256) ?? [])]
+  const rebuilds = verdicts.map((verdict) => verdict.rebuild())
+  // As the server lists them: provenance first, then rebuild attestations; within each, newest ingest first.
+  const byIngest = (list: ArtifactAttestation[]) =>
+    list.sort((a, b) => (a.ingestedAt < b.ingestedAt ? 1 : a.ingestedAt > b.ingestedAt ? -1 : a.documentId < b.documentId ? -1 : 1))
   return ArtifactDetail.parse({
     digest: `sha256:${entry.sha256}`,
     digests: { sha256: entry.sha256 },
     names: [...entry.names],
     producedBy: newest ? toSummary(newest) : null,
     builds: builds.slice(0, 20).map(toSummary),
-    attestations: builds.flatMap((build) => [buildAttestation(build), ...(build.project === 'acme/cli' ? [sigstoreAttestation(build)] : [])]),
+    attestations: [
+      ...byIngest(builds.flatMap((build) => [buildAttestation(build), ...(build.project === 'acme/cli' ? [sigstoreAttestation(build)] : [])])),
+      ...byIngest(verdicts.map((verdict) => rebuildAttestation(verdict.facts))),
+    ],
     sbom: newestFact ? demoSbom(newestFact, { name: entry.names[0] ?? '', sha256: entry.sha256 }) : null,
     rebuilds,
     reproducibility: agreement(rebuilds),

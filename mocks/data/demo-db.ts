@@ -9,6 +9,8 @@ import { demoBuildDetail, projectList, toSummary } from './factories'
  */
 export type DemoDb = {
   summaries: readonly BuildSummary[]
+  /** The demo facts behind each build id. */
+  facts: ReadonlyMap<string, DemoBuild>
   listBuilds(query: BuildQuery): BuildPage | { error: 'invalid-cursor' }
   getBuild(id: string): BuildDetail | null
   listProjects(): ProjectList
@@ -35,9 +37,11 @@ function decodeCursor(cursor: string): number | null {
 
 export function createDemoDb(builds: readonly DemoBuild[]): DemoDb {
   const details = new Map<string, BuildDetail>()
+  const facts = new Map<string, DemoBuild>()
   for (const build of builds) {
     const detail = demoBuildDetail(build)
     details.set(detail.id, detail)
+    facts.set(detail.id, build)
   }
   // Newest first, as the API sorts: by time, then by id so that equal times have a stable order.
   const summaries = [...details.values()]
@@ -47,6 +51,7 @@ export function createDemoDb(builds: readonly DemoBuild[]): DemoDb {
 
   return {
     summaries,
+    facts,
     listBuilds(query) {
       const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor)
       if (offset === null) return { error: 'invalid-cursor' }

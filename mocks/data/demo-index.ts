@@ -1,15 +1,43 @@
 import type { BuildDetail } from '../../src/contract/builds'
+import type { VerificationStatus } from '../../src/contract/common'
 import type { Rebuild } from '../../src/contract/rebuilds'
 import type { SignatureRow } from '../../src/contract/signatures'
 import { DEMO_BUILD_COUNT, DEMO_SEED, demoBuilds, type DemoBuild } from '../../demo/model'
-import { demoRebuilds } from '../../demo/rebuilds'
+import { demoRebuilds, type DemoRebuild } from '../../demo/rebuilds'
 import { demoDb, type DemoDb } from './demo-db'
-import { demoBuildId, demoRebuild, signatureRow } from './factories'
+import { rebuilderKeyId } from './documents'
+import { demoRebuild, rebuildIngestedAt, rebuildSignatureRow, rebuildSigningTime, signatureRow } from './factories'
 
 /**
  * The demo's builds and rebuilds indexed the ways the mocks look them up (by artifact, by project, newest first).
  * Built lazily, once, from the same seeded facts the server's demo ingests.
+ *
+ * A rebuild's ids cost an Ed25519 signature each (mocks/data/documents.ts), and the demo has thousands, so a
+ * verdict is made into its API shape only when a response needs it; counting and filtering use the facts.
  */
+
+/** One rebuild verdict: its facts at once, its API shape (ids included) on first use. */
+export type DemoRebuildEntry = {
+  facts: DemoRebuild
+  /** The project the server files it under: that of the newest build listing the artifact. */
+  project: string
+  /** Milliseconds; the server orders verdicts by it, then by id. */
+  time: number
+  rebuild(): Rebuild
+}
+
+/** One verification result: what the signatures list filters and counts by at once, its row on first use. */
+export type DemoSignatureEntry = {
+  project: string | null
+  signer: string | null
+  status: VerificationStatus
+  /** Milliseconds. */
+  ingestedAt: number
+  /** Milliseconds: when it was signed, else ingested; the list is newest first by it and filtered by it. */
+  time: number
+  row(): SignatureRow
+}
+
 export type DemoIndex = {
   db: DemoDb
   /** Every build's detail, in the database's order (newest first). */
@@ -18,20 +46,49 @@ export type DemoIndex = {
   facts: ReadonlyMap<string, DemoBuild>
   /** Artifacts by sha256: their names and the builds that list them. */
   artifacts: ReadonlyMap<string, { sha256: string; names: string[]; builds: BuildDetail[] }>
-  /** Every rebuild verdict, oldest first. */
-  rebuilds: readonly Rebuild[]
-  /** Rebuild verdicts per artifact sha256, oldest first. */
-  rebuildsByArtifact: ReadonlyMap<string, readonly Rebuild[]>
-  /** One verification result a build document, newest ingest first. */
-  signatureRows: readonly SignatureRow[]
+  /** Every rebuild verdict, newest first by time; verdicts of equal time are ordered by `verdictsNewestFirst`. */
+  rebuilds: readonly DemoRebuildEntry[]
+  /** Rebuild verdicts per artifact sha256, newest first by time. */
+  rebuildsByArtifact: ReadonlyMap<string, readonly DemoRebuildEntry[]>
+  /** One verification result a document (builds' provenance and rebuild attestations), newest ingest first. */
+  signatures: readonly DemoSignatureEntry[]
 }
 
+/** A value made on first use and kept. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined
+  return () => (made ??= { value: make() }).value
+}
+
+/**
+ * Entries in the order the server lists them: newest first and, at equal times, by id descending. `entries` are
+ * newest first by time; an id is asked for only within a tie the walk reaches (ids can cost a signature each),
+ * and whole ties before `skip` are passed over unsorted. Stop early.
+ */
+export function* newestFirstThenId<T extends { time: number }>(entries: readonly T[], id: (entry: T) => string, skip = 0): Generator<T> {
+  let start = 0
+  while (start < entries.length) {
+    const time = entries[start]?.time
+    let end = start + 1
+    while (end < entries.length && entries[end]?.time === time) end++
+    if (end > skip) {
+      const group = entries.slice(start, end)
+      if (group.length > 1) group.sort((a, b) => (id(a) < id(b) ? 1 : -1))
+      yield* group.slice(Math.max(0, skip - start))
+    }
+    start = end
+  }
+}
+
+/** Rebuild verdicts in the server's order (server/rebuilds/store.ts): newest first, equal times by id descending. */
+export const verdictsNewestFirst = (entries: readonly DemoRebuildEntry[]) => newestFirstThenId(entries, (entry) => entry.rebuild().id)
+
 export function createDemoIndex(db: DemoDb, builds: readonly DemoBuild[]): DemoIndex {
-  const facts = new Map<string, DemoBuild>()
-  for (const build of builds) facts.set(demoBuildId(build), build)
   const details = db.summaries.map((summary) => db.getBuild(summary.id)).filter((detail): detail is BuildDetail => detail !== null)
+  const byIndex = new Map(builds.map((build) => [build.index, build]))
 
   const artifacts = new Map<string, { sha256: string; names: string[]; builds: BuildDetail[] }>()
+  // Newest build first, so the first build listing an artifact is the one its rebuilds are filed under.
   for (const detail of details) {
     for (const subject of detail.subjects) {
       const sha256 = subject.digest.sha256
@@ -43,18 +100,35 @@ export function createDemoIndex(db: DemoDb, builds: readonly DemoBuild[]): DemoI
     }
   }
 
-  const rebuilds = demoRebuilds(builds).map(demoRebuild)
-  const rebuildsByArtifact = new Map<string, Rebuild[]>()
-  for (const rebuild of rebuilds) {
-    const sha256 = rebuild.artifact.digest.sha256 ?? ''
-    const list = rebuildsByArtifact.get(sha256) ?? []
-    list.push(rebuild)
-    rebuildsByArtifact.set(sha256, list)
+  const rebuilds: DemoRebuildEntry[] = demoRebuilds(builds).map((rebuild) => {
+    // The server files a verdict under the project of the newest build listing the artifact, else its name.
+    const project = artifacts.get(rebuild.artifact.sha256)?.builds[0]?.project ?? byIndex.get(rebuild.buildIndex)?.project ?? rebuild.artifact.name
+    return { facts: rebuild, project, time: rebuild.finishedAt, rebuild: once(() => demoRebuild(rebuild, project)) }
+  })
+  // Newest first by time; a stable sort keeps equal times in the demo's order until verdictsNewestFirst orders them.
+  rebuilds.reverse().sort((a, b) => b.time - a.time)
+  const rebuildsByArtifact = new Map<string, DemoRebuildEntry[]>()
+  for (const entry of rebuilds) {
+    const list = rebuildsByArtifact.get(entry.facts.artifact.sha256) ?? []
+    list.push(entry)
+    rebuildsByArtifact.set(entry.facts.artifact.sha256, list)
   }
 
-  // Newest signing (else ingest) time first, as the server lists them.
-  const signatureRows = details.map(signatureRow).sort((a, b) => (a.time === b.time ? 0 : a.time < b.time ? 1 : -1))
-  return { db, details, facts, artifacts, rebuilds, rebuildsByArtifact, signatureRows }
+  const signatures: DemoSignatureEntry[] = [
+    ...details.map((detail) => {
+      const row = signatureRow(detail)
+      return { project: row.project, signer: row.signer, status: row.status, ingestedAt: Date.parse(row.ingestedAt), time: Date.parse(row.time), row: () => row }
+    }),
+    ...rebuilds.map((entry) => ({
+      project: entry.project,
+      signer: rebuilderKeyId(entry.facts.rebuilderId),
+      status: 'verified' as const,
+      ingestedAt: rebuildIngestedAt(entry.facts),
+      time: rebuildSigningTime(entry.facts) ?? rebuildIngestedAt(entry.facts),
+      row: once(() => rebuildSignatureRow(entry.facts, entry.project)),
+    })),
+  ].sort((a, b) => b.time - a.time)
+  return { db, details, facts: db.facts, artifacts, rebuilds, rebuildsByArtifact, signatures }
 }
 
 let shared: DemoIndex | null = null

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { BuildDetail } from '../../src/contract/builds'
 import { createDemoDb } from './demo-db'
 import { DEMO_END, demoBuilds } from '../../demo/model'
-import { demoBuildDetail, demoBuildId } from './factories'
+import { demoBuildDocument } from './documents'
+import { demoBuildDetail } from './factories'
 
 describe('demo factories', () => {
   const builds = demoBuilds(200)
@@ -23,7 +24,9 @@ describe('demo factories', () => {
         expect(detail.failedCheck).toBeNull()
       }
       if (build.signing === 'unknown-key') {
-        expect(detail.verification.checks.find((check) => check.name === 'envelope-signature')?.ok).toBe(true)
+        // A key nobody trusts: its signature is never checked, and both the signature and the trust check say so.
+        expect(detail.verification.checks.find((check) => check.name === 'envelope-signature')).toMatchObject({ ok: false, notJudged: expect.stringContaining('could not be checked') })
+        expect(detail.verification.checks.find((check) => check.name === 'signer-trusted')?.ok).toBe(false)
         expect(detail.verification.signers[0]?.trustedKeyId).toBeNull()
       }
     }
@@ -39,10 +42,13 @@ describe('demo factories', () => {
     expect(statement).toHaveProperty(['subject', 0, 'name'], build.artifacts[0]?.name)
   })
 
-  it('give every build a distinct, stable id', () => {
-    const ids = new Set(builds.map((build) => demoBuildId(build)))
+  it('give every build a distinct, stable id: the SHA-256 of its signed document', () => {
+    const ids = new Set(builds.map((build) => demoBuildDetail(build).id))
     expect(ids.size).toBe(builds.length)
-    expect(demoBuildId({ index: 3 })).toBe(demoBuildId({ index: 3 }))
+    const [build] = builds
+    if (!build) throw new Error('no demo build')
+    expect(demoBuildDocument(build).id).toBe(demoBuildDocument(build).id)
+    expect(demoBuildDetail(build).document.sha256).toBe(demoBuildDetail(build).id)
   })
 
   it('page through builds newest first without gaps or repeats', () => {
@@ -77,7 +83,7 @@ describe('artifact, signature, reproducibility and search factories', () => {
     expect('bucket' in twoYears && twoYears.bucket).toBe('week')
     const matrix = demoMatrix(index, { project, limit: 30 })
     for (const row of matrix.artifacts) expect(row.cells).toHaveLength(matrix.rebuilders.length)
-    const mismatch = index.rebuilds.find((rebuild) => rebuild.verdict === 'mismatch')!
+    const mismatch = index.rebuilds.find((entry) => entry.facts.verdict === 'mismatch')!.rebuild()
     const artifact = demoArtifact(index, mismatch.artifact.digest.sha256!)
     expect(artifact?.rebuilds.some((rebuild) => rebuild.id === mismatch.id)).toBe(true)
     expect(demoSearch(index, mismatch.artifact.digest.sha256!.slice(0, 12)).results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${mismatch.artifact.digest.sha256}` })

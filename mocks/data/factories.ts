@@ -1,131 +1,119 @@
 import { BuildDetail, BuildSummary, ProjectList } from '../../src/contract/builds'
-import type { Check, Signer, VerificationStatus } from '../../src/contract/common'
+import type { Check, Verification } from '../../src/contract/common'
 import { ApiErrorBody } from '../../src/contract/common'
 import { ArtifactAttestation } from '../../src/contract/artifacts'
 import { SignatureRow } from '../../src/contract/signatures'
 import { LogCheckpoint } from '../../src/contract/log'
 import { ServerMeta } from '../../src/contract/meta'
-import { Rebuild } from '../../src/contract/rebuilds'
+import { Rebuild, REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
 import { Sbom } from '../../src/contract/sboms'
 import { PipelineRun } from '../../src/contract/telemetry'
+import { demoDependencyHosts, demoSourceHost, demoTokenHost, demoToolchainHost, demoUnexpectedHosts } from '../../demo/hosts'
 import { DEMO_SEED, type DemoBuild } from '../../demo/model'
 import type { DemoRebuild } from '../../demo/rebuilds'
 import { demoStatementFacts } from '../../demo/statement'
 import { seededRandom } from '../../demo/random'
+import { signerIdentity } from '../../domain/signer'
 import { signingTime } from '../../domain/signing-time'
+import { demoBuildDocument, demoRebuildDocument, demoReleaseKeyIds, demoTrustedKeyIds, DEMO_ROGUE_KEY_ID, rebuilderKeyId, sha256Hex } from './documents'
 
 /**
  * Contract-typed API responses built from the demo model. Every factory parses its result with the contract's
  * schema, so a mock that drifts from the contract throws here, at once, not in a component test far away.
  */
 
-/** Key ids the demo config trusts, by algorithm. */
-export const demoTrustedKeys = {
-  ed25519: 'demo-ed25519-2026',
-  'ecdsa-p256': 'demo-ecdsa-p256-2026',
-} as const
-
 const PAYLOAD_TYPE = 'application/vnd.in-toto+json'
 
-/** A stable 64-hex id for a demo build: the mocks cannot hash the signed document as the server does. */
-export function demoBuildId(build: Pick<DemoBuild, 'index'>, seed = DEMO_SEED): string {
-  return seededRandom((seed ^ Math.imul(build.index + 1, 0x9e3779b1)) >>> 0).hex(64)
-}
+const iso = (ms: number) => new Date(ms).toISOString()
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString()
-}
-
-/** What verifying the demo build's signature finds, by how the demo signed it. */
-function verificationFor(build: DemoBuild, statement: Record<string, unknown>) {
-  const random = seededRandom(DEMO_SEED + build.index * 31 + 7)
-  const trustedKey = demoTrustedKeys[build.keyAlgorithm]
-  const unknownKey = `unknown-${random.hex(16)}`
-  const keyId = build.signing === 'unknown-key' ? unknownKey : trustedKey
-  const statementType = String(statement._type)
-  const predicateType = String(statement.predicateType)
-
-  const payloadCheck: Check = { name: 'payload-type', ok: true, expected: PAYLOAD_TYPE, actual: PAYLOAD_TYPE }
-  const signatureCheck: Check =
-    build.signing === 'broken-signature'
-      ? {
+/**
+ * What the server's verifier and the demo config's policy for the build's project (server/demo/seed.ts: the
+ * project's release key, builder and build type, `envelope-signature` required) report for a demo build, by how
+ * the seed signed it: failing checks first, as the server lists them.
+ */
+function verificationFor(build: DemoBuild): Verification {
+  const policy = `(policy ${build.project})`
+  const releaseKey = demoReleaseKeyIds[build.keyAlgorithm]
+  const passing: Check[] = [
+    { name: 'payload-type', ok: true, expected: PAYLOAD_TYPE, actual: PAYLOAD_TYPE },
+    { name: 'builder-id', ok: true, expected: `one of ${build.builderId} ${policy}`, actual: build.builderId },
+    { name: 'build-type', ok: true, expected: `one of ${build.buildType} ${policy}`, actual: build.buildType },
+  ]
+  const required = (ok: boolean, actual: string): Check => ({ name: 'required:envelope-signature', ok, expected: `check envelope-signature present and passing ${policy}`, actual })
+  const identity = (keyId: string, ok: boolean): Check => ({ name: 'signer-identity', ok, expected: `signed by keyId ${releaseKey} ${policy}`, actual: `key ${keyId}` })
+  // Without a signature that verified with a trusted key, the server does not judge who signed (server/policy/policy.ts).
+  const identityNotJudged = (because: string): Check => ({
+    name: 'signer-identity',
+    ok: false,
+    expected: `signed by keyId ${releaseKey} ${policy}`,
+    actual: `not judged: ${because}`,
+    notJudged: because,
+  })
+  if (build.signing === 'unknown-key') {
+    const unchecked = `no key this server has is named ${DEMO_ROGUE_KEY_ID} or verifies the signature, so it could not be checked`
+    return {
+      status: 'untrusted',
+      failedCheck: null,
+      checks: [
+        {
+          name: 'signer-trusted',
+          ok: false,
+          expected: `a signature by one of: ${demoTrustedKeyIds.join(', ')}`,
+          actual: `keyid ${DEMO_ROGUE_KEY_ID}: no trusted key verifies it`,
+          detail: 'The signature was made by a key that is not in trust.keys (or it was altered and names no key).',
+        },
+        required(false, `not judged: ${unchecked}`),
+        { name: 'envelope-signature', ok: false, expected: 'a signature over the DSSE pre-authentication encoding', actual: `not judged: ${unchecked}`, notJudged: unchecked },
+        identityNotJudged('the envelope-signature check could not be judged, so who signed is not established'),
+        ...passing,
+      ],
+      signers: [{ keyId: DEMO_ROGUE_KEY_ID, trustedKeyId: null, algorithm: null }],
+    }
+  }
+  if (build.signing === 'broken-signature') {
+    return {
+      status: 'failed',
+      failedCheck: 'envelope-signature',
+      checks: [
+        {
           name: 'envelope-signature',
           ok: false,
-          expected: `a valid ${build.keyAlgorithm} signature by ${keyId} over the DSSE pre-authentication encoding`,
-          actual: 'the signature does not verify: the signed bytes or the signature were altered',
-          detail: 'The envelope was changed after signing. Its content cannot be attributed to the key.',
-        }
-      : {
-          name: 'envelope-signature',
-          ok: true,
-          expected: `a valid ${build.keyAlgorithm} signature over the DSSE pre-authentication encoding`,
-          actual: `valid signature by ${keyId}`,
-        }
-  const trustCheck: Check | null =
-    build.signing === 'broken-signature'
-      ? // No valid signature, so there is no signer whose trust could be checked.
-        null
-      : build.signing === 'unknown-key'
-        ? {
-            name: 'signer-trusted',
-            ok: false,
-            expected: `one of the configured trusted keys (${Object.values(demoTrustedKeys).join(', ')})`,
-            actual: keyId,
-            detail: 'The signature is valid, but no configured trusted key matches the key that made it.',
-          }
-        : { name: 'signer-trusted', ok: true, expected: 'a configured trusted key', actual: keyId }
-  const checks: Check[] = [
-    payloadCheck,
-    signatureCheck,
-    ...(trustCheck ? [trustCheck] : []),
-    {
-      name: 'statement-type',
-      ok: true,
-      expected: 'https://in-toto.io/Statement/v1 or https://in-toto.io/Statement/v0.1',
-      actual: statementType,
-    },
-    {
-      name: 'predicate-type',
-      ok: true,
-      expected: 'https://slsa.dev/provenance/v1 or https://slsa.dev/provenance/v0.2',
-      actual: predicateType,
-    },
-  ]
-  const status: VerificationStatus =
-    build.signing === 'broken-signature' ? 'failed' : build.signing === 'unknown-key' ? 'untrusted' : 'verified'
-  const signers: Signer[] = [
-    {
-      keyId,
-      trustedKeyId: build.signing === 'trusted' ? trustedKey : null,
-      algorithm: build.keyAlgorithm,
-    },
-  ]
+          expected: `a valid ${build.keyAlgorithm} signature by trusted key ${releaseKey}`,
+          actual: `the signature for keyid ${releaseKey} does not verify`,
+          detail: 'The envelope names a trusted key, but its signature does not match the payload: the payload or the signature was altered after signing.',
+        },
+        required(false, 'failed'),
+        identityNotJudged('the envelope-signature check failed, so who signed is not established'),
+        ...passing,
+      ],
+      signers: [{ keyId: releaseKey, trustedKeyId: null, algorithm: build.keyAlgorithm }],
+    }
+  }
+  const [payloadType, ...policyChecks] = passing
   return {
-    status,
-    failedCheck: status === 'failed' ? 'envelope-signature' : null,
-    checks,
-    signers,
+    status: 'verified',
+    failedCheck: null,
+    checks: [
+      ...(payloadType ? [payloadType] : []),
+      { name: 'envelope-signature', ok: true, expected: 'a signature over the DSSE pre-authentication encoding', actual: `verifies with ${build.keyAlgorithm} key ${releaseKey}` },
+      { name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${releaseKey}` },
+      identity(releaseKey, true),
+      ...policyChecks,
+      required(true, 'passed'),
+    ],
+    signers: [{ keyId: releaseKey, trustedKeyId: releaseKey, algorithm: build.keyAlgorithm }],
   }
 }
 
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text)
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
 /** Everything the API records about one demo build. */
-export function demoBuildDetail(build: DemoBuild, seed = DEMO_SEED): BuildDetail {
-  const id = demoBuildId(build, seed)
+export function demoBuildDetail(build: DemoBuild): BuildDetail {
+  const document = demoBuildDocument(build)
+  const id = document.id
   const { statement, externalParameters, internalParameters, resolvedDependencies } = demoStatementFacts(build)
   const text = JSON.stringify(statement, null, 2)
-  const verification = verificationFor(build, statement)
-  const envelope = JSON.stringify({
-    payloadType: PAYLOAD_TYPE,
-    payload: base64(JSON.stringify(statement)),
-    signatures: [{ keyid: verification.signers[0]?.keyId ?? '', sig: base64('x'.repeat(64)) }],
-  })
+  const verification = verificationFor(build)
+  // The server stamps the wall-clock time of its seed; the mocks say "shortly after the build", as a live
+  // deployment would. Nothing compares the two.
   const ingestedAt = iso(build.finishedAt + 20_000 + (build.index % 40) * 1000)
   return BuildDetail.parse({
     id,
@@ -155,7 +143,7 @@ export function demoBuildDetail(build: DemoBuild, seed = DEMO_SEED): BuildDetail
       sha256: id,
       format: 'dsse',
       payloadType: PAYLOAD_TYPE,
-      size: new TextEncoder().encode(envelope).length,
+      size: document.size,
       ingestedAt,
     },
     statement: text,
@@ -190,7 +178,8 @@ export function projectList(summaries: readonly BuildSummary[]): ProjectList {
     if (entry.lastBuildAt === null || build.time > entry.lastBuildAt) entry.lastBuildAt = build.time
     byName.set(build.project, entry)
   }
-  return ProjectList.parse({ items: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) })
+  // By name in code-unit order, as the server's ORDER BY sorts them.
+  return ProjectList.parse({ items: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) })
 }
 
 export function serverMeta(overrides: Partial<ServerMeta> = {}): ServerMeta {
@@ -226,53 +215,56 @@ function seedOf(key: string): number {
   return hash >>> 0
 }
 
-/** Hosts the demo's build step fetches from, by its primary tool; the server's demo telemetry uses the same. */
-const dependencyHosts: Record<string, string[]> = {
-  node: ['registry.npmjs.org'],
-  go: ['proxy.golang.org'],
-  rustc: ['static.crates.io'],
-  java: ['repo.maven.apache.org'],
-  buildah: ['deb.debian.org'],
-  python: ['pypi.org', 'files.pythonhosted.org'],
-}
-
-/** Hosts no demo policy allows; a few builds contact one. */
-export const DEMO_UNEXPECTED_HOST = 'pkg-cache.unvetted-mirror.example'
-
 /**
- * The CI run of a demo build as the telemetry endpoints report it: one `build` job of five steps, tools named
- * by the toolchain step, hosts by the steps that contacted them (a close copy of the server's demo traces).
+ * The CI run of a demo build as the server reports it after its seed sent the build's OTLP trace
+ * (demo/traces.ts) through POST /v1/traces: one `build` job of five steps, tools named by the toolchain step,
+ * hosts by the steps that contacted them. demo/traces.ts derives its ids with node:crypto, which the browser
+ * has not, so the same facts are derived here with the same seeds; the parity test keeps the two equal.
  */
 export function demoPipeline(build: DemoBuild): PipelineRun {
-  const random = seededRandom(seedOf(`pipeline:${build.invocationId}`))
+  const hash = (text: string, length: number) => sha256Hex(text).slice(0, length)
+  const random = seededRandom(Number.parseInt(hash(`${build.invocationId}:${build.index}`, 8), 16))
+  const traceId = hash(`trace:${build.invocationId}`, 32)
+  const spanId = (name: string) => hash(`${traceId}:${name}`, 16)
   const runId = /\/actions\/runs\/(\d+)/.exec(build.invocationId)?.[1] ?? String(build.index)
+  const attempt = /\/attempts\/(\d+)/.exec(build.invocationId)?.[1]
+  const jobId = String(20_000_000_000 + build.index * 3)
   const queued = random.int(2, 9) * 1000
   const jobStart = build.startedAt + queued
   const shares = [0.04, 0.12, 0.5, 0.26, 0.08]
   const names = ['checkout', 'setup toolchain', 'build', 'test', 'attest']
   const primary = build.tools[0]?.name ?? ''
-  const hosts = [['github.com'], ['objects.githubusercontent.com'], [...(dependencyHosts[primary] ?? []), ...(random.chance(0.03) ? [DEMO_UNEXPECTED_HOST] : [])], [], ['token.actions.githubusercontent.com']]
+  const hosts: string[][] = [
+    [demoSourceHost],
+    [demoToolchainHost],
+    [...(demoDependencyHosts[primary] ?? []), ...(random.chance(0.03) ? [random.pick(demoUnexpectedHosts)] : [])],
+    [],
+    [demoTokenHost],
+  ]
   const tagged = build.ref.startsWith('refs/tags/')
+  const tools = build.tools.map((tool) => ({ name: tool.name, version: tool.version }))
   let cursor = jobStart
   const steps = names.map((name, index) => {
     const start = cursor
-    const end = index === names.length - 1 ? build.finishedAt : Math.round(cursor + (build.finishedAt - jobStart) * (shares[index] ?? 0))
+    const end = index === names.length - 1 ? build.finishedAt : cursor + (build.finishedAt - build.startedAt - queued) * (shares[index] ?? 0)
     cursor = end
+    // The trace carries whole milliseconds (demo/traces.ts rounds each span's start and end).
+    const [startMs, endMs] = [Math.round(start), Math.round(end)]
     return {
       name,
       number: null,
       status: 'completed' as const,
       result: name === 'test' && tagged ? ('skip' as const) : ('success' as const),
-      startedAt: iso(start),
-      finishedAt: iso(end),
-      durationMs: end - start,
-      tools: name === 'setup toolchain' ? build.tools.map((tool) => ({ name: tool.name, version: tool.version })) : [],
-      hosts: [...(hosts[index] ?? [])].sort(),
+      startedAt: iso(startMs),
+      finishedAt: iso(endMs),
+      durationMs: endMs - startMs,
+      tools: name === 'setup toolchain' ? tools : [],
+      hosts: [...new Set(hosts[index] ?? [])].sort(),
     }
   })
-  const jobId = String(20_000_000_000 + build.index * 3)
+  const worker = random.int(1, 40)
   return PipelineRun.parse({
-    id: `otlp:${random.hex(32)}`,
+    id: `otlp:${traceId}`,
     source: 'otlp',
     name: 'release',
     url: build.invocationId,
@@ -280,8 +272,8 @@ export function demoPipeline(build: DemoBuild): PipelineRun {
     commit: build.commit,
     ref: build.ref,
     runId,
-    attempt: null,
-    traceId: random.hex(32),
+    attempt: attempt === undefined ? null : Number(attempt),
+    traceId,
     status: 'completed',
     result: 'success',
     startedAt: iso(build.startedAt),
@@ -289,7 +281,7 @@ export function demoPipeline(build: DemoBuild): PipelineRun {
     durationMs: build.finishedAt - build.startedAt,
     tasks: [
       {
-        id: `span:${random.hex(16)}`,
+        id: `span:${spanId('job')}`,
         name: 'build',
         url: `${build.sourceRepo}/actions/runs/${runId}/job/${jobId}`,
         taskRunId: jobId,
@@ -299,29 +291,36 @@ export function demoPipeline(build: DemoBuild): PipelineRun {
         startedAt: iso(jobStart),
         finishedAt: iso(build.finishedAt),
         durationMs: build.finishedAt - jobStart,
-        queuedMs: queued,
-        worker: { id: String(random.int(1, 40)), name: 'GitHub Actions', group: null, labels: [] },
+        // The trace has no queue span, so the server knows no queue time.
+        queuedMs: null,
+        worker: { id: String(worker), name: `GitHub Actions ${worker}`, group: null, labels: [] },
         steps,
-        tools: build.tools.map((tool) => ({ name: tool.name, version: tool.version })),
+        tools,
         hosts: [...new Set(steps.flatMap((step) => step.hosts))].sort(),
       },
     ],
+    // The server stamps the wall-clock time it received the trace; the mocks say "just after the run".
     updatedAt: iso(build.finishedAt + 5000),
   })
 }
 
-/** A rebuild verdict as the API reports it. Ids are seeded from the rebuild's key: the mocks hash no documents. */
-export function demoRebuild(rebuild: DemoRebuild): Rebuild {
-  const random = seededRandom(seedOf(`rebuild:${rebuild.key}`))
+/**
+ * A rebuild verdict as the API reports it, with the server's ids (its document is signed, hashed and its verdict
+ * id derived as the server does: one Ed25519 signature, so callers ask only for the verdicts they serve).
+ * `project` is the one the server files it under: that of the newest build listing the artifact.
+ */
+export function demoRebuild(rebuild: DemoRebuild, project: string): Rebuild {
+  const document = demoRebuildDocument(rebuild)
   return Rebuild.parse({
-    id: random.hex(64),
-    documentId: random.hex(64),
+    id: document.rebuildId,
+    documentId: document.id,
     rebuilderId: rebuild.rebuilderId,
-    project: rebuild.project,
+    project,
     artifact: { name: rebuild.artifact.name, digest: { sha256: rebuild.artifact.sha256 } },
     rebuiltDigest: { sha256: rebuild.rebuiltSha256 },
     verdict: rebuild.verdict,
     source: 'rebuild-statement',
+    // Signed by the rebuilder's own key, which the demo config trusts.
     status: 'verified',
     startedAt: iso(rebuild.startedAt),
     finishedAt: iso(rebuild.finishedAt),
@@ -364,6 +363,29 @@ export function buildAttestation(detail: BuildDetail): ArtifactAttestation {
     buildId: detail.id,
     ingestedAt: detail.ingestedAt,
     verification: detail.verification,
+  })
+}
+
+/** A rebuild attestation as one of its artifact's attestations: signed by the rebuilder's key, which the demo trusts. */
+export function rebuildAttestation(rebuild: DemoRebuild): ArtifactAttestation {
+  const keyId = rebuilderKeyId(rebuild.rebuilderId)
+  return ArtifactAttestation.parse({
+    documentId: demoRebuildDocument(rebuild).id,
+    format: 'dsse',
+    predicateType: REBUILD_PREDICATE_TYPE,
+    buildId: null,
+    ingestedAt: iso(rebuildIngestedAt(rebuild)),
+    // No demo policy names a rebuilder's repository, so only the envelope's own checks are reported.
+    verification: {
+      status: 'verified',
+      failedCheck: null,
+      checks: [
+        { name: 'payload-type', ok: true, expected: PAYLOAD_TYPE, actual: PAYLOAD_TYPE },
+        { name: 'envelope-signature', ok: true, expected: 'a signature over the DSSE pre-authentication encoding', actual: `verifies with ed25519 key ${keyId}` },
+        { name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${keyId}` },
+      ],
+      signers: [{ keyId, trustedKeyId: keyId, algorithm: 'ed25519' }],
+    },
   })
 }
 
@@ -421,13 +443,12 @@ export function sigstoreAttestation(detail: BuildDetail): ArtifactAttestation {
 
 /** One verification result of the signatures list: a build's provenance document. */
 export function signatureRow(detail: BuildDetail): SignatureRow {
-  const signer = detail.verification.signers[0]
   return SignatureRow.parse({
     documentId: detail.document.id,
     format: detail.document.format,
     status: detail.status,
     failedCheck: detail.failedCheck,
-    signer: signer ? (signer.trustedKeyId ?? signer.keyId) : null,
+    signer: signerIdentity(detail.verification),
     project: detail.project,
     buildId: detail.id,
     subjects: detail.subjects,
@@ -445,7 +466,31 @@ export const buildSigningTime = (detail: BuildDetail): number | null =>
     verifiedAt: null,
   })
 
+/** When a rebuild's document was signed: its rebuild's finish time, as the server reads a DSSE rebuild attestation. */
+export const rebuildSigningTime = (rebuild: DemoRebuild): number | null =>
+  signingTime({ verification: null, builds: [], rebuilds: [{ started_at: rebuild.startedAt, finished_at: rebuild.finishedAt }], verifiedAt: null })
+
 const signatureTimes = (ingestedAt: string, signedAt: number | null) => ({
-  signedAt: signedAt === null ? null : new Date(signedAt).toISOString(),
-  time: signedAt === null ? ingestedAt : new Date(signedAt).toISOString(),
+  signedAt: signedAt === null ? null : iso(signedAt),
+  time: signedAt === null ? ingestedAt : iso(signedAt),
 })
+
+/** When the mocks say a rebuild's document was ingested: shortly after the rebuild finished (see demoBuildDetail). */
+export const rebuildIngestedAt = (rebuild: DemoRebuild): number => rebuild.finishedAt + 30_000 + (rebuild.index % 40) * 1000
+
+/** One verification result of the signatures list: a rebuild attestation, signed by its rebuilder's key. */
+export function rebuildSignatureRow(rebuild: DemoRebuild, project: string): SignatureRow {
+  const document = demoRebuildDocument(rebuild)
+  return SignatureRow.parse({
+    documentId: document.id,
+    format: 'dsse',
+    status: 'verified',
+    failedCheck: null,
+    signer: rebuilderKeyId(rebuild.rebuilderId),
+    project,
+    buildId: null,
+    subjects: [{ name: rebuild.artifact.name, digest: { sha256: rebuild.artifact.sha256 } }],
+    ingestedAt: iso(rebuildIngestedAt(rebuild)),
+    ...signatureTimes(iso(rebuildIngestedAt(rebuild)), rebuildSigningTime(rebuild)),
+  })
+}

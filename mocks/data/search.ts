@@ -73,7 +73,7 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
     })
   }
   const signers = new Map<string, number>()
-  for (const row of index.signatureRows) if (row.signer !== null && row.signer.startsWith(text)) signers.set(row.signer, (signers.get(row.signer) ?? 0) + 1)
+  for (const entry of index.signatures) if (entry.signer !== null && entry.signer.startsWith(text)) signers.set(entry.signer, (signers.get(entry.signer) ?? 0) + 1)
   for (const [signer, count] of [...signers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, MAX_RESULTS)) {
     place(signer, { kind: 'signer', title: signer, detail: `signer of ${count >= 1000 ? '1,000+' : count} document${count === 1 ? '' : 's'}`, target: { type: 'signatures', signer } })
   }
