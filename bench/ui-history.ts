@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ui`: how long the reproducibility history of a big project takes to render in Chromium once its
- * data has arrived (issue 4: 20,000 builds over two years, under 500 ms). Serves the built SPA with a stub API
+ * data has arrived (issue 4: 20,000 builds over two years, under 500 ms). Serves the built SPA with a canned API
  * (a tiny node:http server: meta, log checkpoint and the reproducibility endpoints, with 730 daily buckets for a
  * 20,000-rebuild project) and reads two performance marks the page sets: when the history query resolved
  * (`repro-history:data`) and when the chart's SVG had its bars (`repro-history:rendered`).
@@ -28,7 +28,7 @@ const dist = join(root, 'dist')
 
 buildIfStale()
 
-// ---------- the stub API ----------
+// ---------- the canned API ----------
 
 const random = seededRandom(4242)
 const today = Math.floor(Date.now() / DAY) * DAY
