@@ -9,22 +9,18 @@ import { SignaturePage } from '../src/contract/signatures'
 import { RebuildPage } from '../src/contract/rebuilds'
 import { createApp } from './app'
 import { buildConfig } from './config'
-import { tempStore } from './testing/documents'
-import { commits, digests, FIXTURE_INGESTED_AT, fixtureConfig, keys, REBUILDER_1, REBUILDER_2, seedResources } from './testing/resource-fixture'
-import type { Store } from './store/types'
+import { commits, digests, keys, REBUILDER_1, REBUILDER_2 } from './testing/resource-fixture'
+import { openResourceApp, type ResourceApp } from './testing/resource-app'
 
 /* The artifact, signature, reproducibility, neighbour and search routes over HTTP: what each answers, and a 4xx naming the parameter for bad input. */
 
-let store: Store
-let dispose: () => Promise<void>
-let app: ReturnType<typeof createApp>
-let ids: Awaited<ReturnType<typeof seedResources>>
+let store: ResourceApp['store']
+let app: ResourceApp['app']
+let ids: ResourceApp['ids']
+let dispose: ResourceApp['dispose']
 
 beforeAll(async () => {
-  ;({ store, dispose } = await tempStore())
-  ids = await seedResources(store)
-  // "now" is a week after the fixture's last rebuild, so default ranges cover it.
-  app = createApp({ store, config: fixtureConfig(), version: '0.0.0-test', demo: false, now: () => FIXTURE_INGESTED_AT })
+  ;({ store, app, ids, dispose } = await openResourceApp())
 })
 afterAll(async () => dispose())
 

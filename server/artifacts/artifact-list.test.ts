@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArtifactPage } from '../../src/contract/artifacts'
 import { ApiErrorBody } from '../../src/contract/common'
-import { createApp } from '../app'
-import { tempStore } from '../testing/documents'
-import { digests, FIXTURE_INGESTED_AT, fixtureConfig, seedResources } from '../testing/resource-fixture'
-import type { Store } from '../store/types'
+import { digests } from '../testing/resource-fixture'
+import { openResourceApp, type ResourceApp } from '../testing/resource-app'
 
 /* GET /api/v1/artifacts over HTTP: recent artifacts newest build first, by project and name, paged by cursor. */
 
-let store: Store
-let dispose: () => Promise<void>
-let app: ReturnType<typeof createApp>
-let ids: Awaited<ReturnType<typeof seedResources>>
+let app: ResourceApp['app']
+let ids: ResourceApp['ids']
+let dispose: ResourceApp['dispose']
 
 beforeAll(async () => {
-  ;({ store, dispose } = await tempStore())
-  ids = await seedResources(store)
-  app = createApp({ store, config: fixtureConfig(), version: '0.0.0-test', demo: false, now: () => FIXTURE_INGESTED_AT })
+  ;({ app, ids, dispose } = await openResourceApp())
 })
 afterAll(async () => dispose())
 

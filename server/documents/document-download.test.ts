@@ -2,22 +2,17 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
 import { DocumentVerification } from '../../src/contract/documents'
-import { createApp } from '../app'
-import { tempStore } from '../testing/documents'
-import { FIXTURE_INGESTED_AT, fixtureConfig, seedResources } from '../testing/resource-fixture'
-import type { Store } from '../store/types'
+import { openResourceApp, type ResourceApp } from '../testing/resource-app'
 
 /* A stored document as a download (its bytes, whose SHA-256 is its id) and its verdict, over HTTP. */
 
-let store: Store
-let dispose: () => Promise<void>
-let app: ReturnType<typeof createApp>
-let ids: Awaited<ReturnType<typeof seedResources>>
+let store: ResourceApp['store']
+let app: ResourceApp['app']
+let ids: ResourceApp['ids']
+let dispose: ResourceApp['dispose']
 
 beforeAll(async () => {
-  ;({ store, dispose } = await tempStore())
-  ids = await seedResources(store)
-  app = createApp({ store, config: fixtureConfig(), version: '0.0.0-test', demo: false, now: () => FIXTURE_INGESTED_AT })
+  ;({ store, app, ids, dispose } = await openResourceApp())
 })
 afterAll(async () => dispose())
 
