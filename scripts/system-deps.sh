@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The tests need Debian's Chromium (end-to-end) and PostgreSQL (the store suite runs on it too).
+# The tests need Debian's Chromium (end-to-end), PostgreSQL (the store suite runs on it too) and docker-registry
+# (the CNCF Distribution server the OCI source's tests push images and attestations to).
 # Install what is missing when we are root with apt; otherwise stop and say the exact command.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ missing=()
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
