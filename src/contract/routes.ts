@@ -1,7 +1,9 @@
 import { artifactRoutes } from './artifacts'
 import { attestationRoutes } from './attestations'
 import { buildRoutes } from './builds'
+import { deploymentRoutes } from './deployments'
 import { documentRoutes } from './documents'
+import { lineageRoutes } from './lineage'
 import { logRoutes } from './log'
 import { metaRoutes } from './meta'
 import { policyRoutes } from './policy'
@@ -31,6 +33,8 @@ export const routes = {
   ...rebuildRoutes,
   ...reproducibilityRoutes,
   ...searchRoutes,
+  ...deploymentRoutes,
+  ...lineageRoutes,
 } as const satisfies Record<string, RouteSpec>
 
 export type RouteId = keyof typeof routes
