@@ -48,7 +48,9 @@ describe('getJson', () => {
     server.use(http.get('/api/thing', () => new HttpResponse(null, { status: 503 })))
     const error = await failure(getJson('/api/thing', { schema: Thing }))
     expect(error).toMatchObject({ status: 503, code: 'http-503' })
-    expect(error.message).toBe('The server answered 503 Service Unavailable for /api/thing.')
+    // A plain sentence: the path is kept on the error for technical detail, never in the message.
+    expect(error.message).toBe('The server answered 503 Service Unavailable.')
+    expect(error.endpoint).toBe('/api/thing')
     expect(describeError(error).hint).toMatch(/retry/)
   })
 
@@ -56,7 +58,8 @@ describe('getJson', () => {
     server.use(http.get('/api/thing', () => HttpResponse.error()))
     const error = await failure(getJson('/api/thing', { schema: Thing }))
     expect(error).toMatchObject({ status: 0, code: 'network' })
-    expect(error.message).toMatch(/Could not reach the API at \/api\/thing/)
+    expect(error.message).toBe('Could not reach the server. Check that it is running and that you are online.')
+    expect(error.endpoint).toBe('/api/thing')
   })
 
   it('refuses a response that does not match the contract, saying where', async () => {
@@ -70,6 +73,7 @@ describe('getJson', () => {
     server.use(http.get('/api/thing', () => new HttpResponse('<html>', { headers: { 'Content-Type': 'text/html' } })))
     const error = await failure(getJson('/api/thing', { schema: Thing }))
     expect(error.code).toBe('invalid-json')
+    expect(error.message).toBe('The server’s answer is not valid JSON.')
   })
 
   it('sends the stored token as a bearer token', async () => {

@@ -68,7 +68,8 @@ async function errorFromResponse(response: Response, endpoint: string): Promise<
   return new ApiError({
     status: response.status,
     code: `http-${response.status}`,
-    message: `The server answered ${response.status} ${reason} for ${endpoint}.`,
+    // A sentence for the page; the API path stays on the error (`endpoint`) for technical detail.
+    message: `The server answered ${response.status} ${reason}.`,
     endpoint,
   })
 }
@@ -92,7 +93,7 @@ export async function getJson<S extends z.ZodType>(path: string, options: GetJso
     throw new ApiError({
       status: 0,
       code: 'network',
-      message: `Could not reach the API at ${path}. Check that the server is running and that you are online.`,
+      message: 'Could not reach the server. Check that it is running and that you are online.',
       endpoint: path,
     })
   }
@@ -111,7 +112,7 @@ export async function getJson<S extends z.ZodType>(path: string, options: GetJso
     throw new ApiError({
       status: response.status,
       code: 'invalid-json',
-      message: `The response of ${path} is not valid JSON.`,
+      message: 'The server’s answer is not valid JSON.',
       endpoint: path,
     })
   }
@@ -122,7 +123,7 @@ export async function getJson<S extends z.ZodType>(path: string, options: GetJso
     throw new ApiError({
       status: response.status,
       code: 'invalid-response',
-      message: `The response of ${path} does not match the API contract: ${message}`,
+      message: `The server’s answer does not match the API contract: ${message}`,
       path: where,
       endpoint: path,
     })

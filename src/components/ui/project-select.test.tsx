@@ -57,7 +57,7 @@ describe('ProjectSelect', () => {
   it('says the list could not load and why, keeps the URL project selectable, and retries', async () => {
     server.use(...scenarios.apiDown)
     const { user, select } = renderSelect('acme/api')
-    const error = await screen.findByText(/^Could not load the project list\. The server answered 503 Service Unavailable for \/api\/v1\/projects\.$/)
+    const error = await screen.findByText(/^Could not load the project list\. The server answered 503 Service Unavailable\.$/)
     // The reason is read with the select, not only seen beside it.
     expect(select.getAttribute('aria-describedby')).toBe(error.id)
     expect(select.getAttribute('aria-busy')).toBeNull()
@@ -76,7 +76,7 @@ describe('ProjectSelect', () => {
     server.use(...scenarios.apiDown)
     renderApp(url)
     const select = await screen.findByLabelText<HTMLSelectElement>('Project')
-    const error = await screen.findByText(/^Could not load the project list\. The server answered 503 Service Unavailable for \/api\/v1\/projects\.$/)
+    const error = await screen.findByText(/^Could not load the project list\. The server answered 503 Service Unavailable\.$/)
     expect(select.getAttribute('aria-describedby')).toBe(error.id)
     expect(screen.getByRole('button', { name: 'Retry loading projects' })).toBeTruthy()
   })
