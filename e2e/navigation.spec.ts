@@ -167,3 +167,17 @@ test('the Build page downloads the document exactly as stored (its SHA-256 is th
   const parsed = DocumentVerification.parse(JSON.parse(await readFile((await verdict.path()) ?? '', 'utf8')))
   expect(parsed).toMatchObject({ id: first.id, sha256: first.id, verification: { status: first.status } })
 })
+
+test('a builder id the Builds table cuts at its start can be copied whole', async ({ demoServer: server, demoPage: page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+  await page.setViewportSize({ width: 1280, height: 900 })
+  await page.goto(`${server.url}/builds?project=${encodeURIComponent('acme/cli')}`)
+  const row = page.getByRole('table', { name: 'Builds' }).getByRole('row').nth(1)
+  // acme/cli's builder id is long (a reusable workflow at a tag): the column shows its end only.
+  const shown = row.getByTitle(/^https:\/\/github\.com\/slsa-framework\//)
+  const id = (await shown.getAttribute('title')) ?? ''
+  expect(await shown.evaluate((element) => element.scrollWidth > element.clientWidth + 1), 'the id is cut').toBe(true)
+  await row.getByRole('button', { name: `Copy builder id ${id}` }).click()
+  await expect(row.getByText('Copied')).toBeAttached()
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(id)
+})

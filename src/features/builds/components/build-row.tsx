@@ -1,6 +1,7 @@
 import { memo, type Ref } from 'react'
 import { Link } from 'react-router'
 import type { BuildSummary } from '../../../contract/builds'
+import { CopyButton } from '../../../components/ui/copy-button'
 import { ArtifactLink, CommitLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
@@ -33,8 +34,13 @@ export const BuildRow = memo(function BuildRow({ build, index, ref }: BuildRowPr
         {build.builderId === null ? (
           <NotRecorded compact />
         ) : (
-          <span className="truncate" title={build.builderId}>
-            {stripScheme(build.builderId)}
+          // The id is cut at its start when the column is narrow (which depends on the window, so always offered):
+          // the copy button gives the whole id without hovering for the title.
+          <span className="builder-id">
+            <span className="truncate" title={build.builderId}>
+              {stripScheme(build.builderId)}
+            </span>
+            <CopyButton text={build.builderId} label={`Copy builder id ${build.builderId}`} />
           </span>
         )}
       </td>
