@@ -8,7 +8,7 @@ import { loadPublicKey, type TrustedKey } from './ingest/keys'
 import { loadNpmRegistryKeys } from './ingest/npm-attestations'
 import { loadSigstoreTrust, type SigstoreKey, type SigstoreTrust } from './ingest/sigstore/trust-material'
 
-export const scopes = ['ingest', 'read'] as const
+export const scopes = ['ingest', 'read', 'triage'] as const
 export type Scope = (typeof scopes)[number]
 
 const ConfigFile = z
@@ -39,7 +39,7 @@ const ConfigFile = z
               .string()
               .regex(/^[0-9a-fA-F]{64}$/, 'expected the SHA-256 of the token as 64 hex characters (`printf %s "$TOKEN" | sha256sum`)')
               .transform((hex) => hex.toLowerCase()),
-            scopes: z.array(z.enum(scopes)).min(1, 'give the token at least one scope: ingest or read'),
+            scopes: z.array(z.enum(scopes)).min(1, 'give the token at least one scope: ingest, read or triage'),
           })
           .strict(),
       )

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AlertPolicySettings } from './alerts'
 import { errors, type RouteSpec } from './route-spec'
 
 const pattern = z.string().min(1).max(1024)
@@ -34,6 +35,8 @@ export const Policy = z
     toolchain: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** Hosts builds may contact (glob, e.g. *.npmjs.org); others are anomalies. Empty means no allow-list. */
     allowedHosts: z.array(pattern).default([]),
+    /** Which anomaly rules run for the project, at which severity, and how baselines are learned (defaults apply). */
+    alerts: AlertPolicySettings.optional(),
   })
   .strict()
 export type Policy = z.infer<typeof Policy>

@@ -10,7 +10,7 @@ export type RouteSpec = {
   path: string
   summary: string
   /** Token scope the route needs; `read` routes are open unless `auth.readRequiresToken` is set. */
-  scope: 'none' | 'read' | 'ingest'
+  scope: 'none' | 'read' | 'ingest' | 'triage'
   params?: z.ZodObject
   /** The error code for a malformed path parameter (default `invalid-path`), and an example to append. */
   paramError?: { code: string; hint?: string }

@@ -1,0 +1,167 @@
+import type { BuildDetail, ResolvedDependency } from '../../src/contract/builds'
+import type { Check, VerificationStatus } from '../../src/contract/common'
+import type { Rebuild } from '../../src/contract/rebuilds'
+import { signerIdentity } from '../signer'
+
+/*
+ * What the anomaly rules look at in one build, read once from its record (the provenance as stored, its
+ * verification, the CI telemetry matched to it and the rebuilders' verdicts on its artifacts). The server and
+ * the mocks both make these from a BuildDetail, so both judge the same facts alike.
+ */
+
+export type ToolFact = { name: string; version: string; source: 'provenance' | 'pipeline' }
+export type HostFact = { host: string; via: string }
+export type DependencyFact = {
+  /** The dependency without its version or ref, so the same dependency at another version is recognised. */
+  key: string
+  uri: string
+  /** The digest set written as `alg:hex` pairs, or '' when none was recorded. */
+  digest: string
+}
+export type RebuildFact = {
+  documentId: string
+  rebuilder: string
+  artifact: string
+  published: string
+  rebuilt: string
+  verdict: 'match' | 'mismatch'
+  /** Only a verdict whose document verified with a trusted key is a finding; others are claims. */
+  trusted: boolean
+}
+
+export type BuildFacts = {
+  buildId: string
+  documentId: string
+  project: string
+  /** Milliseconds since the epoch: the build's finish, else start, else ingest time. */
+  time: number
+  durationMs: number | null
+  builderId: string | null
+  buildType: string | null
+  status: VerificationStatus
+  failedCheck: string | null
+  failures: Check[]
+  signer: { identity: string | null; trusted: boolean }
+  tools: ToolFact[]
+  hosts: HostFact[]
+  dependencies: DependencyFact[]
+  /** The lockfile among the resolved dependencies (package-lock.json, go.sum, Cargo.lock…), when one is named. */
+  lockfile: DependencyFact | null
+  artifacts: { name: string; digest: string }[]
+  rebuilds: RebuildFact[]
+}
+
+const LOCKFILE = /(^|[/@])(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|Cargo\.lock|poetry\.lock|Pipfile\.lock|uv\.lock|requirements\.txt|Gemfile\.lock|composer\.lock|gradle\.lockfile|MODULE\.bazel\.lock)$/
+
+/** `pkg:type/namespace/name@version?qualifiers#subpath` → name (generic: last segment) and version. */
+export function purlParts(uri: string): { name: string; version: string | null } | null {
+  const match = /^pkg:([a-zA-Z.+-]+)\/([^?#]+?)(?:@([^?#]+))?(?:[?#].*)?$/.exec(uri)
+  if (!match?.[1] || !match[2]) return null
+  const segments = match[2].split('/').filter(Boolean)
+  const decode = (value: string) => {
+    try {
+      return decodeURIComponent(value)
+    } catch {
+      return value
+    }
+  }
+  const name = match[1] === 'generic' ? decode(segments.at(-1) ?? '') : segments.map(decode).join('/')
+  return name ? { name, version: match[3] === undefined ? null : decode(match[3]) } : null
+}
+
+/** The host of a URL-like dependency URI (`git+https://github.com/a/b@ref`, `https://…`), or null (purls, paths). */
+export function hostOf(uri: string): string | null {
+  const match = /^(?:[a-z][a-z0-9+.-]*\+)?(?:https?|git|ssh|oci|docker):\/\/(?:[^@/]*@)?([^/:?#]+)/i.exec(uri)
+  return match?.[1]?.toLowerCase() ?? null
+}
+
+/** A dependency's identity apart from its version: a purl's type and name, a URL without its `@ref`. */
+function dependencyKey(dependency: ResolvedDependency): string | null {
+  const uri = dependency.uri ?? dependency.name
+  if (!uri) return null
+  if (uri.startsWith('pkg:')) {
+    const type = /^pkg:([^/]+)\//.exec(uri)?.[1] ?? ''
+    const parts = purlParts(uri)
+    return parts ? `pkg:${type}/${parts.name}` : uri
+  }
+  // `git+https://github.com/acme/web@refs/heads/main` and `…@v1.2` are the same source at another ref.
+  return uri.replace(/@[^/]*$/, '')
+}
+
+const digestText = (digest: Record<string, string>) =>
+  Object.entries(digest)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([algorithm, value]) => `${algorithm}:${value}`)
+    .join(' ')
+
+/** `sha256:<hex>` of a digest set, or its first algorithm, or '' when empty. */
+export function primaryDigest(digest: Record<string, string>): string {
+  if (digest.sha256) return `sha256:${digest.sha256}`
+  const [first] = Object.entries(digest).sort(([a], [b]) => a.localeCompare(b))
+  return first ? `${first[0]}:${first[1]}` : ''
+}
+
+/** The facts of one build record, with the rebuild verdicts on its artifacts when known. */
+export function buildFacts(build: BuildDetail, rebuilds: readonly Rebuild[] = []): BuildFacts {
+  const tools = new Map<string, ToolFact>()
+  const addTool = (name: string, version: string | null, source: ToolFact['source']) => {
+    if (!version) return
+    const key = `${name}\u0000${version}`
+    if (!tools.has(key)) tools.set(key, { name, version, source })
+  }
+  for (const task of build.pipeline?.tasks ?? []) {
+    for (const tool of task.tools) addTool(tool.name, tool.version, 'pipeline')
+    for (const step of task.steps) for (const tool of step.tools) addTool(tool.name, tool.version, 'pipeline')
+  }
+  const dependencies: DependencyFact[] = []
+  const hosts = new Map<string, HostFact>()
+  const addHost = (host: string, via: string) => {
+    if (!hosts.has(host)) hosts.set(host, { host, via })
+  }
+  for (const dependency of build.resolvedDependencies) {
+    const uri = dependency.uri ?? dependency.name ?? ''
+    const purl = uri.startsWith('pkg:') ? purlParts(uri) : null
+    if (purl) addTool(purl.name, purl.version, 'provenance')
+    const key = dependencyKey(dependency)
+    if (key !== null) dependencies.push({ key, uri, digest: digestText(dependency.digest) })
+    const host = hostOf(uri)
+    if (host !== null) addHost(host, `resolved dependency ${uri}`)
+  }
+  for (const task of build.pipeline?.tasks ?? []) {
+    for (const step of task.steps) for (const host of step.hosts) addHost(host, `CI step ${task.name} › ${step.name}`)
+    for (const host of task.hosts) addHost(host, `CI job ${task.name}`)
+  }
+  const started = build.startedAt === null ? null : Date.parse(build.startedAt)
+  const finished = build.finishedAt === null ? null : Date.parse(build.finishedAt)
+  const artifacts = build.subjects.map((subject) => ({ name: subject.name, digest: primaryDigest(subject.digest) }))
+  const digests = new Set(artifacts.map((artifact) => artifact.digest))
+  return {
+    buildId: build.id,
+    documentId: build.document.id,
+    project: build.project,
+    time: Date.parse(build.time),
+    durationMs: started !== null && finished !== null && finished >= started ? finished - started : null,
+    builderId: build.builderId,
+    buildType: build.buildType,
+    status: build.verification.status,
+    failedCheck: build.verification.failedCheck,
+    failures: build.verification.checks.filter((check) => !check.ok && check.notJudged === undefined),
+    signer: { identity: signerIdentity(build.verification), trusted: build.verification.signers.some((signer) => signer.trustedKeyId !== null) },
+    tools: [...tools.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version)),
+    hosts: [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host)),
+    dependencies,
+    lockfile: dependencies.find((dependency) => LOCKFILE.test(dependency.key)) ?? null,
+    artifacts,
+    rebuilds: rebuilds
+      .filter((rebuild) => digests.has(primaryDigest(rebuild.artifact.digest)))
+      .map((rebuild) => ({
+        documentId: rebuild.documentId,
+        rebuilder: rebuild.rebuilderId ?? 'unknown rebuilder',
+        artifact: rebuild.artifact.name ?? primaryDigest(rebuild.artifact.digest),
+        published: primaryDigest(rebuild.artifact.digest),
+        rebuilt: primaryDigest(rebuild.rebuiltDigest),
+        verdict: rebuild.verdict,
+        trusted: rebuild.status === 'verified',
+      })),
+  }
+}

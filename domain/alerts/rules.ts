@@ -1,0 +1,297 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import type { AlertEvidence, AlertRule, AlertSeverity, AlertSubject, EvidenceDocument } from '../../src/contract/alerts'
+import type { BuildFacts } from './facts'
+import type { AlertSettings } from './settings'
+import { median, medianAbsoluteDeviation, mode, robustZ } from './statistics'
+
+/*
+ * The anomaly rules, each a pure function of one build's facts, the earlier builds of its pipeline (newest
+ * first, at most the baseline's size) and the project's settings. A finding names its cause so that the same
+ * cause in later builds adds to one alert: `node@21.1.0`, `host paste.example`, `check builder-id`.
+ */
+
+export type Finding = {
+  rule: AlertRule
+  severity: AlertSeverity
+  project: string
+  cause: string
+  title: string
+  subject: AlertSubject
+  evidence: AlertEvidence
+}
+
+type Draft = Omit<Finding, 'severity' | 'project' | 'subject'> & { subject?: AlertSubject }
+type Rule = (build: BuildFacts, history: readonly BuildFacts[], settings: AlertSettings) => Draft[]
+
+/** The id of the alert a cause belongs to: the same in the server and the mocks, stable across restarts. */
+export function alertId(project: string, rule: AlertRule, cause: string): string {
+  return bytesToHex(sha256(utf8ToBytes(`${project}\n${rule}\n${cause}`))).slice(0, 24)
+}
+
+const provenance = (build: BuildFacts): EvidenceDocument => ({ id: build.documentId, label: `provenance of build ${build.buildId.slice(0, 12)}` })
+const percent = (share: number) => `${Math.floor(share * 1000) / 10}%`
+const policyText = (settings: AlertSettings) => (settings.policyName === null ? 'the policy' : `policy ${settings.policyName}`)
+
+/** `*.example.com` matches every subdomain of example.com; `*` alone any host; otherwise exact, without case. */
+export function hostAllowed(host: string, patterns: readonly string[]): boolean {
+  const name = host.toLowerCase()
+  return patterns.some((pattern) => {
+    const glob = pattern.toLowerCase()
+    if (glob === '*') return true
+    if (glob.startsWith('*.')) return name.endsWith(glob.slice(1)) && name.length > glob.length - 1
+    return glob === name
+  })
+}
+
+/** The usual value of something among earlier builds, when enough of them agree to call it usual. */
+function baselineOf<T>(values: readonly T[], settings: AlertSettings): { value: T; share: number; count: number } | null {
+  if (values.length < settings.baseline.minBuilds) return null
+  const usual = mode(values)
+  return usual !== null && usual.share >= settings.baseline.minShare ? { value: usual.value, share: usual.share, count: values.length } : null
+}
+
+const unexpectedToolVersion: Rule = (build, history, settings) => {
+  const drafts: Draft[] = []
+  for (const tool of build.tools) {
+    const pinned = settings.toolchain[tool.name]
+    const from = tool.source === 'pipeline' ? 'CI telemetry' : 'the provenance'
+    if (pinned !== undefined) {
+      if (tool.version === pinned) continue
+      drafts.push({
+        rule: 'unexpected-tool-version',
+        cause: `${tool.name}@${tool.version}`,
+        title: `${tool.name} ${tool.version} where ${pinned} is pinned`,
+        evidence: { expected: `${tool.name} ${pinned}`, found: `${tool.name} ${tool.version} (from ${from})`, basis: `pinned in ${policyText(settings)}`, documents: [provenance(build)] },
+      })
+      continue
+    }
+    // No pin: compare with what the pipeline's recent builds used, when they used this tool consistently.
+    const earlier = history.flatMap((other) => other.tools.filter((candidate) => candidate.name === tool.name).slice(0, 1).map((candidate) => candidate.version))
+    const usual = baselineOf(earlier, settings)
+    if (usual === null || usual.value === tool.version) continue
+    drafts.push({
+      rule: 'unexpected-tool-version',
+      cause: `${tool.name}@${tool.version}`,
+      title: `${tool.name} ${tool.version} where ${usual.value} is usual`,
+      evidence: {
+        expected: `${tool.name} ${usual.value}`,
+        found: `${tool.name} ${tool.version} (from ${from})`,
+        basis: `${tool.name} ${usual.value} in ${percent(usual.share)} of the last ${usual.count} builds of ${build.project} that used ${tool.name}`,
+        documents: [provenance(build), ...history.slice(0, 1).map((previous) => ({ id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }))],
+      },
+    })
+  }
+  return drafts
+}
+
+const outOfBandDownload: Rule = (build, _history, settings) => {
+  if (settings.allowedHosts.length === 0) return []
+  return build.hosts
+    .filter((contact) => !hostAllowed(contact.host, settings.allowedHosts))
+    .map((contact) => ({
+      rule: 'out-of-band-download' as const,
+      cause: `host ${contact.host}`,
+      title: `contacted ${contact.host}, which is not on the allow-list`,
+      evidence: {
+        expected: `only hosts on the allow-list: ${settings.allowedHosts.join(', ')}`,
+        found: `${contact.host} (${contact.via})`,
+        basis: `allowedHosts of ${policyText(settings)}`,
+        documents: [provenance(build)],
+      },
+    }))
+}
+
+const dependencyDrift: Rule = (build, history, settings) => {
+  const drafts: Draft[] = []
+  if (history.length >= settings.baseline.minBuilds) {
+    const seen = new Set(history.flatMap((other) => other.dependencies.map((dependency) => dependency.key)))
+    for (const dependency of build.dependencies) {
+      if (seen.has(dependency.key)) continue
+      drafts.push({
+        rule: 'dependency-drift',
+        cause: `new ${dependency.key}`,
+        title: `a dependency no earlier build had: ${dependency.key}`,
+        evidence: {
+          expected: `the dependencies of the last ${history.length} builds`,
+          found: `${dependency.uri}${dependency.digest ? ` (${dependency.digest})` : ''}`,
+          basis: `none of the last ${history.length} builds of ${build.project} resolved ${dependency.key}`,
+          documents: [provenance(build)],
+        },
+      })
+    }
+  }
+  const previous = history[0]
+  if (previous && build.lockfile && previous.lockfile && build.lockfile.digest !== '' && build.lockfile.digest === previous.lockfile.digest) {
+    const before = new Map(previous.dependencies.map((dependency) => [dependency.key, dependency]))
+    for (const dependency of build.dependencies) {
+      const old = before.get(dependency.key)
+      // A source checkout moves with every commit; that is not drift, and the lockfile does not lock it.
+      const source = /^git[+:]/.test(dependency.uri) || dependency.digest.includes('gitCommit:')
+      if (source || dependency === build.lockfile || !old || old.digest === '' || dependency.digest === '' || old.digest === dependency.digest) continue
+      drafts.push({
+        rule: 'dependency-drift',
+        cause: `changed ${dependency.key}`,
+        title: `${dependency.key} changed while the lockfile did not`,
+        evidence: {
+          expected: `${old.uri} (${old.digest}), as locked by ${build.lockfile.uri}`,
+          found: `${dependency.uri} (${dependency.digest})`,
+          basis: `the lockfile ${build.lockfile.key} has the same digest as in the previous build`,
+          documents: [provenance(build), { id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }],
+        },
+      })
+    }
+  }
+  return drafts
+}
+
+const builderChanged: Rule = (build, history, settings) => {
+  const drafts: Draft[] = []
+  const facets = [
+    { name: 'builder', value: build.builderId, of: (other: BuildFacts) => other.builderId },
+    { name: 'build type', value: build.buildType, of: (other: BuildFacts) => other.buildType },
+  ]
+  for (const facet of facets) {
+    const usual = baselineOf(history.map(facet.of), settings)
+    if (usual === null || usual.value === facet.value) continue
+    const found = facet.value ?? `no ${facet.name}`
+    drafts.push({
+      rule: 'builder-changed',
+      cause: `${facet.name} ${found}`,
+      title: `${facet.name} changed to ${found}`,
+      evidence: {
+        expected: usual.value ?? `no ${facet.name}`,
+        found,
+        basis: `the ${facet.name} of ${percent(usual.share)} of the last ${usual.count} builds of ${build.project}`,
+        documents: [provenance(build), ...history.slice(0, 1).map((previous) => ({ id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }))],
+      },
+    })
+  }
+  return drafts
+}
+
+const signerIdentity: Rule = (build, history, settings) => {
+  // A failed signature establishes no signer; verification-failed says so.
+  if (build.status === 'failed') return []
+  const trustedSigners = history.filter((other) => other.signer.trusted).map((other) => other.signer.identity)
+  const usual = baselineOf(trustedSigners, settings)
+  if (!build.signer.trusted) {
+    const found = build.signer.identity === null ? 'no signature' : `${build.signer.identity}, which no trusted key or certificate authority vouches for`
+    return [
+      {
+        rule: 'signer-identity',
+        cause: `unknown ${build.signer.identity ?? 'unsigned'}`,
+        title: build.signer.identity === null ? 'unsigned provenance' : `signed by an unknown signer: ${build.signer.identity}`,
+        evidence: {
+          expected: usual?.value ? `signed by ${usual.value}` : 'signed by a trusted signer',
+          found,
+          basis: usual ? `signer of ${percent(usual.share)} of the last ${usual.count} trusted builds of ${build.project}` : `the trusted keys and roots of this server`,
+          documents: [provenance(build)],
+        },
+      },
+    ]
+  }
+  if (usual === null || usual.value === build.signer.identity) return []
+  return [
+    {
+      rule: 'signer-identity',
+      cause: `changed ${build.signer.identity ?? 'unsigned'}`,
+      title: `signer changed to ${build.signer.identity ?? 'none'}`,
+      evidence: {
+        expected: `signed by ${usual.value ?? 'nobody'}`,
+        found: `signed by ${build.signer.identity ?? 'nobody'}`,
+        basis: `signer of ${percent(usual.share)} of the last ${usual.count} trusted builds of ${build.project}`,
+        documents: [provenance(build), ...history.slice(0, 1).map((previous) => ({ id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }))],
+      },
+    },
+  ]
+}
+
+const verificationFailed: Rule = (build) => {
+  if (build.status !== 'failed') return []
+  const check = build.failures.find((failure) => failure.name === build.failedCheck) ?? build.failures[0]
+  const name = build.failedCheck ?? check?.name ?? 'a check'
+  return [
+    {
+      rule: 'verification-failed',
+      cause: `check ${name}`,
+      title: `verification failed: ${name}`,
+      evidence: {
+        expected: check?.expected ?? `${name} passes`,
+        found: check?.actual ?? check?.detail ?? `${name} failed`,
+        basis: `the verification of the build's provenance`,
+        documents: [provenance(build)],
+      },
+    },
+  ]
+}
+
+const rebuildMismatch: Rule = (build) =>
+  build.rebuilds
+    .filter((rebuild) => rebuild.verdict === 'mismatch' && rebuild.trusted)
+    .map((rebuild) => ({
+      rule: 'rebuild-mismatch' as const,
+      cause: `${rebuild.artifact} by ${rebuild.rebuilder}`,
+      title: `${rebuild.rebuilder} rebuilt ${rebuild.artifact} to a different digest`,
+      subject: { kind: 'artifact' as const, id: rebuild.published, buildId: build.buildId, label: `${rebuild.artifact} ${rebuild.published.slice(0, 19)}` },
+      evidence: {
+        expected: rebuild.published,
+        found: rebuild.rebuilt,
+        basis: `the published digest, against an independent rebuild by ${rebuild.rebuilder}`,
+        documents: [provenance(build), { id: rebuild.documentId, label: `rebuild attestation by ${rebuild.rebuilder}` }],
+      },
+    }))
+
+const minutes = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`)
+
+const durationOutlier: Rule = (build, history, settings) => {
+  if (build.durationMs === null) return []
+  const durations = history.flatMap((other) => (other.durationMs === null ? [] : [other.durationMs]))
+  if (durations.length < settings.durationOutlier.minBuilds) return []
+  const centre = median(durations)
+  // A pipeline whose durations barely vary has a MAD near zero; a floor of 1% of the median (at least a second)
+  // keeps a few seconds' difference from reading as an outlier.
+  const mad = Math.max(medianAbsoluteDeviation(durations, centre), centre * 0.01, 1000)
+  const z = robustZ(build.durationMs, centre, mad)
+  if (Math.abs(z) <= settings.durationOutlier.threshold) return []
+  const direction = z > 0 ? 'slower' : 'faster'
+  return [
+    {
+      rule: 'duration-outlier',
+      cause: direction,
+      title: `took ${minutes(build.durationMs)}, far ${direction} than the usual ${minutes(centre)}`,
+      evidence: {
+        expected: `about ${minutes(centre)} (median; MAD ${minutes(mad)})`,
+        found: `${minutes(build.durationMs)} (robust z ${z.toFixed(1)}, threshold ${settings.durationOutlier.threshold})`,
+        basis: `durations of the last ${durations.length} builds of ${build.project}`,
+        documents: [provenance(build)],
+      },
+    },
+  ]
+}
+
+export const rules: Record<AlertRule, Rule> = {
+  'unexpected-tool-version': unexpectedToolVersion,
+  'out-of-band-download': outOfBandDownload,
+  'dependency-drift': dependencyDrift,
+  'builder-changed': builderChanged,
+  'signer-identity': signerIdentity,
+  'verification-failed': verificationFailed,
+  'rebuild-mismatch': rebuildMismatch,
+  'duration-outlier': durationOutlier,
+}
+
+/** Every enabled rule on one build, against the earlier builds of its pipeline (newest first). */
+export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[], settings: AlertSettings): Finding[] {
+  const window = history.slice(0, settings.baseline.builds)
+  const subject: AlertSubject = { kind: 'build', id: build.buildId, buildId: build.buildId, label: `${build.project} build ${build.buildId.slice(0, 12)}` }
+  const findings: Finding[] = []
+  for (const [rule, run] of Object.entries(rules) as [AlertRule, Rule][]) {
+    const setting = settings.rules[rule]
+    if (!setting.enabled) continue
+    for (const draft of run(build, window, settings)) {
+      findings.push({ ...draft, severity: setting.severity, project: build.project, subject: draft.subject ?? subject })
+    }
+  }
+  return findings
+}
