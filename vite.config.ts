@@ -1,8 +1,9 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { compressAssets } from './scripts/vite-compress'
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), compressAssets()],
   server: {
     port: 5173,
     strictPort: true,
@@ -18,5 +19,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // Every browser we support (evergreen, Safari 17+) preloads modules natively.
     modulePreload: { polyfill: false },
+    // dist/.vite/manifest.json: which chunks each route loads, read by scripts/bundle-budget.mjs.
+    manifest: true,
   },
 })

@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { artifactsApp } from './artifacts/routes'
@@ -8,14 +5,18 @@ import { buildsApp } from './builds/routes'
 import type { Config } from './config'
 import { documentsApp } from './documents/routes'
 import { bearerAuth } from './http/auth'
+import { compressResponses } from './http/compression'
 import type { RouteDeps } from './http/deps'
 import { apiError } from './http/errors'
+import { serveSpa } from './http/static'
 import { logApp } from './log/routes'
 import { metaApp } from './meta/routes'
 import { policyApp } from './policy/routes'
 import { rebuildsApp } from './rebuilds/routes'
 import { searchApp } from './search/routes'
 import { signaturesApp } from './signatures/routes'
+import { sourcesApp } from './sources/routes'
+import { SourceRunner } from './sources/runner'
 import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
 import { telemetryApp } from './telemetry/routes'
@@ -28,6 +29,8 @@ export type AppOptions = {
   /** Folder of the built SPA; when absent, only the API is served. */
   staticDir?: string
   now?: () => number
+  /** Runs the configured sources; main.ts passes the one it schedules, otherwise syncs run on demand only. */
+  sources?: SourceRunner
 }
 
 /**
@@ -65,6 +68,9 @@ export function createApp(options: AppOptions): Hono {
     return apiError(c, 500, 'internal', 'the server failed to answer; the error is in its log')
   })
 
+  // Lists and build records run to tens of kilobytes of JSON; a stored document's bytes are left as they are.
+  app.use('/api/*', compressResponses())
+
   for (const resource of [
     metaApp(deps, { version: options.version, demo: options.demo }),
     documentsApp(deps),
@@ -76,26 +82,15 @@ export function createApp(options: AppOptions): Hono {
     logApp(deps),
     policyApp(deps),
     telemetryApp(deps),
+    sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
   ]) {
     app.route('/', resource)
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not-found', `no API route ${c.req.method} ${c.req.path}`))
 
-  const staticDir = options.staticDir
-  if (staticDir && existsSync(join(staticDir, 'index.html'))) {
-    const root = relative(process.cwd(), staticDir) || '.'
-    const index = readFileSync(join(staticDir, 'index.html'), 'utf8')
-    app.use(
-      '/assets/*',
-      serveStatic({ root, onFound: (_path, c) => void c.header('Cache-Control', 'public, max-age=31536000, immutable') }),
-    )
-    app.use('*', serveStatic({ root }))
-    // History fallback: every other GET is a route of the SPA.
-    app.get('*', (c) => {
-      c.header('Cache-Control', 'no-cache')
-      return c.html(index)
-    })
-  }
+  // The built SPA, pre-compressed, with the history fallback (server/http/static.ts).
+  const spa = options.staticDir ? serveSpa(options.staticDir) : null
+  if (spa) app.use('*', spa)
   app.notFound((c) => apiError(c, 404, 'not-found', `nothing at ${c.req.path}`))
   return app
 }

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compressDir } from '../../scripts/vite-compress'
+import { createApp } from '../app'
+import { buildConfig } from '../config'
+import type { Store } from '../store/types'
+import { tempStore } from '../testing/documents'
+
+// A built SPA in miniature, compressed by the same code the build runs (scripts/vite-compress.ts).
+const dist = mkdtempSync(join(tmpdir(), 'provenance-static-'))
+const script = Array.from({ length: 600 }, (_, index) => `export const row${index} = { id: ${index}, label: "build ${index * 7919}" };`).join('\n')
+const html = `<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body>${'<!-- padding -->'.repeat(80)}<div id="root"></div></body></html>`
+const tiny = 'export const x = 1\n'
+
+let store: Store
+let dispose: () => Promise<void>
+let app: ReturnType<typeof createApp>
+
+beforeAll(async () => {
+  mkdirSync(join(dist, 'assets'))
+  mkdirSync(join(dist, '.vite'))
+  writeFileSync(join(dist, 'index.html'), html)
+  writeFileSync(join(dist, 'assets', 'index-abc123.js'), script)
+  writeFileSync(join(dist, 'assets', 'tiny-def456.js'), tiny)
+  writeFileSync(join(dist, 'assets', 'logo-789.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))
+  writeFileSync(join(dist, '.vite', 'manifest.json'), '{}')
+  await compressDir(dist)
+  ;({ store, dispose } = await tempStore())
+  app = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dist })
+})
+afterAll(async () => {
+  await dispose()
+  rmSync(dist, { recursive: true, force: true })
+})
+
+const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers })
+const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer())
+
+describe('the build writes compressed copies', () => {
+  it('writes .br and .gz beside text files that shrink, none beside a tiny file, images or build metadata', () => {
+    expect(readdirSync(join(dist, 'assets')).sort()).toEqual([
+      'index-abc123.js',
+      'index-abc123.js.br',
+      'index-abc123.js.gz',
+      'logo-789.png',
+      'tiny-def456.js',
+    ])
+    expect(readdirSync(dist).filter((name) => name.startsWith('index.html'))).toEqual(['index.html', 'index.html.br', 'index.html.gz'])
+    expect(readdirSync(join(dist, '.vite'))).toEqual(['manifest.json'])
+  })
+})
+
+describe('static assets', () => {
+  it('sends Brotli when asked for it, decompressing to the file, cached for good', async () => {
+    const response = await get('/assets/index-abc123.js', { 'accept-encoding': 'gzip, deflate, br, zstd' })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-encoding')).toBe('br')
+    expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(response.headers.get('vary')).toBe('Accept-Encoding')
+    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    const body = await bytesOf(response)
+    expect(Number(response.headers.get('content-length'))).toBe(body.byteLength)
+    expect(body.byteLength).toBeLessThan(Buffer.byteLength(script) / 4)
+    expect(brotliDecompressSync(body).toString()).toBe(script)
+  })
+
+  it('sends gzip to a client that takes gzip only, or prefers it by q-value', async () => {
+    for (const accept of ['gzip', 'br;q=0.5, gzip', 'gzip, br;q=0']) {
+      const response = await get('/assets/index-abc123.js', { 'accept-encoding': accept })
+      expect(response.headers.get('content-encoding'), accept).toBe('gzip')
+      expect(gunzipSync(await bytesOf(response)).toString()).toBe(script)
+    }
+  })
+
+  it('sends the file as it is to a client that accepts no coding, still varying on Accept-Encoding', async () => {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]) {
+      const response = await get('/assets/index-abc123.js', headers)
+      expect(response.headers.get('content-encoding')).toBeNull()
+      expect(response.headers.get('vary')).toBe('Accept-Encoding')
+      expect((await bytesOf(response)).toString()).toBe(script)
+    }
+  })
+
+  it('sends a file without compressed copies as it is, with its type', async () => {
+    const tinyResponse = await get('/assets/tiny-def456.js', { 'accept-encoding': 'br, gzip' })
+    expect(tinyResponse.headers.get('content-encoding')).toBeNull()
+    expect(tinyResponse.headers.get('vary')).toBeNull()
+    expect(await tinyResponse.text()).toBe(tiny)
+    const image = await get('/assets/logo-789.png', { 'accept-encoding': 'br, gzip' })
+    expect(image.headers.get('content-type')).toBe('image/png')
+    expect(image.headers.get('content-encoding')).toBeNull()
+  })
+
+  it('gives each coding its own ETag and answers a matching If-None-Match with 304', async () => {
+    const br = await get('/assets/index-abc123.js', { 'accept-encoding': 'br' })
+    const gz = await get('/assets/index-abc123.js', { 'accept-encoding': 'gzip' })
+    const etag = br.headers.get('etag')
+    expect(etag).toMatch(/^"[\w-]+"$/)
+    expect(gz.headers.get('etag')).not.toBe(etag)
+    const again = await get('/assets/index-abc123.js', { 'accept-encoding': 'br', 'if-none-match': etag ?? '' })
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+  })
+
+  it('answers a missing asset with 404, not the page, and never serves build metadata', async () => {
+    const missing = await get('/assets/index-old999.js', { 'accept-encoding': 'br' })
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('content-type')).toMatch(/json/)
+    // Not indexed, so the path is a route of the SPA like any other.
+    const manifest = await get('/.vite/manifest.json')
+    expect(manifest.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(await manifest.text()).toBe(html)
+  })
+
+  it('answers HEAD with the headers and no body', async () => {
+    const response = await app.request('/assets/index-abc123.js', { method: 'HEAD', headers: { 'accept-encoding': 'br' } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-encoding')).toBe('br')
+    expect(Number(response.headers.get('content-length'))).toBeGreaterThan(0)
+    expect(await response.text()).toBe('')
+  })
+})
+
+describe('index.html and the history fallback', () => {
+  it('answers every route of the SPA with index.html, compressed, revalidated by ETag, under the CSP', async () => {
+    for (const path of ['/', '/index.html', '/builds', '/builds/abc?status=failed', '/artifacts/sha256:ab.cd']) {
+      const response = await get(path, { 'accept-encoding': 'br, gzip' })
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
+      expect(response.headers.get('cache-control')).toBe('no-cache')
+      expect(response.headers.get('content-encoding')).toBe('br')
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'")
+      expect(response.headers.get('etag')).toMatch(/^"[\w-]+"$/)
+      expect(brotliDecompressSync(await bytesOf(response)).toString()).toBe(html)
+    }
+  })
+
+  it('revalidates: the same ETag gets 304, an older one the page', async () => {
+    const etag = (await get('/builds', { 'accept-encoding': 'gzip' })).headers.get('etag') ?? ''
+    expect((await get('/signatures', { 'accept-encoding': 'gzip', 'if-none-match': etag })).status).toBe(304)
+    const stale = await get('/signatures', { 'accept-encoding': 'gzip', 'if-none-match': '"an-older-build"' })
+    expect(stale.status).toBe(200)
+    expect(gunzipSync(await bytesOf(stale)).toString()).toBe(html)
+  })
+
+  it('leaves the API its own 404', async () => {
+    const response = await get('/api/v1/nothing-here')
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ error: { code: 'not-found' } })
+  })
+
+  it('hashes each coding of index.html to its own ETag', async () => {
+    const identity = await get('/')
+    expect(identity.headers.get('etag')).toBe(`"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`)
+  })
+})

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { extname, join, relative, sep } from 'node:path'
+import type { MiddlewareHandler } from 'hono'
+import { chooseEncoding, type ContentCoding } from './compression'
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.wasm': 'application/wasm',
+}
+
+/** Hashed build output: its name changes whenever its bytes do, so a browser may keep it for a year unasked. */
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** Everything else (index.html above all) is revalidated on every use: a deploy is seen at the next load. */
+const REVALIDATE = 'no-cache'
+
+type Variant = { file: string; size: number; etag: string }
+type StaticFile = { type: string; cacheControl: string; identity: Variant; encoded: Partial<Record<ContentCoding, Variant>> }
+
+/**
+ * Every file of the built SPA, indexed once at start: URL path → the file, its type, and its pre-compressed
+ * copies (`.br`, `.gz`, written by the build; see scripts/vite-compress.ts). Only indexed paths are ever read,
+ * so no request path reaches the file system. Folders and files starting with a dot (`.vite/manifest.json`) are
+ * build metadata and not served.
+ */
+export function indexStaticFiles(dir: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>()
+  const all = readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => !relative(dir, file).split(sep).some((segment) => segment.startsWith('.')))
+  const present = new Set(all)
+  const variant = (file: string): Variant => {
+    const bytes = readFileSync(file)
+    // A strong validator of the bytes sent: each coding of a file is its own representation (RFC 9110 §8.8.3).
+    return { file, size: bytes.byteLength, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` }
+  }
+  for (const file of all) {
+    if (/\.(br|gz)$/.test(file) && present.has(file.slice(0, -3))) continue
+    const path = `/${relative(dir, file).split(sep).join('/')}`
+    const encoded: StaticFile['encoded'] = {}
+    if (present.has(`${file}.br`)) encoded.br = variant(`${file}.br`)
+    if (present.has(`${file}.gz`)) encoded.gzip = variant(`${file}.gz`)
+    files.set(path, {
+      type: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      cacheControl: path.startsWith('/assets/') ? IMMUTABLE : REVALIDATE,
+      identity: variant(file),
+      encoded,
+    })
+  }
+  return files
+}
+
+/** Whether an `If-None-Match` list names this ETag (weak comparison, as for GET; RFC 9110 §13.1.2). */
+function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  if (ifNoneMatch.trim() === '*') return true
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+  return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
+}
+
+/**
+ * Serves the built SPA from `dir`: each file in the smallest coding the client accepts (Brotli, then gzip, else
+ * as it is) with `Vary: Accept-Encoding`, hashed assets cached for good, and every other GET answered with
+ * index.html (history fallback: the SPA's routes are its URLs), revalidated by ETag so a new build is never
+ * hidden behind a cached page. A missing `/assets/` file is a 404, not the page: a script request after a deploy
+ * must fail as a script, not parse HTML. Returns null when `dir` holds no index.html (API only).
+ */
+export function serveSpa(dir: string): MiddlewareHandler | null {
+  if (!existsSync(join(dir, 'index.html')) || !statSync(dir).isDirectory()) return null
+  const files = indexStaticFiles(dir)
+  const index = files.get('/index.html')
+  if (index === undefined) return null
+
+  return async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next()
+    const path = c.req.path
+    const file = files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : index)
+    if (file === undefined) return next()
+
+    const available = Object.keys(file.encoded).filter((coding): coding is ContentCoding => coding === 'br' || coding === 'gzip')
+    const coding = chooseEncoding(c.req.header('accept-encoding'), available)
+    const chosen = coding === 'identity' ? file.identity : (file.encoded[coding] ?? file.identity)
+    const headers = new Headers({ 'content-type': file.type, 'cache-control': file.cacheControl, etag: chosen.etag })
+    if (available.length > 0) headers.set('vary', 'Accept-Encoding')
+    if (matchesEtag(c.req.header('if-none-match'), chosen.etag)) return new Response(null, { status: 304, headers })
+    if (coding !== 'identity') headers.set('content-encoding', coding)
+    headers.set('content-length', String(chosen.size))
+    if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
+    return new Response(new Uint8Array(await readFile(chosen.file)), { status: 200, headers })
+  }
+}
