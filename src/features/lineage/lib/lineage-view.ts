@@ -1,0 +1,425 @@
+import {
+  lineageLayer,
+  type EdgeState,
+  type LineageEdge,
+  type LineageEdgeType,
+  type LineageGraph,
+  type LineageGroup,
+  type LineageNode,
+  type LineageNodeType,
+} from '../../../contract/lineage'
+import type { LayoutInput } from './layout'
+
+/*
+ * The graph as the screen draws it, assembled from one or more lineage responses (the root's, plus the
+ * neighbourhoods opened from it): nodes merged by id, groups drawn as nodes of their members' layer, what the
+ * reader collapsed hidden, and in focus mode only the paths through the selected node.
+ */
+
+export const LAYER_COUNT = 6
+export const layerNames = ['Sources', 'Builds', 'Artifacts', 'Evidence', 'Deployments', 'Environments'] as const
+
+export type ViewNode = {
+  id: string
+  /** `group` for a group of neighbours the server summarised, `collapsed` for ones the reader folded. */
+  kind: LineageNodeType | 'group'
+  layer: number
+  label: string
+  /** A short form of the key (digest, commit, id) drawn under the label. */
+  detail: string
+  state: EdgeState
+  /** Milliseconds since the epoch, or NaN when the node has no time of its own. */
+  time: number
+  /** Deployed without a verified path back to a source commit, or a rebuild that disagrees. */
+  flag: string | null
+  /** What the off-screen list and the focused node say: "artifact api-linux-amd64 sha256:8ebba6…, verified". */
+  name: string
+  node: LineageNode | null
+  group: LineageGroup | null
+  /** Nodes hidden behind this one because the reader collapsed it. */
+  hidden: number
+}
+
+export type ViewEdge = {
+  id: string
+  type: LineageEdgeType
+  from: number
+  to: number
+  state: EdgeState
+  reason: string
+}
+
+export type LineageView = {
+  root: string
+  nodes: ViewNode[]
+  edges: ViewEdge[]
+  index: Map<string, number>
+  /** Per node, the indices of edges touching it. */
+  incident: number[][]
+  groups: LineageGroup[]
+  cut: LineageGraph['truncated']
+}
+
+export type ViewOptions = {
+  /** Nodes whose further neighbours the reader folded away. */
+  collapsed?: ReadonlySet<string>
+  /** Show only the paths through this node. */
+  focus?: string | undefined
+}
+
+/** Merges responses (the first is the root's) into one graph, then applies collapse and focus. */
+export function buildView(graphs: readonly LineageGraph[], options: ViewOptions = {}): LineageView {
+  const first = graphs[0]
+  const nodeById = new Map<string, LineageNode>()
+  const edgeById = new Map<string, LineageEdge>()
+  const groupById = new Map<string, LineageGroup>()
+  for (const graph of graphs) {
+    for (const node of graph.nodes) {
+      const known = nodeById.get(node.id)
+      // The nearer answer knows more of a node's neighbours; `more` stays true only if every answer cut it.
+      nodeById.set(node.id, known ? { ...node, more: known.more && node.more, distance: Math.min(known.distance, node.distance) } : node)
+    }
+    for (const edge of graph.edges) edgeById.set(edge.id, edge)
+    for (const group of graph.groups) {
+      const known = groupById.get(group.id)
+      if (!known || group.shown > known.shown) groupById.set(group.id, group)
+    }
+  }
+  // A group whose members are all in the graph anyway needs no node of its own.
+  for (const [id, group] of groupById) {
+    const present = countMembers(group, edgeById, nodeById)
+    if (present >= group.count) groupById.delete(id)
+  }
+
+  const all: ViewNode[] = []
+  for (const node of nodeById.values()) all.push(viewNode(node))
+  for (const group of groupById.values()) all.push(groupNode(group))
+  const allIndex = new Map(all.map((node, index) => [node.id, index]))
+  const allEdges: ViewEdge[] = []
+  for (const edge of edgeById.values()) {
+    const from = allIndex.get(edge.from)
+    const to = allIndex.get(edge.to)
+    if (from === undefined || to === undefined || from === to) continue
+    allEdges.push({ id: edge.id, type: edge.type, from, to, state: edge.state, reason: edge.reason })
+  }
+  // Times: a node without one (a commit, an environment, a group) takes its neighbours' mean, so it sits among them.
+  fillTimes(all, allEdges)
+
+  const root = first?.root ?? ''
+  let keep = reachable(all.length, allEdges, allIndex.get(root), options.collapsed, all)
+  const focus = options.focus === undefined ? undefined : allIndex.get(options.focus)
+  if (focus !== undefined && keep[focus]) keep = throughNode(all.length, allEdges, focus, keep)
+
+  const nodes: ViewNode[] = []
+  const remap = new Int32Array(all.length).fill(-1)
+  all.forEach((node, index) => {
+    if (!keep[index]) return
+    remap[index] = nodes.length
+    nodes.push(node)
+  })
+  const edges: ViewEdge[] = []
+  for (const edge of allEdges) {
+    const from = remap[edge.from]!
+    const to = remap[edge.to]!
+    if (from >= 0 && to >= 0) edges.push({ ...edge, from, to })
+  }
+  const incident: number[][] = nodes.map(() => [])
+  edges.forEach((edge, index) => {
+    incident[edge.from]!.push(index)
+    incident[edge.to]!.push(index)
+  })
+  return {
+    root,
+    nodes,
+    edges,
+    index: new Map(nodes.map((node, index) => [node.id, index])),
+    incident,
+    groups: [...groupById.values()],
+    cut: first?.truncated ?? { cut: false, at: [], nodeLimit: 0 },
+  }
+}
+
+function countMembers(group: LineageGroup, edges: Map<string, LineageEdge>, nodes: Map<string, LineageNode>): number {
+  let present = 0
+  for (const edge of edges.values()) {
+    if (edge.type !== group.edgeType) continue
+    const other = edge.from === group.anchor ? edge.to : edge.to === group.anchor ? edge.from : null
+    if (other !== null && nodes.get(other)?.type === group.memberType) present++
+  }
+  return present
+}
+
+/**
+ * What stays visible: everything connected to the root without passing through a collapsed node (a collapsed
+ * node itself stays, and counts what it hides). Iterative, for graphs of any depth.
+ */
+function reachable(count: number, edges: readonly ViewEdge[], root: number | undefined, collapsed: ReadonlySet<string> | undefined, nodes: ViewNode[]): Uint8Array {
+  const keep = new Uint8Array(count)
+  if (root === undefined || !collapsed || collapsed.size === 0) return keep.fill(1)
+  const adjacency = neighbours(count, edges)
+  const stack = [root]
+  keep[root] = 1
+  while (stack.length > 0) {
+    const at = stack.pop()!
+    if (collapsed.has(nodes[at]!.id)) continue
+    for (const next of adjacency[at]!) {
+      if (keep[next]) continue
+      keep[next] = 1
+      stack.push(next)
+    }
+  }
+  // What each collapsed node hides: the nodes only it reached.
+  for (const id of collapsed) {
+    const index = nodes.findIndex((node) => node.id === id)
+    if (index < 0 || !keep[index]) continue
+    let hidden = 0
+    for (const next of adjacency[index]!) if (!keep[next]) hidden++
+    nodes[index] = { ...nodes[index]!, hidden }
+  }
+  return keep
+}
+
+/** The node, everything upstream of it (against the edges) and everything downstream (along them). */
+function throughNode(count: number, edges: readonly ViewEdge[], focus: number, visible: Uint8Array): Uint8Array {
+  const forward: number[][] = Array.from({ length: count }, () => [])
+  const backward: number[][] = Array.from({ length: count }, () => [])
+  for (const edge of edges) {
+    forward[edge.from]!.push(edge.to)
+    backward[edge.to]!.push(edge.from)
+  }
+  const keep = new Uint8Array(count)
+  keep[focus] = 1
+  for (const adjacency of [forward, backward]) {
+    const seen = new Uint8Array(count)
+    const stack = [focus]
+    seen[focus] = 1
+    while (stack.length > 0) {
+      const at = stack.pop()!
+      for (const next of adjacency[at]!) {
+        if (seen[next] || !visible[next]) continue
+        seen[next] = 1
+        keep[next] = 1
+        stack.push(next)
+      }
+    }
+  }
+  return keep
+}
+
+function neighbours(count: number, edges: readonly ViewEdge[]): number[][] {
+  const adjacency: number[][] = Array.from({ length: count }, () => [])
+  for (const edge of edges) {
+    adjacency[edge.from]!.push(edge.to)
+    adjacency[edge.to]!.push(edge.from)
+  }
+  return adjacency
+}
+
+function fillTimes(nodes: ViewNode[], edges: readonly ViewEdge[]): void {
+  const sum = new Float64Array(nodes.length)
+  const count = new Int32Array(nodes.length)
+  for (const edge of edges) {
+    const a = nodes[edge.from]!.time
+    const b = nodes[edge.to]!.time
+    if (!Number.isNaN(b)) {
+      sum[edge.from]! += b
+      count[edge.from]!++
+    }
+    if (!Number.isNaN(a)) {
+      sum[edge.to]! += a
+      count[edge.to]!++
+    }
+  }
+  nodes.forEach((node, index) => {
+    if (Number.isNaN(node.time) && count[index]! > 0) nodes[index] = { ...node, time: sum[index]! / count[index]! }
+  })
+}
+
+export const typeWords: Record<LineageNodeType | 'group', string> = {
+  commit: 'source commit',
+  build: 'build',
+  artifact: 'artifact',
+  attestation: 'attestation',
+  sbom: 'SBOM',
+  rebuild: 'rebuild',
+  deployment: 'deployment',
+  environment: 'environment',
+  group: 'group',
+}
+
+export const stateWords: Record<EdgeState, string> = {
+  verified: 'verified',
+  failed: 'failed',
+  unverified: 'unverified',
+}
+
+/** A digest or id shortened for a node: `sha256:8ebba6…`, `3f2a9c1`. */
+export function shortKey(key: string): string {
+  const digest = /^(sha256|sha512|sha1):([0-9a-f]+)$/i.exec(key)
+  if (digest) return `${digest[1]!.toLowerCase()}:${digest[2]!.slice(0, 6)}…`
+  if (/^[0-9a-f]{40,64}$/i.test(key)) return key.slice(0, 7)
+  return key.length > 24 ? `${key.slice(0, 23)}…` : key
+}
+
+function nodeTime(node: LineageNode): number {
+  switch (node.type) {
+    case 'build':
+    case 'rebuild':
+      return Date.parse(node.facts.time)
+    case 'attestation':
+    case 'sbom':
+      return Date.parse(node.facts.ingestedAt)
+    case 'deployment':
+      return Date.parse(node.facts.deployedAt)
+    default:
+      return Number.NaN
+  }
+}
+
+function nodeFlag(node: LineageNode): string | null {
+  if (node.type === 'deployment' && node.facts.flagged) return 'deployed without verified provenance'
+  if (node.type === 'artifact' && node.facts.deployedWithoutVerifiedProvenance) return 'deployed without verified provenance'
+  if (node.type === 'artifact' && node.facts.rebuildDisagrees) return 'a rebuild disagrees'
+  if (node.type === 'rebuild' && node.facts.verdict === 'mismatch') return 'rebuild disagrees'
+  if (node.type === 'environment' && node.facts.flagged > 0) return `${node.facts.flagged} running without verified provenance`
+  return null
+}
+
+function nodeDetail(node: LineageNode): string {
+  switch (node.type) {
+    case 'deployment':
+      return `${node.facts.environment} · ${node.facts.service}`
+    case 'environment':
+      return `${node.facts.services} service${node.facts.services === 1 ? '' : 's'}`
+    default:
+      return shortKey(node.key)
+  }
+}
+
+export function viewNode(node: LineageNode): ViewNode {
+  const detail = nodeDetail(node)
+  const flag = nodeFlag(node)
+  const words = [typeWords[node.type], node.label, detail !== node.label ? detail : null].filter((part) => part !== null && part !== '').join(' ')
+  return {
+    id: node.id,
+    kind: node.type,
+    layer: lineageLayer[node.type],
+    label: node.label,
+    detail,
+    state: node.state,
+    time: nodeTime(node),
+    flag,
+    name: `${words}, ${stateWords[node.state]}${flag ? `, ${flag}` : ''}`,
+    node,
+    group: null,
+    hidden: 0,
+  }
+}
+
+function groupNode(group: LineageGroup): ViewNode {
+  const hidden = group.count - group.shown
+  const state: EdgeState = group.failed > 0 ? 'failed' : group.unverified > 0 ? 'unverified' : 'verified'
+  const percent = group.count === 0 ? 100 : Math.round((group.verified / group.count) * 100)
+  const detail = `${hidden} more · ${percent}% verified`
+  return {
+    id: group.id,
+    kind: 'group',
+    layer: lineageLayer[group.memberType],
+    label: group.label,
+    detail,
+    state,
+    time: Number.NaN,
+    flag: group.failed > 0 ? `${group.failed} failed` : null,
+    name: `group ${group.label}, ${hidden} not shown, ${group.verified} verified, ${group.failed} failed, ${group.unverified} unverified`,
+    node: null,
+    group,
+    hidden,
+  }
+}
+
+export const NODE_HEIGHT = 44
+export const GROUP_HEIGHT = 52
+
+/** The layout's input for a view: layers from the node types, seeded by time. */
+export function layoutInput(view: LineageView): LayoutInput {
+  const n = view.nodes.length
+  const layer = new Int32Array(n)
+  const seed = new Float64Array(n)
+  const height = new Float64Array(n)
+  view.nodes.forEach((node, index) => {
+    layer[index] = node.layer
+    seed[index] = Number.isNaN(node.time) ? 0 : node.time
+    height[index] = node.kind === 'group' ? GROUP_HEIGHT : NODE_HEIGHT
+  })
+  const edges = new Int32Array(view.edges.length * 2)
+  view.edges.forEach((edge, index) => {
+    edges[2 * index] = edge.from
+    edges[2 * index + 1] = edge.to
+  })
+  return { layers: LAYER_COUNT, layer, seed, height, edges }
+}
+
+/** What identifies the layout: the nodes and edges, not their states, so a status change repaints without relayout. */
+export function structureKey(view: LineageView): string {
+  let key = ''
+  for (const node of view.nodes) key += `${node.id}\n`
+  key += '|'
+  for (const edge of view.edges) key += `${edge.from},${edge.to};`
+  return key
+}
+
+/** Nodes whose label, key or digest starts with (or whose label contains) the text, best matches first. */
+export function findNodes(view: LineageView, text: string, limit = 20): number[] {
+  const query = text.trim().toLowerCase()
+  if (query === '') return []
+  // `sha256:…` asks for a digest; bare hex matches any key (digest, commit, build or document id).
+  const bare = query.startsWith('sha256:') ? null : query
+  const exact: number[] = []
+  const prefix: number[] = []
+  const contains: number[] = []
+  view.nodes.forEach((node, index) => {
+    const label = node.label.toLowerCase()
+    const key = (node.node?.key ?? node.id).toLowerCase()
+    const bareKey = key.replace(/^sha256:/, '')
+    if (label === query || key === query) exact.push(index)
+    else if (key.startsWith(query) || (bare !== null && bare.length >= 4 && bareKey.startsWith(bare)) || label.startsWith(query)) prefix.push(index)
+    else if (label.includes(query) || node.detail.toLowerCase().includes(query)) contains.push(index)
+  })
+  return [...exact, ...prefix, ...contains].slice(0, limit)
+}
+
+/**
+ * Where the arrow keys go from a node: right follows edges to the next layer, left to the previous one, up and
+ * down step through the other nodes joined to the same neighbour (siblings), nearest first.
+ */
+export function neighbourInDirection(view: LineageView, at: number, direction: 'left' | 'right' | 'up' | 'down', y: ArrayLike<number>): number | null {
+  const here = view.nodes[at]
+  if (!here) return null
+  const pick = (candidates: number[]) => {
+    let best: number | null = null
+    for (const candidate of candidates) {
+      if (best === null || Math.abs(y[candidate]! - y[at]!) < Math.abs(y[best]! - y[at]!)) best = candidate
+    }
+    return best
+  }
+  const joined = (view.incident[at] ?? []).map((edgeIndex) => {
+    const edge = view.edges[edgeIndex]!
+    return edge.from === at ? edge.to : edge.from
+  })
+  if (direction === 'right' || direction === 'left') {
+    const wanted = joined.filter((other) => (direction === 'right' ? view.nodes[other]!.layer > here.layer : view.nodes[other]!.layer < here.layer))
+    return pick(wanted.length > 0 ? wanted : joined.filter((other) => view.nodes[other]!.layer === here.layer))
+  }
+  // Siblings: nodes of the same layer sharing a neighbour with this one, or else any node of the layer.
+  const siblings = new Set<number>()
+  for (const other of joined) {
+    for (const edgeIndex of view.incident[other] ?? []) {
+      const edge = view.edges[edgeIndex]!
+      const sibling = edge.from === other ? edge.to : edge.from
+      if (sibling !== at && view.nodes[sibling]!.layer === here.layer) siblings.add(sibling)
+    }
+  }
+  const pool = siblings.size > 0 ? [...siblings] : view.nodes.map((_, index) => index).filter((index) => index !== at && view.nodes[index]!.layer === here.layer)
+  const side = pool.filter((other) => (direction === 'down' ? y[other]! > y[at]! : y[other]! < y[at]!))
+  return pick(side)
+}
