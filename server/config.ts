@@ -7,6 +7,7 @@ import type { IngestContext } from './ingest/format'
 import { loadPublicKey, type TrustedKey } from './ingest/keys'
 import { loadNpmRegistryKeys } from './ingest/npm-attestations'
 import { loadSigstoreTrust, type SigstoreKey, type SigstoreTrust } from './ingest/sigstore/trust-material'
+import { SourcesConfig, type SourceConfig } from './sources/config'
 
 export const scopes = ['ingest', 'read', 'triage'] as const
 export type Scope = (typeof scopes)[number]
@@ -61,6 +62,8 @@ const ConfigFile = z
       .object({ maxBodyBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024) })
       .strict()
       .default({ maxBodyBytes: 10 * 1024 * 1024 }),
+    /** Registries and CI systems to pull evidence from (server/sources/config.ts). */
+    sources: SourcesConfig,
   })
   .strict()
 
@@ -79,6 +82,8 @@ export type Config = {
   /** Secret of the GitHub webhook (`github.webhookSecret`); without it POST /api/v1/webhooks/github answers 403. */
   githubWebhookSecret?: string
   policies: Policy[]
+  /** Sources to pull from (absent: none); their secrets stay in the environment variables they name. */
+  sources?: SourceConfig[]
 }
 
 export class ConfigError extends Error {
@@ -163,6 +168,7 @@ export function buildConfig(value: unknown, source: string, baseDir = process.cw
     maxBodyBytes: file.limits.maxBodyBytes,
     ...(file.github ? { githubWebhookSecret: file.github.webhookSecret } : {}),
     policies: file.policies,
+    sources: file.sources,
   }
 }
 

@@ -6,6 +6,7 @@ import { createApp } from './app'
 import { ConfigError, loadConfigFile, type Config } from './config'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
 import { reverifyAll, verdictsAreStale } from './documents/reverify'
+import { SourceRunner } from './sources/runner'
 import { openStore } from './store/store'
 
 const Env = z.object({
@@ -49,7 +50,11 @@ async function main() {
   }
 
   const packageJson = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')))
+  // Sources sync on their schedule from here; a run a killed server left "running" is marked interrupted first.
+  const sources = new SourceRunner({ store, config })
+  await sources.start()
   const app = createApp({
+    sources,
     store,
     config,
     version: packageJson.version,
@@ -71,7 +76,10 @@ async function main() {
   }
   const stop = () => {
     server.close()
-    void store.close().then(() => process.exit(0))
+    void sources
+      .stop()
+      .then(() => store.close())
+      .then(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

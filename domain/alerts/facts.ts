@@ -102,7 +102,10 @@ export function primaryDigest(digest: Record<string, string>): string {
 }
 
 /** The facts of one build record, with the rebuild verdicts on its artifacts when known. */
-export function buildFacts(build: BuildDetail, rebuilds: readonly Rebuild[] = []): BuildFacts {
+/** The parts of a rebuild verdict the rules read. */
+export type RebuildVerdictFacts = Pick<Rebuild, 'documentId' | 'rebuilderId' | 'artifact' | 'rebuiltDigest' | 'verdict' | 'status'>
+
+export function buildFacts(build: BuildDetail, rebuilds: readonly RebuildVerdictFacts[] = []): BuildFacts {
   const tools = new Map<string, ToolFact>()
   const addTool = (name: string, version: string | null, source: ToolFact['source']) => {
     if (!version) return

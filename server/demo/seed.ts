@@ -7,6 +7,7 @@ import { demoTrace } from '../../demo/traces'
 import type { Policy } from '../../src/contract/policy'
 import { ingestContext, type Config } from '../config'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
+import { alertEngine } from '../alerts/engine'
 import { ingestBody } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
 import { loadSigstoreTrust } from '../ingest/sigstore/trust-material'
@@ -95,6 +96,8 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable rebuild documents: ${result.body.errors[0]?.message}`)
     documents += result.body.documents.length
   }
+  // The anomaly rules over what was seeded, as ingest over HTTP runs them (server/alerts/engine.ts).
+  await alertEngine(store, config, Date.now).catchUp()
   return { documents, ms: performance.now() - started }
 }
 

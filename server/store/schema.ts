@@ -182,6 +182,9 @@ export type Database = {
   links: LinksTable
   rebuilds: RebuildsTable
   signature_counts: SignatureCountsTable
+  source_state: SourceStateTable
+  source_seen: SourceSeenTable
+  source_documents: SourceDocumentsTable
 }
 
 
@@ -195,4 +198,34 @@ export type VerificationHistoryTable = {
 export type SettingsTable = {
   key: string
   value: string
+}
+
+/** Sync state of one configured source (migration 0013); `last_run` is the newest run as JSON. */
+export type SourceStateTable = {
+  name: string
+  kind: string
+  last_sync_at: number | null
+  last_success_at: number | null
+  next_sync_at: number | null
+  consecutive_failures: number
+  documents_found: number
+  documents_ingested: number
+  last_run: string | null
+}
+
+/** What a source has already read: the cursor of its incremental sync (migration 0013). */
+export type SourceSeenTable = {
+  source: string
+  key: string
+  value: string
+  seen_at: number
+}
+
+/** Which source a stored document came from, where, and the subject it was found under (migration 0013). */
+export type SourceDocumentsTable = {
+  source: string
+  document_id: string
+  origin: string
+  subject: string | null
+  first_seen_at: number
 }

@@ -11,6 +11,7 @@ import { logRepository } from '../log/store'
 import { rebuildRepository } from '../rebuilds/store'
 import { searchRepository } from '../search/store'
 import { signatureRepository } from '../signatures/store'
+import { sourceRepository } from '../sources/store'
 import { telemetryRepository } from '../telemetry/store'
 import type { Db, StoreKind } from './db'
 import { migrationProvider } from './migrations'
@@ -56,6 +57,7 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     log: logRepository(db, kind, logKey),
     telemetry: telemetryRepository(db, kind),
     settings: settingsRepository(db),
+    sources: sourceRepository(db),
     close: () => db.destroy(),
   }
 }

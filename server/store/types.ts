@@ -5,6 +5,7 @@ import type { LogRepository } from '../log/store'
 import type { RebuildRepository } from '../rebuilds/store'
 import type { SearchRepository } from '../search/store'
 import type { SignatureRepository } from '../signatures/store'
+import type { SourceRepository } from '../sources/store'
 import type { TelemetryRepository } from '../telemetry/store'
 import type { StoreKind } from './db'
 import type { SettingsRepository } from './settings'
@@ -24,5 +25,6 @@ export interface Store {
   readonly log: LogRepository
   readonly telemetry: TelemetryRepository
   readonly settings: SettingsRepository
+  readonly sources: SourceRepository
   close(): Promise<void>
 }

@@ -12,6 +12,7 @@ import { reproducibilityRoutes } from './reproducibility'
 import { reverifyRoutes } from './reverify'
 import { searchRoutes } from './search'
 import { signatureRoutes } from './signatures'
+import { sourceRoutes } from './sources'
 import { telemetryRoutes } from './telemetry'
 import type { RouteSpec } from './route-spec'
 
@@ -33,6 +34,7 @@ export const routes = {
   ...rebuildRoutes,
   ...reproducibilityRoutes,
   ...searchRoutes,
+  ...sourceRoutes,
   ...deploymentRoutes,
   ...lineageRoutes,
 } as const satisfies Record<string, RouteSpec>

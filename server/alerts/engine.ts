@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto'
+import type { Alert } from '../../src/contract/alerts'
+import type { BuildDetail } from '../../src/contract/builds'
+import type { Occurrence } from '../../domain/alerts/aggregate'
+import { buildFacts, type BuildFacts } from '../../domain/alerts/facts'
+import { evaluateBuild, alertId, type Finding } from '../../domain/alerts/rules'
+import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
+import type { Config } from '../config'
+import { policyFor } from '../policy/policy'
+import type { Store } from '../store/types'
+
+/*
+ * Runs the anomaly rules over what was stored. Ingest calls catchUp() after each request: it evaluates the
+ * builds whose provenance, rebuild verdicts or CI telemetry arrived since the last time (watermarks in the
+ * settings table), each against the earlier builds of its pipeline, which are kept in memory per project so a
+ * batch costs one baseline load, not one per build. When the policies change, everything is evaluated again and
+ * what no build shows any more is resolved by the rules, with the reason in the alert's history.
+ */
+
+const SEQ = 'alerts.seq'
+const TELEMETRY = 'alerts.telemetry'
+const POLICY = 'alerts.policy'
+const BATCH = 1000
+
+export type EvaluationOutcome = { evaluated: number; created: Alert[] }
+
+export type AlertEngine = {
+  /** Evaluates what arrived since the last call (or everything, the first time or after a policy change). */
+  catchUp(): Promise<EvaluationOutcome>
+  /** Evaluates every stored build again, oldest first; alerts nothing shows any more are resolved. */
+  reevaluateAll(reason: string): Promise<EvaluationOutcome>
+}
+
+export const policyFingerprint = (config: Config) => createHash('sha256').update(JSON.stringify(config.policies)).digest('hex')
+
+type Window = { size: number; builds: BuildFacts[] }
+
+const older = (a: BuildFacts, b: BuildFacts) => a.time < b.time || (a.time === b.time && a.buildId < b.buildId)
+
+export function alertEngine(store: Store, config: Config, now: () => number, onCreated: (alerts: Alert[]) => void = () => undefined): AlertEngine {
+  // Newest first per project; at most the baseline's size once trimmed.
+  const windows = new Map<string, Window>()
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task)
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  const settingsFor = (build: BuildDetail): AlertSettings => alertSettings(policyFor(config.policies, build.sourceRepo))
+
+  async function factsOf(ids: readonly string[]): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
+    const details = (await Promise.all(ids.map((id) => store.builds.get(id)))).filter((detail): detail is BuildDetail => detail !== null)
+    const digests = [...new Set(details.flatMap((detail) => detail.subjects.flatMap((subject) => Object.values(subject.digest))))]
+    const rebuilds = digests.length === 0 ? [] : await store.alerts.rebuildsFor(digests)
+    return details.map((detail) => ({ facts: buildFacts(detail, rebuilds), settings: settingsFor(detail) }))
+  }
+
+  async function windowFor(first: BuildFacts, settings: AlertSettings): Promise<Window> {
+    const known = windows.get(first.project)
+    if (known) return known
+    const ids = await store.alerts.recentBuildIds(first.project, { time: first.time, id: first.buildId }, settings.baseline.builds)
+    const loaded = (await factsOf(ids)).map((entry) => entry.facts)
+    const window = { size: settings.baseline.builds, builds: loaded.sort((a, b) => (older(a, b) ? 1 : -1)) }
+    windows.set(first.project, window)
+    return window
+  }
+
+  /** Evaluates builds oldest first per project; answers the findings with their occurrences. */
+  async function evaluate(ids: readonly string[]): Promise<{ finding: Finding; occurrence: Occurrence }[]> {
+    const entries = (await factsOf(ids)).sort((a, b) => (older(a.facts, b.facts) ? -1 : 1))
+    const items: { finding: Finding; occurrence: Occurrence }[] = []
+    for (const { facts, settings } of entries) {
+      const window = await windowFor(facts, settings)
+      // A build evaluated again (telemetry arrived later) replaces its earlier facts.
+      window.builds = window.builds.filter((other) => other.buildId !== facts.buildId)
+      const history = window.builds.filter((other) => older(other, facts))
+      for (const finding of evaluateBuild(facts, history, settings)) {
+        items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, found: finding.evidence.found } })
+      }
+      const at = window.builds.findIndex((other) => older(other, facts))
+      window.builds.splice(at < 0 ? window.builds.length : at, 0, facts)
+      if (window.builds.length > window.size) window.builds.length = window.size
+    }
+    return items
+  }
+
+  async function record(items: { finding: Finding; occurrence: Occurrence }[]): Promise<Alert[]> {
+    const created = await store.alerts.record(items, now())
+    if (created.length > 0) onCreated(created)
+    return created
+  }
+
+  async function reevaluate(reason: string | null): Promise<EvaluationOutcome> {
+    windows.clear()
+    // Read the watermarks before evaluating, so what arrives meanwhile is picked up by the next catch-up.
+    const latest = await latestMarks()
+    const seen = new Set<string>()
+    const created: Alert[] = []
+    let evaluated = 0
+    let after: { time: number; id: string } | null = null
+    for (;;) {
+      const page = await store.alerts.buildsInOrder(after, BATCH)
+      if (page.length === 0) break
+      const items = await evaluate(page.map((row) => row.id))
+      for (const { finding } of items) seen.add(alertId(finding.project, finding.rule, finding.cause))
+      created.push(...(await record(items)))
+      evaluated += page.length
+      const last = page.at(-1)
+      after = last ? { time: last.time, id: last.id } : after
+    }
+    if (reason !== null) await store.alerts.clearAbsent(seen, reason, now())
+    await store.settings.set(SEQ, String(latest.seq))
+    await store.settings.set(TELEMETRY, String(latest.telemetry))
+    await store.settings.set(POLICY, policyFingerprint(config))
+    return { evaluated, created }
+  }
+
+  /** The newest document seq and telemetry update now stored. */
+  async function latestMarks(): Promise<{ seq: number; telemetry: number }> {
+    let seq = Number((await store.settings.get(SEQ)) ?? 0)
+    let telemetry = Number((await store.settings.get(TELEMETRY)) ?? 0)
+    for (;;) {
+      const step = await store.alerts.pending(seq, telemetry, 50_000)
+      if (step.seq === seq && step.telemetry === telemetry) return { seq, telemetry }
+      seq = step.seq
+      telemetry = step.telemetry
+    }
+  }
+
+  async function catchUp(): Promise<EvaluationOutcome> {
+    await store.alerts.expireWaivers(now())
+    const fingerprint = await store.settings.get(POLICY)
+    if (fingerprint === null) return reevaluate(null)
+    if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy')
+    let seq = Number((await store.settings.get(SEQ)) ?? 0)
+    let telemetry = Number((await store.settings.get(TELEMETRY)) ?? 0)
+    const created: Alert[] = []
+    let evaluated = 0
+    for (;;) {
+      const work = await store.alerts.pending(seq, telemetry, BATCH)
+      if (work.seq === seq && work.telemetry === telemetry) break
+      if (work.buildIds.length > 0) {
+        created.push(...(await record(await evaluate(work.buildIds))))
+        evaluated += work.buildIds.length
+      }
+      seq = work.seq
+      telemetry = work.telemetry
+      await store.settings.set(SEQ, String(seq))
+      await store.settings.set(TELEMETRY, String(telemetry))
+    }
+    return { evaluated, created }
+  }
+
+  return {
+    catchUp: () => serial(catchUp),
+    reevaluateAll: (reason) => serial(() => reevaluate(reason)),
+  }
+}

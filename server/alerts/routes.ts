@@ -1,0 +1,60 @@
+import type { MiddlewareHandler } from 'hono'
+import { AlertPatch, alertRoutes, type Alert } from '../../src/contract/alerts'
+import { zodProblem } from '../../src/contract/route-spec'
+import { tokenFor } from '../http/auth'
+import type { RouteDeps } from '../http/deps'
+import { apiError } from '../http/errors'
+import { resourceApp } from '../http/mount'
+import { alertEngine, type AlertEngine } from './engine'
+
+export type AlertsModule = {
+  app: ReturnType<typeof resourceApp>['app']
+  engine: AlertEngine
+  /** Put before the ingest routes: once a request has stored something, the rules look at it before it answers. */
+  afterIngest: MiddlewareHandler
+}
+
+/** The alert queue and triage, and the evaluation that fills it. */
+export function alertsModule({ store, config, auth, now }: RouteDeps, onCreated?: (alerts: Alert[]) => void): AlertsModule {
+  const { app, mount } = resourceApp(auth)
+  const engine = alertEngine(store, config, now, onCreated)
+
+  const afterIngest: MiddlewareHandler = async (c, next) => {
+    await next()
+    if (c.req.method === 'POST' && c.res.status >= 200 && c.res.status < 300) await engine.catchUp()
+  }
+
+  // Reads first bring evaluation and waivers up to date, so what a person sees never lags what was stored.
+  mount(alertRoutes.listAlerts, async (c, { query }) => {
+    await engine.catchUp()
+    return c.json(await store.alerts.list(query))
+  })
+
+  mount(alertRoutes.getAlert, async (c, { params }) => {
+    await engine.catchUp()
+    const alert = await store.alerts.get(params.id)
+    return alert === null ? apiError(c, 404, 'not-found', `no alert with id ${params.id}`, 'path.id') : c.json(alert)
+  })
+
+  mount(alertRoutes.patchAlert, async (c, { params }) => {
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      return apiError(c, 400, 'invalid-json', 'the body is not JSON; send {"state": "acknowledged", "reason": "…"}', 'body')
+    }
+    const parsed = AlertPatch.safeParse(body)
+    if (!parsed.success) {
+      const problem = zodProblem(parsed.error, 'body')
+      return apiError(c, 400, 'invalid-body', problem.message, problem.path)
+    }
+    // The auth guard has already accepted the token for scope triage; its name is who made the change.
+    const actor = tokenFor(config, c.req.header('authorization'))?.name ?? 'unknown token'
+    await engine.catchUp()
+    const outcome = await store.alerts.transition(params.id, parsed.data, actor, now())
+    if (!outcome.ok) return apiError(c, outcome.status, outcome.code, outcome.message, outcome.path)
+    return c.json(outcome.alert)
+  })
+
+  return { app, engine, afterIngest }
+}

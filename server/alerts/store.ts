@@ -1,0 +1,368 @@
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely'
+import { z } from 'zod'
+import {
+  Alert,
+  AlertDetail,
+  AlertEvidence,
+  AlertHistoryEntry,
+  AlertPage,
+  AlertSubject,
+  Waiver,
+  type AlertPatch,
+  type AlertQuery,
+  type AlertSeverity,
+  type AlertStateCounts,
+  type WebhookDelivery,
+} from '../../src/contract/alerts'
+import { mergeFinding, severityWeight, type Occurrence } from '../../domain/alerts/aggregate'
+import { alertId, type Finding } from '../../domain/alerts/rules'
+import { applyTriage, expireWaiver, type TriageResult } from '../../domain/alerts/triage'
+import { VerificationStatus } from '../../src/contract/common'
+import type { RebuildVerdictFacts } from '../../domain/alerts/facts'
+import { instant, parseJson } from '../store/db'
+import { StoreQueryError } from '../store/errors'
+import type { Database } from '../store/schema'
+
+/* Alerts and their triage (migration 0011), over the store's Kysely handle widened with the alert tables. */
+
+export type AlertsTable = {
+  id: string
+  project: string
+  rule: string
+  cause: string
+  severity: string
+  severity_weight: number
+  title: string
+  subject: string
+  evidence: string
+  state: string
+  waiver: string | null
+  waiver_expires_at: number | null
+  first_seen: number
+  last_seen: number
+  occurrences: number
+  last_build_id: string
+  updated_at: number
+}
+export type AlertTables = {
+  alerts: AlertsTable
+  alert_occurrences: { alert_id: string; build_id: string; document_id: string; at: number; found: string }
+  alert_history: { seq: Generated<number>; alert_id: string; at: number; actor: string; kind: string; from_state: string | null; to_state: string; reason: string | null }
+  alert_deliveries: { seq: Generated<number>; alert_id: string; at: number; attempt: number; url: string; status: number | null; ok: number; response: string }
+}
+type Db = Kysely<Database & AlertTables>
+
+const DigestRecord = z.record(z.string(), z.string())
+type Trx = Transaction<Database & AlertTables>
+
+export type TransitionOutcome = { ok: true; alert: AlertDetail } | Extract<TriageResult, { ok: false }> | { ok: false; status: 404; code: 'not-found'; message: string; path: string }
+
+export interface AlertRepository {
+  list(query: AlertQuery): Promise<AlertPage>
+  get(id: string): Promise<AlertDetail | null>
+  /** Files findings as alerts in one transaction; answers the alerts it created. */
+  record(items: readonly { finding: Finding; occurrence: Occurrence }[], now: number): Promise<Alert[]>
+  /** A person's change of state, checked by the triage rules; nothing changes when it is refused. */
+  transition(id: string, patch: AlertPatch, actor: string, now: number): Promise<TransitionOutcome>
+  /** Reopens every alert whose waiver has ended by `now`; answers how many. */
+  expireWaivers(now: number): Promise<number>
+  /** After re-evaluating everything: open or acknowledged alerts no build shows any more are resolved by the rules. */
+  clearAbsent(seen: ReadonlySet<string>, reason: string, now: number): Promise<number>
+  recordDelivery(alertId: string, delivery: WebhookDelivery): Promise<void>
+  /** Open (not acknowledged, resolved or waived) alerts by severity, for the overview. */
+  openBySeverity(): Promise<Record<AlertSeverity, number>>
+  /** What evaluation reads: work since the watermarks, rebuild verdicts, baseline windows, every build in order. */
+  pending(seq: number, telemetry: number, limit: number): Promise<PendingWork>
+  rebuildsFor(digests: readonly string[]): Promise<RebuildVerdictFacts[]>
+  recentBuildIds(project: string, before: { time: number; id: string }, limit: number): Promise<string[]>
+  buildsInOrder(after: { time: number; id: string } | null, limit: number): Promise<{ id: string; time: number }[]>
+}
+
+export function alertRepository(base: Kysely<Database>): AlertRepository {
+  const db: Db = base.withTables<AlertTables>()
+  return {
+    list: (query) => listAlerts(db, query),
+    get: (id) => getAlert(db, id),
+    record: (items, now) => db.transaction().execute((trx) => recordFindings(trx, items, now)),
+    transition: (id, patch, actor, now) => db.transaction().execute((trx) => transition(trx, id, patch, actor, now)),
+    expireWaivers: (now) => expireWaivers(db, now),
+    clearAbsent: (seen, reason, now) => clearAbsent(db, seen, reason, now),
+    recordDelivery: async (alertId, delivery) => {
+      await db
+        .insertInto('alert_deliveries')
+        .values({ alert_id: alertId, at: Date.parse(delivery.at), attempt: delivery.attempt, url: delivery.url, status: delivery.status, ok: delivery.ok ? 1 : 0, response: delivery.response })
+        .execute()
+    },
+    pending: (seq, telemetry, limit) => pendingWork(base, seq, telemetry, limit),
+    rebuildsFor: (digests) => rebuildsFor(base, digests),
+    recentBuildIds: (project, before, limit) => recentBuildIds(base, project, before, limit),
+    buildsInOrder: (after, limit) => buildsInOrder(base, after, limit),
+    openBySeverity: async () => {
+      const rows = await db.selectFrom('alerts').select((eb) => ['severity', eb.fn.countAll<number>().as('count')]).where('state', '=', 'open').groupBy('severity').execute()
+      const counts: Record<AlertSeverity, number> = { critical: 0, high: 0, medium: 0, low: 0 }
+      for (const row of rows) if (row.severity in counts) counts[row.severity as AlertSeverity] = Number(row.count)
+      return counts
+    },
+  }
+}
+
+function toAlert(row: Selectable<AlertsTable>): Alert {
+  return Alert.parse({
+    id: row.id,
+    rule: row.rule,
+    severity: row.severity,
+    project: row.project,
+    cause: row.cause,
+    title: row.title,
+    subject: AlertSubject.parse(parseJson(row.subject)),
+    evidence: AlertEvidence.parse(parseJson(row.evidence)),
+    state: row.state,
+    waiver: row.waiver === null ? null : Waiver.parse(parseJson(row.waiver)),
+    firstSeen: instant(row.first_seen),
+    lastSeen: instant(row.last_seen),
+    occurrences: row.occurrences,
+    updatedAt: instant(row.updated_at),
+  })
+}
+
+function toRow(alert: Alert, lastBuildId: string): AlertsTable {
+  return {
+    id: alert.id,
+    project: alert.project,
+    rule: alert.rule,
+    cause: alert.cause,
+    severity: alert.severity,
+    severity_weight: severityWeight(alert.severity),
+    title: alert.title,
+    subject: JSON.stringify(alert.subject),
+    evidence: JSON.stringify(alert.evidence),
+    state: alert.state,
+    waiver: alert.waiver === null ? null : JSON.stringify(alert.waiver),
+    waiver_expires_at: alert.waiver === null ? null : Date.parse(alert.waiver.expiresAt),
+    first_seen: Date.parse(alert.firstSeen),
+    last_seen: Date.parse(alert.lastSeen),
+    occurrences: alert.occurrences,
+    last_build_id: lastBuildId,
+    updated_at: Date.parse(alert.updatedAt),
+  }
+}
+
+const Cursor = z.tuple([z.number().int(), z.number().int(), z.string().regex(/^[0-9a-f]{24}$/)])
+
+function decodeAlertCursor(text: string): z.infer<typeof Cursor> {
+  try {
+    return Cursor.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
+  } catch {
+    throw new StoreQueryError('invalid-cursor', 'cursor is not one this server issued; drop it to start from the first page', 'cursor')
+  }
+}
+
+async function listAlerts(db: Db, query: AlertQuery): Promise<AlertPage> {
+  let filtered = db.selectFrom('alerts')
+  if (query.rule !== undefined) filtered = filtered.where('rule', '=', query.rule)
+  if (query.project !== undefined) filtered = filtered.where('project', '=', query.project)
+  if (query.severity !== undefined) filtered = filtered.where('severity', '=', query.severity)
+  if (query.buildId !== undefined) {
+    const buildId = query.buildId
+    filtered = filtered.where('id', 'in', (eb) => eb.selectFrom('alert_occurrences').select('alert_id').where('build_id', '=', buildId))
+  }
+  const countRows = await filtered.select((eb) => ['state', eb.fn.countAll<number>().as('count')]).groupBy('state').execute()
+  const counts: AlertStateCounts = { open: 0, acknowledged: 0, resolved: 0, waived: 0 }
+  for (const row of countRows) if (row.state in counts) counts[row.state as keyof AlertStateCounts] = Number(row.count)
+
+  let select = filtered.selectAll()
+  if (query.state !== undefined) select = select.where('state', '=', query.state)
+  if (query.cursor !== undefined) {
+    const [weight, lastSeen, id] = decodeAlertCursor(query.cursor)
+    select =
+      query.sort === 'severity'
+        ? select.where((eb) => eb(eb.refTuple('severity_weight', 'last_seen', 'id'), '<', eb.tuple(weight, lastSeen, id)))
+        : select.where((eb) => eb(eb.refTuple('last_seen', 'id'), '<', eb.tuple(lastSeen, id)))
+  }
+  if (query.sort === 'severity') select = select.orderBy('severity_weight', 'desc')
+  const rows = await select.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute()
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  return AlertPage.parse({
+    items: page.map(toAlert),
+    counts,
+    nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify([last.severity_weight, last.last_seen, last.id])).toString('base64url') : null,
+  })
+}
+
+async function getAlert(db: Db | Trx, id: string): Promise<AlertDetail | null> {
+  const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()
+  if (row === undefined) return null
+  const history = await db.selectFrom('alert_history').selectAll().where('alert_id', '=', id).orderBy('seq').execute()
+  const occurrences = await db.selectFrom('alert_occurrences').selectAll().where('alert_id', '=', id).orderBy('at', 'desc').orderBy('build_id', 'desc').limit(50).execute()
+  const deliveries = await db.selectFrom('alert_deliveries').selectAll().where('alert_id', '=', id).orderBy('seq').execute()
+  return AlertDetail.parse({
+    ...toAlert(row),
+    history: history.map((entry) => ({ at: instant(entry.at), actor: entry.actor, kind: entry.kind, from: entry.from_state, to: entry.to_state, reason: entry.reason })),
+    recentOccurrences: occurrences.map((entry) => ({ buildId: entry.build_id, documentId: entry.document_id, at: instant(entry.at), found: entry.found })),
+    deliveries: deliveries.map((entry) => ({ at: instant(entry.at), attempt: entry.attempt, url: entry.url, status: entry.status, ok: entry.ok === 1, response: entry.response })),
+  })
+}
+
+async function addHistory(trx: Db | Trx, alertId: string, entries: readonly AlertHistoryEntry[]): Promise<void> {
+  if (entries.length === 0) return
+  await trx
+    .insertInto('alert_history')
+    .values(entries.map((entry) => ({ alert_id: alertId, at: Date.parse(entry.at), actor: entry.actor, kind: entry.kind, from_state: entry.from, to_state: entry.to, reason: entry.reason })))
+    .execute()
+}
+
+async function recordFindings(trx: Trx, items: readonly { finding: Finding; occurrence: Occurrence }[], now: number): Promise<Alert[]> {
+  const created: Alert[] = []
+  // Several findings of one batch may share an alert; keep the latest state in hand rather than re-reading.
+  const current = new Map<string, { alert: Alert; lastBuildId: string; stored: boolean }>()
+  for (const { finding, occurrence } of items) {
+    const id = alertId(finding.project, finding.rule, finding.cause)
+    let entry = current.get(id)
+    if (entry === undefined) {
+      const row = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()
+      entry = row === undefined ? undefined : { alert: toAlert(row), lastBuildId: row.last_build_id, stored: true }
+    }
+    let isNew = true
+    if (entry !== undefined) {
+      const inserted = await trx
+        .insertInto('alert_occurrences')
+        .values({ alert_id: id, build_id: occurrence.buildId, document_id: occurrence.documentId, at: occurrence.at, found: occurrence.found })
+        .onConflict((oc) => oc.columns(['alert_id', 'build_id']).doNothing())
+        .executeTakeFirst()
+      isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0
+    }
+    const merged = mergeFinding(entry?.alert ?? null, finding, occurrence, isNew, now)
+    const lastBuildId = merged.alert.lastSeen === entry?.alert.lastSeen ? (entry?.lastBuildId ?? occurrence.buildId) : occurrence.buildId
+    const row = toRow(merged.alert, lastBuildId)
+    if (entry === undefined || !entry.stored) {
+      await trx.insertInto('alerts').values(row).execute()
+      await trx.insertInto('alert_occurrences').values({ alert_id: id, build_id: occurrence.buildId, document_id: occurrence.documentId, at: occurrence.at, found: occurrence.found }).execute()
+      created.push(merged.alert)
+    } else if (merged.alert !== entry.alert) {
+      const { id: _id, ...changes } = row
+      await trx.updateTable('alerts').set(changes).where('id', '=', id).execute()
+    }
+    await addHistory(trx, id, merged.history)
+    current.set(id, { alert: merged.alert, lastBuildId, stored: true })
+  }
+  return created
+}
+
+async function transition(trx: Trx, id: string, patch: AlertPatch, actor: string, now: number): Promise<TransitionOutcome> {
+  const row = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()
+  if (row === undefined) return { ok: false, status: 404, code: 'not-found', message: `no alert with id ${id}`, path: 'path.id' }
+  const alert = toAlert(row)
+  const result = applyTriage({ state: alert.state, waiver: alert.waiver }, patch, actor, now)
+  if (!result.ok) return result
+  const waiver = result.next.waiver
+  await trx
+    .updateTable('alerts')
+    .set({ state: result.next.state, waiver: waiver === null ? null : JSON.stringify(waiver), waiver_expires_at: waiver === null ? null : Date.parse(waiver.expiresAt), updated_at: now })
+    .where('id', '=', id)
+    .execute()
+  await addHistory(trx, id, [result.entry])
+  const detail = await getAlert(trx, id)
+  if (detail === null) throw new Error(`alert ${id} vanished inside its own transaction`)
+  return { ok: true, alert: detail }
+}
+
+async function expireWaivers(db: Db, now: number): Promise<number> {
+  const due = await db.selectFrom('alerts').selectAll().where('waiver_expires_at', '<=', now).where('state', '=', 'waived').execute()
+  for (const row of due) {
+    const alert = toAlert(row)
+    const expired = expireWaiver({ state: alert.state, waiver: alert.waiver }, now)
+    if (expired === null) continue
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('alerts').set({ state: expired.next.state, waiver: null, waiver_expires_at: null, updated_at: now }).where('id', '=', row.id).where('state', '=', 'waived').execute()
+      await addHistory(trx, row.id, [expired.entry])
+    })
+  }
+  return due.length
+}
+
+async function clearAbsent(db: Db, seen: ReadonlySet<string>, reason: string, now: number): Promise<number> {
+  const active = await db.selectFrom('alerts').select(['id', 'state']).where('state', 'in', ['open', 'acknowledged']).execute()
+  const gone = active.filter((row) => !seen.has(row.id))
+  for (const row of gone) {
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('alerts').set({ state: 'resolved', updated_at: now }).where('id', '=', row.id).execute()
+      await addHistory(trx, row.id, [{ at: instant(now), actor: 'rules', kind: 'cleared', from: row.state === 'acknowledged' ? 'acknowledged' : 'open', to: 'resolved', reason }])
+    })
+  }
+  return gone.length
+}
+
+/** What has come in since the last evaluation: builds to (re-)evaluate and the new watermarks. */
+export type PendingWork = { buildIds: string[]; seq: number; telemetry: number }
+
+/**
+ * The builds touched by documents stored after `seq` (their own provenance, or a rebuild verdict on one of their
+ * artifacts) and by CI telemetry updated after `telemetry` (matched by commit), at most `limit` documents at a time.
+ */
+async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
+  const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
+  const documents = await db.selectFrom('documents').select(['seq', 'id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute()
+  const ids = documents.map((document) => document.id)
+  const buildIds = new Set<string>()
+  if (ids.length > 0) {
+    for (const row of await db.selectFrom('builds').select('id').where('document_id', 'in', ids).execute()) buildIds.add(row.id)
+    const digests = await db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', ids).where('artifact_digest', 'is not', null).execute()
+    const values = [...new Set(digests.flatMap((row) => (row.artifact_digest === null ? [] : [row.artifact_digest])))]
+    for (let offset = 0; offset < values.length; offset += 500) {
+      const rows = await db.selectFrom('subjects').select('build_id').where('digest_value', 'in', values.slice(offset, offset + 500)).execute()
+      for (const row of rows) buildIds.add(row.build_id)
+    }
+  }
+  const runs = await db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', telemetry).orderBy('updated_at').limit(limit).execute()
+  const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
+  for (let offset = 0; offset < commits.length; offset += 500) {
+    const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
+    for (const row of rows) buildIds.add(row.id)
+  }
+  return { buildIds: [...buildIds], seq: documents.at(-1)?.seq ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry }
+}
+
+/** Rebuild verdicts on any of these artifact digest values (hex, any algorithm). */
+async function rebuildsFor(db: Kysely<Database>, digests: readonly string[]): Promise<RebuildVerdictFacts[]> {
+  const out: RebuildVerdictFacts[] = []
+  for (let offset = 0; offset < digests.length; offset += 500) {
+    const rows = await db
+      .selectFrom('rebuilds')
+      .select(['document_id', 'rebuilder_id', 'artifact_name', 'artifact_digests', 'rebuilt_digests', 'verdict', 'status'])
+      .where('artifact_digest', 'in', digests.slice(offset, offset + 500))
+      .execute()
+    for (const row of rows) {
+      out.push({
+        documentId: row.document_id as RebuildVerdictFacts['documentId'],
+        rebuilderId: row.rebuilder_id,
+        artifact: { name: row.artifact_name, digest: DigestRecord.parse(parseJson(row.artifact_digests)) },
+        rebuiltDigest: DigestRecord.parse(parseJson(row.rebuilt_digests)),
+        verdict: row.verdict === 'match' ? 'match' : 'mismatch',
+        status: VerificationStatus.parse(row.status),
+      })
+    }
+  }
+  return out
+}
+
+/** Build ids of a project, newest first, from `before` (exclusive) backwards: a baseline window. */
+async function recentBuildIds(db: Kysely<Database>, project: string, before: { time: number; id: string }, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('builds')
+    .select('id')
+    .where('project', '=', project)
+    .where((eb) => eb(eb.refTuple('time', 'id'), '<', eb.tuple(before.time, before.id)))
+    .orderBy('time', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => row.id)
+}
+
+/** Every build, oldest first, a page at a time after (time, id): for re-evaluating everything. */
+async function buildsInOrder(db: Kysely<Database>, after: { time: number; id: string } | null, limit: number): Promise<{ id: string; time: number }[]> {
+  let select = db.selectFrom('builds').select(['id', 'time'])
+  if (after !== null) select = select.where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(after.time, after.id)))
+  return select.orderBy('time').orderBy('id').limit(limit).execute()
+}

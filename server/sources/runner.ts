@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto'
+import { Source, type SyncRun } from '../../src/contract/sources'
+import type { Config } from '../config'
+import { instant } from '../store/db'
+import type { Store } from '../store/types'
+import { coverage, type SourceConfig } from './config'
+import { syncGithub } from './github/sync'
+import { syncNpm } from './npm/sync'
+import { syncOci } from './oci/sync'
+import { adviceFor, finishedState, nextSyncDelayMs } from './schedule'
+import type { SourceStateRecord } from './store'
+import { SyncReport, type SyncContext } from './sync'
+
+export type Connector = (context: SyncContext) => Promise<unknown>
+
+/** The connector for each kind; the narrowing is by the discriminant, so each gets its own config type. */
+export const connectors: Connector = (context) => {
+  const { source } = context
+  switch (source.kind) {
+    case 'oci':
+      return syncOci({ ...context, source })
+    case 'npm':
+      return syncNpm({ ...context, source })
+    case 'github':
+      return syncGithub({ ...context, source })
+  }
+}
+
+export type SourceRunnerOptions = {
+  store: Store
+  config: Config
+  now?: () => number
+  env?: (name: string) => string | undefined
+  connector?: Connector
+}
+
+type Live = { run: SyncRun; report: SyncReport; done: Promise<void> }
+
+/** How often a running sync's progress is written to the store (the API reads the live run in between). */
+const SAVE_EVERY_MS = 1000
+
+/**
+ * Runs the configured sources: on demand (one sync a source at a time), and on a schedule once `start` is
+ * called (server/main.ts does). Progress is kept in memory while a sync runs and saved to the store, so a
+ * restarted server knows what the last run did, and that a run it finds still "running" was interrupted.
+ */
+export class SourceRunner {
+  private readonly live = new Map<string, Live>()
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly abort = new AbortController()
+  private readonly now: () => number
+  private readonly env: (name: string) => string | undefined
+  private readonly connector: Connector
+  private scheduling = false
+
+  constructor(private readonly options: SourceRunnerOptions) {
+    this.now = options.now ?? Date.now
+    this.env = options.env ?? ((name) => process.env[name])
+    this.connector = options.connector ?? connectors
+  }
+
+  get sources(): readonly SourceConfig[] {
+    return this.options.config.sources ?? []
+  }
+
+  find(name: string): SourceConfig | undefined {
+    return this.sources.find((source) => source.name === name)
+  }
+
+  /** Marks runs a stopped server left "running" as interrupted, then schedules every source. */
+  async start(): Promise<void> {
+    await this.recoverInterrupted()
+    this.scheduling = true
+    for (const source of this.sources) {
+      const state = await this.options.store.sources.state(source.name)
+      // A source never synced, or overdue while the server was down, syncs shortly after start.
+      const at = Math.max(this.now() + 2000, state?.nextSyncAt ?? 0)
+      await this.schedule(source, at)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.scheduling = false
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    this.timers.clear()
+    this.abort.abort()
+    await Promise.allSettled([...this.live.values()].map((live) => live.done))
+  }
+
+  async recoverInterrupted(): Promise<void> {
+    for (const state of await this.options.store.sources.states()) {
+      const run = state.lastRun
+      if (run?.state !== 'running' || this.live.has(state.name)) continue
+      const finishedAt = this.now()
+      const interrupted: SyncRun = {
+        ...run,
+        state: 'interrupted',
+        finishedAt: instant(finishedAt),
+        phase: 'interrupted: the server stopped during this sync',
+        errors: [
+          ...run.errors,
+          { at: instant(finishedAt), message: 'the server stopped during this sync; the next sync goes on from what was stored (nothing is read twice or lost)', url: null, status: null },
+        ],
+      }
+      await this.options.store.sources.saveRun(state.name, state.kind, interrupted, { finishedAt, succeeded: false, nextSyncAt: finishedAt })
+    }
+  }
+
+  private async schedule(source: SourceConfig, at: number): Promise<void> {
+    await this.options.store.sources.setNextSync(source.name, source.kind, at)
+    if (!this.scheduling) return
+    clearTimeout(this.timers.get(source.name))
+    const timer = setTimeout(() => {
+      this.timers.delete(source.name)
+      this.syncNow(source.name, 'scheduled')
+    }, Math.max(0, at - this.now()))
+    // The schedule alone never keeps the process alive.
+    timer.unref()
+    this.timers.set(source.name, timer)
+  }
+
+  /** Starts a sync (or joins the running one). Undefined when no source has that name. */
+  syncNow(name: string, trigger: SyncRun['trigger']): { run: SyncRun; alreadyRunning: boolean } | undefined {
+    const source = this.find(name)
+    if (source === undefined) return undefined
+    const running = this.live.get(name)
+    if (running) return { run: this.snapshot(running), alreadyRunning: true }
+    const report = new SyncReport(this.now)
+    const run: SyncRun = {
+      id: randomUUID(),
+      state: 'running',
+      trigger,
+      startedAt: instant(this.now()),
+      finishedAt: null,
+      phase: 'starting',
+      done: 0,
+      total: 0,
+      documentsFound: 0,
+      documentsIngested: 0,
+      unchanged: 0,
+      errors: [],
+    }
+    const live: Live = { run, report, done: Promise.resolve() }
+    this.live.set(name, live)
+    live.done = this.execute(source, live).finally(() => this.live.delete(name))
+    return { run: this.snapshot(live), alreadyRunning: false }
+  }
+
+  /** Waits for the running sync of a source, if any (tests and the bench). */
+  async settled(name: string): Promise<void> {
+    await this.live.get(name)?.done
+  }
+
+  private snapshot(live: Live): SyncRun {
+    const { report } = live
+    return {
+      ...live.run,
+      phase: report.phase,
+      done: report.done,
+      total: Math.max(report.total, report.done),
+      documentsFound: report.documentsFound,
+      documentsIngested: report.documentsIngested,
+      unchanged: report.unchanged,
+      errors: [...report.errors],
+    }
+  }
+
+  private async execute(source: SourceConfig, live: Live): Promise<void> {
+    const { store, config } = this.options
+    await store.sources.saveRun(source.name, source.kind, this.snapshot(live), null)
+    const saver = setInterval(() => {
+      void store.sources.saveRun(source.name, source.kind, this.snapshot(live), null).catch(() => undefined)
+    }, SAVE_EVERY_MS)
+    saver.unref()
+    let crashed: unknown = null
+    try {
+      await this.connector({ source, store, config, now: this.now, report: live.report, env: this.env, signal: this.abort.signal })
+    } catch (error) {
+      // A connector's own failure (a source-level error) is recorded by the report; anything else is ours.
+      try {
+        live.report.fail(error)
+      } catch {
+        crashed = error
+      }
+    } finally {
+      clearInterval(saver)
+    }
+    const finishedAt = this.now()
+    const snapshot = this.snapshot(live)
+    if (crashed !== null) {
+      console.error(`provenance: source ${source.name}: the sync failed in the server's own code:`, crashed)
+      snapshot.errors.push({ at: instant(finishedAt), message: "the sync stopped on an error in this server's own code (the error is in the server's log); it is not a fault of the source", url: null, status: null })
+    }
+    const stopped = this.abort.signal.aborted
+    const state = stopped ? 'interrupted' : crashed !== null ? 'failed' : finishedState(snapshot, live.report.errorCount)
+    const succeeded = state === 'succeeded' || state === 'partial'
+    const previous = await store.sources.state(source.name)
+    const failures = succeeded ? 0 : (previous?.consecutiveFailures ?? 0) + 1
+    const nextSyncAt = finishedAt + nextSyncDelayMs(source.intervalSeconds, failures)
+    const final: SyncRun = { ...snapshot, state, finishedAt: instant(finishedAt), phase: stopped ? 'interrupted: the server is stopping' : `${state}` }
+    live.run = final
+    await store.sources.saveRun(source.name, source.kind, final, { finishedAt, succeeded, nextSyncAt })
+    if (!stopped) await this.schedule(source, nextSyncAt)
+  }
+
+  /** Every configured source with its state, in config order. */
+  async list(): Promise<Source[]> {
+    const states = new Map((await this.options.store.sources.states()).map((state) => [state.name, state]))
+    return this.sources.map((source) => this.describe(source, states.get(source.name) ?? null))
+  }
+
+  async get(name: string): Promise<Source | undefined> {
+    const source = this.find(name)
+    if (source === undefined) return undefined
+    return this.describe(source, await this.options.store.sources.state(name))
+  }
+
+  private describe(source: SourceConfig, state: SourceStateRecord | null): Source {
+    const live = this.live.get(source.name)
+    const lastRun = live ? this.snapshot(live) : (state?.lastRun ?? null)
+    return Source.parse({
+      name: source.name,
+      kind: source.kind,
+      baseUrl: source.url,
+      coverage: coverage(source),
+      intervalSeconds: source.intervalSeconds,
+      lastSyncAt: lastRun ? lastRun.startedAt : null,
+      lastSuccessAt: state?.lastSuccessAt == null ? null : instant(state.lastSuccessAt),
+      nextSyncAt: live || state?.nextSyncAt == null ? null : instant(state.nextSyncAt),
+      consecutiveFailures: state?.consecutiveFailures ?? 0,
+      // Totals include the running sync's documents so far.
+      documentsFound: (state?.documentsFound ?? 0) + (live ? live.report.documentsFound : 0),
+      documentsIngested: (state?.documentsIngested ?? 0) + (live ? live.report.documentsIngested : 0),
+      lastRun,
+      advice: adviceFor(source.kind, source.url, state?.lastSuccessAt ?? null, lastRun),
+    })
+  }
+}

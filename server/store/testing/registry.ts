@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+
+/*
+ * A throwaway OCI registry for tests and the bench: Debian's `docker-registry` (the CNCF Distribution server)
+ * on a free loopback port with its storage in a temp directory, and the few Distribution API calls a test
+ * needs to push images, attestations and signatures into it, as `docker push` and `cosign` would.
+ */
+
+export const registryInstallHint = 'docker-registry (the CNCF Distribution server) was not found on PATH. Install it with: apt-get install -y docker-registry'
+
+export type TestRegistry = {
+  /** `http://127.0.0.1:<port>` */
+  url: string
+  port: number
+  pushBlob(repository: string, bytes: Uint8Array): Promise<Descriptor>
+  /** Pushes a manifest or index under a tag or its digest; answers its descriptor. */
+  pushManifest(repository: string, reference: string | null, manifest: object): Promise<Descriptor>
+  /** SIGKILL: the registry is gone, as when it is down. */
+  kill(): Promise<void>
+  /** Starts it again on the same storage and port. */
+  restart(): Promise<void>
+  stop(): Promise<void>
+}
+
+export type Descriptor = { mediaType: string; digest: string; size: number; artifactType?: string; annotations?: Record<string, string>; platform?: { os: string; architecture: string } }
+
+export const sha256Digest = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+
+export function findRegistryBinary(): string | null {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']) {
+    if (dir === '') continue
+    try {
+      accessSync(join(dir, 'docker-registry'), constants.X_OK)
+      return join(dir, 'docker-registry')
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return null
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+export async function startRegistry(): Promise<TestRegistry> {
+  const binary = findRegistryBinary()
+  if (binary === null) throw new Error(registryInstallHint)
+  const root = mkdtempSync(join(tmpdir(), 'provenance-registry-'))
+  const port = await freePort()
+  const configPath = join(root, 'config.yml')
+  writeFileSync(
+    configPath,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(root, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
+  )
+  const url = `http://127.0.0.1:${port}`
+  let child: ChildProcess | null = null
+  let output = ''
+
+  const launch = async () => {
+    output = ''
+    child = spawn(binary, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${output}`)
+      try {
+        const response = await fetch(`${url}/v2/`)
+        if (response.status === 200) return
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`docker-registry did not answer on ${url} in 20 s: ${output}`)
+  }
+  const kill = async () => {
+    const running = child
+    if (running === null || running.exitCode !== null || running.signalCode !== null) return
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.kill('SIGKILL')
+    await exited
+  }
+
+  try {
+    await launch()
+  } catch (error) {
+    await kill()
+    rmSync(root, { recursive: true, force: true })
+    throw error
+  }
+
+  const check = async (response: Response, what: string) => {
+    if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`)
+  }
+
+  return {
+    url,
+    port,
+    async pushBlob(repository, bytes) {
+      const digest = sha256Digest(bytes)
+      const start = await fetch(`${url}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
+      await check(start, `starting an upload to ${repository}`)
+      const location = new URL(start.headers.get('location') ?? '', url)
+      location.searchParams.set('digest', digest)
+      const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
+      await check(put, `uploading ${digest}`)
+      return { mediaType: 'application/octet-stream', digest, size: bytes.byteLength }
+    },
+    async pushManifest(repository, reference, manifest) {
+      const bytes = Buffer.from(JSON.stringify(manifest))
+      const digest = sha256Digest(bytes)
+      const mediaType = 'mediaType' in manifest && typeof manifest.mediaType === 'string' ? manifest.mediaType : 'application/vnd.oci.image.manifest.v1+json'
+      const response = await fetch(`${url}/v2/${repository}/manifests/${reference ?? digest}`, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes })
+      await check(response, `pushing a manifest to ${repository}:${reference ?? digest}`)
+      return { mediaType, digest, size: bytes.byteLength }
+    },
+    kill,
+    restart: launch,
+    async stop() {
+      await kill()
+      rmSync(root, { recursive: true, force: true })
+    },
+  }
+}
