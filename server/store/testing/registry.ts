@@ -131,7 +131,7 @@ export async function startRegistry(): Promise<TestRegistry> {
       await check(start, `starting an upload to ${repository}`)
       const location = new URL(start.headers.get('location') ?? '', url)
       location.searchParams.set('digest', digest)
-      const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes })
+      const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(bytes) })
       await check(put, `uploading ${digest}`)
       return { mediaType: 'application/octet-stream', digest, size: bytes.byteLength }
     },
