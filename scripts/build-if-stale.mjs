@@ -1,29 +1,63 @@
-// Builds the SPA into dist/ when dist/ is missing or older than any of its sources.
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+// Runs `npm run build` (scripts/build.mjs) when dist/ is missing or older than its sources.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json']
+/** What the SPA is built from: enough for the end-to-end tests, which run the server from source. */
+const spaSources = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json']
+/** What the whole shipped program is built from, for `npm start`, which runs dist/server/main.js. */
+const allSources = [...spaSources, 'package.json', 'server', 'domain', 'demo', 'scripts', 'tsconfig.json']
+/** Written last by a build, so a build that stopped half-way is stale. */
+const stamp = join(root, 'dist', 'attestations', 'provenance.dsse.json')
 
 function newest(path) {
   if (!existsSync(path)) return 0
   const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
+  if (!stat.isDirectory()) return /\.test\.tsx?$/.test(path) ? 0 : stat.mtimeMs
   return readdirSync(path).reduce((latest, entry) => Math.max(latest, newest(join(path, entry))), stat.mtimeMs)
 }
 
-export function buildIfStale() {
-  const built = join(root, 'dist', 'index.html')
-  const stale = !existsSync(built) || sources.some((source) => newest(join(root, source)) > statSync(built).mtimeMs)
-  if (!stale) return
-  console.log('provenance: building the dashboard (vite build)…')
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  })
-  if (result.status !== 0) throw new Error('vite build failed; see the output above')
+/** The commit the build in dist/ attests it was made from (its provenance's first resolved dependency), or null. */
+function builtCommit() {
+  try {
+    const envelope = JSON.parse(readFileSync(stamp, 'utf8'))
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'))
+    return statement.predicate?.buildDefinition?.resolvedDependencies?.[0]?.digest?.gitCommit ?? null
+  } catch {
+    return null
+  }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) buildIfStale()
+function headCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return null
+  }
+}
+
+/** Why dist/ needs building, or null when it is current. `whole`: the server and attestations too, and of HEAD's commit. */
+export function staleReason({ whole = false } = {}) {
+  for (const file of ['index.html', join('server', 'main.js')]) if (!existsSync(join(root, 'dist', file))) return `dist/${file} is missing`
+  if (!existsSync(stamp)) return 'dist/ has no provenance'
+  const built = statSync(stamp).mtimeMs
+  const changed = (whole ? allSources : spaSources).find((source) => newest(join(root, source)) > built)
+  if (changed) return `${changed} changed since the build`
+  if (whole) {
+    const head = headCommit()
+    if (head && builtCommit() !== head) return `dist/ attests a build of another commit than HEAD (${head.slice(0, 12)})`
+  }
+  return null
+}
+
+export function buildIfStale(options = {}) {
+  const reason = staleReason(options)
+  if (reason === null) return
+  console.log(`provenance: building the dashboard (${reason})…`)
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' })
+  if (result.status !== 0) throw new Error('npm run build failed; see the output above')
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) buildIfStale({ whole: true })

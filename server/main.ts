@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { z } from 'zod'
 import { createApp } from './app'
 import { ConfigError, loadConfigFile, type Config } from './config'
+import { appRoot, describeOwnBuild, ingestOwnBuild, runningFromBuild, withOwnBuildKey } from './demo/own-build'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
 import { reverifyAll, verdictsAreStale } from './documents/reverify'
 import { SourceRunner } from './sources/runner'
@@ -39,6 +40,11 @@ async function main() {
     if (error instanceof ConfigError) fail(error.message)
     throw error
   }
+  // The checkout, whether this runs from source (server/main.ts) or from the build (dist/server/main.js).
+  const root = appRoot(import.meta.url)
+  const fromBuild = runningFromBuild(import.meta.url, root)
+  // The demo shows its own build, signed at build time with a key only the demo config trusts.
+  if (!PROVENANCE_CONFIG && fromBuild) config = withOwnBuildKey(config)
   // A real configuration never gets demo data unless asked; the demo gets it unless told not to.
   const demo = PROVENANCE_CONFIG ? PROVENANCE_SEED === '1' : PROVENANCE_SEED !== '0'
 
@@ -47,9 +53,10 @@ async function main() {
     // With a real config the demo documents are verified against that config's keys, as any document would be.
     const seeded = await seedDemo(store, config)
     console.log(`provenance: seeded ${seeded.documents} demo documents in ${(seeded.ms / 1000).toFixed(1)} s`)
+    for (const line of describeOwnBuild(await ingestOwnBuild(store, config, { root, fromBuild }))) console.log(`provenance: ${line}`)
   }
 
-  const packageJson = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')))
+  const packageJson = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')))
   // Sources sync on their schedule from here; a run a killed server left "running" is marked interrupted first.
   const sources = new SourceRunner({ store, config })
   await sources.start()
@@ -59,7 +66,7 @@ async function main() {
     config,
     version: packageJson.version,
     demo,
-    staticDir: fileURLToPath(new URL('../dist', import.meta.url)),
+    staticDir: join(root, 'dist'),
   })
   const server = serve({ fetch: app.fetch, port: PORT, hostname: HOST }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}/`
