@@ -33,6 +33,8 @@ export type BuildFacts = {
   buildId: string
   documentId: string
   project: string
+  /** The host of the build's own source repository: fetching its own source is never out of band. */
+  sourceHost: string | null
   /** Milliseconds since the epoch: the build's finish, else start, else ingest time. */
   time: number
   durationMs: number | null
@@ -84,8 +86,12 @@ function dependencyKey(dependency: ResolvedDependency): string | null {
     const parts = purlParts(uri)
     return parts ? `pkg:${type}/${parts.name}` : uri
   }
-  // `git+https://github.com/acme/web@refs/heads/main` and `…@v1.2` are the same source at another ref.
-  return uri.replace(/@[^/]*$/, '')
+  // `git+https://github.com/acme/web@refs/heads/main` and `…@v1.2` are the same source at another ref: cut at the
+  // first `@` in the path (one before it, in the authority, is a user name).
+  const scheme = uri.indexOf('://')
+  const path = scheme < 0 ? 0 : uri.indexOf('/', scheme + 3)
+  const at = path < 0 ? -1 : uri.indexOf('@', path)
+  return at < 0 ? uri : uri.slice(0, at)
 }
 
 const digestText = (digest: Record<string, string>) =>
@@ -142,6 +148,7 @@ export function buildFacts(build: BuildDetail, rebuilds: readonly RebuildVerdict
     buildId: build.id,
     documentId: build.document.id,
     project: build.project,
+    sourceHost: build.sourceRepo === null ? null : hostOf(build.sourceRepo),
     time: Date.parse(build.time),
     durationMs: started !== null && finished !== null && finished >= started ? finished - started : null,
     builderId: build.builderId,

@@ -12,6 +12,7 @@ function facts(n: number, change: Partial<BuildFacts> = {}): BuildFacts {
     buildId: hex(n),
     documentId: hex(n + 1_000_000),
     project: 'acme/web',
+    sourceHost: 'github.com',
     time: Date.UTC(2026, 0, 1) + n * 3_600_000,
     durationMs: 600_000 + ((n * 7919) % 60_000),
     builderId: 'https://github.com/actions/runner/github-hosted',

@@ -88,7 +88,7 @@ const unexpectedToolVersion: Rule = (build, history, settings) => {
 const outOfBandDownload: Rule = (build, _history, settings) => {
   if (settings.allowedHosts.length === 0) return []
   return build.hosts
-    .filter((contact) => !hostAllowed(contact.host, settings.allowedHosts))
+    .filter((contact) => contact.host !== build.sourceHost && !hostAllowed(contact.host, settings.allowedHosts))
     .map((contact) => ({
       rule: 'out-of-band-download' as const,
       cause: `host ${contact.host}`,
@@ -171,8 +171,9 @@ const builderChanged: Rule = (build, history, settings) => {
 }
 
 const signerIdentity: Rule = (build, history, settings) => {
-  // A failed signature establishes no signer; verification-failed says so.
-  if (build.status === 'failed') return []
+  // A signature that failed establishes no signer; verification-failed says so. A trusted signer whose document
+  // failed a policy check (the policy's signer-identity, say) is still judged against the usual signer.
+  if (build.status === 'failed' && !build.signer.trusted) return []
   const trustedSigners = history.filter((other) => other.signer.trusted).map((other) => other.signer.identity)
   const usual = baselineOf(trustedSigners, settings)
   if (!build.signer.trusted) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AlertDetail, AlertPage, type Alert } from '../../src/contract/alerts'
+import { AlertDetail, AlertPage, alertRules, type Alert } from '../../src/contract/alerts'
 import { createApp } from '../app'
 import type { Config } from '../config'
 import { demoConfig, seedDemo } from '../demo/seed'
@@ -53,13 +53,31 @@ describe('the queue', () => {
   it('lists what the rules found in the demo, with counts per state', async () => {
     const page = await list('?limit=500')
     const rules = new Set(page.items.map((alert) => alert.rule))
-    // The demo's builds carry toolchain bumps, unknown keys, broken signatures and unexpected hosts.
-    for (const rule of ['unexpected-tool-version', 'verification-failed', 'signer-identity', 'out-of-band-download'] as const) expect(rules).toContain(rule)
+    // The demo's builds carry toolchain bumps, unknown keys, broken signatures, unexpected hosts and rebuilds that
+    // disagree; its scenarios (demo/alerts-scenarios.ts) add the rest.
+    for (const rule of alertRules) expect(rules).toContain(rule)
     expect(page.counts.open).toBe(page.items.length)
     const tool = page.items.find((alert) => alert.rule === 'unexpected-tool-version')
     expect(tool?.evidence.basis).toMatch(/^pinned in policy /)
     expect(tool?.evidence.found).toMatch(/^(node|go|rustc|java|buildah|python) \S+ \(from /)
   })
+  it('explains the scenarios as a person would: expected versus found, from which documents', async () => {
+    const page = await list('?project=acme%2Fweb&rule=unexpected-tool-version&limit=500')
+    const node = page.items.find((alert) => alert.cause === 'node@21.1.0')
+    expect(node).toMatchObject({ severity: 'medium', occurrences: 2, title: 'node 21.1.0 where 20.19.0 is pinned', evidence: { expected: 'node 20.19.0', basis: 'pinned in policy acme/web' } })
+    expect(node?.evidence.found).toMatch(/^node 21\.1\.0 \(from (CI telemetry|the provenance)\)$/)
+    const builder = (await list('?rule=builder-changed')).items[0]
+    expect(builder).toMatchObject({ project: 'acme/cli', evidence: { found: 'https://github.com/acme/cli/.github/workflows/release-self-hosted.yml@refs/heads/main' } })
+    expect(builder?.evidence.expected).toMatch(/generator_generic_slsa3\.yml/)
+    const signer = (await list('?rule=signer-identity&project=payments%2Fledger')).items.find((alert) => alert.cause.startsWith('changed '))
+    expect(signer?.evidence).toMatchObject({ expected: 'signed by demo-release-ed25519', found: 'signed by demo-release-p256' })
+    const slow = (await list('?rule=duration-outlier')).items[0]
+    expect(slow).toMatchObject({ project: 'platform/base-image', cause: 'slower' })
+    expect(slow?.evidence.found).toMatch(/^180\.0 min/)
+    expect((await list('?rule=dependency-drift')).items.map((alert) => `${alert.project} ${alert.cause}`)).toEqual(['acme/api new pkg:generic/upx'])
+    for (const document of node?.evidence.documents ?? []) expect((await app.request(`/api/v1/documents/${document.id}`)).status).toBe(200)
+  })
+
   it('keeps one alert per cause, counting each build that showed it', async () => {
     const page = await list('?rule=unexpected-tool-version&limit=500')
     expect(new Set(page.items.map((alert) => `${alert.project} ${alert.cause}`)).size).toBe(page.items.length)

@@ -1,6 +1,7 @@
 import { createHash, sign } from 'node:crypto'
 import { demoAllowedHosts } from '../../demo/hosts'
 import { demoBuilds, demoProjects, type DemoBuild } from '../../demo/model'
+import { demoAlertScenarioBuilds } from '../../demo/alerts-scenarios'
 import { demoRebuilds } from '../../demo/rebuilds'
 import { demoStatement } from '../../demo/statement'
 import { demoTrace } from '../../demo/traces'
@@ -96,6 +97,12 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable rebuild documents: ${result.body.errors[0]?.message}`)
     documents += result.body.documents.length
   }
+  // Builds after the history that the anomaly rules should flag (demo/alerts-scenarios.ts): provenance and telemetry.
+  const scenarios = demoAlertScenarioBuilds(builds)
+  const scenarioResult = await ingestBody(store, Buffer.from(scenarios.map((build) => JSON.stringify(demoEnvelope(build))).join('\n')), 'application/x-ndjson', ingestContext(config))
+  if (!scenarioResult.ok || scenarioResult.body.errors.length > 0) throw new Error('demo seed could not ingest the alert scenarios')
+  documents += scenarioResult.body.documents.length
+  await seedDemoTelemetry(store, scenarios)
   // The anomaly rules over what was seeded, as ingest over HTTP runs them (server/alerts/engine.ts).
   await alertEngine(store, config, Date.now).catchUp()
   return { documents, ms: performance.now() - started }
