@@ -127,11 +127,16 @@ try {
   const filesB = listFiles(b)
   const onlyA = filesA.filter((file) => !filesB.includes(file))
   const onlyB = filesB.filter((file) => !filesA.includes(file))
-  const differing = filesA.filter((file) => filesB.includes(file) && !readFileSync(join(a, file)).equals(readFileSync(join(b, file))))
+  // The attestations describe the other files, so they differ whenever those do: the causes are listed first.
+  const attestation = (file) => file.startsWith('attestations/')
+  const differing = filesA
+    .filter((file) => filesB.includes(file) && !readFileSync(join(a, file)).equals(readFileSync(join(b, file))))
+    .sort((x, y) => Number(attestation(x)) - Number(attestation(y)))
   const manifest = (dir, files) => sha256(files.map((file) => `${sha256(readFileSync(join(dir, file)))}  dist/${file}\n`).join(''))
   say(`commit ${commit}`)
-  say(`a: ${filesA.length} files, manifest SHA-256 ${manifest(a, filesA)}`)
-  say(`b: ${filesB.length} files, manifest SHA-256 ${manifest(b, filesB)}`)
+  // The manifest covers every file of dist/, attestations included (sha256sum format, sorted by path).
+  say(`a: ${filesA.length} files in dist/, manifest SHA-256 ${manifest(a, filesA)}`)
+  say(`b: ${filesB.length} files in dist/, manifest SHA-256 ${manifest(b, filesB)}`)
   for (const file of onlyA) say(`only in a: dist/${file}`)
   for (const file of onlyB) say(`only in b: dist/${file}`)
   const diffoscope = differing.length > 0 && hasDiffoscope()

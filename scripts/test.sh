@@ -14,5 +14,7 @@ status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" || status=$?
 echo "== end-to-end (playwright, Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright.json" npx playwright test --reporter=list,json || status=$?
+echo "== reproducible build (the commit built in two fresh clones, every file compared)"
+npm run --silent check-reproducible || status=$?
 node scripts/test-summary.mjs "$reports" || status=$?
 exit $status
