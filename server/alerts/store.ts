@@ -4,7 +4,7 @@ import {
   Alert,
   AlertDetail,
   AlertEvidence,
-  AlertHistoryEntry,
+  type AlertHistoryEntry,
   AlertPage,
   AlertSubject,
   Waiver,

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { AlertQuery, type AlertPage } from '../../src/contract/alerts'
+import type { Finding } from '../../domain/alerts/rules'
+import { engineStores } from '../store/testing/engines'
+import type { StoreKind } from '../store/db'
+
+/*
+ * The alert store on SQLite and PostgreSQL: findings filed as one alert per cause, occurrences counted once per
+ * build, the queue's orders and cursor, counts per state, triage refused without a change, waivers that end and
+ * causes that recur after being resolved. Both engines must give the same answers.
+ */
+
+const { fresh } = engineStores('alert-store')
+
+const hex = (n: number, length = 64) => n.toString(16).padStart(length, '0')
+const T0 = Date.UTC(2026, 5, 1)
+
+function finding(project: string, cause: string, severity: Finding['severity'], build: number): Finding {
+  return {
+    rule: 'out-of-band-download',
+    severity,
+    project,
+    cause,
+    title: `contacted ${cause}`,
+    subject: { kind: 'build', id: hex(build), buildId: hex(build), label: `${project} build ${build}` },
+    evidence: { expected: 'allow-listed hosts', found: cause, basis: 'allowedHosts', documents: [{ id: hex(build), label: 'provenance' }] },
+  }
+}
+const occurrence = (build: number) => ({ buildId: hex(build), documentId: hex(build), at: T0 + build * 60_000, found: `in build ${build}` })
+const query = (input: Record<string, unknown> = {}) => AlertQuery.parse(input)
+
+const answers: Record<StoreKind, unknown[]> = { sqlite: [], postgres: [] }
+
+describe.each(['sqlite', 'postgres'] as const)('alert store on %s', (kind) => {
+  it('files findings, counts each build once, orders, pages and triages alike', async () => {
+    const store = await fresh(kind)
+    try {
+      const items = [
+        { finding: finding('acme/web', 'host a.example', 'high', 1), occurrence: occurrence(1) },
+        { finding: finding('acme/web', 'host a.example', 'high', 2), occurrence: occurrence(2) },
+        { finding: finding('acme/web', 'host b.example', 'low', 3), occurrence: occurrence(3) },
+        { finding: finding('acme/api', 'host c.example', 'critical', 4), occurrence: occurrence(4) },
+        { finding: finding('acme/api', 'host d.example', 'medium', 5), occurrence: occurrence(5) },
+      ]
+      const created = await store.alerts.record(items, T0)
+      expect(created.map((alert) => alert.cause)).toEqual(['host a.example', 'host b.example', 'host c.example', 'host d.example'])
+      // The same builds again (a re-evaluation) add nothing.
+      expect(await store.alerts.record(items, T0 + 1)).toEqual([])
+
+      const all = await store.alerts.list(query())
+      expect(all.items.map((alert) => [alert.cause, alert.severity, alert.occurrences])).toEqual([
+        ['host c.example', 'critical', 1],
+        ['host a.example', 'high', 2],
+        ['host d.example', 'medium', 1],
+        ['host b.example', 'low', 1],
+      ])
+      expect(all.counts).toEqual({ open: 4, acknowledged: 0, resolved: 0, waived: 0 })
+      const recent = await store.alerts.list(query({ sort: 'recent' }))
+      expect(recent.items.map((alert) => alert.cause)).toEqual(['host d.example', 'host c.example', 'host b.example', 'host a.example'])
+
+      const pages: AlertPage[] = []
+      let cursor: string | undefined
+      do {
+        const page = await store.alerts.list(query({ limit: 1, ...(cursor ? { cursor } : {}) }))
+        pages.push(page)
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      expect(pages.flatMap((page) => page.items.map((alert) => alert.cause))).toEqual(all.items.map((alert) => alert.cause))
+      await expect(store.alerts.list(query({ cursor: 'bm90LWEtY3Vyc29y' }))).rejects.toThrow(/cursor/)
+
+      const a = all.items.find((alert) => alert.cause === 'host a.example')!
+      expect((await store.alerts.list(query({ buildId: hex(2) }))).items.map((alert) => alert.id)).toEqual([a.id])
+      expect((await store.alerts.get(a.id))?.recentOccurrences.map((entry) => entry.buildId)).toEqual([hex(2), hex(1)])
+
+      const refused = await store.alerts.transition(a.id, { state: 'waived', reason: 'mirror' }, 'alice', T0 + 10)
+      expect(refused).toMatchObject({ ok: false, code: 'waiver-needs-expiry' })
+      expect((await store.alerts.get(a.id))?.state).toBe('open')
+
+      expect(await store.alerts.transition(a.id, { state: 'resolved', reason: 'mirror removed' }, 'alice', T0 + 20)).toMatchObject({ ok: true, alert: { state: 'resolved' } })
+      expect((await store.alerts.list(query({ state: 'resolved' }))).items.map((alert) => alert.id)).toEqual([a.id])
+      // The cause shows again in a new build: reopened, with why.
+      await store.alerts.record([{ finding: finding('acme/web', 'host a.example', 'high', 9), occurrence: occurrence(9) }], T0 + 30)
+      const reopened = await store.alerts.get(a.id)
+      expect(reopened).toMatchObject({ state: 'open', occurrences: 3 })
+      expect(reopened?.history.map((entry) => [entry.kind, entry.actor, entry.from, entry.to])).toEqual([
+        ['created', 'rules', null, 'open'],
+        ['transition', 'alice', 'open', 'resolved'],
+        ['reopened', 'rules', 'resolved', 'open'],
+      ])
+
+      const c = all.items.find((alert) => alert.cause === 'host c.example')!
+      const expiresAt = new Date(T0 + 86_400_000).toISOString()
+      expect(await store.alerts.transition(c.id, { state: 'waived', reason: 'known scanner', expiresAt }, 'bob', T0 + 40)).toMatchObject({ ok: true })
+      expect(await store.alerts.expireWaivers(T0 + 86_399_999)).toBe(0)
+      expect(await store.alerts.expireWaivers(T0 + 86_400_000)).toBe(1)
+      expect((await store.alerts.get(c.id))?.history.at(-1)).toMatchObject({ kind: 'waiver-expired', to: 'open' })
+      expect(await store.alerts.openBySeverity()).toEqual({ critical: 1, high: 1, medium: 1, low: 1 })
+
+      expect(await store.alerts.clearAbsent(new Set([a.id, c.id]), 'policy changed', T0 + 50)).toBe(2)
+      expect((await store.alerts.list(query())).counts).toEqual({ open: 2, acknowledged: 0, resolved: 2, waived: 0 })
+
+      answers[kind].push(await store.alerts.list(query({ limit: 500 })), await store.alerts.get(a.id))
+    } finally {
+      await store.close()
+    }
+  }, 60_000)
+})
+
+describe('both engines', () => {
+  it('gave the same answers', () => {
+    expect(answers.postgres).toEqual(answers.sqlite)
+    expect(answers.sqlite.length).toBe(2)
+  })
+})
