@@ -5,6 +5,7 @@ import { metaHandlers } from './handlers/meta'
 import { reproducibilityHandlers } from './handlers/reproducibility'
 import { searchHandlers } from './handlers/search'
 import { signatureHandlers } from './handlers/signatures'
+import { sourceHandlers } from './handlers/sources'
 
 /** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...sourceHandlers]

@@ -84,6 +84,10 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
               },
             },
             {
+              path: 'sources',
+              lazy: async () => ({ Component: (await import('../features/sources/components/sources-page')).SourcesPage }),
+            },
+            {
               path: 'log',
               lazy: async () => ({ Component: (await import('../features/log/components/log-page')).LogPage }),
             },

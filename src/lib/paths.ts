@@ -34,6 +34,7 @@ export const paths = {
   alerts: () => '/alerts',
   reports: () => '/reports',
   log: () => '/log',
+  sources: () => '/sources',
 } as const
 
 /** A digest as a path segment: escaped, but `sha256:…` keeps its colon so that shared links stay readable. */

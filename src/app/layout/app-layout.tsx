@@ -19,6 +19,7 @@ const navigation = [
   { to: paths.signatures(), label: 'Signatures' },
   { to: paths.alerts(), label: 'Alerts' },
   { to: paths.reports(), label: 'Reports' },
+  { to: paths.sources(), label: 'Sources' },
 ] as const
 
 export function AppLayout() {

@@ -1,0 +1,117 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useId, useState, type FormEvent } from 'react'
+import { describeError, isApiError } from '../../../api/api-error'
+import { Facts, Section } from '../../../components/ui/card-section'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import type { Source } from '../../../contract/sources'
+import { errorStatus, intervalLabel, kindLabel, runStateLabel, runSummary } from '../lib/describe'
+import { sourceQueries, startSync } from '../sources-queries'
+
+/** One source: its facts, the newest sync (live while it runs), its errors, and Sync now. */
+export function SourceCard({ source }: { source: Source }) {
+  const queryClient = useQueryClient()
+  const tokenId = useId()
+  // Starting a sync needs the ingest scope; a token typed here is used for that request only and never stored.
+  const [askToken, setAskToken] = useState(false)
+  const [token, setToken] = useState('')
+  const sync = useMutation({
+    mutationFn: () => startSync(source.name, token.trim() === '' ? null : token.trim()),
+    onSuccess: () => {
+      setAskToken(false)
+      void queryClient.invalidateQueries({ queryKey: sourceQueries.all() })
+    },
+    onError: (error) => {
+      if (isApiError(error) && (error.status === 401 || error.status === 403)) setAskToken(true)
+    },
+  })
+  const run = source.lastRun
+  const running = run?.state === 'running'
+  const id = `source-${source.name}`
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    sync.mutate()
+  }
+
+  return (
+    <Section
+      id={id}
+      title={source.name}
+      action={
+        <button type="button" className="button button-primary" onClick={() => sync.mutate()} disabled={running || sync.isPending} aria-describedby={`${id}-status`}>
+          {running ? 'Syncing…' : 'Sync now'}
+        </button>
+      }
+    >
+      <Facts
+        items={[
+          ['Kind', `${kindLabel(source.kind)} at ${source.baseUrl}`],
+          [
+            'Covers',
+            <ul className="plain-list">
+              {source.coverage.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>,
+          ],
+          ['Schedule', intervalLabel(source.intervalSeconds)],
+          ['Last sync', run ? <><RelativeTime iso={run.startedAt} /> ({runStateLabel(run.state).toLowerCase()})</> : 'never'],
+          ['Last success', source.lastSuccessAt ? <RelativeTime iso={source.lastSuccessAt} /> : 'never'],
+          ['Next sync', running ? 'after this one' : source.nextSyncAt ? <RelativeTime iso={source.nextSyncAt} /> : 'on demand only'],
+          ['Documents found', source.documentsFound.toLocaleString('en')],
+          ['Documents stored (new)', source.documentsIngested.toLocaleString('en')],
+          ...(source.consecutiveFailures > 0 ? [['Failed syncs in a row', String(source.consecutiveFailures)] as [string, string]] : []),
+        ]}
+      />
+      <div id={`${id}-status`} aria-live="polite">
+        {run ? (
+          <p>
+            <strong>{runStateLabel(run.state)}</strong>: {runSummary(run)}
+            {running ? <> · {run.phase}</> : null}
+          </p>
+        ) : null}
+      </div>
+      {running ? <progress aria-label={`Sync progress of ${source.name}`} max={Math.max(run.total, 1)} value={run.done} /> : null}
+      {source.advice ? (
+        <p>
+          <strong>What to check: </strong>
+          {source.advice}
+        </p>
+      ) : null}
+      {sync.isError && !askToken ? <p className="field-error" role="alert">{describeError(sync.error).message}</p> : null}
+      {askToken ? (
+        <form className="field" onSubmit={submit} aria-label={`Start a sync of ${source.name}`}>
+          <p role="alert">
+            Starting a sync needs a token with the ingest scope{sync.isError ? ` (${describeError(sync.error).message})` : ''}.
+          </p>
+          <label htmlFor={tokenId}>Ingest token</label>
+          <input id={tokenId} type="password" autoComplete="off" value={token} onChange={(event) => setToken(event.target.value)} />
+          <button type="submit" className="button" disabled={sync.isPending || token.trim() === ''}>
+            Sync with this token
+          </button>
+        </form>
+      ) : null}
+      {run && run.errors.length > 0 ? (
+        <>
+          <h3 id={`${id}-errors`}>Errors of the last sync</h3>
+          <ul className="plain-list" aria-labelledby={`${id}-errors`}>
+            {run.errors.map((error, index) => (
+              <li key={`${error.at}-${index}`}>
+                <p>{error.message}</p>
+                <p className="muted">
+                  {errorStatus(error)}
+                  {error.url ? (
+                    <>
+                      {' '}
+                      at <code className="mono">{error.url}</code>
+                    </>
+                  ) : null}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </Section>
+  )
+}

@@ -1,0 +1,96 @@
+import { screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { http, HttpResponse } from 'msw'
+import { describe, expect, it } from 'vitest'
+import { server } from '../../../../mocks/node'
+import type { Source, SyncRun } from '../../../contract/sources'
+import { renderApp } from '../../../test/render-app'
+
+const run = (overrides: Partial<SyncRun>): SyncRun => ({
+  id: 'run-1',
+  state: 'failed',
+  trigger: 'scheduled',
+  startedAt: new Date(Date.now() - 60_000).toISOString(),
+  finishedAt: new Date(Date.now() - 50_000).toISOString(),
+  phase: 'failed',
+  done: 0,
+  total: 1,
+  documentsFound: 0,
+  documentsIngested: 0,
+  unchanged: 0,
+  errors: [],
+  ...overrides,
+})
+
+const source = (overrides: Partial<Source>): Source => ({
+  name: 'registry',
+  kind: 'oci',
+  baseUrl: 'https://registry.example.com',
+  coverage: ['acme/web (all tags)'],
+  intervalSeconds: 3600,
+  lastSyncAt: null,
+  lastSuccessAt: null,
+  nextSyncAt: new Date(Date.now() + 900_000).toISOString(),
+  consecutiveFailures: 0,
+  documentsFound: 0,
+  documentsIngested: 0,
+  lastRun: null,
+  advice: null,
+  ...overrides,
+})
+
+describe('the Sources page', () => {
+  it('says when no source is configured, as the demo server does', async () => {
+    renderApp('/sources')
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sources' })).toBeTruthy()
+    expect(await screen.findByText('No sources are configured')).toBeTruthy()
+  })
+
+  it('shows a source that never succeeded: the error in words with its URL and status, and what to check', async () => {
+    const failed = source({
+      consecutiveFailures: 2,
+      lastRun: run({ errors: [{ at: new Date().toISOString(), message: 'the token endpoint answered 401 Unauthorized: check the credentials', url: 'https://registry.example.com/token?scope=repository%3Aacme%2Fweb%3Apull', status: 401 }] }),
+      advice: 'The registry refused access. Check the credentials in the environment variables named by auth.usernameEnv and auth.passwordEnv.',
+    })
+    server.use(http.get('/api/v1/sources', () => HttpResponse.json({ items: [failed] })))
+    renderApp('/sources')
+    const card = await screen.findByRole('region', { name: 'registry' })
+    expect(within(card).getByText('OCI registry at https://registry.example.com')).toBeTruthy()
+    expect(within(card).getByText('acme/web (all tags)')).toBeTruthy()
+    expect(within(card).getByText('every hour')).toBeTruthy()
+    expect(within(card).getByText(/The registry refused access/)).toBeTruthy()
+    const errors = within(card).getByRole('list', { name: 'Errors of the last sync' })
+    expect(within(errors).getByText('the token endpoint answered 401 Unauthorized: check the credentials')).toBeTruthy()
+    expect(within(errors).getByText('https://registry.example.com/token?scope=repository%3Aacme%2Fweb%3Apull')).toBeTruthy()
+    expect(within(errors).getByText(/HTTP 401/)).toBeTruthy()
+    expect(within(card).getByText('Last success').nextSibling?.textContent).toBe('never')
+  })
+
+  it('asks for an ingest token when Sync now is refused, then shows the sync running with its progress', async () => {
+    let state: Source = source({})
+    let authorization: string | null = null
+    server.use(
+      http.get('/api/v1/sources', () => HttpResponse.json({ items: [state] })),
+      http.post('/api/v1/sources/registry/sync', ({ request }) => {
+        authorization = request.headers.get('authorization')
+        if (authorization !== 'Bearer ingest-secret') return HttpResponse.json({ error: { code: 'unauthorized', message: 'a token with scope ingest is needed' } }, { status: 401 })
+        const running = run({ state: 'running', finishedAt: null, phase: 'reading what is attached to acme/web:1.0', done: 1, total: 4, documentsFound: 2, documentsIngested: 2 })
+        state = source({ lastRun: running, nextSyncAt: null })
+        return HttpResponse.json({ name: 'registry', run: running, alreadyRunning: false, progressUrl: '/api/v1/sources/registry' }, { status: 202 })
+      }),
+    )
+    const user = userEvent.setup()
+    renderApp('/sources')
+    const card = await screen.findByRole('region', { name: 'registry' })
+    await user.click(within(card).getByRole('button', { name: 'Sync now' }))
+    expect(await within(card).findByText(/Starting a sync needs a token with the ingest scope/)).toBeTruthy()
+    await user.type(within(card).getByLabelText('Ingest token'), 'ingest-secret')
+    await user.click(within(card).getByRole('button', { name: 'Sync with this token' }))
+    const progress = await within(card).findByRole('progressbar', { name: 'Sync progress of registry' })
+    expect(progress.getAttribute('value')).toBe('1')
+    expect(progress.getAttribute('max')).toBe('4')
+    expect(within(card).getByText(/1 of 4 items · 2 documents found, 2 new/)).toBeTruthy()
+    expect(within(card).getByRole('button', { name: 'Syncing…' })).toHaveProperty('disabled', true)
+    expect(authorization).toBe('Bearer ingest-secret')
+  })
+})
