@@ -3,12 +3,14 @@ import { secureHeaders } from 'hono/secure-headers'
 import { artifactsApp } from './artifacts/routes'
 import { buildsApp } from './builds/routes'
 import type { Config } from './config'
+import { deploymentsApp } from './deployments/routes'
 import { documentsApp } from './documents/routes'
 import { bearerAuth } from './http/auth'
 import { compressResponses } from './http/compression'
 import type { RouteDeps } from './http/deps'
 import { apiError } from './http/errors'
 import { serveSpa } from './http/static'
+import { lineageApp } from './lineage/routes'
 import { logApp } from './log/routes'
 import { metaApp } from './meta/routes'
 import { policyApp } from './policy/routes'
@@ -82,6 +84,8 @@ export function createApp(options: AppOptions): Hono {
     logApp(deps),
     policyApp(deps),
     telemetryApp(deps),
+    deploymentsApp(deps),
+    lineageApp(deps),
     sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
   ]) {
     app.route('/', resource)

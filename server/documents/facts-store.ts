@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { preferredDigest } from '../../domain/digests'
+import { insertAttestedDeployment } from '../deployments/store'
 import type { Database, RebuildsTable } from '../store/schema'
 import type { DocumentExtras, DocumentRecord, RebuildRecord } from './records'
 
@@ -16,6 +17,7 @@ const jsonOrNull = (value: unknown): string | null => (value === undefined || va
 /** Writes a document's extra facts. Called once per newly stored document, inside the ingest transaction. */
 export async function insertExtras(trx: Kysely<Database>, document: DocumentRecord, extras: DocumentExtras): Promise<void> {
   const { sbom, vsa, link, rebuilds } = extras
+  if (extras.deployment !== undefined) await insertAttestedDeployment(trx, document, extras.deployment)
   if (sbom !== undefined) {
     await trx
       .insertInto('sboms')

@@ -1,4 +1,5 @@
 import type { Subject, Verification, VerificationStatus } from '../../src/contract/common'
+import type { DeploymentInput } from '../../src/contract/deployments'
 import type { DiffoscopeSummary } from '../../src/contract/rebuilds'
 
 /*
@@ -113,6 +114,8 @@ export type DocumentExtras = {
   vsa?: VsaRecord
   link?: LinkRecord
   rebuilds?: RebuildRecord[]
+  /** A deployment recorded by a signed deployment attestation (docs/deployment-predicate.md). */
+  deployment?: DeploymentInput
 }
 
 export type IngestItem = { document: DocumentRecord; build: BuildRecord | null; extras?: DocumentExtras }

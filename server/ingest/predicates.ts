@@ -1,4 +1,5 @@
 import type { DocumentExtras } from '../documents/records'
+import { isDeploymentPredicate, readDeploymentStatement } from './deployment'
 import type { Tolerance } from './read'
 import { isRebuildPredicate, readRebuildStatement } from './rebuild'
 import { CYCLONEDX_PREDICATE, readSbomPredicate, SPDX_PREDICATE } from './sbom'
@@ -20,6 +21,7 @@ export function readStatementExtras(statement: Statement, base: string): { extra
   }
   if (isVsa(type)) return { extras: { vsa: readVsa(statement, base) }, tolerated: [] }
   if (isRebuildPredicate(type)) return { extras: { rebuilds: [readRebuildStatement(statement, base)] }, tolerated: [] }
+  if (isDeploymentPredicate(type)) return { extras: { deployment: readDeploymentStatement(statement, base) }, tolerated: [] }
   return { extras: undefined, tolerated: [] }
 }
 

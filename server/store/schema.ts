@@ -182,6 +182,8 @@ export type Database = {
   links: LinksTable
   rebuilds: RebuildsTable
   signature_counts: SignatureCountsTable
+  deployments: DeploymentsTable
+  deployment_artifacts: DeploymentArtifactsTable
   source_state: SourceStateTable
   source_seen: SourceSeenTable
   source_documents: SourceDocumentsTable
@@ -228,4 +230,35 @@ export type SourceDocumentsTable = {
   origin: string
   subject: string | null
   first_seen_at: number
+}
+
+/** One deployment (migration 0010): posted as JSON, or recorded by a signed deployment attestation (`document_id`). */
+export type DeploymentsTable = {
+  id: string
+  environment: string
+  cluster: string | null
+  namespace: string | null
+  region: string | null
+  service: string
+  project: string | null
+  deployed_at: number
+  system_name: string
+  run_url: string | null
+  replaces: string | null
+  /** `api` or `attestation`. */
+  recorded_by: string
+  document_id: string | null
+  ingested_at: number
+  /** The deployment's input as canonical JSON, what its id is the hash of. */
+  input: string
+}
+
+/** One deployed digest (sha256 hex) of a deployment, with its time and environment copied for index ranges. */
+export type DeploymentArtifactsTable = {
+  deployment_id: string
+  position: number
+  digest_value: string
+  name: string | null
+  environment: string
+  deployed_at: number
 }

@@ -5,7 +5,9 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { artifactRepository } from '../artifacts/store'
 import { buildRepository } from '../builds/store'
+import { deploymentRepository } from '../deployments/store'
 import { documentRepository } from '../documents/store'
+import { lineageRepository } from '../lineage/store'
 import { loadOrCreateLogKey, type LogKey } from '../log/checkpoint'
 import { logRepository } from '../log/store'
 import { rebuildRepository } from '../rebuilds/store'
@@ -57,6 +59,8 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     log: logRepository(db, kind, logKey),
     telemetry: telemetryRepository(db, kind),
     settings: settingsRepository(db),
+    deployments: deploymentRepository(db),
+    lineage: lineageRepository(db, kind),
     sources: sourceRepository(db),
     close: () => db.destroy(),
   }

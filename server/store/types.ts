@@ -1,6 +1,8 @@
 import type { ArtifactRepository } from '../artifacts/store'
 import type { BuildRepository } from '../builds/store'
+import type { DeploymentRepository } from '../deployments/store'
 import type { DocumentRepository } from '../documents/store'
+import type { LineageRepository } from '../lineage/store'
 import type { LogRepository } from '../log/store'
 import type { RebuildRepository } from '../rebuilds/store'
 import type { SearchRepository } from '../search/store'
@@ -25,6 +27,8 @@ export interface Store {
   readonly log: LogRepository
   readonly telemetry: TelemetryRepository
   readonly settings: SettingsRepository
+  readonly deployments: DeploymentRepository
+  readonly lineage: LineageRepository
   readonly sources: SourceRepository
   close(): Promise<void>
 }

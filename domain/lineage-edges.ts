@@ -1,0 +1,86 @@
+import type { VerificationStatus } from '../src/contract/common'
+import type { EdgeState } from '../src/contract/lineage'
+import { shortCommit } from './deployment-provenance'
+
+/*
+ * The verification state of every lineage edge, and of every node, with the one phrase that says why. An edge
+ * is as strong as the document that makes the claim: provenance claims built-from, produced and depends-on; an
+ * SBOM claims describes; a rebuild verdict claims rebuilt-as; a deployment record claims deployed-to.
+ */
+
+export type Judged = { state: EdgeState; reason: string }
+
+/** verified stays verified, failed stays failed; untrusted, unsigned and unverifiable claims are unverified. */
+export const stateOfStatus = (status: VerificationStatus): EdgeState =>
+  status === 'verified' ? 'verified' : status === 'failed' ? 'failed' : 'unverified'
+
+const notProven: Record<Exclude<VerificationStatus, 'verified' | 'failed'>, string> = {
+  untrusted: 'signed by a key nothing trusted vouches for',
+  unsigned: 'not signed',
+  unverifiable: 'trust material to check it is missing',
+}
+
+/** "<what> <how it verified>": `provenance signed by a trusted key`, `SBOM failed envelope-signature`. */
+export function claimBy(what: string, status: VerificationStatus, failedCheck: string | null, signer: string | null = null): Judged {
+  if (status === 'verified') return { state: 'verified', reason: `${what} verified${signer ? ` (signed by ${signer})` : ''}` }
+  if (status === 'failed') return { state: 'failed', reason: `${what} failed verification${failedCheck ? `: ${failedCheck}` : ''}` }
+  return { state: 'unverified', reason: `${what} ${notProven[status]}` }
+}
+
+export type BuildClaim = { status: VerificationStatus; failedCheck: string | null; signer: string | null }
+
+/** commit → build: the build's provenance names the commit. */
+export const builtFrom = (build: BuildClaim, commit: string): Judged => {
+  const judged = claimBy('provenance', build.status, build.failedCheck, build.signer)
+  return { state: judged.state, reason: `${judged.reason}; names commit ${shortCommit(commit)}` }
+}
+
+/** build → artifact: the provenance lists the digest as a subject. */
+export const produced = (build: BuildClaim): Judged => {
+  const judged = claimBy('provenance', build.status, build.failedCheck, build.signer)
+  return { state: judged.state, reason: `listed as a subject; ${judged.reason}` }
+}
+
+/** input artifact → build: a resolved dependency of the provenance. */
+export const dependsOn = (build: BuildClaim): Judged => {
+  const judged = claimBy('provenance', build.status, build.failedCheck, build.signer)
+  return { state: judged.state, reason: `a resolved dependency; ${judged.reason}` }
+}
+
+/** artifact → rebuild: a disagreement is a failed edge whoever claims it; agreement counts only when signed by a trusted key. */
+export function rebuiltAs(rebuild: { verdict: 'match' | 'mismatch'; status: VerificationStatus; rebuilderId: string | null; rebuiltDigest: string | null }): Judged {
+  const who = rebuild.rebuilderId ?? 'an unnamed rebuilder'
+  if (rebuild.verdict === 'mismatch') {
+    const digest = rebuild.rebuiltDigest === null ? 'a different digest' : `${rebuild.rebuiltDigest.slice(0, 19)}…`
+    const claim = rebuild.status === 'verified' ? '' : ' (an unverified claim)'
+    return { state: 'failed', reason: `rebuild by ${who} produced ${digest}${claim}` }
+  }
+  if (rebuild.status === 'verified') return { state: 'verified', reason: `rebuilt to the same digest by ${who}` }
+  const judged = claimBy('rebuild verdict', rebuild.status, null)
+  return { state: rebuild.status === 'failed' ? 'failed' : 'unverified', reason: `${who} claims the same digest; ${judged.reason}` }
+}
+
+/** A deployment record: signed (by its attestation's verdict) or posted with an ingest token (unverified). */
+export function deploymentRecord(deployment: { recordedBy: 'api' | 'attestation'; signature: VerificationStatus | null }): Judged {
+  if (deployment.recordedBy === 'api' || deployment.signature === null) return { state: 'unverified', reason: 'recorded with an ingest token, not signed' }
+  return claimBy('deployment attestation', deployment.signature, null)
+}
+
+/** The node's own state from its edges' and facts' states: any failure fails it, any gap leaves it unverified. */
+export function worst(states: readonly EdgeState[]): EdgeState {
+  if (states.includes('failed')) return 'failed'
+  if (states.includes('unverified')) return 'unverified'
+  return 'verified'
+}
+
+/** An artifact: verified when a verified path reaches a source commit and no rebuild disagrees. */
+export function artifactState(facts: { verifiedPath: boolean; rebuildDisagrees: boolean; provenance: VerificationStatus | 'none' }): EdgeState {
+  if (facts.rebuildDisagrees || facts.provenance === 'failed') return 'failed'
+  return facts.verifiedPath ? 'verified' : 'unverified'
+}
+
+/** A deployment: failed when a deployed digest's rebuild disagrees or its signature failed; verified only when every digest has a verified path. */
+export function deploymentState(facts: { flagged: boolean; rebuildDisagrees: boolean; signature: VerificationStatus | null }): EdgeState {
+  if (facts.rebuildDisagrees || facts.signature === 'failed') return 'failed'
+  return facts.flagged ? 'unverified' : 'verified'
+}

@@ -1,0 +1,384 @@
+import { z } from 'zod'
+import { ResolvedDependency } from '../../src/contract/builds'
+import { VerificationStatus } from '../../src/contract/common'
+import { DEPLOYMENT_PREDICATE_TYPE } from '../../src/contract/deployments'
+import type { LineageQuery } from '../../src/contract/lineage'
+import { judgeProvenance } from '../../domain/deployment-provenance'
+import { deploymentRecord, produced, rebuiltAs, stateOfStatus, type Judged } from '../../domain/lineage-edges'
+import {
+  membersOf,
+  walkLineage,
+  type ArtifactFacts,
+  type ArtifactRef,
+  type BuildFact,
+  type DeploymentFact,
+  type LineageOutcome,
+  type LineageReader,
+  type Members,
+} from '../../domain/lineage-walk'
+import { provenanceFacts, readDeployments, type ReadDeployment } from '../deployments/store'
+import { parseJson, type Db, type StoreKind } from '../store/db'
+import { startsWith, textKey } from '../store/text-keys'
+
+/*
+ * The lineage reader over the store: each question the walk (domain/lineage-walk.ts) asks is one or two index
+ * seeks: builds by commit on (source_commit, time, id), by digest on subjects(digest_value), deployments by digest
+ * on deployment_artifacts(digest_value, deployed_at), evidence on sbom_digests and rebuilds by digest. A group of
+ * thousands is counted and its states summed in SQL; only the members shown are read.
+ */
+
+export interface LineageRepository {
+  graph(query: LineageQuery): Promise<LineageOutcome>
+}
+
+export function lineageRepository(db: Db, kind: StoreKind): LineageRepository {
+  const reader = lineageReader(db, kind)
+  return { graph: (query) => walkLineage(reader, query) }
+}
+
+const hexOf = (digest: string) => digest.replace(/^sha256:/, '')
+const Dependencies = z.array(ResolvedDependency)
+const noStates = () => ({ verified: 0, failed: 0, unverified: 0 })
+
+const buildColumns = [
+  'builds.id',
+  'builds.project',
+  'builds.status',
+  'builds.failed_check',
+  'builds.builder_id',
+  'builds.build_type',
+  'builds.source_repo',
+  'builds.source_commit',
+  'builds.time',
+  'documents.signer',
+] as const
+
+type BuildRow = {
+  id: string
+  project: string
+  status: string
+  failed_check: string | null
+  builder_id: string | null
+  build_type: string | null
+  source_repo: string | null
+  source_commit: string | null
+  time: number
+  signer: string | null
+}
+
+function buildFact(row: BuildRow): BuildFact {
+  return {
+    id: row.id,
+    project: row.project,
+    status: VerificationStatus.parse(row.status),
+    failedCheck: row.failed_check,
+    builderId: row.builder_id,
+    buildType: row.build_type,
+    sourceRepo: row.source_repo,
+    sourceCommit: row.source_commit,
+    time: row.time,
+    signer: row.signer,
+  }
+}
+
+function deploymentFact({ deployment, current }: ReadDeployment): DeploymentFact {
+  return {
+    id: deployment.id,
+    environment: deployment.environment.name,
+    cluster: deployment.environment.cluster,
+    namespace: deployment.environment.namespace,
+    region: deployment.environment.region,
+    service: deployment.service,
+    project: deployment.project,
+    deployedAt: Date.parse(deployment.deployedAt),
+    system: deployment.system.name,
+    runUrl: deployment.system.runUrl,
+    recordedBy: deployment.recordedBy,
+    documentId: deployment.documentId,
+    signature: deployment.signature,
+    replacedBy: deployment.replacedBy,
+    current,
+    artifacts: deployment.artifacts.map((artifact) => ({ digest: artifact.digest, name: artifact.name })),
+    flagged: deployment.flagged,
+    rebuildDisagrees: deployment.artifacts.some((artifact) => artifact.provenance.rebuildDisagrees),
+  }
+}
+
+/** Edge states summed over status counts: every member of a status is judged alike. */
+function statesOf(rows: readonly { count: number | string | bigint; judged: Judged }[]): Record<'verified' | 'failed' | 'unverified', number> {
+  const states = noStates()
+  for (const row of rows) states[row.judged.state] += Number(row.count)
+  return states
+}
+
+export function lineageReader(db: Db, kind: StoreKind): LineageReader {
+  const builds = () => db.selectFrom('builds').innerJoin('documents', 'documents.id', 'builds.document_id').select(buildColumns)
+
+  const deploymentsWhere = async (
+    filter: { digest: string } | { environment: string },
+    limit: number,
+  ): Promise<Members<DeploymentFact>> => {
+    // States need each deployment's record kind and signature; they are counted per (kind, status) in SQL.
+    const base = () => {
+      let select = db.selectFrom('deployments').leftJoin('documents', 'documents.id', 'deployments.document_id')
+      select =
+        'digest' in filter
+          ? select.where('deployments.id', 'in', db.selectFrom('deployment_artifacts').select('deployment_id').where('digest_value', '=', hexOf(filter.digest)))
+          : select.where('deployments.environment', '=', filter.environment)
+      return select
+    }
+    const counts = await base()
+      .select((eb) => ['deployments.recorded_by', 'documents.status', eb.fn.countAll<number>().as('count')])
+      .groupBy(['deployments.recorded_by', 'documents.status'])
+      .execute()
+    const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
+    const states = statesOf(
+      counts.map((row) => ({
+        count: row.count,
+        judged: deploymentRecord({ recordedBy: row.recorded_by === 'attestation' ? 'attestation' : 'api', signature: row.status === null ? null : VerificationStatus.parse(row.status) }),
+      })),
+    )
+    if (limit === 0 || total === 0) return { total, items: [], states }
+    const rows = await base().selectAll('deployments').orderBy('deployments.deployed_at', 'desc').orderBy('deployments.id', 'desc').limit(limit).execute()
+    return { total, items: (await readDeployments(db, rows)).map(deploymentFact), states }
+  }
+
+  const buildMembers = async (
+    where: { commit: string } | { digest: string },
+    limit: number,
+    judge: (build: BuildFact) => Judged,
+  ): Promise<Members<BuildFact>> => {
+    const countRows =
+      'commit' in where
+        ? await db.selectFrom('builds').select((eb) => ['builds.status', eb.fn.countAll<number>().as('count')]).where('builds.source_commit', '=', where.commit).groupBy('builds.status').execute()
+        : await db
+            .selectFrom('subjects')
+            .innerJoin('builds', 'builds.id', 'subjects.build_id')
+            .select((eb) => ['builds.status', eb.fn.count<number>('builds.id').distinct().as('count')])
+            .where('subjects.digest_algorithm', '=', 'sha256')
+            .where('subjects.digest_value', '=', hexOf(where.digest))
+            .groupBy('builds.status')
+            .execute()
+    // Every build of one status is judged alike, so a representative judges the count.
+    const states = noStates()
+    let total = 0
+    for (const row of countRows) {
+      const status = VerificationStatus.parse(row.status)
+      const count = Number(row.count)
+      total += count
+      states[judge({ id: '', project: '', status, failedCheck: null, builderId: null, buildType: null, sourceRepo: null, sourceCommit: null, time: 0, signer: null }).state] += count
+    }
+    if (limit === 0 || total === 0) return { total, items: [], states }
+    const rows =
+      'commit' in where
+        ? await builds().where('builds.source_commit', '=', where.commit).orderBy('builds.time', 'desc').orderBy('builds.id', 'desc').limit(limit).execute()
+        : await builds()
+            .where('builds.id', 'in', db.selectFrom('subjects').select('subjects.build_id').where('subjects.digest_algorithm', '=', 'sha256').where('subjects.digest_value', '=', hexOf(where.digest)))
+            .orderBy('builds.time', 'desc')
+            .orderBy('builds.id', 'desc')
+            .limit(limit)
+            .execute()
+    return { total, items: rows.map(buildFact), states }
+  }
+
+  return {
+    buildsById: async (ids) => (ids.length === 0 ? [] : (await builds().where('builds.id', 'in', [...ids]).execute()).map(buildFact)),
+
+    deploymentsById: async (ids) => {
+      if (ids.length === 0) return []
+      const rows = await db.selectFrom('deployments').selectAll().where('id', 'in', [...ids]).execute()
+      return (await readDeployments(db, rows)).map(deploymentFact)
+    },
+
+    digestsWithPrefix: async (prefix, limit) => {
+      const found = new Set<string>()
+      // Distinct values in index order: a digest named by many builds is read once.
+      const sources: (() => Promise<{ value: string | null }[]>)[] = [
+        () => db.selectFrom('subjects').select('digest_value as value').distinct().where('digest_algorithm', '=', 'sha256').where(startsWith(kind, 'digest_value', prefix)).orderBy(textKey(kind, 'digest_value')).limit(limit).execute(),
+        () => db.selectFrom('deployment_artifacts').select('digest_value as value').distinct().where(startsWith(kind, 'digest_value', prefix)).orderBy(textKey(kind, 'digest_value')).limit(limit).execute(),
+        () => db.selectFrom('rebuilds').select('artifact_digest as value').distinct().where('artifact_algorithm', '=', 'sha256').where(startsWith(kind, 'artifact_digest', prefix)).orderBy(textKey(kind, 'artifact_digest')).limit(limit).execute(),
+        () => db.selectFrom('sbom_digests').select('digest_value as value').distinct().where('digest_algorithm', '=', 'sha256').where(startsWith(kind, 'digest_value', prefix)).orderBy(textKey(kind, 'digest_value')).limit(limit).execute(),
+      ]
+      for (const source of sources) {
+        for (const row of await source()) if (row.value !== null) found.add(`sha256:${row.value}`)
+        if (found.size >= limit) break
+      }
+      return [...found].sort().slice(0, limit)
+    },
+
+    commitsWithPrefix: async (prefix, limit) => {
+      const exact = prefix.length === 40 || prefix.length === 64
+      let select = db.selectFrom('builds').select((eb) => ['source_commit', eb.fn.min('source_repo').as('repo'), eb.fn.min('project').as('project')])
+      select = exact ? select.where('source_commit', '=', prefix) : select.where(startsWith(kind, 'source_commit', prefix))
+      const rows = await select.groupBy('source_commit').limit(limit).execute()
+      return rows.flatMap((row) => (row.source_commit === null ? [] : [{ commit: row.source_commit, repo: row.repo, project: row.project ?? row.source_commit }]))
+    },
+
+    environment: async (name) => {
+      const pairs = await db.selectFrom('deployments').select('service').where('environment', '=', name).groupBy('service').execute()
+      if (pairs.length === 0) return null
+      const latest = []
+      for (const { service } of pairs) {
+        const row = await db
+          .selectFrom('deployments as d')
+          .selectAll('d')
+          .where('d.environment', '=', name)
+          .where('d.service', '=', service)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('deployments as r').select('r.id').whereRef('r.replaces', '=', 'd.id'))))
+          .orderBy('d.deployed_at', 'desc')
+          .orderBy('d.id', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+        if (row !== undefined) latest.push(row)
+      }
+      const read = await readDeployments(db, latest)
+      return { name, services: pairs.length, flagged: read.filter(({ deployment }) => deployment.flagged).length }
+    },
+
+    artifacts: async (refs) => {
+      const hexes = [...new Set(refs.map((ref) => hexOf(ref.digest)))]
+      if (hexes.length === 0) return []
+      const [facts, deployed, sboms] = await Promise.all([
+        provenanceFacts(db, hexes),
+        db.selectFrom('deployment_artifacts').select((eb) => ['digest_value', 'name', eb.fn.countAll<number>().as('count')]).where('digest_value', 'in', hexes).groupBy(['digest_value', 'name']).execute(),
+        db.selectFrom('sbom_digests').select('digest_value').where('digest_algorithm', '=', 'sha256').where('digest_value', 'in', hexes).execute(),
+      ])
+      const deployedCount = new Map<string, { count: number; name: string | null }>()
+      for (const row of deployed) {
+        const entry = deployedCount.get(row.digest_value) ?? { count: 0, name: null }
+        entry.count += Number(row.count)
+        entry.name ??= row.name
+        deployedCount.set(row.digest_value, entry)
+      }
+      const described = new Set(sboms.map((row) => row.digest_value))
+      return refs.map((ref): ArtifactFacts => {
+        const hex = hexOf(ref.digest)
+        const fact = facts.get(hex) ?? { builds: [], rebuilds: [] }
+        const provenance = judgeProvenance(fact.builds, fact.rebuilds)
+        const named = fact.builds.find((build) => build.id === provenance.buildId) ?? fact.builds[0]
+        const deployments = deployedCount.get(hex)
+        return {
+          digest: `sha256:${hex}`,
+          name: ref.name ?? named?.name ?? deployments?.name ?? null,
+          project: named?.project ?? null,
+          provenance,
+          deployed: deployments?.count ?? 0,
+          known: fact.builds.length > 0 || fact.rebuilds.length > 0 || described.has(hex) || deployments !== undefined,
+        }
+      })
+    },
+
+    buildsOfCommit: (commit, limit) => buildMembers({ commit }, limit, (build) => ({ state: stateOfStatus(build.status), reason: '' })),
+
+    buildsProducing: (digest, limit) => buildMembers({ digest }, limit, produced),
+
+    subjectsOf: async (build, limit) => {
+      const rows = await db
+        .selectFrom('subjects')
+        .select(['name', 'digest_value'])
+        .where('build_id', '=', build.id)
+        .where('digest_algorithm', '=', 'sha256')
+        .orderBy('position')
+        .execute()
+      const refs = rows.flatMap((row) => (row.digest_value === null ? [] : [{ digest: `sha256:${row.digest_value}`, name: row.name === '' ? null : row.name }]))
+      const members = membersOf(refs, () => produced(build))
+      return { ...members, items: members.items.slice(0, limit) }
+    },
+
+    dependenciesOf: async (build, limit) => {
+      const row = await db.selectFrom('builds').select('resolved_dependencies').where('id', '=', build.id).executeTakeFirst()
+      const parsed = Dependencies.safeParse(row === undefined ? [] : parseJson(row.resolved_dependencies))
+      const refs: ArtifactRef[] = []
+      for (const dependency of parsed.success ? parsed.data : []) {
+        const hex = dependency.digest.sha256?.toLowerCase()
+        if (hex === undefined || !/^[0-9a-f]{64}$/.test(hex)) continue
+        refs.push({ digest: `sha256:${hex}`, name: dependency.name ?? dependency.uri })
+      }
+      const members = membersOf(refs, () => produced(build))
+      return { ...members, items: members.items.slice(0, limit) }
+    },
+
+    sbomsOf: async (digest, limit) => {
+      const rows = await db
+        .selectFrom('sbom_digests')
+        .innerJoin('sboms', 'sboms.document_id', 'sbom_digests.document_id')
+        .innerJoin('documents', 'documents.id', 'sboms.document_id')
+        .select(['sboms.document_id', 'sboms.standard', 'sboms.spec_version', 'sboms.component_count', 'documents.status', 'documents.failed_check', 'documents.ingested_at'])
+        .where('sbom_digests.digest_algorithm', '=', 'sha256')
+        .where('sbom_digests.digest_value', '=', hexOf(digest))
+        .orderBy('documents.ingested_at', 'desc')
+        .limit(500)
+        .execute()
+      const unique = [...new Map(rows.map((row) => [row.document_id, row])).values()]
+      const facts = unique.map((row) => ({
+        documentId: row.document_id,
+        standard: row.standard === 'spdx' ? ('spdx' as const) : ('cyclonedx' as const),
+        specVersion: row.spec_version,
+        componentCount: row.component_count,
+        status: VerificationStatus.parse(row.status),
+        failedCheck: row.failed_check,
+        ingestedAt: row.ingested_at,
+      }))
+      const members = membersOf(facts, (sbom) => ({ state: stateOfStatus(sbom.status), reason: '' }))
+      return { ...members, items: members.items.slice(0, limit) }
+    },
+
+    rebuildsOf: async (digest, limit) => {
+      const where = () => db.selectFrom('rebuilds').where('artifact_algorithm', '=', 'sha256').where('artifact_digest', '=', hexOf(digest))
+      const counts = await where().select((eb) => ['verdict', 'status', eb.fn.countAll<number>().as('count')]).groupBy(['verdict', 'status']).execute()
+      const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
+      const states = statesOf(
+        counts.map((row) => ({
+          count: row.count,
+          judged: rebuiltAs({ verdict: row.verdict === 'mismatch' ? 'mismatch' : 'match', status: VerificationStatus.parse(row.status), rebuilderId: null, rebuiltDigest: null }),
+        })),
+      )
+      if (limit === 0 || total === 0) return { total, items: [], states }
+      const rows = await where().selectAll().orderBy('time', 'desc').orderBy('id', 'desc').limit(limit).execute()
+      return {
+        total,
+        states,
+        items: rows.map((row) => {
+          const rebuilt = parseJson(row.rebuilt_digests)
+          const hex = typeof rebuilt === 'object' && rebuilt !== null && 'sha256' in rebuilt && typeof rebuilt.sha256 === 'string' ? rebuilt.sha256 : null
+          return {
+            id: row.id,
+            documentId: row.document_id,
+            rebuilderId: row.rebuilder_id,
+            verdict: row.verdict === 'mismatch' ? ('mismatch' as const) : ('match' as const),
+            rebuiltDigest: hex === null ? null : `sha256:${hex}`,
+            status: VerificationStatus.parse(row.status),
+            time: row.time,
+          }
+        }),
+      }
+    },
+
+    attestationsOf: async (digest, limit) => {
+      const rows = await db
+        .selectFrom('deployment_artifacts')
+        .innerJoin('deployments', 'deployments.id', 'deployment_artifacts.deployment_id')
+        .innerJoin('documents', 'documents.id', 'deployments.document_id')
+        .select(['deployments.id as deployment_id', 'documents.id', 'documents.format', 'documents.status', 'documents.failed_check', 'documents.signer', 'documents.ingested_at'])
+        .where('deployment_artifacts.digest_value', '=', hexOf(digest))
+        .orderBy('deployment_artifacts.deployed_at', 'desc')
+        .limit(500)
+        .execute()
+      const facts = rows.map((row) => ({
+        documentId: row.id,
+        format: row.format,
+        predicateType: DEPLOYMENT_PREDICATE_TYPE,
+        status: VerificationStatus.parse(row.status),
+        failedCheck: row.failed_check,
+        signer: row.signer,
+        ingestedAt: row.ingested_at,
+        deploymentId: row.deployment_id,
+      }))
+      const members = membersOf(facts, (attestation) => ({ state: stateOfStatus(attestation.status), reason: '' }))
+      return { ...members, items: members.items.slice(0, limit) }
+    },
+
+    deploymentsOf: (digest, limit) => deploymentsWhere({ digest }, limit),
+    deploymentsIn: (environment, limit) => deploymentsWhere({ environment }, limit),
+  }
+}
