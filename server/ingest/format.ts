@@ -1,4 +1,4 @@
-import type { Verification } from '../../src/contract/common'
+import type { Subject, Verification } from '../../src/contract/common'
 import type { DocumentExtras } from '../documents/records'
 import type { Policy } from '../../src/contract/policy'
 import type { CertificateFacts } from '../policy/policy'
@@ -25,6 +25,8 @@ export type Reading = {
   statement: Statement | null
   /** SBOM, VSA, link and rebuild facts the document carries, stored beside it. */
   extras?: DocumentExtras
+  /** What the document is about when it carries no Statement: a message signature's digest. */
+  subjects?: Subject[]
   /** The signing certificate's identity, for documents signed with a Sigstore certificate. */
   certificate?: CertificateFacts | null
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import { IngestResponse, type LineError } from '../../src/contract/attestations'
-import type { Subject } from '../../src/contract/common'
+import type { Subject, Verification } from '../../src/contract/common'
 import type { BuildRecord, IngestItem } from '../documents/records'
 import type { Store } from '../store/types'
 import { IngestError, isRecord, kindOf } from './errors'
 import { applyPolicy, policyFor } from '../policy/policy'
 import { parseJson } from './json'
-import type { IngestContext } from './format'
+import type { FormatHandler, IngestContext, Reading } from './format'
 import { formats } from './formats'
 import { projectName, readProvenance } from './slsa'
 import { PROVENANCE_FIELDS_IGNORED, withTolerated } from './verify'
@@ -80,7 +80,7 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
       '$',
     )
   }
-  const reading = handler.read(value, context)
+  const reading = readSafely(handler, value, context)
   const { format, payloadType, statement } = reading
   const provenance = statement ? readProvenance(statement) : null
   // Tolerated, and said: the signature covers the bytes as sent, so the verdict is unaffected.
@@ -126,7 +126,42 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
   }
   return {
     item: { document: { id, raw, format, payloadType, verification, ingestedAt }, build, ...(reading.extras ? { extras: reading.extras } : {}) },
-    subjects: statement?.subjects ?? [],
+    subjects: statement?.subjects ?? reading.subjects ?? [],
+  }
+}
+
+/**
+ * A reader that throws anything but IngestError has a defect: the document is stored as sent, marked as not
+ * checked because of an internal error (never failed: its author did nothing wrong), and can be verified again
+ * once the defect is fixed. The error is written to the server log for whoever fixes it.
+ */
+function readSafely(handler: FormatHandler, value: Record<string, unknown>, context: IngestContext): Reading {
+  try {
+    return handler.read(value, context)
+  } catch (error) {
+    if (error instanceof IngestError) throw error
+    console.error(`internal error reading ${handler.label}:`, error)
+    return { format: handler.name, payloadType: null, statement: null, verification: internalErrorVerification(handler.label, error) }
+  }
+}
+
+/** The verification of a document whose reading crashed: one check saying so, status unverifiable. */
+export function internalErrorVerification(label: string, error: unknown): Verification {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return {
+    status: 'unverifiable',
+    failedCheck: null,
+    checks: [
+      {
+        name: 'verification',
+        ok: false,
+        expected: `${label}, read and verified`,
+        actual: 'could not be checked: internal error',
+        detail: 'Reading the document stopped with an unexpected error. It is stored as sent and can be verified again once the defect is fixed.',
+        notJudged: `internal error while reading (${what}); this is a defect of the dashboard, not a finding about the document`,
+      },
+    ],
+    signers: [],
   }
 }
 

@@ -58,13 +58,14 @@ export const sigstoreBundleFormat: FormatHandler = {
   label: 'a Sigstore bundle',
   detect: looksLikeBundle,
   read(value, context): Reading {
-    const prepared = prepareBundle(value, trustOf(context))
+    const prepared = prepareBundle(value, trustOf(context), { now: new Date(context.now()) })
     const statement = statementOf(prepared)
     const extras = statement ? statementExtras(statement, '$.dsseEnvelope.payload') : undefined
     return {
       format: 'sigstore-bundle',
       payloadType: prepared.envelope?.payloadType ?? null,
       statement,
+      ...(prepared.messageDigest ? { subjects: [{ name: '', digest: { [prepared.messageDigest.algorithm]: prepared.messageDigest.hex } }] } : {}),
       verification: withEvidence(prepared),
       certificate: certificateFacts(prepared.certificate),
       ...(extras ? { extras } : {}),
@@ -86,7 +87,7 @@ export const npmAttestationsFormat: FormatHandler = {
   read(value, context): Reading {
     const trust = trustOf(context)
     const parts = readNpmAttestations(value).map((attestation) => {
-      const prepared = prepareBundle(attestation.bundle, trust)
+      const prepared = prepareBundle(attestation.bundle, trust, { now: new Date(context.now()) })
       const role = attestation.predicateType.includes('slsa.dev/provenance') ? 'provenance' : attestation.predicateType.includes('npm/attestation') ? 'publish' : attestation.predicateType
       return { role, prepared, statement: statementOf(prepared) }
     })

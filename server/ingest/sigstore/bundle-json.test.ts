@@ -69,9 +69,14 @@ describe('readBundleJson', () => {
     expect(read.message).toEqual({ algorithm: 'SHA2_256', digest: Buffer.from('AAAA', 'base64'), signature: Buffer.from('AAAA', 'base64') })
   })
 
-  it('takes the first certificate of a chain as the signing certificate, and a missing hint as none', () => {
+  it('takes the first certificate of a chain as the signing certificate, keeps the rest, and a missing hint as none', () => {
     const chain = readBundleJson(bundle({ x509CertificateChain: { certificates: [{ rawBytes: 'AAAA' }, { rawBytes: 'AQID' }] } }))
-    expect(chain.keyMaterial).toEqual({ kind: 'certificate', der: Buffer.from('AAAA', 'base64'), path: '$.verificationMaterial.x509CertificateChain.certificates[0].rawBytes' })
+    expect(chain.keyMaterial).toEqual({
+      kind: 'certificate',
+      der: Buffer.from('AAAA', 'base64'),
+      path: '$.verificationMaterial.x509CertificateChain.certificates[0].rawBytes',
+      chain: [Buffer.from('AQID', 'base64')],
+    })
     expect(readBundleJson(bundle({ publicKey: {} })).keyMaterial).toEqual({ kind: 'public-key', hint: '' })
   })
 

@@ -49,7 +49,8 @@ export const MESSAGE_HASHES: Record<string, { node: string; length: number }> = 
 // The reading of the raw JSON, kept beside the @sigstore/bundle object: it has the exact strings and the paths.
 export type RawBundle = {
   mediaType: BundleMediaType
-  keyMaterial: { kind: 'certificate'; der: Buffer; path: string } | { kind: 'public-key'; hint: string }
+  /** `chain`: the certificates after the signing one, when the bundle carries an x509CertificateChain. */
+  keyMaterial: { kind: 'certificate'; der: Buffer; path: string; chain: Buffer[] } | { kind: 'public-key'; hint: string }
   tlog: { summary: BundleTlogEntry; body: Buffer; path: string }[]
   rfc3161: { der: Buffer; path: string }[]
   dsse: { value: Record<string, unknown>; signatureCount: number } | null
@@ -157,14 +158,14 @@ export function readBundleJson(value: unknown): RawBundle {
 function readKeyMaterial(material: Record<string, unknown>): RawBundle['keyMaterial'] {
   if (material.certificate !== undefined) {
     const certificate = readAs(BUNDLE, Certificate, material.certificate, '$.verificationMaterial.certificate')
-    return { kind: 'certificate', der: certificate.rawBytes, path: '$.verificationMaterial.certificate.rawBytes' }
+    return { kind: 'certificate', der: certificate.rawBytes, path: '$.verificationMaterial.certificate.rawBytes', chain: [] }
   }
   if (material.x509CertificateChain !== undefined) {
     const chain = readAs(BUNDLE, z.object({ certificates: list(Certificate) }), material.x509CertificateChain, '$.verificationMaterial.x509CertificateChain')
     const path = '$.verificationMaterial.x509CertificateChain.certificates[0].rawBytes'
-    const [first] = chain.certificates
+    const [first, ...rest] = chain.certificates
     if (!first) throw readError(BUNDLE, path, 'the certificate chain is empty; the first certificate is the signing certificate')
-    return { kind: 'certificate', der: first.rawBytes, path }
+    return { kind: 'certificate', der: first.rawBytes, path, chain: rest.map((certificate) => certificate.rawBytes) }
   }
   if (material.publicKey !== undefined) {
     const key = readAs(BUNDLE, z.object({ hint: z.string().optional() }), material.publicKey, '$.verificationMaterial.publicKey')

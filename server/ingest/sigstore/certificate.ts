@@ -141,11 +141,39 @@ const safe = <T>(read: () => T): T | null => {
 
 const none = (failure: Step) => ({ step: failure, authority: null })
 
-/** The certificate-chain check: the certificate chains to a Fulcio CA in the trusted roots and was valid when it signed. */
-export function checkCertificateChain(trust: SigstoreTrust, entity: SignedEntity, certificate: SigningCertificate, times: Times): { step: Step; authority: CertAuthority | null } {
+/**
+ * What is wrong with the certificates a bundle carries after the signing one (x509CertificateChain), or null. The
+ * chain is checked against the trusted roots from the leaf alone, so extra certificates are never trusted; but the
+ * specification has each certificate issued by the next, and a chain that is not one (a root put before the
+ * intermediate that issued the leaf, say) was assembled by something other than a Sigstore client. Real 2023 npm
+ * bundles carry leaf, intermediate and root in order, and pass.
+ */
+export function bundleChainProblem(leafDer: Buffer, chain: readonly Buffer[]): string | null {
+  const describe = (cert: NodeCertificate) => `${cert.subject.replace(/\n/g, ', ') || '(no subject)'}${cert.subject === cert.issuer ? ', a self-signed root' : ''}`
+  let child = safe(() => new NodeCertificate(leafDer))
+  if (!child) return null
+  for (const [index, der] of chain.entries()) {
+    const cert = safe(() => new NodeCertificate(der))
+    if (!cert) return `certificate ${index + 2} of the bundle's chain is not a readable X.509 certificate`
+    const issued = child.checkIssued(cert) && safe(() => child?.verify(cert.publicKey)) === true
+    if (!issued) return `certificate ${index + 2} of the bundle's chain (${describe(cert)}) did not issue certificate ${index + 1}`
+    child = cert
+  }
+  return null
+}
+
+export function checkCertificateChain(
+  trust: SigstoreTrust,
+  entity: SignedEntity,
+  certificate: SigningCertificate,
+  times: Times,
+  bundleChain: readonly Buffer[] = [],
+): { step: Step; authority: CertAuthority | null } {
   const { cert, info } = certificate
   const dates = timesOf(times)
   const expected = dates.length > 0 ? `a chain to a Fulcio CA in a trusted root, valid at signing time ${dates.map(iso).join(', ')}` : 'a chain to a Fulcio CA in a trusted root, valid at a verified signing time'
+  const broken = bundleChainProblem(cert.root.toDER(), bundleChain)
+  if (broken) return none(step('failed', 'certificate-chain', `${expected}; the bundle's own chain in order, each certificate issued by the next`, broken, 'The certificate chain in the bundle is not a chain: it was altered or assembled by hand.'))
   const validity = `leaf valid ${info.notBefore.replace('.000Z', 'Z')} to ${info.notAfter.replace('.000Z', 'Z')}`
   const issuedBy = `issued by ${info.issuerDN || '(no issuer)'}`
   if (trust.certificateAuthorities.length === 0) {

@@ -11,8 +11,11 @@ import { messageOf } from './wording'
  * steps set aside.
  */
 
-/** ok; failed (something is demonstrably wrong); missing (trust material we lack); untrusted (chains to nothing we trust). */
-export type Outcome = 'ok' | 'failed' | 'missing' | 'untrusted'
+/**
+ * ok; failed (something is demonstrably wrong); missing (trust material we lack); untrusted (chains to nothing we
+ * trust); error (the check itself broke: a defect of ours or a library's, which says nothing about the document).
+ */
+export type Outcome = 'ok' | 'failed' | 'missing' | 'untrusted' | 'error'
 export type Step = { outcome: Outcome; check: Check }
 
 export const step = (outcome: Outcome, name: string, expected: string, actual: string, detail?: string): Step => ({
@@ -20,9 +23,45 @@ export const step = (outcome: Outcome, name: string, expected: string, actual: s
   check: { name, ok: outcome === 'ok', expected, actual, ...(detail ? { detail } : {}) },
 })
 
+/**
+ * A check that threw. Recorded as not judged (never as failed): the document may be perfectly good, and calling
+ * it failed would blame its author for our bug. The status it leads to is `unverifiable`, with this reason shown.
+ */
+export function internalErrorStep(name: string, expected: string, error: unknown): Step {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  const notJudged = `internal error while checking (${what}); this is a defect of the dashboard, not a finding about the document`
+  return {
+    outcome: 'error',
+    check: {
+      name,
+      ok: false,
+      expected,
+      actual: 'could not be checked: internal error',
+      detail: 'The check stopped with an unexpected error. The document is stored as sent and can be verified again once the defect is fixed.',
+      notJudged,
+    },
+  }
+}
+
+/** Thrown when @sigstore/verify fails with something other than its own verdict (a TypeError on input it did not expect). */
+export class InternalCheckError extends Error {
+  constructor(readonly original: unknown) {
+    super(messageOf(original))
+    this.name = original instanceof Error ? original.name : 'Error'
+  }
+}
+
+/** Errors JavaScript raises for a program's own mistakes, as opposed to the errors a parser or verifier throws on bad input. */
+export function isRuntimeError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof EvalError || error instanceof URIError
+}
+
 export type VerifierResult = { ok: true } | { ok: false; code: string; message: string }
 
-/** Runs @sigstore/verify's Verifier and turns its throw into a value. */
+/**
+ * Runs @sigstore/verify's Verifier and turns its verdict (VerificationError, PolicyError) into a value. Anything
+ * else it throws is not a verdict but a crash, and is thrown on as InternalCheckError for the caller's guard.
+ */
 export function runVerifier(material: TrustMaterial, entity: SignedEntity, options: VerifierOptions): VerifierResult {
   try {
     new Verifier(material, options).verify(entity)
@@ -30,9 +69,11 @@ export function runVerifier(material: TrustMaterial, entity: SignedEntity, optio
   } catch (error) {
     if (error instanceof VerificationError || error instanceof PolicyError) {
       const cause: unknown = error.cause
+      // The library wraps whatever its chain builder throws; a JavaScript runtime error there is a crash, not a finding.
+      if (isRuntimeError(cause)) throw new InternalCheckError(cause)
       return { ok: false, code: error.code, message: cause instanceof Error ? `${error.message}: ${cause.message}` : error.message }
     }
-    return { ok: false, code: 'ERROR', message: messageOf(error) }
+    throw new InternalCheckError(error)
   }
 }
 

@@ -7,7 +7,7 @@ import { IngestError } from '../errors'
 import { parseStatement } from '../statement'
 import { BUNDLE_MEDIA_TYPES, MESSAGE_HASHES, readBundleJson, type BundleTlogEntry, type RawBundle } from './bundle-json'
 import { checkCertificateChain, checkIdentity, readCertificate, type BundleCertificate, type IdentityPolicy, type SigningCertificate } from './certificate'
-import { runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
+import { InternalCheckError, internalErrorStep, runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
 import { checkSignature, checkSignerTrusted, type SignerResult } from './signer'
 import { checkTimestamps, readTimestamps, type SignedTimestamp } from './timestamps'
 import { checkTransparencyLog, type TlogResult } from './transparency-log'
@@ -29,6 +29,8 @@ export type PreparedBundle = {
   bundleVersion: '0.1' | '0.2' | '0.3'
   kind: 'dsse' | 'message-signature'
   envelope: DsseEnvelope | null
+  /** A message signature's signed digest (node's algorithm name, hex): what the bundle is about. */
+  messageDigest: { algorithm: string; hex: string } | null
   verification: Verification
   certificate: BundleCertificate | null
   tlog: BundleTlogEntry[]
@@ -85,6 +87,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
     bundleVersion: BUNDLE_MEDIA_TYPES[raw.mediaType],
     kind: raw.dsse ? ('dsse' as const) : ('message-signature' as const),
     envelope,
+    messageDigest: raw.message ? { algorithm: MESSAGE_HASHES[raw.message.algorithm]?.node ?? raw.message.algorithm.toLowerCase(), hex: raw.message.digest.toString('hex') } : null,
     certificate: certificate?.info ?? null,
     tlog: tlogSummary,
     timestamps: [
@@ -116,14 +119,16 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   const steps: Step[] = []
   const signer = guarded('bundle-signature', () => checkSignature(context), (failure): SignerResult => ({ step: failure, key: null, trustedKeyId: null, source: 'none' }))
   steps.push(signer.step)
-  const tlog = guarded('transparency-log', () => checkTransparencyLog({ raw, trust, entity, envelope, timestampCount: rfc3161.length }), (failure): TlogResult => ({ step: failure, trusted: [], present: entity.tlogEntries.length }))
+  const tlog = guarded('transparency-log', () => checkTransparencyLog({ raw, trust, entity, envelope, timestampCount: rfc3161.length }), (failure): TlogResult => ({ step: failure, trusted: [], present: entity.tlogEntries.length, entries: entity.tlogEntries }))
   steps.push(tlog.step)
   const timestamps = guarded('timestamp', () => checkTimestamps(rfc3161, trust, entity), (failure) => ({ step: failure, trusted: [] }))
   if (timestamps.step) steps.push(timestamps.step)
-  const times = { tlog: tlog.trusted, rfc3161: timestamps.trusted, missing: tlog.step.outcome === 'missing' || timestamps.step?.outcome === 'missing' }
+  // A log or timestamp check that could not be made leaves the signing time unknown, not disproven.
+  const unknown = (outcome: string | undefined) => outcome === 'missing' || outcome === 'error'
+  const times = { tlog: tlog.trusted, rfc3161: timestamps.trusted, missing: unknown(tlog.step.outcome) || unknown(timestamps.step?.outcome) }
   let authority: CertAuthority | null = null
   if (certificate) {
-    const chain = guarded('certificate-chain', () => checkCertificateChain(trust, entity, certificate, times), (failure) => ({ step: failure, authority: null }))
+    const chain = guarded('certificate-chain', () => checkCertificateChain(trust, entity, certificate, times, raw.keyMaterial.kind === 'certificate' ? raw.keyMaterial.chain : []), (failure) => ({ step: failure, authority: null }))
     steps.push(chain.step)
     authority = chain.authority
   } else {
@@ -136,15 +141,15 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   let status = resolve(steps)
   if (status === 'verified') {
     // Every step passed on its own: let @sigstore/verify run the whole bundle once, as its authors intended.
-    const disagreement = crossCheck(context, signer.key, tlog.present)
+    const disagreement = guarded('bundle-signature', () => crossCheck({ ...context, entity: { ...entity, tlogEntries: tlog.entries } }, signer.key, tlog.present), (failure) => failure)
     if (disagreement) {
       steps.push(disagreement)
-      status = 'failed'
+      status = resolve([disagreement])
     }
   }
   const ordered = [...steps].sort((a, b) => CHECK_ORDER.indexOf(a.check.name) - CHECK_ORDER.indexOf(b.check.name))
   // What is demonstrably wrong first, then what could not be established; each in causal order.
-  const failing = [...ordered.filter((item) => item.outcome === 'failed'), ...ordered.filter((item) => item.outcome === 'missing' || item.outcome === 'untrusted')]
+  const failing = [...ordered.filter((item) => item.outcome === 'failed'), ...ordered.filter((item) => item.outcome === 'missing' || item.outcome === 'untrusted' || item.outcome === 'error')]
   const firstFailed = failing[0]?.outcome === 'failed' ? failing[0] : undefined
   const signers: Signer[] = [
     {
@@ -177,21 +182,23 @@ type Context = {
 }
 
 /**
- * Runs one check so that a library throwing on input it should have refused (a lazily parsed ASN.1 field, say)
- * becomes a failed check, never a crash: the caller promised to throw only IngestError.
+ * Runs one check so that an exception inside it (a library throwing on input it should have refused, or a bug of
+ * ours) is recorded as an internal error, never as a finding about the document: the caller promised to throw only
+ * IngestError, and a crash is not a verdict.
  */
 function guarded<T>(name: string, run: () => T, fallback: (failure: Step) => T): T {
   try {
     return run()
   } catch (error) {
     if (error instanceof IngestError) throw error
-    return fallback(step('failed', name, 'a check that can be carried out', `could not be checked: ${messageOf(error)}`))
+    return fallback(internalErrorStep(name, 'a check that runs to its end', error instanceof InternalCheckError ? error.original : error))
   }
 }
 
 function resolve(steps: Step[]): Verification['status'] {
   if (steps.some((item) => item.outcome === 'failed')) return 'failed'
-  if (steps.some((item) => item.outcome === 'missing')) return 'unverifiable'
+  // A check that crashed proves nothing either way: the document cannot be called verified, nor failed.
+  if (steps.some((item) => item.outcome === 'missing' || item.outcome === 'error')) return 'unverifiable'
   if (steps.some((item) => item.outcome === 'untrusted')) return 'untrusted'
   return 'verified'
 }

@@ -4,14 +4,19 @@ import type { SignedEntity } from '@sigstore/verify'
 import type { DsseEnvelope } from '../dsse'
 import { isRecord } from '../errors'
 import { BUNDLE_MEDIA_TYPES, type RawBundle } from './bundle-json'
-import { anyKeyMaterial, isolationKey, runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
+import { leafHash, verifyInclusion } from '../../log/merkle'
+import { anyKeyMaterial, InternalCheckError, internalErrorStep, isolationKey, runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
 import type { SigstoreTrust } from './trust-material'
 import { hex, shortHex } from './wording'
 
 // The transparency-log check: a Rekor entry records this very signature (its body is read here, since the
 // library only compares what it knows), and is proven to be in a log the trusted roots list.
 
-export type TlogResult = { step: Step; trusted: TransparencyLogEntry[]; present: number }
+/**
+ * `entries` are the bundle's entries as the library should see them: an inclusion proof no checkpoint signs is
+ * left out (it cannot be verified against anything the log signed, and the library would crash on it).
+ */
+export type TlogResult = { step: Step; trusted: TransparencyLogEntry[]; present: number; entries: TransparencyLogEntry[] }
 
 /** What a Rekor entry body says was logged: the signature, the digest, and the key or certificate. */
 type LoggedSignature = { kind: string; signature: Buffer | null; digest: string | null; verifier: Buffer | null }
@@ -110,14 +115,14 @@ export type TlogEvidence = {
 
 export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCount }: TlogEvidence): TlogResult {
   const version = BUNDLE_MEDIA_TYPES[raw.mediaType]
-  const entries = entity.tlogEntries
+  const entries = [...entity.tlogEntries]
   const expected = `an entry for this signature, with ${version === '0.1' ? 'a signed entry timestamp' : 'an inclusion proof against a signed checkpoint'} from a trusted Rekor log`
   if (entries.length === 0) {
     if (timestampCount > 0) {
       // Sigstore instances without a public log (GitHub's, for private repositories) time-stamp instead.
-      return { step: step('ok', 'transparency-log', expected, 'no transparency log entry', 'The bundle is not in a transparency log; its signing time comes from the RFC 3161 timestamp.'), trusted: [], present: 0 }
+      return { step: step('ok', 'transparency-log', expected, 'no transparency log entry', 'The bundle is not in a transparency log; its signing time comes from the RFC 3161 timestamp.'), trusted: [], present: 0, entries }
     }
-    return { step: step('failed', 'transparency-log', expected, 'no transparency log entry and no RFC 3161 timestamp', 'Without a log entry or a timestamp nothing proves when it was signed.'), trusted: [], present: 0 }
+    return { step: step('failed', 'transparency-log', expected, 'no transparency log entry and no RFC 3161 timestamp', 'Without a log entry or a timestamp nothing proves when it was signed.'), trusted: [], present: 0, entries }
   }
 
   const ourSignature = entity.signature.signature
@@ -125,7 +130,7 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   const ourKey = raw.keyMaterial.kind === 'certificate' ? spkiOf(raw.keyMaterial.der) : null
   const trusted: TransparencyLogEntry[] = []
   const findings: Step[] = []
-  entries.forEach((entry, index) => {
+  entity.tlogEntries.forEach((entry, index) => {
     const rawEntry = raw.tlog[index]
     const label = `entry ${entry.logIndex}`
     const logId = entry.logId.keyId
@@ -176,7 +181,30 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
       return
     }
     const proof = entry.inclusionProof
-    if (proof?.checkpoint) {
+    // What the library is asked to verify: the entry, less an inclusion proof nothing signed vouches for.
+    let checked: TransparencyLogEntry = entry
+    let unsignedProof = false
+    if (proof && !proof.checkpoint) {
+      // sigstore-python wrote v0.1 bundles whose proof has no checkpoint: the proof's root is then signed by
+      // nobody, and the signed entry timestamp (which does not cover the proof) is the log's promise. The proof
+      // must still lead to its own root: one that does not is demonstrably wrong.
+      const leads = rawEntry !== undefined && verifyInclusion(Number(proof.logIndex), Number(proof.treeSize), leafHash(rawEntry.body), proof.hashes, proof.rootHash)
+      if (!leads) {
+        findings.push(step('failed', 'transparency-log', expected, `${label}: its inclusion proof (index ${proof.logIndex}, tree size ${proof.treeSize}) does not lead from the entry to the root hash it names`, 'The proof was made for another entry or another tree.'))
+        return
+      }
+      if (version !== '0.1') {
+        findings.push(step('failed', 'transparency-log', expected, `${label}: its inclusion proof has no signed checkpoint, which bundle v${version} requires`))
+        return
+      }
+      if (!entry.inclusionPromise) {
+        findings.push(step('failed', 'transparency-log', expected, `${label}: its inclusion proof has no signed checkpoint and there is no signed entry timestamp: nothing the log signed vouches for it`))
+        return
+      }
+      checked = { ...entry, inclusionProof: undefined }
+      entries[index] = checked
+      unsignedProof = true
+    } else if (proof?.checkpoint) {
       // @sigstore/verify proves inclusion against the checkpoint's root; the proof's own root and size must agree.
       const lines = proof.checkpoint.envelope.split('\n')
       const size = lines[1]
@@ -186,11 +214,18 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
         return
       }
     }
-    const result = runVerifier(anyKeyMaterial(trust, isolationKey()), { signature: signatureCheckedElsewhere(entity), key: { $case: 'public-key', hint: '' }, timestamps: [], tlogEntries: [entry] }, {
-      tlogThreshold: 1,
-      timestampThreshold: 0,
-      ctlogThreshold: 0,
-    })
+    let result: ReturnType<typeof runVerifier>
+    try {
+      result = runVerifier(anyKeyMaterial(trust, isolationKey()), { signature: signatureCheckedElsewhere(entity), key: { $case: 'public-key', hint: '' }, timestamps: [], tlogEntries: [checked] }, {
+        tlogThreshold: 1,
+        timestampThreshold: 0,
+        ctlogThreshold: 0,
+      })
+    } catch (error) {
+      // One entry the library chokes on is a defect of ours to report, not a verdict; the other entries still count.
+      findings.push(internalErrorStep('transparency-log', expected, error instanceof InternalCheckError ? error.original : error))
+      return
+    }
     if (!result.ok) {
       const what =
         result.code === 'TLOG_INCLUSION_PROMISE_ERROR'
@@ -199,7 +234,7 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
             ? 'its inclusion proof does not lead to the signed checkpoint'
             : result.code === 'TLOG_MISSING_INCLUSION_ERROR'
               ? 'it has neither an inclusion proof nor a signed entry timestamp'
-              : 'it does not match this signature'
+              : `the log could not be shown to hold it (${result.code})`
       findings.push(step('failed', 'transparency-log', expected, `${label} in ${authority.baseUrl || 'the log'}: ${what} (${result.message})`))
       return
     }
@@ -209,7 +244,10 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
         'ok',
         'transparency-log',
         expected,
-        `${label} (${logged.kind}) in ${authority.baseUrl || 'a trusted log'}: ${[entry.inclusionProof ? 'inclusion proof verified against the signed checkpoint' : null, entry.inclusionPromise ? 'signed entry timestamp verified' : null]
+        `${label} (${logged.kind}) in ${authority.baseUrl || 'a trusted log'}: ${[
+          unsignedProof ? 'inclusion proof leads to its root hash, which no checkpoint signs' : entry.inclusionProof ? 'inclusion proof verified against the signed checkpoint' : null,
+          entry.inclusionPromise ? `signed entry timestamp verified${unsignedProof ? ' (the log\'s promise of inclusion)' : ''}` : null,
+        ]
           .filter(Boolean)
           .join(', ')}; records this signature`,
       ),
@@ -219,5 +257,6 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   const failed = findings.find((finding) => finding.outcome === 'failed')
   const passed = findings.find((finding) => finding.outcome === 'ok')
   const missing = findings.find((finding) => finding.outcome === 'missing')
-  return { step: failed ?? passed ?? missing ?? findings[0] ?? step('failed', 'transparency-log', expected, 'none'), trusted, present: entries.length }
+  const crashed = findings.find((finding) => finding.outcome === 'error')
+  return { step: failed ?? passed ?? crashed ?? missing ?? findings[0] ?? step('failed', 'transparency-log', expected, 'none'), trusted, present: entries.length, entries }
 }
