@@ -351,7 +351,8 @@ async function resolve(reader: LineageReader, text: string): Promise<Root | Excl
     ...commits.map((commit) => ({ type: 'commit' as const, key: commit.commit, label: `commit ${repoLabel(commit.repo) ?? commit.project}@${shortCommit(commit.commit)}` })),
     ...digests.map((digest) => ({ type: 'artifact' as const, key: digest, label: `artifact ${digest}` })),
   ].slice(0, 10)
-  const many = commits.length + digests.length > 10 ? 'more than 10 things' : `${commits.length + digests.length} things`
+  const count = (n: number, one: string) => (n > 10 ? `more than 10 ${one}s` : `${n} ${one}${n === 1 ? '' : 's'}`)
+  const many = [commits.length > 0 ? count(commits.length, 'commit') : null, digests.length > 0 ? count(digests.length, 'artifact digest') : null].filter((part) => part !== null).join(' and ')
   return { kind: 'ambiguous', message: `from=${from} is a prefix of ${many}; give more characters or one of: ${candidates.map((c) => c.key).join(', ')}`, candidates }
 }
 
