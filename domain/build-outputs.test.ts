@@ -35,6 +35,11 @@ describe('compareOutputs', () => {
     ])
   })
 
+  it('says how many more differences there are beyond a limit', () => {
+    const comparison = compareOutputs([], [{ name: 'dist/a', sha256: hex('1') }, { name: 'dist/b', sha256: hex('2') }, { name: 'dist/c', sha256: hex('3') }])
+    expect(describeComparison(comparison, 2)).toEqual(['dist/a: on disk, but not attested', 'dist/b: on disk, but not attested', '… and 1 more'])
+  })
+
   it('matches when every file is attested with its bytes', () => {
     const comparison = compareOutputs([{ name: 'dist/a.js', digest: { sha256: hex('a') } }], [{ name: 'dist/a.js', sha256: hex('a') }])
     expect(outputsMatch(comparison)).toBe(true)

@@ -64,14 +64,15 @@ export function outputsMatch(comparison: OutputComparison): boolean {
   return comparison.changed.length === 0 && comparison.missing.length === 0 && comparison.unlisted.length === 0 && comparison.undigested.length === 0
 }
 
-/** One line a difference, for logs and the command line; empty when everything matches. */
-export function describeComparison(comparison: OutputComparison): string[] {
-  return [
+/** One line a difference, for logs and the command line, at most `limit` and then how many more; empty when everything matches. */
+export function describeComparison(comparison: OutputComparison, limit = Number.POSITIVE_INFINITY): string[] {
+  const lines = [
     ...comparison.changed.map((file) => `${file.name}: SHA-256 ${file.actual} on disk, ${file.expected} attested`),
     ...comparison.missing.map((name) => `${name}: attested, but not on disk`),
     ...comparison.unlisted.map((name) => `${name}: on disk, but not attested`),
     ...comparison.undigested.map((name) => `${name}: attested without a SHA-256, so it cannot be compared`),
   ]
+  return lines.length > limit ? [...lines.slice(0, limit), `… and ${lines.length - limit} more`] : lines
 }
 
 /** The build's manifest in `sha256sum` format (`<hex>  <name>` a line, sorted by name): its SHA-256 names a whole build. */

@@ -223,10 +223,12 @@ async function main(argv: string[]) {
     const path = resolve(values.envelope ?? join(root, attestationFiles.provenance))
     const publicKey = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined
     const result = verifyBuild(root, JSON.parse(readFileSync(path, 'utf8')), publicKey)
-    const problems = describeComparison(result.comparison)
+    const problems = describeComparison(result.comparison, 30)
     console.log(`provenance: ${path} (${result.predicateType}); signature ${result.signature}`)
     for (const line of problems) console.log(`  ${line}`)
-    console.log(`provenance: ${result.comparison.matched.length} files in dist/ match their subjects${problems.length > 0 ? `, ${problems.length} do not` : ''}`)
+    const { matched, changed, missing, unlisted, undigested } = result.comparison
+    const wrong = changed.length + missing.length + unlisted.length + undigested.length
+    console.log(`provenance: ${matched.length} files in dist/ match their subjects${wrong > 0 ? `; ${changed.length} changed, ${missing.length} missing, ${unlisted.length} not attested, ${undigested.length} without a SHA-256` : ''}`)
     if (!outputsMatch(result.comparison) || (publicKey !== undefined && result.signature !== 'verified')) process.exitCode = 1
     return
   }
@@ -250,8 +252,9 @@ async function main(argv: string[]) {
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, text)
   }
+  const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path))
   const manifest = createHash('sha256').update(manifestText(outputs)).digest('hex')
-  console.log(`provenance: ${outputs.length} files in dist/ as subjects (manifest SHA-256 ${manifest}); signed by ${key.keyid} (${key.algorithm}) into ${relative(process.cwd(), out)} and ${relative(process.cwd(), sbomOut)}`)
+  console.log(`provenance: ${outputs.length} files in dist/ as subjects (manifest SHA-256 ${manifest}); signed by ${key.keyid} (${key.algorithm}) into ${shown(out)} and ${shown(sbomOut)}`)
   if (values.url !== undefined && values.token !== undefined) {
     await post(values.url, values.token, 'provenance', envelope)
     await post(values.url, values.token, 'SBOM', sbomEnvelope)

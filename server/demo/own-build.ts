@@ -121,6 +121,6 @@ export function describeOwnBuild(outcome: OwnBuildOutcome): string[] {
     `own build shown (provenance and SBOM of dist/): ${outcome.documents.map((document) => `${document.id.slice(0, 12)} (${document.status})`).join(', ')}; ` +
       `${comparison.matched.length} files in dist/ match their provenance`,
   ]
-  if (!outputsMatch(comparison)) lines.push('dist/ differs from its provenance:', ...describeComparison(comparison).map((line) => `  ${line}`))
+  if (!outputsMatch(comparison)) lines.push('dist/ differs from its provenance:', ...describeComparison(comparison, 20).map((line) => `  ${line}`))
   return lines
 }
