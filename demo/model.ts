@@ -1,4 +1,5 @@
 import { seededRandom } from './random'
+import { demoBomFileSha256, demoSbomProject } from './sboms'
 
 /**
  * The demo's builds as plain facts, before any document is written. The server's demo seed turns each into a
@@ -174,7 +175,7 @@ export function demoBuilds(count = DEMO_BUILD_COUNT, seed = DEMO_SEED): DemoBuil
     )
     const roll2 = random.next()
     const signing: DemoSigning = roll2 < 0.03 ? 'broken-signature' : roll2 < 0.07 ? 'unknown-key' : 'trusted'
-    builds.push({
+    const build: DemoBuild = {
       index,
       project: project.name,
       sourceRepo: project.sourceRepo,
@@ -191,7 +192,13 @@ export function demoBuilds(count = DEMO_BUILD_COUNT, seed = DEMO_SEED): DemoBuil
       tools,
       signing,
       keyAlgorithm: project.keyAlgorithm,
-    })
+    }
+    // A BOM file the build writes is listed with the digest of its real bytes (demo/sboms.ts), after the random
+    // draws above so that every other digest stays as it was.
+    const bomFile = demoSbomProject(project.name)?.file
+    const bomSha256 = bomFile === undefined ? null : demoBomFileSha256(build)
+    if (bomSha256 !== null) build.artifacts = build.artifacts.map((artifact) => (artifact.name === bomFile ? { ...artifact, sha256: bomSha256 } : artifact))
+    builds.push(build)
   }
   return builds
 }

@@ -7,12 +7,14 @@ export type SigningFacts = {
   rebuilds: readonly { started_at: number | null; finished_at: number | null }[]
   /** A VSA's `timeVerified`. */
   verifiedAt: number | null
+  /** When an SBOM says it was made (CycloneDX metadata.timestamp, SPDX created). */
+  sbomCreatedAt?: number | null
 }
 
 /**
  * When a document was signed, as best its stored facts say; null when none does. A transparency log's integrated
  * time comes first because the log proves it; then what the document itself states: the build's finish (else
- * start) time, the rebuild's, a VSA's verification time. Stored in `documents.signed_at` at ingest and on
+ * start) time, the rebuild's, a VSA's verification time, an SBOM's creation time. Stored in `documents.signed_at` at ingest and on
  * re-verification, and used by the mocks, so both list signatures by the same time.
  */
 export function signingTime(facts: SigningFacts): number | null {
@@ -24,5 +26,5 @@ export function signingTime(facts: SigningFacts): number | null {
     const time = run.finished_at ?? run.started_at
     if (time !== null) return time
   }
-  return facts.verifiedAt
+  return facts.verifiedAt ?? facts.sbomCreatedAt ?? null
 }

@@ -2,7 +2,7 @@ import { ArtifactDetail, type ArtifactAttestation } from '../../src/contract/art
 import { splitDigest } from '../../domain/digests'
 import { agreement } from '../../domain/reproducibility'
 import { newestFirst, verdictsNewestFirst, type DemoIndex } from './demo-index'
-import { buildAttestation, demoSbom, rebuildAttestation, sigstoreAttestation, toSummary } from './factories'
+import { buildAttestation, rebuildAttestation, sigstoreAttestation, toSummary } from './factories'
 
 /** The artifact a sha256 digest (full, bare or a prefix) names in the demo, or null. */
 export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail | null {
@@ -12,10 +12,11 @@ export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail |
   if (!entry) return null
   const builds = [...entry.builds].sort(newestFirst)
   const newest = builds[0] ?? null
-  const newestFact = newest ? index.facts.get(newest.id) : undefined
   const verdicts = [...verdictsNewestFirst(index.rebuildsByArtifact.get(entry.sha256) ?? [])]
   const rebuilds = verdicts.map((verdict) => verdict.rebuild())
-  // As the server lists them: provenance first, then rebuild attestations; within each, newest ingest first.
+  // The SBOMs describing it, most recently ingested first: the server reports the newest and lists them all.
+  const sboms = index.sbomsByArtifact.get(entry.sha256) ?? []
+  // As the server lists them: provenance first, then SBOMs, then rebuild attestations; within each, newest ingest first.
   const byIngest = (list: ArtifactAttestation[]) =>
     list.sort((a, b) => (a.ingestedAt < b.ingestedAt ? 1 : a.ingestedAt > b.ingestedAt ? -1 : a.documentId < b.documentId ? -1 : 1))
   return ArtifactDetail.parse({
@@ -26,9 +27,10 @@ export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail |
     builds: builds.slice(0, 20).map(toSummary),
     attestations: [
       ...byIngest(builds.flatMap((build) => [buildAttestation(build), ...(build.project === 'acme/cli' ? [sigstoreAttestation(build)] : [])])),
+      ...byIngest(sboms.map((sbom) => sbom.attestation())),
       ...byIngest(verdicts.map((verdict) => rebuildAttestation(verdict.facts))),
     ],
-    sbom: newestFact ? demoSbom(newestFact, { name: entry.names[0] ?? '', sha256: entry.sha256 }) : null,
+    sbom: sboms[0]?.sbom() ?? null,
     rebuilds,
     reproducibility: agreement(rebuilds),
     deployments: [],

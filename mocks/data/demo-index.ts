@@ -1,12 +1,15 @@
 import type { BuildDetail } from '../../src/contract/builds'
 import type { VerificationStatus } from '../../src/contract/common'
 import type { Rebuild } from '../../src/contract/rebuilds'
+import type { ArtifactAttestation } from '../../src/contract/artifacts'
+import type { Sbom } from '../../src/contract/sboms'
 import type { SignatureRow } from '../../src/contract/signatures'
-import { DEMO_BUILD_COUNT, DEMO_SEED, demoBuilds, type DemoBuild } from '../../demo/model'
+import type { DemoBuild } from '../../demo/model'
 import { demoRebuilds, type DemoRebuild } from '../../demo/rebuilds'
+import { demoSbomStatement } from '../../demo/sboms'
 import { demoDb, type DemoDb } from './demo-db'
-import { rebuilderKeyId } from './documents'
-import { demoRebuild, rebuildIngestedAt, rebuildSignatureRow, rebuildSigningTime, signatureRow } from './factories'
+import { demoReleaseKeyIds, rebuilderKeyId } from './documents'
+import { demoRebuild, demoSbom, rebuildIngestedAt, rebuildSignatureRow, rebuildSigningTime, sbomAttestation, sbomIngestedAt, sbomSignatureRow, sbomSigningTime, signatureRow } from './factories'
 
 /**
  * The demo's builds and rebuilds indexed the ways the mocks look them up (by artifact, by project, newest first).
@@ -24,6 +27,19 @@ export type DemoRebuildEntry = {
   /** Milliseconds; the server orders verdicts by it, then by id. */
   time: number
   rebuild(): Rebuild
+}
+
+/** One SBOM a build wrote and attested: the digests it describes at once, its API shapes (a signature each) on first use. */
+export type DemoSbomEntry = {
+  build: DemoBuild
+  /** The sha256 digests of the artifacts it describes (its Statement's subjects). */
+  describes: readonly string[]
+  /** The project the server files it under: that of the newest build listing what it describes. */
+  project: string
+  /** Milliseconds: when the mocks say it was ingested (the server returns the most recently stored one first). */
+  ingestedAt: number
+  sbom(): Sbom
+  attestation(): ArtifactAttestation
 }
 
 /** One verification result: what the signatures list filters and counts by at once, its row on first use. */
@@ -50,7 +66,9 @@ export type DemoIndex = {
   rebuilds: readonly DemoRebuildEntry[]
   /** Rebuild verdicts per artifact sha256, newest first by time. */
   rebuildsByArtifact: ReadonlyMap<string, readonly DemoRebuildEntry[]>
-  /** One verification result a document (builds' provenance and rebuild attestations), newest ingest first. */
+  /** SBOM attestations per artifact sha256 they describe, most recently ingested first. */
+  sbomsByArtifact: ReadonlyMap<string, readonly DemoSbomEntry[]>
+  /** One verification result a document (builds' provenance, SBOM and rebuild attestations), newest first by time. */
   signatures: readonly DemoSignatureEntry[]
 }
 
@@ -114,6 +132,29 @@ export function createDemoIndex(db: DemoDb, builds: readonly DemoBuild[]): DemoI
     rebuildsByArtifact.set(entry.facts.artifact.sha256, list)
   }
 
+  const sboms: DemoSbomEntry[] = builds.flatMap((build) => {
+    const statement = demoSbomStatement(build)
+    if (statement === null) return []
+    const describes = (statement.subject as { digest: { sha256: string } }[]).map((subject) => subject.digest.sha256)
+    // As the server files it: under the project of the newest build listing a digest it describes.
+    const project = describes.map((sha256) => artifacts.get(sha256)?.builds[0]).find((detail) => detail !== undefined)?.project ?? build.project
+    const sbom = once(() => {
+      const made = demoSbom(build)
+      if (made === null) throw new Error(`demo build ${build.index} wrote no SBOM`)
+      return made
+    })
+    const attestation = once(() => {
+      const made = sbomAttestation(build)
+      if (made === null) throw new Error(`demo build ${build.index} wrote no SBOM`)
+      return made
+    })
+    return [{ build, describes, project, ingestedAt: sbomIngestedAt(build), sbom, attestation }]
+  })
+  const sbomsByArtifact = new Map<string, DemoSbomEntry[]>()
+  for (const entry of [...sboms].sort((a, b) => b.ingestedAt - a.ingestedAt)) {
+    for (const sha256 of entry.describes) sbomsByArtifact.set(sha256, [...(sbomsByArtifact.get(sha256) ?? []), entry])
+  }
+
   const signatures: DemoSignatureEntry[] = [
     ...details.map((detail) => {
       const row = signatureRow(detail)
@@ -127,15 +168,29 @@ export function createDemoIndex(db: DemoDb, builds: readonly DemoBuild[]): DemoI
       time: rebuildSigningTime(entry.facts) ?? rebuildIngestedAt(entry.facts),
       row: once(() => rebuildSignatureRow(entry.facts, entry.project)),
     })),
+    ...sboms.map((entry) => ({
+      project: entry.project,
+      signer: demoReleaseKeyIds[entry.build.keyAlgorithm],
+      status: 'verified' as const,
+      ingestedAt: entry.ingestedAt,
+      time: sbomSigningTime(entry.build) ?? entry.ingestedAt,
+      row: once(() => {
+        const row = sbomSignatureRow(entry.build, entry.project)
+        if (row === null) throw new Error(`demo build ${entry.build.index} wrote no SBOM`)
+        return row
+      }),
+    })),
   ].sort((a, b) => b.time - a.time)
-  return { db, details, facts: db.facts, artifacts, rebuilds, rebuildsByArtifact, signatures }
+  return { db, details, facts: db.facts, artifacts, rebuilds, rebuildsByArtifact, sbomsByArtifact, signatures }
 }
 
 let shared: DemoIndex | null = null
 
 /** The index every handler shares: the same seed as the server's demo. */
 export function demoIndex(): DemoIndex {
-  shared ??= createDemoIndex(demoDb(), demoBuilds(DEMO_BUILD_COUNT, DEMO_SEED))
+  // The database's facts are the demo's builds in their order: made once, not again here (hashing each build's
+  // SBOM file makes demoBuilds() cost a moment).
+  shared ??= createDemoIndex(demoDb(), [...demoDb().facts.values()])
   return shared
 }
 

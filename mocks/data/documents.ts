@@ -6,6 +6,7 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { REBUILD_PREDICATE_TYPE, type DiffoscopeSummary } from '../../src/contract/rebuilds'
 import type { DemoBuild } from '../../demo/model'
 import { demoRebuilders, type DemoRebuild } from '../../demo/rebuilds'
+import { demoSbomStatement } from '../../demo/sboms'
 import { demoStatement } from '../../demo/statement'
 
 /*
@@ -120,6 +121,17 @@ function buildSigning(build: DemoBuild): Signing {
 export function demoBuildDocument(build: DemoBuild): DemoDocument {
   const signing = buildSigning(build)
   return document(envelopeBytes(demoStatement(build), signing), signing.algorithm === 'ed25519')
+}
+
+/**
+ * The SBOM attestation the seed ingests for a demo build (demo/sboms.ts), signed by the project's release key as
+ * server/demo/seed.ts signs it; null when the build wrote no SBOM.
+ */
+export function demoSbomDocument(build: DemoBuild): DemoDocument | null {
+  const statement = demoSbomStatement(build)
+  if (statement === null) return null
+  const keyid = demoReleaseKeyIds[build.keyAlgorithm]
+  return document(envelopeBytes(statement, { algorithm: build.keyAlgorithm, label: keyid, keyid }), build.keyAlgorithm === 'ed25519')
 }
 
 type ReportNode = { source1: string; source2: string; unified_diff: null; comments?: string[]; details: ReportNode[] }

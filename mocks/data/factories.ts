@@ -9,13 +9,14 @@ import { Rebuild, REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
 import { Sbom } from '../../src/contract/sboms'
 import { PipelineRun } from '../../src/contract/telemetry'
 import { demoDependencyHosts, demoSourceHost, demoTokenHost, demoToolchainHost, demoUnexpectedHosts } from '../../demo/hosts'
-import { DEMO_SEED, type DemoBuild } from '../../demo/model'
+import { DEMO_SEED, demoProjects, type DemoBuild } from '../../demo/model'
 import type { DemoRebuild } from '../../demo/rebuilds'
+import { demoSbomFacts } from '../../demo/sboms'
 import { demoStatementFacts } from '../../demo/statement'
 import { seededRandom } from '../../demo/random'
 import { signerIdentity } from '../../domain/signer'
 import { signingTime } from '../../domain/signing-time'
-import { demoBuildDocument, demoRebuildDocument, demoReleaseKeyIds, demoTrustedKeyIds, DEMO_ROGUE_KEY_ID, rebuilderKeyId, sha256Hex } from './documents'
+import { demoBuildDocument, demoRebuildDocument, demoReleaseKeyIds, demoSbomDocument, demoTrustedKeyIds, DEMO_ROGUE_KEY_ID, rebuilderKeyId, sha256Hex } from './documents'
 
 /**
  * Contract-typed API responses built from the demo model. Every factory parses its result with the contract's
@@ -33,10 +34,14 @@ const iso = (ms: number) => new Date(ms).toISOString()
  */
 function verificationFor(build: DemoBuild): Verification {
   const policy = `(policy ${build.project})`
-  const releaseKey = demoReleaseKeyIds[build.keyAlgorithm]
+  // The policy is the project's (its builder and release key), which a build may stray from (demo/alerts-scenarios.ts).
+  const project = demoProjects.find((candidate) => candidate.name === build.project)
+  const releaseKey = demoReleaseKeyIds[project?.keyAlgorithm ?? build.keyAlgorithm]
+  const signingKey = demoReleaseKeyIds[build.keyAlgorithm]
+  const builder = project?.builderId ?? build.builderId
   const passing: Check[] = [
     { name: 'payload-type', ok: true, expected: PAYLOAD_TYPE, actual: PAYLOAD_TYPE },
-    { name: 'builder-id', ok: true, expected: `one of ${build.builderId} ${policy}`, actual: build.builderId },
+    { name: 'builder-id', ok: build.builderId === builder, expected: `one of ${builder} ${policy}`, actual: build.builderId },
     { name: 'build-type', ok: true, expected: `one of ${build.buildType} ${policy}`, actual: build.buildType },
   ]
   const required = (ok: boolean, actual: string): Check => ({ name: 'required:envelope-signature', ok, expected: `check envelope-signature present and passing ${policy}`, actual })
@@ -90,18 +95,21 @@ function verificationFor(build: DemoBuild): Verification {
     }
   }
   const [payloadType, ...policyChecks] = passing
+  const checks: Check[] = [
+    ...(payloadType ? [payloadType] : []),
+    { name: 'envelope-signature', ok: true, expected: 'a signature over the DSSE pre-authentication encoding', actual: `verifies with ${build.keyAlgorithm} key ${signingKey}` },
+    { name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${signingKey}` },
+    identity(signingKey, signingKey === releaseKey),
+    ...policyChecks,
+    required(true, 'passed'),
+  ]
+  // A policy check that fails makes the document failed, and is read first (server/policy/policy.ts).
+  const failing = checks.filter((check) => !check.ok)
   return {
-    status: 'verified',
-    failedCheck: null,
-    checks: [
-      ...(payloadType ? [payloadType] : []),
-      { name: 'envelope-signature', ok: true, expected: 'a signature over the DSSE pre-authentication encoding', actual: `verifies with ${build.keyAlgorithm} key ${releaseKey}` },
-      { name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${releaseKey}` },
-      identity(releaseKey, true),
-      ...policyChecks,
-      required(true, 'passed'),
-    ],
-    signers: [{ keyId: releaseKey, trustedKeyId: releaseKey, algorithm: build.keyAlgorithm }],
+    status: failing.length > 0 ? 'failed' : 'verified',
+    failedCheck: failing[0]?.name ?? null,
+    checks: [...failing, ...checks.filter((check) => check.ok)],
+    signers: [{ keyId: signingKey, trustedKeyId: signingKey, algorithm: build.keyAlgorithm }],
   }
 }
 
@@ -329,28 +337,79 @@ export function demoRebuild(rebuild: DemoRebuild, project: string): Rebuild {
   })
 }
 
-/** Projects whose artifacts the demo ships with an SBOM (CycloneDX), so the artifact page shows both cases. */
-const sbomProjects = new Set(['acme/web', 'acme/api', 'platform/base-image'])
+/** When the mocks say a build's SBOM attestation was ingested: a minute after the build finished. */
+export const sbomIngestedAt = (build: DemoBuild): number => build.finishedAt + 60_000
 
-export function demoSbom(build: DemoBuild, artifact: { name: string; sha256: string }): Sbom | null {
-  if (!sbomProjects.has(build.project)) return null
-  const random = seededRandom(seedOf(`sbom:${artifact.sha256}`))
+/**
+ * The SBOM a demo build wrote (demo/sboms.ts) as the server reports it for the artifact its Statement names, with
+ * the server's document id (signed as the seed signs it); null when the build wrote none. The Statement names the
+ * artifact, so the link is the SBOM's own (not through its build).
+ */
+export function demoSbom(build: DemoBuild): Sbom | null {
+  const facts = demoSbomFacts(build)
+  const document = demoSbomDocument(build)
+  if (facts === null || document === null) return null
   return Sbom.parse({
-    documentId: random.hex(64),
-    format: 'cyclonedx-json',
-    standard: 'cyclonedx',
-    specVersion: '1.6',
-    serial: `urn:uuid:${random.hex(8)}-${random.hex(4)}-4${random.hex(3)}-a${random.hex(3)}-${random.hex(12)}`,
-    subject: { name: artifact.name, version: null, purl: null, digest: { sha256: artifact.sha256 } },
-    statementSubjects: [],
-    componentCount: 40 + random.int(0, 600),
-    tools: [
-      { name: 'syft', version: '1.18.1' },
-      { name: 'cyclonedx-gomod', version: build.project === 'acme/api' ? '1.8.0' : null },
-    ].filter((tool) => build.project === 'acme/api' || tool.name === 'syft'),
-    formulation: null,
+    documentId: document.id,
+    format: 'dsse',
+    standard: facts.standard,
+    specVersion: facts.specVersion,
+    serial: facts.serial,
+    subject: facts.subject,
+    statementSubjects: facts.statementSubjects,
+    componentCount: facts.componentCount,
+    tools: facts.tools,
+    formulation: facts.formulation,
     status: 'verified',
-    ingestedAt: iso(build.finishedAt + 60_000),
+    ingestedAt: iso(sbomIngestedAt(build)),
+    createdAt: iso(facts.createdAt),
+    viaBuild: null,
+  })
+}
+
+/** The verdict on a build's SBOM attestation: signed by its project's release key, which the demo trusts; no policy names an SBOM's checks. */
+function sbomVerification(build: DemoBuild): Verification {
+  const keyId = demoReleaseKeyIds[build.keyAlgorithm]
+  return {
+    status: 'verified',
+    failedCheck: null,
+    checks: [
+      { name: 'payload-type', ok: true, expected: PAYLOAD_TYPE, actual: PAYLOAD_TYPE },
+      { name: 'envelope-signature', ok: true, expected: 'a signature over the DSSE pre-authentication encoding', actual: `verifies with ${build.keyAlgorithm} key ${keyId}` },
+      { name: 'signer-trusted', ok: true, expected: 'a key listed in trust.keys', actual: `trusted key ${keyId}` },
+    ],
+    signers: [{ keyId, trustedKeyId: keyId, algorithm: build.keyAlgorithm }],
+  }
+}
+
+/** A build's SBOM attestation as one of the attestations of the artifact it describes; null when it wrote none. */
+export function sbomAttestation(build: DemoBuild): ArtifactAttestation | null {
+  const document = demoSbomDocument(build)
+  if (document === null) return null
+  // The server keeps no predicate type for an SBOM (the attestation is found through its SBOM facts).
+  return ArtifactAttestation.parse({ documentId: document.id, format: 'dsse', predicateType: null, buildId: null, ingestedAt: iso(sbomIngestedAt(build)), verification: sbomVerification(build) })
+}
+
+/** When a build's SBOM attestation was signed, by the server's rule: the time the SBOM says it was made. */
+export const sbomSigningTime = (build: DemoBuild): number | null =>
+  signingTime({ verification: null, builds: [], rebuilds: [], verifiedAt: null, sbomCreatedAt: demoSbomFacts(build)?.createdAt ?? null })
+
+/** One verification result of the signatures list: a build's SBOM attestation, filed under `project`. */
+export function sbomSignatureRow(build: DemoBuild, project: string): SignatureRow | null {
+  const facts = demoSbomFacts(build)
+  const document = demoSbomDocument(build)
+  if (facts === null || document === null) return null
+  return SignatureRow.parse({
+    documentId: document.id,
+    format: 'dsse',
+    status: 'verified',
+    failedCheck: null,
+    signer: demoReleaseKeyIds[build.keyAlgorithm],
+    project,
+    buildId: null,
+    subjects: facts.statementSubjects,
+    ingestedAt: iso(sbomIngestedAt(build)),
+    ...signatureTimes(iso(sbomIngestedAt(build)), sbomSigningTime(build)),
   })
 }
 

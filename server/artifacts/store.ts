@@ -239,7 +239,9 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
   }
   for (const row of subjectRows) addName(row.name)
   for (const rebuild of rebuilds) addName(rebuild.artifact.name)
-  addName(sbom?.subject.name ?? null)
+  // The SBOM's component name is this artifact's only when the SBOM names it by this digest: a package described
+  // without a hash (or an image's SBOM attested by Statement subjects) may be named differently from the file.
+  if (sbom !== null && sbom.subject.digest[algorithm] === value) addName(sbom.subject.name)
 
   // Attestations: the provenance naming it, SBOMs about it, rebuild verdicts on it.
   const predicateOf = new Map<string, { predicateType: string | null; buildId: string | null; order: number }>()
@@ -297,7 +299,7 @@ async function getSbomFor(db: Db, digest: string): Promise<Sbom | null> {
     .innerJoin('sboms', 'sboms.document_id', 'sbom_digests.document_id')
     .innerJoin('documents', 'documents.id', 'sboms.document_id')
     .selectAll('sboms')
-    .select(['documents.format as document_format', 'documents.status as document_status'])
+    .select(['documents.format as document_format', 'documents.status as document_status', 'sbom_digests.build_id as via_build'])
     .where('sbom_digests.digest_value', '=', value)
   if (algorithm !== null) select = select.where('sbom_digests.digest_algorithm', '=', algorithm)
   const row = await select.orderBy('sboms.ingested_at', 'desc').orderBy('sboms.document_id', 'desc').limit(1).executeTakeFirst()
@@ -315,5 +317,7 @@ async function getSbomFor(db: Db, digest: string): Promise<Sbom | null> {
     formulation: row.formulation === null ? null : parseJson(row.formulation),
     status: VerificationStatus.parse(row.document_status),
     ingestedAt: instant(row.ingested_at),
+    createdAt: row.created_at === null ? null : instant(row.created_at),
+    viaBuild: row.via_build,
   })
 }

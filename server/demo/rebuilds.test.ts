@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { demoBuilds } from '../../demo/model'
 import { demoRebuilders, demoRebuilds } from '../../demo/rebuilds'
+import { demoSbomStatement } from '../../demo/sboms'
 import { SignatureQuery } from '../../src/contract/signatures'
 import { summariseDiffoscope } from '../ingest/rebuild'
 import { tempStore } from '../testing/documents'
@@ -34,7 +35,10 @@ describe('seedDemo', () => {
       disposers.push(dispose)
       const seeded = await seedDemo(store, config, 60)
       const expected = demoRebuilds(demoBuilds(60)).length
-      expect(seeded.documents).toBe(60 + expected)
+      // Each build's provenance, the SBOM attestations of the builds that write an SBOM, and the rebuilds.
+      const sboms = demoBuilds(60).filter((build) => demoSbomStatement(build) !== null).length
+      expect(sboms).toBeGreaterThan(0)
+      expect(seeded.documents).toBe(60 + sboms + expected)
       const summary = await store.rebuilds.summary()
       expect(summary.items.reduce((sum, item) => sum + item.rebuilds, 0)).toBe(expected)
       expect(summary.items.every((item) => item.project.includes('/'))).toBe(true)

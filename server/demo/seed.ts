@@ -1,8 +1,9 @@
 import { createHash, sign } from 'node:crypto'
-import { demoAllowedHosts } from '../../demo/hosts'
+import { demoPolicy } from '../../demo/alerts-policies'
 import { demoBuilds, demoProjects, type DemoBuild } from '../../demo/model'
 import { demoAlertScenarioBuilds } from '../../demo/alerts-scenarios'
 import { demoRebuilds } from '../../demo/rebuilds'
+import { demoSbomStatement } from '../../demo/sboms'
 import { demoStatement } from '../../demo/statement'
 import { demoTrace } from '../../demo/traces'
 import type { Policy } from '../../src/contract/policy'
@@ -39,16 +40,7 @@ export function demoConfig(): Config {
 
 /** One policy per demo project: who may sign, which builder, the pinned toolchain and the hosts allowed. */
 function demoPolicies(): Policy[] {
-  return demoProjects.map((project) => ({
-    name: project.name,
-    repositories: [project.sourceRepo],
-    signers: [{ keyId: project.keyAlgorithm === 'ecdsa-p256' ? 'demo-release-p256' : 'demo-release-ed25519' }],
-    requiredChecks: ['envelope-signature'],
-    builders: [project.builderId],
-    buildTypes: [project.buildType],
-    toolchain: Object.fromEntries(project.tools.map((tool) => [tool.name, tool.version])),
-    allowedHosts: [...demoAllowedHosts],
-  }))
+  return demoProjects.map(demoPolicy)
 }
 
 /** Signs a Statement into a DSSE envelope (Ed25519 signatures are deterministic, so the same seed gives the same bytes). */
@@ -86,6 +78,8 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable documents: ${result.body.errors[0]?.message}`)
     documents += result.body.documents.length
   }
+  // The SBOMs the builds wrote, attested by the same release key as their provenance (demo/sboms.ts).
+  documents += await seedDemoSboms(store, config, builds)
   // CI telemetry for the same builds, through the POST /v1/traces code path, so build pages show their pipeline.
   await seedDemoTelemetry(store, builds)
   // Independent rebuilders' verdicts on the builds' artifacts, after the builds so each is filed under its project.
@@ -106,6 +100,23 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
   // The anomaly rules over what was seeded, as ingest over HTTP runs them (server/alerts/engine.ts).
   await alertEngine(store, config, Date.now).catchUp()
   return { documents, ms: performance.now() - started }
+}
+
+/** Signs each build's SBOM Statement with its project's release key and ingests them through the attestations path. */
+async function seedDemoSboms(store: Store, config: Config, builds: readonly DemoBuild[]): Promise<number> {
+  const keys = demoKeys()
+  const lines = builds.flatMap((build) => {
+    const statement = demoSbomStatement(build)
+    return statement === null ? [] : [JSON.stringify(signEnvelope(statement, build.keyAlgorithm === 'ecdsa-p256' ? keys.ecdsa : keys.ed25519))]
+  })
+  let documents = 0
+  for (let offset = 0; offset < lines.length; offset += 250) {
+    const result = await ingestBody(store, Buffer.from(lines.slice(offset, offset + 250).join('\n')), 'application/x-ndjson', ingestContext(config))
+    if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
+    if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable SBOM documents: ${result.body.errors[0]?.message}`)
+    documents += result.body.documents.length
+  }
+  return documents
 }
 
 /** Sends every build's trace through the code path of POST /v1/traces, a hundred builds per request. */

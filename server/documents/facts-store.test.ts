@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signEnvelope } from '../demo/seed'
 import { prepareDocument } from '../ingest/ingest'
@@ -72,6 +73,54 @@ describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
     expect(byComponentOnly).toMatchObject({ serial: 'urn:uuid:newer', statementSubjects: [{ name: 'app.tar.gz', digest: { sha256: SHA_B } }] })
     expect(byComponentOnly?.formulation).toEqual(cyclonedx16().formulation)
     expect(await store.artifacts.sbomFor('sha256:' + 'f'.repeat(64))).toBeNull()
+  })
+
+  /** A build that wrote `tool.tar.gz` and the SBOM file whose bytes are `bom`'s, as its provenance lists them. */
+  function writtenBy(bom: Record<string, unknown>, repo: string, artifact: string) {
+    const built = slsaV1Statement({ repo })
+    built.subject = [
+      { name: 'tool.tar.gz', digest: { sha256: artifact } },
+      { name: 'tool-sbom.cdx.json', digest: { sha256: createHash('sha256').update(JSON.stringify(bom)).digest('hex') } },
+    ]
+    return { build: prepare(signEnvelope(built, ed)) }
+  }
+
+  // cyclonedx-npm's way: the package described by name and purl, with no hash of the archive made from it.
+  const packageBom = (name: string) => cyclonedx16({ serialNumber: `urn:uuid:${name}`, metadata: { timestamp: '2026-11-01T10:04:00Z', component: { type: 'application', name: 'tool', purl: `pkg:npm/tool@${name}` } } })
+
+  it.each(['sbom first', 'build first'])('links a bare SBOM to the artifact the build that wrote it lists beside it (%s)', async (order) => {
+    const bom = packageBom(order.replace(' ', '-'))
+    const artifact = (order === 'sbom first' ? 'd' : 'e').repeat(64)
+    const { build } = writtenBy(bom, `https://github.com/example/${order.replace(' ', '-')}`, artifact)
+    const sbom = prepare(bom)
+    expect(sbom.document.id).toBe(createHash('sha256').update(JSON.stringify(bom)).digest('hex'))
+    for (const item of order === 'sbom first' ? [sbom, build] : [build, sbom]) await store.documents.ingest([item])
+
+    const found = await store.artifacts.get(`sha256:${artifact}`)
+    if (found.kind !== 'found') throw new Error('the artifact is stored')
+    expect(found.artifact.sbom).toMatchObject({ documentId: sbom.document.id, viaBuild: build.document.id, subject: { name: 'tool', digest: {} }, createdAt: '2026-11-01T10:04:00.000Z' })
+    expect(found.artifact.attestations.map((attestation) => attestation.documentId)).toEqual([build.document.id, sbom.document.id])
+    // The SBOM file itself is an artifact of the build, but the SBOM does not describe itself.
+    expect(await store.artifacts.sbomFor(build.build?.subjects[1]?.digest.sha256 ?? '')).toBeNull()
+
+    // Filed under the build's project, its count moved with it, and timed when it was made.
+    const project = build.build?.project ?? ''
+    const signatures = await store.signatures.list({ project, limit: 10 })
+    expect(signatures.items.find((row) => row.documentId === sbom.document.id)).toMatchObject({ project, signedAt: '2026-11-01T10:04:00.000Z' })
+    expect(signatures.counts.unsigned).toBe(1)
+  })
+
+  it('does not link a bare SBOM through a build when what it describes is ambiguous', async () => {
+    const bom = packageBom('ambiguous')
+    const built = slsaV1Statement({ repo: 'https://github.com/example/ambiguous' })
+    built.subject = [
+      { name: 'server-linux-amd64', digest: { sha256: '1'.repeat(64) } },
+      { name: 'server-linux-arm64', digest: { sha256: '2'.repeat(64) } },
+      { name: 'bom.json', digest: { sha256: createHash('sha256').update(JSON.stringify(bom)).digest('hex') } },
+    ]
+    await store.documents.ingest([prepare(bom), prepare(signEnvelope(built, ed))])
+    expect(await store.artifacts.sbomFor('1'.repeat(64))).toBeNull()
+    expect(await store.artifacts.sbomFor('2'.repeat(64))).toBeNull()
   })
 
   it('stores SPDX 3 SBOMs, VSAs and plain links beside their documents', async () => {

@@ -65,6 +65,8 @@ export type SbomRecord = {
   tools: { name: string; version: string | null }[]
   /** CycloneDX 1.5+ `formulation`, kept as written; null when absent. */
   formulation: unknown
+  /** When the SBOM says it was made (CycloneDX metadata.timestamp, SPDX created), milliseconds; null when it does not. */
+  createdAt?: number | null
 }
 
 /** An in-toto Verification Summary Attestation (SLSA VSA v1 or v0.2). */

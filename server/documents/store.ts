@@ -6,7 +6,7 @@ import { appendDocument, lockLog, saveLog } from '../log/store'
 import { countSignature, keepSignatureTime } from '../signatures/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
 import type { BuildsTable, SubjectsTable } from '../store/schema'
-import { insertExtras } from './facts-store'
+import { insertExtras, linkSbomsWrittenBy } from './facts-store'
 import type { BuildRecord, IngestItem, IngestOutcome, StoredDocument } from './records'
 import { reverifyDocuments, type Reverifier, type ReverifyOutcome } from './reverify-store'
 
@@ -111,6 +111,8 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
             .values(rows.slice(start, start + SUBJECT_ROWS_PER_INSERT))
             .execute()
         }
+        // SBOM files among its subjects, stored before it, are linked to what they describe now.
+        await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
       }
       if (extras !== undefined) await insertExtras(trx, document, extras)
       await countSignature(trx, document.id, 1)

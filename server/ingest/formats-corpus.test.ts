@@ -124,6 +124,7 @@ describeWithCorpus('SBOMs (CycloneDX bom-examples, syft via go-witness)', () => 
       componentCount: 43,
       tools: [{ name: 'Node.js module', version: '2.0.0' }],
       formulation: null,
+      createdAt: Date.parse('2020-08-03T01:28:52.765Z'),
     })
   })
 

@@ -115,14 +115,21 @@ describe('SBOMs', () => {
       componentCount: 3,
       tools: [{ name: '@cyclonedx/cdxgen', version: '11.0.0' }],
       formulation: cyclonedx16().formulation,
+      createdAt: Date.parse('2026-11-01T10:05:00Z'),
     })
   })
 
   it.each(['https://cyclonedx.org/bom', 'https://cyclonedx.org/bom/v1.6'])('reads a CycloneDX predicate (%s) in a signed envelope, keeping the subjects', (predicateType) => {
     const { item } = prepare(signEnvelope(statement(predicateType, cyclonedx16()), ed))
     expect(item.document).toMatchObject({ format: 'dsse', verification: { status: 'verified' } })
-    expect(item.extras?.sbom).toMatchObject({ specVersion: '1.6', statementSubjects: [{ name: 'app.tar.gz', digest: { sha256: SHA_A } }] })
+    expect(item.extras?.sbom).toMatchObject({ specVersion: '1.6', statementSubjects: [{ name: 'app.tar.gz', digest: { sha256: SHA_A } }], createdAt: Date.parse('2026-11-01T10:05:00Z') })
     expect(item.build).toBeNull()
+  })
+
+  it('keeps no creation time from a CycloneDX timestamp that is not one, and still reads the SBOM', () => {
+    const { item } = prepare(cyclonedx16({ metadata: { timestamp: 'yesterday' } }))
+    expect(item.document.verification.status).toBe('unsigned')
+    expect(item.extras?.sbom?.createdAt).toBeNull()
   })
 
   it('reads SPDX 2.3, bare and as a predicate (also through cosign\'s { Data } wrapping)', () => {
@@ -135,6 +142,7 @@ describe('SBOMs', () => {
       subject: { name: 'app', version: '1.4.2', purl: 'pkg:npm/app@1.4.2', digest: { sha256: SHA_A } },
       componentCount: 2,
       tools: [{ name: 'syft', version: '1.5.0' }],
+      createdAt: Date.parse('2026-11-01T10:05:00Z'),
     }
     expect(bare.extras?.sbom).toMatchObject(expected)
     expect(prepare(statement('https://spdx.dev/Document/v2.3', spdx23())).item.extras?.sbom).toMatchObject(expected)
@@ -153,6 +161,8 @@ describe('SBOMs', () => {
       componentCount: 2,
       tools: [{ name: 'syft', version: '1.18.0' }],
       formulation: null,
+      // The CreationInfo's `created`: the time the signatures list gives an SBOM.
+      createdAt: Date.parse('2026-11-01T10:05:00Z'),
     })
     expect(prepare(statement('https://spdx.dev/Document/v3.0', spdx3())).item.extras?.sbom?.specVersion).toBe('3.0.1')
   })

@@ -55,6 +55,13 @@ export function splitToolVersion(text: string): { name: string; version: string 
   return match?.[1] && match[2] ? { name: match[1], version: match[2] } : { name: trimmed, version: null }
 }
 
+/** An SBOM's creation time (RFC 3339) in milliseconds; anything else is not a time it states, so null. */
+export function statedTime(value: unknown): number | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? null : ms
+}
+
 /** A hash list as an in-toto digest set; fromEntries defines own properties, so even a "__proto__" algorithm stays data. */
 const digestOf = (hashes: { algorithm: string; value: string }[]): Record<string, string> =>
   Object.fromEntries(hashes.map(({ algorithm, value }) => [normaliseAlgorithm(algorithm), value.toLowerCase()]))
@@ -98,6 +105,7 @@ const CycloneDxBom = z.object({
     z.object({
       component: optional(z.object({ name: optional(z.string()), version: optional(z.string()), purl: optional(z.string()), hashes: CycloneDxHashes })),
       tools: CycloneDxTools,
+      timestamp: z.unknown().optional(),
     }),
   ),
   components: list(z.unknown()),
@@ -141,6 +149,7 @@ export function readCycloneDx(value: unknown, base: string, statementSubjects: S
       componentCount: countComponents(bom.components, childPath(base, 'components')),
       tools: bom.metadata?.tools ?? [],
       formulation: bom.formulation ?? null,
+      createdAt: statedTime(bom.metadata?.timestamp),
     },
     tolerated: [],
   }
@@ -156,7 +165,7 @@ const Spdx2Document = lenientSchema((tolerate) =>
       ctx.addIssue({ code: 'custom', message: `spdxVersion ${JSON.stringify(text.slice(0, 20))} is not SPDX-2.x`, input: text })
       return z.NEVER
     }),
-    creationInfo: optional(z.object({ creators: list(z.string()) })),
+    creationInfo: optional(z.object({ creators: list(z.string()), created: z.unknown().optional() })),
     packages: list(jsonObject),
     // The id a DESCRIBES relationship names the document by; SPDX's own default when it is malformed.
     SPDXID: tolerate(optional(z.string()), null),
@@ -217,6 +226,7 @@ export function readSpdx2(value: unknown, base: string, statementSubjects: Subje
       componentCount: document.packages.length,
       tools,
       formulation: null,
+      createdAt: statedTime(document.creationInfo?.created),
     },
     tolerated,
   }
@@ -298,6 +308,7 @@ export function readSpdx3(value: unknown, base: string, statementSubjects: Subje
           return name === null ? [] : [splitToolVersion(name)]
         }),
       formulation: null,
+      createdAt: creationInfos.map(({ record }) => statedTime(record.created)).find((time) => time !== null) ?? null,
     },
     tolerated,
   }

@@ -156,6 +156,7 @@ export async function keepSignatureTime(db: Db, documentId: string): Promise<voi
     builds: await db.selectFrom('builds').select(['started_at', 'finished_at']).where('document_id', '=', documentId).execute(),
     rebuilds: await db.selectFrom('rebuilds').select(['started_at', 'finished_at']).where('document_id', '=', documentId).orderBy('position').execute(),
     verifiedAt: (await db.selectFrom('vsas').select('time_verified').where('document_id', '=', documentId).executeTakeFirst())?.time_verified ?? null,
+    sbomCreatedAt: (await db.selectFrom('sboms').select('created_at').where('document_id', '=', documentId).executeTakeFirst())?.created_at ?? null,
   })
   await db.updateTable('documents').set({ signed_at: signedAt, time: signedAt ?? row.ingested_at }).where('id', '=', documentId).execute()
 }

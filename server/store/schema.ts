@@ -105,6 +105,10 @@ export type SbomsTable = {
   /** JSON, CycloneDX 1.5+ formulation; NULL when absent. */
   formulation: string | null
   ingested_at: number
+  /** SHA-256 of the SBOM file when it was posted bare (migration 0009); a build listing it wrote the SBOM. */
+  file_sha256: string | null
+  /** When the SBOM says it was made (migration 0009); null when it does not, or it was stored before 0009. */
+  created_at: number | null
 }
 
 /** Every digest an SBOM is about, one row each, for lookup by artifact digest. */
@@ -112,6 +116,8 @@ export type SbomDigestsTable = {
   document_id: string
   digest_algorithm: string
   digest_value: string
+  /** Null when the SBOM names the digest itself; else the build that wrote both the SBOM file and it (migration 0009). */
+  build_id: string | null
 }
 
 export type VsasTable = {

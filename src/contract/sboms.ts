@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DigestSet, DocumentId, Instant, Subject, VerificationStatus } from './common'
+import { BuildId, DigestSet, DocumentId, Instant, Subject, VerificationStatus } from './common'
 
 /** What an SBOM (CycloneDX or SPDX) says about the artifact it describes, as the artifact page shows it. */
 export const SbomTool = z.object({ name: z.string(), version: z.string().nullable() })
@@ -27,5 +27,12 @@ export const Sbom = z.object({
   formulation: z.unknown(),
   status: VerificationStatus,
   ingestedAt: Instant,
+  /** When the SBOM says it was made (CycloneDX metadata.timestamp, SPDX created); null when it does not. */
+  createdAt: Instant.nullable(),
+  /**
+   * Why it is this artifact's SBOM: null when the SBOM names the artifact's digest itself; else the build that
+   * wrote the SBOM file beside this artifact, through which it was linked (docs/api.md, "SBOM links").
+   */
+  viaBuild: BuildId.nullable(),
 })
 export type Sbom = z.infer<typeof Sbom>
