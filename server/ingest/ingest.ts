@@ -10,6 +10,7 @@ import type { FormatHandler, IngestContext, Reading } from './format'
 import { formats } from './formats'
 import { projectName, readProvenance } from './slsa'
 import { PROVENANCE_FIELDS_IGNORED, withTolerated } from './verify'
+import { wrongDoor } from './wrong-door'
 
 export type { IngestContext }
 
@@ -73,6 +74,8 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
   }
   const handler = formats.find((format) => format.detect(value))
   if (!handler) {
+    const door = wrongDoor(value)
+    if (door) throw new IngestError('wrong-endpoint', `this is ${door.what}, not an attestation; it belongs at ${door.where}`, '$')
     const keys = Object.keys(value).slice(0, 8).join(', ')
     throw new IngestError(
       'unsupported-format',
