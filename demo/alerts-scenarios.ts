@@ -76,3 +76,6 @@ function hexOf(text: string, length: number): string {
   }
   return out.slice(0, length)
 }
+
+/** The demo's builds followed by the scenario builds: every build the seeded server holds. */
+export const withAlertScenarios = (base: readonly DemoBuild[]): DemoBuild[] => [...base, ...demoAlertScenarioBuilds(base)]

@@ -1,6 +1,7 @@
 import { get } from 'node:http'
 import { isDeepStrictEqual } from 'node:util'
 import { getResponse } from 'msw'
+import { withAlertScenarios } from '../demo/alerts-scenarios'
 import { DEMO_END, demoBuilds, demoProjects, type DemoBuild } from '../demo/model'
 import { handlers } from '../mocks/handlers'
 import { REBUILD_PREDICATE_TYPE } from '../src/contract/rebuilds'
@@ -73,7 +74,8 @@ function list(value: unknown, ...path: (string | number)[]): unknown[] {
 const buildKey = (build: { project: string; commit: string; finishedAt: number }) => `${build.project}@${build.commit}@${new Date(build.finishedAt).toISOString()}`
 const summaryKey = (summary: unknown) => `${text(summary, 'project')}@${text(summary, 'sourceCommit')}@${text(summary, 'time')}`
 
-const facts = new Map(demoBuilds().map((build) => [buildKey(build), build]))
+// Every build the seeded server holds, the alert scenarios after the history included.
+const facts = new Map(withAlertScenarios(demoBuilds()).map((build) => [buildKey(build), build]))
 
 /**
  * Whether the server's id of a demo build is the mocks' too. A document's id is the SHA-256 of its bytes;

@@ -1,3 +1,4 @@
+import { alertHandlers } from './handlers/alerts'
 import { artifactHandlers } from './handlers/artifacts'
 import { buildHandlers } from './handlers/builds'
 import { logHandlers } from './handlers/log'
@@ -8,4 +9,4 @@ import { signatureHandlers } from './handlers/signatures'
 import { sourceHandlers } from './handlers/sources'
 
 /** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...sourceHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...sourceHandlers]

@@ -2,6 +2,7 @@ import type { BuildDetail, BuildPage, BuildQuery, BuildSummary, ProjectList } fr
 import { BuildNeighbours, BuildPage as BuildPageSchema } from '../../src/contract/builds'
 import { DEMO_BUILD_COUNT, DEMO_SEED, demoBuilds, type DemoBuild } from '../../demo/model'
 import { demoBuildDetail, projectList, toSummary } from './factories'
+import { withAlertScenarios } from '../../demo/alerts-scenarios'
 
 /**
  * The demo's builds as an in-memory API: what the mocks answer. Built once, lazily, because 1,600 builds with
@@ -93,6 +94,7 @@ let shared: DemoDb | null = null
 
 /** The demo database every handler shares: the same seed as the server's demo. */
 export function demoDb(): DemoDb {
-  shared ??= createDemoDb(demoBuilds(DEMO_BUILD_COUNT, DEMO_SEED))
+  // With the builds after the history that the server's seed adds for the anomaly rules.
+  shared ??= createDemoDb(withAlertScenarios(demoBuilds(DEMO_BUILD_COUNT, DEMO_SEED)))
   return shared
 }

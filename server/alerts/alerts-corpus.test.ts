@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { AlertPage, type Alert } from '../../src/contract/alerts'
+import { BuildQuery } from '../../src/contract/builds'
 import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { corpusDir, describeWithCorpus } from '../testing/corpus'
@@ -67,7 +68,7 @@ describeWithCorpus('anomaly rules over real provenance', () => {
     ])
     await ingest(app, GH_CLI)
     await ingest(app, NPM_GOOD)
-    expect((await store.builds.list({ limit: 50 })).items.length).toBeGreaterThanOrEqual(2)
+    expect((await store.builds.list(BuildQuery.parse({ limit: 50 }))).items.length).toBeGreaterThanOrEqual(2)
     expect(await alerts(app)).toEqual([])
   })
 
