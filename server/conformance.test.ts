@@ -81,12 +81,6 @@ const knownGaps: KnownGap[] = [
   },
   { files: /\/rekor-response\/valid\/entry\.json$/, today: '422 unsupported-format', why: 'Rekor API entry responses (GET /api/v1/log/entries/{uuid}) are not read', issue: 12 },
   {
-    files: suite('rekor2-dsse-happy-path'),
-    today: '201 failed at transparency-log',
-    why: 'a Rekor v2 hashedrekord/0.0.2 entry over a DSSE envelope logs the digest of the PAE; we compare the payload digest and call it another signature',
-    issue: 12,
-  },
-  {
     files: suite('wrong-material_fail'),
     today: '201 verified',
     why: 'the case fails only against its expected artifact, which POST /api/v1/attestations cannot be given',

@@ -95,7 +95,8 @@ function checkProperty(raw: Buffer, trust: SigstoreTrust): void {
 const corpus = (path: string) => readFileSync(join(corpusDir, path))
 const rootOf = (path: string) => loadSigstoreTrust([JSON.parse(corpus(path).toString('utf8'))], [])
 
-describe('a check that throws is never a verdict', () => {
+// A timeout is a guard here, not a budget: each property runs 60 verifications on a loaded machine.
+describe('a check that throws is never a verdict', { timeout: 60_000 }, () => {
   beforeEach(() => {
     // The server logs every internal error; here they are the point, not noise.
     vi.spyOn(console, 'error').mockImplementation(() => undefined)

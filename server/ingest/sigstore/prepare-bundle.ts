@@ -141,7 +141,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   let status = resolve(steps)
   if (status === 'verified') {
     // Every step passed on its own: let @sigstore/verify run the whole bundle once, as its authors intended.
-    const disagreement = guarded('bundle-signature', () => crossCheck({ ...context, entity: { ...entity, tlogEntries: tlog.entries } }, signer.key, tlog.present), (failure) => failure)
+    const disagreement = guarded('bundle-signature', () => crossCheck({ ...context, entity: { ...entity, tlogEntries: tlog.entries } }, signer.key, tlog.present, tlog.paeDigest), (failure) => failure)
     if (disagreement) {
       steps.push(disagreement)
       status = resolve([disagreement])
@@ -228,11 +228,17 @@ function checkSubjectDigest(context: Context, digest: { algorithm: string; hex: 
 }
 
 /** Every step passed on its own: @sigstore/verify runs the whole bundle once, as its authors intended. */
-function crossCheck(context: Context, key: SigstoreKey | null, tlogEntries: number): Step | null {
+function crossCheck(context: Context, key: SigstoreKey | null, tlogEntries: number, paeDigest?: string): Step | null {
   const { trust, entity, rfc3161 } = context
   // Our signature check stands in for the library's: it cannot check a message signature without the artifact,
   // and picks SHA-256 for every ECDSA curve.
-  const signature: SignedEntity['signature'] = { ...signatureCheckedElsewhere(entity), verifySignature: () => true }
+  // and a Rekor v2 hashedrekord entry over a DSSE envelope logs the PAE's digest, which the library does not expect.
+  const compared = signatureCheckedElsewhere(entity)
+  const signature: SignedEntity['signature'] = {
+    ...compared,
+    verifySignature: () => true,
+    ...(paeDigest ? { compareDigest: (digest: Buffer) => digest.toString('hex') === paeDigest || compared.compareDigest(digest) } : {}),
+  }
   const material: TrustMaterial =
     key && context.raw.keyMaterial.kind === 'public-key'
       ? { ...trust.material, publicKey: () => ({ publicKey: key.key, validFor: (date) => keyValidAt(key, date) }) }

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, X509Certificate as NodeCertificate } from 'node:crypto'
 import type { TransparencyLogEntry } from '@sigstore/bundle'
 import type { SignedEntity } from '@sigstore/verify'
-import type { DsseEnvelope } from '../dsse'
+import { pae, type DsseEnvelope } from '../dsse'
 import { isRecord } from '../errors'
 import { BUNDLE_MEDIA_TYPES, type RawBundle } from './bundle-json'
 import { leafHash, verifyInclusion } from '../../log/merkle'
@@ -16,7 +16,7 @@ import { hex, shortHex } from './wording'
  * `entries` are the bundle's entries as the library should see them: an inclusion proof no checkpoint signs is
  * left out (it cannot be verified against anything the log signed, and the library would crash on it).
  */
-export type TlogResult = { step: Step; trusted: TransparencyLogEntry[]; present: number; entries: TransparencyLogEntry[] }
+export type TlogResult = { step: Step; trusted: TransparencyLogEntry[]; present: number; entries: TransparencyLogEntry[]; paeDigest?: string }
 
 /** What a Rekor entry body says was logged: the signature, the digest, and the key or certificate. */
 type LoggedSignature = { kind: string; signature: Buffer | null; digest: string | null; verifier: Buffer | null }
@@ -116,6 +116,7 @@ export type TlogEvidence = {
 export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCount }: TlogEvidence): TlogResult {
   const version = BUNDLE_MEDIA_TYPES[raw.mediaType]
   const entries = [...entity.tlogEntries]
+  let loggedOverPae = false
   const expected = `an entry for this signature, with ${version === '0.1' ? 'a signed entry timestamp' : 'an inclusion proof against a signed checkpoint'} from a trusted Rekor log`
   if (entries.length === 0) {
     if (timestampCount > 0) {
@@ -126,7 +127,10 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   }
 
   const ourSignature = entity.signature.signature
-  const ourDigest = envelope ? createHash('sha256').update(envelope.payload).digest('hex') : (raw.message?.digest.toString('hex') ?? '')
+  const payloadDigest = envelope ? createHash('sha256').update(envelope.payload).digest('hex') : (raw.message?.digest.toString('hex') ?? '')
+  // Rekor v2 may log a DSSE envelope as hashedrekord 0.0.2 over the digest of its PAE, the bytes actually signed
+  // (rekor-v2 spec §6.1.4); @sigstore/verify 3.x compares the payload's digest instead and calls it a mismatch.
+  const paeDigest = envelope ? createHash('sha256').update(pae(envelope.payloadType, envelope.payload)).digest('hex') : null
   const ourKey = raw.keyMaterial.kind === 'certificate' ? spkiOf(raw.keyMaterial.der) : null
   const trusted: TransparencyLogEntry[] = []
   const findings: Step[] = []
@@ -146,7 +150,10 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
     if (!logged.signature || !logged.signature.equals(ourSignature)) {
       mismatches.push(`its signature ${logged.signature ? shortHex(hex(createHash('sha256').update(logged.signature).digest())) : '(none)'} (sha256) is not the bundle's ${shortHex(hex(createHash('sha256').update(ourSignature).digest()))}`)
     }
-    if (logged.digest !== ourDigest) mismatches.push(`it logs digest ${shortHex(logged.digest ?? '(none)')}, the bundle's content is ${shortHex(ourDigest)}`)
+    const overPae = paeDigest !== null && logged.kind === 'hashedrekord/0.0.2'
+    const ourDigest = overPae ? paeDigest : payloadDigest
+    if (overPae) loggedOverPae = true
+    if (logged.digest !== ourDigest) mismatches.push(`it logs digest ${shortHex(logged.digest ?? '(none)')}, the bundle's ${overPae ? 'DSSE pre-authentication encoding' : 'content'} is ${shortHex(ourDigest)}`)
     if (ourKey && logged.verifier) {
       const loggedKey = spkiOf(logged.verifier)
       if (!loggedKey || !loggedKey.equals(ourKey)) mismatches.push("it names a different signing key than the bundle's certificate")
@@ -216,7 +223,7 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
     }
     let result: ReturnType<typeof runVerifier>
     try {
-      result = runVerifier(anyKeyMaterial(trust, isolationKey()), { signature: signatureCheckedElsewhere(entity), key: { $case: 'public-key', hint: '' }, timestamps: [], tlogEntries: [checked] }, {
+      result = runVerifier(anyKeyMaterial(trust, isolationKey()), { signature: overPae ? { ...signatureCheckedElsewhere(entity), compareDigest: (digest) => digest.toString('hex') === paeDigest } : signatureCheckedElsewhere(entity), key: { $case: 'public-key', hint: '' }, timestamps: [], tlogEntries: [checked] }, {
         tlogThreshold: 1,
         timestampThreshold: 0,
         ctlogThreshold: 0,
@@ -258,5 +265,5 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   const passed = findings.find((finding) => finding.outcome === 'ok')
   const missing = findings.find((finding) => finding.outcome === 'missing')
   const crashed = findings.find((finding) => finding.outcome === 'error')
-  return { step: failed ?? passed ?? crashed ?? missing ?? findings[0] ?? step('failed', 'transparency-log', expected, 'none'), trusted, present: entries.length, entries }
+  return { step: failed ?? passed ?? crashed ?? missing ?? findings[0] ?? step('failed', 'transparency-log', expected, 'none'), trusted, present: entries.length, entries, ...(loggedOverPae && paeDigest ? { paeDigest } : {}) }
 }
