@@ -132,6 +132,31 @@ export async function getJson<S extends z.ZodType>(path: string, options: GetJso
 }
 
 /**
+ * PATCH a JSON body to a route of the Provenance API (triage of an alert) and parse the answer with its contract
+ * schema. `token` is the token for the route's scope (`triage`), kept apart from the read token; a refused one is
+ * the caller's to handle and does not make the app forget its read token.
+ */
+export async function patchJson<S extends z.ZodType>(path: string, options: { body: unknown; schema: S; token: string | null; signal?: AbortSignal }): Promise<z.output<S>> {
+  const { schema, signal, token } = options
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' }
+  if (token !== null) headers.Authorization = `Bearer ${token}`
+  let response: Response
+  try {
+    response = await fetch(path, { method: 'PATCH', headers, body: JSON.stringify(options.body), signal: signal ?? null })
+  } catch (error) {
+    if (isAbort(error, signal)) throw error
+    throw new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint: path })
+  }
+  if (!response.ok) throw await errorFromResponse(response, path)
+  const result = schema.safeParse(await response.json().catch(() => null))
+  if (!result.success) {
+    const { message, path: where } = describeIssues(result.error.issues)
+    throw new ApiError({ status: response.status, code: 'invalid-response', message: `The server’s answer does not match the API contract: ${message}`, path: where, endpoint: path })
+  }
+  return result.data
+}
+
+/**
  * POST to an action route of the Provenance API (no body) and parse the answer with its contract schema. `token`
  * overrides the stored read token, for actions that need another scope (starting a source's sync needs `ingest`);
  * a refused override is the caller's to handle and does not make the app forget its read token.

@@ -91,7 +91,21 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
               path: 'log',
               lazy: async () => ({ Component: (await import('../features/log/components/log-page')).LogPage }),
             },
-            ...(['lineage', 'alerts', 'reports'] as const).map(
+            {
+              path: 'alerts',
+              lazy: async () => {
+                const { AlertsPage, alertsLoader } = await import('../features/alerts/components/alerts-page')
+                return { Component: AlertsPage, loader: alertsLoader(queryClient) }
+              },
+            },
+            {
+              path: 'alerts/:id',
+              lazy: async () => {
+                const { AlertPage, alertLoader } = await import('../features/alerts/components/alert-page')
+                return { Component: AlertPage, loader: alertLoader(queryClient) }
+              },
+            },
+            ...(['lineage', 'reports'] as const).map(
               (section): RouteObject => ({
                 path: section,
                 lazy: async () => {

@@ -4,6 +4,8 @@ export type BuildsSearchParams = Partial<Record<'project' | 'status' | 'from' | 
 export type SignaturesSearchParams = Partial<Record<'status' | 'project' | 'signer' | 'from' | 'to', string>>
 /** Query parameters of the artifacts list. */
 export type ArtifactsSearchParams = Partial<Record<'project' | 'name', string>>
+/** Query parameters of the alert queue, as they appear in its URL. */
+export type AlertsSearchParams = Partial<Record<'state' | 'rule' | 'project' | 'severity' | 'sort', string>>
 /** Query parameters of the reproducibility page. */
 export type ReproducibilitySearchParams = Partial<Record<'project' | 'range', string>>
 
@@ -31,7 +33,8 @@ export const paths = {
   reproducibility: (search: ReproducibilitySearchParams = {}) => withQuery('/reproducibility', search),
   signatures: (search: SignaturesSearchParams = {}) => withQuery('/signatures', search),
   search: (q: string) => withQuery('/search', { q }),
-  alerts: () => '/alerts',
+  alerts: (search: AlertsSearchParams = {}) => withQuery('/alerts', search),
+  alert: (id: string) => `/alerts/${encodeURIComponent(id)}`,
   reports: () => '/reports',
   log: () => '/log',
   sources: () => '/sources',

@@ -1,0 +1,165 @@
+import { useQuery, type QueryClient } from '@tanstack/react-query'
+import { Link, useParams, type LoaderFunctionArgs } from 'react-router'
+import { describeError } from '../../../api/api-error'
+import { ruleLabels, type AlertDetail } from '../../../contract/alerts'
+import { ErrorState } from '../../../components/ui/error-state'
+import { RelativeTime } from '../../../components/ui/relative-time'
+import { Spinner } from '../../../components/ui/spinner'
+import { paths } from '../../../lib/paths'
+import { alertQueries } from '../alerts-queries'
+import { SeverityBadge, StateBadge, stateLabels } from './severity-badge'
+import { TriageForm } from './triage-form'
+import { TriageTokenForm } from './triage-token-form'
+import { useTriage } from './use-triage'
+import './alerts.css'
+
+export function alertLoader(queryClient: QueryClient) {
+  return ({ params }: LoaderFunctionArgs) => {
+    if (params.id) void queryClient.query(alertQueries.detail(params.id)).catch(() => undefined)
+    return null
+  }
+}
+
+export function AlertPage() {
+  const { id = '' } = useParams()
+  const alert = useQuery(alertQueries.detail(id))
+  if (alert.isPending) return <Spinner label="Loading the alert" />
+  if (alert.isError) {
+    return (
+      <section className="page">
+        <ErrorState title="The alert could not be loaded" {...describeError(alert.error)} onRetry={() => void alert.refetch()} retrying={alert.isFetching} />
+      </section>
+    )
+  }
+  return <AlertView alert={alert.data} />
+}
+
+const kindLabels: Record<AlertDetail['history'][number]['kind'], string> = {
+  created: 'Raised',
+  transition: 'Changed',
+  recurred: 'Recurred',
+  reopened: 'Reopened',
+  'waiver-expired': 'Waiver ended',
+  cleared: 'Cleared by the rules',
+}
+
+function AlertView({ alert }: { alert: AlertDetail }) {
+  const triage = useTriage()
+  const subjectLink = alert.subject.kind === 'artifact' ? paths.artifact(alert.subject.id) : paths.build(alert.subject.buildId)
+  return (
+    <section className="page" aria-labelledby="alert-heading">
+      <title>{`${alert.title} · Alerts · Provenance`}</title>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to={paths.alerts({ rule: alert.rule, project: alert.project, state: alert.state === 'open' ? undefined : alert.state })}>
+          {ruleLabels[alert.rule]} in {alert.project}
+        </Link>
+      </nav>
+      <header className="page-header">
+        <h1 id="alert-heading">{alert.title}</h1>
+        <p className="page-lede">
+          <SeverityBadge severity={alert.severity} /> <StateBadge state={alert.state} /> {ruleLabels[alert.rule]} in {alert.project}; seen in {alert.occurrences} build
+          {alert.occurrences === 1 ? '' : 's'}, first <RelativeTime iso={alert.firstSeen} />, last <RelativeTime iso={alert.lastSeen} />.
+        </p>
+        {alert.waiver ? (
+          <p className="notice">
+            Waived by {alert.waiver.by} until <RelativeTime iso={alert.waiver.expiresAt} />: {alert.waiver.reason}
+          </p>
+        ) : null}
+      </header>
+      <div className="alert-columns">
+        <section className="card" aria-labelledby="evidence-heading">
+          <h2 id="evidence-heading">Evidence</h2>
+          <dl className="facts">
+            <div className="fact">
+              <dt>Expected</dt>
+              <dd className="mono">{alert.evidence.expected}</dd>
+            </div>
+            <div className="fact">
+              <dt>Found</dt>
+              <dd className="mono found-wrong">{alert.evidence.found}</dd>
+            </div>
+            <div className="fact">
+              <dt>Why expected</dt>
+              <dd>{alert.evidence.basis}</dd>
+            </div>
+            <div className="fact">
+              <dt>Concerns</dt>
+              <dd>
+                <Link to={subjectLink}>{alert.subject.label}</Link>
+              </dd>
+            </div>
+          </dl>
+          <h3>Documents that show it</h3>
+          <ul className="plain-list">
+            {alert.evidence.documents.map((document) => (
+              <li key={document.id}>
+                <a href={`/api/v1/documents/${document.id}`} download>
+                  {document.label}
+                </a>{' '}
+                <span className="mono muted">{document.id.slice(0, 12)}</span>
+              </li>
+            ))}
+          </ul>
+          <h3>Builds that showed it</h3>
+          <table className="data-table">
+            <caption className="visually-hidden">The most recent builds that showed this cause</caption>
+            <thead>
+              <tr>
+                <th scope="col">Build</th>
+                <th scope="col">When</th>
+                <th scope="col">Found</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alert.recentOccurrences.map((occurrence) => (
+                <tr key={occurrence.buildId}>
+                  <td>
+                    <Link to={paths.build(occurrence.buildId)} className="mono">
+                      {occurrence.buildId.slice(0, 12)}
+                    </Link>
+                  </td>
+                  <td>
+                    <RelativeTime iso={occurrence.at} />
+                  </td>
+                  <td className="cell-wrap">{occurrence.found}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="card" aria-labelledby="history-heading">
+          <h2 id="history-heading">History</h2>
+          <ol className="alert-history">
+            {alert.history.map((entry, index) => (
+              <li key={`${entry.at}-${index}`}>
+                <strong>{kindLabels[entry.kind]}</strong>
+                {entry.from ? ` ${stateLabels[entry.from].toLowerCase()} → ${stateLabels[entry.to].toLowerCase()}` : ` as ${stateLabels[entry.to].toLowerCase()}`} by {entry.actor}, <RelativeTime iso={entry.at} />
+                {entry.reason ? <p className="muted">{entry.reason}</p> : null}
+              </li>
+            ))}
+          </ol>
+          <h2>Triage</h2>
+          {triage.waiting ? <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} /> : null}
+          {triage.mutation.isError && !triage.waiting ? (
+            <p className="field-error" role="alert">
+              {describeError(triage.mutation.error).message}
+            </p>
+          ) : null}
+          <TriageForm key={alert.state} states={[alert.state]} busy={triage.mutation.isPending} onSubmit={(patch) => triage.run([alert.id], patch)} />
+          <h2>Webhook deliveries</h2>
+          {alert.deliveries.length === 0 ? (
+            <p className="muted">None: no webhook is configured for this severity, or the alert predates it.</p>
+          ) : (
+            <ul className="plain-list">
+              {alert.deliveries.map((delivery) => (
+                <li key={`${delivery.at}-${delivery.attempt}`}>
+                  Attempt {delivery.attempt}, <RelativeTime iso={delivery.at} />: {delivery.ok ? 'delivered' : 'failed'} ({delivery.status ?? 'no answer'}) <span className="muted">{delivery.response}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import { AlertRule, AlertSeverity, AlertState, alertSorts, type AlertQuery } from '../../../contract/alerts'
+import type { AlertsSearchParams } from '../../../lib/paths'
+
+/** The queue's filters as the URL holds them; a value the API would refuse reads as absent, and is reported. */
+export const AlertsSearch = z.object({
+  /** `all` lists every state; absent means open. */
+  state: z.union([AlertState, z.literal('all')]).optional().catch(undefined),
+  rule: AlertRule.optional().catch(undefined),
+  project: z.string().trim().min(1).max(512).optional().catch(undefined),
+  severity: AlertSeverity.optional().catch(undefined),
+  sort: z.enum(alertSorts).optional().catch(undefined),
+})
+export type AlertsSearch = z.infer<typeof AlertsSearch>
+
+export function parseAlertsSearch(params: URLSearchParams): AlertsSearch {
+  return AlertsSearch.parse(Object.fromEntries(params))
+}
+
+/** The filters the URL names but that are not values the queue knows, in words for a notice. */
+export function unknownAlertFilters(params: URLSearchParams, search: AlertsSearch): string[] {
+  return (['state', 'rule', 'severity', 'sort'] as const).flatMap((key) => {
+    const raw = params.get(key)
+    return raw !== null && raw !== '' && search[key] === undefined ? [`${key} “${raw}” is not one the queue knows, so it is ignored`] : []
+  })
+}
+
+export type AlertFilter = Omit<AlertQuery, 'limit' | 'cursor' | 'buildId'> & { limit: number }
+
+/** What the queue asks the API: open alerts by default, most severe first, every alert of the filter at once. */
+export function toAlertFilter(search: AlertsSearch): AlertFilter {
+  return {
+    ...(search.state === 'all' ? {} : { state: search.state ?? 'open' }),
+    ...(search.rule ? { rule: search.rule } : {}),
+    ...(search.project ? { project: search.project } : {}),
+    ...(search.severity ? { severity: search.severity } : {}),
+    sort: search.sort ?? 'severity',
+    limit: 500,
+  }
+}
+
+export function toAlertsSearchParams(search: AlertsSearch): AlertsSearchParams {
+  return { state: search.state, rule: search.rule, project: search.project, severity: search.severity, sort: search.sort }
+}
