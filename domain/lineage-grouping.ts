@@ -81,11 +81,14 @@ const plural: Record<LineageNodeType, string> = {
   environment: 'environments',
 }
 
-/** "412 builds of acme/api@1a2b3c4, 98% verified": the percentage rounded down, so 99.9% never reads as 100%. */
-export function groupLabel(count: number, memberType: LineageNodeType, of: string, states: Record<EdgeState, number>): string {
+/**
+ * "412 builds of acme/api@1a2b3c4, 98% verified": the percentage rounded down, so 99.9% never reads as 100%. A
+ * deployment record is verified only when it was signed, so deployments say "signed".
+ */
+export function groupLabel(count: number, memberType: LineageNodeType, of: string, states: Record<EdgeState, number>, edgeType?: LineageEdgeType): string {
   const percent = count === 0 ? 0 : Math.floor((states.verified * 100) / count)
   const failed = states.failed > 0 ? `, ${states.failed} failed` : ''
-  return `${count} ${plural[memberType]} ${of}, ${percent}% verified${failed}`
+  return `${count} ${plural[memberType]} ${of}, ${percent}% ${edgeType === 'deployed-to' ? 'signed' : 'verified'}${failed}`
 }
 
 /** The group's edge: failed when any member's edge failed, unverified when any is, else verified. */

@@ -687,7 +687,7 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
             memberType: relation.memberType,
             edgeType: relation.edgeType,
             direction: relation.direction,
-            label: groupLabel(found.total, relation.memberType, relation.of, found.states),
+            label: groupLabel(found.total, relation.memberType, relation.of, found.states, relation.edgeType),
             count: found.total,
             shown: shown.length,
             verified: found.states.verified,

@@ -10,6 +10,7 @@ import type { Policy } from '../../src/contract/policy'
 import { ingestContext, type Config } from '../config'
 import { IN_TOTO_PAYLOAD_TYPE, pae } from '../ingest/dsse'
 import { alertEngine } from '../alerts/engine'
+import { seedDemoDeployments } from '../deployments/seed-demo'
 import { ingestBody } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
 import { loadSigstoreTrust } from '../ingest/sigstore/trust-material'
@@ -91,6 +92,8 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable rebuild documents: ${result.body.errors[0]?.message}`)
     documents += result.body.documents.length
   }
+  // Staging and production with their promotion history (demo/deployments.ts); production web deploys are signed.
+  documents += await seedDemoDeployments(store, config, { builds, rebuilds }, (statement) => signEnvelope(statement, demoKeys().ed25519))
   // Builds after the history that the anomaly rules should flag (demo/alerts-scenarios.ts): provenance and telemetry.
   const scenarios = demoAlertScenarioBuilds(builds)
   const scenarioResult = await ingestBody(store, Buffer.from(scenarios.map((build) => JSON.stringify(demoEnvelope(build))).join('\n')), 'application/x-ndjson', ingestContext(config))

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IngestResponse } from '../../src/contract/attestations'
 import { ApiErrorBody } from '../../src/contract/common'
-import { DEPLOYMENT_PREDICATE_TYPE, Deployment, DeploymentIngestResponse, DeploymentPage, EnvironmentList, type DeploymentInputJson } from '../../src/contract/deployments'
+import { DEPLOYMENT_PREDICATE_TYPE, Deployment, DeploymentIngestResponse, DeploymentPage, DeploymentQuery, EnvironmentList, type DeploymentInputJson } from '../../src/contract/deployments'
 import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { signEnvelope } from '../demo/seed'
@@ -66,7 +66,7 @@ describe('POST /api/v1/deployments', () => {
     expect(again.status).toBe(200)
     const repeated = DeploymentIngestResponse.parse(await again.json())
     expect(repeated.deployments[0]).toMatchObject({ id: entry?.id, created: false })
-    expect((await store.deployments.list({ limit: 50 })).items.filter((item) => item.id === entry?.id)).toHaveLength(1)
+    expect((await store.deployments.list(DeploymentQuery.parse({ limit: 50 }))).items.filter((item) => item.id === entry?.id)).toHaveLength(1)
   })
 
   it('flags a deployment of a digest whose provenance is signed by an untrusted key', async () => {
@@ -111,7 +111,7 @@ describe('POST /api/v1/deployments', () => {
     expect((await post('environment=production', { 'content-type': 'text/plain' })).status).toBe(415)
     const anonymous = await app.request('/api/v1/deployments', { method: 'POST', body: JSON.stringify(deployment()), headers: { 'content-type': 'application/json' } })
     expect(anonymous.status).toBe(401)
-    expect((await store.deployments.list({ limit: 50, environment: 'nowhere' })).items).toEqual([])
+    expect((await store.deployments.list(DeploymentQuery.parse({ limit: 50, environment: 'nowhere' }))).items).toEqual([])
   })
 
   it('replaces an earlier deployment, which then says what replaced it; an unknown one is refused naming replaces', async () => {

@@ -144,7 +144,7 @@ describe('GET /api/v1/lineage', () => {
     const g = await graph(`from=sha256:${digests.d2}&direction=down&depth=1`)
     const group = g.groups.find((candidate) => candidate.memberType === 'deployment')
     expect(group).toMatchObject({ anchor: `artifact:sha256:${digests.d2}`, edgeType: 'deployed-to', count: 15, shown: 3, verified: 0, unverified: 15 })
-    expect(group?.label).toBe(`15 deployments of app-linux-amd64, 0% verified`)
+    expect(group?.label).toBe('15 deployments of app-linux-amd64, 0% signed')
     expect(g.nodes.filter((candidate) => candidate.type === 'deployment')).toHaveLength(3)
     expect(edge(g, 'deployed-to', `artifact:sha256:${digests.d2}`, group?.id ?? '')).toMatchObject({ state: 'unverified' })
     expect(g.truncated.at).toContainEqual({ node: `artifact:sha256:${digests.d2}`, reason: 'grouped' })

@@ -1,0 +1,30 @@
+import { demoDeployments, demoDeploymentStatement } from '../../demo/deployments'
+import type { DemoBuild } from '../../demo/model'
+import type { DemoRebuild } from '../../demo/rebuilds'
+import { ingestContext, type Config } from '../config'
+import { ingestBody } from '../ingest/ingest'
+import type { Store } from '../store/types'
+import { ingestDeployments } from './ingest'
+
+/**
+ * The demo's promotion history (demo/deployments.ts), recorded as a deploy pipeline would: posted through the code
+ * path of POST /api/v1/deployments, and the signed ones as deployment attestations through POST /api/v1/attestations,
+ * signed by `sign` (the seed passes the demo's Ed25519 release key: deterministic, so the mocks know their ids).
+ */
+export async function seedDemoDeployments(
+  store: Store,
+  config: Config,
+  demo: { builds: readonly DemoBuild[]; rebuilds: readonly DemoRebuild[] },
+  sign: (statement: Record<string, unknown>) => Record<string, unknown>,
+): Promise<number> {
+  const deployments = demoDeployments(demo.builds, demo.rebuilds)
+  const posted = deployments.filter((deployment) => !deployment.signed).map((deployment) => JSON.stringify(deployment.input))
+  const signed = deployments.filter((deployment) => deployment.signed).map((deployment) => JSON.stringify(sign(demoDeploymentStatement(deployment.input))))
+  const result = await ingestDeployments(store, Buffer.from(posted.join('\n')), 'application/x-ndjson', Date.now)
+  if (!result.ok || result.body.errors.length > 0) throw new Error(`demo seed could not record the deployments: ${JSON.stringify(result.ok ? result.body.errors[0] : result.error)}`)
+  if (signed.length > 0) {
+    const attested = await ingestBody(store, Buffer.from(signed.join('\n')), 'application/x-ndjson', ingestContext(config))
+    if (!attested.ok || attested.body.errors.length > 0) throw new Error('demo seed could not ingest the deployment attestations')
+  }
+  return deployments.length
+}
