@@ -73,12 +73,6 @@ const knownGaps: KnownGap[] = [
     why: 'gcloud --show-provenance output is not read: a legacy Cloud Build envelope signed over the raw payload (not DSSE PAE), carrying SLSA v0.1',
     issue: 12,
   },
-  {
-    files: /\/pypi-attestations\/[^/]+\.(attestation|provenance)$/,
-    today: '422 unsupported-format',
-    why: 'PyPI PEP 740 attestation objects and Integrity API provenance objects are not read',
-    issue: 12,
-  },
   { files: /\/rekor-response\/valid\/entry\.json$/, today: '422 unsupported-format', why: 'Rekor API entry responses (GET /api/v1/log/entries/{uuid}) are not read', issue: 12 },
   {
     files: suite('wrong-material_fail'),

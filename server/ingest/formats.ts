@@ -3,6 +3,7 @@ import type { FormatHandler } from './format'
 import { linkFormat } from './link'
 import { diffoscopeFormat } from './rebuild'
 import { cyclonedxFormat, spdx3Format, spdxFormat } from './sbom'
+import { pypiAttestationFormat, pypiProvenanceFormat } from './pypi-attestations'
 import { npmAttestationsFormat, sigstoreBundleFormat } from './sigstore-format'
 import { statementFormat } from './statement-format'
 
@@ -10,6 +11,8 @@ import { statementFormat } from './statement-format'
 export const formats: readonly FormatHandler[] = [
   sigstoreBundleFormat,
   npmAttestationsFormat,
+  pypiAttestationFormat,
+  pypiProvenanceFormat,
   dsseFormat,
   linkFormat,
   statementFormat,

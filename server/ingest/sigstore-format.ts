@@ -11,7 +11,7 @@ import { loadSigstoreTrust, type SigstoreTrust } from './sigstore/trust-material
 import { parseStatement, type Statement } from './statement'
 
 const noTrust = loadSigstoreTrust([], [])
-const trustOf = (context: IngestContext): SigstoreTrust => context.sigstore ?? { ...noTrust, keys: context.keys }
+export const trustOf = (context: IngestContext): SigstoreTrust => context.sigstore ?? { ...noTrust, keys: context.keys }
 
 export function certificateFacts(certificate: BundleCertificate | null): CertificateFacts | null {
   if (!certificate) return null
@@ -24,7 +24,7 @@ export function certificateFacts(certificate: BundleCertificate | null): Certifi
   }
 }
 
-function withEvidence(prepared: PreparedBundle): Verification {
+export function withEvidence(prepared: PreparedBundle): Verification {
   const { certificate } = prepared
   return {
     ...prepared.verification,
@@ -47,7 +47,7 @@ function withEvidence(prepared: PreparedBundle): Verification {
 }
 
 /** The in-toto Statement a DSSE bundle carries; null for message signatures and other payload types. */
-function statementOf(prepared: PreparedBundle): Statement | null {
+export function statementOf(prepared: PreparedBundle): Statement | null {
   if (!prepared.envelope || prepared.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return null
   return parseStatement(prepared.envelope.payload)
 }
@@ -75,6 +75,30 @@ export const sigstoreBundleFormat: FormatHandler = {
 
 const rank: Record<Verification['status'], number> = { failed: 4, unverifiable: 3, untrusted: 2, unsigned: 1, verified: 0 }
 
+/** One attestation of a document that carries several (npm's response, a PyPI provenance object), verified. */
+export type BundlePart = { role: string; prepared: PreparedBundle; statement: Statement | null; extraChecks?: Check[] }
+
+/**
+ * The verdict of a document made of several bundles: the worst of theirs, each check named by the attestation it
+ * belongs to (`provenance: bundle-signature`), failures first.
+ */
+export function combineParts(parts: readonly BundlePart[], main: BundlePart | undefined): Verification {
+  const named = (part: BundlePart) => [...part.prepared.verification.checks, ...(part.extraChecks ?? [])].map((check) => ({ ...check, name: parts.length > 1 || part.role !== '' ? `${part.role}: ${check.name}` : check.name }))
+  const checks: Check[] = parts.flatMap(named)
+  const statusOf = (part: BundlePart): Verification['status'] =>
+    (part.extraChecks ?? []).some((check) => !check.ok && check.notJudged === undefined) ? 'failed' : part.prepared.verification.status
+  const status = parts.reduce<Verification['status'] | null>((worst, part) => (worst === null || rank[statusOf(part)] > rank[worst] ? statusOf(part) : worst), null) ?? 'unsigned'
+  const failing = checks.filter((check) => !check.ok && check.notJudged === undefined)
+  return {
+    status,
+    failedCheck: status === 'failed' ? (failing[0]?.name ?? null) : null,
+    checks: [...failing, ...checks.filter((check) => !check.ok && check.notJudged !== undefined), ...checks.filter((check) => check.ok)],
+    signers: parts.flatMap((part) => part.prepared.verification.signers),
+    certificate: main ? (withEvidence(main.prepared).certificate ?? null) : null,
+    transparencyLog: parts.flatMap((part) => part.prepared.tlog),
+  }
+}
+
 /**
  * The npm registry's attestations response: a publish attestation signed by the registry and SLSA provenance
  * signed through Fulcio. One document; its verdict is the worse of the two, each check named by the
@@ -86,29 +110,17 @@ export const npmAttestationsFormat: FormatHandler = {
   detect: looksLikeNpmAttestations,
   read(value, context): Reading {
     const trust = trustOf(context)
-    const parts = readNpmAttestations(value).map((attestation) => {
+    const parts: BundlePart[] = readNpmAttestations(value).map((attestation) => {
       const prepared = prepareBundle(attestation.bundle, trust, { now: new Date(context.now()) })
       const role = attestation.predicateType.includes('slsa.dev/provenance') ? 'provenance' : attestation.predicateType.includes('npm/attestation') ? 'publish' : attestation.predicateType
       return { role, prepared, statement: statementOf(prepared) }
     })
-    const checks: Check[] = parts.flatMap(({ role, prepared }) => prepared.verification.checks.map((check) => ({ ...check, name: `${role}: ${check.name}` })))
-    const worst = parts.reduce<(typeof parts)[number] | undefined>((found, part) => (!found || rank[part.prepared.verification.status] > rank[found.prepared.verification.status] ? part : found), undefined)
     const provenance = parts.find((part) => part.role === 'provenance') ?? parts[0]
-    const status = worst?.prepared.verification.status ?? 'unsigned'
-    const failing = checks.filter((check) => !check.ok)
-    const verification: Verification = {
-      status,
-      failedCheck: status === 'failed' ? (failing[0]?.name ?? null) : null,
-      checks: [...failing, ...checks.filter((check) => check.ok)],
-      signers: parts.flatMap((part) => part.prepared.verification.signers),
-      certificate: provenance ? withEvidence(provenance.prepared).certificate ?? null : null,
-      transparencyLog: parts.flatMap((part) => part.prepared.tlog),
-    }
     return {
       format: 'npm-attestations',
       payloadType: provenance?.prepared.envelope?.payloadType ?? null,
       statement: provenance?.statement ?? null,
-      verification,
+      verification: combineParts(parts, provenance),
       certificate: certificateFacts(provenance?.prepared.certificate ?? null),
     }
   },
