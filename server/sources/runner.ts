@@ -36,6 +36,9 @@ export type SourceRunnerOptions = {
 
 type Live = { run: SyncRun; report: SyncReport; done: Promise<void> }
 
+/** The wait after start before an overdue source's sync. */
+const START_DELAY_MS = 15_000
+
 /** How often a running sync's progress is written to the store (the API reads the live run in between). */
 const SAVE_EVERY_MS = 1000
 
@@ -73,8 +76,9 @@ export class SourceRunner {
     this.scheduling = true
     for (const source of this.sources) {
       const state = await this.options.store.sources.state(source.name)
-      // A source never synced, or overdue while the server was down, syncs shortly after start.
-      const at = Math.max(this.now() + 2000, state?.nextSyncAt ?? 0)
+      // A source never synced, or overdue while the server was down (or killed mid-sync), syncs soon after start;
+      // not at once, so a server restarting in a loop does not hammer its registries.
+      const at = Math.max(this.now() + START_DELAY_MS, state?.nextSyncAt ?? 0)
       await this.schedule(source, at)
     }
   }
@@ -137,6 +141,7 @@ export class SourceRunner {
       total: 0,
       documentsFound: 0,
       documentsIngested: 0,
+      telemetryRuns: 0,
       unchanged: 0,
       errors: [],
     }
@@ -160,6 +165,7 @@ export class SourceRunner {
       total: Math.max(report.total, report.done),
       documentsFound: report.documentsFound,
       documentsIngested: report.documentsIngested,
+      telemetryRuns: report.telemetryRuns,
       unchanged: report.unchanged,
       errors: [...report.errors],
     }
@@ -228,9 +234,9 @@ export class SourceRunner {
       lastSuccessAt: state?.lastSuccessAt == null ? null : instant(state.lastSuccessAt),
       nextSyncAt: live || state?.nextSyncAt == null ? null : instant(state.nextSyncAt),
       consecutiveFailures: state?.consecutiveFailures ?? 0,
-      // Totals include the running sync's documents so far.
-      documentsFound: (state?.documentsFound ?? 0) + (live ? live.report.documentsFound : 0),
-      documentsIngested: (state?.documentsIngested ?? 0) + (live ? live.report.documentsIngested : 0),
+      // Counted from the store's record of where documents came from, so a running sync's are included.
+      documentsFound: state?.documentsFound ?? 0,
+      documentsIngested: state?.documentsIngested ?? 0,
       lastRun,
       advice: adviceFor(source.kind, source.url, state?.lastSuccessAt ?? null, lastRun),
     })

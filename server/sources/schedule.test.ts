@@ -17,10 +17,12 @@ describe('nextSyncDelayMs', () => {
 
 describe('finishedState', () => {
   it('is succeeded without errors, partial when something was read, failed when nothing was', () => {
-    expect(finishedState({ documentsFound: 0, unchanged: 0, done: 3, total: 3 }, 0)).toBe('succeeded')
-    expect(finishedState({ documentsFound: 2, unchanged: 0, done: 3, total: 3 }, 1)).toBe('partial')
-    expect(finishedState({ documentsFound: 0, unchanged: 4, done: 3, total: 3 }, 1)).toBe('partial')
-    expect(finishedState({ documentsFound: 0, unchanged: 0, done: 3, total: 3 }, 3)).toBe('failed')
+    const counts = { documentsFound: 0, telemetryRuns: 0, unchanged: 0, done: 3, total: 3 }
+    expect(finishedState(counts, 0)).toBe('succeeded')
+    expect(finishedState({ ...counts, documentsFound: 2 }, 1)).toBe('partial')
+    expect(finishedState({ ...counts, unchanged: 4 }, 1)).toBe('partial')
+    expect(finishedState({ ...counts, telemetryRuns: 1 }, 1)).toBe('partial')
+    expect(finishedState(counts, 3)).toBe('failed')
   })
 })
 

@@ -23,9 +23,9 @@ export function nextSyncDelayMs(intervalSeconds: number, consecutiveFailures: nu
  * A run that found nothing and failed somewhere failed; one that read some items and failed on others is
  * partial; otherwise it succeeded.
  */
-export function finishedState(run: Pick<SyncRun, 'documentsFound' | 'unchanged' | 'done' | 'total'>, errorCount: number): SyncState {
+export function finishedState(run: Pick<SyncRun, 'documentsFound' | 'telemetryRuns' | 'unchanged' | 'done' | 'total'>, errorCount: number): SyncState {
   if (errorCount === 0) return 'succeeded'
-  return run.documentsFound > 0 || run.unchanged > 0 ? 'partial' : 'failed'
+  return run.documentsFound > 0 || run.telemetryRuns > 0 || run.unchanged > 0 ? 'partial' : 'failed'
 }
 
 /** What to check, for a source that has never succeeded; null once one sync has. */

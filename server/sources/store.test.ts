@@ -19,22 +19,23 @@ const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
   total: 0,
   documentsFound: 0,
   documentsIngested: 0,
+  telemetryRuns: 0,
   unchanged: 0,
   errors: [],
   ...overrides,
 })
 
 describe.each(['sqlite', 'postgres'] as const)('sources store on %s', (kind) => {
-  it('keeps the newest run, adds finished runs to the totals, and counts failures in a row', async () => {
+  it('keeps the newest run and counts failures in a row', async () => {
     const store = await engines.fresh(kind)
     try {
       expect(await store.sources.state('reg')).toBeNull()
       await store.sources.saveRun('reg', 'oci', run({ documentsFound: 3 }), null)
-      expect((await store.sources.state('reg'))?.documentsFound).toBe(0)
+      expect((await store.sources.state('reg'))?.lastRun?.documentsFound).toBe(3)
       await store.sources.saveRun('reg', 'oci', run({ state: 'failed', documentsFound: 3, documentsIngested: 2 }), { finishedAt: 1000, succeeded: false, nextSyncAt: 2000 })
       await store.sources.saveRun('reg', 'oci', run({ id: 'run-2', state: 'failed', documentsFound: 1 }), { finishedAt: 3000, succeeded: false, nextSyncAt: 4000 })
       let state = await store.sources.state('reg')
-      expect(state).toMatchObject({ consecutiveFailures: 2, documentsFound: 4, documentsIngested: 2, lastSuccessAt: null, nextSyncAt: 4000 })
+      expect(state).toMatchObject({ consecutiveFailures: 2, lastSuccessAt: null, nextSyncAt: 4000 })
       expect(state?.lastRun?.id).toBe('run-2')
       await store.sources.saveRun('reg', 'oci', run({ id: 'run-3', state: 'succeeded' }), { finishedAt: 5000, succeeded: true, nextSyncAt: 6000 })
       state = await store.sources.state('reg')
@@ -44,7 +45,7 @@ describe.each(['sqlite', 'postgres'] as const)('sources store on %s', (kind) => 
     }
   })
 
-  it('remembers cursors by key and prefix, records origins once, and finds digests known from a repository', async () => {
+  it('remembers cursors by key and prefix, records origins once and counts from them, and finds digests known from a repository', async () => {
     const store = await engines.fresh(kind)
     try {
       await store.sources.markSeen('reg', [{ key: 'refs:a@sha256:1', value: 'x' }, { key: 'refs:b@sha256:2', value: 'y' }, { key: 'tag:a:1', value: 'z' }], 1)
@@ -58,9 +59,16 @@ describe.each(['sqlite', 'postgres'] as const)('sources store on %s', (kind) => 
       const pushed = await ingestBody(store, envelope, 'application/json', { keys: [], now: () => 1 })
       if (!pushed.ok) throw new Error(pushed.error.message)
       const id = pushed.body.documents[0]?.id ?? ''
-      await store.sources.recordDocuments([{ source: 'reg', documentId: id, origin: 'http://r/v2/a/blobs/sha256:1', subject: `sha256:${digest}` }], 1)
-      await store.sources.recordDocuments([{ source: 'reg', documentId: id, origin: 'http://r/elsewhere', subject: null }], 2)
-      expect(await store.sources.originsOf(id)).toEqual([{ source: 'reg', documentId: id, origin: 'http://r/v2/a/blobs/sha256:1', subject: `sha256:${digest}` }])
+      await store.sources.saveRun('reg', 'oci', run(), null)
+      await store.sources.recordDocuments([{ source: 'reg', documentId: id, origin: 'http://r/v2/a/blobs/sha256:1', subject: `sha256:${digest}`, created: true }], 1)
+      await store.sources.recordDocuments([{ source: 'reg', documentId: id, origin: 'http://r/elsewhere', subject: null, created: false }], 2)
+      await store.sources.recordDocuments([{ source: 'other', documentId: id, origin: 'http://o/', subject: null, created: false }], 2)
+      expect(await store.sources.originsOf(id)).toEqual([
+        { source: 'other', documentId: id, origin: 'http://o/', subject: null, created: false },
+        { source: 'reg', documentId: id, origin: 'http://r/v2/a/blobs/sha256:1', subject: `sha256:${digest}`, created: true },
+      ])
+      expect(await store.sources.state('reg')).toMatchObject({ documentsFound: 1, documentsIngested: 1 })
+      expect((await store.sources.states()).map((state) => [state.name, state.documentsFound, state.documentsIngested])).toEqual([['reg', 1, 1]])
       expect(await store.sources.knownDigests('https://github.com/acme/web', 10)).toEqual([`sha256:${digest}`])
       expect(await store.sources.knownDigests('https://github.com/acme/other', 10)).toEqual([])
     } finally {

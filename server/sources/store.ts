@@ -15,12 +15,12 @@ export type SourceStateRecord = {
   lastRun: SyncRun | null
 }
 
-export type SourceDocumentRecord = { source: string; documentId: string; origin: string; subject: string | null }
+export type SourceDocumentRecord = { source: string; documentId: string; origin: string; subject: string | null; created: boolean }
 
 export interface SourceRepository {
   state(name: string): Promise<SourceStateRecord | null>
   states(): Promise<SourceStateRecord[]>
-  /** Writes the newest run (progress or outcome); when it finished, adds its counts to the totals. */
+  /** Writes the newest run (progress or outcome); when it finished, counts it for backoff and success. */
   saveRun(name: string, kind: string, run: SyncRun, outcome: { finishedAt: number; succeeded: boolean; nextSyncAt: number | null } | null): Promise<void>
   setNextSync(name: string, kind: string, at: number | null): Promise<void>
   /** The cursor values a source stored under these keys. */
@@ -39,17 +39,18 @@ export interface SourceRepository {
 const CHUNK = 200
 
 export function sourceRepository(db: Db): SourceRepository {
-  const read = (row: {
-    name: string
-    kind: string
-    last_sync_at: number | null
-    last_success_at: number | null
-    next_sync_at: number | null
-    consecutive_failures: number
-    documents_found: number
-    documents_ingested: number
-    last_run: string | null
-  }): SourceStateRecord => {
+  const read = (
+    row: {
+      name: string
+      kind: string
+      last_sync_at: number | null
+      last_success_at: number | null
+      next_sync_at: number | null
+      consecutive_failures: number
+      last_run: string | null
+    },
+    totals: { found: number; created: number } | undefined,
+  ): SourceStateRecord => {
     // A run stored by an older build that no longer parses reads as none rather than failing the list.
     const run = row.last_run === null ? null : SyncRun.safeParse(parseJson(row.last_run))
     return {
@@ -59,29 +60,42 @@ export function sourceRepository(db: Db): SourceRepository {
       lastSuccessAt: row.last_success_at,
       nextSyncAt: row.next_sync_at,
       consecutiveFailures: Number(row.consecutive_failures),
-      documentsFound: Number(row.documents_found),
-      documentsIngested: Number(row.documents_ingested),
+      documentsFound: totals?.found ?? 0,
+      documentsIngested: totals?.created ?? 0,
       lastRun: run?.success ? run.data : null,
     }
   }
   const ensure = async (name: string, kind: string) => {
     await db
       .insertInto('source_state')
-      .values({ name, kind, consecutive_failures: 0, documents_found: 0, documents_ingested: 0, last_run: null, last_sync_at: null, last_success_at: null, next_sync_at: null })
+      .values({ name, kind, consecutive_failures: 0, last_run: null, last_sync_at: null, last_success_at: null, next_sync_at: null })
       .onConflict((oc) => oc.column('name').doNothing())
       .execute()
+  }
+  // Totals are counted from where documents came from, so a sync killed between two progress saves loses nothing.
+  const totals = async (name?: string) => {
+    let query = db
+      .selectFrom('source_documents')
+      .select(['source', sql<number>`count(*)`.as('found'), sql<number>`coalesce(sum(created), 0)`.as('created')])
+      .groupBy('source')
+    if (name !== undefined) query = query.where('source', '=', name)
+    const rows = await query.execute()
+    return new Map(rows.map((row) => [row.source, { found: Number(row.found), created: Number(row.created) }]))
   }
   return {
     state: async (name) => {
       const row = await db.selectFrom('source_state').selectAll().where('name', '=', name).executeTakeFirst()
-      return row ? read(row) : null
+      return row ? read(row, (await totals(name)).get(name)) : null
     },
-    states: async () => (await db.selectFrom('source_state').selectAll().execute()).map(read),
+    states: async () => {
+      const counts = await totals()
+      return (await db.selectFrom('source_state').selectAll().execute()).map((row) => read(row, counts.get(row.name)))
+    },
     saveRun: async (name, kind, run, outcome) => {
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('source_state')
-          .values({ name, kind, consecutive_failures: 0, documents_found: 0, documents_ingested: 0, last_run: null, last_sync_at: null, last_success_at: null, next_sync_at: null })
+          .values({ name, kind, consecutive_failures: 0, last_run: null, last_sync_at: null, last_success_at: null, next_sync_at: null })
           .onConflict((oc) => oc.column('name').doNothing())
           .execute()
         const startedAt = Date.parse(run.startedAt)
@@ -89,8 +103,6 @@ export function sourceRepository(db: Db): SourceRepository {
         if (outcome !== null) {
           update = update.set({
             next_sync_at: outcome.nextSyncAt,
-            documents_found: sql<number>`documents_found + ${run.documentsFound}`,
-            documents_ingested: sql<number>`documents_ingested + ${run.documentsIngested}`,
             consecutive_failures: outcome.succeeded ? 0 : sql<number>`consecutive_failures + 1`,
             ...(outcome.succeeded ? { last_success_at: outcome.finishedAt } : {}),
           })
@@ -139,21 +151,22 @@ export function sourceRepository(db: Db): SourceRepository {
         if (chunk.length === 0) continue
         await db
           .insertInto('source_documents')
-          .values(chunk.map((entry) => ({ source: entry.source, document_id: entry.documentId, origin: entry.origin, subject: entry.subject, first_seen_at: at })))
+          .values(chunk.map((entry) => ({ source: entry.source, document_id: entry.documentId, origin: entry.origin, subject: entry.subject, created: entry.created ? 1 : 0, first_seen_at: at })))
           .onConflict((oc) => oc.columns(['source', 'document_id']).doNothing())
           .execute()
       }
     },
     documentsOf: async (source) =>
-      (await db.selectFrom('source_documents').select(['source', 'document_id', 'origin', 'subject']).where('source', '=', source).orderBy('first_seen_at').orderBy('document_id').execute()).map(
-        (row) => ({ source: row.source, documentId: row.document_id, origin: row.origin, subject: row.subject }),
+      (await db.selectFrom('source_documents').select(['source', 'document_id', 'origin', 'subject', 'created']).where('source', '=', source).orderBy('first_seen_at').orderBy('document_id').execute()).map(
+        (row) => ({ source: row.source, documentId: row.document_id, origin: row.origin, subject: row.subject, created: row.created === 1 }),
       ),
     originsOf: async (documentId) =>
-      (await db.selectFrom('source_documents').select(['source', 'document_id', 'origin', 'subject']).where('document_id', '=', documentId).orderBy('source').execute()).map((row) => ({
+      (await db.selectFrom('source_documents').select(['source', 'document_id', 'origin', 'subject', 'created']).where('document_id', '=', documentId).orderBy('source').execute()).map((row) => ({
         source: row.source,
         documentId: row.document_id,
         origin: row.origin,
         subject: row.subject,
+        created: row.created === 1,
       })),
     knownDigests: async (repoUrl, limit) => {
       const url = repoUrl.toLowerCase().replace(/\/+$/, '')

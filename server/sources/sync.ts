@@ -11,7 +11,7 @@ import { SourceFetchError } from './http'
  * `ingestBody` POST /api/v1/attestations calls, so a pulled document gets exactly the verdict a pushed one would.
  */
 
-export type SyncProgress = Pick<SyncRun, 'phase' | 'done' | 'total' | 'documentsFound' | 'documentsIngested' | 'unchanged' | 'errors'>
+export type SyncProgress = Pick<SyncRun, 'phase' | 'done' | 'total' | 'documentsFound' | 'documentsIngested' | 'telemetryRuns' | 'unchanged' | 'errors'>
 
 /** Errors kept per run: enough to show what is wrong, bounded so a registry of broken images cannot grow a row without end. */
 const MAX_ERRORS = 50
@@ -22,6 +22,7 @@ export class SyncReport implements SyncProgress {
   total = 0
   documentsFound = 0
   documentsIngested = 0
+  telemetryRuns = 0
   unchanged = 0
   errors: SourceError[] = []
   errorCount = 0
@@ -78,7 +79,7 @@ export async function ingestPulled(context: SyncContext, bytes: Buffer, origin: 
   report.documentsFound += ids.length
   report.documentsIngested += result.body.documents.filter((document) => document.created).length
   await store.sources.recordDocuments(
-    ids.map((id) => ({ source: source.name, documentId: id, origin, subject })),
+    result.body.documents.map((document) => ({ source: source.name, documentId: document.id, origin, subject, created: document.created })),
     now(),
   )
   return ids

@@ -216,8 +216,6 @@ export type SourceStateTable = {
   last_success_at: number | null
   next_sync_at: number | null
   consecutive_failures: number
-  documents_found: number
-  documents_ingested: number
   last_run: string | null
 }
 
@@ -235,6 +233,8 @@ export type SourceDocumentsTable = {
   document_id: string
   origin: string
   subject: string | null
+  /** 1 when this source's pull stored the document first, else 0. */
+  created: number
   first_seen_at: number
 }
 

@@ -25,7 +25,9 @@ export type RunningServer = {
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Starts the real server (`server/main.ts`) on a temporary SQLite store and a free port. */
-export async function startServer(options: { demo?: boolean; readRequiresToken?: boolean; reuse?: { dataDir: string; key: DemoKey } } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { demo?: boolean; readRequiresToken?: boolean; reuse?: { dataDir: string; key: DemoKey }; /** More top-level config fields (e.g. `sources`). */ config?: Record<string, unknown> } = {},
+): Promise<RunningServer> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'provenance-server-'))
   const key = options.reuse?.key ?? newKey('test-release', 'ecdsa-p256')
   const ingestToken = `ingest-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
@@ -45,6 +47,7 @@ export async function startServer(options: { demo?: boolean; readRequiresToken?:
           { name: 'e2e-read', sha256: hash(readToken), scopes: ['read'] },
         ],
         auth: { readRequiresToken: options.readRequiresToken ?? false },
+        ...options.config,
       }),
     )
     env.PROVENANCE_CONFIG = configPath

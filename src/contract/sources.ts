@@ -53,6 +53,8 @@ export const SyncRun = z.object({
   /** Documents found at the source in this sync, and how many of them were new to the store. */
   documentsFound: z.number().int().nonnegative(),
   documentsIngested: z.number().int().nonnegative(),
+  /** CI runs (GitHub Actions) read and stored as telemetry. */
+  telemetryRuns: z.number().int().nonnegative(),
   /** Items skipped because nothing changed since the last sync. */
   unchanged: z.number().int().nonnegative(),
   errors: z.array(SourceError),
@@ -73,7 +75,7 @@ export const Source = z.object({
   nextSyncAt: Instant.nullable(),
   /** Failed syncs in a row. After a failure the next try comes after a quarter of the interval (at least a minute), doubling with each failure, up to a day. */
   consecutiveFailures: z.number().int().nonnegative(),
-  /** Documents found and newly stored, over every sync of this source. */
+  /** Distinct documents this source has found, and how many of them it stored first (they were new to the store). */
   documentsFound: z.number().int().nonnegative(),
   documentsIngested: z.number().int().nonnegative(),
   /** The newest sync, running or finished; null before the first. */

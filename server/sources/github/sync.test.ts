@@ -87,9 +87,11 @@ describeWithCorpus(
         // The corpus file holds the same bundle twice, and it is the one already pushed: found twice, stored once,
         // and its origin recorded.
         const rows = await store.sources.documentsOf('github')
-        expect(rows.map((row) => [row.documentId, row.subject])).toEqual([[pushed.body.documents[0]?.id, digest]])
-        expect(source.lastRun?.documentsFound).toBe(2 + 1)
+        expect(rows.map((row) => [row.documentId, row.subject, row.created])).toEqual([[pushed.body.documents[0]?.id, digest, false]])
+        expect(source.lastRun?.documentsFound).toBe(2)
         expect(source.lastRun?.documentsIngested).toBe(0)
+        expect(source.lastRun?.telemetryRuns).toBe(1)
+        expect([source.documentsFound, source.documentsIngested]).toEqual([1, 0])
         for (const row of rows) expect((await store.documents.get(row.documentId))?.format).toBe('sigstore-bundle')
 
         // Next sync: runs are asked from the day before the last sync, the attestations answer 304 to the ETag.
@@ -120,7 +122,7 @@ describeWithCorpus(
       } finally {
         await dispose()
       }
-    })
+    }, 30_000)
   },
   { needs: '5-github-actions/pygithub-replay' },
 )

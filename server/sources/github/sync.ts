@@ -156,7 +156,7 @@ export async function syncGithub(context: SyncContext<GithubSourceConfig>): Prom
         detail: { ...record.detail, delivery: null, pulledBy: `source:${source.name}`, runDurationMs: timing?.success ? (timing.data.run_duration_ms ?? null) : null },
       }))
       await store.telemetry.ingest({ spans: [], runs, tasks })
-      report.documentsFound += 1
+      report.telemetryRuns++
       if (status === 'completed' && updatedAt) {
         seen.set(key, updatedAt)
         await store.sources.markSeen(source.name, [{ key, value: updatedAt }], now())

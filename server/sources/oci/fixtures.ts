@@ -52,9 +52,15 @@ export function sbomEnvelope(key: DemoKey, image: string, name: string): Buffer 
     _type: 'https://in-toto.io/Statement/v1',
     subject: [{ name, digest: { sha256: image.replace(/^sha256:/, '') } }],
     predicateType: 'https://cyclonedx.org/bom',
-    predicate: cyclonedx16({ metadata: { timestamp: '2026-11-01T10:05:00Z', component: { type: 'container', name, version: '1.0.0', hashes: [{ alg: 'SHA-256', content: image.replace(/^sha256:/, '') }] } } }),
+    predicate: withComponent(cyclonedx16(), { type: 'container', name, version: '1.0.0', hashes: [{ alg: 'SHA-256', content: image.replace(/^sha256:/, '') }] }),
   }
   return Buffer.from(JSON.stringify(signEnvelope(statement, key)))
+}
+
+/** The SBOM with its described component replaced, keeping the rest of its metadata (tools, timestamp). */
+function withComponent(bom: Record<string, unknown>, component: Record<string, unknown>): Record<string, unknown> {
+  const metadata = typeof bom.metadata === 'object' && bom.metadata !== null ? bom.metadata : {}
+  return { ...bom, metadata: { ...metadata, component } }
 }
 
 /** cosign's tag convention: a manifest tagged `sha256-<hex>.att` whose layers are DSSE envelopes. */

@@ -69,7 +69,12 @@ export async function syncOci(context: SyncContext<OciSourceConfig>, client?: Oc
         return
       }
       report.phase = `reading what is attached to ${repo}:${label} (${digest.slice(0, 19)}…)`
-      const errorsBefore = report.errorCount
+      // Images are read concurrently, so this image's failures are counted here, not from the shared report.
+      let failures = 0
+      const fail = (error: unknown, url: string | null = null) => {
+        failures++
+        report.fail(error, url)
+      }
       const referrerManifests: Descriptor[] = [...(listed ?? [])]
       if (schemaDigest !== null) {
         try {
@@ -77,7 +82,7 @@ export async function syncOci(context: SyncContext<OciSourceConfig>, client?: Oc
           if (index?.manifest.kind === 'index') referrerManifests.push(...index.manifest.value.manifests)
           else if (index !== null) throw new SourceFetchError(`the tag sha256-${hex} should hold an index of referrers, but holds an image manifest`, index.url, 200)
         } catch (error) {
-          report.fail(error)
+          fail(error)
         }
       }
       const read = async (reference: string, artifactType: string | undefined, requireSubject: boolean) => {
@@ -87,16 +92,16 @@ export async function syncOci(context: SyncContext<OciSourceConfig>, client?: Oc
           if (fetched.manifest.kind !== 'manifest') return
           // A tag-schema index can be stale; a referrer counts only when it names this image as its subject.
           if (requireSubject && fetched.manifest.value.subject !== undefined && fetched.manifest.value.subject.digest !== digest) return
-          await readLayers(context, oci, repo, fetched, fetched.manifest.value, artifactType, digest)
+          await readLayers(context, oci, repo, fetched, fetched.manifest.value, artifactType, digest, fail)
         } catch (error) {
-          report.fail(error)
+          fail(error)
         }
       }
       for (const descriptor of referrerManifests) await read(descriptor.digest, descriptor.artifactType, true)
       if (att !== null) await read(att, undefined, false)
       if (sig !== null) await read(sig, undefined, false)
       // Remembered only when everything under it was stored, so a failed or interrupted image is read again.
-      if (report.errorCount === errorsBefore) {
+      if (failures === 0) {
         seen.set(`refs:${key}`, fingerprint)
         await store.sources.markSeen(source.name, [{ key: `refs:${key}`, value: fingerprint }], now())
       }
@@ -133,7 +138,16 @@ async function platformImages(context: SyncContext<OciSourceConfig>, oci: OciCli
   return children
 }
 
-async function readLayers(context: SyncContext<OciSourceConfig>, oci: OciClient, repo: string, fetched: FetchedManifest, manifest: ImageManifest, artifactType: string | undefined, subject: string): Promise<void> {
+async function readLayers(
+  context: SyncContext<OciSourceConfig>,
+  oci: OciClient,
+  repo: string,
+  fetched: FetchedManifest,
+  manifest: ImageManifest,
+  artifactType: string | undefined,
+  subject: string,
+  fail: (error: unknown, url: string | null) => void,
+): Promise<void> {
   for (const layer of manifest.layers) {
     const kind = layerKind(layer.mediaType, artifactType ?? manifest.artifactType ?? manifest.config.mediaType)
     if (kind === 'skip') continue
@@ -141,7 +155,7 @@ async function readLayers(context: SyncContext<OciSourceConfig>, oci: OciClient,
       const blob = await oci.blob(repo, layer, context.config.maxBodyBytes)
       await ingestPulled(context, blob.bytes, blob.url, subject)
     } catch (error) {
-      if (error instanceof PulledDocumentError || error instanceof SourceFetchError) context.report.fail(error, fetched.url)
+      if (error instanceof PulledDocumentError || error instanceof SourceFetchError) fail(error, fetched.url)
       else throw error
     }
   }

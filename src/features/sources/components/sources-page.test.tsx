@@ -17,6 +17,7 @@ const run = (overrides: Partial<SyncRun>): SyncRun => ({
   total: 1,
   documentsFound: 0,
   documentsIngested: 0,
+  telemetryRuns: 0,
   unchanged: 0,
   errors: [],
   ...overrides,

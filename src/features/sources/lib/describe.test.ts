@@ -13,6 +13,7 @@ const run = (overrides: Partial<SyncRun>): SyncRun => ({
   total: 0,
   documentsFound: 0,
   documentsIngested: 0,
+  telemetryRuns: 0,
   unchanged: 0,
   errors: [],
   ...overrides,
@@ -30,6 +31,7 @@ describe('sources wording', () => {
     expect(runSummary(run({ state: 'succeeded', done: 3, total: 4, documentsFound: 1, documentsIngested: 1, unchanged: 2 }))).toBe(
       '3 of 4 items · 1 document found, 1 new · 2 unchanged since the last sync',
     )
+    expect(runSummary(run({ state: 'succeeded', done: 1, total: 1, telemetryRuns: 2 }))).toBe('1 of 1 items · 0 documents found, 0 new · 2 CI runs read')
     expect(runSummary(run({ state: 'failed', errors: [{ at: '2026-11-01T10:00:00.000Z', message: 'm', url: null, status: null }] }))).toBe('nothing to read · 0 documents found, 0 new · 1 error')
   })
   it('says the interval in the largest whole unit', () => {

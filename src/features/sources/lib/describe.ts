@@ -27,6 +27,7 @@ export function runSummary(run: SyncRun): string {
     run.total > 0 ? `${run.done} of ${run.total} items` : run.state === 'running' ? 'listing' : 'nothing to read',
     `${run.documentsFound} ${run.documentsFound === 1 ? 'document' : 'documents'} found, ${run.documentsIngested} new`,
   ]
+  if (run.telemetryRuns > 0) parts.push(`${run.telemetryRuns} CI ${run.telemetryRuns === 1 ? 'run' : 'runs'} read`)
   if (run.unchanged > 0) parts.push(`${run.unchanged} unchanged since the last sync`)
   if (run.errors.length > 0) parts.push(`${run.errors.length} ${run.errors.length === 1 ? 'error' : 'errors'}`)
   return parts.join(' · ')

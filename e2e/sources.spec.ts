@@ -1,0 +1,148 @@
+import { createServer, type Server } from 'node:http'
+import type { Descriptor } from '../server/store/testing/registry'
+import { startRegistry, type TestRegistry } from '../server/store/testing/registry'
+import { attachCosignAttestations, attachCosignSignature, attachReferrer, provenanceEnvelope, pushImage, sbomEnvelope } from '../server/sources/oci/fixtures'
+import { startServer, type RunningServer } from '../server/testing/run-server'
+import { expect, test } from './fixtures'
+
+/*
+ * A real registry (Debian's docker-registry) holding a signed image with a SLSA attestation (cosign's .att tag),
+ * a cosign signature (.sig) and an SBOM attestation (an OCI 1.1 referrer, through the referrers tag schema), and
+ * a server configured with it as a source. Requests reach the registry through a small proxy that adds 40 ms a
+ * request, as a registry across a network would, so a sync lasts long enough to be watched.
+ */
+
+async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      const upstream = await fetch(`${target}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*' } })
+      const headers: Record<string, string> = {}
+      upstream.headers.forEach((value, name) => {
+        if (!['content-length', 'transfer-encoding', 'connection'].includes(name)) headers[name] = value
+      })
+      const body = Buffer.from(await upstream.arrayBuffer())
+      response.writeHead(upstream.status, headers).end(request.method === 'HEAD' ? undefined : body)
+    })().catch((error: unknown) => response.writeHead(502).end(String(error)))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (typeof address !== 'object' || address === null) throw new Error('no address')
+  return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
+}
+
+let registry: TestRegistry
+let proxy: { url: string; close(): Promise<void> }
+
+test.beforeAll(async () => {
+  registry = await startRegistry()
+  proxy = await slowProxy(registry.url, 40)
+})
+test.afterAll(async () => {
+  await proxy?.close()
+  await registry?.stop()
+})
+
+const sourceConfig = (repository: string) => ({
+  sources: [{ name: 'test-registry', kind: 'oci', url: proxy.url, repositories: [{ name: repository }], intervalSeconds: 3600, concurrency: 1 }],
+})
+
+async function waitForIdle(server: RunningServer): Promise<void> {
+  // The scheduler's first sync runs shortly after start; the tests start theirs once it is done.
+  await expect
+    .poll(async () => {
+      const body = (await (await fetch(`${server.url}/api/v1/sources/test-registry`)).json()) as { lastRun: { state: string } | null }
+      return body.lastRun?.state ?? 'none'
+    }, { timeout: 60_000 })
+    .toMatch(/^(succeeded|partial|failed)$/)
+}
+
+async function pushSigned(server: RunningServer, repository: string, tag: string): Promise<Descriptor> {
+  const image = await pushImage(registry, repository, tag)
+  await attachCosignAttestations(registry, repository, image.digest, [provenanceEnvelope(server.key, image.digest, repository)])
+  await attachCosignSignature(registry, repository, image.digest)
+  await attachReferrer(registry, repository, image, 'application/vnd.cyclonedx+json', sbomEnvelope(server.key, image.digest, repository), 'application/vnd.dsse.envelope.v1+json')
+  return image
+}
+
+test('Sync now pulls a signed image’s SLSA attestation and SBOM from the registry, with progress, onto its artifact page', async ({ guardedPage: page }) => {
+  test.setTimeout(120_000)
+  let server: RunningServer | null = null
+  try {
+    server = await startServer({ config: sourceConfig('acme/web') })
+    await waitForIdle(server)
+    // Other images in the repository make the sync long enough to watch; the one under test is pushed last.
+    for (let index = 0; index < 12; index++) await pushImage(registry, 'acme/web', `old-${index}`)
+    const image = await pushSigned(server, 'acme/web', '1.0')
+
+    await page.goto(`${server.url}/sources`)
+    const card = page.getByRole('region', { name: 'test-registry' })
+    await expect(card.getByText(`OCI registry at ${proxy.url}`)).toBeVisible()
+    await expect(card.getByText('acme/web (all tags)')).toBeVisible()
+
+    // Starting a sync needs the ingest scope: the page asks for such a token when Sync now is refused.
+    await card.getByRole('button', { name: 'Sync now' }).click()
+    await expect(card.getByText(/Starting a sync needs a token with the ingest scope/)).toBeVisible()
+    await card.getByLabel('Ingest token').fill(server.ingestToken)
+    await card.getByRole('button', { name: 'Sync with this token' }).click()
+    const progress = card.getByRole('progressbar', { name: 'Sync progress of test-registry' })
+    await expect(progress).toBeVisible()
+    await expect(card.getByRole('button', { name: 'Syncing…' })).toBeDisabled()
+    await expect(card.getByText(/^Syncing: \d+ of 13 items/)).toBeVisible()
+    await expect(card.getByText(/^Succeeded: 13 of 13 items · 2 documents found, 2 new/)).toBeVisible({ timeout: 60_000 })
+    await expect(progress).toBeHidden()
+    await expect(card.getByRole('button', { name: 'Sync now' })).toBeEnabled()
+
+    await page.goto(`${server.url}/artifacts/${image.digest}`)
+    const attestations = page.getByRole('region', { name: /^Attestations and signatures/ })
+    await expect(attestations.getByRole('article')).toHaveCount(2)
+    await expect(attestations.getByRole('article').filter({ has: page.getByText('Verified', { exact: true }) })).toHaveCount(2)
+    await expect(attestations.getByRole('article', { name: 'DSSE envelope · https://slsa.dev/provenance/v1' }).getByText('Verified', { exact: true })).toBeVisible()
+    const sbom = page.getByRole('region', { name: 'Software bill of materials' })
+    await expect(sbom.getByText('CycloneDX 1.6')).toBeVisible()
+    await expect(sbom.getByText('cdxgen')).toBeVisible()
+  } finally {
+    await server?.stop()
+  }
+})
+
+test('a sync killed with the server (kill -9) says so on /sources, and the next one stores the rest: nothing twice, nothing lost', async ({ guardedPage: page }) => {
+  test.setTimeout(180_000)
+  const repository = 'acme/many'
+  let server: RunningServer | null = null
+  try {
+    const images: Descriptor[] = []
+    server = await startServer({ config: sourceConfig(repository) })
+    await waitForIdle(server)
+    for (let index = 0; index < 30; index++) {
+      const image = await pushImage(registry, repository, `v${index}`)
+      await attachCosignAttestations(registry, repository, image.digest, [provenanceEnvelope(server.key, image.digest, repository)])
+      images.push(image)
+    }
+    const started = await fetch(`${server.url}/api/v1/sources/test-registry/sync`, { method: 'POST', headers: { authorization: `Bearer ${server.ingestToken}` } })
+    expect(started.status).toBe(202)
+    await expect
+      .poll(async () => ((await (await fetch(`${server?.url}/api/v1/sources/test-registry`)).json()) as { lastRun: { documentsIngested: number } }).lastRun.documentsIngested, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(3)
+    await server.crash()
+    server = await server.restart()
+
+    await page.goto(`${server.url}/sources`)
+    const card = page.getByRole('region', { name: 'test-registry' })
+    await expect(card.getByText(/^Interrupted: /)).toBeVisible()
+    await expect(card.getByRole('list', { name: 'Errors of the last sync' }).getByText(/the server stopped during this sync/)).toBeVisible()
+
+    // The restarted server's own first sync (15 s after start) resumes; wait for it rather than race it.
+    await waitForIdle(server)
+    await page.reload()
+    await expect(card.getByText(/^Succeeded: /)).toBeVisible({ timeout: 60_000 })
+    for (const image of images) {
+      const detail = (await (await fetch(`${server.url}/api/v1/artifacts/${image.digest}`)).json()) as { attestations: unknown[] }
+      expect(detail.attestations).toHaveLength(1)
+    }
+    const source = (await (await fetch(`${server.url}/api/v1/sources/test-registry`)).json()) as { documentsFound: number; documentsIngested: number }
+    expect(source).toMatchObject({ documentsFound: 30, documentsIngested: 30 })
+  } finally {
+    await server?.stop()
+  }
+})
