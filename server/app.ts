@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
+import { alertsModule } from './alerts/routes'
 import { artifactsApp } from './artifacts/routes'
 import { buildsApp } from './builds/routes'
 import type { Config } from './config'
@@ -73,6 +74,10 @@ export function createApp(options: AppOptions): Hono {
   // Lists and build records run to tens of kilobytes of JSON; a stored document's bytes are left as they are.
   app.use('/api/*', compressResponses())
 
+  // The anomaly rules look at what each ingest request stored before it answers.
+  const alerts = alertsModule(deps)
+  for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github']) app.use(path, alerts.afterIngest)
+
   for (const resource of [
     metaApp(deps, { version: options.version, demo: options.demo }),
     documentsApp(deps),
@@ -87,6 +92,7 @@ export function createApp(options: AppOptions): Hono {
     deploymentsApp(deps),
     lineageApp(deps),
     sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
+    alerts.app,
   ]) {
     app.route('/', resource)
   }

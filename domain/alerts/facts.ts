@@ -111,7 +111,13 @@ export function primaryDigest(digest: Record<string, string>): string {
 /** The parts of a rebuild verdict the rules read. */
 export type RebuildVerdictFacts = Pick<Rebuild, 'documentId' | 'rebuilderId' | 'artifact' | 'rebuiltDigest' | 'verdict' | 'status'>
 
-export function buildFacts(build: BuildDetail, rebuilds: readonly RebuildVerdictFacts[] = []): BuildFacts {
+/** The parts of a build record the rules read; a BuildDetail is one, and the server loads just these for many builds. */
+export type BuildFactsInput = Pick<BuildDetail, 'id' | 'project' | 'sourceRepo' | 'time' | 'startedAt' | 'finishedAt' | 'builderId' | 'buildType' | 'verification' | 'resolvedDependencies' | 'subjects'> & {
+  document: { id: string }
+  pipeline: { tasks: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[]; steps: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[] }[] }[] } | null
+}
+
+export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVerdictFacts[] = []): BuildFacts {
   const tools = new Map<string, ToolFact>()
   const addTool = (name: string, version: string | null, source: ToolFact['source']) => {
     if (!version) return

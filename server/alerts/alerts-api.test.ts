@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AlertDetail, AlertPage, alertRules, type Alert } from '../../src/contract/alerts'
+import { BuildPage } from '../../src/contract/builds'
+import { Overview } from '../../src/contract/overview'
 import { createApp } from '../app'
 import type { Config } from '../config'
 import { demoConfig, seedDemo } from '../demo/seed'
@@ -153,5 +155,32 @@ describe('triage', () => {
     expect(reopened.state).toBe('open')
     expect(reopened.waiver).toBeNull()
     expect(reopened.history.at(-1)).toMatchObject({ actor: 'rules', kind: 'waiver-expired', from: 'waived', to: 'open' })
+  })
+})
+
+describe('the overview', () => {
+  it('counts what the lists it links to hold', async () => {
+    const overview = Overview.parse(await (await app.request('/api/v1/overview?day=2026-11-27')).json())
+    const window = overview.verification.last30.window
+    expect(window).toEqual({ from: '2026-10-29', to: '2026-11-27' })
+    const countBuilds = async (status: string) => {
+      let total = 0
+      let cursor: string | null = null
+      do {
+        const page = BuildPage.parse(await (await app.request(`/api/v1/builds?status=${status}&from=${window.from}T00:00:00Z&to=2026-11-28T00:00:00Z&limit=500${cursor ? `&cursor=${cursor}` : ''}`)).json())
+        total += page.items.length
+        cursor = page.nextCursor
+      } while (cursor)
+      return total
+    }
+    for (const status of ['verified', 'failed', 'untrusted'] as const) expect(overview.verification.last30.counts[status]).toBe(await countBuilds(status))
+    expect(overview.verification.last30.counts.verified).toBeGreaterThan(0)
+    for (const severity of ['critical', 'high', 'medium', 'low'] as const) {
+      expect(overview.openAlerts[severity]).toBe((await list(`?severity=${severity}&limit=1`)).counts.open)
+    }
+    expect(overview.daily).toHaveLength(30)
+    expect(overview.daily.reduce((sum, day) => sum + day.builds, 0)).toBe(Object.values(overview.verification.last30.counts).reduce((sum, count) => sum + count, 0))
+    expect(overview.recentFailures.every((build) => build.status === 'failed')).toBe(true)
+    expect((await app.request('/api/v1/overview?day=yesterday')).status).toBe(400)
   })
 })

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Alert } from '../../src/contract/alerts'
-import type { BuildDetail } from '../../src/contract/builds'
 import type { Occurrence } from '../../domain/alerts/aggregate'
-import { buildFacts, type BuildFacts } from '../../domain/alerts/facts'
+import { buildFacts, type BuildFacts, type BuildFactsInput } from '../../domain/alerts/facts'
 import { evaluateBuild, alertId, type Finding } from '../../domain/alerts/rules'
 import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
 import type { Config } from '../config'
@@ -47,10 +46,10 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return run
   }
 
-  const settingsFor = (build: BuildDetail): AlertSettings => alertSettings(policyFor(config.policies, build.sourceRepo))
+  const settingsFor = (build: BuildFactsInput): AlertSettings => alertSettings(policyFor(config.policies, build.sourceRepo))
 
   async function factsOf(ids: readonly string[]): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
-    const details = (await Promise.all(ids.map((id) => store.builds.get(id)))).filter((detail): detail is BuildDetail => detail !== null)
+    const details = await store.alerts.factsInputs(ids)
     const digests = [...new Set(details.flatMap((detail) => detail.subjects.flatMap((subject) => Object.values(subject.digest))))]
     const rebuilds = digests.length === 0 ? [] : await store.alerts.rebuildsFor(digests)
     return details.map((detail) => ({ facts: buildFacts(detail, rebuilds), settings: settingsFor(detail) }))

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { AlertPatch, alertRoutes, type Alert } from '../../src/contract/alerts'
+import { overviewRoutes } from '../../src/contract/overview'
 import { zodProblem } from '../../src/contract/route-spec'
 import { tokenFor } from '../http/auth'
 import type { RouteDeps } from '../http/deps'
@@ -54,6 +55,13 @@ export function alertsModule({ store, config, auth, now }: RouteDeps, onCreated?
     const outcome = await store.alerts.transition(params.id, parsed.data, actor, now())
     if (!outcome.ok) return apiError(c, outcome.status, outcome.code, outcome.message, outcome.path)
     return c.json(outcome.alert)
+  })
+
+  // The overview's open-alert counts come from the same evaluation, so it catches up first too.
+  mount(overviewRoutes.getOverview, async (c, { query }) => {
+    await engine.catchUp()
+    const day = query.day ?? new Date(now()).toISOString().slice(0, 10)
+    return c.json(await store.alerts.overview(day, now()))
   })
 
   return { app, engine, afterIngest }

@@ -18,7 +18,13 @@ import { mergeFinding, severityWeight, type Occurrence } from '../../domain/aler
 import { alertId, type Finding } from '../../domain/alerts/rules'
 import { applyTriage, expireWaiver, type TriageResult } from '../../domain/alerts/triage'
 import { VerificationStatus } from '../../src/contract/common'
-import type { RebuildVerdictFacts } from '../../domain/alerts/facts'
+import type { BuildFactsInput, RebuildVerdictFacts } from '../../domain/alerts/facts'
+import { ResolvedDependency } from '../../src/contract/builds'
+import { Verification } from '../../src/contract/common'
+import { subjectsOf } from '../builds/summaries'
+import { findPipelineRun, lookupForBuild } from '../telemetry/store'
+import type { Overview } from '../../src/contract/overview'
+import { overviewFor } from '../overview/store'
 import { instant, parseJson } from '../store/db'
 import { StoreQueryError } from '../store/errors'
 import type { Database } from '../store/schema'
@@ -71,9 +77,13 @@ export interface AlertRepository {
   recordDelivery(alertId: string, delivery: WebhookDelivery): Promise<void>
   /** Open (not acknowledged, resolved or waived) alerts by severity, for the overview. */
   openBySeverity(): Promise<Record<AlertSeverity, number>>
+  /** The overview's figures for whole UTC days ending with `day` (server/overview/store.ts). */
+  overview(day: string, now: number): Promise<Overview>
   /** What evaluation reads: work since the watermarks, rebuild verdicts, baseline windows, every build in order. */
   pending(seq: number, telemetry: number, limit: number): Promise<PendingWork>
   rebuildsFor(digests: readonly string[]): Promise<RebuildVerdictFacts[]>
+  /** What the rules read of many builds at once: a few queries a batch instead of a build page each. */
+  factsInputs(ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
   recentBuildIds(project: string, before: { time: number; id: string }, limit: number): Promise<string[]>
   buildsInOrder(after: { time: number; id: string } | null, limit: number): Promise<{ id: string; time: number }[]>
 }
@@ -93,17 +103,21 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
         .values({ alert_id: alertId, at: Date.parse(delivery.at), attempt: delivery.attempt, url: delivery.url, status: delivery.status, ok: delivery.ok ? 1 : 0, response: delivery.response })
         .execute()
     },
+    overview: async (day, now) => overviewFor(base, day, await openBySeverity(db), now),
     pending: (seq, telemetry, limit) => pendingWork(base, seq, telemetry, limit),
     rebuildsFor: (digests) => rebuildsFor(base, digests),
+    factsInputs: (ids) => factsInputs(base, ids),
     recentBuildIds: (project, before, limit) => recentBuildIds(base, project, before, limit),
     buildsInOrder: (after, limit) => buildsInOrder(base, after, limit),
-    openBySeverity: async () => {
-      const rows = await db.selectFrom('alerts').select((eb) => ['severity', eb.fn.countAll<number>().as('count')]).where('state', '=', 'open').groupBy('severity').execute()
-      const counts: Record<AlertSeverity, number> = { critical: 0, high: 0, medium: 0, low: 0 }
-      for (const row of rows) if (row.severity in counts) counts[row.severity as AlertSeverity] = Number(row.count)
-      return counts
-    },
+    openBySeverity: () => openBySeverity(db),
   }
+}
+
+async function openBySeverity(db: Db): Promise<Record<AlertSeverity, number>> {
+  const rows = await db.selectFrom('alerts').select((eb) => ['severity', eb.fn.countAll<number>().as('count')]).where('state', '=', 'open').groupBy('severity').execute()
+  const counts: Record<AlertSeverity, number> = { critical: 0, high: 0, medium: 0, low: 0 }
+  for (const row of rows) if (row.severity in counts) counts[row.severity as AlertSeverity] = Number(row.count)
+  return counts
 }
 
 function toAlert(row: Selectable<AlertsTable>): Alert {
@@ -365,4 +379,55 @@ async function buildsInOrder(db: Kysely<Database>, after: { time: number; id: st
   let select = db.selectFrom('builds').select(['id', 'time'])
   if (after !== null) select = select.where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(after.time, after.id)))
   return select.orderBy('time').orderBy('id').limit(limit).execute()
+}
+
+const Dependencies = z.array(ResolvedDependency)
+
+async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
+  const out: (BuildFactsInput & { sourceCommit: string | null })[] = []
+  for (let offset = 0; offset < ids.length; offset += 500) {
+    const chunk = ids.slice(offset, offset + 500)
+    // Not the statement or parameters: only what the rules read.
+    const rows = await db
+      .selectFrom('builds')
+      .innerJoin('documents', 'documents.id', 'builds.document_id')
+      .select([
+        'builds.id',
+        'builds.document_id',
+        'builds.project',
+        'builds.source_repo',
+        'builds.source_commit',
+        'builds.invocation_id',
+        'builds.builder_id',
+        'builds.build_type',
+        'builds.started_at',
+        'builds.finished_at',
+        'builds.time',
+        'builds.resolved_dependencies',
+        'documents.verification',
+      ])
+      .where('builds.id', 'in', chunk)
+      .execute()
+    const subjects = await subjectsOf(db, chunk)
+    for (const row of rows) {
+      const pipeline = await findPipelineRun(db, lookupForBuild({ sourceRepo: row.source_repo, sourceCommit: row.source_commit, invocationId: row.invocation_id }))
+      out.push({
+        id: row.id as BuildFactsInput['id'],
+        document: { id: row.document_id },
+        project: row.project,
+        sourceRepo: row.source_repo,
+        sourceCommit: row.source_commit,
+        time: instant(row.time),
+        startedAt: row.started_at === null ? null : instant(row.started_at),
+        finishedAt: row.finished_at === null ? null : instant(row.finished_at),
+        builderId: row.builder_id,
+        buildType: row.build_type,
+        verification: Verification.parse(parseJson(row.verification)),
+        resolvedDependencies: Dependencies.parse(parseJson(row.resolved_dependencies)),
+        subjects: subjects.get(row.id) ?? [],
+        pipeline,
+      })
+    }
+  }
+  return out
 }

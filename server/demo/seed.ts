@@ -21,6 +21,8 @@ import { demoRebuildEnvelope, demoRebuilderKeys } from './rebuilds'
 
 /** The demo's ingest token. Printed at start; it only exists in the demo config. */
 export const DEMO_INGEST_TOKEN = 'demo-ingest-token'
+/** The demo's triage token (scope triage): acknowledging, resolving and waiving alerts. Only in the demo config. */
+export const DEMO_TRIAGE_TOKEN = 'demo-triage-token'
 
 export function demoConfig(): Config {
   const demo = demoKeys()
@@ -32,6 +34,7 @@ export function demoConfig(): Config {
     trustFiles: [],
     tokens: [
       { name: 'demo', sha256: createHash('sha256').update(DEMO_INGEST_TOKEN).digest('hex'), scopes: ['ingest', 'read'] },
+      { name: 'demo-triage', sha256: createHash('sha256').update(DEMO_TRIAGE_TOKEN).digest('hex'), scopes: ['read', 'triage'] },
     ],
     readRequiresToken: false,
     maxBodyBytes: 10 * 1024 * 1024,

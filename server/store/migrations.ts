@@ -6,6 +6,7 @@ import { telemetryMigration } from './migrations/0004-telemetry'
 import { exploreMigration } from './migrations/0006-explore'
 import { signatureTimesMigration } from './migrations/0007-signature-times'
 import { navigationMigration } from './migrations/0008-navigation'
+import { alertsMigration } from './migrations/0011-alerts'
 import { sbomLinksMigration } from './migrations/0009-sbom-links'
 import { deploymentsMigration } from './migrations/0010-deployments'
 import { sourcesMigration } from './migrations/0013-sources'
@@ -112,6 +113,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0006_explore': exploreMigration(kind, dialect),
         '0007_signature_times': signatureTimesMigration(dialect),
         '0008_navigation': navigationMigration(kind),
+        '0011_alerts': alertsMigration(kind, dialect),
         '0009_sbom_links': sbomLinksMigration(dialect),
         '0010_deployments': deploymentsMigration(dialect),
         '0013_sources': sourcesMigration(dialect),

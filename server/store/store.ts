@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
+import { alertRepository } from '../alerts/store'
 import { artifactRepository } from '../artifacts/store'
 import { buildRepository } from '../builds/store'
 import { deploymentRepository } from '../deployments/store'
@@ -61,6 +62,7 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     settings: settingsRepository(db),
     deployments: deploymentRepository(db),
     lineage: lineageRepository(db, kind),
+    alerts: alertRepository(db),
     sources: sourceRepository(db),
     close: () => db.destroy(),
   }

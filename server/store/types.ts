@@ -1,3 +1,4 @@
+import type { AlertRepository } from '../alerts/store'
 import type { ArtifactRepository } from '../artifacts/store'
 import type { BuildRepository } from '../builds/store'
 import type { DeploymentRepository } from '../deployments/store'
@@ -29,6 +30,7 @@ export interface Store {
   readonly settings: SettingsRepository
   readonly deployments: DeploymentRepository
   readonly lineage: LineageRepository
+  readonly alerts: AlertRepository
   readonly sources: SourceRepository
   close(): Promise<void>
 }

@@ -1,3 +1,5 @@
+import { alertRoutes } from './alerts'
+import { overviewRoutes } from './overview'
 import { artifactRoutes } from './artifacts'
 import { attestationRoutes } from './attestations'
 import { buildRoutes } from './builds'
@@ -34,6 +36,8 @@ export const routes = {
   ...rebuildRoutes,
   ...reproducibilityRoutes,
   ...searchRoutes,
+  ...alertRoutes,
+  ...overviewRoutes,
   ...sourceRoutes,
   ...deploymentRoutes,
   ...lineageRoutes,

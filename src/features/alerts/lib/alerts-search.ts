@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AlertRule, AlertSeverity, AlertState, alertSorts, type AlertQuery } from '../../../contract/alerts'
 import type { AlertsSearchParams } from '../../../lib/paths'
+import { droppedValue, type UnknownFilter } from '../../../lib/url-filters'
 
 /** The queue's filters as the URL holds them; a value the API would refuse reads as absent, and is reported. */
 export const AlertsSearch = z.object({
@@ -18,14 +19,11 @@ export function parseAlertsSearch(params: URLSearchParams): AlertsSearch {
 }
 
 /** The filters the URL names but that are not values the queue knows, in words for a notice. */
-export function unknownAlertFilters(params: URLSearchParams, search: AlertsSearch): string[] {
-  return (['state', 'rule', 'severity', 'sort'] as const).flatMap((key) => {
-    const raw = params.get(key)
-    return raw !== null && raw !== '' && search[key] === undefined ? [`${key} “${raw}” is not one the queue knows, so it is ignored`] : []
-  })
+export function unknownAlertFilters(params: URLSearchParams, search: AlertsSearch): UnknownFilter[] {
+  return (['state', 'rule', 'severity', 'sort'] as const).flatMap((key) => droppedValue(params, key, search[key], (raw) => `${key} “${raw}” is not one the queue knows, so it is ignored.`))
 }
 
-export type AlertFilter = Omit<AlertQuery, 'limit' | 'cursor' | 'buildId'> & { limit: number }
+export type AlertFilter = Partial<Pick<AlertQuery, 'state' | 'rule' | 'project' | 'severity'>> & Pick<AlertQuery, 'sort' | 'limit'>
 
 /** What the queue asks the API: open alerts by default, most severe first, every alert of the filter at once. */
 export function toAlertFilter(search: AlertsSearch): AlertFilter {

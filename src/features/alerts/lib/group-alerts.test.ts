@@ -42,6 +42,6 @@ describe('the queue’s URL', () => {
     const search = parseAlertsSearch(params)
     expect(search).toEqual({ rule: 'duration-outlier', sort: 'recent' })
     expect(toAlertFilter(search)).toEqual({ state: 'open', rule: 'duration-outlier', sort: 'recent', limit: 500 })
-    expect(unknownAlertFilters(params, search)).toEqual(['state “bogus” is not one the queue knows, so it is ignored'])
+    expect(unknownAlertFilters(params, search)).toEqual([{ param: 'state', value: 'bogus', message: 'state “bogus” is not one the queue knows, so it is ignored.' }])
   })
 })

@@ -1,0 +1,59 @@
+import { z } from 'zod'
+import { AlertSeverity } from './alerts'
+import { BuildSummary } from './builds'
+import { Instant } from './common'
+import { errors, type RouteSpec } from './route-spec'
+
+/*
+ * The first screen: where to look first. Every count is over whole UTC days ending with `day`, so each matches the
+ * list it links to (the builds list filters whole days by build time, the alert queue by state and severity).
+ */
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD (UTC)')
+
+export const StatusTally = z.object({
+  verified: z.number().int(),
+  failed: z.number().int(),
+  untrusted: z.number().int(),
+  unsigned: z.number().int(),
+  unverifiable: z.number().int(),
+})
+export type StatusTally = z.infer<typeof StatusTally>
+
+/** A window of whole days, first and last included. */
+export const DayWindow = z.object({ from: Day, to: Day })
+
+export const VerificationWindow = z.object({ window: DayWindow, counts: StatusTally, previous: StatusTally })
+export const RebuildWindow = z.object({ window: DayWindow, match: z.number().int(), mismatch: z.number().int(), previousMatch: z.number().int(), previousMismatch: z.number().int() })
+
+export const Overview = z.object({
+  day: Day,
+  generatedAt: Instant,
+  /** Open alerts (not acknowledged, resolved or waived) by severity. */
+  openAlerts: z.record(AlertSeverity, z.number().int()),
+  verification: z.object({ last7: VerificationWindow, last30: VerificationWindow }),
+  reproducibility: z.object({ last7: RebuildWindow, last30: RebuildWindow }),
+  /** One entry a day for the last 30 days, oldest first: builds by status and rebuild verdicts, for the sparklines. */
+  daily: z.array(z.object({ day: Day, builds: z.number().int(), verified: z.number().int(), match: z.number().int(), mismatch: z.number().int() })),
+  /** The most recent builds whose verification failed. */
+  recentFailures: z.array(BuildSummary),
+  /** Deployments without verified provenance: null until deployments are recorded by this server. */
+  unverifiedDeployments: z.number().int().nullable(),
+})
+export type Overview = z.infer<typeof Overview>
+
+export const OverviewQuery = z.object({
+  day: Day.optional().meta({ description: 'the last day of every window, YYYY-MM-DD in UTC (default: today)' }),
+})
+export type OverviewQuery = z.infer<typeof OverviewQuery>
+
+export const overviewRoutes = {
+  getOverview: {
+    method: 'get',
+    path: '/api/v1/overview',
+    summary: 'Where to look first: open alerts by severity, verification and reproducibility of the last 7 and 30 days with the windows before, daily series, recent failures',
+    scope: 'read',
+    query: OverviewQuery,
+    responses: { 200: { description: 'The overview', schema: Overview }, ...errors },
+  },
+} as const satisfies Record<string, RouteSpec>
