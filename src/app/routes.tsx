@@ -88,6 +88,11 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
               lazy: async () => ({ Component: (await import('../features/sources/components/sources-page')).SourcesPage }),
             },
             {
+              // The graph's code (canvas renderer, layout worker) loads with this route only.
+              path: 'lineage',
+              lazy: async () => ({ Component: (await import('../features/lineage/components/lineage-page')).LineagePage }),
+            },
+            {
               path: 'log',
               lazy: async () => ({ Component: (await import('../features/log/components/log-page')).LogPage }),
             },
@@ -105,7 +110,7 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
                 return { Component: AlertPage, loader: alertLoader(queryClient) }
               },
             },
-            ...(['lineage', 'reports'] as const).map(
+            ...(['reports'] as const).map(
               (section): RouteObject => ({
                 path: section,
                 lazy: async () => {

@@ -6,6 +6,8 @@ export type SignaturesSearchParams = Partial<Record<'status' | 'project' | 'sign
 export type ArtifactsSearchParams = Partial<Record<'project' | 'name', string>>
 /** Query parameters of the alert queue, as they appear in its URL. */
 export type AlertsSearchParams = Partial<Record<'state' | 'rule' | 'project' | 'severity' | 'sort', string>>
+/** Query parameters of the lineage screen (see features/lineage/lib/lineage-search.ts). */
+export type LineageSearchParams = Partial<Record<'from' | 'depth' | 'direction' | 'focus' | 'selected' | 'expand' | 'collapsed' | 'more' | 'view', string>>
 /** Query parameters of the reproducibility page. */
 export type ReproducibilitySearchParams = Partial<Record<'project' | 'range', string>>
 
@@ -29,7 +31,8 @@ export const paths = {
     `${withQuery(`/artifacts/${encodeDigest(digest)}`, { document: target.document })}${
       target.check ? `#${checkAnchor(target.check)}` : target.rebuild ? `#rebuild-${target.rebuild}` : ''
     }`,
-  lineage: () => '/lineage',
+  /** The lineage graph; `from` (a digest, commit, build id or deployment id) centres it on that node. */
+  lineage: (search: LineageSearchParams = {}) => withQuery('/lineage', search),
   reproducibility: (search: ReproducibilitySearchParams = {}) => withQuery('/reproducibility', search),
   signatures: (search: SignaturesSearchParams = {}) => withQuery('/signatures', search),
   search: (q: string) => withQuery('/search', { q }),

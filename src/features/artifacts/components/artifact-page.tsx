@@ -77,6 +77,9 @@ export function ArtifactPage() {
             ) : null}
           </p>
         </div>
+        <div className="header-side">
+          <Link to={paths.lineage({ from: artifact.digest })}>Lineage</Link>
+        </div>
       </header>
 
       <ArtifactSummary artifact={artifact} />

@@ -66,6 +66,7 @@ export function BuildPage() {
         <div className="header-side">
           <StatusBadge status={build.status} failedCheck={build.failedCheck} />
           <CompareWithPrevious id={build.id} />
+          <Link to={paths.lineage({ from: build.id })}>Lineage</Link>
         </div>
       </header>
 

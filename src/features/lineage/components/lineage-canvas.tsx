@@ -1,0 +1,324 @@
+import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type KeyboardEvent, type Ref } from 'react'
+import type { Viewport } from '../lib/lineage-search'
+import { neighbourInDirection } from '../lib/lineage-view'
+import { centreOn, drawScene, fitViewport, nodeAt, nodeHeight, NODE_WIDTH, type Scene } from '../lib/scene'
+
+export type CanvasHandle = {
+  fit: () => void
+  zoom: (factor: number) => void
+  centre: (node: number) => void
+  /** The current view as a PNG blob. */
+  png: () => Promise<Blob | null>
+  viewport: () => { viewport: Viewport; width: number; height: number }
+}
+
+type Props = {
+  scene: Scene
+  initialViewport: Viewport | undefined
+  selected: number | null
+  matches: ReadonlySet<number>
+  /** The node the keyboard is on (drawn in the DOM over the canvas, the graph's one tab stop). */
+  current: number | null
+  onCurrent: (node: number) => void
+  /** A node clicked, or Enter pressed on it: open its panel. */
+  onOpen: (node: number) => void
+  /** The viewport after a pan or zoom settles, for the URL. */
+  onViewport: (viewport: Viewport) => void
+  handle: Ref<CanvasHandle>
+}
+
+const MINIMAP_WIDTH = 180
+const MINIMAP_HEIGHT = 140
+
+/**
+ * The graph on a 2D canvas: thousands of nodes cost one draw, not thousands of DOM elements. Pan by dragging,
+ * zoom with the wheel or the buttons; only the keyboard's current node is a DOM element (a button over its box,
+ * named like the node), so assistive technology and the keyboard meet the graph there.
+ */
+export function LineageCanvas({ scene, initialViewport, selected, matches, current, onCurrent, onOpen, onViewport, handle }: Props) {
+  const box = useRef<HTMLDivElement>(null)
+  const canvas = useRef<HTMLCanvasElement>(null)
+  const minimap = useRef<HTMLCanvasElement>(null)
+  const size = useRef({ width: 0, height: 0, dpr: 1 })
+  const viewport = useRef<Viewport | null>(initialViewport ?? null)
+  const frame = useRef(0)
+  const settle = useRef(0)
+  const props = useRef({ scene, selected, matches, current })
+  useLayoutEffect(() => {
+    props.current = { scene, selected, matches, current }
+  })
+  const keyTarget = useRef<HTMLButtonElement>(null)
+
+  const paint = useCallback(() => {
+    frame.current = 0
+    const element = canvas.current
+    const ctx = element?.getContext('2d')
+    const view = viewport.current
+    if (!element || !ctx || !view) return
+    const { width, height, dpr } = size.current
+    const now = props.current
+    drawScene(ctx, now.scene, view, width, height, dpr, { selected: now.selected, matches: now.matches })
+    performance.mark('lineage:painted')
+    placeOverlay(keyTarget.current, now.scene, now.current, view)
+    paintMinimap(minimap.current, now.scene, view, width, height)
+  }, [])
+
+  const schedule = useCallback(() => {
+    if (frame.current === 0) frame.current = requestAnimationFrame(paint)
+  }, [paint])
+
+  const moved = useCallback(() => {
+    schedule()
+    window.clearTimeout(settle.current)
+    settle.current = window.setTimeout(() => {
+      if (viewport.current) onViewport(viewport.current)
+    }, 250)
+  }, [onViewport, schedule])
+
+  // Size: the canvas fills its box, in device pixels.
+  useLayoutEffect(() => {
+    const element = box.current
+    if (!element) return
+    const resize = () => {
+      const rect = element.getBoundingClientRect()
+      const dpr = window.devicePixelRatio || 1
+      size.current = { width: Math.max(1, rect.width), height: Math.max(1, rect.height), dpr }
+      if (canvas.current) {
+        canvas.current.width = Math.round(size.current.width * dpr)
+        canvas.current.height = Math.round(size.current.height * dpr)
+      }
+      if (!viewport.current) viewport.current = fitViewport(props.current.scene, size.current.width, size.current.height)
+      schedule()
+    }
+    resize()
+    if (typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(resize)
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [schedule])
+
+  // Any new scene, selection or match repaints; a state change costs one frame, no layout.
+  useEffect(() => {
+    schedule()
+  }, [scene, selected, matches, current, schedule])
+
+  useEffect(
+    () => () => {
+      cancelAnimationFrame(frame.current)
+      window.clearTimeout(settle.current)
+    },
+    [],
+  )
+
+  const zoomAt = useCallback(
+    (factor: number, screenX: number, screenY: number) => {
+      const view = viewport.current
+      if (!view) return
+      const scale = Math.min(4, Math.max(0.002, view.scale * factor))
+      const graphX = view.x + screenX / view.scale
+      const graphY = view.y + screenY / view.scale
+      viewport.current = { x: graphX - screenX / scale, y: graphY - screenY / scale, scale }
+      moved()
+    },
+    [moved],
+  )
+
+  // Wheel zoom needs a listener that may cancel scrolling, which React's onWheel cannot be.
+  useEffect(() => {
+    const element = canvas.current
+    if (!element) return
+    const wheel = (event: WheelEvent) => {
+      event.preventDefault()
+      const rect = element.getBoundingClientRect()
+      zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX - rect.left, event.clientY - rect.top)
+    }
+    element.addEventListener('wheel', wheel, { passive: false })
+    return () => element.removeEventListener('wheel', wheel)
+  }, [zoomAt])
+
+  const centre = useCallback(
+    (node: number) => {
+      const view = viewport.current
+      const { width, height } = size.current
+      viewport.current = centreOn(props.current.scene, node, width, height, Math.max(view?.scale ?? 1, 0.6))
+      moved()
+    },
+    [moved],
+  )
+
+  useImperativeHandle(
+    handle,
+    () => ({
+      fit: () => {
+        viewport.current = fitViewport(props.current.scene, size.current.width, size.current.height)
+        moved()
+      },
+      zoom: (factor) => zoomAt(factor, size.current.width / 2, size.current.height / 2),
+      centre,
+      png: () => new Promise((resolve) => (canvas.current ? canvas.current.toBlob(resolve, 'image/png') : resolve(null))),
+      viewport: () => ({ viewport: viewport.current ?? { x: 0, y: 0, scale: 1 }, width: size.current.width, height: size.current.height }),
+    }),
+    [centre, moved, zoomAt],
+  )
+
+  // Drag to pan; a press that does not move is a click on whatever node is under it.
+  const drag = useRef<{ x: number; y: number; moved: boolean; id: number } | null>(null)
+  const onPointerDown = (event: React.PointerEvent<HTMLCanvasElement>) => {
+    if (event.button !== 0) return
+    event.currentTarget.setPointerCapture(event.pointerId)
+    drag.current = { x: event.clientX, y: event.clientY, moved: false, id: event.pointerId }
+  }
+  const onPointerMove = (event: React.PointerEvent<HTMLCanvasElement>) => {
+    const state = drag.current
+    const view = viewport.current
+    if (!state || !view || state.id !== event.pointerId) return
+    const dx = event.clientX - state.x
+    const dy = event.clientY - state.y
+    if (!state.moved && Math.abs(dx) + Math.abs(dy) < 4) return
+    state.moved = true
+    state.x = event.clientX
+    state.y = event.clientY
+    viewport.current = { ...view, x: view.x - dx / view.scale, y: view.y - dy / view.scale }
+    moved()
+  }
+  const onPointerUp = (event: React.PointerEvent<HTMLCanvasElement>) => {
+    const state = drag.current
+    drag.current = null
+    const view = viewport.current
+    if (!state || state.moved || !view) return
+    const rect = event.currentTarget.getBoundingClientRect()
+    const node = nodeAt(props.current.scene, view.x + (event.clientX - rect.left) / view.scale, view.y + (event.clientY - rect.top) / view.scale)
+    if (node !== null) {
+      onCurrent(node)
+      onOpen(node)
+    }
+  }
+
+  const onMinimap = (event: React.PointerEvent<HTMLCanvasElement>) => {
+    if (event.type === 'pointermove' && event.buttons !== 1) return
+    const view = viewport.current
+    if (!view) return
+    const rect = event.currentTarget.getBoundingClientRect()
+    const { layout } = props.current.scene
+    const ratio = minimapRatio(props.current.scene)
+    const graphX = (event.clientX - rect.left) / ratio
+    const graphY = (event.clientY - rect.top) / ratio
+    viewport.current = { ...view, x: Math.min(layout.width, graphX) - size.current.width / 2 / view.scale, y: Math.min(layout.height, graphY) - size.current.height / 2 / view.scale }
+    moved()
+  }
+
+  // The keyboard's node: arrows move along edges, Enter opens the panel.
+  const focusNext = useRef(false)
+  useEffect(() => {
+    if (focusNext.current) {
+      focusNext.current = false
+      keyTarget.current?.focus()
+    }
+  }, [current])
+  const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>) => {
+    if (current === null) return
+    const direction = ({ ArrowRight: 'right', ArrowLeft: 'left', ArrowUp: 'up', ArrowDown: 'down' } as const)[event.key as 'ArrowRight']
+    if (direction) {
+      event.preventDefault()
+      const next = neighbourInDirection(scene.view, current, direction, scene.layout.y)
+      if (next === null) return
+      focusNext.current = true
+      onCurrent(next)
+      if (!inView(scene, next, viewport.current, size.current)) centre(next)
+      return
+    }
+    if (event.key === '+' || event.key === '=') zoomAt(1.25, size.current.width / 2, size.current.height / 2)
+    else if (event.key === '-') zoomAt(0.8, size.current.width / 2, size.current.height / 2)
+  }
+
+  const node = current === null ? null : scene.view.nodes[current]
+
+  return (
+    <div className="lineage-canvas" ref={box}>
+      <canvas
+        ref={canvas}
+        className="lineage-canvas-surface"
+        aria-hidden="true"
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={() => (drag.current = null)}
+      />
+      {node ? (
+        <button
+          key={node.id}
+          ref={keyTarget}
+          type="button"
+          className="lineage-current"
+          aria-label={node.name}
+          aria-describedby="lineage-keys"
+          onKeyDown={onKeyDown}
+          onClick={() => current !== null && onOpen(current)}
+        />
+      ) : null}
+      <canvas
+        ref={minimap}
+        className="lineage-minimap"
+        width={MINIMAP_WIDTH}
+        height={MINIMAP_HEIGHT}
+        aria-hidden="true"
+        onPointerDown={onMinimap}
+        onPointerMove={onMinimap}
+      />
+    </div>
+  )
+}
+
+/** Puts the keyboard's button over its node's box; moved with every paint rather than every React render. */
+function placeOverlay(button: HTMLButtonElement | null, scene: Scene, current: number | null, view: Viewport): void {
+  const node = current === null ? undefined : scene.view.nodes[current]
+  if (!button || !node || current === null) return
+  const h = nodeHeight(node)
+  button.style.left = `${(scene.layout.x[current]! - view.x) * view.scale}px`
+  button.style.top = `${(scene.layout.y[current]! - h / 2 - view.y) * view.scale}px`
+  button.style.width = `${Math.max(12, NODE_WIDTH * view.scale)}px`
+  button.style.height = `${Math.max(12, h * view.scale)}px`
+}
+
+function inView(scene: Scene, node: number, view: Viewport | null, size: { width: number; height: number }): boolean {
+  if (!view) return false
+  const x = (scene.layout.x[node]! - view.x) * view.scale
+  const y = (scene.layout.y[node]! - view.y) * view.scale
+  return x >= 0 && y >= 0 && x + NODE_WIDTH * view.scale <= size.width && y <= size.height
+}
+
+function minimapRatio(scene: Scene): number {
+  return Math.min(MINIMAP_WIDTH / Math.max(1, scene.layout.width), MINIMAP_HEIGHT / Math.max(1, scene.layout.height))
+}
+
+const minimapCache = new WeakMap<Scene, HTMLCanvasElement>()
+
+/** The whole graph in miniature (drawn once per scene) and the viewport's rectangle on it. */
+function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Viewport, width: number, height: number): void {
+  const ctx = element?.getContext('2d')
+  if (!element || !ctx) return
+  const ratio = minimapRatio(scene)
+  let cached = minimapCache.get(scene)
+  if (!cached) {
+    cached = document.createElement('canvas')
+    cached.width = MINIMAP_WIDTH
+    cached.height = MINIMAP_HEIGHT
+    const c = cached.getContext('2d')
+    if (c) {
+      c.fillStyle = '#f0f3f7'
+      c.fillRect(0, 0, MINIMAP_WIDTH, MINIMAP_HEIGHT)
+      for (const state of ['verified', 'unverified', 'failed'] as const) {
+        c.fillStyle = state === 'verified' ? '#7aa98c' : state === 'failed' ? '#c0241b' : '#8d97a3'
+        scene.view.nodes.forEach((node, index) => {
+          if (node.state !== state) return
+          c.fillRect(scene.layout.x[index]! * ratio, scene.layout.y[index]! * ratio, Math.max(1, NODE_WIDTH * ratio), Math.max(1, nodeHeight(node) * ratio))
+        })
+      }
+    }
+    minimapCache.set(scene, cached)
+  }
+  ctx.drawImage(cached, 0, 0)
+  ctx.strokeStyle = '#1f5fa8'
+  ctx.lineWidth = 2
+  ctx.strokeRect(view.x * ratio, view.y * ratio, Math.max(2, (width / view.scale) * ratio), Math.max(2, (height / view.scale) * ratio))
+}

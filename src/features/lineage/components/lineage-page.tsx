@@ -1,0 +1,376 @@
+import { useQueries, useQuery } from '@tanstack/react-query'
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useSearchParams } from 'react-router'
+import { describeError, isApiError } from '../../../api/api-error'
+import type { LineageGraph } from '../../../contract/lineage'
+import { ErrorState } from '../../../components/ui/error-state'
+import { Spinner } from '../../../components/ui/spinner'
+import type { LayoutResult } from '../lib/layout'
+import { runLayout } from '../lib/layout-client'
+import { readLineageSearch, writeLineageSearch, type LineageSearch, type Viewport } from '../lib/lineage-search'
+import { buildView, findNodes, layerNames, layoutInput, structureKey, type LineageView } from '../lib/lineage-view'
+import { viewToSvg } from '../lib/export-svg'
+import { buildScene } from '../lib/scene'
+import { lineageQueries } from '../lineage-queries'
+import { LineageCanvas, type CanvasHandle } from './lineage-canvas'
+import { NodePanel } from './node-panel'
+import './lineage.css'
+
+/**
+ * The Lineage screen: where something came from and where it went, as a layered graph on a canvas, with the
+ * selected node's panel, a legend, find, focus, collapse and group expansion, exports, and the whole graph as an
+ * off-screen list for assistive technology. Its state lives in the URL.
+ */
+export function LineagePage() {
+  const [params, setParams] = useSearchParams()
+  const search = useMemo(() => readLineageSearch(params), [params])
+  const update = useCallback(
+    (change: Partial<LineageSearch>, replace = false) => {
+      setParams(
+        (current) => {
+          const next = { ...readLineageSearch(current), ...change }
+          const out = new URLSearchParams()
+          for (const [key, value] of Object.entries(writeLineageSearch(next))) if (value !== undefined) out.set(key, value)
+          return out
+        },
+        { replace },
+      )
+    },
+    [setParams],
+  )
+
+  return (
+    <article className="page lineage-page" aria-labelledby="lineage-heading">
+      <title>Lineage · Provenance</title>
+      <header className="page-header">
+        <div>
+          <h1 id="lineage-heading">Lineage</h1>
+          <p className="page-lede">Where a commit, build, artifact or deployment came from and where it went, each link proven or not.</p>
+        </div>
+      </header>
+      <StartForm search={search} onStart={(from, depth, direction) => update({ from, depth, direction, focus: undefined, selected: undefined, expand: [], collapsed: [], more: [], view: undefined })} />
+      {search.from ? <LineageGraphView key={`${search.from}|${search.depth}|${search.direction}`} search={search} update={update} /> : <Intro />}
+    </article>
+  )
+}
+
+function Intro() {
+  return (
+    <section className="card" aria-labelledby="lineage-intro">
+      <h2 id="lineage-intro">Start from anything</h2>
+      <p>
+        Enter an artifact digest (or its first 12 characters), a commit (7 or more characters), a build id, a deployment id or <code>env:production</code>. Every
+        artifact and build page also has a Lineage link.
+      </p>
+    </section>
+  )
+}
+
+function StartForm({ search, onStart }: { search: LineageSearch; onStart: (from: string, depth: number, direction: LineageSearch['direction']) => void }) {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const data = new FormData(event.currentTarget)
+    const text = (name: string) => {
+      const value = data.get(name)
+      return typeof value === 'string' ? value : ''
+    }
+    const from = text('from').trim()
+    if (from === '') return
+    const depth = Number(text('depth'))
+    const direction = text('direction')
+    onStart(from, depth, direction === 'up' || direction === 'down' ? direction : 'both')
+  }
+  return (
+    <form className="lineage-start filters" onSubmit={submit} key={`${search.from}|${search.depth}|${search.direction}`}>
+      <label>
+        Start from
+        <input name="from" defaultValue={search.from ?? ''} placeholder="sha256:…, commit, build id, deployment id" className="mono" required />
+      </label>
+      <label>
+        Depth
+        <select name="depth" defaultValue={String(search.depth)}>
+          {[1, 2, 3, 4, 5, 6].map((depth) => (
+            <option key={depth} value={depth}>
+              {depth}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Direction
+        <select name="direction" defaultValue={search.direction}>
+          <option value="both">both ways</option>
+          <option value="up">upstream (where it came from)</option>
+          <option value="down">downstream (where it went)</option>
+        </select>
+      </label>
+      <button type="submit" className="button button-primary">Show lineage</button>
+    </form>
+  )
+}
+
+type LaidOut = { key: string; result: LayoutResult }
+
+function combineAnswers(results: Array<{ data: LineageGraph | undefined }>): LineageGraph[] {
+  return results.flatMap((result) => (result.data ? [result.data] : []))
+}
+
+function LineageGraphView({ search, update }: { search: LineageSearch & { from?: string }; update: (change: Partial<LineageSearch>, replace?: boolean) => void }) {
+  const from = search.from ?? ''
+  const main = useQuery(lineageQueries.graph({ from, depth: search.depth, direction: search.direction, expand: search.expand }))
+  // The answers of the neighbourhoods opened beyond the depth; `combine`'s result keeps its identity until one changes.
+  const extra = useQueries({
+    queries: search.more.map((key) => lineageQueries.graph({ from: key, depth: 1, direction: 'both', expand: [] })),
+    combine: combineAnswers,
+  })
+  const collapsed = useMemo(() => new Set(search.collapsed), [search.collapsed])
+  const graphs = useMemo(() => (main.data ? [main.data].concat(extra) : []), [main.data, extra])
+  const view = useMemo(() => (graphs.length > 0 ? buildView(graphs, { collapsed, focus: search.focus }) : null), [graphs, collapsed, search.focus])
+  const key = useMemo(() => (view ? structureKey(view) : ''), [view])
+
+  // Layout runs in the worker whenever the structure changes; a state change alone keeps the layout.
+  const [laidOut, setLaidOut] = useState<LaidOut | null>(null)
+  const [layoutError, setLayoutError] = useState<string | null>(null)
+  useEffect(() => {
+    if (!view || laidOut?.key === key) return
+    let cancelled = false
+    runLayout(layoutInput(view)).then(
+      (result) => {
+        if (!cancelled) setLaidOut({ key, result })
+      },
+      (error: unknown) => {
+        if (!cancelled) setLayoutError(error instanceof Error ? error.message : String(error))
+      },
+    )
+    return () => {
+      cancelled = true
+    }
+  }, [view, key, laidOut?.key])
+
+  const scene = useMemo(() => (view && laidOut && laidOut.key === key ? buildScene(view, laidOut.result) : null), [view, laidOut, key])
+  const canvas = useRef<CanvasHandle>(null)
+  const selected = view && search.selected !== undefined ? (view.index.get(search.selected) ?? null) : null
+  const [currentId, setCurrentId] = useState<string | null>(search.selected ?? null)
+  const current = view ? (view.index.get(currentId ?? view.root) ?? view.index.get(view.root) ?? (view.nodes.length > 0 ? 0 : null)) : null
+  const [findText, setFindText] = useState('')
+  const found = useMemo(() => (view ? findNodes(view, findText) : []), [view, findText])
+  const matches = useMemo(() => new Set(found), [found])
+
+  const open = useCallback(
+    (node: number) => {
+      if (!view) return
+      setCurrentId(view.nodes[node]!.id)
+      update({ selected: view.nodes[node]!.id })
+    },
+    [update, view, setCurrentId],
+  )
+  const onViewport = useCallback((viewport: Viewport) => update({ view: viewport }, true), [update])
+
+  if (main.isError && !main.data) {
+    const { message, hint } = describeError(main.error)
+    const notFound = isApiError(main.error) && (main.error.status === 404 || main.error.status === 409)
+    return <ErrorState title={notFound ? 'Nothing to start the graph from' : 'The lineage could not be loaded'} message={message} hint={hint} onRetry={notFound ? undefined : () => void main.refetch()} />
+  }
+  if (!view || (main.isPending && !main.data)) return <Spinner label="Loading the lineage graph" />
+  if (layoutError) return <ErrorState title="The graph could not be drawn" message={layoutError} hint={null} />
+
+  const download = (name: string, blob: Blob) => {
+    const url = URL.createObjectURL(blob)
+    const link = document.createElement('a')
+    link.href = url
+    link.download = name
+    link.click()
+    window.setTimeout(() => URL.revokeObjectURL(url), 1000)
+  }
+  const fileBase = `lineage-${from.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40)}`
+  const selectAndCentre = (node: number) => {
+    open(node)
+    canvas.current?.centre(node)
+  }
+
+  return (
+    <div className="lineage-layout">
+      <section className="lineage-main" aria-label="Lineage graph">
+        <div className="lineage-toolbar" role="toolbar" aria-label="Graph view">
+          <button type="button" className="button button-small" onClick={() => canvas.current?.fit()}>
+            Fit
+          </button>
+          <button type="button" className="button button-small" onClick={() => canvas.current?.zoom(1.25)}>
+            Zoom in
+          </button>
+          <button type="button" className="button button-small" onClick={() => canvas.current?.zoom(0.8)}>
+            Zoom out
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!scene}
+            onClick={() => {
+              const state = canvas.current?.viewport()
+              if (scene && state) download(`${fileBase}.svg`, new Blob([viewToSvg(scene, state.viewport, state.width, state.height)], { type: 'image/svg+xml' }))
+            }}
+          >
+            Export SVG
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!scene}
+            onClick={() => void canvas.current?.png().then((blob) => blob && download(`${fileBase}.png`, blob))}
+          >
+            Export PNG
+          </button>
+          {search.focus ? (
+            <button type="button" className="button button-small" onClick={() => update({ focus: undefined })}>
+              Leave focus mode
+            </button>
+          ) : null}
+          {main.isFetching ? <span className="muted">Updating…</span> : null}
+        </div>
+        <Summary view={view} search={search} />
+        <div className="lineage-find">
+          <label>
+            Find a node
+            <input type="search" value={findText} onChange={(event) => setFindText(event.target.value)} placeholder="name or digest prefix" />
+          </label>
+          {findText.trim() !== '' ? (
+            <p role="status" className="muted">
+              {found.length === 0 ? 'No node matches.' : `${found.length}${found.length === 20 ? '+' : ''} match${found.length === 1 ? '' : 'es'}.`}
+            </p>
+          ) : null}
+          {found.length > 0 ? (
+            <ul className="lineage-found">
+              {found.map((node) => (
+                <li key={view.nodes[node]!.id}>
+                  <button type="button" className="link-button" onClick={() => selectAndCentre(node)}>
+                    {view.nodes[node]!.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        {scene ? (
+          <LineageCanvas
+            handle={canvas}
+            scene={scene}
+            initialViewport={search.view}
+            selected={selected}
+            matches={matches}
+            current={current}
+            onCurrent={(node) => setCurrentId(view.nodes[node]!.id)}
+            onOpen={open}
+            onViewport={onViewport}
+          />
+        ) : (
+          <Spinner label="Laying out the graph" />
+        )}
+        <p id="lineage-keys" className="muted lineage-keys">
+          Arrow keys move along the graph’s links, Enter opens a node’s panel, + and − zoom.
+        </p>
+        <Legend />
+        <NodeList view={view} onOpen={selectAndCentre} />
+      </section>
+      {selected !== null ? (
+        <NodePanel
+          view={view}
+          node={selected}
+          focused={search.focus === view.nodes[selected]!.id}
+          collapsed={collapsed.has(view.nodes[selected]!.id)}
+          onSelect={selectAndCentre}
+          onClose={() => update({ selected: undefined })}
+          onFocus={() => update({ focus: search.focus === view.nodes[selected]!.id ? undefined : view.nodes[selected]!.id })}
+          onCollapse={() => {
+            const id = view.nodes[selected]!.id
+            update({ collapsed: collapsed.has(id) ? search.collapsed.filter((other) => other !== id) : [...search.collapsed, id] })
+          }}
+          onExpandGroup={(cursor) => update({ expand: [...search.expand.filter((other) => other !== cursor), cursor] })}
+          onOpenNeighbours={(key) => update({ more: [...search.more.filter((other) => other !== key), key].slice(-10) })}
+          onStartHere={(key) => update({ from: key, focus: undefined, selected: undefined, expand: [], collapsed: [], more: [], view: undefined })}
+        />
+      ) : null}
+    </div>
+  )
+}
+
+function Summary({ view, search }: { view: LineageView; search: LineageSearch }) {
+  const failed = view.edges.filter((edge) => edge.state === 'failed').length
+  const unverified = view.edges.filter((edge) => edge.state === 'unverified').length
+  const flagged = view.nodes.filter((node) => node.flag !== null).length
+  const cutAt = view.cut.at.filter((entry) => entry.reason !== 'grouped').length
+  return (
+    <p className="lineage-summary" role="status">
+      {view.nodes.length} nodes, {view.edges.length} links: {view.edges.length - failed - unverified} verified, {failed} failed, {unverified} unverified
+      {flagged > 0 ? `; ${flagged} flagged` : ''}
+      {view.groups.length > 0 ? `; ${view.groups.length} group${view.groups.length === 1 ? '' : 's'} of neighbours` : ''}
+      {cutAt > 0 ? `; cut at depth ${search.depth} or the node limit (${view.cut.nodeLimit}) at ${cutAt} node${cutAt === 1 ? '' : 's'}` : ''}
+      {search.focus ? '; focus mode: only paths through the selected node' : ''}.
+    </p>
+  )
+}
+
+function Legend() {
+  return (
+    <figure className="lineage-legend" aria-labelledby="lineage-legend-caption">
+      <figcaption id="lineage-legend-caption">Legend</figcaption>
+      <ul>
+        <li>
+          <svg width="40" height="10" aria-hidden="true">
+            <line x1="0" y1="5" x2="40" y2="5" stroke="#3b6e52" strokeWidth="2" />
+          </svg>{' '}
+          solid: verified (a trusted signature vouches for the link)
+        </li>
+        <li>
+          <svg width="40" height="10" aria-hidden="true">
+            <line x1="0" y1="5" x2="40" y2="5" stroke="#c0241b" strokeWidth="3" />
+          </svg>{' '}
+          thick red: failed (a check failed or a rebuild disagrees)
+        </li>
+        <li>
+          <svg width="40" height="10" aria-hidden="true">
+            <line x1="0" y1="5" x2="40" y2="5" stroke="#5d6876" strokeWidth="2" strokeDasharray="6 4" />
+          </svg>{' '}
+          dashed: unverified (nothing trusted vouches for it)
+        </li>
+        <li>
+          <span className="lineage-flag-swatch" aria-hidden="true" /> red stripe and ⚑: flagged (deployed without verified provenance, or a rebuild disagrees)
+        </li>
+      </ul>
+    </figure>
+  )
+}
+
+/**
+ * The graph as lists, one per layer, for screen readers and for finding a node without the canvas: each entry is
+ * named like the node and opens its panel. Out of view, and out of the tab order (the canvas's node is the stop).
+ */
+function NodeList({ view, onOpen }: { view: LineageView; onOpen: (node: number) => void }) {
+  const byLayer = useMemo(() => {
+    const layers: number[][] = layerNames.map(() => [])
+    view.nodes.forEach((node, index) => layers[node.layer]?.push(index))
+    return layers
+  }, [view])
+  return (
+    <section className="visually-hidden" aria-labelledby="lineage-list-heading">
+      <h2 id="lineage-list-heading">The graph as a list</h2>
+      {byLayer.map((nodes, layer) =>
+        nodes.length === 0 ? null : (
+          <section key={layerNames[layer]} aria-label={`${layerNames[layer]} (${nodes.length})`}>
+            <h3>
+              {layerNames[layer]} ({nodes.length})
+            </h3>
+            <ul>
+              {nodes.map((node) => (
+                <li key={view.nodes[node]!.id}>
+                  <button type="button" tabIndex={-1} onClick={() => onOpen(node)}>
+                    {view.nodes[node]!.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ),
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,295 @@
+import type { EdgeState } from '../../../contract/lineage'
+import { LOOP_EDGE, type LayoutResult } from './layout'
+import { NODE_HEIGHT, GROUP_HEIGHT, type LineageView, type ViewNode } from './lineage-view'
+import type { Viewport } from './lineage-search'
+
+/*
+ * What the canvas and the exports draw, in graph coordinates: the view and its layout plus indexes for culling
+ * and hit testing (each column's nodes sorted top to bottom, each edge's vertical extent). Built once per layout;
+ * a change of state (a node's verdict) needs no new scene, only a repaint.
+ */
+
+export const NODE_WIDTH = 220
+
+export type Scene = {
+  view: LineageView
+  layout: LayoutResult
+  /** Per column, node indices top to bottom. */
+  columns: Int32Array[]
+  /** Per edge: top and bottom of its route. */
+  edgeTop: Float64Array
+  edgeBottom: Float64Array
+}
+
+export function buildScene(view: LineageView, layout: LayoutResult): Scene {
+  const columnCount = 6
+  const buckets: number[][] = Array.from({ length: columnCount }, () => [])
+  view.nodes.forEach((node, index) => buckets[node.layer]?.push(index))
+  const columns = buckets.map((bucket) => Int32Array.from(bucket).sort((a, b) => layout.y[a]! - layout.y[b]!))
+  const edgeCount = view.edges.length
+  const edgeTop = new Float64Array(edgeCount)
+  const edgeBottom = new Float64Array(edgeCount)
+  for (let e = 0; e < edgeCount; e++) {
+    let top = Number.POSITIVE_INFINITY
+    let bottom = Number.NEGATIVE_INFINITY
+    for (let p = layout.edgeOffsets[e]!; p < layout.edgeOffsets[e + 1]!; p++) {
+      const y = layout.edgePoints[2 * p + 1]!
+      top = Math.min(top, y)
+      bottom = Math.max(bottom, y)
+    }
+    edgeTop[e] = top
+    edgeBottom[e] = bottom
+  }
+  return { view, layout, columns, edgeTop, edgeBottom }
+}
+
+export function nodeHeight(node: ViewNode): number {
+  return node.kind === 'group' ? GROUP_HEIGHT : NODE_HEIGHT
+}
+
+/** The node under a graph point, if any: the column from x, then a binary search on y. */
+export function nodeAt(scene: Scene, x: number, y: number): number | null {
+  const { layout, view } = scene
+  for (const column of scene.columns) {
+    const first = column[0]
+    if (first === undefined) continue
+    const left = layout.x[first]!
+    if (x < left || x > left + NODE_WIDTH) continue
+    let low = 0
+    let high = column.length - 1
+    while (low <= high) {
+      const mid = (low + high) >> 1
+      const node = column[mid]!
+      const half = nodeHeight(view.nodes[node]!) / 2
+      if (y < layout.y[node]! - half) high = mid - 1
+      else if (y > layout.y[node]! + half) low = mid + 1
+      else return node
+    }
+  }
+  return null
+}
+
+/** The viewport that shows the whole graph, or a node at a readable size. */
+export function fitViewport(scene: Scene, width: number, height: number): Viewport {
+  const scale = Math.max(0.002, Math.min(1.5, width / Math.max(1, scene.layout.width), height / Math.max(1, scene.layout.height)))
+  return { x: (scene.layout.width - width / scale) / 2, y: (scene.layout.height - height / scale) / 2, scale }
+}
+
+export function centreOn(scene: Scene, node: number, width: number, height: number, scale: number): Viewport {
+  const x = scene.layout.x[node]! + NODE_WIDTH / 2
+  const y = scene.layout.y[node]!
+  return { x: x - width / 2 / scale, y: y - height / 2 / scale, scale }
+}
+
+export const stateStyle: Record<EdgeState, { colour: string; dash: number[]; width: number; word: string; mark: string }> = {
+  verified: { colour: '#3b6e52', dash: [], width: 1.25, word: 'verified', mark: '✓' },
+  failed: { colour: '#c0241b', dash: [], width: 2.5, word: 'failed', mark: '✗' },
+  unverified: { colour: '#5d6876', dash: [6, 4], width: 1.25, word: 'unverified', mark: '?' },
+}
+
+export const typeColour: Record<ViewNode['kind'], string> = {
+  commit: '#eef1f6',
+  build: '#e8f0fb',
+  artifact: '#eaf6ee',
+  attestation: '#f5effa',
+  sbom: '#f5effa',
+  rebuild: '#f5effa',
+  deployment: '#fdf3e3',
+  environment: '#fbeaea',
+  group: '#f0f3f7',
+}
+
+export type Highlights = {
+  selected: number | null
+  /** Nodes a find matched. */
+  matches: ReadonlySet<number>
+}
+
+/** Traces one edge's route: straight through the columns it passes, a curve across each gap. */
+export function traceEdge(path: { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void; bezierCurveTo(a: number, b: number, c: number, d: number, e: number, f: number): void }, layout: LayoutResult, e: number): void {
+  const from = layout.edgeOffsets[e]!
+  const to = layout.edgeOffsets[e + 1]!
+  const points = layout.edgePoints
+  path.moveTo(points[2 * from]!, points[2 * from + 1]!)
+  if (layout.edgeKind[e] === LOOP_EDGE) {
+    const bend = points[2 * (from + 1)]!
+    path.bezierCurveTo(bend, points[2 * from + 1]!, bend, points[2 * (from + 2) + 1]!, points[2 * (from + 2)]!, points[2 * (from + 2) + 1]!)
+    return
+  }
+  for (let p = from; p + 1 < to; p++) {
+    const x0 = points[2 * p]!
+    const y0 = points[2 * p + 1]!
+    const x1 = points[2 * (p + 1)]!
+    const y1 = points[2 * (p + 1) + 1]!
+    if (y0 === y1) path.lineTo(x1, y1)
+    else {
+      const mid = (x0 + x1) / 2
+      path.bezierCurveTo(mid, y0, mid, y1, x1, y1)
+    }
+  }
+}
+
+/**
+ * Paints the scene on a 2D canvas. Only what is in view is drawn; how much of each node depends on its size on
+ * screen (a dot, a box, a box with its text), so a 5,000-node overview costs about as much as a close-up.
+ */
+export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, viewport: Viewport, width: number, height: number, dpr: number, highlights: Highlights): void {
+  const { layout, view } = scene
+  const { scale } = viewport
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
+  ctx.fillStyle = '#ffffff'
+  ctx.fillRect(0, 0, width, height)
+  ctx.setTransform(dpr * scale, 0, 0, dpr * scale, -viewport.x * scale * dpr, -viewport.y * scale * dpr)
+  const top = viewport.y
+  const bottom = viewport.y + height / scale
+  const left = viewport.x
+  const right = viewport.x + width / scale
+  const pixel = 1 / scale
+
+  // Edges, one path per state (three strokes for thousands of edges), the selected node's drawn again on top.
+  const selected = highlights.selected
+  for (const state of ['verified', 'unverified', 'failed'] as const) {
+    const style = stateStyle[state]
+    ctx.beginPath()
+    let any = false
+    for (let e = 0; e < view.edges.length; e++) {
+      const edge = view.edges[e]!
+      if (edge.state !== state || scene.edgeBottom[e]! < top || scene.edgeTop[e]! > bottom) continue
+      const from = layout.edgeOffsets[e]!
+      const to = layout.edgeOffsets[e + 1]!
+      if (layout.edgePoints[2 * (to - 1)]! < left || layout.edgePoints[2 * from]! - NODE_WIDTH > right) continue
+      traceEdge(ctx, layout, e)
+      any = true
+    }
+    if (!any) continue
+    ctx.strokeStyle = style.colour
+    ctx.lineWidth = Math.max(style.width * pixel, style.width * Math.min(1, scale) * pixel)
+    ctx.setLineDash(style.dash.map((length) => length * pixel))
+    ctx.stroke()
+  }
+  if (selected !== null) {
+    for (const e of view.incident[selected] ?? []) {
+      const style = stateStyle[view.edges[e]!.state]
+      ctx.beginPath()
+      traceEdge(ctx, layout, e)
+      ctx.strokeStyle = style.colour
+      ctx.lineWidth = 3.5 * pixel
+      ctx.setLineDash(style.dash.map((length) => length * 1.5 * pixel))
+      ctx.stroke()
+    }
+  }
+  ctx.setLineDash([])
+
+  const boxHeight = NODE_HEIGHT * scale
+  for (const column of scene.columns) {
+    const first = column[0]
+    if (first === undefined) continue
+    const x = layout.x[first]!
+    if (x > right || x + NODE_WIDTH < left) continue
+    const start = firstAtOrBelow(column, layout.y, top - GROUP_HEIGHT)
+    if (boxHeight < 6) {
+      // An overview: each node a filled box coloured by its state, one fill per state.
+      for (const state of ['verified', 'unverified', 'failed'] as const) {
+        ctx.beginPath()
+        for (let i = start; i < column.length; i++) {
+          const node = column[i]!
+          const y = layout.y[node]!
+          if (y > bottom + GROUP_HEIGHT) break
+          if (view.nodes[node]!.state !== state) continue
+          const h = nodeHeight(view.nodes[node]!)
+          ctx.rect(x, y - h / 2, NODE_WIDTH, h)
+        }
+        ctx.fillStyle = state === 'verified' ? '#9cc2ab' : state === 'failed' ? '#e0726b' : '#b9c1cb'
+        ctx.fill()
+      }
+      continue
+    }
+    const withText = boxHeight >= 20
+    for (let i = start; i < column.length; i++) {
+      const node = column[i]!
+      const y = layout.y[node]!
+      if (y > bottom + GROUP_HEIGHT) break
+      drawNode(ctx, view.nodes[node]!, x, y, pixel, withText)
+    }
+  }
+  // Highlights on top: find matches, then the selected node.
+  for (const node of highlights.matches) ring(ctx, scene, node, '#c98a00', 3 * pixel, 4 * pixel)
+  if (selected !== null) ring(ctx, scene, selected, '#1f5fa8', 3 * pixel, 3 * pixel)
+  ctx.setTransform(1, 0, 0, 1, 0, 0)
+}
+
+function ring(ctx: CanvasRenderingContext2D, scene: Scene, node: number, colour: string, width: number, gap: number): void {
+  const viewNode = scene.view.nodes[node]
+  if (!viewNode) return
+  const h = nodeHeight(viewNode)
+  ctx.strokeStyle = colour
+  ctx.lineWidth = width
+  ctx.setLineDash([])
+  ctx.strokeRect(scene.layout.x[node]! - gap, scene.layout.y[node]! - h / 2 - gap, NODE_WIDTH + 2 * gap, h + 2 * gap)
+}
+
+function firstAtOrBelow(column: Int32Array, y: Float64Array, limit: number): number {
+  let low = 0
+  let high = column.length
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (y[column[mid]!]! < limit) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+function drawNode(ctx: CanvasRenderingContext2D, node: ViewNode, x: number, y: number, pixel: number, withText: boolean): void {
+  const h = nodeHeight(node)
+  const topY = y - h / 2
+  const style = stateStyle[node.state]
+  ctx.fillStyle = typeColour[node.kind]
+  ctx.fillRect(x, topY, NODE_WIDTH, h)
+  ctx.strokeStyle = style.colour
+  ctx.lineWidth = (node.state === 'failed' ? 2.5 : 1.25) * Math.max(pixel, 1)
+  ctx.setLineDash(node.state === 'unverified' ? [5, 3] : [])
+  ctx.strokeRect(x, topY, NODE_WIDTH, h)
+  if (node.kind === 'group') ctx.strokeRect(x + 3, topY + 3, NODE_WIDTH - 6, h - 6)
+  ctx.setLineDash([])
+  if (node.flag) {
+    ctx.fillStyle = '#c0241b'
+    ctx.fillRect(x, topY, 5, h)
+  }
+  if (!withText) return
+  ctx.fillStyle = '#17202b'
+  ctx.textBaseline = 'middle'
+  ctx.font = '600 13px system-ui, sans-serif'
+  const kind = node.kind === 'commit' ? 'commit' : node.kind
+  ctx.fillText(clip(ctx, `${kind} · ${node.label}`, NODE_WIDTH - 20), x + 10, topY + 14)
+  // Second line: the key on the left, the state in words on the right (never colour alone).
+  const stateText = `${style.mark} ${style.word}${node.flag ? ' ⚑' : ''}${node.hidden > 0 && node.kind !== 'group' ? ` +${node.hidden}` : ''}`
+  ctx.font = '600 11px system-ui, sans-serif'
+  const stateWidth = ctx.measureText(stateText).width
+  ctx.fillStyle = style.colour
+  ctx.fillText(stateText, x + NODE_WIDTH - 8 - stateWidth, topY + 32)
+  ctx.font = '12px ui-monospace, monospace'
+  ctx.fillStyle = '#4a5563'
+  ctx.fillText(clip(ctx, node.detail, NODE_WIDTH - 26 - stateWidth), x + 10, topY + 32)
+}
+
+const clipCache = new Map<string, string>()
+/** Text cut with an ellipsis to fit a width; remembered, since the same labels are drawn every frame. */
+function clip(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  const key = `${ctx.font}|${width}|${text}`
+  const known = clipCache.get(key)
+  if (known !== undefined) return known
+  let out = text
+  if (ctx.measureText(text).width > width) {
+    let low = 0
+    let high = text.length
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) low = mid
+      else high = mid - 1
+    }
+    out = `${text.slice(0, low)}…`
+  }
+  if (clipCache.size > 20_000) clipCache.clear()
+  clipCache.set(key, out)
+  return out
+}
