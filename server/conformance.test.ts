@@ -67,12 +67,6 @@ type KnownGap = { files: RegExp; today: string; why: string; issue: 12 | 17 }
  * is updated.
  */
 const knownGaps: KnownGap[] = [
-  {
-    files: /\/gcb\/gcloud-container-[^/]+\.json$/,
-    today: '422 unsupported-format',
-    why: 'gcloud --show-provenance output is not read: a legacy Cloud Build envelope signed over the raw payload (not DSSE PAE), carrying SLSA v0.1',
-    issue: 12,
-  },
   { files: /\/rekor-response\/valid\/entry\.json$/, today: '422 unsupported-format', why: 'Rekor API entry responses (GET /api/v1/log/entries/{uuid}) are not read', issue: 12 },
   {
     files: suite('wrong-material_fail'),

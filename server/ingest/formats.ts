@@ -1,3 +1,4 @@
+import { gcloudProvenanceFormat } from './cloud-build'
 import { dsseFormat } from './dsse-format'
 import type { FormatHandler } from './format'
 import { linkFormat } from './link'
@@ -13,6 +14,7 @@ export const formats: readonly FormatHandler[] = [
   npmAttestationsFormat,
   pypiAttestationFormat,
   pypiProvenanceFormat,
+  gcloudProvenanceFormat,
   dsseFormat,
   linkFormat,
   statementFormat,

@@ -88,7 +88,8 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
   const provenance = statement ? readProvenance(statement) : null
   // Tolerated, and said: the signature covers the bytes as sent, so the verdict is unaffected.
   const trailing =
-    statement && statement.trailingBytes > 0
+    // A reader of several envelopes says it per envelope itself.
+    statement && statement.trailingBytes > 0 && !reading.verification.checks.some((check) => check.name.endsWith('payload-trailing-bytes'))
       ? { ...reading.verification, checks: [...reading.verification.checks, { name: 'payload-trailing-bytes', ok: true, detail: `${statement.trailingBytes} bytes after the Statement's JSON were ignored` }] }
       : reading.verification
   const read = withTolerated(trailing, PROVENANCE_FIELDS_IGNORED, provenance?.tolerated ?? [])
