@@ -345,7 +345,7 @@ async function resolve(reader: LineageReader, text: string): Promise<Root | Excl
     const commit = commits[0]
     if (commit !== undefined) return { node: commitNode(commit, 'unverified'), resolvedAs: 'commit' }
     const digest = digests[0]
-    if (digest !== undefined) return resolveDigest(reader, digest.slice('sha256:'.length), from)
+    if (digest !== undefined) return resolveDigest(reader, digest.slice('sha256:'.length), from, true)
   }
   const candidates = [
     ...commits.map((commit) => ({ type: 'commit' as const, key: commit.commit, label: `commit ${repoLabel(commit.repo) ?? commit.project}@${shortCommit(commit.commit)}` })),
@@ -356,12 +356,12 @@ async function resolve(reader: LineageReader, text: string): Promise<Root | Excl
   return { kind: 'ambiguous', message: `from=${from} is a prefix of ${many}; give more characters or one of: ${candidates.map((c) => c.key).join(', ')}`, candidates }
 }
 
-async function resolveDigest(reader: LineageReader, hex: string, from: string): Promise<Root | Exclude<LineageOutcome, { kind: 'graph' }>> {
+async function resolveDigest(reader: LineageReader, hex: string, from: string, prefix = hex.length < 64): Promise<Root | Exclude<LineageOutcome, { kind: 'graph' }>> {
   const digests = hex.length === 64 ? [`sha256:${hex}`] : await reader.digestsWithPrefix(hex, 11)
   const only = digests.length === 1 ? digests[0] : undefined
   if (only !== undefined) {
     const [facts] = await reader.artifacts([{ digest: only, name: null }])
-    if (facts?.known) return { node: artifactNode(facts), resolvedAs: hex.length === 64 ? 'digest' : 'digest-prefix' }
+    if (facts?.known) return { node: artifactNode(facts), resolvedAs: prefix ? 'digest-prefix' : 'digest' }
   }
   if (digests.length <= 1) return { kind: 'not-found', message: `no build, SBOM, rebuild or deployment names an artifact with digest ${hex.length === 64 ? '' : 'prefix '}sha256:${hex} (from=${from})` }
   const candidates = digests.slice(0, 10).map((digest) => ({ type: 'artifact' as const, key: digest, label: `artifact ${digest}` }))

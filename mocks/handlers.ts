@@ -1,6 +1,8 @@
 import { alertHandlers } from './handlers/alerts'
 import { artifactHandlers } from './handlers/artifacts'
 import { buildHandlers } from './handlers/builds'
+import { deploymentHandlers } from './handlers/deployments'
+import { lineageHandlers } from './handlers/lineage'
 import { logHandlers } from './handlers/log'
 import { metaHandlers } from './handlers/meta'
 import { reproducibilityHandlers } from './handlers/reproducibility'
@@ -9,4 +11,4 @@ import { signatureHandlers } from './handlers/signatures'
 import { sourceHandlers } from './handlers/sources'
 
 /** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...sourceHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...sourceHandlers, ...deploymentHandlers, ...lineageHandlers]

@@ -9,6 +9,7 @@ import { demoRebuilds, type DemoRebuild } from '../../demo/rebuilds'
 import { demoSbomStatement } from '../../demo/sboms'
 import { demoDb, type DemoDb } from './demo-db'
 import { demoReleaseKeyIds, rebuilderKeyId } from './documents'
+import { demoDeploymentRecords, deploymentSignatureRow } from './lineage-documents'
 import { demoRebuild, demoSbom, rebuildIngestedAt, rebuildSignatureRow, rebuildSigningTime, sbomAttestation, sbomIngestedAt, sbomSignatureRow, sbomSigningTime, signatureRow } from './factories'
 
 /**
@@ -180,6 +181,11 @@ export function createDemoIndex(db: DemoDb, builds: readonly DemoBuild[]): DemoI
         return row
       }),
     })),
+    // Deployment attestations the demo's deploy pipeline signed (demo/deployments.ts), ingested when deployed.
+    ...demoDeploymentRecords(builds).flatMap((record) => {
+      const row = deploymentSignatureRow(record)
+      return row === null ? [] : [{ project: null, signer: row.signer, status: row.status, ingestedAt: Date.parse(row.ingestedAt), time: Date.parse(row.time), row: () => row }]
+    }),
   ].sort((a, b) => b.time - a.time)
   return { db, details, facts: db.facts, artifacts, rebuilds, rebuildsByArtifact, sbomsByArtifact, signatures }
 }

@@ -62,7 +62,7 @@ function pae(payload: Uint8Array): Uint8Array {
   return out
 }
 
-type Signing = { algorithm: 'ed25519' | 'ecdsa-p256'; label: string; keyid: string; broken?: boolean }
+export type Signing = { algorithm: 'ed25519' | 'ecdsa-p256'; label: string; keyid: string; broken?: boolean }
 
 const expandedKeys = new Map<string, ReturnType<typeof ed25519.utils.getExtendedPublicKey>>()
 
@@ -84,7 +84,7 @@ function ed25519Sign(message: Uint8Array, label: string): Uint8Array {
 }
 
 /** A DSSE envelope's bytes as the seed sends them: one NDJSON line, `JSON.stringify` of the envelope. */
-function envelopeBytes(statement: unknown, signing: Signing): Uint8Array {
+export function envelopeBytes(statement: unknown, signing: Signing): Uint8Array {
   const payload = utf8(JSON.stringify(statement))
   const message = pae(payload)
   const signature =

@@ -19,12 +19,13 @@ export async function seedDemoDeployments(
 ): Promise<number> {
   const deployments = demoDeployments(demo.builds, demo.rebuilds)
   const posted = deployments.filter((deployment) => !deployment.signed).map((deployment) => JSON.stringify(deployment.input))
-  const signed = deployments.filter((deployment) => deployment.signed).map((deployment) => JSON.stringify(sign(demoDeploymentStatement(deployment.input))))
+  const signed = deployments.filter((deployment) => deployment.signed).map((deployment) => ({ line: JSON.stringify(sign(demoDeploymentStatement(deployment.input))), at: Date.parse(deployment.input.deployedAt) }))
   const result = await ingestDeployments(store, Buffer.from(posted.join('\n')), 'application/x-ndjson', Date.now)
   if (!result.ok || result.body.errors.length > 0) throw new Error(`demo seed could not record the deployments: ${JSON.stringify(result.ok ? result.body.errors[0] : result.error)}`)
-  if (signed.length > 0) {
-    const attested = await ingestBody(store, Buffer.from(signed.join('\n')), 'application/x-ndjson', ingestContext(config))
-    if (!attested.ok || attested.body.errors.length > 0) throw new Error('demo seed could not ingest the deployment attestations')
+  // Each attestation is ingested at its deployment time, so its place in the signatures list is the demo's, not the wall clock's.
+  for (const { line, at } of signed) {
+    const attested = await ingestBody(store, Buffer.from(line), 'application/json', ingestContext(config, () => at))
+    if (!attested.ok || attested.body.errors.length > 0) throw new Error('demo seed could not ingest a deployment attestation')
   }
   return deployments.length
 }
