@@ -65,12 +65,13 @@ function withComponent(bom: Record<string, unknown>, component: Record<string, u
 
 /** cosign's tag convention: a manifest tagged `sha256-<hex>.att` whose layers are DSSE envelopes. */
 export async function attachCosignAttestations(registry: TestRegistry, repository: string, image: string, envelopes: Buffer[]): Promise<Descriptor> {
-  const config = await registry.pushBlob(repository, Buffer.from('{}'))
   const layers: Descriptor[] = []
   for (const envelope of envelopes) {
     const blob = await registry.pushBlob(repository, envelope)
     layers.push({ ...blob, mediaType: 'application/vnd.dsse.envelope.v1+json', annotations: { predicateType: 'https://slsa.dev/provenance/v1' } })
   }
+  // As cosign writes it: an image config listing the layers, so each attestation manifest has its own.
+  const config = await registry.pushBlob(repository, Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) }, config: {} })))
   return registry.pushManifest(repository, `${image.replace(':', '-')}.att`, {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
@@ -82,8 +83,8 @@ export async function attachCosignAttestations(registry: TestRegistry, repositor
 /** cosign's `.sig` tag: a simple-signing payload with the signature in an annotation. */
 export async function attachCosignSignature(registry: TestRegistry, repository: string, image: string): Promise<Descriptor> {
   const payload = Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': `${registry.url.replace(/^https?:\/\//, '')}/${repository}` }, image: { 'docker-manifest-digest': image }, type: 'cosign container image signature' }, optional: null }))
-  const config = await registry.pushBlob(repository, Buffer.from('{}'))
   const blob = await registry.pushBlob(repository, payload)
+  const config = await registry.pushBlob(repository, Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [blob.digest] }, config: {} })))
   return registry.pushManifest(repository, `${image.replace(':', '-')}.sig`, {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,

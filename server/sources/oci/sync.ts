@@ -37,12 +37,22 @@ export async function syncOci(context: SyncContext<OciSourceConfig>, client?: Oc
     const repo = repository.name
     report.phase = `listing the tags of ${repo}`
     let tags: string[]
+    // The attachment tags (`sha256-<hex>`, `.att`, `.sig`) the tag list holds: a missing one is not asked for,
+    // which spares three requests an image on a registry without the referrers API. Null: ask for each.
+    let attachments: Set<string> | null = null
     try {
-      tags = repository.tags ?? (await oci.tags(repo)).filter((tag) => !REFERRER_TAG.test(tag))
+      const listed = await oci.tags(repo)
+      attachments = new Set(listed.filter((tag) => REFERRER_TAG.test(tag)))
+      tags = repository.tags ?? listed.filter((tag) => !REFERRER_TAG.test(tag))
     } catch (error) {
-      report.fail(error)
-      continue
+      // Configured tags can still be read one by one when listing is not allowed.
+      if (repository.tags === undefined || !(error instanceof SourceFetchError)) {
+        report.fail(error)
+        continue
+      }
+      tags = repository.tags
     }
+    const attached = (tag: string) => (attachments === null || attachments.has(tag) ? oci.resolve(repo, tag) : Promise.resolve(null))
     report.total += tags.length
     // Unknown until the first image is asked; a registry either has the API for a repository or not.
     let referrersApi: boolean | null = null
@@ -57,8 +67,11 @@ export async function syncOci(context: SyncContext<OciSourceConfig>, client?: Oc
         listed = await oci.referrers(repo, digest)
         referrersApi = listed !== null
       }
-      const schemaDigest = listed === null ? await oci.resolve(repo, `sha256-${hex}`) : null
-      const [att, sig] = await Promise.all([oci.resolve(repo, `sha256-${hex}.att`), oci.resolve(repo, `sha256-${hex}.sig`)])
+      const [schemaDigest, att, sig] = await Promise.all([
+        listed === null ? attached(`sha256-${hex}`) : null,
+        attached(`sha256-${hex}.att`),
+        attached(`sha256-${hex}.sig`),
+      ])
       const fingerprint = [
         listed === null ? `schema=${schemaDigest ?? ''}` : `api=${hashOf(listed.map((entry) => entry.digest).sort().join(','))}`,
         `att=${att ?? ''}`,
