@@ -140,7 +140,7 @@ describe('BuildPage', () => {
     const build = firstBuild('verified')
     server.use(http.get('/api/v1/builds/:id', () => new HttpResponse(null, { status: 503 }), { once: true }))
     const { user } = renderApp(`/builds/${build.id}`)
-    expect(await screen.findByText(/503 Service Unavailable for \/api\/v1\/builds\//)).toBeTruthy()
+    expect(await screen.findByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
     await user.click(screen.getByRole('button', { name: 'Retry' }))
     expect(await screen.findByRole('heading', { level: 1, name: new RegExp(build.project) })).toBeTruthy()
   })

@@ -86,7 +86,7 @@ describe('BuildsPage', () => {
     const { user } = renderApp('/builds')
     const alert = await screen.findByRole('alert')
     expect(within(alert).getByText('Could not load builds')).toBeTruthy()
-    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/builds/)).toBeTruthy()
+    expect(within(alert).getByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
 
     server.resetHandlers()
     await user.click(within(alert).getByRole('button', { name: 'Retry' }))

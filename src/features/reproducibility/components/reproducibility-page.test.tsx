@@ -89,7 +89,7 @@ describe('ReproducibilityPage', () => {
     const { user } = renderApp('/reproducibility')
     const alert = await screen.findByRole('alert')
     expect(within(alert).getByText('Could not load the reproducibility summary')).toBeTruthy()
-    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/reproducibility/)).toBeTruthy()
+    expect(within(alert).getByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
     server.resetHandlers()
     await user.click(within(alert).getByRole('button', { name: 'Retry' }))
     expect(await screen.findByRole('table', { name: 'Reproducibility by project' })).toBeTruthy()

@@ -46,7 +46,7 @@ describe('search', () => {
     server.use(...scenarios.apiDown)
     const { user } = renderApp('/search?q=web-dist')
     const alert = await screen.findByRole('alert')
-    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/search/)).toBeTruthy()
+    expect(within(alert).getByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
     server.resetHandlers()
     await user.click(within(alert).getByRole('button', { name: 'Retry' }))
     expect(await screen.findByRole('list', { name: 'Search results' })).toBeTruthy()

@@ -76,7 +76,7 @@ describe('SignaturesPage', () => {
     const { user } = renderApp('/signatures')
     const alert = await screen.findByRole('alert')
     expect(within(alert).getByText('Could not load signatures')).toBeTruthy()
-    expect(within(alert).getByText(/503 Service Unavailable for \/api\/v1\/signatures/)).toBeTruthy()
+    expect(within(alert).getByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
     server.resetHandlers()
     await user.click(within(alert).getByRole('button', { name: 'Retry' }))
     expect(await bodyRows()).toHaveLength(100)
