@@ -86,6 +86,25 @@ describe('ArtifactPage', () => {
     expect(within(table).getAllByText('Disagrees (different digest)').length).toBeGreaterThan(0)
   })
 
+  it('shows the SBOM describing an artifact, with a link to its document and its attestation card', async () => {
+    const entry = [...demoIndex().sbomsByArtifact.entries()][0]
+    if (entry === undefined) throw new Error('the demo has SBOMs')
+    const [sha256, [first]] = entry
+    const sbom = first?.sbom()
+    if (sbom === undefined) throw new Error('the demo has SBOMs')
+    const { user } = renderApp(`/artifacts/sha256:${sha256}`)
+    const section = await screen.findByRole('region', { name: 'Software bill of materials' })
+    expect(within(section).getByText(String(sbom.componentCount))).toBeTruthy()
+    expect(within(section).getByText('@cyclonedx/cyclonedx-npm')).toBeTruthy()
+    expect(within(section).getByText('The SBOM names this artifact itself.', { exact: false })).toBeTruthy()
+    expect(within(section).getByRole('link', { name: /^Download the SBOM document as stored/ }).getAttribute('href')).toBe(`/api/v1/documents/${sbom.documentId}`)
+    await user.click(within(section).getByRole('link', { name: `SBOM document ${sbom.documentId.slice(0, 12)}…` }))
+    const card = screen.getByRole('article', { name: 'CycloneDX SBOM in a DSSE envelope' })
+    // The link names the document in the address: its card is the one targeted, its checks open.
+    await waitFor(() => expect(card.className).toContain('is-targeted'))
+    expect(card.querySelector('details')?.open).toBe(true)
+  })
+
   it('says plainly when there is no SBOM and no rebuild', async () => {
     const bare = demoDb().summaries.find((summary) => {
       const sha256 = summary.subjects[0]?.digest.sha256
@@ -108,7 +127,7 @@ describe('ArtifactPage', () => {
     server.use(...scenarios.apiDown)
     const digest = digestOf('verified')
     const { user } = renderApp(`/artifacts/${digest}`)
-    expect(await screen.findByText(/503 Service Unavailable for \/api\/v1\/artifacts\//)).toBeTruthy()
+    expect(await screen.findByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
     server.resetHandlers()
     await user.click(screen.getByRole('button', { name: 'Retry' }))
     expect(await screen.findByRole('region', { name: 'Produced by' })).toBeTruthy()

@@ -39,6 +39,27 @@ describe('artifactVerdicts', () => {
     expect(artifactHeadline(verdicts)).toEqual({ tone: 'bad', text: 'Not every verdict about this artifact is good: see rebuilds.' })
   })
 
+  it('says what the SBOM is and whether its signature holds', () => {
+    const sbom = (status: VerificationStatus, componentCount: number): ArtifactDetail['sbom'] => ({
+      documentId: 'e'.repeat(64) as ArtifactAttestation['documentId'],
+      format: 'dsse',
+      standard: 'cyclonedx',
+      specVersion: '1.6',
+      serial: null,
+      subject: { name: 'web', version: null, purl: null, digest: {} },
+      statementSubjects: [],
+      componentCount,
+      tools: [],
+      formulation: null,
+      status,
+      ingestedAt: '2026-01-01T00:00:00Z',
+      createdAt: null,
+      viaBuild: null,
+    })
+    expect(artifactVerdicts(artifact({ sbom: sbom('verified', 1234) }))[2]).toMatchObject({ tone: 'good', text: 'A CycloneDX SBOM of 1,234 components describes it; its signature is verified.' })
+    expect(artifactVerdicts(artifact({ sbom: sbom('failed', 1) }))[2]).toMatchObject({ tone: 'bad', text: expect.stringMatching(/^A CycloneDX SBOM of 1 component describes it; its signature /) })
+  })
+
   it('says when a rebuilder’s agreement is only a claim, its verdict not verified with a trusted key', () => {
     const rebuild = (rebuilderId: string, status: VerificationStatus): Rebuild => ({
       id: 'c'.repeat(64),

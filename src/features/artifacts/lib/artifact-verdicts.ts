@@ -50,7 +50,9 @@ function rebuildsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
 function sbomVerdict(artifact: ArtifactDetail): ArtifactVerdict {
   const { sbom } = artifact
   if (sbom === null) return { topic: 'SBOM', tone: 'none', text: 'No SBOM describing it was ingested.', section: 'sbom' }
-  return { topic: 'SBOM', tone: sbom.status === 'verified' ? 'good' : 'bad', text: `An SBOM is recorded; its signature is ${STATUS_WORDS[sbom.status]}.`, section: 'sbom' }
+  const standard = sbom.standard === 'cyclonedx' ? 'CycloneDX' : 'SPDX'
+  const components = `${sbom.componentCount.toLocaleString('en')} component${sbom.componentCount === 1 ? '' : 's'}`
+  return { topic: 'SBOM', tone: sbom.status === 'verified' ? 'good' : 'bad', text: `A ${standard} SBOM of ${components} describes it; its signature is ${STATUS_WORDS[sbom.status]}.`, section: 'sbom' }
 }
 
 function deploymentsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
