@@ -56,6 +56,8 @@ describeWithCorpus(
             '2.3.1': version('2.3.1', `${replay.url}/-/npm/v1/attestations/sigstore@2.3.1`),
             // Relative, as a registry may write it; the tampered provenance of the same tarball.
             '2.3.2': version('2.3.2', '/-/npm/v1/attestations/sigstore@2.3.2'),
+            // An attestations URL on another host is not followed.
+            '2.3.3': version('2.3.3', 'http://169.254.169.254/latest/meta-data'),
             // Attestations that are about another tarball than this version's.
             '2.4.0': version('2.4.0', `${replay.url}/-/npm/v1/attestations/sigstore@2.3.1`, `sha512-${Buffer.from('cd'.repeat(64), 'hex').toString('base64')}`),
           },
@@ -90,6 +92,7 @@ describeWithCorpus(
         // 1.9.0 is out of range (never asked for); 2.4.0's attestations are about another tarball.
         expect(replay.log.some((line) => line.includes('sigstore@1.9.0'))).toBe(false)
         expect(source.lastRun?.errors).toEqual([
+          expect.objectContaining({ url: 'http://169.254.169.254/latest/meta-data', message: expect.stringMatching(/sigstore@2\.3\.3 is not on the registry/) }),
           expect.objectContaining({ url: `${replay.url}/-/npm/v1/attestations/sigstore@2.3.1`, message: expect.stringMatching(/sigstore@2\.4\.0 are about sha512:f06f.*not the tarball's integrity sha512:cdcd/) }),
         ])
         const rows = await store.sources.documentsOf('npm')
@@ -122,11 +125,12 @@ describeWithCorpus(
         const second = await sync()
         expect(second.requests).toEqual(['GET /sigstore', 'GET /-/npm/v1/attestations/sigstore@2.3.1'])
         expect(second.source.lastRun?.documentsIngested).toBe(0)
-        expect(second.source.lastRun?.errors).toHaveLength(1)
+        expect(second.source.lastRun?.errors).toHaveLength(2)
 
         // Once every version in the packument is stored, its ETag is remembered and the next sync is one 304.
         const packument = JSON.parse(replay.body('/sigstore')) as { versions: Record<string, unknown> }
         delete packument.versions['2.4.0']
+        delete packument.versions['2.3.3']
         replay.set('/sigstore', { body: JSON.stringify(packument) })
         const third = await sync()
         expect(third.source.lastRun?.state).toBe('succeeded')

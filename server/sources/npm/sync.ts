@@ -107,6 +107,10 @@ export async function syncNpm(context: SyncContext<NpmSourceConfig>): Promise<vo
           report.phase = `reading the attestations of ${pkg.name}@${version.version}`
           // The packument names the URL; relative URLs are relative to the registry.
           const target = new URL(attestationsUrl, `${source.url}/`).toString()
+          // A packument is the registry's data; it may not send this server (and its token) to another host.
+          if (new URL(target).origin !== new URL(source.url).origin) {
+            throw new PulledDocumentError(`the attestations URL of ${pkg.name}@${version.version} is not on the registry (${new URL(source.url).origin}); not followed`, redact(target))
+          }
           const answer = await fetchWithRetry(target, { headers: headers() })
           if (!answer.ok) {
             await answer.body?.cancel()
