@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 /** What the SPA is built from: enough for the end-to-end tests, which run the server from source. */
-const spaSources = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json']
+const spaSources = ['src', 'public', 'index.html', 'vite.config.ts', 'scripts/vite-compress.ts', 'scripts/vite-zod-json-schema.ts', 'package-lock.json']
 /** What the whole shipped program is built from, for `npm start`, which runs dist/server/main.js. */
 const allSources = [...spaSources, 'package.json', 'server', 'domain', 'demo', 'scripts', 'tsconfig.json']
 /** Written last by a build, so a build that stopped half-way is stale. */

@@ -12,6 +12,8 @@ echo "== lint" && npm run --silent lint
 echo "== unit and integration (vitest)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" || status=$?
+echo "== bundle budget (first-load JavaScript of each screen, gzip, from the build's manifest)"
+node scripts/build-if-stale.mjs && npx tsx scripts/bundle-budget.ts || status=$?
 echo "== end-to-end (playwright, Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright.json" npx playwright test --reporter=list,json || status=$?
 echo "== reproducible build (the commit built in two fresh clones, every file compared)"

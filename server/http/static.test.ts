@@ -77,7 +77,7 @@ describe('static assets', () => {
   })
 
   it('sends the file as it is to a client that accepts no coding, still varying on Accept-Encoding', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]) {
+    for (const headers of [{} as Record<string, string>, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]) {
       const response = await get('/assets/index-abc123.js', headers)
       expect(response.headers.get('content-encoding')).toBeNull()
       expect(response.headers.get('vary')).toBe('Accept-Encoding')

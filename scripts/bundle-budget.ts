@@ -1,0 +1,120 @@
+/**
+ * `npx tsx scripts/bundle-budget.ts [dist]`: the JavaScript each screen needs on a cold first visit, read from the
+ * build's manifest (dist/.vite/manifest.json), against PERFORMANCE.md's budgets: at most 110 kB gzip a screen,
+ * 240 kB on screens that draw charts or graphs, 300 kB for the whole app. Exits 1 when a budget is broken. Sizes
+ * are what the server sends: gzip at level 9 (the build's `.gz` copies), Brotli shown beside it.
+ *
+ * A screen's first load is the entry chunk, the layout and route error boundary every route renders in, and the
+ * screen's page module, each with everything it imports, statically or lazily: a lazy import inside a page (a
+ * chart) starts as soon as it renders, so it counts. A screen is a lazy module of the entry named `*-page.tsx`.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { z } from 'zod'
+
+export const BUDGET = { screen: 110_000, drawingScreen: 240_000, app: 300_000 } as const
+/** Modules every route renders inside (src/app/routes.tsx): the layout and the pathless error boundary. */
+export const SHELL = ['src/app/layout/app-layout.tsx', 'src/app/route-error.tsx'] as const
+/** Libraries that draw charts and graphs; a screen loading one gets the larger budget. */
+const DRAWING = /node_modules\/(recharts|@xyflow|d3-[a-z-]+|victory-vendor)\//
+
+const ManifestChunk = z.object({
+  file: z.string(),
+  name: z.string().optional(),
+  isEntry: z.boolean().optional(),
+  isDynamicEntry: z.boolean().optional(),
+  imports: z.array(z.string()).optional(),
+  dynamicImports: z.array(z.string()).optional(),
+  css: z.array(z.string()).optional(),
+})
+export const Manifest = z.record(z.string(), ManifestChunk)
+export type Manifest = z.infer<typeof Manifest>
+
+/** Manifest keys of `roots` and everything they import, statically and (when `lazy`) dynamically. */
+export function closure(manifest: Manifest, roots: readonly string[], lazy = true): Set<string> {
+  const seen = new Set<string>()
+  const visit = (key: string) => {
+    if (seen.has(key)) return
+    const chunk = manifest[key]
+    if (chunk === undefined) throw new Error(`the manifest has no chunk ${key}`)
+    seen.add(key)
+    for (const next of chunk.imports ?? []) visit(next)
+    // The entry's lazy imports are the routes themselves: reaching the entry from a page loads none of them.
+    if (lazy && !chunk.isEntry) for (const next of chunk.dynamicImports ?? []) visit(next)
+  }
+  roots.forEach(visit)
+  return seen
+}
+
+export type Screen = { page: string; chunks: string[] }
+
+/** Each screen of the app with the manifest keys of the chunks its first visit loads. */
+export function screens(manifest: Manifest): Screen[] {
+  const entries = Object.entries(manifest).filter(([, chunk]) => chunk.isEntry)
+  if (entries.length !== 1) throw new Error(`expected one entry chunk in the manifest, found ${entries.length}`)
+  const [entryKey, entry] = entries[0]!
+  for (const shell of SHELL) if (manifest[shell] === undefined) throw new Error(`the manifest has no ${shell}; update SHELL in scripts/bundle-budget.ts`)
+  const pages = (entry.dynamicImports ?? []).filter((key) => /-page\.tsx$/.test(key))
+  if (pages.length === 0) throw new Error('the entry chunk imports no *-page.tsx module lazily; nothing to measure')
+  const base = new Set([...closure(manifest, [entryKey]), ...closure(manifest, SHELL)])
+  return pages.map((page) => ({ page, chunks: [...new Set([...base, ...closure(manifest, [page])])] }))
+}
+
+type Sizes = { raw: number; gzip: number; br: number | null; drawing: boolean }
+
+function sizesOf(dist: string, file: string): Sizes {
+  const bytes = readFileSync(join(dist, file))
+  const gz = existsSync(join(dist, `${file}.gz`)) ? readFileSync(join(dist, `${file}.gz`)).byteLength : gzipSync(bytes, { level: 9 }).byteLength
+  const br = existsSync(join(dist, `${file}.br`)) ? readFileSync(join(dist, `${file}.br`)).byteLength : null
+  const map = join(dist, `${file}.map`)
+  const drawing = existsSync(map) && z.object({ sources: z.array(z.string()) }).parse(JSON.parse(readFileSync(map, 'utf8'))).sources.some((source) => DRAWING.test(source))
+  return { raw: bytes.byteLength, gzip: gz, br, drawing }
+}
+
+const kB = (bytes: number) => (bytes / 1000).toFixed(1)
+
+function main(dist: string): boolean {
+  const manifestPath = join(dist, '.vite', 'manifest.json')
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: build first (npm run build; vite.config.ts sets build.manifest)`)
+  const manifest = Manifest.parse(JSON.parse(readFileSync(manifestPath, 'utf8')))
+  const cache = new Map<string, Sizes>()
+  const sizes = (key: string) => {
+    const file = manifest[key]!.file
+    if (!cache.has(file)) cache.set(file, sizesOf(dist, file))
+    return cache.get(file)!
+  }
+  const rows = screens(manifest).map(({ page, chunks }) => {
+    const all = chunks.map(sizes)
+    const total = (pick: (size: Sizes) => number) => all.reduce((sum, size) => sum + pick(size), 0)
+    const drawing = all.some((size) => size.drawing)
+    const budget = drawing ? BUDGET.drawingScreen : BUDGET.screen
+    const gzip = total((size) => size.gzip)
+    return { screen: page.replace(/^.*\//, '').replace(/\.tsx$/, ''), files: chunks.length, raw: total((size) => size.raw), gzip, br: total((size) => size.br ?? size.gzip), budget, drawing, ok: gzip <= budget }
+  })
+  const jsFiles = [...new Set(Object.values(manifest).map((chunk) => chunk.file))].filter((file) => file.endsWith('.js'))
+  const app = jsFiles.map((file) => sizesOf(dist, file))
+  const appGzip = app.reduce((sum, size) => sum + size.gzip, 0)
+  const appOk = appGzip <= BUDGET.app
+
+  const header = ['screen (first visit)', 'JS files', 'raw kB', 'gzip kB', 'br kB', 'budget kB', '']
+  const table = [
+    ...rows.map((row) => [row.screen, String(row.files), kB(row.raw), kB(row.gzip), kB(row.br), `${kB(row.budget)}${row.drawing ? ' (charts)' : ''}`, row.ok ? 'ok' : 'OVER']),
+    ['whole app (all JS)', String(jsFiles.length), kB(app.reduce((sum, size) => sum + size.raw, 0)), kB(appGzip), kB(app.reduce((sum, size) => sum + (size.br ?? size.gzip), 0)), kB(BUDGET.app), appOk ? 'ok' : 'OVER'],
+  ]
+  const widths = header.map((cell, column) => Math.max(cell.length, ...table.map((row) => row[column]!.length)))
+  const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`
+  console.log(line(header))
+  console.log(`|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`)
+  for (const row of table) console.log(line(row))
+  const over = rows.filter((row) => !row.ok)
+  for (const row of over) console.error(`bundle budget: ${row.screen} loads ${kB(row.gzip)} kB of JavaScript gzip on a first visit, over its ${kB(row.budget)} kB`)
+  if (!appOk) console.error(`bundle budget: the whole app is ${kB(appGzip)} kB of JavaScript gzip, over ${kB(BUDGET.app)} kB`)
+  return over.length === 0 && appOk
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dist = process.argv[2] ?? fileURLToPath(new URL('../dist', import.meta.url))
+  process.exitCode = main(dist) ? 0 : 1
+}
