@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { getResponse } from 'msw'
 import { withAlertScenarios } from '../demo/alerts-scenarios'
 import { DEMO_END, demoBuilds, demoProjects, type DemoBuild } from '../demo/model'
+import { demoSbomStatement } from '../demo/sboms'
 import { handlers } from '../mocks/handlers'
 import { REBUILD_PREDICATE_TYPE } from '../src/contract/rebuilds'
 import { rangeBounds } from '../src/features/reproducibility/lib/reproducibility-search'
@@ -257,18 +258,17 @@ test.describe('the mocks answer the screens as the seeded demo server does', () 
   })
 
   /**
-   * Artifacts: what the demo server does not seed, the mocks add for the SPA's views, and these are left out:
-   * - a Sigstore bundle for acme/cli's artifacts: the seed has no Fulcio or Rekor to get one from, so the mocks
-   *   fabricate a certificate and a transparency-log entry for the certificate and log views;
-   * - an SBOM for three projects' artifacts: the seed ingests none; the mocks add one for the SBOM view.
-   * The server's answer must have neither, so this exclusion fails loudly the day the seed adds them.
+   * Artifacts: what the demo server does not seed, the mocks add for the SPA's views, and it is left out: a Sigstore
+   * bundle for acme/cli's artifacts (the seed has no Fulcio or Rekor to get one from, so the mocks fabricate a
+   * certificate and a transparency-log entry for the certificate and log views). The server's answer must have
+   * none, so this exclusion fails loudly the day the seed adds them. SBOMs are compared whole: both sides have
+   * the same signed SBOM attestations (demo/sboms.ts).
    */
   function withoutMockOnlyDocuments(mock: Answer, server: Answer): Answer {
     expect(list(server.body, 'attestations').filter((attestation) => field(attestation, 'format') === 'sigstore-bundle')).toEqual([])
-    expect(field(server.body, 'sbom')).toBeNull()
     if (!isRecord(mock.body)) return mock
     const attestations = list(mock.body, 'attestations').filter((attestation) => field(attestation, 'format') !== 'sigstore-bundle')
-    return { status: mock.status, body: { ...mock.body, attestations, sbom: null } }
+    return { status: mock.status, body: { ...mock.body, attestations } }
   }
 
   /**
@@ -295,19 +295,22 @@ test.describe('the mocks answer the screens as the seeded demo server does', () 
     const mismatch = list(summary.body, 'items')
       .map((item) => field(item, 'lastMismatch', 'artifact', 'digest', 'sha256'))
       .filter((digest): digest is string => typeof digest === 'string')
-    const digests = [
-      // Of a build of each project and signing, the first subject.
-      ...sampleBuilds().map((sample) => sample.build.artifacts[0]?.sha256 ?? ''),
-      // Artifacts with a mismatching rebuild.
-      ...mismatch,
-    ]
+    // Of a build of each project and signing, every subject: the artifacts, and the SBOM files some builds write.
+    const subjects = sampleBuilds().flatMap((sample) => sample.build.artifacts.map((artifact) => artifact.sha256))
+    const digests = [...subjects, ...mismatch]
+    let described = 0
     for (const digest of digests) {
       for (const path of [`/api/v1/artifacts/sha256:${digest}`, `/api/v1/artifacts/${digest.slice(0, 12)}`, `/api/v1/artifacts/${digest.toUpperCase()}`]) {
         const [real, mock] = await Promise.all([server.ask(path), mocks.ask(path)])
         expect(real.status, path).toBe(200)
+        if (field(real.body, 'sbom') !== null) described++
         expect(attestationsByKind(normalise(withoutMockOnlyDocuments(mock, real), mocks.placeholders)), `GET ${path}`).toEqual(attestationsByKind(normalise(real, server.placeholders)))
       }
     }
+    // Some of them have an SBOM (each acme/web sample's web-dist.tar.gz), so the SBOMs were compared, not two nulls.
+    const writers = sampleBuilds().filter((sample) => demoSbomStatement(sample.build) !== null)
+    expect(writers.length).toBeGreaterThan(0)
+    expect(described).toBe(writers.length * 3)
   })
 
   test('signatures: unfiltered, by status, by project, and their counts', async () => {
@@ -317,6 +320,8 @@ test.describe('the mocks answer the screens as the seeded demo server does', () 
       '/api/v1/signatures?limit=100&status=untrusted',
       '/api/v1/signatures?limit=100&project=acme%2Fapi',
       '/api/v1/signatures?limit=100&project=data%2Fetl&status=verified',
+      // acme/web's SBOM attestations are filed under it, beside its provenance and rebuilds.
+      '/api/v1/signatures?limit=100&project=acme%2Fweb',
       '/api/v1/signatures?limit=100&signer=demo-release-ed25519',
       // A range of whole days, as the screen asks: by when each document was signed or its build ran.
       `/api/v1/signatures?limit=100&from=${new Date(DEMO_END - 10 * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z&to=${new Date(DEMO_END - 8 * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`,

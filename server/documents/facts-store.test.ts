@@ -5,6 +5,7 @@ import { prepareDocument } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
 import { newKey, slsaV1Statement } from '../testing/documents'
 import { cyclonedx16, diffoscopeReport, linkSigned, REBUILD_TYPE, rebuildPredicate, SHA_A, SHA_B, spdx3, statement } from '../testing/format-documents'
+import { SignatureQuery } from '../../src/contract/signatures'
 import { engineStores } from '../store/testing/engines'
 import type { Store } from '../store/types'
 import type { IngestItem } from './records'
@@ -105,7 +106,7 @@ describe.each(['sqlite', 'postgres'] as const)('format facts on %s', (kind) => {
 
     // Filed under the build's project, its count moved with it, and timed when it was made.
     const project = build.build?.project ?? ''
-    const signatures = await store.signatures.list({ project, limit: 10 })
+    const signatures = await store.signatures.list(SignatureQuery.parse({ project, limit: 10 }))
     expect(signatures.items.find((row) => row.documentId === sbom.document.id)).toMatchObject({ project, signedAt: '2026-11-01T10:04:00.000Z' })
     expect(signatures.counts.unsigned).toBe(1)
   })
