@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startServer } from '../server/testing/run-server'
 import { expect, test } from './fixtures'
 
 /*
@@ -14,33 +15,17 @@ import { expect, test } from './fixtures'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-/** The URL the server prints once it listens. */
-function listening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = ''
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /dashboard and API on (http:\/\/\S+?)\/? /.exec(output)
-      if (match?.[1]) resolve(match[1])
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`dist/server/main.js exited with ${code}:\n${output}`)))
-  })
-}
-
 test('npm run provenance posts the build of dist/ to the compiled server, which shows it verified, from its commit to the files it serves', async ({ page }) => {
   test.setTimeout(120_000)
-  const dataDir = mkdtempSync(join(tmpdir(), 'own-build-e2e-'))
   // The built-in demo config (which trusts the build key when run from dist/), without the 1,600 demo builds.
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', PROVENANCE_CONFIG: '', PROVENANCE_SEED: '0' }
-  const child = spawn(process.execPath, [join(root, 'dist', 'server', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const running = await startServer({ demo: true, fromBuild: true, seed: false })
+  const url = running.url
+  const work = mkdtempSync(join(tmpdir(), 'own-build-e2e-'))
   try {
-    const url = await listening(child)
-    const envelopePath = join(dataDir, 'provenance.dsse.json')
+    const envelopePath = join(work, 'provenance.dsse.json')
     const posted = execFileSync(
       process.execPath,
-      ['--import', 'tsx', 'scripts/provenance.ts', '--demo-key', '--out', envelopePath, '--sbom-out', join(dataDir, 'sbom.dsse.json'), '--url', url, '--token', 'demo-ingest-token'],
+      ['--import', 'tsx', 'scripts/provenance.ts', '--demo-key', '--out', envelopePath, '--sbom-out', join(work, 'sbom.dsse.json'), '--url', url, '--token', running.ingestToken],
       { cwd: root, encoding: 'utf8' },
     )
     expect(posted).toMatch(/provenance posted to .*\(verified\)/)
@@ -73,7 +58,7 @@ test('npm run provenance posts the build of dist/ to the compiled server, which 
     await expect(attestations.getByRole('article', { name: 'CycloneDX SBOM in a DSSE envelope' })).toContainText('Verified')
     await expect(page.getByRole('region', { name: 'Software bill of materials' })).toContainText('CycloneDX 1.6')
   } finally {
-    child.kill('SIGTERM')
-    rmSync(dataDir, { recursive: true, force: true })
+    await running.stop()
+    rmSync(work, { recursive: true, force: true })
   }
 })

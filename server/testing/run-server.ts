@@ -24,16 +24,27 @@ export type RunningServer = {
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-/** Starts the real server (`server/main.ts`) on a temporary SQLite store and a free port. */
-export async function startServer(
-  options: { demo?: boolean; readRequiresToken?: boolean; reuse?: { dataDir: string; key: DemoKey }; /** More top-level config fields (e.g. `sources`). */ config?: Record<string, unknown> } = {},
-): Promise<RunningServer> {
+export type StartOptions = {
+  demo?: boolean
+  readRequiresToken?: boolean
+  reuse?: { dataDir: string; key: DemoKey }
+  /** More top-level config fields (e.g. `sources`). */
+  config?: Record<string, unknown>
+  /** Runs the compiled server, dist/server/main.js (what `npm start` runs), instead of server/main.ts through tsx. */
+  fromBuild?: boolean
+  /** false: no demo data, even with the demo config (PROVENANCE_SEED=0). */
+  seed?: boolean
+}
+
+/** Starts the real server (`server/main.ts`, or its build) on a temporary SQLite store and a free port. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'provenance-server-'))
   const key = options.reuse?.key ?? newKey('test-release', 'ecdsa-p256')
   const ingestToken = `ingest-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
   const readToken = `read-${createHash('sha256').update(dataDir).digest('hex').slice(16, 32)}`
   const hash = (secret: string) => createHash('sha256').update(secret).digest('hex')
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' }
+  if (options.seed === false) env.PROVENANCE_SEED = '0'
   if (options.demo) {
     env.PROVENANCE_CONFIG = ''
   } else {
@@ -52,7 +63,8 @@ export async function startServer(
     )
     env.PROVENANCE_CONFIG = configPath
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const entry = options.fromBuild ? [join(root, 'dist/server/main.js')] : ['--import', 'tsx', join(root, 'server/main.ts')]
+  const child = spawn(process.execPath, entry, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const url = await waitForUrl(child)
   return {
     url,
