@@ -1,5 +1,6 @@
 import { gcloudProvenanceFormat } from './cloud-build'
 import { dsseFormat } from './dsse-format'
+import { rekorEntryFormat } from './rekor-entry'
 import type { FormatHandler } from './format'
 import { linkFormat } from './link'
 import { diffoscopeFormat } from './rebuild'
@@ -15,6 +16,7 @@ export const formats: readonly FormatHandler[] = [
   pypiAttestationFormat,
   pypiProvenanceFormat,
   gcloudProvenanceFormat,
+  rekorEntryFormat,
   dsseFormat,
   linkFormat,
   statementFormat,

@@ -11,6 +11,8 @@ import { formats } from './formats'
 import { projectName, readProvenance } from './slsa'
 import { PROVENANCE_FIELDS_IGNORED, withTolerated } from './verify'
 import { wrongDoor } from './wrong-door'
+import { looksLikeCheckpoint, readCheckpoint } from './rekor-entry'
+import { trustOf } from './sigstore-format'
 
 export type { IngestContext }
 
@@ -68,6 +70,8 @@ function firstLineIsJson(text: string): boolean {
 
 /** Parses and verifies one document, producing what the store keeps. Throws only IngestError. */
 export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDocument {
+  // The one text format: a transparency log's signed checkpoint (C2SP signed note), kept as log evidence.
+  if (looksLikeCheckpoint(raw)) return finish(raw, context, readCheckpoint(raw, trustOf(context)))
   const value = parseJson(raw)
   if (!isRecord(value)) {
     throw new IngestError('unsupported-format', `expected a JSON object (${formats.map((format) => format.label).join(', ')}), found ${kindOf(value)}`, '$')
@@ -83,7 +87,11 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
       '$',
     )
   }
-  const reading = readSafely(handler, value, context)
+  return finish(raw, context, readSafely(handler, value, context))
+}
+
+/** What the store keeps of a document once its reader has read and verified it. */
+function finish(raw: Buffer, context: IngestContext, reading: Reading): PreparedDocument {
   const { format, payloadType, statement } = reading
   const provenance = statement ? readProvenance(statement) : null
   // Tolerated, and said: the signature covers the bytes as sent, so the verdict is unaffected.
