@@ -1,6 +1,6 @@
 export type StaleOptions = {
-  /** The server and attestations too, and built from HEAD's commit (npm start); default: the SPA's sources only. */
-  whole?: boolean
+  /** Also stale when dist/ attests another commit than HEAD (npm start); default: only when a source file is newer. */
+  commit?: boolean
 }
 export declare function staleReason(options?: StaleOptions): string | null
 export declare function buildIfStale(options?: StaleOptions): void

@@ -5,10 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-/** What the SPA is built from: enough for the end-to-end tests, which run the server from source. */
-const spaSources = ['src', 'public', 'index.html', 'vite.config.ts', 'scripts/vite-compress.ts', 'scripts/vite-zod-json-schema.ts', 'package-lock.json']
-/** What the whole shipped program is built from, for `npm start`, which runs dist/server/main.js. */
-const allSources = [...spaSources, 'package.json', 'server', 'domain', 'demo', 'scripts', 'tsconfig.json']
+/** What the whole shipped program is built from (tests beside the code are not); scripts/ holds the build and its vite plugins. */
+const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json', 'package.json', 'server', 'domain', 'demo', 'scripts', 'tsconfig.json']
 /** Written last by a build, so a build that stopped half-way is stale. */
 const stamp = join(root, 'dist', 'attestations', 'provenance.dsse.json')
 
@@ -38,14 +36,17 @@ function headCommit() {
   }
 }
 
-/** Why dist/ needs building, or null when it is current. `whole`: the server and attestations too, and of HEAD's commit. */
-export function staleReason({ whole = false } = {}) {
+/**
+ * Why dist/ needs building, or null when it is current. `commit`: also when it attests another commit than HEAD
+ * (npm start, whose demo shows that provenance); the end-to-end tests need only current files.
+ */
+export function staleReason({ commit = false } = {}) {
   for (const file of ['index.html', join('server', 'main.js')]) if (!existsSync(join(root, 'dist', file))) return `dist/${file} is missing`
   if (!existsSync(stamp)) return 'dist/ has no provenance'
   const built = statSync(stamp).mtimeMs
-  const changed = (whole ? allSources : spaSources).find((source) => newest(join(root, source)) > built)
+  const changed = sources.find((source) => newest(join(root, source)) > built)
   if (changed) return `${changed} changed since the build`
-  if (whole) {
+  if (commit) {
     const head = headCommit()
     if (head && builtCommit() !== head) return `dist/ attests a build of another commit than HEAD (${head.slice(0, 12)})`
   }
@@ -60,4 +61,4 @@ export function buildIfStale(options = {}) {
   if (result.status !== 0) throw new Error('npm run build failed; see the output above')
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) buildIfStale({ whole: true })
+if (process.argv[1] === fileURLToPath(import.meta.url)) buildIfStale({ commit: true })

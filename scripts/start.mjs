@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { buildIfStale } from './build-if-stale.mjs'
 
-buildIfStale({ whole: true })
+buildIfStale({ commit: true })
 const main = fileURLToPath(new URL('../dist/server/main.js', import.meta.url))
 // Stack traces name server/*.ts lines through the bundle's source map.
 const server = spawn(process.execPath, ['--enable-source-maps', main], { stdio: 'inherit' })
