@@ -1,4 +1,5 @@
 import { alertHandlers } from './handlers/alerts'
+import { overviewHandlers } from './handlers/overview'
 import { artifactHandlers } from './handlers/artifacts'
 import { buildHandlers } from './handlers/builds'
 import { deploymentHandlers } from './handlers/deployments'
@@ -11,4 +12,4 @@ import { signatureHandlers } from './handlers/signatures'
 import { sourceHandlers } from './handlers/sources'
 
 /** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...sourceHandlers, ...deploymentHandlers, ...lineageHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...overviewHandlers, ...sourceHandlers, ...deploymentHandlers, ...lineageHandlers]

@@ -18,7 +18,8 @@ import { mockRoute, problem } from './route'
 
 let shared: Map<string, ReplayedAlert> | null = null
 
-function demoAlerts(): Map<string, ReplayedAlert> {
+/** Every demo alert by id, evaluated once; triage changes are kept in memory. */
+export function demoAlerts(): Map<string, ReplayedAlert> {
   if (shared) return shared
   const index = demoIndex()
   const settings = new Map<string, AlertSettings>(demoProjects.map((project) => [project.name, alertSettings(demoPolicy(project))]))
@@ -31,9 +32,9 @@ function demoAlerts(): Map<string, ReplayedAlert> {
 }
 
 /** The mocks' clock: the demo's "now", so waivers are judged against the same day the demo shows. */
-const now = () => Math.max(Date.now(), DEMO_END)
+export const now = () => Math.max(Date.now(), DEMO_END)
 
-function expireWaivers(): void {
+export function expireWaivers(): void {
   for (const entry of demoAlerts().values()) {
     const expired = expireWaiver({ state: entry.alert.state, waiver: entry.alert.waiver }, now())
     if (!expired) continue

@@ -1,6 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query'
-import { redirect, type RouteObject } from 'react-router'
-import { paths } from '../lib/paths'
+import type { RouteObject } from 'react-router'
 import { AppLoading } from './layout/app-loading'
 import { RootError } from './root-error'
 
@@ -27,7 +26,14 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
             ErrorBoundary: async () => (await import('./route-error')).RouteError,
           },
           children: [
-            { index: true, loader: () => redirect(paths.builds()) },
+            {
+              // The first screen: where to look first (Builds is at /builds).
+              index: true,
+              lazy: async () => {
+                const { OverviewPage, overviewLoader } = await import('../features/overview/components/overview-page')
+                return { Component: OverviewPage, loader: overviewLoader(queryClient) }
+              },
+            },
             {
               path: 'builds',
               lazy: async () => {
