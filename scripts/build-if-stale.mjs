@@ -1,6 +1,6 @@
 // Runs `npm run build` (scripts/build.mjs) when dist/ is missing or older than its sources.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -53,12 +53,48 @@ export function staleReason({ commit = false } = {}) {
   return null
 }
 
+const lock = join(root, '.tmp', 'build.lock')
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+/** Whether the process that holds the lock still runs (a build killed half-way leaves its lock behind). */
+function holderAlive() {
+  try {
+    process.kill(Number(readFileSync(join(lock, 'pid'), 'utf8')), 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Builds when stale, one build at a time per checkout: a build empties dist/ first, so a second one started
+ * meanwhile (npm start beside an end-to-end run) would tear the first one's files away. Waits for the other, then
+ * looks again.
+ */
 export function buildIfStale(options = {}) {
-  const reason = staleReason(options)
-  if (reason === null) return
-  console.log(`provenance: building the dashboard (${reason})…`)
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' })
-  if (result.status !== 0) throw new Error('npm run build failed; see the output above')
+  for (let waited = 0; ; waited += 1000) {
+    try {
+      mkdirSync(join(root, '.tmp'), { recursive: true })
+      mkdirSync(lock)
+      break
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error
+      if (!holderAlive() && waited >= 2000) rmSync(lock, { recursive: true, force: true })
+      else if (waited === 0) console.log('provenance: another build of this checkout is running; waiting for it…')
+      if (waited > 600_000) throw new Error(`${lock} has been held for 10 minutes; remove it if no build is running`)
+      sleep(1000)
+    }
+  }
+  try {
+    writeFileSync(join(lock, 'pid'), String(process.pid))
+    const reason = staleReason(options)
+    if (reason === null) return
+    console.log(`provenance: building the dashboard (${reason})…`)
+    const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' })
+    if (result.status !== 0) throw new Error('npm run build failed; see the output above')
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) buildIfStale({ commit: true })
