@@ -180,7 +180,14 @@ export function verifyBuild(root: string, envelopeJson: unknown, publicKeyPem?: 
 
 async function post(url: string, token: string, name: string, body: string): Promise<void> {
   const endpoint = new URL('/api/v1/attestations', url)
-  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
+  let response: Response
+  try {
+    response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (refused, unknown host) is its cause.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error)
+    throw new Error(`cannot post the ${name} to ${endpoint.href}: ${cause}`)
+  }
   const text = await response.text()
   if (!response.ok) throw new Error(`${endpoint.href} answered ${response.status} to the ${name}: ${text.slice(0, 500)}`)
   const answer = z.object({ documents: z.array(z.object({ id: z.string(), verification: z.object({ status: z.string() }) })) }).safeParse(JSON.parse(text))

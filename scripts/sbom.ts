@@ -199,7 +199,7 @@ function main() {
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, jsonFile(bom))
   const libraries = bom.components.filter((component) => component.type === 'library').length
-  console.log(`sbom: ${libraries} production packages and ${bom.components.length - libraries} output files in ${relative(process.cwd(), out)}`)
+  console.log(`sbom: ${libraries} production packages and ${bom.components.length - libraries} output files in ${relative(process.cwd(), out).startsWith('..') ? out : relative(process.cwd(), out)}`)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main()
