@@ -382,11 +382,9 @@ type Relation = {
    * each with its edge's state.
    */
   fetch: (limit: number, shownOf: (total: number) => number) => Promise<{ total: number; states: Record<EdgeState, number>; members: { node: Pending; judged: Judged }[] }>
-  /** The ids of the first `limit` members, without building their nodes: enough to tell whether the cut hides any. */
-  peek: (limit: number) => Promise<{ total: number; ids: string[] }>
 }
 
-type RelationSpec<T> = Omit<Relation, 'fetch' | 'peek'> & {
+type RelationSpec<T> = Omit<Relation, 'fetch'> & {
   members: (limit: number) => Promise<Members<T>>
   id: (member: T) => string
   /** Nodes for the members, in one batch (an artifact's facts are read for all at once). */
@@ -403,10 +401,6 @@ function relation<T>(spec: RelationSpec<T>): Relation {
       const items = found.items.slice(0, shownOf(found.total))
       const built = await nodes(items)
       return { total: found.total, states: found.states, members: items.map((item, index) => ({ node: built[index] ?? missingNode(id(item)), judged: judge(item) })) }
-    },
-    peek: async (limit) => {
-      const found = await members(limit)
-      return { total: found.total, ids: found.items.slice(0, limit).map(id) }
     },
   }
 }
@@ -637,6 +631,17 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
     return relations
   }
 
+  /** How many of a relation's neighbours are already joined to the node in the graph. */
+  const drawnEdges = (id: string, relation: Relation): number => {
+    let count = 0
+    for (const edge of edges.values()) {
+      if (edge.type !== relation.edgeType) continue
+      const other = edge.from === id ? edge.to : edge.to === id ? edge.from : null
+      if (other !== null && nodes.get(other)?.type === relation.memberType) count++
+    }
+    return count
+  }
+
   /** Edges point from the earlier layer to the later; depends-on from the input artifact to the build. */
   const edgeEnds = (relation: Relation, anchor: string, member: string): [string, string] =>
     relation.direction === 'down' || relation.edgeType === 'depends-on' ? [anchor, member] : [member, anchor]
@@ -652,10 +657,10 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
       for (const relation of relationsOf(id, direction)) {
         const gid = groupId(id, relation.edgeType, relation.memberType)
         if (distance >= query.depth || full) {
-          // At the edge of the graph: only whether there is more, so where it was cut can be said. A neighbour
-          // already in the graph (reached another way) is not more.
-          const peek = await relation.peek(2)
-          if (peek.total > 1 || peek.ids.some((memberId) => !nodes.has(memberId))) markMore(id, full ? 'node-limit' : 'depth')
+          // At the edge of the graph: only how many neighbours there are (a count, no rows read), so where it was
+          // cut can be said. Neighbours already joined to it (reached another way) are not more.
+          const { total } = await relation.fetch(0, () => 0)
+          if (total > drawnEdges(id, relation)) markMore(id, full ? 'node-limit' : 'depth')
           continue
         }
         const wanted = expanded.get(gid)

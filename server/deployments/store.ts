@@ -209,7 +209,7 @@ export async function provenanceOf(db: Db, hexes: readonly string[]): Promise<Ma
 type DeploymentRow = Selectable<DeploymentsTable>
 
 /** Rows to contract deployments: their artifacts, each artifact's provenance, what replaced them, and whether each runs now. */
-export async function readDeployments(db: Db, rows: readonly DeploymentRow[]): Promise<ReadDeployment[]> {
+export async function readDeployments(db: Db, rows: readonly DeploymentRow[], knownCurrent?: ReadonlySet<string>): Promise<ReadDeployment[]> {
   if (rows.length === 0) return []
   const ids = rows.map((row) => row.id)
   const documentIds = rows.flatMap((row) => (row.document_id === null ? [] : [row.document_id]))
@@ -224,7 +224,8 @@ export async function readDeployments(db: Db, rows: readonly DeploymentRow[]): P
   const replacedBy = new Map<string, string>()
   for (const row of replacing) if (row.replaces !== null && !replacedBy.has(row.replaces)) replacedBy.set(row.replaces, row.id)
   const signature = new Map(documents.map((row) => [row.id, VerificationStatus.parse(row.status)]))
-  const current = await currentIds(db, rows)
+  // Callers that read the current deployments already know which they are.
+  const current = knownCurrent ?? (await currentIds(db, rows))
   return rows.map((row) => {
     const artifacts = (artifactsOf.get(row.id) ?? []).map((artifact) => ({
       digest: `sha256:${artifact.digest_value}`,
@@ -343,7 +344,7 @@ async function listEnvironments(db: Db): Promise<EnvironmentList> {
     latest.push(row)
     counts.set(row.id, Number(pair.count))
   }
-  const read = await readDeployments(db, latest)
+  const read = await readDeployments(db, latest, new Set(latest.map((row) => row.id)))
   const byEnvironment = new Map<string, EnvironmentSummary>()
   for (const { deployment } of read) {
     const name = deployment.environment.name

@@ -32,8 +32,38 @@ export interface LineageRepository {
 }
 
 export function lineageRepository(db: Db, kind: StoreKind): LineageRepository {
-  const reader = lineageReader(db, kind)
-  return { graph: (query) => walkLineage(reader, query) }
+  return { graph: (query) => walkLineage(remembering(lineageReader(db, kind)), query) }
+}
+
+/**
+ * One walk asks for the same environment from each of its deployments, and for an artifact's facts from each
+ * relation that reaches it: within one request the answers cannot change enough to matter, so each is asked once.
+ */
+function remembering(reader: LineageReader): LineageReader {
+  const environments = new Map<string, ReturnType<LineageReader['environment']>>()
+  const artifacts = new Map<string, ArtifactFacts>()
+  return {
+    ...reader,
+    environment: (name) => {
+      let found = environments.get(name)
+      if (found === undefined) {
+        found = reader.environment(name)
+        environments.set(name, found)
+      }
+      return found
+    },
+    artifacts: async (refs) => {
+      const missing = refs.filter((ref) => !artifacts.has(`${ref.digest}\n${ref.name ?? ''}`))
+      if (missing.length > 0) for (const [index, facts] of (await reader.artifacts(missing)).entries()) {
+        const ref = missing[index]
+        if (ref !== undefined) artifacts.set(`${ref.digest}\n${ref.name ?? ''}`, facts)
+      }
+      return refs.flatMap((ref) => {
+        const facts = artifacts.get(`${ref.digest}\n${ref.name ?? ''}`)
+        return facts === undefined ? [] : [facts]
+      })
+    },
+  }
 }
 
 const hexOf = (digest: string) => digest.replace(/^sha256:/, '')
@@ -231,7 +261,7 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
           .executeTakeFirst()
         if (row !== undefined) latest.push(row)
       }
-      const read = await readDeployments(db, latest)
+      const read = await readDeployments(db, latest, new Set(latest.map((row) => row.id)))
       return { name, services: pairs.length, flagged: read.filter(({ deployment }) => deployment.flagged).length }
     },
 
