@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { Policy } from '../src/contract/policy'
+import { AlertWebhookConfig, type AlertWebhook } from './alerts/webhook-config'
 import type { IngestContext } from './ingest/format'
 import { loadPublicKey, type TrustedKey } from './ingest/keys'
 import { loadNpmRegistryKeys } from './ingest/npm-attestations'
@@ -50,6 +51,8 @@ const ConfigFile = z
       .strict()
       .default({ readRequiresToken: false }),
     policies: z.array(Policy).default([]),
+    /** Outgoing webhook for new alerts (docs/alerts.md). */
+    alerts: z.object({ webhook: AlertWebhookConfig.optional() }).strict().optional(),
     github: z
       .object({
         webhookSecret: z
@@ -82,6 +85,8 @@ export type Config = {
   /** Secret of the GitHub webhook (`github.webhookSecret`); without it POST /api/v1/webhooks/github answers 403. */
   githubWebhookSecret?: string
   policies: Policy[]
+  /** Where new alerts at or above a severity are posted, signed with HMAC-SHA256 (docs/alerts.md). */
+  alertWebhook?: AlertWebhook
   /** Sources to pull from (absent: none); their secrets stay in the environment variables they name. */
   sources?: SourceConfig[]
 }
@@ -168,6 +173,7 @@ export function buildConfig(value: unknown, source: string, baseDir = process.cw
     maxBodyBytes: file.limits.maxBodyBytes,
     ...(file.github ? { githubWebhookSecret: file.github.webhookSecret } : {}),
     policies: file.policies,
+    ...(file.alerts?.webhook ? { alertWebhook: file.alerts.webhook } : {}),
     sources: file.sources,
   }
 }

@@ -7,18 +7,22 @@ import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
 import { alertEngine, type AlertEngine } from './engine'
+import { webhookNotifier, type WebhookNotifier } from './webhook'
 
 export type AlertsModule = {
   app: ReturnType<typeof resourceApp>['app']
   engine: AlertEngine
+  /** The outgoing webhook, when `alerts.webhook` is configured. */
+  webhook: WebhookNotifier | null
   /** Put before the ingest routes: once a request has stored something, the rules look at it before it answers. */
   afterIngest: MiddlewareHandler
 }
 
 /** The alert queue and triage, and the evaluation that fills it. */
-export function alertsModule({ store, config, auth, now }: RouteDeps, onCreated?: (alerts: Alert[]) => void): AlertsModule {
+export function alertsModule({ store, config, auth, now }: RouteDeps): AlertsModule {
   const { app, mount } = resourceApp(auth)
-  const engine = alertEngine(store, config, now, onCreated)
+  const webhook = config.alertWebhook ? webhookNotifier(config.alertWebhook, store.alerts, now) : null
+  const engine = alertEngine(store, config, now, webhook ? (created: Alert[]) => webhook.notify(created) : undefined)
 
   const afterIngest: MiddlewareHandler = async (c, next) => {
     await next()
@@ -64,5 +68,5 @@ export function alertsModule({ store, config, auth, now }: RouteDeps, onCreated?
     return c.json(await store.alerts.overview(day, now()))
   })
 
-  return { app, engine, afterIngest }
+  return { app, engine, afterIngest, webhook }
 }
