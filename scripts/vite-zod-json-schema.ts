@@ -33,7 +33,8 @@ export function zodWithoutJsonSchema(): Plugin {
       if (!id.startsWith(STUB)) return null
       const module = id.slice(STUB.length)
       const exports = Object.entries((await import(pathToFileURL(module).href)) as Record<string, unknown>)
-      const message = JSON.stringify(`zod's JSON Schema generation is not part of the browser build (${module})`)
+      // The path from node_modules on, never the absolute one: the build must not depend on where the checkout is.
+      const message = JSON.stringify(`zod's JSON Schema generation is not part of the browser build (${module.slice(module.lastIndexOf('node_modules/'))})`)
       const stub = ([name, value]: [string, unknown]): string => {
         if (typeof value === 'function') return `export const ${name} = ${/^create\w*Method$/.test(name) ? '() => unavailable' : 'unavailable'}`
         // A table of processors by schema type: the same keys, each unavailable.
