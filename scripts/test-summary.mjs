@@ -1,4 +1,5 @@
-// Prints the run's closing line, "tests: N passed, N failed", from vitest's and Playwright's JSON reports.
+// Prints the run's closing line, "tests: N passed, N failed", from vitest's and Playwright's JSON reports and the
+// outcome of each other check scripts/test.sh ran (type check, lint, budget, reproducible build; one count each).
 // Above it, what the counts alone would hide: suites that failed without a failing test (a file that did not load,
 // a failing hook, a spec Playwright could not load), each counted as one failure; suites and tests that were
 // skipped, with the reason their titles give (see server/testing/corpus.ts); reports that could not be read, each
@@ -95,6 +96,21 @@ if (p && p.stats && isCount(p.stats.expected) && isCount(p.stats.unexpected)) {
   failed += 1
 }
 
+// The checks that are not test runners (scripts/test.sh): each failed one counts as one failure.
+const failedChecks = []
+const checksPath = join(dir, 'checks.tsv')
+if (existsSync(checksPath)) {
+  for (const line of readFileSync(checksPath, 'utf8').split('\n')) {
+    const [name, outcome] = line.split('\t')
+    if (!name) continue
+    if (outcome === 'passed') passed += 1
+    else {
+      failedChecks.push(name)
+      failed += 1
+    }
+  }
+}
+
 if (skippedSuites.size > 0) {
   console.log('skipped, not run:')
   for (const line of skippedSuites) console.log(`  ${line}`)
@@ -106,6 +122,10 @@ if (brokenSuites.length > 0) {
 if (unreadable.length > 0) {
   console.log('could not read a report (each counted as one failure):')
   for (const line of unreadable) console.log(`  ${line}`)
+}
+if (failedChecks.length > 0) {
+  console.log('checks that failed (each counted as one failure):')
+  for (const name of failedChecks) console.log(`  ${name}`)
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
 process.exit(failed > 0 ? 1 : 0)
