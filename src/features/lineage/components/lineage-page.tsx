@@ -220,6 +220,9 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
           >
             Export PNG
           </button>
+          <button type="button" className="button button-small" onClick={() => void main.refetch()} disabled={main.isFetching}>
+            Refresh states
+          </button>
           {search.focus ? (
             <button type="button" className="button button-small" onClick={() => update({ focus: undefined })}>
               Leave focus mode

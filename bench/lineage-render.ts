@@ -1,0 +1,187 @@
+/**
+ * Lineage rendering (issue 9) in headless Chromium: a 5,000-node graph (7,500 edges) served by a canned API to the
+ * built SPA. Figures: time from the answer to the first paint (layout in the worker included), a scripted pan at
+ * the fit-all overview and at zoom 1 (intervals between animation frames while dragging, median and 95th
+ * percentile, and the canvas paint's own cost), and the time from an answer in which one node's state changed to
+ * the repaint that shows it (the Refresh states button; no relayout).
+ *
+ * BENCH_RENDER_NODES changes the size (default 5,000).
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { extname, join, normalize } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Page } from '@playwright/test'
+import type { LineageGraph } from '../src/contract/lineage'
+import { syntheticLineage } from '../src/features/lineage/lib/synthetic-lineage'
+import { logCheckpoint, serverMeta } from '../mocks/data/factories'
+import { buildIfStale } from '../scripts/build-if-stale.mjs'
+import { ms, percentile } from './stats'
+
+const NODES = Number(process.env.BENCH_RENDER_NODES ?? 5000)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const dist = join(root, 'dist')
+
+buildIfStale()
+
+const graph = syntheticLineage(NODES)
+// The second and later answers: one artifact's state changed (a re-verification failed it).
+const changedNode = graph.nodes.find((node) => node.type === 'artifact' && node.state === 'verified')
+if (!changedNode) throw new Error('the synthetic graph has a verified artifact')
+const changed: LineageGraph = { ...graph, nodes: graph.nodes.map((node) => (node === changedNode ? { ...node, state: 'failed' } : node)) }
+const bodies = {
+  first: JSON.stringify(graph),
+  changed: JSON.stringify(changed),
+  meta: JSON.stringify(serverMeta({ demo: false })),
+  checkpoint: JSON.stringify(logCheckpoint(10)),
+}
+let lineageRequests = 0
+const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.map': 'application/json' }
+
+async function handle(request: IncomingMessage, response: ServerResponse) {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname
+  if (path.startsWith('/api/')) {
+    let body: string | undefined
+    if (path === '/api/v1/lineage') body = lineageRequests++ === 0 ? bodies.first : bodies.changed
+    else if (path === '/api/v1/meta') body = bodies.meta
+    else if (path === '/api/v1/log/checkpoint') body = bodies.checkpoint
+    response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' })
+    response.end(body ?? JSON.stringify({ error: { code: 'not-found', message: `the bench stubs no ${path}` } }))
+    return
+  }
+  const file = normalize(join(dist, path))
+  const asset = file.startsWith(dist) && extname(file) !== '' ? file : join(dist, 'index.html')
+  try {
+    const content = await readFile(asset)
+    response.writeHead(200, { 'content-type': types[extname(asset)] ?? 'application/octet-stream' })
+    response.end(content)
+  } catch {
+    response.writeHead(404).end()
+  }
+}
+
+const server = createServer((request, response) => void handle(request, response))
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+const address = server.address()
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+})
+const context = await browser.newContext({ viewport: { width: 1366, height: 900 } })
+const page = await context.newPage()
+const pageErrors: string[] = []
+page.on('pageerror', (error) => pageErrors.push(error.message))
+// Every paint and answer, as the page reports them (it clears its marks, so an observer is the way to read them).
+await page.addInitScript(() => {
+  const log: Array<{ name: string; start: number; duration: number }> = []
+  Object.assign(window, { __lineageLog: log })
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (entry.name.startsWith('lineage:')) log.push({ name: entry.name, start: entry.startTime, duration: entry.duration })
+  }).observe({ entryTypes: ['mark', 'measure'] })
+})
+
+type Entry = { name: string; start: number; duration: number }
+const entries = (target: Page) => target.evaluate(() => (window as unknown as { __lineageLog: Entry[] }).__lineageLog.slice())
+const paintsAfter = async (target: Page, since: number) => (await entries(target)).filter((entry) => entry.name === 'lineage:paint' && entry.start > since)
+
+async function loaded(url: string): Promise<{ firstPaint: number; dataAt: number }> {
+  lineageRequests = 0
+  await page.goto(url)
+  await page.waitForFunction(() => (window as unknown as { __lineageLog?: Entry[] }).__lineageLog?.some((entry) => entry.name === 'lineage:paint'), undefined, { timeout: 60_000 })
+  const log = await entries(page)
+  const data = log.find((entry) => entry.name === 'lineage:data')
+  const paint = log.find((entry) => entry.name === 'lineage:paint')
+  if (!data || !paint) throw new Error(`the page reported no answer or paint (errors: ${pageErrors.join('; ') || 'none'})`)
+  return { firstPaint: paint.start + paint.duration - data.start, dataAt: data.start }
+}
+
+/** Drags the canvas for a while and records the interval between animation frames and each paint's cost. */
+async function pan(label: string): Promise<void> {
+  const canvas = page.locator('canvas.lineage-canvas-surface')
+  const box = await canvas.boundingBox()
+  if (!box) throw new Error('no canvas')
+  // As text: tsx would wrap a named inner function in a helper the page does not have.
+  await page.evaluate(`(() => {
+    const frames = []
+    window.__frames = frames
+    window.__recording = true
+    const tick = (time) => {
+      frames.push(time)
+      if (window.__recording) requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })()`)
+  const since = await page.evaluate(() => performance.now())
+  // Off the middle, where the keyboard's node (a button over the canvas) may sit.
+  const x = box.x + box.width / 2 + 250
+  const y = box.y + box.height / 2 + 120
+  await page.mouse.move(x, y)
+  await page.mouse.down()
+  // Back and forth, diagonally: 4 strokes of 60 steps.
+  for (const [dx, dy] of [
+    [-300, -200],
+    [-300, 200],
+    [300, -200],
+    [-200, 100],
+  ] as const) {
+    await page.mouse.move(x + dx, y + dy, { steps: 60 })
+    await page.mouse.move(x, y, { steps: 1 })
+  }
+  await page.mouse.up()
+  const frames = await page.evaluate(() => {
+    Object.assign(window, { __recording: false })
+    return (window as unknown as { __frames: number[] }).__frames.slice()
+  })
+  const intervals = frames.slice(1).map((time, index) => time - frames[index]!)
+  const paints = (await paintsAfter(page, since)).map((entry) => entry.duration)
+  const median = percentile(intervals, 50)
+  console.log(
+    `pan ${label}: ${intervals.length} frames, frame interval median ${ms(median)} (${(1000 / median).toFixed(0)} fps), p95 ${ms(percentile(intervals, 95))}; ` +
+      `${paints.length} canvas paints, median ${ms(percentile(paints, 50))}, p95 ${ms(percentile(paints, 95))}`,
+  )
+}
+
+console.log(`bench: lineage rendering, ${graph.nodes.length.toLocaleString('en')} nodes / ${graph.edges.length.toLocaleString('en')} edges, Chromium ${browser.version()}, 1366×900`)
+const from = encodeURIComponent(graph.root)
+const overview = await loaded(`${base}/lineage?from=${from}`)
+console.log(`answer parsed → first paint (view, layout in the worker, scene, paint): ${ms(overview.firstPaint)}`)
+await page.getByRole('button', { name: 'Fit', exact: true }).click()
+await page.waitForTimeout(500)
+await pan('at fit-all overview')
+
+// Zoom 1 around the middle of the graph.
+const middle = await loaded(`${base}/lineage?from=${from}&view=600,${graph.nodes.length * 10},1`)
+void middle
+await pan('at zoom 1')
+
+// One node's state changes: Refresh states fetches an answer in which it did.
+const repaints: number[] = []
+for (let run = 0; run < 5; run++) {
+  const since = await page.evaluate(() => performance.now())
+  await page.getByRole('button', { name: 'Refresh states' }).click()
+  await page.waitForFunction(
+    (after) => {
+      const log = (window as unknown as { __lineageLog: Entry[] }).__lineageLog
+      const data = log.find((entry) => entry.name === 'lineage:data' && entry.start > after)
+      return data !== undefined && log.some((entry) => entry.name === 'lineage:paint' && entry.start > data.start)
+    },
+    since,
+    { timeout: 30_000 },
+  )
+  const log = (await entries(page)).filter((entry) => entry.start > since)
+  const data = log.find((entry) => entry.name === 'lineage:data')!
+  const paint = log.find((entry) => entry.name === 'lineage:paint' && entry.start > data.start)!
+  repaints.push(paint.start + paint.duration - data.start)
+  await page.getByRole('button', { name: 'Refresh states' }).waitFor({ state: 'visible' })
+  await page.waitForFunction(() => !document.querySelector('button[disabled]')?.textContent?.includes('Refresh states'))
+}
+const failedName = await page.getByRole('button', { name: new RegExp(`sha256:${changedNode.key.slice(7, 13)}…, failed`) }).count()
+console.log(
+  `one node's state changed (answer parsed → repaint, no relayout): median ${ms(percentile(repaints, 50))}, max ${ms(Math.max(...repaints))} over ${repaints.length} refreshes (budget 50 ms); the node now reads failed: ${failedName > 0 ? 'yes' : 'NO'}`,
+)
+
+await browser.close()
+server.close()
+if (pageErrors.length > 0) throw new Error(`the page failed: ${pageErrors.join('; ')}`)
