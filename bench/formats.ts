@@ -10,6 +10,7 @@ import { buildConfig, ingestContext } from '../server/config'
 import { demoStatement } from '../demo/statement'
 import { signEnvelope } from '../server/demo/seed'
 import { ingestBody, prepareDocument } from '../server/ingest/ingest'
+import { forgetChainResults } from '../server/ingest/sigstore/certificate'
 import { demoTrace } from '../demo/traces'
 import { ingestOtlpJson } from '../server/telemetry/ingest'
 import { corpusDir, hasCorpus } from '../server/testing/corpus'
@@ -58,9 +59,18 @@ if (hasCorpus) {
     if (status !== 'verified') throw new Error(`bench bundle did not verify: ${status}`)
   }
   const runs = 300
+  const sigstore = context.sigstore
+  // Cold: every bundle's certificate as if never seen (its chain built by @sigstore/verify); warm: a certificate
+  // seen before (the chain result is kept per configuration and certificate, as for a release's several attestations).
+  const coldStarted = performance.now()
+  for (let run = 0; run < runs; run++) {
+    if (sigstore) forgetChainResults(sigstore)
+    prepareDocument(bundles[run % bundles.length]!, context)
+  }
+  console.log(`Sigstore bundles (v0.3, Fulcio chain, Rekor inclusion proof + checkpoint, SET), each certificate new: ${rate(runs, performance.now() - coldStarted)} bundles verified (${runs} verifications of 3 real bundles)`)
   const started = performance.now()
   for (let run = 0; run < runs; run++) prepareDocument(bundles[run % bundles.length]!, context)
-  console.log(`Sigstore bundles (v0.3, Fulcio chain, Rekor inclusion proof + checkpoint, SET): ${rate(runs, performance.now() - started)} bundles verified (${runs} verifications of 3 real bundles)`)
+  console.log(`Sigstore bundles, certificate chains already verified for this configuration: ${rate(runs, performance.now() - started)} bundles verified (${runs} verifications of 3 real bundles)`)
 } else {
   console.log('Sigstore bundles: skipped, ../shared/corpus is not beside the checkout')
 }

@@ -1,4 +1,4 @@
-import { X509Certificate as NodeCertificate } from 'node:crypto'
+import { createHash, X509Certificate as NodeCertificate } from 'node:crypto'
 import { X509Certificate } from '@sigstore/core'
 import type { SignedEntity } from '@sigstore/verify'
 import { IngestError } from '../errors'
@@ -162,13 +162,44 @@ export function bundleChainProblem(leafDer: Buffer, chain: readonly Buffer[]): s
   return null
 }
 
+type ChainResult = { step: Step; authority: CertAuthority | null }
+
+/**
+ * Chain results per configuration (the trust object), per certificate and signing times: building a chain is most
+ * of a bundle's verification, and the same certificate arrives again (a release's several attestations, a
+ * re-sent body, re-verification). Bounded: the oldest results go first.
+ */
+const chainResults = new WeakMap<SigstoreTrust, Map<string, ChainResult>>()
+const CHAIN_RESULTS_KEPT = 2000
+
+/** Forgets the chain results kept for a configuration: for the bench, to time a certificate seen for the first time. */
+export function forgetChainResults(trust: SigstoreTrust): void {
+  chainResults.delete(trust)
+}
+
 export function checkCertificateChain(
   trust: SigstoreTrust,
   entity: SignedEntity,
   certificate: SigningCertificate,
   times: Times,
   bundleChain: readonly Buffer[] = [],
-): { step: Step; authority: CertAuthority | null } {
+): ChainResult {
+  const dates = timesOf(times)
+  const hash = createHash('sha256').update(certificate.cert.root.toDER())
+  for (const der of bundleChain) hash.update(der)
+  const key = `${hash.digest('hex')} ${dates.map((date) => date.getTime()).join(',')} ${times.missing ? 'missing' : ''}`
+  let results = chainResults.get(trust)
+  if (!results) chainResults.set(trust, (results = new Map<string, ChainResult>()))
+  const known = results.get(key)
+  if (known) return known
+  const result = chainOf(trust, entity, certificate, times, bundleChain)
+  // A crash is not cached: it is thrown, and reported by the caller as an internal error.
+  results.set(key, result)
+  if (results.size > CHAIN_RESULTS_KEPT) results.delete(results.keys().next().value ?? '')
+  return result
+}
+
+function chainOf(trust: SigstoreTrust, entity: SignedEntity, certificate: SigningCertificate, times: Times, bundleChain: readonly Buffer[]): ChainResult {
   const { cert, info } = certificate
   const dates = timesOf(times)
   const expected = dates.length > 0 ? `a chain to a Fulcio CA in a trusted root, valid at signing time ${dates.map(iso).join(', ')}` : 'a chain to a Fulcio CA in a trusted root, valid at a verified signing time'
