@@ -8,10 +8,12 @@ import type { Store } from '../store/types'
 const FINGERPRINT_KEY = 'verification-config-fingerprint'
 
 /**
- * Bumped when the verifier's checks change what they record (2: checks that could not be judged say so), so a
- * store's verdicts are re-verified on the next start and the old ones kept as history.
+ * Bumped when the verifier's checks change what they record (2: checks that could not be judged say so; 3: a
+ * check that crashed is an internal error, not a failure, and v0.1 bundles whose proof has no checkpoint, Rekor v2
+ * entries over a DSSE PAE, PyPI, gcloud and Rekor entry documents verify), so a store's verdicts are re-verified
+ * on the next start and the old ones kept as history.
  */
-const VERIFIER_REVISION = 2
+const VERIFIER_REVISION = 3
 
 /** What verdicts depend on: trusted keys, trust files, policies and the verifier. When it changes, stored verdicts may be stale. */
 export function verificationFingerprint(config: Config): string {
