@@ -158,3 +158,29 @@ describe('index.html and the history fallback', () => {
     expect(identity.headers.get('etag')).toBe(`"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`)
   })
 })
+
+describe('a rebuild under a running server', () => {
+  it('serves the new files, with their own length and ETag, instead of the ones indexed at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenance-static-rebuild-'))
+    try {
+      writeFileSync(join(dir, 'index.html'), html)
+      await compressDir(dir)
+      const running = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dir })
+      const before = await running.request('/builds', { headers: { 'accept-encoding': 'br' } })
+      expect(brotliDecompressSync(await bytesOf(before)).toString()).toBe(html)
+
+      const rebuilt = html.replace('index-abc123.js', 'index-new456.js').repeat(2)
+      rmSync(join(dir, 'index.html.br'))
+      await new Promise((resolve) => setTimeout(resolve, 20)) // a later mtime, even on coarse clocks
+      writeFileSync(join(dir, 'index.html'), rebuilt)
+      await compressDir(dir)
+      const after = await running.request('/builds', { headers: { 'accept-encoding': 'br' } })
+      const body = await bytesOf(after)
+      expect(Number(after.headers.get('content-length'))).toBe(body.byteLength)
+      expect(brotliDecompressSync(body).toString()).toBe(rebuilt)
+      expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -30,7 +30,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable'
 /** Everything else (index.html above all) is revalidated on every use: a deploy is seen at the next load. */
 const REVALIDATE = 'no-cache'
 
-type Variant = { file: string; size: number; etag: string }
+type Variant = { file: string; size: number; mtimeMs: number; etag: string }
 type StaticFile = { type: string; cacheControl: string; identity: Variant; encoded: Partial<Record<ContentCoding, Variant>> }
 
 /**
@@ -48,8 +48,9 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
   const present = new Set(all)
   const variant = (file: string): Variant => {
     const bytes = readFileSync(file)
+    const { mtimeMs } = statSync(file)
     // A strong validator of the bytes sent: each coding of a file is its own representation (RFC 9110 §8.8.3).
-    return { file, size: bytes.byteLength, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` }
+    return { file, size: bytes.byteLength, mtimeMs, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` }
   }
   for (const file of all) {
     if (/\.(br|gz)$/.test(file) && present.has(file.slice(0, -3))) continue
@@ -65,6 +66,15 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
     })
   }
   return files
+}
+
+/** The coding to send of a file, and its bytes on disk. */
+function choose(file: StaticFile | undefined, acceptEncoding: string | undefined) {
+  if (file === undefined) return undefined
+  const available = (['br', 'gzip'] as const).filter((coding) => file.encoded[coding] !== undefined)
+  const coding = chooseEncoding(acceptEncoding, available)
+  const chosen = coding === 'identity' ? file.identity : (file.encoded[coding] ?? file.identity)
+  return { file, coding, chosen, available }
 }
 
 /** Whether an `If-None-Match` list names this ETag (weak comparison, as for GET; RFC 9110 §13.1.2). */
@@ -84,19 +94,22 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
  */
 export function serveSpa(dir: string): MiddlewareHandler | null {
   if (!existsSync(join(dir, 'index.html')) || !statSync(dir).isDirectory()) return null
-  const files = indexStaticFiles(dir)
-  const index = files.get('/index.html')
-  if (index === undefined) return null
+  let files = indexStaticFiles(dir)
+  if (!files.has('/index.html')) return null
+  const lookup = (path: string) => files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : files.get('/index.html'))
 
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next()
-    const path = c.req.path
-    const file = files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : index)
-    if (file === undefined) return next()
-
-    const available = Object.keys(file.encoded).filter((coding): coding is ContentCoding => coding === 'br' || coding === 'gzip')
-    const coding = chooseEncoding(c.req.header('accept-encoding'), available)
-    const chosen = coding === 'identity' ? file.identity : (file.encoded[coding] ?? file.identity)
+    const accept = c.req.header('accept-encoding')
+    let found = choose(lookup(c.req.path), accept)
+    if (found !== undefined && statSync(found.chosen.file, { throwIfNoEntry: false })?.mtimeMs !== found.chosen.mtimeMs) {
+      // The folder was rebuilt under a running server (a local `vite build`): index it again rather than send
+      // bytes that no longer match the length and ETag recorded for them.
+      files = indexStaticFiles(dir)
+      found = choose(lookup(c.req.path), accept)
+    }
+    if (found === undefined) return next()
+    const { file, coding, chosen, available } = found
     const headers = new Headers({ 'content-type': file.type, 'cache-control': file.cacheControl, etag: chosen.etag })
     if (available.length > 0) headers.set('vary', 'Accept-Encoding')
     if (matchesEtag(c.req.header('if-none-match'), chosen.etag)) return new Response(null, { status: 304, headers })
