@@ -3,6 +3,7 @@ import { splitDigest } from '../../domain/digests'
 import { agreement } from '../../domain/reproducibility'
 import { newestFirst, verdictsNewestFirst, type DemoIndex } from './demo-index'
 import { buildAttestation, rebuildAttestation, sigstoreAttestation, toSummary } from './factories'
+import { artifactDeployments } from './lineage-deployments'
 
 /** The artifact a sha256 digest (full, bare or a prefix) names in the demo, or null. */
 export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail | null {
@@ -33,6 +34,6 @@ export function demoArtifact(index: DemoIndex, digest: string): ArtifactDetail |
     sbom: sboms[0]?.sbom() ?? null,
     rebuilds,
     reproducibility: agreement(rebuilds),
-    deployments: [],
+    deployments: artifactDeployments(index, entry.sha256),
   })
 }

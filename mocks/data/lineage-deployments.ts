@@ -11,7 +11,7 @@ import {
 import { DEMO_END } from '../../demo/model'
 import { deploymentId } from '../../domain/deployment-id'
 import { isFlagged, judgeProvenance, serviceOf, type ProvenanceFact, type RebuildFact } from '../../domain/deployment-provenance'
-import type { DemoIndex } from './demo-index'
+import { demoIndex, type DemoIndex } from './demo-index'
 import { demoDeploymentRecords } from './lineage-documents'
 
 /*
@@ -155,6 +155,26 @@ export function createDemoDeploymentsDb(index: DemoIndex): DemoDeploymentsDb {
       return EnvironmentList.parse({ items: [...byEnvironment.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) })
     },
   }
+}
+
+const made = new WeakMap<DemoIndex, DemoDeploymentsDb>()
+
+/** The deployments of a demo index, made once per index (the shared one unless a test brings its own). */
+export function demoDeploymentsDb(index: DemoIndex = demoIndex()): DemoDeploymentsDb {
+  let db = made.get(index)
+  if (db === undefined) {
+    db = createDemoDeploymentsDb(index)
+    made.set(index, db)
+  }
+  return db
+}
+
+/** An artifact's deployments as its page lists them: newest first, at most 20. */
+export function artifactDeployments(index: DemoIndex, sha256: string) {
+  return demoDeploymentsDb(index)
+    .all.filter((entry) => entry.deployment.artifacts.some((artifact) => artifact.digest === `sha256:${sha256}`))
+    .slice(0, 20)
+    .map(({ deployment, current }) => ({ environment: deployment.environment.name, at: deployment.deployedAt, id: deployment.id, service: deployment.service, current, flagged: deployment.flagged }))
 }
 
 const encodeOffset = (offset: number) => btoa(JSON.stringify({ offset }))

@@ -16,14 +16,23 @@ export type DemoDeploymentRecord = DemoDeployment & {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** The seed records the deployments of the history only (not the builds after it), with that history's rebuilds. */
+let remembered: { key: string; records: DemoDeploymentRecord[] } | null = null
+
+/**
+ * The seed records the deployments of the history only (not the builds after it), with that history's rebuilds.
+ * The index and the deployments both ask for the same history; it is made once (its rebuilds take a moment).
+ */
 export function demoDeploymentRecords(builds: readonly DemoBuild[]): DemoDeploymentRecord[] {
   const history = builds.filter((build) => build.index < DEMO_BUILD_COUNT).sort((a, b) => a.index - b.index)
+  const key = `${history.length}:${history[0]?.invocationId ?? ''}:${history.at(-1)?.invocationId ?? ''}:${history.at(-1)?.artifacts[0]?.sha256 ?? ''}`
+  if (remembered?.key === key) return remembered.records
   const keyid = demoReleaseKeyIds.ed25519
-  return demoDeployments(history, demoRebuilds(history)).map((deployment) => ({
+  const records = demoDeployments(history, demoRebuilds(history)).map((deployment) => ({
     ...deployment,
     documentId: deployment.signed ? sha256Hex(envelopeBytes(demoDeploymentStatement(deployment.input), { algorithm: 'ed25519', label: keyid, keyid })) : null,
   }))
+  remembered = { key, records }
+  return records
 }
 
 /** A signed deployment's row in the signatures list: no build, no project, signed when it was deployed. */

@@ -1,16 +1,7 @@
 import { HttpResponse } from 'msw'
 import { deploymentRoutes } from '../../src/contract/deployments'
-import { demoIndex } from '../data/demo-index'
-import { createDemoDeploymentsDb, type DemoDeploymentsDb } from '../data/lineage-deployments'
+import { demoDeploymentsDb } from '../data/lineage-deployments'
 import { mockRoute, problem } from './route'
-
-let shared: DemoDeploymentsDb | null = null
-
-/** The demo's deployments, made once from the same facts the server's seed records. */
-export function demoDeploymentsDb(): DemoDeploymentsDb {
-  shared ??= createDemoDeploymentsDb(demoIndex())
-  return shared
-}
 
 /** The demo's deployments, one by id, and what runs now in each environment. Posting is the server's alone. */
 export const deploymentHandlers = [

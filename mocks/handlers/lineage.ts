@@ -3,7 +3,7 @@ import { lineageRoutes } from '../../src/contract/lineage'
 import { walkLineage, type LineageReader } from '../../domain/lineage-walk'
 import { demoIndex } from '../data/demo-index'
 import { demoLineageReader } from '../data/lineage-reader'
-import { demoDeploymentsDb } from './deployments'
+import { demoDeploymentsDb } from '../data/lineage-deployments'
 import { mockRoute, problem } from './route'
 
 let reader: LineageReader | null = null

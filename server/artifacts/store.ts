@@ -6,6 +6,7 @@ import { Sbom, SbomTool } from '../../src/contract/sboms'
 import { splitDigest } from '../../domain/digests'
 import { agreement } from '../../domain/reproducibility'
 import { summaries, summaryColumns } from '../builds/summaries'
+import { artifactDeployments } from '../deployments/store'
 import { rebuildOut } from '../rebuilds/rows'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
 import { StoreQueryError } from '../store/errors'
@@ -218,6 +219,7 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
   const sbom = sbomDocuments.length === 0 ? null : await getSbomFor(db, digest)
 
   if (builds.length === 0 && rebuilds.length === 0 && sbom === null) return { kind: 'not-found' }
+  const deployments = algorithm === 'sha256' ? await artifactDeployments(db, value) : []
 
   // Every digest the artifact is known by: the whole digest set of each subject that names it.
   const digests: Record<string, string> = { [algorithm]: value }
@@ -286,7 +288,7 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
       sbom,
       rebuilds,
       reproducibility: agreement(rebuilds),
-      deployments: [],
+      deployments,
     }),
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArtifactDetail } from '../../src/contract/artifacts'
 import { IngestResponse } from '../../src/contract/attestations'
 import { ApiErrorBody } from '../../src/contract/common'
 import { DEPLOYMENT_PREDICATE_TYPE, Deployment, DeploymentIngestResponse, DeploymentPage, DeploymentQuery, EnvironmentList, type DeploymentInputJson } from '../../src/contract/deployments'
@@ -195,5 +196,15 @@ describe('GET /api/v1/deployments and /api/v1/environments', () => {
     expect(qa?.services).toHaveLength(1)
     expect(qa?.services[0]?.deployment.artifacts[0]?.digest).toBe(`sha256:${digests.d5}`)
     expect(qa?.services[0]?.deployments).toBe(2)
+  })
+
+  it('lists the deployments of an artifact on its page, flagged when its provenance does not verify', async () => {
+    const untrusted = ArtifactDetail.parse(await (await app.request(`/api/v1/artifacts/sha256:${digests.d3}`)).json())
+    expect(untrusted.deployments).toEqual([expect.objectContaining({ environment: 'production', service: 'example/app', current: true, flagged: true })])
+    const verified = ArtifactDetail.parse(await (await app.request(`/api/v1/artifacts/sha256:${digests.d1}`)).json())
+    expect(verified.deployments.map((deployment) => [deployment.environment, deployment.flagged])).toEqual([
+      ['staging', false],
+      ['staging', false],
+    ])
   })
 })

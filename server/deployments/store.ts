@@ -141,6 +141,26 @@ export async function insertAttestedDeployment(trx: Kysely<Database>, document: 
   ])
 }
 
+/** The deployments of an artifact (sha256 hex) for its page, newest first. */
+export async function artifactDeployments(db: Db, hex: string, limit = 20): Promise<{ environment: string; at: string; id: string; service: string; current: boolean; flagged: boolean }[]> {
+  const rows = await db
+    .selectFrom('deployments')
+    .selectAll()
+    .where('id', 'in', db.selectFrom('deployment_artifacts').select('deployment_id').where('digest_value', '=', hex))
+    .orderBy('deployed_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return (await readDeployments(db, rows)).map(({ deployment, current }) => ({
+    environment: deployment.environment.name,
+    at: deployment.deployedAt,
+    id: deployment.id,
+    service: deployment.service,
+    current,
+    flagged: deployment.flagged,
+  }))
+}
+
 async function projectOf(db: Kysely<Database>, digest: string): Promise<string | null> {
   const row = await db
     .selectFrom('subjects')

@@ -46,8 +46,12 @@ export const ArtifactDetail = z.object({
   sbom: Sbom.nullable(),
   rebuilds: z.array(Rebuild),
   reproducibility: ArtifactReproducibility,
-  /** Deployment records; none are ingested yet, so this is always empty. */
-  deployments: z.array(z.object({ environment: z.string(), at: Instant })),
+  /**
+   * Where the artifact was deployed, newest first, at most 20. `flagged`: the deployment has a digest without a
+   * verified path back to a source commit ("deployed without verified provenance"); `current`: it is what runs now
+   * for its service in its environment.
+   */
+  deployments: z.array(z.object({ environment: z.string(), at: Instant, id: z.string(), service: z.string(), current: z.boolean(), flagged: z.boolean() })),
 })
 export type ArtifactDetail = z.infer<typeof ArtifactDetail>
 
