@@ -23,6 +23,7 @@ import { SourceRunner } from './sources/runner'
 import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
 import { telemetryApp } from './telemetry/routes'
+import { verifyApp } from './verify/routes'
 
 export type AppOptions = {
   store: Store
@@ -91,6 +92,7 @@ export function createApp(options: AppOptions): Hono {
     telemetryApp(deps),
     deploymentsApp(deps),
     lineageApp(deps),
+    verifyApp(deps),
     sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
     alerts.app,
   ]) {

@@ -16,6 +16,7 @@ import { searchRoutes } from './search'
 import { signatureRoutes } from './signatures'
 import { sourceRoutes } from './sources'
 import { telemetryRoutes } from './telemetry'
+import { verifyRoutes } from './verify'
 import type { RouteSpec } from './route-spec'
 
 /**
@@ -41,6 +42,7 @@ export const routes = {
   ...sourceRoutes,
   ...deploymentRoutes,
   ...lineageRoutes,
+  ...verifyRoutes,
 } as const satisfies Record<string, RouteSpec>
 
 export type RouteId = keyof typeof routes
