@@ -14,6 +14,7 @@ import { logRepository } from '../log/store'
 import { rebuildRepository } from '../rebuilds/store'
 import { searchRepository } from '../search/store'
 import { signatureRepository } from '../signatures/store'
+import { reportRepository } from '../reports/store'
 import { sourceRepository } from '../sources/store'
 import { telemetryRepository } from '../telemetry/store'
 import type { Db, StoreKind } from './db'
@@ -64,6 +65,7 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     lineage: lineageRepository(db, kind),
     alerts: alertRepository(db),
     sources: sourceRepository(db),
+    reports: reportRepository(logKey),
     close: () => db.destroy(),
   }
 }

@@ -8,6 +8,7 @@ import type { LogRepository } from '../log/store'
 import type { RebuildRepository } from '../rebuilds/store'
 import type { SearchRepository } from '../search/store'
 import type { SignatureRepository } from '../signatures/store'
+import type { ReportRepository } from '../reports/store'
 import type { SourceRepository } from '../sources/store'
 import type { TelemetryRepository } from '../telemetry/store'
 import type { StoreKind } from './db'
@@ -32,5 +33,6 @@ export interface Store {
   readonly lineage: LineageRepository
   readonly alerts: AlertRepository
   readonly sources: SourceRepository
+  readonly reports: ReportRepository
   close(): Promise<void>
 }

@@ -1,0 +1,182 @@
+import type { Alert } from '../../src/contract/alerts'
+import type { ArtifactDetail } from '../../src/contract/artifacts'
+import { REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
+import { Report, REPORT_SCHEMA, type ReportArtifact, type ReportAttestation, type ReportScope } from '../../src/contract/reports'
+import { agreement } from '../../domain/reproducibility'
+import { canonicalJson } from '../ingest/canonical-json'
+
+/*
+ * Report assembly, pure: the facts the store gave for each artifact in, one report out. Nothing reads a clock;
+ * `asOf` is the only time, and facts stored after it are left out, so a report can be made again later and
+ * give the same bytes (as long as no verdict was re-judged in between: verdicts are the current ones).
+ */
+
+/** What the store knows of one digest in the scope; `detail` null when nothing names it. */
+export type ArtifactEvidence = { digest: string; detail: ArtifactDetail | null; alerts: readonly Alert[] }
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+export function scopeDigests(scope: ReportScope): string[] {
+  return scope.kind === 'artifact' ? [scope.digest] : [...new Set(scope.digests)].sort(byText)
+}
+
+export function assembleReport(input: { scope: ReportScope; asOf: number; artifacts: readonly ArtifactEvidence[] }): Report {
+  const asOf = new Date(input.asOf).toISOString()
+  const notAfter = (instant: string) => Date.parse(instant) <= input.asOf
+  const artifacts: ReportArtifact[] = []
+  const unknown: string[] = []
+  for (const evidence of [...input.artifacts].sort((a, b) => byText(a.digest, b.digest))) {
+    const artifact = evidence.detail === null ? null : artifactOf(evidence.digest, evidence.detail, evidence.alerts, notAfter)
+    if (artifact === null) unknown.push(evidence.digest)
+    else artifacts.push(artifact)
+  }
+  const documents = [...new Set(artifacts.flatMap((artifact) => artifact.attestations.map((attestation) => attestation.documentId)))].sort(byText)
+  return Report.parse({
+    schema: REPORT_SCHEMA,
+    asOf,
+    scope: input.scope.kind === 'release' ? { kind: 'release', digests: scopeDigests(input.scope) } : input.scope,
+    summary: summarise(artifacts, unknown, asOf),
+    artifacts,
+    documents,
+  })
+}
+
+/** The report's bytes: canonical JSON (keys sorted by code point, no whitespace), the form that is signed. */
+export function reportBytes(report: Report): Buffer {
+  return Buffer.from(canonicalJson(report), 'utf8')
+}
+
+function artifactOf(digest: string, detail: ArtifactDetail, alerts: readonly Alert[], notAfter: (instant: string) => boolean): ReportArtifact | null {
+  const rebuildDocuments = new Set(detail.rebuilds.map((rebuild) => rebuild.documentId))
+  const attestations = detail.attestations
+    .filter((attestation) => notAfter(attestation.ingestedAt))
+    .map((attestation): ReportAttestation => {
+      const { verification } = attestation
+      const role =
+        attestation.buildId !== null
+          ? 'provenance'
+          : detail.sbom?.documentId === attestation.documentId
+            ? 'sbom'
+            : attestation.predicateType === REBUILD_PREDICATE_TYPE || rebuildDocuments.has(attestation.documentId)
+              ? 'rebuild'
+              : 'other'
+      return {
+        documentId: attestation.documentId,
+        format: attestation.format,
+        role,
+        predicateType: attestation.predicateType,
+        buildId: attestation.buildId,
+        ingestedAt: attestation.ingestedAt,
+        status: verification.status,
+        failedCheck: verification.failedCheck,
+        // The verifier's order is the order checks depend on each other; kept as it is.
+        checks: verification.checks.map((check) => ({
+          name: check.name,
+          ok: check.ok,
+          expected: check.expected ?? null,
+          found: check.actual ?? null,
+          detail: check.detail ?? null,
+          notJudged: check.notJudged ?? null,
+        })),
+        signers: verification.signers
+          .map((signer) => ({ keyId: signer.keyId, trustedKeyId: signer.trustedKeyId, algorithm: signer.algorithm }))
+          .sort((a, b) => byText(a.keyId ?? '', b.keyId ?? '') || byText(a.trustedKeyId ?? '', b.trustedKeyId ?? '')),
+        certificateIdentity:
+          verification.certificate === null || verification.certificate === undefined
+            ? null
+            : { subjectAlternativeName: verification.certificate.subjectAlternativeName, issuer: verification.certificate.issuer },
+        transparencyLogEntries: (verification.transparencyLog ?? [])
+          .map((entry) => ({ logIndex: entry.logIndex, inclusionProof: entry.inclusionProof, integratedTime: entry.integratedTime }))
+          .sort((a, b) => byText(a.logIndex, b.logIndex)),
+      }
+    })
+    .sort((a, b) => byText(a.documentId, b.documentId))
+  const kept = new Set<string>(attestations.map((attestation) => attestation.documentId))
+  const builds = detail.builds
+    .filter((build) => kept.has(build.id))
+    .map((build) => ({
+      id: build.id,
+      project: build.project,
+      sourceRepo: build.sourceRepo,
+      sourceCommit: build.sourceCommit,
+      builderId: build.builderId,
+      buildType: build.buildType,
+      status: build.status,
+      time: build.time,
+    }))
+    .sort((a, b) => byText(a.time, b.time) || byText(a.id, b.id))
+  const rebuilds = detail.rebuilds.filter((rebuild) => kept.has(rebuild.documentId))
+  const sbom = detail.sbom !== null && kept.has(detail.sbom.documentId) ? detail.sbom : null
+  if (attestations.length === 0) return null
+  const buildIds = new Set<string>(builds.map((build) => build.id))
+  return {
+    digest,
+    digests: detail.digests,
+    names: [...detail.names].sort(byText),
+    provenance: builds.length === 0 ? 'none' : builds.some((build) => build.status === 'verified') ? 'verified' : 'unverified',
+    builds,
+    attestations,
+    sbom: sbom === null ? null : { documentId: sbom.documentId, standard: sbom.standard, componentCount: sbom.componentCount },
+    rebuilds: {
+      ...agreement(rebuilds),
+      verdicts: rebuilds
+        .map((rebuild) => ({ documentId: rebuild.documentId, rebuilderId: rebuild.rebuilderId, verdict: rebuild.verdict, status: rebuild.status, time: rebuild.time }))
+        .sort((a, b) => byText(a.time, b.time) || byText(a.documentId, b.documentId)),
+    },
+    deployments: detail.deployments
+      .filter((deployment) => notAfter(deployment.at))
+      .map((deployment) => ({ id: deployment.id, environment: deployment.environment, service: deployment.service, at: deployment.at, flagged: deployment.flagged }))
+      .sort((a, b) => byText(a.at, b.at) || byText(a.id, b.id)),
+    alerts: alerts
+      .filter((alert) => alert.state !== 'resolved' && notAfter(alert.firstSeen) && (buildIds.has(alert.subject.buildId) || alert.subject.id === digest))
+      .map((alert) => ({
+        id: alert.id,
+        rule: alert.rule,
+        severity: alert.severity,
+        state: alert.state,
+        title: alert.title,
+        expected: alert.evidence.expected,
+        found: alert.evidence.found,
+        waiver: alert.waiver,
+      }))
+      .sort((a, b) => byText(a.id, b.id)),
+  }
+}
+
+const label = (artifact: ReportArtifact) => `${artifact.names[0] ?? 'unnamed'} (${artifact.digest.slice(0, 19)}…)`
+
+function list(labels: readonly string[]): string {
+  const shown = labels.slice(0, 10).join(', ')
+  return labels.length > 10 ? `${shown} and ${labels.length - 10} more` : shown
+}
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
+
+function summarise(artifacts: readonly ReportArtifact[], unknown: readonly string[], asOf: string): Report['summary'] {
+  const verified = artifacts.filter((artifact) => artifact.provenance === 'verified')
+  const unverified = artifacts.filter((artifact) => artifact.provenance === 'unverified')
+  const none = artifacts.filter((artifact) => artifact.provenance === 'none')
+  const reproduced = artifacts.filter((artifact) => artifact.rebuilds.matched > 0 && artifact.rebuilds.mismatched === 0)
+  const alerts = artifacts.flatMap((artifact) => artifact.alerts)
+  const openAlerts = alerts.filter((alert) => alert.state === 'open' || alert.state === 'acknowledged').length
+  const waivedAlerts = alerts.filter((alert) => alert.state === 'waived').length
+  const n = artifacts.length
+  const lines = [`As of ${asOf}, ${verified.length} of ${plural(n, 'artifact has', 'artifacts have')} verified provenance.`]
+  if (unverified.length > 0) lines.push(`${plural(unverified.length, 'has', 'have')} provenance that did not verify: ${list(unverified.map(label))}.`)
+  if (none.length > 0) lines.push(`${plural(none.length, 'has', 'have')} no provenance at all: ${list(none.map(label))}.`)
+  if (unknown.length > 0) lines.push(`${plural(unknown.length, 'digest', 'digests')} asked for ${unknown.length === 1 ? 'is' : 'are'} not known to the dashboard: ${list(unknown.map((digest) => `${digest.slice(0, 19)}…`))}.`)
+  lines.push(`${reproduced.length} of ${n} were rebuilt independently with matching results and no mismatch.`)
+  lines.push(`${plural(openAlerts, 'alert is', 'alerts are')} open or acknowledged; ${plural(waivedAlerts, 'is', 'are')} waived.`)
+  lines.push('Verified means the signature checked against a trusted key and every check passed; which builders a policy allows is not judged in this report.')
+  return {
+    artifacts: n,
+    verifiedProvenance: verified.length,
+    unverifiedProvenance: unverified.map((artifact) => artifact.digest),
+    withoutProvenance: none.map((artifact) => artifact.digest),
+    unknown: [...unknown],
+    reproduced: reproduced.length,
+    openAlerts,
+    waivedAlerts,
+    lines,
+  }
+}

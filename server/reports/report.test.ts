@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Report } from '../../src/contract/reports'
+import type { Store } from '../store/types'
+import { tempStore } from '../testing/documents'
+import { digests, FIXTURE_INGESTED_AT, seedResources } from '../testing/resource-fixture'
+import { documentFile } from './archive'
+import { assembleReport, reportBytes } from './assemble'
+import { gatherEvidence } from './gather'
+import { produceReport } from './produce'
+import { readTar, writeTar } from './tar'
+import { verifyArchive } from './verify'
+
+/* Reports on the resource fixture's world in a real SQLite store: assembly, signing, the archive and its check. */
+
+let store: Store
+let dispose: () => Promise<void>
+const AS_OF = FIXTURE_INGESTED_AT + 1000
+const sha = (hex: string) => `sha256:${hex}`
+const unknownDigest = sha('0'.repeat(64))
+const release = { kind: 'release' as const, digests: [sha(digests.d3), sha(digests.d1), sha(digests.sbomOnly), sha(digests.d4), unknownDigest] }
+
+beforeAll(async () => {
+  ;({ store, dispose } = await tempStore())
+  await seedResources(store)
+})
+afterAll(async () => dispose())
+
+describe('report assembly', () => {
+  it('says per artifact what is proven, and sums it up in words', async () => {
+    const report = assembleReport({ scope: release, asOf: AS_OF, artifacts: await gatherEvidence(store, release) })
+    expect(Report.parse(report)).toEqual(report)
+    expect(report.artifacts.map((artifact) => artifact.digest)).toEqual([...release.digests.filter((digest) => digest !== unknownDigest)].sort())
+    const byDigest = new Map(report.artifacts.map((artifact) => [artifact.digest, artifact]))
+    const d1 = byDigest.get(sha(digests.d1))!
+    expect(d1.provenance).toBe('verified')
+    expect(d1.builds[0]?.sourceCommit).toBe('c'.repeat(40))
+    // One rebuilder matched, the other did not: 1 of 2 agree.
+    expect(d1.rebuilds).toMatchObject({ rebuilders: 2, matched: 1, mismatched: 1 })
+    const provenance = d1.attestations.find((attestation) => attestation.role === 'provenance')!
+    expect(provenance.status).toBe('verified')
+    expect(provenance.checks.length).toBeGreaterThan(0)
+    expect(provenance.signers[0]?.trustedKeyId).toBe('ci-key')
+    // Signed by a key nobody trusts, and a broken signature: provenance that does not verify.
+    expect(byDigest.get(sha(digests.d3))?.provenance).toBe('unverified')
+    expect(byDigest.get(sha(digests.d4))?.attestations.find((attestation) => attestation.role === 'provenance')?.status).toBe('failed')
+    // Only an SBOM names it.
+    expect(byDigest.get(sha(digests.sbomOnly))?.provenance).toBe('none')
+    expect(report.summary).toMatchObject({
+      artifacts: 4,
+      verifiedProvenance: 1,
+      unverifiedProvenance: [sha(digests.d3), sha(digests.d4)].sort(),
+      withoutProvenance: [sha(digests.sbomOnly)],
+      unknown: [unknownDigest],
+    })
+    expect(report.summary.lines[0]).toBe(`As of ${new Date(AS_OF).toISOString()}, 1 of 4 artifacts have verified provenance.`)
+    expect(report.summary.lines.join('\n')).toContain('2 have provenance that did not verify: app-darwin-arm64 (sha256:')
+    expect(report.summary.lines.join('\n')).toContain('1 has no provenance at all: app (sha256:')
+    expect(report.documents).toEqual([...new Set(report.artifacts.flatMap((artifact) => artifact.attestations.map((attestation) => attestation.documentId)))].sort())
+  })
+
+  it('gives the same bytes for the same scope and as-of, whatever order the digests were asked in', async () => {
+    const reversed = { kind: 'release' as const, digests: [...release.digests].reverse() }
+    const first = reportBytes(assembleReport({ scope: release, asOf: AS_OF, artifacts: await gatherEvidence(store, release) }))
+    const second = reportBytes(assembleReport({ scope: reversed, asOf: AS_OF, artifacts: (await gatherEvidence(store, reversed)).reverse() }))
+    expect(second.equals(first)).toBe(true)
+  })
+
+  it('leaves out what was stored after the as-of instant', async () => {
+    const scope = { kind: 'artifact' as const, digest: sha(digests.d1) }
+    const report = assembleReport({ scope, asOf: FIXTURE_INGESTED_AT - 1, artifacts: await gatherEvidence(store, scope) })
+    expect(report.artifacts).toEqual([])
+    expect(report.summary.unknown).toEqual([sha(digests.d1)])
+  })
+})
+
+describe('report archive', () => {
+  it('verifies offline, and names the document whose bytes were changed', async () => {
+    const { archive, report } = await produceReport(store, release, AS_OF)
+    const verdict = verifyArchive(archive)
+    expect(verdict.problems).toEqual([])
+    expect(verdict).toMatchObject({ ok: true, documents: report.documents.length })
+
+    const target = report.documents[0]!
+    const files = readTar(archive).map((file) => {
+      if (file.name !== documentFile(target)) return file
+      const bytes = Uint8Array.from(file.bytes)
+      bytes[10] = bytes[10]! ^ 1
+      return { name: file.name, bytes }
+    })
+    const tampered = verifyArchive(writeTar(files, AS_OF / 1000))
+    expect(tampered.ok).toBe(false)
+    expect(tampered.problems).toEqual([{ file: documentFile(target), message: expect.stringContaining(`document ${target} does not match its digest`) }])
+  })
+
+  it('fails when the report is changed after signing, or checked against another key', async () => {
+    const { archive } = await produceReport(store, { kind: 'artifact', digest: sha(digests.d1) }, AS_OF)
+    const files = readTar(archive).map((file) => (file.name === 'report.json' ? { name: file.name, bytes: Buffer.from(Buffer.from(file.bytes).toString('utf8').replace('"verified"', '"failed"')) } : file))
+    const changed = verifyArchive(writeTar(files, 0))
+    expect(changed.ok).toBe(false)
+    expect(changed.problems).toContainEqual({ file: 'report.json', message: 'differs from the payload the envelope signs' })
+
+    const { generateKeyPairSync } = await import('node:crypto')
+    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    const wrongKey = verifyArchive(archive, { publicKeyPem: other })
+    expect(wrongKey.ok).toBe(false)
+    expect(wrongKey.problems.map((problem) => problem.message)).toContain('no signature verifies with the public key')
+  })
+
+  it('gives the same archive bytes twice', async () => {
+    const scope = { kind: 'artifact' as const, digest: sha(digests.d5) }
+    const first = await produceReport(store, scope, AS_OF)
+    const second = await produceReport(store, scope, AS_OF)
+    expect(second.archive.equals(first.archive)).toBe(true)
+  })
+})
