@@ -437,9 +437,18 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
     nodes.set(pending.id, { ...node, distance, more: false } as LineageNode)
     facts.set(pending.id, fact)
   }
+  // How many edges of a type join a node to nodes of a type: what the cut at the last depth compares counts with.
+  const joined = new Map<string, number>()
   const addEdge = (type: LineageEdgeType, from: string, to: string, judged: Judged) => {
     const id = `${type}|${from}|${to}`
-    if (!edges.has(id)) edges.set(id, { id, type, from, to, state: judged.state, reason: judged.reason })
+    if (edges.has(id)) return
+    edges.set(id, { id, type, from, to, state: judged.state, reason: judged.reason })
+    for (const [end, other] of [[from, to], [to, from]] as const) {
+      const otherType = nodes.get(other)?.type
+      if (otherType === undefined) continue
+      const key = `${end}|${type}|${otherType}`
+      joined.set(key, (joined.get(key) ?? 0) + 1)
+    }
   }
   const markMore = (id: string, reason: 'depth' | 'node-limit' | 'grouped') => {
     const node = nodes.get(id)
@@ -632,15 +641,7 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
   }
 
   /** How many of a relation's neighbours are already joined to the node in the graph. */
-  const drawnEdges = (id: string, relation: Relation): number => {
-    let count = 0
-    for (const edge of edges.values()) {
-      if (edge.type !== relation.edgeType) continue
-      const other = edge.from === id ? edge.to : edge.to === id ? edge.from : null
-      if (other !== null && nodes.get(other)?.type === relation.memberType) count++
-    }
-    return count
-  }
+  const drawnEdges = (id: string, relation: Relation): number => joined.get(`${id}|${relation.edgeType}|${relation.memberType}`) ?? 0
 
   /** Edges point from the earlier layer to the later; depends-on from the input artifact to the build. */
   const edgeEnds = (relation: Relation, anchor: string, member: string): [string, string] =>
