@@ -1,5 +1,5 @@
 import { useQueries, useQuery } from '@tanstack/react-query'
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import { useSearchParams } from 'react-router'
 import { describeError, isApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'
@@ -123,7 +123,9 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     queries: search.more.map((key) => lineageQueries.graph({ from: key, depth: 1, direction: 'both', expand: [] })),
     combine: combineAnswers,
   })
-  const collapsed = useMemo(() => new Set(search.collapsed), [search.collapsed])
+  // By value: the URL's other parts (the viewport after every pan) must not rebuild the view.
+  const collapsedKey = search.collapsed.join(',')
+  const collapsed = useMemo(() => new Set(collapsedKey === '' ? [] : collapsedKey.split(',')), [collapsedKey])
   const graphs = useMemo(() => (main.data ? [main.data].concat(extra) : []), [main.data, extra])
   const view = useMemo(() => (graphs.length > 0 ? buildView(graphs, { collapsed, focus: search.focus }) : null), [graphs, collapsed, search.focus])
   const key = useMemo(() => (view ? structureKey(view) : ''), [view])
@@ -165,6 +167,13 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     [update, view, setCurrentId],
   )
   const onViewport = useCallback((viewport: Viewport) => update({ view: viewport }, true), [update])
+  const selectAndCentre = useCallback(
+    (node: number) => {
+      open(node)
+      canvas.current?.centre(node)
+    },
+    [open],
+  )
 
   if (main.isError && !main.data) {
     const { message, hint } = describeError(main.error)
@@ -183,10 +192,6 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     window.setTimeout(() => URL.revokeObjectURL(url), 1000)
   }
   const fileBase = `lineage-${from.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40)}`
-  const selectAndCentre = (node: number) => {
-    open(node)
-    canvas.current?.centre(node)
-  }
 
   return (
     <div className="lineage-layout">
@@ -347,7 +352,7 @@ function Legend() {
  * The graph as lists, one per layer, for screen readers and for finding a node without the canvas: each entry is
  * named like the node and opens its panel. Out of view, and out of the tab order (the canvas's node is the stop).
  */
-function NodeList({ view, onOpen }: { view: LineageView; onOpen: (node: number) => void }) {
+const NodeList = memo(function NodeList({ view, onOpen }: { view: LineageView; onOpen: (node: number) => void }) {
   const byLayer = useMemo(() => {
     const layers: number[][] = layerNames.map(() => [])
     view.nodes.forEach((node, index) => layers[node.layer]?.push(index))
@@ -376,4 +381,4 @@ function NodeList({ view, onOpen }: { view: LineageView; onOpen: (node: number) 
       )}
     </section>
   )
-}
+})
