@@ -84,8 +84,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return items
   }
 
-  async function record(items: { finding: Finding; occurrence: Occurrence }[]): Promise<Alert[]> {
-    const created = await store.alerts.record(items, now())
+  async function record(items: { finding: Finding; occurrence: Occurrence }[], marks?: Record<string, string>): Promise<Alert[]> {
+    const created = await store.alerts.record(items, now(), marks)
     if (created.length > 0) onCreated(created)
     return created
   }
@@ -139,14 +139,11 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     for (;;) {
       const work = await store.alerts.pending(seq, telemetry, BATCH)
       if (work.seq === seq && work.telemetry === telemetry) break
-      if (work.buildIds.length > 0) {
-        created.push(...(await record(await evaluate(work.buildIds))))
-        evaluated += work.buildIds.length
-      }
+      const items = work.buildIds.length > 0 ? await evaluate(work.buildIds) : []
+      created.push(...(await record(items, { [SEQ]: String(work.seq), [TELEMETRY]: String(work.telemetry) })))
+      evaluated += work.buildIds.length
       seq = work.seq
       telemetry = work.telemetry
-      await store.settings.set(SEQ, String(seq))
-      await store.settings.set(TELEMETRY, String(telemetry))
     }
     return { evaluated, created }
   }

@@ -67,7 +67,7 @@ export interface AlertRepository {
   list(query: AlertQuery): Promise<AlertPage>
   get(id: string): Promise<AlertDetail | null>
   /** Files findings as alerts in one transaction; answers the alerts it created. */
-  record(items: readonly { finding: Finding; occurrence: Occurrence }[], now: number): Promise<Alert[]>
+  record(items: readonly { finding: Finding; occurrence: Occurrence }[], now: number, settings?: Readonly<Record<string, string>>): Promise<Alert[]>
   /** A person's change of state, checked by the triage rules; nothing changes when it is refused. */
   transition(id: string, patch: AlertPatch, actor: string, now: number): Promise<TransitionOutcome>
   /** Reopens every alert whose waiver has ended by `now`; answers how many. */
@@ -93,7 +93,15 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
   return {
     list: (query) => listAlerts(db, query),
     get: (id) => getAlert(db, id),
-    record: (items, now) => db.transaction().execute((trx) => recordFindings(trx, items, now)),
+    // The evaluation's watermarks are written in the same transaction: one commit (one fsync) per evaluated batch.
+    record: (items, now, settings = {}) =>
+      db.transaction().execute(async (trx) => {
+        const created = await recordFindings(trx, items, now)
+        for (const [key, value] of Object.entries(settings)) {
+          await trx.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute()
+        }
+        return created
+      }),
     transition: (id, patch, actor, now) => db.transaction().execute((trx) => transition(trx, id, patch, actor, now)),
     expireWaivers: (now) => expireWaivers(db, now),
     clearAbsent: (seen, reason, now) => clearAbsent(db, seen, reason, now),

@@ -1,0 +1,89 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Page } from '@playwright/test'
+import { AlertPage } from '../src/contract/alerts'
+import { DEMO_TRIAGE_TOKEN } from '../server/demo/seed'
+import { expect, test } from './fixtures'
+
+/*
+ * The alert queue and triage on the seeded demo in Chromium. The alerts are what the rules found in the demo's
+ * builds (its toolchain bumps, unknown keys, unexpected hosts, and the scenarios after its history).
+ */
+
+async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze()
+  expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([])
+}
+
+test.describe.configure({ mode: 'serial' })
+
+test('a tool-version drift shows what was expected and what was found, with the documents that show it', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/alerts?rule=unexpected-tool-version&project=acme%2Fweb`)
+  const group = page.getByRole('region', { name: /Unexpected tool version/ })
+  await group.getByRole('link', { name: 'node 21.1.0 where 20.19.0 is pinned' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'node 21.1.0 where 20.19.0 is pinned' })).toBeVisible()
+  const evidence = page.getByRole('region', { name: 'Evidence' })
+  await expect(evidence.getByRole('definition').filter({ hasText: /^node 20\.19\.0$/ })).toBeVisible()
+  await expect(evidence.getByRole('definition').filter({ hasText: /^node 21\.1\.0 \(from (CI telemetry|the provenance)\)$/ })).toBeVisible()
+  await expect(evidence.getByText('pinned in policy acme/web')).toBeVisible()
+  // Seen in two builds: the scenario's toolchain bump and the next build of the pipeline.
+  await expect(evidence.getByRole('table').getByRole('row')).toHaveCount(3)
+  await expect(evidence.getByRole('link', { name: /^provenance of build / })).toBeVisible()
+  await expectNoAxeViolations(page)
+})
+
+test('acknowledging with a reason asks for the triage token, then updates the queue and the history', async ({ demoServer: server, demoPage: page, request }) => {
+  const openBefore = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?limit=1`)).json()).counts
+  await page.goto(`${server.url}/alerts?rule=unexpected-tool-version&project=acme%2Fweb`)
+  await page.getByRole('link', { name: 'node 21.1.0 where 20.19.0 is pinned' }).click()
+  await page.getByLabel('Reason (optional)').fill('The runner image moved to node 21; the platform team is pinning it back.')
+  await page.getByRole('button', { name: 'Acknowledge' }).click()
+  await page.getByLabel('Triage token').fill(DEMO_TRIAGE_TOKEN)
+  await page.getByRole('button', { name: 'Use token' }).click()
+
+  const history = page.getByRole('region', { name: 'History' })
+  await expect(history.getByRole('listitem').last()).toContainText('Changed open → acknowledged by demo-triage')
+  await expect(history.getByRole('listitem').last()).toContainText('The runner image moved to node 21; the platform team is pinning it back.')
+  await expect(page.getByRole('banner').getByText('Acknowledged', { exact: true }).or(page.locator('.page-lede').getByText('Acknowledged', { exact: true }))).toBeVisible()
+
+  await page.goto(`${server.url}/alerts`)
+  const counts = page.getByRole('navigation', { name: 'Alerts by state' })
+  await expect(counts.getByRole('link', { name: new RegExp(`^Open ${openBefore.open - 1}$`) })).toBeVisible()
+  await counts.getByRole('link', { name: /^Acknowledged / }).click()
+  await expect(page).toHaveURL(/state=acknowledged/)
+  await expect(page.getByRole('link', { name: 'node 21.1.0 where 20.19.0 is pinned' })).toBeVisible()
+})
+
+test('keyboard triage: select three alerts with j and x, acknowledge them with a; ? lists the shortcuts', async ({ demoServer: server, demoPage: page, request }) => {
+  const rule = 'out-of-band-download'
+  const before = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?rule=${rule}&limit=500`)).json())
+  expect(before.counts.open).toBeGreaterThanOrEqual(3)
+  await page.goto(`${server.url}/alerts?rule=${rule}`)
+  await page.evaluate((token) => sessionStorage.setItem('provenance-dashboard.triage-token', token), DEMO_TRIAGE_TOKEN)
+  const rows = page.getByRole('region', { name: /Out-of-band download/ }).getByRole('listitem')
+  await expect(rows.first()).toBeVisible()
+  const titles = await rows.evaluateAll((items) => items.slice(0, 3).map((item) => item.querySelector('a')?.textContent ?? ''))
+
+  await page.getByRole('heading', { level: 1, name: 'Alerts' }).click()
+  await page.keyboard.press('?')
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+  for (const key of ['j', 'k', 'x', 'a', 'r', 'w', '?']) await expect(dialog.getByRole('term').filter({ hasText: new RegExp(`^\\${key}$`) })).toBeVisible()
+  await expectNoAxeViolations(page)
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  await expect(dialog).toBeHidden()
+
+  await page.keyboard.press('x')
+  await page.keyboard.press('j')
+  await page.keyboard.press('x')
+  await page.keyboard.press('j')
+  await page.keyboard.press('x')
+  await expect(page.getByRole('toolbar', { name: 'Selected alerts' })).toContainText('3 selected')
+  await page.keyboard.press('a')
+  await expect(page.getByRole('status')).toHaveText('3 alerts acknowledged.')
+
+  const counts = page.getByRole('navigation', { name: 'Alerts by state' })
+  await expect(counts.getByRole('link', { name: new RegExp(`^Open ${before.counts.open - 3}$`) })).toBeVisible()
+  await expect(counts.getByRole('link', { name: new RegExp(`^Acknowledged ${before.counts.acknowledged + 3}$`) })).toBeVisible()
+  await counts.getByRole('link', { name: /^Acknowledged / }).click()
+  for (const title of titles) await expect(page.getByRole('link', { name: title, exact: true }).first()).toBeVisible()
+  await expectNoAxeViolations(page)
+})

@@ -1,0 +1,32 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, test } from './fixtures'
+
+/*
+ * The overview at / on the seeded demo in Chromium (the page's clock just after the demo's "now"): each number
+ * links to the list it counts, and that list holds as many.
+ */
+
+test('the overview’s counts match the lists they link to', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/`)
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
+  const results = await new AxeBuilder({ page }).analyze()
+  expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([])
+
+  // Failed builds of the last 30 days: the builds list behind the link says "N builds" in its result count.
+  const verification = page.getByRole('region', { name: 'Verification, last 30 days' })
+  const failed = verification.getByRole('link', { name: /^Failed: \d+$/ })
+  const failedCount = Number((await failed.getAttribute('aria-label'))?.split(': ')[1])
+  expect(failedCount).toBeGreaterThan(0)
+  await failed.click()
+  await expect(page).toHaveURL(/\/builds\?status=failed&from=2026-10-29&to=2026-11-27/)
+  const rows = page.getByRole('table', { name: 'Builds' }).getByRole('link', { name: /, Failed$/ })
+  await expect(rows).toHaveCount(failedCount)
+
+  // Open high-severity alerts: the queue behind the link counts the same.
+  await page.goto(`${server.url}/`)
+  const high = page.getByRole('region', { name: 'Open alerts' }).getByRole('link', { name: /^High: \d+$/ })
+  const highCount = Number((await high.getAttribute('aria-label'))?.split(': ')[1])
+  await high.click()
+  await expect(page).toHaveURL(/\/alerts\?severity=high/)
+  await expect(page.getByRole('navigation', { name: 'Alerts by state' }).getByRole('link', { name: new RegExp(`^Open ${highCount}$`) })).toBeVisible()
+})
