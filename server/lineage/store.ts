@@ -224,10 +224,10 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
       const found = new Set<string>()
       // Distinct values in index order: a digest named by many builds is read once.
       const sources: (() => Promise<{ value: string | null }[]>)[] = [
-        () => db.selectFrom('subjects').select('digest_value as value').distinct().where('digest_algorithm', '=', 'sha256').where(startsWith(kind, 'digest_value', prefix)).orderBy(textKey(kind, 'digest_value')).limit(limit).execute(),
-        () => db.selectFrom('deployment_artifacts').select('digest_value as value').distinct().where(startsWith(kind, 'digest_value', prefix)).orderBy(textKey(kind, 'digest_value')).limit(limit).execute(),
-        () => db.selectFrom('rebuilds').select('artifact_digest as value').distinct().where('artifact_algorithm', '=', 'sha256').where(startsWith(kind, 'artifact_digest', prefix)).orderBy(textKey(kind, 'artifact_digest')).limit(limit).execute(),
-        () => db.selectFrom('sbom_digests').select('digest_value as value').distinct().where('digest_algorithm', '=', 'sha256').where(startsWith(kind, 'digest_value', prefix)).orderBy(textKey(kind, 'digest_value')).limit(limit).execute(),
+        () => db.selectFrom('subjects').select(textKey(kind, 'digest_value').as('value')).distinct().where('digest_algorithm', '=', 'sha256').where(startsWith(kind, 'digest_value', prefix)).orderBy('value').limit(limit).execute(),
+        () => db.selectFrom('deployment_artifacts').select(textKey(kind, 'digest_value').as('value')).distinct().where(startsWith(kind, 'digest_value', prefix)).orderBy('value').limit(limit).execute(),
+        () => db.selectFrom('rebuilds').select(textKey(kind, 'artifact_digest').as('value')).distinct().where('artifact_algorithm', '=', 'sha256').where(startsWith(kind, 'artifact_digest', prefix)).orderBy('value').limit(limit).execute(),
+        () => db.selectFrom('sbom_digests').select(textKey(kind, 'digest_value').as('value')).distinct().where('digest_algorithm', '=', 'sha256').where(startsWith(kind, 'digest_value', prefix)).orderBy('value').limit(limit).execute(),
       ]
       for (const source of sources) {
         for (const row of await source()) if (row.value !== null) found.add(`sha256:${row.value}`)
