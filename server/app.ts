@@ -16,6 +16,7 @@ import { logApp } from './log/routes'
 import { metaApp } from './meta/routes'
 import { policyApp } from './policy/routes'
 import { rebuildsApp } from './rebuilds/routes'
+import { reportsApp } from './reports/routes'
 import { searchApp } from './search/routes'
 import { signaturesApp } from './signatures/routes'
 import { sourcesApp } from './sources/routes'
@@ -92,6 +93,7 @@ export function createApp(options: AppOptions): Hono {
     telemetryApp(deps),
     deploymentsApp(deps),
     lineageApp(deps),
+    reportsApp(deps),
     verifyApp(deps),
     sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
     alerts.app,

@@ -10,6 +10,7 @@ import { logRoutes } from './log'
 import { metaRoutes } from './meta'
 import { policyRoutes } from './policy'
 import { rebuildRoutes } from './rebuilds'
+import { reportRoutes } from './reports'
 import { reproducibilityRoutes } from './reproducibility'
 import { reverifyRoutes } from './reverify'
 import { searchRoutes } from './search'
@@ -42,6 +43,7 @@ export const routes = {
   ...sourceRoutes,
   ...deploymentRoutes,
   ...lineageRoutes,
+  ...reportRoutes,
   ...verifyRoutes,
 } as const satisfies Record<string, RouteSpec>
 

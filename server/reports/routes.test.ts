@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ApiErrorBody } from '../../src/contract/common'
+import { ReportJob } from '../../src/contract/reports'
+import { createApp } from '../app'
+import { openResourceApp, type ResourceApp } from '../testing/resource-app'
+import { digests, fixtureConfig } from '../testing/resource-fixture'
+import { verifyArchive } from './verify'
+
+/* The reports API over HTTP on the resource fixture: start, follow, download, and what bad requests are told. */
+
+let fixture: ResourceApp
+beforeAll(async () => {
+  fixture = await openResourceApp()
+})
+afterAll(async () => fixture.dispose())
+
+const post = (body: string) => fixture.app.request('/api/v1/reports', { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+
+async function finished(id: string): Promise<ReportJob> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const job = ReportJob.parse(await (await fixture.app.request(`/api/v1/reports/${id}`)).json())
+    if (job.state !== 'running') return job
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`report ${id} did not finish`)
+}
+
+describe('reports API', () => {
+  it('starts a report, shows its progress and summary, and serves an archive that verifies', async () => {
+    const response = await post(JSON.stringify({ scope: { kind: 'release', digests: [`sha256:${digests.d1}`, `sha256:${digests.d3}`] }, asOf: '2026-11-21T00:00:00Z' }))
+    expect(response.status).toBe(202)
+    const started = ReportJob.parse(await response.json())
+    expect(response.headers.get('location')).toBe(`/api/v1/reports/${started.id}`)
+    expect(started.progress.total).toBe(2)
+
+    const job = await finished(started.id)
+    expect(job.state).toBe('done')
+    expect(job.progress).toEqual({ done: 2, total: 2 })
+    expect(job.summary).toMatchObject({ artifacts: 2, verifiedProvenance: 1, unverifiedProvenance: [`sha256:${digests.d3}`] })
+    expect(job.files).toEqual([{ name: `report-${job.id}.tar`, href: `/api/v1/reports/${job.id}/archive`, bytes: expect.any(Number) }])
+
+    const download = await fixture.app.request(job.files[0]!.href)
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-type')).toBe('application/x-tar')
+    const verdict = verifyArchive(new Uint8Array(await download.arrayBuffer()))
+    expect(verdict.problems).toEqual([])
+    expect(verdict.ok).toBe(true)
+  })
+
+  it('refuses a malformed scope naming the field, and a body that is not JSON', async () => {
+    const bad = await post(JSON.stringify({ scope: { kind: 'artifact', digest: 'sha256:abc' } }))
+    expect(bad.status).toBe(400)
+    expect(ApiErrorBody.parse(await bad.json()).error).toMatchObject({ code: 'invalid-body', path: 'body.scope.digest' })
+    const notJson = await post('{')
+    expect(notJson.status).toBe(400)
+    expect(ApiErrorBody.parse(await notJson.json()).error).toMatchObject({ code: 'invalid-json', path: 'body' })
+  })
+
+  it('answers 404 for a report it does not have, and 400 for an id that cannot be one', async () => {
+    const missing = await fixture.app.request(`/api/v1/reports/${'0'.repeat(32)}/archive`)
+    expect(missing.status).toBe(404)
+    const malformed = await fixture.app.request('/api/v1/reports/nope')
+    expect(malformed.status).toBe(400)
+    expect(ApiErrorBody.parse(await malformed.json()).error).toMatchObject({ code: 'invalid-report-id', path: 'path.id' })
+  })
+
+  it('needs a read token when reads require one', async () => {
+    const locked = createApp({ store: fixture.store, config: { ...fixtureConfig(), readRequiresToken: true }, version: 't', demo: false })
+    const response = await locked.request('/api/v1/reports', { method: 'POST', body: JSON.stringify({ scope: { kind: 'artifact', digest: `sha256:${digests.d1}` } }), headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(401)
+  })
+})
