@@ -29,7 +29,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use(server)
       await server.stop()
     },
-    { scope: 'worker', timeout: 90_000 },
+    { scope: 'worker', timeout: 200_000 },
   ],
   demoServer: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
@@ -38,8 +38,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use(server)
       await server.stop()
     },
-    // Seeding the demo (1,600 builds, their traces and rebuilds) takes a while on a loaded 2-core machine.
-    { scope: 'worker', timeout: 180_000 },
+    // Seeding the demo (1,600 builds, their traces, rebuilds, SBOMs, deployments and alerts) takes a while on a
+    // loaded 2-core machine; startServer itself gives up after 180 s with the server's output.
+    { scope: 'worker', timeout: 200_000 },
   ],
   ingest: async ({ server, request }, use) => {
     await use(async (body, contentType = 'application/json') => {
