@@ -25,6 +25,7 @@ import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
 import { telemetryApp } from './telemetry/routes'
 import { verifyApp } from './verify/routes'
+import { gateApp } from './gate/routes'
 
 export type AppOptions = {
   store: Store
@@ -95,6 +96,7 @@ export function createApp(options: AppOptions): Hono {
     lineageApp(deps),
     reportsApp(deps),
     verifyApp(deps),
+    gateApp(deps),
     sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
     alerts.app,
   ]) {

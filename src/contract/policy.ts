@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AlertPolicySettings } from './alerts'
+import { GateRules } from './gate'
 import { errors, type RouteSpec } from './route-spec'
 
 const pattern = z.string().min(1).max(1024)
@@ -37,6 +38,8 @@ export const Policy = z
     allowedHosts: z.array(pattern).default([]),
     /** Which anomaly rules run for the project, at which severity, and how baselines are learned (defaults apply). */
     alerts: AlertPolicySettings.optional(),
+    /** The release gate POST /api/v1/gate judges artifacts by under this policy. */
+    gate: GateRules.optional(),
   })
   .strict()
 export type Policy = z.infer<typeof Policy>

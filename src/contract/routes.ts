@@ -18,6 +18,7 @@ import { signatureRoutes } from './signatures'
 import { sourceRoutes } from './sources'
 import { telemetryRoutes } from './telemetry'
 import { verifyRoutes } from './verify'
+import { gateRoutes } from './gate'
 import type { RouteSpec } from './route-spec'
 
 /**
@@ -45,6 +46,7 @@ export const routes = {
   ...lineageRoutes,
   ...reportRoutes,
   ...verifyRoutes,
+  ...gateRoutes,
 } as const satisfies Record<string, RouteSpec>
 
 export type RouteId = keyof typeof routes
