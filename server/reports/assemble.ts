@@ -16,7 +16,8 @@ export type ArtifactEvidence = { digest: string; detail: ArtifactDetail | null; 
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-export function scopeDigests(scope: ReportScope): string[] {
+/** The digests a scope names by itself; an environment's are found from its deployments (gather.ts). */
+export function scopeDigests(scope: Exclude<ReportScope, { kind: 'environment' }>): string[] {
   return scope.kind === 'artifact' ? [scope.digest] : [...new Set(scope.digests)].sort(byText)
 }
 

@@ -1,4 +1,5 @@
 import { AlertQuery, type Alert } from '../../src/contract/alerts'
+import { DeploymentQuery } from '../../src/contract/deployments'
 import type { ReportScope } from '../../src/contract/reports'
 import type { Store } from '../store/types'
 import { scopeDigests, type ArtifactEvidence } from './assemble'
@@ -7,8 +8,13 @@ import { scopeDigests, type ArtifactEvidence } from './assemble'
  * Reads what the store knows of each digest in the scope, one artifact at a time (so a release never holds more
  * than its own artifacts), telling `onProgress` after each.
  */
-export async function gatherEvidence(store: Store, scope: ReportScope, onProgress: (done: number, total: number) => void = () => {}): Promise<ArtifactEvidence[]> {
-  const digests = scopeDigests(scope)
+export async function gatherEvidence(
+  store: Store,
+  scope: ReportScope,
+  asOf: number,
+  onProgress: (done: number, total: number) => void = () => {},
+): Promise<ArtifactEvidence[]> {
+  const digests = scope.kind === 'environment' ? await environmentDigests(store, scope.environment, asOf) : scopeDigests(scope)
   const evidence: ArtifactEvidence[] = []
   for (const digest of digests) {
     const lookup = await store.artifacts.get(digest)
@@ -23,4 +29,22 @@ export async function gatherEvidence(store: Store, scope: ReportScope, onProgres
     onProgress(evidence.length, digests.length)
   }
   return evidence
+}
+
+/** The sha256 digests of each service's newest deployment to `environment` at or before `asOf`, sorted. */
+async function environmentDigests(store: Store, environment: string, asOf: number): Promise<string[]> {
+  const services = new Set<string>()
+  const digests = new Set<string>()
+  let cursor: string | undefined
+  do {
+    // Newest first, so the first deployment seen of a service is what ran then.
+    const page = await store.deployments.list(DeploymentQuery.parse({ environment, to: new Date(asOf + 1).toISOString(), limit: 500, ...(cursor === undefined ? {} : { cursor }) }))
+    for (const deployment of page.items) {
+      if (services.has(deployment.service)) continue
+      services.add(deployment.service)
+      for (const artifact of deployment.artifacts) if (/^sha256:[0-9a-f]{64}$/.test(artifact.digest)) digests.add(artifact.digest)
+    }
+    cursor = page.nextCursor ?? undefined
+  } while (cursor !== undefined)
+  return [...digests].sort()
 }

@@ -11,7 +11,7 @@ export async function produceReport(
   asOf: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ report: Report; reportBytes: Buffer; envelope: string; archive: Buffer }> {
-  const evidence = await gatherEvidence(store, scope, onProgress)
+  const evidence = await gatherEvidence(store, scope, asOf, onProgress)
   const report = assembleReport({ scope, asOf, artifacts: evidence })
   const bytes = reportBytes(report)
   const key = store.reports.signingKey

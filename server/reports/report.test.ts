@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
 import { Report } from '../../src/contract/reports'
+import { createApp } from '../app'
+import { buildConfig } from '../config'
 import type { Store } from '../store/types'
 import { tempStore } from '../testing/documents'
-import { digests, FIXTURE_INGESTED_AT, seedResources } from '../testing/resource-fixture'
+import { digests, FIXTURE_INGESTED_AT, keys, seedResources } from '../testing/resource-fixture'
 import { documentFile } from './archive'
 import { assembleReport, reportBytes } from './assemble'
 import { gatherEvidence } from './gather'
@@ -27,7 +30,7 @@ afterAll(async () => dispose())
 
 describe('report assembly', () => {
   it('says per artifact what is proven, and sums it up in words', async () => {
-    const report = assembleReport({ scope: release, asOf: AS_OF, artifacts: await gatherEvidence(store, release) })
+    const report = assembleReport({ scope: release, asOf: AS_OF, artifacts: await gatherEvidence(store, release, AS_OF) })
     expect(Report.parse(report)).toEqual(report)
     expect(report.artifacts.map((artifact) => artifact.digest)).toEqual([...release.digests.filter((digest) => digest !== unknownDigest)].sort())
     const byDigest = new Map(report.artifacts.map((artifact) => [artifact.digest, artifact]))
@@ -60,16 +63,50 @@ describe('report assembly', () => {
 
   it('gives the same bytes for the same scope and as-of, whatever order the digests were asked in', async () => {
     const reversed = { kind: 'release' as const, digests: [...release.digests].reverse() }
-    const first = reportBytes(assembleReport({ scope: release, asOf: AS_OF, artifacts: await gatherEvidence(store, release) }))
-    const second = reportBytes(assembleReport({ scope: reversed, asOf: AS_OF, artifacts: (await gatherEvidence(store, reversed)).reverse() }))
+    const first = reportBytes(assembleReport({ scope: release, asOf: AS_OF, artifacts: await gatherEvidence(store, release, AS_OF) }))
+    const second = reportBytes(assembleReport({ scope: reversed, asOf: AS_OF, artifacts: (await gatherEvidence(store, reversed, AS_OF)).reverse() }))
     expect(second.equals(first)).toBe(true)
   })
 
   it('leaves out what was stored after the as-of instant', async () => {
     const scope = { kind: 'artifact' as const, digest: sha(digests.d1) }
-    const report = assembleReport({ scope, asOf: FIXTURE_INGESTED_AT - 1, artifacts: await gatherEvidence(store, scope) })
+    const report = assembleReport({ scope, asOf: FIXTURE_INGESTED_AT - 1, artifacts: await gatherEvidence(store, scope, AS_OF) })
     expect(report.artifacts).toEqual([])
     expect(report.summary.unknown).toEqual([sha(digests.d1)])
+  })
+})
+
+describe('an environment as of an instant', () => {
+  it('reports the artifacts of each service newest deployment by then', async () => {
+    const config = buildConfig(
+      {
+        trust: { keys: [keys.ci, keys.rb1, keys.rb2].map((key) => ({ id: key.id, publicKeyPem: key.publicKeyPem })) },
+        tokens: [{ name: 'deployer', sha256: createHash('sha256').update('ingest-secret').digest('hex'), scopes: ['ingest'] }],
+      },
+      'reports test config',
+    )
+    const app = createApp({ store, config, version: 't', demo: false, now: () => Date.UTC(2026, 10, 22) })
+    const deploy = (digest: string, service: string, hour: number) => ({
+      artifacts: [{ digest: sha(digest), name: service }],
+      environment: { name: 'production' },
+      service,
+      deployedAt: new Date(Date.UTC(2026, 10, 20, hour)).toISOString(),
+      system: { name: 'argo-cd' },
+    })
+    const lines = [deploy(digests.d1, 'app', 13), deploy(digests.lib, 'lib', 13), deploy(digests.d5, 'app', 15), deploy(digests.d2, 'app', 9)]
+    const response = await app.request('/api/v1/deployments', {
+      method: 'POST',
+      body: lines.map((line) => JSON.stringify(line)).join('\n'),
+      headers: { authorization: 'Bearer ingest-secret', 'content-type': 'application/x-ndjson' },
+    })
+    expect(response.status).toBeLessThan(300)
+    const scope = { kind: 'environment' as const, environment: 'production' }
+    const at = async (hour: number) => {
+      const asOf = Date.UTC(2026, 10, 20, hour)
+      return assembleReport({ scope, asOf, artifacts: await gatherEvidence(store, scope, asOf) }).artifacts.map((artifact) => artifact.digest)
+    }
+    expect(await at(14)).toEqual([sha(digests.d1), sha(digests.lib)].sort())
+    expect(await at(16)).toEqual([sha(digests.d5), sha(digests.lib)].sort())
   })
 })
 

@@ -31,7 +31,9 @@ export function reportsApp({ store, auth, now }: RouteDeps) {
       }
       const asOf = parsed.data.asOf === undefined ? now() : Date.parse(parsed.data.asOf)
       const id = randomBytes(16).toString('hex')
-      const total = parsed.data.scope.kind === 'artifact' ? 1 : new Set(parsed.data.scope.digests).size
+      // An environment's artifacts are known once its deployments are read; the first progress report says.
+      const { scope } = parsed.data
+      const total = scope.kind === 'artifact' ? 1 : scope.kind === 'release' ? new Set(scope.digests).size : 0
       const job = ReportJob.parse({
         id,
         scope: parsed.data.scope,

@@ -21,6 +21,8 @@ export const ReportScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('artifact'), digest: Sha256Digest }),
   /** A release: a set of artifacts named by digest (1 to 500). */
   z.object({ kind: z.literal('release'), digests: z.array(Sha256Digest).min(1).max(500) }),
+  /** What ran in an environment as of the report's `asOf`: the artifacts of each service's newest deployment by then. */
+  z.object({ kind: z.literal('environment'), environment: z.string().trim().min(1).max(200) }),
 ])
 export type ReportScope = z.infer<typeof ReportScope>
 
@@ -160,7 +162,7 @@ export const reportRoutes = {
   createReport: {
     method: 'post',
     path: '/api/v1/reports',
-    summary: 'Starts a signed, offline-checkable report on an artifact or a release; answers its id',
+    summary: 'Starts a signed, offline-checkable report on an artifact, a release, or what ran in an environment; answers its id',
     scope: 'read',
     body: { contentTypes: ['application/json'], description: 'ReportRequest: the scope and, optionally, the instant it speaks for' },
     responses: { 202: { description: 'The report started', schema: ReportJob }, ...errors },
