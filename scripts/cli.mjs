@@ -5,4 +5,4 @@ import { register } from 'tsx/esm/api'
 
 register()
 const { main } = await import('../server/verify/cli.ts')
-process.exitCode = main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() })
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() })

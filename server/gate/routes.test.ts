@@ -4,6 +4,7 @@ import { GateDecision } from '../../src/contract/gate'
 import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { tempStore } from '../testing/documents'
+import { main } from '../verify/cli'
 import { digests, FIXTURE_INGESTED_AT, hex, keys, seedResources } from '../testing/resource-fixture'
 
 /* POST /api/v1/gate over HTTP on the resource fixture: allow, deny with the reason and its evidence, and bad input. */
@@ -92,5 +93,30 @@ describe('POST /api/v1/gate', () => {
   it('refuses gate rules in the config naming the field', () => {
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { minRebuildersAgree: -1 } }] }, 'bad gate')).toThrow(/policies\[0\]\.gate\.minRebuildersAgree: /)
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { blockOnAlertsAtOrAbove: 'severe' } }] }, 'bad gate')).toThrow(/policies\[0\]\.gate\.blockOnAlertsAtOrAbove: /)
+  })
+
+  it('answers `provenance-dashboard gate` with exit 0 on allow, 1 on deny, 2 when there is no decision', async () => {
+    const gate = async (...args: string[]) => {
+      let stdout = ''
+      let stderr = ''
+      const code = await main(['gate', '--url', 'http://dashboard.test/', ...args], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        cwd: process.cwd(),
+        fetch: async (url, init) => app.request(url, init),
+      })
+      return { code, stdout, stderr }
+    }
+    const allow = await gate('--policy', 'release', `sha256:${digests.d2}`)
+    expect(allow).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy release\)\nallow sha256:[0-9a-f]{64}\n {2}ok {3}provenance-verified: /) as unknown })
+    const deny = await gate('--policy', 'release', `sha256:${digests.d1}`)
+    expect(deny.code).toBe(1)
+    expect(deny.stderr).toContain('FAIL rebuilders-agree: 1 of 2 rebuilders agree, 1 disagree (expected at least 1 rebuilders reproduce it and none disagrees)')
+    expect(await gate('--policy', 'nope', `sha256:${digests.d1}`)).toMatchObject({
+      code: 2,
+      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain\n',
+    })
+    expect(await gate('--policy', 'release', 'sha256:abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('400 invalid-body: body.digests.0') as unknown })
+    expect(await gate(`sha256:${digests.d1}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('--policy NAME is required') as unknown })
   })
 })

@@ -50,10 +50,10 @@ function argsFor(dir: string): string[] {
   return ['verify-bundle', '--bundle', own('bundle.sigstore.json'), ...who, ...roots.flatMap((root) => ['--trusted-root', root]), artifact]
 }
 
-function run(dir: string): { code: number; stdout: string; stderr: string } {
+async function run(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = main(argsFor(dir), { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, cwd: suiteDir })
+  const code = await main(argsFor(dir), { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, cwd: suiteDir })
   return { code, stdout, stderr }
 }
 
@@ -75,8 +75,8 @@ describeWithCorpus(
     })
 
     for (const name of cases) {
-      it(name, () => {
-        const outcome = run(name)
+      it(name, async () => {
+        const outcome = await run(name)
         const said = summary(outcome)
         // 2 is "the command could not be run as given": the harness built the case wrong, never a verdict.
         expect(outcome.code, `${name}: ${said}`).not.toBe(2)

@@ -7,6 +7,8 @@ import type { SignerIdentity } from '../../src/contract/policy'
 import { ExpectedDigest } from '../../src/contract/verify'
 import { buildConfig, ConfigError, ingestContext, type Config } from '../config'
 import { IngestError } from '../ingest/errors'
+import { GateDecision } from '../../src/contract/gate'
+import { ApiErrorBody } from '../../src/contract/common'
 import { judgeDocument } from './judge'
 
 /*
@@ -17,24 +19,28 @@ import { judgeDocument } from './judge'
  */
 
 export type Output = { write(text: string): unknown }
-export type Io = { stdout: Output; stderr: Output; cwd: string }
+export type Io = { stdout: Output; stderr: Output; cwd: string; fetch?: (url: string, init: RequestInit) => Promise<Response> }
 
 const USAGE = `usage:
   provenance-dashboard verify-bundle --bundle FILE
       (--certificate-identity ID --certificate-oidc-issuer ISSUER | --key KEY.pub)
       [--trusted-root FILE]... [--staging] (ARTIFACT | sha256:HEX)
-  provenance-dashboard sign-bundle …   (not supported: see below)
+  provenance-dashboard gate --url URL [--token TOKEN] --policy NAME sha256:HEX...
+      (exit 0 allow, 1 deny, 2 the dashboard could not answer; TOKEN also from PROVENANCE_TOKEN)
+  provenance-dashboard sign-bundle …   (not supported)
 `
 
 class UsageError extends Error {}
 
 /** Runs one command; returns the exit status instead of exiting, so tests can call it in-process. */
-export function main(argv: readonly string[], io: Io): number {
+export function main(argv: readonly string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv
   try {
     switch (command) {
       case 'verify-bundle':
         return verifyBundle(rest, io)
+      case 'gate':
+        return gate(rest, io).catch((error: unknown) => usage(error, io))
       case 'sign-bundle':
         io.stderr.write(
           'sign-bundle is out of scope: signing needs an OIDC identity, Fulcio and Rekor, and no signing service is reachable from this client; it only verifies (verify-bundle).\n',
@@ -49,10 +55,15 @@ export function main(argv: readonly string[], io: Io): number {
         throw new UsageError(`unknown command "${command}"`)
     }
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    io.stderr.write(`provenance-dashboard: ${error.message}\n${USAGE}`)
-    return 2
+    return usage(error, io)
   }
+}
+
+/** A usage error said with the usage, exit 2; anything else is a defect of ours and is thrown on. */
+function usage(error: unknown, io: Io): number {
+  if (!(error instanceof UsageError)) throw error
+  io.stderr.write(`provenance-dashboard: ${error.message}\n${USAGE}`)
+  return 2
 }
 
 function readInput(path: string, what: string, io: Io): Buffer {
@@ -154,4 +165,51 @@ function describe(check: Check | undefined): string {
   if (check.notJudged !== undefined) parts.push(check.notJudged)
   else if (check.detail !== undefined) parts.push(check.detail)
   return parts.join('; ')
+}
+
+/** Asks a dashboard's release gate; prints every reason. 0 allow, 1 deny, 2 when no decision came back. */
+async function gate(args: readonly string[], io: Io): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' }, policy: { type: 'string' } } })
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  const { values, positionals } = parsed
+  if (values.url === undefined) throw new UsageError('--url URL (the dashboard) is required')
+  if (values.policy === undefined) throw new UsageError('--policy NAME is required')
+  if (positionals.length === 0) throw new UsageError('give at least one sha256:HEX')
+  const token = values.token ?? process.env.PROVENANCE_TOKEN
+  const url = `${values.url.replace(/\/+$/, '')}/api/v1/gate`
+  let response: Response
+  try {
+    response = await (io.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ digests: positionals, policy: values.policy }),
+    })
+  } catch (error) {
+    io.stderr.write(`no decision: cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 2
+  }
+  const body: unknown = await response.json().catch(() => null)
+  if (!response.ok) {
+    const problem = ApiErrorBody.safeParse(body)
+    io.stderr.write(`no decision: ${response.status} ${problem.success ? `${problem.data.error.code}: ${problem.data.error.message}` : 'from the dashboard'}\n`)
+    return 2
+  }
+  const decision = GateDecision.safeParse(body)
+  if (!decision.success) {
+    io.stderr.write(`no decision: the answer from ${url} is not a gate decision\n`)
+    return 2
+  }
+  const out = decision.data.decision === 'allow' ? io.stdout : io.stderr
+  out.write(`${decision.data.decision} (policy ${decision.data.policy})\n`)
+  for (const artifact of decision.data.artifacts) {
+    out.write(`${artifact.decision} ${artifact.digest}\n`)
+    for (const reason of artifact.reasons) {
+      out.write(`  ${reason.ok ? 'ok  ' : 'FAIL'} ${reason.rule}: ${reason.actual} (expected ${reason.expected})${reason.evidence.length > 0 ? ` [${reason.evidence.join(' ')}]` : ''}\n`)
+    }
+  }
+  return decision.data.decision === 'allow' ? 0 : 1
 }
