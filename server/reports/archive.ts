@@ -2,7 +2,7 @@ import { sign } from 'node:crypto'
 import { REPORT_PAYLOAD_TYPE } from '../../src/contract/reports'
 import { pae } from '../ingest/dsse'
 import type { LogKey } from '../log/checkpoint'
-import { inclusionProof, leafHash } from '../log/merkle'
+import { leafHash, nodeHash } from '../log/merkle'
 import type { Store } from '../store/types'
 import { writeTar, type TarFile } from './tar'
 
@@ -53,9 +53,37 @@ export function packArchive(input: {
 }
 
 /**
- * Reads the cited documents and proves each in the log's latest checkpoint. The proof needs every leaf of the
- * tree (the log keeps only its right edge), read a page at a time: O(log size) per document to check, O(size)
- * to make; a store with millions of documents would want stored interior nodes instead.
+ * Every level of the RFC 6962 tree over `leaves`, leaves first: a node without a sibling at the end of a level is
+ * carried up unchanged, which gives the same tree (and root) as RFC 6962's split at the largest power of two.
+ * Built once, so each proof is a walk up the levels instead of recomputing subtrees.
+ */
+export function treeLevels(leaves: readonly Buffer[]): Buffer[][] {
+  const levels: Buffer[][] = [[...leaves]]
+  for (let level = levels[0]!; level.length > 1; ) {
+    const next: Buffer[] = []
+    for (let index = 0; index < level.length; index += 2) next.push(index + 1 < level.length ? nodeHash(level[index]!, level[index + 1]!) : level[index]!)
+    levels.push(next)
+    level = next
+  }
+  return levels
+}
+
+/** The audit path of leaf `index` from the tree's levels: each level's sibling, where the node has one. */
+export function proofFromLevels(levels: readonly Buffer[][], index: number): Buffer[] {
+  const path: Buffer[] = []
+  let at = index
+  for (const level of levels.slice(0, -1)) {
+    const sibling = at ^ 1
+    if (sibling < level.length) path.push(level[sibling]!)
+    at >>>= 1
+  }
+  return path
+}
+
+/**
+ * Reads the cited documents and proves each in the log's latest checkpoint. The proofs need every leaf of the
+ * tree (the log keeps only its right edge), read a page at a time: O(size) once, then O(log size) a document;
+ * a store with millions of documents would want stored interior nodes instead.
  */
 export async function archiveEvidence(store: Store, documentIds: readonly string[]) {
   const checkpoint = await store.log.checkpoint()
@@ -71,6 +99,7 @@ export async function archiveEvidence(store: Store, documentIds: readonly string
       if (wanted.has(entry.id)) indexOf.set(entry.id, entry.index)
     }
   }
+  const levels = treeLevels(leaves)
   const documents: { id: string; raw: Uint8Array }[] = []
   const proofs: InclusionProofFile[] = []
   for (const id of documentIds) {
@@ -78,7 +107,7 @@ export async function archiveEvidence(store: Store, documentIds: readonly string
     const index = indexOf.get(id)
     if (document === null || index === undefined) throw new Error(`document ${id} is cited but not in the log's checkpoint of ${checkpoint.size}`)
     documents.push({ id, raw: document.raw })
-    proofs.push({ documentId: id, logIndex: index, treeSize: checkpoint.size, hashes: inclusionProof(leaves, index).map((hash) => hash.toString('hex')) })
+    proofs.push({ documentId: id, logIndex: index, treeSize: checkpoint.size, hashes: proofFromLevels(levels, index).map((hash) => hash.toString('hex')) })
   }
   return { checkpointNote: checkpoint.note, documents, proofs }
 }
