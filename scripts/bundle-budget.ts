@@ -4,6 +4,12 @@
  * 240 kB on screens that draw charts or graphs, 300 kB for the whole app. Exits 1 when a budget is broken. Sizes
  * are what the server sends: gzip at level 9 (the build's `.gz` copies), Brotli shown beside it.
  *
+ * The targets are not met yet (issue 14: React, React Router, TanStack Query and zod alone are about 130 kB gzip).
+ * Until they are, scripts/bundle-ceilings.json records each screen's size when it was last accepted; a screen over
+ * its target may not grow past that ceiling, so the run fails on growth and the table says how far each screen is
+ * from its target. A screen the file does not name (a new one) is held to the target itself. Lower a ceiling when
+ * a screen shrinks; never raise one to make a run pass without saying why in the commit.
+ *
  * A screen's first load is the entry chunk, the layout and route error boundary every route renders in, and the
  * screen's page module, each with everything it imports, statically or lazily: a lazy import inside a page (a
  * chart) starts as soon as it renders, so it counts. A screen is a lazy module of the entry named `*-page.tsx`.
@@ -15,6 +21,9 @@ import { gzipSync } from 'node:zlib'
 import { z } from 'zod'
 
 export const BUDGET = { screen: 110_000, drawingScreen: 240_000, app: 300_000 } as const
+/** Held sizes (gzip bytes) of screens and the whole app that are over their target today; see the comment above. */
+const Ceilings = z.object({ screens: z.record(z.string(), z.number().int().positive()), app: z.number().int().positive() })
+const ceilingsPath = fileURLToPath(new URL('./bundle-ceilings.json', import.meta.url))
 /** Modules every route renders inside (src/app/routes.tsx): the layout and the pathless error boundary. */
 export const SHELL = ['src/app/layout/app-layout.tsx', 'src/app/route-error.tsx'] as const
 /** Libraries that draw charts and graphs; a screen loading one gets the larger budget. */
@@ -79,6 +88,7 @@ function main(dist: string): boolean {
   const manifestPath = join(dist, '.vite', 'manifest.json')
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: build first (npm run build; vite.config.ts sets build.manifest)`)
   const manifest = Manifest.parse(JSON.parse(readFileSync(manifestPath, 'utf8')))
+  const ceilings = Ceilings.parse(JSON.parse(readFileSync(ceilingsPath, 'utf8')))
   const cache = new Map<string, Sizes>()
   const sizes = (key: string) => {
     const file = manifest[key]!.file
@@ -91,17 +101,21 @@ function main(dist: string): boolean {
     const drawing = all.some((size) => size.drawing)
     const budget = drawing ? BUDGET.drawingScreen : BUDGET.screen
     const gzip = total((size) => size.gzip)
-    return { screen: page.replace(/^.*\//, '').replace(/\.tsx$/, ''), files: chunks.length, raw: total((size) => size.raw), gzip, br: total((size) => size.br ?? size.gzip), budget, drawing, ok: gzip <= budget }
+    const screen = page.replace(/^.*\//, '').replace(/\.tsx$/, '')
+    const held = Math.max(budget, ceilings.screens[screen] ?? budget)
+    return { screen, files: chunks.length, raw: total((size) => size.raw), gzip, br: total((size) => size.br ?? size.gzip), budget, held, drawing, ok: gzip <= held, met: gzip <= budget }
   })
   const jsFiles = [...new Set(Object.values(manifest).map((chunk) => chunk.file))].filter((file) => file.endsWith('.js'))
   const app = jsFiles.map((file) => sizesOf(dist, file))
   const appGzip = app.reduce((sum, size) => sum + size.gzip, 0)
-  const appOk = appGzip <= BUDGET.app
+  const appHeld = Math.max(BUDGET.app, ceilings.app)
+  const appOk = appGzip <= appHeld
 
-  const header = ['screen (first visit)', 'JS files', 'raw kB', 'gzip kB', 'br kB', 'budget kB', '']
+  const header = ['screen (first visit)', 'JS files', 'raw kB', 'gzip kB', 'br kB', 'target kB', 'held at kB', '']
+  const verdict = (ok: boolean, met: boolean, gzip: number, target: number) => (met ? 'ok' : ok ? `${kB(gzip - target)} kB over target` : 'OVER CEILING')
   const table = [
-    ...rows.map((row) => [row.screen, String(row.files), kB(row.raw), kB(row.gzip), kB(row.br), `${kB(row.budget)}${row.drawing ? ' (charts)' : ''}`, row.ok ? 'ok' : 'OVER']),
-    ['whole app (all JS)', String(jsFiles.length), kB(app.reduce((sum, size) => sum + size.raw, 0)), kB(appGzip), kB(app.reduce((sum, size) => sum + (size.br ?? size.gzip), 0)), kB(BUDGET.app), appOk ? 'ok' : 'OVER'],
+    ...rows.map((row) => [row.screen, String(row.files), kB(row.raw), kB(row.gzip), kB(row.br), `${kB(row.budget)}${row.drawing ? ' (charts)' : ''}`, kB(row.held), verdict(row.ok, row.met, row.gzip, row.budget)]),
+    ['whole app (all JS)', String(jsFiles.length), kB(app.reduce((sum, size) => sum + size.raw, 0)), kB(appGzip), kB(app.reduce((sum, size) => sum + (size.br ?? size.gzip), 0)), kB(BUDGET.app), kB(appHeld), verdict(appOk, appGzip <= BUDGET.app, appGzip, BUDGET.app)],
   ]
   const widths = header.map((cell, column) => Math.max(cell.length, ...table.map((row) => row[column]!.length)))
   const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`
@@ -109,8 +123,10 @@ function main(dist: string): boolean {
   console.log(`|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`)
   for (const row of table) console.log(line(row))
   const over = rows.filter((row) => !row.ok)
-  for (const row of over) console.error(`bundle budget: ${row.screen} loads ${kB(row.gzip)} kB of JavaScript gzip on a first visit, over its ${kB(row.budget)} kB`)
-  if (!appOk) console.error(`bundle budget: the whole app is ${kB(appGzip)} kB of JavaScript gzip, over ${kB(BUDGET.app)} kB`)
+  for (const row of over) console.error(`bundle budget: ${row.screen} loads ${kB(row.gzip)} kB of JavaScript gzip on a first visit, over the ${kB(row.held)} kB it is held at (target ${kB(row.budget)} kB)`)
+  if (!appOk) console.error(`bundle budget: the whole app is ${kB(appGzip)} kB of JavaScript gzip, over the ${kB(appHeld)} kB it is held at (target ${kB(BUDGET.app)} kB)`)
+  const unmet = rows.filter((row) => !row.met).length + (appGzip <= BUDGET.app ? 0 : 1)
+  if (unmet > 0) console.log(`bundle budget: ${unmet} of ${rows.length + 1} targets not met yet (held at their recorded ceilings, scripts/bundle-ceilings.json)`)
   return over.length === 0 && appOk
 }
 
