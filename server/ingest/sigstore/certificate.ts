@@ -227,15 +227,17 @@ function chainOf(trust: SigstoreTrust, entity: SignedEntity, certificate: Signin
     )
   }
   if (dates.length === 0) {
-    return none(
-      step(
-        times.missing ? 'missing' : 'failed',
-        'certificate-chain',
-        expected,
-        `${issuedBy}; no verified signing time to check it at`,
-        'The signing time comes from a verified transparency log entry (signed entry timestamp) or RFC 3161 timestamp; see those checks.',
-      ),
+    const noTime = step(
+      times.missing ? 'missing' : 'failed',
+      'certificate-chain',
+      expected,
+      `${issuedBy}; no verified signing time to check it at`,
+      'The signing time comes from a verified transparency log entry (signed entry timestamp) or RFC 3161 timestamp; see those checks.',
     )
+    // Nothing was found wrong with the certificate: the check could not be made because the time sources gave no
+    // verified time. Saying "failed" here would show a second failure where there is one cause (the log or timestamp).
+    noTime.check.notJudged = 'no verified signing time: the transparency-log and timestamp checks established none, so whether the certificate was valid when it signed could not be checked'
+    return none(noTime)
   }
   const result = runVerifier(
     trust.material,

@@ -218,7 +218,13 @@ describeWithCorpus('real Sigstore bundles from ../shared/corpus', () => {
     const tampered = structuredClone(bcr?.bundle) as { verificationMaterial: { tlogEntries: { inclusionProof: { hashes: string[] } }[] } }
     const proof = tampered.verificationMaterial.tlogEntries[0]!.inclusionProof
     proof.hashes[0] = Buffer.alloc(32, 1).toString('base64')
-    expect(prepareBundle(tampered, trust).verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    const broken = prepareBundle(tampered, trust).verification
+    expect(broken).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    // With the log entry refused there is no verified signing time: the certificate chain is not judged, not a
+    // second failure, and it comes after the one cause.
+    const names = broken.checks.filter((check) => !check.ok).map((check) => check.name)
+    expect(names[0]).toBe('transparency-log')
+    expect(broken.checks.find((check) => check.name === 'certificate-chain')?.notJudged).toMatch(/^no verified signing time: the transparency-log and timestamp checks established none/)
     const swapped = structuredClone(bcr?.bundle) as { verificationMaterial: { tlogEntries: unknown[] } }
     swapped.verificationMaterial.tlogEntries = (v3?.bundle as { verificationMaterial: { tlogEntries: unknown[] } }).verificationMaterial.tlogEntries
     const { verification } = prepareBundle(swapped, trust)

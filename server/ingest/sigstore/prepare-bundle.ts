@@ -149,7 +149,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   }
   const ordered = [...steps].sort((a, b) => CHECK_ORDER.indexOf(a.check.name) - CHECK_ORDER.indexOf(b.check.name))
   // What is demonstrably wrong first, then what could not be established; each in causal order.
-  const failing = [...ordered.filter((item) => item.outcome === 'failed'), ...ordered.filter((item) => item.outcome === 'missing' || item.outcome === 'untrusted' || item.outcome === 'error')]
+  const failing = [...ordered.filter((item) => item.outcome === 'failed' && item.check.notJudged === undefined), ...ordered.filter((item) => item.outcome === 'failed' && item.check.notJudged !== undefined), ...ordered.filter((item) => item.outcome === 'missing' || item.outcome === 'untrusted' || item.outcome === 'error')]
   const firstFailed = failing[0]?.outcome === 'failed' ? failing[0] : undefined
   const signers: Signer[] = [
     {
