@@ -1,5 +1,5 @@
 import type { VerificationStatus } from '../src/contract/common'
-import type { DeployedProvenance } from '../src/contract/deployments'
+import type { DeployedProvenance, Deployment } from '../src/contract/deployments'
 import {
   LineageGraph,
   type EdgeState,
@@ -94,6 +94,30 @@ export type DeploymentFact = {
   rebuildDisagrees: boolean
 }
 export type EnvironmentFact = { name: string; services: number; flagged: number }
+
+/** A stored deployment as the walk sees it; one mapping for the server's reader and the mocks'. */
+export function deploymentFact({ deployment, current }: { deployment: Deployment; current: boolean }): DeploymentFact {
+  return {
+    id: deployment.id,
+    environment: deployment.environment.name,
+    cluster: deployment.environment.cluster,
+    namespace: deployment.environment.namespace,
+    region: deployment.environment.region,
+    service: deployment.service,
+    project: deployment.project,
+    deployedAt: Date.parse(deployment.deployedAt),
+    system: deployment.system.name,
+    runUrl: deployment.system.runUrl,
+    recordedBy: deployment.recordedBy,
+    documentId: deployment.documentId,
+    signature: deployment.signature,
+    replacedBy: deployment.replacedBy,
+    current,
+    artifacts: deployment.artifacts.map((artifact) => ({ digest: artifact.digest, name: artifact.name })),
+    flagged: deployment.flagged,
+    rebuildDisagrees: deployment.artifacts.some((artifact) => artifact.provenance.rebuildDisagrees),
+  }
+}
 
 /** Some neighbours of one node: the first `items` (newest first) of `total`, and the states of all their edges. */
 export type Members<T> = { total: number; items: T[]; states: Record<EdgeState, number> }

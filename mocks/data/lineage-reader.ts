@@ -9,7 +9,7 @@ import {
   type AttestationFact,
   type BuildFact,
   type CommitFact,
-  type DeploymentFact,
+  deploymentFact,
   type LineageReader,
   type RebuildNodeFact,
   type SbomFact,
@@ -43,28 +43,6 @@ function buildFact(detail: BuildDetail): BuildFact {
   }
 }
 
-function deploymentFact({ deployment, current }: MockDeployment): DeploymentFact {
-  return {
-    id: deployment.id,
-    environment: deployment.environment.name,
-    cluster: deployment.environment.cluster,
-    namespace: deployment.environment.namespace,
-    region: deployment.environment.region,
-    service: deployment.service,
-    project: deployment.project,
-    deployedAt: Date.parse(deployment.deployedAt),
-    system: deployment.system.name,
-    runUrl: deployment.system.runUrl,
-    recordedBy: deployment.recordedBy,
-    documentId: deployment.documentId,
-    signature: deployment.signature,
-    replacedBy: deployment.replacedBy,
-    current,
-    artifacts: deployment.artifacts.map((artifact) => ({ digest: artifact.digest, name: artifact.name })),
-    flagged: deployment.flagged,
-    rebuildDisagrees: deployment.artifacts.some((artifact) => artifact.provenance.rebuildDisagrees),
-  }
-}
 
 export function demoLineageReader(index: DemoIndex, deployments: DemoDeploymentsDb): LineageReader {
   const details = index.details

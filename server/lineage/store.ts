@@ -11,12 +11,13 @@ import {
   type ArtifactFacts,
   type ArtifactRef,
   type BuildFact,
+  deploymentFact,
   type DeploymentFact,
   type LineageOutcome,
   type LineageReader,
   type Members,
 } from '../../domain/lineage-walk'
-import { provenanceFacts, readDeployments, type ReadDeployment } from '../deployments/store'
+import { provenanceFacts, readDeployments } from '../deployments/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
 import { startsWith, textKey } from '../store/text-keys'
 
@@ -111,28 +112,6 @@ function buildFact(row: BuildRow): BuildFact {
   }
 }
 
-function deploymentFact({ deployment, current }: ReadDeployment): DeploymentFact {
-  return {
-    id: deployment.id,
-    environment: deployment.environment.name,
-    cluster: deployment.environment.cluster,
-    namespace: deployment.environment.namespace,
-    region: deployment.environment.region,
-    service: deployment.service,
-    project: deployment.project,
-    deployedAt: Date.parse(deployment.deployedAt),
-    system: deployment.system.name,
-    runUrl: deployment.system.runUrl,
-    recordedBy: deployment.recordedBy,
-    documentId: deployment.documentId,
-    signature: deployment.signature,
-    replacedBy: deployment.replacedBy,
-    current,
-    artifacts: deployment.artifacts.map((artifact) => ({ digest: artifact.digest, name: artifact.name })),
-    flagged: deployment.flagged,
-    rebuildDisagrees: deployment.artifacts.some((artifact) => artifact.provenance.rebuildDisagrees),
-  }
-}
 
 /** Edge states summed over status counts: every member of a status is judged alike. */
 function statesOf(rows: readonly { count: number | string | bigint; judged: Judged }[]): Record<'verified' | 'failed' | 'unverified', number> {
