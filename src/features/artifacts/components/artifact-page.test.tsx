@@ -8,7 +8,8 @@ import { scenarios } from '../../../../mocks/scenarios'
 import { renderApp } from '../../../test/render-app'
 
 function digestOf(status: 'failed' | 'verified', project?: string): string {
-  const build = demoDb().summaries.find((summary) => summary.status === status && (project === undefined || summary.project === project))
+  // A failed build here is one whose signature failed (the demo also has builds failed by policy, e.g. a builder change).
+  const build = demoDb().summaries.find((summary) => summary.status === status && (status !== 'failed' || summary.failedCheck === 'envelope-signature') && (project === undefined || summary.project === project))
   const sha256 = build?.subjects[0]?.digest.sha256
   if (!sha256) throw new Error(`no ${status} demo build`)
   return `sha256:${sha256}`
@@ -44,7 +45,7 @@ describe('ArtifactPage', () => {
     expect(within(failing).getByText('Failed')).toBeTruthy()
     expect(within(failing).getByText('Expected')).toBeTruthy()
     expect(within(failing).getByText(/the signature for keyid .+ does not verify/, { selector: 'dd' })).toBeTruthy()
-    expect(screen.getByText(/No deployments are recorded for this artifact/)).toBeTruthy()
+    expect(screen.getByText(/^No deployment of this artifact is recorded\.$/)).toBeTruthy()
   })
 
   it('sums up every verdict at the top, and keeps verified attestation cards collapsed under their verdict', async () => {

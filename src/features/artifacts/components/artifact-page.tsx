@@ -130,12 +130,16 @@ export function ArtifactPage() {
 
       <Section id="deployments" title="Deployments">
         {artifact.deployments.length === 0 ? (
-          <p className="muted">No deployments are recorded for this artifact. This server does not ingest deployment records yet, so none can be shown.</p>
+          <p className="muted">No deployment of this artifact is recorded.</p>
         ) : (
           <ul className="plain-list">
-            {artifact.deployments.map((deployment, index) => (
-              <li key={`${deployment.environment}-${index}`}>
-                <span className="untrusted-text">{deployment.environment}</span> <RelativeTime iso={deployment.at} />
+            {artifact.deployments.map((deployment) => (
+              <li key={deployment.id}>
+                <span className="untrusted-text">{deployment.service}</span> to <span className="untrusted-text">{deployment.environment}</span>{' '}
+                <RelativeTime iso={deployment.at} />
+                {deployment.current ? ' · runs there now' : ''}
+                {deployment.flagged ? <strong className="result-fail"> · deployed without verified provenance</strong> : null} ·{' '}
+                <Link to={paths.lineage({ from: deployment.id })}>Lineage</Link>
               </li>
             ))}
           </ul>

@@ -34,9 +34,23 @@ describe('artifactVerdicts', () => {
       ['Attestations', 'good', 'The attestation is verified.'],
       ['Rebuilds', 'bad', '2 of 3 rebuilders agree with the published digest; 1 disagrees.'],
       ['SBOM', 'none', 'No SBOM describing it was ingested.'],
-      ['Deployments', 'none', 'No deployment is recorded (this server does not ingest deployment records yet).'],
+      ['Deployments', 'none', 'No deployment of it is recorded.'],
     ])
     expect(artifactHeadline(verdicts)).toEqual({ tone: 'bad', text: 'Not every verdict about this artifact is good: see rebuilds.' })
+  })
+
+  it('flags a deployment without verified provenance and says where it runs now', () => {
+    const deployment = (environment: string, current: boolean, flagged: boolean): ArtifactDetail['deployments'][number] => ({ environment, at: '2026-01-01T00:00:00Z', id: `${environment}-${String(flagged)}`, service: 'web', current, flagged })
+    expect(artifactVerdicts(artifact({ deployments: [deployment('production', true, true), deployment('staging', false, false)] }))[3]).toEqual({
+      topic: 'Deployments',
+      tone: 'bad',
+      text: '1 deployment has no verified path back to a source commit (deployed without verified provenance). It runs now in production.',
+      section: 'deployments',
+    })
+    expect(artifactVerdicts(artifact({ deployments: [deployment('staging', true, false), deployment('production', true, false)] }))[3]).toMatchObject({
+      tone: 'good',
+      text: '2 deployments are recorded, each with verified provenance. It runs now in production, staging.',
+    })
   })
 
   it('says what the SBOM is and whether its signature holds', () => {

@@ -56,10 +56,14 @@ function sbomVerdict(artifact: ArtifactDetail): ArtifactVerdict {
 }
 
 function deploymentsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
-  const count = artifact.deployments.length
-  return count === 0
-    ? { topic: 'Deployments', tone: 'none', text: 'No deployment is recorded (this server does not ingest deployment records yet).', section: 'deployments' }
-    : { topic: 'Deployments', tone: 'good', text: `${plural(count, 'deployment is', 'deployments are')} recorded.`, section: 'deployments' }
+  const { deployments } = artifact
+  if (deployments.length === 0) return { topic: 'Deployments', tone: 'none', text: 'No deployment of it is recorded.', section: 'deployments' }
+  const environments = [...new Set(deployments.filter((deployment) => deployment.current).map((deployment) => deployment.environment))].sort()
+  const running = environments.length === 0 ? 'It runs in no environment now.' : `It runs now in ${environments.join(', ')}.`
+  const flagged = deployments.filter((deployment) => deployment.flagged).length
+  return flagged > 0
+    ? { topic: 'Deployments', tone: 'bad', text: `${plural(flagged, 'deployment has', 'deployments have')} no verified path back to a source commit (deployed without verified provenance). ${running}`, section: 'deployments' }
+    : { topic: 'Deployments', tone: 'good', text: `${plural(deployments.length, 'deployment is', 'deployments are')} recorded, each with verified provenance. ${running}`, section: 'deployments' }
 }
 
 /** Every verdict about an artifact, in the order the page shows their evidence. */
