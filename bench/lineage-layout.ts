@@ -6,7 +6,8 @@
  * BENCH_LAYOUT_RUNS changes the runs per size (default 5, after one warm-up); BENCH_DAGRE=0 skips dagre.
  */
 import dagre, { type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre'
-import { countDrawingCrossings, layoutGraph, type LayoutInput, type LayoutResult } from '../src/features/lineage/lib/layout'
+import { countDrawingCrossings } from '../src/features/lineage/lib/drawing-crossings'
+import { layoutGraph, type LayoutInput, type LayoutResult } from '../src/features/lineage/lib/layout'
 import { buildView, layoutInput } from '../src/features/lineage/lib/lineage-view'
 import { syntheticLineage } from '../src/features/lineage/lib/synthetic-lineage'
 import { ms, percentile } from './stats'

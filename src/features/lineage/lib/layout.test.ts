@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { countDrawingCrossings, defaultLayoutOptions, layoutGraph, LOOP_EDGE, type LayoutInput, type LayoutResult } from './layout'
+import { countDrawingCrossings } from './drawing-crossings'
+import { defaultLayoutOptions, layoutGraph, LOOP_EDGE, type LayoutInput, type LayoutResult } from './layout'
 import { buildView, layoutInput } from './lineage-view'
 import { syntheticLineage } from './synthetic-lineage'
 
