@@ -1,5 +1,5 @@
 import { BuildId, type VerificationStatus } from '../src/contract/common'
-import type { DeployedProvenance } from '../src/contract/deployments'
+import type { DeployedProvenance, EnvironmentList } from '../src/contract/deployments'
 import { agreement } from './reproducibility'
 
 /*
@@ -89,4 +89,9 @@ export const isFlagged = (provenance: readonly Pick<DeployedProvenance, 'verifie
 export function serviceOf(input: { service?: string | undefined; artifacts: readonly { digest: string; name?: string | undefined }[] }, project: string | null): string {
   const first = input.artifacts[0]
   return input.service ?? first?.name ?? project ?? first?.digest.slice(0, 19) ?? 'unknown'
+}
+
+/** What runs now without a verified path back to a source commit: the flagged current deployment of each service, over all environments. */
+export function unverifiedRunning(environments: EnvironmentList): number {
+  return environments.items.reduce((sum, environment) => sum + environment.flagged, 0)
 }

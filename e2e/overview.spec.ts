@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright'
+import { EnvironmentList } from '../src/contract/deployments'
 import { expect, test } from './fixtures'
 
 /*
@@ -6,11 +7,17 @@ import { expect, test } from './fixtures'
  * links to the list it counts, and that list holds as many.
  */
 
-test('the overview’s counts match the lists they link to', async ({ demoServer: server, demoPage: page }) => {
+test('the overview’s counts match the lists they link to', async ({ demoServer: server, demoPage: page, request }) => {
   await page.goto(`${server.url}/`)
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
   const results = await new AxeBuilder({ page }).analyze()
   expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([])
+
+  // What runs now without verified provenance: as many services as the environments list flags.
+  const environments = EnvironmentList.parse(await (await request.get(`${server.url}/api/v1/environments`)).json())
+  const flagged = environments.items.flatMap((environment) => environment.services).filter((service) => service.deployment.flagged).length
+  expect(flagged).toBeGreaterThan(0)
+  await expect(page.getByRole('region', { name: 'Deployments without verified provenance' })).toContainText(`${flagged} ${flagged === 1 ? 'service runs' : 'services run'} now without a verified path back to a source commit.`)
 
   // Failed builds of the last 30 days: the builds list behind the link says "N builds" in its result count.
   const verification = page.getByRole('region', { name: 'Verification, last 30 days' })

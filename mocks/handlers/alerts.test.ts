@@ -43,5 +43,10 @@ describe('overview mock', () => {
     expect(overview.verification.last30.window).toEqual({ from: '2026-10-29', to: '2026-11-27' })
     expect(overview.daily.reduce((sum, day) => sum + day.builds, 0)).toBe(Object.values(overview.verification.last30.counts).reduce((sum, count) => sum + count, 0))
     expect(overview.verification.last30.counts.verified).toBeGreaterThan(300)
+    // The demo runs a ledger build no trusted key signed in production and an api hotfix without provenance.
+    const { demoDeploymentsDb } = await import('../data/lineage-deployments')
+    const flagged = demoDeploymentsDb().environments().items.flatMap((environment) => environment.services.filter((service) => service.deployment.flagged).map((service) => `${environment.name}/${service.service}`))
+    expect(flagged.length).toBeGreaterThan(0)
+    expect(overview.unverifiedDeployments).toBe(flagged.length)
   })
 })

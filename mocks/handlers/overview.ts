@@ -1,6 +1,8 @@
 import { HttpResponse } from 'msw'
 import { Overview, overviewRoutes, type StatusTally } from '../../src/contract/overview'
+import { unverifiedRunning } from '../../domain/deployment-provenance'
 import { demoIndex } from '../data/demo-index'
+import { demoDeploymentsDb } from '../data/lineage-deployments'
 import { demoAlerts, expireWaivers, now } from './alerts'
 import { mockRoute } from './route'
 
@@ -81,7 +83,7 @@ export const overviewHandlers = [
         reproducibility: { last7: reproducibility(7), last30: reproducibility(30) },
         daily,
         recentFailures,
-        unverifiedDeployments: null,
+        unverifiedDeployments: unverifiedRunning(demoDeploymentsDb().environments()),
       }),
     )
   }),

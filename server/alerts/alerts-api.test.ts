@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AlertDetail, AlertPage, alertRules, type Alert } from '../../src/contract/alerts'
 import { BuildPage } from '../../src/contract/builds'
+import { EnvironmentList } from '../../src/contract/deployments'
 import { Overview } from '../../src/contract/overview'
 import { createApp } from '../app'
 import type { Config } from '../config'
@@ -181,6 +182,10 @@ describe('the overview', () => {
     expect(overview.daily).toHaveLength(30)
     expect(overview.daily.reduce((sum, day) => sum + day.builds, 0)).toBe(Object.values(overview.verification.last30.counts).reduce((sum, count) => sum + count, 0))
     expect(overview.recentFailures.every((build) => build.status === 'failed')).toBe(true)
+    // What runs now without verified provenance, as the environments list (what runs now) flags it.
+    const environments = EnvironmentList.parse(await (await app.request('/api/v1/environments')).json())
+    const flagged = environments.items.flatMap((environment) => environment.services).filter((service) => service.deployment.flagged).length
+    expect(overview.unverifiedDeployments).toBe(flagged)
     expect((await app.request('/api/v1/overview?day=yesterday')).status).toBe(400)
   })
 })

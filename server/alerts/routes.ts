@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
+import { unverifiedRunning } from '../../domain/deployment-provenance'
 import { AlertPatch, alertRoutes, type Alert } from '../../src/contract/alerts'
 import { overviewRoutes } from '../../src/contract/overview'
 import { zodProblem } from '../../src/contract/route-spec'
@@ -65,7 +66,8 @@ export function alertsModule({ store, config, auth, now }: RouteDeps): AlertsMod
   mount(overviewRoutes.getOverview, async (c, { query }) => {
     await engine.catchUp()
     const day = query.day ?? new Date(now()).toISOString().slice(0, 10)
-    return c.json(await store.alerts.overview(day, now()))
+    const overview = await store.alerts.overview(day, now())
+    return c.json({ ...overview, unverifiedDeployments: unverifiedRunning(await store.deployments.environments()) })
   })
 
   return { app, engine, afterIngest, webhook }

@@ -37,7 +37,7 @@ export const Overview = z.object({
   daily: z.array(z.object({ day: Day, builds: z.number().int(), verified: z.number().int(), match: z.number().int(), mismatch: z.number().int() })),
   /** The most recent builds whose verification failed. */
   recentFailures: z.array(BuildSummary),
-  /** Deployments without verified provenance: null until deployments are recorded by this server. */
+  /** Services whose current deployment (in any environment) has no verified path back to a source commit. */
   unverifiedDeployments: z.number().int().nullable(),
 })
 export type Overview = z.infer<typeof Overview>

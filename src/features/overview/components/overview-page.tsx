@@ -123,7 +123,14 @@ function Figures({ overview }: { overview: Overview }) {
       </section>
       <section className="card" aria-labelledby="overview-deployments">
         <h2 id="overview-deployments">Deployments without verified provenance</h2>
-        <p className="muted">{overview.unverifiedDeployments === null ? 'This server records no deployments yet.' : overview.unverifiedDeployments}</p>
+        {overview.unverifiedDeployments === null ? (
+          <p className="muted">This server could not count them.</p>
+        ) : (
+          <p>
+            <strong>{overview.unverifiedDeployments.toLocaleString('en')}</strong> {overview.unverifiedDeployments === 1 ? 'service runs' : 'services run'} now without a
+            verified path back to a source commit.
+          </p>
+        )}
       </section>
       <section className="card" aria-labelledby="overview-failures">
         <h2 id="overview-failures">Most recent failures</h2>
