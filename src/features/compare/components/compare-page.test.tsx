@@ -14,8 +14,10 @@ function bumpedPair(): { previous: string; build: string; tool: string } {
     const b = demoDb().getBuild(summary.id)
     if (!a || !b) continue
     const before = new Map(toolVersions(a).map((tool) => [tool.name, tool.version]))
-    const changed = toolVersions(b).find((tool) => before.has(tool.name) && before.get(tool.name) !== tool.version)
-    if (changed) return { previous: a.id, build: b.id, tool: changed.name }
+    // A pair that changed exactly one tool (the alert scenarios' builds change several at once).
+    const changed = toolVersions(b).filter((tool) => before.has(tool.name) && before.get(tool.name) !== tool.version)
+    const sameTools = toolVersions(a).length === toolVersions(b).length
+    if (changed.length === 1 && sameTools && changed[0]) return { previous: a.id, build: b.id, tool: changed[0].name }
   }
   throw new Error('the demo never changes a tool version')
 }
