@@ -14,7 +14,8 @@ describe('search', () => {
     expect(document.activeElement).toBe(box)
     await user.keyboard(`${sha256.slice(0, 14)}{Enter}`)
     await waitFor(() => expect(router.state.location.pathname).toBe(`/artifacts/sha256:${sha256}`))
-    expect(await screen.findByRole('region', { name: 'Produced by' })).toBeTruthy()
+    // The artifact page's data is built by the mocks from the whole demo on first use, which can take seconds on a loaded machine.
+    expect(await screen.findByRole('region', { name: 'Produced by' }, { timeout: 10_000 })).toBeTruthy()
   })
 
   it('does not steal `/` from a text field', async () => {
