@@ -125,6 +125,20 @@ async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<st
     list.push({ name: row.artifact_name ?? '', digest: digest.success ? digest.data : {} })
     byDocument.set(row.document_id, list)
   }
+  // A signed deployment is about the digests it deployed.
+  for (const row of await db
+    .selectFrom('deployments')
+    .innerJoin('deployment_artifacts', 'deployment_artifacts.deployment_id', 'deployments.id')
+    .select(['deployments.document_id as document_id', 'deployment_artifacts.name as name', 'deployment_artifacts.digest_value as digest_value'])
+    .where('deployments.document_id', 'in', rest)
+    .orderBy('deployments.document_id')
+    .orderBy('deployment_artifacts.position')
+    .execute()) {
+    if (row.document_id === null) continue
+    const list = byDocument.get(row.document_id) ?? []
+    list.push({ name: row.name ?? '', digest: { sha256: row.digest_value } })
+    byDocument.set(row.document_id, list)
+  }
   return { builds, byDocument }
 }
 
