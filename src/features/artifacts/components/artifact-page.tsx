@@ -139,7 +139,9 @@ export function ArtifactPage() {
                 <RelativeTime iso={deployment.at} />
                 {deployment.current ? ' · runs there now' : ''}
                 {deployment.flagged ? <strong className="result-fail"> · deployed without verified provenance</strong> : null} ·{' '}
-                <Link to={paths.lineage({ from: deployment.id })}>Lineage</Link>
+                <Link to={paths.lineage({ from: deployment.id })} aria-label={`Lineage of the ${deployment.service} deployment to ${deployment.environment}`}>
+                  lineage
+                </Link>
               </li>
             ))}
           </ul>
