@@ -38,7 +38,8 @@ describe('SignaturesPage', () => {
 
     await user.click(link)
     expect(router.state.location.search).toBe('?status=failed')
-    await waitFor(async () => expect(await bodyRows()).toHaveLength(Math.min(failed, 100)))
+    // The filtered page is computed by the mocks over the whole demo; on a loaded machine that can take seconds.
+    await waitFor(async () => expect(await bodyRows()).toHaveLength(Math.min(failed, 100)), { timeout: 10_000 })
   })
 
   it('links each failure to its failing check on the build page', async () => {
