@@ -2,6 +2,7 @@ import { HttpResponse } from 'msw'
 import { Overview, overviewRoutes, type StatusTally } from '../../src/contract/overview'
 import { unverifiedRunning } from '../../domain/deployment-provenance'
 import { demoIndex } from '../data/demo-index'
+import { toSummary } from '../data/factories'
 import { demoDeploymentsDb } from '../data/lineage-deployments'
 import { demoAlerts, expireWaivers, now } from './alerts'
 import { mockRoute } from './route'
@@ -56,21 +57,7 @@ export const overviewHandlers = [
     const recentFailures = builds
       .filter((build) => build.status === 'failed' && build.time < end)
       .slice(0, 5)
-      .map(({ detail }) => ({
-        id: detail.id,
-        project: detail.project,
-        sourceRepo: detail.sourceRepo,
-        sourceCommit: detail.sourceCommit,
-        builderId: detail.builderId,
-        buildType: detail.buildType,
-        subjects: detail.subjects,
-        status: detail.status,
-        failedCheck: detail.failedCheck,
-        startedAt: detail.startedAt,
-        finishedAt: detail.finishedAt,
-        ingestedAt: detail.ingestedAt,
-        time: detail.time,
-      }))
+      .map(({ detail }) => toSummary(detail))
     return HttpResponse.json(
       Overview.parse({
         day,
