@@ -1,5 +1,5 @@
 import { useQueries, useQuery } from '@tanstack/react-query'
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import { useSearchParams } from 'react-router'
 import { describeError, isApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'
@@ -24,17 +24,20 @@ import './lineage.css'
 export function LineagePage() {
   const [params, setParams] = useSearchParams()
   const search = useMemo(() => readLineageSearch(params), [params])
+  // The URL as last written. React Router's updater sees the parameters of the last render, so two changes before
+  // the next render (opening a panel, then the canvas reporting its viewport as the layout lands) would have the
+  // second drop the first; each change builds on the one before it instead.
+  const written = useRef(params)
+  useLayoutEffect(() => {
+    written.current = params
+  }, [params])
   const update = useCallback(
     (change: Partial<LineageSearch>, replace = false) => {
-      setParams(
-        (current) => {
-          const next = { ...readLineageSearch(current), ...change }
-          const out = new URLSearchParams()
-          for (const [key, value] of Object.entries(writeLineageSearch(next))) if (value !== undefined) out.set(key, value)
-          return out
-        },
-        { replace },
-      )
+      const next = { ...readLineageSearch(written.current), ...change }
+      const out = new URLSearchParams()
+      for (const [key, value] of Object.entries(writeLineageSearch(next))) if (value !== undefined) out.set(key, value)
+      written.current = out
+      setParams(out, { replace })
     },
     [setParams],
   )
