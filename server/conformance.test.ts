@@ -74,12 +74,6 @@ const knownGaps: KnownGap[] = [
     issue: 17,
   },
   {
-    files: suite('trust-root-tlog-missing-validity-start_fail'),
-    today: '201 verified',
-    why: 'a trusted root whose log key lacks validFor.start is read as valid from the beginning of time instead of refused',
-    issue: 17,
-  },
-  {
     files: suite('(bundle-from-wrong-instance|managed-key-no-key|rekor2-timestamp-untrusted-tsa-with(out)?-embedded-cert)_fail'),
     today: '201 unverifiable',
     why: 'signed by an instance, key or timestamp authority the trust material lacks: we say unverifiable, the suite expects a failure',

@@ -38,11 +38,19 @@ describe('loadSigstoreTrust', () => {
     expect(thrown(() => loadSigstoreTrust([{ mediaType, ...root }], []))).toMatchObject({ code, path, message: expect.stringMatching(/^trustedRoots\[0\]/) })
   })
 
-  it('refuses a validity time that is not RFC 3339, and ignores a validity that is not an object, as @sigstore/verify does', () => {
+  it('refuses a validity time that is not RFC 3339, and a log key without validFor.start, naming the field', () => {
     const rawBytes = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
-    const log = (validFor: unknown) => ({ mediaType, tlogs: [{ baseUrl: 'https://rekor.example', logId: { keyId: 'AAAA' }, publicKey: { rawBytes, validFor } }] })
+    const log = (validFor: unknown, kind = 'tlogs') => ({ mediaType, [kind]: [{ baseUrl: 'https://rekor.example', logId: { keyId: 'AAAA' }, publicKey: { rawBytes, validFor } }] })
     expect(thrown(() => loadSigstoreTrust([log({ start: 'yesterday' })], []))).toMatchObject({ path: 'trustedRoots[0].tlogs[0].publicKey.validFor.start' })
-    expect(loadSigstoreTrust([log('always')], []).tlogs).toEqual([{ logIds: [Buffer.from('AAAA', 'base64')], baseUrl: 'https://rekor.example', root: 0 }])
+    for (const validFor of [{}, { end: '2030-01-01T00:00:00Z' }, undefined, 'always']) {
+      expect(thrown(() => loadSigstoreTrust([log(validFor)], []))).toMatchObject({
+        code: 'invalid-trusted-root',
+        path: 'trustedRoots[0].tlogs[0].publicKey.validFor.start',
+        message: expect.stringContaining("a log's public key needs validFor.start"),
+      })
+    }
+    expect(thrown(() => loadSigstoreTrust([log({}, 'ctlogs')], []))).toMatchObject({ path: 'trustedRoots[0].ctlogs[0].publicKey.validFor.start' })
+    expect(loadSigstoreTrust([log({ start: '2021-01-12T11:53:27Z' })], []).tlogs).toEqual([{ logIds: [Buffer.from('AAAA', 'base64')], baseUrl: 'https://rekor.example', root: 0 }])
   })
 
   it('accepts an empty trusted root', () => {

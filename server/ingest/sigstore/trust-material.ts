@@ -60,6 +60,18 @@ const PublicKey = z.object({ rawBytes: base64, keyDetails: z.unknown().optional(
   return key
 })
 
+/**
+ * A log's key must say since when it signs: the validity window is what keeps a retired or revived log's key from
+ * vouching for entries outside its service, and a missing start read as "since the beginning of time" (as
+ * @sigstore/verify reads it) would widen it silently. Sigstore's TimeRange has a required start, and the client
+ * conformance suite (trust-root-tlog-missing-validity-start_fail) expects such a trusted root refused as malformed.
+ */
+const LogKey = PublicKey.superRefine((key, ctx) => {
+  if (key.validFor.start === null) {
+    ctx.addIssue({ code: 'custom', message: "a log's public key needs validFor.start, the time from which it is trusted", input: key.validFor, path: ['validFor', 'start'] })
+  }
+})
+
 const Log = z.object({
   baseUrl: z.unknown().optional(),
   logId: z.object({ keyId: base64 }, expecting('an object with keyId')),
@@ -69,7 +81,7 @@ const Log = z.object({
     .optional()
     .transform((value) => (isRecord(value) ? value : null))
     .pipe(KeyId.nullable()),
-  publicKey: PublicKey,
+  publicKey: LogKey,
 })
 
 const Certificate = z.object({ rawBytes: base64 }).transform((cert, ctx): X509Certificate => {
