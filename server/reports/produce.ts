@@ -1,6 +1,6 @@
-import type { Report, ReportScope } from '../../src/contract/reports'
+import type { Report, ReportFileName, ReportScope } from '../../src/contract/reports'
 import type { Store } from '../store/types'
-import { archiveEvidence, packArchive, signReport } from './archive'
+import { ARCHIVE_FILES, archiveEvidence, packArchive, signReport } from './archive'
 import { assembleReport, reportBytes } from './assemble'
 import { gatherEvidence } from './gather'
 
@@ -10,7 +10,7 @@ export async function produceReport(
   scope: ReportScope,
   asOf: number,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ report: Report; reportBytes: Buffer; envelope: string; archive: Buffer }> {
+): Promise<{ report: Report; reportBytes: Buffer; envelope: string; archive: Buffer; files: Record<ReportFileName, Buffer> }> {
   const evidence = await gatherEvidence(store, scope, asOf, onProgress)
   const report = assembleReport({ scope, asOf, artifacts: evidence })
   const bytes = reportBytes(report)
@@ -18,5 +18,6 @@ export async function produceReport(
   const envelope = signReport(bytes, key)
   const { checkpointNote, documents, proofs } = await archiveEvidence(store, report.documents)
   const archive = packArchive({ reportBytes: bytes, envelope, publicKeyPem: key.publicKeyPem, checkpointNote, documents, proofs, asOf })
-  return { report, reportBytes: bytes, envelope, archive }
+  const files: Record<ReportFileName, Buffer> = { [ARCHIVE_FILES.report]: bytes, [ARCHIVE_FILES.envelope]: Buffer.from(envelope) }
+  return { report, reportBytes: bytes, envelope, archive, files }
 }

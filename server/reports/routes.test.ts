@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
-import { ReportJob } from '../../src/contract/reports'
+import { Report, ReportJob, ReportPage } from '../../src/contract/reports'
 import { createApp } from '../app'
 import { openResourceApp, type ResourceApp } from '../testing/resource-app'
 import { digests, fixtureConfig } from '../testing/resource-fixture'
@@ -37,7 +38,12 @@ describe('reports API', () => {
     expect(job.state).toBe('done')
     expect(job.progress).toEqual({ done: 2, total: 2 })
     expect(job.summary).toMatchObject({ artifacts: 2, verifiedProvenance: 1, unverifiedProvenance: [`sha256:${digests.d3}`] })
-    expect(job.files).toEqual([{ name: `report-${job.id}.tar`, href: `/api/v1/reports/${job.id}/archive`, bytes: expect.any(Number) }])
+    expect(job.createdBy).toEqual({ token: null, scopes: [] })
+    expect(job.files.map((file) => [file.format, file.href])).toEqual([
+      ['archive', `/api/v1/reports/${job.id}/archive`],
+      ['report.json', `/api/v1/reports/${job.id}/files/report.json`],
+      ['report.dsse.json', `/api/v1/reports/${job.id}/files/report.dsse.json`],
+    ])
 
     const download = await fixture.app.request(job.files[0]!.href)
     expect(download.status).toBe(200)
@@ -45,6 +51,48 @@ describe('reports API', () => {
     const verdict = verifyArchive(new Uint8Array(await download.arrayBuffer()))
     expect(verdict.problems).toEqual([])
     expect(verdict.ok).toBe(true)
+
+    // Each file on its own is the archive's copy: the JSON is the signed report.
+    const json = await fixture.app.request(`/api/v1/reports/${job.id}/files/report.json`)
+    expect(json.status).toBe(200)
+    expect(json.headers.get('content-disposition')).toBe(`attachment; filename="report-${job.id}.json"`)
+    const bytes = Buffer.from(await json.arrayBuffer())
+    expect(bytes.byteLength).toBe(job.files.find((file) => file.format === 'report.json')?.bytes)
+    expect(Report.parse(JSON.parse(bytes.toString('utf8'))).summary).toEqual(job.summary)
+
+    // And it is listed, newest first.
+    const list = ReportPage.parse(await (await fixture.app.request('/api/v1/reports')).json())
+    expect(list.items.map((item) => item.id)).toContain(job.id)
+  })
+
+  it('records the name and scopes of the token that asked for a report', async () => {
+    const secret = 'report-maker-token'
+    const config = {
+      ...fixtureConfig(),
+      tokens: [{ name: 'auditor-laptop', sha256: createHash('sha256').update(secret).digest('hex'), scopes: ['read' as const, 'ingest' as const] }],
+    }
+    const app = createApp({ store: fixture.store, config, version: 't', demo: false, now: () => Date.parse('2026-11-22T00:00:00Z') })
+    const response = await app.request('/api/v1/reports', {
+      method: 'POST',
+      body: JSON.stringify({ scope: { kind: 'artifact', digest: `sha256:${digests.d1}` } }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    })
+    expect(response.status).toBe(202)
+    const job = ReportJob.parse(await response.json())
+    expect(job.createdBy).toEqual({ token: 'auditor-laptop', scopes: ['ingest', 'read'] })
+    const again = ReportJob.parse(await (await app.request(`/api/v1/reports/${job.id}`)).json())
+    expect(again.createdBy).toEqual({ token: 'auditor-laptop', scopes: ['ingest', 'read'] })
+  })
+
+  it('answers 409 for a file of a report still being made, and 400 for a file a report does not have', async () => {
+    const started = ReportJob.parse(await (await post(JSON.stringify({ scope: { kind: 'artifact', digest: `sha256:${digests.d1}` } }))).json())
+    const early = await fixture.app.request(`/api/v1/reports/${started.id}/files/report.json`)
+    expect(early.status).toBe(409)
+    expect(ApiErrorBody.parse(await early.json()).error).toMatchObject({ code: 'not-ready', path: 'path.id' })
+    await finished(started.id)
+    const unknownFile = await fixture.app.request(`/api/v1/reports/${started.id}/files/secrets.txt`)
+    expect(unknownFile.status).toBe(400)
+    expect(ApiErrorBody.parse(await unknownFile.json()).error).toMatchObject({ code: 'invalid-report-file', path: 'path.file' })
   })
 
   it('refuses a malformed scope naming the field, and a body that is not JSON', async () => {

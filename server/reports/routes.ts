@@ -1,19 +1,31 @@
 import { randomBytes } from 'node:crypto'
 import { bodyLimit } from 'hono/body-limit'
-import { ReportJob, ReportRequest, reportRoutes } from '../../src/contract/reports'
+import { REPORT_FILES, ReportJob, ReportRequest, reportRoutes, type ReportFileName } from '../../src/contract/reports'
 import { zodProblem } from '../../src/contract/route-spec'
+import { tokenFor } from '../http/auth'
 import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
 import { produceReport } from './produce'
+import { HEARTBEAT_MS, type ReportFile } from './store'
+import { readTar } from './tar'
+
+/** How each file of the archive is served on its own. */
+const contentTypes: Record<ReportFileName, string> = {
+  'report.json': 'application/json',
+  'report.dsse.json': 'application/json',
+}
 
 /**
  * Reports: started by POST and made in the background, so a release of many artifacts does not hold a request
- * open; the client polls GET for progress, then downloads the archive.
+ * open; the client polls GET for progress, then downloads the archive or one of its files. Kept in the database.
  */
-export function reportsApp({ store, auth, now }: RouteDeps) {
+export function reportsApp({ store, config, auth, now }: RouteDeps) {
   const { app, mount } = resourceApp(auth)
-  const missing = (id: string) => `no report with id ${id}: reports are kept in memory, the newest 50, until the server restarts; start it again with the same scope and asOf for the same bytes`
+  const missing = (id: string) => `no report with id ${id}; the list of reports is GET /api/v1/reports`
+  const failures = (error: unknown) => console.error('report: a write to the store failed', error)
+
+  mount(reportRoutes.listReports, async (c, { query }) => c.json(await store.reports.list(query, now())))
 
   mount(
     reportRoutes.createReport,
@@ -31,56 +43,94 @@ export function reportsApp({ store, auth, now }: RouteDeps) {
       }
       const asOf = parsed.data.asOf === undefined ? now() : Date.parse(parsed.data.asOf)
       const id = randomBytes(16).toString('hex')
-      // An environment's artifacts are known once its deployments are read; the first progress report says.
       const { scope } = parsed.data
+      // Who asked: the token sent, when one was (reads may need none, and then nobody is named).
+      const token = tokenFor(config, c.req.header('authorization'))
+      // An environment's artifacts are known once its deployments are read; the first progress report says.
       const total = scope.kind === 'artifact' ? 1 : scope.kind === 'release' ? new Set(scope.digests).size : 0
       const job = ReportJob.parse({
         id,
-        scope: parsed.data.scope,
+        scope,
         asOf: new Date(asOf).toISOString(),
         state: 'running',
         progress: { done: 0, total },
         createdAt: new Date(now()).toISOString(),
+        createdBy: { token: token?.name ?? null, scopes: token === undefined ? [] : [...token.scopes].sort() },
         summary: null,
         files: [],
         error: null,
       })
-      store.reports.put({ job, archive: null })
+      await store.reports.create(job, now())
+
+      // Progress is written at most once a heartbeat, and the heartbeat goes on while nothing progresses (reading
+      // the log for the proofs), so readers can tell a slow report from one whose maker stopped.
+      let latest = job.progress
+      let written = now()
+      const heartbeat = setInterval(() => {
+        written = now()
+        store.reports.progress(id, latest, written).catch(failures)
+      }, HEARTBEAT_MS)
+      heartbeat.unref()
+      const onProgress = (done: number, all: number) => {
+        latest = { done, total: all }
+        if (now() - written < 1000 && done < all) return
+        written = now()
+        store.reports.progress(id, latest, written).catch(failures)
+      }
       // Not awaited: the answer says where to follow it. Failures are recorded on the report, never thrown away.
-      void produceReport(store, parsed.data.scope, asOf, (done) => store.reports.update(id, (report) => ({ ...report, job: { ...report.job, progress: { done, total } } })))
-        .then(({ report, archive }) =>
-          store.reports.update(id, (stored) => ({
-            archive,
-            job: {
-              ...stored.job,
-              state: 'done',
-              summary: report.summary,
-              files: [{ name: `report-${id}.tar`, href: `/api/v1/reports/${id}/archive`, bytes: archive.byteLength }],
-            },
-          })),
-        )
+      void produceReport(store, scope, asOf, onProgress)
+        .then(({ report, files, archive }) => {
+          const listed: ReportFile[] = [
+            { name: `report-${id}.tar`, format: 'archive', href: `/api/v1/reports/${id}/archive`, bytes: archive.byteLength },
+            ...REPORT_FILES.map((name): ReportFile => ({ name, format: name, href: `/api/v1/reports/${id}/files/${name}`, bytes: files[name].byteLength })),
+          ]
+          return store.reports.finish(id, { summary: report.summary, files: listed, archive, progress: latest }, now())
+        })
         .catch((error: unknown) => {
           console.error(error)
-          store.reports.update(id, (stored) => ({ ...stored, job: { ...stored.job, state: 'failed', error: 'the server failed to make the report; the error is in its log' } }))
+          return store.reports.fail(id, 'the server failed to make the report; the error is in its log', now())
         })
+        .catch(failures)
+        .finally(() => clearInterval(heartbeat))
       return c.json(job, 202, { location: `/api/v1/reports/${id}` })
     },
     bodyLimit({ maxSize: 256 * 1024, onError: (c) => apiError(c, 413, 'body-too-large', 'a report request is at most 256 KiB') }),
   )
 
-  mount(reportRoutes.getReport, (c, { params }) => {
-    const report = store.reports.get(params.id)
+  mount(reportRoutes.getReport, async (c, { params }) => {
+    const report = await store.reports.get(params.id, now())
     if (report === null) return apiError(c, 404, 'not-found', missing(params.id), 'path.id')
-    return c.json(report.job)
+    return c.json(report)
   })
 
-  mount(reportRoutes.getReportArchive, (c, { params }) => {
-    const report = store.reports.get(params.id)
-    if (report === null) return apiError(c, 404, 'not-found', missing(params.id), 'path.id')
-    if (report.archive === null) return apiError(c, 409, 'not-ready', `report ${params.id} is ${report.job.state}; poll GET /api/v1/reports/${params.id} until it is done`, 'path.id')
-    return c.body(Uint8Array.from(report.archive), 200, {
+  /** The archive of a finished report, or the error response saying why there is none. */
+  const archiveOf = async (id: string): Promise<{ archive: Uint8Array } | { status: 404 | 409; message: string }> => {
+    const report = await store.reports.get(id, now())
+    if (report === null) return { status: 404, message: missing(id) }
+    const archive = report.state === 'done' ? await store.reports.archive(id) : null
+    if (archive === null) return { status: 409, message: `report ${id} is ${report.state}; poll GET /api/v1/reports/${id} until it is done` }
+    return { archive }
+  }
+
+  mount(reportRoutes.getReportArchive, async (c, { params }) => {
+    const found = await archiveOf(params.id)
+    if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, 'path.id')
+    return c.body(Uint8Array.from(found.archive), 200, {
       'content-type': 'application/x-tar',
       'content-disposition': `attachment; filename="report-${params.id}.tar"`,
+      'x-content-type-options': 'nosniff',
+    })
+  })
+
+  mount(reportRoutes.getReportFile, async (c, { params }) => {
+    const found = await archiveOf(params.id)
+    if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, 'path.id')
+    const file = readTar(found.archive).find((entry) => entry.name === params.file)
+    if (file === undefined) return apiError(c, 404, 'not-found', `report ${params.id} was made before ${params.file} was part of a report; make it again`, 'path.file')
+    const [stem, extension] = [params.file.slice(0, params.file.indexOf('.')), params.file.slice(params.file.indexOf('.'))]
+    return c.body(Uint8Array.from(file.bytes), 200, {
+      'content-type': contentTypes[params.file],
+      'content-disposition': `attachment; filename="${stem}-${params.id}${extension}"`,
       'x-content-type-options': 'nosniff',
     })
   })

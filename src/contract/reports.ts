@@ -141,24 +141,53 @@ export const ReportRequest = z
   .strict()
 export type ReportRequest = z.infer<typeof ReportRequest>
 
+/** The files a finished report offers; each is also inside the archive, so the archive alone is the evidence. */
+export const REPORT_FILES = ['report.json', 'report.dsse.json'] as const
+export const ReportFileName = z.enum(REPORT_FILES)
+export type ReportFileName = z.infer<typeof ReportFileName>
+
 export const ReportJob = z.object({
   id: z.string().regex(/^[0-9a-f]{32}$/),
   scope: ReportScope,
   asOf: Instant,
   state: z.enum(['running', 'done', 'failed']),
-  /** Artifacts assembled so far, of the total. */
+  /** Artifacts assembled so far, of the total (0 until an environment's deployments are read). */
   progress: z.object({ done: z.number().int(), total: z.number().int() }),
   createdAt: Instant,
+  /** Who asked for it: the name and scopes of the bearer token sent; null name when none was sent (reads need no token). */
+  createdBy: z.object({ token: z.string().nullable(), scopes: z.array(z.string()) }),
   /** When done: the summary and where to download. */
   summary: ReportSummary.nullable(),
-  files: z.array(z.object({ name: z.string(), href: z.string(), bytes: z.number().int() })),
+  /** When done: the archive first, then each file of it that can be read on its own. */
+  files: z.array(z.object({ name: z.string(), format: z.enum(['archive', ...REPORT_FILES]), href: z.string(), bytes: z.number().int() })),
   error: z.string().nullable(),
 })
 export type ReportJob = z.infer<typeof ReportJob>
 
+/** `GET /api/v1/reports`: newest first. */
+export const ReportQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().regex(/^\d+:[0-9a-f]{32}$/, 'a cursor is the nextCursor of a previous page').optional(),
+})
+export type ReportQuery = z.infer<typeof ReportQuery>
+
+export const ReportPage = z.object({ items: z.array(ReportJob), nextCursor: z.string().nullable() })
+export type ReportPage = z.infer<typeof ReportPage>
+
 export const ReportId = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'a report id is 32 lower-case hex characters') })
 
+export const ReportFileParams = ReportId.extend({ file: ReportFileName })
+
 export const reportRoutes = {
+  listReports: {
+    method: 'get',
+    path: '/api/v1/reports',
+    summary: 'Reports made on this server, newest first, with their scope, who asked for them, state and summary',
+    scope: 'read',
+    query: ReportQuery,
+    responses: { 200: { description: 'A page of reports', schema: ReportPage }, ...errors },
+  },
   createReport: {
     method: 'post',
     path: '/api/v1/reports',
@@ -185,6 +214,20 @@ export const reportRoutes = {
     paramError: { code: 'invalid-report-id' },
     responses: {
       200: { description: 'application/x-tar' },
+      ...errors,
+      404: { description: 'No such report', schema: ApiErrorBody },
+      409: { description: 'The report is not done yet', schema: ApiErrorBody },
+    },
+  },
+  getReportFile: {
+    method: 'get',
+    path: '/api/v1/reports/{id}/files/{file}',
+    summary: 'One file of a finished report on its own (each is also in the archive)',
+    scope: 'read',
+    params: ReportFileParams,
+    paramError: { code: 'invalid-report-file', hint: `a file is one of ${REPORT_FILES.join(', ')}` },
+    responses: {
+      200: { description: 'The file, as an attachment' },
       ...errors,
       404: { description: 'No such report', schema: ApiErrorBody },
       409: { description: 'The report is not done yet', schema: ApiErrorBody },
