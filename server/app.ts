@@ -14,6 +14,7 @@ import { serveSpa } from './http/static'
 import { lineageApp } from './lineage/routes'
 import { logApp } from './log/routes'
 import { metaApp } from './meta/routes'
+import type { OwnBuild } from '../src/contract/meta'
 import { policyApp } from './policy/routes'
 import { rebuildsApp } from './rebuilds/routes'
 import { reportsApp } from './reports/routes'
@@ -37,6 +38,8 @@ export type AppOptions = {
   now?: () => number
   /** Runs the configured sources; main.ts passes the one it schedules, otherwise syncs run on demand only. */
   sources?: SourceRunner
+  /** The running program's files against its build-time provenance, compared by main.ts at start. */
+  ownBuild?: OwnBuild
 }
 
 /**
@@ -82,7 +85,7 @@ export function createApp(options: AppOptions): Hono {
   for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github']) app.use(path, alerts.afterIngest)
 
   for (const resource of [
-    metaApp(deps, { version: options.version, demo: options.demo }),
+    metaApp(deps, { version: options.version, demo: options.demo, ownBuild: options.ownBuild }),
     documentsApp(deps),
     buildsApp(deps),
     artifactsApp(deps),

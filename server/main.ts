@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server'
 import { z } from 'zod'
 import { createApp } from './app'
 import { ConfigError, loadConfigFile, type Config } from './config'
-import { appRoot, describeOwnBuild, ingestOwnBuild, runningFromBuild, withOwnBuildKey } from './demo/own-build'
+import { appRoot, compareOwnBuild, describeOwnBuild, ingestOwnBuild, runningFromBuild, withOwnBuildKey } from './demo/own-build'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
 import { reverifyAll, verdictsAreStale } from './documents/reverify'
 import { SourceRunner } from './sources/runner'
@@ -66,6 +66,7 @@ async function main() {
     config,
     version: packageJson.version,
     demo,
+    ownBuild: compareOwnBuild({ root, fromBuild }),
     staticDir: join(root, 'dist'),
   })
   const server = serve({ fetch: app.fetch, port: PORT, hostname: HOST }, (info) => {

@@ -11,7 +11,8 @@ import { jsonFile, sbomOfBuild } from '../../scripts/sbom'
 import { demoBuildSigningKey, provenanceOfBuild, sbomStatement, signStatement } from '../../scripts/provenance'
 import { createApp } from '../app'
 import { tempStore } from '../testing/documents'
-import { appRoot, describeOwnBuild, ingestOwnBuild, readOutputs, runningFromBuild, withOwnBuildKey, type OwnBuildOutcome } from './own-build'
+import { OwnBuild } from '../../src/contract/meta'
+import { appRoot, compareOwnBuild, describeOwnBuild, ingestOwnBuild, readOutputs, runningFromBuild, withOwnBuildKey, type OwnBuildOutcome } from './own-build'
 import { demoConfig } from './seed'
 
 /** A checkout with one commit and a small dist/, attested as `npm run build` attests it. */
@@ -103,6 +104,33 @@ describe("the running program's own build in the demo", () => {
     const lines = describeOwnBuild(outcome)
     expect(lines).toContain('dist/ differs from its provenance:')
     expect(lines.find((line) => line.includes('dist/assets/index-abc.js'))).toMatch(/SHA-256 [0-9a-f]{64} on disk, [0-9a-f]{64} attested/)
+  })
+
+  it('answers GET /api/v1/own-build with the file changed after the build, by the digest attested and the digest served', async () => {
+    const config = withOwnBuildKey(demoConfig())
+    ingested(await ingestOwnBuild(context.store, config, { root: checkout.root, fromBuild: true }))
+    const attested = readOutputs(checkout.root).find((file) => file.name === 'dist/assets/index-abc.js')!.sha256
+    writeFileSync(join(checkout.root, 'dist/assets/index-abc.js'), 'console.log("changed after the build")\n')
+    const served = readOutputs(checkout.root).find((file) => file.name === 'dist/assets/index-abc.js')!.sha256
+    const app = createApp({ store: context.store, config, version: '1.2.3', demo: true, ownBuild: compareOwnBuild({ root: checkout.root, fromBuild: true }) })
+    const response = await app.request('/api/v1/own-build')
+    expect(response.status).toBe(200)
+    expect(OwnBuild.parse(await response.json())).toEqual({
+      compared: true,
+      provenance: 'dist/attestations/provenance.dsse.json',
+      matched: 2,
+      changed: [{ name: 'dist/assets/index-abc.js', attested: `sha256:${attested}`, served: `sha256:${served}` }],
+      missing: [],
+      unlisted: [],
+    })
+    // The artifact the provenance attests is still stored under the attested digest; the page looks it up there.
+    expect((await app.request(`/api/v1/artifacts/sha256:${attested}`)).status).toBe(200)
+  })
+
+  it('compares nothing from source, and says so over HTTP', async () => {
+    expect(compareOwnBuild({ root: checkout.root, fromBuild: false })).toEqual({ compared: false, reason: 'the server runs from source, not from dist/server/main.js, so it has no build of its own to show' })
+    const app = createApp({ store: context.store, config: demoConfig(), version: '1.2.3', demo: true })
+    expect(OwnBuild.parse(await (await app.request('/api/v1/own-build')).json())).toMatchObject({ compared: false })
   })
 
   it('is skipped, saying why, from source or without a build', async () => {

@@ -4,6 +4,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { ATTESTATIONS_DIR, attestationFiles, byName, compareOutputs, describeComparison, outputsMatch, type OutputComparison, type OutputFile } from '../../domain/build-outputs'
+import type { OwnBuild } from '../../src/contract/meta'
 import { ingestContext, type Config } from '../config'
 import { ingestBody } from '../ingest/ingest'
 import { loadPublicKey } from '../ingest/keys'
@@ -80,6 +81,8 @@ const EnvelopeSubjects = z.object({ payload: z.string() }).transform(({ payload 
   return z.NEVER
 })
 
+const NOT_FROM_BUILD = 'the server runs from source, not from dist/server/main.js, so it has no build of its own to show'
+
 export type OwnBuildOutcome =
   | { ingested: false; reason: string }
   | { ingested: true; documents: { id: string; status: string }[]; comparison: OutputComparison }
@@ -90,7 +93,7 @@ export type OwnBuildOutcome =
  * attested. Skips, saying why, when the server runs from source (then dist/ is not what runs) or there is no build.
  */
 export async function ingestOwnBuild(store: Store, config: Config, options: { root: string; fromBuild: boolean }): Promise<OwnBuildOutcome> {
-  if (!options.fromBuild) return { ingested: false, reason: 'the server runs from source, not from dist/server/main.js, so it has no build of its own to show' }
+  if (!options.fromBuild) return { ingested: false, reason: NOT_FROM_BUILD }
   const paths = [attestationFiles.provenance, attestationFiles.sbomEnvelope].map((path) => join(options.root, path))
   const absent = paths.filter((path) => !existsSync(path))
   if (absent.length > 0) return { ingested: false, reason: `no build-time attestations (${absent.map((path) => relative(options.root, path)).join(', ')}); npm run build writes them` }
@@ -110,6 +113,34 @@ export async function ingestOwnBuild(store: Store, config: Config, options: { ro
     documents: result.body.documents.map((document) => ({ id: document.id, status: document.verification.status })),
     // The ingest accepted it, so it has subjects; an empty list would name every file as unattested.
     comparison: compareOutputs(subjects.success ? subjects.data : [], readOutputs(options.root)),
+  }
+}
+
+/**
+ * The files this server serves compared with the subjects of its build-time provenance, made at every start (a
+ * file can change after the first one): what GET /api/v1/own-build answers and the artifact page shows. The
+ * provenance's signature is judged where it was ingested; this only says which bytes on disk it does not cover.
+ */
+export function compareOwnBuild(options: { root: string; fromBuild: boolean }): OwnBuild {
+  if (!options.fromBuild) return { compared: false, reason: NOT_FROM_BUILD }
+  const path = join(options.root, attestationFiles.provenance)
+  if (!existsSync(path)) return { compared: false, reason: `no build-time provenance (${attestationFiles.provenance}); npm run build writes it` }
+  let subjects: z.infer<typeof EnvelopeSubjects>
+  try {
+    const parsed = EnvelopeSubjects.safeParse(JSON.parse(readFileSync(path, 'utf8')))
+    if (!parsed.success) return { compared: false, reason: `${attestationFiles.provenance} is not a DSSE envelope of an in-toto Statement with subjects` }
+    subjects = parsed.data
+  } catch (error) {
+    return { compared: false, reason: `${attestationFiles.provenance} is unreadable: ${error instanceof Error ? error.message : String(error)}` }
+  }
+  const comparison = compareOutputs(subjects, readOutputs(options.root))
+  return {
+    compared: true,
+    provenance: attestationFiles.provenance,
+    matched: comparison.matched.length,
+    changed: comparison.changed.map((file) => ({ name: file.name, attested: `sha256:${file.expected}`, served: `sha256:${file.actual}` })),
+    missing: comparison.missing,
+    unlisted: comparison.unlisted,
   }
 }
 

@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
 import { ArtifactDetail, ArtifactPage } from '../../contract/artifacts'
+import { OwnBuild } from '../../contract/meta'
 
 /** The artifacts list's filters, as its URL gives them. */
 export type ArtifactListFilter = { project?: string; name?: string }
@@ -22,5 +23,12 @@ export const artifactQueries = {
       queryFn: ({ signal }) => getJson(`/api/v1/artifacts/${digest}`, { schema: ArtifactDetail, signal }),
       // New attestations and rebuilds can arrive for an artifact at any time.
       staleTime: 60_000,
+    }),
+  /** The running server's files against its own build's provenance: compared once, when the server started. */
+  ownBuild: () =>
+    queryOptions({
+      queryKey: ['own-build'] as const,
+      queryFn: ({ signal }) => getJson('/api/v1/own-build', { schema: OwnBuild, signal }),
+      staleTime: Number.POSITIVE_INFINITY,
     }),
 }

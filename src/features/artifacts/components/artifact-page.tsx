@@ -1,4 +1,4 @@
-import { useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
+import { useQuery, useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
 import { data, Link, useParams, useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/artifacts'
 import type { Sbom } from '../../../contract/sboms'
@@ -16,6 +16,7 @@ import { artifactQueries } from '../artifacts-queries'
 import { orderAttestations, targetAttestation } from '../lib/attestation-order'
 import { ArtifactSummary } from './artifact-summary'
 import { RebuildsSection } from './rebuilds-section'
+import { ServedCopySection } from './served-copy-section'
 
 function readDigest(value: string | undefined): string | null {
   const parsed = DigestParam.safeParse(value)
@@ -55,6 +56,9 @@ export function ArtifactPage() {
   const target = targetAttestation(artifact.attestations, searchParams.get('document'), check)
   const name = artifact.names[0] ?? null
   const [algorithm, hex] = splitDigest(artifact.digest)
+  // Not waited for: only the server's own build can differ, and the page is whole without it.
+  const ownBuild = useQuery(artifactQueries.ownBuild()).data
+  const servedChanged = ownBuild?.compared ? ownBuild.changed.filter((file) => file.attested === artifact.digest) : []
 
   return (
     <article className="page artifact-page" aria-labelledby="artifact-heading">
@@ -83,7 +87,8 @@ export function ArtifactPage() {
         </div>
       </header>
 
-      <ArtifactSummary artifact={artifact} />
+      <ArtifactSummary artifact={artifact} servedChanged={servedChanged} />
+      <ServedCopySection changed={servedChanged} />
 
       <Section id="identity" title="Names and digests">
         <Facts

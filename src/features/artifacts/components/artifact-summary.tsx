@@ -1,4 +1,5 @@
 import type { ArtifactDetail } from '../../../contract/artifacts'
+import type { ChangedOutput } from '../../../contract/meta'
 import { artifactHeadline, artifactVerdicts, type Tone } from '../lib/artifact-verdicts'
 
 const ICONS: Record<Tone, string> = { good: '✓', bad: '✕', none: '○' }
@@ -8,8 +9,8 @@ const TONE_WORDS: Record<Tone, string> = { good: 'good', bad: 'needs attention',
  * The top of the artifact page: every verdict about the artifact (attestations, rebuilds, SBOM, deployments) in
  * one place, so a disagreeing rebuilder far down the page cannot hide behind a green badge at the top.
  */
-export function ArtifactSummary({ artifact }: { artifact: ArtifactDetail }) {
-  const verdicts = artifactVerdicts(artifact)
+export function ArtifactSummary({ artifact, servedChanged }: { artifact: ArtifactDetail; servedChanged: readonly ChangedOutput[] }) {
+  const verdicts = artifactVerdicts(artifact, servedChanged)
   const headline = artifactHeadline(verdicts)
   return (
     <section className={`card artifact-summary artifact-summary-${headline.tone}`} aria-labelledby="artifact-summary-heading">

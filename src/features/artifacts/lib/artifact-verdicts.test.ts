@@ -104,6 +104,19 @@ describe('artifactVerdicts', () => {
     })
   })
 
+  it('puts a file this server serves with other bytes than attested first, and makes the headline bad', () => {
+    const changed = [{ name: 'dist/assets/index-abc.js', attested: 'sha256:' + 'a'.repeat(64), served: 'sha256:' + 'b'.repeat(64) }]
+    const verdicts = artifactVerdicts(artifact({}), changed)
+    expect(verdicts[0]).toEqual({
+      topic: 'Served copy',
+      tone: 'bad',
+      text: 'This server serves dist/assets/index-abc.js (SHA-256 bbbbbbbbbbbb…) with other bytes than its provenance attests for this artifact: the file changed after the build.',
+      section: 'served-copy',
+    })
+    expect(artifactHeadline(verdicts).text).toMatch(/^Not every verdict about this artifact is good: see the copy this server serves/)
+    expect(artifactVerdicts(artifact({})).map((verdict) => verdict.topic)).not.toContain('Served copy')
+  })
+
   it('is good only when every verdict made is good, and says which were never made', () => {
     const good = artifactVerdicts(artifact({ attestations: [attestation('verified'), attestation('verified')], reproducibility: { rebuilders: 2, matched: 2, mismatched: 0 } }))
     expect(good[0]?.text).toBe('All 2 attestations are verified.')

@@ -1,11 +1,12 @@
 import type { ArtifactDetail } from '../../../contract/artifacts'
+import type { ChangedOutput } from '../../../contract/meta'
 import { verificationStatuses, type VerificationStatus } from '../../../contract/common'
 
 /** good: nothing against it; bad: something says do not trust it; none: nothing was checked, which is no comfort. */
 export type Tone = 'good' | 'bad' | 'none'
 
 /** One kind of verdict about an artifact, in a sentence, with the section of the page that holds its evidence. */
-export type ArtifactVerdict = { topic: 'Attestations' | 'Rebuilds' | 'SBOM' | 'Deployments'; tone: Tone; text: string; section: string }
+export type ArtifactVerdict = { topic: 'Attestations' | 'Rebuilds' | 'SBOM' | 'Deployments' | 'Served copy'; tone: Tone; text: string; section: string }
 
 const STATUS_WORDS: Record<VerificationStatus, string> = {
   verified: 'verified',
@@ -15,7 +16,7 @@ const STATUS_WORDS: Record<VerificationStatus, string> = {
   unverifiable: 'unverifiable',
 }
 
-const TOPIC_WORDS: Record<ArtifactVerdict['topic'], string> = { Attestations: 'attestations', Rebuilds: 'rebuilds', SBOM: 'the SBOM', Deployments: 'deployments' }
+const TOPIC_WORDS: Record<ArtifactVerdict['topic'], string> = { Attestations: 'attestations', Rebuilds: 'rebuilds', SBOM: 'the SBOM', Deployments: 'deployments', 'Served copy': 'the copy this server serves' }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
@@ -66,9 +67,24 @@ function deploymentsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
     : { topic: 'Deployments', tone: 'good', text: `${plural(deployments.length, 'deployment is', 'deployments are')} recorded, each with verified provenance. ${running}`, section: 'deployments' }
 }
 
-/** Every verdict about an artifact, in the order the page shows their evidence. */
-export function artifactVerdicts(artifact: ArtifactDetail): ArtifactVerdict[] {
-  return [attestationsVerdict(artifact), rebuildsVerdict(artifact), sbomVerdict(artifact), deploymentsVerdict(artifact)]
+/** The server's own files attested as this artifact whose bytes on disk are not these: what runs is not what was attested. */
+function servedCopyVerdict(changed: readonly ChangedOutput[]): ArtifactVerdict {
+  const files = changed.map((file) => `${file.name} (SHA-256 ${file.served.slice(7, 19)}…)`).join(', ')
+  return {
+    topic: 'Served copy',
+    tone: 'bad',
+    text: `This server serves ${files} with other bytes than its provenance attests for this artifact: the file changed after the build.`,
+    section: 'served-copy',
+  }
+}
+
+/**
+ * Every verdict about an artifact, in the order the page shows their evidence. `servedChanged` lists the running
+ * server's own files attested as this artifact but different on disk (GET /api/v1/own-build); empty for any other.
+ */
+export function artifactVerdicts(artifact: ArtifactDetail, servedChanged: readonly ChangedOutput[] = []): ArtifactVerdict[] {
+  const verdicts = [attestationsVerdict(artifact), rebuildsVerdict(artifact), sbomVerdict(artifact), deploymentsVerdict(artifact)]
+  return servedChanged.length > 0 ? [servedCopyVerdict(servedChanged), ...verdicts] : verdicts
 }
 
 /**
