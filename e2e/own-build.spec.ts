@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -60,5 +60,50 @@ test('npm run provenance posts the build of dist/ to the compiled server, which 
   } finally {
     await running.stop()
     rmSync(work, { recursive: true, force: true })
+  }
+})
+
+test('a file of dist/ changed after the build is named on its artifact page, the digest served beside the digest attested', async ({ page, request }) => {
+  test.setTimeout(120_000)
+  // A copy of the build with the server bundle itself changed: the program answering is not the one attested.
+  const copy = mkdtempSync(join(tmpdir(), 'own-build-changed-'))
+  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+  try {
+    cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true })
+    copyFileSync(join(root, 'package.json'), join(copy, 'package.json'))
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'))
+    const bundle = join(copy, 'dist', 'server', 'main.js')
+    const attested = sha256(bundle)
+    appendFileSync(bundle, '\n// changed after the build\n')
+    const served = sha256(bundle)
+
+    const running = await startServer({ demo: true, fromBuild: true, seed: false, root: copy })
+    try {
+      // The provenance the build wrote, as it was: it attests the bundle before the change.
+      const posted = await request.post(`${running.url}/api/v1/attestations`, {
+        data: readFileSync(join(copy, 'dist', 'attestations', 'provenance.dsse.json')),
+        headers: { authorization: `Bearer ${running.ingestToken}`, 'content-type': 'application/json' },
+      })
+      expect(posted.status()).toBe(201)
+
+      await page.goto(`${running.url}/artifacts/sha256:${attested}`)
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('dist/server/main.js')
+      const summary = page.getByRole('region', { name: 'Every verdict about this artifact' })
+      await expect(summary).toContainText('Not every verdict about this artifact is good: see the copy this server serves')
+      await expect(summary).toContainText(`This server serves dist/server/main.js (SHA-256 ${served.slice(0, 12)}…) with other bytes than its provenance attests for this artifact`)
+      const row = page.getByRole('region', { name: 'The copy this server serves differs' }).getByRole('row', { name: /dist\/server\/main\.js/ })
+      await expect(row.getByRole('cell')).toHaveText([`sha256:${attested}`, `sha256:${served}`])
+
+      // Every other file of the build is still what was attested: its page says nothing of the kind.
+      const index = sha256(join(copy, 'dist', 'index.html'))
+      await page.goto(`${running.url}/artifacts/sha256:${index}`)
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('dist/index.html')
+      await expect(page.getByRole('region', { name: 'Every verdict about this artifact' })).toContainText('Attestations')
+      await expect(page.getByRole('region', { name: 'The copy this server serves differs' })).toHaveCount(0)
+    } finally {
+      await running.stop()
+    }
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
   }
 })

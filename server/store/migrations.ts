@@ -10,6 +10,7 @@ import { alertsMigration } from './migrations/0011-alerts'
 import { sbomLinksMigration } from './migrations/0009-sbom-links'
 import { deploymentsMigration } from './migrations/0010-deployments'
 import { sourcesMigration } from './migrations/0013-sources'
+import { gatesMigration } from './migrations/0014-gates'
 import { reportsMigration } from './migrations/0015-reports'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
@@ -118,6 +119,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0009_sbom_links': sbomLinksMigration(dialect),
         '0010_deployments': deploymentsMigration(dialect),
         '0013_sources': sourcesMigration(dialect),
+        '0014_gates': gatesMigration(dialect),
         '0015_reports': reportsMigration(dialect),
       }),
   }

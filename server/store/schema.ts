@@ -190,6 +190,8 @@ export type Database = {
   signature_counts: SignatureCountsTable
   deployments: DeploymentsTable
   deployment_artifacts: DeploymentArtifactsTable
+  gate_decisions: GateDecisionsTable
+  gate_decision_artifacts: GateDecisionArtifactsTable
   source_state: SourceStateTable
   source_seen: SourceSeenTable
   source_documents: SourceDocumentsTable
@@ -267,4 +269,23 @@ export type DeploymentArtifactsTable = {
   name: string | null
   environment: string
   deployed_at: number
+}
+
+/** One answered gate request (migration 0014); `artifacts` is the JSON of every artifact's decision and reasons. */
+export type GateDecisionsTable = {
+  id: string
+  decided_at: number
+  asked_by: string
+  policy: string
+  environment: string | null
+  decision: string
+  artifacts: string
+}
+
+/** Each artifact (sha256:<hex>) of a gate decision, with its project and the decision's time (migration 0014). */
+export type GateDecisionArtifactsTable = {
+  decision_id: string
+  digest: string
+  project: string | null
+  decided_at: number
 }

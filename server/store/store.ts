@@ -8,6 +8,7 @@ import { artifactRepository } from '../artifacts/store'
 import { buildRepository } from '../builds/store'
 import { deploymentRepository } from '../deployments/store'
 import { documentRepository } from '../documents/store'
+import { gateRepository } from '../gate/store'
 import { lineageRepository } from '../lineage/store'
 import { loadOrCreateLogKey, type LogKey } from '../log/checkpoint'
 import { logRepository } from '../log/store'
@@ -65,6 +66,7 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     lineage: lineageRepository(db, kind),
     alerts: alertRepository(db),
     sources: sourceRepository(db),
+    gates: gateRepository(db),
     reports: reportRepository(db, logKey),
     close: () => db.destroy(),
   }

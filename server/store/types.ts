@@ -3,6 +3,7 @@ import type { ArtifactRepository } from '../artifacts/store'
 import type { BuildRepository } from '../builds/store'
 import type { DeploymentRepository } from '../deployments/store'
 import type { DocumentRepository } from '../documents/store'
+import type { GateRepository } from '../gate/store'
 import type { LineageRepository } from '../lineage/store'
 import type { LogRepository } from '../log/store'
 import type { RebuildRepository } from '../rebuilds/store'
@@ -34,5 +35,7 @@ export interface Store {
   readonly alerts: AlertRepository
   readonly sources: SourceRepository
   readonly reports: ReportRepository
+  /** Recorded release-gate decisions (server/gate). */
+  readonly gates: GateRepository
   close(): Promise<void>
 }

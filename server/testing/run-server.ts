@@ -34,6 +34,8 @@ export type StartOptions = {
   fromBuild?: boolean
   /** false: no demo data, even with the demo config (PROVENANCE_SEED=0). */
   seed?: boolean
+  /** The checkout to run from (its dist/ with `fromBuild`); this one unless given, e.g. a copy with a file changed. */
+  root?: string
 }
 
 /** Starts the real server (`server/main.ts`, or its build) on a temporary SQLite store and a free port. */
@@ -63,8 +65,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     )
     env.PROVENANCE_CONFIG = configPath
   }
-  const entry = options.fromBuild ? [join(root, 'dist/server/main.js')] : ['--import', 'tsx', join(root, 'server/main.ts')]
-  const child = spawn(process.execPath, entry, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const from = options.root ?? root
+  const entry = options.fromBuild ? [join(from, 'dist/server/main.js')] : ['--import', 'tsx', join(from, 'server/main.ts')]
+  const child = spawn(process.execPath, entry, { cwd: from, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const url = await waitForUrl(child)
   return {
     url,
