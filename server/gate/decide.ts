@@ -1,7 +1,7 @@
 import type { AlertSeverity } from '../../src/contract/alerts'
 import { alertSeverities } from '../../src/contract/alerts'
 import type { ArtifactDetail } from '../../src/contract/artifacts'
-import type { GateReason, GateRules } from '../../src/contract/gate'
+import type { GateAttestationKind, GateReason, GateRules } from '../../src/contract/gate'
 import type { Policy } from '../../src/contract/policy'
 import { matchesGlob } from '../policy/policy'
 
@@ -10,11 +10,26 @@ export type OpenAlert = { id: string; severity: AlertSeverity; title: string }
 /** Severities at or above `floor`, most severe first (alertSeverities is ordered so). */
 export const severitiesAtOrAbove = (floor: AlertSeverity): AlertSeverity[] => alertSeverities.slice(0, alertSeverities.indexOf(floor) + 1)
 
+/** A deployment of the artifact, as promotion order reads it. */
+export type DeploymentFact = { id: string; environment: string; at: string }
+
+export type GateInput = {
+  digest: string
+  artifact: ArtifactDetail | null
+  policy: Policy
+  rules: GateRules
+  openAlerts: readonly OpenAlert[]
+  /** Every recorded deployment of the digest (any order). */
+  deployments: readonly DeploymentFact[]
+  /** The environment the request promotes to; null when it names none. */
+  environment: string | null
+}
+
 /**
  * One artifact against a policy's gate: every rule judged, each with what it expected, what it found and the API
  * paths of the evidence. An artifact nothing is recorded about fails provenance (there is none), never passes.
  */
-export function judgeArtifact(digest: string, artifact: ArtifactDetail | null, policy: Policy, rules: GateRules, openAlerts: readonly OpenAlert[]): GateReason[] {
+export function judgeArtifact({ digest, artifact, policy, rules, openAlerts, deployments, environment }: GateInput): GateReason[] {
   const artifactPath = `/api/v1/artifacts/${digest}`
   const build = artifact?.producedBy ?? null
   const buildPath = build ? [`/api/v1/builds/${build.id}`] : []
@@ -36,6 +51,7 @@ export function judgeArtifact(digest: string, artifact: ArtifactDetail | null, p
       evidence: buildPath,
     })
   }
+  for (const kind of rules.requiredAttestations) reasons.push(attestationReason(kind, digest, artifact))
   if (rules.minRebuildersAgree > 0) {
     const matched = artifact?.reproducibility.matched ?? 0
     const total = artifact?.reproducibility.rebuilders ?? 0
@@ -59,5 +75,67 @@ export function judgeArtifact(digest: string, artifact: ArtifactDetail | null, p
       evidence: openAlerts.map((alert) => `/api/v1/alerts/${alert.id}`),
     })
   }
+  const before = environment === null ? undefined : rules.promotion[environment]
+  if (environment !== null && before !== undefined) reasons.push(promotionReason(digest, environment, before, deployments))
   return reasons
+}
+
+const SLSA_PROVENANCE = /^https:\/\/slsa\.dev\/provenance\//
+
+/** A required kind of attestation: present and verified, else what was found instead. */
+function attestationReason(kind: GateAttestationKind, digest: string, artifact: ArtifactDetail | null): GateReason {
+  if (kind === 'sbom') {
+    const sbom = artifact?.sbom ?? null
+    return {
+      rule: 'attestations-present',
+      ok: sbom?.status === 'verified',
+      expected: 'a verified SBOM about the artifact',
+      actual: sbom === null ? 'no SBOM names the artifact' : `${sbom.standard === 'cyclonedx' ? 'CycloneDX' : 'SPDX'} ${sbom.specVersion} SBOM, ${sbom.status}`,
+      evidence: sbom === null ? [`/api/v1/artifacts/${digest}`] : [`/api/v1/documents/${sbom.documentId}`],
+    }
+  }
+  const provenance = (artifact?.attestations ?? []).filter((attestation) => attestation.predicateType !== null && SLSA_PROVENANCE.test(attestation.predicateType))
+  const verified = provenance.find((attestation) => attestation.verification.status === 'verified')
+  const shown = verified ?? provenance[0]
+  return {
+    rule: 'attestations-present',
+    ok: verified !== undefined,
+    expected: 'a verified SLSA provenance listing the artifact',
+    actual:
+      shown === undefined
+        ? 'no SLSA provenance lists the artifact'
+        : `${shown.predicateType?.replace('https://slsa.dev/', '') ?? 'provenance'}, ${shown.verification.status}${provenance.length > 1 ? ` (${provenance.length} found)` : ''}`,
+    evidence: shown === undefined ? [`/api/v1/artifacts/${digest}`] : [`/api/v1/documents/${shown.documentId}`],
+  }
+}
+
+/**
+ * Promotion order: the artifact ran in every earlier environment before it first reached the target (or before
+ * now, when it has not reached it yet). A deployment at the same instant as the first one to the target does not count.
+ */
+export function promotionReason(digest: string, target: string, before: readonly string[], deployments: readonly DeploymentFact[]): GateReason {
+  const firstIn = (name: string) => deployments.filter((deployment) => deployment.environment === name).reduce<DeploymentFact | null>((first, deployment) => (first === null || deployment.at < first.at ? deployment : first), null)
+  const firstTarget = firstIn(target)
+  const missing: string[] = []
+  const found: string[] = []
+  const evidence: string[] = []
+  for (const name of before) {
+    const first = firstIn(name)
+    if (first === null || (firstTarget !== null && !(first.at < firstTarget.at))) missing.push(name)
+    if (first !== null) {
+      found.push(`${name} since ${first.at}`)
+      evidence.push(`/api/v1/deployments/${first.id}`)
+    }
+  }
+  if (firstTarget !== null) evidence.push(`/api/v1/deployments/${firstTarget.id}`)
+  const actualParts = [found.length > 0 ? `deployed to ${found.join(', ')}` : `never deployed to ${before.join(' or ')}`]
+  if (firstTarget !== null) actualParts.push(`first deployed to ${target} at ${firstTarget.at}`)
+  if (missing.length > 0 && found.length > 0) actualParts.push(`not in ${missing.join(', ')} before ${target}`)
+  return {
+    rule: 'promotion-order',
+    ok: missing.length === 0,
+    expected: `deployed to ${before.join(' and ')} before ${target}`,
+    actual: actualParts.join('; '),
+    evidence: evidence.length > 0 ? evidence : [`/api/v1/deployments?digest=${digest}`],
+  }
 }

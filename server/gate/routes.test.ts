@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
-import { GateDecision } from '../../src/contract/gate'
+import { GateDecision, GateDecisionPage } from '../../src/contract/gate'
 import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { tempStore } from '../testing/documents'
@@ -22,6 +23,15 @@ beforeAll(async () => {
       policies: [
         { name: 'release', repositories: ['https://github.com/nothing-matches/*'], gate: { minRebuildersAgree: 1, blockOnAlertsAtOrAbove: 'high' } },
         { name: 'plain', repositories: ['https://github.com/nothing-matches-either/*'] },
+        {
+          name: 'promote',
+          repositories: ['https://github.com/nothing-matches-at-all/*'],
+          gate: { requiredAttestations: ['slsa-provenance', 'sbom'], promotion: { production: ['staging'] } },
+        },
+      ],
+      tokens: [
+        { name: 'deployer', sha256: sha256('deploy-token'), scopes: ['ingest', 'read'] },
+        { name: 'ci-gate', sha256: sha256('gate-token'), scopes: ['read'] },
       ],
     },
     'gate test config',
@@ -30,10 +40,15 @@ beforeAll(async () => {
 })
 afterAll(async () => dispose())
 
-const post = (body: string) => app.request('/api/v1/gate', { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
 
-async function decide(digestList: string[], policy = 'release'): Promise<GateDecision> {
-  const response = await post(JSON.stringify({ digests: digestList, policy }))
+const post = (body: string, token?: string) =>
+  app.request('/api/v1/gate', { method: 'POST', body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })
+
+async function decide(digestList: string[], policy = 'release', extra: { environment?: string; token?: string } = {}): Promise<GateDecision> {
+  const response = await post(JSON.stringify({ digests: digestList, policy, ...(extra.environment ? { environment: extra.environment } : {}) }), extra.token)
   const json: unknown = await response.json()
   expect(response.status, JSON.stringify(json)).toBe(200)
   return GateDecision.parse(json)
@@ -44,6 +59,22 @@ async function problem(body: string, status: number) {
   const json = ApiErrorBody.parse(await response.json())
   expect(response.status, JSON.stringify(json)).toBe(status)
   return json.error
+}
+
+async function decisions(query: string): Promise<GateDecisionPage> {
+  const response = await app.request(`/api/v1/gate/decisions${query}`)
+  const json: unknown = await response.json()
+  expect(response.status, JSON.stringify(json)).toBe(200)
+  return GateDecisionPage.parse(json)
+}
+
+async function deploy(digest: string, environment: string, deployedAt: string) {
+  const response = await app.request('/api/v1/deployments', {
+    method: 'POST',
+    body: JSON.stringify({ artifacts: [{ digest }], environment: { name: environment }, service: 'app', deployedAt, system: { name: 'argo-cd' } }),
+    headers: { 'content-type': 'application/json', authorization: 'Bearer deploy-token' },
+  })
+  expect(response.status, await response.clone().text()).toBe(201)
 }
 
 const failed = (decision: GateDecision, index = 0) => decision.artifacts[index]?.reasons.filter((reason) => !reason.ok).map((reason) => [reason.rule, reason.actual])
@@ -77,20 +108,79 @@ describe('POST /api/v1/gate', () => {
     expect(failed(unknown)?.[0]).toEqual(['provenance-verified', 'no stored provenance lists the artifact'])
   })
 
+  it('requires the policy’s attestations and promotion order, from recorded deployments', async () => {
+    const d2 = `sha256:${digests.d2}`
+    const before = await decide([d2], 'promote', { environment: 'production' })
+    expect(before.decision).toBe('deny')
+    expect(before.artifacts[0]?.reasons.map((reason) => [reason.rule, reason.ok, reason.actual])).toEqual([
+      ['provenance-verified', true, expect.stringMatching(/ is verified$/)],
+      ['attestations-present', true, 'provenance/v1, verified'],
+      ['attestations-present', false, 'no SBOM names the artifact'],
+      ['promotion-order', false, 'never deployed to staging'],
+    ])
+    await deploy(d2, 'staging', '2026-10-01T10:00:00.000Z')
+    const staged = await decide([d2], 'promote', { environment: 'production' })
+    const promotion = staged.artifacts[0]?.reasons.find((reason) => reason.rule === 'promotion-order')
+    expect(promotion).toMatchObject({ ok: true, actual: 'deployed to staging since 2026-10-01T10:00:00.000Z', evidence: [expect.stringMatching(/^\/api\/v1\/deployments\/[0-9a-f]{64}$/)] })
+    // No environment named: promotion order is not judged.
+    expect((await decide([d2], 'promote')).artifacts[0]?.reasons.map((reason) => reason.rule)).not.toContain('promotion-order')
+    // Already in production before it ever ran in staging: the order was broken.
+    const d1 = `sha256:${digests.d1}`
+    await deploy(d1, 'production', '2026-10-01T10:00:00.000Z')
+    await deploy(d1, 'staging', '2026-10-02T10:00:00.000Z')
+    expect((await decide([d1], 'promote', { environment: 'production' })).artifacts[0]?.reasons.find((reason) => reason.rule === 'promotion-order')).toMatchObject({
+      ok: false,
+      actual: 'deployed to staging since 2026-10-02T10:00:00.000Z; first deployed to production at 2026-10-01T10:00:00.000Z; not in staging before production',
+    })
+  })
+
+  it('records each decision, who asked and for what, listed newest first by digest or project with cursor paging', async () => {
+    const d5 = `sha256:${digests.d5}`
+    const first = await decide([d5], 'release', { token: 'gate-token' })
+    const second = await decide([d5, `sha256:${digests.d2}`], 'release')
+    expect(first).toMatchObject({ askedBy: 'ci-gate', environment: null, id: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(second.askedBy).toBe('anonymous')
+    const byDigest = await decisions(`?digest=${d5}`)
+    // Both were decided at the server's fixed now: same time, so newest-first falls back to the id, descending.
+    expect(byDigest.items.map((item) => item.id)).toEqual([first.id, second.id].sort().reverse())
+    expect(byDigest.items.find((item) => item.id === first.id)).toEqual(first)
+    const firstPage = await decisions(`?digest=${d5}&limit=1`)
+    expect(firstPage.items).toHaveLength(1)
+    expect(firstPage.nextCursor).not.toBeNull()
+    const secondPage = await decisions(`?digest=${d5}&limit=1&cursor=${firstPage.nextCursor ?? ''}`)
+    expect([...firstPage.items, ...secondPage.items].map((item) => item.id)).toEqual(byDigest.items.map((item) => item.id))
+    expect(secondPage.nextCursor).toBeNull()
+    const project = (await decisions('?project=example/app')).items.map((item) => item.id)
+    expect(project).toEqual(expect.arrayContaining([first.id, second.id]))
+    expect((await decisions('?project=nobody/here')).items).toEqual([])
+    const response = await app.request('/api/v1/gate/decisions?digest=sha256:abc')
+    expect(response.status).toBe(400)
+    expect(ApiErrorBody.parse(await response.json()).error).toMatchObject({ path: 'query.digest' })
+    const cursor = await app.request('/api/v1/gate/decisions?cursor=bogus!')
+    expect(cursor.status).toBe(400)
+  })
+
   it('refuses bad input with a 4xx naming the field', async () => {
     expect(await problem(JSON.stringify({ digests: ['sha256:abc'], policy: 'release' }), 400)).toMatchObject({ code: 'invalid-body', path: 'body.digests.0' })
     expect(await problem(JSON.stringify({ digests: [], policy: 'release' }), 400)).toMatchObject({ code: 'invalid-body', path: 'body.digests' })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`] }), 400)).toMatchObject({ code: 'invalid-body', path: 'body.policy' })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'nope' }), 422)).toEqual({
       code: 'unknown-policy',
-      message: 'body.policy: no policy named "nope" is configured; known: release, plain',
+      message: 'body.policy: no policy named "nope" is configured; known: release, plain, promote',
       path: 'body.policy',
     })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'plain' }), 422)).toMatchObject({ code: 'no-gate', path: 'body.policy' })
     expect(await problem('{"digests": [', 400)).toMatchObject({ code: 'invalid-json' })
   })
 
-  it('refuses gate rules in the config naming the field', () => {
+  it('refuses gate rules in the config naming the field', async () => {
+    expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { requiredAttestations: ['sbom', 'tests'] } }] }, 'bad gate')).toThrow(
+      /policies\[0\]\.gate\.requiredAttestations\[1\]: /,
+    )
+    expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { promotion: { production: ['production'] } } }] }, 'bad gate')).toThrow(
+      /policies\[0\]\.gate\.promotion\.production: production cannot come before itself/,
+    )
+    expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'release', environment: 'prod env' }), 400)).toMatchObject({ path: 'body.environment' })
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { minRebuildersAgree: -1 } }] }, 'bad gate')).toThrow(/policies\[0\]\.gate\.minRebuildersAgree: /)
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { blockOnAlertsAtOrAbove: 'severe' } }] }, 'bad gate')).toThrow(/policies\[0\]\.gate\.blockOnAlertsAtOrAbove: /)
   })
@@ -108,13 +198,17 @@ describe('POST /api/v1/gate', () => {
       return { code, stdout, stderr }
     }
     const allow = await gate('--policy', 'release', `sha256:${digests.d2}`)
-    expect(allow).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy release\)\nallow sha256:[0-9a-f]{64}\n {2}ok {3}provenance-verified: /) as unknown })
+    expect(allow).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy release; decision [0-9a-f]{12}\)\nallow sha256:[0-9a-f]{64}\n {2}ok {3}provenance-verified: /) as unknown })
+    const promote = await gate('--policy', 'promote', '--environment', 'production', `sha256:${digests.d4}`)
+    expect(promote.code).toBe(1)
+    expect(promote.stderr).toMatch(/^deny \(policy promote, to production; decision [0-9a-f]{12}\)\n/)
+    expect(promote.stderr).toContain('FAIL promotion-order: never deployed to staging (expected deployed to staging before production)')
     const deny = await gate('--policy', 'release', `sha256:${digests.d1}`)
     expect(deny.code).toBe(1)
     expect(deny.stderr).toContain('FAIL rebuilders-agree: 1 of 2 rebuilders agree, 1 disagree (expected at least 1 rebuilders reproduce it and none disagrees)')
     expect(await gate('--policy', 'nope', `sha256:${digests.d1}`)).toMatchObject({
       code: 2,
-      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain\n',
+      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain, promote\n',
     })
     expect(await gate('--policy', 'release', 'sha256:abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('400 invalid-body: body.digests.0') as unknown })
     expect(await gate(`sha256:${digests.d1}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('--policy NAME is required') as unknown })

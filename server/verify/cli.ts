@@ -25,7 +25,7 @@ const USAGE = `usage:
   provenance-dashboard verify-bundle --bundle FILE
       (--certificate-identity ID --certificate-oidc-issuer ISSUER | --key KEY.pub)
       [--trusted-root FILE]... [--staging] (ARTIFACT | sha256:HEX)
-  provenance-dashboard gate --url URL [--token TOKEN] --policy NAME sha256:HEX...
+  provenance-dashboard gate --url URL [--token TOKEN] --policy NAME [--environment ENV] sha256:HEX...
       (exit 0 allow, 1 deny, 2 the dashboard could not answer; TOKEN also from PROVENANCE_TOKEN)
   provenance-dashboard sign-bundle …   (not supported)
 `
@@ -171,7 +171,7 @@ function describe(check: Check | undefined): string {
 async function gate(args: readonly string[], io: Io): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' }, policy: { type: 'string' } } })
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' }, policy: { type: 'string' }, environment: { type: 'string' } } })
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
@@ -186,7 +186,7 @@ async function gate(args: readonly string[], io: Io): Promise<number> {
     response = await (io.fetch ?? fetch)(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ digests: positionals, policy: values.policy }),
+      body: JSON.stringify({ digests: positionals, policy: values.policy, ...(values.environment === undefined ? {} : { environment: values.environment }) }),
     })
   } catch (error) {
     io.stderr.write(`no decision: cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}\n`)
@@ -204,7 +204,7 @@ async function gate(args: readonly string[], io: Io): Promise<number> {
     return 2
   }
   const out = decision.data.decision === 'allow' ? io.stdout : io.stderr
-  out.write(`${decision.data.decision} (policy ${decision.data.policy})\n`)
+  out.write(`${decision.data.decision} (policy ${decision.data.policy}${decision.data.environment === null ? '' : `, to ${decision.data.environment}`}; decision ${decision.data.id.slice(0, 12)})\n`)
   for (const artifact of decision.data.artifacts) {
     out.write(`${artifact.decision} ${artifact.digest}\n`)
     for (const reason of artifact.reasons) {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AlertSeverity } from './alerts'
-import { ApiErrorBody } from './common'
+import { ApiErrorBody, Instant, optionalText } from './common'
 import { errors, type RouteSpec } from './route-spec'
 import { ExpectedDigest } from './verify'
 
@@ -8,12 +8,41 @@ import { ExpectedDigest } from './verify'
  * A policy's release gate (`gate` in a policy of the config file): what an artifact needs before a pipeline may
  * promote it. Builders come from the policy's own `builders`.
  */
+/** An environment name as deployments record it (`staging`, `production`). */
+const EnvironmentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'an environment name is letters, digits, `.`, `_` or `-`, as deployments record it')
+
+/**
+ * Kinds of attestation a gate can require, each judged from what the artifact page shows: `slsa-provenance`, a
+ * verified SLSA provenance (predicate https://slsa.dev/provenance/…) listing the artifact; `sbom`, a verified SBOM
+ * (CycloneDX or SPDX) about it.
+ */
+export const gateAttestationKinds = ['slsa-provenance', 'sbom'] as const
+export const GateAttestationKind = z.enum(gateAttestationKinds)
+export type GateAttestationKind = z.infer<typeof GateAttestationKind>
+
 export const GateRules = z
   .object({
     /** At least this many independent rebuilders must have reproduced the artifact bit for bit (0: not required). */
     minRebuildersAgree: z.number().int().min(0).max(100).default(0),
     /** An open alert on the artifact's project at or above this severity denies; absent: alerts do not block. */
     blockOnAlertsAtOrAbove: AlertSeverity.optional(),
+    /** Attestations the artifact must have, each verified. */
+    requiredAttestations: z
+      .array(GateAttestationKind)
+      .default([])
+      .refine((kinds) => new Set(kinds).size === kinds.length, 'each attestation kind once'),
+    /**
+     * Promotion order: target environment → environments the artifact must have been deployed to before it, e.g.
+     * `{ production: [staging] }`. Judged when the request names the environment it promotes to.
+     */
+    promotion: z
+      .record(EnvironmentName, z.array(EnvironmentName).min(1, 'name at least one environment that comes first'))
+      .default({})
+      .superRefine((order, ctx) => {
+        for (const [target, before] of Object.entries(order)) {
+          if (before.includes(target)) ctx.addIssue({ code: 'custom', message: `${target} cannot come before itself`, path: [target] })
+        }
+      }),
   })
   .strict()
 export type GateRules = z.infer<typeof GateRules>
@@ -23,27 +52,59 @@ export const GateRequest = z
     /** One artifact, or a release of several (at most 200), as `sha256:<64 hex>`. */
     digests: z.array(ExpectedDigest).min(1, 'name at least one artifact digest').max(200, 'at most 200 artifacts a decision'),
     policy: z.string().min(1, 'name the policy whose gate decides'),
+    /** The environment the artifacts are to be promoted to: the policy's promotion order for it is judged. */
+    environment: EnvironmentName.optional(),
   })
   .strict()
 export type GateRequest = z.input<typeof GateRequest>
 
+/** Stable rule names, in the order a decision lists them. */
+export const gateRuleNames = ['provenance-verified', 'builder-allowed', 'attestations-present', 'rebuilders-agree', 'no-blocking-alerts', 'promotion-order'] as const
+
 export const GateReason = z.object({
-  /** Stable name: `provenance-verified`, `builder-allowed`, `rebuilders-agree`, `no-blocking-alerts`. */
+  /** Stable name: one of gateRuleNames (`provenance-verified`, `builder-allowed`, …). */
   rule: z.string(),
   ok: z.boolean(),
   expected: z.string(),
   actual: z.string(),
-  /** API paths of the evidence: the build, the artifact, the alerts. */
+  /** API paths of the evidence: the build, the artifact, the alerts, the deployments. */
   evidence: z.array(z.string()),
 })
 export type GateReason = z.infer<typeof GateReason>
 
+export const GateArtifactDecision = z.object({ digest: z.string(), decision: z.enum(['allow', 'deny']), reasons: z.array(GateReason) })
+export type GateArtifactDecision = z.infer<typeof GateArtifactDecision>
+
+/** A decision as it is answered and recorded: who asked, when, for what, and the answer with every reason. */
 export const GateDecision = z.object({
+  /** 64 hex characters; the decision is listed at GET /api/v1/gate/decisions. */
+  id: z.string().regex(/^[0-9a-f]{64}$/),
+  decidedAt: Instant,
+  /** The name of the token that asked, or `anonymous` when reads need no token and none was sent. */
+  askedBy: z.string(),
   decision: z.enum(['allow', 'deny']),
   policy: z.string(),
-  artifacts: z.array(z.object({ digest: z.string(), decision: z.enum(['allow', 'deny']), reasons: z.array(GateReason) })),
+  environment: z.string().nullable(),
+  artifacts: z.array(GateArtifactDecision),
 })
 export type GateDecision = z.infer<typeof GateDecision>
+
+/** Query of `GET /api/v1/gate/decisions`, newest first. */
+export const GateDecisionQuery = z.object({
+  digest: ExpectedDigest.optional().meta({ description: 'only decisions about this artifact (`sha256:<64 hex>`)' }),
+  project: optionalText.meta({ description: 'only decisions about an artifact of this project, e.g. `acme/api`' }),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+})
+export type GateDecisionQuery = z.infer<typeof GateDecisionQuery>
+export type GateDecisionQueryInput = z.input<typeof GateDecisionQuery>
+
+export const GateDecisionPage = z.object({
+  items: z.array(GateDecision),
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: z.string().nullable(),
+})
+export type GateDecisionPage = z.infer<typeof GateDecisionPage>
 
 /** The release gate, declared once: mounted by the server, published as OpenAPI. */
 export const gateRoutes = {
@@ -52,11 +113,19 @@ export const gateRoutes = {
     path: '/api/v1/gate',
     summary: 'Allow or deny promoting artifacts under a policy’s gate, with every reason and its evidence',
     scope: 'read',
-    body: { contentTypes: ['application/json'], description: 'GateRequest: `{ digests: ["sha256:…"], policy: "release" }`' },
+    body: { contentTypes: ['application/json'], description: 'GateRequest: `{ digests: ["sha256:…"], policy: "release", environment?: "production" }`' },
     responses: {
-      200: { description: 'The decision: allow only when every artifact passes every rule', schema: GateDecision },
+      200: { description: 'The decision, recorded: allow only when every artifact passes every rule', schema: GateDecision },
       ...errors,
       422: { description: 'The policy is unknown or has no gate', schema: ApiErrorBody },
     },
+  },
+  listGateDecisions: {
+    method: 'get',
+    path: '/api/v1/gate/decisions',
+    summary: 'Recorded gate decisions, newest first: who asked, when, for what and the answer; by artifact digest or project, with cursor pagination',
+    scope: 'read',
+    query: GateDecisionQuery,
+    responses: { 200: { description: 'A page of decisions', schema: GateDecisionPage }, ...errors },
   },
 } as const satisfies Record<string, RouteSpec>
