@@ -120,7 +120,26 @@ export type DocumentExtras = {
   deployment?: DeploymentInput
 }
 
-export type IngestItem = { document: DocumentRecord; build: BuildRecord | null; extras?: DocumentExtras }
+/** What a transparency-log entry commits to: the digest it logs (hex SHA-256) and the SHA-256 of the signature it logs. */
+export type LogPair = { digest: string; signature: string }
+
+/** A Rekor entry read from an entry response: its key (null when it cannot be evidence) and the entry in bundle form. */
+export type LoggedEntry = { uuid: string; logIndex: string; key: LogPair | null; tlogEntry: Record<string, unknown> }
+
+/** A stored Rekor entry that records a document's signature: that document's log evidence. */
+export type LogEvidence = { entryDocumentId: string; uuid: string; logIndex: string; tlogEntry: Record<string, unknown> }
+
+export type IngestItem = {
+  document: DocumentRecord
+  build: BuildRecord | null
+  extras?: DocumentExtras
+  /** The keys a log entry recording this document's signature would carry. */
+  logKeys?: LogPair[]
+  /** The entries of a Rekor entry response. */
+  logEntries?: LoggedEntry[]
+  /** Stored Rekor entries this document was verified with: linked to it when it is stored. */
+  logEvidence?: LogEvidence[]
+}
 
 export type IngestOutcome = {
   id: string

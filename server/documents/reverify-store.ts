@@ -32,25 +32,27 @@ export async function reverifyDocuments(db: Db, verify: Reverifier, now: () => n
       // The kept signature counts change too; taking the log row first (as ingest does) orders this transaction
       // with ingest on PostgreSQL, so their counter updates cannot deadlock. SQLite has one writer already.
       if (kind === 'postgres') await trx.selectFrom('log_state').select('id').where('id', '=', 1).forUpdate().execute()
-      for (const update of updates) {
-        await countSignature(trx, update.id, -1)
-        await trx.insertInto('verification_history').values({ document_id: update.id, replaced_at: now(), verification: update.old }).execute()
-        await trx
-          .updateTable('documents')
-          .set({ verification: JSON.stringify(update.next), status: update.next.status, failed_check: update.next.failedCheck, signer: signerIdentity(update.next) })
-          .where('id', '=', update.id)
-          .execute()
-        // A rebuild verdict is only as good as its document's signature.
-        await trx.updateTable('rebuilds').set({ status: update.next.status }).where('document_id', '=', update.id).execute()
-        await countSignature(trx, update.id, 1)
-        await keepSignatureTime(trx, update.id)
-        await trx
-          .updateTable('builds')
-          .set({ status: update.next.status, failed_check: update.next.failedCheck })
-          .where('document_id', '=', update.id)
-          .execute()
-      }
+      for (const update of updates) await replaceVerdict(trx, update.id, update.old, update.next, now())
     })
     changed += updates.length
   }
+}
+
+/**
+ * Replaces a document's verdict (and its build's and rebuilds') with `next`, keeping `old` as history. The caller
+ * holds a transaction that took the log row first on PostgreSQL.
+ */
+export async function replaceVerdict(trx: Db, id: string, old: string, next: Verification, at: number): Promise<void> {
+  await countSignature(trx, id, -1)
+  await trx.insertInto('verification_history').values({ document_id: id, replaced_at: at, verification: old }).execute()
+  await trx
+    .updateTable('documents')
+    .set({ verification: JSON.stringify(next), status: next.status, failed_check: next.failedCheck, signer: signerIdentity(next) })
+    .where('id', '=', id)
+    .execute()
+  // A rebuild verdict is only as good as its document's signature.
+  await trx.updateTable('rebuilds').set({ status: next.status }).where('document_id', '=', id).execute()
+  await countSignature(trx, id, 1)
+  await keepSignatureTime(trx, id)
+  await trx.updateTable('builds').set({ status: next.status, failed_check: next.failedCheck }).where('document_id', '=', id).execute()
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { ingestContext, type Config } from '../config'
 import { IngestError } from '../ingest/errors'
 import { prepareDocument } from '../ingest/ingest'
+import type { LoggedEntry, LogPair } from './records'
 import type { ReverifyOutcome } from './reverify-store'
 import type { Store } from '../store/types'
 
@@ -10,10 +11,11 @@ const FINGERPRINT_KEY = 'verification-config-fingerprint'
 /**
  * Bumped when the verifier's checks change what they record (2: checks that could not be judged say so; 3: a
  * check that crashed is an internal error, not a failure, and v0.1 bundles whose proof has no checkpoint, Rekor v2
- * entries over a DSSE PAE, PyPI, gcloud and Rekor entry documents verify), so a store's verdicts are re-verified
- * on the next start and the old ones kept as history.
+ * entries over a DSSE PAE, PyPI, gcloud and Rekor entry documents verify; 4: a bundle without a log entry is
+ * verified with a Rekor entry stored apart that records its signature), so a store's verdicts are re-verified on
+ * the next start and the old ones kept as history.
  */
-const VERIFIER_REVISION = 3
+const VERIFIER_REVISION = 4
 
 /** What verdicts depend on: trusted keys, trust files, policies and the verifier. When it changes, stored verdicts may be stale. */
 export function verificationFingerprint(config: Config): string {
@@ -22,20 +24,36 @@ export function verificationFingerprint(config: Config): string {
     .digest('hex')
 }
 
-/** Re-runs every stored document through the current config's verification. */
+/**
+ * Re-runs every stored document through the current config's verification, each with the Rekor entries stored
+ * apart that record it. Log pairs and entries missing from the store (documents stored before migration 0017) are
+ * kept as they are found; when that brings new evidence, the pass runs once more so it is used.
+ */
 export async function reverifyAll(store: Store, config: Config): Promise<ReverifyOutcome> {
   const context = ingestContext(config)
-  const outcome = await store.documents.reverify(({ raw }) => {
-    try {
-      return prepareDocument(Buffer.from(raw), context).item.document.verification
-    } catch (error) {
-      // A document that no longer reads keeps the verdict it was stored with.
-      if (error instanceof IngestError) return null
-      throw error
-    }
-  })
+  let total: ReverifyOutcome = { checked: 0, changed: 0 }
+  for (let pass = 0; pass < 2; pass++) {
+    const evidence = await store.documents.logEvidenceByDocument()
+    const facts: { documentId: string; keys: LogPair[]; entries: LoggedEntry[] }[] = []
+    const outcome = await store.documents.reverify(({ id, raw }) => {
+      try {
+        const logEvidence = evidence.get(id)
+        const { item } = prepareDocument(Buffer.from(raw), logEvidence ? { ...context, logEvidence } : context)
+        if (item.logKeys || item.logEntries) facts.push({ documentId: id, keys: item.logKeys ?? [], entries: item.logEntries ?? [] })
+        return item.document.verification
+      } catch (error) {
+        // A document that no longer reads keeps the verdict it was stored with.
+        if (error instanceof IngestError) return null
+        throw error
+      }
+    })
+    total = { checked: outcome.checked, changed: total.changed + outcome.changed }
+    await store.documents.keepLogFacts(facts)
+    const after = await store.documents.logEvidenceByDocument()
+    if (after.size === evidence.size) break
+  }
   await store.settings.set(FINGERPRINT_KEY, verificationFingerprint(config))
-  return outcome
+  return total
 }
 
 /** True when the store's verdicts were made under a different config than this one. */

@@ -7,7 +7,8 @@ import { countSignature, keepSignatureTime } from '../signatures/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
 import type { BuildsTable, SubjectsTable } from '../store/schema'
 import { insertExtras, linkSbomsWrittenBy } from './facts-store'
-import type { BuildRecord, IngestItem, IngestOutcome, StoredDocument } from './records'
+import { documentsRecordedBy, evidenceByDocument, evidenceFor, insertLinks, insertLogFacts, linkDocument, type RecordedDocument } from './log-evidence-store'
+import type { BuildRecord, IngestItem, IngestOutcome, LogEvidence, LoggedEntry, LogPair, StoredDocument } from './records'
 import { reverifyDocuments, type Reverifier, type ReverifyOutcome } from './reverify-store'
 
 /*
@@ -22,6 +23,16 @@ export interface DocumentRepository {
   count(): Promise<number>
   /** Re-runs verification over every stored document; changed verdicts replace the current ones, the old kept as history. */
   reverify(verify: Reverifier): Promise<ReverifyOutcome>
+  /** Stored Rekor entries committing to any of these (digest, signature) pairs, by `digest:signature`. */
+  logEvidenceFor(keys: readonly LogPair[]): Promise<Map<string, LogEvidence[]>>
+  /** Stored documents whose signatures entries with these pairs record, each with its own pairs. */
+  documentsRecordedBy(keys: readonly LogPair[]): Promise<(RecordedDocument & { keys: LogPair[] })[]>
+  /** Every stored document's log evidence. */
+  logEvidenceByDocument(): Promise<Map<string, LogEvidence[]>>
+  /** Records the links and, when `next` differs from the stored verdict, replaces it (kept as history); true when it did. */
+  linkLogEvidence(document: RecordedDocument, evidence: readonly LogEvidence[], next: Verification | null): Promise<boolean>
+  /** Keeps log keys and entries found when stored documents were read again (those stored before migration 0017). */
+  keepLogFacts(facts: readonly { documentId: string; keys: LogPair[]; entries: LoggedEntry[] }[]): Promise<void>
 }
 
 export function documentRepository(db: Db, kind: StoreKind, key: LogKey): DocumentRepository {
@@ -46,6 +57,16 @@ export function documentRepository(db: Db, kind: StoreKind, key: LogKey): Docume
       return Number(row.count)
     },
     reverify: (verify) => reverifyDocuments(db, verify, Date.now, kind),
+    logEvidenceFor: (keys) => evidenceFor(db, keys),
+    documentsRecordedBy: (keys) => documentsRecordedBy(db, keys),
+    logEvidenceByDocument: () => evidenceByDocument(db),
+    linkLogEvidence: (document, evidence, next) => linkDocument(db, kind, document, evidence, next, Date.now()),
+    keepLogFacts: async (facts) => {
+      if (facts.length === 0) return
+      await db.transaction().execute(async (trx) => {
+        for (const fact of facts) await insertLogFacts(trx, fact.documentId, fact.keys, fact.entries)
+      })
+    },
   }
 }
 
@@ -60,7 +81,8 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
     // Taking the log first serialises ingest transactions, so log order is commit order.
     const log = await lockLog(trx, kind)
     const sizeBefore = log.size
-    for (const { document, build, extras } of items) {
+    const linked: { id: string; evidence: LogEvidence[]; at: number }[] = []
+    for (const { document, build, extras, logKeys, logEntries, logEvidence } of items) {
       // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
       // insert waits for the first to commit and then inserts nothing, so one document is one record.
       const inserted = await trx
@@ -115,6 +137,9 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
         await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
       }
       if (extras !== undefined) await insertExtras(trx, document, extras)
+      await insertLogFacts(trx, document.id, logKeys ?? [], logEntries ?? [])
+      // After every document of the batch: an entry may have come in the same batch, after the bundle.
+      if (logEvidence !== undefined) linked.push({ id: document.id, evidence: logEvidence, at: document.ingestedAt })
       await countSignature(trx, document.id, 1)
       await keepSignatureTime(trx, document.id)
       outcomes.push({
@@ -124,6 +149,7 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
         buildId: build?.id ?? null,
       })
     }
+    for (const link of linked) await insertLinks(trx, link.id, link.evidence, link.at)
     if (log.size > sizeBefore) await saveLog(trx, log, key)
     return outcomes
   })

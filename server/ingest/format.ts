@@ -1,8 +1,8 @@
 import type { Subject, Verification } from '../../src/contract/common'
-import type { DocumentExtras } from '../documents/records'
 import type { Policy } from '../../src/contract/policy'
 import type { CertificateFacts } from '../policy/policy'
 import type { TrustedKey } from './keys'
+import type { DocumentExtras, LogEvidence, LoggedEntry, LogPair } from '../documents/records'
 import type { SigstoreTrust } from './sigstore/trust-material'
 import type { Statement } from './statement'
 
@@ -13,6 +13,8 @@ export type IngestContext = {
   policies?: readonly Policy[]
   /** Trust material for Sigstore bundles; without it, certificate-signed documents are unverifiable. */
   sigstore?: SigstoreTrust
+  /** Rekor entries stored apart from the document that record its signature: its log evidence when it carries none. */
+  logEvidence?: readonly LogEvidence[]
 }
 
 /** What reading one document found, whatever its format. */
@@ -29,6 +31,10 @@ export type Reading = {
   subjects?: Subject[]
   /** The signing certificate's identity, for documents signed with a Sigstore certificate. */
   certificate?: CertificateFacts | null
+  /** The keys a transparency-log entry recording this document's signature would carry (log-evidence.ts). */
+  logKeys?: LogPair[]
+  /** A Rekor entry response's entries, matched against stored documents by their keys. */
+  logEntries?: LoggedEntry[]
 }
 
 /**

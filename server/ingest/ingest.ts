@@ -13,6 +13,7 @@ import { PROVENANCE_FIELDS_IGNORED, withTolerated } from './verify'
 import { wrongDoor } from './wrong-door'
 import { looksLikeCheckpoint, readCheckpoint } from './rekor-entry'
 import { trustOf } from './sigstore-format'
+import { linkStoredDocuments, withStoredEvidence } from './log-links'
 
 export type { IngestContext }
 
@@ -137,7 +138,13 @@ function finish(raw: Buffer, context: IngestContext, reading: Reading): Prepared
     }
   }
   return {
-    item: { document: { id, raw, format, payloadType, verification, ingestedAt }, build, ...(reading.extras ? { extras: reading.extras } : {}) },
+    item: {
+      document: { id, raw, format, payloadType, verification, ingestedAt },
+      build,
+      ...(reading.extras ? { extras: reading.extras } : {}),
+      ...(reading.logKeys && reading.logKeys.length > 0 ? { logKeys: reading.logKeys } : {}),
+      ...(reading.logEntries && reading.logEntries.length > 0 ? { logEntries: reading.logEntries } : {}),
+    },
     subjects: statement?.subjects ?? reading.subjects ?? [],
   }
 }
@@ -211,11 +218,15 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
       error: { code: 'no-valid-documents', message: `none of the ${documents.length} lines could be read: ${summary}`, ...(first?.path ? { path: first.path } : {}) },
     }
   }
-  const outcomes = await store.documents.ingest(prepared.map(({ item }) => ({ document: item.document, build: item.build, ...(item.extras ? { extras: item.extras } : {}) })))
+  const ready = await withStoredEvidence(store, prepared, context, prepareDocument)
+  const outcomes = await store.documents.ingest(ready.map(({ item }) => item))
+  const created = ready.filter((_, index) => outcomes[index]?.created === true)
+  const links = await linkStoredDocuments(store, created, context, prepareDocument)
   // Parsing brands the ids and proves the answer matches the published contract.
   const response = IngestResponse.parse({
     documents: outcomes.map((outcome, index) => {
-      const entry = prepared[index]
+      const entry = ready[index]
+      const linked = links.get(outcome.id)
       return {
         id: outcome.id,
         ...(entry?.line === undefined ? {} : { line: entry.line }),
@@ -224,6 +235,7 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
         buildId: outcome.buildId,
         subjects: entry?.subjects,
         verification: outcome.verification,
+        ...(linked ? { logEntries: linked } : {}),
       }
     }),
     errors,

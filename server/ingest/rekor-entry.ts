@@ -11,14 +11,17 @@ import { trustOf } from './sigstore-format'
 import { anyKeyMaterial, InternalCheckError, internalErrorStep, isolationKey, runVerifier, step, type Step } from './sigstore/checks'
 import type { SigstoreTrust } from './sigstore/trust-material'
 import { hex, messageOf, shortHex } from './sigstore/wording'
+import { readLoggedBody } from './sigstore/transparency-log'
+import type { LoggedEntry } from '../documents/records'
+import { signatureKey } from './log-evidence'
 
 /*
  * Log evidence: what Rekor answers for GET /api/v1/log/entries/{uuid} (and the retrieve and search endpoints),
  * `{ "<uuid>": { body, integratedTime, logID, logIndex, verification: { inclusionProof, signedEntryTimestamp } } }`,
  * and signed checkpoints (the C2SP signed-note form every Rekor log publishes). Each is verified on its own: the
  * uuid is the entry's leaf hash, the signed entry timestamp verifies with the log key of a trusted root, the
- * inclusion proof leads to a checkpoint that log signed. They are stored as documents of their own; linking an
- * entry to the document whose signature it records is not done yet (README: Known gaps).
+ * inclusion proof leads to a checkpoint that log signed. They are stored as documents of their own, and an entry is
+ * matched with the stored document whose signature it records (log-evidence.ts), which is then verified with it.
  */
 
 const REKOR_ENTRY: DocumentFormat = { code: 'invalid-rekor-entry', label: 'a Rekor log entry response' }
@@ -127,6 +130,39 @@ function verifyEntry(uuid: string, entry: z.output<typeof Entry>, trust: Sigstor
   return steps
 }
 
+/** The entry as a bundle writes it in `verificationMaterial.tlogEntries[]` (proto3 JSON: bytes in base64). */
+function asBundleEntry(entry: z.output<typeof Entry>, logged: Logged | null): Record<string, unknown> {
+  const [kind = '', version = ''] = logged ? logged.kind.split('/') : []
+  const proof = entry.verification?.inclusionProof
+  const set = entry.verification?.signedEntryTimestamp
+  return {
+    logIndex: entry.logIndex,
+    logId: { keyId: entry.logID.toString('base64') },
+    kindVersion: { kind, version },
+    integratedTime: entry.integratedTime,
+    ...(set ? { inclusionPromise: { signedEntryTimestamp: set } } : {}),
+    ...(proof
+      ? {
+          inclusionProof: {
+            logIndex: proof.logIndex,
+            rootHash: proof.rootHash.toString('base64'),
+            treeSize: proof.treeSize,
+            hashes: proof.hashes.map((hash) => hash.toString('base64')),
+            ...(proof.checkpoint ? { checkpoint: { envelope: proof.checkpoint } } : {}),
+          },
+        }
+      : {}),
+    canonicalizedBody: entry.body.toString('base64'),
+  }
+}
+
+/** What the entry commits to, read the way the bundle check reads it: its digest and its signature. */
+function keyOf(body: Buffer): LoggedEntry['key'] {
+  const logged = readLoggedBody(body)
+  if (typeof logged === 'string' || !logged.signature || !logged.digest) return null
+  return { digest: logged.digest.toLowerCase(), signature: signatureKey(logged.signature) }
+}
+
 const rank: Record<Step['outcome'], number> = { failed: 4, error: 3, missing: 2, untrusted: 1, ok: 0 }
 
 function verdict(steps: Step[], signers: Verification['signers']): Verification {
@@ -149,6 +185,7 @@ export const rekorEntryFormat: FormatHandler = {
     const trust = trustOf(context)
     const subjects: Subject[] = []
     const steps: Step[] = []
+    const logEntries: LoggedEntry[] = []
     const many = Object.keys(value).length > 1
     for (const [uuid, raw] of Object.entries(value)) {
       const entry = readAs(REKOR_ENTRY, Entry, raw, `$["${uuid}"]`)
@@ -157,12 +194,21 @@ export const rekorEntryFormat: FormatHandler = {
       const what = logged
         ? `${logged.kind}: signature ${logged.signature ? shortHex(createHash('sha256').update(logged.signature).digest('hex')) : '(none)'} (sha256) over ${logged.digest ? `sha256:${shortHex(logged.digest)}` : 'an unnamed digest'}`
         : 'a body this server cannot read'
-      found.push(step('ok', 'log-evidence', 'what the entry records', what, 'Stored as log evidence. It is not yet linked to a stored document with this signature, nor used to re-verify one.'))
+      // Only an entry proven to be in a trusted log is evidence for another document.
+      const proven = found.every((item) => item.outcome === 'ok')
+      const key = proven ? keyOf(entry.body) : null
+      const use = key
+        ? 'Stored as log evidence: a stored Sigstore bundle with this signature over this digest and no log entry of its own, whether stored now or later, is verified again with it.'
+        : proven
+          ? 'Stored as log evidence; its body names no signature and digest to match a document with.'
+          : 'Stored, but not used as evidence for any document: the entry itself is not proven to be in a trusted log.'
+      found.push(step('ok', 'log-evidence', 'what the entry records', what, use))
+      logEntries.push({ uuid, logIndex: entry.logIndex, key, tlogEntry: asBundleEntry(entry, logged) })
       steps.push(...found.map((item) => ({ ...item, check: { ...item.check, name: many ? `${uuid.slice(-12)}: ${item.check.name}` : item.check.name } })))
       // A hashedrekord entry names the artifact's digest: the artifact the evidence is about.
       if (logged?.kind.startsWith('hashedrekord/') && logged.digest) subjects.push({ name: '', digest: { sha256: logged.digest.toLowerCase() } })
     }
-    return { format: 'rekor-entry', payloadType: null, statement: null, subjects, verification: verdict(steps, []) }
+    return { format: 'rekor-entry', payloadType: null, statement: null, subjects, verification: verdict(steps, []), logEntries }
   },
 }
 

@@ -2,6 +2,7 @@ import type { Check, Verification } from '../../src/contract/common'
 import type { CertificateFacts } from '../policy/policy'
 import { IN_TOTO_PAYLOAD_TYPE } from './dsse'
 import type { FormatHandler, IngestContext, Reading } from './format'
+import { bundleHasNoLogEntry, bundleLogKeys, evidenceCheck, withLogEntries } from './log-evidence'
 import { looksLikeNpmAttestations, readNpmAttestations } from './npm-attestations'
 import { statementExtras } from './predicates'
 import { looksLikeBundle } from './sigstore/bundle-json'
@@ -58,16 +59,20 @@ export const sigstoreBundleFormat: FormatHandler = {
   label: 'a Sigstore bundle',
   detect: looksLikeBundle,
   read(value, context): Reading {
-    const prepared = prepareBundle(value, trustOf(context), { now: new Date(context.now()) })
+    // Log entries posted on their own stand in for the ones a bundle lacks (log-evidence.ts).
+    const evidence = context.logEvidence && context.logEvidence.length > 0 && bundleHasNoLogEntry(value) ? context.logEvidence : []
+    const prepared = prepareBundle(evidence.length > 0 ? withLogEntries(value, evidence) : value, trustOf(context), { now: new Date(context.now()) })
     const statement = statementOf(prepared)
     const extras = statement ? statementExtras(statement, '$.dsseEnvelope.payload') : undefined
+    const verification = withEvidence(prepared)
     return {
       format: 'sigstore-bundle',
       payloadType: prepared.envelope?.payloadType ?? null,
       statement,
       ...(prepared.messageDigest ? { subjects: [{ name: '', digest: { [prepared.messageDigest.algorithm]: prepared.messageDigest.hex } }] } : {}),
-      verification: withEvidence(prepared),
+      verification: evidence.length > 0 ? { ...verification, checks: [...verification.checks, evidenceCheck(evidence)] } : verification,
       certificate: certificateFacts(prepared.certificate),
+      logKeys: bundleLogKeys(prepared),
       ...(extras ? { extras } : {}),
     }
   },

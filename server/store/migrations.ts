@@ -11,6 +11,7 @@ import { sbomLinksMigration } from './migrations/0009-sbom-links'
 import { deploymentsMigration } from './migrations/0010-deployments'
 import { sourcesMigration } from './migrations/0013-sources'
 import { gatesMigration } from './migrations/0014-gates'
+import { logEvidenceMigration } from './migrations/0017-log-evidence'
 import { reportsMigration } from './migrations/0015-reports'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
@@ -120,6 +121,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0010_deployments': deploymentsMigration(dialect),
         '0013_sources': sourcesMigration(dialect),
         '0014_gates': gatesMigration(dialect),
+        '0017_log_evidence': logEvidenceMigration(dialect),
         '0015_reports': reportsMigration(dialect),
       }),
   }

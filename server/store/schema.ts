@@ -195,6 +195,9 @@ export type Database = {
   source_state: SourceStateTable
   source_seen: SourceSeenTable
   source_documents: SourceDocumentsTable
+  log_entries: LogEntriesTable
+  document_log_keys: DocumentLogKeysTable
+  log_entry_links: LogEntryLinksTable
 }
 
 
@@ -269,6 +272,32 @@ export type DeploymentArtifactsTable = {
   name: string | null
   environment: string
   deployed_at: number
+}
+
+/** Each entry of a stored Rekor entry response (migration 0017); digest and signature null when it is no evidence. */
+export type LogEntriesTable = {
+  document_id: string
+  uuid: string
+  log_index: string
+  digest: string | null
+  signature_sha256: string | null
+  /** The entry in a Sigstore bundle's `tlogEntries[]` form, JSON. */
+  tlog_entry: string
+}
+
+/** The (digest, signature) pairs a log entry recording a stored bundle would carry (migration 0017). */
+export type DocumentLogKeysTable = {
+  document_id: string
+  digest: string
+  signature_sha256: string
+}
+
+/** Each link made between a Rekor entry and the document it records, and when (migration 0017). */
+export type LogEntryLinksTable = {
+  entry_document_id: string
+  uuid: string
+  document_id: string
+  linked_at: number
 }
 
 /** One answered gate request (migration 0014); `artifacts` is the JSON of every artifact's decision and reasons. */

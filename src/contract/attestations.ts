@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BuildId, DocumentId, Subject, Verification } from './common'
+import { BuildId, DocumentId, Subject, Verification, VerificationStatus } from './common'
 import { errors, type RouteSpec } from './route-spec'
 import { ApiErrorBody } from './common'
 
@@ -13,6 +13,11 @@ export const IngestedDocument = z.object({
   buildId: BuildId.nullable(),
   subjects: z.array(Subject),
   verification: Verification,
+  /**
+   * For a Rekor entry response: each entry and the stored documents it records, verified again with it; an empty
+   * list says nothing stored matches yet (a matching document stored later is verified with it on arrival).
+   */
+  logEntries: z.array(z.object({ uuid: z.string(), logIndex: z.string(), documents: z.array(z.object({ id: DocumentId, status: VerificationStatus })) })).optional(),
 })
 export type IngestedDocument = z.infer<typeof IngestedDocument>
 

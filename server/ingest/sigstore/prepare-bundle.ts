@@ -31,6 +31,8 @@ export type PreparedBundle = {
   envelope: DsseEnvelope | null
   /** A message signature's signed digest (node's algorithm name, hex): what the bundle is about. */
   messageDigest: { algorithm: string; hex: string } | null
+  /** The signature's bytes (the envelope's one signature, or the message signature); null when there is none. */
+  signature: Buffer | null
   verification: Verification
   certificate: BundleCertificate | null
   tlog: BundleTlogEntry[]
@@ -89,6 +91,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
     envelope,
     messageDigest: raw.message ? { algorithm: MESSAGE_HASHES[raw.message.algorithm]?.node ?? raw.message.algorithm.toLowerCase(), hex: raw.message.digest.toString('hex') } : null,
     certificate: certificate?.info ?? null,
+    signature: (envelope ? envelope.signatures[0]?.sig : raw.message?.signature) ?? null,
     tlog: tlogSummary,
     timestamps: [
       ...tlogSummary.flatMap((entry) => (entry.integratedTime ? [{ source: 'tlog' as const, time: entry.integratedTime }] : [])),
@@ -96,7 +99,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
     ],
   }
 
-  const signatureBytes = envelope ? envelope.signatures[0]?.sig : raw.message?.signature
+  const signatureBytes = base.signature
   if (!signatureBytes || signatureBytes.length === 0) {
     const checks = [step('failed', 'bundle-signature', 'one signature', 'none', 'The bundle carries no signature.').check]
     return { ...base, verification: { status: 'unsigned', failedCheck: null, checks, signers: [] } }

@@ -19,9 +19,9 @@ import { hex, shortHex } from './wording'
 export type TlogResult = { step: Step; trusted: TransparencyLogEntry[]; present: number; entries: TransparencyLogEntry[]; paeDigest?: string }
 
 /** What a Rekor entry body says was logged: the signature, the digest, and the key or certificate. */
-type LoggedSignature = { kind: string; signature: Buffer | null; digest: string | null; verifier: Buffer | null }
+export type LoggedSignature = { kind: string; signature: Buffer | null; digest: string | null; verifier: Buffer | null }
 
-function readLoggedBody(body: Buffer): LoggedSignature | string {
+export function readLoggedBody(body: Buffer): LoggedSignature | string {
   let parsed: unknown
   try {
     parsed = JSON.parse(body.toString('utf8'))

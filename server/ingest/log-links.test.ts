@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { IngestResponse } from '../../src/contract/attestations'
+import { DocumentVerification } from '../../src/contract/documents'
+import { createApp } from '../app'
+import { buildConfig } from '../config'
+import { corpusDir, describeWithCorpus } from '../testing/corpus'
+import { tempStore } from '../testing/documents'
+import type { Store } from '../store/types'
+
+/*
+ * A Sigstore bundle whose log entry travels apart from it: sigstore-python's staging bundle_v3 from ../shared/corpus
+ * with its tlogEntries removed, and the same entry as Rekor's API returns it (GET /api/v1/log/entries/{uuid}: the
+ * entry's own bytes, its signed entry timestamp, inclusion proof and checkpoint, only reshaped). Over HTTP, in
+ * either order, the bundle ends up verified with that entry, and the link is said in the response and on the
+ * document.
+ */
+
+const TOKEN = 'log-links'
+const STAGING = '2-dsse-sigstore-bundles/sigstore-conformance/rekor2-happy-path/trusted_root.json'
+const BUNDLE = '2-dsse-sigstore-bundles/sigstore-python/bundle_v3.txt.sigstore'
+const OTHER_ENTRY = '4-rekor/sigstore-java/rekor-response/valid/entry.json'
+
+type TlogEntry = {
+  logIndex: string
+  logId: { keyId: string }
+  integratedTime: string
+  inclusionPromise: { signedEntryTimestamp: string }
+  inclusionProof: { logIndex: string; treeSize: string; rootHash: string; hashes: string[]; checkpoint: { envelope: string } }
+  canonicalizedBody: string
+}
+type Bundle = { verificationMaterial: { tlogEntries: TlogEntry[] } & Record<string, unknown> } & Record<string, unknown>
+
+const read = (path: string) => readFileSync(join(corpusDir, path))
+const bundle = (): Bundle => JSON.parse(read(BUNDLE).toString('utf8')) as Bundle
+const hexOf = (base64: string) => Buffer.from(base64, 'base64').toString('hex')
+
+/** The bundle without its log entry: what a signer that keeps the entry apart hands over. */
+function withoutEntry(): Buffer {
+  const original = bundle()
+  return Buffer.from(JSON.stringify({ ...original, verificationMaterial: { ...original.verificationMaterial, tlogEntries: [] } }))
+}
+
+/** The bundle's entry as Rekor's API answers for it; `tamper` changes the signed entry timestamp. */
+function entryResponse(tamper = false): { raw: Buffer; uuid: string; logIndex: string } {
+  const [entry] = bundle().verificationMaterial.tlogEntries
+  if (!entry) throw new Error('the corpus bundle has no log entry')
+  const body = Buffer.from(entry.canonicalizedBody, 'base64')
+  const uuid = createHash('sha256').update(Buffer.concat([Buffer.from([0]), body])).digest('hex')
+  const set = Buffer.from(entry.inclusionPromise.signedEntryTimestamp, 'base64')
+  if (tamper) set[set.length - 1] = (set.at(-1) ?? 0) ^ 1
+  const response = {
+    [uuid]: {
+      body: entry.canonicalizedBody,
+      integratedTime: Number(entry.integratedTime),
+      logID: hexOf(entry.logId.keyId),
+      logIndex: Number(entry.logIndex),
+      verification: {
+        signedEntryTimestamp: set.toString('base64'),
+        inclusionProof: {
+          logIndex: Number(entry.inclusionProof.logIndex),
+          treeSize: Number(entry.inclusionProof.treeSize),
+          rootHash: hexOf(entry.inclusionProof.rootHash),
+          hashes: entry.inclusionProof.hashes.map(hexOf),
+          checkpoint: entry.inclusionProof.checkpoint.envelope,
+        },
+      },
+    },
+  }
+  return { raw: Buffer.from(JSON.stringify(response)), uuid, logIndex: entry.logIndex }
+}
+
+let store: Store
+let dispose: () => Promise<void>
+beforeEach(async () => {
+  ;({ store, dispose } = await tempStore())
+})
+afterEach(async () => dispose())
+
+function app() {
+  const config = buildConfig(
+    { trust: { trustedRoots: [STAGING] }, tokens: [{ name: 'test', sha256: createHash('sha256').update(TOKEN).digest('hex'), scopes: ['ingest', 'read'] }] },
+    'log links test config',
+    corpusDir,
+  )
+  return createApp({ store, config, version: 'test', demo: false })
+}
+
+async function post(server: ReturnType<typeof app>, body: Buffer, contentType = 'application/json'): Promise<IngestResponse> {
+  const response = await server.request('/api/v1/attestations', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, body })
+  expect(response.status, await response.clone().text()).toBeLessThan(300)
+  return IngestResponse.parse(await response.json())
+}
+
+async function stored(server: ReturnType<typeof app>, id: string): Promise<DocumentVerification> {
+  const response = await server.request(`/api/v1/documents/${id}/verification`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  expect(response.status).toBe(200)
+  return DocumentVerification.parse(await response.json())
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+
+describeWithCorpus('Rekor entries linked to the stored bundles they record', () => {
+  it('a bundle stored without its log entry fails the log check, then verifies once the entry arrives, and says where the entry came from', async () => {
+    const server = app()
+    const [first] = (await post(server, withoutEntry())).documents
+    expect(first?.verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+
+    const entry = entryResponse()
+    const [logged] = (await post(server, entry.raw)).documents
+    expect(logged?.format).toBe('rekor-entry')
+    expect(logged?.verification.status).toBe('verified')
+    expect(logged?.logEntries).toEqual([{ uuid: entry.uuid, logIndex: entry.logIndex, documents: [{ id: sha256(withoutEntry()), status: 'verified' }] }])
+
+    const now = await stored(server, sha256(withoutEntry()))
+    expect(now.verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(now.verification.transparencyLog).toEqual([expect.objectContaining({ logIndex: entry.logIndex, inclusionProof: true, inclusionPromise: true, kind: 'hashedrekord' })])
+    const evidence = now.verification.checks.find((check) => check.name === 'log-evidence')
+    expect(evidence?.actual).toContain(`entry ${entry.logIndex} (uuid ${entry.uuid.slice(-16)}…, from document ${sha256(entry.raw).slice(0, 12)}…)`)
+    expect(now.verification.checks.find((check) => check.name === 'transparency-log')?.ok).toBe(true)
+  })
+
+  it('an entry that arrives first matches nothing and says so; the bundle that arrives later is verified with it on arrival', async () => {
+    const server = app()
+    const entry = entryResponse()
+    const [logged] = (await post(server, entry.raw)).documents
+    expect(logged?.logEntries).toEqual([{ uuid: entry.uuid, logIndex: entry.logIndex, documents: [] }])
+    expect(logged?.verification.checks.find((check) => check.name === 'log-evidence')?.detail).toMatch(/whether stored now or later, is verified again with it/)
+
+    const [later] = (await post(server, withoutEntry())).documents
+    expect(later?.verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(later?.verification.checks.map((check) => check.name)).toContain('log-evidence')
+  })
+
+  it('both in one JSONL batch, the bundle first: the bundle is stored verified with the entry', async () => {
+    const server = app()
+    const body = Buffer.concat([withoutEntry(), Buffer.from('\n'), entryResponse().raw, Buffer.from('\n')])
+    const { documents } = await post(server, body, 'application/x-ndjson')
+    expect(documents.map((document) => [document.format, document.verification.status])).toEqual([
+      ['sigstore-bundle', 'verified'],
+      ['rekor-entry', 'verified'],
+    ])
+    expect(documents[1]?.logEntries?.[0]?.documents).toEqual([{ id: sha256(withoutEntry()), status: 'verified' }])
+  })
+
+  it('an entry whose signed entry timestamp does not verify is stored, failed, and used for nothing', async () => {
+    const server = app()
+    await post(server, withoutEntry())
+    const [logged] = (await post(server, entryResponse(true).raw)).documents
+    expect(logged?.verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    expect(logged?.logEntries?.[0]?.documents).toEqual([])
+    expect((await stored(server, sha256(withoutEntry()))).verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+  })
+
+  it("an entry for another signature links nothing (sigstore-java's staging entry)", async () => {
+    const server = app()
+    await post(server, withoutEntry())
+    const [logged] = (await post(server, read(OTHER_ENTRY))).documents
+    expect(logged?.logEntries?.[0]?.documents).toEqual([])
+    expect((await stored(server, sha256(withoutEntry()))).verification.status).toBe('failed')
+  })
+
+  it('verifying every stored document again keeps the entry as the bundle\'s evidence', async () => {
+    const server = app()
+    await post(server, withoutEntry())
+    await post(server, entryResponse().raw)
+    const response = await server.request('/api/v1/reverify', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(response.status).toBe(200)
+    expect((await stored(server, sha256(withoutEntry()))).verification).toMatchObject({ status: 'verified' })
+  })
+})
