@@ -3,6 +3,7 @@ import { overviewHandlers } from './handlers/overview'
 import { artifactHandlers } from './handlers/artifacts'
 import { buildHandlers } from './handlers/builds'
 import { deploymentHandlers } from './handlers/deployments'
+import { gateHandlers } from './handlers/gates'
 import { lineageHandlers } from './handlers/lineage'
 import { logHandlers } from './handlers/log'
 import { metaHandlers } from './handlers/meta'
@@ -12,4 +13,4 @@ import { signatureHandlers } from './handlers/signatures'
 import { sourceHandlers } from './handlers/sources'
 
 /** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...overviewHandlers, ...sourceHandlers, ...deploymentHandlers, ...lineageHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...overviewHandlers, ...sourceHandlers, ...deploymentHandlers, ...gateHandlers, ...lineageHandlers]

@@ -2,6 +2,7 @@ import { createHash, sign } from 'node:crypto'
 import { demoPolicy } from '../../demo/alerts-policies'
 import { demoBuilds, demoProjects, type DemoBuild } from '../../demo/model'
 import { demoAlertScenarioBuilds } from '../../demo/alerts-scenarios'
+import { demoReleasePolicy } from '../../demo/gates'
 import { demoRebuilds } from '../../demo/rebuilds'
 import { demoSbomStatement } from '../../demo/sboms'
 import { demoStatement } from '../../demo/statement'
@@ -38,7 +39,8 @@ export function demoConfig(): Config {
     ],
     readRequiresToken: false,
     maxBodyBytes: 10 * 1024 * 1024,
-    policies: demoPolicies(),
+    // The release gate's policy last: ingest judges by the first policy naming a repository, a project's own.
+    policies: [...demoPolicies(), demoReleasePolicy()],
   }
 }
 

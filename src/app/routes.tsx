@@ -62,8 +62,12 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
             {
               path: 'artifacts/:digest',
               lazy: async () => {
-                const { ArtifactPage, artifactLoader } = await import('../features/artifacts/components/artifact-page')
-                return { Component: ArtifactPage, loader: artifactLoader(queryClient) }
+                const [{ ArtifactPage, artifactLoader }, { GateDecisionsSection }] = await Promise.all([
+                  import('../features/artifacts/components/artifact-page'),
+                  import('../features/gates/components/gate-decisions-section'),
+                ])
+                const gateDecisions = (digest: string) => <GateDecisionsSection digest={digest} />
+                return { Component: () => <ArtifactPage gateDecisions={gateDecisions} />, loader: artifactLoader(queryClient) }
               },
             },
             {

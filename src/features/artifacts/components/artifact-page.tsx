@@ -1,4 +1,5 @@
 import { useQuery, useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
+import type { ReactNode } from 'react'
 import { data, Link, useParams, useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/artifacts'
 import type { Sbom } from '../../../contract/sboms'
@@ -48,7 +49,11 @@ const FORMAT_NAMES: Record<string, string> = {
   'spdx-json': 'SPDX SBOM',
 }
 
-export function ArtifactPage() {
+/**
+ * `gateDecisions`: the release-gate decisions section for the artifact's digest, given by the app (features do not
+ * import each other; the app composes them).
+ */
+export function ArtifactPage({ gateDecisions }: { gateDecisions?: (digest: string) => ReactNode } = {}) {
   const digest = readDigest(useParams().digest) ?? ''
   const { data: artifact } = useSuspenseQuery(artifactQueries.detail(digest))
   const [searchParams] = useSearchParams()
@@ -152,6 +157,7 @@ export function ArtifactPage() {
           </ul>
         )}
       </Section>
+      {gateDecisions?.(artifact.digest)}
     </article>
   )
 }
