@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
 import { VerifyResponse } from '../../src/contract/verify'
 import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { signEnvelope } from '../demo/seed'
+import { corpusDir, describeWithCorpus } from '../testing/corpus'
 import { newKey, slsaV1Statement, tempStore } from '../testing/documents'
 
 /* POST /api/v1/verify over HTTP: the verdict ingest would give, judged against expectations, and nothing stored. */
@@ -86,6 +90,28 @@ describe('POST /api/v1/verify', () => {
     expect((await verdict(signed(other, { repo: 'https://elsewhere.example/app' }), '?keyId=other')).verification.status).toBe('verified')
   })
 
+  it('trusts an inline PEM key for this verification only, as the CLI’s --key', async () => {
+    const stranger = newKey('stranger', 'ed25519')
+    const elsewhere = { repo: 'https://elsewhere.example/app' }
+    const body = signed(stranger, elsewhere)
+    expect((await verdict(body)).verification.status).toBe('untrusted')
+    const withKey = await verdict(body, `?key=${encodeURIComponent(stranger.publicKeyPem)}&digest=sha256:${ARTIFACT}`)
+    expect(withKey.verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(checks(withKey)).toEqual(expect.arrayContaining([['envelope-signature', true], ['signer-identity', true], ['artifact-digest', true]]))
+    // Another key than the one given: a trusted signature, but not by the expected signer.
+    const wrong = await verdict(signed(other, elsewhere), `?key=${encodeURIComponent(stranger.publicKeyPem)}`)
+    expect(wrong.verification).toMatchObject({ status: 'failed', failedCheck: 'signer-identity' })
+    // Trusted for that one request: the next, without it, is untrusted again, and nothing was stored.
+    expect((await verdict(body)).verification.status).toBe('untrusted')
+    expect(await store.documents.get(withKey.id)).toBeNull()
+    expect(await problem(body, `?key=${encodeURIComponent('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')}`, 400)).toMatchObject({
+      code: 'invalid-key',
+      path: 'query.key',
+      message: expect.stringMatching(/^query\.key: not a usable public key: /),
+    })
+    expect(await problem(body, '?key=ssh-ed25519%20AAAA', 400)).toMatchObject({ code: 'invalid-query', path: 'query.key' })
+  })
+
   it('applies a named policy whatever repository the document names', async () => {
     const result = await verdict(signed(other, { repo: 'https://elsewhere.example/app' }), '?policy=release')
     expect(result.verification).toMatchObject({ status: 'failed', failedCheck: 'signer-identity' })
@@ -126,3 +152,32 @@ describe('POST /api/v1/verify', () => {
     }
   })
 })
+
+const MANAGED = '2-dsse-sigstore-bundles/sigstore-conformance-suite/managed-key-and-trusted-root'
+
+describeWithCorpus(
+  'POST /api/v1/verify with an inline key, on a Sigstore bundle signed by a managed key',
+  () => {
+    it('verifies the conformance case with its key given inline, and not without it', async () => {
+      const { store: own, dispose: disposeOwn } = await tempStore()
+      try {
+        const config = buildConfig({ trust: { trustedRoots: [join(corpusDir, MANAGED, 'trusted_root.json')] } }, 'managed key test', process.cwd())
+        const server = createApp({ store: own, config, version: 't', demo: false })
+        const bundle = readFileSync(join(corpusDir, MANAGED, 'bundle.sigstore.json'))
+        const artifact = `sha256:${createHash('sha256').update(readFileSync(join(corpusDir, MANAGED, '..', 'a.txt'))).digest('hex')}`
+        const ask = async (query: string) => {
+          const response = await server.request(`/api/v1/verify${query}`, { method: 'POST', body: bundle, headers: { 'content-type': 'application/json' } })
+          expect(response.status).toBe(200)
+          return VerifyResponse.parse(await response.json()).verification
+        }
+        const key = encodeURIComponent(readFileSync(join(corpusDir, MANAGED, 'key.pub'), 'utf8'))
+        expect(await ask(`?key=${key}&digest=${artifact}`)).toMatchObject({ status: 'verified' })
+        expect((await ask(`?digest=${artifact}`)).status).not.toBe('verified')
+        expect(await ask(`?key=${key}&digest=sha256:${'0'.repeat(64)}`)).toMatchObject({ status: 'failed', failedCheck: 'artifact-digest' })
+      } finally {
+        await disposeOwn()
+      }
+    })
+  },
+  { needs: MANAGED },
+)

@@ -6,7 +6,9 @@ import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
 import { IngestError } from '../ingest/errors'
+import type { TrustedKey } from '../ingest/keys'
 import { splitBody } from '../ingest/ingest'
+import { inlineKey, withInlineKey } from './inline-key'
 import { judgeDocument, type Expectations } from './judge'
 
 /** Stateless verification: one document judged as ingest would judge it, against the asker's expectations. */
@@ -33,6 +35,14 @@ export function verifyApp({ config, auth, now }: RouteDeps) {
         const known = config.policies.map((candidate) => candidate.name).join(', ') || '(none configured)'
         return apiError(c, 422, 'unknown-policy', `query.policy: no policy named "${query.policy}" is configured; known: ${known}`, 'query.policy')
       }
+      let key: TrustedKey | undefined
+      if (query.key !== undefined) {
+        try {
+          key = inlineKey(query.key)
+        } catch (error) {
+          return apiError(c, 400, 'invalid-key', `query.key: not a usable public key: ${error instanceof Error ? error.message : String(error)}`, 'query.key')
+        }
+      }
       const body = Buffer.from(await c.req.arrayBuffer())
       const documents = splitBody(body, contentType)
       if (documents.length === 0) return apiError(c, 400, 'empty-body', 'the request body is empty: send one document')
@@ -42,13 +52,15 @@ export function verifyApp({ config, auth, now }: RouteDeps) {
       const signers: SignerIdentity[] = []
       if (query.identity !== undefined && query.issuer !== undefined) signers.push({ subjectAlternativeName: query.identity, issuer: query.issuer })
       if (query.keyId !== undefined) signers.push({ keyId: query.keyId })
+      if (key !== undefined) signers.push({ keyId: key.id })
       const expectations: Expectations = {
         ...(query.digest === undefined ? {} : { digest: query.digest }),
         ...(signers.length > 0 ? { signers } : {}),
         ...(policy === undefined ? {} : { policy }),
       }
       try {
-        const judgement = judgeDocument(body, ingestContext(config, now), expectations)
+        const context = ingestContext(config, now)
+        const judgement = judgeDocument(body, key === undefined ? context : withInlineKey(context, key), expectations)
         return c.json(VerifyResponse.parse({ ...judgement, stored: false }), 200)
       } catch (error) {
         if (!(error instanceof IngestError)) throw error

@@ -15,6 +15,13 @@ export const VerifyQuery = z
     identity: z.string().min(1).max(1024).optional().meta({ description: 'certificate SAN the signer must have: exact, or /regex/' }),
     issuer: z.string().min(1).max(1024).optional().meta({ description: 'OIDC issuer of the signing certificate (required with identity)' }),
     keyId: z.string().min(1).optional().meta({ description: 'id of a configured trusted key (trust.keys) that must have signed' }),
+    key: z
+      .string()
+      .min(1)
+      .max(16_384)
+      .regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key: -----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----')
+      .optional()
+      .meta({ description: 'a PEM public key (URL-encoded) that must have signed, trusted for this verification only, as the CLI’s --key' }),
     policy: z.string().min(1).optional().meta({ description: 'name of a configured policy to judge the document by, whatever repository it names' }),
   })
   .strict()
