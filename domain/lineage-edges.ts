@@ -41,6 +41,21 @@ export const produced = (build: BuildClaim): Judged => {
   return { state: judged.state, reason: `listed as a subject; ${judged.reason}` }
 }
 
+/**
+ * The resolved dependencies of a provenance that are artifacts in the graph: those naming a well-formed sha256
+ * digest (lower-cased), once each, by their name or else their URI. The store indexes every sha256 value it finds;
+ * this decides which are edges, for the walk upstream and downstream alike.
+ */
+export function dependencyRefs(dependencies: readonly { name?: string | null; uri?: string | null; digest: Readonly<Record<string, string>> }[]): { digest: string; name: string | null }[] {
+  const refs = new Map<string, { digest: string; name: string | null }>()
+  for (const dependency of dependencies) {
+    const hex = dependency.digest.sha256?.toLowerCase()
+    if (hex === undefined || !/^[0-9a-f]{64}$/.test(hex) || refs.has(hex)) continue
+    refs.set(hex, { digest: `sha256:${hex}`, name: dependency.name ?? dependency.uri ?? null })
+  }
+  return [...refs.values()]
+}
+
 /** input artifact → build: a resolved dependency of the provenance. */
 export const dependsOn = (build: BuildClaim): Judged => {
   const judged = claimBy('provenance', build.status, build.failedCheck, build.signer)

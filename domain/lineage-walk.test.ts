@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LineageQuery, lineageLayer } from '../src/contract/lineage'
 import { judgeProvenance } from './deployment-provenance'
-import { produced } from './lineage-edges'
+import { dependencyRefs, produced } from './lineage-edges'
 import { encodeExpand, groupId } from './lineage-grouping'
 import { membersOf, NODE_LIMIT, walkLineage, type ArtifactRef, type BuildFact, type DeploymentFact, type LineageReader } from './lineage-walk'
 
@@ -14,7 +14,7 @@ const build = (id: string, over: Partial<BuildFact> = {}): BuildFact => ({
   sourceRepo: 'https://github.com/acme/api', sourceCommit: commit, time: 1_000, signer: 'release-key', ...over,
 })
 
-function world(builds: BuildFact[], subjects: (b: BuildFact) => ArtifactRef[], deployments: DeploymentFact[] = []): LineageReader {
+function world(builds: BuildFact[], subjects: (b: BuildFact) => ArtifactRef[], deployments: DeploymentFact[] = [], inputs: (b: BuildFact) => ArtifactRef[] = () => []): LineageReader {
   const none = { total: 0, items: [], states: { verified: 0, failed: 0, unverified: 0 } }
   const slice = <T,>(items: T[], limit: number, judge = () => produced(build('x'))) => ({ ...membersOf(items, judge), items: items.slice(0, limit) })
   const byDigest = new Map<string, BuildFact[]>()
@@ -30,7 +30,11 @@ function world(builds: BuildFact[], subjects: (b: BuildFact) => ArtifactRef[], d
     buildsOfCommit: (sha, limit) => Promise.resolve(slice(builds.filter((candidate) => candidate.sourceCommit === sha), limit)),
     buildsProducing: (digest, limit) => Promise.resolve(slice(producing(digest), limit)),
     subjectsOf: (of, limit) => Promise.resolve(slice(subjects(of), limit)),
-    dependenciesOf: () => Promise.resolve(none),
+    buildsDependingOn: (digest, limit) => {
+      const found = builds.filter((candidate) => inputs(candidate).some((ref) => ref.digest === digest))
+      return Promise.resolve({ ...membersOf(found, produced), items: found.slice(0, limit) })
+    },
+    dependenciesOf: (of, limit) => Promise.resolve(slice(inputs(of), limit)),
     sbomsOf: () => Promise.resolve(none),
     rebuildsOf: () => Promise.resolve(none),
     attestationsOf: () => Promise.resolve(none),
@@ -44,6 +48,21 @@ const deployment: DeploymentFact = {
   system: 'argo-cd', runUrl: null, recordedBy: 'api', documentId: null, signature: null, replacedBy: null, current: true,
   artifacts: [{ digest: `sha256:${hex('1')}`, name: 'api' }], flagged: false, rebuildDisagrees: false,
 }
+
+describe('dependencyRefs', () => {
+  it('takes each well-formed sha256 once, lower-cased, named by name or else URI, and skips the rest', () => {
+    const upper = 'AB'.repeat(32)
+    expect(
+      dependencyRefs([
+        { uri: 'git+https://github.com/acme/api', name: null, digest: { gitCommit: hex('c', 40) } },
+        { uri: 'pkg:oci/base', name: null, digest: { sha256: upper } },
+        { uri: 'pkg:oci/base', name: 'again', digest: { sha256: upper.toLowerCase() } },
+        { uri: null, name: 'go', digest: { sha256: 'not-a-digest' } },
+        { uri: null, name: 'short', digest: { sha256: 'ab'.repeat(16) } },
+      ]),
+    ).toEqual([{ digest: `sha256:${upper.toLowerCase()}`, name: 'pkg:oci/base' }])
+  })
+})
 
 describe('walkLineage', () => {
   it('walks up to the commit and down to the environment without zig-zagging to the commit’s other builds; edges run layer by layer', async () => {
@@ -82,6 +101,45 @@ describe('walkLineage', () => {
     expect(graph.truncated.at.some((cut) => cut.reason === 'node-limit')).toBe(true)
     expect(new Set(graph.nodes.map((node) => node.id)).size).toBe(graph.nodes.length)
   }, 60_000)
+
+  it('walks depends-on both ways: up from a build to what it used, down from an artifact to the builds that used it and on to what they made', async () => {
+    const base = build('b', { project: 'platform/base-image', sourceCommit: hex('e', 40) })
+    const baseImage: ArtifactRef = { digest: `sha256:${hex('b')}`, name: 'base-image' }
+    const users = [build('1', { time: 2_000 }), build('2', { time: 3_000, status: 'failed', failedCheck: 'envelope-signature' })]
+    const reader = world([base, ...users], (of) => [of === base ? baseImage : { digest: `sha256:${of.id}`, name: 'api' }], [], (of) => (of === base ? [] : [baseImage]))
+
+    const down = await walkLineage(reader, LineageQuery.parse({ from: baseImage.digest, depth: 2, direction: 'down' }))
+    if (down.kind !== 'graph') throw new Error(down.kind)
+    const artifactId = `artifact:${baseImage.digest}`
+    const dependants = down.graph.edges.filter((edge) => edge.type === 'depends-on')
+    // The edge runs from the input artifact to the build that used it, whichever way it was walked.
+    expect(dependants.map((edge) => [edge.from, edge.to, edge.state]).sort()).toEqual([
+      [artifactId, `build:${users[0]?.id}`, 'verified'],
+      [artifactId, `build:${users[1]?.id}`, 'failed'],
+    ])
+    expect(dependants.find((edge) => edge.state === 'failed')?.reason).toBe('a resolved dependency; provenance failed verification: envelope-signature')
+    // Onward from each dependant to what it produced; never back up to the base image's own build.
+    expect(down.graph.nodes.filter((node) => node.type === 'artifact' && node.distance === 2).map((node) => node.key).sort()).toEqual(users.map((user) => `sha256:${user.id}`).sort())
+    expect(down.graph.nodes.some((node) => node.key === base.id)).toBe(false)
+
+    const up = await walkLineage(reader, LineageQuery.parse({ from: users[0]?.id, depth: 2, direction: 'up' }))
+    if (up.kind !== 'graph') throw new Error(up.kind)
+    expect(up.graph.edges.find((edge) => edge.type === 'depends-on')).toMatchObject({ from: artifactId, to: `build:${users[0]?.id}` })
+    // Up from the input artifact: the build that produced it, not its other dependants.
+    expect(up.graph.nodes.map((node) => node.key)).toContain(base.id)
+    expect(up.graph.nodes.some((node) => node.key === users[1]?.id)).toBe(false)
+  })
+
+  it('groups thousands of dependants of one artifact, counting their states without listing them', async () => {
+    const baseImage: ArtifactRef = { digest: `sha256:${hex('b')}`, name: 'base-image' }
+    const many = Array.from({ length: 1500 }, (_, index) => build(index.toString(16).padStart(4, '0'), { time: index, status: index % 100 === 0 ? 'failed' : 'verified' }))
+    const reader = world(many, (of) => [{ digest: `sha256:${of.id}`, name: 'api' }], [], () => [baseImage])
+    const outcome = await walkLineage(reader, LineageQuery.parse({ from: baseImage.digest, depth: 1, direction: 'down' }))
+    if (outcome.kind !== 'graph') throw new Error(outcome.kind)
+    const group = outcome.graph.groups.find((candidate) => candidate.edgeType === 'depends-on')
+    expect(group).toMatchObject({ memberType: 'build', direction: 'down', count: 1500, shown: 3, verified: 1485, failed: 15, label: `1500 builds depending on sha256:bbbbbb…, 99% verified, 15 failed` })
+    expect(outcome.graph.nodes.filter((node) => node.type === 'build')).toHaveLength(3)
+  })
 
   it('answers an unknown or malformed from and a foreign expand cursor as outcomes, not exceptions', async () => {
     const reader = world([build('1')], () => [])

@@ -134,6 +134,8 @@ export interface LineageReader {
   artifacts(refs: readonly ArtifactRef[]): Promise<ArtifactFacts[]>
   buildsOfCommit(commit: string, limit: number): Promise<Members<BuildFact>>
   buildsProducing(digest: string, limit: number): Promise<Members<BuildFact>>
+  /** Builds whose provenance lists the digest among its resolved dependencies (see dependencyRefs). */
+  buildsDependingOn(digest: string, limit: number): Promise<Members<BuildFact>>
   subjectsOf(build: BuildFact, limit: number): Promise<Members<ArtifactRef>>
   dependenciesOf(build: BuildFact, limit: number): Promise<Members<ArtifactRef>>
   sbomsOf(digest: string, limit: number): Promise<Members<SbomFact>>
@@ -355,12 +357,11 @@ async function resolve(reader: LineageReader, text: string): Promise<Root | Excl
     const deployment = deployments[0]
     if (deployment !== undefined) return { node: deploymentNode(deployment), resolvedAs: 'deployment' }
   }
-  const [commits, digests] = await Promise.all([
-    reader.commitsWithPrefix(lower, 11),
-    lower.length >= 12 ? reader.digestsWithPrefix(lower, 11) : Promise.resolve([]),
-  ])
+  // A full commit wins outright, so digests are only looked up when it is not one (four index seeks saved).
+  const commits = await reader.commitsWithPrefix(lower, 11)
   const exactCommit = commits.find((commit) => commit.commit === lower)
   if (exactCommit !== undefined) return { node: commitNode(exactCommit, 'unverified'), resolvedAs: 'commit' }
+  const digests = lower.length >= 12 ? await reader.digestsWithPrefix(lower, 11) : []
   if (commits.length + digests.length === 0) {
     const kinds = lower.length === 64 ? 'a build id, a deployment id, an artifact digest or a commit' : lower.length >= 12 ? 'a commit prefix or an artifact digest prefix' : 'a commit prefix'
     return { kind: 'not-found', message: `nothing matches from=${from}: looked up as ${kinds}` }
@@ -570,6 +571,14 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
               nodes: (deployments) => deployments.map(deploymentNode),
               judge: deploymentRecord,
             }),
+            // Its dependants: the builds that used it, and onward what they produced and where that went.
+            relation<BuildFact>({
+              edgeType: 'depends-on', memberType: 'build', direction: 'down', of: `depending on ${node.label}`,
+              members: (limit) => reader.buildsDependingOn(digest, limit),
+              id: buildId,
+              nodes: (builds) => builds.map(buildNode),
+              judge: dependsOn,
+            }),
           )
         }
         // Evidence is attached to the artifact whichever way the walk reached it.
@@ -667,9 +676,12 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
   /** How many of a relation's neighbours are already joined to the node in the graph. */
   const drawnEdges = (id: string, relation: Relation): number => joined.get(`${id}|${relation.edgeType}|${relation.memberType}`) ?? 0
 
-  /** Edges point from the earlier layer to the later; depends-on from the input artifact to the build. */
+  /**
+   * Edges point downstream, from what came first to what came of it: depends-on from the input artifact to the
+   * build that used it, whichever way the walk crossed it (up from the build or down from the artifact).
+   */
   const edgeEnds = (relation: Relation, anchor: string, member: string): [string, string] =>
-    relation.direction === 'down' || relation.edgeType === 'depends-on' ? [anchor, member] : [member, anchor]
+    relation.direction === 'down' ? [anchor, member] : [member, anchor]
 
   // Breadth first, one (node, direction) at a time, so distances are shortest and the cut is at one depth.
   const directions: Direction[] = query.direction === 'both' ? ['up', 'down'] : [query.direction]

@@ -1,7 +1,7 @@
 import type { BuildDetail } from '../../src/contract/builds'
 import { DEPLOYMENT_PREDICATE_TYPE } from '../../src/contract/deployments'
 import { judgeProvenance } from '../../domain/deployment-provenance'
-import { deploymentRecord, produced, rebuiltAs, stateOfStatus } from '../../domain/lineage-edges'
+import { dependencyRefs, dependsOn, deploymentRecord, produced, rebuiltAs, stateOfStatus } from '../../domain/lineage-edges'
 import {
   membersOf,
   type ArtifactFacts,
@@ -110,17 +110,15 @@ export function demoLineageReader(index: DemoIndex, deployments: DemoDeployments
       ),
     buildsOfCommit: (commit, limit) => Promise.resolve(buildMembers(details.filter((detail) => detail.sourceCommit === commit), limit)),
     buildsProducing: (digest, limit) => Promise.resolve(buildMembers(index.artifacts.get(bySha(digest))?.builds ?? [], limit)),
+    buildsDependingOn: (digest, limit) =>
+      Promise.resolve(buildMembers(details.filter((detail) => dependencyRefs(detail.resolvedDependencies).some((ref) => ref.digest === digest)), limit)),
     subjectsOf: (build, limit) => {
       const refs: ArtifactRef[] = (byId.get(build.id)?.subjects ?? []).flatMap((subject) => (subject.digest.sha256 === undefined ? [] : [{ digest: `sha256:${subject.digest.sha256}`, name: subject.name === '' ? null : subject.name }]))
       const members = membersOf(refs, () => produced(build))
       return Promise.resolve({ ...members, items: members.items.slice(0, limit) })
     },
     dependenciesOf: (build, limit) => {
-      const refs: ArtifactRef[] = (byId.get(build.id)?.resolvedDependencies ?? []).flatMap((dependency) => {
-        const hex = dependency.digest.sha256?.toLowerCase()
-        return hex === undefined || !/^[0-9a-f]{64}$/.test(hex) ? [] : [{ digest: `sha256:${hex}`, name: dependency.name ?? dependency.uri }]
-      })
-      const members = membersOf(refs, () => produced(build))
+      const members = membersOf(dependencyRefs(byId.get(build.id)?.resolvedDependencies ?? []), () => dependsOn(build))
       return Promise.resolve({ ...members, items: members.items.slice(0, limit) })
     },
     sbomsOf: (digest, limit) => {

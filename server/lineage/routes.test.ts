@@ -6,6 +6,7 @@ import { LineageAmbiguous, LineageGraph, type LineageEdge, type LineageNode } fr
 import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { signEnvelope } from '../demo/seed'
+import { slsaV1Statement } from '../testing/documents'
 import type { Store } from '../store/types'
 import { tempStore } from '../testing/documents'
 import { commits, digests, FIXTURE_INGESTED_AT, keys, REBUILDER_2, seedResources } from '../testing/resource-fixture'
@@ -27,6 +28,8 @@ let dispose: () => Promise<void>
 let app: ReturnType<typeof createApp>
 let buildIds: Record<string, string>
 const deploymentIds: Record<string, string> = {}
+const dependantDigests = { 'user-1': createHash('sha256').update('user-1').digest('hex'), 'user-2': createHash('sha256').update('user-2').digest('hex') }
+const dependantIds: Record<string, string> = {}
 
 const deployment = (digest: string, environment: string, day: number): DeploymentInputJson => ({
   artifacts: [{ digest: `sha256:${digest}`, name: 'app-linux-amd64' }],
@@ -55,6 +58,17 @@ beforeAll(async () => {
     predicate: { environment: { name: 'production' }, service: 'app', deployedAt: '2026-11-15T12:00:00Z', system: { name: 'flux' } },
   }
   await app.request('/api/v1/attestations', { method: 'POST', body: JSON.stringify(signEnvelope(statement, keys.ci)), headers })
+  // Two builds of a service that use example/lib's release as an input: one signed by the trusted key, one by a
+  // key nothing trusts. Their provenance lists lib's digest among its resolved dependencies (upper-cased once).
+  for (const [label, key, sha256] of [['user-1', keys.ci, digests.lib], ['user-2', keys.rogue, digests.lib.toUpperCase()]] as const) {
+    const base = slsaV1Statement({ subjectName: `${label}.tar.gz`, sha256: dependantDigests[label], repo: 'https://github.com/example/service', commit: 'f'.repeat(40) })
+    const definition = base.predicate.buildDefinition
+    const user = { ...base, predicate: { ...base.predicate, buildDefinition: { ...definition, resolvedDependencies: [...definition.resolvedDependencies, { uri: 'pkg:generic/lib.tar.gz', digest: { sha256 } }] } } }
+    const envelope = signEnvelope(user, key)
+    const posted = await app.request('/api/v1/attestations', { method: 'POST', body: JSON.stringify(envelope), headers })
+    expect(posted.status).toBe(201)
+    dependantIds[label] = createHash('sha256').update(JSON.stringify(envelope)).digest('hex')
+  }
 })
 afterAll(async () => dispose())
 
@@ -153,6 +167,26 @@ describe('GET /api/v1/lineage', () => {
     const after = expanded.groups.find((candidate) => candidate.memberType === 'deployment')
     expect(after).toMatchObject({ count: 15, shown: 15, expandCursor: null })
     expect(expanded.nodes.filter((candidate) => candidate.type === 'deployment')).toHaveLength(15)
+  })
+
+  it('walks depends-on down from an artifact to the builds that used it, and up from such a build to the same edge', async () => {
+    const lib = `artifact:sha256:${digests.lib}`
+    const down = await graph(`from=sha256:${digests.lib}&direction=down&depth=2`)
+    const users = down.edges.filter((candidate) => candidate.type === 'depends-on')
+    expect(users.map((candidate) => [candidate.from, candidate.to, candidate.state]).sort()).toEqual(
+      [
+        [lib, `build:${dependantIds['user-1']}`, 'verified'],
+        [lib, `build:${dependantIds['user-2']}`, 'unverified'],
+      ].sort(),
+    )
+    expect(edge(down, 'depends-on', lib, `build:${dependantIds['user-2']}`)?.reason).toBe('a resolved dependency; provenance signed by a key nothing trusted vouches for')
+    // On from each dependant to what it produced, never up to the dependant's commit or lib's own build.
+    expect(node(down, `artifact:sha256:${dependantDigests['user-1']}`)).toMatchObject({ distance: 2 })
+    expect(down.nodes.some((candidate) => candidate.type === 'commit' || candidate.key === buildIds.lib)).toBe(false)
+
+    const up = await graph(`from=${dependantIds['user-1']}&direction=up&depth=2`)
+    expect(edge(up, 'depends-on', lib, `build:${dependantIds['user-1']}`)).toMatchObject({ state: 'verified' })
+    expect(node(up, `build:${buildIds.lib}`)).toMatchObject({ distance: 2 })
   })
 
   it('answers 404 naming what was looked up, 409 listing the candidates, 400 for depth and malformed input', async () => {

@@ -4,12 +4,11 @@ import { VerificationStatus } from '../../src/contract/common'
 import { DEPLOYMENT_PREDICATE_TYPE } from '../../src/contract/deployments'
 import type { LineageQuery } from '../../src/contract/lineage'
 import { judgeProvenance } from '../../domain/deployment-provenance'
-import { deploymentRecord, produced, rebuiltAs, stateOfStatus, type Judged } from '../../domain/lineage-edges'
+import { dependencyRefs, dependsOn, deploymentRecord, produced, rebuiltAs, stateOfStatus, type Judged } from '../../domain/lineage-edges'
 import {
   membersOf,
   walkLineage,
   type ArtifactFacts,
-  type ArtifactRef,
   type BuildFact,
   deploymentFact,
   type DeploymentFact,
@@ -23,10 +22,15 @@ import { startsWith, textKey } from '../store/text-keys'
 
 /*
  * The lineage reader over the store: each question the walk (domain/lineage-walk.ts) asks is one or two index
- * seeks: builds by commit on (source_commit, time, id), by digest on subjects(digest_value), deployments by digest
- * on deployment_artifacts(digest_value, deployed_at), evidence on sbom_digests and rebuilds by digest. A group of
- * thousands is counted and its states summed in SQL; only the members shown are read.
+ * seeks: builds by commit on (source_commit, time, id), by digest on subjects(digest_value), dependants on
+ * build_dependencies(digest_value, time, build_id), deployments by digest on deployment_artifacts(digest_value,
+ * deployed_at), by environment on (environment, document_id, recorded_by), evidence on sbom_digests and rebuilds
+ * by digest. A group of thousands is counted and its states summed in SQL from indexes; only the members shown
+ * are read.
  */
+
+/** The index of resolved dependencies migration 0019 keeps; only lineage reads it, so it is typed here. */
+type BuildDependenciesTable = { build_id: string; digest_value: string; time: number }
 
 export interface LineageRepository {
   graph(query: LineageQuery): Promise<LineageOutcome>
@@ -127,19 +131,25 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     filter: { digest: string } | { environment: string },
     limit: number,
   ): Promise<Members<DeploymentFact>> => {
-    // States need each deployment's record kind and signature; they are counted per (kind, status) in SQL.
-    const base = () => {
-      let select = db.selectFrom('deployments').leftJoin('documents', 'documents.id', 'deployments.document_id')
-      select =
-        'digest' in filter
-          ? select.where('deployments.id', 'in', db.selectFrom('deployment_artifacts').select('deployment_id').where('digest_value', '=', hexOf(filter.digest)))
-          : select.where('deployments.environment', '=', filter.environment)
-      return select
-    }
-    const counts = await base()
-      .select((eb) => ['deployments.recorded_by', 'documents.status', eb.fn.countAll<number>().as('count')])
-      .groupBy(['deployments.recorded_by', 'documents.status'])
-      .execute()
+    // States need each deployment's record kind and, when signed, its attestation's verdict: counted per (kind,
+    // status) from the index alone for the unsigned, joined to the attestation only for the signed.
+    const base = () =>
+      'digest' in filter
+        ? db.selectFrom('deployments').where('deployments.id', 'in', db.selectFrom('deployment_artifacts').select('deployment_id').where('digest_value', '=', hexOf(filter.digest)))
+        : db.selectFrom('deployments').where('deployments.environment', '=', filter.environment)
+    const [unsigned, signed] = await Promise.all([
+      base()
+        .where('deployments.document_id', 'is', null)
+        .select((eb) => ['deployments.recorded_by', eb.fn.countAll<number>().as('count')])
+        .groupBy('deployments.recorded_by')
+        .execute(),
+      base()
+        .innerJoin('documents', 'documents.id', 'deployments.document_id')
+        .select((eb) => ['deployments.recorded_by', 'documents.status', eb.fn.countAll<number>().as('count')])
+        .groupBy(['deployments.recorded_by', 'documents.status'])
+        .execute(),
+    ])
+    const counts = [...unsigned.map((row) => ({ ...row, status: null })), ...signed]
     const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
     const states = statesOf(
       counts.map((row) => ({
@@ -153,14 +163,23 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
   }
 
   const buildMembers = async (
-    where: { commit: string } | { digest: string },
+    where: { commit: string } | { digest: string } | { dependency: string },
     limit: number,
     judge: (build: BuildFact) => Judged,
   ): Promise<Members<BuildFact>> => {
+    const dependencies = db.withTables<{ build_dependencies: BuildDependenciesTable }>()
     const countRows =
       'commit' in where
         ? await db.selectFrom('builds').select((eb) => ['builds.status', eb.fn.countAll<number>().as('count')]).where('builds.source_commit', '=', where.commit).groupBy('builds.status').execute()
-        : await db
+        : 'dependency' in where
+          ? await dependencies
+              .selectFrom('build_dependencies')
+              .innerJoin('builds', 'builds.id', 'build_dependencies.build_id')
+              .select((eb) => ['builds.status', eb.fn.countAll<number>().as('count')])
+              .where('build_dependencies.digest_value', '=', hexOf(where.dependency))
+              .groupBy('builds.status')
+              .execute()
+          : await db
             .selectFrom('subjects')
             .innerJoin('builds', 'builds.id', 'subjects.build_id')
             .select((eb) => ['builds.status', eb.fn.count<number>('builds.id').distinct().as('count')])
@@ -181,7 +200,19 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     const rows =
       'commit' in where
         ? await builds().where('builds.source_commit', '=', where.commit).orderBy('builds.time', 'desc').orderBy('builds.id', 'desc').limit(limit).execute()
-        : await builds()
+        : 'dependency' in where
+          ? // Newest first along the index, so the few shown of thousands of dependants are read, not all of them.
+            await dependencies
+              .selectFrom('build_dependencies')
+              .innerJoin('builds', 'builds.id', 'build_dependencies.build_id')
+              .innerJoin('documents', 'documents.id', 'builds.document_id')
+              .select(buildColumns)
+              .where('build_dependencies.digest_value', '=', hexOf(where.dependency))
+              .orderBy('build_dependencies.time', 'desc')
+              .orderBy('build_dependencies.build_id', 'desc')
+              .limit(limit)
+              .execute()
+          : await builds()
             .where('builds.id', 'in', db.selectFrom('subjects').select('subjects.build_id').where('subjects.digest_algorithm', '=', 'sha256').where('subjects.digest_value', '=', hexOf(where.digest)))
             .orderBy('builds.time', 'desc')
             .orderBy('builds.id', 'desc')
@@ -224,24 +255,28 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     },
 
     environment: async (name) => {
-      const pairs = await db.selectFrom('deployments').select('service').where('environment', '=', name).groupBy('service').execute()
-      if (pairs.length === 0) return null
-      const latest = []
-      for (const { service } of pairs) {
-        const row = await db
-          .selectFrom('deployments as d')
-          .selectAll('d')
-          .where('d.environment', '=', name)
-          .where('d.service', '=', service)
-          .where((eb) => eb.not(eb.exists(eb.selectFrom('deployments as r').select('r.id').whereRef('r.replaces', '=', 'd.id'))))
-          .orderBy('d.deployed_at', 'desc')
-          .orderBy('d.id', 'desc')
-          .limit(1)
-          .executeTakeFirst()
-        if (row !== undefined) latest.push(row)
-      }
-      const read = await readDeployments(db, latest, new Set(latest.map((row) => row.id)))
-      return { name, services: pairs.length, flagged: read.filter(({ deployment }) => deployment.flagged).length }
+      // Each service's current deployment in one statement: the newest not replaced, one index seek a service.
+      const current = await db
+        .selectFrom(db.selectFrom('deployments').select('service').distinct().where('environment', '=', name).as('services'))
+        .select((eb) => [
+          'services.service',
+          eb
+            .selectFrom('deployments as d')
+            .select('d.id')
+            .where('d.environment', '=', name)
+            .whereRef('d.service', '=', 'services.service')
+            .where((inner) => inner.not(inner.exists(inner.selectFrom('deployments as r').select('r.id').whereRef('r.replaces', '=', 'd.id'))))
+            .orderBy('d.deployed_at', 'desc')
+            .orderBy('d.id', 'desc')
+            .limit(1)
+            .as('id'),
+        ])
+        .execute()
+      if (current.length === 0) return null
+      const ids = current.flatMap((row) => (row.id === null ? [] : [row.id]))
+      const latest = ids.length === 0 ? [] : await db.selectFrom('deployments').selectAll().where('id', 'in', ids).execute()
+      const read = await readDeployments(db, latest, new Set(ids))
+      return { name, services: current.length, flagged: read.filter(({ deployment }) => deployment.flagged).length }
     },
 
     artifacts: async (refs) => {
@@ -281,6 +316,8 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
 
     buildsProducing: (digest, limit) => buildMembers({ digest }, limit, produced),
 
+    buildsDependingOn: (digest, limit) => buildMembers({ dependency: digest }, limit, dependsOn),
+
     subjectsOf: async (build, limit) => {
       const rows = await db
         .selectFrom('subjects')
@@ -297,13 +334,7 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     dependenciesOf: async (build, limit) => {
       const row = await db.selectFrom('builds').select('resolved_dependencies').where('id', '=', build.id).executeTakeFirst()
       const parsed = Dependencies.safeParse(row === undefined ? [] : parseJson(row.resolved_dependencies))
-      const refs: ArtifactRef[] = []
-      for (const dependency of parsed.success ? parsed.data : []) {
-        const hex = dependency.digest.sha256?.toLowerCase()
-        if (hex === undefined || !/^[0-9a-f]{64}$/.test(hex)) continue
-        refs.push({ digest: `sha256:${hex}`, name: dependency.name ?? dependency.uri })
-      }
-      const members = membersOf(refs, () => produced(build))
+      const members = membersOf(dependencyRefs(parsed.success ? parsed.data : []), () => dependsOn(build))
       return { ...members, items: members.items.slice(0, limit) }
     },
 

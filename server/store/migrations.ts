@@ -13,6 +13,7 @@ import { sourcesMigration } from './migrations/0013-sources'
 import { gatesMigration } from './migrations/0014-gates'
 import { logEvidenceMigration } from './migrations/0017-log-evidence'
 import { reportsMigration } from './migrations/0015-reports'
+import { lineageMigration } from './migrations/0019-lineage'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -123,6 +124,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0014_gates': gatesMigration(dialect),
         '0017_log_evidence': logEvidenceMigration(dialect),
         '0015_reports': reportsMigration(dialect),
+        '0019_lineage': lineageMigration(kind, dialect),
       }),
   }
 }
