@@ -11,6 +11,7 @@ import { reproducibilityHandlers } from './handlers/reproducibility'
 import { searchHandlers } from './handlers/search'
 import { signatureHandlers } from './handlers/signatures'
 import { sourceHandlers } from './handlers/sources'
+import { reportHandlers } from './handlers/reports'
 
 /** Every happy-path handler, one module a resource: the same set serves the browser in dev, vitest and Playwright. */
-export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...overviewHandlers, ...sourceHandlers, ...deploymentHandlers, ...gateHandlers, ...lineageHandlers]
+export const handlers = [...metaHandlers, ...buildHandlers, ...artifactHandlers, ...signatureHandlers, ...reproducibilityHandlers, ...searchHandlers, ...logHandlers, ...alertHandlers, ...overviewHandlers, ...sourceHandlers, ...deploymentHandlers, ...gateHandlers, ...lineageHandlers, ...reportHandlers]

@@ -157,18 +157,20 @@ export async function patchJson<S extends z.ZodType>(path: string, options: { bo
 }
 
 /**
- * POST to an action route of the Provenance API (no body) and parse the answer with its contract schema. `token`
+ * POST to a route of the Provenance API (an action with no body, or a JSON `body`) and parse the answer with its contract schema. `token`
  * overrides the stored read token, for actions that need another scope (starting a source's sync needs `ingest`);
  * a refused override is the caller's to handle and does not make the app forget its read token.
  */
-export async function postJson<S extends z.ZodType>(path: string, options: { schema: S; token?: string | null; signal?: AbortSignal }): Promise<z.output<S>> {
+export async function postJson<S extends z.ZodType>(path: string, options: { schema: S; token?: string | null; signal?: AbortSignal; body?: unknown }): Promise<z.output<S>> {
   const { schema, signal } = options
   const token = options.token ?? tokenStore.token()
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (token !== null) headers.Authorization = `Bearer ${token}`
+  // A JSON body for routes that take one (starting a report); action routes send none.
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json'
   let response: Response
   try {
-    response = await fetch(path, { method: 'POST', headers, signal: signal ?? null })
+    response = await fetch(path, { method: 'POST', headers, signal: signal ?? null, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) })
   } catch (error) {
     if (isAbort(error, signal)) throw error
     throw new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint: path })

@@ -120,15 +120,10 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
                 return { Component: AlertPage, loader: alertLoader(queryClient) }
               },
             },
-            ...(['reports'] as const).map(
-              (section): RouteObject => ({
-                path: section,
-                lazy: async () => {
-                  const { plannedPage } = await import('./pages/planned-page')
-                  return { Component: plannedPage(section) }
-                },
-              }),
-            ),
+            {
+              path: 'reports',
+              lazy: async () => ({ Component: (await import('../features/reports/components/reports-page')).ReportsPage }),
+            },
             {
               path: '*',
               lazy: async () => {

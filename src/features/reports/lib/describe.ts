@@ -1,0 +1,91 @@
+import { ReportRequest, type ReportArtifact, type ReportJob, type ReportScope } from '../../../contract/reports'
+
+/*
+ * The words the Reports screen uses for a report's scope, its maker and its rows, and the reading of the form
+ * into a request: pure, so the screen's components only lay them out.
+ */
+
+const short = (digest: string) => `${digest.slice(0, 19)}…`
+
+export function scopeWords(scope: ReportScope): string {
+  if (scope.kind === 'artifact') return `Artifact ${short(scope.digest)}`
+  if (scope.kind === 'release') return `Release of ${scope.digests.length} ${scope.digests.length === 1 ? 'artifact' : 'artifacts'}`
+  return `Environment ${scope.environment}`
+}
+
+export function madeByWords(createdBy: ReportJob['createdBy']): string {
+  if (createdBy.token === null) return 'no token (reads need none)'
+  return `token ${createdBy.token} (${createdBy.scopes.join(', ')})`
+}
+
+export type ScopeKind = ReportScope['kind']
+
+/** The form as typed: every field a string, as the inputs hold them and the URL carries them. */
+export type ReportForm = { kind: ScopeKind; digest: string; digests: string; environment: string; asOf: string }
+
+export const emptyForm: ReportForm = { kind: 'environment', digest: '', digests: '', environment: '', asOf: '' }
+
+/** A pre-filled form from the page's address (`?kind=artifact&digest=…`), so other screens can link to "report on this". */
+export function formFromSearch(search: URLSearchParams): ReportForm {
+  const kind = search.get('kind')
+  return {
+    kind: kind === 'artifact' || kind === 'release' || kind === 'environment' ? kind : emptyForm.kind,
+    digest: search.get('digest') ?? '',
+    digests: search.get('digests') ?? '',
+    environment: search.get('environment') ?? '',
+    asOf: search.get('asOf') ?? '',
+  }
+}
+
+/** The field names the form shows errors beside. */
+export type FormField = 'digest' | 'digests' | 'environment' | 'asOf'
+
+/**
+ * The form read as a request, or what is wrong and in which field. `asOf` is typed as UTC (`YYYY-MM-DDTHH:MM`,
+ * a datetime-local input's value); empty means now.
+ */
+export function requestFromForm(form: ReportForm): { ok: true; request: ReportRequest } | { ok: false; field: FormField; message: string } {
+  let asOf: string | undefined
+  if (form.asOf.trim() !== '') {
+    const ms = Date.parse(`${form.asOf.trim()}${/Z$|[+-]\d\d:\d\d$/.test(form.asOf.trim()) ? '' : 'Z'}`)
+    if (Number.isNaN(ms)) return { ok: false, field: 'asOf', message: 'Give the time as a date and time (UTC), or leave it empty for now.' }
+    asOf = new Date(ms).toISOString()
+  }
+  const scope =
+    form.kind === 'artifact'
+      ? { kind: 'artifact' as const, digest: form.digest.trim().toLowerCase() }
+      : form.kind === 'release'
+        ? { kind: 'release' as const, digests: form.digests.split(/[\s,]+/).filter((digest) => digest !== '').map((digest) => digest.toLowerCase()) }
+        : { kind: 'environment' as const, environment: form.environment.trim() }
+  if (scope.kind === 'environment' && scope.environment === '') return { ok: false, field: 'environment', message: 'Choose an environment.' }
+  if (scope.kind === 'release' && scope.digests.length === 0) return { ok: false, field: 'digests', message: 'List at least one digest, one a line.' }
+  const parsed = ReportRequest.safeParse(asOf === undefined ? { scope } : { scope, asOf })
+  if (parsed.success) return { ok: true, request: parsed.data }
+  const issue = parsed.error.issues[0]
+  const field: FormField = scope.kind === 'artifact' ? 'digest' : scope.kind === 'release' ? 'digests' : 'environment'
+  if (scope.kind === 'release' && issue?.path[2] !== undefined) {
+    const index = Number(issue.path[2])
+    return { ok: false, field, message: `Digest ${index + 1} (${scope.digests[index] ?? ''}) is not sha256: followed by 64 hex characters.` }
+  }
+  if (scope.kind === 'release' && issue?.code === 'too_big') return { ok: false, field, message: 'A release is at most 500 digests.' }
+  if (scope.kind === 'artifact') return { ok: false, field, message: 'A digest is sha256: followed by 64 hex characters.' }
+  return { ok: false, field, message: issue?.message ?? 'This is not a scope a report can have.' }
+}
+
+/** One row of the per-artifact table, in words. */
+export function artifactRow(artifact: ReportArtifact) {
+  const build = artifact.builds.find((candidate) => candidate.status === 'verified') ?? artifact.builds.at(-1) ?? null
+  const verified = artifact.attestations.filter((attestation) => attestation.status === 'verified').length
+  const { rebuilds } = artifact
+  return {
+    digest: artifact.digest,
+    name: artifact.names[0] ?? 'unnamed',
+    provenance: artifact.provenance === 'verified' ? 'Verified' : artifact.provenance === 'unverified' ? 'Did not verify' : 'None',
+    source: build?.sourceRepo === null || build === null ? 'not recorded' : `${build.sourceRepo}${build.sourceCommit === null ? '' : ` @ ${build.sourceCommit.slice(0, 12)}`}`,
+    builder: build?.builderId ?? 'not recorded',
+    attestations: `${verified} of ${artifact.attestations.length} verified`,
+    rebuilds: rebuilds.rebuilders === 0 ? 'not rebuilt' : `${rebuilds.matched} of ${rebuilds.rebuilders} matched`,
+    deployments: artifact.deployments.length,
+    alerts: `${artifact.alerts.filter((alert) => alert.state !== 'waived').length} open, ${artifact.alerts.filter((alert) => alert.state === 'waived').length} waived`,
+  }
+}
