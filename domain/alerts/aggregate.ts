@@ -48,8 +48,10 @@ export function mergeFinding(
     return { alert, history: [{ at: iso(now), actor: 'rules', kind: 'created', from: null, to: 'open', reason: `${finding.title} (build ${occurrence.buildId.slice(0, 12)})` }], created: true }
   }
   if (!newOccurrence) {
-    if (existing.severity === finding.severity) return { alert: existing, history: [], created: false }
-    return { alert: { ...existing, severity: finding.severity, updatedAt: iso(now) }, history: [], created: false }
+    // The newest occurrence judged again (its provenance or telemetry arrived later) brings its evidence up to date.
+    const latest = Date.parse(existing.lastSeen) === occurrence.at && JSON.stringify([existing.title, existing.evidence]) !== JSON.stringify([finding.title, finding.evidence])
+    if (existing.severity === finding.severity && !latest) return { alert: existing, history: [], created: false }
+    return { alert: { ...existing, severity: finding.severity, ...(latest ? { title: finding.title, evidence: finding.evidence } : {}), updatedAt: iso(now) }, history: [], created: false }
   }
   const newest = Date.parse(existing.lastSeen) <= occurrence.at
   const reopened = recur({ state: existing.state, waiver: existing.waiver }, occurrence.buildId, now)

@@ -1,7 +1,8 @@
-import type { Alert, AlertHistoryEntry } from '../../src/contract/alerts'
+import { DEPLOYMENT_RULE, type Alert, type AlertHistoryEntry } from '../../src/contract/alerts'
+import type { Deployment } from '../../src/contract/deployments'
 import { mergeFinding, type Occurrence } from './aggregate'
 import type { BuildFacts } from './facts'
-import { alertId, evaluateBuild, type Finding } from './rules'
+import { alertId, deploymentCause, deploymentClearedReason, evaluateBuild, evaluateDeployment, type Finding } from './rules'
 import type { AlertSettings } from './settings'
 
 /*
@@ -25,6 +26,35 @@ export function replayAlerts(builds: readonly BuildFacts[], settingsFor: (build:
     byProject.set(build.project, earlier)
   }
   return alerts
+}
+
+/**
+ * The deployment rule over every deployment, oldest first, filed into `alerts`; then each deployment alert whose
+ * service runs nothing unverified in its environment any more is resolved by the rules, as the server's engine does.
+ */
+export function replayDeploymentAlerts(
+  alerts: Map<string, ReplayedAlert>,
+  deployments: readonly { deployment: Deployment; current: boolean }[],
+  settingsFor: (deployment: Deployment) => AlertSettings,
+  context: { projects: ReadonlyMap<string, string>; documents: ReadonlyMap<string, string> },
+  now: number,
+): void {
+  const ordered = [...deployments].sort((a, b) => (a.deployment.deployedAt < b.deployment.deployedAt ? -1 : a.deployment.deployedAt > b.deployment.deployedAt ? 1 : a.deployment.id < b.deployment.id ? -1 : 1))
+  const active = new Set<string>()
+  for (const { deployment, current } of ordered) {
+    for (const finding of evaluateDeployment(deployment, settingsFor(deployment), { project: context.projects.get(deployment.service) ?? null, documents: context.documents })) {
+      file(alerts, finding, { buildId: deployment.id, documentId: deployment.documentId ?? '', at: Date.parse(deployment.deployedAt), found: finding.evidence.found }, now)
+      if (current) active.add(alertId(finding.project, finding.rule, finding.cause))
+    }
+  }
+  const running = new Map(deployments.filter((entry) => entry.current).map((entry) => [deploymentCause(entry.deployment), entry.deployment]))
+  for (const [id, entry] of alerts) {
+    const { alert } = entry
+    if (alert.rule !== DEPLOYMENT_RULE || alert.state === 'resolved' || active.has(id)) continue
+    const at = new Date(now).toISOString()
+    entry.alert = { ...alert, state: 'resolved', waiver: null, updatedAt: at }
+    entry.history = [...entry.history, { at, actor: 'rules', kind: 'cleared', from: alert.state, to: 'resolved', reason: deploymentClearedReason(alert.cause, running.get(alert.cause)) }]
+  }
 }
 
 function file(alerts: Map<string, ReplayedAlert>, finding: Finding, occurrence: Occurrence, now: number): void {

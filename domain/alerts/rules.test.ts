@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import type { Deployment } from '../../src/contract/deployments'
 import type { Policy } from '../../src/contract/policy'
 import type { BuildFacts } from './facts'
-import { alertId, evaluateBuild, hostAllowed } from './rules'
+import { alertId, evaluateBuild, evaluateDeployment, hostAllowed } from './rules'
 import { alertSettings } from './settings'
 
 const hex = (n: number, length = 64) => n.toString(16).padStart(length, '0')
@@ -185,5 +186,74 @@ describe('settings from the policy', () => {
     expect(alertId('acme/web', 'unexpected-tool-version', 'node@21.1.0')).toMatch(/^[0-9a-f]{24}$/)
     expect(alertId('acme/web', 'unexpected-tool-version', 'node@21.1.0')).toBe(alertId('acme/web', 'unexpected-tool-version', 'node@21.1.0'))
     expect(alertId('acme/api', 'unexpected-tool-version', 'node@21.1.0')).not.toBe(alertId('acme/web', 'unexpected-tool-version', 'node@21.1.0'))
+  })
+})
+
+describe('deployed without verified provenance', () => {
+  const digestOf = (label: string) => `sha256:${label.padEnd(64, '0')}`
+  const proven = (buildId: string) => ({ status: 'verified' as const, buildId: buildId as never, sourceRepo: 'https://github.com/acme/api', sourceCommit: 'c'.repeat(40), verifiedPath: true, rebuildDisagrees: false, reason: 'provenance verified, built from acme/api@ccccccc' })
+  const unproven = { status: 'none' as const, buildId: null, sourceRepo: null, sourceCommit: null, verifiedPath: false, rebuildDisagrees: false, reason: 'no provenance names this digest' }
+  const untrusted = (buildId: string) => ({ ...proven(buildId), status: 'untrusted' as const, verifiedPath: false, reason: 'provenance signed by a key nothing trusted vouches for' })
+  const deployment = (artifacts: Deployment['artifacts'], change: Partial<Deployment> = {}): Deployment => ({
+    id: hex(77) as Deployment['id'],
+    environment: { name: 'production', cluster: null, namespace: null, region: null },
+    service: 'api',
+    project: 'acme/api',
+    artifacts,
+    deployedAt: '2026-11-19T08:00:00.000Z',
+    system: { name: 'argo-cd', runUrl: null },
+    replaces: null,
+    replacedBy: null,
+    recordedBy: 'api',
+    documentId: null,
+    signature: null,
+    flagged: false,
+    ingestedAt: '2026-11-19T08:00:01.000Z',
+    ...change,
+  })
+
+  it('raises nothing when every deployed digest has a verified path to a commit', () => {
+    expect(evaluateDeployment(deployment([{ digest: digestOf('a'), name: 'api', provenance: proven(hex(1)) }]), unpinned)).toEqual([])
+  })
+
+  it('names the service in its environment as the cause, and only the digests that are not proven as found', () => {
+    const documents = new Map([[hex(2), hex(9002)]])
+    const [finding, ...rest] = evaluateDeployment(
+      deployment([
+        { digest: digestOf('a'), name: 'api', provenance: proven(hex(1)) },
+        { digest: digestOf('b'), name: 'worker', provenance: untrusted(hex(2)) },
+        { digest: digestOf('c'), name: null, provenance: unproven },
+      ], { documentId: hex(4242) as Deployment['documentId'], recordedBy: 'attestation' }),
+      unpinned,
+      { documents },
+    )
+    expect(rest).toEqual([])
+    expect(finding).toMatchObject({
+      rule: 'deployed-without-verified-provenance',
+      severity: 'high',
+      project: 'acme/api',
+      cause: 'production/api',
+      title: `worker, sha256:c00000000000 deployed to production without verified provenance`,
+      subject: { kind: 'deployment', id: hex(77), buildId: hex(77) },
+    })
+    expect(finding?.evidence.found).toBe(`worker sha256:b00000000000…: provenance signed by a key nothing trusted vouches for; artifact sha256:c00000000000…: no provenance names this digest`)
+    expect(finding?.evidence.documents).toEqual([
+      { id: hex(4242), label: 'deployment attestation of api in production' },
+      { id: hex(9002), label: `provenance of worker (build ${hex(2).slice(0, 12)})` },
+    ])
+  })
+
+  it('files a deployment that names no project under the service’s known project, else the service', () => {
+    const anonymous = deployment([{ digest: digestOf('c'), name: null, provenance: unproven }], { project: null })
+    expect(evaluateDeployment(anonymous, unpinned, { project: 'acme/api' })[0]?.project).toBe('acme/api')
+    expect(evaluateDeployment(anonymous, unpinned)[0]?.project).toBe('api')
+  })
+
+  it('follows the policy: off raises nothing, a severity is taken', () => {
+    const flagged = deployment([{ digest: digestOf('c'), name: null, provenance: unproven }])
+    const off = alertSettings({ ...policy, alerts: { rules: { 'deployed-without-verified-provenance': { enabled: false } } } })
+    const critical = alertSettings({ ...policy, alerts: { rules: { 'deployed-without-verified-provenance': { severity: 'critical' } } } })
+    expect(evaluateDeployment(flagged, off)).toEqual([])
+    expect(evaluateDeployment(flagged, critical)[0]?.severity).toBe('critical')
   })
 })

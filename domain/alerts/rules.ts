@@ -1,6 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import type { AlertEvidence, AlertRule, AlertSeverity, AlertSubject, EvidenceDocument } from '../../src/contract/alerts'
+import { DEPLOYMENT_RULE, type AlertEvidence, type AlertRule, type AlertSeverity, type AlertSubject, type EvidenceDocument } from '../../src/contract/alerts'
+import type { Deployment } from '../../src/contract/deployments'
+import { isFlagged } from '../deployment-provenance'
 import type { BuildFacts } from './facts'
 import type { AlertSettings } from './settings'
 import { median, medianAbsoluteDeviation, mode, robustZ } from './statistics'
@@ -22,6 +24,8 @@ export type Finding = {
 }
 
 type Draft = Omit<Finding, 'severity' | 'project' | 'subject'> & { subject?: AlertSubject }
+/** The rules that judge one build; the deployment rule (evaluateDeployment) judges a deployment. */
+export type BuildRule = Exclude<AlertRule, typeof DEPLOYMENT_RULE>
 type Rule = (build: BuildFacts, history: readonly BuildFacts[], settings: AlertSettings) => Draft[]
 
 /** The id of the alert a cause belongs to: the same in the server and the mocks, stable across restarts. */
@@ -271,7 +275,7 @@ const durationOutlier: Rule = (build, history, settings) => {
   ]
 }
 
-export const rules: Record<AlertRule, Rule> = {
+export const rules: Record<BuildRule, Rule> = {
   'unexpected-tool-version': unexpectedToolVersion,
   'out-of-band-download': outOfBandDownload,
   'dependency-drift': dependencyDrift,
@@ -287,7 +291,7 @@ export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[],
   const window = history.slice(0, settings.baseline.builds)
   const subject: AlertSubject = { kind: 'build', id: build.buildId, buildId: build.buildId, label: `${build.project} build ${build.buildId.slice(0, 12)}` }
   const findings: Finding[] = []
-  for (const [rule, run] of Object.entries(rules) as [AlertRule, Rule][]) {
+  for (const [rule, run] of Object.entries(rules) as [BuildRule, Rule][]) {
     const setting = settings.rules[rule]
     if (!setting.enabled) continue
     for (const draft of run(build, window, settings)) {
@@ -295,4 +299,62 @@ export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[],
     }
   }
   return findings
+}
+
+/** The cause of a deployment alert: the service in its environment, so redeploying it unverified adds to one alert. */
+export const deploymentCause = (deployment: Pick<Deployment, 'environment' | 'service'>): string => `${deployment.environment.name}/${deployment.service}`
+
+/** The project a deployment alert is filed under: the deployment's, else `fallback` (another record of the service), else the service. */
+export const deploymentProject = (deployment: Pick<Deployment, 'project' | 'service'>, fallback: string | null = null): string => deployment.project ?? fallback ?? deployment.service
+
+const shortDigest = (digest: string) => digest.slice(0, 19)
+
+/**
+ * Deployed without verified provenance: a deployment one of whose digests has no verified path back to a source
+ * commit. Whether a digest has one is the rule behind GET /api/v1/environments' flag (domain/deployment-provenance.ts,
+ * already applied to each artifact's `provenance`); this only turns the flag into a finding. `documents` maps build
+ * ids to their provenance documents, so the evidence links the document that failed to prove the digest.
+ */
+export function evaluateDeployment(
+  deployment: Deployment,
+  settings: AlertSettings,
+  context: { project?: string | null; documents?: ReadonlyMap<string, string> } = {},
+): Finding[] {
+  const setting = settings.rules[DEPLOYMENT_RULE]
+  if (!setting.enabled || !isFlagged(deployment.artifacts.map((artifact) => artifact.provenance))) return []
+  const unverified = deployment.artifacts.filter((artifact) => isFlagged([artifact.provenance]))
+  const environment = deployment.environment.name
+  const what = unverified.map((artifact) => artifact.name ?? shortDigest(artifact.digest)).join(', ')
+  const documents: EvidenceDocument[] = []
+  if (deployment.documentId !== null) documents.push({ id: deployment.documentId, label: `deployment attestation of ${deployment.service} in ${environment}` })
+  for (const artifact of unverified) {
+    const document = artifact.provenance.buildId === null ? undefined : context.documents?.get(artifact.provenance.buildId)
+    if (document !== undefined) documents.push({ id: document, label: `provenance of ${artifact.name ?? shortDigest(artifact.digest)} (build ${artifact.provenance.buildId?.slice(0, 12)})` })
+  }
+  return [
+    {
+      rule: DEPLOYMENT_RULE,
+      severity: setting.severity,
+      project: deploymentProject(deployment, context.project ?? null),
+      cause: deploymentCause(deployment),
+      title: `${what} deployed to ${environment} without verified provenance`,
+      subject: { kind: 'deployment', id: deployment.id, buildId: deployment.id, label: `${deployment.service} in ${environment}, deployed ${deployment.deployedAt.slice(0, 16).replace('T', ' ')} UTC` },
+      evidence: {
+        expected: 'every deployed digest traced by verified provenance to a source commit',
+        found: unverified.map((artifact) => `${artifact.name ?? 'artifact'} ${shortDigest(artifact.digest)}…: ${artifact.provenance.reason}`).join('; '),
+        basis: `the provenance of each digest the deployment names, judged as GET /api/v1/environments judges it (recorded by ${deployment.recordedBy === 'attestation' ? 'a deployment attestation' : `${deployment.system.name}`})`,
+        documents,
+      },
+    },
+  ]
+}
+
+/** Why a deployment alert is resolved by the rules: what now runs for its cause (`environment/service`), if anything. */
+export function deploymentClearedReason(cause: string, running: Deployment | undefined): string {
+  if (running === undefined) return `nothing is recorded as running for ${cause} any more`
+  const digests = running.artifacts.map((artifact) => `${artifact.name ?? 'artifact'} ${shortDigest(artifact.digest)}…`).join(', ')
+  const where = `${running.service} in ${running.environment.name}`
+  return running.flagged
+    ? `${where} now runs ${digests}, filed under another project`
+    : `${where} now runs ${digests}, whose provenance verifies: ${running.artifacts.map((artifact) => artifact.provenance.reason).join('; ')}`
 }

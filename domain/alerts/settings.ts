@@ -21,6 +21,7 @@ export const defaultSeverities: Record<AlertRule, AlertSeverity> = {
   'unexpected-tool-version': 'medium',
   'dependency-drift': 'medium',
   'duration-outlier': 'low',
+  'deployed-without-verified-provenance': 'high',
 }
 
 export function alertSettings(policy: Policy | null): AlertSettings {

@@ -5,10 +5,11 @@ import { demoPolicy } from '../../demo/alerts-policies'
 import { DEMO_END, demoProjects } from '../../demo/model'
 import { severityWeight } from '../../domain/alerts/aggregate'
 import { buildFacts, type RebuildVerdictFacts } from '../../domain/alerts/facts'
-import { replayAlerts, type ReplayedAlert } from '../../domain/alerts/replay'
+import { replayAlerts, replayDeploymentAlerts, type ReplayedAlert } from '../../domain/alerts/replay'
 import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
 import { applyTriage, expireWaiver } from '../../domain/alerts/triage'
 import { demoIndex } from '../data/demo-index'
+import { demoDeploymentsDb } from '../data/lineage-deployments'
 import { mockRoute, problem } from './route'
 
 /*
@@ -27,7 +28,14 @@ export function demoAlerts(): Map<string, ReplayedAlert> {
     const rebuilds: RebuildVerdictFacts[] = detail.subjects.flatMap((subject) => (subject.digest.sha256 ? (index.rebuildsByArtifact.get(subject.digest.sha256) ?? []) : []).map((entry) => entry.rebuild()))
     return buildFacts(detail, rebuilds)
   })
-  shared = replayAlerts(facts, (build) => settings.get(build.project) ?? alertSettings(null), DEMO_END)
+  const alerts = replayAlerts(facts, (build) => settings.get(build.project) ?? alertSettings(null), DEMO_END)
+  // The deployment rule over the demo's deployments, judged as the environments mock judges them.
+  const deployments = demoDeploymentsDb(index).all
+  const projects = new Map<string, string>()
+  for (const { deployment } of deployments) if (deployment.project !== null && !projects.has(deployment.service)) projects.set(deployment.service, deployment.project)
+  const documents = new Map(index.details.map((detail) => [detail.id as string, detail.document.id as string]))
+  replayDeploymentAlerts(alerts, deployments, (deployment) => (deployment.project === null ? null : settings.get(deployment.project)) ?? alertSettings(null), { projects, documents }, DEMO_END)
+  shared = alerts
   return shared
 }
 

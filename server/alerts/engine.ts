@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Alert } from '../../src/contract/alerts'
+import type { Deployment } from '../../src/contract/deployments'
 import type { Occurrence } from '../../domain/alerts/aggregate'
 import { buildFacts, type BuildFacts, type BuildFactsInput } from '../../domain/alerts/facts'
-import { evaluateBuild, alertId, type Finding } from '../../domain/alerts/rules'
+import { evaluateBuild, evaluateDeployment, alertId, deploymentCause, deploymentClearedReason, type Finding } from '../../domain/alerts/rules'
 import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
 import type { Config } from '../config'
 import { policyFor } from '../policy/policy'
@@ -14,11 +15,17 @@ import type { Store } from '../store/types'
  * settings table), each against the earlier builds of its pipeline, which are kept in memory per project so a
  * batch costs one baseline load, not one per build. When the policies change, everything is evaluated again and
  * what no build shows any more is resolved by the rules, with the reason in the alert's history.
+ *
+ * Deployments are judged by the deployment rule when they are recorded (a watermark on their ingest time) and again
+ * when documents arrive that may prove or disprove what they deployed. Its alerts are one per service and
+ * environment: open while what runs there has no verified provenance, resolved by the rules once it has.
  */
 
 const SEQ = 'alerts.seq'
 const TELEMETRY = 'alerts.telemetry'
 const POLICY = 'alerts.policy'
+/** The last deployment the deployment rule has seen: `<ingested at>:<id>`. */
+const DEPLOYMENTS = 'alerts.deployments'
 const BATCH = 1000
 
 export type EvaluationOutcome = { evaluated: number; created: Alert[] }
@@ -84,6 +91,58 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return items
   }
 
+  const settingsForDeployment = (deployment: Deployment): AlertSettings =>
+    alertSettings(policyFor(config.policies, deployment.artifacts.find((artifact) => artifact.provenance.sourceRepo !== null)?.provenance.sourceRepo ?? null))
+
+  const parseMark = (text: string | null): { at: number; id: string } | null => {
+    const match = text === null ? null : /^(\d+):([0-9a-f]{64})$/.exec(text)
+    return match?.[1] && match[2] ? { at: Number(match[1]), id: match[2] } : null
+  }
+
+  /**
+   * The deployment rule over `ids` and over whatever runs now unverified, then the deployment alerts whose service no
+   * longer runs anything unverified in their environment are resolved. Answers the ids of the alerts that stay active.
+   */
+  async function evaluateDeployments(ids: readonly string[], marks?: Record<string, string>): Promise<{ created: Alert[]; active: Set<string> }> {
+    const environments = await store.deployments.environments()
+    const running = environments.items.flatMap((environment) => environment.services.map((service) => service.deployment))
+    const runningIds = new Set(running.map((deployment) => deployment.id))
+    const wanted = [...new Set([...ids, ...running.filter((deployment) => deployment.flagged).map((deployment) => deployment.id)])]
+    const { deployments, projects, documents } = await store.alerts.deploymentFacts(wanted)
+    // Oldest first, so the newest deployment of a service sets its alert's title and evidence.
+    deployments.sort((a, b) => (a.deployedAt < b.deployedAt ? -1 : a.deployedAt > b.deployedAt ? 1 : a.id < b.id ? -1 : 1))
+    const items: { finding: Finding; occurrence: Occurrence }[] = []
+    const active = new Set<string>()
+    for (const deployment of deployments) {
+      for (const finding of evaluateDeployment(deployment, settingsForDeployment(deployment), { project: projects.get(deployment.service) ?? null, documents })) {
+        items.push({ finding, occurrence: { buildId: deployment.id, documentId: deployment.documentId ?? '', at: Date.parse(deployment.deployedAt), found: finding.evidence.found } })
+        if (runningIds.has(deployment.id)) active.add(alertId(finding.project, finding.rule, finding.cause))
+      }
+    }
+    const created = await record(items, marks)
+    const runningByCause = new Map(running.map((deployment) => [deploymentCause(deployment), deployment]))
+    await store.alerts.clearDeploymentAlerts(
+      active,
+      (cause) => deploymentClearedReason(cause, runningByCause.get(cause)),
+      now(),
+    )
+    return { created, active }
+  }
+
+  /** Deployments recorded since the watermark, every one of them when `from` is null. */
+  async function deploymentsAfter(from: { at: number; id: string } | null): Promise<{ ids: string[]; mark: string | null }> {
+    const ids: string[] = []
+    let after = from
+    for (;;) {
+      const page = await store.alerts.deploymentsSince(after, BATCH)
+      if (page.length === 0) break
+      ids.push(...page.map((row) => row.id))
+      const last = page.at(-1)
+      if (last !== undefined) after = last
+    }
+    return { ids, mark: after === null || after === from ? null : `${after.at}:${after.id}` }
+  }
+
   async function record(items: { finding: Finding; occurrence: Occurrence }[], marks?: Record<string, string>): Promise<Alert[]> {
     const created = await store.alerts.record(items, now(), marks)
     if (created.length > 0) onCreated(created)
@@ -108,6 +167,10 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
       const last = page.at(-1)
       after = last ? { time: last.time, id: last.id } : after
     }
+    const fresh = await deploymentsAfter(null)
+    const deployments = await evaluateDeployments(fresh.ids, fresh.mark === null ? undefined : { [DEPLOYMENTS]: fresh.mark })
+    created.push(...deployments.created)
+    for (const id of deployments.active) seen.add(id)
     if (reason !== null) await store.alerts.clearAbsent(seen, reason, now())
     await store.settings.set(SEQ, String(latest.seq))
     await store.settings.set(TELEMETRY, String(latest.telemetry))
@@ -134,6 +197,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy')
     let seq = Number((await store.settings.get(SEQ)) ?? 0)
     let telemetry = Number((await store.settings.get(TELEMETRY)) ?? 0)
+    const firstSeq = seq
     const created: Alert[] = []
     let evaluated = 0
     for (;;) {
@@ -144,6 +208,12 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
       evaluated += work.buildIds.length
       seq = work.seq
       telemetry = work.telemetry
+    }
+    // Deployments recorded since the last time, and those whose digests the new documents may prove or disprove.
+    const fresh = await deploymentsAfter(parseMark(await store.settings.get(DEPLOYMENTS)))
+    const touched = seq > firstSeq ? await store.alerts.deploymentsTouched(firstSeq, seq) : []
+    if (fresh.ids.length > 0 || touched.length > 0) {
+      created.push(...(await evaluateDeployments([...fresh.ids, ...touched], fresh.mark === null ? undefined : { [DEPLOYMENTS]: fresh.mark })).created)
     }
     return { evaluated, created }
   }

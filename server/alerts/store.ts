@@ -7,6 +7,7 @@ import {
   type AlertHistoryEntry,
   AlertPage,
   AlertSubject,
+  DEPLOYMENT_RULE,
   Waiver,
   type AlertPatch,
   type AlertQuery,
@@ -24,6 +25,8 @@ import { Verification } from '../../src/contract/common'
 import { subjectsOf } from '../builds/summaries'
 import { findPipelineRun, lookupForBuild } from '../telemetry/store'
 import type { Overview } from '../../src/contract/overview'
+import type { Deployment } from '../../src/contract/deployments'
+import { readDeployments } from '../deployments/store'
 import { overviewFor } from '../overview/store'
 import { instant, parseJson } from '../store/db'
 import { StoreQueryError } from '../store/errors'
@@ -86,6 +89,17 @@ export interface AlertRepository {
   factsInputs(ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
   recentBuildIds(project: string, before: { time: number; id: string }, limit: number): Promise<string[]>
   buildsInOrder(after: { time: number; id: string } | null, limit: number): Promise<{ id: string; time: number }[]>
+  /** Deployments recorded after the mark (ingest time, then id), oldest first: what the deployment rule has not seen. */
+  deploymentsSince(after: { at: number; id: string } | null, limit: number): Promise<{ id: string; at: number }[]>
+  /** Deployments whose provenance may have changed with the documents stored in (fromSeq, toSeq]: their own attestation, or a build naming a digest they deployed. */
+  deploymentsTouched(fromSeq: number, toSeq: number): Promise<string[]>
+  /**
+   * What the deployment rule reads: the deployments as GET /api/v1/deployments answers them (provenance judged),
+   * the project recorded for each service (for a deployment that names none) and the provenance documents of the builds they cite.
+   */
+  deploymentFacts(ids: readonly string[]): Promise<{ deployments: Deployment[]; projects: Map<string, string>; documents: Map<string, string> }>
+  /** Resolves, by the rules, the deployment alerts that are not in `active` (nothing unverified runs for their cause any more). */
+  clearDeploymentAlerts(active: ReadonlySet<string>, reasonFor: (cause: string) => string, now: number): Promise<number>
 }
 
 export function alertRepository(base: Kysely<Database>): AlertRepository {
@@ -118,6 +132,52 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
     recentBuildIds: (project, before, limit) => recentBuildIds(base, project, before, limit),
     buildsInOrder: (after, limit) => buildsInOrder(base, after, limit),
     openBySeverity: () => openBySeverity(db),
+    deploymentsSince: async (after, limit) => {
+      let select = base.selectFrom('deployments').select(['id', 'ingested_at'])
+      if (after !== null) select = select.where((eb) => eb(eb.refTuple('ingested_at', 'id'), '>', eb.tuple(after.at, after.id)))
+      const rows = await select.orderBy('ingested_at').orderBy('id').limit(limit).execute()
+      return rows.map((row) => ({ id: row.id, at: row.ingested_at }))
+    },
+    deploymentsTouched: async (fromSeq, toSeq) => {
+      const documents = base.selectFrom('documents').select('id').where('seq', '>', fromSeq).where('seq', '<=', toSeq)
+      const own = await base.selectFrom('deployments').select('id').where('document_id', 'in', documents).execute()
+      const cited = await base
+        .selectFrom('deployment_artifacts')
+        .select('deployment_artifacts.deployment_id')
+        .distinct()
+        .where('deployment_artifacts.digest_value', 'in', (eb) =>
+          eb.selectFrom('subjects').innerJoin('builds', 'builds.id', 'subjects.build_id').select('subjects.digest_value').where('subjects.digest_algorithm', '=', 'sha256').where('builds.document_id', 'in', documents),
+        )
+        .execute()
+      return [...new Set([...own.map((row) => row.id), ...cited.map((row) => row.deployment_id)])]
+    },
+    deploymentFacts: async (ids) => {
+      const deployments: Deployment[] = []
+      for (let offset = 0; offset < ids.length; offset += 500) {
+        const rows = await base.selectFrom('deployments').selectAll().where('id', 'in', ids.slice(offset, offset + 500)).execute()
+        deployments.push(...(await readDeployments(base, rows)).map((read) => read.deployment))
+      }
+      const projects = new Map<string, string>()
+      for (const service of new Set(deployments.filter((deployment) => deployment.project === null).map((deployment) => deployment.service))) {
+        const row = await base.selectFrom('deployments').select('project').where('service', '=', service).where('project', 'is not', null).orderBy('deployed_at', 'desc').limit(1).executeTakeFirst()
+        if (row?.project) projects.set(service, row.project)
+      }
+      const buildIds = [...new Set(deployments.flatMap((deployment) => deployment.artifacts.flatMap((artifact) => (artifact.provenance.buildId === null ? [] : [artifact.provenance.buildId]))))]
+      const documents = new Map<string, string>()
+      if (buildIds.length > 0) for (const row of await base.selectFrom('builds').select(['id', 'document_id']).where('id', 'in', buildIds).execute()) documents.set(row.id, row.document_id)
+      return { deployments, projects, documents }
+    },
+    clearDeploymentAlerts: async (active, reasonFor, now) => {
+      const rows = await db.selectFrom('alerts').select(['id', 'state', 'cause']).where('rule', '=', DEPLOYMENT_RULE).where('state', 'in', ['open', 'acknowledged', 'waived']).execute()
+      const gone = rows.filter((row) => !active.has(row.id))
+      for (const row of gone) {
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('alerts').set({ state: 'resolved', waiver: null, waiver_expires_at: null, updated_at: now }).where('id', '=', row.id).execute()
+          await addHistory(trx, row.id, [{ at: instant(now), actor: 'rules', kind: 'cleared', from: row.state === 'acknowledged' ? 'acknowledged' : row.state === 'waived' ? 'waived' : 'open', to: 'resolved', reason: reasonFor(row.cause) }])
+        })
+      }
+      return gone.length
+    },
   }
 }
 

@@ -17,13 +17,15 @@ export const alertRules = [
   'verification-failed',
   'rebuild-mismatch',
   'duration-outlier',
+  'deployed-without-verified-provenance',
 ] as const
 export const AlertRule = z.enum(alertRules).meta({
   description:
     'unexpected-tool-version: a tool differs from the pinned toolchain or the learned baseline; out-of-band-download: a host outside the allow-list was contacted; ' +
     'dependency-drift: resolved dependencies changed without a lockfile change, or a dependency no earlier build had appeared; builder-changed: builder id or build type differs from the baseline; ' +
     'signer-identity: signed by an unknown key or a signer other than the usual one; verification-failed: a verification check failed; ' +
-    'rebuild-mismatch: an independent rebuild produced a different digest; duration-outlier: far slower or faster than the pipeline usually is (median and MAD)',
+    'rebuild-mismatch: an independent rebuild produced a different digest; duration-outlier: far slower or faster than the pipeline usually is (median and MAD); ' +
+    'deployed-without-verified-provenance: a service was deployed to an environment with a digest that has no verified path back to a source commit (one alert per service and environment, cleared when what runs there verifies)',
 })
 export type AlertRule = z.infer<typeof AlertRule>
 
@@ -36,7 +38,14 @@ export const ruleLabels: Record<AlertRule, string> = {
   'verification-failed': 'Verification failed',
   'rebuild-mismatch': 'Rebuild mismatch',
   'duration-outlier': 'Duration outlier',
+  'deployed-without-verified-provenance': 'Deployed without verified provenance',
 }
+
+/** The rule whose alerts are about deployments: its occurrences are deployments, not builds. */
+export const DEPLOYMENT_RULE = 'deployed-without-verified-provenance' satisfies AlertRule
+
+/** What an alert's occurrences (and its subject's `buildId`) are: deployments for the deployment rule, builds otherwise. */
+export const occurrenceKind = (rule: AlertRule): 'build' | 'deployment' => (rule === DEPLOYMENT_RULE ? 'deployment' : 'build')
 
 /** Most severe first: the order of the severity sort and of the overview. */
 export const alertSeverities = ['critical', 'high', 'medium', 'low'] as const
@@ -64,12 +73,15 @@ export const AlertEvidence = z.object({
 })
 export type AlertEvidence = z.infer<typeof AlertEvidence>
 
-/** What an alert is about. Deployments join when they exist. */
+/** What an alert is about: a build, an artifact, or a deployment. */
 export const AlertSubject = z.object({
-  kind: z.enum(['build', 'artifact']),
-  /** A build id, or an artifact's `sha256:<hex>` digest. */
+  kind: z.enum(['build', 'artifact', 'deployment']),
+  /** A build id, an artifact's `sha256:<hex>` digest, or a deployment id. */
   id: z.string(),
-  /** The build id that last showed the cause (for an artifact, the build that produced it). */
+  /**
+   * What last showed the cause: a build id (for an artifact, the build that produced it); for a deployment alert the
+   * deployment's id, since a digest deployed without provenance may have no build at all.
+   */
   buildId: z.string().regex(/^[0-9a-f]{64}$/),
   label: z.string(),
 })
@@ -91,7 +103,7 @@ export const Alert = z.object({
   waiver: Waiver.nullable(),
   firstSeen: Instant,
   lastSeen: Instant,
-  /** Builds that showed the cause; 1 for a cause seen once. */
+  /** Builds (for the deployment rule: deployments) that showed the cause; 1 for a cause seen once. */
   occurrences: z.number().int().min(1),
   updatedAt: Instant,
 })
@@ -108,6 +120,7 @@ export const AlertHistoryEntry = z.object({
 })
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>
 
+/** One build (for the deployment rule: one deployment, its id in `buildId`) that showed the cause; `documentId` is '' for a deployment posted as JSON. */
 export const AlertOccurrence = z.object({ buildId: z.string(), documentId: z.string(), at: Instant, found: z.string() })
 
 export const WebhookDelivery = z.object({

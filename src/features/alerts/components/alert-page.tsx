@@ -1,7 +1,7 @@
 import { useQuery, type QueryClient } from '@tanstack/react-query'
 import { Link, useParams, type LoaderFunctionArgs } from 'react-router'
 import { describeError } from '../../../api/api-error'
-import { ruleLabels, type AlertDetail } from '../../../contract/alerts'
+import { occurrenceKind, ruleLabels, type AlertDetail } from '../../../contract/alerts'
 import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
@@ -45,7 +45,11 @@ const kindLabels: Record<AlertDetail['history'][number]['kind'], string> = {
 
 function AlertView({ alert }: { alert: AlertDetail }) {
   const triage = useTriage()
-  const subjectLink = alert.subject.kind === 'artifact' ? paths.artifact(alert.subject.id) : paths.build(alert.subject.buildId)
+  const subjectLink =
+    alert.subject.kind === 'artifact' ? paths.artifact(alert.subject.id) : alert.subject.kind === 'deployment' ? paths.lineage({ from: alert.subject.id }) : paths.build(alert.subject.buildId)
+  // The deployment rule's occurrences are deployments, shown on the lineage graph; every other rule's are builds.
+  const kind = occurrenceKind(alert.rule)
+  const occurrenceLink = (id: string) => (kind === 'deployment' ? paths.lineage({ from: id }) : paths.build(id))
   return (
     <section className="page" aria-labelledby="alert-heading">
       <title>{`${alert.title} · Alerts · Provenance`}</title>
@@ -57,7 +61,7 @@ function AlertView({ alert }: { alert: AlertDetail }) {
       <header className="page-header">
         <h1 id="alert-heading">{alert.title}</h1>
         <p className="page-lede">
-          <SeverityBadge severity={alert.severity} /> <StateBadge state={alert.state} /> {ruleLabels[alert.rule]} in {alert.project}; seen in {alert.occurrences} build
+          <SeverityBadge severity={alert.severity} /> <StateBadge state={alert.state} /> {ruleLabels[alert.rule]} in {alert.project}; seen in {alert.occurrences} {kind}
           {alert.occurrences === 1 ? '' : 's'}, first <RelativeTime iso={alert.firstSeen} />, last <RelativeTime iso={alert.lastSeen} />.
         </p>
         {alert.waiver ? (
@@ -90,6 +94,7 @@ function AlertView({ alert }: { alert: AlertDetail }) {
             </div>
           </dl>
           <h3>Documents that show it</h3>
+          {alert.evidence.documents.length === 0 ? <p className="muted">No stored document names what was found: it was recorded without one.</p> : null}
           <ul className="plain-list">
             {alert.evidence.documents.map((document) => (
               <li key={document.id}>
@@ -100,12 +105,12 @@ function AlertView({ alert }: { alert: AlertDetail }) {
               </li>
             ))}
           </ul>
-          <h3>Builds that showed it</h3>
+          <h3>{kind === 'deployment' ? 'Deployments' : 'Builds'} that showed it</h3>
           <table className="data-table">
-            <caption className="visually-hidden">The most recent builds that showed this cause</caption>
+            <caption className="visually-hidden">The most recent {kind}s that showed this cause</caption>
             <thead>
               <tr>
-                <th scope="col">Build</th>
+                <th scope="col">{kind === 'deployment' ? 'Deployment' : 'Build'}</th>
                 <th scope="col">When</th>
                 <th scope="col">Found</th>
               </tr>
@@ -114,7 +119,7 @@ function AlertView({ alert }: { alert: AlertDetail }) {
               {alert.recentOccurrences.map((occurrence) => (
                 <tr key={occurrence.buildId}>
                   <td>
-                    <Link to={paths.build(occurrence.buildId)} className="mono">
+                    <Link to={occurrenceLink(occurrence.buildId)} className="mono">
                       {occurrence.buildId.slice(0, 12)}
                     </Link>
                   </td>

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
-import { alertRules, alertSeverities, alertStates, ruleLabels, type Alert, type AlertPatch } from '../../../contract/alerts'
+import { alertRules, alertSeverities, alertStates, occurrenceKind, ruleLabels, type Alert, type AlertPatch } from '../../../contract/alerts'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { FilterNotices } from '../../../components/ui/filter-notices'
@@ -302,7 +302,8 @@ function Queue({ alerts, truncated }: { alerts: readonly Alert[]; truncated: boo
                         {alert.title}
                       </Link>
                       <span className="alert-row-meta">
-                        {alert.occurrences} build{alert.occurrences === 1 ? '' : 's'} · last <RelativeTime iso={alert.lastSeen} />
+                        {alert.occurrences} {occurrenceKind(alert.rule)}
+                        {alert.occurrences === 1 ? '' : 's'} · last <RelativeTime iso={alert.lastSeen} />
                       </span>
                       <StateBadge state={alert.state} />
                     </li>
