@@ -60,7 +60,7 @@ async function waitForIdle(server: RunningServer): Promise<void> {
 async function pushSigned(server: RunningServer, repository: string, tag: string): Promise<Descriptor> {
   const image = await pushImage(registry, repository, tag)
   await attachCosignAttestations(registry, repository, image.digest, [provenanceEnvelope(server.key, image.digest, repository)])
-  await attachCosignSignature(registry, repository, image.digest)
+  await attachCosignSignature(registry, repository, image.digest, server.key)
   await attachReferrer(registry, repository, image, 'application/vnd.cyclonedx+json', sbomEnvelope(server.key, image.digest, repository), 'application/vnd.dsse.envelope.v1+json')
   return image
 }
@@ -89,7 +89,7 @@ test('Sync now pulls a signed image’s SLSA attestation and SBOM from the regis
     await expect(progress).toBeVisible()
     await expect(card.getByRole('button', { name: 'Syncing…' })).toBeDisabled()
     await expect(card.getByText(/^Syncing: \d+ of 13 items/)).toBeVisible()
-    await expect(card.getByText(/^Succeeded: 13 of 13 items · 2 documents found, 2 new/)).toBeVisible({ timeout: 60_000 })
+    await expect(card.getByText(/^Succeeded: 13 of 13 items · 3 documents found, 3 new/)).toBeVisible({ timeout: 60_000 })
     await expect(progress).toBeHidden()
     await expect(card.getByRole('button', { name: 'Sync now' })).toBeEnabled()
 

@@ -1,4 +1,5 @@
 import { gcloudProvenanceFormat } from './cloud-build'
+import { cosignSignatureFormat } from './cosign-signature'
 import { dsseFormat } from './dsse-format'
 import { rekorEntryFormat } from './rekor-entry'
 import type { FormatHandler } from './format'
@@ -17,6 +18,7 @@ export const formats: readonly FormatHandler[] = [
   pypiProvenanceFormat,
   gcloudProvenanceFormat,
   rekorEntryFormat,
+  cosignSignatureFormat,
   dsseFormat,
   linkFormat,
   statementFormat,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, sign } from 'node:crypto'
 import type { DemoKey } from '../../demo/keys'
 import { signEnvelope } from '../../demo/seed'
 import type { Descriptor, TestRegistry } from '../../store/testing/registry'
@@ -80,16 +80,25 @@ export async function attachCosignAttestations(registry: TestRegistry, repositor
   })
 }
 
-/** cosign's `.sig` tag: a simple-signing payload with the signature in an annotation. */
-export async function attachCosignSignature(registry: TestRegistry, repository: string, image: string): Promise<Descriptor> {
-  const payload = Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': `${registry.url.replace(/^https?:\/\//, '')}/${repository}` }, image: { 'docker-manifest-digest': image }, type: 'cosign container image signature' }, optional: null }))
+/** The simple-signing payload `cosign sign` signs for an image. */
+export function simpleSigningPayload(registry: TestRegistry, repository: string, image: string): Buffer {
+  return Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': `${registry.url.replace(/^https?:\/\//, '')}/${repository}` }, image: { 'docker-manifest-digest': image }, type: 'cosign container image signature' }, optional: null }))
+}
+
+/**
+ * cosign's `.sig` tag: a simple-signing payload with the signature in an annotation, signed with `key` as
+ * `cosign sign --key` does (ECDSA P-256 over SHA-256 of the payload, DER, base64); `signature` overrides it.
+ */
+export async function attachCosignSignature(registry: TestRegistry, repository: string, image: string, key: DemoKey | null, signature?: string): Promise<Descriptor> {
+  const payload = simpleSigningPayload(registry, repository, image)
+  const signed = signature ?? (key ? sign(key.algorithm === 'ed25519' ? null : 'sha256', payload, key.privateKey).toString('base64') : randomBytes(64).toString('base64'))
   const blob = await registry.pushBlob(repository, payload)
   const config = await registry.pushBlob(repository, Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [blob.digest] }, config: {} })))
   return registry.pushManifest(repository, `${image.replace(':', '-')}.sig`, {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { ...config, mediaType: 'application/vnd.oci.image.config.v1+json' },
-    layers: [{ ...blob, mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', annotations: { 'dev.cosignproject.cosign/signature': randomBytes(64).toString('base64') } }],
+    layers: [{ ...blob, mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', annotations: { 'dev.cosignproject.cosign/signature': signed } }],
   })
 }
 

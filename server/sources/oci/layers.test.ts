@@ -17,9 +17,9 @@ describe('layerKind', () => {
     expect(layerKind('application/json', 'application/vnd.example.thing')).toBe('skip')
   })
 
-  it('skips image layers, configs and cosign simple-signing payloads', () => {
+  it('reads cosign simple-signing payloads as signatures, and skips image layers and configs', () => {
+    expect(layerKind('application/vnd.dev.cosign.simplesigning.v1+json', undefined)).toBe('cosign-signature')
     expect(layerKind('application/vnd.oci.image.layer.v1.tar+gzip', undefined)).toBe('skip')
     expect(layerKind('application/vnd.oci.empty.v1+json', undefined)).toBe('skip')
-    expect(layerKind('application/vnd.dev.cosign.simplesigning.v1+json', undefined)).toBe('skip')
   })
 })

@@ -3,7 +3,7 @@
  * JSON layers, by the manifest's artifact type). The config blob is never a document.
  */
 
-export type LayerKind = 'dsse' | 'sigstore-bundle' | 'statement' | 'sbom' | 'skip'
+export type LayerKind = 'dsse' | 'sigstore-bundle' | 'statement' | 'sbom' | 'cosign-signature' | 'skip'
 
 const SBOM_TYPES = ['application/spdx+json', 'text/spdx+json', 'application/vnd.cyclonedx+json', 'application/vnd.syft+json']
 
@@ -13,9 +13,10 @@ export function layerKind(mediaType: string, artifactType: string | undefined): 
   if (type === 'application/vnd.dsse.envelope.v1+json') return 'dsse'
   if (type.startsWith('application/vnd.dev.sigstore.bundle') || full.startsWith('application/vnd.dev.sigstore.bundle')) return 'sigstore-bundle'
   if (type === 'application/vnd.in-toto+json') return 'statement'
+  // cosign's `.sig` layers: the payload is the layer, the signature one of its annotations (cosign-signature.ts).
+  if (type === 'application/vnd.dev.cosign.simplesigning.v1+json') return 'cosign-signature'
   if (SBOM_TYPES.includes(type) || type.startsWith('application/vnd.cyclonedx')) return 'sbom'
   if (type === 'application/json' && artifactType !== undefined) return layerKind(artifactType, undefined)
-  // cosign's simple-signing payloads (`application/vnd.dev.cosign.simplesigning.v1+json`) are not a document
-  // format this server reads; image layers, configs and anything else are not documents at all.
+  // Image layers, configs and anything else are not documents at all.
   return 'skip'
 }

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, sign } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArtifactDetail } from '../../../src/contract/artifacts'
 import { IngestResponse } from '../../../src/contract/attestations'
+import { DocumentVerification } from '../../../src/contract/documents'
 import { Source, SyncStarted } from '../../../src/contract/sources'
 import { createApp } from '../../app'
 import { buildConfig, ingestContext, type Config } from '../../config'
@@ -10,7 +11,7 @@ import { ingestBody } from '../../ingest/ingest'
 import { findRegistryBinary, registryInstallHint, startRegistry, type Descriptor, type TestRegistry } from '../../store/testing/registry'
 import { newKey, tempStore } from '../../testing/documents'
 import { SourceRunner } from '../runner'
-import { attachCosignAttestations, attachCosignSignature, attachReferrer, provenanceEnvelope, pushImage, pushMultiArch, sbomEnvelope } from './fixtures'
+import { attachCosignAttestations, attachCosignSignature, attachReferrer, provenanceEnvelope, pushImage, pushMultiArch, sbomEnvelope, simpleSigningPayload } from './fixtures'
 
 /*
  * The OCI source against a real registry (Debian's docker-registry, the CNCF Distribution server), with images,
@@ -120,6 +121,18 @@ async function world(url: string, extra: Record<string, unknown> = {}, env: Reco
   return { store, config, runner, app, sync, artifact, dispose }
 }
 
+/** A signature by `key` over the simple-signing payload of another image: valid bytes, the wrong image. */
+function signedBy(signer: ReturnType<typeof newKey>, target: TestRegistry, repository: string, image: string): Buffer {
+  return sign('sha256', simpleSigningPayload(target, repository, image), signer.privateKey)
+}
+
+/** The cosign signatures a sync pulled for an image: the documents recorded with it as their subject, as served. */
+async function signaturesOf(w: Awaited<ReturnType<typeof world>>, image: string) {
+  const rows = (await w.store.sources.documentsOf('registry')).filter((row) => row.subject === image)
+  const documents = await Promise.all(rows.map(async (row) => DocumentVerification.parse(await (await w.app.request(`/api/v1/documents/${row.documentId}/verification`)).json())))
+  return documents.filter((document) => document.format === 'cosign-signature')
+}
+
 let registry: TestRegistry
 let single: Descriptor
 let multi: { index: Descriptor; platforms: Descriptor[] }
@@ -130,7 +143,7 @@ beforeAll(async () => {
   // attestation as an OCI 1.1 referrer (served through the referrers tag schema, as 2.8 has no referrers API).
   single = await pushImage(registry, 'acme/web', '1.0')
   await attachCosignAttestations(registry, 'acme/web', single.digest, [provenanceEnvelope(key, single.digest, 'acme/web')])
-  await attachCosignSignature(registry, 'acme/web', single.digest)
+  await attachCosignSignature(registry, 'acme/web', single.digest, key)
   await attachReferrer(registry, 'acme/web', single, 'application/vnd.cyclonedx+json', sbomEnvelope(key, single.digest, 'acme/web'), 'application/vnd.dsse.envelope.v1+json')
   // acme/web:2.0, multi-arch: an attestation on each platform's image.
   multi = await pushMultiArch(registry, 'acme/web', '2.0')
@@ -148,9 +161,9 @@ describe('OCI source against a real registry', () => {
       const source = await w.sync()
       expect(source.lastRun?.state).toBe('succeeded')
       expect(source.lastRun?.errors).toEqual([])
-      // Single image: provenance + SBOM attestation; each platform image: one provenance.
-      expect(source.lastRun?.documentsFound).toBe(4)
-      expect(source.lastRun?.documentsIngested).toBe(4)
+      // Single image: provenance, cosign signature and SBOM attestation; each platform image: one provenance.
+      expect(source.lastRun?.documentsFound).toBe(5)
+      expect(source.lastRun?.documentsIngested).toBe(5)
       expect(source.advice).toBeNull()
       expect(source.lastSuccessAt).not.toBeNull()
       expect(source.nextSyncAt).not.toBeNull()
@@ -158,6 +171,10 @@ describe('OCI source against a real registry', () => {
       const image = await w.artifact(single.digest)
       // The provenance (by the .att tag) and the SBOM attestation (by the referrers tag schema), both verified.
       expect(image.attestations.map((attestation) => attestation.verification.status)).toEqual(['verified', 'verified'])
+      // The cosign signature (by the .sig tag), verified with the trusted key and recorded as the image's.
+      const signatures = await signaturesOf(w, single.digest)
+      expect(signatures.map((document) => [document.format, document.verification.status])).toEqual([['cosign-signature', 'verified']])
+      expect(signatures[0]?.verification.checks.find((check) => check.name === 'image-signature')).toMatchObject({ ok: true, actual: `verifies with ecdsa-p256 key ${key.id}` })
       expect(image.attestations.map((attestation) => attestation.predicateType)).toContain('https://slsa.dev/provenance/v1')
       expect(image.producedBy?.sourceRepo).toBe('https://github.com/acme/web')
       expect(image.sbom?.subject.name).toBe('acme/web')
@@ -205,6 +222,29 @@ describe('OCI source against a real registry', () => {
       expect(third.lastRun?.unchanged).toBe(4)
       expect(await w.store.documents.count()).toBe(documents + 1)
       expect(third.documentsIngested).toBe(documents + 1)
+    } finally {
+      await w.dispose()
+    }
+  }, 60_000)
+
+  it('judges cosign signatures by the .sig tag: neither one made over another image nor one by an unknown key is verified', async () => {
+    const repo = `signed/app${randomBytes(3).toString('hex')}`
+    const forged = await pushImage(registry, repo, 'forged')
+    await attachCosignSignature(registry, repo, forged.digest, null, signedBy(key, registry, repo, single.digest).toString('base64'))
+    const stranger = await pushImage(registry, repo, 'stranger')
+    await attachCosignSignature(registry, repo, stranger.digest, newKey('someone-else', 'ecdsa-p256'))
+    const w = await world(registry.url, { repositories: [{ name: repo }] })
+    try {
+      const source = await w.sync()
+      expect(source.lastRun?.errors).toEqual([])
+      expect(source.lastRun?.documentsIngested).toBe(2)
+      // A trusted key's signature over another image's payload does not verify over this one's. cosign names no
+      // key in a signature, so one that no trusted key verifies reads as a stranger's: not judged, never verified.
+      const onForged = await signaturesOf(w, forged.digest)
+      expect(onForged.map((document) => [document.format, document.verification.status])).toEqual([['cosign-signature', 'untrusted']])
+      const onStranger = await signaturesOf(w, stranger.digest)
+      expect(onStranger.map((document) => [document.format, document.verification.status])).toEqual([['cosign-signature', 'untrusted']])
+      expect(onStranger[0]?.verification.checks.find((check) => check.name === 'image-signature')?.actual).toMatch(/^not judged: no key this server has/)
     } finally {
       await w.dispose()
     }

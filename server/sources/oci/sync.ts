@@ -3,6 +3,7 @@ import type { OciSourceConfig } from '../config'
 import { mapLimit, SourceFetchError } from '../http'
 import { ingestPulled, PulledDocumentError, secret, type SyncContext } from '../sync'
 import { OciClient, type Descriptor, type FetchedManifest, type ImageManifest } from './client'
+import { cosignSignatureFromLayer } from '../../ingest/cosign-signature'
 import { layerKind } from './layers'
 
 /*
@@ -13,10 +14,10 @@ import { layerKind } from './layers'
  *    `sha256-<hex>` listing the manifests whose subject is the image;
  * 2. cosign's tag convention: `sha256-<hex>.att` (DSSE attestations) and `sha256-<hex>.sig` (signatures).
  *
- * Each readable layer (DSSE envelopes, Sigstore bundles, in-toto statements, SPDX and CycloneDX SBOMs) goes
- * through the ingest path. Incremental: what an image's referrers were (the digests of the schema index and the
- * cosign tags, or of the referrers list) is remembered once everything under them is stored; an image whose
- * referrers did not change is not read again.
+ * Each readable layer (DSSE envelopes, Sigstore bundles, in-toto statements, SPDX and CycloneDX SBOMs, and
+ * cosign's simple-signing signatures with their annotations) goes through the ingest path. Incremental: what an
+ * image's referrers were (the digests of the schema index and the cosign tags, or of the referrers list) is
+ * remembered once everything under them is stored; an image whose referrers did not change is not read again.
  */
 
 const REFERRER_TAG = /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/
@@ -166,6 +167,13 @@ async function readLayers(
     if (kind === 'skip') continue
     try {
       const blob = await oci.blob(repo, layer, context.config.maxBodyBytes)
+      if (kind === 'cosign-signature') {
+        // The document is the layer with its annotations, as `cosign download signature` prints it.
+        const signature = cosignSignatureFromLayer(blob.bytes, layer.annotations ?? {})
+        if (signature === null) throw new PulledDocumentError('the cosign signature layer has no dev.cosignproject.cosign/signature annotation, so there is no signature to check', blob.url)
+        await ingestPulled(context, Buffer.from(JSON.stringify(signature)), blob.url, subject)
+        continue
+      }
       await ingestPulled(context, blob.bytes, blob.url, subject)
     } catch (error) {
       if (error instanceof PulledDocumentError || error instanceof SourceFetchError) fail(error, fetched.url)
