@@ -1,0 +1,63 @@
+import AxeBuilder from '@axe-core/playwright'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { ReportPage } from '../src/contract/reports'
+import { documentFile } from '../server/reports/archive'
+import { readTar, writeTar } from '../server/reports/tar'
+import { expect, test } from './fixtures'
+
+/*
+ * Reports on the seeded demo in Chromium: a report on what runs in production, read on the page, downloaded as the
+ * archive and checked offline by `npm run verify-report`, which also fails, naming the document, when one byte of
+ * one document is changed.
+ */
+
+const verifyReport = (file: string) => spawnSync('npm', ['run', '--silent', 'verify-report', '--', file], { encoding: 'utf8', timeout: 120_000 })
+
+test('a report on production: its summary on the page, and an archive verify-report accepts and a changed byte fails', async ({ demoServer: server, demoPage: page, request }, testInfo) => {
+  test.setTimeout(240_000)
+  await page.goto(`${server.url}/reports`)
+  await expect(page.getByRole('heading', { level: 1, name: 'Reports' })).toBeVisible()
+  const environment = page.getByRole('combobox', { name: 'Environment' })
+  await expect(environment.getByRole('option', { name: 'production' })).toBeAttached()
+  await environment.selectOption('production')
+  await page.getByRole('button', { name: 'Make the report' }).click()
+
+  // The summary, once made, is the one the API reports for it: plain words about what is and is not proven.
+  const summary = page.getByRole('list', { name: 'What is proven and what is not' })
+  await expect(summary).toBeVisible({ timeout: 120_000 })
+  const reports = ReportPage.parse(await (await request.get(`${server.url}/api/v1/reports`)).json())
+  const made = reports.items[0]!
+  expect(made).toMatchObject({ state: 'done', scope: { kind: 'environment', environment: 'production' }, createdBy: { token: null } })
+  expect(made.summary!.artifacts).toBeGreaterThan(1)
+  await expect(summary.getByRole('listitem')).toHaveText(made.summary!.lines)
+  await expect(summary.getByRole('listitem').first()).toHaveText(new RegExp(`^As of .*, \\d+ of ${made.summary!.artifacts} artifacts have verified provenance\\.$`))
+  await expect(page.getByRole('heading', { level: 2, name: /^Environment production as of / })).toBeVisible()
+  await expect(page.getByRole('table', { name: 'Each artifact in the report' }).getByRole('row')).toHaveCount(made.summary!.artifacts + 1)
+  await expect(page.getByRole('table', { name: 'Reports made on this server, newest first' }).getByRole('cell', { name: 'Environment production', exact: true })).toHaveCount(1)
+  const axe = await new AxeBuilder({ page }).analyze()
+  expect(axe.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([])
+
+  // The archive as a browser downloads it.
+  const downloading = page.waitForEvent('download')
+  await page.getByRole('link', { name: 'Archive (signed report, documents, proofs, key)' }).click()
+  const download = await downloading
+  expect(download.suggestedFilename()).toBe(`report-${made.id}.tar`)
+  const archivePath = testInfo.outputPath('report.tar')
+  await download.saveAs(archivePath)
+  const accepted = verifyReport(archivePath)
+  expect(accepted.stdout).toContain('verify-report: OK')
+  expect(accepted.status).toBe(0)
+
+  // One byte of one document changed: it fails, naming that document.
+  const files = readTar(readFileSync(archivePath))
+  const target = files.find((file) => file.name.startsWith('documents/'))!
+  const id = target.name.slice('documents/'.length, -'.json'.length)
+  const changed = Uint8Array.from(target.bytes)
+  changed[Math.floor(changed.length / 2)] ^= 0x01
+  const tamperedPath = testInfo.outputPath('tampered.tar')
+  writeFileSync(tamperedPath, writeTar(files.map((file) => (file === target ? { name: file.name, bytes: changed } : file)), 0))
+  const refused = verifyReport(tamperedPath)
+  expect(refused.stdout).toContain(`FAILED: ${documentFile(id)}: document ${id} does not match its digest`)
+  expect(refused.status).toBe(1)
+})
