@@ -22,6 +22,7 @@ import { searchApp } from './search/routes'
 import { signaturesApp } from './signatures/routes'
 import { sourcesApp } from './sources/routes'
 import { SourceRunner } from './sources/runner'
+import { STORE_UNAVAILABLE_MESSAGE, isStoreUnavailable } from './coordination/unavailable'
 import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
 import { telemetryApp } from './telemetry/routes'
@@ -73,6 +74,12 @@ export function createApp(options: AppOptions): Hono {
 
   app.onError((error, c) => {
     if (error instanceof StoreQueryError) return apiError(c, 400, error.code, error.message, `query.${error.path}`)
+    if (isStoreUnavailable(error)) {
+      // PostgreSQL restarting or out of reach: a retry will do; the pool reconnects by itself.
+      console.error(`provenance: ${c.req.method} ${c.req.path}: the database cannot be reached: ${error.message}`)
+      c.header('retry-after', '5')
+      return apiError(c, 503, 'store-unavailable', STORE_UNAVAILABLE_MESSAGE)
+    }
     console.error(error)
     return apiError(c, 500, 'internal', 'the server failed to answer; the error is in its log')
   })

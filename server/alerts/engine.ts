@@ -197,6 +197,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy')
     let seq = Number((await store.settings.get(SEQ)) ?? 0)
     let telemetry = Number((await store.settings.get(TELEMETRY)) ?? 0)
+    // Another server on the same database evaluated builds since our last turn: our baselines miss them.
+    if (seq !== lastSeq) windows.clear()
     const firstSeq = seq
     const created: Alert[] = []
     let evaluated = 0
@@ -215,11 +217,16 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     if (fresh.ids.length > 0 || touched.length > 0) {
       created.push(...(await evaluateDeployments([...fresh.ids, ...touched], fresh.mark === null ? undefined : { [DEPLOYMENTS]: fresh.mark })).created)
     }
+    lastSeq = seq
     return { evaluated, created }
   }
 
+  // One evaluation at a time across every server sharing the store (server/coordination), so a build is judged
+  // once, against a baseline that includes what the other servers stored.
+  let lastSeq: number | null = null
+  const turn = <T>(task: () => Promise<T>) => serial(() => store.coordination.exclusive('alerts', task))
   return {
-    catchUp: () => serial(catchUp),
-    reevaluateAll: (reason) => serial(() => reevaluate(reason)),
+    catchUp: () => turn(catchUp),
+    reevaluateAll: (reason) => turn(() => reevaluate(reason)),
   }
 }

@@ -41,10 +41,34 @@ export function loadOrCreateLogKey(dataDir: string): LogKey {
     const { privateKey } = generateKeyPairSync('ed25519')
     writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' })
   }
-  const privateKey = createPrivateKey(readFileSync(path))
-  // The origin names this log uniquely: the same key always gives the same name.
-  const fingerprint = createHash('sha256').update(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })).digest('hex')
-  return logKeyFrom(`provenance-dashboard/${fingerprint.slice(0, 16)}`, privateKey)
+  return readLogKey(path)
+}
+
+/**
+ * A log key kept elsewhere (`LOG_KEY_FILE`): several servers on one database share it, so it is read and never
+ * generated; a missing or unreadable file stops the server with what to do.
+ */
+export function readLogKey(path: string): LogKey {
+  let privateKey: KeyObject
+  try {
+    privateKey = createPrivateKey(readFileSync(path))
+  } catch (error) {
+    throw new Error(
+      `cannot read the log signing key ${path}: ${error instanceof Error ? error.message : String(error)}. ` +
+        'It must be an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519 -out log-signing-key.pem)',
+      { cause: error },
+    )
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`the log signing key ${path} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; checkpoints are signed with Ed25519 (openssl genpkey -algorithm ed25519)`)
+  }
+  return logKeyFrom(logName(createPublicKey(privateKey)), privateKey)
+}
+
+/** The origin line of a server's checkpoints: it names the log uniquely, since the same key always gives the same name. */
+export function logName(publicKey: KeyObject): string {
+  const fingerprint = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex')
+  return `provenance-dashboard/${fingerprint.slice(0, 16)}`
 }
 
 export function signCheckpoint(key: LogKey, size: number, rootHash: Buffer): Checkpoint {

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import { signCheckpoint, type LogKey } from './checkpoint'
+import { openCheckpoint, signCheckpoint, type LogKey } from './checkpoint'
 import { appendLeaf, emptyRange, leafHash, parseRange, rootOf, serialiseRange, type CompactRange } from './merkle'
 import type { Db, StoreKind } from '../store/db'
 import type { Database } from '../store/schema'
@@ -62,6 +62,39 @@ export function logRepository(db: Db, kind: StoreKind, key: LogKey): LogReposito
         if (appended === 0) return
       }
     },
+  }
+}
+
+/** The setting that names the one key this store's log is signed with, claimed by the first server to open it. */
+const LOG_PUBLIC_KEY = 'log.public-key'
+
+/** The configured log key is not the key the log was signed with: starting would fork the record's signatures. */
+export class LogKeyMismatchError extends Error {
+  override readonly name = 'LogKeyMismatchError'
+}
+
+/**
+ * Makes sure every checkpoint of this store is signed with one key. The first server to open the store records
+ * its public key (insert-if-absent, so two servers starting together on an empty database cannot both win);
+ * every later start compares, and a store signed before the key was recorded is checked against its newest
+ * checkpoint. Several servers on one database must therefore share the key file (LOG_KEY_FILE), never each
+ * generate their own.
+ */
+export async function claimLogKey(db: Db, key: LogKey): Promise<void> {
+  const latest = await db.selectFrom('checkpoints').select(['size', 'note']).orderBy('size', 'desc').limit(1).executeTakeFirst()
+  if (latest !== undefined && openCheckpoint(latest.note, key) === null) {
+    throw new LogKeyMismatchError(
+      `the log in this store was signed (up to size ${latest.size}) by ${latest.note.split('\n')[0] ?? 'another key'}, ` +
+        `but this server's log key is ${key.name}: every server on one store must sign with the same log key`,
+    )
+  }
+  await db.insertInto('settings').values({ key: LOG_PUBLIC_KEY, value: key.publicKeyPem }).onConflict((oc) => oc.column('key').doNothing()).execute()
+  const claimed = await db.selectFrom('settings').select('value').where('key', '=', LOG_PUBLIC_KEY).executeTakeFirstOrThrow()
+  if (claimed.value !== key.publicKeyPem) {
+    throw new LogKeyMismatchError(
+      `this store's log is signed with another key (its public key, recorded by the first server, is\n${claimed.value.trim()}\n), ` +
+        `but this server's log key is ${key.name}: every server on one store must sign with the same log key`,
+    )
   }
 }
 

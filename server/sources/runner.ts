@@ -11,6 +11,9 @@ import { adviceFor, finishedState, nextSyncDelayMs } from './schedule'
 import type { SourceStateRecord } from './store'
 import { SyncReport, type SyncContext } from './sync'
 
+/** The coordination job of a source's syncs (server/coordination): one server syncs a source at a time. */
+const syncJob = (name: string) => `source-sync:${name}`
+
 export type Connector = (context: SyncContext) => Promise<unknown>
 
 /** The connector for each kind; the narrowing is by the discriminant, so each gets its own config type. */
@@ -95,19 +98,39 @@ export class SourceRunner {
     for (const state of await this.options.store.sources.states()) {
       const run = state.lastRun
       if (run?.state !== 'running' || this.live.has(state.name)) continue
-      const finishedAt = this.now()
-      const interrupted: SyncRun = {
-        ...run,
-        state: 'interrupted',
-        finishedAt: instant(finishedAt),
-        phase: 'interrupted: the server stopped during this sync',
-        errors: [
-          ...run.errors,
-          { at: instant(finishedAt), message: 'the server stopped during this sync; the next sync goes on from what was stored (nothing is read twice or lost)', url: null, status: null },
-        ],
-      }
-      await this.options.store.sources.saveRun(state.name, state.kind, interrupted, { finishedAt, succeeded: false, nextSyncAt: finishedAt })
+      // On a shared database the run may be live on another server, which then holds the source's job.
+      await this.options.store.coordination.once(syncJob(state.name), () => this.markInterrupted(state.name, state.kind, run))
     }
+  }
+
+  private async markInterrupted(name: string, kind: SourceStateRecord['kind'], run: SyncRun): Promise<void> {
+    const finishedAt = this.now()
+    const interrupted: SyncRun = {
+      ...run,
+      state: 'interrupted',
+      finishedAt: instant(finishedAt),
+      phase: 'interrupted: the server stopped during this sync',
+      errors: [
+        ...run.errors,
+        { at: instant(finishedAt), message: 'the server stopped during this sync; the next sync goes on from what was stored (nothing is read twice or lost)', url: null, status: null },
+      ],
+    }
+    await this.options.store.sources.saveRun(name, kind, interrupted, { finishedAt, succeeded: false, nextSyncAt: finishedAt })
+  }
+
+  /**
+   * A scheduled sync runs on one server of those sharing a database: the one that takes the source's job. The
+   * others see, once it is done, that the source is no longer due, and wait for the next time the store names.
+   */
+  private async scheduledSync(source: SourceConfig): Promise<void> {
+    const ran = await this.options.store.coordination.once(syncJob(source.name), async () => {
+      const state = await this.options.store.sources.state(source.name)
+      if (state?.nextSyncAt != null && state.nextSyncAt > this.now() + 1000) return this.schedule(source, state.nextSyncAt)
+      this.syncNow(source.name, 'scheduled')
+      await this.settled(source.name)
+    })
+    // Another server is syncing this source: look again after a while, by when it has recorded the next time.
+    if (!ran && this.scheduling) await this.schedule(source, this.now() + START_DELAY_MS)
   }
 
   private async schedule(source: SourceConfig, at: number): Promise<void> {
@@ -116,7 +139,7 @@ export class SourceRunner {
     clearTimeout(this.timers.get(source.name))
     const timer = setTimeout(() => {
       this.timers.delete(source.name)
-      this.syncNow(source.name, 'scheduled')
+      void this.scheduledSync(source).catch((error: unknown) => console.error(`provenance: source ${source.name}: the scheduled sync could not start:`, error))
     }, Math.max(0, at - this.now()))
     // The schedule alone never keeps the process alive.
     timer.unref()

@@ -10,8 +10,9 @@ import { deploymentRepository } from '../deployments/store'
 import { documentRepository } from '../documents/store'
 import { gateRepository } from '../gate/store'
 import { lineageRepository } from '../lineage/store'
+import { coordinationRepository } from '../coordination/store'
 import { loadOrCreateLogKey, type LogKey } from '../log/checkpoint'
-import { logRepository } from '../log/store'
+import { claimLogKey, logRepository } from '../log/store'
 import { rebuildRepository } from '../rebuilds/store'
 import { searchRepository } from '../search/store'
 import { signatureRepository } from '../signatures/store'
@@ -33,18 +34,27 @@ export type OpenStoreOptions = {
   logKey?: LogKey
   /** Append documents stored outside the log on open (default true); verify-log turns it off to see them. */
   catchUpLog?: boolean
+  /** Refuse a log key other than the one the log was signed with (default true); verify-log reports it instead. */
+  checkLogKey?: boolean
+  /** PostgreSQL connection pool (docs/deploy.md): connections per server, and how long a request waits for one. */
+  pool?: PoolOptions
 }
+
+export type PoolOptions = { max?: number; connectionTimeoutMs?: number }
 
 /** Opens the store and brings its schema up to date before returning. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const { kind, db } = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir)
+  const { kind, db } = options.databaseUrl ? openPostgres(options.databaseUrl, options.pool) : openSqlite(options.dataDir)
+  const logKey = options.logKey ?? loadOrCreateLogKey(options.dataDir)
   try {
     await migrate(kind, db)
+    // Before anything is signed: a server with another key than the log's earlier checkpoints must not start.
+    if (options.checkLogKey !== false) await claimLogKey(db, logKey)
   } catch (error) {
     await db.destroy()
     throw error
   }
-  const store = composeStore(kind, db, options.logKey ?? loadOrCreateLogKey(options.dataDir))
+  const store = composeStore(kind, db, logKey)
   if (options.catchUpLog !== false) await store.log.catchUp()
   return store
 }
@@ -66,8 +76,9 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     lineage: lineageRepository(db, kind),
     alerts: alertRepository(db),
     sources: sourceRepository(db),
-    gates: gateRepository(db),
+    coordination: coordinationRepository(db, kind),
     reports: reportRepository(db, logKey),
+    gates: gateRepository(db),
     close: () => db.destroy(),
   }
 }
@@ -85,16 +96,29 @@ function openSqlite(dataDir: string): { kind: StoreKind; db: Kysely<Database> } 
   return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }) }
 }
 
-function openPostgres(url: string): { kind: StoreKind; db: Kysely<Database> } {
+function openPostgres(url: string, options: PoolOptions = {}): { kind: StoreKind; db: Kysely<Database> } {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new Error(`DATABASE_URL must start with postgres:// or postgresql://; got "${url.split(':')[0]}:…"`)
   }
-  const pool = new pg.Pool({ connectionString: url, types: bigintAsNumber() })
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: bigintAsNumber(),
+    max: options.max ?? 10,
+    // Without a limit a request waits forever for a connection while PostgreSQL is down; with one it fails
+    // (503 from the API) and the next request tries a fresh connection.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+  })
   // An idle pooled connection that dies (database restart, network cut) emits 'error' on the pool, and
   // an unhandled 'error' event would crash the server. The pool replaces the connection; queries in
   // flight still reject with their own error.
   pool.on('error', (error) => {
     console.error(`PostgreSQL: an idle connection failed and was dropped: ${error.message}`)
+  })
+  // A connection in use (a transaction between statements, a coordination lock held through a job) that
+  // PostgreSQL ends emits 'error' on its client instead, which would crash the server just the same. Its work
+  // fails on its own, and the pool drops the broken client when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => console.error(`PostgreSQL: a connection in use failed: ${error.message}`))
   })
   return { kind: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
 }

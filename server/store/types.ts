@@ -1,4 +1,5 @@
 import type { AlertRepository } from '../alerts/store'
+import type { CoordinationRepository } from '../coordination/store'
 import type { ArtifactRepository } from '../artifacts/store'
 import type { BuildRepository } from '../builds/store'
 import type { DeploymentRepository } from '../deployments/store'
@@ -34,6 +35,8 @@ export interface Store {
   readonly lineage: LineageRepository
   readonly alerts: AlertRepository
   readonly sources: SourceRepository
+  /** Work done once across every server on the store, and whether the store answers (server/coordination). */
+  readonly coordination: CoordinationRepository
   readonly reports: ReportRepository
   /** Recorded release-gate decisions (server/gate). */
   readonly gates: GateRepository

@@ -36,16 +36,20 @@ export type StartOptions = {
   seed?: boolean
   /** The checkout to run from (its dist/ with `fromBuild`); this one unless given, e.g. a copy with a file changed. */
   root?: string
+  /** More environment variables for the server (e.g. DATABASE_URL and LOG_KEY_FILE, for several servers on one store). */
+  env?: NodeJS.ProcessEnv
+  /** The trusted signing key, when several servers must trust the same one. */
+  key?: DemoKey
 }
 
 /** Starts the real server (`server/main.ts`, or its build) on a temporary SQLite store and a free port. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'provenance-server-'))
-  const key = options.reuse?.key ?? newKey('test-release', 'ecdsa-p256')
+  const key = options.reuse?.key ?? options.key ?? newKey('test-release', 'ecdsa-p256')
   const ingestToken = `ingest-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
   const readToken = `read-${createHash('sha256').update(dataDir).digest('hex').slice(16, 32)}`
   const hash = (secret: string) => createHash('sha256').update(secret).digest('hex')
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' }
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', ...options.env }
   if (options.seed === false) env.PROVENANCE_SEED = '0'
   if (options.demo) {
     env.PROVENANCE_CONFIG = ''

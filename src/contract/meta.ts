@@ -17,6 +17,15 @@ export const Health = z.object({
 })
 export type Health = z.infer<typeof Health>
 
+/** `/healthz` while the process is up but its store cannot be reached (PostgreSQL down or out of reach). */
+export const HealthUnavailable = z.object({
+  status: z.literal('unavailable'),
+  store: z.enum(['sqlite', 'postgres']),
+  /** What failed, as the database driver said it. */
+  message: z.string(),
+})
+export type HealthUnavailable = z.infer<typeof HealthUnavailable>
+
 /** One file of the running build whose bytes are not the ones its provenance attests. */
 export const ChangedOutput = z.object({
   /** Its path from the checkout, as the provenance names it: `dist/assets/index-….js`. */
@@ -55,7 +64,10 @@ export const metaRoutes = {
     path: '/healthz',
     summary: 'Liveness and store check',
     scope: 'none',
-    responses: { 200: { description: 'Up', schema: Health } },
+    responses: {
+      200: { description: 'Up, and the store answers', schema: Health },
+      503: { description: 'Up, but the store cannot be reached; a load balancer should send requests elsewhere', schema: HealthUnavailable },
+    },
   },
   meta: {
     method: 'get',

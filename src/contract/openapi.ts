@@ -5,7 +5,7 @@ import { ApiErrorBody, Check, Verification } from './common'
 import { LogCheckpoint } from './log'
 import { PolicyList } from './policy'
 import { ReverifyResult } from './reverify'
-import { Health, ServerMeta } from './meta'
+import { Health, HealthUnavailable, ServerMeta } from './meta'
 import { routes, type RouteSpec } from './routes'
 import { OtlpExportResponse, PipelineList, PipelineRun, WebhookResponse } from './telemetry'
 
@@ -21,6 +21,7 @@ const components = {
   IngestResponse,
   ServerMeta,
   Health,
+  HealthUnavailable,
   LogCheckpoint,
   PolicyList,
   ReverifyResult,

@@ -25,6 +25,10 @@ export type PgCluster = {
   createDatabase(name: string): Promise<string>
   /** Stops the server and deletes its files. */
   stop(): Promise<void>
+  /** Shuts the server down (as an operator's restart does), keeping its files, until `resume`. */
+  halt(): Promise<void>
+  /** Starts the halted server again on the same port and files. */
+  resume(): Promise<void>
 }
 
 export const installHint =
@@ -64,10 +68,12 @@ export async function startPgCluster(): Promise<PgCluster> {
   try {
     await exec('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'])
     const port = await freePort()
-    await exec('pg_ctl', [
-      'start', '-w', '-t', '30', '-D', dataDir, '-l', logFile,
-      '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-    ])
+    const start = () =>
+      exec('pg_ctl', [
+        'start', '-w', '-t', '30', '-D', dataDir, '-l', logFile,
+        '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      ])
+    await start()
     const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
     const createDatabase = async (name: string): Promise<string> => {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name "${name}" must be a plain identifier`)
@@ -86,9 +92,13 @@ export async function startPgCluster(): Promise<PgCluster> {
     return {
       url,
       createDatabase,
+      // Fast shutdown: sessions are ended, as when PostgreSQL is restarted under running servers.
+      halt: async () => void (await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w'])),
+      resume: async () => void (await start()),
       async stop() {
         try {
-          await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w'])
+          // A halted cluster has nothing to stop.
+          if (existsSync(join(dataDir, 'postmaster.pid'))) await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w'])
         } finally {
           rmSync(root, { recursive: true, force: true })
         }
