@@ -24,7 +24,7 @@ import { startsWith, textKey } from '../store/text-keys'
  * The lineage reader over the store: each question the walk (domain/lineage-walk.ts) asks is one or two index
  * seeks: builds by commit on (source_commit, time, id), by digest on subjects(digest_value), dependants on
  * build_dependencies(digest_value, time, build_id), deployments by digest on deployment_artifacts(digest_value,
- * deployed_at), by environment on (environment, document_id, recorded_by), evidence on sbom_digests and rebuilds
+ * deployed_at), by environment on (environment, recorded_by, document_id), evidence on sbom_digests and rebuilds
  * by digest. A group of thousands is counted and its states summed in SQL from indexes; only the members shown
  * are read.
  */
@@ -131,25 +131,29 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     filter: { digest: string } | { environment: string },
     limit: number,
   ): Promise<Members<DeploymentFact>> => {
-    // States need each deployment's record kind and, when signed, its attestation's verdict: counted per (kind,
-    // status) from the index alone for the unsigned, joined to the attestation only for the signed.
+    // States need each deployment's record kind and, when signed, its attestation's verdict, counted per (kind,
+    // status). A digest has few deployments: one join from its own index. An environment has thousands: they are
+    // counted per kind from the (environment, recorded_by, document_id) index alone, and only the signed ones are
+    // joined to their attestations.
     const base = () =>
       'digest' in filter
         ? db.selectFrom('deployments').where('deployments.id', 'in', db.selectFrom('deployment_artifacts').select('deployment_id').where('digest_value', '=', hexOf(filter.digest)))
         : db.selectFrom('deployments').where('deployments.environment', '=', filter.environment)
-    const [unsigned, signed] = await Promise.all([
-      base()
-        .where('deployments.document_id', 'is', null)
-        .select((eb) => ['deployments.recorded_by', eb.fn.countAll<number>().as('count')])
-        .groupBy('deployments.recorded_by')
-        .execute(),
-      base()
-        .innerJoin('documents', 'documents.id', 'deployments.document_id')
+    const byStatus = (select: ReturnType<typeof base>) =>
+      select
+        .leftJoin('documents', 'documents.id', 'deployments.document_id')
         .select((eb) => ['deployments.recorded_by', 'documents.status', eb.fn.countAll<number>().as('count')])
         .groupBy(['deployments.recorded_by', 'documents.status'])
-        .execute(),
-    ])
-    const counts = [...unsigned.map((row) => ({ ...row, status: null })), ...signed]
+        .execute()
+    let counts: { recorded_by: string; status: string | null; count: number | string | bigint }[]
+    if ('digest' in filter) counts = await byStatus(base())
+    else {
+      const [kinds, signed] = await Promise.all([
+        base().select((eb) => ['deployments.recorded_by', eb.fn.countAll<number>().as('count')]).groupBy('deployments.recorded_by').execute(),
+        byStatus(base().where('deployments.recorded_by', '=', 'attestation')),
+      ])
+      counts = [...kinds.filter((row) => row.recorded_by !== 'attestation').map((row) => ({ ...row, status: null })), ...signed]
+    }
     const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
     const states = statesOf(
       counts.map((row) => ({

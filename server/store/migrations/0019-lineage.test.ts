@@ -45,7 +45,7 @@ async function database(kind: StoreKind): Promise<Kysely<Database & Dependencies
   return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) })
 }
 
-async function storeBuild(db: Kysely<Database>, id: string, resolvedDependencies: string) {
+async function storeBuild(db: Kysely<Database & Dependencies>, id: string, resolvedDependencies: string) {
   await db.insertInto('documents').values({ id, raw: Buffer.from(id), size: id.length, format: 'dsse', payload_type: null, status: 'verified', failed_check: null, verification: '{}', ingested_at: T, log_index: null }).execute()
   await db
     .insertInto('builds')

@@ -10,9 +10,9 @@ import type { Dialect } from './dialect'
  *   scan of every build's JSON. It is an index kept by the database: a trigger fills it from each new build row,
  *   and a build's rows go with it. It only extracts values; which of them are edges (a well-formed digest) is
  *   still decided in domain/lineage-edges.ts when the rows are read.
- * - `deployments_environment_record`: an environment's deployments counted per way of recording (and joined to
- *   their attestation when signed) from the index alone; an environment with thousands of deployments read each
- *   row of the table before.
+ * - `deployments_environment_record`: an environment's deployments counted per way of recording from the index
+ *   alone, and the signed ones found there to join to their attestations; an environment with thousands of
+ *   deployments read each row of the table before.
  */
 export function lineageMigration(kind: StoreKind, t: Dialect): Migration {
   return {
@@ -26,7 +26,7 @@ export function lineageMigration(kind: StoreKind, t: Dialect): Migration {
         .execute()
       // Dependants newest first, like every list of builds.
       await db.schema.createIndex('build_dependencies_digest_time').on('build_dependencies').columns(['digest_value', 'time', 'build_id']).execute()
-      await db.schema.createIndex('deployments_environment_record').on('deployments').columns(['environment', 'document_id', 'recorded_by']).execute()
+      await db.schema.createIndex('deployments_environment_record').on('deployments').columns(['environment', 'recorded_by', 'document_id']).execute()
 
       if (kind === 'sqlite') {
         // A value that is not a JSON array (never written by ingest, but the column is text) indexes nothing
