@@ -11,6 +11,7 @@ import { writeTar, type TarFile } from './tar'
  * `npm run verify-report`):
  *   report.json            the report, canonical JSON
  *   report.dsse.json       a DSSE envelope over report.json, signed with the server's log key (Ed25519)
+ *   report.csv, .html      the same report as CSV and as a printable page, made from report.json alone
  *   public-key.pem         that key (SPKI PEM), the same one that signs the log's checkpoints
  *   checkpoint.txt         the log's signed checkpoint (C2SP signed note) the proofs lead to
  *   documents/<id>.json    every document the report cites, its bytes exactly as ingested (id = their SHA-256)
@@ -20,6 +21,8 @@ import { writeTar, type TarFile } from './tar'
 export type InclusionProofFile = { documentId: string; logIndex: number; treeSize: number; hashes: string[] }
 
 export const ARCHIVE_FILES = { report: 'report.json', envelope: 'report.dsse.json', publicKey: 'public-key.pem', checkpoint: 'checkpoint.txt' } as const
+/** Made from report.json alone (formats.ts), so verify-report makes them again and compares. */
+export const DERIVED_FILES = { csv: 'report.csv', html: 'report.html' } as const
 export const documentFile = (id: string) => `documents/${id}.json`
 export const proofFile = (id: string) => `proofs/${id}.json`
 
@@ -37,6 +40,8 @@ export function packArchive(input: {
   checkpointNote: string
   documents: readonly { id: string; raw: Uint8Array }[]
   proofs: readonly InclusionProofFile[]
+  /** The report's other formats (formats.ts), by archive name. */
+  derived: readonly TarFile[]
   asOf: number
 }): Buffer {
   const files: TarFile[] = [
@@ -44,6 +49,7 @@ export function packArchive(input: {
     { name: ARCHIVE_FILES.envelope, bytes: Buffer.from(input.envelope) },
     { name: ARCHIVE_FILES.publicKey, bytes: Buffer.from(input.publicKeyPem) },
     { name: ARCHIVE_FILES.checkpoint, bytes: Buffer.from(input.checkpointNote) },
+    ...input.derived,
   ]
   for (const document of [...input.documents].sort((a, b) => (a.id < b.id ? -1 : 1))) files.push({ name: documentFile(document.id), bytes: document.raw })
   for (const proof of [...input.proofs].sort((a, b) => (a.documentId < b.documentId ? -1 : 1))) {

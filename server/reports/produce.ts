@@ -1,7 +1,8 @@
 import type { Report, ReportFileName, ReportScope } from '../../src/contract/reports'
 import type { Store } from '../store/types'
-import { ARCHIVE_FILES, archiveEvidence, packArchive, signReport } from './archive'
+import { ARCHIVE_FILES, archiveEvidence, DERIVED_FILES, packArchive, signReport } from './archive'
 import { assembleReport, reportBytes } from './assemble'
+import { reportCsv, reportHtml } from './formats'
 import { gatherEvidence } from './gather'
 
 /** Gathers, assembles, signs and packs one report: what `POST /api/v1/reports` runs in the background. */
@@ -17,7 +18,18 @@ export async function produceReport(
   const key = store.reports.signingKey
   const envelope = signReport(bytes, key)
   const { checkpointNote, documents, proofs } = await archiveEvidence(store, report.documents)
-  const archive = packArchive({ reportBytes: bytes, envelope, publicKeyPem: key.publicKeyPem, checkpointNote, documents, proofs, asOf })
-  const files: Record<ReportFileName, Buffer> = { [ARCHIVE_FILES.report]: bytes, [ARCHIVE_FILES.envelope]: Buffer.from(envelope) }
+  const csv = reportCsv(report)
+  const html = reportHtml(report)
+  const derived = [
+    { name: DERIVED_FILES.csv, bytes: csv },
+    { name: DERIVED_FILES.html, bytes: html },
+  ]
+  const archive = packArchive({ reportBytes: bytes, envelope, publicKeyPem: key.publicKeyPem, checkpointNote, documents, proofs, derived, asOf })
+  const files: Record<ReportFileName, Buffer> = {
+    [ARCHIVE_FILES.report]: bytes,
+    [ARCHIVE_FILES.envelope]: Buffer.from(envelope),
+    [DERIVED_FILES.csv]: csv,
+    [DERIVED_FILES.html]: html,
+  }
   return { report, reportBytes: bytes, envelope, archive, files }
 }

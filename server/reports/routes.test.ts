@@ -43,6 +43,8 @@ describe('reports API', () => {
       ['archive', `/api/v1/reports/${job.id}/archive`],
       ['report.json', `/api/v1/reports/${job.id}/files/report.json`],
       ['report.dsse.json', `/api/v1/reports/${job.id}/files/report.dsse.json`],
+      ['report.csv', `/api/v1/reports/${job.id}/files/report.csv`],
+      ['report.html', `/api/v1/reports/${job.id}/files/report.html`],
     ])
 
     const download = await fixture.app.request(job.files[0]!.href)
@@ -59,6 +61,13 @@ describe('reports API', () => {
     const bytes = Buffer.from(await json.arrayBuffer())
     expect(bytes.byteLength).toBe(job.files.find((file) => file.format === 'report.json')?.bytes)
     expect(Report.parse(JSON.parse(bytes.toString('utf8'))).summary).toEqual(job.summary)
+
+    const html = await fixture.app.request(`/api/v1/reports/${job.id}/files/report.html`)
+    expect([html.status, html.headers.get('content-type'), html.headers.get('content-disposition')]).toEqual([200, 'text/html; charset=utf-8', `attachment; filename="report-${job.id}.html"`])
+    expect(await html.text()).toContain('What is proven and what is not')
+    const csv = await fixture.app.request(`/api/v1/reports/${job.id}/files/report.csv`)
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect((await csv.text()).split('\r\n')[0]).toMatch(/^row,digest,name,provenance,/)
 
     // And it is listed, newest first.
     const list = ReportPage.parse(await (await fixture.app.request('/api/v1/reports')).json())

@@ -14,6 +14,8 @@ import { readTar } from './tar'
 const contentTypes: Record<ReportFileName, string> = {
   'report.json': 'application/json',
   'report.dsse.json': 'application/json',
+  'report.csv': 'text/csv; charset=utf-8',
+  'report.html': 'text/html; charset=utf-8',
 }
 
 /**

@@ -4,7 +4,8 @@ import { Report, REPORT_PAYLOAD_TYPE } from '../../src/contract/reports'
 import { pae } from '../ingest/dsse'
 import { openCheckpoint, verifierKey } from '../log/checkpoint'
 import { leafHash, verifyInclusion } from '../log/merkle'
-import { ARCHIVE_FILES, documentFile, proofFile } from './archive'
+import { ARCHIVE_FILES, DERIVED_FILES, documentFile, proofFile } from './archive'
+import { reportCsv, reportHtml } from './formats'
 import { readTar, TarError } from './tar'
 
 /*
@@ -64,6 +65,15 @@ export function verifyArchive(archive: Uint8Array, options: { publicKeyPem?: str
 
   const report = Report.safeParse(parseJsonText(reportBytes))
   if (!report.success) return fail(ARCHIVE_FILES.report, `is not a version 1 report: ${report.error.issues[0]?.message ?? 'invalid'} at ${report.error.issues[0]?.path.join('.') ?? ''}`)
+
+  // The CSV and HTML say nothing the signed report does not: made again from it, byte for byte.
+  for (const [name, make] of [
+    [DERIVED_FILES.csv, reportCsv],
+    [DERIVED_FILES.html, reportHtml],
+  ] as const) {
+    const bytes = files.get(name)
+    if (bytes !== undefined && !make(report.data).equals(Buffer.from(bytes))) problems.push({ file: name, message: 'differs from what report.json says; only the signed report.json is evidence' })
+  }
 
   const note = Buffer.from(files.get(ARCHIVE_FILES.checkpoint)!).toString('utf8')
   const origin = note.split('\n')[0] ?? ''

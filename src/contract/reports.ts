@@ -142,7 +142,7 @@ export const ReportRequest = z
 export type ReportRequest = z.infer<typeof ReportRequest>
 
 /** The files a finished report offers; each is also inside the archive, so the archive alone is the evidence. */
-export const REPORT_FILES = ['report.json', 'report.dsse.json'] as const
+export const REPORT_FILES = ['report.json', 'report.dsse.json', 'report.csv', 'report.html'] as const
 export const ReportFileName = z.enum(REPORT_FILES)
 export type ReportFileName = z.infer<typeof ReportFileName>
 
@@ -222,7 +222,7 @@ export const reportRoutes = {
   getReportFile: {
     method: 'get',
     path: '/api/v1/reports/{id}/files/{file}',
-    summary: 'One file of a finished report on its own (each is also in the archive)',
+    summary: 'One file of a finished report on its own: the JSON, its DSSE envelope, the CSV or the printable HTML (each is also in the archive)',
     scope: 'read',
     params: ReportFileParams,
     paramError: { code: 'invalid-report-file', hint: `a file is one of ${REPORT_FILES.join(', ')}` },

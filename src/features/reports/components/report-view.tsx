@@ -12,6 +12,8 @@ const fileLabels: Record<ReportJob['files'][number]['format'], string> = {
   archive: 'Archive (signed report, documents, proofs, key)',
   'report.json': 'Report (JSON)',
   'report.dsse.json': 'Signature envelope (DSSE)',
+  'report.csv': 'Spreadsheet (CSV, a row per artifact and per build)',
+  'report.html': 'Printable page (HTML, print to PDF)',
 }
 
 const kilobytes = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} kB`)
