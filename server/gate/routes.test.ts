@@ -28,6 +28,8 @@ beforeAll(async () => {
           repositories: ['https://github.com/nothing-matches-at-all/*'],
           gate: { requiredAttestations: ['slsa-provenance', 'sbom'], promotion: { production: ['staging'] } },
         },
+        // No alert rule: the deployments other tests post raise alerts on example/app, which `release` counts.
+        { name: 'reproduced', repositories: ['https://github.com/nothing-matches-here/*'], gate: { minRebuildersAgree: 1 } },
       ],
       tokens: [
         { name: 'deployer', sha256: sha256('deploy-token'), scopes: ['ingest', 'read'] },
@@ -166,7 +168,7 @@ describe('POST /api/v1/gate', () => {
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`] }), 400)).toMatchObject({ code: 'invalid-body', path: 'body.policy' })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'nope' }), 422)).toEqual({
       code: 'unknown-policy',
-      message: 'body.policy: no policy named "nope" is configured; known: release, plain, promote',
+      message: 'body.policy: no policy named "nope" is configured; known: release, plain, promote, reproduced',
       path: 'body.policy',
     })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'plain' }), 422)).toMatchObject({ code: 'no-gate', path: 'body.policy' })
@@ -197,18 +199,18 @@ describe('POST /api/v1/gate', () => {
       })
       return { code, stdout, stderr }
     }
-    const allow = await gate('--policy', 'release', `sha256:${digests.d2}`)
-    expect(allow).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy release; decision [0-9a-f]{12}\)\nallow sha256:[0-9a-f]{64}\n {2}ok {3}provenance-verified: /) as unknown })
+    const allow = await gate('--policy', 'reproduced', `sha256:${digests.d2}`)
+    expect(allow, allow.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy reproduced; decision [0-9a-f]{12}\)\nallow sha256:[0-9a-f]{64}\n {2}ok {3}provenance-verified: /) as unknown })
     const promote = await gate('--policy', 'promote', '--environment', 'production', `sha256:${digests.d4}`)
     expect(promote.code).toBe(1)
     expect(promote.stderr).toMatch(/^deny \(policy promote, to production; decision [0-9a-f]{12}\)\n/)
     expect(promote.stderr).toContain('FAIL promotion-order: never deployed to staging (expected deployed to staging before production)')
-    const deny = await gate('--policy', 'release', `sha256:${digests.d1}`)
+    const deny = await gate('--policy', 'reproduced', `sha256:${digests.d1}`)
     expect(deny.code).toBe(1)
     expect(deny.stderr).toContain('FAIL rebuilders-agree: 1 of 2 rebuilders agree, 1 disagree (expected at least 1 rebuilders reproduce it and none disagrees)')
     expect(await gate('--policy', 'nope', `sha256:${digests.d1}`)).toMatchObject({
       code: 2,
-      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain, promote\n',
+      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain, promote, reproduced\n',
     })
     expect(await gate('--policy', 'release', 'sha256:abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('400 invalid-body: body.digests.0') as unknown })
     expect(await gate(`sha256:${digests.d1}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('--policy NAME is required') as unknown })

@@ -19,7 +19,8 @@ describe('GateDecisionsSection on the artifact page', () => {
     renderApp(`/artifacts/${verifiedDigest()}`)
     const section = await screen.findByRole('region', { name: 'Release gate decisions' })
     expect(await within(section).findByText('No pipeline has asked the release gate about this artifact.')).toBeTruthy()
-  })
+    // The first test of the file builds the mocks' demo world, which takes seconds under load.
+  }, 60_000)
 
   it('lists each decision with who asked and every failed condition in words', async () => {
     const digest = verifiedDigest()
