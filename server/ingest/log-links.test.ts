@@ -89,7 +89,7 @@ function app() {
 }
 
 async function post(server: ReturnType<typeof app>, body: Buffer, contentType = 'application/json'): Promise<IngestResponse> {
-  const response = await server.request('/api/v1/attestations', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, body })
+  const response = await server.request('/api/v1/attestations', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, body: new Uint8Array(body) })
   expect(response.status, await response.clone().text()).toBeLessThan(300)
   return IngestResponse.parse(await response.json())
 }

@@ -156,6 +156,27 @@ export async function countSignature(db: Db, documentId: string, delta: 1 | -1):
     .execute()
 }
 
+export type SignatureCount = { project: string; signer: string; status: string; count: number }
+
+/** Adds one document to a batch's counts, keyed as `signature_counts` is. */
+export function countInBatch(counts: Map<string, SignatureCount>, project: string | null, signer: string | null, status: string): void {
+  const key = JSON.stringify([project ?? '', signer ?? '', status])
+  const found = counts.get(key)
+  if (found) found.count++
+  else counts.set(key, { project: project ?? '', signer: signer ?? '', status, count: 1 })
+}
+
+/** Adds a batch's counts to the kept ones, one upsert per (project, signer, status). */
+export async function addSignatureCounts(db: Db, counts: ReadonlyMap<string, SignatureCount>): Promise<void> {
+  for (const row of counts.values()) {
+    await db
+      .insertInto('signature_counts')
+      .values(row)
+      .onConflict((oc) => oc.columns(['project', 'signer', 'status']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', row.count) })))
+      .execute()
+  }
+}
+
 /**
  * Keeps `documents.signed_at` and `documents.time` (the list's order) from the facts stored about the document.
  * Called in the transaction that stores a document, after its build, rebuilds and VSA rows, and after a

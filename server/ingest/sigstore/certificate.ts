@@ -79,8 +79,31 @@ function fulcioExtension(cert: X509Certificate, number: number): string | null {
 /** The signing certificate, as @sigstore/verify and the dashboard read it, with the key it certifies. */
 export type SigningCertificate = { cert: X509Certificate; info: BundleCertificate; key: TrustedKey | null; keyError: string | null }
 
+/**
+ * Certificates read, by the SHA-256 of their DER: a release's attestations, a re-sent body and re-verification bring
+ * the same certificate again, and parsing it twice (node's and @sigstore/core's readings) and exporting its key is
+ * a quarter of a bundle's verification. Only what the bytes alone decide is kept; bounded, oldest first out.
+ */
+const certificatesRead = new Map<string, SigningCertificate>()
+const CERTIFICATES_KEPT = 2000
+
+/** Forgets the certificates read: for the bench, to time a certificate seen for the first time. */
+export function forgetCertificates(): void {
+  certificatesRead.clear()
+}
+
 /** Reads the signing certificate; one that is not a DER X.509 certificate makes the bundle unreadable. */
 export function readCertificate(der: Buffer, path: string): SigningCertificate {
+  const id = createHash('sha256').update(der).digest('hex')
+  const known = certificatesRead.get(id)
+  if (known) return known
+  const read = parseCertificate(der, path)
+  certificatesRead.set(id, read)
+  if (certificatesRead.size > CERTIFICATES_KEPT) certificatesRead.delete(certificatesRead.keys().next().value ?? '')
+  return read
+}
+
+function parseCertificate(der: Buffer, path: string): SigningCertificate {
   let cert: X509Certificate
   let node: NodeCertificate
   try {

@@ -91,8 +91,26 @@ function pemToDer(pem: string): Buffer | null {
   return match?.[2] ? Buffer.from(match[2].replace(/\s+/g, ''), 'base64') : null
 }
 
+/** Keys read, by their DER: the same certificate comes in the bundle and in its log entry, and again in the next. */
+const keysRead = new Map<string, Buffer | null>()
+const KEYS_KEPT = 2000
+
+/** Forgets the keys read: for the bench, to time a certificate seen for the first time. */
+export function forgetLoggedKeys(): void {
+  keysRead.clear()
+}
+
 /** The signing key's SubjectPublicKeyInfo, whether the log holds a certificate or a bare key. */
 function spkiOf(der: Buffer): Buffer | null {
+  const id = createHash('sha256').update(der).digest('hex')
+  if (keysRead.has(id)) return keysRead.get(id) ?? null
+  const spki = readSpki(der)
+  keysRead.set(id, spki)
+  if (keysRead.size > KEYS_KEPT) keysRead.delete(keysRead.keys().next().value ?? '')
+  return spki
+}
+
+function readSpki(der: Buffer): Buffer | null {
   try {
     return new NodeCertificate(der).publicKey.export({ type: 'spki', format: 'der' })
   } catch {

@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { prepareDocument } from '../ingest/ingest'
+import { slsaV1Statement, tempStore } from '../testing/documents'
+import type { Store } from '../store/types'
+import type { IngestItem } from './records'
+
+/*
+ * Batches stored at the same time share a transaction (group commit, server/documents/store.ts); each caller must
+ * still get exactly its own outcomes, in its own order, as if the batches had been stored one after another.
+ */
+
+let store: Store
+let dispose: () => Promise<void>
+beforeEach(async () => {
+  ;({ store, dispose } = await tempStore())
+})
+afterEach(async () => dispose())
+
+const item = (commit: string): IngestItem =>
+  prepareDocument(Buffer.from(JSON.stringify(slsaV1Statement({ commit, sha256: commit.padEnd(64, '0') }))), { keys: [], now: () => 1_700_000_000_000 }).item
+
+describe('group commit of concurrent ingests', () => {
+  it('answers each caller with the outcomes of its own documents, in order, all stored', async () => {
+    const batches = Array.from({ length: 6 }, (_, batch) => Array.from({ length: batch + 1 }, (_, index) => item(`${batch}${index}`.padStart(40, 'a'))))
+    const answers = await Promise.all(batches.map((batch) => store.documents.ingest(batch)))
+    answers.forEach((outcomes, batch) => {
+      expect(outcomes.map((outcome) => outcome.id)).toEqual(batches[batch]?.map((entry) => entry.document.id))
+      expect(outcomes.every((outcome) => outcome.created)).toBe(true)
+    })
+    expect(await store.documents.count()).toBe(21)
+  })
+
+  it('the same document sent by two callers at once is stored once: the later caller is told it already was', async () => {
+    const same = item('b'.repeat(40))
+    const [first, second] = await Promise.all([store.documents.ingest([same]), store.documents.ingest([same])])
+    expect([first?.[0]?.created, second?.[0]?.created]).toEqual([true, false])
+    expect(second?.[0]?.verification).toEqual(first?.[0]?.verification)
+    expect(await store.documents.count()).toBe(1)
+  })
+
+  it("one caller's invalid batch is refused without touching the others stored alongside it", async () => {
+    const good = item('c'.repeat(40))
+    const bad: IngestItem = { ...item('d'.repeat(40)), document: { ...item('d'.repeat(40)).document, id: 'e'.repeat(64) } }
+    const [stored, refused] = await Promise.allSettled([store.documents.ingest([good]), store.documents.ingest([bad])])
+    expect(stored.status).toBe('fulfilled')
+    expect(refused).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/is not the SHA-256 of its raw bytes/) }) })
+    expect(await store.documents.count()).toBe(1)
+  })
+})
