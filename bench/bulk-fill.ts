@@ -49,6 +49,12 @@ export function replicateRows(file: string, copies: number): FillReport {
         return value
       })
     db.transaction(() => {
+      // Secondary indexes are dropped and built again after the copy (a sort, not a random insert per row); their
+      // pages come out packed where ingest's grow by splits, which reads slightly faster.
+      const indexes = db
+        .prepare<[], { name: string; sql: string }>(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${TABLES.map((table) => `'${table}'`).join(', ')})`)
+        .all()
+      for (const index of indexes) db.exec(`drop index "${index.name}"`)
       for (const table of TABLES) {
         const exists = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', table)
         if (exists === undefined) continue
@@ -78,6 +84,7 @@ export function replicateRows(file: string, copies: number): FillReport {
         }
         rows[table] = template.length * (copies + 1)
       }
+      for (const index of indexes) db.exec(index.sql)
       // Counters ingest keeps beside the rows: every copied document counts as its template does.
       const counts = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', 'signature_counts')
       if (counts !== undefined) db.prepare('update signature_counts set count = count * ?').run(copies + 1)
