@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
-import { AlertPage } from '../src/contract/alerts'
+import { AlertDetail, AlertPage } from '../src/contract/alerts'
 import { DEMO_TRIAGE_TOKEN } from '../server/demo/seed'
 import { expect, test } from './fixtures'
 
@@ -85,5 +85,36 @@ test('keyboard triage: select three alerts with j and x, acknowledge them with a
   await expect(counts.getByRole('link', { name: new RegExp(`^Acknowledged ${before.counts.acknowledged + 3}$`) })).toBeVisible()
   await counts.getByRole('link', { name: /^Acknowledged / }).click()
   for (const title of titles) await expect(page.getByRole('link', { name: title, exact: true }).first()).toBeVisible()
+  await expectNoAxeViolations(page)
+})
+
+test('a waiver that runs out reopens the alert, and its history says so', async ({ demoServer: server, demoPage: page, request }) => {
+  // The server runs on the wall clock, so the waiver is set to end a few seconds from now: long enough for the
+  // request and the page to see it in force under load, short enough to wait out. The test then waits until the
+  // server's clock has passed it rather than guessing a delay.
+  const [alert] = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?rule=duration-outlier&state=open&limit=1`)).json()).items
+  if (alert === undefined) throw new Error('the demo should have an open duration outlier')
+  const expiresAt = new Date(Date.now() + 20_000).toISOString()
+  const waived = await request.patch(`${server.url}/api/v1/alerts/${alert.id}`, {
+    headers: { authorization: `Bearer ${DEMO_TRIAGE_TOKEN}` },
+    data: { state: 'waived', reason: 'The mirror was slow during the migration window.', expiresAt },
+  })
+  expect(waived.status()).toBe(200)
+  expect(AlertDetail.parse(await waived.json())).toMatchObject({ state: 'waived', waiver: { by: 'demo-triage', expiresAt } })
+
+  await page.goto(`${server.url}/alerts/${alert.id}`)
+  await expect(page.getByText(/^Waived by demo-triage until .*: The mirror was slow during the migration window\.$/)).toBeVisible()
+  await expect(page.locator('.page-lede').getByText('Waived', { exact: true })).toBeVisible()
+
+  // Past the expiry by the server's own clock (its Date header), then the page read again.
+  await expect
+    .poll(async () => Date.parse((await request.get(`${server.url}/api/v1/alerts?limit=1`)).headers().date ?? '') , { timeout: 60_000, intervals: [1000] })
+    .toBeGreaterThan(Date.parse(expiresAt) + 1000)
+  await page.reload()
+  await expect(page.locator('.page-lede').getByText('Open', { exact: true })).toBeVisible()
+  await expect(page.getByText(/^Waived by /)).toBeHidden()
+  const last = page.getByRole('region', { name: 'History' }).getByRole('listitem').last()
+  await expect(last).toContainText('Waiver ended waived → open by rules')
+  await expect(last).toContainText(`the waiver by demo-triage ("The mirror was slow during the migration window.") ended ${expiresAt}`)
   await expectNoAxeViolations(page)
 })

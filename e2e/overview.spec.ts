@@ -17,7 +17,17 @@ test('the overview’s counts match the lists they link to', async ({ demoServer
   const environments = EnvironmentList.parse(await (await request.get(`${server.url}/api/v1/environments`)).json())
   const flagged = environments.items.flatMap((environment) => environment.services).filter((service) => service.deployment.flagged).length
   expect(flagged).toBeGreaterThan(0)
-  await expect(page.getByRole('region', { name: 'Deployments without verified provenance' })).toContainText(`${flagged} ${flagged === 1 ? 'service runs' : 'services run'} now without a verified path back to a source commit.`)
+  const running = page.getByRole('region', { name: 'Deployments without verified provenance' }).getByRole('link', { name: /^Services? running unverified: \d+$/ })
+  expect(Number((await running.getAttribute('aria-label'))?.split(': ')[1])).toBe(flagged)
+  // It links to the deployment rule's alerts that are not resolved: one per service running unverified, as many rows.
+  await running.click()
+  await expect(page).toHaveURL(/\/alerts\?rule=deployed-without-verified-provenance&state=unresolved$/)
+  await expect(page.getByRole('navigation', { name: 'Alerts by state' }).getByRole('link', { name: new RegExp(`^Not resolved ${flagged}$`) })).toBeVisible()
+  const deployed = page.getByRole('region', { name: /^Deployed without verified provenance/ })
+  await expect(deployed.getByRole('listitem')).toHaveCount(flagged)
+  // The demo's ledger build signed by a key nobody trusts, running in production, is one of them.
+  await expect(deployed.getByRole('link', { name: 'ledger.jar deployed to production without verified provenance' })).toBeVisible()
+  await page.goto(`${server.url}/`)
 
   // Failed builds of the last 30 days: the builds list behind the link says "N builds" in its result count.
   const verification = page.getByRole('region', { name: 'Verification, last 30 days' })

@@ -1,5 +1,5 @@
 import { HttpResponse } from 'msw'
-import { AlertDetail, AlertPage, AlertPatch, alertRoutes, type AlertQuery } from '../../src/contract/alerts'
+import { AlertDetail, AlertPage, AlertPatch, alertRoutes, UNRESOLVED, unresolvedStates, type AlertQuery } from '../../src/contract/alerts'
 import { zodProblem } from '../../src/contract/route-spec'
 import { demoPolicy } from '../../demo/alerts-policies'
 import { DEMO_END, demoProjects } from '../../demo/model'
@@ -77,7 +77,7 @@ function list(query: AlertQuery): AlertPage | null {
   // The server's orders: severity then last seen then id, or last seen then id, all descending.
   const key = (entry: ReplayedAlert) => [query.sort === 'severity' ? severityWeight(entry.alert.severity) : 0, Date.parse(entry.alert.lastSeen), entry.alert.id] as const
   const ordered = filtered
-    .filter(({ alert }) => query.state === undefined || alert.state === query.state)
+    .filter(({ alert }) => query.state === undefined || alert.state === query.state || (query.state === UNRESOLVED && (unresolvedStates as readonly string[]).includes(alert.state)))
     .sort((a, b) => {
       const [x, y] = [key(a), key(b)]
       return y[0] - x[0] || y[1] - x[1] || (x[2] < y[2] ? 1 : x[2] > y[2] ? -1 : 0)

@@ -8,6 +8,8 @@ import {
   AlertPage,
   AlertSubject,
   DEPLOYMENT_RULE,
+  UNRESOLVED,
+  unresolvedStates,
   Waiver,
   type AlertPatch,
   type AlertQuery,
@@ -253,7 +255,8 @@ async function listAlerts(db: Db, query: AlertQuery): Promise<AlertPage> {
   for (const row of countRows) if (row.state in counts) counts[row.state as keyof AlertStateCounts] = Number(row.count)
 
   let select = filtered.selectAll()
-  if (query.state !== undefined) select = select.where('state', '=', query.state)
+  if (query.state === UNRESOLVED) select = select.where('state', 'in', [...unresolvedStates])
+  else if (query.state !== undefined) select = select.where('state', '=', query.state)
   if (query.cursor !== undefined) {
     const [weight, lastSeen, id] = decodeAlertCursor(query.cursor)
     select =

@@ -156,8 +156,12 @@ export type AlertPage = z.infer<typeof AlertPage>
 
 export const alertSorts = ['severity', 'recent'] as const
 
+/** Not a state but a filter: every alert still to be dealt with (open, acknowledged or waived). */
+export const UNRESOLVED = 'unresolved'
+export const unresolvedStates = ['open', 'acknowledged', 'waived'] as const satisfies readonly AlertState[]
+
 export const AlertQuery = z.object({
-  state: AlertState.optional(),
+  state: z.union([AlertState, z.literal(UNRESOLVED)]).optional().meta({ description: 'one state, or unresolved: open, acknowledged or waived' }),
   rule: AlertRule.optional(),
   project: optionalText.meta({ description: 'exact project name' }),
   severity: AlertSeverity.optional().meta({ description: 'only this severity' }),

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
-import { alertRules, alertSeverities, alertStates, occurrenceKind, ruleLabels, type Alert, type AlertPatch } from '../../../contract/alerts'
+import { alertRules, alertSeverities, alertStates, occurrenceKind, ruleLabels, UNRESOLVED, unresolvedStates, type Alert, type AlertPatch } from '../../../contract/alerts'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { FilterNotices } from '../../../components/ui/filter-notices'
@@ -42,7 +42,7 @@ export function AlertsPage() {
         <h1 id="alerts-heading">Alerts</h1>
         <p className="page-lede">
           What the anomaly rules found in the builds: unexpected tool versions, downloads from hosts outside the allow-list, dependency drift, builder and signer changes,
-          failed verifications, rebuild mismatches and duration outliers. One alert per recurring cause. <span className="alert-hint">Press <kbd>?</kbd> for the keyboard shortcuts.</span>
+          failed verifications, rebuild mismatches and duration outliers; and services deployed without verified provenance. One alert per recurring cause. <span className="alert-hint">Press <kbd>?</kbd> for the keyboard shortcuts.</span>
         </p>
       </header>
       <AlertFilters search={search} onChange={setSearch} />
@@ -78,6 +78,7 @@ function AlertFilters({ search, onChange }: { search: AlertsSearch; onChange: (n
                 {stateLabels[state]}
               </option>
             ))}
+          <option value={UNRESOLVED}>Not resolved</option>
           <option value="all">Every state</option>
         </select>
       </div>
@@ -138,6 +139,11 @@ function StateCounts({ search, counts }: { search: AlertsSearch; counts: Record<
             </Link>
           </li>
         ))}
+        <li>
+          <Link to={paths.alerts(toAlertsSearchParams({ ...search, state: UNRESOLVED }))} aria-current={current === UNRESOLVED ? 'true' : undefined}>
+            Not resolved <span className="diff-count">{unresolvedStates.reduce((sum, state) => sum + counts[state], 0)}</span>
+          </Link>
+        </li>
       </ul>
     </nav>
   )

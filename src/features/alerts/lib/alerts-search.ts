@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { AlertRule, AlertSeverity, AlertState, alertSorts, type AlertQuery } from '../../../contract/alerts'
+import { AlertRule, AlertSeverity, AlertState, alertSorts, UNRESOLVED, type AlertQuery } from '../../../contract/alerts'
 import type { AlertsSearchParams } from '../../../lib/paths'
 import { droppedValue, type UnknownFilter } from '../../../lib/url-filters'
 
 /** The queue's filters as the URL holds them; a value the API would refuse reads as absent, and is reported. */
 export const AlertsSearch = z.object({
-  /** `all` lists every state; absent means open. */
-  state: z.union([AlertState, z.literal('all')]).optional().catch(undefined),
+  /** `all` lists every state, `unresolved` open, acknowledged and waived; absent means open. */
+  state: z.union([AlertState, z.literal('all'), z.literal(UNRESOLVED)]).optional().catch(undefined),
   rule: AlertRule.optional().catch(undefined),
   project: z.string().trim().min(1).max(512).optional().catch(undefined),
   severity: AlertSeverity.optional().catch(undefined),

@@ -2,6 +2,7 @@ import { useQuery, type QueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { describeError } from '../../../api/api-error'
+import { DEPLOYMENT_RULE, UNRESOLVED } from '../../../contract/alerts'
 import type { Overview } from '../../../contract/overview'
 import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
@@ -126,10 +127,19 @@ function Figures({ overview }: { overview: Overview }) {
         {overview.unverifiedDeployments === null ? (
           <p className="muted">This server could not count them.</p>
         ) : (
-          <p>
-            <strong>{overview.unverifiedDeployments.toLocaleString('en')}</strong> {overview.unverifiedDeployments === 1 ? 'service runs' : 'services run'} now without a
-            verified path back to a source commit.
-          </p>
+          <>
+            <ul className="overview-figures">
+              <Figure
+                to={paths.alerts({ rule: DEPLOYMENT_RULE, state: UNRESOLVED })}
+                value={overview.unverifiedDeployments}
+                label={overview.unverifiedDeployments === 1 ? 'Service running unverified' : 'Services running unverified'}
+              />
+            </ul>
+            <p className="muted">
+              {overview.unverifiedDeployments === 1 ? 'A service runs' : 'Services run'} now without a verified path back to a source commit; each is an alert of the rule
+              “deployed without verified provenance” until what runs verifies.
+            </p>
+          </>
         )}
       </section>
       <section className="card" aria-labelledby="overview-failures">
