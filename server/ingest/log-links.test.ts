@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { ArtifactDetail } from '../../src/contract/artifacts'
 import { IngestResponse } from '../../src/contract/attestations'
 import { DocumentVerification } from '../../src/contract/documents'
 import { createApp } from '../app'
@@ -15,13 +16,16 @@ import type { Store } from '../store/types'
  * with its tlogEntries removed, and the same entry as Rekor's API returns it (GET /api/v1/log/entries/{uuid}: the
  * entry's own bytes, its signed entry timestamp, inclusion proof and checkpoint, only reshaped). Over HTTP, in
  * either order, the bundle ends up verified with that entry, and the link is said in the response and on the
- * document.
+ * document. The same for slsa-verifier's DSSE bundle of SLSA provenance (an intoto entry), seen on its artifact.
  */
 
 const TOKEN = 'log-links'
 const STAGING = '2-dsse-sigstore-bundles/sigstore-conformance/rekor2-happy-path/trusted_root.json'
 const BUNDLE = '2-dsse-sigstore-bundles/sigstore-python/bundle_v3.txt.sigstore'
 const OTHER_ENTRY = '4-rekor/sigstore-java/rekor-response/valid/entry.json'
+const DSSE_BUNDLE = '1-slsa-provenance/slsa-verifier/gha_bundle/valid-v0.3.intoto.sigstore'
+const PUBLIC_GOOD = '2-dsse-sigstore-bundles/sigstore-go/trusted-root-public-good.json'
+const GITHUB = '3-npm-github-attestations/github-gh-cli/trusted_root.json'
 
 type TlogEntry = {
   logIndex: string
@@ -34,18 +38,18 @@ type TlogEntry = {
 type Bundle = { verificationMaterial: { tlogEntries: TlogEntry[] } & Record<string, unknown> } & Record<string, unknown>
 
 const read = (path: string) => readFileSync(join(corpusDir, path))
-const bundle = (): Bundle => JSON.parse(read(BUNDLE).toString('utf8')) as Bundle
+const bundle = (path = BUNDLE): Bundle => JSON.parse(read(path).toString('utf8').trim()) as Bundle
 const hexOf = (base64: string) => Buffer.from(base64, 'base64').toString('hex')
 
 /** The bundle without its log entry: what a signer that keeps the entry apart hands over. */
-function withoutEntry(): Buffer {
-  const original = bundle()
+function withoutEntry(path = BUNDLE): Buffer {
+  const original = bundle(path)
   return Buffer.from(JSON.stringify({ ...original, verificationMaterial: { ...original.verificationMaterial, tlogEntries: [] } }))
 }
 
 /** The bundle's entry as Rekor's API answers for it; `tamper` changes the signed entry timestamp. */
-function entryResponse(tamper = false): { raw: Buffer; uuid: string; logIndex: string } {
-  const [entry] = bundle().verificationMaterial.tlogEntries
+function entryResponse(tamper = false, path = BUNDLE): { raw: Buffer; uuid: string; logIndex: string } {
+  const [entry] = bundle(path).verificationMaterial.tlogEntries
   if (!entry) throw new Error('the corpus bundle has no log entry')
   const body = Buffer.from(entry.canonicalizedBody, 'base64')
   const uuid = createHash('sha256').update(Buffer.concat([Buffer.from([0]), body])).digest('hex')
@@ -79,9 +83,9 @@ beforeEach(async () => {
 })
 afterEach(async () => dispose())
 
-function app() {
+function app(trustedRoots = [STAGING]) {
   const config = buildConfig(
-    { trust: { trustedRoots: [STAGING] }, tokens: [{ name: 'test', sha256: createHash('sha256').update(TOKEN).digest('hex'), scopes: ['ingest', 'read'] }] },
+    { trust: { trustedRoots }, tokens: [{ name: 'test', sha256: createHash('sha256').update(TOKEN).digest('hex'), scopes: ['ingest', 'read'] }] },
     'log links test config',
     corpusDir,
   )
@@ -169,5 +173,24 @@ describeWithCorpus('Rekor entries linked to the stored bundles they record', () 
     const response = await server.request('/api/v1/reverify', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
     expect(response.status).toBe(200)
     expect((await stored(server, sha256(withoutEntry()))).verification).toMatchObject({ status: 'verified' })
+  })
+
+  it("a DSSE bundle of SLSA provenance (slsa-verifier's) stored without its entry: the artifact's attestation shows the entry once it arrives", async () => {
+    const server = app([PUBLIC_GOOD, GITHUB])
+    const [first] = (await post(server, withoutEntry(DSSE_BUNDLE))).documents
+    expect(first?.verification.status).toBe('failed')
+    const subject = first?.subjects[0]?.digest.sha256
+    if (!subject) throw new Error('the provenance names no sha256 subject')
+    const entry = entryResponse(false, DSSE_BUNDLE)
+    const [logged] = (await post(server, entry.raw)).documents
+    expect(logged?.logEntries?.[0]?.documents).toEqual([{ id: sha256(withoutEntry(DSSE_BUNDLE)), status: 'verified' }])
+
+    const response = await server.request(`/api/v1/artifacts/sha256:${subject}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(response.status).toBe(200)
+    const artifact = ArtifactDetail.parse(await response.json())
+    const attestation = artifact.attestations.find((item) => item.documentId === sha256(withoutEntry(DSSE_BUNDLE)))
+    expect(attestation?.verification.status).toBe('verified')
+    expect(attestation?.verification.transparencyLog).toEqual([expect.objectContaining({ logIndex: entry.logIndex, inclusionProof: true })])
+    expect(attestation?.verification.checks.map((check) => check.name)).toContain('log-evidence')
   })
 })
