@@ -1,5 +1,5 @@
 import type { Alert, AlertHistoryEntry } from '../../src/contract/alerts'
-import { alertSeverities } from '../../src/contract/alerts'
+import { alertSeverities, occurrenceKind } from '../../src/contract/alerts'
 import { alertId, type Finding } from './rules'
 import { recur } from './triage'
 
@@ -45,7 +45,7 @@ export function mergeFinding(
       occurrences: 1,
       updatedAt: iso(now),
     }
-    return { alert, history: [{ at: iso(now), actor: 'rules', kind: 'created', from: null, to: 'open', reason: `${finding.title} (build ${occurrence.buildId.slice(0, 12)})` }], created: true }
+    return { alert, history: [{ at: iso(now), actor: 'rules', kind: 'created', from: null, to: 'open', reason: `${finding.title} (${occurrenceKind(finding.rule)} ${occurrence.buildId.slice(0, 12)})` }], created: true }
   }
   if (!newOccurrence) {
     // The newest occurrence judged again (its provenance or telemetry arrived later) brings its evidence up to date.
@@ -54,7 +54,7 @@ export function mergeFinding(
     return { alert: { ...existing, severity: finding.severity, ...(latest ? { title: finding.title, evidence: finding.evidence } : {}), updatedAt: iso(now) }, history: [], created: false }
   }
   const newest = Date.parse(existing.lastSeen) <= occurrence.at
-  const reopened = recur({ state: existing.state, waiver: existing.waiver }, occurrence.buildId, now)
+  const reopened = recur({ state: existing.state, waiver: existing.waiver }, `${occurrenceKind(finding.rule)} ${occurrence.buildId}`, now)
   const alert: Alert = {
     ...existing,
     severity: finding.severity,

@@ -49,7 +49,7 @@ describe('what evaluation does by itself', () => {
     })
   })
   it('reopens a resolved alert whose cause recurs, and leaves other states as they are', () => {
-    expect(recur({ state: 'resolved', waiver: null }, 'b'.repeat(64), now)).toMatchObject({ next: { state: 'open' }, entry: { kind: 'reopened', from: 'resolved', to: 'open' } })
-    expect(recur(waived, 'b'.repeat(64), now)).toEqual({ next: waived, entry: null })
+    expect(recur({ state: 'resolved', waiver: null }, `build ${'b'.repeat(64)}`, now)).toMatchObject({ next: { state: 'open' }, entry: { kind: 'reopened', from: 'resolved', to: 'open' } })
+    expect(recur(waived, `build ${'b'.repeat(64)}`, now)).toEqual({ next: waived, entry: null })
   })
 })

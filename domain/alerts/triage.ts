@@ -68,11 +68,11 @@ export function expireWaiver(current: TriageState, now: number): { next: TriageS
   }
 }
 
-/** The cause showed again in a build: a resolved alert reopens; otherwise only its count and last seen move. */
-export function recur(current: TriageState, buildId: string, at: number): { next: TriageState; entry: AlertHistoryEntry | null } {
+/** The cause showed again (in `where`: `build <id>`, `deployment <id>`): a resolved alert reopens; otherwise only its count and last seen move. */
+export function recur(current: TriageState, where: string, at: number): { next: TriageState; entry: AlertHistoryEntry | null } {
   if (current.state !== 'resolved') return { next: current, entry: null }
   return {
     next: { state: 'open', waiver: null },
-    entry: { at: new Date(at).toISOString(), actor: 'rules', kind: 'reopened', from: 'resolved', to: 'open', reason: `the cause recurred in build ${buildId}` },
+    entry: { at: new Date(at).toISOString(), actor: 'rules', kind: 'reopened', from: 'resolved', to: 'open', reason: `the cause recurred in ${where}` },
   }
 }
