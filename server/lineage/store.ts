@@ -127,6 +127,42 @@ function statesOf(rows: readonly { count: number | string | bigint; judged: Judg
 export function lineageReader(db: Db, kind: StoreKind): LineageReader {
   const builds = () => db.selectFrom('builds').innerJoin('documents', 'documents.id', 'builds.document_id').select(buildColumns)
 
+  /**
+   * Each service's current deployment in an environment, in one statement (the newest not replaced, one index
+   * seek a service), asked once per environment a request meets: deployments listed from one environment or a
+   * few need no query per service to say which of them run now.
+   */
+  const currents = new Map<string, Promise<{ services: number; ids: Set<string> }>>()
+  const currentIn = (environment: string) => {
+    let found = currents.get(environment)
+    if (found === undefined) {
+      found = db
+        .selectFrom(db.selectFrom('deployments').select('service').distinct().where('environment', '=', environment).as('services'))
+        .select((eb) => [
+          'services.service',
+          eb
+            .selectFrom('deployments as d')
+            .select('d.id')
+            .where('d.environment', '=', environment)
+            .whereRef('d.service', '=', 'services.service')
+            .where((inner) => inner.not(inner.exists(inner.selectFrom('deployments as r').select('r.id').whereRef('r.replaces', '=', 'd.id'))))
+            .orderBy('d.deployed_at', 'desc')
+            .orderBy('d.id', 'desc')
+            .limit(1)
+            .as('id'),
+        ])
+        .execute()
+        .then((rows) => ({ services: rows.length, ids: new Set(rows.flatMap((row) => (row.id === null ? [] : [row.id]))) }))
+      currents.set(environment, found)
+    }
+    return found
+  }
+  const currentOf = async (rows: readonly { environment: string }[]): Promise<Set<string>> => {
+    const ids = new Set<string>()
+    for (const environment of new Set(rows.map((row) => row.environment))) for (const id of (await currentIn(environment)).ids) ids.add(id)
+    return ids
+  }
+
   const deploymentsWhere = async (
     filter: { digest: string } | { environment: string },
     limit: number,
@@ -163,7 +199,7 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     )
     if (limit === 0 || total === 0) return { total, items: [], states }
     const rows = await base().selectAll('deployments').orderBy('deployments.deployed_at', 'desc').orderBy('deployments.id', 'desc').limit(limit).execute()
-    return { total, items: (await readDeployments(db, rows)).map(deploymentFact), states }
+    return { total, items: (await readDeployments(db, rows, await currentOf(rows))).map(deploymentFact), states }
   }
 
   const buildMembers = async (
@@ -231,7 +267,7 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     deploymentsById: async (ids) => {
       if (ids.length === 0) return []
       const rows = await db.selectFrom('deployments').selectAll().where('id', 'in', [...ids]).execute()
-      return (await readDeployments(db, rows)).map(deploymentFact)
+      return (await readDeployments(db, rows, await currentOf(rows))).map(deploymentFact)
     },
 
     digestsWithPrefix: async (prefix, limit) => {
@@ -259,28 +295,12 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     },
 
     environment: async (name) => {
-      // Each service's current deployment in one statement: the newest not replaced, one index seek a service.
-      const current = await db
-        .selectFrom(db.selectFrom('deployments').select('service').distinct().where('environment', '=', name).as('services'))
-        .select((eb) => [
-          'services.service',
-          eb
-            .selectFrom('deployments as d')
-            .select('d.id')
-            .where('d.environment', '=', name)
-            .whereRef('d.service', '=', 'services.service')
-            .where((inner) => inner.not(inner.exists(inner.selectFrom('deployments as r').select('r.id').whereRef('r.replaces', '=', 'd.id'))))
-            .orderBy('d.deployed_at', 'desc')
-            .orderBy('d.id', 'desc')
-            .limit(1)
-            .as('id'),
-        ])
-        .execute()
-      if (current.length === 0) return null
-      const ids = current.flatMap((row) => (row.id === null ? [] : [row.id]))
+      const current = await currentIn(name)
+      if (current.services === 0) return null
+      const ids = [...current.ids]
       const latest = ids.length === 0 ? [] : await db.selectFrom('deployments').selectAll().where('id', 'in', ids).execute()
-      const read = await readDeployments(db, latest, new Set(ids))
-      return { name, services: current.length, flagged: read.filter(({ deployment }) => deployment.flagged).length }
+      const read = await readDeployments(db, latest, current.ids)
+      return { name, services: current.services, flagged: read.filter(({ deployment }) => deployment.flagged).length }
     },
 
     artifacts: async (refs) => {
