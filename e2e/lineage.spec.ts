@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { EnvironmentList } from '../src/contract/deployments'
+import { LineageGraph } from '../src/contract/lineage'
 import { expect, test } from './fixtures'
 
 // The Lineage screen on the seeded demo as `npm start` runs it. The graph is drawn on a canvas; assertions read
@@ -27,6 +28,18 @@ async function openFromList(page: Page, name: RegExp) {
 }
 
 const panel = (page: Page) => page.getByRole('complementary')
+
+async function lineage(request: APIRequestContext, url: string, query: string) {
+  const response = await request.get(`${url}/api/v1/lineage?${query}`)
+  expect(response.status()).toBe(200)
+  return LineageGraph.parse(await response.json())
+}
+
+/** What the summary counts for an answer: its nodes plus a node per group whose members are not all drawn. */
+const counted = (graph: LineageGraph) => {
+  const shownGroups = graph.groups.filter((group) => group.shown < group.count).length
+  return `${graph.nodes.length + shownGroups} nodes, ${graph.edges.length} links`
+}
 
 test('from an artifact page, its lineage runs commit → build → artifact → attestation → deployment → environment', async ({ demoServer: server, demoPage: page, request }) => {
   const deployment = await running(request, server.url, 'production', 'web')
@@ -104,3 +117,96 @@ test('keyboard only: Tab reaches a node, arrows follow its links, Enter opens it
   const results = await new AxeBuilder({ page }).analyze()
   expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([])
 })
+
+test('expanding a group adds its members to the graph', async ({ demoServer: server, demoPage: page, request }) => {
+  // Production's deployments outnumber what one node lists, so the environment starts with them grouped.
+  const before = await lineage(request, server.url, 'from=env:production')
+  const group = before.groups.find((candidate) => candidate.memberType === 'deployment')
+  if (!group?.expandCursor) throw new Error('the demo groups the deployments to production')
+  const after = await lineage(request, server.url, `from=env:production&expand=${group.expandCursor}`)
+  const deploymentsAfter = after.nodes.filter((node) => node.type === 'deployment').length
+  const grown = after.groups.find((candidate) => candidate.id === group.id)
+  expect(deploymentsAfter).toBeGreaterThan(before.nodes.filter((node) => node.type === 'deployment').length)
+  // A member the first answer had none like (by its name in the list).
+  const member = after.nodes.find((node) => node.type === 'deployment' && !before.nodes.some((other) => other.label === node.label))
+  if (!member) throw new Error('the expansion shows a deployment of another day or service')
+
+  await page.goto(`${server.url}/lineage?from=env:production`)
+  const summary = page.getByRole('status').filter({ hasText: / nodes, \d+ links/ })
+  await expect(summary).toContainText(counted(before))
+  await expect(summary).toContainText('1 group of neighbours')
+  const deployments = nodeList(page).getByRole('region', { name: /^Deployments \(/ })
+  const memberButton = deployments.getByRole('button', { name: new RegExp(`^deployment ${escape(member.label)} `) })
+  await expect(memberButton).toHaveCount(0)
+
+  await openFromList(page, new RegExp(`^group ${escape(group.label)}`))
+  await expect(panel(page).getByRole('heading', { level: 2 })).toHaveText(`group ${group.label}`)
+  await expect(panel(page).getByText(`${group.count} in all, ${group.shown} shown`)).toBeVisible()
+  await panel(page).getByRole('button', { name: 'Expand group' }).click()
+
+  await expect(page).toHaveURL(new RegExp(`expand=${group.expandCursor}`))
+  await expect(summary).toContainText(counted(after))
+  // Every deployment of the answer is a node of the list (plus the group while members remain hidden).
+  const stillGrouped = grown !== undefined && grown.shown < grown.count ? 1 : 0
+  await expect(nodeList(page).getByRole('region', { name: `Deployments (${deploymentsAfter + stillGrouped})` })).toBeAttached()
+  await expect(memberButton.first()).toBeAttached()
+  // The panel stays on the group and says how many it now shows.
+  await expect(panel(page).getByText(`${group.count} in all, ${grown?.shown ?? group.count} shown`)).toBeVisible()
+})
+
+test('a node clicked on the canvas opens its panel, also after the panel was closed; a drag pans', async ({ demoServer: server, demoPage: page, request }) => {
+  const deployment = await running(request, server.url, 'production', 'ledger')
+  await page.goto(`${server.url}/lineage?from=env:production`)
+  await expect(nodeList(page).getByRole('button').first()).toBeAttached()
+
+  // Find centres the node on the canvas (and opens it); close the panel, then click the node where it is drawn.
+  await page.getByRole('searchbox', { name: 'Find a node' }).fill(deployment.id.slice(0, 12))
+  await page.locator('.lineage-found').getByRole('button', { name: /^deployment ledger / }).first().click()
+  const heading = panel(page).getByRole('heading', { level: 2 })
+  await expect(heading).toHaveText(/^deployment ledger to production/)
+  const title = (await heading.textContent()) ?? ''
+  await panel(page).getByRole('button', { name: 'Close' }).click()
+  await expect(panel(page)).toHaveCount(0)
+  await expect(page).not.toHaveURL(/selected=/)
+
+  // The canvas keeps its centre as it widens into the panel's place, so the node is in the middle.
+  const canvas = page.locator('canvas.lineage-canvas-surface')
+  await canvas.scrollIntoViewIfNeeded()
+  const box = await canvas.boundingBox()
+  if (!box) throw new Error('the canvas is drawn')
+  // Playwright checks that the canvas itself (not an element over it) receives the click.
+  await canvas.click({ position: { x: box.width / 2, y: box.height / 2 } })
+  await expect(heading).toHaveText(title)
+  await expect(page).toHaveURL(new RegExp(`selected=deployment%3A${deployment.id}`))
+  await expect(panel(page).getByText('no verified path to a source commit')).toBeVisible()
+
+  // A press that moves is a pan, not a click: the view moves by the drag and no panel opens.
+  await panel(page).getByRole('button', { name: 'Close' }).click()
+  await expect(panel(page)).toHaveCount(0)
+  const [x0, y0, scale] = (await settledView(page)).split(',').map(Number) as [number, number, number]
+  const wide = await canvas.boundingBox()
+  if (!wide) throw new Error('the canvas is drawn')
+  await page.mouse.move(wide.x + wide.width / 2, wide.y + wide.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(wide.x + wide.width / 2 - 120, wide.y + wide.height / 2 - 40, { steps: 8 })
+  await page.mouse.up()
+  const [x1, y1] = (await settledView(page)).split(',').map(Number) as [number, number]
+  expect(Math.abs(x1 - (x0 + 120 / scale))).toBeLessThanOrEqual(2)
+  expect(Math.abs(y1 - (y0 + 40 / scale))).toBeLessThanOrEqual(2)
+  await expect(panel(page)).toHaveCount(0)
+})
+
+/** The viewport the URL holds once the canvas has stopped reporting changes (it reports 250 ms after the last). */
+async function settledView(page: Page): Promise<string> {
+  const view = () => new URL(page.url()).searchParams.get('view')
+  for (let tries = 0; tries < 40; tries++) {
+    const seen = view()
+    await page.waitForTimeout(400)
+    if (seen !== null && seen === view()) return seen
+  }
+  throw new Error(`the viewport in the URL did not settle (${view()})`)
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

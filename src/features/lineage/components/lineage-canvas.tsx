@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type KeyboardEvent, type Ref } from 'react'
 import type { Viewport } from '../lib/lineage-search'
 import { neighbourInDirection } from '../lib/lineage-view'
-import { centreOn, drawScene, fitViewport, nodeAt, nodeHeight, NODE_WIDTH, type Scene } from '../lib/scene'
+import { centreOn, drawGraph, drawHighlights, drawLayer, fillLayer, fitViewport, layerCovers, nodeAt, nodeHeight, NODE_WIDTH, type GraphLayer, type Scene } from '../lib/scene'
 
 export type CanvasHandle = {
   fit: () => void
@@ -48,6 +48,8 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
     props.current = { scene, selected, matches, current }
   })
   const keyTarget = useRef<HTMLButtonElement>(null)
+  const layer = useRef<GraphLayer | null>(null)
+  const last = useRef<{ scene: Scene; scale: number } | null>(null)
 
   const paint = useCallback(() => {
     frame.current = 0
@@ -58,7 +60,19 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
     const { width, height, dpr } = size.current
     const now = props.current
     const start = performance.now()
-    drawScene(ctx, now.scene, view, width, height, dpr, { selected: now.selected, matches: now.matches })
+    // A paint at the zoom and scene of the one before is a pan (or a highlight): copy the graph from the layer drawn
+    // around the view, filling it first if the view left it. A new scene (a state changed) or zoom draws directly:
+    // one view's worth, the cheapest for a one-off frame.
+    const steady = last.current?.scene === now.scene && last.current.scale === view.scale
+    last.current = { scene: now.scene, scale: view.scale }
+    let cached = layer.current
+    if (steady && (!cached || !layerCovers(cached, now.scene, view, width, height, dpr))) {
+      cached ??= { canvas: document.createElement('canvas'), scene: null, scale: 0, dpr: 0, x: 0, y: 0, width: 0, height: 0 }
+      layer.current = fillLayer(cached, now.scene, view, width, height, dpr) ? cached : null
+    }
+    if (steady && layer.current && layerCovers(layer.current, now.scene, view, width, height, dpr)) drawLayer(ctx, layer.current, view, width, height, dpr)
+    else drawGraph(ctx, now.scene, view, width, height, dpr)
+    drawHighlights(ctx, now.scene, view, dpr, { selected: now.selected, matches: now.matches })
     // For the rendering bench (a PerformanceObserver sees entries even once cleared; the buffer stays empty).
     performance.measure('lineage:paint', { start, end: performance.now() })
     performance.clearMeasures('lineage:paint')
@@ -85,20 +99,33 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
     const resize = () => {
       const rect = element.getBoundingClientRect()
       const dpr = window.devicePixelRatio || 1
+      const before = size.current
       size.current = { width: Math.max(1, rect.width), height: Math.max(1, rect.height), dpr }
+      // The view keeps its centre when the box changes size (the panel opening or closing beside it), so the node
+      // in the middle stays there.
+      const view = viewport.current
+      const shifted = view !== null && before.width > 0 && (before.width !== size.current.width || before.height !== size.current.height)
+      if (shifted) {
+        viewport.current = {
+          ...view,
+          x: view.x + (before.width - size.current.width) / 2 / view.scale,
+          y: view.y + (before.height - size.current.height) / 2 / view.scale,
+        }
+      }
       if (canvas.current) {
         canvas.current.width = Math.round(size.current.width * dpr)
         canvas.current.height = Math.round(size.current.height * dpr)
       }
       if (!viewport.current) viewport.current = initialView(props.current.scene, size.current.width, size.current.height)
-      schedule()
+      if (shifted) moved()
+      else schedule()
     }
     resize()
     if (typeof ResizeObserver === 'undefined') return
     const observer = new ResizeObserver(resize)
     observer.observe(element)
     return () => observer.disconnect()
-  }, [schedule])
+  }, [schedule, moved])
 
   // Any new scene, selection or match repaints; a state change costs one frame, no layout.
   useEffect(() => {
@@ -108,6 +135,8 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
   useEffect(
     () => () => {
       cancelAnimationFrame(frame.current)
+      // Forget the cancelled frame, or a remount (StrictMode runs effects twice in development) would never paint.
+      frame.current = 0
       window.clearTimeout(settle.current)
     },
     [],
@@ -144,6 +173,8 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
       const view = viewport.current
       const { width, height } = size.current
       viewport.current = centreOn(props.current.scene, node, width, height, Math.max(view?.scale ?? 1, 0.6))
+      // A node found from the list above may centre a canvas scrolled out of sight; bring it into view.
+      box.current?.scrollIntoView?.({ block: 'nearest' })
       moved()
     },
     [moved],

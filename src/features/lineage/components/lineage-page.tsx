@@ -161,13 +161,20 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
   const found = useMemo(() => (view ? findNodes(view, findText) : []), [view, findText])
   const matches = useMemo(() => new Set(found), [found])
 
+  // The view as of the last render, read by the callbacks so that they keep their identity when only a state
+  // changed (the node list's thousands of entries then skip rendering).
+  const viewNow = useRef(view)
+  useLayoutEffect(() => {
+    viewNow.current = view
+  })
   const open = useCallback(
     (node: number) => {
-      if (!view) return
-      setCurrentId(view.nodes[node]!.id)
-      update({ selected: view.nodes[node]!.id })
+      const id = viewNow.current?.nodes[node]?.id
+      if (id === undefined) return
+      setCurrentId(id)
+      update({ selected: id })
     },
-    [update, view, setCurrentId],
+    [update, setCurrentId],
   )
   const onViewport = useCallback((viewport: Viewport) => update({ view: viewport }, true), [update])
   const selectAndCentre = useCallback(
@@ -351,6 +358,17 @@ function Legend() {
   )
 }
 
+/** One entry of the list; unchanged entries skip rendering, so a state change re-renders one of thousands. */
+const NodeListItem = memo(function NodeListItem({ node, name, onOpen }: { node: number; name: string; onOpen: (node: number) => void }) {
+  return (
+    <li>
+      <button type="button" tabIndex={-1} onClick={() => onOpen(node)}>
+        {name}
+      </button>
+    </li>
+  )
+})
+
 /**
  * The graph as lists, one per layer, for screen readers and for finding a node without the canvas: each entry is
  * named like the node and opens its panel. Out of view, and out of the tab order (the canvas's node is the stop).
@@ -372,11 +390,7 @@ const NodeList = memo(function NodeList({ view, onOpen }: { view: LineageView; o
             </h3>
             <ul>
               {nodes.map((node) => (
-                <li key={view.nodes[node]!.id}>
-                  <button type="button" tabIndex={-1} onClick={() => onOpen(node)}>
-                    {view.nodes[node]!.name}
-                  </button>
-                </li>
+                <NodeListItem key={view.nodes[node]!.id} node={node} name={view.nodes[node]!.name} onOpen={onOpen} />
               ))}
             </ul>
           </section>

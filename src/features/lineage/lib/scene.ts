@@ -129,11 +129,18 @@ export function traceEdge(path: { moveTo(x: number, y: number): void; lineTo(x: 
   }
 }
 
-/**
- * Paints the scene on a 2D canvas. Only what is in view is drawn; how much of each node depends on its size on
- * screen (a dot, a box, a box with its text), so a 5,000-node overview costs about as much as a close-up.
- */
+/** Paints the scene on a 2D canvas: the graph, then the highlights over it. */
 export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, viewport: Viewport, width: number, height: number, dpr: number, highlights: Highlights): void {
+  drawGraph(ctx, scene, viewport, width, height, dpr)
+  drawHighlights(ctx, scene, viewport, dpr, highlights)
+}
+
+/**
+ * The graph without highlights (what a cached layer holds). Only what is in view is drawn; how much of each node
+ * depends on its size on screen (a dot, a box, a box with its text), so a 5,000-node overview costs about as much
+ * as a close-up.
+ */
+export function drawGraph(ctx: CanvasRenderingContext2D, scene: Scene, viewport: Viewport, width: number, height: number, dpr: number): void {
   const { layout, view } = scene
   const { scale } = viewport
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
@@ -146,8 +153,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
   const right = viewport.x + width / scale
   const pixel = 1 / scale
 
-  // Edges, one path per state (three strokes for thousands of edges), the selected node's drawn again on top.
-  const selected = highlights.selected
+  // Edges, one path per state: three strokes for thousands of edges.
   for (const state of ['verified', 'unverified', 'failed'] as const) {
     const style = stateStyle[state]
     ctx.beginPath()
@@ -166,17 +172,6 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
     ctx.lineWidth = Math.max(style.width * pixel, style.width * Math.min(1, scale) * pixel)
     ctx.setLineDash(style.dash.map((length) => length * pixel))
     ctx.stroke()
-  }
-  if (selected !== null) {
-    for (const e of view.incident[selected] ?? []) {
-      const style = stateStyle[view.edges[e]!.state]
-      ctx.beginPath()
-      traceEdge(ctx, layout, e)
-      ctx.strokeStyle = style.colour
-      ctx.lineWidth = 3.5 * pixel
-      ctx.setLineDash(style.dash.map((length) => length * 1.5 * pixel))
-      ctx.stroke()
-    }
   }
   ctx.setLineDash([])
 
@@ -212,10 +207,91 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
       drawNode(ctx, view.nodes[node]!, x, y, pixel, withText)
     }
   }
-  // Highlights on top: find matches, then the selected node.
+  ctx.setTransform(1, 0, 0, 1, 0, 0)
+}
+
+/** Over the graph: the selected node's links drawn thick, the find's matches ringed, then the selected node. */
+export function drawHighlights(ctx: CanvasRenderingContext2D, scene: Scene, viewport: Viewport, dpr: number, highlights: Highlights): void {
+  const { layout, view } = scene
+  const { scale } = viewport
+  const pixel = 1 / scale
+  ctx.setTransform(dpr * scale, 0, 0, dpr * scale, -viewport.x * scale * dpr, -viewport.y * scale * dpr)
+  const selected = highlights.selected
+  if (selected !== null) {
+    for (const e of view.incident[selected] ?? []) {
+      const style = stateStyle[view.edges[e]!.state]
+      ctx.beginPath()
+      traceEdge(ctx, layout, e)
+      ctx.strokeStyle = style.colour
+      ctx.lineWidth = 3.5 * pixel
+      ctx.setLineDash(style.dash.map((length) => length * 1.5 * pixel))
+      ctx.stroke()
+    }
+    ctx.setLineDash([])
+  }
   for (const node of highlights.matches) ring(ctx, scene, node, '#c98a00', 3 * pixel, 4 * pixel)
   if (selected !== null) ring(ctx, scene, selected, '#1f5fa8', 3 * pixel, 3 * pixel)
   ctx.setTransform(1, 0, 0, 1, 0, 0)
+}
+
+/**
+ * The graph drawn once around the view, bigger than it, at one zoom: panning copies from it (one image copy a
+ * frame) instead of drawing thousands of nodes and edges again, which a software-rastered canvas cannot do at
+ * 50 frames a second. Drawn again when the view leaves it, the zoom changes or the scene does.
+ */
+export type GraphLayer = {
+  canvas: HTMLCanvasElement
+  scene: Scene | null
+  scale: number
+  dpr: number
+  /** The graph point at the layer's top-left corner, and its size in CSS pixels. */
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** Most device pixels a layer may hold (32 MB of pixels). */
+const LAYER_PIXELS = 8_000_000
+
+export function layerCovers(layer: GraphLayer, scene: Scene, view: Viewport, width: number, height: number, dpr: number): boolean {
+  return (
+    layer.scene === scene &&
+    layer.scale === view.scale &&
+    layer.dpr === dpr &&
+    view.x >= layer.x &&
+    view.y >= layer.y &&
+    view.x + width / view.scale <= layer.x + layer.width / view.scale &&
+    view.y + height / view.scale <= layer.y + layer.height / view.scale
+  )
+}
+
+/** Draws the graph into the layer around the view: a margin of up to half the view on every side. */
+export function fillLayer(layer: GraphLayer, scene: Scene, view: Viewport, width: number, height: number, dpr: number): boolean {
+  const fits = Math.sqrt(LAYER_PIXELS / (width * height * dpr * dpr))
+  const grow = Math.min(2, fits)
+  if (grow < 1.2) return false
+  const layerWidth = Math.round(width * grow)
+  const layerHeight = Math.round(height * grow)
+  const ctx = layer.canvas.getContext('2d')
+  if (!ctx) return false
+  if (layer.canvas.width !== Math.round(layerWidth * dpr)) layer.canvas.width = Math.round(layerWidth * dpr)
+  if (layer.canvas.height !== Math.round(layerHeight * dpr)) layer.canvas.height = Math.round(layerHeight * dpr)
+  const x = view.x - (layerWidth - width) / 2 / view.scale
+  const y = view.y - (layerHeight - height) / 2 / view.scale
+  drawGraph(ctx, scene, { x, y, scale: view.scale }, layerWidth, layerHeight, dpr)
+  Object.assign(layer, { scene, scale: view.scale, dpr, x, y, width: layerWidth, height: layerHeight })
+  return true
+}
+
+/** Copies the view's part of the layer onto the canvas, at whole device pixels (no resampling blur). */
+export function drawLayer(ctx: CanvasRenderingContext2D, layer: GraphLayer, view: Viewport, width: number, height: number, dpr: number): void {
+  const sx = Math.round((view.x - layer.x) * view.scale * dpr)
+  const sy = Math.round((view.y - layer.y) * view.scale * dpr)
+  const w = Math.min(Math.round(width * dpr), layer.canvas.width - sx)
+  const h = Math.min(Math.round(height * dpr), layer.canvas.height - sy)
+  ctx.setTransform(1, 0, 0, 1, 0, 0)
+  ctx.drawImage(layer.canvas, sx, sy, w, h, 0, 0, w, h)
 }
 
 function ring(ctx: CanvasRenderingContext2D, scene: Scene, node: number, colour: string, width: number, gap: number): void {
