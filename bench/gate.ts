@@ -48,7 +48,7 @@ try {
   const rebuilds = demoRebuilds(builds)
   const pair = demoGatePair(builds, rebuilds, demoDeployments(builds, rebuilds))
 
-  const timed = async (samples: number[], run: () => Promise<Response>) => {
+  const timed = async (samples: number[], run: () => Response | Promise<Response>) => {
     const t0 = performance.now()
     const response = await run()
     await response.arrayBuffer()
