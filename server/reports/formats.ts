@@ -111,7 +111,6 @@ thead th { background: #eceff3; }
 .bad { color: #a8201a; font-weight: 600; }
 .good { color: #1d6b3a; }
 .artifact { border-top: 2px solid #17202b; padding-top: 0.5rem; margin-top: 1.25rem; }
-@page { size: A4; margin: 16mm 14mm; @top-center { content: "Provenance report"; font-size: 8pt; color: #5a6878; } @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
 @media print {
   body { max-width: none; padding: 0; }
   .summary-page { break-after: page; }
@@ -120,6 +119,8 @@ thead th { background: #eceff3; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
 }
+/* Last: a browser without page margin boxes drops only this rule. */
+@page { size: A4; margin: 16mm 14mm; @top-center { content: "Provenance report"; font-size: 8pt; color: #5a6878; } @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
 `
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
