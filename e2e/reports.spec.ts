@@ -9,7 +9,7 @@ import { expect, test } from './fixtures'
 /*
  * Reports on the seeded demo in Chromium: a report on what runs in production, read on the page, downloaded as the
  * archive and checked offline by `npm run verify-report`, which also fails, naming the document, when one byte of
- * one document is changed.
+ * one document is changed; its printable page printed to PDF by Chromium, the summary alone on page one.
  */
 
 const verifyReport = (file: string) => spawnSync('npm', ['run', '--silent', 'verify-report', '--', file], { encoding: 'utf8', timeout: 120_000 })
@@ -60,4 +60,22 @@ test('a report on production: its summary on the page, and an archive verify-rep
   const refused = verifyReport(tamperedPath)
   expect(refused.stdout).toContain(`FAILED: ${documentFile(id)}: document ${id} does not match its digest`)
   expect(refused.status).toBe(1)
+
+  // The printable page, printed to PDF by Chromium: the summary first and alone on page one, no navigation.
+  const html = await (await request.get(`${server.url}/api/v1/reports/${made.id}/files/report.html`)).text()
+  // A blank page first: the dashboard's own Content-Security-Policy would block the report's inline style.
+  await page.goto('about:blank')
+  await page.setContent(html)
+  await page.emulateMedia({ media: 'print' })
+  await expect(page.getByRole('navigation')).toHaveCount(0)
+  await expect(page.getByRole('link')).toHaveCount(0)
+  const summaryPage = page.locator('.summary-page')
+  await expect(summaryPage.getByRole('heading', { level: 2, name: 'What is proven and what is not' })).toBeVisible()
+  await expect(summaryPage.getByRole('listitem')).toHaveText(made.summary!.lines)
+  expect(await summaryPage.evaluate((element) => getComputedStyle(element).breakAfter)).toBe('page')
+  // It fits one A4 page inside the print margins (297 mm less 2 × 16 mm, at 96 px an inch).
+  expect((await summaryPage.boundingBox())!.height).toBeLessThan(((297 - 32) / 25.4) * 96)
+  const pdf = await page.pdf({ format: 'A4' })
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+  expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0).toBeGreaterThan(1)
 })
