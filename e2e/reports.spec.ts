@@ -54,7 +54,8 @@ test('a report on production: its summary on the page, and an archive verify-rep
   const target = files.find((file) => file.name.startsWith('documents/'))!
   const id = target.name.slice('documents/'.length, -'.json'.length)
   const changed = Uint8Array.from(target.bytes)
-  changed[Math.floor(changed.length / 2)] ^= 0x01
+  const middle = Math.floor(changed.length / 2)
+  changed[middle] = (changed[middle] ?? 0) ^ 0x01
   const tamperedPath = testInfo.outputPath('tampered.tar')
   writeFileSync(tamperedPath, writeTar(files.map((file) => (file === target ? { name: file.name, bytes: changed } : file)), 0))
   const refused = verifyReport(tamperedPath)
