@@ -25,12 +25,14 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // Fewer, larger chunks: the default split gave the Builds screen 22 files, most under 1 kB gzip, each a
-        // request. zod and the contract load with every screen (each parses its data), so they are one chunk,
-        // preloaded with the entry; code that three or more screens share is another. Code of one or two screens,
-        // and charts, stay with their routes.
+        // request. zod, the API client and the contract's common schemas load with every screen (each parses its
+        // data), so they are one chunk, preloaded with the entry; a resource's own schemas go with the screens that
+        // read them (in `shared` when three or more do), so a new resource does not grow every first visit. Code
+        // that three or more screens share is another chunk. Code of one or two screens, and charts, stay with
+        // their routes.
         codeSplitting: {
           groups: [
-            { name: 'contract', test: /node_modules\/zod\/|\/src\/(contract|api)\//, priority: 30 },
+            { name: 'contract', test: /node_modules\/zod\/|\/src\/api\/|\/src\/contract\/(common|route-spec)\.ts$/, priority: 30 },
             { name: 'shared', test: /\/src\/|node_modules\/@tanstack\/|rolldown\/runtime/, minShareCount: 3, priority: 10 },
           ],
         },
