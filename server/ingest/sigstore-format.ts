@@ -14,7 +14,8 @@ import { parseStatement, type Statement } from './statement'
 const noTrust = loadSigstoreTrust([], [])
 export const trustOf = (context: IngestContext): SigstoreTrust => context.sigstore ?? { ...noTrust, keys: context.keys }
 
-export function certificateFacts(certificate: BundleCertificate | null): CertificateFacts | null {
+/** The certificate as the policy rules read them, from a bundle's certificate or a stored verdict's summary. */
+export function certificateFacts(certificate: Pick<BundleCertificate, 'subjectAlternativeName' | 'issuer' | 'repository' | 'workflowRef' | 'ref'> | null | undefined): CertificateFacts | null {
   if (!certificate) return null
   return {
     subjectAlternativeName: certificate.subjectAlternativeName,

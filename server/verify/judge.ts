@@ -2,8 +2,9 @@ import type { Check, Subject, Verification } from '../../src/contract/common'
 import type { Policy, SignerIdentity } from '../../src/contract/policy'
 import type { IngestContext } from '../ingest/format'
 import { prepareDocument } from '../ingest/ingest'
+import { certificateFacts } from '../ingest/sigstore-format'
 import { readingOrder } from '../ingest/verify'
-import { applyPolicy, type CertificateFacts } from '../policy/policy'
+import { applyPolicy } from '../policy/policy'
 
 /**
  * What the asker expects of a document beyond what ingest checks: the artifact it must be about, who must have
@@ -39,7 +40,7 @@ export function judgeDocument(raw: Buffer, context: IngestContext, expectations:
     sourceRepo: build?.sourceRepo ?? null,
     builderId: build?.builderId ?? null,
     buildType: build?.buildType ?? null,
-    certificate: certificateFacts(verification),
+    certificate: certificateFacts(verification.certificate),
   }
   if (expectations.policy) verification = applyPolicy(verification, expectations.policy, subject)
   if (expectations.signers && expectations.signers.length > 0) {
@@ -57,19 +58,6 @@ export function judgeDocument(raw: Buffer, context: IngestContext, expectations:
   }
   if (expectations.digest !== undefined) verification = withCheck(verification, digestCheck(expectations.digest, subjects))
   return { format: document.format, id: document.id, subjects, verification }
-}
-
-/** The certificate as the policy rules read it (the contract calls the workflow `workflowRef`). */
-function certificateFacts(verification: Verification): CertificateFacts | null {
-  const certificate = verification.certificate
-  if (!certificate) return null
-  return {
-    subjectAlternativeName: certificate.subjectAlternativeName,
-    issuer: certificate.issuer,
-    repository: certificate.repository,
-    workflow: certificate.workflowRef,
-    ref: certificate.ref,
-  }
 }
 
 /** Whether the document is about the expected artifact: one of its subjects carries the digest. */
