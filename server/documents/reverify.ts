@@ -12,10 +12,11 @@ const FINGERPRINT_KEY = 'verification-config-fingerprint'
  * Bumped when the verifier's checks change what they record (2: checks that could not be judged say so; 3: a
  * check that crashed is an internal error, not a failure, and v0.1 bundles whose proof has no checkpoint, Rekor v2
  * entries over a DSSE PAE, PyPI, gcloud and Rekor entry documents verify; 4: a bundle without a log entry is
- * verified with a Rekor entry stored apart that records its signature), so a store's verdicts are re-verified on
- * the next start and the old ones kept as history.
+ * verified with a Rekor entry stored apart that records its signature; 5: after a Sigstore bundle's signature
+ * fails, signer-trusted and certificate-identity are not judged, and no trusted signer is named), so a store's
+ * verdicts are re-verified on the next start and the old ones kept as history.
  */
-const VERIFIER_REVISION = 4
+const VERIFIER_REVISION = 5
 
 /** What verdicts depend on: trusted keys, trust files, policies and the verifier. When it changes, stored verdicts may be stale. */
 export function verificationFingerprint(config: Config): string {

@@ -97,6 +97,19 @@ describe('prepareBundle with plain keys', () => {
     expect(verification.checks[0]).toMatchObject({ name: 'bundle-signature', ok: false, actual: 'does not verify with key registry-key (hint registry-key)' })
   })
 
+  it('after a failed bundle signature, whether the key is trusted and who signed are "not judged", not passed or failed', () => {
+    const bundle = keyBundle(registry.privateKey, 'registry-key')
+    bundle.dsseEnvelope.payload = Buffer.from(statement.toString().replace('app.tgz', 'evil.tgz')).toString('base64')
+    const { verification } = prepareBundle(bundle, trust, { identity: { subjectAlternativeName: 'release@example.com' } })
+    const notJudged = 'the bundle-signature check failed, so who signed is not established'
+    expect(verification.checks.find((check) => check.name === 'signer-trusted')).toMatchObject({ ok: false, notJudged, actual: `not judged: ${notJudged}` })
+    expect(verification.checks.find((check) => check.name === 'certificate-identity')).toMatchObject({ ok: false, notJudged })
+    // One cause on top, then what it left unjudged; the signers table names no trusted key for a signature that failed.
+    expect(verification.failedCheck).toBe('bundle-signature')
+    expect(verification.checks.filter((check) => !check.ok && check.notJudged === undefined).map((check) => check.name)).toEqual(['bundle-signature', 'transparency-log'])
+    expect(verification.signers).toEqual([{ keyId: 'registry-key', trustedKeyId: null, algorithm: 'ecdsa-p256' }])
+  })
+
   it('calls a logged bundle by an unknown key, in an unknown log, unverifiable, naming both', () => {
     const stranger = keyPair('stranger')
     const { verification } = prepareBundle(logged(keyBundle(stranger.privateKey, 'SHA256:unknown'), stranger.publicKey), loadSigstoreTrust([], []))

@@ -138,6 +138,10 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
     steps.push(guarded('signer-trusted', () => checkSignerTrusted(raw, trust, signer, times, context.now), (failure) => failure))
   }
   steps.push(checkIdentity(options.identity, certificate?.info ?? null))
+  // A signature that does not verify establishes no signer: whether the key is trusted and whose identity signed
+  // cannot be judged, and passing or failing them would claim one (a trusted key "valid at signing time" beside a
+  // signature it did not make). The chain, log and timestamps are about other bytes and are still judged.
+  if (signer.step.outcome === 'failed') notJudgedAfterSignature(steps, signer.step.check.name)
   const artifactDigest = options.artifactDigest
   if (artifactDigest) steps.push(guarded('subject-digest', () => checkSubjectDigest(context, artifactDigest), (failure) => failure))
 
@@ -158,7 +162,8 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
     {
       keyId: raw.keyMaterial.kind === 'public-key' ? raw.keyMaterial.hint || null : envelope?.signatures[0]?.keyid || null,
       // A certificate is trusted through the CA it chains to; a plain key through the configured key itself.
-      trustedKeyId: signer.trustedKeyId ?? (authority ? authority.uri || authority.subject || 'trusted root' : null),
+      // Only a signature that verifies is vouched for; a failed one names no trusted signer.
+      trustedKeyId: signer.step.outcome !== 'ok' ? null : (signer.trustedKeyId ?? (authority ? authority.uri || authority.subject || 'trusted root' : null)),
       algorithm: signer.key?.algorithm ?? null,
     },
   ]
@@ -195,6 +200,18 @@ function guarded<T>(name: string, run: () => T, fallback: (failure: Step) => T):
   } catch (error) {
     if (error instanceof IngestError) throw error
     return fallback(internalErrorStep(name, 'a check that runs to its end', error instanceof InternalCheckError ? error.original : error))
+  }
+}
+
+/** The checks that need a verified signature to mean anything. */
+const NEEDS_VERIFIED_SIGNATURE = new Set(['signer-trusted', 'certificate-identity'])
+
+function notJudgedAfterSignature(steps: Step[], signatureCheck: string): void {
+  const notJudged = `the ${signatureCheck} check failed, so who signed is not established`
+  for (const [index, item] of steps.entries()) {
+    if (!NEEDS_VERIFIED_SIGNATURE.has(item.check.name)) continue
+    const { name, expected } = item.check
+    steps[index] = { outcome: 'failed', check: { name, ok: false, ...(expected !== undefined ? { expected } : {}), actual: `not judged: ${notJudged}`, notJudged } }
   }
 }
 
