@@ -23,6 +23,7 @@ import type { Db, StoreKind } from './db'
 import { migrationProvider } from './migrations'
 import type { Database } from './schema'
 import { settingsRepository } from './settings'
+import { withStatementCache } from './statement-cache'
 import type { Store } from './types'
 
 export type OpenStoreOptions = {
@@ -93,7 +94,7 @@ function openSqlite(dataDir: string): { kind: StoreKind; db: Kysely<Database> } 
   database.pragma('foreign_keys = ON')
   // Another process (a second server, a CLI) may hold the write lock briefly; wait instead of failing.
   database.pragma('busy_timeout = 5000')
-  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }) }
+  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }) }
 }
 
 function openPostgres(url: string, options: PoolOptions = {}): { kind: StoreKind; db: Kysely<Database> } {
