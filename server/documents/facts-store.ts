@@ -6,6 +6,7 @@ import { preferredDigest } from '../../domain/digests'
 import { describedDigests, sameBuildTargets, type SbomDescription } from '../artifacts/sbom-links'
 import { insertAttestedDeployment } from '../deployments/store'
 import { countSignature } from '../signatures/store'
+import { indexAttestationSubjects } from './attestation-index'
 import { parseJson } from '../store/db'
 import type { Database, RebuildsTable } from '../store/schema'
 import type { DocumentExtras, DocumentRecord, RebuildRecord } from './records'
@@ -74,6 +75,25 @@ export async function insertExtras(trx: Kysely<Database>, document: DocumentReco
         subjects: json(vsa.subjects),
       })
       .execute()
+    await indexAttestationSubjects(trx, document.id, 'vsa', vsa.subjects)
+  }
+  if (extras.testResult !== undefined) {
+    const tests = extras.testResult
+    await trx
+      .insertInto('test_results')
+      .values({
+        document_id: document.id,
+        result: tests.result,
+        url: tests.url,
+        configuration: json(tests.configuration),
+        passed_count: tests.passed,
+        warned_count: tests.warned,
+        failed_count: tests.failed,
+        failed_tests: json(tests.failedTests),
+        subjects: json(tests.subjects),
+      })
+      .execute()
+    await indexAttestationSubjects(trx, document.id, 'test-result', tests.subjects)
   }
   if (link !== undefined) {
     await trx

@@ -84,6 +84,20 @@ export type VsaRecord = {
   subjects: Subject[]
 }
 
+/** An in-toto test result (https://in-toto.io/attestation/test-result/v0.1): one run of a test suite. */
+export type TestResultRecord = {
+  result: 'PASSED' | 'WARNED' | 'FAILED'
+  url: string | null
+  /** ResourceDescriptors as written. */
+  configuration: Record<string, unknown>[]
+  passed: number
+  warned: number
+  failed: number
+  /** The first failed tests' names. */
+  failedTests: string[]
+  subjects: Subject[]
+}
+
 /** An in-toto v0.9 link: one step of a supply chain as its functionary recorded it. */
 export type LinkRecord = {
   name: string
@@ -114,6 +128,7 @@ export type RebuildRecord = {
 export type DocumentExtras = {
   sbom?: SbomRecord
   vsa?: VsaRecord
+  testResult?: TestResultRecord
   link?: LinkRecord
   rebuilds?: RebuildRecord[]
   /** A deployment recorded by a signed deployment attestation (docs/deployment-predicate.md). */

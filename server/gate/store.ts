@@ -2,6 +2,7 @@ import { GateArtifactDecision, GateDecision, GateDecisionPage, type GateDecision
 import { z } from 'zod'
 import { encodeCursor, decodeCursor } from '../store/cursor'
 import { instant, parseJson, type Db } from '../store/db'
+import { testResultsForDigests, vsasForDigests, type TestResultFact, type VsaFact } from '../documents/attestation-index'
 import type { DeploymentFact } from './decide'
 
 /** A decision to record, with the project of each artifact (null when nothing records one) for the project filter. */
@@ -12,6 +13,10 @@ export interface GateRepository {
   list(query: GateDecisionQuery): Promise<GateDecisionPage>
   /** Every recorded deployment of a digest (`sha256:<hex>`): its environment and time, for promotion order. */
   deploymentsOf(digest: string): Promise<DeploymentFact[]>
+  /** The VSAs about each digest, newest first (server/documents/attestation-index.ts). */
+  vsasFor(digests: readonly string[]): Promise<Map<string, VsaFact[]>>
+  /** The in-toto test results about each digest, newest first. */
+  testResultsFor(digests: readonly string[]): Promise<Map<string, TestResultFact[]>>
 }
 
 const StoredArtifacts = z.array(GateArtifactDecision)
@@ -84,5 +89,8 @@ export function gateRepository(db: Db): GateRepository {
       const rows = await db.selectFrom('deployment_artifacts').select(['deployment_id', 'environment', 'deployed_at']).where('digest_value', '=', hex).execute()
       return rows.map((row) => ({ id: row.deployment_id, environment: row.environment, at: instant(row.deployed_at) }))
     },
+
+    vsasFor: (digests) => vsasForDigests(db, digests),
+    testResultsFor: (digests) => testResultsForDigests(db, digests),
   }
 }

@@ -4,6 +4,7 @@ import type { Tolerance } from './read'
 import { isRebuildPredicate, readRebuildStatement } from './rebuild'
 import { CYCLONEDX_PREDICATE, readSbomPredicate, SPDX_PREDICATE } from './sbom'
 import type { Statement } from './statement'
+import { isTestResult, readTestResult } from './test-result'
 import { isVsa, readVsa } from './vsa'
 
 /**
@@ -20,6 +21,7 @@ export function readStatementExtras(statement: Statement, base: string): { extra
     return { extras: { sbom }, tolerated }
   }
   if (isVsa(type)) return { extras: { vsa: readVsa(statement, base) }, tolerated: [] }
+  if (isTestResult(type)) return { extras: { testResult: readTestResult(statement, base) }, tolerated: [] }
   if (isRebuildPredicate(type)) return { extras: { rebuilds: [readRebuildStatement(statement, base)] }, tolerated: [] }
   if (isDeploymentPredicate(type)) return { extras: { deployment: readDeploymentStatement(statement, base) }, tolerated: [] }
   return { extras: undefined, tolerated: [] }

@@ -14,6 +14,7 @@ import { gatesMigration } from './migrations/0014-gates'
 import { logEvidenceMigration } from './migrations/0017-log-evidence'
 import { reportsMigration } from './migrations/0015-reports'
 import { lineageMigration } from './migrations/0019-lineage'
+import { attestationSubjectsMigration } from './migrations/0020-attestation-subjects'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -125,6 +126,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0017_log_evidence': logEvidenceMigration(dialect),
         '0015_reports': reportsMigration(dialect),
         '0019_lineage': lineageMigration(kind, dialect),
+        '0020_attestation_subjects': attestationSubjectsMigration(),
       }),
   }
 }

@@ -133,6 +133,30 @@ export type VsasTable = {
   subjects: string
 }
 
+/** One row per subject digest of a VSA or test result (migration 0020), for lookup by artifact digest. */
+export type AttestationSubjectsTable = {
+  document_id: string
+  kind: 'vsa' | 'test-result'
+  digest_algorithm: string
+  digest_value: string
+}
+
+/** The facts of an in-toto test-result attestation (migration 0020). */
+export type TestResultsTable = {
+  document_id: string
+  result: string
+  url: string | null
+  /** JSON array of ResourceDescriptors as written. */
+  configuration: string
+  passed_count: number
+  warned_count: number
+  failed_count: number
+  /** JSON array of the first failed tests' names. */
+  failed_tests: string
+  /** JSON array of the in-toto subjects. */
+  subjects: string
+}
+
 export type LinksTable = {
   document_id: string
   name: string
@@ -185,6 +209,8 @@ export type Database = {
   sboms: SbomsTable
   sbom_digests: SbomDigestsTable
   vsas: VsasTable
+  attestation_subjects: AttestationSubjectsTable
+  test_results: TestResultsTable
   links: LinksTable
   rebuilds: RebuildsTable
   signature_counts: SignatureCountsTable
