@@ -26,6 +26,8 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   const { app, mount } = resourceApp(auth)
   const missing = (id: string) => `no report with id ${id}; the list of reports is GET /api/v1/reports`
   const failures = (error: unknown) => console.error('report: a write to the store failed', error)
+  // What every report's VSAs name as the policy they were judged by: the trust and policies of this config.
+  const policy = { trustedKeys: config.keys, trustFiles: config.trustFiles, policies: config.policies }
 
   mount(reportRoutes.listReports, async (c, { query }) => c.json(await store.reports.list(query, now())))
 
@@ -80,7 +82,7 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
         store.reports.progress(id, latest, written).catch(failures)
       }
       // Not awaited: the answer says where to follow it. Failures are recorded on the report, never thrown away.
-      void produceReport(store, scope, asOf, onProgress)
+      void produceReport(store, scope, asOf, onProgress, policy)
         .then(({ report, files, archive }) => {
           const listed: ReportFile[] = [
             { name: `report-${id}.tar`, format: 'archive', href: `/api/v1/reports/${id}/archive`, bytes: archive.byteLength },

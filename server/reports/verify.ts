@@ -7,6 +7,9 @@ import { leafHash, verifyInclusion } from '../log/merkle'
 import { ARCHIVE_FILES, DERIVED_FILES, documentFile, proofFile } from './archive'
 import { reportCsv, reportHtml } from './formats'
 import { readTar, TarError } from './tar'
+import { POLICY_FILE, verifierId, vsaFile, vsaStatement, VSA_PAYLOAD_TYPE } from './vsa'
+import { canonicalJson } from '../ingest/canonical-json'
+import { logName } from '../log/checkpoint'
 
 /*
  * Checks a report archive with nothing but its bytes (and, better, the server's public key from elsewhere):
@@ -73,6 +76,33 @@ export function verifyArchive(archive: Uint8Array, options: { publicKeyPem?: str
   ] as const) {
     const bytes = files.get(name)
     if (bytes !== undefined && !make(report.data).equals(Buffer.from(bytes))) problems.push({ file: name, message: 'differs from what report.json says; only the signed report.json is evidence' })
+  }
+
+  // One VSA per artifact, signed by the same key, saying what report.json says of it under policy.json.
+  const policy = files.get(POLICY_FILE)
+  if (policy === undefined) problems.push({ file: POLICY_FILE, message: 'missing from the archive; the VSAs name it as their policy' })
+  else {
+    const context = { asOf: report.data.asOf, policyDigest: createHash('sha256').update(policy).digest('hex'), verifier: verifierId(logName(publicKey)) }
+    for (const artifact of report.data.artifacts) {
+      const name = vsaFile(artifact.digest)
+      const bytes = files.get(name)
+      const vsa = bytes === undefined ? null : Envelope.safeParse(parseJsonText(bytes))
+      if (vsa === null) {
+        problems.push({ file: name, message: `the VSA of ${artifact.digest} is missing from the archive` })
+        continue
+      }
+      if (!vsa.success || vsa.data.payloadType !== VSA_PAYLOAD_TYPE) {
+        problems.push({ file: name, message: `the VSA of ${artifact.digest} is not a DSSE envelope of an in-toto statement` })
+        continue
+      }
+      const payload = Buffer.from(vsa.data.payload, 'base64')
+      if (!vsa.data.signatures.some((signature) => verify(null, pae(VSA_PAYLOAD_TYPE, payload), publicKey, Buffer.from(signature.sig, 'base64')))) {
+        problems.push({ file: name, message: `the VSA of ${artifact.digest}: no signature verifies with the public key` })
+      }
+      if (!payload.equals(Buffer.from(canonicalJson(vsaStatement(artifact, context))))) {
+        problems.push({ file: name, message: `the VSA of ${artifact.digest} says something other than report.json and policy.json do` })
+      }
+    }
   }
 
   const note = Buffer.from(files.get(ARCHIVE_FILES.checkpoint)!).toString('utf8')
