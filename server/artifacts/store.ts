@@ -105,7 +105,7 @@ const CANDIDATES = 20
 
 /**
  * Finds the one digest a query names: an exact value first (a bare 64-character value as sha256), else a
- * unique prefix among subjects, SBOM digests and rebuilt artifacts.
+ * unique prefix among subjects, SBOM digests, rebuilt artifacts and what other documents are about.
  */
 async function resolveDigest(db: Db, kind: StoreKind, text: string): Promise<DigestResolution> {
   const { algorithm: given, value } = splitDigest(text)
@@ -137,6 +137,13 @@ async function resolveDigest(db: Db, kind: StoreKind, text: string): Promise<Dig
     .where(startsWith(kind, 'artifact_digest', value))
   if (given !== null) rebuilds = rebuilds.where('artifact_algorithm', '=', given)
   add(await rebuilds.limit(CANDIDATES + 1).execute())
+  let about = db
+    .selectFrom('attestation_subjects')
+    .select(['digest_algorithm as algorithm', 'digest_value as value'])
+    .distinct()
+    .where(startsWith(kind, 'digest_value', value))
+  if (given !== null) about = about.where('digest_algorithm', '=', given)
+  add(await about.limit(CANDIDATES + 1).execute())
   const candidates = [...found].sort()
   if (candidates.length === 0) return { kind: 'none' }
   const only = candidates.length === 1 ? candidates[0] : undefined
@@ -160,7 +167,11 @@ async function exactDigest(db: Db, value: string, algorithm: string | null): Pro
   let rebuild = db.selectFrom('rebuilds').select('artifact_algorithm as algorithm').where('artifact_digest', '=', value)
   if (algorithm !== null) rebuild = rebuild.where('artifact_algorithm', '=', algorithm)
   const c = await rebuild.limit(1).executeTakeFirst()
-  return c?.algorithm ?? null
+  if (c?.algorithm) return c.algorithm
+  let about = db.selectFrom('attestation_subjects').select('digest_algorithm as algorithm').where('digest_value', '=', value)
+  if (algorithm !== null) about = about.where('digest_algorithm', '=', algorithm)
+  const d = await about.limit(1).executeTakeFirst()
+  return d?.algorithm ?? null
 }
 
 export type ArtifactLookup =
@@ -173,6 +184,9 @@ const MAX_ARTIFACT_BUILDS = 20
 const MAX_ARTIFACT_REBUILDS = 100
 
 const MAX_ARTIFACT_SBOMS = 20
+
+/** Documents about the artifact found by digest alone (signatures, VSAs, other Statements), newest first. */
+const MAX_ARTIFACT_DOCUMENTS = 50
 
 /** Everything stored about the artifact a digest (full, bare or a unique prefix) names. */
 async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<ArtifactLookup> {
@@ -218,7 +232,20 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
     .execute()
   const sbom = sbomDocuments.length === 0 ? null : await getSbomFor(db, digest)
 
-  if (builds.length === 0 && rebuilds.length === 0 && sbom === null) return { kind: 'not-found' }
+  // Every other document about it, by the digests its reader found: message signatures, cosign signatures, VSAs,
+  // test results and other Statements (a build's own document is among the builds above).
+  const aboutRows = await db
+    .selectFrom('attestation_subjects')
+    .innerJoin('documents', 'documents.id', 'attestation_subjects.document_id')
+    .select(['attestation_subjects.document_id'])
+    .where('attestation_subjects.digest_value', '=', value)
+    .where('attestation_subjects.digest_algorithm', '=', algorithm)
+    .orderBy('documents.ingested_at', 'desc')
+    .orderBy('attestation_subjects.document_id', 'desc')
+    .limit(MAX_ARTIFACT_DOCUMENTS)
+    .execute()
+
+  if (builds.length === 0 && rebuilds.length === 0 && sbom === null && aboutRows.length === 0) return { kind: 'not-found' }
   const deployments = algorithm === 'sha256' ? await artifactDeployments(db, value) : []
 
   // Every digest the artifact is known by: the whole digest set of each subject that names it.
@@ -245,7 +272,7 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
   // without a hash (or an image's SBOM attested by Statement subjects) may be named differently from the file.
   if (sbom !== null && sbom.subject.digest[algorithm] === value) addName(sbom.subject.name)
 
-  // Attestations: the provenance naming it, SBOMs about it, rebuild verdicts on it.
+  // Attestations: the provenance naming it, SBOMs about it, rebuild verdicts on it, then every other document about it.
   const predicateOf = new Map<string, { predicateType: string | null; buildId: string | null; order: number }>()
   for (const row of buildRows) predicateOf.set(row.id, { predicateType: row.predicate_type, buildId: row.id, order: 0 })
   for (const row of sbomDocuments) if (!predicateOf.has(row.document_id)) predicateOf.set(row.document_id, { predicateType: null, buildId: null, order: 1 })
@@ -254,6 +281,7 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
       predicateOf.set(row.document_id, { predicateType: row.source === 'rebuild-statement' ? REBUILD_PREDICATE_TYPE : null, buildId: null, order: 2 })
     }
   }
+  for (const row of aboutRows) if (!predicateOf.has(row.document_id)) predicateOf.set(row.document_id, { predicateType: null, buildId: null, order: 3 })
   const documentRows =
     predicateOf.size === 0
       ? []
@@ -262,7 +290,7 @@ async function getArtifact(db: Db, kind: StoreKind, text: string): Promise<Artif
     .map((row) => {
       const facts = predicateOf.get(row.id)
       return {
-        order: facts?.order ?? 3,
+        order: facts?.order ?? 4,
         attestation: {
           documentId: row.id,
           format: row.format,

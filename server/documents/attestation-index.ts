@@ -10,7 +10,12 @@ import type { Database } from '../store/schema'
  * test results. Ingest writes one `attestation_subjects` row per subject digest; readers ask by digest.
  */
 
-export type AttestationKind = 'vsa' | 'test-result'
+/**
+ * `document`: any other document that describes no build (a message signature's digest, a cosign payload's image, a
+ * Statement of another kind), written after the facts so a VSA's or test result's own row keeps its kind; the
+ * artifact page lists every kind. A build's subjects are in `subjects`.
+ */
+export type AttestationKind = 'vsa' | 'test-result' | 'document'
 
 export type AttestationSubjectRow = { document_id: string; kind: AttestationKind; digest_algorithm: string; digest_value: string }
 
@@ -110,7 +115,7 @@ function chunks<T>(values: readonly T[]): T[][] {
 
 /**
  * The VSAs about each of `digests` (`sha256:<hex>`, or `algorithm:value`; bare hex matches any algorithm), newest
- * ingested first; a digest nothing is about maps to an empty list. One indexed query per 500 digests, so a release
+ * stored first; a digest nothing is about maps to an empty list. One indexed query per 500 digests, so a release
  * or a lineage graph costs the same few statements as one artifact. Used by the release gate, the lineage graph and
  * reports.
  */
@@ -140,7 +145,7 @@ export async function vsasForDigests(db: Db, digests: readonly string[]): Promis
       .where('attestation_subjects.kind', '=', 'vsa')
       .where('attestation_subjects.digest_value', 'in', values)
       .orderBy('documents.ingested_at', 'desc')
-      .orderBy('vsas.document_id')
+      .orderBy('documents.seq', 'desc')
       .execute()
     for (const row of rows) {
       for (const { algorithm, asked } of wanted.get(row.digest_value) ?? []) {
@@ -194,7 +199,7 @@ export async function testResultsForDigests(db: Db, digests: readonly string[]):
       .where('attestation_subjects.kind', '=', 'test-result')
       .where('attestation_subjects.digest_value', 'in', values)
       .orderBy('documents.ingested_at', 'desc')
-      .orderBy('test_results.document_id')
+      .orderBy('documents.seq', 'desc')
       .execute()
     for (const row of rows) {
       for (const { algorithm, asked } of wanted.get(row.digest_value) ?? []) {

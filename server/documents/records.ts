@@ -154,6 +154,11 @@ export type IngestItem = {
   logEntries?: LoggedEntry[]
   /** Stored Rekor entries this document was verified with: linked to it when it is stored. */
   logEvidence?: LogEvidence[]
+  /**
+   * What a document that describes no build is about (a message signature's digest, a cosign payload's image, a
+   * Statement's subjects): indexed by digest so the artifact page lists it. A build's subjects are indexed with it.
+   */
+  subjects?: Subject[]
 }
 
 export type IngestOutcome = {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { ingestContext, type Config } from '../config'
 import { IngestError } from '../ingest/errors'
 import { prepareDocument } from '../ingest/ingest'
+import type { Subject } from '../../src/contract/common'
 import type { LoggedEntry, LogPair } from './records'
 import type { ReverifyOutcome } from './reverify-store'
 import type { Store } from '../store/types'
@@ -13,10 +14,11 @@ const FINGERPRINT_KEY = 'verification-config-fingerprint'
  * check that crashed is an internal error, not a failure, and v0.1 bundles whose proof has no checkpoint, Rekor v2
  * entries over a DSSE PAE, PyPI, gcloud and Rekor entry documents verify; 4: a bundle without a log entry is
  * verified with a Rekor entry stored apart that records its signature; 5: after a Sigstore bundle's signature
- * fails, signer-trusted and certificate-identity are not judged, and no trusted signer is named), so a store's
- * verdicts are re-verified on the next start and the old ones kept as history.
+ * fails, signer-trusted and certificate-identity are not judged, and no trusted signer is named; 6: documents that
+ * describe no build are indexed by what they are about, as they are read again), so a store's verdicts are
+ * re-verified on the next start and the old ones kept as history.
  */
-const VERIFIER_REVISION = 5
+const VERIFIER_REVISION = 6
 
 /** What verdicts depend on: trusted keys, trust files, policies and the verifier. When it changes, stored verdicts may be stale. */
 export function verificationFingerprint(config: Config): string {
@@ -36,11 +38,13 @@ export async function reverifyAll(store: Store, config: Config): Promise<Reverif
   for (let pass = 0; pass < 2; pass++) {
     const evidence = await store.documents.logEvidenceByDocument()
     const facts: { documentId: string; keys: LogPair[]; entries: LoggedEntry[] }[] = []
+    const about: { documentId: string; subjects: Subject[] }[] = []
     const outcome = await store.documents.reverify(({ id, raw }) => {
       try {
         const logEvidence = evidence.get(id)
         const { item } = prepareDocument(Buffer.from(raw), logEvidence ? { ...context, logEvidence } : context)
         if (item.logKeys || item.logEntries) facts.push({ documentId: id, keys: item.logKeys ?? [], entries: item.logEntries ?? [] })
+        if (pass === 0 && item.subjects) about.push({ documentId: id, subjects: item.subjects })
         return item.document.verification
       } catch (error) {
         // A document that no longer reads keeps the verdict it was stored with.
@@ -50,6 +54,9 @@ export async function reverifyAll(store: Store, config: Config): Promise<Reverif
     })
     total = { checked: outcome.checked, changed: total.changed + outcome.changed }
     await store.documents.keepLogFacts(facts)
+    // Documents stored before they were indexed by what they are about (message signatures, cosign signatures, other
+    // Statements) are indexed as they are read again; rows already there are left as they are.
+    await store.documents.keepSubjects(about)
     const after = await store.documents.logEvidenceByDocument()
     if (after.size === evidence.size) break
   }

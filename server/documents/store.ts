@@ -7,6 +7,7 @@ import { signingTime } from '../../domain/signing-time'
 import { addSignatureCounts, countInBatch, countSignature, type SignatureCount } from '../signatures/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
 import type { BuildsTable, SubjectsTable } from '../store/schema'
+import { indexAttestationSubjects } from './attestation-index'
 import { insertExtras, linkSbomsWrittenBy } from './facts-store'
 import { documentsRecordedBy, evidenceByDocument, evidenceFor, insertLinks, insertLogFacts, linkDocument, type RecordedDocument } from './log-evidence-store'
 import type { BuildRecord, DocumentExtras, IngestItem, IngestOutcome, LogEvidence, LoggedEntry, LogPair, StoredDocument } from './records'
@@ -34,6 +35,8 @@ export interface DocumentRepository {
   linkLogEvidence(document: RecordedDocument, evidence: readonly LogEvidence[], next: Verification | null): Promise<boolean>
   /** Keeps log keys and entries found when stored documents were read again (those stored before migration 0017). */
   keepLogFacts(facts: readonly { documentId: string; keys: LogPair[]; entries: LoggedEntry[] }[]): Promise<void>
+  /** Indexes by digest what stored documents without a build are about, as found when they were read again. */
+  keepSubjects(facts: readonly { documentId: string; subjects: Subject[] }[]): Promise<void>
 }
 
 export function documentRepository(db: Db, kind: StoreKind, key: LogKey): DocumentRepository {
@@ -72,6 +75,12 @@ export function documentRepository(db: Db, kind: StoreKind, key: LogKey): Docume
         for (const fact of facts) await insertLogFacts(trx, fact.documentId, fact.keys, fact.entries)
       })
     },
+    keepSubjects: async (facts) => {
+      if (facts.length === 0) return
+      await db.transaction().execute(async (trx) => {
+        for (const fact of facts) await indexAttestationSubjects(trx, fact.documentId, 'document', fact.subjects)
+      })
+    },
   }
 }
 
@@ -91,7 +100,6 @@ function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): 
   const waiting: Waiting[] = []
   let writing = false
   const drain = async () => {
-    writing = true
     while (waiting.length > 0) {
       let count = 0
       const group: Waiting[] = []
@@ -118,7 +126,12 @@ function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): 
   return (items) =>
     new Promise<IngestOutcome[]>((resolve, reject) => {
       waiting.push({ items, resolve, reject })
-      if (!writing) void drain()
+      if (writing) return
+      writing = true
+      // The first batch waits one turn of the event loop, so requests already received (their bodies read, their
+      // documents verified) join its transaction: the store's driver is synchronous, so once a transaction starts
+      // nothing else is read until it has committed, and without the wait every request paid for its own sync.
+      setImmediate(() => void drain())
     })
 }
 
@@ -134,7 +147,7 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
     const linked: { id: string; evidence: LogEvidence[]; at: number }[] = []
     // One upsert per (project, signer, status) for the whole batch rather than two statements per document.
     const counts = new Map<string, SignatureCount>()
-    for (const { document, build, extras, logKeys, logEntries, logEvidence } of items) {
+    for (const { document, build, extras, logKeys, logEntries, logEvidence, subjects } of items) {
       // What keepSignatureTime would read back from the rows stored below, taken from them before they are.
       const signed = signedAt(document.verification, build, extras)
       // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
@@ -193,6 +206,8 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
         await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
       }
       if (extras !== undefined) await insertExtras(trx, document, extras)
+      // After the facts, whose own index rows (a VSA's, a test result's) keep their kind; these add nothing twice.
+      if (subjects !== undefined) await indexAttestationSubjects(trx, document.id, 'document', subjects)
       await insertLogFacts(trx, document.id, logKeys ?? [], logEntries ?? [])
       // After every document of the batch: an entry may have come in the same batch, after the bundle.
       if (logEvidence !== undefined) linked.push({ id: document.id, evidence: logEvidence, at: document.ingestedAt })

@@ -137,15 +137,17 @@ function finish(raw: Buffer, context: IngestContext, reading: Reading): Prepared
       statement: JSON.stringify(statement.value, null, 2),
     }
   }
+  const subjects = statement?.subjects ?? reading.subjects ?? []
   return {
     item: {
       document: { id, raw, format, payloadType, verification, ingestedAt },
       build,
+      ...(build === null && subjects.length > 0 ? { subjects } : {}),
       ...(reading.extras ? { extras: reading.extras } : {}),
       ...(reading.logKeys && reading.logKeys.length > 0 ? { logKeys: reading.logKeys } : {}),
       ...(reading.logEntries && reading.logEntries.length > 0 ? { logEntries: reading.logEntries } : {}),
     },
-    subjects: statement?.subjects ?? reading.subjects ?? [],
+    subjects,
   }
 }
 

@@ -133,10 +133,13 @@ export type VsasTable = {
   subjects: string
 }
 
-/** One row per subject digest of a VSA or test result (migration 0020), for lookup by artifact digest. */
+/**
+ * One row per subject digest of a VSA or test result (migration 0020), or of any other document that describes no
+ * build (kind `document`), for lookup by artifact digest.
+ */
 export type AttestationSubjectsTable = {
   document_id: string
-  kind: 'vsa' | 'test-result'
+  kind: 'vsa' | 'test-result' | 'document'
   digest_algorithm: string
   digest_value: string
 }

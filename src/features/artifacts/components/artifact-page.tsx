@@ -45,6 +45,12 @@ const FORMAT_NAMES: Record<string, string> = {
   'sigstore-bundle': 'Sigstore bundle',
   'in-toto-link': 'in-toto link',
   'npm-attestations': 'npm registry attestation',
+  'cosign-signature': 'cosign image signature',
+  'pypi-attestation': 'PyPI attestation',
+  'pypi-provenance': 'PyPI provenance',
+  'gcloud-provenance': 'Cloud Build provenance',
+  'rekor-entry': 'Rekor log entry',
+  'in-toto-statement': 'unsigned in-toto Statement',
   'cyclonedx-json': 'CycloneDX SBOM',
   'spdx-json': 'SPDX SBOM',
 }
