@@ -1,6 +1,6 @@
 import { BuildId, type VerificationStatus } from '../src/contract/common'
 import type { DeployedProvenance, EnvironmentList } from '../src/contract/deployments'
-import { agreement } from './reproducibility'
+import { latestByRebuilder } from './reproducibility'
 
 /*
  * Whether a deployed digest can be traced, proven, back to a source commit: the rule behind the "deployed without
@@ -45,10 +45,13 @@ export function bestProvenance<T extends ProvenanceFact>(builds: readonly T[]): 
   return best
 }
 
-/** A rebuilder's latest verdict is a mismatch (older mismatches it has since reproduced do not count). */
+/**
+ * A rebuilder's latest verdict is a mismatch (older mismatches it has since reproduced do not count). Unlike the
+ * agreement count, a disagreement is a reason to look whoever claims it, as the lineage graph's failed edge is.
+ */
 export function rebuildDisagrees(rebuilds: readonly RebuildFact[]): boolean {
   const newestFirst = [...rebuilds].sort((a, b) => b.time - a.time)
-  return agreement(newestFirst).mismatched > 0
+  return latestByRebuilder(newestFirst).some((rebuild) => rebuild.verdict === 'mismatch')
 }
 
 const unverifiedReason: Record<Exclude<VerificationStatus, 'verified'>, string> = {

@@ -2,23 +2,37 @@ import { describe, expect, it } from 'vitest'
 import { agreement, currentStreak, rowAgreement, streakFactsOf, UNKNOWN_REBUILDER } from './reproducibility'
 
 describe('agreement', () => {
+  const verified = 'verified' as const
   it("counts each rebuilder once, with its latest verdict (newest first)", () => {
     const rebuilds = [
-      { rebuilderId: 'a', verdict: 'match' as const },
-      { rebuilderId: 'b', verdict: 'mismatch' as const },
-      { rebuilderId: 'a', verdict: 'mismatch' as const },
-      { rebuilderId: 'c', verdict: 'match' as const },
+      { rebuilderId: 'a', verdict: 'match' as const, status: verified },
+      { rebuilderId: 'b', verdict: 'mismatch' as const, status: verified },
+      { rebuilderId: 'a', verdict: 'mismatch' as const, status: verified },
+      { rebuilderId: 'c', verdict: 'match' as const, status: verified },
     ]
-    expect(agreement(rebuilds)).toEqual({ rebuilders: 3, matched: 2, mismatched: 1 })
+    expect(agreement(rebuilds)).toEqual({ rebuilders: 3, matched: 2, mismatched: 1, notCounted: 0 })
   })
 
   it('files verdicts without a rebuilder under one unknown rebuilder', () => {
-    expect(agreement([{ rebuilderId: null, verdict: 'mismatch' }, { rebuilderId: null, verdict: 'match' }])).toEqual({ rebuilders: 1, matched: 0, mismatched: 1 })
+    expect(agreement([{ rebuilderId: null, verdict: 'mismatch', status: verified }, { rebuilderId: null, verdict: 'match', status: verified }])).toEqual({ rebuilders: 1, matched: 0, mismatched: 1, notCounted: 0 })
     expect(UNKNOWN_REBUILDER).toBe('unknown rebuilder')
   })
 
+  it('counts only verified verdicts: untrusted, failed or unverifiable ones are claims, counted apart', () => {
+    const rebuilds = [
+      { rebuilderId: 'rogue', verdict: 'match' as const, status: 'untrusted' as const },
+      { rebuilderId: 'a', verdict: 'match' as const, status: 'failed' as const },
+      { rebuilderId: 'a', verdict: 'mismatch' as const, status: verified },
+      { rebuilderId: 'b', verdict: 'match' as const, status: verified },
+      { rebuilderId: 'c', verdict: 'match' as const, status: 'unverifiable' as const },
+    ]
+    // a's newest verdict is a tampered "match": its latest verified verdict, a mismatch, is what counts.
+    expect(agreement(rebuilds)).toEqual({ rebuilders: 2, matched: 1, mismatched: 1, notCounted: 3 })
+    expect(agreement([{ rebuilderId: 'rogue', verdict: 'match', status: 'untrusted' }])).toEqual({ rebuilders: 0, matched: 0, mismatched: 0, notCounted: 1 })
+  })
+
   it('is zero of zero with no rebuilds', () => {
-    expect(agreement([])).toEqual({ rebuilders: 0, matched: 0, mismatched: 0 })
+    expect(agreement([])).toEqual({ rebuilders: 0, matched: 0, mismatched: 0, notCounted: 0 })
   })
 })
 

@@ -12,23 +12,38 @@ export const UNKNOWN_REBUILDER = 'unknown rebuilder'
 
 export const rebuilderOf = (rebuild: Pick<Rebuild, 'rebuilderId'>): string => rebuild.rebuilderId ?? UNKNOWN_REBUILDER
 
-export type Agreement = { rebuilders: number; matched: number; mismatched: number }
+export type Agreement = {
+  rebuilders: number
+  matched: number
+  mismatched: number
+  /** Verdicts whose document did not verify with a trusted key (untrusted, failed, …): claims, listed but not counted. */
+  notCounted: number
+}
 
 /**
- * "k of n rebuilders agree": each rebuilder counts once, with its latest verdict (an older mismatch that the
- * same rebuilder has since reproduced no longer counts against the artifact). `rebuilds` are newest first.
+ * "k of n rebuilders agree": only verdicts whose rebuild attestation verified count, since anyone can sign a
+ * verdict with a key of their own; each rebuilder counts once, with its latest verified verdict (an older
+ * mismatch that the same rebuilder has since reproduced no longer counts against the artifact). Every other
+ * verdict is a claim, counted in `notCounted` so the summary can say how many were left out. Newest first.
  */
-export function agreement(rebuilds: readonly Pick<Rebuild, 'rebuilderId' | 'verdict'>[]): Agreement {
-  const latest = new Map<string, RebuildVerdict>()
+/** Each rebuilder's newest verdict, from verdicts listed newest first. */
+export function latestByRebuilder<T extends Pick<Rebuild, 'rebuilderId'>>(rebuilds: readonly T[]): T[] {
+  const latest = new Map<string, T>()
   for (const rebuild of rebuilds) {
     const key = rebuilderOf(rebuild)
-    if (!latest.has(key)) latest.set(key, rebuild.verdict)
+    if (!latest.has(key)) latest.set(key, rebuild)
   }
-  const verdicts = [...latest.values()]
+  return [...latest.values()]
+}
+
+export function agreement(rebuilds: readonly Pick<Rebuild, 'rebuilderId' | 'verdict' | 'status'>[]): Agreement {
+  const counted = rebuilds.filter((rebuild) => rebuild.status === 'verified')
+  const verdicts = latestByRebuilder(counted).map((rebuild) => rebuild.verdict)
   return {
     rebuilders: verdicts.length,
     matched: verdicts.filter((verdict) => verdict === 'match').length,
     mismatched: verdicts.filter((verdict) => verdict === 'mismatch').length,
+    notCounted: rebuilds.length - counted.length,
   }
 }
 

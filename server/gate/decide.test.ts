@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { ArtifactDetail } from '../../src/contract/artifacts'
 import { GateRules } from '../../src/contract/gate'
 import { Policy } from '../../src/contract/policy'
-import { judgeArtifact, promotionReason, severitiesAtOrAbove, type GateInput } from './decide'
+import type { TestResultFact, VsaFact } from '../documents/attestation-index'
+import { judgeArtifact, promotionReason, severitiesAtOrAbove, testResultReason, vsaReason, type GateInput } from './decide'
 
 /* The gate's rules on their own: what blocks, and what each reason says and links to. */
 
@@ -59,7 +60,7 @@ function artifact(overrides: { sbomStatus?: 'verified' | 'untrusted' | null; pro
     attestations: [{ documentId: docId('1'), format: 'dsse', predicateType: 'https://slsa.dev/provenance/v1', buildId: build.id, ingestedAt: at, verification: verification(status) }],
     sbom,
     rebuilds: [],
-    reproducibility: { rebuilders: 3, matched: 3, mismatched: 0 },
+    reproducibility: { rebuilders: 3, matched: 3, mismatched: 0, notCounted: 0 },
     deployments: [],
   })
 }
@@ -147,10 +148,78 @@ describe('promotionReason', () => {
 describe('GateRules', () => {
   it('names the field of a bad rule', () => {
     const issue = (rules: unknown) => GateRules.safeParse(rules).error?.issues[0]
-    expect(issue({ requiredAttestations: ['sbom', 'tests'] })?.path).toEqual(['requiredAttestations', 1])
-    expect(issue({ requiredAttestations: ['sbom', 'sbom'] })).toMatchObject({ path: ['requiredAttestations'], message: 'each attestation kind once' })
+    expect(issue({ requiredAttestations: ['sbom', 'tests'] })?.path).toEqual(['requiredAttestations', 1, 'kind'])
+    expect(issue({ requiredAttestations: ['sbom', 'sbom'] })).toMatchObject({ path: ['requiredAttestations'], message: 'each requirement once' })
+    expect(issue({ requiredAttestations: [{ kind: 'test-result', allowWarned: 'yes' }] })?.path).toEqual(['requiredAttestations', 0, 'allowWarned'])
+    expect(issue({ requiredAttestations: [{ kind: 'sbom', verifierId: 'x' }] })).toMatchObject({ path: ['requiredAttestations', 0], message: 'Unrecognized key: "verifierId"' })
     expect(issue({ promotion: { production: [] } })?.path).toEqual(['promotion', 'production'])
     expect(issue({ promotion: { production: ['production'] } })).toMatchObject({ path: ['promotion', 'production'], message: 'production cannot come before itself' })
     expect(issue({ promotion: { 'prod env': ['staging'] } })?.path).toEqual(['promotion', 'prod env'])
+  })
+})
+
+describe('VSA and test-result requirements', () => {
+  const vsa = (overrides: Partial<VsaFact>): VsaFact => ({
+    documentId: docId('5'),
+    digest,
+    vsaVersion: 'v1',
+    verifierId: 'https://verifier.example/slsa',
+    verificationResult: 'PASSED',
+    verifiedLevels: ['SLSA_BUILD_LEVEL_2'],
+    policyUri: 'https://policy.example/release',
+    resourceUri: null,
+    timeVerified: '2026-11-02T00:00:00.000Z',
+    status: 'verified',
+    failedCheck: null,
+    ingestedAt: at,
+    ...overrides,
+  })
+  const run = (overrides: Partial<TestResultFact>): TestResultFact => ({
+    documentId: docId('6'),
+    digest,
+    result: 'PASSED',
+    url: null,
+    passed: 4,
+    warned: 0,
+    failed: 0,
+    failedTests: [],
+    status: 'verified',
+    failedCheck: null,
+    ingestedAt: at,
+    ...overrides,
+  })
+
+  it('counts only a VSA that lists every required level and names the required policy', () => {
+    const rules = GateRules.parse({ requiredAttestations: [{ kind: 'vsa', policyUri: 'https://policy.example/release', verifiedLevels: ['SLSA_BUILD_LEVEL_3'] }] })
+    const requirement = rules.requiredAttestations[0]
+    if (requirement === undefined || typeof requirement === 'string' || requirement.kind !== 'vsa') throw new Error('expected a VSA requirement')
+    const level2 = vsa({})
+    expect(vsaReason(requirement, digest, [level2])).toMatchObject({
+      ok: false,
+      expected: 'a verified VSA about the artifact against policy https://policy.example/release, verifying SLSA_BUILD_LEVEL_3 whose result is PASSED',
+      actual: expect.stringMatching(/^1 VSA name the artifact, none fits: newest is VSA from https:\/\/verifier\.example\/slsa/) as unknown,
+      evidence: [`/api/v1/documents/${docId('5')}`],
+    })
+    const level3 = vsa({ documentId: docId('7'), verifiedLevels: ['SLSA_BUILD_LEVEL_3'] })
+    expect(vsaReason(requirement, digest, [level2, level3])).toMatchObject({ ok: true, evidence: [`/api/v1/documents/${docId('7')}`] })
+    expect(vsaReason(requirement, digest, [vsa({ verifiedLevels: ['SLSA_BUILD_LEVEL_3'], policyUri: 'https://policy.example/other' })]).ok).toBe(false)
+  })
+
+  it('judges the newest verified test result, WARNED passing only when the policy allows it', () => {
+    const warned = run({ result: 'WARNED', warned: 1, ingestedAt: '2026-11-03T00:00:00.000Z' })
+    const older = run({ documentId: docId('8') })
+    expect(testResultReason({ kind: 'test-result', allowWarned: false }, digest, [older, warned])).toMatchObject({ ok: false, evidence: [`/api/v1/documents/${docId('6')}`] })
+    expect(testResultReason({ kind: 'test-result', allowWarned: true }, digest, [older, warned])).toMatchObject({ ok: true, expected: 'a verified in-toto test result about the artifact whose result is PASSED or WARNED' })
+    // An untrusted newer run is no one's word: the verified older one decides.
+    expect(testResultReason({ kind: 'test-result', allowWarned: false }, digest, [older, run({ documentId: docId('9'), result: 'FAILED', status: 'untrusted', ingestedAt: '2026-11-04T00:00:00.000Z' })])).toMatchObject({ ok: true, evidence: [`/api/v1/documents/${docId('8')}`] })
+  })
+
+  it('reads `vsa` and `test-result` by name from the rules into judgeArtifact, with the facts it was given', () => {
+    const rules = GateRules.parse({ requiredAttestations: ['vsa', 'test-result'] })
+    const input: GateInput = { digest, artifact: artifact(), policy, rules, openAlerts: [], deployments: [], environment: null, vsas: [vsa({})], testResults: [] }
+    expect(judgeArtifact(input).filter((reason) => reason.rule === 'attestations-present').map((reason) => [reason.ok, reason.actual])).toEqual([
+      [true, 'VSA from https://verifier.example/slsa against https://policy.example/release at 2026-11-02T00:00:00.000Z: PASSED (SLSA_BUILD_LEVEL_2), document verified'],
+      [false, 'no test result names the artifact'],
+    ])
   })
 })

@@ -16,8 +16,8 @@ export type ArtifactEvidence = { digest: string; detail: ArtifactDetail | null; 
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-/** The digests a scope names by itself; an environment's are found from its deployments (gather.ts). */
-export function scopeDigests(scope: Exclude<ReportScope, { kind: 'environment' }>): string[] {
+/** The digests a scope names by itself; an environment's and a project's are read from the store (gather.ts). */
+export function scopeDigests(scope: Extract<ReportScope, { kind: 'artifact' | 'release' }>): string[] {
   return scope.kind === 'artifact' ? [scope.digest] : [...new Set(scope.digests)].sort(byText)
 }
 
@@ -110,6 +110,7 @@ function artifactOf(digest: string, detail: ArtifactDetail, alerts: readonly Ale
   const sbom = detail.sbom !== null && kept.has(detail.sbom.documentId) ? detail.sbom : null
   if (attestations.length === 0) return null
   const buildIds = new Set<string>(builds.map((build) => build.id))
+  const agreed = agreement(rebuilds)
   return {
     digest,
     digests: detail.digests,
@@ -119,7 +120,10 @@ function artifactOf(digest: string, detail: ArtifactDetail, alerts: readonly Ale
     attestations,
     sbom: sbom === null ? null : { documentId: sbom.documentId, standard: sbom.standard, componentCount: sbom.componentCount },
     rebuilds: {
-      ...agreement(rebuilds),
+      // The report's k of n, by the same rule as the artifact page (verified verdicts only); its verdicts list every claim.
+      rebuilders: agreed.rebuilders,
+      matched: agreed.matched,
+      mismatched: agreed.mismatched,
       verdicts: rebuilds
         .map((rebuild) => ({ documentId: rebuild.documentId, rebuilderId: rebuild.rebuilderId, verdict: rebuild.verdict, status: rebuild.status, time: rebuild.time }))
         .sort((a, b) => byText(a.time, b.time) || byText(a.documentId, b.documentId)),

@@ -29,6 +29,8 @@ export const ArtifactReproducibility = z.object({
   rebuilders: z.number().int(),
   matched: z.number().int(),
   mismatched: z.number().int(),
+  /** Rebuild verdicts not counted above: their document did not verify with a trusted key, so they are only claims. */
+  notCounted: z.number().int(),
 })
 
 export const ArtifactDetail = z.object({

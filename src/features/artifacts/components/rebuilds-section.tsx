@@ -7,6 +7,7 @@ import { DigestList } from '../../../components/ui/digest-list'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge } from '../../../components/ui/status-badge'
+import { notCountedSentence } from '../lib/artifact-verdicts'
 
 /** The element id of a rebuild on the artifact page, the target of links from the reproducibility screens. */
 export function rebuildAnchor(id: string): string {
@@ -39,7 +40,7 @@ export function RebuildsSection({ artifact }: { artifact: ArtifactDetail }) {
             {reproducibility.matched} of {reproducibility.rebuilders} {reproducibility.rebuilders === 1 ? 'rebuilder agrees' : 'rebuilders agree'} with
             the published digest
             {reproducibility.mismatched > 0 ? `; ${reproducibility.mismatched} ${reproducibility.mismatched === 1 ? 'disagrees' : 'disagree'}` : ''} (each
-            rebuilder’s latest verdict).
+            rebuilder’s latest verdict signed with a trusted key).{reproducibility.notCounted > 0 ? ` ${notCountedSentence(reproducibility.notCounted)}` : ''}
           </p>
           <div className="table-wrap">
             <table className="data-table" aria-label="Rebuilds and their verdicts">

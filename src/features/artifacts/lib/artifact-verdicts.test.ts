@@ -22,14 +22,14 @@ const artifact = (overrides: Partial<ArtifactDetail>): ArtifactDetail => ({
   attestations: [],
   sbom: null,
   rebuilds: [],
-  reproducibility: { rebuilders: 0, matched: 0, mismatched: 0 },
+  reproducibility: { rebuilders: 0, matched: 0, mismatched: 0, notCounted: 0 },
   deployments: [],
   ...overrides,
 })
 
 describe('artifactVerdicts', () => {
   it('does not let verified attestations hide a disagreeing rebuilder', () => {
-    const verdicts = artifactVerdicts(artifact({ attestations: [attestation('verified')], reproducibility: { rebuilders: 3, matched: 2, mismatched: 1 } }))
+    const verdicts = artifactVerdicts(artifact({ attestations: [attestation('verified')], reproducibility: { rebuilders: 3, matched: 2, mismatched: 1, notCounted: 0 } }))
     expect(verdicts.map((verdict) => [verdict.topic, verdict.tone, verdict.text])).toEqual([
       ['Attestations', 'good', 'The attestation is verified.'],
       ['Rebuilds', 'bad', '2 of 3 rebuilders agree with the published digest; 1 disagrees.'],
@@ -91,9 +91,14 @@ describe('artifactVerdicts', () => {
       diffoscope: null,
     })
     const [, rebuilds] = artifactVerdicts(
-      artifact({ rebuilds: [rebuild('r1', 'verified'), rebuild('r2', 'untrusted')], reproducibility: { rebuilders: 2, matched: 2, mismatched: 0 } }),
+      artifact({ rebuilds: [rebuild('r1', 'verified'), rebuild('r2', 'untrusted')], reproducibility: { rebuilders: 1, matched: 1, mismatched: 0, notCounted: 1 } }),
     )
-    expect(rebuilds).toMatchObject({ tone: 'bad', text: '2 of 2 rebuilders agree with the published digest. One rebuilder’s verdict is not verified with a trusted key, so only a claim.' })
+    expect(rebuilds).toMatchObject({ tone: 'bad', text: '1 of 1 rebuilder agrees with the published digest. 1 rebuild verdict was not counted: its document did not verify with a trusted key, so it is only a claim.' })
+    const [, onlyClaims] = artifactVerdicts(artifact({ rebuilds: [rebuild('r2', 'untrusted'), rebuild('r3', 'failed')], reproducibility: { rebuilders: 0, matched: 0, mismatched: 0, notCounted: 2 } }))
+    expect(onlyClaims).toMatchObject({
+      tone: 'bad',
+      text: 'No rebuild verdict signed by a trusted rebuilder is recorded, so nobody trusted has checked that its source produces it. 2 rebuild verdicts were not counted: their documents did not verify with a trusted key, so they are only claims.',
+    })
   })
 
   it('counts attestations by status and names the failing checks', () => {
@@ -118,7 +123,7 @@ describe('artifactVerdicts', () => {
   })
 
   it('is good only when every verdict made is good, and says which were never made', () => {
-    const good = artifactVerdicts(artifact({ attestations: [attestation('verified'), attestation('verified')], reproducibility: { rebuilders: 2, matched: 2, mismatched: 0 } }))
+    const good = artifactVerdicts(artifact({ attestations: [attestation('verified'), attestation('verified')], reproducibility: { rebuilders: 2, matched: 2, mismatched: 0, notCounted: 0 } }))
     expect(good[0]?.text).toBe('All 2 attestations are verified.')
     expect(artifactHeadline(good)).toEqual({ tone: 'good', text: 'No verdict about this artifact is bad, but some were never made: the SBOM.' })
     expect(artifactHeadline(artifactVerdicts(artifact({})))).toEqual({ tone: 'none', text: 'Nothing about this artifact has been checked.' })

@@ -35,17 +35,26 @@ function attestationsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
   return { topic: 'Attestations', tone: all ? 'good' : 'bad', text, section: 'attestations' }
 }
 
+/** "2 rebuild verdicts were not counted: …", or "" when every verdict counted. */
+export function notCountedSentence(notCounted: number): string {
+  if (notCounted === 0) return ''
+  return notCounted === 1
+    ? '1 rebuild verdict was not counted: its document did not verify with a trusted key, so it is only a claim.'
+    : `${notCounted} rebuild verdicts were not counted: their documents did not verify with a trusted key, so they are only claims.`
+}
+
 function rebuildsVerdict(artifact: ArtifactDetail): ArtifactVerdict {
-  const { rebuilders, matched, mismatched } = artifact.reproducibility
+  // Only verified rebuild attestations are counted (domain/reproducibility.ts); the rest are claims, said apart.
+  const { rebuilders, matched, mismatched, notCounted } = artifact.reproducibility
+  const claims = notCountedSentence(notCounted)
   if (rebuilders === 0) {
-    return { topic: 'Rebuilds', tone: 'none', text: 'No independent rebuild is recorded, so nobody has checked that its source produces it.', section: 'rebuilds' }
+    return notCounted === 0
+      ? { topic: 'Rebuilds', tone: 'none', text: 'No independent rebuild is recorded, so nobody has checked that its source produces it.', section: 'rebuilds' }
+      : { topic: 'Rebuilds', tone: 'bad', text: `No rebuild verdict signed by a trusted rebuilder is recorded, so nobody trusted has checked that its source produces it. ${claims}`, section: 'rebuilds' }
   }
   const agree = `${matched} of ${rebuilders} ${rebuilders === 1 ? 'rebuilder agrees' : 'rebuilders agree'} with the published digest`
   const disagree = mismatched > 0 ? `; ${mismatched} ${mismatched === 1 ? 'disagrees' : 'disagree'}` : ''
-  // The count takes every rebuilder at its word; a verdict whose signature did not verify with a trusted key is a claim.
-  const unverified = new Set(artifact.rebuilds.filter((rebuild) => rebuild.status !== 'verified').map((rebuild) => rebuild.rebuilderId ?? '')).size
-  const claims = unverified > 0 ? ` ${unverified === 1 ? 'One rebuilder’s verdict is' : `${unverified} rebuilders’ verdicts are`} not verified with a trusted key, so only a claim.` : ''
-  return { topic: 'Rebuilds', tone: mismatched > 0 || matched < rebuilders || unverified > 0 ? 'bad' : 'good', text: `${agree}${disagree}.${claims}`, section: 'rebuilds' }
+  return { topic: 'Rebuilds', tone: mismatched > 0 || matched < rebuilders || notCounted > 0 ? 'bad' : 'good', text: `${agree}${disagree}.${claims ? ` ${claims}` : ''}`, section: 'rebuilds' }
 }
 
 function sbomVerdict(artifact: ArtifactDetail): ArtifactVerdict {
