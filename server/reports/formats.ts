@@ -94,7 +94,13 @@ function openAndWaived(artifact: ReportArtifact): { open: number; waived: number
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 
 const scopeWords = (scope: Report['scope']) =>
-  scope.kind === 'artifact' ? `artifact ${scope.digest}` : scope.kind === 'release' ? `a release of ${scope.digests.length} digests` : `what ran in ${scope.environment}`
+  scope.kind === 'artifact'
+    ? `artifact ${scope.digest}`
+    : scope.kind === 'release'
+      ? `a release of ${scope.digests.length} digests`
+      : scope.kind === 'project'
+        ? `the builds of ${scope.project} from ${scope.from} until ${scope.to}`
+        : `what ran in ${scope.environment}`
 
 const STYLE = `
 :root { color: #17202b; font: 10.5pt/1.45 system-ui, sans-serif; }

@@ -1,4 +1,5 @@
 import { AlertQuery, type Alert } from '../../src/contract/alerts'
+import { BuildQuery } from '../../src/contract/builds'
 import { DeploymentQuery } from '../../src/contract/deployments'
 import type { ReportScope } from '../../src/contract/reports'
 import type { Store } from '../store/types'
@@ -14,7 +15,12 @@ export async function gatherEvidence(
   asOf: number,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<ArtifactEvidence[]> {
-  const digests = scope.kind === 'environment' ? await environmentDigests(store, scope.environment, asOf) : scopeDigests(scope)
+  const digests =
+    scope.kind === 'environment'
+      ? await environmentDigests(store, scope.environment, asOf)
+      : scope.kind === 'project'
+        ? await projectDigests(store, scope, asOf)
+        : scopeDigests(scope)
   const evidence: ArtifactEvidence[] = []
   for (const digest of digests) {
     const lookup = await store.artifacts.get(digest)
@@ -43,6 +49,25 @@ async function environmentDigests(store: Store, environment: string, asOf: numbe
       if (services.has(deployment.service)) continue
       services.add(deployment.service)
       for (const artifact of deployment.artifacts) if (/^sha256:[0-9a-f]{64}$/.test(artifact.digest)) digests.add(artifact.digest)
+    }
+    cursor = page.nextCursor ?? undefined
+  } while (cursor !== undefined)
+  return [...digests].sort()
+}
+
+/**
+ * The sha256 digests of what a project's builds made in [from, to), builds stored by `asOf` only, sorted. Read a
+ * page of builds at a time by the store's keyset cursor, so only the digests are held, never the builds.
+ */
+export async function projectDigests(store: Store, scope: Extract<ReportScope, { kind: 'project' }>, asOf: number): Promise<string[]> {
+  const digests = new Set<string>()
+  const to = Math.min(Date.parse(scope.to), asOf + 1)
+  let cursor: string | undefined
+  do {
+    const page = await store.builds.list(BuildQuery.parse({ project: scope.project, from: scope.from, to: new Date(to).toISOString(), limit: 500, ...(cursor === undefined ? {} : { cursor }) }))
+    for (const build of page.items) {
+      if (Date.parse(build.ingestedAt) > asOf) continue
+      for (const subject of build.subjects) if (subject.digest.sha256 !== undefined && /^[0-9a-f]{64}$/.test(subject.digest.sha256)) digests.add(`sha256:${subject.digest.sha256}`)
     }
     cursor = page.nextCursor ?? undefined
   } while (cursor !== undefined)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
+import { BuildQuery } from '../../src/contract/builds'
 import { Report } from '../../src/contract/reports'
 import { createApp } from '../app'
 import { buildConfig } from '../config'
@@ -148,5 +149,29 @@ describe('report archive', () => {
     const first = await produceReport(store, scope, AS_OF)
     const second = await produceReport(store, scope, AS_OF)
     expect(second.archive.equals(first.archive)).toBe(true)
+  })
+})
+
+describe('a project over a time range', () => {
+  it('reports the artifacts of the project builds in the range, and refuses a range that ends before it starts', async () => {
+    const all = await store.builds.list(BuildQuery.parse({ limit: 500 }))
+    const project = all.items[0]!.project
+    const builds = all.items.filter((build) => build.project === project).sort((a, b) => (a.time < b.time ? -1 : 1))
+    expect(builds.length).toBeGreaterThan(2)
+    // From the second build's time up to (not including) the last one's.
+    const from = builds[1]!.time
+    const to = builds.at(-1)!.time
+    const inRange = builds.filter((build) => build.time >= from && build.time < to)
+    const expected = [...new Set(inRange.flatMap((build) => build.subjects.map((subject) => `sha256:${subject.digest.sha256}`)))].sort()
+    const scope = { kind: 'project' as const, project, from, to }
+    const report = assembleReport({ scope, asOf: AS_OF, artifacts: await gatherEvidence(store, scope, AS_OF) })
+    expect([...report.artifacts.map((artifact) => artifact.digest), ...report.summary.unknown].sort()).toEqual(expected)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(report.scope).toEqual(scope)
+
+    const app = createApp({ store, config: buildConfig({}, 'reports test config'), version: 't', demo: false, now: () => AS_OF })
+    const response = await app.request('/api/v1/reports', { method: 'POST', body: JSON.stringify({ scope: { ...scope, from: to, to: from } }), headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid-body', path: 'body.scope.to', message: expect.stringContaining('give from before to') } })
   })
 })

@@ -23,7 +23,9 @@ export const ReportScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('release'), digests: z.array(Sha256Digest).min(1).max(500) }),
   /** What ran in an environment as of the report's `asOf`: the artifacts of each service's newest deployment by then. */
   z.object({ kind: z.literal('environment'), environment: z.string().trim().min(1).max(200) }),
-])
+  /** A project over a time range: the artifacts of its builds whose time is at or after `from` and before `to`. */
+  z.object({ kind: z.literal('project'), project: z.string().trim().min(1).max(200), from: Instant, to: Instant }),
+]).refine((scope) => scope.kind !== 'project' || Date.parse(scope.from) < Date.parse(scope.to), { message: 'a project range ends after it starts: give from before to', path: ['to'] })
 export type ReportScope = z.infer<typeof ReportScope>
 
 export const ReportCheck = z.object({

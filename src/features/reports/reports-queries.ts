@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson, postJson } from '../../api/client'
+import { ProjectList } from '../../contract/builds'
 import { EnvironmentList } from '../../contract/deployments'
 import { Report, ReportJob, ReportPage, type ReportRequest } from '../../contract/reports'
 
@@ -26,6 +27,12 @@ export const reportQueries = {
       queryKey: [...reportQueries.all(), 'content', id] as const,
       queryFn: ({ signal }) => getJson(`/api/v1/reports/${encodeURIComponent(id)}/files/report.json`, { schema: Report, signal }),
       staleTime: Infinity,
+    }),
+  projects: () =>
+    queryOptions({
+      queryKey: ['projects'] as const,
+      queryFn: ({ signal }) => getJson('/api/v1/projects', { schema: ProjectList, signal }),
+      staleTime: 60_000,
     }),
   environments: () =>
     queryOptions({

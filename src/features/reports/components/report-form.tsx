@@ -7,6 +7,7 @@ import { reportQueries, startReport } from '../reports-queries'
 const kinds: { kind: ScopeKind; label: string }[] = [
   { kind: 'environment', label: 'What ran in an environment' },
   { kind: 'release', label: 'A release (a list of digests)' },
+  { kind: 'project', label: 'A project over a time range' },
   { kind: 'artifact', label: 'One artifact' },
 ]
 
@@ -17,6 +18,7 @@ export function ReportForm({ initial, onStarted }: { initial: Form; onStarted: (
   const [form, setForm] = useState<Form>(initial)
   const [problem, setProblem] = useState<{ field: FormField; message: string } | null>(null)
   const environments = useQuery({ ...reportQueries.environments(), enabled: form.kind === 'environment' })
+  const projects = useQuery({ ...reportQueries.projects(), enabled: form.kind === 'project' })
   const start = useMutation({
     mutationFn: startReport,
     onSuccess: (job) => {
@@ -76,6 +78,33 @@ export function ReportForm({ initial, onStarted }: { initial: Form; onStarted: (
             {environments.isError ? <span className="field-error">The environments could not be loaded: {describeError(environments.error).message}</span> : null}
             {errorOf('environment')}
           </div>
+        ) : form.kind === 'project' ? (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-project`}>Project</label>
+              <select id={`${id}-project`} value={form.project} onChange={(event) => change({ project: event.target.value })} {...described('project')}>
+                <option value="">{projects.isPending ? 'Loading…' : 'Choose one'}</option>
+                {(projects.data?.items ?? []).map((project) => (
+                  <option key={project.name} value={project.name}>
+                    {project.name} ({project.builds} builds)
+                  </option>
+                ))}
+                {form.project !== '' && projects.data !== undefined && !projects.data.items.some((project) => project.name === form.project) ? <option value={form.project}>{form.project}</option> : null}
+              </select>
+              {projects.isError ? <span className="field-error">The projects could not be loaded: {describeError(projects.error).message}</span> : null}
+              {errorOf('project')}
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-from`}>Builds from (UTC)</label>
+              <input id={`${id}-from`} type="datetime-local" step={1} value={form.from} onChange={(event) => change({ from: event.target.value })} {...described('from')} />
+              {errorOf('from')}
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-to`}>Until (UTC, not included)</label>
+              <input id={`${id}-to`} type="datetime-local" step={1} value={form.to} onChange={(event) => change({ to: event.target.value })} {...described('to')} />
+              {errorOf('to')}
+            </div>
+          </>
         ) : form.kind === 'release' ? (
           <div className="field report-digests">
             <label htmlFor={`${id}-digests`}>Digests, one a line</label>

@@ -43,6 +43,23 @@ describe('the report form', () => {
 
   it('is pre-filled from the address, ignoring a kind it does not know', () => {
     expect(formFromSearch(new URLSearchParams(`kind=artifact&digest=${digest}`))).toEqual({ ...emptyForm, kind: 'artifact', digest })
-    expect(formFromSearch(new URLSearchParams('kind=project')).kind).toBe('environment')
+    expect(formFromSearch(new URLSearchParams('kind=everything')).kind).toBe('environment')
+    // A link gives instants; the inputs show them as UTC date and time.
+    expect(formFromSearch(new URLSearchParams('kind=project&project=acme/web&from=2026-11-01T00:00:00.000Z&to=2026-11-20T12:30:00Z'))).toEqual({
+      ...emptyForm,
+      kind: 'project',
+      project: 'acme/web',
+      from: '2026-11-01T00:00:00',
+      to: '2026-11-20T12:30:00',
+    })
+  })
+
+  it('reads a project over a range, and says which field is wrong', () => {
+    const form = { ...emptyForm, kind: 'project' as const, project: 'acme/web', from: '2026-11-01T00:00', to: '2026-11-20T12:30' }
+    expect(requestFromForm(form)).toEqual({ ok: true, request: { scope: { kind: 'project', project: 'acme/web', from: '2026-11-01T00:00:00.000Z', to: '2026-11-20T12:30:00.000Z' } } })
+    expect(requestFromForm({ ...form, project: ' ' })).toEqual({ ok: false, field: 'project', message: 'Choose a project.' })
+    expect(requestFromForm({ ...form, from: '' })).toMatchObject({ ok: false, field: 'from' })
+    expect(requestFromForm({ ...form, to: '2026-10-01T00:00' })).toEqual({ ok: false, field: 'to', message: 'The range ends after it starts: give an end later than the start.' })
+    expect(scopeWords({ kind: 'project', project: 'acme/web', from: '2026-11-01T00:00:00.000Z', to: '2026-11-20T12:30:00.000Z' })).toBe('Project acme/web, 2026-11-01 00:00 to 2026-11-20 12:30 UTC')
   })
 })
