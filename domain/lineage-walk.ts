@@ -683,64 +683,75 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
   const edgeEnds = (relation: Relation, anchor: string, member: string): [string, string] =>
     relation.direction === 'down' ? [anchor, member] : [member, anchor]
 
-  // Breadth first, one (node, direction) at a time, so distances are shortest and the cut is at one depth.
+  // Breadth first, one level at a time, so distances are shortest and the cut is at one depth. A level's questions
+  // are all asked at once, before any answer is used: a reader can answer each kind of question for the whole
+  // frontier in one query (the server's does), and the answers are then taken in frontier order, so the graph is
+  // the same whatever order they arrive in.
   const directions: Direction[] = query.direction === 'both' ? ['up', 'down'] : [query.direction]
   let frontier: { id: string; direction: Direction }[] = directions.map((direction) => ({ id: root.node.id, direction }))
   const seen = new Set(frontier.map((entry) => `${entry.id}|${entry.direction}`))
   let full = false
   for (let distance = 0; frontier.length > 0; distance++) {
     const next: { id: string; direction: Direction }[] = []
-    for (const { id, direction } of frontier) {
-      for (const relation of relationsOf(id, direction)) {
-        const gid = groupId(id, relation.edgeType, relation.memberType)
-        if (distance >= query.depth || full) {
-          // At the edge of the graph: only how many neighbours there are (a count, no rows read), so where it was
-          // cut can be said. Neighbours already joined to it (reached another way) are not more.
-          const { total } = await relation.fetch(0, () => 0)
-          if (total > drawnEdges(id, relation)) markMore(id, full ? 'node-limit' : 'depth')
-          continue
+    // At the edge of the graph only how many neighbours there are is asked (a count, no rows read), so where it
+    // was cut can be said.
+    const atEdge = distance >= query.depth || full
+    const asked = frontier.flatMap(({ id, direction }) => relationsOf(id, direction).map((relation) => ({ id, relation })))
+    const answers = await Promise.all(
+      asked.map(({ id, relation }) => {
+        if (atEdge) return relation.fetch(0, () => 0)
+        const wanted = expanded.get(groupId(id, relation.edgeType, relation.memberType))
+        return relation.fetch(fetchLimit(wanted), (total) => decideGroup(total, wanted).shown)
+      }),
+    )
+    for (const [index, { id, relation }] of asked.entries()) {
+      const found = answers[index]
+      if (found === undefined) continue
+      const gid = groupId(id, relation.edgeType, relation.memberType)
+      if (atEdge || full) {
+        // Neighbours already joined to it (reached another way) are not more.
+        if (found.total > drawnEdges(id, relation)) markMore(id, full ? 'node-limit' : 'depth')
+        continue
+      }
+      const wanted = expanded.get(gid)
+      if (found.total === 0) continue
+      const decision = decideGroup(found.total, wanted)
+      const shown = found.members
+      for (const { node: pending, judged } of shown) {
+        if (nodes.size >= NODE_LIMIT && !nodes.has(pending.id)) {
+          full = true
+          markMore(id, 'node-limit')
+          break
         }
-        const wanted = expanded.get(gid)
-        const found = await relation.fetch(fetchLimit(wanted), (total) => decideGroup(total, wanted).shown)
-        if (found.total === 0) continue
-        const decision = decideGroup(found.total, wanted)
-        const shown = found.members
-        for (const { node: pending, judged } of shown) {
-          if (nodes.size >= NODE_LIMIT && !nodes.has(pending.id)) {
-            full = true
-            markMore(id, 'node-limit')
-            break
-          }
-          add(pending, distance + 1)
-          const [from, to] = edgeEnds(relation, id, pending.id)
-          addEdge(relation.edgeType, from, to, judged)
-          // Evidence ends the walk (its one neighbour is the artifact), except a deployment attestation's deployment.
-          const onward: Direction = relation.direction === 'down' || relation.memberType === 'attestation' ? 'down' : 'up'
-          const key = `${pending.id}|${onward}`
-          if (!seen.has(key)) {
-            seen.add(key)
-            next.push({ id: pending.id, direction: onward })
-          }
+        add(pending, distance + 1)
+        const [from, to] = edgeEnds(relation, id, pending.id)
+        addEdge(relation.edgeType, from, to, judged)
+        // Evidence ends the walk (its one neighbour is the artifact), except a deployment attestation's deployment.
+        const onward: Direction = relation.direction === 'down' || relation.memberType === 'attestation' ? 'down' : 'up'
+        const key = `${pending.id}|${onward}`
+        if (!seen.has(key)) {
+          seen.add(key)
+          next.push({ id: pending.id, direction: onward })
         }
-        if (decision.grouped) {
-          groups.push({
-            id: gid,
-            anchor: id,
-            memberType: relation.memberType,
-            edgeType: relation.edgeType,
-            direction: relation.direction,
-            label: groupLabel(found.total, relation.memberType, relation.of, found.states, relation.edgeType),
-            count: found.total,
-            shown: shown.length,
-            verified: found.states.verified,
-            failed: found.states.failed,
-            unverified: found.states.unverified,
-            expandCursor: decision.nextShown === null ? null : encodeExpand({ group: gid, shown: decision.nextShown }),
-          })
-          const [from, to] = edgeEnds(relation, id, gid)
-          addEdge(relation.edgeType, from, to, groupState(found.states))
-          markMore(id, 'grouped')
-        }
+      }
+      if (decision.grouped) {
+        groups.push({
+          id: gid,
+          anchor: id,
+          memberType: relation.memberType,
+          edgeType: relation.edgeType,
+          direction: relation.direction,
+          label: groupLabel(found.total, relation.memberType, relation.of, found.states, relation.edgeType),
+          count: found.total,
+          shown: shown.length,
+          verified: found.states.verified,
+          failed: found.states.failed,
+          unverified: found.states.unverified,
+          expandCursor: decision.nextShown === null ? null : encodeExpand({ group: gid, shown: decision.nextShown }),
+        })
+        const [from, to] = edgeEnds(relation, id, gid)
+        addEdge(relation.edgeType, from, to, groupState(found.states))
+        markMore(id, 'grouped')
       }
     }
     frontier = next
