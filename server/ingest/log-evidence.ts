@@ -24,15 +24,19 @@ export function bundleLogKeys(prepared: PreparedBundle): LogPair[] {
   const { signature } = prepared
   if (!signature || signature.length === 0) return []
   const sig = signatureKey(signature)
-  if (prepared.envelope) {
-    const { payload, payloadType } = prepared.envelope
-    return [
-      { digest: sha256(payload), signature: sig },
-      { digest: sha256(pae(payloadType, payload)), signature: sig },
-    ]
-  }
+  if (prepared.envelope) return envelopeLogKeys(prepared.envelope.payloadType, prepared.envelope.payload, signature)
   if (prepared.messageDigest && prepared.messageDigest.algorithm === 'sha256') return [{ digest: prepared.messageDigest.hex.toLowerCase(), signature: sig }]
   return []
+}
+
+/** The keys a DSSE envelope's signature is logged under, in a bundle or bare: its payload's digest (dsse, intoto) or its PAE's (hashedrekord). */
+export function envelopeLogKeys(payloadType: string, payload: Buffer, signature: Uint8Array): LogPair[] {
+  if (signature.length === 0) return []
+  const sig = signatureKey(signature)
+  return [
+    { digest: sha256(payload), signature: sig },
+    { digest: sha256(pae(payloadType, payload)), signature: sig },
+  ]
 }
 
 /** True when the bundle's JSON carries no log entry of its own: only then does outside evidence stand in. */
