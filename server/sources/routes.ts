@@ -1,11 +1,16 @@
-import { SourceList, sourceRoutes, SyncStarted } from '../../src/contract/sources'
+import { SourceList, sourceRoutes, SyncStarted, type SyncRun } from '../../src/contract/sources'
+import { startOnce } from '../coordination/start-once'
 import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
-import type { SourceRunner } from './runner'
+import { syncJob, type SourceRunner } from './runner'
+
+/** How long a manual sync waits for another server's run to show in the store before saying it is busy. */
+const JOIN_WAIT_MS = 10_000
+const JOIN_POLL_MS = 100
 
 /** GET /api/v1/sources, GET /api/v1/sources/{name}, POST /api/v1/sources/{name}/sync. */
-export function sourcesApp({ auth }: RouteDeps, runner: SourceRunner) {
+export function sourcesApp({ auth, store }: RouteDeps, runner: SourceRunner) {
   const { app, mount } = resourceApp(auth)
   const unknown = (name: string) =>
     runner.sources.length === 0
@@ -20,10 +25,29 @@ export function sourcesApp({ auth }: RouteDeps, runner: SourceRunner) {
     return c.json(source)
   })
 
-  mount(sourceRoutes.syncSource, (c, { params }) => {
-    const started = runner.syncNow(params.name, 'on-demand')
-    if (started === undefined) return apiError(c, 404, 'not-found', unknown(params.name), 'path.name')
-    return c.json(SyncStarted.parse({ name: params.name, run: started.run, alreadyRunning: started.alreadyRunning, progressUrl: `/api/v1/sources/${params.name}` }), 202)
+  // A manual sync runs once across the servers sharing a database: the server that takes the source's job starts
+  // it; any other asked meanwhile joins the run in progress (which the store shows, saved every second) instead of
+  // starting a second one against the same registry.
+  mount(sourceRoutes.syncSource, async (c, { params }) => {
+    if (runner.find(params.name) === undefined) return apiError(c, 404, 'not-found', unknown(params.name), 'path.name')
+    const answer = (run: SyncRun, alreadyRunning: boolean) =>
+      c.json(SyncStarted.parse({ name: params.name, run, alreadyRunning, progressUrl: `/api/v1/sources/${params.name}` }), 202)
+    const giveUpAt = Date.now() + JOIN_WAIT_MS
+    for (;;) {
+      const started = await startOnce(store.coordination, syncJob(params.name), () => {
+        const begun = runner.syncNow(params.name, 'on-demand')
+        if (begun === undefined) throw new Error(`source ${params.name} vanished from the config`)
+        return { value: begun, done: runner.settled(params.name) }
+      })
+      if (started !== null) return answer(started.run, started.alreadyRunning)
+      const running = (await runner.get(params.name))?.lastRun
+      if (running?.state === 'running') return answer(running, true)
+      // The job's holder has not saved its run yet, or is only deciding that a scheduled sync is not due.
+      if (Date.now() > giveUpAt) {
+        return apiError(c, 503, 'source-busy', `another server holds source ${params.name}'s sync job but shows no running sync; retry in a few seconds`, 'path.name')
+      }
+      await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS))
+    }
   })
 
   return app

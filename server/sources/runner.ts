@@ -12,7 +12,7 @@ import type { SourceStateRecord } from './store'
 import { SyncReport, type SyncContext } from './sync'
 
 /** The coordination job of a source's syncs (server/coordination): one server syncs a source at a time. */
-const syncJob = (name: string) => `source-sync:${name}`
+export const syncJob = (name: string) => `source-sync:${name}`
 
 export type Connector = (context: SyncContext) => Promise<unknown>
 
