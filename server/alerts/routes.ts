@@ -22,7 +22,7 @@ export type AlertsModule = {
 /** The alert queue and triage, and the evaluation that fills it. */
 export function alertsModule({ store, config, auth, now }: RouteDeps): AlertsModule {
   const { app, mount } = resourceApp(auth)
-  const webhook = config.alertWebhook ? webhookNotifier(config.alertWebhook, store.alerts, now) : null
+  const webhook = config.alertWebhook ? webhookNotifier(config.alertWebhook, store, now) : null
   const engine = alertEngine(store, config, now, webhook ? (created: Alert[]) => webhook.notify(created) : undefined)
 
   const afterIngest: MiddlewareHandler = async (c, next) => {

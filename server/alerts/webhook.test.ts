@@ -69,7 +69,7 @@ describe('outgoing alert webhook', () => {
   it('delivers new alerts at or above the severity, signed, retrying with backoff, and records every attempt', async () => {
     const waits: number[] = []
     const webhook = AlertWebhookConfig.parse({ url, secret: SECRET, minSeverity: 'high', backoffMs: 50 })
-    const notifier = webhookNotifier(webhook, store.alerts, () => Date.UTC(2026, 10, 27, 12), {
+    const notifier = webhookNotifier(webhook, store, () => Date.UTC(2026, 10, 27, 12), {
       sleep: async (ms) => {
         waits.push(ms)
         await new Promise((resolve) => setTimeout(resolve, 1))
@@ -104,7 +104,7 @@ describe('outgoing alert webhook', () => {
   })
 
   it('records an unreachable receiver and gives up after the configured attempts', async () => {
-    const notifier = webhookNotifier(AlertWebhookConfig.parse({ url: 'http://127.0.0.1:9/nothing-listens', secret: SECRET, maxAttempts: 3, backoffMs: 1 }), store.alerts, () => Date.UTC(2026, 10, 27, 13))
+    const notifier = webhookNotifier(AlertWebhookConfig.parse({ url: 'http://127.0.0.1:9/nothing-listens', secret: SECRET, maxAttempts: 3, backoffMs: 1 }), store, () => Date.UTC(2026, 10, 27, 13))
     const [alert] = await store.alerts.record([{ finding: finding('critical', 'host gone.example'), occurrence: { buildId: hex(2), documentId: hex(2), at: Date.UTC(2026, 10, 27), found: 'x' } }], Date.UTC(2026, 10, 27, 13))
     notifier.notify(alert ? [alert] : [])
     await notifier.idle()

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db, StoreKind } from '../store/db'
+import { jobQueue, type JobQueue } from './jobs'
 
 /*
  * Work that must happen once even when several servers share one PostgreSQL database (re-verification after a
@@ -20,6 +21,8 @@ export interface CoordinationRepository {
   exclusive<T>(job: string, task: () => Promise<T>): Promise<T>
   /** Resolves when the store answers a query; rejects with the driver's error when it cannot be reached. */
   ping(): Promise<void>
+  /** Work kept in the store until done: it survives a restart and runs on one server (server/coordination/jobs.ts). */
+  jobs: JobQueue
 }
 
 /** Namespace of our advisory locks (their two-key form), "PROV" in ASCII, so they never meet another tool's. */
@@ -34,6 +37,7 @@ export function coordinationRepository(db: Db, kind: StoreKind): CoordinationRep
   const ping = async () => {
     await sql`select 1`.execute(db)
   }
+  const jobs = jobQueue(db, kind)
   if (kind === 'sqlite') {
     return {
       once: async (_job, task) => {
@@ -42,6 +46,7 @@ export function coordinationRepository(db: Db, kind: StoreKind): CoordinationRep
       },
       exclusive: (_job, task) => task(),
       ping,
+      jobs,
     }
   }
 
@@ -97,5 +102,6 @@ export function coordinationRepository(db: Db, kind: StoreKind): CoordinationRep
       return next
     },
     ping,
+    jobs,
   }
 }
