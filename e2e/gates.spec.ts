@@ -43,17 +43,24 @@ test('the CLI asks the release gate: exit 0 for the allowed artifact, 1 for the 
   expect(deny.stderr).toContain('FAIL rebuilders-agree: 2 of 3 rebuilders agree, 1 disagree (expected at least 2 rebuilders reproduce it and none disagrees)')
   expect(deny.stderr.match(/FAIL/g)).toHaveLength(1)
 
-  const unknown = await cli('gate', '--url', server.url, '--policy', 'nightly', pair.allowed.digest)
+  const unknown = await cli('gate', '--url', server.url, '--token', DEMO_INGEST_TOKEN, '--policy', 'nightly', pair.allowed.digest)
   expect(unknown.code).toBe(2)
   expect(unknown.stderr).toContain('no decision: 422 unknown-policy: body.policy: no policy named "nightly" is configured')
-  const malformed = await cli('gate', '--url', server.url, '--policy', DEMO_RELEASE_POLICY, 'sha256:abc')
+  const malformed = await cli('gate', '--url', server.url, '--token', DEMO_INGEST_TOKEN, '--policy', DEMO_RELEASE_POLICY, 'sha256:abc')
   expect(malformed.code).toBe(2)
   expect(malformed.stderr).toContain('no decision: 400 invalid-body: body.digests.0: expected sha256: followed by 64 hex digits')
+  // Recording a decision is a write: without a token there is none. A dry run is answered with the read scope.
+  const anonymous = await cli('gate', '--url', server.url, '--policy', DEMO_RELEASE_POLICY, pair.denied.digest)
+  expect(anonymous.code).toBe(2)
+  expect(anonymous.stderr).toContain('no decision: 401 unauthenticated')
+  const dryRun = await cli('gate', '--url', server.url, '--dry-run', '--policy', DEMO_RELEASE_POLICY, pair.denied.digest)
+  expect(dryRun.code, dryRun.stderr).toBe(1)
+  expect(dryRun.stderr).toMatch(/^deny \(policy release; dry run, not recorded\)\n/)
 })
 
 test('the decisions are recorded and shown on both artifact pages, the denial with its failed condition in words', async ({ demoServer: server, page, request }) => {
   test.setTimeout(120_000)
-  // Asked over HTTP here, so the test stands on its own: a token with the read scope is all the gate needs.
+  // Asked over HTTP here, so the test stands on its own: the demo token's ingest scope may record decisions.
   const ask = async (digest: string, environment?: string) => {
     const response = await request.post(`${server.url}/api/v1/gate`, {
       headers: { authorization: `Bearer ${DEMO_INGEST_TOKEN}` },
@@ -82,8 +89,8 @@ test('the decisions are recorded and shown on both artifact pages, the denial wi
   await expect(toProduction).toBeVisible({ timeout: 30_000 })
   const failed = toProduction.getByRole('list', { name: 'Failed conditions' }).getByRole('listitem')
   await expect(failed).toHaveText([
-    'Rebuilders do not agree: 2 of 3 rebuilders agree, 1 disagree; the policy needs at least 2 rebuilders reproduce it and none disagrees.',
-    /^Promotion order not kept: never deployed to staging; the policy needs it deployed to staging before production\.$/,
+    'Rebuilders do not agree: 2 of 3 rebuilders agree, 1 disagree; the policy needs at least 2 rebuilders reproduce it and none disagrees. Evidence: rebuilds of this artifact',
+    /^Promotion order not kept: never deployed to staging; the policy needs it deployed to staging before production\. Evidence: /,
   ])
   // Asked without an environment: denied for the disagreeing rebuilder alone.
   const release = deniedSection.getByRole('listitem', { name: 'Denied under policy release' }).first()

@@ -10,7 +10,8 @@ import { loadNpmRegistryKeys } from './ingest/npm-attestations'
 import { loadSigstoreTrust, type SigstoreKey, type SigstoreTrust } from './ingest/sigstore/trust-material'
 import { SourcesConfig, type SourceConfig } from './sources/config'
 
-export const scopes = ['ingest', 'read', 'triage'] as const
+/** `gate`: ask the release gate and record its decision (POST /api/v1/gate), and nothing else: the scope a CI pipeline's token needs. */
+export const scopes = ['ingest', 'read', 'triage', 'gate'] as const
 export type Scope = (typeof scopes)[number]
 
 const ConfigFile = z
@@ -41,7 +42,7 @@ const ConfigFile = z
               .string()
               .regex(/^[0-9a-fA-F]{64}$/, 'expected the SHA-256 of the token as 64 hex characters (`printf %s "$TOKEN" | sha256sum`)')
               .transform((hex) => hex.toLowerCase()),
-            scopes: z.array(z.enum(scopes)).min(1, 'give the token at least one scope: ingest, read or triage'),
+            scopes: z.array(z.enum(scopes)).min(1, 'give the token at least one scope: ingest, read, triage or gate'),
           })
           .strict(),
       )

@@ -1,8 +1,9 @@
 import type { AlertSeverity } from '../../src/contract/alerts'
 import { alertSeverities } from '../../src/contract/alerts'
 import type { ArtifactDetail } from '../../src/contract/artifacts'
-import type { GateAttestationKind, GateReason, GateRules } from '../../src/contract/gate'
+import type { GateAttestationRequirement, GateReason, GateRules, TestResultRequirement, VsaRequirement } from '../../src/contract/gate'
 import type { Policy } from '../../src/contract/policy'
+import type { TestResultFact, VsaFact } from '../documents/attestation-index'
 import { matchesGlob } from '../policy/policy'
 
 export type OpenAlert = { id: string; severity: AlertSeverity; title: string }
@@ -23,13 +24,17 @@ export type GateInput = {
   deployments: readonly DeploymentFact[]
   /** The environment the request promotes to; null when it names none. */
   environment: string | null
+  /** The VSAs about the digest, newest ingested first (read only when a rule requires them). */
+  vsas?: readonly VsaFact[]
+  /** The in-toto test results about the digest, newest ingested first (read only when a rule requires them). */
+  testResults?: readonly TestResultFact[]
 }
 
 /**
  * One artifact against a policy's gate: every rule judged, each with what it expected, what it found and the API
  * paths of the evidence. An artifact nothing is recorded about fails provenance (there is none), never passes.
  */
-export function judgeArtifact({ digest, artifact, policy, rules, openAlerts, deployments, environment }: GateInput): GateReason[] {
+export function judgeArtifact({ digest, artifact, policy, rules, openAlerts, deployments, environment, vsas = [], testResults = [] }: GateInput): GateReason[] {
   const artifactPath = `/api/v1/artifacts/${digest}`
   const build = artifact?.producedBy ?? null
   const buildPath = build ? [`/api/v1/builds/${build.id}`] : []
@@ -51,7 +56,15 @@ export function judgeArtifact({ digest, artifact, policy, rules, openAlerts, dep
       evidence: buildPath,
     })
   }
-  for (const kind of rules.requiredAttestations) reasons.push(attestationReason(kind, digest, artifact))
+  for (const requirement of rules.requiredAttestations) {
+    if (typeof requirement === 'string') {
+      reasons.push(requirement === 'vsa' ? vsaReason({ kind: 'vsa', verifiedLevels: [] }, digest, vsas) : requirement === 'test-result' ? testResultReason({ kind: 'test-result', allowWarned: false }, digest, testResults) : attestationReason(requirement, digest, artifact))
+    } else if (requirement.kind === 'vsa') {
+      reasons.push(vsaReason(requirement, digest, vsas))
+    } else {
+      reasons.push(testResultReason(requirement, digest, testResults))
+    }
+  }
   if (rules.minRebuildersAgree > 0) {
     const matched = artifact?.reproducibility.matched ?? 0
     const total = artifact?.reproducibility.rebuilders ?? 0
@@ -83,7 +96,7 @@ export function judgeArtifact({ digest, artifact, policy, rules, openAlerts, dep
 const SLSA_PROVENANCE = /^https:\/\/slsa\.dev\/provenance\//
 
 /** A required kind of attestation: present and verified, else what was found instead. */
-function attestationReason(kind: GateAttestationKind, digest: string, artifact: ArtifactDetail | null): GateReason {
+function attestationReason(kind: Extract<GateAttestationRequirement, 'slsa-provenance' | 'sbom'>, digest: string, artifact: ArtifactDetail | null): GateReason {
   if (kind === 'sbom') {
     const sbom = artifact?.sbom ?? null
     return {
@@ -106,6 +119,67 @@ function attestationReason(kind: GateAttestationKind, digest: string, artifact: 
         ? 'no SLSA provenance lists the artifact'
         : `${shown.predicateType?.replace('https://slsa.dev/', '') ?? 'provenance'}, ${shown.verification.status}${provenance.length > 1 ? ` (${provenance.length} found)` : ''}`,
     evidence: shown === undefined ? [`/api/v1/artifacts/${digest}`] : [`/api/v1/documents/${shown.documentId}`],
+  }
+}
+
+const documentPath = (documentId: string) => `/api/v1/documents/${documentId}`
+
+/** When a VSA says it verified, else when it was stored: VSAs are compared by this, newest first. */
+const vsaTime = (vsa: VsaFact) => vsa.timeVerified ?? vsa.ingestedAt
+
+/**
+ * A required VSA: among the VSAs that fit the requirement's verifier, policy and levels, the newest whose own
+ * document verified decides, and it must say PASSED. A VSA that did not verify (unsigned, untrusted, failed) is no
+ * one's word and is only shown.
+ */
+export function vsaReason(requirement: VsaRequirement, digest: string, vsas: readonly VsaFact[]): GateReason {
+  const conditions = [
+    requirement.verifierId === undefined ? null : `from ${requirement.verifierId}`,
+    requirement.policyUri === undefined ? null : `against policy ${requirement.policyUri}`,
+    requirement.verifiedLevels.length === 0 ? null : `verifying ${requirement.verifiedLevels.join(', ')}`,
+  ].filter((part) => part !== null)
+  const expected = `a verified VSA about the artifact${conditions.length > 0 ? ` ${conditions.join(', ')}` : ''} whose result is PASSED`
+  const newestFirst = [...vsas].sort((a, b) => (vsaTime(a) < vsaTime(b) ? 1 : vsaTime(a) > vsaTime(b) ? -1 : 0))
+  const fitting = newestFirst.filter(
+    (vsa) =>
+      (requirement.verifierId === undefined || matchesGlob(requirement.verifierId, vsa.verifierId)) &&
+      (requirement.policyUri === undefined || vsa.policyUri === requirement.policyUri) &&
+      requirement.verifiedLevels.every((level) => vsa.verifiedLevels.includes(level)),
+  )
+  const deciding = fitting.find((vsa) => vsa.status === 'verified')
+  const describe = (vsa: VsaFact) =>
+    `VSA from ${vsa.verifierId}${vsa.policyUri === null ? '' : ` against ${vsa.policyUri}`} at ${vsaTime(vsa)}: ${vsa.verificationResult}${vsa.verifiedLevels.length > 0 ? ` (${vsa.verifiedLevels.join(', ')})` : ''}, document ${vsa.status}`
+  if (deciding !== undefined) {
+    return { rule: 'attestations-present', ok: deciding.verificationResult === 'PASSED', expected, actual: `${describe(deciding)}${fitting.length > 1 ? ` (newest of ${fitting.length} that fit)` : ''}`, evidence: [documentPath(deciding.documentId)] }
+  }
+  const shown = fitting[0] ?? newestFirst[0]
+  const actual =
+    shown === undefined
+      ? 'no VSA names the artifact'
+      : fitting.length > 0
+        ? `no verified VSA fits: ${describe(shown)}${fitting.length > 1 ? ` (${fitting.length} fit, none verified)` : ''}`
+        : `${vsas.length} VSA${vsas.length === 1 ? '' : 's'} name the artifact, none fits: newest is ${describe(shown)}`
+  return { rule: 'attestations-present', ok: false, expected, actual, evidence: shown === undefined ? [`/api/v1/artifacts/${digest}`] : [documentPath(shown.documentId)] }
+}
+
+/** A required test result: the newest whose own document verified decides; PASSED (or WARNED when allowed) passes. */
+export function testResultReason(requirement: TestResultRequirement, digest: string, results: readonly TestResultFact[]): GateReason {
+  const accepted = requirement.allowWarned ? ['PASSED', 'WARNED'] : ['PASSED']
+  const expected = `a verified in-toto test result about the artifact whose result is ${accepted.join(' or ')}`
+  const newestFirst = [...results].sort((a, b) => (a.ingestedAt < b.ingestedAt ? 1 : a.ingestedAt > b.ingestedAt ? -1 : 0))
+  const describe = (result: TestResultFact) =>
+    `test run${result.url === null ? '' : ` ${result.url}`} ${result.result}: ${result.passed} passed, ${result.warned} warned, ${result.failed} failed${result.failedTests.length > 0 ? ` (${result.failedTests.slice(0, 5).join(', ')})` : ''}, document ${result.status}`
+  const deciding = newestFirst.find((result) => result.status === 'verified')
+  if (deciding !== undefined) {
+    return { rule: 'attestations-present', ok: accepted.includes(deciding.result), expected, actual: `${describe(deciding)}${newestFirst.length > 1 ? ` (newest of ${newestFirst.length})` : ''}`, evidence: [documentPath(deciding.documentId)] }
+  }
+  const shown = newestFirst[0]
+  return {
+    rule: 'attestations-present',
+    ok: false,
+    expected,
+    actual: shown === undefined ? 'no test result names the artifact' : `none verified: ${describe(shown)}`,
+    evidence: shown === undefined ? [`/api/v1/artifacts/${digest}`] : [documentPath(shown.documentId)],
   }
 }
 

@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
 import { GateDecision, GateDecisionPage } from '../../src/contract/gate'
 import { createApp } from '../app'
-import { buildConfig } from '../config'
+import { buildConfig, ingestContext, type Config } from '../config'
+import { signEnvelope } from '../demo/seed'
+import { ingestBody } from '../ingest/ingest'
+import type { Store } from '../store/types'
 import { tempStore } from '../testing/documents'
+import { statement } from '../testing/format-documents'
 import { main } from '../verify/cli'
 import { digests, FIXTURE_INGESTED_AT, hex, keys, seedResources } from '../testing/resource-fixture'
 
@@ -12,12 +16,15 @@ import { digests, FIXTURE_INGESTED_AT, hex, keys, seedResources } from '../testi
 
 let app: ReturnType<typeof createApp>
 let dispose: () => Promise<void>
+let store: Store
+let config: Config
 
 beforeAll(async () => {
   const opened = await tempStore()
   dispose = opened.dispose
+  store = opened.store
   await seedResources(opened.store)
-  const config = buildConfig(
+  config = buildConfig(
     {
       trust: { keys: [keys.ci, keys.rb1, keys.rb2].map((key) => ({ id: key.id, publicKeyPem: key.publicKeyPem })) },
       policies: [
@@ -30,10 +37,16 @@ beforeAll(async () => {
         },
         // No alert rule: the deployments other tests post raise alerts on example/app, which `release` counts.
         { name: 'reproduced', repositories: ['https://github.com/nothing-matches-here/*'], gate: { minRebuildersAgree: 1 } },
+        {
+          name: 'verified-and-tested',
+          repositories: ['https://github.com/nothing-matches-there/*'],
+          gate: { requiredAttestations: [{ kind: 'vsa', verifierId: 'https://verifier.example/**', verifiedLevels: ['SLSA_BUILD_LEVEL_3'] }, 'test-result'] },
+        },
       ],
       tokens: [
         { name: 'deployer', sha256: sha256('deploy-token'), scopes: ['ingest', 'read'] },
-        { name: 'ci-gate', sha256: sha256('gate-token'), scopes: ['read'] },
+        { name: 'ci-gate', sha256: sha256('gate-token'), scopes: ['gate'] },
+        { name: 'reader', sha256: sha256('read-token'), scopes: ['read'] },
       ],
     },
     'gate test config',
@@ -46,10 +59,11 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-const post = (body: string, token?: string) =>
-  app.request('/api/v1/gate', { method: 'POST', body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })
+// A CI pipeline's token, with the one scope recording a decision needs.
+const post = (body: string, token: string | null = 'gate-token', query = '') =>
+  app.request(`/api/v1/gate${query}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })
 
-async function decide(digestList: string[], policy = 'release', extra: { environment?: string; token?: string } = {}): Promise<GateDecision> {
+async function decide(digestList: string[], policy = 'release', extra: { environment?: string; token?: string | null } = {}): Promise<GateDecision> {
   const response = await post(JSON.stringify({ digests: digestList, policy, ...(extra.environment ? { environment: extra.environment } : {}) }), extra.token)
   const json: unknown = await response.json()
   expect(response.status, JSON.stringify(json)).toBe(200)
@@ -139,9 +153,9 @@ describe('POST /api/v1/gate', () => {
   it('records each decision, who asked and for what, listed newest first by digest or project with cursor paging', async () => {
     const d5 = `sha256:${digests.d5}`
     const first = await decide([d5], 'release', { token: 'gate-token' })
-    const second = await decide([d5, `sha256:${digests.d2}`], 'release')
-    expect(first).toMatchObject({ askedBy: 'ci-gate', environment: null, id: expect.stringMatching(/^[0-9a-f]{64}$/) })
-    expect(second.askedBy).toBe('anonymous')
+    const second = await decide([d5, `sha256:${digests.d2}`], 'release', { token: 'deploy-token' })
+    expect(first).toMatchObject({ askedBy: 'ci-gate', environment: null, id: expect.stringMatching(/^[0-9a-f]{64}$/), recorded: true })
+    expect(second.askedBy).toBe('deployer')
     const byDigest = await decisions(`?digest=${d5}`)
     // Both were decided at the server's fixed now: same time, so newest-first falls back to the id, descending.
     expect(byDigest.items.map((item) => item.id)).toEqual([first.id, second.id].sort().reverse())
@@ -168,7 +182,7 @@ describe('POST /api/v1/gate', () => {
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`] }), 400)).toMatchObject({ code: 'invalid-body', path: 'body.policy' })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'nope' }), 422)).toEqual({
       code: 'unknown-policy',
-      message: 'body.policy: no policy named "nope" is configured; known: release, plain, promote, reproduced',
+      message: 'body.policy: no policy named "nope" is configured; known: release, plain, promote, reproduced, verified-and-tested',
       path: 'body.policy',
     })
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'plain' }), 422)).toMatchObject({ code: 'no-gate', path: 'body.policy' })
@@ -177,7 +191,13 @@ describe('POST /api/v1/gate', () => {
 
   it('refuses gate rules in the config naming the field', async () => {
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { requiredAttestations: ['sbom', 'tests'] } }] }, 'bad gate')).toThrow(
-      /policies\[0\]\.gate\.requiredAttestations\[1\]: /,
+      /policies\[0\]\.gate\.requiredAttestations\[1\]\.kind: expected one of slsa-provenance, sbom, vsa, test-result/,
+    )
+    expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { requiredAttestations: [{ kind: 'vsa', verifier: 'https://v.example' }] } }] }, 'bad gate')).toThrow(
+      /policies\[0\]\.gate\.requiredAttestations\[0\]: Unrecognized key: "verifier"/,
+    )
+    expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { requiredAttestations: [{ kind: 'vsa', verifiedLevels: [''] }] } }] }, 'bad gate')).toThrow(
+      /policies\[0\]\.gate\.requiredAttestations\[0\]\.verifiedLevels\[0\]: must not be empty/,
     )
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { promotion: { production: ['production'] } } }] }, 'bad gate')).toThrow(
       /policies\[0\]\.gate\.promotion\.production: production cannot come before itself/,
@@ -185,6 +205,80 @@ describe('POST /api/v1/gate', () => {
     expect(await problem(JSON.stringify({ digests: [`sha256:${digests.d1}`], policy: 'release', environment: 'prod env' }), 400)).toMatchObject({ path: 'body.environment' })
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { minRebuildersAgree: -1 } }] }, 'bad gate')).toThrow(/policies\[0\]\.gate\.minRebuildersAgree: /)
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { blockOnAlertsAtOrAbove: 'severe' } }] }, 'bad gate')).toThrow(/policies\[0\]\.gate\.blockOnAlertsAtOrAbove: /)
+  })
+
+  it('records only for a token with scope gate or ingest; a dry run answers with the read scope and records nothing', async () => {
+    const d4 = `sha256:${digests.d4}`
+    const body = JSON.stringify({ digests: [d4], policy: 'release' })
+    const unauthenticated = await post(body, null)
+    expect(unauthenticated.status).toBe(401)
+    expect(ApiErrorBody.parse(await unauthenticated.json()).error).toMatchObject({ code: 'unauthenticated', path: 'header.authorization' })
+    const reader = await post(body, 'read-token')
+    expect(reader.status).toBe(403)
+    expect(ApiErrorBody.parse(await reader.json()).error).toEqual({
+      code: 'insufficient-scope',
+      message: 'token "reader" has scope read; recording a gate decision needs "gate" or "ingest" (a dry run, ?record=false, needs only "read")',
+      path: 'header.authorization',
+    })
+    expect((await decisions(`?digest=${d4}`)).items).toEqual([])
+
+    // Reads are open in this config, so a dry run needs no token; it is answered in full and kept nowhere.
+    for (const token of [null, 'read-token']) {
+      const dry = await post(body, token, '?record=false')
+      expect(dry.status).toBe(200)
+      const decision = GateDecision.parse(await dry.json())
+      expect(decision).toMatchObject({ recorded: false, askedBy: token === null ? 'anonymous' : 'reader', policy: 'release' })
+      expect(decision.artifacts[0]?.reasons.map((reason) => reason.rule)).toEqual(['provenance-verified', 'rebuilders-agree', 'no-blocking-alerts'])
+    }
+    expect((await decisions(`?digest=${d4}`)).items).toEqual([])
+    const badRecord = await post(body, 'gate-token', '?record=maybe')
+    expect(badRecord.status).toBe(400)
+    expect(ApiErrorBody.parse(await badRecord.json()).error).toMatchObject({ path: 'query.record' })
+  })
+
+  it('requires a verified VSA that fits and a verified test result, both PASSED, each reason linking to its document', async () => {
+    const d2 = `sha256:${digests.d2}`
+    const subject = [{ name: 'app.tar.gz', digest: { sha256: digests.d2 } }]
+    const ingest = async (...documents: unknown[]) => {
+      const result = await ingestBody(store, Buffer.from(documents.map((document) => JSON.stringify(document)).join('\n')), 'application/x-ndjson', ingestContext(config, () => FIXTURE_INGESTED_AT))
+      if (!result.ok || result.body.errors.length > 0) throw new Error(JSON.stringify(result))
+    }
+    const vsa = (verifier: string, result: 'PASSED' | 'FAILED', levels: string[], timeVerified: string) =>
+      statement('https://slsa.dev/verification_summary/v1', { verifier: { id: verifier }, timeVerified, policy: { uri: 'https://policy.example/release' }, verificationResult: result, verifiedLevels: levels }, subject)
+    const tests = (result: 'PASSED' | 'FAILED', run: number) =>
+      statement('https://in-toto.io/attestation/test-result/v0.1', { result, configuration: [{ name: 'ci.yml' }], url: `https://ci.example/runs/${run}`, passedTests: ['unit'], failedTests: result === 'FAILED' ? ['e2e'] : [] }, subject)
+    const attestations = (decision: GateDecision) => decision.artifacts[0]?.reasons.filter((reason) => reason.rule === 'attestations-present') ?? []
+
+    const none = await decide([d2], 'verified-and-tested')
+    expect(attestations(none).map((reason) => [reason.ok, reason.actual, reason.evidence])).toEqual([
+      [false, 'no VSA names the artifact', [`/api/v1/artifacts/${d2}`]],
+      [false, 'no test result names the artifact', [`/api/v1/artifacts/${d2}`]],
+    ])
+
+    // Unsigned, so no one's word; and a signed one from another verifier, which does not fit.
+    const unsigned = vsa('https://verifier.example/slsa', 'PASSED', ['SLSA_BUILD_LEVEL_3'], '2026-11-10T00:00:00Z')
+    const other = signEnvelope(vsa('https://elsewhere.example', 'PASSED', ['SLSA_BUILD_LEVEL_3'], '2026-11-11T00:00:00Z'), keys.ci)
+    await ingest(unsigned, other, signEnvelope(tests('FAILED', 1), keys.ci))
+    const unfit = await decide([d2], 'verified-and-tested')
+    expect(attestations(unfit).map((reason) => [reason.ok, reason.actual])).toEqual([
+      [false, 'no verified VSA fits: VSA from https://verifier.example/slsa against https://policy.example/release at 2026-11-10T00:00:00.000Z: PASSED (SLSA_BUILD_LEVEL_3), document unsigned'],
+      [false, 'test run https://ci.example/runs/1 FAILED: 1 passed, 0 warned, 1 failed (e2e), document verified'],
+    ])
+    expect(attestations(unfit)[0]?.evidence).toEqual([`/api/v1/documents/${hex(JSON.stringify(unsigned))}`])
+
+    // Signed by a trusted key, fitting verifier and level, PASSED; and a later test run that passed.
+    const passed = signEnvelope(vsa('https://verifier.example/slsa', 'PASSED', ['SLSA_BUILD_LEVEL_3'], '2026-11-12T00:00:00Z'), keys.ci)
+    const rerun = signEnvelope(tests('PASSED', 2), keys.ci)
+    await ingest(passed, rerun)
+    const allowed = await decide([d2], 'verified-and-tested')
+    expect(allowed.decision, JSON.stringify(allowed)).toBe('allow')
+    expect(attestations(allowed).map((reason) => reason.evidence)).toEqual([[`/api/v1/documents/${hex(JSON.stringify(passed))}`], [`/api/v1/documents/${hex(JSON.stringify(rerun))}`]])
+
+    // The same verifier later says FAILED: its newest word decides.
+    await ingest(signEnvelope(vsa('https://verifier.example/slsa', 'FAILED', ['SLSA_BUILD_LEVEL_3'], '2026-11-13T00:00:00Z'), keys.ci))
+    const revoked = await decide([d2], 'verified-and-tested')
+    expect(revoked.decision).toBe('deny')
+    expect(attestations(revoked)[0]?.actual).toBe('VSA from https://verifier.example/slsa against https://policy.example/release at 2026-11-13T00:00:00.000Z: FAILED (SLSA_BUILD_LEVEL_3), document verified (newest of 3 that fit)')
   })
 
   it('answers `provenance-dashboard gate` with exit 0 on allow, 1 on deny, 2 when there is no decision', async () => {
@@ -199,20 +293,20 @@ describe('POST /api/v1/gate', () => {
       })
       return { code, stdout, stderr }
     }
-    const allow = await gate('--policy', 'reproduced', `sha256:${digests.d2}`)
+    const allow = await gate('--token', 'gate-token', '--policy', 'reproduced', `sha256:${digests.d2}`)
     expect(allow, allow.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy reproduced; decision [0-9a-f]{12}\)\nallow sha256:[0-9a-f]{64}\n {2}ok {3}provenance-verified: /) as unknown })
-    const promote = await gate('--policy', 'promote', '--environment', 'production', `sha256:${digests.d4}`)
+    const promote = await gate('--token', 'gate-token', '--policy', 'promote', '--environment', 'production', `sha256:${digests.d4}`)
     expect(promote.code).toBe(1)
     expect(promote.stderr).toMatch(/^deny \(policy promote, to production; decision [0-9a-f]{12}\)\n/)
     expect(promote.stderr).toContain('FAIL promotion-order: never deployed to staging (expected deployed to staging before production)')
-    const deny = await gate('--policy', 'reproduced', `sha256:${digests.d1}`)
+    const deny = await gate('--token', 'gate-token', '--policy', 'reproduced', `sha256:${digests.d1}`)
     expect(deny.code).toBe(1)
     expect(deny.stderr).toContain('FAIL rebuilders-agree: 1 of 2 rebuilders agree, 1 disagree (expected at least 1 rebuilders reproduce it and none disagrees)')
-    expect(await gate('--policy', 'nope', `sha256:${digests.d1}`)).toMatchObject({
+    expect(await gate('--token', 'gate-token', '--policy', 'nope', `sha256:${digests.d1}`)).toMatchObject({
       code: 2,
-      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain, promote, reproduced\n',
+      stderr: 'no decision: 422 unknown-policy: body.policy: no policy named "nope" is configured; known: release, plain, promote, reproduced, verified-and-tested\n',
     })
-    expect(await gate('--policy', 'release', 'sha256:abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('400 invalid-body: body.digests.0') as unknown })
+    expect(await gate('--token', 'gate-token', '--policy', 'release', 'sha256:abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('400 invalid-body: body.digests.0') as unknown })
     expect(await gate(`sha256:${digests.d1}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('--policy NAME is required') as unknown })
   })
 })

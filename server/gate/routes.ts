@@ -1,20 +1,38 @@
 import { randomBytes } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import type { AlertSeverity } from '../../src/contract/alerts'
 import { GateDecision, GateRequest, gateRoutes } from '../../src/contract/gate'
 import { zodProblem } from '../../src/contract/route-spec'
 import type { RouteDeps } from '../http/deps'
 import { tokenFor } from '../http/auth'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
+import type { Store } from '../store/types'
 import { judgeArtifact, severitiesAtOrAbove, type OpenAlert } from './decide'
 
 /**
  * The release gate: may these artifacts be promoted under this policy? Allow only when every rule passes for each.
- * Every answer is recorded (who asked, when, for what, the answer) and listed at GET /api/v1/gate/decisions.
+ * Every answer is recorded (who asked, when, for what, the answer) and listed at GET /api/v1/gate/decisions, unless
+ * the request asks for a dry run.
  */
 export function gateApp({ store, config, auth, now }: RouteDeps) {
   const { app, mount } = resourceApp(auth)
 
-  mount(gateRoutes.decideGate, async (c) => {
+  /**
+   * A recorded decision is a write: it needs scope `gate` (a CI token that may do nothing else) or `ingest`. A dry
+   * run (`?record=false`) writes nothing and needs only what reads need. The query is checked by the route itself.
+   */
+  const decisionScope: MiddlewareHandler = (c, next) => {
+    if (c.req.query('record') === 'false') return auth('read')(c, next)
+    const token = tokenFor(config, c.req.header('authorization'))
+    if (token !== undefined && !token.scopes.includes('gate') && !token.scopes.includes('ingest')) {
+      return apiError(c, 403, 'insufficient-scope', `token "${token.name}" has scope ${token.scopes.join(', ')}; recording a gate decision needs "gate" or "ingest" (a dry run, ?record=false, needs only "read")`, 'header.authorization')
+    }
+    // No token or an unknown one: the guard answers 401 as for every route.
+    return auth(token?.scopes.includes('ingest') === true ? 'ingest' : 'gate')(c, next)
+  }
+
+  mount({ ...gateRoutes.decideGate, scope: 'none' }, async (c, { query }) => {
     let body: unknown
     try {
       body = await c.req.json()
@@ -36,6 +54,21 @@ export function gateApp({ store, config, auth, now }: RouteDeps) {
     if (!policy.gate) return apiError(c, 422, 'no-gate', `body.policy: policy "${name}" has no gate rules (add \`gate\` to it in the config file)`, 'body.policy')
     const rules = policy.gate
 
+    // What every artifact of the release needs read once for all of them: one query a kind, not one an artifact.
+    const kinds = new Set(rules.requiredAttestations.map((requirement) => (typeof requirement === 'string' ? requirement : requirement.kind)))
+    const vsas = kinds.has('vsa') ? await store.gates.vsasFor(digests) : new Map<string, never[]>()
+    const testResults = kinds.has('test-result') ? await store.gates.testResultsFor(digests) : new Map<string, never[]>()
+    // Alerts are per project, and a release is mostly one or a few projects.
+    const alertsByProject = new Map<string, Promise<OpenAlert[]>>()
+    const openAlertsOf = (project: string, floor: AlertSeverity) => {
+      let found = alertsByProject.get(project)
+      if (found === undefined) {
+        found = blockingAlerts(store, project, floor)
+        alertsByProject.set(project, found)
+      }
+      return found
+    }
+
     const artifacts = []
     const projects: Record<string, string | null> = {}
     for (const digest of digests) {
@@ -43,18 +76,9 @@ export function gateApp({ store, config, auth, now }: RouteDeps) {
       const artifact = lookup.kind === 'found' ? lookup.artifact : null
       const project = artifact?.producedBy?.project ?? null
       projects[digest] = project
-      const openAlerts: OpenAlert[] = []
-      if (rules.blockOnAlertsAtOrAbove !== undefined && project !== null) {
-        for (const severity of severitiesAtOrAbove(rules.blockOnAlertsAtOrAbove)) {
-          // Acknowledged is seen, not fixed: it blocks as open does.
-          for (const state of ['open', 'acknowledged'] as const) {
-            const page = await store.alerts.list({ state, project, severity, sort: 'severity', limit: 20 })
-            openAlerts.push(...page.items.map((alert) => ({ id: alert.id, severity: alert.severity, title: alert.title })))
-          }
-        }
-      }
+      const openAlerts = rules.blockOnAlertsAtOrAbove !== undefined && project !== null ? await openAlertsOf(project, rules.blockOnAlertsAtOrAbove) : []
       const deployments = environment !== null && rules.promotion[environment] !== undefined ? await store.gates.deploymentsOf(digest) : []
-      const reasons = judgeArtifact({ digest, artifact, policy, rules, openAlerts, deployments, environment })
+      const reasons = judgeArtifact({ digest, artifact, policy, rules, openAlerts, deployments, environment, vsas: vsas.get(digest) ?? [], testResults: testResults.get(digest) ?? [] })
       artifacts.push({ digest, decision: reasons.every((reason) => reason.ok) ? ('allow' as const) : ('deny' as const), reasons })
     }
     const decision = GateDecision.parse({
@@ -66,12 +90,25 @@ export function gateApp({ store, config, auth, now }: RouteDeps) {
       policy: name,
       environment,
       artifacts,
+      recorded: query.record,
     })
-    await store.gates.record({ ...decision, projects })
+    if (query.record) await store.gates.record({ ...decision, projects })
     return c.json(decision, 200)
-  })
+  }, decisionScope)
 
   mount(gateRoutes.listGateDecisions, async (c, { query }) => c.json(await store.gates.list(query)))
 
   return app
+}
+
+/** Open and acknowledged alerts (acknowledged is seen, not fixed: it blocks as open does) on a project at or above `floor`. */
+async function blockingAlerts(store: Store, project: string, floor: AlertSeverity): Promise<OpenAlert[]> {
+  const found: OpenAlert[] = []
+  for (const severity of severitiesAtOrAbove(floor)) {
+    for (const state of ['open', 'acknowledged'] as const) {
+      const page = await store.alerts.list({ state, project, severity, sort: 'severity', limit: 20 })
+      found.push(...page.items.map((alert) => ({ id: alert.id, severity: alert.severity, title: alert.title })))
+    }
+  }
+  return found
 }

@@ -23,6 +23,7 @@ function decision(index: number, digests: string[], decided: 'allow' | 'deny'): 
       decision: decided,
       reasons: [{ rule: 'rebuilders-agree', ok: decided === 'allow', expected: 'at least 2 rebuilders reproduce it', actual: '“2 of 3” agree', evidence: [`/api/v1/rebuilds?artifactDigest=${value}`] }],
     })),
+    recorded: true,
     projects: Object.fromEntries(digests.map((value) => [value, value === digest('c') ? null : value === digest('a') ? 'acme/api' : 'acme/web'])),
   }
 }

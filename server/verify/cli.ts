@@ -25,8 +25,9 @@ const USAGE = `usage:
   provenance-dashboard verify-bundle --bundle FILE
       (--certificate-identity ID --certificate-oidc-issuer ISSUER | --key KEY.pub)
       [--trusted-root FILE]... [--staging] (ARTIFACT | sha256:HEX)
-  provenance-dashboard gate --url URL [--token TOKEN] --policy NAME [--environment ENV] sha256:HEX...
-      (exit 0 allow, 1 deny, 2 the dashboard could not answer; TOKEN also from PROVENANCE_TOKEN)
+  provenance-dashboard gate --url URL [--token TOKEN] --policy NAME [--environment ENV] [--dry-run] sha256:HEX...
+      (exit 0 allow, 1 deny, 2 the dashboard could not answer; TOKEN also from PROVENANCE_TOKEN, with scope
+      gate or ingest: the decision is recorded; --dry-run records nothing and needs only the read scope)
   provenance-dashboard sign-bundle …   (not supported)
 `
 
@@ -171,7 +172,7 @@ function describe(check: Check | undefined): string {
 async function gate(args: readonly string[], io: Io): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' }, policy: { type: 'string' }, environment: { type: 'string' } } })
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' }, policy: { type: 'string' }, environment: { type: 'string' }, 'dry-run': { type: 'boolean' } } })
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
@@ -180,7 +181,7 @@ async function gate(args: readonly string[], io: Io): Promise<number> {
   if (values.policy === undefined) throw new UsageError('--policy NAME is required')
   if (positionals.length === 0) throw new UsageError('give at least one sha256:HEX')
   const token = values.token ?? process.env.PROVENANCE_TOKEN
-  const url = `${values.url.replace(/\/+$/, '')}/api/v1/gate`
+  const url = `${values.url.replace(/\/+$/, '')}/api/v1/gate${values['dry-run'] === true ? '?record=false' : ''}`
   let response: Response
   try {
     response = await (io.fetch ?? fetch)(url, {
@@ -204,7 +205,8 @@ async function gate(args: readonly string[], io: Io): Promise<number> {
     return 2
   }
   const out = decision.data.decision === 'allow' ? io.stdout : io.stderr
-  out.write(`${decision.data.decision} (policy ${decision.data.policy}${decision.data.environment === null ? '' : `, to ${decision.data.environment}`}; decision ${decision.data.id.slice(0, 12)})\n`)
+  const which = decision.data.recorded ? `decision ${decision.data.id.slice(0, 12)}` : 'dry run, not recorded'
+  out.write(`${decision.data.decision} (policy ${decision.data.policy}${decision.data.environment === null ? '' : `, to ${decision.data.environment}`}; ${which})\n`)
   for (const artifact of decision.data.artifacts) {
     out.write(`${artifact.decision} ${artifact.digest}\n`)
     for (const reason of artifact.reasons) {

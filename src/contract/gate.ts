@@ -12,13 +12,55 @@ import { ExpectedDigest } from './verify'
 const EnvironmentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'an environment name is letters, digits, `.`, `_` or `-`, as deployments record it')
 
 /**
- * Kinds of attestation a gate can require, each judged from what the artifact page shows: `slsa-provenance`, a
- * verified SLSA provenance (predicate https://slsa.dev/provenance/…) listing the artifact; `sbom`, a verified SBOM
- * (CycloneDX or SPDX) about it.
+ * Kinds of attestation a gate can require, each verified (its own document's verdict is `verified`):
+ * `slsa-provenance`, a SLSA provenance (predicate https://slsa.dev/provenance/…) listing the artifact; `sbom`, an
+ * SBOM (CycloneDX or SPDX) about it; `vsa`, a SLSA verification summary about it whose result is PASSED;
+ * `test-result`, an in-toto test result (https://in-toto.io/attestation/test-result/v0.1) about it whose result is
+ * PASSED. For VSAs and test results the newest one that fits decides, so a later FAILED outweighs an earlier PASSED.
  */
-export const gateAttestationKinds = ['slsa-provenance', 'sbom'] as const
+export const gateAttestationKinds = ['slsa-provenance', 'sbom', 'vsa', 'test-result'] as const
 export const GateAttestationKind = z.enum(gateAttestationKinds)
 export type GateAttestationKind = z.infer<typeof GateAttestationKind>
+
+const text = z.string().min(1, 'must not be empty')
+
+/**
+ * A VSA requirement with conditions: `verifierId` (a glob, as builders are: `*` within a path segment, `**`
+ * across), `policyUri` (exact: the predicate's `policy.uri`) and `verifiedLevels` (each listed by the VSA, e.g.
+ * `SLSA_BUILD_LEVEL_3`). Only a VSA that fits them counts. A VSA whose result is FAILED never satisfies the gate: it
+ * is the verifier's no.
+ */
+export const VsaRequirement = z
+  .object({
+    kind: z.literal('vsa'),
+    verifierId: text.optional(),
+    policyUri: text.optional(),
+    verifiedLevels: z.array(text).default([]),
+  })
+  .strict()
+export type VsaRequirement = z.infer<typeof VsaRequirement>
+
+/** A test-result requirement: `allowWarned` lets a run whose result is WARNED pass too (default: PASSED only). */
+export const TestResultRequirement = z.object({ kind: z.literal('test-result'), allowWarned: z.boolean().default(false) }).strict()
+export type TestResultRequirement = z.infer<typeof TestResultRequirement>
+
+const kindsMessage = `expected one of ${gateAttestationKinds.join(', ')}, or an object with \`kind\` vsa or test-result and its conditions`
+
+/**
+ * One entry of `requiredAttestations`: a kind by name, or `{ kind: vsa | test-result, …conditions }`. Read as
+ * written: a name stays a name, an object with conditions stays an object.
+ */
+export const GateAttestationRequirement = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? { kind: value } : value),
+    z.discriminatedUnion(
+      'kind',
+      [z.object({ kind: z.enum(['slsa-provenance', 'sbom']) }).strict(), VsaRequirement, TestResultRequirement],
+      { error: (issue) => (issue.code === 'invalid_union' || issue.code === 'invalid_type' ? kindsMessage : undefined) },
+    ),
+  )
+  .transform((requirement): GateAttestationKind | VsaRequirement | TestResultRequirement => (requirement.kind === 'slsa-provenance' || requirement.kind === 'sbom' ? requirement.kind : requirement))
+export type GateAttestationRequirement = z.output<typeof GateAttestationRequirement>
 
 export const GateRules = z
   .object({
@@ -26,11 +68,11 @@ export const GateRules = z
     minRebuildersAgree: z.number().int().min(0).max(100).default(0),
     /** An open alert on the artifact's project at or above this severity denies; absent: alerts do not block. */
     blockOnAlertsAtOrAbove: AlertSeverity.optional(),
-    /** Attestations the artifact must have, each verified. */
+    /** Attestations the artifact must have, each verified (GateAttestationRequirement). */
     requiredAttestations: z
-      .array(GateAttestationKind)
+      .array(GateAttestationRequirement)
       .default([])
-      .refine((kinds) => new Set(kinds).size === kinds.length, 'each attestation kind once'),
+      .refine((requirements) => new Set(requirements.map((requirement) => JSON.stringify(requirement))).size === requirements.length, 'each requirement once'),
     /**
      * Promotion order: target environment → environments the artifact must have been deployed to before it, e.g.
      * `{ production: [staging] }`. Judged when the request names the environment it promotes to.
@@ -86,8 +128,19 @@ export const GateDecision = z.object({
   policy: z.string(),
   environment: z.string().nullable(),
   artifacts: z.array(GateArtifactDecision),
+  /** False for a dry run (`?record=false`): the answer was given and kept nowhere, so the decision list lacks it. */
+  recorded: z.boolean().default(true),
 })
 export type GateDecision = z.infer<typeof GateDecision>
+
+/** Query of `POST /api/v1/gate`. */
+export const GateDecideQuery = z.object({
+  record: z
+    .enum(['true', 'false'], { error: 'record is true or false' })
+    .default('true')
+    .transform((value) => value === 'true')
+    .meta({ description: '`false`: a dry run, answered with the read scope and recorded nowhere; default `true`: recorded, needs scope `gate` or `ingest`' }),
+})
 
 /** Query of `GET /api/v1/gate/decisions`, newest first. */
 export const GateDecisionQuery = z.object({
@@ -111,11 +164,14 @@ export const gateRoutes = {
   decideGate: {
     method: 'post',
     path: '/api/v1/gate',
-    summary: 'Allow or deny promoting artifacts under a policy’s gate, with every reason and its evidence',
-    scope: 'read',
+    summary:
+      'Allow or deny promoting artifacts under a policy’s gate, with every reason and its evidence. Recording the decision (the default) needs a token with scope `gate` or `ingest`; `?record=false` answers with the read scope and records nothing',
+    // The scope of a recorded decision; a dry run (record=false) needs only what reads need (server/gate/routes.ts).
+    scope: 'gate',
+    query: GateDecideQuery,
     body: { contentTypes: ['application/json'], description: 'GateRequest: `{ digests: ["sha256:…"], policy: "release", environment?: "production" }`' },
     responses: {
-      200: { description: 'The decision, recorded: allow only when every artifact passes every rule', schema: GateDecision },
+      200: { description: 'The decision, recorded unless record=false: allow only when every artifact passes every rule', schema: GateDecision },
       ...errors,
       422: { description: 'The policy is unknown or has no gate', schema: ApiErrorBody },
     },

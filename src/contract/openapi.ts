@@ -75,6 +75,7 @@ function operation(id: string, route: RouteSpec): JsonSchema {
     summary: route.summary,
     ...(route.scope === 'none' ? { security: [] } : {}),
     ...(route.scope === 'ingest' ? { security: [{ bearer: ['ingest'] }] } : {}),
+    ...(route.scope === 'gate' ? { security: [{ bearer: ['gate'] }, { bearer: ['ingest'] }] } : {}),
     parameters: [...parameters('path', route.params), ...parameters('query', route.query)],
     ...(route.body
       ? {

@@ -9,8 +9,11 @@ export type RouteSpec = {
   method: 'get' | 'post' | 'patch'
   path: string
   summary: string
-  /** Token scope the route needs; `read` routes are open unless `auth.readRequiresToken` is set. */
-  scope: 'none' | 'read' | 'ingest' | 'triage'
+  /**
+   * Token scope the route needs; `read` routes are open unless `auth.readRequiresToken` is set. `gate`: a recorded
+   * release-gate decision, which a token with `ingest` may also ask for.
+   */
+  scope: 'none' | 'read' | 'ingest' | 'triage' | 'gate'
   params?: z.ZodObject
   /** The error code for a malformed path parameter (default `invalid-path`), and an example to append. */
   paramError?: { code: string; hint?: string }

@@ -42,6 +42,13 @@ describe('GateDecisionsSection on the artifact page', () => {
                 { rule: 'provenance-verified', ok: true, expected: 'verified', actual: 'build 0123456789ab is verified', evidence: [] },
                 { rule: 'rebuilders-agree', ok: false, expected: 'at least 2 rebuilders reproduce it and none disagrees', actual: '2 of 3 rebuilders agree, 1 disagree', evidence: [] },
                 { rule: 'promotion-order', ok: false, expected: 'deployed to staging before production', actual: 'never deployed to staging', evidence: [] },
+                {
+                  rule: 'attestations-present',
+                  ok: false,
+                  expected: 'a verified in-toto test result about the artifact whose result is PASSED',
+                  actual: 'test run FAILED: 3 passed, 0 warned, 1 failed (e2e), document verified',
+                  evidence: [`/api/v1/documents/${'7'.repeat(64)}`],
+                },
               ],
             },
           ],
@@ -72,7 +79,10 @@ describe('GateDecisionsSection on the artifact page', () => {
     expect(within(failed).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
       'Rebuilders do not agree: 2 of 3 rebuilders agree, 1 disagree; the policy needs at least 2 rebuilders reproduce it and none disagrees.',
       'Promotion order not kept: never deployed to staging; the policy needs it deployed to staging before production.',
+      'A required attestation does not satisfy the policy: test run FAILED: 3 passed, 0 warned, 1 failed (e2e), document verified; the policy needs a verified in-toto test result about the artifact whose result is PASSED. Evidence: document 777777777777',
     ])
+    // The evidence is the stored document the gate judged, downloaded as stored.
+    expect(within(failed).getByRole('link', { name: 'document 777777777777' }).getAttribute('href')).toBe(`/api/v1/documents/${'7'.repeat(64)}`)
     const allowed = within(section).getByRole('listitem', { name: 'Allowed under policy release' })
     expect(within(allowed).getByText('Every condition was met (provenance-verified).')).toBeTruthy()
     expect(asked?.searchParams.get('digest')).toBe(digest)

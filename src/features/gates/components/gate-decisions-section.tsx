@@ -1,15 +1,18 @@
 import { useQuery } from '@tanstack/react-query'
+import { Link } from 'react-router'
 import type { GateDecision } from '../../../contract/gate'
 import { Section } from '../../../components/ui/card-section'
 import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
 import { gateQueries } from '../gates-queries'
+import { evidenceLink } from '../lib/gate-evidence'
 import { decisionHeadline, failedConditionSentence } from '../lib/gate-wording'
 
 /**
  * The release-gate decisions recorded about one artifact (POST /api/v1/gate), newest first: the answer, who asked
- * and when, and for a denial every condition that failed, in words. Loaded beside the page, not before it.
+ * and when, and for a denial every condition that failed, in words, with links to its evidence (the build, the
+ * VSA or test result judged, the alerts). Loaded beside the page, not before it.
  */
 export function GateDecisionsSection({ digest }: { digest: string }) {
   const query = useQuery(gateQueries.forArtifact(digest))
@@ -49,8 +52,28 @@ function DecisionItem({ decision, digest }: { decision: GateDecision; digest: st
       {failed.length > 0 ? (
         <ul aria-label="Failed conditions">
           {failed.map((reason, index) => (
-            <li key={`${reason.rule}-${index}`} className="untrusted-text">
-              {failedConditionSentence(reason)}
+            <li key={`${reason.rule}-${index}`}>
+              <span className="untrusted-text">{failedConditionSentence(reason)}</span>
+              {reason.evidence.length > 0 ? (
+                <>
+                  {' Evidence: '}
+                  {reason.evidence.map((path, at) => {
+                    const link = evidenceLink(path, digest)
+                    return (
+                      <span key={path}>
+                        {at > 0 ? ', ' : ''}
+                        {link.href.startsWith('/') && !link.href.startsWith('/api/') ? (
+                          <Link to={link.href}>{link.label}</Link>
+                        ) : (
+                          <a href={link.href} download={link.download ? true : undefined}>
+                            {link.label}
+                          </a>
+                        )}
+                      </span>
+                    )
+                  })}
+                </>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -14,6 +14,9 @@ describe('failedConditionSentence', () => {
     expect(failedConditionSentence(reason('attestations-present', 'a verified SBOM about the artifact', 'no SBOM names the artifact'))).toBe(
       'Missing a required attestation: no SBOM names the artifact; the policy needs a verified SBOM about the artifact.',
     )
+    expect(failedConditionSentence(reason('attestations-present', 'a verified VSA about the artifact whose result is PASSED', 'VSA from https://v.example at 2026-11-13T00:00:00.000Z: FAILED, document verified'))).toBe(
+      'A required attestation does not satisfy the policy: VSA from https://v.example at 2026-11-13T00:00:00.000Z: FAILED, document verified; the policy needs a verified VSA about the artifact whose result is PASSED.',
+    )
     expect(failedConditionSentence(reason('provenance-verified', 'x', 'build 0123456789ab is failed (failed envelope-signature)'))).toBe(
       'Provenance is not verified: build 0123456789ab is failed (failed envelope-signature).',
     )

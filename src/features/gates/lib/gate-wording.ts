@@ -11,7 +11,10 @@ export function failedConditionSentence(reason: GateReason): string {
     case 'builder-allowed':
       return `Built by a builder the policy does not allow: ${reason.actual} (allowed: ${reason.expected.replace(/^built by one of /, '')}).`
     case 'attestations-present':
-      return `Missing a required attestation: ${reason.actual}; the policy needs ${reason.expected.replace(/^an? /, 'a ')}.`
+      // Absent, or present and not good enough (unsigned, FAILED, from another verifier): the words differ.
+      return /^no .* names the artifact$/.test(reason.actual)
+        ? `Missing a required attestation: ${reason.actual}; the policy needs ${reason.expected}.`
+        : `A required attestation does not satisfy the policy: ${reason.actual}; the policy needs ${reason.expected}.`
     case 'rebuilders-agree':
       return `Rebuilders do not agree: ${reason.actual}; the policy needs ${reason.expected}.`
     case 'no-blocking-alerts':
