@@ -87,9 +87,10 @@ export function createApp(options: AppOptions): Hono {
   // Lists and build records run to tens of kilobytes of JSON; a stored document's bytes are left as they are.
   app.use('/api/*', compressResponses())
 
-  // The anomaly rules look at what each ingest request stored before it answers (deployments included).
+  // The anomaly rules look at what each ingest request stored before it answers (deployments included), and at the
+  // verdicts a re-verification changed.
   const alerts = alertsModule(deps)
-  for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github', '/api/v1/deployments']) app.use(path, alerts.afterIngest)
+  for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github', '/api/v1/deployments', '/api/v1/reverify']) app.use(path, alerts.afterIngest)
 
   for (const resource of [
     metaApp(deps, { version: options.version, demo: options.demo, ownBuild: options.ownBuild }),

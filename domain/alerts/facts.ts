@@ -117,6 +117,9 @@ export type BuildFactsInput = Pick<BuildDetail, 'id' | 'project' | 'sourceRepo' 
   pipeline: { tasks: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[]; steps: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[] }[] }[] } | null
 }
 
+/** A fixed order for names and versions; localeCompare asks the collator for every pair, and ran for every build ingested. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
 export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVerdictFacts[] = []): BuildFacts {
   const tools = new Map<string, ToolFact>()
   const addTool = (name: string, version: string | null, source: ToolFact['source']) => {
@@ -163,8 +166,8 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
     failedCheck: build.verification.failedCheck,
     failures: build.verification.checks.filter((check) => !check.ok && check.notJudged === undefined),
     signer: { identity: signerIdentity(build.verification), trusted: build.verification.signers.some((signer) => signer.trustedKeyId !== null) },
-    tools: [...tools.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version)),
-    hosts: [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host)),
+    tools: [...tools.values()].sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.version, b.version)),
+    hosts: [...hosts.values()].sort((a, b) => byCodeUnits(a.host, b.host)),
     dependencies,
     lockfile: dependencies.find((dependency) => LOCKFILE.test(dependency.key)) ?? null,
     artifacts,

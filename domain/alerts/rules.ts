@@ -55,8 +55,29 @@ function baselineOf<T>(values: readonly T[], settings: AlertSettings): { value: 
   return usual !== null && usual.share >= settings.baseline.minShare ? { value: usual.value, share: usual.share, count: values.length } : null
 }
 
+/**
+ * For each tool name, the version each earlier build used first (newest build first), read in one pass over the
+ * history, instead of one pass per tool: a build lists dozens of tools, and this runs for every build ingested.
+ */
+function earlierVersions(history: readonly BuildFacts[], names: ReadonlySet<string>): Map<string, string[]> {
+  const byName = new Map<string, string[]>()
+  if (names.size === 0) return byName
+  for (const other of history) {
+    const seen = new Set<string>()
+    for (const candidate of other.tools) {
+      if (!names.has(candidate.name) || seen.has(candidate.name)) continue
+      seen.add(candidate.name)
+      const versions = byName.get(candidate.name)
+      if (versions === undefined) byName.set(candidate.name, [candidate.version])
+      else versions.push(candidate.version)
+    }
+  }
+  return byName
+}
+
 const unexpectedToolVersion: Rule = (build, history, settings) => {
   const drafts: Draft[] = []
+  const unpinned = earlierVersions(history, new Set(build.tools.filter((tool) => settings.toolchain[tool.name] === undefined).map((tool) => tool.name)))
   for (const tool of build.tools) {
     const pinned = settings.toolchain[tool.name]
     const from = tool.source === 'pipeline' ? 'CI telemetry' : 'the provenance'
@@ -71,7 +92,7 @@ const unexpectedToolVersion: Rule = (build, history, settings) => {
       continue
     }
     // No pin: compare with what the pipeline's recent builds used, when they used this tool consistently.
-    const earlier = history.flatMap((other) => other.tools.filter((candidate) => candidate.name === tool.name).slice(0, 1).map((candidate) => candidate.version))
+    const earlier = unpinned.get(tool.name) ?? []
     const usual = baselineOf(earlier, settings)
     if (usual === null || usual.value === tool.version) continue
     drafts.push({
@@ -106,12 +127,27 @@ const outOfBandDownload: Rule = (build, _history, settings) => {
     }))
 }
 
+/*
+ * Each build's dependency keys as a set, kept per facts object: a build stays in its pipeline's baseline for the
+ * next couple of hundred builds, and merging the whole baseline's keys into one set for every new build was the
+ * largest part of the rules' time at ingest. Facts are never changed once made, so the cache cannot go stale.
+ */
+const dependencyKeys = new WeakMap<BuildFacts, ReadonlySet<string>>()
+function dependencyKeysOf(build: BuildFacts): ReadonlySet<string> {
+  let keys = dependencyKeys.get(build)
+  if (keys === undefined) {
+    keys = new Set(build.dependencies.map((dependency) => dependency.key))
+    dependencyKeys.set(build, keys)
+  }
+  return keys
+}
+
 const dependencyDrift: Rule = (build, history, settings) => {
   const drafts: Draft[] = []
   if (history.length >= settings.baseline.minBuilds) {
-    const seen = new Set(history.flatMap((other) => other.dependencies.map((dependency) => dependency.key)))
     for (const dependency of build.dependencies) {
-      if (seen.has(dependency.key)) continue
+      // Most dependencies were in the previous build, so this usually stops at the first set it asks.
+      if (history.some((other) => dependencyKeysOf(other).has(dependency.key))) continue
       drafts.push({
         rule: 'dependency-drift',
         cause: `new ${dependency.key}`,

@@ -1,7 +1,9 @@
 /** The median of a list of numbers (the mean of the middle two for an even count); NaN when empty. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
+  // A typed array sorts numerically in native code, several times faster than a comparator over a plain array;
+  // the rules take a median of a couple of hundred durations for every build ingested.
+  const sorted = Float64Array.from(values).sort()
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
 }

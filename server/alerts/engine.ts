@@ -26,7 +26,16 @@ const TELEMETRY = 'alerts.telemetry'
 const POLICY = 'alerts.policy'
 /** The last deployment the deployment rule has seen: `<ingested at>:<id>`. */
 const DEPLOYMENTS = 'alerts.deployments'
+/** The last verdict change (migration 0021's seq) whose build the rules have judged again. */
+const VERDICTS = 'alerts.verdicts'
 const BATCH = 1000
+
+/**
+ * The causes that follow from a build's verdict alone: a failed verification, and an untrusted or missing signer.
+ * When re-verification changes a verdict these are judged again and taken back where the build no longer shows them;
+ * the rules that compare a build with its pipeline's history keep what they found when it was ingested.
+ */
+const isVerdictCause = (rule: string, cause: string) => rule === 'verification-failed' || (rule === 'signer-identity' && cause.startsWith('unknown '))
 
 export type EvaluationOutcome = { evaluated: number; created: Alert[] }
 
@@ -53,7 +62,18 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return run
   }
 
-  const settingsFor = (build: BuildFactsInput): AlertSettings => alertSettings(policyFor(config.policies, build.sourceRepo))
+  // The policy's repository globs compile to regular expressions on every lookup; a batch asks for the same few
+  // repositories over and over, so each one's settings are worked out once (the config is fixed for the engine's life).
+  const settingsByRepo = new Map<string | null, AlertSettings>()
+  const settingsForRepo = (sourceRepo: string | null): AlertSettings => {
+    let settings = settingsByRepo.get(sourceRepo)
+    if (settings === undefined) {
+      settings = alertSettings(policyFor(config.policies, sourceRepo))
+      settingsByRepo.set(sourceRepo, settings)
+    }
+    return settings
+  }
+  const settingsFor = (build: BuildFactsInput): AlertSettings => settingsForRepo(build.sourceRepo)
 
   async function factsOf(ids: readonly string[]): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
     const details = await store.alerts.factsInputs(ids)
@@ -92,7 +112,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   }
 
   const settingsForDeployment = (deployment: Deployment): AlertSettings =>
-    alertSettings(policyFor(config.policies, deployment.artifacts.find((artifact) => artifact.provenance.sourceRepo !== null)?.provenance.sourceRepo ?? null))
+    settingsForRepo(deployment.artifacts.find((artifact) => artifact.provenance.sourceRepo !== null)?.provenance.sourceRepo ?? null)
 
   const parseMark = (text: string | null): { at: number; id: string } | null => {
     const match = text === null ? null : /^(\d+):([0-9a-f]{64})$/.exec(text)
@@ -143,6 +163,42 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return { ids, mark: after === null || after === from ? null : `${after.at}:${after.id}` }
   }
 
+  /**
+   * Builds whose verdict was replaced since the mark: judged again by the verdict rules (new findings file or reopen
+   * alerts; alerts no build shows any more resolve, saying what re-verification found), and the deployments resting
+   * on their documents go through the deployment rule again.
+   */
+  async function rejudgeVerdicts(): Promise<Alert[]> {
+    let mark = Number((await store.settings.get(VERDICTS)) ?? 0)
+    const created: Alert[] = []
+    for (;;) {
+      const changes = await store.alerts.verdictChanges(mark, BATCH)
+      if (changes.seq === mark) return created
+      const entries = await factsOf(changes.buildIds)
+      const items: { finding: Finding; occurrence: Occurrence }[] = []
+      const shown = new Map<string, Set<string>>()
+      const statusOf = new Map<string, string>()
+      for (const { facts, settings } of entries) {
+        const ids = new Set<string>()
+        // Only the verdict's own causes: they need no history, and the others were judged with the history of the time.
+        for (const finding of evaluateBuild(facts, [], settings).filter((each) => isVerdictCause(each.rule, each.cause))) {
+          items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, found: finding.evidence.found } })
+          ids.add(alertId(finding.project, finding.rule, finding.cause))
+        }
+        shown.set(facts.buildId, ids)
+        statusOf.set(facts.buildId, facts.status)
+      }
+      created.push(...(await record(items)))
+      await store.alerts.withdraw(shown, isVerdictCause, (buildId) => `re-verification judged the provenance of build ${buildId.slice(0, 12)} ${statusOf.get(buildId) ?? 'again'}; no build shows this cause any more`, now())
+      const deployments = await store.alerts.deploymentsCiting(changes.documentIds)
+      if (deployments.length > 0) created.push(...(await evaluateDeployments(deployments)).created)
+      // The baselines held in memory have the old verdicts; the next evaluation reads them again.
+      windows.clear()
+      mark = changes.seq
+      await store.settings.set(VERDICTS, String(mark))
+    }
+  }
+
   async function record(items: { finding: Finding; occurrence: Occurrence }[], marks?: Record<string, string>): Promise<Alert[]> {
     const created = await store.alerts.record(items, now(), marks)
     if (created.length > 0) onCreated(created)
@@ -153,6 +209,9 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     windows.clear()
     // Read the watermarks before evaluating, so what arrives meanwhile is picked up by the next catch-up.
     const latest = await latestMarks()
+    // Re-evaluating everything reads every current verdict, so the verdict changes so far are judged by it.
+    let verdicts = Number((await store.settings.get(VERDICTS)) ?? 0)
+    for (let step = await store.alerts.verdictChanges(verdicts, 50_000); step.seq !== verdicts; step = await store.alerts.verdictChanges(verdicts, 50_000)) verdicts = step.seq
     const seen = new Set<string>()
     const created: Alert[] = []
     let evaluated = 0
@@ -175,6 +234,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     await store.settings.set(SEQ, String(latest.seq))
     await store.settings.set(TELEMETRY, String(latest.telemetry))
     await store.settings.set(POLICY, policyFingerprint(config))
+    await store.settings.set(VERDICTS, String(verdicts))
     return { evaluated, created }
   }
 
@@ -217,6 +277,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     if (fresh.ids.length > 0 || touched.length > 0) {
       created.push(...(await evaluateDeployments([...fresh.ids, ...touched], fresh.mark === null ? undefined : { [DEPLOYMENTS]: fresh.mark })).created)
     }
+    created.push(...(await rejudgeVerdicts()))
     lastSeq = seq
     return { evaluated, created }
   }

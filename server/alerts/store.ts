@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Selectable, Transaction } from 'kysely'
+import type { Generated, Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely'
 import { z } from 'zod'
 import {
   Alert,
@@ -26,6 +26,8 @@ import { ResolvedDependency } from '../../src/contract/builds'
 import { Verification } from '../../src/contract/common'
 import { subjectsOf } from '../builds/summaries'
 import { findPipelineRun, lookupForBuild } from '../telemetry/store'
+import type { TelemetryLookup } from '../telemetry/types'
+import { repoKey } from '../telemetry/model'
 import type { Overview } from '../../src/contract/overview'
 import type { Deployment } from '../../src/contract/deployments'
 import { readDeployments } from '../deployments/store'
@@ -60,6 +62,7 @@ export type AlertTables = {
   alert_occurrences: { alert_id: string; build_id: string; document_id: string; at: number; found: string }
   alert_history: { seq: Generated<number>; alert_id: string; at: number; actor: string; kind: string; from_state: string | null; to_state: string; reason: string | null }
   alert_deliveries: { seq: Generated<number>; alert_id: string; at: number; attempt: number; url: string; status: number | null; ok: number; response: string }
+  verdict_changes: { seq: Generated<number>; document_id: string; changed_at: number }
 }
 type Db = Kysely<Database & AlertTables>
 
@@ -100,6 +103,16 @@ export interface AlertRepository {
    * the project recorded for each service (for a deployment that names none) and the provenance documents of the builds they cite.
    */
   deploymentFacts(ids: readonly string[]): Promise<{ deployments: Deployment[]; projects: Map<string, string>; documents: Map<string, string> }>
+  /** Documents whose verdict was replaced after the `after` mark (migration 0021), their builds, and the new mark. */
+  verdictChanges(after: number, limit: number): Promise<{ seq: number; documentIds: string[]; buildIds: string[] }>
+  /** Deployments whose provenance rests on these documents: their own attestation, or a build of theirs naming a digest they deployed. */
+  deploymentsCiting(documentIds: readonly string[]): Promise<string[]>
+  /**
+   * After builds were judged again under a changed verdict: their occurrences of the verdict rules' alerts that they no
+   * longer show are taken back, and an alert left with none is resolved by the rules with `reasonFor(build)`.
+   * Answers the ids of the alerts it resolved.
+   */
+  withdraw(shown: ReadonlyMap<string, ReadonlySet<string>>, isVerdictCause: (rule: string, cause: string) => boolean, reasonFor: (buildId: string) => string, now: number): Promise<string[]>
   /** Resolves, by the rules, the deployment alerts that are not in `active` (nothing unverified runs for their cause any more). */
   clearDeploymentAlerts(active: ReadonlySet<string>, reasonFor: (cause: string) => string, now: number): Promise<number>
 }
@@ -140,19 +153,24 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
       const rows = await select.orderBy('ingested_at').orderBy('id').limit(limit).execute()
       return rows.map((row) => ({ id: row.id, at: row.ingested_at }))
     },
-    deploymentsTouched: async (fromSeq, toSeq) => {
-      const documents = base.selectFrom('documents').select('id').where('seq', '>', fromSeq).where('seq', '<=', toSeq)
-      const own = await base.selectFrom('deployments').select('id').where('document_id', 'in', documents).execute()
-      const cited = await base
-        .selectFrom('deployment_artifacts')
-        .select('deployment_artifacts.deployment_id')
-        .distinct()
-        .where('deployment_artifacts.digest_value', 'in', (eb) =>
-          eb.selectFrom('subjects').innerJoin('builds', 'builds.id', 'subjects.build_id').select('subjects.digest_value').where('subjects.digest_algorithm', '=', 'sha256').where('builds.document_id', 'in', documents),
-        )
-        .execute()
-      return [...new Set([...own.map((row) => row.id), ...cited.map((row) => row.deployment_id)])]
+    deploymentsTouched: (fromSeq, toSeq) => deploymentsOf(base, base.selectFrom('documents').select('id').where('seq', '>', fromSeq).where('seq', '<=', toSeq)),
+    deploymentsCiting: async (documentIds) => {
+      const out = new Set<string>()
+      for (let offset = 0; offset < documentIds.length; offset += 500) {
+        for (const id of await deploymentsOf(base, base.selectFrom('documents').select('id').where('id', 'in', documentIds.slice(offset, offset + 500)))) out.add(id)
+      }
+      return [...out]
     },
+    verdictChanges: async (after, limit) => {
+      const rows = await db.selectFrom('verdict_changes').select(['seq', 'document_id']).where('seq', '>', after).orderBy('seq').limit(limit).execute()
+      const documentIds = [...new Set(rows.map((row) => row.document_id))]
+      const buildIds: string[] = []
+      for (let offset = 0; offset < documentIds.length; offset += 500) {
+        for (const row of await base.selectFrom('builds').select('id').where('document_id', 'in', documentIds.slice(offset, offset + 500)).execute()) buildIds.push(row.id)
+      }
+      return { seq: Number(rows.at(-1)?.seq ?? after), documentIds, buildIds }
+    },
+    withdraw: (shown, isVerdictCause, reasonFor, now) => withdraw(db, shown, isVerdictCause, reasonFor, now),
     deploymentFacts: async (ids) => {
       const deployments: Deployment[] = []
       for (let offset = 0; offset < ids.length; offset += 500) {
@@ -181,6 +199,63 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
       return gone.length
     },
   }
+}
+
+/** Deployments whose provenance rests on the documents `documents` selects: their own attestation, or a build naming a digest they deployed. */
+async function deploymentsOf(base: Kysely<Database>, documents: SelectQueryBuilder<Database, 'documents', { id: string }>): Promise<string[]> {
+  const own = await base.selectFrom('deployments').select('id').where('document_id', 'in', documents).execute()
+  const cited = await base
+    .selectFrom('deployment_artifacts')
+    .select('deployment_artifacts.deployment_id')
+    .distinct()
+    .where('deployment_artifacts.digest_value', 'in', (eb) =>
+      eb.selectFrom('subjects').innerJoin('builds', 'builds.id', 'subjects.build_id').select('subjects.digest_value').where('subjects.digest_algorithm', '=', 'sha256').where('builds.document_id', 'in', documents),
+    )
+    .execute()
+  return [...new Set([...own.map((row) => row.id), ...cited.map((row) => row.deployment_id)])]
+}
+
+/** See AlertRepository.withdraw. */
+async function withdraw(
+  db: Db,
+  shown: ReadonlyMap<string, ReadonlySet<string>>,
+  isVerdictCause: (rule: string, cause: string) => boolean,
+  reasonFor: (buildId: string) => string,
+  now: number,
+): Promise<string[]> {
+  const buildIds = [...shown.keys()]
+  const resolved: string[] = []
+  for (let offset = 0; offset < buildIds.length; offset += 500) {
+    const rows = await db
+      .selectFrom('alert_occurrences')
+      .innerJoin('alerts', 'alerts.id', 'alert_occurrences.alert_id')
+      .select(['alert_occurrences.alert_id', 'alert_occurrences.build_id', 'alerts.rule', 'alerts.cause'])
+      .where('alert_occurrences.build_id', 'in', buildIds.slice(offset, offset + 500))
+      .execute()
+    const gone = rows.filter((row) => isVerdictCause(row.rule, row.cause) && !(shown.get(row.build_id)?.has(row.alert_id) ?? false))
+    if (gone.length === 0) continue
+    await db.transaction().execute(async (trx) => {
+      for (const row of gone) {
+        await trx.deleteFrom('alert_occurrences').where('alert_id', '=', row.alert_id).where('build_id', '=', row.build_id).execute()
+        const left = await trx.selectFrom('alert_occurrences').select((eb) => eb.fn.countAll<number>().as('count')).where('alert_id', '=', row.alert_id).executeTakeFirst()
+        const count = Number(left?.count ?? 0)
+        const alert = await trx.selectFrom('alerts').select(['state']).where('id', '=', row.alert_id).executeTakeFirst()
+        if (alert === undefined) continue
+        const unresolved = alert.state === 'open' || alert.state === 'acknowledged' || alert.state === 'waived'
+        await trx
+          .updateTable('alerts')
+          // The count of occurrences stays: it says how often the cause was seen, and it was seen then.
+          .set({ updated_at: now, ...(count === 0 && unresolved ? { state: 'resolved', waiver: null, waiver_expires_at: null } : {}) })
+          .where('id', '=', row.alert_id)
+          .execute()
+        if (count === 0 && unresolved) {
+          await addHistory(trx, row.alert_id, [{ at: instant(now), actor: 'rules', kind: 'cleared', from: alert.state === 'acknowledged' ? 'acknowledged' : alert.state === 'waived' ? 'waived' : 'open', to: 'resolved', reason: reasonFor(row.build_id) }])
+          resolved.push(row.alert_id)
+        }
+      }
+    })
+  }
+  return resolved
 }
 
 async function openBySeverity(db: Db): Promise<Record<AlertSeverity, number>> {
@@ -454,6 +529,40 @@ async function buildsInOrder(db: Kysely<Database>, after: { time: number; id: st
 
 const Dependencies = z.array(ResolvedDependency)
 
+/**
+ * Which of these lookups may find a pipeline run: the run ids and (repository, commit) pairs stored at all, read in
+ * two indexed queries. findPipelineRun asks by run id when the lookup has one, otherwise by repository and commit;
+ * the answer here is true whenever that query could match, so skipping the others changes no result.
+ */
+async function telemetryKnown(base: Kysely<Database>, lookups: readonly TelemetryLookup[]): Promise<(lookup: TelemetryLookup) => boolean> {
+  const db = base.withTables<{ telemetry_runs: { run_id: string | null; repo_key: string | null; commit_sha: string | null } }>()
+  const runIds = [...new Set(lookups.flatMap((lookup) => (lookup.runId === null ? [] : [lookup.runId])))]
+  const pairs = lookups.flatMap((lookup) => {
+    const repo = repoKey(lookup.repo)
+    return lookup.runId === null && repo !== null && lookup.commit !== null ? [{ repo, commit: lookup.commit.toLowerCase() }] : []
+  })
+  const foundRuns = new Set<string>()
+  const foundPairs = new Set<string>()
+  if (runIds.length > 0) {
+    for (const row of await db.selectFrom('telemetry_runs').select('run_id').distinct().where('run_id', 'in', runIds).execute()) if (row.run_id !== null) foundRuns.add(row.run_id)
+  }
+  if (pairs.length > 0) {
+    const rows = await db
+      .selectFrom('telemetry_runs')
+      .select(['repo_key', 'commit_sha'])
+      .distinct()
+      .where('repo_key', 'in', [...new Set(pairs.map((pair) => pair.repo))])
+      .where('commit_sha', 'in', [...new Set(pairs.map((pair) => pair.commit))])
+      .execute()
+    for (const row of rows) foundPairs.add(`${row.repo_key ?? ''}\n${row.commit_sha ?? ''}`)
+  }
+  return (lookup) => {
+    if (lookup.runId !== null) return foundRuns.has(lookup.runId)
+    const repo = repoKey(lookup.repo)
+    return repo !== null && lookup.commit !== null && foundPairs.has(`${repo}\n${lookup.commit.toLowerCase()}`)
+  }
+}
+
 async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
   const out: (BuildFactsInput & { sourceCommit: string | null })[] = []
   for (let offset = 0; offset < ids.length; offset += 500) {
@@ -480,8 +589,12 @@ async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promis
       .where('builds.id', 'in', chunk)
       .execute()
     const subjects = await subjectsOf(db, chunk)
+    const lookups = new Map(rows.map((row) => [row.id, lookupForBuild({ sourceRepo: row.source_repo, sourceCommit: row.source_commit, invocationId: row.invocation_id })]))
+    const known = await telemetryKnown(db, [...lookups.values()])
     for (const row of rows) {
-      const pipeline = await findPipelineRun(db, lookupForBuild({ sourceRepo: row.source_repo, sourceCommit: row.source_commit, invocationId: row.invocation_id }))
+      const lookup = lookups.get(row.id)
+      // One query a chunk says which builds have CI telemetry at all; only those look for their run.
+      const pipeline = lookup !== undefined && known(lookup) ? await findPipelineRun(db, lookup) : null
       out.push({
         id: row.id as BuildFactsInput['id'],
         document: { id: row.document_id },

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely'
 import { Verification } from '../../src/contract/common'
 import { signerIdentity } from '../../domain/signer'
 import { countSignature, keepSignatureTime } from '../signatures/store'
@@ -55,4 +56,6 @@ export async function replaceVerdict(trx: Db, id: string, old: string, next: Ver
   await countSignature(trx, id, 1)
   await keepSignatureTime(trx, id)
   await trx.updateTable('builds').set({ status: next.status, failed_check: next.failedCheck }).where('document_id', '=', id).execute()
+  // The anomaly rules judge the document's build again from this row (migration 0021, server/alerts/engine.ts).
+  await trx.withTables<{ verdict_changes: { seq: Generated<number>; document_id: string; changed_at: number } }>().insertInto('verdict_changes').values({ document_id: id, changed_at: at }).execute()
 }

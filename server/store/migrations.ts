@@ -15,6 +15,7 @@ import { logEvidenceMigration } from './migrations/0017-log-evidence'
 import { reportsMigration } from './migrations/0015-reports'
 import { lineageMigration } from './migrations/0019-lineage'
 import { attestationSubjectsMigration } from './migrations/0020-attestation-subjects'
+import { alertsOverviewMigration } from './migrations/0021-alerts'
 import { coordinationMigration } from './migrations/0026-coordination'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
@@ -128,6 +129,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0015_reports': reportsMigration(dialect),
         '0019_lineage': lineageMigration(kind, dialect),
         '0020_attestation_subjects': attestationSubjectsMigration(),
+        '0021_alerts': alertsOverviewMigration(kind, dialect),
         '0026_coordination': coordinationMigration(dialect),
       }),
   }
