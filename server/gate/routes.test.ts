@@ -191,7 +191,7 @@ describe('POST /api/v1/gate', () => {
 
   it('refuses gate rules in the config naming the field', async () => {
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { requiredAttestations: ['sbom', 'tests'] } }] }, 'bad gate')).toThrow(
-      /policies\[0\]\.gate\.requiredAttestations\[1\]\.kind: expected one of slsa-provenance, sbom, vsa, test-result/,
+      /policies\[0\]\.gate\.requiredAttestations\[1\]: expected one of slsa-provenance, sbom, vsa, test-result/,
     )
     expect(() => buildConfig({ policies: [{ name: 'x', repositories: ['**'], gate: { requiredAttestations: [{ kind: 'vsa', verifier: 'https://v.example' }] } }] }, 'bad gate')).toThrow(
       /policies\[0\]\.gate\.requiredAttestations\[0\]: Unrecognized key: "verifier"/,
@@ -308,5 +308,9 @@ describe('POST /api/v1/gate', () => {
     })
     expect(await gate('--token', 'gate-token', '--policy', 'release', 'sha256:abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('400 invalid-body: body.digests.0') as unknown })
     expect(await gate(`sha256:${digests.d1}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('--policy NAME is required') as unknown })
+    // Without a token that may record, no decision; a dry run is answered and recorded nowhere.
+    expect(await gate('--policy', 'reproduced', `sha256:${digests.d2}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('no decision: 401 unauthenticated') as unknown })
+    const dry = await gate('--dry-run', '--policy', 'reproduced', `sha256:${digests.d2}`)
+    expect(dry).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allow \(policy reproduced; dry run, not recorded\)\n/) as unknown })
   })
 })

@@ -22,7 +22,7 @@ export function gateApp({ store, config, auth, now }: RouteDeps) {
    * A recorded decision is a write: it needs scope `gate` (a CI token that may do nothing else) or `ingest`. A dry
    * run (`?record=false`) writes nothing and needs only what reads need. The query is checked by the route itself.
    */
-  const decisionScope: MiddlewareHandler = (c, next) => {
+  const decisionScope: MiddlewareHandler = async (c, next) => {
     if (c.req.query('record') === 'false') return auth('read')(c, next)
     const token = tokenFor(config, c.req.header('authorization'))
     if (token !== undefined && !token.scopes.includes('gate') && !token.scopes.includes('ingest')) {

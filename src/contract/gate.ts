@@ -47,19 +47,21 @@ export type TestResultRequirement = z.infer<typeof TestResultRequirement>
 const kindsMessage = `expected one of ${gateAttestationKinds.join(', ')}, or an object with \`kind\` vsa or test-result and its conditions`
 
 /**
- * One entry of `requiredAttestations`: a kind by name, or `{ kind: vsa | test-result, …conditions }`. Read as
- * written: a name stays a name, an object with conditions stays an object.
+ * One entry of `requiredAttestations`: a kind by name, or `{ kind: vsa | test-result, …conditions }`. A plain union
+ * (no transform), so the config's JSON Schema in the OpenAPI document shows both forms; an object with a known
+ * `kind` reports its own field's problem, anything else the list of kinds.
  */
-export const GateAttestationRequirement = z
-  .preprocess(
-    (value) => (typeof value === 'string' ? { kind: value } : value),
-    z.discriminatedUnion(
-      'kind',
-      [z.object({ kind: z.enum(['slsa-provenance', 'sbom']) }).strict(), VsaRequirement, TestResultRequirement],
-      { error: (issue) => (issue.code === 'invalid_union' || issue.code === 'invalid_type' ? kindsMessage : undefined) },
-    ),
-  )
-  .transform((requirement): GateAttestationKind | VsaRequirement | TestResultRequirement => (requirement.kind === 'slsa-provenance' || requirement.kind === 'sbom' ? requirement.kind : requirement))
+export const GateAttestationRequirement = z.union([GateAttestationKind, z.discriminatedUnion('kind', [VsaRequirement, TestResultRequirement])], {
+  error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined
+    // An object of a known kind with a field of the wrong type: say that field, not the list of kinds.
+    const input: unknown = issue.input
+    const kind = typeof input === 'object' && input !== null && 'kind' in input ? input.kind : undefined
+    const inner = 'errors' in issue && Array.isArray(issue.errors) ? (issue.errors as z.core.$ZodIssue[][])[1]?.[0] : undefined
+    if ((kind === 'vsa' || kind === 'test-result') && inner !== undefined) return `${inner.path.map(String).join('.')}: ${inner.message}`
+    return kindsMessage
+  },
+})
 export type GateAttestationRequirement = z.output<typeof GateAttestationRequirement>
 
 export const GateRules = z
