@@ -96,6 +96,7 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
         rebuilders: 2,
         matched: 1,
         mismatched: 1,
+        notCounted: 0,
       })
       expect(artifact.attestations.map((attestation) => [attestation.predicateType, attestation.buildId, attestation.verification.status])).toEqual([
         ['https://slsa.dev/provenance/v1', ids.buildIds.b1, 'verified'],
@@ -108,7 +109,7 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
 
     it("takes each rebuilder's latest verdict for the agreement", async () => {
       const found = record('artifact d5', await store.artifacts.get(`sha256:${digests.d5}`))
-      expect(found.kind === 'found' && found.artifact.reproducibility).toEqual({ rebuilders: 2, matched: 2, mismatched: 0 })
+      expect(found.kind === 'found' && found.artifact.reproducibility).toEqual({ rebuilders: 2, matched: 2, mismatched: 0, notCounted: 0 })
     })
 
     it('finds an artifact only an SBOM describes', async () => {
