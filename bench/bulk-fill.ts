@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import SqliteDatabase from 'better-sqlite3'
+import pg from 'pg'
 
 /*
  * Filling a benchmark's SQLite store to 100,000 builds through ingest signs and verifies every document and takes
@@ -20,11 +22,52 @@ const TIMES = new Set(['time', 'ingested_at', 'started_at', 'finished_at', 'depl
 
 export type FillReport = { copies: number; rows: Record<string, number>; seconds: number }
 
+type Plan = 'null' | 'key' | 'time' | 'copy'
+
+/** What a copy does to one column: no log index, keys rewritten, times shifted, the rest copied as it is. */
+function columnPlan(table: string, name: string): Plan {
+  return table === 'documents' && name === 'log_index' ? 'null' : KEYS.has(name) ? 'key' : TIMES.has(name) ? 'time' : 'copy'
+}
+
+/**
+ * How far back each copy goes: the template's span (at least a day), so copy n lies n spans before it and no two
+ * copies overlap in time; with `spread` s, a span holds s copies (a small template at a larger one's density).
+ */
+function copyShift(low: number | null, high: number | null, spread = 1): number {
+  return Math.round(Math.max(86_400_000, (high ?? 0) - (low ?? 0) + 86_400_000) / Math.max(1, spread))
+}
+
+export type FillOptions = {
+  /** Copies per template span (default 1, none overlapping): times then reach back `copies / spread` spans. */
+  spread?: number
+}
+
+/**
+ * Rewrites every hex run of a key the same way within a copy (so joins still meet) and differently across copies.
+ * Call `nextCopy` after each copy: the cache holds one copy's keys only.
+ */
+function keyRewriter() {
+  const cache = new Map<string, string>()
+  return {
+    rewrite: (copy: number, text: string) =>
+      text.replace(/[0-9a-f]{7,}/g, (hex) => {
+        const key = `${copy}:${hex}`
+        let value = cache.get(key)
+        if (value === undefined) {
+          value = createHash('sha256').update(key).digest('hex').slice(0, hex.length).padEnd(hex.length, '0')
+          cache.set(key, value)
+        }
+        return value
+      }),
+    nextCopy: () => cache.clear(),
+  }
+}
+
 /**
  * Adds `copies` copies of every row now in the store's copied tables. Run it while nothing else writes; an open
  * store may keep reading (WAL).
  */
-export function replicateRows(file: string, copies: number): FillReport {
+export function replicateRows(file: string, copies: number, options: FillOptions = {}): FillReport {
   const started = performance.now()
   const db = new SqliteDatabase(file)
   db.pragma('journal_mode = WAL')
@@ -36,18 +79,8 @@ export function replicateRows(file: string, copies: number): FillReport {
   const rows: Record<string, number> = {}
   try {
     const times = db.prepare<[], { low: number | null; high: number | null }>('select min(time) as low, max(time) as high from builds').get()
-    const span = Math.max(86_400_000, (times?.high ?? 0) - (times?.low ?? 0) + 86_400_000)
-    const keyCache = new Map<string, string>()
-    const rewrite = (copy: number, text: string) =>
-      text.replace(/[0-9a-f]{7,}/g, (hex) => {
-        const key = `${copy}:${hex}`
-        let value = keyCache.get(key)
-        if (value === undefined) {
-          value = createHash('sha256').update(key).digest('hex').slice(0, hex.length).padEnd(hex.length, '0')
-          keyCache.set(key, value)
-        }
-        return value
-      })
+    const span = copyShift(times?.low ?? null, times?.high ?? null, options.spread)
+    const keys = keyRewriter()
     db.transaction(() => {
       // Secondary indexes are dropped and built again after the copy (a sort, not a random insert per row); their
       // pages come out packed where ingest's grow by splits, which reads slightly faster.
@@ -66,7 +99,7 @@ export function replicateRows(file: string, copies: number): FillReport {
           .map((column) => column.name)
         const template = db.prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from ${table}`).raw().all() as unknown[][]
         const insert = db.prepare(`insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
-        const plan = columns.map((name) => (table === 'documents' && name === 'log_index' ? 'null' : KEYS.has(name) ? 'key' : TIMES.has(name) ? 'time' : 'copy'))
+        const plan = columns.map((name) => columnPlan(table, name))
         for (let copy = 1; copy <= copies; copy++) {
           const shift = copy * span
           for (const row of template) {
@@ -74,13 +107,13 @@ export function replicateRows(file: string, copies: number): FillReport {
               row.map((value, index) => {
                 const how = plan[index]
                 if (how === 'null') return null
-                if (how === 'key' && typeof value === 'string') return rewrite(copy, value)
+                if (how === 'key' && typeof value === 'string') return keys.rewrite(copy, value)
                 if (how === 'time' && typeof value === 'number') return value - shift
                 return value
               }),
             )
           }
-          keyCache.clear()
+          keys.nextCopy()
         }
         rows[table] = template.length * (copies + 1)
       }
@@ -95,4 +128,105 @@ export function replicateRows(file: string, copies: number): FillReport {
     db.close()
   }
   return { copies, rows, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Text of one field in COPY's text format: `\N` for null, and backslash, tab and line breaks escaped. */
+function copyField(value: string | null): string {
+  if (value === null) return '\\N'
+  return value.replace(/[\\\t\n\r]/g, (character) => (character === '\\' ? '\\\\' : character === '\t' ? '\\t' : character === '\n' ? '\\n' : '\\r'))
+}
+
+/** A SQLite value in COPY's text form: bytea as `\\x<hex>`, numbers as digits, text escaped. */
+function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`
+  if (typeof value === 'bigint' || typeof value === 'number') return String(value)
+  if (typeof value === 'string') return copyField(value)
+  throw new Error(`a SQLite value of type ${typeof value} has no COPY form`)
+}
+
+/**
+ * Loads a filled SQLite store into a PostgreSQL database the same migrations made: every table's rows, with COPY …
+ * FROM STDIN through `psql` (PostgreSQL's own client, beside the server binaries), so both engines are measured on
+ * the same rows. The session runs as a replica (session_replication_role), so triggers and foreign-key checks are
+ * off: the rows come consistent from SQLite, and trigger-kept tables (build_dependencies) are copied like any
+ * other. Secondary indexes are dropped first and built again after; identity columns (documents.seq) are given
+ * anew in the SQLite order. A VACUUM ANALYZE at the end does what autovacuum would do on its own shortly after
+ * such a load (statistics, visibility map).
+ */
+export async function copySqliteToPostgres(file: string, url: string, psql: string): Promise<FillReport> {
+  const started = performance.now()
+  const sqlite = new SqliteDatabase(file, { readonly: true })
+  const client = new pg.Client({ connectionString: url })
+  client.on('error', () => undefined)
+  await client.connect()
+  const rows: Record<string, number> = {}
+  try {
+    const tables = (
+      await client.query<{ name: string }>(
+        `select table_name as name from information_schema.tables
+         where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%' order by table_name`,
+      )
+    ).rows.map((row) => row.name)
+    const indexes = (
+      await client.query<{ name: string; definition: string }>(
+        `select i.indexname as name, i.indexdef as definition from pg_indexes i
+         where i.schemaname = current_schema() and i.tablename = any($1)
+           and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
+        [tables],
+      )
+    ).rows
+    for (const index of indexes) await client.query(`drop index "${index.name}"`)
+    // What opening the store wrote (its log key claim) comes again from SQLite, with everything else.
+    await client.query(`truncate ${tables.join(', ')}`)
+    for (const table of tables) {
+      const inSqlite = new Set(sqlite.prepare<[], { name: string }>(`select name from pragma_table_info('${table}')`).all().map((column) => column.name))
+      if (inSqlite.size === 0) continue
+      // Identity and generated columns are PostgreSQL's to fill.
+      const columns = (
+        await client.query<{ name: string }>(
+          `select column_name as name from information_schema.columns
+           where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER' and is_identity = 'NO'
+           order by ordinal_position`,
+          [table],
+        )
+      ).rows
+        .map((column) => column.name)
+        .filter((name) => inSqlite.has(name))
+      if (columns.length === 0) continue
+      const list = columns.map((c) => `"${c}"`).join(', ')
+      const child = spawn(psql, ['--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-q', '-d', url, '-c', `copy ${table} (${list}) from stdin`], {
+        stdio: ['pipe', 'inherit', 'pipe'],
+        env: { ...process.env, PGOPTIONS: '-c session_replication_role=replica' },
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+      const write = async (text: string) => {
+        if (!child.stdin.write(text)) await new Promise((resolve) => child.stdin.once('drain', resolve))
+      }
+      const order = inSqlite.has('seq') ? ' order by seq' : ''
+      let count = 0
+      let chunk = ''
+      for (const row of sqlite.prepare(`select ${list} from ${table}${order}`).raw().iterate() as IterableIterator<unknown[]>) {
+        chunk += row.map(copyValue).join('\t') + '\n'
+        count++
+        if (chunk.length > 1 << 20) {
+          await write(chunk)
+          chunk = ''
+        }
+      }
+      await write(chunk)
+      child.stdin.end()
+      const code = await exited
+      if (code !== 0) throw new Error(`COPY into ${table} failed (psql exited ${code}): ${stderr.trim()}`)
+      rows[table] = count
+    }
+    for (const index of indexes) await client.query(index.definition)
+    await client.query('vacuum analyze')
+  } finally {
+    sqlite.close()
+    await client.end()
+  }
+  return { copies: 0, rows, seconds: (performance.now() - started) / 1000 }
 }

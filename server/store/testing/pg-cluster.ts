@@ -29,6 +29,16 @@ export type PgCluster = {
   halt(): Promise<void>
   /** Starts the halted server again on the same port and files. */
   resume(): Promise<void>
+  /** The directory of the server binaries, where psql and pg_dump are too. */
+  bin: string
+}
+
+export type PgClusterOptions = {
+  /**
+   * Keep the cluster in this directory (it must be reachable by the `postgres` user when running as root): created
+   * on first use, started again with its data on the next, and `stop` leaves the files. Benches fill it once.
+   */
+  dir?: string
 }
 
 export const installHint =
@@ -39,15 +49,17 @@ export const installHint =
  * Starts a throwaway PostgreSQL cluster in a temp directory, so the store's tests run against the real
  * engine without any shared server. fsync is off: the data is deleted at the end anyway.
  */
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
   const bin = findServerBin()
   if (bin === null) throw new Error(installHint)
 
-  const root = mkdtempSync(join(tmpdir(), 'provenance-pg-'))
+  const kept = options.dir !== undefined
+  const root = options.dir ?? mkdtempSync(join(tmpdir(), 'provenance-pg-'))
   const dataDir = join(root, 'data')
   const socketDir = join(root, 'sock')
   const logFile = join(root, 'server.log')
-  mkdirSync(socketDir)
+  const existing = kept && existsSync(join(dataDir, 'PG_VERSION'))
+  mkdirSync(socketDir, { recursive: true })
   // initdb refuses to run as root; as root, hand the directory to the Debian `postgres` user and run as it.
   const asRoot = process.getuid?.() === 0
   if (asRoot) {
@@ -66,7 +78,9 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
 
   try {
-    await exec('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'])
+    if (!existing) await exec('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'])
+    // A kept cluster left running by a killed run is stopped first, so it starts on this run's port.
+    if (existing && existsSync(join(dataDir, 'postmaster.pid'))) await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']).catch(() => undefined)
     const port = await freePort()
     const start = () =>
       exec('pg_ctl', [
@@ -82,7 +96,8 @@ export async function startPgCluster(): Promise<PgCluster> {
       client.on('error', () => undefined)
       await client.connect()
       try {
-        await client.query(`CREATE DATABASE ${name}`)
+        const found = await client.query('select 1 from pg_database where datname = $1', [name])
+        if (!kept || found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`)
       } finally {
         await client.end()
       }
@@ -91,6 +106,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     const url = await createDatabase('provenance_test')
     return {
       url,
+      bin,
       createDatabase,
       // Fast shutdown: sessions are ended, as when PostgreSQL is restarted under running servers.
       halt: async () => void (await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w'])),
@@ -98,9 +114,9 @@ export async function startPgCluster(): Promise<PgCluster> {
       async stop() {
         try {
           // A halted cluster has nothing to stop.
-          if (existsSync(join(dataDir, 'postmaster.pid'))) await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w'])
+          if (existsSync(join(dataDir, 'postmaster.pid'))) await exec('pg_ctl', ['stop', '-D', dataDir, '-m', kept ? 'fast' : 'immediate', '-w'])
         } finally {
-          rmSync(root, { recursive: true, force: true })
+          if (!kept) rmSync(root, { recursive: true, force: true })
         }
       },
     }
@@ -109,7 +125,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     if (existsSync(join(dataDir, 'postmaster.pid'))) {
       await exec('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate']).catch(() => undefined)
     }
-    rmSync(root, { recursive: true, force: true })
+    if (!kept) rmSync(root, { recursive: true, force: true })
     throw error
   }
 }
