@@ -99,3 +99,15 @@ export function deploymentState(facts: { flagged: boolean; rebuildDisagrees: boo
   if (facts.rebuildDisagrees || facts.signature === 'failed') return 'failed'
   return facts.flagged ? 'unverified' : 'verified'
 }
+
+/**
+ * artifact → VSA: a verifier's verdict, as strong as the VSA's own signature. A verified VSA that says FAILED is
+ * a failed edge; one that says PASSED is proven; an unsigned or untrusted one is unverified whatever it says.
+ */
+export function vsaClaim(vsa: { verifierId: string; result: 'PASSED' | 'FAILED'; levels: readonly string[] }, status: VerificationStatus, failedCheck: string | null, signer: string | null = null): Judged {
+  const judged = claimBy(`VSA from ${vsa.verifierId}`, status, failedCheck, signer)
+  const says = `${vsa.result}${vsa.levels.length > 0 ? ` (${vsa.levels.join(', ')})` : ''}`
+  if (judged.state !== 'verified') return { state: judged.state, reason: `${judged.reason}; it says ${says}` }
+  if (vsa.result === 'FAILED') return { state: 'failed', reason: `${judged.reason}; the verifier says the artifact FAILED` }
+  return { state: 'verified', reason: `${judged.reason}; it says ${says}` }
+}

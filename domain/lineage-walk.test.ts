@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { LineageQuery, lineageLayer } from '../src/contract/lineage'
 import { judgeProvenance } from './deployment-provenance'
-import { dependencyRefs, produced } from './lineage-edges'
+import { dependencyRefs, produced, stateOfStatus } from './lineage-edges'
 import { encodeExpand, groupId } from './lineage-grouping'
-import { membersOf, NODE_LIMIT, walkLineage, type ArtifactRef, type BuildFact, type DeploymentFact, type LineageReader } from './lineage-walk'
+import { GATE_DECISIONS_SHOWN, membersOf, NODE_LIMIT, walkLineage, type ArtifactRef, type AttestationFact, type BuildFact, type DeploymentFact, type LineageReader } from './lineage-walk'
 
 /* The walk over a small in-memory world: which nodes and edges it assembles, never how a store finds them. */
 
 const hex = (seed: string, length = 64) => seed.repeat(length).slice(0, length)
 const commit = hex('c', 40)
 const build = (id: string, over: Partial<BuildFact> = {}): BuildFact => ({
-  id: hex(id), project: 'acme/api', status: 'verified', failedCheck: null, builderId: null, buildType: null,
+  id: hex(id), documentId: hex(`p${id}`), project: 'acme/api', status: 'verified', failedCheck: null, builderId: null, buildType: null,
   sourceRepo: 'https://github.com/acme/api', sourceCommit: commit, time: 1_000, signer: 'release-key', ...over,
 })
 
@@ -40,6 +40,8 @@ function world(builds: BuildFact[], subjects: (b: BuildFact) => ArtifactRef[], d
     attestationsOf: () => Promise.resolve(none),
     deploymentsOf: (digest, limit) => Promise.resolve(slice(deployments.filter((candidate) => candidate.artifacts.some((ref) => ref.digest === digest)), limit)),
     deploymentsIn: () => Promise.resolve(none),
+    originsOf: () => Promise.resolve(new Map()),
+    gateDecisionsOf: () => Promise.resolve(new Map()),
   }
 }
 
@@ -139,6 +141,43 @@ describe('walkLineage', () => {
     const group = outcome.graph.groups.find((candidate) => candidate.edgeType === 'depends-on')
     expect(group).toMatchObject({ memberType: 'build', direction: 'down', count: 1500, shown: 3, verified: 1485, failed: 15, label: `1500 builds depending on sha256:bbbbbb…, 99% verified, 15 failed` })
     expect(outcome.graph.nodes.filter((node) => node.type === 'build')).toHaveLength(3)
+  })
+
+  it('attaches VSAs to their artifact, judged by their own signature and verdict, with where each document was pulled from and the gate decisions', async () => {
+    const one = build('1')
+    const digest = `sha256:${hex('1')}`
+    const vsa = (id: string, result: 'PASSED' | 'FAILED', status: AttestationFact['status']): AttestationFact => ({
+      documentId: hex(id), format: 'dsse', predicateType: 'https://slsa.dev/verification_summary/v1', status, failedCheck: null, signer: status === 'verified' ? 'verifier-key' : null,
+      ingestedAt: 3_000, deploymentId: null, vsa: { verifierId: 'https://verifier.example', result, levels: ['SLSA_BUILD_LEVEL_3'], policyUri: null, timeVerified: null },
+    })
+    const vsas = [vsa('a', 'PASSED', 'verified'), vsa('b', 'FAILED', 'verified'), vsa('e', 'PASSED', 'unsigned')]
+    const decision = { id: hex('9'), decision: 'deny' as const, release: 'deny' as const, policy: 'release', environment: 'production', decidedAt: '2026-11-01T00:00:00.000Z', askedBy: 'ci', failed: ['attestations-present'], href: `/api/v1/gate/decisions?digest=${digest}` }
+    const pulled = { source: 'ghcr', kind: 'oci', url: 'https://ghcr.example/v2/acme/api/blobs/sha256:00', at: '2026-10-01T00:00:00.000Z' }
+    const asked: string[][] = []
+    const reader: LineageReader = {
+      ...world([one], () => [{ digest, name: 'api' }]),
+      attestationsOf: (of, limit) => Promise.resolve(of === digest ? { ...membersOf(vsas, (fact) => ({ state: stateOfStatus(fact.status), reason: '' })), items: vsas.slice(0, limit) } : { total: 0, items: [], states: { verified: 0, failed: 0, unverified: 0 } }),
+      originsOf: (ids) => {
+        asked.push([...ids])
+        return Promise.resolve(new Map([[one.documentId, pulled], [hex('a'), pulled]]))
+      },
+      gateDecisionsOf: (digests, limit) => Promise.resolve(new Map(digests.map((each) => [each, Array.from({ length: limit + 2 }, () => decision)]))),
+    }
+    const outcome = await walkLineage(reader, LineageQuery.parse({ from: digest, depth: 2 }))
+    if (outcome.kind !== 'graph') throw new Error(outcome.kind)
+    const edgeTo = (id: string) => outcome.graph.edges.find((edge) => edge.type === 'attests' && edge.to === `attestation:${hex(id)}`)
+    expect(edgeTo('a')).toMatchObject({ from: `artifact:${digest}`, state: 'verified', reason: 'VSA from https://verifier.example verified (signed by verifier-key); it says PASSED (SLSA_BUILD_LEVEL_3)' })
+    expect(edgeTo('b')).toMatchObject({ state: 'failed', reason: 'VSA from https://verifier.example verified (signed by verifier-key); the verifier says the artifact FAILED' })
+    expect(edgeTo('e')).toMatchObject({ state: 'unverified', reason: 'VSA from https://verifier.example not signed; it says PASSED (SLSA_BUILD_LEVEL_3)' })
+    const node = (id: string) => outcome.graph.nodes.find((candidate) => candidate.id === id)
+    expect(node(`attestation:${hex('a')}`)).toMatchObject({ label: 'VSA PASSED SLSA_BUILD_LEVEL_3', facts: { vsa: { result: 'PASSED' }, pulledFrom: pulled } })
+    expect(node(`attestation:${hex('e')}`)?.facts).not.toHaveProperty('pulledFrom')
+    expect(node(`build:${one.id}`)?.facts).toMatchObject({ pulledFrom: pulled })
+    const artifact = node(`artifact:${digest}`)
+    expect(artifact?.type === 'artifact' ? artifact.facts.gateDecisions : null).toHaveLength(GATE_DECISIONS_SHOWN)
+    // One question for the whole graph's documents, after the walk.
+    expect(asked).toHaveLength(1)
+    expect([...(asked[0] ?? [])].sort()).toEqual([one.documentId, hex('a'), hex('b'), hex('e')].sort())
   })
 
   it('answers an unknown or malformed from and a foreign expand cursor as outcomes, not exceptions', async () => {

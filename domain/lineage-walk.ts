@@ -5,10 +5,13 @@ import {
   type EdgeState,
   type LineageEdge,
   type LineageEdgeType,
+  type LineageGateDecision,
   type LineageGroup,
   type LineageNode,
   type LineageNodeType,
+  type LineagePulledFrom,
   type LineageQuery,
+  type LineageVsa,
 } from '../src/contract/lineage'
 import { repoLabel, shortCommit } from './deployment-provenance'
 import { decodeExpand, decideGroup, encodeExpand, expansionsOf, fetchLimit, groupId, groupLabel, groupState, type Expansion } from './lineage-grouping'
@@ -22,6 +25,7 @@ import {
   produced,
   rebuiltAs,
   stateOfStatus,
+  vsaClaim,
   worst,
   type Judged,
 } from './lineage-edges'
@@ -38,6 +42,8 @@ import {
 
 export type BuildFact = {
   id: string
+  /** The provenance document the build was read from. */
+  documentId: string
   project: string
   status: VerificationStatus
   failedCheck: string | null
@@ -72,6 +78,8 @@ export type AttestationFact = {
   ingestedAt: number
   /** The deployment the attestation records, for a deployment attestation. */
   deploymentId: string | null
+  /** What a verification summary says, for a VSA. */
+  vsa: LineageVsa | null
 }
 export type DeploymentFact = {
   id: string
@@ -143,7 +151,14 @@ export interface LineageReader {
   attestationsOf(digest: string, limit: number): Promise<Members<AttestationFact>>
   deploymentsOf(digest: string, limit: number): Promise<Members<DeploymentFact>>
   deploymentsIn(environment: string, limit: number): Promise<Members<DeploymentFact>>
+  /** Where source connectors pulled documents from, by document id; a document pushed to the API is absent. */
+  originsOf(documentIds: readonly string[]): Promise<Map<string, LineagePulledFrom>>
+  /** The newest `limit` recorded gate decisions naming each digest, newest first; a digest with none may be absent. */
+  gateDecisionsOf(digests: readonly string[], limit: number): Promise<Map<string, LineageGateDecision[]>>
 }
+
+/** Gate decisions an artifact node carries: the newest few, the rest a link away. */
+export const GATE_DECISIONS_SHOWN = 5
 
 /** The most nodes one graph holds; the walk stops adding where it reaches it and says so. */
 export const NODE_LIMIT = 2000
@@ -230,12 +245,15 @@ function artifactNode(value: ArtifactFacts): Pending {
 
 const DEPLOYMENT_PREDICATE_LABEL = 'deployment attestation'
 
+/** "VSA PASSED SLSA_BUILD_LEVEL_3": the verifier's verdict is what the node is about. */
+const vsaLabel = (vsa: LineageVsa) => `VSA ${vsa.result}${vsa.levels.length > 0 ? ` ${vsa.levels.join(', ')}` : ''}`
+
 function attestationNode(value: AttestationFact): Pending {
   return {
     id: nodeId('attestation', value.documentId),
     type: 'attestation',
     key: value.documentId,
-    label: value.deploymentId !== null ? DEPLOYMENT_PREDICATE_LABEL : (value.predicateType?.split('/').slice(-2).join('/') ?? value.format),
+    label: value.deploymentId !== null ? DEPLOYMENT_PREDICATE_LABEL : value.vsa !== null ? vsaLabel(value.vsa) : (value.predicateType?.split('/').slice(-2).join('/') ?? value.format),
     state: stateOfStatus(value.status),
     facts: {
       documentId: value.documentId,
@@ -245,6 +263,7 @@ function attestationNode(value: AttestationFact): Pending {
       failedCheck: value.failedCheck,
       signer: value.signer,
       ingestedAt: iso(value.ingestedAt),
+      ...(value.vsa === null ? {} : { vsa: value.vsa }),
     },
     fact: { type: 'attestation', value },
   }
@@ -757,6 +776,8 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
     frontier = next
   }
 
+  await enrich(reader, nodes, facts)
+
   // A commit's own state: whether any provenance in the graph names it with a verified signature.
   for (const node of nodes.values()) {
     if (node.type !== 'commit') continue
@@ -781,7 +802,9 @@ export async function walkLineage(reader: LineageReader, query: LineageQuery): P
 }
 
 const attestationClaim = (attestation: AttestationFact): Judged =>
-  claimBy(attestation.deploymentId !== null ? DEPLOYMENT_PREDICATE_LABEL : 'attestation', attestation.status, attestation.failedCheck, attestation.signer)
+  attestation.vsa !== null
+    ? vsaClaim(attestation.vsa, attestation.status, attestation.failedCheck, attestation.signer)
+    : claimBy(attestation.deploymentId !== null ? DEPLOYMENT_PREDICATE_LABEL : 'attestation', attestation.status, attestation.failedCheck, attestation.signer)
 
 /** An artifact only a provenance or a deployment names: nothing else is known of it. */
 function unknownArtifact(ref: ArtifactRef): ArtifactFacts {
@@ -800,4 +823,33 @@ export function membersOf<T>(items: readonly T[], judge: (item: T) => Judged, to
   const states: Record<EdgeState, number> = { verified: 0, failed: 0, unverified: 0 }
   for (const item of items) states[judge(item).state]++
   return { total, items: [...items], states }
+}
+
+/**
+ * Facts read for the whole graph at once, after the walk: where each document came from (a registry or CI system a
+ * source connector pulled it from) and each artifact's newest gate decisions. Two questions a graph, not a node.
+ */
+async function enrich(reader: LineageReader, nodes: ReadonlyMap<string, LineageNode>, facts: ReadonlyMap<string, Fact>): Promise<void> {
+  const byDocument = new Map<string, LineageNode[]>()
+  const digests: string[] = []
+  for (const node of nodes.values()) {
+    const fact = facts.get(node.id)
+    if (fact === undefined) continue
+    const documentId =
+      fact.type === 'build' ? fact.value.documentId : fact.type === 'attestation' || fact.type === 'sbom' || fact.type === 'rebuild' ? fact.value.documentId : null
+    if (documentId !== null) byDocument.set(documentId, [...(byDocument.get(documentId) ?? []), node])
+    if (fact.type === 'artifact') digests.push(fact.value.digest)
+  }
+  const [origins, decisions] = await Promise.all([
+    byDocument.size === 0 ? new Map<string, LineagePulledFrom>() : reader.originsOf([...byDocument.keys()]),
+    digests.length === 0 ? new Map<string, LineageGateDecision[]>() : reader.gateDecisionsOf(digests, GATE_DECISIONS_SHOWN),
+  ])
+  for (const [documentId, pulledFrom] of origins) {
+    for (const node of byDocument.get(documentId) ?? []) {
+      if (node.type === 'build' || node.type === 'attestation' || node.type === 'sbom' || node.type === 'rebuild') node.facts.pulledFrom = pulledFrom
+    }
+  }
+  for (const node of nodes.values()) {
+    if (node.type === 'artifact') node.facts.gateDecisions = (decisions.get(node.facts.digest) ?? []).slice(0, GATE_DECISIONS_SHOWN)
+  }
 }

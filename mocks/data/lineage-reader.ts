@@ -31,6 +31,7 @@ const newestThenId = <T>(time: (item: T) => number, id: (item: T) => string) => 
 function buildFact(detail: BuildDetail): BuildFact {
   return {
     id: detail.id,
+    documentId: detail.document.id,
     project: detail.project,
     status: detail.status,
     failedCheck: detail.failedCheck,
@@ -155,12 +156,16 @@ export function demoLineageReader(index: DemoIndex, deployments: DemoDeployments
           signer: demoReleaseKeyIds.ed25519,
           ingestedAt: Date.parse(entry.deployment.deployedAt),
           deploymentId: entry.deployment.id,
+          vsa: null,
         }))
       const members = membersOf(facts, (attestation) => ({ state: stateOfStatus(attestation.status), reason: '' }))
       return Promise.resolve({ ...members, items: members.items.slice(0, limit) })
     },
     deploymentsOf: (digest, limit) => Promise.resolve(deploymentMembers(deployments.all.filter((entry) => entry.deployment.artifacts.some((artifact) => artifact.digest === `sha256:${bySha(digest)}`)), limit)),
     deploymentsIn: (environment, limit) => Promise.resolve(deploymentMembers(deployments.all.filter((entry) => entry.deployment.environment.name === environment), limit)),
+    // The freshly seeded demo has no configured sources and no recorded gate decisions (see handlers/gates.ts).
+    originsOf: () => Promise.resolve(new Map()),
+    gateDecisionsOf: () => Promise.resolve(new Map()),
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiErrorBody } from '../../src/contract/common'
 import { DEPLOYMENT_PREDICATE_TYPE, DeploymentIngestResponse, type DeploymentInputJson } from '../../src/contract/deployments'
@@ -13,6 +14,7 @@ import { commits, digests, FIXTURE_INGESTED_AT, keys, REBUILDER_2, seedResources
 
 /* GET /api/v1/lineage over HTTP on the resource fixture's builds and rebuilds, with deployments recorded on top. */
 
+const hex = (seed: string) => createHash('sha256').update(seed).digest('hex')
 const tokenHash = (secret: string) => createHash('sha256').update(secret).digest('hex')
 const config = buildConfig(
   {
@@ -207,5 +209,61 @@ describe('GET /api/v1/lineage', () => {
     expect(await problem('from=not a digest', 400)).toMatchObject({ path: 'query.from' })
     expect(await problem('depth=2', 400)).toMatchObject({ path: 'query.from' })
     expect(await problem(`from=sha256:${digests.d1}&expand=bm90LWEtY3Vyc29y`, 400)).toMatchObject({ path: 'query.expand' })
+  })
+
+  it('attaches the VSAs naming an artifact, its newest gate decisions and where each document was pulled from', async () => {
+    const digest = `sha256:${digests.d4}`
+    const vsa = (result: 'PASSED' | 'FAILED', time: string) => ({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'app-darwin-arm64', digest: { sha256: digests.d4 } }],
+      predicateType: 'https://slsa.dev/verification_summary/v1',
+      predicate: { verifier: { id: 'https://verifier.example' }, timeVerified: time, policy: { uri: 'https://policy.example/release' }, verificationResult: result, verifiedLevels: ['SLSA_BUILD_LEVEL_3'] },
+    })
+    const signed = signEnvelope(vsa('PASSED', '2026-11-20T00:00:00Z'), keys.ci)
+    const unsigned = vsa('FAILED', '2026-11-21T00:00:00Z')
+    for (const body of [signed, unsigned]) expect((await app.request('/api/v1/attestations', { method: 'POST', body: JSON.stringify(body), headers })).status).toBe(201)
+    const signedId = createHash('sha256').update(JSON.stringify(signed)).digest('hex')
+    const unsignedId = createHash('sha256').update(JSON.stringify(unsigned)).digest('hex')
+
+    const before = await graph(`from=${digest}&depth=1`)
+    const buildKey = before.nodes.find((node) => node.type === 'build')?.key ?? ''
+    const detail = z.object({ document: z.object({ id: z.string() }) }).parse(await (await app.request(`/api/v1/builds/${buildKey}`)).json())
+    // A registry source pulled the provenance and the signed VSA.
+    await store.sources.setNextSync('ghcr', 'oci', null)
+    await store.sources.recordDocuments(
+      [detail.document.id, signedId].map((documentId) => ({ source: 'ghcr', documentId, origin: `https://ghcr.example/v2/acme/app/blobs/sha256:${documentId}`, subject: digest, created: true })),
+      Date.UTC(2026, 10, 22),
+    )
+    for (const [index, decision] of (['allow', 'deny'] as const).entries()) {
+      await store.gates.record({
+        id: hex(`gate-${index}`),
+        decidedAt: new Date(Date.UTC(2026, 10, 23, index)).toISOString(),
+        askedBy: 'release-pipeline',
+        decision,
+        policy: 'release',
+        environment: 'production',
+        artifacts: [{ digest, decision, reasons: [{ rule: 'attestations-present', ok: decision === 'allow', expected: 'a verified VSA', actual: decision === 'allow' ? 'one' : 'none', evidence: [] }] }],
+        recorded: true,
+        projects: { [digest]: 'app' },
+      })
+    }
+
+    const after = await graph(`from=${digest}&depth=1`)
+    const attests = (id: string) => after.edges.find((edge) => edge.type === 'attests' && edge.from === `artifact:${digest}` && edge.to === `attestation:${id}`)
+    expect(attests(signedId)).toMatchObject({ state: 'verified', reason: expect.stringMatching(/^VSA from https:\/\/verifier\.example verified .*it says PASSED \(SLSA_BUILD_LEVEL_3\)$/) })
+    expect(attests(unsignedId)).toMatchObject({ state: 'unverified', reason: 'VSA from https://verifier.example not signed; it says FAILED (SLSA_BUILD_LEVEL_3)' })
+    const node = (id: string) => after.nodes.find((candidate) => candidate.id === id)
+    const pulledFrom = { source: 'ghcr', kind: 'oci', at: '2026-11-22T00:00:00.000Z' }
+    expect(node(`attestation:${signedId}`)).toMatchObject({
+      label: 'VSA PASSED SLSA_BUILD_LEVEL_3',
+      facts: { status: 'verified', vsa: { verifierId: 'https://verifier.example', result: 'PASSED', policyUri: 'https://policy.example/release', timeVerified: '2026-11-20T00:00:00.000Z' }, pulledFrom },
+    })
+    expect(node(`attestation:${unsignedId}`)?.facts).not.toHaveProperty('pulledFrom')
+    expect(node(`build:${buildKey}`)?.facts).toMatchObject({ pulledFrom: { ...pulledFrom, url: `https://ghcr.example/v2/acme/app/blobs/sha256:${detail.document.id}` } })
+    const artifact = node(`artifact:${digest}`)
+    expect(artifact?.type === 'artifact' ? artifact.facts.gateDecisions?.map((decision) => [decision.decision, decision.failed, decision.href]) : null).toEqual([
+      ['deny', ['attestations-present'], `/api/v1/gate/decisions?digest=${encodeURIComponent(digest)}`],
+      ['allow', [], `/api/v1/gate/decisions?digest=${encodeURIComponent(digest)}`],
+    ])
   })
 })

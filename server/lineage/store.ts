@@ -3,9 +3,10 @@ import { z } from 'zod'
 import { ResolvedDependency } from '../../src/contract/builds'
 import { VerificationStatus } from '../../src/contract/common'
 import { DEPLOYMENT_PREDICATE_TYPE } from '../../src/contract/deployments'
-import type { LineageQuery } from '../../src/contract/lineage'
+import { GateArtifactDecision } from '../../src/contract/gate'
+import type { LineageGateDecision, LineagePulledFrom, LineageQuery } from '../../src/contract/lineage'
 import { judgeProvenance } from '../../domain/deployment-provenance'
-import { dependencyRefs, dependsOn, deploymentRecord, produced, rebuiltAs, stateOfStatus, type Judged } from '../../domain/lineage-edges'
+import { dependencyRefs, dependsOn, deploymentRecord, produced, rebuiltAs, stateOfStatus, vsaClaim, type Judged } from '../../domain/lineage-edges'
 import {
   membersOf,
   walkLineage,
@@ -22,7 +23,9 @@ import {
   type SbomFact,
 } from '../../domain/lineage-walk'
 import { provenanceFacts, readDeployments } from '../deployments/store'
-import { parseJson, type Db, type StoreKind } from '../store/db'
+import { vsasForDigests } from '../documents/attestation-index'
+import { VSA_V02, VSA_V1 } from '../ingest/vsa'
+import { instant, parseJson, type Db, type StoreKind } from '../store/db'
 import type { DeploymentsTable } from '../store/schema'
 import { startsWith, textKey } from '../store/text-keys'
 import { coalesce, membersLoader, type Ask } from './batch'
@@ -83,10 +86,12 @@ function remembering(reader: LineageReader): LineageReader {
 
 const hexOf = (digest: string) => digest.replace(/^sha256:/, '')
 const Dependencies = z.array(ResolvedDependency)
+const StoredArtifacts = z.array(GateArtifactDecision)
 const noStates = () => ({ verified: 0, failed: 0, unverified: 0 })
 
 const buildColumns = [
   'builds.id',
+  'builds.document_id',
   'builds.project',
   'builds.status',
   'builds.failed_check',
@@ -100,6 +105,7 @@ const buildColumns = [
 
 type BuildRow = {
   id: string
+  document_id: string
   project: string
   status: string
   failed_check: string | null
@@ -114,6 +120,7 @@ type BuildRow = {
 function buildFact(row: BuildRow): BuildFact {
   return {
     id: row.id,
+    documentId: row.document_id,
     project: row.project,
     status: VerificationStatus.parse(row.status),
     failedCheck: row.failed_check,
@@ -187,6 +194,7 @@ async function membersByKey<Row, T>(
 /** A build of one status, standing for all of them when a count is judged: every build of one status is judged alike. */
 const buildOfStatus = (status: string): BuildFact => ({
   id: '',
+  documentId: '',
   project: '',
   status: VerificationStatus.parse(status),
   failedCheck: null,
@@ -425,8 +433,8 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
   const rebuilds = () => db.selectFrom('rebuilds').selectAll().where('artifact_algorithm', '=', 'sha256').orderBy('time', 'desc').orderBy('id', 'desc')
 
   /** The signed deployment records naming a digest: their attestations. */
-  const attestationsOf = membersLoader<AttestationFact>((asks) =>
-    membersByKey(asks, {
+  const deploymentAttestationsOf = (asks: readonly Ask[]) =>
+    membersByKey<DeploymentAttestationRow, AttestationFact>(asks, {
       counts: async (keys) =>
         (
           await db
@@ -451,9 +459,44 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
           signer: row.signer,
           ingestedAt: row.ingested_at,
           deploymentId: row.deployment_id,
+          vsa: null,
         })),
-    }),
-  )
+    })
+
+  /**
+   * An artifact's attestations: its deployment attestations and the VSAs naming it (migration 0020's subject index,
+   * read through vsasForDigests), newest first. VSAs of an artifact are few, so they are read whole and counted here.
+   */
+  const attestationsOf = membersLoader<AttestationFact>(async (asks) => {
+    const [deployed, vsas] = await Promise.all([deploymentAttestationsOf(asks), vsasForDigests(db, asks.map((ask) => ask.key))])
+    const vsaIds = [...new Set([...vsas.values()].flat().map((vsa) => vsa.documentId))]
+    const documents = vsaIds.length === 0 ? [] : await db.selectFrom('documents').select(['id', 'format', 'signer']).where('id', 'in', vsaIds).execute()
+    const byId = new Map(documents.map((row) => [row.id, row]))
+    return asks.map((ask, index) => {
+      const own = deployed[index] ?? { total: 0, items: [], states: noStates() }
+      const facts = (vsas.get(ask.key) ?? []).map(
+        (vsa): AttestationFact => ({
+          documentId: vsa.documentId,
+          format: byId.get(vsa.documentId)?.format ?? 'dsse',
+          predicateType: vsa.vsaVersion === 'v1' ? VSA_V1 : VSA_V02,
+          status: vsa.status,
+          failedCheck: vsa.failedCheck,
+          signer: byId.get(vsa.documentId)?.signer ?? null,
+          ingestedAt: Date.parse(vsa.ingestedAt),
+          deploymentId: null,
+          vsa: { verifierId: vsa.verifierId, result: vsa.verificationResult, levels: vsa.verifiedLevels, policyUri: vsa.policyUri, timeVerified: vsa.timeVerified },
+        }),
+      )
+      const judged = membersOf(facts, (fact) => vsaClaim({ verifierId: '', result: fact.vsa?.result ?? 'FAILED', levels: [] }, fact.status, fact.failedCheck))
+      const items = [...own.items, ...facts].sort((a, b) => b.ingestedAt - a.ingestedAt || (a.documentId < b.documentId ? 1 : -1)).slice(0, ask.limit)
+      return {
+        total: own.total + judged.total,
+        items,
+        states: { verified: own.states.verified + judged.states.verified, failed: own.states.failed + judged.states.failed, unverified: own.states.unverified + judged.states.unverified },
+      }
+    })
+  })
+  type DeploymentAttestationRow = Awaited<ReturnType<ReturnType<typeof deploymentAttestations>['execute']>>[number]
   const deploymentAttestations = () =>
     db
       .selectFrom('deployment_artifacts')
@@ -589,7 +632,86 @@ export function lineageReader(db: Db, kind: StoreKind): LineageReader {
     attestationsOf: (digest, limit) => attestationsOf(digest, limit),
     deploymentsOf: (digest, limit) => deploymentsOf(digest, limit),
     deploymentsIn,
+
+    originsOf: async (documentIds) => {
+      const origins = new Map<string, LineagePulledFrom>()
+      for (const ids of chunked(documentIds)) {
+        // The source that stored a document first names its origin; another that met it again later does not.
+        const rows = await db
+          .selectFrom('source_documents')
+          .leftJoin('source_state', 'source_state.name', 'source_documents.source')
+          .select(['source_documents.document_id', 'source_documents.source', 'source_documents.origin', 'source_documents.first_seen_at', 'source_state.kind'])
+          .where('source_documents.document_id', 'in', ids)
+          .orderBy('source_documents.created', 'desc')
+          .orderBy('source_documents.first_seen_at', 'asc')
+          .orderBy('source_documents.source', 'asc')
+          .execute()
+        for (const row of rows) {
+          if (!origins.has(row.document_id)) origins.set(row.document_id, { source: row.source, kind: row.kind, url: row.origin, at: instant(row.first_seen_at) })
+        }
+      }
+      return origins
+    },
+
+    gateDecisionsOf: async (digests, limit) => {
+      const decisions = new Map<string, LineageGateDecision[]>()
+      if (limit <= 0) return decisions
+      for (const values of chunked(digests)) {
+        // The newest few of each digest along the (digest, decided_at, decision_id) index, numbered per digest.
+        const newest = await db
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('gate_decision_artifacts')
+              .select((inner) => [
+                'decision_id',
+                'digest',
+                'decided_at',
+                inner.fn.agg<number>('row_number').over((over) => over.partitionBy('digest').orderBy('decided_at', 'desc').orderBy('decision_id', 'desc')).as('rank'),
+              ])
+              .where('digest', 'in', values)
+              .as('ranked'),
+          )
+          .select(['ranked.decision_id', 'ranked.digest'])
+          .where('ranked.rank', '<=', limit)
+          .orderBy('ranked.digest')
+          .orderBy('ranked.decided_at', 'desc')
+          .orderBy('ranked.decision_id', 'desc')
+          .execute()
+        if (newest.length === 0) continue
+        const rows = await db.selectFrom('gate_decisions').selectAll().where('id', 'in', [...new Set(newest.map((row) => row.decision_id))]).execute()
+        const byId = new Map(rows.map((row) => [row.id, row]))
+        for (const { decision_id: id, digest } of newest) {
+          const row = byId.get(id)
+          if (row === undefined) continue
+          const artifacts = StoredArtifacts.safeParse(parseJson(row.artifacts))
+          const own = artifacts.success ? artifacts.data.find((artifact) => artifact.digest === digest) : undefined
+          const release = row.decision === 'allow' ? 'allow' : 'deny'
+          decisions.set(digest, [
+            ...(decisions.get(digest) ?? []),
+            {
+              id: row.id,
+              decision: own?.decision ?? release,
+              release,
+              policy: row.policy,
+              environment: row.environment,
+              decidedAt: instant(row.decided_at),
+              askedBy: row.asked_by,
+              failed: own?.reasons.filter((reason) => !reason.ok).map((reason) => reason.rule) ?? [],
+              href: `/api/v1/gate/decisions?digest=${encodeURIComponent(digest)}`,
+            },
+          ])
+        }
+      }
+      return decisions
+    },
   }
+}
+
+/** At most 500 values an `in (...)` list, under every engine's parameter limit. */
+function chunked<T>(values: readonly T[]): T[][] {
+  const out: T[][] = []
+  for (let start = 0; start < values.length; start += 500) out.push(values.slice(start, start + 500))
+  return out
 }
 
 function groupRows<Row>(rows: readonly Row[], keyOf: (row: Row) => string): Map<string, Row[]> {

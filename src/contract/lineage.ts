@@ -28,7 +28,7 @@ export const lineageLayer: Record<LineageNodeType, number> = {
 export const lineageEdgeTypes = ['built-from', 'produced', 'attests', 'describes', 'rebuilt-as', 'deployed-to', 'depends-on'] as const
 export const LineageEdgeType = z.enum(lineageEdgeTypes).meta({
   description:
-    'built-from: commit → build; produced: build → artifact; attests: artifact → attestation; describes: artifact → SBOM; ' +
+    'built-from: commit → build; produced: build → artifact; attests: artifact → attestation (a VSA, a deployment attestation); describes: artifact → SBOM; ' +
     'rebuilt-as: artifact → rebuild; deployed-to: artifact → deployment and deployment → environment; depends-on: input artifact → the build that used it',
 })
 export type LineageEdgeType = z.infer<typeof LineageEdgeType>
@@ -59,6 +59,51 @@ const base = {
   more: z.boolean(),
 }
 
+/**
+ * Where a document came from when a source connector pulled it from a registry or CI system (`sources:` in the
+ * config): which source, where it was read, and when the source first saw it. Absent when it was pushed to the API.
+ */
+export const LineagePulledFrom = z.object({
+  /** The configured source's name. */
+  source: z.string(),
+  /** `oci`, `npm` or `github`; null when the source is no longer configured. */
+  kind: z.string().nullable(),
+  /** Where the document was read: a manifest or blob URL, an attestations URL. */
+  url: z.string(),
+  /** When this source first saw it. */
+  at: Instant,
+})
+export type LineagePulledFrom = z.infer<typeof LineagePulledFrom>
+
+/** What a verification summary attestation (SLSA VSA) says about the artifact it attests. */
+export const LineageVsa = z.object({
+  verifierId: z.string(),
+  /** The verifier's verdict on the artifact; whether the VSA itself is to be believed is the node's `status`. */
+  result: z.enum(['PASSED', 'FAILED']),
+  levels: z.array(z.string()),
+  policyUri: z.string().nullable(),
+  timeVerified: Instant.nullable(),
+})
+export type LineageVsa = z.infer<typeof LineageVsa>
+
+/** A recorded release gate decision naming the artifact (server/gate): its answer for this artifact and why. */
+export const LineageGateDecision = z.object({
+  id: z.string(),
+  /** The answer for this artifact. */
+  decision: z.enum(['allow', 'deny']),
+  /** The answer for the whole release the decision was asked about. */
+  release: z.enum(['allow', 'deny']),
+  policy: z.string(),
+  environment: z.string().nullable(),
+  decidedAt: Instant,
+  askedBy: z.string(),
+  /** The rules this artifact failed (empty when allowed). */
+  failed: z.array(z.string()),
+  /** The API list of the artifact's decisions, newest first (GET /api/v1/gate/decisions?digest=…). */
+  href: z.string(),
+})
+export type LineageGateDecision = z.infer<typeof LineageGateDecision>
+
 export const CommitNode = z.object({
   ...base,
   type: z.literal('commit'),
@@ -76,6 +121,8 @@ export const BuildNode = z.object({
     sourceRepo: z.string().nullable(),
     sourceCommit: z.string().nullable(),
     time: Instant,
+    /** The provenance document's origin, when a source connector pulled it. */
+    pulledFrom: LineagePulledFrom.optional(),
   }),
 })
 export const ArtifactNode = z.object({
@@ -92,6 +139,8 @@ export const ArtifactNode = z.object({
     rebuildDisagrees: z.boolean(),
     /** Deployed somewhere although it has no verified path back to a source commit. */
     deployedWithoutVerifiedProvenance: z.boolean(),
+    /** The newest recorded release gate decisions naming it (at most 5), newest first; empty when none. */
+    gateDecisions: z.array(LineageGateDecision).optional(),
   }),
 })
 export const AttestationNode = z.object({
@@ -105,6 +154,9 @@ export const AttestationNode = z.object({
     failedCheck: z.string().nullable(),
     signer: z.string().nullable(),
     ingestedAt: Instant,
+    /** Present when the attestation is a verification summary (SLSA VSA). */
+    vsa: LineageVsa.optional(),
+    pulledFrom: LineagePulledFrom.optional(),
   }),
 })
 export const SbomNode = z.object({
@@ -117,6 +169,7 @@ export const SbomNode = z.object({
     componentCount: z.number().int(),
     status: VerificationStatus,
     ingestedAt: Instant,
+    pulledFrom: LineagePulledFrom.optional(),
   }),
 })
 export const RebuildNode = z.object({
@@ -130,6 +183,7 @@ export const RebuildNode = z.object({
     rebuiltDigest: z.string().nullable(),
     status: VerificationStatus,
     time: Instant,
+    pulledFrom: LineagePulledFrom.optional(),
   }),
 })
 export const DeploymentNode = z.object({
