@@ -62,12 +62,21 @@ export function alertsModule({ store, config, auth, now }: RouteDeps): AlertsMod
     return c.json(outcome.alert)
   })
 
+  // Reading every environment is the overview's dearest part, and what it counts changes only with new documents,
+  // verdicts or deployments: it is read again when one of those moved (store.alerts.environmentsMark).
+  let unverified: { mark: string; count: number } | null = null
+  const unverifiedServices = async (): Promise<number> => {
+    const mark = await store.alerts.environmentsMark()
+    if (unverified?.mark !== mark) unverified = { mark, count: unverifiedRunning(await store.deployments.environments()) }
+    return unverified.count
+  }
+
   // The overview's open-alert counts come from the same evaluation, so it catches up first too.
   mount(overviewRoutes.getOverview, async (c, { query }) => {
     await engine.catchUp()
     const day = query.day ?? new Date(now()).toISOString().slice(0, 10)
     const overview = await store.alerts.overview(day, now())
-    return c.json({ ...overview, unverifiedDeployments: unverifiedRunning(await store.deployments.environments()) })
+    return c.json({ ...overview, unverifiedDeployments: await unverifiedServices() })
   })
 
   return { app, engine, afterIngest, webhook }

@@ -103,6 +103,11 @@ export interface AlertRepository {
    * the project recorded for each service (for a deployment that names none) and the provenance documents of the builds they cite.
    */
   deploymentFacts(ids: readonly string[]): Promise<{ deployments: Deployment[]; projects: Map<string, string>; documents: Map<string, string> }>
+  /**
+   * What the environments' verdicts depend on, in three index lookups: the newest document, verdict change and
+   * deployment. Equal answers mean the environments read before are still what a read now would find.
+   */
+  environmentsMark(): Promise<string>
   /** Documents whose verdict was replaced after the `after` mark (migration 0021), their builds, and the new mark. */
   verdictChanges(after: number, limit: number): Promise<{ seq: number; documentIds: string[]; buildIds: string[] }>
   /** Deployments whose provenance rests on these documents: their own attestation, or a build of theirs naming a digest they deployed. */
@@ -160,6 +165,12 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
         for (const id of await deploymentsOf(base, base.selectFrom('documents').select('id').where('id', 'in', documentIds.slice(offset, offset + 500)))) out.add(id)
       }
       return [...out]
+    },
+    environmentsMark: async () => {
+      const document = await base.selectFrom('documents').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst()
+      const verdict = await db.selectFrom('verdict_changes').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst()
+      const deployment = await base.selectFrom('deployments').select(['ingested_at', 'id']).orderBy('ingested_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+      return `${document?.seq ?? 0}:${verdict?.seq ?? 0}:${deployment?.ingested_at ?? 0}:${deployment?.id ?? ''}`
     },
     verdictChanges: async (after, limit) => {
       const rows = await db.selectFrom('verdict_changes').select(['seq', 'document_id']).where('seq', '>', after).orderBy('seq').limit(limit).execute()
