@@ -23,23 +23,28 @@ export function scopeDigests(scope: Extract<ReportScope, { kind: 'artifact' | 'r
 
 export function assembleReport(input: { scope: ReportScope; asOf: number; artifacts: readonly ArtifactEvidence[] }): Report {
   const asOf = new Date(input.asOf).toISOString()
-  const notAfter = (instant: string) => Date.parse(instant) <= input.asOf
+  const tally = summaryTally()
   const artifacts: ReportArtifact[] = []
-  const unknown: string[] = []
   for (const evidence of [...input.artifacts].sort((a, b) => byText(a.digest, b.digest))) {
-    const artifact = evidence.detail === null ? null : artifactOf(evidence.digest, evidence.detail, evidence.alerts, notAfter)
-    if (artifact === null) unknown.push(evidence.digest)
-    else artifacts.push(artifact)
+    const artifact = reportArtifact(evidence, input.asOf)
+    if (artifact === null) tally.unknown(evidence.digest)
+    else {
+      tally.add(artifact)
+      artifacts.push(artifact)
+    }
   }
   const documents = [...new Set(artifacts.flatMap((artifact) => artifact.attestations.map((attestation) => attestation.documentId)))].sort(byText)
-  return Report.parse({
-    schema: REPORT_SCHEMA,
-    asOf,
-    scope: input.scope.kind === 'release' ? { kind: 'release', digests: scopeDigests(input.scope) } : input.scope,
-    summary: summarise(artifacts, unknown, asOf),
-    artifacts,
-    documents,
-  })
+  return Report.parse({ schema: REPORT_SCHEMA, asOf, scope: normalScope(input.scope), summary: tally.summary(asOf), artifacts, documents })
+}
+
+/** The scope as the report states it: a release's digests sorted, without repeats. */
+export function normalScope(scope: ReportScope): ReportScope {
+  return scope.kind === 'release' ? { kind: 'release', digests: scopeDigests(scope) } : scope
+}
+
+/** One artifact of the report from what the store knows of its digest, or null when nothing by `asOf` names it. */
+export function reportArtifact(evidence: ArtifactEvidence, asOf: number): ReportArtifact | null {
+  return evidence.detail === null ? null : artifactOf(evidence.digest, evidence.detail, evidence.alerts, (instant) => Date.parse(instant) <= asOf)
 }
 
 /** The report's bytes: canonical JSON (keys sorted by code point, no whitespace), the form that is signed. */
@@ -157,31 +162,54 @@ function list(labels: readonly string[]): string {
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
-function summarise(artifacts: readonly ReportArtifact[], unknown: readonly string[], asOf: string): Report['summary'] {
-  const verified = artifacts.filter((artifact) => artifact.provenance === 'verified')
-  const unverified = artifacts.filter((artifact) => artifact.provenance === 'unverified')
-  const none = artifacts.filter((artifact) => artifact.provenance === 'none')
-  const reproduced = artifacts.filter((artifact) => artifact.rebuilds.matched > 0 && artifact.rebuilds.mismatched === 0)
-  const alerts = artifacts.flatMap((artifact) => artifact.alerts)
-  const openAlerts = alerts.filter((alert) => alert.state === 'open' || alert.state === 'acknowledged').length
-  const waivedAlerts = alerts.filter((alert) => alert.state === 'waived').length
-  const n = artifacts.length
-  const lines = [`As of ${asOf}, ${verified.length} of ${plural(n, 'artifact has', 'artifacts have')} verified provenance.`]
-  if (unverified.length > 0) lines.push(`${plural(unverified.length, 'has', 'have')} provenance that did not verify: ${list(unverified.map(label))}.`)
-  if (none.length > 0) lines.push(`${plural(none.length, 'has', 'have')} no provenance at all: ${list(none.map(label))}.`)
-  if (unknown.length > 0) lines.push(`${plural(unknown.length, 'digest', 'digests')} asked for ${unknown.length === 1 ? 'is' : 'are'} not known to the dashboard: ${list(unknown.map((digest) => `${digest.slice(0, 19)}…`))}.`)
-  lines.push(`${reproduced.length} of ${n} were rebuilt independently with matching results and no mismatch.`)
-  lines.push(`${plural(openAlerts, 'alert is', 'alerts are')} open or acknowledged; ${plural(waivedAlerts, 'is', 'are')} waived.`)
-  lines.push('Verified means the signature checked against a trusted key and every check passed; which builders a policy allows is not judged in this report.')
+/**
+ * The summary, added to one artifact at a time in the report's order: it keeps counts and the digests (and the
+ * first few labels) the summary names, never the artifacts, so a report written as a stream sums up the same.
+ */
+export function summaryTally() {
+  let n = 0
+  let verified = 0
+  let reproduced = 0
+  let openAlerts = 0
+  let waivedAlerts = 0
+  const unverified: { digest: string; label: string }[] = []
+  const none: { digest: string; label: string }[] = []
+  const unknown: string[] = []
+  const labelled = (artifact: ReportArtifact) => ({ digest: artifact.digest, label: label(artifact) })
   return {
-    artifacts: n,
-    verifiedProvenance: verified.length,
-    unverifiedProvenance: unverified.map((artifact) => artifact.digest),
-    withoutProvenance: none.map((artifact) => artifact.digest),
-    unknown: [...unknown],
-    reproduced: reproduced.length,
-    openAlerts,
-    waivedAlerts,
-    lines,
+    add(artifact: ReportArtifact) {
+      n += 1
+      if (artifact.provenance === 'verified') verified += 1
+      else if (artifact.provenance === 'unverified') unverified.push(labelled(artifact))
+      else none.push(labelled(artifact))
+      if (artifact.rebuilds.matched > 0 && artifact.rebuilds.mismatched === 0) reproduced += 1
+      for (const alert of artifact.alerts) {
+        if (alert.state === 'open' || alert.state === 'acknowledged') openAlerts += 1
+        else if (alert.state === 'waived') waivedAlerts += 1
+      }
+    },
+    unknown(digest: string) {
+      unknown.push(digest)
+    },
+    summary(asOf: string): Report['summary'] {
+      const lines = [`As of ${asOf}, ${verified} of ${plural(n, 'artifact has', 'artifacts have')} verified provenance.`]
+      if (unverified.length > 0) lines.push(`${plural(unverified.length, 'has', 'have')} provenance that did not verify: ${list(unverified.map((entry) => entry.label))}.`)
+      if (none.length > 0) lines.push(`${plural(none.length, 'has', 'have')} no provenance at all: ${list(none.map((entry) => entry.label))}.`)
+      if (unknown.length > 0) lines.push(`${plural(unknown.length, 'digest', 'digests')} asked for ${unknown.length === 1 ? 'is' : 'are'} not known to the dashboard: ${list(unknown.map((digest) => `${digest.slice(0, 19)}…`))}.`)
+      lines.push(`${reproduced} of ${n} were rebuilt independently with matching results and no mismatch.`)
+      lines.push(`${plural(openAlerts, 'alert is', 'alerts are')} open or acknowledged; ${plural(waivedAlerts, 'is', 'are')} waived.`)
+      lines.push('Verified means the signature checked against a trusted key and every check passed, including the checks of the project policy governing its source repository (allowed builders, signers, required checks) when one does.')
+      return {
+        artifacts: n,
+        verifiedProvenance: verified,
+        unverifiedProvenance: unverified.map((entry) => entry.digest),
+        withoutProvenance: none.map((entry) => entry.digest),
+        unknown: [...unknown],
+        reproduced,
+        openAlerts,
+        waivedAlerts,
+        lines,
+      }
+    },
   }
 }

@@ -46,8 +46,16 @@ function cell(value: string | number | null | undefined): string {
 
 /** One row per artifact, then one per build of it (`row` says which), in the report's order; CRLF line ends. */
 export function reportCsv(report: Report): Buffer {
+  return Buffer.concat([CSV_HEADER, ...report.artifacts.map(csvRows)])
+}
+
+/** The CSV's first line; the rows of each artifact follow (csvRows), so the file can be written a row at a time. */
+export const CSV_HEADER = Buffer.from(`${CSV_COLUMNS.join(',')}\r\n`, 'utf8')
+
+/** The CSV rows of one artifact: its own, then one per build. */
+export function csvRows(artifact: ReportArtifact): Buffer {
   const rows: CsvRow[] = []
-  for (const artifact of report.artifacts) {
+  {
     const alerts = openAndWaived(artifact)
     rows.push({
       row: 'artifact',
@@ -79,8 +87,7 @@ export function reportCsv(report: Report): Buffer {
       })
     }
   }
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((column) => cell(row[column])).join(','))]
-  return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')
+  return Buffer.from(rows.map((row) => `${CSV_COLUMNS.map((column) => cell(row[column])).join(',')}\r\n`).join(''), 'utf8')
 }
 
 function openAndWaived(artifact: ReportArtifact): { open: number; waived: number } {
@@ -198,8 +205,19 @@ ${table(
  * artifact, kept on one page where it fits. No script, no link out, no navigation: it is a document.
  */
 export function reportHtml(report: Report): Buffer {
+  const { head, tail } = htmlFrame(report)
+  return Buffer.concat([head, ...report.artifacts.map((artifact, index) => htmlSection(artifact, index)), tail])
+}
+
+/** One artifact's section of the page, with the line break that separates sections. */
+export function htmlSection(artifact: ReportArtifact, index: number): Buffer {
+  return Buffer.from(`${index === 0 ? '' : '\n'}${artifactSection(artifact)}`, 'utf8')
+}
+
+/** The page around the artifacts' sections: they are written between head and tail, one at a time. */
+export function htmlFrame(report: Pick<Report, 'scope' | 'asOf' | 'schema' | 'summary'> & { documents: { length: number } }): { head: Buffer; tail: Buffer } {
   const { summary } = report
-  const page = `<!doctype html>
+  const head = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -220,10 +238,11 @@ ${table(
 )}
 </section>
 <h2>Artifacts</h2>
-${report.artifacts.map(artifactSection).join('\n')}
+`
+  const tail = `
 </main>
 </body>
 </html>
 `
-  return Buffer.from(page, 'utf8')
+  return { head: Buffer.from(head, 'utf8'), tail: Buffer.from(tail, 'utf8') }
 }

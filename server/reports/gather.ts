@@ -15,26 +15,33 @@ export async function gatherEvidence(
   asOf: number,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<ArtifactEvidence[]> {
-  const digests =
-    scope.kind === 'environment'
-      ? await environmentDigests(store, scope.environment, asOf)
-      : scope.kind === 'project'
-        ? await projectDigests(store, scope, asOf)
-        : scopeDigests(scope)
+  const digests = await digestsOf(store, scope, asOf)
   const evidence: ArtifactEvidence[] = []
   for (const digest of digests) {
-    const lookup = await store.artifacts.get(digest)
-    const detail = lookup.kind === 'found' ? lookup.artifact : null
-    const alerts: Alert[] = []
-    for (const build of detail?.builds ?? []) {
-      // Every state: assembly keeps open, acknowledged and waived ones and says why each was waived.
-      const page = await store.alerts.list(AlertQuery.parse({ buildId: build.id, limit: 500 }))
-      alerts.push(...page.items)
-    }
-    evidence.push({ digest, detail, alerts: [...new Map(alerts.map((alert) => [alert.id, alert])).values()] })
+    evidence.push(await evidenceOf(store, digest))
     onProgress(evidence.length, digests.length)
   }
   return evidence
+}
+
+/** The sorted sha256 digests a scope covers as of `asOf`. */
+export async function digestsOf(store: Store, scope: ReportScope, asOf: number): Promise<string[]> {
+  if (scope.kind === 'environment') return environmentDigests(store, scope.environment, asOf)
+  if (scope.kind === 'project') return projectDigests(store, scope, asOf)
+  return scopeDigests(scope)
+}
+
+/** What the store knows of one digest: its artifact and the alerts on its builds. */
+export async function evidenceOf(store: Store, digest: string): Promise<ArtifactEvidence> {
+  const lookup = await store.artifacts.get(digest)
+  const detail = lookup.kind === 'found' ? lookup.artifact : null
+  const alerts: Alert[] = []
+  for (const build of detail?.builds ?? []) {
+    // Every state: assembly keeps open, acknowledged and waived ones and says why each was waived.
+    const page = await store.alerts.list(AlertQuery.parse({ buildId: build.id, limit: 500 }))
+    alerts.push(...page.items)
+  }
+  return { digest, detail, alerts: [...new Map(alerts.map((alert) => [alert.id, alert])).values()] }
 }
 
 /** The sha256 digests of each service's newest deployment to `environment` at or before `asOf`, sorted. */

@@ -1,16 +1,19 @@
-import { createHash } from 'node:crypto'
-import type { Report, ReportFileName, ReportScope } from '../../src/contract/reports'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Report, REPORT_FILES, type ReportFileName, type ReportScope } from '../../src/contract/reports'
 import type { Store } from '../store/types'
-import { ARCHIVE_FILES, archiveEvidence, DERIVED_FILES, packArchive, signReport } from './archive'
-import { assembleReport, reportBytes } from './assemble'
-import { reportCsv, reportHtml } from './formats'
-import { gatherEvidence } from './gather'
-import { POLICY_FILE, policyBytes, signVsa, verifierId, vsaFile, type ReportPolicyInput } from './vsa'
+import { ARCHIVE_FILES } from './archive'
+import type { ReportPolicyInput } from './vsa'
+import { ARCHIVE_NAME, writeReport } from './write'
 
-/** No trusted keys, files or policies: what a report says when the server trusts nothing. */
+/** No trusted keys, files or policies: what a report's policy says when the server trusts nothing. */
 export const EMPTY_POLICY: ReportPolicyInput = { trustedKeys: [], trustFiles: [], policies: [] }
 
-/** Gathers, assembles, signs and packs one report: what `POST /api/v1/reports` runs in the background. */
+/**
+ * A report made in a scratch directory and read back into memory: for tests and small reports. The server writes
+ * reports to their own directory with writeReport and serves the files from there.
+ */
 export async function produceReport(
   store: Store,
   scope: ReportScope,
@@ -18,28 +21,13 @@ export async function produceReport(
   onProgress?: (done: number, total: number) => void,
   policy: ReportPolicyInput = EMPTY_POLICY,
 ): Promise<{ report: Report; reportBytes: Buffer; envelope: string; archive: Buffer; files: Record<ReportFileName, Buffer> }> {
-  const evidence = await gatherEvidence(store, scope, asOf, onProgress)
-  const report = assembleReport({ scope, asOf, artifacts: evidence })
-  const bytes = reportBytes(report)
-  const key = store.reports.signingKey
-  const envelope = signReport(bytes, key)
-  const { checkpointNote, documents, proofs } = await archiveEvidence(store, report.documents)
-  const csv = reportCsv(report)
-  const html = reportHtml(report)
-  const policyFile = policyBytes(policy)
-  const context = { asOf: report.asOf, policyDigest: createHash('sha256').update(policyFile).digest('hex'), verifier: verifierId(key.name) }
-  const derived = [
-    { name: DERIVED_FILES.csv, bytes: csv },
-    { name: DERIVED_FILES.html, bytes: html },
-    { name: POLICY_FILE, bytes: policyFile },
-    ...report.artifacts.map((artifact) => ({ name: vsaFile(artifact.digest), bytes: signVsa(artifact, context, key) })),
-  ]
-  const archive = packArchive({ reportBytes: bytes, envelope, publicKeyPem: key.publicKeyPem, checkpointNote, documents, proofs, derived, asOf })
-  const files: Record<ReportFileName, Buffer> = {
-    [ARCHIVE_FILES.report]: bytes,
-    [ARCHIVE_FILES.envelope]: Buffer.from(envelope),
-    [DERIVED_FILES.csv]: csv,
-    [DERIVED_FILES.html]: html,
+  const dir = mkdtempSync(join(tmpdir(), 'provenance-report-'))
+  try {
+    await writeReport(store, scope, asOf, dir, { policy, ...(onProgress === undefined ? {} : { onProgress }) })
+    const files = Object.fromEntries(REPORT_FILES.map((name) => [name, readFileSync(join(dir, name))])) as Record<ReportFileName, Buffer>
+    const bytes = files[ARCHIVE_FILES.report]
+    return { report: Report.parse(JSON.parse(bytes.toString('utf8'))), reportBytes: bytes, envelope: files[ARCHIVE_FILES.envelope].toString('utf8'), archive: readFileSync(join(dir, ARCHIVE_NAME)), files }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  return { report, reportBytes: bytes, envelope, archive, files }
 }

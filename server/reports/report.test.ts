@@ -7,7 +7,8 @@ import { buildConfig } from '../config'
 import type { Store } from '../store/types'
 import { tempStore } from '../testing/documents'
 import { digests, FIXTURE_INGESTED_AT, keys, seedResources } from '../testing/resource-fixture'
-import { documentFile } from './archive'
+import { documentFile, signReport } from './archive'
+import { reportCsv, reportHtml } from './formats'
 import { assembleReport, reportBytes } from './assemble'
 import { gatherEvidence } from './gather'
 import { produceReport } from './produce'
@@ -173,5 +174,19 @@ describe('a project over a time range', () => {
     const response = await app.request('/api/v1/reports', { method: 'POST', body: JSON.stringify({ scope: { ...scope, from: to, to: from } }), headers: { 'content-type': 'application/json' } })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ error: { code: 'invalid-body', path: 'body.scope.to', message: expect.stringContaining('give from before to') } })
+  })
+})
+
+describe('a report written as a stream', () => {
+  it('is byte for byte the report assembled in memory, signed as signReport signs it', async () => {
+    for (const scope of [release, { kind: 'artifact' as const, digest: sha(digests.d1) }, { kind: 'release' as const, digests: [unknownDigest] }]) {
+      const expected = reportBytes(assembleReport({ scope, asOf: AS_OF, artifacts: await gatherEvidence(store, scope, AS_OF) }))
+      const { reportBytes: streamed, envelope, files } = await produceReport(store, scope, AS_OF)
+      expect(streamed.toString('utf8')).toBe(expected.toString('utf8'))
+      expect(envelope).toBe(signReport(expected, store.reports.signingKey))
+      const report = Report.parse(JSON.parse(expected.toString('utf8')))
+      expect(files['report.csv'].equals(reportCsv(report))).toBe(true)
+      expect(files['report.html'].equals(reportHtml(report))).toBe(true)
+    }
   })
 })

@@ -15,28 +15,37 @@ function field(header: Buffer, offset: number, length: number, text: string): vo
 
 const octal = (value: number, digits: number) => `${value.toString(8).padStart(digits, '0')}\0`
 
+/** The header block of one regular file; the file's bytes and tarPadding(size) follow it. */
+export function tarHeader(name: string, size: number, mtimeSeconds: number): Buffer {
+  if (Buffer.byteLength(name) > 99 || !/^[A-Za-z0-9._/-]+$/.test(name)) throw new Error(`tar: cannot name a file "${name}"`)
+  const header = Buffer.alloc(BLOCK)
+  field(header, 0, 100, name)
+  field(header, 100, 8, octal(0o644, 7))
+  field(header, 108, 8, octal(0, 7))
+  field(header, 116, 8, octal(0, 7))
+  field(header, 124, 12, octal(size, 11))
+  field(header, 136, 12, octal(Math.max(0, Math.floor(mtimeSeconds)), 11))
+  field(header, 148, 8, '        ')
+  field(header, 156, 1, '0')
+  field(header, 257, 6, 'ustar\0')
+  field(header, 263, 2, '00')
+  let sum = 0
+  for (const byte of header) sum += byte
+  field(header, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `)
+  return header
+}
+
+/** Zeros that fill a file's last block. */
+export const tarPadding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK)
+
+/** The two zero blocks that end an archive. */
+export const TAR_END = Buffer.alloc(BLOCK * 2)
+
+/** One whole entry: header, bytes, padding. */
+export const tarEntry = (file: TarFile, mtimeSeconds: number) => Buffer.concat([tarHeader(file.name, file.bytes.byteLength, mtimeSeconds), Buffer.from(file.bytes), tarPadding(file.bytes.byteLength)])
+
 export function writeTar(files: readonly TarFile[], mtimeSeconds: number): Buffer {
-  const parts: Buffer[] = []
-  for (const file of files) {
-    if (Buffer.byteLength(file.name) > 99 || !/^[A-Za-z0-9._/-]+$/.test(file.name)) throw new Error(`tar: cannot name a file "${file.name}"`)
-    const header = Buffer.alloc(BLOCK)
-    field(header, 0, 100, file.name)
-    field(header, 100, 8, octal(0o644, 7))
-    field(header, 108, 8, octal(0, 7))
-    field(header, 116, 8, octal(0, 7))
-    field(header, 124, 12, octal(file.bytes.byteLength, 11))
-    field(header, 136, 12, octal(Math.max(0, Math.floor(mtimeSeconds)), 11))
-    field(header, 148, 8, '        ')
-    field(header, 156, 1, '0')
-    field(header, 257, 6, 'ustar\0')
-    field(header, 263, 2, '00')
-    let sum = 0
-    for (const byte of header) sum += byte
-    field(header, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `)
-    parts.push(header, Buffer.from(file.bytes), Buffer.alloc((BLOCK - (file.bytes.byteLength % BLOCK)) % BLOCK))
-  }
-  parts.push(Buffer.alloc(BLOCK * 2))
-  return Buffer.concat(parts)
+  return Buffer.concat([...files.map((file) => tarEntry(file, mtimeSeconds)), TAR_END])
 }
 
 export class TarError extends Error {}
