@@ -138,11 +138,14 @@ function finish(raw: Buffer, context: IngestContext, reading: Reading): Prepared
     }
   }
   const subjects = statement?.subjects ?? reading.subjects ?? []
+  // A signed deployment record is found through its deployment (deployment_artifacts) and shown in the artifact's
+  // deployments, not as one of its attestations; every other document that describes no build is indexed by subject.
+  const indexed = build === null && reading.extras?.deployment === undefined ? subjects : []
   return {
     item: {
       document: { id, raw, format, payloadType, verification, ingestedAt },
       build,
-      ...(build === null && subjects.length > 0 ? { subjects } : {}),
+      ...(indexed.length > 0 ? { subjects: indexed } : {}),
       ...(reading.extras ? { extras: reading.extras } : {}),
       ...(reading.logKeys && reading.logKeys.length > 0 ? { logKeys: reading.logKeys } : {}),
       ...(reading.logEntries && reading.logEntries.length > 0 ? { logEntries: reading.logEntries } : {}),
