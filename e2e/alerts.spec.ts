@@ -89,12 +89,11 @@ test('keyboard triage: select three alerts with j and x, acknowledge them with a
 })
 
 test('a waiver that runs out reopens the alert, and its history says so', async ({ demoServer: server, demoPage: page, request }) => {
-  // The server runs on the wall clock, so the waiver is set to end a few seconds from now: long enough for the
-  // request and the page to see it in force under load, short enough to wait out. The test then waits until the
-  // server's clock has passed it rather than guessing a delay.
+  // The waiver ends in an hour by the server's clock; the test then moves that clock past it (server.moveClock)
+  // rather than waiting, and puts it back afterwards for the tests that follow on this server.
   const [alert] = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?rule=duration-outlier&state=open&limit=1`)).json()).items
   if (alert === undefined) throw new Error('the demo should have an open duration outlier')
-  const expiresAt = new Date(Date.now() + 20_000).toISOString()
+  const expiresAt = new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000).toISOString()
   const waived = await request.patch(`${server.url}/api/v1/alerts/${alert.id}`, {
     headers: { authorization: `Bearer ${DEMO_TRIAGE_TOKEN}` },
     data: { state: 'waived', reason: 'The mirror was slow during the migration window.', expiresAt },
@@ -106,15 +105,20 @@ test('a waiver that runs out reopens the alert, and its history says so', async 
   await expect(page.getByText(/^Waived by demo-triage until .*: The mirror was slow during the migration window\.$/)).toBeVisible()
   await expect(page.locator('.page-lede').getByText('Waived', { exact: true })).toBeVisible()
 
-  // Past the expiry by the server's own clock (its Date header), then the page read again.
-  await expect
-    .poll(async () => Date.parse((await request.get(`${server.url}/api/v1/alerts?limit=1`)).headers().date ?? '') , { timeout: 60_000, intervals: [1000] })
-    .toBeGreaterThan(Date.parse(expiresAt) + 1000)
-  await page.reload()
-  await expect(page.locator('.page-lede').getByText('Open', { exact: true })).toBeVisible()
-  await expect(page.getByText(/^Waived by /)).toBeHidden()
-  const last = page.getByRole('region', { name: 'History' }).getByRole('listitem').last()
-  await expect(last).toContainText('Waiver ended waived → open by rules')
-  await expect(last).toContainText(`the waiver by demo-triage ("The mirror was slow during the migration window.") ended ${expiresAt}`)
-  await expectNoAxeViolations(page)
+  // Still waived a minute before it ends.
+  const moved = 3_600_000 - 60_000
+  server.moveClock(moved)
+  try {
+    expect(AlertDetail.parse(await (await request.get(`${server.url}/api/v1/alerts/${alert.id}`)).json())).toMatchObject({ state: 'waived' })
+    server.moveClock(2 * 60_000)
+    await page.reload()
+    await expect(page.locator('.page-lede').getByText('Open', { exact: true })).toBeVisible()
+    await expect(page.getByText(/^Waived by /)).toBeHidden()
+    const last = page.getByRole('region', { name: 'History' }).getByRole('listitem').last()
+    await expect(last).toContainText('Waiver ended waived → open by rules')
+    await expect(last).toContainText(`the waiver by demo-triage ("The mirror was slow during the migration window.") ended ${expiresAt}`)
+    await expectNoAxeViolations(page)
+  } finally {
+    server.moveClock(-(moved + 2 * 60_000))
+  }
 })

@@ -7,7 +7,7 @@ type WorkerFixtures = {
   readRequiresToken: boolean
   /** A fresh server with an empty store and a test config that trusts `server.key`. */
   server: RunningServer
-  /** The server as `npm start` runs it: no config, so it seeds the demo (builds, CI telemetry, rebuilds). Read only. */
+  /** The server as `npm start` runs it: no config, so it seeds the demo (builds, CI telemetry, rebuilds). Read only. Its clock moves with `moveClock`. */
   demoServer: RunningServer
 }
 
@@ -34,7 +34,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   demoServer: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
     async ({}, use) => {
-      const server = await startServer({ demo: true })
+      // A clock the tests can move (server.moveClock), so a waiver runs out without waiting for it.
+      const server = await startServer({ demo: true, clock: true })
       await use(server)
       await server.stop()
     },

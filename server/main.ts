@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { z } from 'zod'
 import { createApp } from './app'
+import { serverClock } from './clock/clock'
 import { ConfigError, loadConfigFile, type Config } from './config'
 import { appRoot, compareOwnBuild, describeOwnBuild, ingestOwnBuild, runningFromBuild, withOwnBuildKey } from './demo/own-build'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
@@ -28,6 +29,8 @@ const Env = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be milliseconds' }).int().min(100).max(600_000).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number({ message: 'SHUTDOWN_GRACE_MS must be milliseconds' }).int().min(0).max(600_000).default(30_000),
   PROVENANCE_SEED: z.enum(['0', '1'], { message: 'PROVENANCE_SEED is 0 (no demo data) or 1 (demo data even with a config)' }).optional(),
+  /** Tests only: a file holding {"offsetMs": n} that moves the server's clock (server/clock/clock.ts). */
+  PROVENANCE_CLOCK_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
 })
 
 /** Longer than the idle timeout of common load balancers (nginx 60 s, AWS ALB 60 s). */
@@ -70,7 +73,10 @@ async function main() {
   // Sources sync on their schedule from here; a run a killed server left "running" is marked interrupted first.
   const sources = new SourceRunner({ store, config })
   await sources.start()
+  const now = serverClock(env.data.PROVENANCE_CLOCK_FILE)
+  if (env.data.PROVENANCE_CLOCK_FILE !== undefined) console.log(`provenance: the clock is moved by the offset in ${env.data.PROVENANCE_CLOCK_FILE} (for tests)`)
   const app = createApp({
+    now,
     sources,
     store,
     config,

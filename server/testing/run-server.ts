@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
 import type { DemoKey } from '../demo/keys'
 import { newKey } from './documents'
 
@@ -20,6 +21,8 @@ export type RunningServer = {
   crash(): Promise<void>
   /** Starts the server again on the same data folder and config. */
   restart(): Promise<RunningServer>
+  /** Moves the server's clock by `ms` (started with `clock: true`; server/clock/clock.ts); the next request sees it. */
+  moveClock(ms: number): void
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -40,6 +43,8 @@ export type StartOptions = {
   env?: NodeJS.ProcessEnv
   /** The trusted signing key, when several servers must trust the same one. */
   key?: DemoKey
+  /** A clock the test moves with moveClock() (PROVENANCE_CLOCK_FILE in the data folder); the wall clock otherwise. */
+  clock?: boolean
 }
 
 /** Starts the real server (`server/main.ts`, or its build) on a temporary SQLite store and a free port. */
@@ -51,6 +56,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const hash = (secret: string) => createHash('sha256').update(secret).digest('hex')
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', ...options.env }
   if (options.seed === false) env.PROVENANCE_SEED = '0'
+  const clockFile = join(dataDir, 'clock.json')
+  if (options.clock) {
+    if (!options.reuse) writeFileSync(clockFile, JSON.stringify({ offsetMs: 0 }))
+    env.PROVENANCE_CLOCK_FILE = clockFile
+  }
   if (options.demo) {
     env.PROVENANCE_CONFIG = ''
   } else {
@@ -93,6 +103,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await exited
     },
     restart: () => startServer({ ...options, reuse: { dataDir, key } }),
+    moveClock: (ms) => {
+      if (!options.clock) throw new Error('moveClock needs a server started with { clock: true }')
+      const { offsetMs } = z.object({ offsetMs: z.number() }).parse(JSON.parse(readFileSync(clockFile, 'utf8')))
+      writeFileSync(clockFile, JSON.stringify({ offsetMs: offsetMs + ms }))
+    },
   }
 }
 
