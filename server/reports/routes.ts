@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
 import { bodyLimit } from 'hono/body-limit'
 import { REPORT_FILES, ReportJob, ReportRequest, reportRoutes, type ReportFileName } from '../../src/contract/reports'
 import { zodProblem } from '../../src/contract/route-spec'
@@ -6,9 +9,9 @@ import { tokenFor } from '../http/auth'
 import type { RouteDeps } from '../http/deps'
 import { apiError } from '../http/errors'
 import { resourceApp } from '../http/mount'
-import { produceReport } from './produce'
 import { HEARTBEAT_MS, type ReportFile } from './store'
 import { readTar } from './tar'
+import { ARCHIVE_NAME, writeReport } from './write'
 
 /** How each file of the archive is served on its own. */
 const contentTypes: Record<ReportFileName, string> = {
@@ -82,13 +85,14 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
         store.reports.progress(id, latest, written).catch(failures)
       }
       // Not awaited: the answer says where to follow it. Failures are recorded on the report, never thrown away.
-      void produceReport(store, scope, asOf, onProgress, policy)
-        .then(({ report, files, archive }) => {
+      // Written to files under the data directory as the store is read, so a large report is never held whole.
+      void writeReport(store, scope, asOf, store.reports.dirOf(id), { policy, onProgress })
+        .then(({ summary, sizes }) => {
           const listed: ReportFile[] = [
-            { name: `report-${id}.tar`, format: 'archive', href: `/api/v1/reports/${id}/archive`, bytes: archive.byteLength },
-            ...REPORT_FILES.map((name): ReportFile => ({ name, format: name, href: `/api/v1/reports/${id}/files/${name}`, bytes: files[name].byteLength })),
+            { name: `report-${id}.tar`, format: 'archive', href: `/api/v1/reports/${id}/archive`, bytes: sizes[ARCHIVE_NAME] },
+            ...REPORT_FILES.map((name): ReportFile => ({ name, format: name, href: `/api/v1/reports/${id}/files/${name}`, bytes: sizes[name] })),
           ]
-          return store.reports.finish(id, { summary: report.summary, files: listed, archive, progress: latest }, now())
+          return store.reports.finish(id, { summary, files: listed, progress: latest }, now())
         })
         .catch((error: unknown) => {
           console.error(error)
@@ -108,7 +112,7 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   })
 
   /** The archive of a finished report, or the error response saying why there is none. */
-  const archiveOf = async (id: string): Promise<{ archive: Uint8Array } | { status: 404 | 409; message: string }> => {
+  const archiveOf = async (id: string): Promise<{ archive: { path: string } | { bytes: Uint8Array } } | { status: 404 | 409; message: string }> => {
     const report = await store.reports.get(id, now())
     if (report === null) return { status: 404, message: missing(id) }
     const archive = report.state === 'done' ? await store.reports.archive(id) : null
@@ -119,7 +123,8 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   mount(reportRoutes.getReportArchive, async (c, { params }) => {
     const found = await archiveOf(params.id)
     if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, 'path.id')
-    return c.body(Uint8Array.from(found.archive), 200, {
+    const body = 'path' in found.archive ? await fileStream(found.archive.path) : Uint8Array.from(found.archive.bytes)
+    return c.body(body, 200, {
       'content-type': 'application/x-tar',
       'content-disposition': `attachment; filename="report-${params.id}.tar"`,
       'x-content-type-options': 'nosniff',
@@ -129,10 +134,11 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   mount(reportRoutes.getReportFile, async (c, { params }) => {
     const found = await archiveOf(params.id)
     if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, 'path.id')
-    const file = readTar(found.archive).find((entry) => entry.name === params.file)
+    const onDisk = join(store.reports.dirOf(params.id), params.file)
+    const file = 'path' in found.archive ? (existsSync(onDisk) ? { bytes: await fileStream(onDisk) } : undefined) : readTar(found.archive.bytes).find((entry) => entry.name === params.file)
     if (file === undefined) return apiError(c, 404, 'not-found', `report ${params.id} was made before ${params.file} was part of a report; make it again`, 'path.file')
     const [stem, extension] = [params.file.slice(0, params.file.indexOf('.')), params.file.slice(params.file.indexOf('.'))]
-    return c.body(Uint8Array.from(file.bytes), 200, {
+    return c.body(file.bytes instanceof ReadableStream ? file.bytes : Uint8Array.from(file.bytes), 200, {
       'content-type': contentTypes[params.file],
       'content-disposition': `attachment; filename="${stem}-${params.id}${extension}"`,
       'x-content-type-options': 'nosniff',
@@ -140,4 +146,22 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   })
 
   return app
+}
+
+/** A file read a megabyte at a time as the response is sent, so a large archive is never held whole. */
+async function fileStream(path: string): Promise<ReadableStream<Uint8Array>> {
+  const handle = await open(path, 'r')
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = new Uint8Array(1024 * 1024)
+      const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, null)
+      if (bytesRead === 0) {
+        await handle.close()
+        controller.close()
+      } else controller.enqueue(chunk.subarray(0, bytesRead))
+    },
+    async cancel() {
+      await handle.close()
+    },
+  })
 }

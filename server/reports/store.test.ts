@@ -40,7 +40,7 @@ describe.each(['sqlite', 'postgres'] as const)('reports store on %s', (kind) => 
       const files = [{ name: `report-${id(1)}.tar`, format: 'archive' as const, href: `/api/v1/reports/${id(1)}/archive`, bytes: 4 }]
       await store.reports.finish(id(1), { summary, files, archive, progress: { done: 2, total: 2 } }, T0 + 30)
       expect(await store.reports.get(id(1), T0 + 40)).toMatchObject({ state: 'done', summary, files, progress: { done: 2, total: 2 }, createdBy: { token: 'ci', scopes: ['read'] } })
-      expect(Buffer.from((await store.reports.archive(id(1)))!)).toEqual(Buffer.from(archive))
+      expect(await store.reports.archive(id(1))).toEqual({ bytes: Buffer.from(archive) })
 
       // Created at T0+1000 (1, 4), T0+2000 (2, 5), T0 (3): newest first, ties by id descending.
       const first = await store.reports.list({ limit: 2 }, T0 + 40)
@@ -86,7 +86,7 @@ describe('reports across a restart', () => {
       const after = await openStore({ dataDir })
       try {
         expect((await after.reports.list({ limit: 10 }, T0)).items.map((item) => [item.id, item.state])).toEqual([[id(7), 'done']])
-        expect(Buffer.from((await after.reports.archive(id(7)))!)).toEqual(Buffer.from([9, 9]))
+        expect(await after.reports.archive(id(7))).toEqual({ bytes: Buffer.from([9, 9]) })
       } finally {
         await after.close()
       }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { ReportJob, ReportScope, ReportSummary, type ReportPage, type ReportQuery } from '../../src/contract/reports'
@@ -40,16 +42,19 @@ export type ReportFile = ReportJob['files'][number]
 export interface ReportRepository {
   /** The server's log key: reports are signed with the key whose public half also checks the log's checkpoints. */
   readonly signingKey: Pick<LogKey, 'name' | 'privateKey' | 'publicKeyPem'>
+  /** Where a report's files are written (report.json, the envelope, CSV, HTML, archive.tar), under the data directory. */
+  dirOf(id: string): string
   create(job: ReportJob, now: number): Promise<void>
   /** The report as of `now`: a running one nobody has touched for STALE_MS reads as failed. */
   get(id: string, now: number): Promise<ReportJob | null>
   list(query: ReportQuery, now: number): Promise<ReportPage>
   /** Progress, which also tells readers the report is still being made. */
   progress(id: string, progress: ReportJob['progress'], now: number): Promise<void>
-  finish(id: string, done: { summary: ReportSummary; files: readonly ReportFile[]; archive: Uint8Array; progress: ReportJob['progress'] }, now: number): Promise<void>
+  /** Done: its files are in dirOf(id); `archive` is kept in the row only by reports made before they were files. */
+  finish(id: string, done: { summary: ReportSummary; files: readonly ReportFile[]; archive?: Uint8Array; progress: ReportJob['progress'] }, now: number): Promise<void>
   fail(id: string, error: string, now: number): Promise<void>
-  /** The archive of a finished report. */
-  archive(id: string): Promise<Uint8Array | null>
+  /** The archive of a finished report: the file's path, or (reports made before files) its bytes. */
+  archive(id: string): Promise<{ path: string } | { bytes: Uint8Array } | null>
 }
 
 const Files = z.array(ReportJob.shape.files.element)
@@ -76,10 +81,15 @@ function jobOf(row: Row, now: number): ReportJob {
   })
 }
 
-export function reportRepository(base: Kysely<Database>, key: LogKey): ReportRepository {
+export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: string): ReportRepository {
   const db: Db = base.withTables<ReportTables>()
+  const dirOf = (id: string) => {
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new Error(`not a report id: ${id}`)
+    return join(filesDir, id)
+  }
   return {
     signingKey: key,
+    dirOf,
     create: async (job, now) => {
       await db
         .insertInto('reports')
@@ -129,7 +139,7 @@ export function reportRepository(base: Kysely<Database>, key: LogKey): ReportRep
           progress_total: done.progress.total,
           summary: JSON.stringify(done.summary),
           files: JSON.stringify(done.files),
-          archive: Buffer.from(done.archive.buffer, done.archive.byteOffset, done.archive.byteLength),
+          archive: done.archive === undefined ? null : Buffer.from(done.archive.buffer, done.archive.byteOffset, done.archive.byteLength),
           updated_at: now,
         })
         .where('id', '=', id)
@@ -140,7 +150,10 @@ export function reportRepository(base: Kysely<Database>, key: LogKey): ReportRep
     },
     archive: async (id) => {
       const row = await db.selectFrom('reports').select(['archive', 'state']).where('id', '=', id).executeTakeFirst()
-      return row?.state === 'done' && row.archive !== null ? row.archive : null
+      if (row?.state !== 'done') return null
+      if (row.archive !== null) return { bytes: row.archive }
+      const path = join(dirOf(id), 'archive.tar')
+      return existsSync(path) ? { path } : null
     },
   }
 }

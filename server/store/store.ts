@@ -55,13 +55,13 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await db.destroy()
     throw error
   }
-  const store = composeStore(kind, db, logKey)
+  const store = composeStore(kind, db, logKey, options.dataDir)
   if (options.catchUpLog !== false) await store.log.catchUp()
   return store
 }
 
 /** One repository a resource over the same connection. */
-function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
+function composeStore(kind: StoreKind, db: Db, logKey: LogKey, dataDir: string): Store {
   return {
     kind,
     documents: documentRepository(db, kind, logKey),
@@ -78,7 +78,7 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey): Store {
     alerts: alertRepository(db),
     sources: sourceRepository(db),
     coordination: coordinationRepository(db, kind),
-    reports: reportRepository(db, logKey),
+    reports: reportRepository(db, logKey, join(dataDir, 'reports')),
     gates: gateRepository(db),
     close: () => db.destroy(),
   }
