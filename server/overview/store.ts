@@ -50,21 +50,24 @@ export async function overviewFor(db: Kysely<Database>, day: string, openAlerts:
   }
 
   // Daily series: integer division of the time since the window's start; both engines divide integers exactly.
+  // Grouped by the output's name: PostgreSQL sends the expression's numbers as new parameters in GROUP BY, and then
+  // no longer sees the select's expression there (error 42803).
   const start = end - 30 * DAY
   const bucket = sql<number>`cast((time - ${start}) / ${DAY} as integer)`
+  const byBucket = sql.ref('bucket')
   const buildDays = await db
     .selectFrom('builds')
     .select((eb) => [bucket.as('bucket'), 'status', eb.fn.countAll<number>().as('count')])
     .where('time', '>=', start)
     .where('time', '<', end)
-    .groupBy([bucket, 'status'])
+    .groupBy([byBucket, 'status'])
     .execute()
   const rebuildDays = await db
     .selectFrom('rebuilds')
     .select((eb) => [bucket.as('bucket'), 'verdict', eb.fn.countAll<number>().as('count')])
     .where('time', '>=', start)
     .where('time', '<', end)
-    .groupBy([bucket, 'verdict'])
+    .groupBy([byBucket, 'verdict'])
     .execute()
   const daily = Array.from({ length: 30 }, (_, index) => ({ day: dayText(start + index * DAY), builds: 0, verified: 0, match: 0, mismatch: 0 }))
   for (const row of buildDays) {
