@@ -7,7 +7,7 @@ import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, searchReadings } from '.
 import { artifactRepository } from '../artifacts/store'
 import { summaryColumns, type SummaryRow } from '../builds/summaries'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
-import { between, startsWith, textKey } from '../store/text-keys'
+import { between, prefixUpperBound, startsWith, textKey } from '../store/text-keys'
 
 /*
  * Search over digests (full or a prefix), commits and build ids (full or short), artifact names, purls and
@@ -159,8 +159,13 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
   const prefixed: SearchResult[] = []
   const place = (value: string, result: SearchResult) => (value === text ? exact : prefixed).push(result)
 
-  for (const name of await distinctPrefixed(db, kind, 'subjects', 'name', text, MAX_SEARCH_RESULTS)) {
-    for (const result of await nameResults(db, name, name === text)) place(name, result)
+  // The names starting with the text and what each answers, in one statement (a popular prefix is 20 names, and
+  // a statement per fact per name was most of the time); the name typed exactly gets its full list.
+  const prefixedFacts = await prefixedNames(db, kind, text)
+  const projects = await projectsOf(db, prefixedFacts.flatMap((facts) => (facts.name !== text && !facts.otherDigest && facts.newest !== null ? [facts.newest.buildId] : [])))
+  for (const facts of prefixedFacts) {
+    if (facts.name === text) for (const result of await nameResults(db, facts.name, true)) place(facts.name, result)
+    else for (const result of prefixNameResults(facts, projects)) place(facts.name, result)
   }
   for (const purl of await distinctPrefixed(db, kind, 'sboms', 'subject_purl', text, MAX_SEARCH_RESULTS)) {
     const sbom = await db
@@ -196,6 +201,79 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
     })
   }
   return [...exact, ...prefixed]
+}
+
+/** What a name found by prefix answers: its newest artifact, whether another digest carries it, its builds to a cap. */
+type PrefixedName = {
+  name: string
+  newest: { buildId: string; time: number; algorithm: string; value: string } | null
+  otherDigest: boolean
+  builds: number
+}
+
+/**
+ * Up to 20 names starting with `prefix`, bytewise in order, with the facts each answers by: a loose index scan (a
+ * recursive CTE seeking the next name, one B-tree seek a name) and, per name, correlated lookups on the
+ * (name, time, build_id, position, digest_algorithm) index: the newest row with a digest, one row with another
+ * digest, and its sha256 subjects counted to the prefix cap. One statement on both engines, whatever the prefix.
+ */
+async function prefixedNames(db: Db, kind: StoreKind, prefix: string): Promise<PrefixedName[]> {
+  const name = (alias: string) => (kind === 'postgres' ? sql.raw(`${alias}.name collate "C"`) : sql.raw(`${alias}.name`))
+  const upper = prefixUpperBound(prefix)
+  const below = (alias: string) => (upper === null ? sql`` : sql` and ${name(alias)} < ${upper}`)
+  const newest = (column: string) =>
+    sql.raw(`(select s.${column} from subjects s where s.name = f.name and s.digest_value is not null order by s.time desc, s.build_id desc limit 1)`)
+  const cap = nameCountCap(false)
+  const rows = await sql<{ name: string; build_id: string | null; time: number | string | null; algorithm: string | null; value: string | null; other: number | boolean | null; builds: number | string }>`
+    with recursive found(name, n) as (
+      select (select s.name from subjects s where ${name('s')} >= ${prefix}${below('s')} order by ${name('s')} limit 1), 1
+      union all
+      select (select s.name from subjects s where ${name('s')} > ${name('found')}${below('s')} order by ${name('s')} limit 1), found.n + 1
+      from found where found.name is not null and found.n < ${MAX_SEARCH_RESULTS}
+    ), facts as (
+      select f.n, f.name, ${newest('build_id')} as build_id, ${newest('time')} as time, ${newest('digest_algorithm')} as algorithm, ${newest('digest_value')} as value
+      from found f where f.name is not null
+    )
+    select facts.name, facts.build_id, facts.time, facts.algorithm, facts.value,
+      exists (select 1 from subjects s where s.name = facts.name and s.digest_value is not null and s.digest_value <> facts.value) as other,
+      (select count(*) from (select 1 from subjects s where s.name = facts.name and s.digest_algorithm = 'sha256' limit ${cap}) capped) as builds
+    from facts order by facts.n
+  `.execute(db)
+  return rows.rows.map((row) => ({
+    name: row.name,
+    newest:
+      row.build_id !== null && row.time !== null && row.algorithm !== null && row.value !== null
+        ? { buildId: row.build_id, time: Number(row.time), algorithm: row.algorithm, value: row.value }
+        : null,
+    otherDigest: row.other === true || Number(row.other) === 1,
+    builds: Number(row.builds),
+  }))
+}
+
+/** The projects of the given builds, in one query. */
+async function projectsOf(db: Db, buildIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(buildIds)]
+  if (ids.length === 0) return new Map()
+  return new Map((await db.selectFrom('builds').select(['id', 'project']).where('id', 'in', ids).execute()).map((row) => [row.id, row.project]))
+}
+
+/** A name found by prefix: its one artifact, or a line with the counts leading to the Artifacts list filtered by it. */
+function prefixNameResults(facts: PrefixedName, projects: ReadonlyMap<string, string>): SearchResult[] {
+  const { name, newest } = facts
+  if (newest === null) return []
+  if (!facts.otherDigest) {
+    const digest = `${newest.algorithm}:${newest.value}`
+    return [{ kind: 'artifact', title: name, detail: `${projects.get(newest.buildId) ?? 'unknown project'} · newest built ${instant(newest.time)} · ${newest.algorithm}:${short(newest.value)}`, target: { type: 'artifact', digest } }]
+  }
+  const cap = nameCountCap(false)
+  return [
+    {
+      kind: 'artifact',
+      title: name,
+      detail: `${nameSummary(name, null, false, facts.builds, facts.builds >= cap)} · newest built ${instant(newest.time)}`,
+      target: { type: 'artifacts', name },
+    },
+  ]
 }
 
 /** The newest builds of a name read to list its artifacts: a bounded range of the (name, time) index. */
