@@ -38,8 +38,13 @@ describe('agreement', () => {
 
 describe('rowAgreement', () => {
   it('counts matching cells among the cells that have a verdict', () => {
-    expect(rowAgreement([{ verdict: 'match' }, null, { verdict: 'mismatch' }, { verdict: 'match' }])).toEqual({ agree: 2, total: 3 })
+    const verified = 'verified' as const
+    expect(rowAgreement([{ verdict: 'match', status: verified }, null, { verdict: 'mismatch', status: verified }, { verdict: 'match', status: verified }])).toEqual({ agree: 2, total: 3 })
     expect(rowAgreement([null, null])).toEqual({ agree: 0, total: 0 })
+  })
+
+  it('counts only cells whose verdict verified: a claim is shown, not counted', () => {
+    expect(rowAgreement([{ verdict: 'match', status: 'verified' }, { verdict: 'match', status: 'untrusted' }, { verdict: 'mismatch', status: 'failed' }])).toEqual({ agree: 1, total: 1 })
   })
 })
 

@@ -47,9 +47,13 @@ export function agreement(rebuilds: readonly Pick<Rebuild, 'rebuilderId' | 'verd
   }
 }
 
-/** A matrix row's agreement: how many rebuilders' latest verdicts match, out of those with a verdict at all. */
-export function rowAgreement(cells: readonly ({ verdict: RebuildVerdict } | null)[]): { agree: number; total: number } {
-  return { agree: cells.filter((cell) => cell?.verdict === 'match').length, total: cells.filter((cell) => cell !== null).length }
+/**
+ * A matrix row's agreement: how many rebuilders' latest verdicts match, out of those with a verified verdict (a
+ * cell whose document did not verify is a claim, shown but not counted, as in `agreement`).
+ */
+export function rowAgreement(cells: readonly ({ verdict: RebuildVerdict; status: Rebuild['status'] } | null)[]): { agree: number; total: number } {
+  const counted = cells.filter((cell) => cell?.status === 'verified')
+  return { agree: counted.filter((cell) => cell?.verdict === 'match').length, total: counted.length }
 }
 
 /**

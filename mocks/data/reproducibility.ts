@@ -102,7 +102,7 @@ export function demoMatrix(index: DemoIndex, query: MatrixQuery): RebuilderMatri
     artifacts: rows.map(({ sha256, verdicts }) => {
       const cells = rebuilders.map((rebuilder) => {
         const latest = verdicts.find((rebuild) => rebuilderOf(rebuild) === rebuilder)
-        return latest ? { verdict: latest.verdict, rebuildId: latest.id, time: latest.time } : null
+        return latest ? { verdict: latest.verdict, rebuildId: latest.id, time: latest.time, status: latest.status } : null
       })
       return { name: verdicts[0]?.artifact.name ?? null, digest: `sha256:${sha256}`, cells, ...rowAgreement(cells) }
     }),

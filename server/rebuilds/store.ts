@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Rebuild, RebuildPage as RebuildPageType, RebuildQuery } from '../../src/contract/rebuilds'
 import { RebuildPage } from '../../src/contract/rebuilds'
+import { VerificationStatus } from '../../src/contract/common'
 import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, type MatrixQuery, type ReproducibilityProject, type Streak } from '../../src/contract/reproducibility'
 import { bucketMs, type BucketRange } from '../../domain/buckets'
 import { splitDigest } from '../../domain/digests'
@@ -219,12 +220,12 @@ async function rebuilderMatrix(db: Db, query: MatrixQuery): Promise<RebuilderMat
       ? []
       : await db
           .selectFrom('rebuilds')
-          .select(['id', 'time', 'verdict', 'rebuilder_id', 'artifact_name', 'artifact_algorithm', 'artifact_digest'])
+          .select(['id', 'time', 'verdict', 'status', 'rebuilder_id', 'artifact_name', 'artifact_algorithm', 'artifact_digest'])
           .where('artifact_digest', 'in', values)
           .orderBy('time', 'desc')
           .orderBy('id', 'desc')
           .execute()
-  type Cell = { verdict: 'match' | 'mismatch'; rebuildId: string; time: string }
+  type Cell = { verdict: 'match' | 'mismatch'; rebuildId: string; time: string; status: VerificationStatus }
   const cells = new Map<string, { name: string | null; byRebuilder: Map<string, Cell> }>()
   for (const key of artifacts.keys()) cells.set(key, { name: null, byRebuilder: new Map() })
   const rebuilders = new Set<string>()
@@ -234,7 +235,7 @@ async function rebuilderMatrix(db: Db, query: MatrixQuery): Promise<RebuilderMat
     entry.name ??= row.artifact_name
     const rebuilder = row.rebuilder_id ?? UNKNOWN_REBUILDER
     rebuilders.add(rebuilder)
-    if (!entry.byRebuilder.has(rebuilder)) entry.byRebuilder.set(rebuilder, { verdict: row.verdict === 'mismatch' ? 'mismatch' : 'match', rebuildId: row.id, time: instant(row.time) })
+    if (!entry.byRebuilder.has(rebuilder)) entry.byRebuilder.set(rebuilder, { verdict: row.verdict === 'mismatch' ? 'mismatch' : 'match', rebuildId: row.id, time: instant(row.time), status: VerificationStatus.parse(row.status) })
   }
   const order = [...rebuilders].sort()
   return RebuilderMatrix.parse({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Instant } from './common'
+import { Instant, VerificationStatus } from './common'
 import { Rebuild } from './rebuilds'
 import { errors, type RouteSpec } from './route-spec'
 import { ApiErrorBody } from './common'
@@ -72,7 +72,8 @@ export const RebuilderMatrix = z.object({
       name: z.string().nullable(),
       digest: z.string(),
       /** One cell per entry of `rebuilders`, in the same order; null where that rebuilder has no verdict. */
-      cells: z.array(z.object({ verdict: z.enum(['match', 'mismatch']), rebuildId: z.string(), time: Instant }).nullable()),
+      /** `status`: how the verdict's document verified; only verified verdicts are counted in `agree` and `total`. */
+      cells: z.array(z.object({ verdict: z.enum(['match', 'mismatch']), rebuildId: z.string(), time: Instant, status: VerificationStatus }).nullable()),
       agree: z.number().int(),
       total: z.number().int(),
     }),

@@ -74,6 +74,8 @@ export function MatrixSection({ project }: { project: string }) {
                           <span className="matrix-time">
                             <RelativeTime iso={cell.time} />
                           </span>
+                          {/* Not counted in "k of n": its document did not verify with a trusted key. */}
+                          {cell.status === 'verified' ? null : <span className="muted"> (a claim, not counted: {cell.status})</span>}
                         </td>
                       )
                     })}

@@ -6,8 +6,8 @@ const matrix: RebuilderMatrix = {
   project: 'p',
   rebuilders: ['r1', 'r2'],
   artifacts: [
-    { name: 'a', digest: 'sha256:aa', agree: 1, total: 2, cells: [{ verdict: 'match', rebuildId: '1', time: '2026-01-02T00:00:00.000Z' }, { verdict: 'mismatch', rebuildId: '2', time: '2026-01-02T05:00:00.000Z' }] },
-    { name: 'b', digest: 'sha256:bb', agree: 0, total: 1, cells: [null, { verdict: 'mismatch', rebuildId: '3', time: '2026-01-03T05:00:00.000Z' }] },
+    { name: 'a', digest: 'sha256:aa', agree: 1, total: 2, cells: [{ verdict: 'match', rebuildId: '1', time: '2026-01-02T00:00:00.000Z', status: 'verified' }, { verdict: 'mismatch', rebuildId: '2', time: '2026-01-02T05:00:00.000Z', status: 'verified' }] },
+    { name: 'b', digest: 'sha256:bb', agree: 0, total: 1, cells: [null, { verdict: 'mismatch', rebuildId: '3', time: '2026-01-03T05:00:00.000Z', status: 'verified' }] },
   ],
 }
 
