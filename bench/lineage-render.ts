@@ -5,24 +5,18 @@
  * percentile, and the canvas paint's own cost), and the time from an answer in which one node's state changed to
  * the repaint that shows it (the Refresh states button; no relayout), median and 95th percentile.
  *
- * BENCH_RENDER_NODES changes the size (default 5,000).
+ * BENCH_RENDER_NODES changes the size (default 5,000); BENCH_DIST serves another build. Every figure line ends with the
+ * machine's load average, which moves them more than anything on a shared machine.
  */
-import { readFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { extname, join, normalize } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium, type Page } from '@playwright/test'
 import type { LineageGraph } from '../src/contract/lineage'
 import { syntheticLineage } from '../src/features/lineage/lib/synthetic-lineage'
 import { logCheckpoint, serverMeta } from '../mocks/data/factories'
-import { buildIfStale } from '../scripts/build-if-stale.mjs'
+import { benchDist, loadAverage, serveSpa } from './static-spa'
 import { ms, percentile } from './stats'
 
 const NODES = Number(process.env.BENCH_RENDER_NODES ?? 5000)
-const root = fileURLToPath(new URL('..', import.meta.url))
-const dist = join(root, 'dist')
-
-buildIfStale()
+const dist = benchDist()
 
 const graph = syntheticLineage(NODES)
 // The second and later answers: one artifact's state changed (a re-verification failed it).
@@ -36,36 +30,14 @@ const bodies = {
   checkpoint: JSON.stringify(logCheckpoint(10)),
 }
 let lineageRequests = 0
-const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.map': 'application/json' }
-
-async function handle(request: IncomingMessage, response: ServerResponse) {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname
-  if (path.startsWith('/api/')) {
-    let body: string | undefined
-    // The answers alternate, so every refresh changes the one node's state (an identical answer would change nothing
-    // on the page: the query keeps the data it has, and nothing repaints).
-    if (path === '/api/v1/lineage') body = lineageRequests++ % 2 === 0 ? bodies.first : bodies.changed
-    else if (path === '/api/v1/meta') body = bodies.meta
-    else if (path === '/api/v1/log/checkpoint') body = bodies.checkpoint
-    response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' })
-    response.end(body ?? JSON.stringify({ error: { code: 'not-found', message: `the bench stubs no ${path}` } }))
-    return
-  }
-  const file = normalize(join(dist, path))
-  const asset = file.startsWith(dist) && extname(file) !== '' ? file : join(dist, 'index.html')
-  try {
-    const content = await readFile(asset)
-    response.writeHead(200, { 'content-type': types[extname(asset)] ?? 'application/octet-stream' })
-    response.end(content)
-  } catch {
-    response.writeHead(404).end()
-  }
-}
-
-const server = createServer((request, response) => void handle(request, response))
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-const address = server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base, close } = await serveSpa(dist, (path) => {
+  // The answers alternate, so every refresh changes the one node's state (an identical answer would change nothing
+  // on the page: the query keeps the data it has, and nothing repaints).
+  if (path === '/api/v1/lineage') return lineageRequests++ % 2 === 0 ? bodies.first : bodies.changed
+  if (path === '/api/v1/meta') return bodies.meta
+  if (path === '/api/v1/log/checkpoint') return bodies.checkpoint
+  return undefined
+})
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -82,13 +54,22 @@ await page.addInitScript(() => {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) if (entry.name.startsWith('lineage:')) log.push({ name: entry.name, start: entry.startTime, duration: entry.duration })
   }).observe({ entryTypes: ['mark', 'measure'] })
+  // Main-thread tasks over 50 ms (the budget for any task), to say whether a figure hid one.
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) log.push({ name: 'longtask', start: entry.startTime, duration: entry.duration })
+  }).observe({ type: 'longtask' })
 })
 
 type Entry = { name: string; start: number; duration: number }
 const entries = (target: Page) => target.evaluate(() => (window as unknown as { __lineageLog: Entry[] }).__lineageLog.slice())
 const paintsAfter = async (target: Page, since: number) => (await entries(target)).filter((entry) => entry.name === 'lineage:paint' && entry.start > since)
+/** The longest main-thread task that started in a span, and how many went over 50 ms. */
+const longTasks = (log: Entry[], from: number, to: number) => {
+  const tasks = log.filter((entry) => entry.name === 'longtask' && entry.start >= from && entry.start <= to)
+  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} over 50 ms${tasks.length > 0 ? `, longest ${ms(Math.max(...tasks.map((task) => task.duration)))}` : ''}`
+}
 
-async function loaded(url: string): Promise<{ firstPaint: number; dataAt: number }> {
+async function loaded(url: string): Promise<{ firstPaint: number; dataAt: number; fromStart: number; tasks: string }> {
   lineageRequests = 0
   await page.goto(url)
   await page.waitForFunction(() => (window as unknown as { __lineageLog?: Entry[] }).__lineageLog?.some((entry) => entry.name === 'lineage:paint'), undefined, { timeout: 60_000 })
@@ -96,7 +77,8 @@ async function loaded(url: string): Promise<{ firstPaint: number; dataAt: number
   const data = log.find((entry) => entry.name === 'lineage:data')
   const paint = log.find((entry) => entry.name === 'lineage:paint')
   if (!data || !paint) throw new Error(`the page reported no answer or paint (errors: ${pageErrors.join('; ') || 'none'})`)
-  return { firstPaint: paint.start + paint.duration - data.start, dataAt: data.start }
+  const painted = paint.start + paint.duration
+  return { firstPaint: painted - data.start, dataAt: data.start, fromStart: painted, tasks: longTasks(log, data.start, painted) }
 }
 
 /** Drags the canvas for a while and records the interval between animation frames and each paint's cost. */
@@ -138,18 +120,28 @@ async function pan(label: string): Promise<void> {
   })
   const intervals = frames.slice(1).map((time, index) => time - frames[index]!)
   const paints = (await paintsAfter(page, since)).map((entry) => entry.duration)
+  const until = await page.evaluate(() => performance.now())
   const median = percentile(intervals, 50)
   console.log(
     `pan ${label}: ${intervals.length} frames, frame interval median ${ms(median)} (${(1000 / median).toFixed(0)} fps), p95 ${ms(percentile(intervals, 95))}; ` +
-      `${paints.length} canvas paints, median ${ms(percentile(paints, 50))}, p95 ${ms(percentile(paints, 95))}`,
+      `${paints.length} canvas paints, median ${ms(percentile(paints, 50))}, p95 ${ms(percentile(paints, 95))}; ${longTasks(await entries(page), since, until)}; load average ${loadAverage()}`,
   )
 }
 
-console.log(`bench: lineage rendering, ${graph.nodes.length.toLocaleString('en')} nodes / ${graph.edges.length.toLocaleString('en')} edges, Chromium ${browser.version()}, 1366×900`)
+console.log(`bench: lineage rendering, ${graph.nodes.length.toLocaleString('en')} nodes / ${graph.edges.length.toLocaleString('en')} edges, Chromium ${browser.version()}, 1366×900, load average ${loadAverage()}`)
 const from = encodeURIComponent(graph.root)
-const overview = await loaded(`${base}/lineage?from=${from}`)
-console.log(`answer parsed → first paint (view, layout in the worker, scene, paint): ${ms(overview.firstPaint)}`)
-await page.getByRole('button', { name: 'Fit', exact: true }).click()
+const FIRST_LOADS = Number(process.env.BENCH_RENDER_LOADS ?? 3)
+const firstPaints: Array<Awaited<ReturnType<typeof loaded>>> = []
+for (let run = 0; run < FIRST_LOADS; run++) firstPaints.push(await loaded(`${base}/lineage?from=${from}`))
+console.log(
+  `answer parsed → first paint (view, layout in the worker, scene, paint), ${FIRST_LOADS} loads: median ${ms(percentile(firstPaints.map((load) => load.firstPaint), 50))}, ` +
+    `max ${ms(Math.max(...firstPaints.map((load) => load.firstPaint)))}; from navigation (fetch and parse of the ${(bodies.first.length / 1e6).toFixed(1)} MB answer included) median ${ms(percentile(firstPaints.map((load) => load.fromStart), 50))}; ` +
+    `last load: ${firstPaints.at(-1)?.tasks ?? ''} between answer and paint; load average ${loadAverage()}`,
+)
+// Scoped to the toolbar: a page-wide role query computes the accessible name of every one of the list's thousands
+// of buttons, seconds of the page's main thread that would land in the figures.
+const toolbar = page.getByRole('toolbar', { name: 'Graph view' })
+await toolbar.getByRole('button', { name: 'Fit', exact: true }).click()
 await page.waitForTimeout(500)
 await pan('at fit-all overview')
 
@@ -165,8 +157,9 @@ await pan('at zoom 1')
 const REFRESHES = Number(process.env.BENCH_RENDER_REFRESHES ?? 21)
 const toPaint: number[] = []
 const toFrame: number[] = []
+const refreshTasks: number[] = []
 let repaintFailure: string | null = null
-const refresh = page.getByRole('button', { name: 'Refresh states' })
+const refresh = toolbar.getByRole('button', { name: 'Refresh states' })
 try {
   for (let run = 0; run < REFRESHES; run++) {
     for (let tries = 0; tries < 300 && (await refresh.isDisabled()); tries++) await page.waitForTimeout(100)
@@ -206,6 +199,7 @@ try {
     const painted = paint.start + paint.duration
     toPaint.push(painted - data.start)
     toFrame.push(frames.find((time) => time >= painted)! - data.start)
+    refreshTasks.push(...(await entries(page)).filter((entry) => entry.name === 'longtask' && entry.start >= data.start && entry.start <= painted).map((entry) => entry.duration))
   }
 } catch (error) {
   // Said, not thrown: the figures above still stand.
@@ -219,9 +213,9 @@ if (repaintFailure !== null) console.log(`one node's state changed: NOT MEASURED
 else
   console.log(
     `one node's state changed, ${toPaint.length} refreshes (budget 50 ms): answer parsed → canvas painted median ${ms(percentile(toPaint, 50))}, p95 ${ms(percentile(toPaint, 95))}; ` +
-      `→ next frame median ${ms(percentile(toFrame, 50))}, p95 ${ms(percentile(toFrame, 95))}; the node now reads ${expectedState}: ${reads > 0 ? 'yes' : 'NO'}`,
+      `→ next frame median ${ms(percentile(toFrame, 50))}, p95 ${ms(percentile(toFrame, 95))}; ${refreshTasks.length} tasks over 50 ms in them; the node now reads ${expectedState}: ${reads > 0 ? 'yes' : 'NO'}; load average ${loadAverage()}`,
   )
 
 await browser.close()
-server.close()
+await close()
 if (pageErrors.length > 0) throw new Error(`the page failed: ${pageErrors.join('; ')}`)

@@ -1,21 +1,17 @@
 /**
  * `npm run bench:ui`: how long the reproducibility history of a big project takes to render in Chromium once its
  * data has arrived (issue 4: 20,000 builds over two years, under 500 ms). Serves the built SPA with a canned API
- * (a tiny node:http server: meta, log checkpoint and the reproducibility endpoints, with 730 daily buckets for a
+ * (bench/static-spa.ts: meta, log checkpoint and the reproducibility endpoints, with 730 daily buckets for a
  * 20,000-rebuild project) and reads two performance marks the page sets: when the history query resolved
  * (`repro-history:data`) and when the chart's SVG had its bars (`repro-history:rendered`).
  *
- * BENCH_UI_RUNS changes the number of measured page loads (default 7, after one warm-up).
+ * BENCH_UI_RUNS changes the number of measured page loads (default 7, after one warm-up); BENCH_DIST serves another build.
  */
-import { readFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { extname, join, normalize } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium } from '@playwright/test'
 import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary } from '../src/contract/reproducibility'
 import { logCheckpoint, serverMeta } from '../mocks/data/factories'
 import { seededRandom } from '../demo/random'
-import { buildIfStale } from '../scripts/build-if-stale.mjs'
+import { benchDist, loadAverage, serveSpa } from './static-spa'
 import { ms, percentile } from './stats'
 
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 7)
@@ -23,10 +19,7 @@ const PROJECT = 'bench/monorepo'
 const DAYS = 730
 const REBUILDS = 20_000
 const DAY = 86_400_000
-const root = fileURLToPath(new URL('..', import.meta.url))
-const dist = join(root, 'dist')
-
-buildIfStale()
+const dist = benchDist()
 
 // ---------- the canned API ----------
 
@@ -94,31 +87,7 @@ const api: Record<string, unknown> = {
   '/api/v1/reproducibility/matrix': matrix,
 }
 const bodies = new Map(Object.entries(api).map(([path, body]) => [path, JSON.stringify(body)]))
-const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.map': 'application/json' }
-
-async function handle(request: IncomingMessage, response: ServerResponse) {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname
-  if (path.startsWith('/api/')) {
-    const body = bodies.get(path)
-    response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' })
-    response.end(body ?? JSON.stringify({ error: { code: 'not-found', message: `the bench stubs no ${path}` } }))
-    return
-  }
-  const file = normalize(join(dist, path))
-  const asset = file.startsWith(dist) && extname(file) !== '' ? file : join(dist, 'index.html')
-  try {
-    const content = await readFile(asset)
-    response.writeHead(200, { 'content-type': types[extname(asset)] ?? 'application/octet-stream' })
-    response.end(content)
-  } catch {
-    response.writeHead(404).end()
-  }
-}
-
-const server = createServer((request, response) => void handle(request, response))
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-const address = server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base, close } = await serveSpa(dist, (path) => bodies.get(path))
 
 if (process.env.BENCH_UI_SERVE) {
   // Serve only, for profiling by hand: `BENCH_UI_SERVE=1 npm run bench:ui`, then open the URL printed.
@@ -163,12 +132,12 @@ async function measure(): Promise<Sample> {
   })
 }
 
-console.log(`bench:ui: ${PROJECT}, ${(matched + mismatched).toLocaleString('en')} rebuilds in ${DAYS} daily buckets, Chromium ${browser.version()}`)
+console.log(`bench:ui: ${PROJECT}, ${(matched + mismatched).toLocaleString('en')} rebuilds in ${DAYS} daily buckets, Chromium ${browser.version()}, load average ${loadAverage()}`)
 await measure() // warm-up: the HTTP cache and V8's code cache fill
 const samples: Sample[] = []
 for (let run = 0; run < RUNS; run++) samples.push(await measure())
 await browser.close()
-server.close()
+await close()
 if (pageErrors.length > 0) throw new Error(`the page failed: ${pageErrors.join('; ')}`)
 
 const afterData = samples.map((sample) => sample.afterData)
