@@ -1,5 +1,5 @@
 import { Link } from 'react-router'
-import type { LineageNode } from '../../../contract/lineage'
+import type { LineageGateDecision, LineageNode, LineagePulledFrom } from '../../../contract/lineage'
 import { Facts } from '../../../components/ui/card-section'
 import { SafeLink } from '../../../components/ui/safe-link'
 import { formatAbsolute } from '../../../lib/format'
@@ -52,6 +52,7 @@ export function NodePanel({ view, node, focused, collapsed, onSelect, onClose, o
         {viewNode.flag ? <span className="lineage-flag">: {viewNode.flag}</span> : null}
       </p>
       {data ? <Facts items={facts(data)} /> : null}
+      {data?.type === 'artifact' && data.facts.gateDecisions !== undefined ? <GateDecisions digest={data.facts.digest} decisions={data.facts.gateDecisions} /> : null}
       {viewNode.group ? (
         <>
           <p>
@@ -123,6 +124,7 @@ function facts(node: LineageNode): [string, React.ReactNode][] {
         ['Builder', node.facts.builderId],
         ['Source commit', node.facts.sourceCommit === null ? null : <code key="c">{node.facts.sourceCommit}</code>],
         ['Time', formatAbsolute(node.facts.time)],
+        ...pulledFrom(node.facts.pulledFrom),
       ]
     case 'artifact':
       return [
@@ -133,20 +135,32 @@ function facts(node: LineageNode): [string, React.ReactNode][] {
         ['Verified path to a source commit', node.facts.verifiedPath ? 'yes' : 'no'],
         ['Rebuild', node.facts.rebuildDisagrees ? 'a rebuild disagrees' : 'no disagreement recorded'],
       ]
-    case 'attestation':
+    case 'attestation': {
+      const vsa = node.facts.vsa
       return [
         ['Predicate type', node.facts.predicateType],
         ['Status', `${node.facts.status}${node.facts.failedCheck ? ` (${node.facts.failedCheck})` : ''}`],
         ['Signer', node.facts.signer],
+        ...(vsa === undefined
+          ? []
+          : ([
+              ['Verifier', <SafeLink key="v" value={vsa.verifierId} />],
+              ['Verifier’s verdict', `${vsa.result}${vsa.levels.length > 0 ? ` at ${vsa.levels.join(', ')}` : ''}`],
+              ['Policy', vsa.policyUri === null ? null : <SafeLink key="p" value={vsa.policyUri} />],
+              ['Verified at', vsa.timeVerified === null ? null : formatAbsolute(vsa.timeVerified)],
+            ] satisfies [string, React.ReactNode][])),
         ['Document', <code key="d">{node.facts.documentId}</code>],
         ['Ingested', formatAbsolute(node.facts.ingestedAt)],
+        ...pulledFrom(node.facts.pulledFrom),
       ]
+    }
     case 'sbom':
       return [
         ['Standard', `${node.facts.standard} ${node.facts.specVersion}`],
         ['Components', String(node.facts.componentCount)],
         ['Status', node.facts.status],
         ['Ingested', formatAbsolute(node.facts.ingestedAt)],
+        ...pulledFrom(node.facts.pulledFrom),
       ]
     case 'rebuild':
       return [
@@ -155,6 +169,7 @@ function facts(node: LineageNode): [string, React.ReactNode][] {
         ['Rebuilt digest', node.facts.rebuiltDigest === null ? null : <code key="r">{node.facts.rebuiltDigest}</code>],
         ['Status', node.facts.status],
         ['Time', formatAbsolute(node.facts.time)],
+        ...pulledFrom(node.facts.pulledFrom),
       ]
     case 'deployment':
       return [
@@ -175,6 +190,46 @@ function facts(node: LineageNode): [string, React.ReactNode][] {
         ['Without verified provenance', String(node.facts.flagged)],
       ]
   }
+}
+
+const sourceKinds: Record<string, string> = { oci: 'OCI registry', npm: 'npm registry', github: 'GitHub' }
+
+/** Where the evidence came from, when a source connector pulled it rather than a pipeline pushing it. */
+function pulledFrom(origin: LineagePulledFrom | undefined): [string, React.ReactNode][] {
+  if (origin === undefined) return []
+  const kind = origin.kind === null ? 'a source no longer configured' : (sourceKinds[origin.kind] ?? origin.kind)
+  return [
+    [
+      'Pulled from',
+      <span key="o">
+        {origin.source} ({kind}), {formatAbsolute(origin.at)}: <SafeLink value={origin.url} display="where it was read" />
+      </span>,
+    ],
+  ]
+}
+
+/** The artifact's newest gate decisions, each answer in words, and the way to all of them. */
+function GateDecisions({ digest, decisions }: { digest: string; decisions: LineageGateDecision[] }) {
+  return (
+    <section aria-labelledby="lineage-gate-heading">
+      <h3 id="lineage-gate-heading">Release gate decisions</h3>
+      {decisions.length === 0 ? (
+        <p>No gate decision names this artifact.</p>
+      ) : (
+        <ul className="lineage-gate-decisions">
+          {decisions.map((decision) => (
+            <li key={decision.id}>
+              <strong>{decision.decision === 'allow' ? 'Allowed' : 'Denied'}</strong> by policy {decision.policy}
+              {decision.environment ? ` for ${decision.environment}` : ''}, {formatAbsolute(decision.decidedAt)}, asked by {decision.askedBy}
+              {decision.failed.length > 0 ? `; failed: ${decision.failed.join(', ')}` : ''}
+              {decision.release !== decision.decision ? ` (the release was ${decision.release === 'allow' ? 'allowed' : 'denied'})` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      {decisions.length > 0 ? <Link to={`${paths.artifact(digest)}#gate-decisions`}>All gate decisions for this artifact</Link> : null}
+    </section>
+  )
 }
 
 /** The node's own page in the dashboard, when it has one. */
