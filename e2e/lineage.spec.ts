@@ -2,6 +2,10 @@ import AxeBuilder from '@axe-core/playwright'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { EnvironmentList } from '../src/contract/deployments'
 import { LineageGraph } from '../src/contract/lineage'
+import { signEnvelope } from '../server/demo/seed'
+import { attachCosignAttestations, provenanceEnvelope, pushImage } from '../server/sources/oci/fixtures'
+import { startRegistry } from '../server/store/testing/registry'
+import { startServer, type RunningServer } from '../server/testing/run-server'
 import { expect, test } from './fixtures'
 
 // The Lineage screen on the seeded demo as `npm start` runs it. The graph is drawn on a canvas; assertions read
@@ -210,3 +214,70 @@ async function settledView(page: Page): Promise<string> {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+test('an image pulled from a registry: its VSA is a proven node, the registry is where its evidence came from, and its gate decision is on the artifact', async ({ guardedPage: page }) => {
+  test.setTimeout(180_000)
+  const registry = await startRegistry()
+  let server: RunningServer | null = null
+  try {
+    server = await startServer({
+      config: {
+        sources: [{ name: 'test-registry', kind: 'oci', url: registry.url, repositories: [{ name: 'acme/web' }], intervalSeconds: 3600, concurrency: 1 }],
+        policies: [{ name: 'release', repositories: ['https://github.com/acme/*'], gate: { requiredAttestations: ['slsa-provenance', 'vsa'] } }],
+      },
+    })
+    const running = server
+    const image = await pushImage(registry, 'acme/web', '1.0')
+    const vsa = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'acme/web', digest: { sha256: image.digest.replace(/^sha256:/, '') } }],
+      predicateType: 'https://slsa.dev/verification_summary/v1',
+      predicate: { verifier: { id: 'https://verifier.example' }, timeVerified: '2026-11-20T00:00:00Z', policy: { uri: 'https://policy.example/release' }, verificationResult: 'PASSED', verifiedLevels: ['SLSA_BUILD_LEVEL_3'] },
+    }
+    await attachCosignAttestations(registry, 'acme/web', image.digest, [provenanceEnvelope(running.key, image.digest, 'acme/web'), Buffer.from(JSON.stringify(signEnvelope(vsa, running.key)))])
+
+    // Sync (the scheduler's own first sync may be running: then it is asked again until it starts one).
+    const graphOf = async () => {
+      const response = await fetch(`${running.url}/api/v1/lineage?from=${image.digest}&depth=2`)
+      return response.status === 200 ? LineageGraph.parse(await response.json()) : null
+    }
+    await expect
+      .poll(async () => {
+        await fetch(`${running.url}/api/v1/sources/test-registry/sync`, { method: 'POST', headers: { authorization: `Bearer ${running.ingestToken}` } })
+        return (await graphOf())?.nodes.some((node) => node.type === 'attestation' && node.facts.vsa !== undefined && node.facts.pulledFrom !== undefined) ?? false
+      }, { timeout: 90_000, intervals: [2_000] })
+      .toBe(true)
+    const asked = await fetch(`${running.url}/api/v1/gate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${running.ingestToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ digests: [image.digest], policy: 'release', environment: 'production' }),
+    })
+    const answer = (await asked.json()) as { decision: 'allow' | 'deny' }
+    expect(asked.status, JSON.stringify(answer)).toBe(200)
+    const decision = answer.decision
+
+    const graph = await graphOf()
+    const vsaNode = graph?.nodes.find((node) => node.type === 'attestation' && node.facts.vsa !== undefined)
+    expect(graph?.edges.find((edge) => edge.to === vsaNode?.id)).toMatchObject({ type: 'attests', from: `artifact:${image.digest}`, state: 'verified' })
+    expect(graph?.nodes.find((node) => node.type === 'build')?.facts).toMatchObject({ pulledFrom: { source: 'test-registry', kind: 'oci' } })
+
+    await page.goto(`${running.url}/lineage?from=${image.digest}&depth=2`)
+    await openFromList(page, /^attestation VSA PASSED SLSA_BUILD_LEVEL_3 .*, verified/)
+    const side = panel(page)
+    await expect(side.getByRole('heading', { level: 2 })).toHaveText(/^attestation VSA PASSED/)
+    await expect(side.getByRole('term').filter({ hasText: /^Verifier’s verdict$/ }).locator('xpath=following-sibling::dd')).toHaveText('PASSED at SLSA_BUILD_LEVEL_3')
+    await expect(side.getByRole('term').filter({ hasText: /^Pulled from$/ }).locator('xpath=following-sibling::dd')).toContainText('test-registry (OCI registry)')
+    await expect(side.getByText(/VSA from https:\/\/verifier\.example verified .*it says PASSED \(SLSA_BUILD_LEVEL_3\)/)).toBeVisible()
+
+    await openFromList(page, /^artifact /)
+    const decisions = panel(page).getByRole('region', { name: 'Release gate decisions' })
+    await expect(decisions.getByRole('listitem')).toHaveCount(1)
+    await expect(decisions.getByRole('listitem')).toContainText(`${decision === 'allow' ? 'Allowed' : 'Denied'} by policy release for production`)
+    await decisions.getByRole('link', { name: 'All gate decisions for this artifact' }).click()
+    await expect(page).toHaveURL(new RegExp(`/artifacts/.*#gate-decisions$`))
+    await expect(page.getByRole('region', { name: 'Release gate decisions' })).toBeVisible()
+  } finally {
+    await server?.stop()
+    await registry.stop()
+  }
+})
