@@ -1,6 +1,8 @@
 import AxeBuilder from '@axe-core/playwright'
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { ArtifactPage } from '../src/contract/artifacts'
+import { LineageGraph } from '../src/contract/lineage'
 import { ReportPage } from '../src/contract/reports'
 import { documentFile } from '../server/reports/archive'
 import { readTar, writeTar } from '../server/reports/tar'
@@ -79,4 +81,37 @@ test('a report on production: its summary on the page, and an archive verify-rep
   const pdf = await page.pdf({ format: 'A4' })
   expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
   expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0).toBeGreaterThan(1)
+})
+
+test('"Report on this" from an artifact page and from the lineage view opens the Reports form pre-filled', async ({ demoServer: server, demoPage: page, request }) => {
+  test.setTimeout(180_000)
+  const artifacts = ArtifactPage.parse(await (await request.get(`${server.url}/api/v1/artifacts?limit=1`)).json())
+  const digest = artifacts.items[0]!.digest
+
+  // From the artifact page: one artifact, its digest filled in, and the report is made on it.
+  await page.goto(`${server.url}/artifacts/${digest}`)
+  await page.getByRole('main').getByRole('link', { name: 'Report on this' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Reports' })).toBeVisible()
+  await expect(page.getByRole('radio', { name: 'One artifact' })).toBeChecked()
+  await expect(page.getByRole('textbox', { name: 'Artifact digest' })).toHaveValue(digest)
+  await page.getByRole('button', { name: 'Make the report' }).click()
+  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^Artifact ${digest.slice(0, 19)}… as of `) })).toBeVisible({ timeout: 120_000 })
+  await expect(page.getByRole('list', { name: 'What is proven and what is not' })).toBeVisible({ timeout: 120_000 })
+
+  // From the lineage view around that artifact (its build, its siblings, its deployments): every artifact it shows.
+  const response = await request.get(`${server.url}/api/v1/lineage?from=${digest}&depth=3&direction=both`)
+  expect(response.status()).toBe(200)
+  const graph = LineageGraph.parse(await response.json())
+  const shown = [...new Set(graph.nodes.flatMap((node) => (node.type === 'artifact' ? [node.facts.digest] : [])))].sort()
+  expect(shown).toContain(digest)
+  await page.goto(`${server.url}/lineage?from=${digest}`)
+  await page.getByRole('toolbar', { name: 'Graph view' }).getByRole('link', { name: 'Report on this' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Reports' })).toBeVisible()
+  if (shown.length === 1) {
+    await expect(page.getByRole('radio', { name: 'One artifact' })).toBeChecked()
+    await expect(page.getByRole('textbox', { name: 'Artifact digest' })).toHaveValue(digest)
+  } else {
+    await expect(page.getByRole('radio', { name: 'A release (a list of digests)' })).toBeChecked()
+    await expect(page.getByRole('textbox', { name: 'Digests, one a line' })).toHaveValue(shown.join('\n'))
+  }
 })

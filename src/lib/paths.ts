@@ -8,6 +8,8 @@ export type ArtifactsSearchParams = Partial<Record<'project' | 'name', string>>
 export type AlertsSearchParams = Partial<Record<'state' | 'rule' | 'project' | 'severity' | 'sort', string>>
 /** Query parameters of the lineage screen (see features/lineage/lib/lineage-search.ts). */
 export type LineageSearchParams = Partial<Record<'from' | 'depth' | 'direction' | 'focus' | 'selected' | 'expand' | 'collapsed' | 'more' | 'view', string>>
+/** Query parameters of the Reports screen: a scope to pre-fill (kind=artifact&digest=…, kind=project&project=…&from=…&to=…). */
+export type ReportsSearchParams = Partial<Record<'kind' | 'digest' | 'digests' | 'environment' | 'project' | 'from' | 'to' | 'asOf', string>>
 /** Query parameters of the reproducibility page. */
 export type ReproducibilitySearchParams = Partial<Record<'project' | 'range', string>>
 
@@ -38,7 +40,8 @@ export const paths = {
   search: (q: string) => withQuery('/search', { q }),
   alerts: (search: AlertsSearchParams = {}) => withQuery('/alerts', search),
   alert: (id: string) => `/alerts/${encodeURIComponent(id)}`,
-  reports: () => '/reports',
+  /** The Reports screen; a scope in the address pre-fills its form ("Report on this"). */
+  reports: (search: ReportsSearchParams = {}) => withQuery('/reports', search),
   log: () => '/log',
   sources: () => '/sources',
 } as const

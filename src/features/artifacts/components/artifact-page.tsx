@@ -95,6 +95,7 @@ export function ArtifactPage({ gateDecisions }: { gateDecisions?: (digest: strin
         </div>
         <div className="header-side">
           <Link to={paths.lineage({ from: artifact.digest })}>Lineage</Link>
+          {artifact.digest.startsWith('sha256:') ? <Link to={paths.reports({ kind: 'artifact', digest: artifact.digest })}>Report on this</Link> : null}
         </div>
       </header>
 

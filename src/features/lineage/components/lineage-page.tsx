@@ -1,10 +1,11 @@
 import { useQueries, useQuery } from '@tanstack/react-query'
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react'
-import { useSearchParams } from 'react-router'
+import { Link, useSearchParams } from 'react-router'
 import { describeError, isApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
+import { paths } from '../../../lib/paths'
 import type { LayoutResult } from '../lib/layout'
 import { runLayout } from '../lib/layout-client'
 import { readLineageSearch, writeLineageSearch, type LineageSearch, type Viewport } from '../lib/lineage-search'
@@ -202,6 +203,8 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     window.setTimeout(() => URL.revokeObjectURL(url), 1000)
   }
   const fileBase = `lineage-${from.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40)}`
+  // "Report on this": the artifacts the view shows, as a release (a report takes up to 500 digests).
+  const reportDigests = [...new Set(graphs.flatMap((graph) => graph.nodes).flatMap((node) => (node.type === 'artifact' && node.facts.digest.startsWith('sha256:') ? [node.facts.digest] : [])))].sort().slice(0, 500)
 
   return (
     <div className="lineage-layout">
@@ -238,6 +241,11 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
           <button type="button" className="button button-small" onClick={() => void main.refetch()} disabled={main.isFetching}>
             Refresh states
           </button>
+          {reportDigests.length > 0 ? (
+            <Link className="button button-small" to={paths.reports(reportDigests.length === 1 ? { kind: 'artifact', digest: reportDigests[0] } : { kind: 'release', digests: reportDigests.join('\n') })}>
+              Report on this
+            </Link>
+          ) : null}
           {search.focus ? (
             <button type="button" className="button button-small" onClick={() => update({ focus: undefined })}>
               Leave focus mode
