@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type KeyboardEvent, type Ref } from 'react'
+import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type KeyboardEvent, type Ref, type RefObject } from 'react'
 import type { Viewport } from '../lib/lineage-search'
-import { neighbourInDirection } from '../lib/lineage-view'
-import { centreOn, drawGraph, drawHighlights, drawLayer, fillLayer, fitViewport, layerCovers, nodeAt, nodeHeight, NODE_WIDTH, type GraphLayer, type Scene } from '../lib/scene'
+import { GROUP_HEIGHT, neighbourInDirection } from '../lib/lineage-view'
+import { centreOn, drawGraph, drawHighlights, fitViewport, nodeAt, nodeHeight, NODE_WIDTH, sceneChanges, type Scene } from '../lib/scene'
+import { composeTiles, createTileCache, fillTiles, snapViewport, syncTiles, type TileCache } from '../lib/tiles'
 
 export type CanvasHandle = {
   fit: () => void
@@ -48,36 +49,35 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
     props.current = { scene, selected, matches, current }
   })
   const keyTarget = useRef<HTMLButtonElement>(null)
-  const layer = useRef<GraphLayer | null>(null)
-  const last = useRef<{ scene: Scene; scale: number } | null>(null)
+  const tiles = useRef(createTileCache())
+  const lastScale = useRef(0)
+  const idle = useRef(0)
 
   const paint = useCallback(() => {
     frame.current = 0
     const element = canvas.current
     const ctx = element?.getContext('2d')
-    const view = viewport.current
-    if (!element || !ctx || !view) return
+    const raw = viewport.current
+    if (!element || !ctx || !raw) return
     const { width, height, dpr } = size.current
     const now = props.current
     const start = performance.now()
-    // A paint at the zoom and scene of the one before is a pan (or a highlight): copy the graph from the layer drawn
-    // around the view, filling it first if the view left it. A new scene (a state changed) or zoom draws directly:
-    // one view's worth, the cheapest for a one-off frame.
-    const steady = last.current?.scene === now.scene && last.current.scale === view.scale
-    last.current = { scene: now.scene, scale: view.scale }
-    let cached = layer.current
-    if (steady && (!cached || !layerCovers(cached, now.scene, view, width, height, dpr))) {
-      cached ??= { canvas: document.createElement('canvas'), scene: null, scale: 0, dpr: 0, x: 0, y: 0, width: 0, height: 0 }
-      layer.current = fillLayer(cached, now.scene, view, width, height, dpr) ? cached : null
-    }
-    if (steady && layer.current && layerCovers(layer.current, now.scene, view, width, height, dpr)) drawLayer(ctx, layer.current, view, width, height, dpr)
-    else drawGraph(ctx, now.scene, view, width, height, dpr)
+    const view = snapViewport(raw, dpr)
+    // The tiles follow the scene: a state change repaints the rectangles it touched in them, a new layout drops them.
+    syncTiles(tiles.current, now.scene, view.scale, dpr)
+    // A zoom step draws the view directly (tiles at a zoom that is about to change again would be wasted), and
+    // the tiles at the new zoom are drawn in idle time; any other frame copies tiles, drawing the one or two a pan
+    // reached before idle time did, or, when most are missing (just after a zoom), draws the view directly.
+    const zooming = lastScale.current !== view.scale
+    lastScale.current = view.scale
+    if (zooming || !composeTiles(ctx, tiles.current, view, width, height, 2)) drawGraph(ctx, now.scene, view, width, height, dpr)
     drawHighlights(ctx, now.scene, view, dpr, { selected: now.selected, matches: now.matches })
     // For the rendering bench (a PerformanceObserver sees entries even once cleared; the buffer stays empty).
     performance.measure('lineage:paint', { start, end: performance.now() })
     performance.clearMeasures('lineage:paint')
     placeOverlay(keyTarget.current, now.scene, now.current, view)
-    paintMinimap(minimap.current, now.scene, view, width, height)
+    paintMinimap(minimap.current, now.scene, raw, width, height)
+    if (idle.current === 0) idle.current = whenIdle(() => fillAhead({ tiles, viewport, size, idle }))
   }, [])
 
   const schedule = useCallback(() => {
@@ -104,6 +104,8 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
       // The view keeps its centre when the box changes size (the panel opening or closing beside it), so the node
       // in the middle stays there.
       const view = viewport.current
+      // The observer reports the size once as it starts; an unchanged size needs no frame.
+      if (view !== null && before.width === size.current.width && before.height === size.current.height && before.dpr === dpr) return
       const shifted = view !== null && before.width > 0 && (before.width !== size.current.width || before.height !== size.current.height)
       if (shifted) {
         viewport.current = {
@@ -135,8 +137,10 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
   useEffect(
     () => () => {
       cancelAnimationFrame(frame.current)
+      cancelIdle(idle.current)
       // Forget the cancelled frame, or a remount (StrictMode runs effects twice in development) would never paint.
       frame.current = 0
+      idle.current = 0
       window.clearTimeout(settle.current)
     },
     [],
@@ -335,34 +339,95 @@ function minimapRatio(scene: Scene): number {
   return Math.min(MINIMAP_WIDTH / Math.max(1, scene.layout.width), MINIMAP_HEIGHT / Math.max(1, scene.layout.height))
 }
 
-const minimapCache = new WeakMap<Scene, HTMLCanvasElement>()
+/** The miniature of each layout and the scene it shows; a state change repaints only the nodes it changed. */
+const minimapCache = new WeakMap<Scene['layout'], { canvas: HTMLCanvasElement; scene: Scene }>()
+const minimapColour = { verified: '#7aa98c', failed: '#c0241b', unverified: '#8d97a3' } as const
 
-/** The whole graph in miniature (drawn once per scene) and the viewport's rectangle on it. */
+/** The whole graph in miniature (drawn once per layout) and the viewport's rectangle on it. */
 function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Viewport, width: number, height: number): void {
   const ctx = element?.getContext('2d')
   if (!element || !ctx) return
   const ratio = minimapRatio(scene)
-  let cached = minimapCache.get(scene)
-  if (!cached) {
-    cached = document.createElement('canvas')
-    cached.width = MINIMAP_WIDTH
-    cached.height = MINIMAP_HEIGHT
-    const c = cached.getContext('2d')
+  let cached = minimapCache.get(scene.layout)
+  const changes = cached && cached.scene !== scene ? sceneChanges(cached.scene, scene) : null
+  if (!cached || (cached.scene !== scene && !changes)) {
+    const canvas = cached?.canvas ?? document.createElement('canvas')
+    canvas.width = MINIMAP_WIDTH
+    canvas.height = MINIMAP_HEIGHT
+    const c = canvas.getContext('2d')
     if (c) {
       c.fillStyle = '#f0f3f7'
       c.fillRect(0, 0, MINIMAP_WIDTH, MINIMAP_HEIGHT)
-      for (const state of ['verified', 'unverified', 'failed'] as const) {
-        c.fillStyle = state === 'verified' ? '#7aa98c' : state === 'failed' ? '#c0241b' : '#8d97a3'
-        scene.view.nodes.forEach((node, index) => {
-          if (node.state !== state) return
-          c.fillRect(scene.layout.x[index]! * ratio, scene.layout.y[index]! * ratio, Math.max(1, NODE_WIDTH * ratio), Math.max(1, nodeHeight(node) * ratio))
-        })
+      for (const column of scene.columns) drawMiniatures(c, scene, ratio, column, 0, column.length)
+    }
+    cached = { canvas, scene }
+    minimapCache.set(scene.layout, cached)
+  } else if (changes) {
+    const c = cached.canvas.getContext('2d')
+    if (c) {
+      for (const node of changes.nodes) {
+        // Its box (whole pixels) cleared, then every node of its column drawn there again, in the usual order.
+        const h = nodeHeight(scene.view.nodes[node]!)
+        const x = Math.floor(scene.layout.x[node]! * ratio)
+        const top = Math.floor((scene.layout.y[node]! - h / 2) * ratio)
+        const bottom = Math.ceil((scene.layout.y[node]! + h / 2) * ratio) + 1
+        const column = scene.columns[scene.view.nodes[node]!.layer]
+        if (!column) continue
+        c.save()
+        c.beginPath()
+        c.rect(x, top, Math.ceil(NODE_WIDTH * ratio) + 2, bottom - top)
+        c.clip()
+        c.fillStyle = '#f0f3f7'
+        c.fillRect(x, top, Math.ceil(NODE_WIDTH * ratio) + 2, bottom - top)
+        const from = column.findIndex((other) => (scene.layout.y[other]! + GROUP_HEIGHT) * ratio >= top)
+        let to = from
+        while (to >= 0 && to < column.length && (scene.layout.y[column[to]!]! - GROUP_HEIGHT) * ratio <= bottom) to++
+        if (from >= 0) drawMiniatures(c, scene, ratio, column, from, to)
+        c.restore()
       }
     }
-    minimapCache.set(scene, cached)
+    cached.scene = scene
   }
-  ctx.drawImage(cached, 0, 0)
+  ctx.drawImage(cached.canvas, 0, 0)
   ctx.strokeStyle = '#1f5fa8'
   ctx.lineWidth = 2
   ctx.strokeRect(view.x * ratio, view.y * ratio, Math.max(2, (width / view.scale) * ratio), Math.max(2, (height / view.scale) * ratio))
+}
+
+/** Nodes `from`–`to` of a column as boxes of their state's colour, failed ones drawn last (on top). */
+function drawMiniatures(c: CanvasRenderingContext2D, scene: Scene, ratio: number, column: Int32Array, from: number, to: number): void {
+  for (const state of ['verified', 'unverified', 'failed'] as const) {
+    c.fillStyle = minimapColour[state]
+    for (let i = from; i < to; i++) {
+      const index = column[i]!
+      const node = scene.view.nodes[index]!
+      if (node.state !== state) continue
+      c.fillRect(scene.layout.x[index]! * ratio, (scene.layout.y[index]! - nodeHeight(node) / 2) * ratio, Math.max(1, NODE_WIDTH * ratio), Math.max(1, nodeHeight(node) * ratio))
+    }
+  }
+}
+
+type FillRefs = { tiles: RefObject<TileCache>; viewport: RefObject<Viewport | null>; size: RefObject<{ width: number; height: number; dpr: number }>; idle: RefObject<number> }
+
+/** Draws the tiles around the view while nothing else runs, one short task at a time, until none is missing. */
+function fillAhead(refs: FillRefs): void {
+  refs.idle.current = 0
+  const view = refs.viewport.current
+  if (!view) return
+  const started = performance.now()
+  const { width, height, dpr } = refs.size.current
+  const more = fillTiles(refs.tiles.current, snapViewport(view, dpr), width, height, () => performance.now() - started < 8)
+  if (more) refs.idle.current = whenIdle(() => fillAhead(refs))
+}
+
+/** Runs work when the page is idle (after a timeout at the latest); a timer where there is no idle callback (jsdom). */
+function whenIdle(work: () => void): number {
+  if (typeof requestIdleCallback === 'function') return requestIdleCallback(work, { timeout: 1000 })
+  return window.setTimeout(work, 30)
+}
+
+function cancelIdle(handle: number): void {
+  if (handle === 0) return
+  if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle)
+  else window.clearTimeout(handle)
 }

@@ -7,9 +7,9 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
 import { paths } from '../../../lib/paths'
 import type { LayoutResult } from '../lib/layout'
-import { runLayout } from '../lib/layout-client'
+import { prepareLayout, runLayout } from '../lib/layout-client'
 import { readLineageSearch, writeLineageSearch, type LineageSearch, type Viewport } from '../lib/lineage-search'
-import { buildView, findNodes, layerNames, layoutInput, structureKey, type LineageView } from '../lib/lineage-view'
+import { buildView, findNodes, layerNames, layoutInput, refreshView, structureKey, type LineageView } from '../lib/lineage-view'
 import { viewToSvg } from '../lib/export-svg'
 import { buildScene } from '../lib/scene'
 import { lineageQueries } from '../lineage-queries'
@@ -115,29 +115,57 @@ function StartForm({ search, onStart }: { search: LineageSearch; onStart: (from:
 
 type LaidOut = { key: string; result: LayoutResult }
 
+/** A view, its structure's key, and what it was built from. */
+type Shown = { view: LineageView; key: string; graphs: readonly LineageGraph[]; collapsed: ReadonlySet<string>; focus: string | undefined }
+
+function nextView(previous: Shown | null, graphs: readonly LineageGraph[], collapsed: ReadonlySet<string>, focus: string | undefined): Shown | null {
+  if (graphs.length === 0) return null
+  if (previous && previous.collapsed === collapsed && previous.focus === focus) {
+    const view = refreshView(previous.view, previous.graphs, graphs)
+    if (view) return { ...previous, view, graphs }
+  }
+  const view = buildView(graphs, { collapsed, focus })
+  return { view, key: structureKey(view), graphs, collapsed, focus }
+}
+
 function combineAnswers(results: Array<{ data: LineageGraph | undefined }>): LineageGraph[] {
   return results.flatMap((result) => (result.data ? [result.data] : []))
 }
 
 function LineageGraphView({ search, update }: { search: LineageSearch & { from?: string }; update: (change: Partial<LineageSearch>, replace?: boolean) => void }) {
   const from = search.from ?? ''
-  const main = useQuery(lineageQueries.graph({ from, depth: search.depth, direction: search.direction, expand: search.expand }))
+  // No structural sharing: comparing a 5,000-node answer with the last one, field by field, is what refreshView
+  // does anyway, for the fields that matter and at a fraction of the cost (it was most of a refresh's time).
+  const main = useQuery({ ...lineageQueries.graph({ from, depth: search.depth, direction: search.direction, expand: search.expand }), structuralSharing: false })
   // The answers of the neighbourhoods opened beyond the depth; `combine`'s result keeps its identity until one changes.
   const extra = useQueries({
-    queries: search.more.map((key) => lineageQueries.graph({ from: key, depth: 1, direction: 'both', expand: [] })),
+    queries: search.more.map((key) => ({ ...lineageQueries.graph({ from: key, depth: 1, direction: 'both', expand: [] }), structuralSharing: false })),
     combine: combineAnswers,
   })
   // By value: the URL's other parts (the viewport after every pan) must not rebuild the view.
   const collapsedKey = search.collapsed.join(',')
   const collapsed = useMemo(() => new Set(collapsedKey === '' ? [] : collapsedKey.split(',')), [collapsedKey])
   const graphs = useMemo(() => (main.data ? [main.data].concat(extra) : []), [main.data, extra])
-  const view = useMemo(() => (graphs.length > 0 ? buildView(graphs, { collapsed, focus: search.focus }) : null), [graphs, collapsed, search.focus])
-  const key = useMemo(() => (view ? structureKey(view) : ''), [view])
+  // The view last shown and what it was made from: answers that changed only states patch it (the unchanged nodes
+  // keep their identity, so the canvas repaints and the list re-renders only what changed); anything else builds
+  // it again. The layout is kept either way while the structure stays the same.
+  const [shown, setShown] = useState<Shown | null>(null)
+  let built = shown
+  if (graphs.length === 0 ? shown !== null : shown?.graphs !== graphs || shown.collapsed !== collapsed || shown.focus !== search.focus) {
+    // Derived from the last render's view, as React advises for state kept from a previous render.
+    built = nextView(shown, graphs, collapsed, search.focus)
+    setShown(built)
+  }
+  const view = built?.view ?? null
+  const key = built?.key ?? ''
+  // The worker starts while the answer is on its way, so its code is loaded when the first layout is asked for.
+  useEffect(() => prepareLayout(), [])
 
-  // Layout runs in the worker whenever the structure changes; a state change alone keeps the layout.
+  // Layout runs in the worker whenever the structure changes; a state change alone keeps the layout. Asked for
+  // before the browser lays out the page's new DOM, so the worker works while this thread does that.
   const [laidOut, setLaidOut] = useState<LaidOut | null>(null)
   const [layoutError, setLayoutError] = useState<string | null>(null)
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!view || laidOut?.key === key) return
     let cancelled = false
     runLayout(layoutInput(view)).then(
@@ -366,40 +394,65 @@ function Legend() {
   )
 }
 
-/** One entry of the list; unchanged entries skip rendering, so a state change re-renders one of thousands. */
-const NodeListItem = memo(function NodeListItem({ node, name, onOpen }: { node: number; name: string; onOpen: (node: number) => void }) {
-  return (
-    <li>
-      <button type="button" tabIndex={-1} onClick={() => onOpen(node)}>
-        {name}
-      </button>
-    </li>
-  )
-})
+/** Entries per chunk of the list: a chunk is rendered (or skipped) as one piece. */
+const LIST_CHUNK = 200
+/** Chunks rendered with the page; a demo-sized graph is listed whole at once. */
+const LIST_FIRST_CHUNKS = 4
+
+/** Entries of one layer's list; skipped when the same nodes, each unchanged, are listed again (a refresh of other nodes). */
+const NodeListChunk = memo(
+  function NodeListChunk({ view, nodes, onOpen }: { view: LineageView; nodes: readonly number[]; onOpen: (node: number) => void }) {
+    return nodes.map((node) => (
+      <li key={view.nodes[node]!.id}>
+        <button type="button" tabIndex={-1} onClick={() => onOpen(node)}>
+          {view.nodes[node]!.name}
+        </button>
+      </li>
+    ))
+  },
+  (before, after) =>
+    before.onOpen === after.onOpen &&
+    before.nodes.length === after.nodes.length &&
+    before.nodes.every((node, index) => node === after.nodes[index] && before.view.nodes[node] === after.view.nodes[node]),
+)
 
 /**
  * The graph as lists, one per layer, for screen readers and for finding a node without the canvas: each entry is
  * named like the node and opens its panel. Out of view, and out of the tab order (the canvas's node is the stop).
+ * A big graph's list is added in chunks while the page is idle, so that thousands of entries neither hold up the
+ * first picture nor make one long task; a refresh re-renders only the chunks holding a changed node.
  */
 const NodeList = memo(function NodeList({ view, onOpen }: { view: LineageView; onOpen: (node: number) => void }) {
   const byLayer = useMemo(() => {
     const layers: number[][] = layerNames.map(() => [])
     view.nodes.forEach((node, index) => layers[node.layer]?.push(index))
-    return layers
+    return layers.map((nodes) => ({ count: nodes.length, chunks: Array.from({ length: Math.ceil(nodes.length / LIST_CHUNK) }, (_, chunk) => nodes.slice(chunk * LIST_CHUNK, (chunk + 1) * LIST_CHUNK)) }))
   }, [view])
+  const chunks = byLayer.reduce((sum, layer) => sum + layer.chunks.length, 0)
+  // A small graph is listed at once; a big one starts empty and fills while the worker lays it out.
+  const [rendered, setRendered] = useState(chunks <= LIST_FIRST_CHUNKS ? chunks : 0)
+  useEffect(() => {
+    if (rendered >= chunks) return
+    const more = () => setRendered((count) => count + 1)
+    if (typeof requestIdleCallback !== 'function') {
+      const timer = window.setTimeout(more, 16)
+      return () => window.clearTimeout(timer)
+    }
+    const handle = requestIdleCallback(more, { timeout: 500 })
+    return () => cancelIdleCallback(handle)
+  }, [rendered, chunks])
+  let budget = rendered
   return (
     <section className="visually-hidden" aria-labelledby="lineage-list-heading">
       <h2 id="lineage-list-heading">The graph as a list</h2>
-      {byLayer.map((nodes, layer) =>
-        nodes.length === 0 ? null : (
-          <section key={layerNames[layer]} aria-label={`${layerNames[layer]} (${nodes.length})`}>
+      {byLayer.map((layer, index) =>
+        layer.count === 0 ? null : (
+          <section key={layerNames[index]} aria-label={`${layerNames[index]} (${layer.count})`}>
             <h3>
-              {layerNames[layer]} ({nodes.length})
+              {layerNames[index]} ({layer.count})
             </h3>
             <ul>
-              {nodes.map((node) => (
-                <NodeListItem key={view.nodes[node]!.id} node={node} name={view.nodes[node]!.name} onOpen={onOpen} />
-              ))}
+              {layer.chunks.map((nodes, chunk) => (budget-- > 0 ? <NodeListChunk key={chunk} view={view} nodes={nodes} onOpen={onOpen} /> : null))}
             </ul>
           </section>
         ),

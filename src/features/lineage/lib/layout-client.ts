@@ -42,6 +42,11 @@ function startWorker(): Worker | null {
   return worker
 }
 
+/** Starts the worker ahead of the first layout, so loading its code overlaps with waiting for the answer. */
+export function prepareLayout(): void {
+  startWorker()
+}
+
 /** Lays out the graph off the main thread when it can. */
 export async function runLayout(input: LayoutInput): Promise<LayoutResult> {
   const target = startWorker()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EdgeState, LineageEdge, LineageGraph, LineageGroup, LineageNode } from '../../../contract/lineage'
 import { layoutGraph } from './layout'
-import { buildView, findNodes, layoutInput, neighbourInDirection, shortKey, structureKey } from './lineage-view'
+import { buildView, findNodes, layoutInput, neighbourInDirection, refreshView, shortKey, structureKey } from './lineage-view'
 
 const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`
 const common = (id: string, label: string, key: string, state: EdgeState = 'verified') => ({ id, label, key, state, distance: 1, more: false })
@@ -137,6 +137,50 @@ describe('buildView', () => {
     expect(result.crossings).toBe(0)
     const changed = buildView([{ ...chain, edges: chain.edges.map((e) => ({ ...e, state: 'verified' as const })) }])
     expect(structureKey(changed)).toBe(structureKey(view))
+  })
+})
+
+describe('refreshView', () => {
+  const before = buildView([chain])
+  const artifactId = `artifact:${digest(1)}`
+
+  it('replaces only the nodes and edges whose state changed; everything else keeps its identity', () => {
+    const changed = graph(
+      chain.nodes.map((node) => (node.id === artifactId ? { ...node, state: 'failed' as const } : { ...node })),
+      chain.edges.map((edge) => (edge.type === 'deployed-to' && edge.state === 'failed' ? { ...edge, state: 'verified' as const, reason: 'signed now' } : { ...edge })),
+    )
+    const after = refreshView(before, [chain], [changed])!
+    const index = after.index.get(artifactId)!
+    expect(after.nodes[index]!.state).toBe('failed')
+    expect(after.nodes[index]!.name).toBe('artifact api-linux-amd64 sha256:111111…, failed')
+    after.nodes.forEach((node, other) => other !== index && expect(node).toBe(before.nodes[other]))
+    const edge = after.edges.findIndex((candidate) => candidate.reason === 'signed now')
+    expect(after.edges[edge]!.state).toBe('verified')
+    after.edges.forEach((candidate, other) => other !== edge && expect(candidate).toBe(before.edges[other]))
+    // The same as building it afresh, apart from identity.
+    expect(after.nodes.map((node) => node.name)).toEqual(buildView([changed]).nodes.map((node) => node.name))
+    expect(after.index).toBe(before.index)
+  })
+
+  it('answers the same view when nothing drawn or listed changed', () => {
+    expect(refreshView(before, [chain], [graph(chain.nodes.map((node) => structuredClone(node)), chain.edges)])).toBe(before)
+  })
+
+  it('gives up (the caller builds again) when the structure changed', () => {
+    expect(refreshView(before, [chain], [graph(chain.nodes.slice(0, -1), chain.edges.slice(0, -1))])).toBeNull()
+    const moved = chain.edges.map((edge, index) => (index === 0 ? { ...edge, to: 'deployment:1' } : edge))
+    expect(refreshView(before, [chain], [graph(chain.nodes, moved)])).toBeNull()
+    expect(refreshView(before, [chain], [chain, chain])).toBeNull()
+  })
+
+  it('updates the facts the panel reads even when the drawn state is the same', () => {
+    const changed = graph(
+      chain.nodes.map((node) => (node.type === 'deployment' ? { ...node, facts: { ...node.facts, current: false, replacedBy: 'deployment:2' } } : node)),
+      chain.edges,
+    )
+    const after = refreshView(before, [chain], [changed])!
+    const node = after.nodes[after.index.get('deployment:1')!]!.node
+    expect(node?.type === 'deployment' && node.facts.replacedBy).toBe('deployment:2')
   })
 })
 

@@ -16,12 +16,32 @@ export type Scene = {
   layout: LayoutResult
   /** Per column, node indices top to bottom. */
   columns: Int32Array[]
-  /** Per edge: top and bottom of its route. */
+  /** Per edge: the bounding box of its route (the curves stay within their points' box). */
   edgeTop: Float64Array
   edgeBottom: Float64Array
+  edgeLeft: Float64Array
+  edgeRight: Float64Array
 }
 
+type Geometry = Omit<Scene, 'view' | 'layout'>
+
+/**
+ * The indexes depend on the layout and the structure only, and a layout is made for one structure: a refresh that
+ * changed states reuses them (a new scene for the new view, the same geometry), so a state change costs no
+ * sorting, and the canvas can tell from the shared layout that only what differs needs repainting.
+ */
+const geometries = new WeakMap<LayoutResult, Geometry>()
+
 export function buildScene(view: LineageView, layout: LayoutResult): Scene {
+  let geometry = geometries.get(layout)
+  if (!geometry || geometry.columns.reduce((sum, column) => sum + column.length, 0) !== view.nodes.length) {
+    geometry = measure(view, layout)
+    geometries.set(layout, geometry)
+  }
+  return { view, layout, ...geometry }
+}
+
+function measure(view: LineageView, layout: LayoutResult): Geometry {
   const columnCount = 6
   const buckets: number[][] = Array.from({ length: columnCount }, () => [])
   view.nodes.forEach((node, index) => buckets[node.layer]?.push(index))
@@ -29,18 +49,70 @@ export function buildScene(view: LineageView, layout: LayoutResult): Scene {
   const edgeCount = view.edges.length
   const edgeTop = new Float64Array(edgeCount)
   const edgeBottom = new Float64Array(edgeCount)
+  const edgeLeft = new Float64Array(edgeCount)
+  const edgeRight = new Float64Array(edgeCount)
   for (let e = 0; e < edgeCount; e++) {
     let top = Number.POSITIVE_INFINITY
     let bottom = Number.NEGATIVE_INFINITY
+    let left = Number.POSITIVE_INFINITY
+    let right = Number.NEGATIVE_INFINITY
     for (let p = layout.edgeOffsets[e]!; p < layout.edgeOffsets[e + 1]!; p++) {
+      const x = layout.edgePoints[2 * p]!
       const y = layout.edgePoints[2 * p + 1]!
       top = Math.min(top, y)
       bottom = Math.max(bottom, y)
+      left = Math.min(left, x)
+      right = Math.max(right, x)
     }
     edgeTop[e] = top
     edgeBottom[e] = bottom
+    edgeLeft[e] = left
+    edgeRight[e] = right
   }
-  return { view, layout, columns, edgeTop, edgeBottom }
+  return { columns, edgeTop, edgeBottom, edgeLeft, edgeRight }
+}
+
+/** A rectangle in graph coordinates. */
+export type Rect = { left: number; top: number; right: number; bottom: number }
+
+/**
+ * What a repaint must redo between two scenes of one layout: the nodes and edges whose objects differ (a refreshed
+ * view keeps the identity of everything unchanged). Null when the layouts differ: everything is new.
+ */
+export function sceneChanges(before: Scene, after: Scene): { nodes: number[]; edges: number[] } | null {
+  if (before.layout !== after.layout || before.view.nodes.length !== after.view.nodes.length || before.view.edges.length !== after.view.edges.length) return null
+  const nodes: number[] = []
+  const edges: number[] = []
+  if (before.view === after.view) return { nodes, edges }
+  for (let i = 0; i < after.view.nodes.length; i++) if (before.view.nodes[i] !== after.view.nodes[i]) nodes.push(i)
+  for (let e = 0; e < after.view.edges.length; e++) if (before.view.edges[e] !== after.view.edges[e]) edges.push(e)
+  return { nodes, edges }
+}
+
+/**
+ * Where those changes are drawn, in graph coordinates: each node's box and each edge's route, with room for the
+ * widest stroke at this zoom (strokes keep a minimum width on screen, so they are wider in graph units when small).
+ */
+export function changedRects(scene: Scene, changes: { nodes: readonly number[]; edges: readonly number[] }, scale: number): Rect[] {
+  const margin = 4 * Math.max(1, 1 / scale)
+  const rects: Rect[] = []
+  for (const node of changes.nodes) {
+    const viewNode = scene.view.nodes[node]
+    if (!viewNode) continue
+    const h = nodeHeight(viewNode)
+    const x = scene.layout.x[node]!
+    const y = scene.layout.y[node]!
+    rects.push({ left: x - margin, top: y - h / 2 - margin, right: x + NODE_WIDTH + margin, bottom: y + h / 2 + margin })
+  }
+  for (const e of changes.edges) {
+    if (e >= scene.edgeTop.length) continue
+    rects.push({ left: scene.edgeLeft[e]! - margin, top: scene.edgeTop[e]! - margin, right: scene.edgeRight[e]! + margin, bottom: scene.edgeBottom[e]! + margin })
+  }
+  return rects
+}
+
+export function intersects(a: Rect, b: Rect): boolean {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
 }
 
 export function nodeHeight(node: ViewNode): number {
@@ -136,22 +208,37 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
 }
 
 /**
- * The graph without highlights (what a cached layer holds). Only what is in view is drawn; how much of each node
- * depends on its size on screen (a dot, a box, a box with its text), so a 5,000-node overview costs about as much
- * as a close-up.
+ * The graph without highlights, as much as is in view. How much of each node is drawn depends on its size on
+ * screen (a dot, a box, a box with its text), so a 5,000-node overview costs about as much as a close-up.
  */
 export function drawGraph(ctx: CanvasRenderingContext2D, scene: Scene, viewport: Viewport, width: number, height: number, dpr: number): void {
-  const { layout, view } = scene
   const { scale } = viewport
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
+  const rect = { left: viewport.x, top: viewport.y, right: viewport.x + width / scale, bottom: viewport.y + height / scale }
+  drawRegion(ctx, scene, scale, dpr, viewport.x * scale * dpr, viewport.y * scale * dpr, rect, false)
+}
+
+/**
+ * The graph inside `rect` (graph coordinates) on white, at a zoom, on a canvas whose top-left corner is the device
+ * pixel `origin` of the graph drawn at that zoom: a whole view, a tile of the cache, or a part of a tile that a
+ * state change touched (`clip` then keeps the redraw inside it). Everything outside the rectangle is skipped: the
+ * edges by their bounding boxes, the nodes by a binary search of their column.
+ */
+export function drawRegion(ctx: CanvasRenderingContext2D, scene: Scene, scale: number, dpr: number, originX: number, originY: number, rect: Rect, clip: boolean): void {
+  const { layout, view } = scene
+  const k = scale * dpr
+  ctx.setTransform(k, 0, 0, k, -originX, -originY)
+  const { left, top, right, bottom } = rect
+  if (clip) {
+    ctx.save()
+    ctx.beginPath()
+    ctx.rect(left, top, right - left, bottom - top)
+    ctx.clip()
+  }
   ctx.fillStyle = '#ffffff'
-  ctx.fillRect(0, 0, width, height)
-  ctx.setTransform(dpr * scale, 0, 0, dpr * scale, -viewport.x * scale * dpr, -viewport.y * scale * dpr)
-  const top = viewport.y
-  const bottom = viewport.y + height / scale
-  const left = viewport.x
-  const right = viewport.x + width / scale
+  ctx.fillRect(left, top, right - left, bottom - top)
   const pixel = 1 / scale
+  // Strokes reach past an edge's points by half their width.
+  const reach = 3 * Math.max(1, pixel)
 
   // Edges, one path per state: three strokes for thousands of edges.
   for (const state of ['verified', 'unverified', 'failed'] as const) {
@@ -159,11 +246,8 @@ export function drawGraph(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
     ctx.beginPath()
     let any = false
     for (let e = 0; e < view.edges.length; e++) {
-      const edge = view.edges[e]!
-      if (edge.state !== state || scene.edgeBottom[e]! < top || scene.edgeTop[e]! > bottom) continue
-      const from = layout.edgeOffsets[e]!
-      const to = layout.edgeOffsets[e + 1]!
-      if (layout.edgePoints[2 * (to - 1)]! < left || layout.edgePoints[2 * from]! - NODE_WIDTH > right) continue
+      if (scene.edgeBottom[e]! + reach < top || scene.edgeTop[e]! - reach > bottom || scene.edgeRight[e]! + reach < left || scene.edgeLeft[e]! - reach > right) continue
+      if (view.edges[e]!.state !== state) continue
       traceEdge(ctx, layout, e)
       any = true
     }
@@ -180,7 +264,7 @@ export function drawGraph(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
     const first = column[0]
     if (first === undefined) continue
     const x = layout.x[first]!
-    if (x > right || x + NODE_WIDTH < left) continue
+    if (x - reach > right || x + NODE_WIDTH + reach < left) continue
     const start = firstAtOrBelow(column, layout.y, top - GROUP_HEIGHT)
     if (boxHeight < 6) {
       // An overview: each node a filled box coloured by its state, one fill per state.
@@ -207,6 +291,7 @@ export function drawGraph(ctx: CanvasRenderingContext2D, scene: Scene, viewport:
       drawNode(ctx, view.nodes[node]!, x, y, pixel, withText)
     }
   }
+  if (clip) ctx.restore()
   ctx.setTransform(1, 0, 0, 1, 0, 0)
 }
 
@@ -232,66 +317,6 @@ export function drawHighlights(ctx: CanvasRenderingContext2D, scene: Scene, view
   for (const node of highlights.matches) ring(ctx, scene, node, '#c98a00', 3 * pixel, 4 * pixel)
   if (selected !== null) ring(ctx, scene, selected, '#1f5fa8', 3 * pixel, 3 * pixel)
   ctx.setTransform(1, 0, 0, 1, 0, 0)
-}
-
-/**
- * The graph drawn once around the view, bigger than it, at one zoom: panning copies from it (one image copy a
- * frame) instead of drawing thousands of nodes and edges again, which a software-rastered canvas cannot do at
- * 50 frames a second. Drawn again when the view leaves it, the zoom changes or the scene does.
- */
-export type GraphLayer = {
-  canvas: HTMLCanvasElement
-  scene: Scene | null
-  scale: number
-  dpr: number
-  /** The graph point at the layer's top-left corner, and its size in CSS pixels. */
-  x: number
-  y: number
-  width: number
-  height: number
-}
-
-/** Most device pixels a layer may hold (32 MB of pixels). */
-const LAYER_PIXELS = 8_000_000
-
-export function layerCovers(layer: GraphLayer, scene: Scene, view: Viewport, width: number, height: number, dpr: number): boolean {
-  return (
-    layer.scene === scene &&
-    layer.scale === view.scale &&
-    layer.dpr === dpr &&
-    view.x >= layer.x &&
-    view.y >= layer.y &&
-    view.x + width / view.scale <= layer.x + layer.width / view.scale &&
-    view.y + height / view.scale <= layer.y + layer.height / view.scale
-  )
-}
-
-/** Draws the graph into the layer around the view: a margin of up to half the view on every side. */
-export function fillLayer(layer: GraphLayer, scene: Scene, view: Viewport, width: number, height: number, dpr: number): boolean {
-  const fits = Math.sqrt(LAYER_PIXELS / (width * height * dpr * dpr))
-  const grow = Math.min(2, fits)
-  if (grow < 1.2) return false
-  const layerWidth = Math.round(width * grow)
-  const layerHeight = Math.round(height * grow)
-  const ctx = layer.canvas.getContext('2d')
-  if (!ctx) return false
-  if (layer.canvas.width !== Math.round(layerWidth * dpr)) layer.canvas.width = Math.round(layerWidth * dpr)
-  if (layer.canvas.height !== Math.round(layerHeight * dpr)) layer.canvas.height = Math.round(layerHeight * dpr)
-  const x = view.x - (layerWidth - width) / 2 / view.scale
-  const y = view.y - (layerHeight - height) / 2 / view.scale
-  drawGraph(ctx, scene, { x, y, scale: view.scale }, layerWidth, layerHeight, dpr)
-  Object.assign(layer, { scene, scale: view.scale, dpr, x, y, width: layerWidth, height: layerHeight })
-  return true
-}
-
-/** Copies the view's part of the layer onto the canvas, at whole device pixels (no resampling blur). */
-export function drawLayer(ctx: CanvasRenderingContext2D, layer: GraphLayer, view: Viewport, width: number, height: number, dpr: number): void {
-  const sx = Math.round((view.x - layer.x) * view.scale * dpr)
-  const sy = Math.round((view.y - layer.y) * view.scale * dpr)
-  const w = Math.min(Math.round(width * dpr), layer.canvas.width - sx)
-  const h = Math.min(Math.round(height * dpr), layer.canvas.height - sy)
-  ctx.setTransform(1, 0, 0, 1, 0, 0)
-  ctx.drawImage(layer.canvas, sx, sy, w, h, 0, 0, w, h)
 }
 
 function ring(ctx: CanvasRenderingContext2D, scene: Scene, node: number, colour: string, width: number, gap: number): void {
