@@ -7,6 +7,7 @@ import {
   type AlertHistoryEntry,
   AlertPage,
   AlertSubject,
+  alertSeverities,
   DEPLOYMENT_RULE,
   UNRESOLVED,
   unresolvedStates,
@@ -270,9 +271,14 @@ async function withdraw(
 }
 
 async function openBySeverity(db: Db): Promise<Record<AlertSeverity, number>> {
-  const rows = await db.selectFrom('alerts').select((eb) => ['severity', eb.fn.countAll<number>().as('count')]).where('state', '=', 'open').groupBy('severity').execute()
+  // Counted by severity_weight, which the (state, severity_weight, …) index holds: the count never reads a row. By
+  // severity, every open alert's row was read (60 ms with 20,000 alerts under load, most of the overview's time).
+  const rows = await db.selectFrom('alerts').select((eb) => ['severity_weight', eb.fn.countAll<number>().as('count')]).where('state', '=', 'open').groupBy('severity_weight').execute()
   const counts: Record<AlertSeverity, number> = { critical: 0, high: 0, medium: 0, low: 0 }
-  for (const row of rows) if (row.severity in counts) counts[row.severity as AlertSeverity] = Number(row.count)
+  for (const row of rows) {
+    const severity = alertSeverities.find((candidate) => severityWeight(candidate) === Number(row.severity_weight))
+    if (severity !== undefined) counts[severity] += Number(row.count)
+  }
   return counts
 }
 
