@@ -134,15 +134,17 @@ test('a printed Artifact page has no navigation or search, and absolute UTC time
 })
 
 test('when the API fails, every screen says so in a sentence, without API paths or backticks', async ({ demoServer: server, demoPage: page, request }) => {
-  test.setTimeout(240_000) // fourteen screens, each waiting out one retry of a failed request
+  test.setTimeout(240_000) // sixteen screens, each waiting out one retry of a failed request
   const builds = await getJson(request, `${server.url}/api/v1/builds?limit=2`, (value) => BuildPage.parse(value))
   const [first, second] = builds.items
-  if (!first || !second) throw new Error('the demo has builds')
+  const digest = first?.subjects[0]?.digest.sha256
+  if (!first || !second || !digest) throw new Error('the demo has builds with artifacts')
   const screens = [
     '/builds',
     `/builds/${first.id}`,
     `/builds/compare?a=${second.id}&b=${first.id}`,
     '/artifacts',
+    `/artifacts/sha256:${digest}`,
     '/signatures',
     '/search?q=web-dist',
     '/log',
