@@ -3,7 +3,8 @@
  *
  * 1. Ingest throughput with and without the anomaly rules: the same signed demo documents, JSONL batches of 250,
  *    into two fresh stores; "with rules" also runs what the ingest middleware runs after each request
- *    (engine.catchUp(): facts, baselines, rules, filing alerts). BENCH_INGEST_DOCS sets how many (default 2,000).
+ *    (engine.catchUp(): facts, baselines, rules, filing alerts). BENCH_INGEST_DOCS sets how many (default 2,000),
+ *    BENCH_INGEST_ROUNDS how many alternating rounds (default 3); figures by the clock and by CPU time.
  * 2. Latency (p50/p95) of the alert queue, one alert and the overview over HTTP handlers with BENCH_ALERT_BUILDS
  *    builds (default 100,000) and BENCH_ALERTS alerts (default 20,000) on SQLite. A template of 1,000 demo builds
  *    with rebuild verdicts and deployments is ingested and evaluated by the rules, then copied in one transaction
@@ -11,9 +12,10 @@
  *    builds, projects, rules and states (evaluation of demo data raises far fewer than 20,000 causes).
  * 3. The overview's cold draw in headless Chromium from that store (BENCH_BROWSER_RUNS fresh contexts, default 5):
  *    navigation to every figure on screen. Target: under 1 s.
+ * BENCH_ALERTS_ONLY=ingest runs part 1 only, =latency parts 2 and 3 only (and BENCH_BROWSER_RUNS=0 part 2 alone).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
@@ -40,6 +42,8 @@ import { ms, percentile } from './stats'
 const INGEST_DOCS = Number(process.env.BENCH_INGEST_DOCS ?? 2000)
 const BUILDS = Number(process.env.BENCH_ALERT_BUILDS ?? 100_000)
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 20_000)
+/** `ingest` or `latency` runs one part only (and no browser); unset runs everything. */
+const ONLY = process.env.BENCH_ALERTS_ONLY
 const config = demoConfig()
 const dirs: string[] = []
 const fresh = async (): Promise<Store> => {
@@ -48,40 +52,85 @@ const fresh = async (): Promise<Store> => {
   return openStore({ dataDir: dir })
 }
 
-// 1. Ingest with and without rules, same documents, alternating rounds so load on the machine hits both alike.
+// 1. Ingest with and without rules, same documents. The machine is shared, so the two run in alternation, batch by
+//    batch, over several rounds (fresh stores each round, the order swapped every round), and both wall time and this
+//    process's CPU time are reported: the CPU figure moves far less with what else runs on the machine.
+const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3)
 const envelopes = demoBuilds(INGEST_DOCS, 3).map((build) => JSON.stringify(demoEnvelope(build)))
 const batches: Buffer[] = []
 for (let offset = 0; offset < envelopes.length; offset += 250) batches.push(Buffer.from(envelopes.slice(offset, offset + 250).join('\n')))
-const plain = await fresh()
-const ruled = await fresh()
-const engine = alertEngine(ruled, config, Date.now)
-let plainMs = 0
-let ruledMs = 0
-for (const batch of batches) {
-  let t0 = performance.now()
-  const a = await ingestBody(plain, batch, 'application/x-ndjson', ingestContext(config))
-  plainMs += performance.now() - t0
-  t0 = performance.now()
-  const b = await ingestBody(ruled, batch, 'application/x-ndjson', ingestContext(config))
-  await engine.catchUp()
-  ruledMs += performance.now() - t0
-  if (!a.ok || !b.ok) throw new Error('bench ingest failed')
+const cpuMs = () => {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1000
 }
-const plainRate = envelopes.length / (plainMs / 1000)
-const ruledRate = envelopes.length / (ruledMs / 1000)
-const found = await ruled.alerts.list(AlertQuery.parse({ sort: 'severity', limit: 1 }))
-console.log(`alerts: ingest, JSONL batches of 250, ${envelopes.length} documents: without rules ${plainRate.toFixed(0)} documents/s, with rules ${ruledRate.toFixed(0)} documents/s (${((1 - ruledRate / plainRate) * 100).toFixed(1)}% slower; ${found.counts.open} alerts raised)`)
-await plain.close()
-await ruled.close()
+type Tally = { wall: number; cpu: number }
+const rounds: { plain: Tally; ruled: Tally; alerts: number }[] = []
+if (ONLY !== 'latency') {
+  for (let round = 0; round < ROUNDS; round++) {
+    const plain = await fresh()
+    const ruled = await fresh()
+    const engine = alertEngine(ruled, config, Date.now)
+    const tally = { plain: { wall: 0, cpu: 0 }, ruled: { wall: 0, cpu: 0 } }
+    const runPlain = async (batch: Buffer) => {
+      const [t0, c0] = [performance.now(), cpuMs()]
+      const outcome = await ingestBody(plain, batch, 'application/x-ndjson', ingestContext(config))
+      tally.plain.wall += performance.now() - t0
+      tally.plain.cpu += cpuMs() - c0
+      if (!outcome.ok) throw new Error('bench ingest failed')
+    }
+    const runRuled = async (batch: Buffer) => {
+      const [t0, c0] = [performance.now(), cpuMs()]
+      const outcome = await ingestBody(ruled, batch, 'application/x-ndjson', ingestContext(config))
+      // What the ingest middleware runs after each request (server/alerts/routes.ts afterIngest).
+      await engine.catchUp()
+      tally.ruled.wall += performance.now() - t0
+      tally.ruled.cpu += cpuMs() - c0
+      if (!outcome.ok) throw new Error('bench ingest failed')
+    }
+    for (const batch of batches) {
+      if (round % 2 === 0) {
+        await runPlain(batch)
+        await runRuled(batch)
+      } else {
+        await runRuled(batch)
+        await runPlain(batch)
+      }
+    }
+    const found = await ruled.alerts.list(AlertQuery.parse({ sort: 'severity', limit: 1 }))
+    rounds.push({ ...tally, alerts: found.counts.open })
+    await plain.close()
+    await ruled.close()
+  }
+  const rate = (tally: Tally, key: keyof Tally) => envelopes.length / (tally[key] / 1000)
+  const slower = (plain: Tally, ruled: Tally, key: keyof Tally) => `${((ruled[key] / plain[key] - 1) * 100).toFixed(1)}%`
+  console.log(`alerts: ingest with and without the rules, JSONL batches of 250, ${envelopes.length} documents, ${ROUNDS} alternating rounds, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}:`)
+  for (const [index, { plain, ruled, alerts }] of rounds.entries()) {
+    console.log(
+      `  round ${index + 1}: without rules ${rate(plain, 'wall').toFixed(0)} documents/s (${rate(plain, 'cpu').toFixed(0)} per CPU second), with rules ${rate(ruled, 'wall').toFixed(0)} documents/s (${rate(ruled, 'cpu').toFixed(0)} per CPU second): ${slower(plain, ruled, 'wall')} slower by the clock, ${slower(plain, ruled, 'cpu')} by CPU time; ${alerts} alerts open`,
+    )
+  }
+  const sum = (pick: (entry: (typeof rounds)[number]) => Tally) => rounds.reduce((total, entry) => ({ wall: total.wall + pick(entry).wall, cpu: total.cpu + pick(entry).cpu }), { wall: 0, cpu: 0 })
+  const [plainAll, ruledAll] = [sum((entry) => entry.plain), sum((entry) => entry.ruled)]
+  console.log(`  all rounds: with rules ${slower(plainAll, ruledAll, 'wall')} slower by the clock, ${slower(plainAll, ruledAll, 'cpu')} by CPU time (target at most 10%); load average now ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
+}
+if (ONLY === 'ingest') {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+}
 
 // 2. The queue and the overview with BUILDS builds and ALERTS alerts. The store is filled the fast way
 //    (bench/bulk-fill.ts): a template of 1,000 demo builds with their rebuild verdicts and deployments goes through
 //    ingest and the rules, then its rows are copied in one transaction up to BUILDS builds.
+//    BENCH_DATA_DIR keeps the filled store there and reuses it on the next run (fill once, measure often).
 const TEMPLATE = 1000
-const dataDir = mkdtempSync(join(tmpdir(), 'provenance-bench-alerts-'))
-dirs.push(dataDir)
+const keptDir = process.env.BENCH_DATA_DIR
+const reuse = keptDir !== undefined && existsSync(join(keptDir, 'provenance.db'))
+const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'provenance-bench-alerts-'))
+if (keptDir === undefined) dirs.push(dataDir)
+else mkdirSync(keptDir, { recursive: true })
 const store = await openStore({ dataDir })
-{
+if (reuse) console.log(`alerts: reusing the filled store in ${dataDir}`)
+else {
   const started = performance.now()
   const builds = demoBuilds(TEMPLATE, 1000)
   const rebuilds = demoRebuilds(builds, 7)
@@ -139,10 +188,12 @@ for (let index = 0; index < ALERTS - raisedTotal; index++) {
     occurrence: { buildId: build.id, documentId: build.id, at: build.time, found: 'found' },
   })
 }
-for (let offset = 0; offset < items.length; offset += 1000) await store.alerts.record(items.slice(offset, offset + 1000), Date.now())
-// A share of them triaged, so the state filters have something to find.
-const all = await store.alerts.list(AlertQuery.parse({ sort: 'recent', limit: 500 }))
-for (const [position, alert] of all.items.entries()) await store.alerts.transition(alert.id, { state: position % 2 === 0 ? 'acknowledged' : 'resolved' }, 'bench', Date.now())
+if (!reuse) {
+  for (let offset = 0; offset < items.length; offset += 1000) await store.alerts.record(items.slice(offset, offset + 1000), Date.now())
+  // A share of them triaged, so the state filters have something to find.
+  const all = await store.alerts.list(AlertQuery.parse({ sort: 'recent', limit: 500 }))
+  for (const [position, alert] of all.items.entries()) await store.alerts.transition(alert.id, { state: position % 2 === 0 ? 'acknowledged' : 'resolved' }, 'bench', Date.now())
+}
 
 const app = createApp({ store, config, version: 'bench', demo: false })
 await app.request('/api/v1/alerts?limit=1')
@@ -173,6 +224,12 @@ for (const [name, path] of queries) {
     if (response.status !== 200) throw new Error(`${name} answered ${response.status}`)
   }
   console.log(`  ${name}: p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}`)
+}
+
+if (ONLY === 'latency' && process.env.BENCH_BROWSER_RUNS === '0') {
+  await store.close()
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
 }
 
 // 3. The overview's cold draw in headless Chromium from this store: the built SPA and the API from one server,
