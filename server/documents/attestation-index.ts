@@ -114,6 +114,27 @@ function chunks<T>(values: readonly T[]): T[][] {
 }
 
 /**
+ * Files each row (newest first) under every digest that asked for its value, once a document per digest; an asked
+ * `algorithm:value` takes only rows of that algorithm, bare hex takes any.
+ */
+function gather<Row extends { digest_algorithm: string; digest_value: string; document_id: string }, Fact extends { documentId: string }>(
+  out: Map<string, Fact[]>,
+  wanted: Map<string, { algorithm: string | null; asked: string }[]>,
+  rows: readonly Row[],
+  toFact: (row: Row, asked: string) => Fact,
+): void {
+  for (const row of rows) {
+    for (const { algorithm, asked } of wanted.get(row.digest_value) ?? []) {
+      if (algorithm !== null && algorithm !== row.digest_algorithm) continue
+      const list = out.get(asked) ?? []
+      if (list.some((fact) => fact.documentId === row.document_id)) continue
+      list.push(toFact(row, asked))
+      out.set(asked, list)
+    }
+  }
+}
+
+/**
  * The VSAs about each of `digests` (`sha256:<hex>`, or `algorithm:value`; bare hex matches any algorithm), newest
  * stored first; a digest nothing is about maps to an empty list. One indexed query per 500 digests, so a release
  * or a lineage graph costs the same few statements as one artifact. Used by the release gate, the lineage graph and
@@ -147,28 +168,20 @@ export async function vsasForDigests(db: Db, digests: readonly string[]): Promis
       .orderBy('documents.ingested_at', 'desc')
       .orderBy('documents.seq', 'desc')
       .execute()
-    for (const row of rows) {
-      for (const { algorithm, asked } of wanted.get(row.digest_value) ?? []) {
-        if (algorithm !== null && algorithm !== row.digest_algorithm) continue
-        const list = out.get(asked) ?? []
-        if (list.some((fact) => fact.documentId === row.document_id)) continue
-        list.push({
-          documentId: row.document_id,
-          digest: asked,
-          vsaVersion: VsaVersion.catch('v1').parse(row.vsa_version),
-          verifierId: row.verifier_id,
-          verificationResult: VsaResult.catch('FAILED').parse(row.verification_result),
-          verifiedLevels: Levels.parse(parseJson(row.verified_levels)),
-          policyUri: row.policy === null ? null : PolicyUri.parse(parseJson(row.policy)),
-          resourceUri: row.resource_uri,
-          timeVerified: row.time_verified === null ? null : instant(row.time_verified),
-          status: Status.catch('unverifiable').parse(row.status),
-          failedCheck: row.failed_check,
-          ingestedAt: instant(row.ingested_at),
-        })
-        out.set(asked, list)
-      }
-    }
+    gather(out, wanted, rows, (row, asked) => ({
+      documentId: row.document_id,
+      digest: asked,
+      vsaVersion: VsaVersion.catch('v1').parse(row.vsa_version),
+      verifierId: row.verifier_id,
+      verificationResult: VsaResult.catch('FAILED').parse(row.verification_result),
+      verifiedLevels: Levels.parse(parseJson(row.verified_levels)),
+      policyUri: row.policy === null ? null : PolicyUri.parse(parseJson(row.policy)),
+      resourceUri: row.resource_uri,
+      timeVerified: row.time_verified === null ? null : instant(row.time_verified),
+      status: Status.catch('unverifiable').parse(row.status),
+      failedCheck: row.failed_check,
+      ingestedAt: instant(row.ingested_at),
+    }))
   }
   return out
 }
@@ -201,27 +214,19 @@ export async function testResultsForDigests(db: Db, digests: readonly string[]):
       .orderBy('documents.ingested_at', 'desc')
       .orderBy('documents.seq', 'desc')
       .execute()
-    for (const row of rows) {
-      for (const { algorithm, asked } of wanted.get(row.digest_value) ?? []) {
-        if (algorithm !== null && algorithm !== row.digest_algorithm) continue
-        const list = out.get(asked) ?? []
-        if (list.some((fact) => fact.documentId === row.document_id)) continue
-        list.push({
-          documentId: row.document_id,
-          digest: asked,
-          result: TestResult.catch('FAILED').parse(row.result),
-          url: row.url,
-          passed: row.passed_count,
-          warned: row.warned_count,
-          failed: row.failed_count,
-          failedTests: Names.parse(parseJson(row.failed_tests)),
-          status: Status.catch('unverifiable').parse(row.status),
-          failedCheck: row.failed_check,
-          ingestedAt: instant(row.ingested_at),
-        })
-        out.set(asked, list)
-      }
-    }
+    gather(out, wanted, rows, (row, asked) => ({
+      documentId: row.document_id,
+      digest: asked,
+      result: TestResult.catch('FAILED').parse(row.result),
+      url: row.url,
+      passed: row.passed_count,
+      warned: row.warned_count,
+      failed: row.failed_count,
+      failedTests: Names.parse(parseJson(row.failed_tests)),
+      status: Status.catch('unverifiable').parse(row.status),
+      failedCheck: row.failed_check,
+      ingestedAt: instant(row.ingested_at),
+    }))
   }
   return out
 }
