@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { serve } from '@hono/node-server'
+import { listen } from './listen'
 import { chromium } from '@playwright/test'
 import { buildIfStale } from '../scripts/build-if-stale.mjs'
 import { alertRules, alertSeverities, AlertPage, AlertQuery } from '../src/contract/alerts'
@@ -238,10 +238,7 @@ if (ONLY === 'latency' && process.env.BENCH_BROWSER_RUNS === '0') {
 //    a fresh browser context each run (empty cache), timed from navigation to every figure being on screen.
 if (process.env.BENCH_DIST === undefined) buildIfStale()
 const spa = createApp({ store, config, version: 'bench', demo: true, staticDir: process.env.BENCH_DIST ?? join(fileURLToPath(new URL('..', import.meta.url)), 'dist') })
-const server = serve({ fetch: spa.fetch, port: 0, hostname: '127.0.0.1' })
-await new Promise((resolve) => server.once('listening', resolve))
-const address = server.address()
-const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base: origin, server } = await listen(spa.fetch)
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
 const draws: number[] = []
 const loads: number[] = []

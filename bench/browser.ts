@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { serve } from '@hono/node-server'
+import { listen } from './listen'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { z } from 'zod'
 import { DEMO_END, demoBuilds } from '../demo/model'
@@ -61,10 +61,7 @@ if ((await store.documents.count()) === 0) {
 }
 
 const app = createApp({ store, config, version: 'bench', demo: true, staticDir: dist })
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-await new Promise((resolve) => server.once('listening', resolve))
-const address = server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base, server } = await listen(app.fetch)
 
 // ---------- what each screen is, and the one action a person typically takes there ----------
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
+import { listen } from './listen'
 import { createApp } from '../server/app'
 import { demoBuilds } from '../demo/model'
 import { buildConfig, ingestContext } from '../server/config'
@@ -67,10 +67,8 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
   )
   const bodies = demoBuilds(2000, 13).map((build) => JSON.stringify(signEnvelope(demoStatement(build), key)))
   const { store, dispose } = await tempStore()
-  const server = serve({ fetch: createApp({ store, config, version: 'bench', demo: false }).fetch, port: 0, hostname: '127.0.0.1' })
-  await new Promise((resolve) => server.once('listening', resolve))
-  const address = server.address()
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/attestations`
+  const { base, server } = await listen(createApp({ store, config, version: 'bench', demo: false }).fetch)
+  const url = `${base}/api/v1/attestations`
   let next = 0
   const client = async () => {
     while (next < bodies.length) {

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
+import { listen } from './listen'
 import SqliteDatabase from 'better-sqlite3'
 import { type DeploymentInputJson } from '../src/contract/deployments'
 import { LineageGraph } from '../src/contract/lineage'
@@ -34,11 +34,7 @@ const config = demoConfig()
 // Copied rows have no log index; a reused database is read only, so its log is not caught up on open.
 const store = await openStore({ dataDir: dir, catchUpLog: reuse === undefined })
 const app = createApp({ store, config, version: 'bench', demo: false })
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-if ('keepAliveTimeout' in server) server.keepAliveTimeout = 10 * 60_000
-await new Promise((resolve) => server.once('listening', resolve))
-const address = server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base, server } = await listen(app.fetch)
 // The machine's load is printed beside the figures: on a shared machine it moves them more than any query does.
 console.log(`bench lineage: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
+import { listen } from './listen'
 import { BuildPage } from '../src/contract/builds'
 import { demoBuilds } from '../demo/model'
 import { demoRebuilds } from '../demo/rebuilds'
@@ -27,13 +27,7 @@ const dir = reuse ?? mkdtempSync(join(tmpdir(), 'provenance-bench-'))
 const config = demoConfig()
 const store = await openStore({ dataDir: dir })
 const app = createApp({ store, config, version: 'bench', demo: false })
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-// Ingest phases leave the client's pooled connections idle for minutes; a server closing them at its default 5 s
-// keep-alive races the client's next request (ECONNRESET). Keep them open for the length of the run.
-if ('keepAliveTimeout' in server) server.keepAliveTimeout = 10 * 60_000
-await new Promise((resolve) => server.once('listening', resolve))
-const address = server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base, server } = await listen(app.fetch)
 console.log(`bench: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node ${process.version}`)
 
 // 1. Ingest through HTTP, one document per request (what a CI job does), 4 clients at once.

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
+import { listen } from './listen'
 import { demoBuilds } from '../demo/model'
 import { SearchResponse } from '../src/contract/search'
 import { createApp } from '../server/app'
@@ -29,11 +29,7 @@ const load = () => loadavg().map((value) => value.toFixed(1)).join(' ')
 const store = await openStore({ dataDir: dir, catchUpLog: reuse === undefined })
 const config = demoConfig()
 const app = createApp({ store, config, version: 'bench', demo: false })
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-if ('keepAliveTimeout' in server) server.keepAliveTimeout = 10 * 60_000
-await new Promise((resolve) => server.once('listening', resolve))
-const address = server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+const { base, server } = await listen(app.fetch)
 console.log(`bench search: SQLite in ${dir}, ${TOTAL.toLocaleString('en')} builds, Node ${process.version}, load average ${load()}`)
 
 if (reuse === undefined) {
