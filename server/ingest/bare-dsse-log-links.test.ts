@@ -8,6 +8,7 @@ import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { corpusDir, describeWithCorpus } from '../testing/corpus'
 import { tempStore } from '../testing/documents'
+import { rekorEntryResponse, type BundleTlogEntry } from '../testing/rekor-entry'
 import type { Store } from '../store/types'
 
 /*
@@ -23,21 +24,12 @@ const DSSE_BUNDLE = '1-slsa-provenance/slsa-verifier/gha_bundle/valid-v0.3.intot
 const PUBLIC_GOOD = '2-dsse-sigstore-bundles/sigstore-go/trusted-root-public-good.json'
 const GITHUB = '3-npm-github-attestations/github-gh-cli/trusted_root.json'
 
-type TlogEntry = {
-  logIndex: string
-  logId: { keyId: string }
-  integratedTime: string
-  inclusionPromise: { signedEntryTimestamp: string }
-  inclusionProof: { logIndex: string; treeSize: string; rootHash: string; hashes: string[]; checkpoint: { envelope: string } }
-  canonicalizedBody: string
-}
 type Bundle = {
-  verificationMaterial: { certificate: { rawBytes: string }; tlogEntries: TlogEntry[] }
+  verificationMaterial: { certificate: { rawBytes: string }; tlogEntries: BundleTlogEntry[] }
   dsseEnvelope: { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] }
 }
 
 const bundle = JSON.parse(readFileSync(join(corpusDir, DSSE_BUNDLE), 'utf8').trim()) as Bundle
-const hexOf = (base64: string) => Buffer.from(base64, 'base64').toString('hex')
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
 /** The bundle's envelope, bare, with its certificate as PEM beside the signature; `tamper` changes the payload. */
@@ -51,26 +43,7 @@ function bareEnvelope(tamper = false): Buffer {
 function entryResponse(): { raw: Buffer; uuid: string; logIndex: string } {
   const [entry] = bundle.verificationMaterial.tlogEntries
   if (!entry) throw new Error('the corpus bundle has no log entry')
-  const uuid = sha256(Buffer.concat([Buffer.from([0]), Buffer.from(entry.canonicalizedBody, 'base64')]))
-  const response = {
-    [uuid]: {
-      body: entry.canonicalizedBody,
-      integratedTime: Number(entry.integratedTime),
-      logID: hexOf(entry.logId.keyId),
-      logIndex: Number(entry.logIndex),
-      verification: {
-        signedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
-        inclusionProof: {
-          logIndex: Number(entry.inclusionProof.logIndex),
-          treeSize: Number(entry.inclusionProof.treeSize),
-          rootHash: hexOf(entry.inclusionProof.rootHash),
-          hashes: entry.inclusionProof.hashes.map(hexOf),
-          checkpoint: entry.inclusionProof.checkpoint.envelope,
-        },
-      },
-    },
-  }
-  return { raw: Buffer.from(JSON.stringify(response)), uuid, logIndex: entry.logIndex }
+  return rekorEntryResponse(entry)
 }
 
 let store: Store

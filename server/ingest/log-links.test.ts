@@ -9,6 +9,7 @@ import { createApp } from '../app'
 import { buildConfig } from '../config'
 import { corpusDir, describeWithCorpus } from '../testing/corpus'
 import { tempStore } from '../testing/documents'
+import { rekorEntryResponse, type BundleTlogEntry } from '../testing/rekor-entry'
 import type { Store } from '../store/types'
 
 /*
@@ -27,19 +28,10 @@ const DSSE_BUNDLE = '1-slsa-provenance/slsa-verifier/gha_bundle/valid-v0.3.intot
 const PUBLIC_GOOD = '2-dsse-sigstore-bundles/sigstore-go/trusted-root-public-good.json'
 const GITHUB = '3-npm-github-attestations/github-gh-cli/trusted_root.json'
 
-type TlogEntry = {
-  logIndex: string
-  logId: { keyId: string }
-  integratedTime: string
-  inclusionPromise: { signedEntryTimestamp: string }
-  inclusionProof: { logIndex: string; treeSize: string; rootHash: string; hashes: string[]; checkpoint: { envelope: string } }
-  canonicalizedBody: string
-}
-type Bundle = { verificationMaterial: { tlogEntries: TlogEntry[] } & Record<string, unknown> } & Record<string, unknown>
+type Bundle = { verificationMaterial: { tlogEntries: BundleTlogEntry[] } & Record<string, unknown> } & Record<string, unknown>
 
 const read = (path: string) => readFileSync(join(corpusDir, path))
 const bundle = (path = BUNDLE): Bundle => JSON.parse(read(path).toString('utf8').trim()) as Bundle
-const hexOf = (base64: string) => Buffer.from(base64, 'base64').toString('hex')
 
 /** The bundle without its log entry: what a signer that keeps the entry apart hands over. */
 function withoutEntry(path = BUNDLE): Buffer {
@@ -51,29 +43,9 @@ function withoutEntry(path = BUNDLE): Buffer {
 function entryResponse(tamper = false, path = BUNDLE): { raw: Buffer; uuid: string; logIndex: string } {
   const [entry] = bundle(path).verificationMaterial.tlogEntries
   if (!entry) throw new Error('the corpus bundle has no log entry')
-  const body = Buffer.from(entry.canonicalizedBody, 'base64')
-  const uuid = createHash('sha256').update(Buffer.concat([Buffer.from([0]), body])).digest('hex')
   const set = Buffer.from(entry.inclusionPromise.signedEntryTimestamp, 'base64')
   if (tamper) set[set.length - 1] = (set.at(-1) ?? 0) ^ 1
-  const response = {
-    [uuid]: {
-      body: entry.canonicalizedBody,
-      integratedTime: Number(entry.integratedTime),
-      logID: hexOf(entry.logId.keyId),
-      logIndex: Number(entry.logIndex),
-      verification: {
-        signedEntryTimestamp: set.toString('base64'),
-        inclusionProof: {
-          logIndex: Number(entry.inclusionProof.logIndex),
-          treeSize: Number(entry.inclusionProof.treeSize),
-          rootHash: hexOf(entry.inclusionProof.rootHash),
-          hashes: entry.inclusionProof.hashes.map(hexOf),
-          checkpoint: entry.inclusionProof.checkpoint.envelope,
-        },
-      },
-    },
-  }
-  return { raw: Buffer.from(JSON.stringify(response)), uuid, logIndex: entry.logIndex }
+  return rekorEntryResponse(entry, set.toString('base64'))
 }
 
 let store: Store
