@@ -169,8 +169,13 @@ describe('OCI source against a real registry', () => {
       expect(source.nextSyncAt).not.toBeNull()
 
       const image = await w.artifact(single.digest)
-      // The provenance (by the .att tag) and the SBOM attestation (by the referrers tag schema), both verified.
-      expect(image.attestations.map((attestation) => attestation.verification.status)).toEqual(['verified', 'verified'])
+      // The provenance (by the .att tag), the SBOM attestation (by the referrers tag schema) and the cosign signature
+      // (by the .sig tag, listed by the image digest it signs), all verified.
+      expect(image.attestations.map((attestation) => [attestation.format, attestation.verification.status]).sort()).toEqual([
+        ['cosign-signature', 'verified'],
+        ['dsse', 'verified'],
+        ['dsse', 'verified'],
+      ])
       // The cosign signature (by the .sig tag), verified with the trusted key and recorded as the image's.
       const signatures = await signaturesOf(w, single.digest)
       expect(signatures.map((document) => [document.format, document.verification.status])).toEqual([['cosign-signature', 'verified']])
