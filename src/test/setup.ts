@@ -3,8 +3,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
 import { server } from '../../mocks/node'
 import { tokenStore } from '../api/token-store'
 
-// Two test projects share two cores; the default 1 s for findBy/waitFor is too tight under that load.
-configure({ asyncUtilTimeout: 4000 })
+// Two test projects share two cores, and a test's first render of the whole app imports its routes and builds the
+// mocks' demo world (1,600 builds with their documents): 3–7 s on a busy machine. The default 1 s for findBy/waitFor
+// fails such a test for the machine's load, not the page's behaviour; a waiting assertion that is wrong still fails.
+configure({ asyncUtilTimeout: 15_000 })
 
 // Every request a test makes must be one the mocks know: an unmocked call is a bug in the test or the app.
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
