@@ -95,9 +95,11 @@ test('Sync now pulls a signed image’s SLSA attestation and SBOM from the regis
 
     await page.goto(`${server.url}/artifacts/${image.digest}`)
     const attestations = page.getByRole('region', { name: /^Attestations and signatures/ })
-    await expect(attestations.getByRole('article')).toHaveCount(2)
-    await expect(attestations.getByRole('article').filter({ has: page.getByText('Verified', { exact: true }) })).toHaveCount(2)
+    // The SLSA provenance and the SBOM attestation (DSSE), and the cosign signature found by the digest it signs.
+    await expect(attestations.getByRole('article')).toHaveCount(3)
+    await expect(attestations.getByRole('article').filter({ has: page.getByText('Verified', { exact: true }) })).toHaveCount(3)
     await expect(attestations.getByRole('article', { name: 'DSSE envelope · https://slsa.dev/provenance/v1' }).getByText('Verified', { exact: true })).toBeVisible()
+    await expect(attestations.getByRole('article', { name: /^cosign image signature/ }).getByText('Verified', { exact: true })).toBeVisible()
     const sbom = page.getByRole('region', { name: 'Software bill of materials' })
     await expect(sbom.getByText('CycloneDX 1.6')).toBeVisible()
     await expect(sbom.getByText('cdxgen')).toBeVisible()
