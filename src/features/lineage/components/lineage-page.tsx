@@ -1,6 +1,6 @@
 import { useQueries, useQuery } from '@tanstack/react-query'
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react'
+import { Link, useLocation, useSearchParams } from 'react-router'
 import { describeError, isApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'
 import { ErrorState } from '../../../components/ui/error-state'
@@ -32,11 +32,27 @@ export function LineagePage() {
   useLayoutEffect(() => {
     written.current = params
   }, [params])
+  // A link to another page keeps this one on screen until that page has loaded; a change written meanwhile (the
+  // canvas reporting its viewport) would replace that navigation with this page's address. Known at the click.
+  const { pathname } = useLocation()
+  const leaving = useRef(false)
+  const onClickCapture = useCallback(
+    (event: MouseEvent<HTMLElement>) => {
+      const link = event.target instanceof Element ? event.target.closest('a') : null
+      if (link === null || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+      if (link.origin === window.location.origin && link.pathname !== pathname) leaving.current = true
+    },
+    [pathname],
+  )
   const update = useCallback(
     (change: Partial<LineageSearch>, replace = false) => {
+      if (leaving.current) return
       const next = { ...readLineageSearch(written.current), ...change }
       const out = new URLSearchParams()
       for (const [key, value] of Object.entries(writeLineageSearch(next))) if (value !== undefined) out.set(key, value)
+      // A change that changes nothing (the canvas reporting the viewport it already has) navigates nowhere: it would
+      // otherwise replace a navigation in progress, such as a link from the panel to another page.
+      if (out.toString() === written.current.toString()) return
       written.current = out
       setParams(out, { replace })
     },
@@ -44,7 +60,7 @@ export function LineagePage() {
   )
 
   return (
-    <article className="page lineage-page" aria-labelledby="lineage-heading">
+    <article className="page lineage-page" aria-labelledby="lineage-heading" onClickCapture={onClickCapture}>
       <title>Lineage · Provenance</title>
       <header className="page-header">
         <div>
