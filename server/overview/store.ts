@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import { Overview, type StatusTally } from '../../src/contract/overview'
 import { verificationStatuses } from '../../src/contract/common'
 import { summaries, summaryColumns } from '../builds/summaries'
+import { verdictDays } from '../rebuilds/counters'
 import type { Database } from '../store/schema'
 
 /*
@@ -33,13 +34,8 @@ export async function overviewFor(db: Kysely<Database>, day: string, openAlerts:
     .where('time', '<', end)
     .groupBy([byBucket, 'status'])
     .execute()
-  const rebuildDays = await db
-    .selectFrom('rebuilds')
-    .select((eb) => [bucket.as('bucket'), 'verdict', eb.fn.countAll<number>().as('count')])
-    .where('time', '>=', start)
-    .where('time', '<', end)
-    .groupBy([byBucket, 'verdict'])
-    .execute()
+  // Rebuild verdicts from the counters kept per day (migration 0029), not the verdicts themselves.
+  const rebuildDays = (await verdictDays(db, { from: start, to: end })).map((row) => ({ bucket: (row.day - start) / DAY, verdict: row.verdict, count: row.count }))
   /** Day `index` of the 60, counted from `start`. */
   const statuses = Array.from({ length: SPAN }, (): StatusTally => ({ verified: 0, failed: 0, untrusted: 0, unsigned: 0, unverifiable: 0 }))
   const rebuilt = Array.from({ length: SPAN }, () => ({ match: 0, mismatch: 0 }))

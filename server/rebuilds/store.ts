@@ -1,19 +1,19 @@
-import { sql } from 'kysely'
 import type { Rebuild, RebuildPage as RebuildPageType, RebuildQuery } from '../../src/contract/rebuilds'
 import { RebuildPage } from '../../src/contract/rebuilds'
 import { VerificationStatus } from '../../src/contract/common'
 import { RebuilderMatrix, ReproducibilityHistory, ReproducibilitySummary, type MatrixQuery, type ReproducibilityProject, type Streak } from '../../src/contract/reproducibility'
-import { bucketMs, type BucketRange } from '../../domain/buckets'
+import { bucketMs, DAY, type BucketRange } from '../../domain/buckets'
 import { splitDigest } from '../../domain/digests'
 import { currentStreak, rowAgreement, UNKNOWN_REBUILDER } from '../../domain/reproducibility'
 import { decodeCursor, encodeCursor } from '../store/cursor'
 import { instant, type Db } from '../store/db'
+import { dayStart, verdictDays, verdictTotals, type VerdictTotal } from './counters'
 import { rebuildOut } from './rows'
 
 /*
  * Reproducibility verdicts: the list, and per project the summary, the history in time buckets and the
- * rebuilder × artifact matrix. Counts come from the (project, time, verdict) index; what the counts mean
- * (streaks, agreement, bucket edges) is decided in domain/.
+ * rebuilder × artifact matrix. Counts come from the counters kept per project and day (./counters.ts, migration
+ * 0029); what the counts mean (streaks, agreement, bucket edges) is decided in domain/.
  */
 
 export interface RebuildRepository {
@@ -58,22 +58,19 @@ async function listRebuilds(db: Db, query: RebuildQuery): Promise<RebuildPage> {
 
 type ProjectCounts = { matched: number; mismatched: number; last: number | null }
 
-/** Per project: counts, current streak, last mismatch. Index-only aggregates plus a few seeks per project. */
+/** A counter row added to a project's counts: anything but a match counts as a mismatch, as the lists show it. */
+function addTotal(counts: ProjectCounts | undefined, row: VerdictTotal): ProjectCounts {
+  const entry = counts ?? { matched: 0, mismatched: 0, last: null }
+  if (row.verdict === 'match') entry.matched += row.count
+  else entry.mismatched += row.count
+  if (entry.last === null || row.last > entry.last) entry.last = row.last
+  return entry
+}
+
+/** Per project: counts, current streak, last mismatch. The kept counters plus a few index seeks per project. */
 async function reproducibilitySummary(db: Db): Promise<ReproducibilitySummary> {
-  const rows = await db
-    .selectFrom('rebuilds')
-    .select((eb) => ['project', 'verdict', eb.fn.countAll<number>().as('count'), eb.fn.max('time').as('last')])
-    .groupBy(['project', 'verdict'])
-    .execute()
   const byProject = new Map<string, ProjectCounts>()
-  for (const row of rows) {
-    const entry = byProject.get(row.project) ?? { matched: 0, mismatched: 0, last: null }
-    if (row.verdict === 'match') entry.matched += Number(row.count)
-    else entry.mismatched += Number(row.count)
-    const last = row.last === null ? null : Number(row.last)
-    if (last !== null && (entry.last === null || last > entry.last)) entry.last = last
-    byProject.set(row.project, entry)
-  }
+  for (const row of await verdictTotals(db)) byProject.set(row.project, addTotal(byProject.get(row.project), row))
   const items: ReproducibilityProject[] = []
   for (const project of [...byProject.keys()].sort()) {
     const counts = byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }
@@ -109,13 +106,22 @@ async function streakAndLastMismatch(db: Db, project: string, counts: ProjectCou
         ? { time: mismatchRow.time, id: mismatchRow.id }
         : await db.selectFrom('rebuilds').select(['time', 'id']).where('project', '=', project).where('verdict', '=', other).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
     if (breaker !== undefined) {
-      const since = await db
+      // The verdicts after it: those of its own day from the index, the later days' from the counters.
+      const breakerDay = dayStart(breaker.time)
+      const sameDay = await db
         .selectFrom('rebuilds')
         .select((eb) => eb.fn.countAll<number>().as('count'))
         .where('project', '=', project)
         .where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(breaker.time, breaker.id)))
+        .where('time', '<', breakerDay + DAY)
         .executeTakeFirstOrThrow()
-      sinceOther = Number(since.count)
+      const later = await db
+        .selectFrom('rebuild_verdict_days')
+        .select((eb) => eb.fn.sum<number>('count').as('count'))
+        .where('project', '=', project)
+        .where('day', '>', breakerDay)
+        .executeTakeFirstOrThrow()
+      sinceOther = Number(sameDay.count) + Number(later.count ?? 0)
     }
   }
   return { currentStreak: currentStreak({ newest: verdict, matched: counts.matched, mismatched: counts.mismatched, sinceOther }), lastMismatch }
@@ -131,45 +137,28 @@ export async function projectExists(db: Db, project: string): Promise<boolean> {
 
 /**
  * A project's verdicts counted per bucket, every bucket of the range present. Null when no build or rebuild
- * is filed under the project. Counted in SQL from the (project, time, verdict) index alone.
+ * is filed under the project. Summed from the per-day counters.
  */
 async function reproducibilityHistory(db: Db, project: string, range: BucketRange): Promise<ReproducibilityHistory | null> {
   if (!(await projectExists(db, project))) return null
   const size = bucketMs(range.size)
-  const rows = await db
-    .selectFrom('rebuilds')
-    .select((eb) => [sql<number>`cast((${eb.ref('time')} - ${range.start}) / ${size} as integer)`.as('bucket'), 'verdict', eb.fn.countAll<number>().as('count')])
-    .where('project', '=', project)
-    .where('time', '>=', range.start)
-    .where('time', '<', range.end)
-    .groupBy(['bucket', 'verdict'])
-    .execute()
   const buckets = Array.from({ length: range.count }, (_, index) => ({ start: instant(range.start + index * size), matched: 0, mismatched: 0 }))
   let matched = 0
   let mismatched = 0
-  for (const row of rows) {
-    const bucket = buckets[Number(row.bucket)]
+  // Buckets are whole UTC days (weeks start on a Monday), so each is a sum of the kept per-day counts.
+  for (const row of await verdictDays(db, { from: range.start, to: range.end }, project)) {
+    const bucket = buckets[Math.floor((row.day - range.start) / size)]
     if (bucket === undefined) continue
-    const count = Number(row.count)
     if (row.verdict === 'match') {
-      bucket.matched += count
-      matched += count
+      bucket.matched += row.count
+      matched += row.count
     } else {
-      bucket.mismatched += count
-      mismatched += count
+      bucket.mismatched += row.count
+      mismatched += row.count
     }
   }
-  const totals = await db
-    .selectFrom('rebuilds')
-    .select((eb) => ['verdict', eb.fn.countAll<number>().as('count')])
-    .where('project', '=', project)
-    .groupBy('verdict')
-    .execute()
-  const counts: ProjectCounts = { matched: 0, mismatched: 0, last: null }
-  for (const row of totals) {
-    if (row.verdict === 'match') counts.matched += Number(row.count)
-    else counts.mismatched += Number(row.count)
-  }
+  let counts: ProjectCounts = { matched: 0, mismatched: 0, last: null }
+  for (const row of await verdictTotals(db, project)) counts = addTotal(counts, row)
   const { currentStreak, lastMismatch } = await streakAndLastMismatch(db, project, counts)
   return ReproducibilityHistory.parse({
     project,

@@ -193,6 +193,12 @@ export type RebuildsTable = {
   diffoscope: string | null
 }
 
+/** Rebuild verdicts per (project, stored verdict), with the newest one's time (migration 0029, kept by a trigger). */
+export type RebuildVerdictTotalsTable = { project: string; verdict: string; count: number; last: number }
+
+/** Rebuild verdicts per (project, UTC day start, stored verdict) (migration 0029, kept by a trigger). */
+export type RebuildVerdictDaysTable = { project: string; day: number; verdict: string; count: number }
+
 /** Documents per (project, signer, status), '' for none (migration 0006); kept by ingest and re-verification. */
 export type SignatureCountsTable = {
   project: string
@@ -217,6 +223,8 @@ export type Database = {
   links: LinksTable
   rebuilds: RebuildsTable
   signature_counts: SignatureCountsTable
+  rebuild_verdict_totals: RebuildVerdictTotalsTable
+  rebuild_verdict_days: RebuildVerdictDaysTable
   deployments: DeploymentsTable
   deployment_artifacts: DeploymentArtifactsTable
   gate_decisions: GateDecisionsTable
