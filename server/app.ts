@@ -41,6 +41,11 @@ export type AppOptions = {
   sources?: SourceRunner
   /** The running program's files against its build-time provenance, compared by main.ts at start. */
   ownBuild?: OwnBuild
+  /**
+   * Given what must run on shutdown before the store closes (the alert webhook's queue: its retries go back to the
+   * store for another server instead of staying leased to a stopped one); main.ts runs them on SIGTERM.
+   */
+  onStop?: (stop: () => Promise<void>) => void
 }
 
 /**
@@ -90,6 +95,8 @@ export function createApp(options: AppOptions): Hono {
   // The anomaly rules look at what each ingest request stored before it answers (deployments included), and at the
   // verdicts a re-verification changed.
   const alerts = alertsModule(deps)
+  const { webhook } = alerts
+  if (webhook !== null) options.onStop?.(() => webhook.stop())
   for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github', '/api/v1/deployments', '/api/v1/reverify']) app.use(path, alerts.afterIngest)
 
   for (const resource of [

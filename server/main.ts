@@ -75,7 +75,10 @@ async function main() {
   await sources.start()
   const now = serverClock(env.data.PROVENANCE_CLOCK_FILE)
   if (env.data.PROVENANCE_CLOCK_FILE !== undefined) console.log(`provenance: the clock is moved by the offset in ${env.data.PROVENANCE_CLOCK_FILE} (for tests)`)
+  // Shutdown work the app's modules hand over (the webhook queue), run after the last request and before the store closes.
+  const stoppers: (() => Promise<void>)[] = []
   const app = createApp({
+    onStop: (stopper) => stoppers.push(stopper),
     now,
     sources,
     store,
@@ -125,8 +128,10 @@ async function main() {
     }, SHUTDOWN_GRACE_MS)
     forced.unref()
     server.close(() => {
-      void sources
-        .stop()
+      // A webhook retry waiting for its backoff is handed back to the store (not left leased to this process until its
+      // lease runs out), then sources stop and the store closes.
+      void Promise.allSettled(stoppers.map((stopper) => stopper()))
+        .then(() => sources.stop())
         .then(() => store.close())
         .then(() => process.exit(0))
     })
