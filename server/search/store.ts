@@ -187,9 +187,11 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
     })
   }
   for (const signer of await distinctPrefixed(db, kind, 'documents', 'signer', text, MAX_SEARCH_RESULTS)) {
-    // A bounded count: "1000+" is as useful as the exact figure and costs nothing on a busy signer.
+    // A bounded count: "1000+" is as useful as the exact figure and costs nothing on a busy signer. Compared bytewise
+    // (the same equality) so PostgreSQL seeks the signer in its bytewise index: asked with the database collation it
+    // chose that index anyway for a popular signer and read it from the start with a filter (172 ms at 100,000 builds).
     const counted = await db
-      .selectFrom((eb) => eb.selectFrom('documents').select('id').where('signer', '=', signer).limit(1000).as('capped'))
+      .selectFrom((eb) => eb.selectFrom('documents').select('id').where(textKey(kind, 'signer'), '=', signer).limit(1000).as('capped'))
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow()
     const count = Number(counted.count)

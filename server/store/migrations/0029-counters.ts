@@ -19,6 +19,10 @@ import type { Dialect } from './dialect'
  * nor deleted. The day is floor(time / day) written so that both engines' integer division (which truncates)
  * agree with domain/buckets.ts for times before 1970 too.
  *
+ * - On PostgreSQL, `attestation_subjects_digest_prefix`: what other documents are about, by digest bytewise
+ *   (`COLLATE "C"`), so an artifact's digest prefix is an index range there too, as it already was for subjects,
+ *   SBOM digests and rebuilt artifacts (migration 0006); without it every prefix lookup read the whole table.
+ *
  * Existing databases are backfilled with one grouped read of `rebuilds` per table (seconds at 100,000 builds).
  */
 export function countersMigration(kind: StoreKind, t: Dialect): Migration {
@@ -41,6 +45,7 @@ export function countersMigration(kind: StoreKind, t: Dialect): Migration {
       } else {
         await sql`drop trigger if exists rebuild_verdicts_count on rebuilds`.execute(db)
         await sql`drop function if exists rebuild_verdicts_count()`.execute(db)
+        await sql`drop index if exists attestation_subjects_digest_prefix`.execute(db)
       }
       await db.schema.dropTable('rebuild_verdict_days').ifExists().execute()
       await db.schema.dropTable('rebuild_verdict_totals').ifExists().execute()
@@ -79,6 +84,7 @@ async function createCounters(db: Kysely<unknown>, kind: StoreKind, t: Dialect):
           on conflict (project, day, verdict) do update set count = count + 1;
       end`.execute(db)
   } else {
+    await sql`create index attestation_subjects_digest_prefix on attestation_subjects (digest_value collate "C")`.execute(db)
     await sql`
       create function rebuild_verdicts_count() returns trigger language plpgsql as $$
       begin
