@@ -35,10 +35,12 @@ type Faults = {
 }
 
 /** A proxy in front of the registry that plays an auth server and misbehaves on request. */
-async function faultProxy(target: string): Promise<{ url: string; faults: Faults; expireTokens(): void; log: string[]; close(): Promise<void> }> {
+async function faultProxy(target: string): Promise<{ url: string; faults: Faults; expireTokens(): void; log: string[]; answers: string[]; close(): Promise<void> }> {
   const faults: Faults = { tokenAuth: false, throttle: 0, garbage: new Set() }
   let generation = 0
   const log: string[] = []
+  /** `<status> <method> <path>` of each request the registry answered through the proxy. */
+  const answers: string[] = []
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
       const path = request.url ?? '/'
@@ -68,7 +70,9 @@ async function faultProxy(target: string): Promise<{ url: string; faults: Faults
         response.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>not a manifest</html>')
         return
       }
-      const upstream = await fetch(`${target}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*' } })
+      const conditional = request.headers['if-none-match']
+      const upstream = await fetch(`${target}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*', ...(conditional ? { 'if-none-match': conditional } : {}) } })
+      answers.push(`${upstream.status} ${request.method} ${path}`)
       const headers: Record<string, string> = {}
       upstream.headers.forEach((value, name) => {
         if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') headers[name] = value
@@ -84,6 +88,7 @@ async function faultProxy(target: string): Promise<{ url: string; faults: Faults
     url: `http://127.0.0.1:${address.port}`,
     faults,
     log,
+    answers,
     expireTokens: () => void generation++,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
@@ -217,20 +222,71 @@ describe('OCI source against a real registry', () => {
       const second = await w.sync()
       expect(second.lastRun?.state).toBe('succeeded')
       expect(second.lastRun?.documentsIngested).toBe(0)
-      expect(second.lastRun?.unchanged).toBe(4)
+      // The images with something attached: the single image and each platform's (the index itself has none).
+      expect(second.lastRun?.unchanged).toBe(3)
       expect(await w.store.documents.count()).toBe(documents)
 
       const image = await pushImage(registry, 'acme/web', '3.0')
       await attachCosignAttestations(registry, 'acme/web', image.digest, [provenanceEnvelope(key, image.digest, 'acme/web')])
       const third = await w.sync()
       expect(third.lastRun?.documentsIngested).toBe(1)
-      expect(third.lastRun?.unchanged).toBe(4)
+      expect(third.lastRun?.unchanged).toBe(3)
       expect(await w.store.documents.count()).toBe(documents + 1)
       expect(third.documentsIngested).toBe(documents + 1)
     } finally {
       await w.dispose()
     }
   }, 60_000)
+
+  it('asks each attachment tag once when nothing changed, and follows a moved tag and an attestation added to an .att tag', async () => {
+    const repo = `moving/app${randomBytes(3).toString('hex')}`
+    const first = await pushImage(registry, repo, 'stable')
+    await attachCosignAttestations(registry, repo, first.digest, [provenanceEnvelope(key, first.digest, repo)])
+    const other = await pushImage(registry, repo, 'other')
+    const otherProvenance = provenanceEnvelope(key, other.digest, repo)
+    await attachCosignAttestations(registry, repo, other.digest, [otherProvenance])
+    // An image with nothing attached is never asked about.
+    await pushImage(registry, repo, 'bare')
+    const proxy = await faultProxy(registry.url)
+    const all = await world(proxy.url, { repositories: [{ name: repo }] })
+    const stableOnly = await world(registry.url, { repositories: [{ name: repo, tags: ['stable'] }] })
+    try {
+      expect((await all.sync()).lastRun).toMatchObject({ state: 'succeeded', documentsIngested: 2 })
+      expect((await stableOnly.sync()).lastRun).toMatchObject({ state: 'succeeded', documentsIngested: 1 })
+
+      proxy.answers.length = 0
+      const quiet = await all.sync()
+      expect(quiet.lastRun).toMatchObject({ state: 'succeeded', documentsIngested: 0, unchanged: 2, errors: [] })
+      // One listing, one look for the referrers API, and one conditional request per .att tag, answered 304 Not
+      // Modified; no image tag is resolved and no manifest or blob read.
+      const attTags = [first.digest, other.digest].map((digest) => `/v2/${repo}/manifests/${digest.replace(':', '-')}.att`)
+      expect(proxy.answers.filter((line) => !line.includes('/referrers/')).sort()).toEqual([...attTags.map((path) => `304 GET ${path}`), `200 GET /v2/${repo}/tags/list?n=1000`].sort())
+      expect(proxy.answers.filter((line) => line.includes('/referrers/'))).toHaveLength(1)
+
+      // `stable` moves to a new image with its own attestation; `other` gets an SBOM attestation appended to its
+      // .att tag, as `cosign attest` does: the same manifest with one more layer, pushed under the same tag.
+      const moved = await pushImage(registry, repo, 'stable')
+      await attachCosignAttestations(registry, repo, moved.digest, [provenanceEnvelope(key, moved.digest, repo)])
+      await attachCosignAttestations(registry, repo, other.digest, [otherProvenance, sbomEnvelope(key, other.digest, repo)])
+
+      const after = await all.sync()
+      expect(after.lastRun).toMatchObject({ state: 'succeeded', documentsIngested: 2, unchanged: 1, errors: [] })
+      expect((await all.artifact(moved.digest)).attestations.map((attestation) => attestation.verification.status)).toEqual(['verified'])
+      const otherPage = await all.artifact(other.digest)
+      expect(otherPage.attestations.map((attestation) => attestation.verification.status)).toEqual(['verified', 'verified'])
+      expect(otherPage.sbom?.subject.name).toBe(repo)
+
+      // A source limited to `stable` resolves that tag, follows it to the new image, and reads nothing of `other`.
+      const limited = await stableOnly.sync()
+      expect(limited.lastRun).toMatchObject({ state: 'succeeded', documentsIngested: 1, errors: [] })
+      expect((await stableOnly.artifact(moved.digest)).attestations.map((attestation) => attestation.verification.status)).toEqual(['verified'])
+      expect((await stableOnly.store.sources.documentsOf('registry')).map((row) => row.subject).sort()).toEqual([first.digest, moved.digest].sort())
+    } finally {
+      await all.dispose()
+      await stableOnly.dispose()
+      await proxy.close()
+    }
+  }, 90_000)
 
   it('judges cosign signatures by the .sig tag: neither one made over another image nor one by an unknown key is verified', async () => {
     const repo = `signed/app${randomBytes(3).toString('hex')}`
@@ -300,6 +356,7 @@ describe('OCI source against a real registry', () => {
     const good = await pushImage(registry, repo, 'good')
     await attachCosignAttestations(registry, repo, good.digest, [provenanceEnvelope(key, good.digest, repo)])
     const bad = await pushImage(registry, repo, 'bad')
+    await attachCosignAttestations(registry, repo, bad.digest, [provenanceEnvelope(key, bad.digest, repo)])
     const missing = await pushImage(registry, repo, 'missing-blob')
     const envelope = provenanceEnvelope(key, missing.digest, repo)
     await attachCosignAttestations(registry, repo, missing.digest, [envelope])
@@ -308,7 +365,7 @@ describe('OCI source against a real registry', () => {
     expect(deleted.status).toBe(202)
 
     const proxy = await faultProxy(registry.url)
-    proxy.faults.garbage.add(`/v2/${repo}/manifests/${bad.digest}`)
+    proxy.faults.garbage.add(`/v2/${repo}/manifests/${bad.digest.replace(':', '-')}.att`)
     const w = await world(proxy.url, { repositories: [{ name: repo }] })
     try {
       const source = await w.sync()
@@ -317,7 +374,7 @@ describe('OCI source against a real registry', () => {
       const errors = source.lastRun?.errors ?? []
       expect(errors).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ url: `${proxy.url}/v2/${repo}/manifests/${bad.digest}`, message: expect.stringMatching(/manifest is not JSON/) }),
+          expect.objectContaining({ url: `${proxy.url}/v2/${repo}/manifests/${bad.digest.replace(':', '-')}.att`, message: expect.stringMatching(/manifest is not JSON/) }),
           expect.objectContaining({ url: `${proxy.url}/v2/${repo}/blobs/${blob}`, status: 404, message: expect.stringMatching(/BLOB_UNKNOWN/) }),
         ]),
       )
