@@ -2,9 +2,10 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { compressAssets } from './scripts/vite-compress'
 import { zodWithoutJsonSchema } from './scripts/vite-zod-json-schema'
+import { zodOnMini } from './scripts/vite-zod-mini'
 
 export default defineConfig({
-  plugins: [react(), zodWithoutJsonSchema(), compressAssets()],
+  plugins: [react(), zodOnMini(), zodWithoutJsonSchema(), compressAssets()],
   server: {
     port: 5173,
     strictPort: true,
@@ -32,7 +33,7 @@ export default defineConfig({
         // their routes.
         codeSplitting: {
           groups: [
-            { name: 'contract', test: /node_modules\/zod\/|\/src\/api\/|\/src\/contract\/(common|route-spec)\.ts$/, priority: 30 },
+            { name: 'contract', test: /node_modules\/zod\/|\/src\/api\/|\/src\/lib\/zod-on-mini\.ts$|\/src\/contract\/(common|route-spec)\.ts$/, priority: 30 },
             { name: 'shared', test: /\/src\/|node_modules\/@tanstack\/|rolldown\/runtime/, minShareCount: 3, priority: 10 },
           ],
         },
