@@ -1,9 +1,9 @@
 import type { Alert } from '../../src/contract/alerts'
-import type { ArtifactDetail } from '../../src/contract/artifacts'
 import { REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
 import { Report, REPORT_SCHEMA, type ReportArtifact, type ReportAttestation, type ReportScope } from '../../src/contract/reports'
 import { agreement } from '../../domain/reproducibility'
 import { canonicalJson } from '../ingest/canonical-json'
+import type { ArtifactFacts } from './evidence'
 
 /*
  * Report assembly, pure: the facts the store gave for each artifact in, one report out. Nothing reads a clock;
@@ -12,7 +12,7 @@ import { canonicalJson } from '../ingest/canonical-json'
  */
 
 /** What the store knows of one digest in the scope; `detail` null when nothing names it. */
-export type ArtifactEvidence = { digest: string; detail: ArtifactDetail | null; alerts: readonly Alert[] }
+export type ArtifactEvidence = { digest: string; detail: ArtifactFacts | null; alerts: readonly Alert[] }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -52,7 +52,7 @@ export function reportBytes(report: Report): Buffer {
   return Buffer.from(canonicalJson(report), 'utf8')
 }
 
-function artifactOf(digest: string, detail: ArtifactDetail, alerts: readonly Alert[], notAfter: (instant: string) => boolean): ReportArtifact | null {
+function artifactOf(digest: string, detail: ArtifactFacts, alerts: readonly Alert[], notAfter: (instant: string) => boolean): ReportArtifact | null {
   const rebuildDocuments = new Set(detail.rebuilds.map((rebuild) => rebuild.documentId))
   const attestations = detail.attestations
     .filter((attestation) => notAfter(attestation.ingestedAt))

@@ -5,9 +5,12 @@ import type { ReportScope } from '../../src/contract/reports'
 import type { Store } from '../store/types'
 import { scopeDigests, type ArtifactEvidence } from './assemble'
 
+/** Artifacts read at once: one query a kind of fact for each page (evidence.ts). */
+export const EVIDENCE_PAGE = 100
+
 /**
- * Reads what the store knows of each digest in the scope, one artifact at a time (so a release never holds more
- * than its own artifacts), telling `onProgress` after each.
+ * Reads what the store knows of each digest in the scope, a page of artifacts at a time (so a release never holds
+ * more than its own artifacts), telling `onProgress` after each page.
  */
 export async function gatherEvidence(
   store: Store,
@@ -17,11 +20,37 @@ export async function gatherEvidence(
 ): Promise<ArtifactEvidence[]> {
   const digests = await digestsOf(store, scope, asOf)
   const evidence: ArtifactEvidence[] = []
-  for (const digest of digests) {
-    evidence.push(await evidenceOf(store, digest))
+  for (let start = 0; start < digests.length; start += EVIDENCE_PAGE) {
+    evidence.push(...(await evidenceOfPage(store, digests.slice(start, start + EVIDENCE_PAGE))))
     onProgress(evidence.length, digests.length)
   }
   return evidence
+}
+
+/**
+ * What the store knows of each digest of a page, in the page's order: its facts and the alerts on its builds. The
+ * alerts of a build are read only for the builds the page found to have any.
+ */
+export async function evidenceOfPage(store: Store, digests: readonly string[]): Promise<ArtifactEvidence[]> {
+  const { facts, buildsWithAlerts } = await store.reports.evidence(digests)
+  const alertsOf = new Map<string, Alert[]>()
+  const out: ArtifactEvidence[] = []
+  for (const digest of digests) {
+    const detail = facts.get(digest) ?? null
+    const alerts: Alert[] = []
+    for (const build of detail?.builds ?? []) {
+      if (!buildsWithAlerts.has(build.id)) continue
+      let listed = alertsOf.get(build.id)
+      if (listed === undefined) {
+        // Every state: assembly keeps open, acknowledged and waived ones and says why each was waived.
+        listed = (await store.alerts.list(AlertQuery.parse({ buildId: build.id, limit: 500 }))).items
+        alertsOf.set(build.id, listed)
+      }
+      alerts.push(...listed)
+    }
+    out.push({ digest, detail, alerts: [...new Map(alerts.map((alert) => [alert.id, alert])).values()] })
+  }
+  return out
 }
 
 /** The sorted sha256 digests a scope covers as of `asOf`. */
@@ -29,19 +58,6 @@ export async function digestsOf(store: Store, scope: ReportScope, asOf: number):
   if (scope.kind === 'environment') return environmentDigests(store, scope.environment, asOf)
   if (scope.kind === 'project') return projectDigests(store, scope, asOf)
   return scopeDigests(scope)
-}
-
-/** What the store knows of one digest: its artifact and the alerts on its builds. */
-export async function evidenceOf(store: Store, digest: string): Promise<ArtifactEvidence> {
-  const lookup = await store.artifacts.get(digest)
-  const detail = lookup.kind === 'found' ? lookup.artifact : null
-  const alerts: Alert[] = []
-  for (const build of detail?.builds ?? []) {
-    // Every state: assembly keeps open, acknowledged and waived ones and says why each was waived.
-    const page = await store.alerts.list(AlertQuery.parse({ buildId: build.id, limit: 500 }))
-    alerts.push(...page.items)
-  }
-  return { digest, detail, alerts: [...new Map(alerts.map((alert) => [alert.id, alert])).values()] }
 }
 
 /** The sha256 digests of each service's newest deployment to `environment` at or before `asOf`, sorted. */

@@ -6,6 +6,7 @@ import { ReportJob, ReportScope, ReportSummary, type ReportPage, type ReportQuer
 import type { LogKey } from '../log/checkpoint'
 import { instant, parseJson } from '../store/db'
 import type { Database } from '../store/schema'
+import { readEvidencePage, type EvidencePage } from './evidence'
 
 /*
  * Reports are kept in the database (migration 0015), so a report made before a restart can still be listed and
@@ -53,6 +54,10 @@ export interface ReportRepository {
   /** Done: its files are in dirOf(id); `archive` is kept in the row only by reports made before they were files. */
   finish(id: string, done: { summary: ReportSummary; files: readonly ReportFile[]; archive?: Uint8Array; progress: ReportJob['progress'] }, now: number): Promise<void>
   fail(id: string, error: string, now: number): Promise<void>
+  /** What a report needs of a page of artifacts, read for the whole page at once (evidence.ts). */
+  evidence(digests: readonly string[]): Promise<EvidencePage>
+  /** The bytes of stored documents, exactly as ingested, by id (one query for the lot). */
+  documentBytes(ids: readonly string[]): Promise<Map<string, Uint8Array>>
   /** The archive of a finished report: the file's path, or (reports made before files) its bytes. */
   archive(id: string): Promise<{ path: string } | { bytes: Uint8Array } | null>
 }
@@ -147,6 +152,12 @@ export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: 
     },
     fail: async (id, error, now) => {
       await db.updateTable('reports').set({ state: 'failed', error, updated_at: now }).where('id', '=', id).execute()
+    },
+    evidence: (digests) => readEvidencePage(base, digests),
+    documentBytes: async (ids) => {
+      if (ids.length === 0) return new Map()
+      const rows = await db.selectFrom('documents').select(['id', 'raw']).where('id', 'in', [...ids]).execute()
+      return new Map(rows.map((row) => [row.id, row.raw]))
     },
     archive: async (id) => {
       const row = await db.selectFrom('reports').select(['archive', 'state']).where('id', '=', id).executeTakeFirst()

@@ -1,10 +1,9 @@
-import { createHash, sign } from 'node:crypto'
+import { createHash, sign, type KeyObject } from 'node:crypto'
 import type { Policy } from '../../src/contract/policy'
 import type { ReportArtifact } from '../../src/contract/reports'
 import { canonicalJson } from '../ingest/canonical-json'
 import { pae } from '../ingest/dsse'
 import { VSA_V1 } from '../ingest/vsa'
-import type { LogKey } from '../log/checkpoint'
 import { documentFile } from './archive'
 
 /*
@@ -81,11 +80,14 @@ export function vsaStatement(artifact: ReportArtifact, context: VsaContext) {
   }
 }
 
-/** The DSSE envelope of one VSA; keyid is the SHA-256 of the key's SubjectPublicKeyInfo, which ingest matches. */
-export function signVsa(artifact: ReportArtifact, context: VsaContext, key: Pick<LogKey, 'privateKey' | 'publicKeyPem'>): Buffer {
+/**
+ * The DSSE envelope of one VSA; keyid is the SHA-256 of the key's SubjectPublicKeyInfo (keyFingerprint), which
+ * ingest matches. The caller works it out once for a report's many VSAs.
+ */
+export function signVsa(artifact: ReportArtifact, context: VsaContext, signer: { privateKey: KeyObject; keyId: string }): Buffer {
   const payload = Buffer.from(canonicalJson(vsaStatement(artifact, context)))
-  const signature = sign(null, pae(VSA_PAYLOAD_TYPE, payload), key.privateKey)
-  return Buffer.from(`${JSON.stringify({ payloadType: VSA_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid: keyFingerprint(key.publicKeyPem), sig: signature.toString('base64') }] })}\n`)
+  const signature = sign(null, pae(VSA_PAYLOAD_TYPE, payload), signer.privateKey)
+  return Buffer.from(`${JSON.stringify({ payloadType: VSA_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid: signer.keyId, sig: signature.toString('base64') }] })}\n`)
 }
 
 export function keyFingerprint(publicKeyPem: string): string {

@@ -1,15 +1,15 @@
 import { createHash, sign } from 'node:crypto'
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPORT_PAYLOAD_TYPE, REPORT_SCHEMA, ReportArtifact, ReportSummary, type ReportFileName, type ReportScope } from '../../src/contract/reports'
+import { REPORT_PAYLOAD_TYPE, REPORT_SCHEMA, ReportSummary, type ReportFileName, type ReportScope } from '../../src/contract/reports'
 import { canonicalJson, compareCodePoints } from '../ingest/canonical-json'
 import type { Store } from '../store/types'
 import { ARCHIVE_FILES, DERIVED_FILES, documentFile, logProver, proofBytes, proofFile } from './archive'
 import { normalScope, reportArtifact, summaryTally } from './assemble'
 import { CSV_HEADER, csvRows, htmlFrame, htmlSection } from './formats'
-import { digestsOf, evidenceOf } from './gather'
+import { digestsOf, EVIDENCE_PAGE, evidenceOfPage } from './gather'
 import { TAR_END, tarEntry, tarHeader, tarPadding } from './tar'
-import { POLICY_FILE, policyBytes, signVsa, verifierId, vsaFile, type ReportPolicyInput } from './vsa'
+import { keyFingerprint, POLICY_FILE, policyBytes, signVsa, verifierId, vsaFile, type ReportPolicyInput } from './vsa'
 
 /*
  * Writes a report to files as it reads the store, one artifact at a time, so a project of any size is never held
@@ -23,10 +23,10 @@ import { POLICY_FILE, policyBytes, signVsa, verifierId, vsaFile, type ReportPoli
  */
 
 export const ARCHIVE_NAME = 'archive.tar'
-/** Artifacts read between two progress reports. */
-const PAGE = 100
 /** Base64 is written in slices of a multiple of three bytes, so the slices join into the whole's encoding. */
 const BASE64_SLICE = 3 * 256 * 1024
+/** Bytes gathered before a write to a report file. */
+const BATCH = 1024 * 1024
 
 export type WrittenReport = {
   summary: ReportSummary
@@ -36,13 +36,61 @@ export type WrittenReport = {
   sizes: Record<ReportFileName | typeof ARCHIVE_NAME, number>
 }
 
-function copyInto(out: number, path: string): void {
-  const from = openSync(path, 'r')
-  const chunk = Buffer.alloc(1024 * 1024)
-  try {
-    for (let read = readSync(from, chunk); read > 0; read = readSync(from, chunk)) writeSync(out, chunk, 0, read)
-  } finally {
-    closeSync(from)
+/**
+ * A file written in batches of about a megabyte: a report is many small pieces (a line of CSV, a tar header),
+ * and a system call each cost more than the rest of writing them.
+ */
+class BatchedFile {
+  private parts: Buffer[] = []
+  private size = 0
+  private fd: number | null
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w')
+  }
+
+  write(piece: string | Buffer): void {
+    const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece
+    this.parts.push(bytes)
+    this.size += bytes.length
+    if (this.size >= BATCH) this.flush()
+  }
+
+  /** The whole of the file at `path`, after what was written so far. */
+  copyFrom(path: string): void {
+    this.flush()
+    const from = openSync(path, 'r')
+    const chunk = Buffer.alloc(BATCH)
+    try {
+      for (let read = readSync(from, chunk); read > 0; read = readSync(from, chunk)) writeSync(this.descriptor(), chunk, 0, read)
+    } finally {
+      closeSync(from)
+    }
+  }
+
+  close(): void {
+    if (this.fd === null) return
+    this.flush()
+    closeSync(this.fd)
+    this.fd = null
+  }
+
+  /** Closes without writing what is pending: the report failed and its files are thrown away. */
+  abandon(): void {
+    if (this.fd !== null) closeSync(this.fd)
+    this.fd = null
+  }
+
+  private descriptor(): number {
+    if (this.fd === null) throw new Error('write to a report file after it was closed')
+    return this.fd
+  }
+
+  private flush(): void {
+    if (this.size === 0) return
+    writeSync(this.descriptor(), this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size))
+    this.parts = []
+    this.size = 0
   }
 }
 
@@ -77,62 +125,58 @@ export async function writeReport(
   const digests = await digestsOf(store, scope, asOf)
   options.onProgress?.(0, digests.length)
 
-  // Each descriptor is closed once: a number closed twice may by then be another file's.
-  const opened = new Set<number>()
+  const files: BatchedFile[] = []
   const open = (file: string) => {
-    const fd = openSync(file, 'w')
-    opened.add(fd)
-    return fd
-  }
-  const close = (fd: number) => {
-    if (opened.delete(fd)) closeSync(fd)
+    const opened = new BatchedFile(file)
+    files.push(opened)
+    return opened
   }
   const report = open(path(ARCHIVE_FILES.report))
   const csv = open(path(DERIVED_FILES.csv))
   const sections = open(join(scratch, 'sections.html'))
   const vsas = open(join(scratch, 'vsa.tar'))
+  const signer = { privateKey: key.privateKey, keyId: keyFingerprint(key.publicKeyPem) }
   const tally = summaryTally()
   const cited = new Set<string>()
   let written = 0
   try {
-    writeSync(report, '{"artifacts":[')
-    writeSync(csv, CSV_HEADER)
-    for (let start = 0; start < digests.length; start += PAGE) {
-      for (const digest of digests.slice(start, start + PAGE)) {
-        const made = reportArtifact(await evidenceOf(store, digest), asOf)
-        if (made === null) {
-          tally.unknown(digest)
+    report.write('{"artifacts":[')
+    csv.write(CSV_HEADER)
+    for (let start = 0; start < digests.length; start += EVIDENCE_PAGE) {
+      for (const evidence of await evidenceOfPage(store, digests.slice(start, start + EVIDENCE_PAGE))) {
+        // Typed by assembly; the stream's bytes are held to the report parsed whole (Report.parse) by the tests.
+        const artifact = reportArtifact(evidence, asOf)
+        if (artifact === null) {
+          tally.unknown(evidence.digest)
           continue
         }
-        const artifact = ReportArtifact.parse(made)
-        writeSync(report, `${written === 0 ? '' : ','}${canonicalJson(artifact)}`)
-        writeSync(csv, csvRows(artifact))
-        writeSync(sections, htmlSection(artifact, written))
-        writeSync(vsas, tarEntry({ name: vsaFile(artifact.digest), bytes: signVsa(artifact, context, key) }, mtime))
+        report.write(`${written === 0 ? '' : ','}${canonicalJson(artifact)}`)
+        csv.write(csvRows(artifact))
+        sections.write(htmlSection(artifact, written))
+        vsas.write(tarEntry({ name: vsaFile(artifact.digest), bytes: signVsa(artifact, context, signer) }, mtime))
         for (const attestation of artifact.attestations) cited.add(attestation.documentId)
         tally.add(artifact)
         written += 1
       }
-      options.onProgress?.(Math.min(start + PAGE, digests.length), digests.length)
+      options.onProgress?.(Math.min(start + EVIDENCE_PAGE, digests.length), digests.length)
     }
     const summary = ReportSummary.parse(tally.summary(asOfText))
     const documents = [...cited].sort(compareCodePoints)
     // The rest of the report's keys, in canonical order after "artifacts".
-    writeSync(
-      report,
+    report.write(
       `],"asOf":${canonicalJson(asOfText)},"documents":${canonicalJson(documents)},"schema":${canonicalJson(REPORT_SCHEMA)},"scope":${canonicalJson(normalScope(scope))},"summary":${canonicalJson(summary)}}`,
     )
-    close(report)
-    close(csv)
-    close(sections)
-    close(vsas)
+    report.close()
+    csv.close()
+    sections.close()
+    vsas.close()
 
     const { head, tail } = htmlFrame({ scope: normalScope(scope), asOf: asOfText, schema: REPORT_SCHEMA, summary, documents })
     const html = open(path(DERIVED_FILES.html))
-    writeSync(html, head)
-    copyInto(html, join(scratch, 'sections.html'))
-    writeSync(html, tail)
-    close(html)
+    html.write(head)
+    html.copyFrom(join(scratch, 'sections.html'))
+    html.write(tail)
+    html.close()
 
     writeEnvelope(path(ARCHIVE_FILES.report), path(ARCHIVE_FILES.envelope), key)
 
@@ -141,33 +185,38 @@ export async function writeReport(
     {
       const entryFromFile = (name: string, from: string) => {
         const size = sizeOf(from)
-        writeSync(archive, tarHeader(name, size, mtime))
-        copyInto(archive, from)
-        writeSync(archive, tarPadding(size))
+        archive.write(tarHeader(name, size, mtime))
+        archive.copyFrom(from)
+        archive.write(tarPadding(size))
       }
       entryFromFile(ARCHIVE_FILES.report, path(ARCHIVE_FILES.report))
       entryFromFile(ARCHIVE_FILES.envelope, path(ARCHIVE_FILES.envelope))
-      writeSync(archive, tarEntry({ name: ARCHIVE_FILES.publicKey, bytes: Buffer.from(key.publicKeyPem) }, mtime))
-      writeSync(archive, tarEntry({ name: ARCHIVE_FILES.checkpoint, bytes: Buffer.from(prover.checkpointNote) }, mtime))
+      archive.write(tarEntry({ name: ARCHIVE_FILES.publicKey, bytes: Buffer.from(key.publicKeyPem) }, mtime))
+      archive.write(tarEntry({ name: ARCHIVE_FILES.checkpoint, bytes: Buffer.from(prover.checkpointNote) }, mtime))
       entryFromFile(DERIVED_FILES.csv, path(DERIVED_FILES.csv))
       entryFromFile(DERIVED_FILES.html, path(DERIVED_FILES.html))
-      writeSync(archive, tarEntry({ name: POLICY_FILE, bytes: policyFile }, mtime))
-      copyInto(archive, join(scratch, 'vsa.tar'))
-      for (const id of documents) {
-        const document = await store.documents.get(id)
-        if (document === null) throw new Error(`document ${id} is cited but not stored`)
-        writeSync(archive, tarEntry({ name: documentFile(id), bytes: document.raw }, mtime))
+      archive.write(tarEntry({ name: POLICY_FILE, bytes: policyFile }, mtime))
+      archive.copyFrom(join(scratch, 'vsa.tar'))
+      // The documents' bytes a page at a time, one query a page.
+      for (let start = 0; start < documents.length; start += EVIDENCE_PAGE) {
+        const page = documents.slice(start, start + EVIDENCE_PAGE)
+        const raw = await store.reports.documentBytes(page)
+        for (const id of page) {
+          const bytes = raw.get(id)
+          if (bytes === undefined) throw new Error(`document ${id} is cited but not stored`)
+          archive.write(tarEntry({ name: documentFile(id), bytes }, mtime))
+        }
       }
-      for (const id of documents) writeSync(archive, tarEntry({ name: proofFile(id), bytes: proofBytes(prover.proof(id)) }, mtime))
-      writeSync(archive, TAR_END)
-      close(archive)
+      for (const id of documents) archive.write(tarEntry({ name: proofFile(id), bytes: proofBytes(prover.proof(id)) }, mtime))
+      archive.write(TAR_END)
+      archive.close()
     }
     const sizes = Object.fromEntries(
       [ARCHIVE_FILES.report, ARCHIVE_FILES.envelope, DERIVED_FILES.csv, DERIVED_FILES.html, ARCHIVE_NAME].map((name) => [name, sizeOf(path(name))]),
     ) as WrittenReport['sizes']
     return { summary, artifacts: written, documents: documents.length, sizes }
   } finally {
-    for (const fd of [...opened]) close(fd)
+    for (const file of files) file.abandon()
     rmSync(scratch, { recursive: true, force: true })
   }
 }
