@@ -81,47 +81,55 @@ export function replicateRows(file: string, copies: number, options: FillOptions
     const times = db.prepare<[], { low: number | null; high: number | null }>('select min(time) as low, max(time) as high from builds').get()
     const span = copyShift(times?.low ?? null, times?.high ?? null, options.spread)
     const keys = keyRewriter()
+    // A transaction per copy of a table, not one for the whole fill: in WAL mode a transaction's pages stay in the WAL
+    // until it commits, so one transaction would need twice the database's size on disk at its end (a million builds:
+    // about 27 GiB of database and as much again of WAL). The marker file written after a fill is what says it is whole.
+    // Secondary indexes are dropped and built again after the copy (a sort, not a random insert per row); their
+    // pages come out packed where ingest's grow by splits, which reads slightly faster.
+    const indexes = db
+      .prepare<[], { name: string; sql: string }>(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${TABLES.map((table) => `'${table}'`).join(', ')})`)
+      .all()
     db.transaction(() => {
-      // Secondary indexes are dropped and built again after the copy (a sort, not a random insert per row); their
-      // pages come out packed where ingest's grow by splits, which reads slightly faster.
-      const indexes = db
-        .prepare<[], { name: string; sql: string }>(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${TABLES.map((table) => `'${table}'`).join(', ')})`)
-        .all()
       for (const index of indexes) db.exec(`drop index "${index.name}"`)
-      for (const table of TABLES) {
-        const exists = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', table)
-        if (exists === undefined) continue
-        // Generated and hidden columns are derived by SQLite; documents.seq is the append order, given anew.
-        const columns = db
-          .prepare<[], { name: string; hidden: number }>(`pragma table_xinfo(${table})`)
-          .all()
-          .filter((column) => column.hidden === 0 && !(table === 'documents' && column.name === 'seq'))
-          .map((column) => column.name)
-        const template = db.prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from ${table}`).raw().all() as unknown[][]
-        const insert = db.prepare(`insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
-        const plan = columns.map((name) => columnPlan(table, name))
-        for (let copy = 1; copy <= copies; copy++) {
-          const shift = copy * span
-          for (const row of template) {
-            insert.run(
-              row.map((value, index) => {
-                const how = plan[index]
-                if (how === 'null') return null
-                if (how === 'key' && typeof value === 'string') return keys.rewrite(copy, value)
-                if (how === 'time' && typeof value === 'number') return value - shift
-                return value
-              }),
-            )
-          }
-          keys.nextCopy()
-        }
-        rows[table] = template.length * (copies + 1)
-      }
-      for (const index of indexes) db.exec(index.sql)
-      // Counters ingest keeps beside the rows: every copied document counts as its template does.
-      const counts = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', 'signature_counts')
-      if (counts !== undefined) db.prepare('update signature_counts set count = count * ?').run(copies + 1)
     })()
+    for (const table of TABLES) {
+      const exists = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', table)
+      if (exists === undefined) continue
+      // Generated and hidden columns are derived by SQLite; documents.seq is the append order, given anew.
+      const columns = db
+        .prepare<[], { name: string; hidden: number }>(`pragma table_xinfo(${table})`)
+        .all()
+        .filter((column) => column.hidden === 0 && !(table === 'documents' && column.name === 'seq'))
+        .map((column) => column.name)
+      const template = db.prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from ${table}`).raw().all() as unknown[][]
+      const insert = db.prepare(`insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+      const plan = columns.map((name) => columnPlan(table, name))
+      const copyOnce = db.transaction((copy: number) => {
+        const shift = copy * span
+        for (const row of template) {
+          insert.run(
+            row.map((value, index) => {
+              const how = plan[index]
+              if (how === 'null') return null
+              if (how === 'key' && typeof value === 'string') return keys.rewrite(copy, value)
+              if (how === 'time' && typeof value === 'number') return value - shift
+              return value
+            }),
+          )
+        }
+      })
+      for (let copy = 1; copy <= copies; copy++) {
+        copyOnce(copy)
+        keys.nextCopy()
+      }
+      rows[table] = template.length * (copies + 1)
+    }
+    // Each index built in its own transaction, for the same reason.
+    for (const index of indexes) db.exec(index.sql)
+    // Counters ingest keeps beside the rows: every copied document counts as its template does. (The rebuild
+    // verdict counters of migration 0029 are kept by their trigger as the copied verdicts are inserted.)
+    const counts = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', 'signature_counts')
+    if (counts !== undefined) db.prepare('update signature_counts set count = count * ?').run(copies + 1)
     // No ANALYZE: the server never runs one, so the planner sees what it would see in production.
     db.pragma('wal_checkpoint(TRUNCATE)')
   } finally {

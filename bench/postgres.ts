@@ -16,7 +16,7 @@
  * BENCH_TEMPLATE the template's size; BENCH_FILL=sqlite fills only SQLite and exits. Run fills
  * under `nice`: a million builds take long on a shared machine.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
@@ -101,6 +101,18 @@ const sqliteDir = join(root, 'sqlite')
 mkdirSync(sqliteDir, { recursive: true })
 let sqliteMarker = readMarker(sqliteDir)
 console.log(`bench postgres: ${BUILDS.toLocaleString('en')} builds in ${root}, Node ${process.version}, load average ${load()}`)
+
+/** Measured at 100,000 builds: 2.7 GiB per engine (docs/deploy.md); a fill needs that plus room for indexes built after. */
+const BYTES_PER_BUILD = (3 * 2 ** 30) / 100_000
+{
+  const engines = (sqliteMarker === null ? 1 : 0) + (fillOnly === 'sqlite' || readMarker(join(root, 'postgres', 'bench')) !== null ? 0 : 1)
+  const needed = engines * BUILDS * BYTES_PER_BUILD
+  const { bavail, bsize } = statfsSync(root)
+  if (needed > bavail * bsize) {
+    console.error(`bench postgres: filling ${engines} engine(s) with ${BUILDS.toLocaleString('en')} builds needs about ${(needed / 2 ** 30).toFixed(0)} GiB; ${root} has ${((bavail * bsize) / 2 ** 30).toFixed(0)} GiB free. Use a BENCH_DATA_DIR on a larger disk or fewer BENCH_BUILDS.`)
+    process.exit(1)
+  }
+}
 if (sqliteMarker === null) {
   const store = await openStore({ dataDir: sqliteDir, catchUpLog: false })
   const ingestSeconds = await ingestTemplate(store, config)
