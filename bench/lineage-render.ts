@@ -3,7 +3,10 @@
  * built SPA. Figures: time from the answer to the first paint (layout in the worker included), a scripted pan at
  * the fit-all overview and at zoom 1 (intervals between animation frames while dragging, median and 95th
  * percentile, and the canvas paint's own cost), and the time from an answer in which one node's state changed to
- * the repaint that shows it (the Refresh states button; no relayout), median and 95th percentile.
+ * the repaint that shows it (the Refresh states button; no relayout), median and 95th percentile: from the moment the
+ * page has the change (the answer parsed, checked and diffed in the answer worker: the budget's figure), from the
+ * answer's last byte (the worker's parse included), and from the click (the 5.2 MB transfer included), with the
+ * main thread's tasks over 50 ms in the whole span.
  *
  * BENCH_RENDER_NODES changes the size (default 5,000); BENCH_DIST serves another build. Every figure line ends with the
  * machine's load average, which moves them more than anything on a shared machine.
@@ -154,9 +157,11 @@ await pan('at zoom 1')
 // flips it). Timed from the answer parsed (the page's `lineage:data` mark) to the end of the canvas paint that shows
 // it, and to the next animation frame after that paint (the frame that presents it). No relayout: the structure is
 // the same, so the layout is kept.
-const REFRESHES = Number(process.env.BENCH_RENDER_REFRESHES ?? 21)
+const REFRESHES = Number(process.env.BENCH_RENDER_REFRESHES ?? 41)
 const toPaint: number[] = []
 const toFrame: number[] = []
+const fromAnswer: number[] = []
+const fromClick: number[] = []
 const refreshTasks: number[] = []
 let repaintFailure: string | null = null
 const refresh = toolbar.getByRole('button', { name: 'Refresh states' })
@@ -177,6 +182,7 @@ try {
         return performance.now()
       })()`),
     )
+    const clicked = Number(await page.evaluate('performance.now()'))
     await refresh.click()
     await page.waitForFunction(
       (after) => {
@@ -195,11 +201,15 @@ try {
     })
     const log = (await entries(page)).filter((entry) => entry.start > since)
     const data = log.find((entry) => entry.name === 'lineage:data')!
+    const answer = log.filter((entry) => entry.name === 'lineage:answer' && entry.start <= data.start).at(-1)
     const paint = log.find((entry) => entry.name === 'lineage:paint' && entry.start > data.start)!
     const painted = paint.start + paint.duration
     toPaint.push(painted - data.start)
     toFrame.push(frames.find((time) => time >= painted)! - data.start)
-    refreshTasks.push(...(await entries(page)).filter((entry) => entry.name === 'longtask' && entry.start >= data.start && entry.start <= painted).map((entry) => entry.duration))
+    if (answer) fromAnswer.push(painted - answer.start)
+    fromClick.push(painted - clicked)
+    // Every main-thread task over 50 ms from the click to the paint: the page must stay responsive throughout.
+    refreshTasks.push(...(await entries(page)).filter((entry) => entry.name === 'longtask' && entry.start + entry.duration >= clicked && entry.start <= painted).map((entry) => entry.duration))
   }
 } catch (error) {
   // Said, not thrown: the figures above still stand.
@@ -212,8 +222,12 @@ const reads = await page.getByRole('button', { name: new RegExp(`sha256:${change
 if (repaintFailure !== null) console.log(`one node's state changed: NOT MEASURED, no repaint seen after Refresh states (${repaintFailure})`)
 else
   console.log(
-    `one node's state changed, ${toPaint.length} refreshes (budget 50 ms): answer parsed → canvas painted median ${ms(percentile(toPaint, 50))}, p95 ${ms(percentile(toPaint, 95))}; ` +
-      `→ next frame median ${ms(percentile(toFrame, 50))}, p95 ${ms(percentile(toFrame, 95))}; ${refreshTasks.length} tasks over 50 ms in them; the node now reads ${expectedState}: ${reads > 0 ? 'yes' : 'NO'}; load average ${loadAverage()}`,
+    `one node's state changed, ${toPaint.length} refreshes: the page has the change (answer parsed, checked and diffed in the worker) → canvas painted ` +
+      `median ${ms(percentile(toPaint, 50))}, p95 ${ms(percentile(toPaint, 95))} (budget 50 ms: ${percentile(toPaint, 95) < 50 ? 'met' : 'NOT met'}); ` +
+      `→ next frame median ${ms(percentile(toFrame, 50))}, p95 ${ms(percentile(toFrame, 95))}; ` +
+      `from the answer's last byte (the worker's parse included) median ${ms(percentile(fromAnswer, 50))}, p95 ${ms(percentile(fromAnswer, 95))}; ` +
+      `from the click (the ${(bodies.changed.length / 1e6).toFixed(1)} MB answer's transfer included) median ${ms(percentile(fromClick, 50))}, p95 ${ms(percentile(fromClick, 95))}; ` +
+      `main-thread tasks over 50 ms from click to paint: ${refreshTasks.length}${refreshTasks.length > 0 ? `, longest ${ms(Math.max(...refreshTasks))}` : ''}; the node now reads ${expectedState}: ${reads > 0 ? 'yes' : 'NO'}; load average ${loadAverage()}`,
   )
 
 await browser.close()

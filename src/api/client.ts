@@ -183,3 +183,54 @@ export async function postJson<S extends z.ZodType>(path: string, options: { sch
   }
   return result.data
 }
+
+/**
+ * GET a JSON resource of the Provenance API as the bytes of its body, unparsed, for an answer big enough that
+ * parsing it would hold up the page (a lineage graph of thousands of nodes is parsed in a worker, with
+ * `parseJsonBytes`). Failures before the body (network, HTTP status, a refused token) are thrown as `getJson` throws them.
+ */
+export async function getJsonBytes(path: string, options: { query?: Record<string, QueryValue>; signal?: AbortSignal }): Promise<{ bytes: ArrayBuffer; status: number }> {
+  const { query, signal } = options
+  const token = tokenStore.token()
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (token !== null) headers.Authorization = `Bearer ${token}`
+  const network = () => new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint: path })
+  let response: Response
+  try {
+    response = await fetch(withQuery(path, query), { headers, signal: signal ?? null })
+  } catch (error) {
+    if (isAbort(error, signal)) throw error
+    throw network()
+  }
+  if (!response.ok) {
+    const error = await errorFromResponse(response, path)
+    if (response.status === 401) tokenStore.unauthorized(token)
+    throw error
+  }
+  try {
+    return { bytes: await response.arrayBuffer(), status: response.status }
+  } catch (error) {
+    if (isAbort(error, signal)) throw error
+    throw network()
+  }
+}
+
+/**
+ * The bytes of a JSON answer (from `getJsonBytes`) parsed with its contract schema, with `getJson`'s errors:
+ * `invalid-json` for text that is not JSON, `invalid-response` naming where the answer breaks the contract. Touches
+ * nothing of the page, so it runs in a worker too.
+ */
+export function parseJsonBytes<S extends z.ZodType>(bytes: ArrayBuffer, schema: S, answer: { status: number; endpoint: string }): z.output<S> {
+  let body: unknown
+  try {
+    body = JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    throw new ApiError({ status: answer.status, code: 'invalid-json', message: 'The server’s answer is not valid JSON.', endpoint: answer.endpoint })
+  }
+  const result = schema.safeParse(body)
+  if (!result.success) {
+    const { message, path: where } = describeIssues(result.error.issues)
+    throw new ApiError({ status: answer.status, code: 'invalid-response', message: `The server’s answer does not match the API contract: ${message}`, path: where, endpoint: answer.endpoint })
+  }
+  return result.data
+}

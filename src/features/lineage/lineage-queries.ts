@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query'
-import { getJson } from '../../api/client'
-import { LineageGraph } from '../../contract/lineage'
+import { getJsonBytes } from '../../api/client'
+import { readLineageAnswer } from './lib/answer-client'
 
 export type LineageRequest = { from: string; depth: number; direction: 'up' | 'down' | 'both'; expand: readonly string[] }
 
@@ -11,12 +11,14 @@ export const lineageQueries = {
     queryOptions({
       queryKey: [...lineageQueries.all(), 'graph', request] as const,
       queryFn: async ({ signal }) => {
-        const graph = await getJson('/api/v1/lineage', {
-          query: { from: request.from, depth: request.depth, direction: request.direction, expand: request.expand.join(',') },
-          schema: LineageGraph,
-          signal,
-        })
-        // For the rendering bench: when an answer was parsed (observed, then cleared so marks do not pile up).
+        const query = { from: request.from, depth: request.depth, direction: request.direction, expand: request.expand.join(',') }
+        const answer = await getJsonBytes('/api/v1/lineage', { query, signal })
+        // For the rendering bench: when the answer's last byte arrived (marks are observed, then cleared so they do not pile up).
+        performance.mark('lineage:answer')
+        performance.clearMarks('lineage:answer')
+        // Parsed and checked in a worker; a refresh that changed only states comes back as the last graph patched.
+        const graph = await readLineageAnswer(JSON.stringify(query), answer.bytes, { status: answer.status, endpoint: '/api/v1/lineage' })
+        // When the page has the answer's graph (parsed, checked and, for a refresh, diffed with the last one).
         performance.mark('lineage:data')
         performance.clearMarks('lineage:data')
         return graph

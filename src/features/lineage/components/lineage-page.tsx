@@ -7,6 +7,7 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
 import { paths } from '../../../lib/paths'
 import type { LayoutResult } from '../lib/layout'
+import { prepareAnswers } from '../lib/answer-client'
 import { prepareLayout, runLayout } from '../lib/layout-client'
 import { readLineageSearch, writeLineageSearch, type LineageSearch, type Viewport } from '../lib/lineage-search'
 import { buildView, findNodes, layerNames, layoutInput, refreshView, structureKey, type LineageView } from '../lib/lineage-view'
@@ -174,8 +175,11 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
   }
   const view = built?.view ?? null
   const key = built?.key ?? ''
-  // The worker starts while the answer is on its way, so its code is loaded when the first layout is asked for.
-  useEffect(() => prepareLayout(), [])
+  // The workers start while the answer is on its way, so their code is loaded when the answer and the first layout need them.
+  useEffect(() => {
+    prepareAnswers()
+    prepareLayout()
+  }, [])
 
   // Layout runs in the worker whenever the structure changes; a state change alone keeps the layout. Asked for
   // before the browser lays out the page's new DOM, so the worker works while this thread does that.
@@ -222,6 +226,7 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     [update, setCurrentId],
   )
   const onViewport = useCallback((viewport: Viewport) => update({ view: viewport }, true), [update])
+  const reportDigests = view ? artifactDigests(view, graphs) : []
   const selectAndCentre = useCallback(
     (node: number) => {
       open(node)
@@ -247,8 +252,6 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     window.setTimeout(() => URL.revokeObjectURL(url), 1000)
   }
   const fileBase = `lineage-${from.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40)}`
-  // "Report on this": the artifacts the view shows, as a release (a report takes up to 500 digests).
-  const reportDigests = [...new Set(graphs.flatMap((graph) => graph.nodes).flatMap((node) => (node.type === 'artifact' && node.facts.digest.startsWith('sha256:') ? [node.facts.digest] : [])))].sort().slice(0, 500)
 
   return (
     <div className="lineage-layout">
@@ -295,7 +298,10 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
               Leave focus mode
             </button>
           ) : null}
-          {main.isFetching ? <span className="muted">Updating…</span> : null}
+          {/* Always laid out, shown while fetching: appearing would move everything below it (the list's thousands of entries too). */}
+          <span className="muted lineage-updating" data-active={main.isFetching}>
+            Updating…
+          </span>
         </div>
         <Summary view={view} search={search} />
         <div className="lineage-find">
@@ -364,9 +370,15 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
 }
 
 function Summary({ view, search }: { view: LineageView; search: LineageSearch }) {
-  const failed = view.edges.filter((edge) => edge.state === 'failed').length
-  const unverified = view.edges.filter((edge) => edge.state === 'unverified').length
-  const flagged = view.nodes.filter((node) => node.flag !== null).length
+  // One pass each: this runs on every refresh of a graph of thousands of links.
+  let failed = 0
+  let unverified = 0
+  for (const edge of view.edges) {
+    if (edge.state === 'failed') failed++
+    else if (edge.state === 'unverified') unverified++
+  }
+  let flagged = 0
+  for (const node of view.nodes) if (node.flag !== null) flagged++
   const cutAt = view.cut.at.filter((entry) => entry.reason !== 'grouped').length
   return (
     <p className="lineage-summary" role="status">
@@ -432,6 +444,35 @@ const NodeListChunk = memo(
     before.nodes.every((node, index) => node === after.nodes[index] && before.view.nodes[node] === after.view.nodes[node]),
 )
 
+/** Per structure (see below): the artifacts' digests for "Report on this". */
+const digestsByStructure = new WeakMap<LineageView['index'], string[]>()
+
+/**
+ * "Report on this": the artifacts of the answers, as a release (a report takes up to 500 digests). Once per
+ * structure, not per render or refresh: an artifact's digest is part of its id, so the same nodes have the same digests.
+ */
+function artifactDigests(view: LineageView, graphs: readonly LineageGraph[]): string[] {
+  const known = digestsByStructure.get(view.index)
+  if (known) return known
+  const digests = [...new Set(graphs.flatMap((graph) => graph.nodes).flatMap((node) => (node.type === 'artifact' && node.facts.digest.startsWith('sha256:') ? [node.facts.digest] : [])))].sort().slice(0, 500)
+  digestsByStructure.set(view.index, digests)
+  return digests
+}
+
+type ListChunks = Array<{ count: number; chunks: number[][] }>
+/** Per structure (a view's index, which a refresh of states keeps, with every node's layer): the list's chunks by layer. */
+const chunksByStructure = new WeakMap<LineageView['index'], ListChunks>()
+
+function listChunks(view: LineageView): ListChunks {
+  const known = chunksByStructure.get(view.index)
+  if (known) return known
+  const layers: number[][] = layerNames.map(() => [])
+  view.nodes.forEach((node, index) => layers[node.layer]?.push(index))
+  const chunks = layers.map((nodes) => ({ count: nodes.length, chunks: Array.from({ length: Math.ceil(nodes.length / LIST_CHUNK) }, (_, chunk) => nodes.slice(chunk * LIST_CHUNK, (chunk + 1) * LIST_CHUNK)) }))
+  chunksByStructure.set(view.index, chunks)
+  return chunks
+}
+
 /**
  * The graph as lists, one per layer, for screen readers and for finding a node without the canvas: each entry is
  * named like the node and opens its panel. Out of view, and out of the tab order (the canvas's node is the stop).
@@ -439,11 +480,7 @@ const NodeListChunk = memo(
  * first picture nor make one long task; a refresh re-renders only the chunks holding a changed node.
  */
 const NodeList = memo(function NodeList({ view, onOpen }: { view: LineageView; onOpen: (node: number) => void }) {
-  const byLayer = useMemo(() => {
-    const layers: number[][] = layerNames.map(() => [])
-    view.nodes.forEach((node, index) => layers[node.layer]?.push(index))
-    return layers.map((nodes) => ({ count: nodes.length, chunks: Array.from({ length: Math.ceil(nodes.length / LIST_CHUNK) }, (_, chunk) => nodes.slice(chunk * LIST_CHUNK, (chunk + 1) * LIST_CHUNK)) }))
-  }, [view])
+  const byLayer = listChunks(view)
   const chunks = byLayer.reduce((sum, layer) => sum + layer.chunks.length, 0)
   // A small graph is listed at once; a big one starts empty and fills while the worker lays it out.
   const [rendered, setRendered] = useState(chunks <= LIST_FIRST_CHUNKS ? chunks : 0)
@@ -459,7 +496,7 @@ const NodeList = memo(function NodeList({ view, onOpen }: { view: LineageView; o
   }, [rendered, chunks])
   let budget = rendered
   return (
-    <section className="visually-hidden" aria-labelledby="lineage-list-heading">
+    <section className="visually-hidden lineage-list" aria-labelledby="lineage-list-heading">
       <h2 id="lineage-list-heading">The graph as a list</h2>
       {byLayer.map((layer, index) =>
         layer.count === 0 ? null : (
