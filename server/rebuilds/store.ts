@@ -58,6 +58,9 @@ async function listRebuilds(db: Db, query: RebuildQuery): Promise<RebuildPage> {
 
 type ProjectCounts = { matched: number; mismatched: number; last: number | null }
 
+/** Projects whose streak facts the summary gathers at once (fewer than the PostgreSQL pool's connections). */
+const SUMMARY_PARALLEL = 4
+
 /** A counter row added to a project's counts: anything but a match counts as a mismatch, as the lists show it. */
 function addTotal(counts: ProjectCounts | undefined, row: VerdictTotal): ProjectCounts {
   const entry = counts ?? { matched: 0, mismatched: 0, last: null }
@@ -72,29 +75,37 @@ async function reproducibilitySummary(db: Db): Promise<ReproducibilitySummary> {
   const byProject = new Map<string, ProjectCounts>()
   for (const row of await verdictTotals(db)) byProject.set(row.project, addTotal(byProject.get(row.project), row))
   const items: ReproducibilityProject[] = []
-  for (const project of [...byProject.keys()].sort()) {
-    const counts = byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }
-    const { currentStreak, lastMismatch } = await streakAndLastMismatch(db, project, counts)
-    items.push({
-      project,
-      rebuilds: counts.matched + counts.mismatched,
-      matched: counts.matched,
-      mismatched: counts.mismatched,
-      currentStreak,
-      lastMismatch,
-      lastRebuildAt: counts.last === null ? null : instant(counts.last),
-    })
+  const projects = [...byProject.keys()].sort()
+  // A few projects' seeks at a time: on PostgreSQL each is a round trip, and the pool runs them side by side.
+  for (let start = 0; start < projects.length; start += SUMMARY_PARALLEL) {
+    const batch = projects.slice(start, start + SUMMARY_PARALLEL)
+    const facts = await Promise.all(batch.map((project) => streakAndLastMismatch(db, project, byProject.get(project) ?? { matched: 0, mismatched: 0, last: null })))
+    for (const [index, project] of batch.entries()) {
+      const counts = byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }
+      const { currentStreak, lastMismatch } = facts[index] ?? { currentStreak: null, lastMismatch: null }
+      items.push({
+        project,
+        rebuilds: counts.matched + counts.mismatched,
+        matched: counts.matched,
+        mismatched: counts.mismatched,
+        currentStreak,
+        lastMismatch,
+        lastRebuildAt: counts.last === null ? null : instant(counts.last),
+      })
+    }
   }
   return ReproducibilitySummary.parse({ items })
 }
 
 /** The project's current streak and last mismatch: the facts gathered with a few index seeks, judged by the domain rule. */
 async function streakAndLastMismatch(db: Db, project: string, counts: ProjectCounts): Promise<{ currentStreak: Streak | null; lastMismatch: Rebuild | null }> {
-  const newest = await db.selectFrom('rebuilds').select(['verdict']).where('project', '=', project).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
-  const mismatchRow =
+  // Independent seeks side by side (on PostgreSQL, round trips on two connections).
+  const [newest, mismatchRow] = await Promise.all([
+    db.selectFrom('rebuilds').select(['verdict']).where('project', '=', project).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
     counts.mismatched === 0
       ? undefined
-      : await db.selectFrom('rebuilds').selectAll().where('project', '=', project).where('verdict', '=', 'mismatch').orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+      : db.selectFrom('rebuilds').selectAll().where('project', '=', project).where('verdict', '=', 'mismatch').orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+  ])
   const lastMismatch = mismatchRow === undefined ? null : rebuildOut(mismatchRow)
   const verdict = newest === undefined ? null : newest.verdict === 'mismatch' ? 'mismatch' : 'match'
   const other = verdict === 'match' ? 'mismatch' : 'match'
@@ -108,19 +119,21 @@ async function streakAndLastMismatch(db: Db, project: string, counts: ProjectCou
     if (breaker !== undefined) {
       // The verdicts after it: those of its own day from the index, the later days' from the counters.
       const breakerDay = dayStart(breaker.time)
-      const sameDay = await db
-        .selectFrom('rebuilds')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('project', '=', project)
-        .where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(breaker.time, breaker.id)))
-        .where('time', '<', breakerDay + DAY)
-        .executeTakeFirstOrThrow()
-      const later = await db
-        .selectFrom('rebuild_verdict_days')
-        .select((eb) => eb.fn.sum<number>('count').as('count'))
-        .where('project', '=', project)
-        .where('day', '>', breakerDay)
-        .executeTakeFirstOrThrow()
+      const [sameDay, later] = await Promise.all([
+        db
+          .selectFrom('rebuilds')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .where('project', '=', project)
+          .where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(breaker.time, breaker.id)))
+          .where('time', '<', breakerDay + DAY)
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('rebuild_verdict_days')
+          .select((eb) => eb.fn.sum<number>('count').as('count'))
+          .where('project', '=', project)
+          .where('day', '>', breakerDay)
+          .executeTakeFirstOrThrow(),
+      ])
       sinceOther = Number(sameDay.count) + Number(later.count ?? 0)
     }
   }
@@ -145,8 +158,9 @@ async function reproducibilityHistory(db: Db, project: string, range: BucketRang
   const buckets = Array.from({ length: range.count }, (_, index) => ({ start: instant(range.start + index * size), matched: 0, mismatched: 0 }))
   let matched = 0
   let mismatched = 0
+  const [days, totals] = await Promise.all([verdictDays(db, { from: range.start, to: range.end }, project), verdictTotals(db, project)])
   // Buckets are whole UTC days (weeks start on a Monday), so each is a sum of the kept per-day counts.
-  for (const row of await verdictDays(db, { from: range.start, to: range.end }, project)) {
+  for (const row of days) {
     const bucket = buckets[Math.floor((row.day - range.start) / size)]
     if (bucket === undefined) continue
     if (row.verdict === 'match') {
@@ -158,7 +172,7 @@ async function reproducibilityHistory(db: Db, project: string, range: BucketRang
     }
   }
   let counts: ProjectCounts = { matched: 0, mismatched: 0, last: null }
-  for (const row of await verdictTotals(db, project)) counts = addTotal(counts, row)
+  for (const row of totals) counts = addTotal(counts, row)
   const { currentStreak, lastMismatch } = await streakAndLastMismatch(db, project, counts)
   return ReproducibilityHistory.parse({
     project,
