@@ -71,8 +71,12 @@ test('Sync now pulls a signed image’s SLSA attestation and SBOM from the regis
   try {
     server = await startServer({ config: sourceConfig('acme/web') })
     await waitForIdle(server)
-    // Other images in the repository make the sync long enough to watch; the one under test is pushed last.
-    for (let index = 0; index < 12; index++) await pushImage(registry, 'acme/web', `old-${index}`)
+    // Other attested images in the repository make the sync long enough to watch (an image with nothing attached
+    // is not even asked about); the one under test is pushed last.
+    for (let index = 0; index < 12; index++) {
+      const old = await pushImage(registry, 'acme/web', `old-${index}`)
+      await attachCosignAttestations(registry, 'acme/web', old.digest, [provenanceEnvelope(server.key, old.digest, 'acme/web')])
+    }
     const image = await pushSigned(server, 'acme/web', '1.0')
 
     await page.goto(`${server.url}/sources`)
@@ -89,7 +93,7 @@ test('Sync now pulls a signed image’s SLSA attestation and SBOM from the regis
     await expect(progress).toBeVisible()
     await expect(card.getByRole('button', { name: 'Syncing…' })).toBeDisabled()
     await expect(card.getByText(/^Syncing: \d+ of 13 items/)).toBeVisible()
-    await expect(card.getByText(/^Succeeded: 13 of 13 items · 3 documents found, 3 new/)).toBeVisible({ timeout: 60_000 })
+    await expect(card.getByText(/^Succeeded: 13 of 13 items · 15 documents found, 15 new/)).toBeVisible({ timeout: 60_000 })
     await expect(progress).toBeHidden()
     await expect(card.getByRole('button', { name: 'Sync now' })).toBeEnabled()
 
