@@ -122,6 +122,51 @@ test('keyboard only: Tab reaches a node, arrows follow its links, Enter opens it
   expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([])
 })
 
+test('Refresh states shows a node’s new state in the list, the keyboard’s node and the open panel, and back again', async ({ demoServer: server, demoPage: page, request }) => {
+  const deployment = await running(request, server.url, 'production', 'web')
+  const digest = deployment.artifacts[0]!.digest
+  // The demo's verdicts do not change while a test runs, so the answers after the first are the server's own with
+  // this artifact's verdict changed, as a re-verification that failed it would change them; everything else is as served.
+  let failIt = false
+  await page.route('**/api/v1/lineage?**', async (route) => {
+    const response = await route.fetch()
+    const graph = LineageGraph.parse(await response.json())
+    const nodes = graph.nodes.map((node) => (failIt && node.type === 'artifact' && node.facts.digest === digest ? { ...node, state: 'failed' as const, facts: { ...node.facts, provenance: 'failed' as const } } : node))
+    await route.fulfill({ response, json: { ...graph, nodes } })
+  })
+  await page.goto(`${server.url}/lineage?from=${digest}`)
+  const name = (state: string) => new RegExp(`^artifact web-dist\\.tar\\.gz sha256:${digest.slice(7, 13)}…, ${state}`)
+  const listed = (state: string) => nodeList(page).getByRole('button', { name: name(state) })
+  await expect(listed('verified')).toHaveCount(1)
+  await openFromList(page, name('verified'))
+  const provenance = panel(page).getByRole('term').filter({ hasText: /^Provenance$/ }).locator('xpath=following-sibling::dd')
+  await expect(panel(page).getByRole('heading', { level: 2 })).toHaveText(/^artifact web-dist\.tar\.gz/)
+  await expect(provenance).toHaveText('verified')
+  const others = await nodeList(page).getByRole('button', { name: /, verified/ }).count()
+
+  failIt = true
+  const refresh = page.getByRole('toolbar', { name: 'Graph view' }).getByRole('button', { name: 'Refresh states' })
+  await refresh.click()
+  await expect(listed('failed')).toHaveCount(1)
+  await expect(listed('verified')).toHaveCount(0)
+  await expect(page.locator('.lineage-current')).toHaveAttribute('aria-label', name('failed'))
+  // The panel's first paragraph says the node's state in words.
+  await expect(panel(page).getByRole('paragraph').first()).toHaveText(/^failed/)
+  await expect(provenance).toHaveText('failed')
+  // Only that node changed: every other verified node still reads verified.
+  await expect(nodeList(page).getByRole('button', { name: /, verified/ })).toHaveCount(others - 1)
+
+  // A second refresh (patched against the first refresh's answer) brings it back.
+  failIt = false
+  await expect(refresh).toBeEnabled()
+  await refresh.click()
+  await expect(listed('verified')).toHaveCount(1)
+  await expect(provenance).toHaveText('verified')
+  await expect(panel(page).getByRole('paragraph').first()).toHaveText(/^verified/)
+  await expect(page.locator('.lineage-current')).toHaveAttribute('aria-label', name('verified'))
+  await expect(nodeList(page).getByRole('button', { name: /, verified/ })).toHaveCount(others)
+})
+
 test('expanding a group adds its members to the graph', async ({ demoServer: server, demoPage: page, request }) => {
   // Production's deployments outnumber what one node lists, so the environment starts with them grouped.
   const before = await lineage(request, server.url, 'from=env:production')
