@@ -1,8 +1,9 @@
 import { DEPLOYMENT_RULE, type Alert, type AlertHistoryEntry } from '../../src/contract/alerts'
 import type { Deployment } from '../../src/contract/deployments'
 import { mergeFinding, type Occurrence } from './aggregate'
+import { RollingBaseline } from './baseline'
 import type { BuildFacts } from './facts'
-import { alertId, deploymentCause, deploymentClearedReason, evaluateBuild, evaluateDeployment, type Finding } from './rules'
+import { alertId, deploymentCause, deploymentClearedReason, evaluateBuildAgainst, evaluateDeployment, type Finding } from './rules'
 import type { AlertSettings } from './settings'
 
 /*
@@ -15,15 +16,29 @@ export type ReplayedAlert = { alert: Alert; history: AlertHistoryEntry[]; occurr
 
 export function replayAlerts(builds: readonly BuildFacts[], settingsFor: (build: BuildFacts) => AlertSettings, now: number): Map<string, ReplayedAlert> {
   const ordered = [...builds].sort((a, b) => a.time - b.time || (a.buildId < b.buildId ? -1 : 1))
-  const byProject = new Map<string, BuildFacts[]>()
+  // Per project, every earlier build and a counted window for each baseline size its settings ask for (one, unless
+  // the policy gives its repositories different sizes): each build is newer than all before it, so the counts are its baseline.
+  const byProject = new Map<string, { earlier: BuildFacts[]; windows: Map<number, RollingBaseline> }>()
   const alerts = new Map<string, ReplayedAlert>()
   for (const build of ordered) {
     const settings = settingsFor(build)
-    const earlier = byProject.get(build.project) ?? []
-    const history = earlier.slice(-settings.baseline.builds).reverse()
-    for (const finding of evaluateBuild(build, history, settings)) file(alerts, finding, { buildId: build.buildId, documentId: build.documentId, at: build.time, found: finding.evidence.found }, now)
-    earlier.push(build)
-    byProject.set(build.project, earlier)
+    const size = settings.baseline.builds
+    let project = byProject.get(build.project)
+    if (project === undefined) {
+      project = { earlier: [], windows: new Map() }
+      byProject.set(build.project, project)
+    }
+    let window = project.windows.get(size)
+    if (window === undefined) {
+      window = new RollingBaseline(size)
+      for (const earlier of project.earlier.slice(-size)) window.add(earlier)
+      project.windows.set(size, window)
+    }
+    for (const finding of evaluateBuildAgainst(build, window.baselineFor(build, size), settings)) {
+      file(alerts, finding, { buildId: build.buildId, documentId: build.documentId, at: build.time, found: finding.evidence.found }, now)
+    }
+    project.earlier.push(build)
+    for (const each of project.windows.values()) each.add(build)
   }
   return alerts
 }

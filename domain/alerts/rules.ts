@@ -5,11 +5,12 @@ import type { Deployment } from '../../src/contract/deployments'
 import { isFlagged } from '../deployment-provenance'
 import type { BuildFacts } from './facts'
 import type { AlertSettings } from './settings'
-import { median, medianAbsoluteDeviation, mode, robustZ } from './statistics'
+import { historyBaseline, type Baseline, type Tally } from './baseline'
+import { robustZ } from './statistics'
 
 /*
- * The anomaly rules, each a pure function of one build's facts, the earlier builds of its pipeline (newest
- * first, at most the baseline's size) and the project's settings. A finding names its cause so that the same
+ * The anomaly rules, each a pure function of one build's facts, the baseline of the earlier builds of its pipeline
+ * (newest first, at most the baseline's size; domain/alerts/baseline.ts) and the project's settings. A finding names its cause so that the same
  * cause in later builds adds to one alert: `node@21.1.0`, `host paste.example`, `check builder-id`.
  */
 
@@ -26,7 +27,7 @@ export type Finding = {
 type Draft = Omit<Finding, 'severity' | 'project' | 'subject'> & { subject?: AlertSubject }
 /** The rules that judge one build; the deployment rule (evaluateDeployment) judges a deployment. */
 export type BuildRule = Exclude<AlertRule, typeof DEPLOYMENT_RULE>
-type Rule = (build: BuildFacts, history: readonly BuildFacts[], settings: AlertSettings) => Draft[]
+type Rule = (build: BuildFacts, baseline: Baseline, settings: AlertSettings) => Draft[]
 
 /** The id of the alert a cause belongs to: the same in the server and the mocks, stable across restarts. */
 export function alertId(project: string, rule: AlertRule, cause: string): string {
@@ -49,35 +50,18 @@ export function hostAllowed(host: string, patterns: readonly string[]): boolean 
 }
 
 /** The usual value of something among earlier builds, when enough of them agree to call it usual. */
-function baselineOf<T>(values: readonly T[], settings: AlertSettings): { value: T; share: number; count: number } | null {
-  if (values.length < settings.baseline.minBuilds) return null
-  const usual = mode(values)
-  return usual !== null && usual.share >= settings.baseline.minShare ? { value: usual.value, share: usual.share, count: values.length } : null
+function usualOf<T>(tally: Tally<T> | null, settings: AlertSettings): { value: T; share: number; count: number } | null {
+  if (tally === null || tally.of < settings.baseline.minBuilds) return null
+  const share = tally.count / tally.of
+  return share >= settings.baseline.minShare ? { value: tally.value, share, count: tally.of } : null
 }
 
-/**
- * For each tool name, the version each earlier build used first (newest build first), read in one pass over the
- * history, instead of one pass per tool: a build lists dozens of tools, and this runs for every build ingested.
- */
-function earlierVersions(history: readonly BuildFacts[], names: ReadonlySet<string>): Map<string, string[]> {
-  const byName = new Map<string, string[]>()
-  if (names.size === 0) return byName
-  for (const other of history) {
-    const seen = new Set<string>()
-    for (const candidate of other.tools) {
-      if (!names.has(candidate.name) || seen.has(candidate.name)) continue
-      seen.add(candidate.name)
-      const versions = byName.get(candidate.name)
-      if (versions === undefined) byName.set(candidate.name, [candidate.version])
-      else versions.push(candidate.version)
-    }
-  }
-  return byName
-}
+/** The previous build's provenance, as evidence beside the build's own. */
+const previousDocument = (baseline: Baseline): EvidenceDocument[] =>
+  baseline.previous === undefined ? [] : [{ id: baseline.previous.documentId, label: `provenance of the previous build ${baseline.previous.buildId.slice(0, 12)}` }]
 
-const unexpectedToolVersion: Rule = (build, history, settings) => {
+const unexpectedToolVersion: Rule = (build, baseline, settings) => {
   const drafts: Draft[] = []
-  const unpinned = earlierVersions(history, new Set(build.tools.filter((tool) => settings.toolchain[tool.name] === undefined).map((tool) => tool.name)))
   for (const tool of build.tools) {
     const pinned = settings.toolchain[tool.name]
     const from = tool.source === 'pipeline' ? 'CI telemetry' : 'the provenance'
@@ -92,8 +76,7 @@ const unexpectedToolVersion: Rule = (build, history, settings) => {
       continue
     }
     // No pin: compare with what the pipeline's recent builds used, when they used this tool consistently.
-    const earlier = unpinned.get(tool.name) ?? []
-    const usual = baselineOf(earlier, settings)
+    const usual = usualOf(baseline.toolVersion(tool.name), settings)
     if (usual === null || usual.value === tool.version) continue
     drafts.push({
       rule: 'unexpected-tool-version',
@@ -103,14 +86,14 @@ const unexpectedToolVersion: Rule = (build, history, settings) => {
         expected: `${tool.name} ${usual.value}`,
         found: `${tool.name} ${tool.version} (from ${from})`,
         basis: `${tool.name} ${usual.value} in ${percent(usual.share)} of the last ${usual.count} builds of ${build.project} that used ${tool.name}`,
-        documents: [provenance(build), ...history.slice(0, 1).map((previous) => ({ id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }))],
+        documents: [provenance(build), ...previousDocument(baseline)],
       },
     })
   }
   return drafts
 }
 
-const outOfBandDownload: Rule = (build, _history, settings) => {
+const outOfBandDownload: Rule = (build, _baseline, settings) => {
   if (settings.allowedHosts.length === 0) return []
   return build.hosts
     .filter((contact) => contact.host !== build.sourceHost && !hostAllowed(contact.host, settings.allowedHosts))
@@ -127,41 +110,25 @@ const outOfBandDownload: Rule = (build, _history, settings) => {
     }))
 }
 
-/*
- * Each build's dependency keys as a set, kept per facts object: a build stays in its pipeline's baseline for the
- * next couple of hundred builds, and merging the whole baseline's keys into one set for every new build was the
- * largest part of the rules' time at ingest. Facts are never changed once made, so the cache cannot go stale.
- */
-const dependencyKeys = new WeakMap<BuildFacts, ReadonlySet<string>>()
-function dependencyKeysOf(build: BuildFacts): ReadonlySet<string> {
-  let keys = dependencyKeys.get(build)
-  if (keys === undefined) {
-    keys = new Set(build.dependencies.map((dependency) => dependency.key))
-    dependencyKeys.set(build, keys)
-  }
-  return keys
-}
-
-const dependencyDrift: Rule = (build, history, settings) => {
+const dependencyDrift: Rule = (build, baseline, settings) => {
   const drafts: Draft[] = []
-  if (history.length >= settings.baseline.minBuilds) {
+  if (baseline.size >= settings.baseline.minBuilds) {
     for (const dependency of build.dependencies) {
-      // Most dependencies were in the previous build, so this usually stops at the first set it asks.
-      if (history.some((other) => dependencyKeysOf(other).has(dependency.key))) continue
+      if (baseline.hadDependency(dependency.key)) continue
       drafts.push({
         rule: 'dependency-drift',
         cause: `new ${dependency.key}`,
         title: `a dependency no earlier build had: ${dependency.key}`,
         evidence: {
-          expected: `the dependencies of the last ${history.length} builds`,
+          expected: `the dependencies of the last ${baseline.size} builds`,
           found: `${dependency.uri}${dependency.digest ? ` (${dependency.digest})` : ''}`,
-          basis: `none of the last ${history.length} builds of ${build.project} resolved ${dependency.key}`,
+          basis: `none of the last ${baseline.size} builds of ${build.project} resolved ${dependency.key}`,
           documents: [provenance(build)],
         },
       })
     }
   }
-  const previous = history[0]
+  const previous = baseline.previous
   if (previous && build.lockfile && previous.lockfile && build.lockfile.digest !== '' && build.lockfile.digest === previous.lockfile.digest) {
     const before = new Map(previous.dependencies.map((dependency) => [dependency.key, dependency]))
     for (const dependency of build.dependencies) {
@@ -185,14 +152,14 @@ const dependencyDrift: Rule = (build, history, settings) => {
   return drafts
 }
 
-const builderChanged: Rule = (build, history, settings) => {
+const builderChanged: Rule = (build, baseline, settings) => {
   const drafts: Draft[] = []
   const facets = [
-    { name: 'builder', value: build.builderId, of: (other: BuildFacts) => other.builderId },
-    { name: 'build type', value: build.buildType, of: (other: BuildFacts) => other.buildType },
+    { name: 'builder', value: build.builderId, usual: () => baseline.builder() },
+    { name: 'build type', value: build.buildType, usual: () => baseline.buildType() },
   ]
   for (const facet of facets) {
-    const usual = baselineOf(history.map(facet.of), settings)
+    const usual = usualOf(facet.usual(), settings)
     if (usual === null || usual.value === facet.value) continue
     const found = facet.value ?? `no ${facet.name}`
     drafts.push({
@@ -203,19 +170,18 @@ const builderChanged: Rule = (build, history, settings) => {
         expected: usual.value ?? `no ${facet.name}`,
         found,
         basis: `the ${facet.name} of ${percent(usual.share)} of the last ${usual.count} builds of ${build.project}`,
-        documents: [provenance(build), ...history.slice(0, 1).map((previous) => ({ id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }))],
+        documents: [provenance(build), ...previousDocument(baseline)],
       },
     })
   }
   return drafts
 }
 
-const signerIdentity: Rule = (build, history, settings) => {
+const signerIdentity: Rule = (build, baseline, settings) => {
   // A signature that failed establishes no signer; verification-failed says so. A trusted signer whose document
   // failed a policy check (the policy's signer-identity, say) is still judged against the usual signer.
   if (build.status === 'failed' && !build.signer.trusted) return []
-  const trustedSigners = history.filter((other) => other.signer.trusted).map((other) => other.signer.identity)
-  const usual = baselineOf(trustedSigners, settings)
+  const usual = usualOf(baseline.trustedSigner(), settings)
   if (!build.signer.trusted) {
     const found = build.signer.identity === null ? 'no signature' : `${build.signer.identity}, which no trusted key or certificate authority vouches for`
     return [
@@ -242,7 +208,7 @@ const signerIdentity: Rule = (build, history, settings) => {
         expected: `signed by ${usual.value ?? 'nobody'}`,
         found: `signed by ${build.signer.identity ?? 'nobody'}`,
         basis: `signer of ${percent(usual.share)} of the last ${usual.count} trusted builds of ${build.project}`,
-        documents: [provenance(build), ...history.slice(0, 1).map((previous) => ({ id: previous.documentId, label: `provenance of the previous build ${previous.buildId.slice(0, 12)}` }))],
+        documents: [provenance(build), ...previousDocument(baseline)],
       },
     },
   ]
@@ -285,14 +251,15 @@ const rebuildMismatch: Rule = (build) =>
 
 const minutes = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`)
 
-const durationOutlier: Rule = (build, history, settings) => {
+const durationOutlier: Rule = (build, baseline, settings) => {
   if (build.durationMs === null) return []
-  const durations = history.flatMap((other) => (other.durationMs === null ? [] : [other.durationMs]))
-  if (durations.length < settings.durationOutlier.minBuilds) return []
-  const centre = median(durations)
+  const count = baseline.durationCount()
+  if (count < settings.durationOutlier.minBuilds) return []
+  const spread = baseline.durationSpread()
+  const centre = spread.median
   // A pipeline whose durations barely vary has a MAD near zero; a floor of 1% of the median (at least a second)
   // keeps a few seconds' difference from reading as an outlier.
-  const mad = Math.max(medianAbsoluteDeviation(durations, centre), centre * 0.01, 1000)
+  const mad = Math.max(spread.mad, centre * 0.01, 1000)
   const z = robustZ(build.durationMs, centre, mad)
   if (Math.abs(z) <= settings.durationOutlier.threshold) return []
   const direction = z > 0 ? 'slower' : 'faster'
@@ -304,7 +271,7 @@ const durationOutlier: Rule = (build, history, settings) => {
       evidence: {
         expected: `about ${minutes(centre)} (median; MAD ${minutes(mad)})`,
         found: `${minutes(build.durationMs)} (robust z ${z.toFixed(1)}, threshold ${settings.durationOutlier.threshold})`,
-        basis: `durations of the last ${durations.length} builds of ${build.project}`,
+        basis: `durations of the last ${count} builds of ${build.project}`,
         documents: [provenance(build)],
       },
     },
@@ -324,13 +291,17 @@ export const rules: Record<BuildRule, Rule> = {
 
 /** Every enabled rule on one build, against the earlier builds of its pipeline (newest first). */
 export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[], settings: AlertSettings): Finding[] {
-  const window = history.slice(0, settings.baseline.builds)
+  return evaluateBuildAgainst(build, historyBaseline(history.slice(0, settings.baseline.builds)), settings)
+}
+
+/** Every enabled rule on one build, against its pipeline's baseline (at most the settings' baseline size). */
+export function evaluateBuildAgainst(build: BuildFacts, baseline: Baseline, settings: AlertSettings): Finding[] {
   const subject: AlertSubject = { kind: 'build', id: build.buildId, buildId: build.buildId, label: `${build.project} build ${build.buildId.slice(0, 12)}` }
   const findings: Finding[] = []
   for (const [rule, run] of Object.entries(rules) as [BuildRule, Rule][]) {
     const setting = settings.rules[rule]
     if (!setting.enabled) continue
-    for (const draft of run(build, window, settings)) {
+    for (const draft of run(build, baseline, settings)) {
       findings.push({ ...draft, severity: setting.severity, project: build.project, subject: draft.subject ?? subject })
     }
   }

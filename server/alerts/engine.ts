@@ -3,7 +3,8 @@ import type { Alert } from '../../src/contract/alerts'
 import type { Deployment } from '../../src/contract/deployments'
 import type { Occurrence } from '../../domain/alerts/aggregate'
 import { buildFacts, type BuildFacts, type BuildFactsInput } from '../../domain/alerts/facts'
-import { evaluateBuild, evaluateDeployment, alertId, deploymentCause, deploymentClearedReason, type Finding } from '../../domain/alerts/rules'
+import { olderBuild, RollingBaseline } from '../../domain/alerts/baseline'
+import { evaluateBuild, evaluateBuildAgainst, evaluateDeployment, alertId, deploymentCause, deploymentClearedReason, type Finding } from '../../domain/alerts/rules'
 import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
 import type { Config } from '../config'
 import { policyFor } from '../policy/policy'
@@ -29,6 +30,9 @@ const DEPLOYMENTS = 'alerts.deployments'
 /** The last verdict change (migration 0021's seq) whose build the rules have judged again. */
 const VERDICTS = 'alerts.verdicts'
 const BATCH = 1000
+/** The position is saved at least once this many documents, or this long, after it was last saved (see catchUp). */
+const SAVE_EVERY = 5000
+const SAVE_AFTER_MS = 60_000
 
 /**
  * The causes that follow from a build's verdict alone: a failed verification, and an untrusted or missing signer.
@@ -48,13 +52,13 @@ export type AlertEngine = {
 
 export const policyFingerprint = (config: Config) => createHash('sha256').update(JSON.stringify(config.policies)).digest('hex')
 
-type Window = { size: number; builds: BuildFacts[] }
-
-const older = (a: BuildFacts, b: BuildFacts) => a.time < b.time || (a.time === b.time && a.buildId < b.buildId)
+const older = olderBuild
 
 export function alertEngine(store: Store, config: Config, now: () => number, onCreated: (alerts: Alert[]) => void = () => undefined): AlertEngine {
-  // Newest first per project; at most the baseline's size once trimmed.
-  const windows = new Map<string, Window>()
+  // Each project's most recent builds with their counts (domain/alerts/baseline.ts), loaded once from the store and
+  // kept up to date as builds are judged. Only this engine judges builds while it holds the evaluation turn, and it
+  // drops them all when another server judged builds since its last turn, or when verdicts or the policy changed.
+  const windows = new Map<string, RollingBaseline>()
   let queue: Promise<unknown> = Promise.resolve()
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task)
@@ -82,12 +86,12 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return details.map((detail) => ({ facts: buildFacts(detail, rebuilds), settings: settingsFor(detail) }))
   }
 
-  async function windowFor(first: BuildFacts, settings: AlertSettings): Promise<Window> {
+  async function windowFor(first: BuildFacts, settings: AlertSettings): Promise<RollingBaseline> {
     const known = windows.get(first.project)
     if (known) return known
     const ids = await store.alerts.recentBuildIds(first.project, { time: first.time, id: first.buildId }, settings.baseline.builds)
-    const loaded = (await factsOf(ids)).map((entry) => entry.facts)
-    const window = { size: settings.baseline.builds, builds: loaded.sort((a, b) => (older(a, b) ? 1 : -1)) }
+    const window = new RollingBaseline(settings.baseline.builds)
+    for (const { facts } of await factsOf(ids)) window.add(facts)
     windows.set(first.project, window)
     return window
   }
@@ -99,14 +103,12 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     for (const { facts, settings } of entries) {
       const window = await windowFor(facts, settings)
       // A build evaluated again (telemetry arrived later) replaces its earlier facts.
-      window.builds = window.builds.filter((other) => other.buildId !== facts.buildId)
-      const history = window.builds.filter((other) => older(other, facts))
-      for (const finding of evaluateBuild(facts, history, settings)) {
+      window.remove(facts.buildId)
+      // Mostly the build is newer than every build held, and the window's counts are its baseline.
+      for (const finding of evaluateBuildAgainst(facts, window.baselineFor(facts, settings.baseline.builds), settings)) {
         items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, found: finding.evidence.found } })
       }
-      const at = window.builds.findIndex((other) => older(other, facts))
-      window.builds.splice(at < 0 ? window.builds.length : at, 0, facts)
-      if (window.builds.length > window.size) window.builds.length = window.size
+      window.add(facts)
     }
     return items
   }
@@ -233,6 +235,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     if (reason !== null) await store.alerts.clearAbsent(seen, reason, now())
     await store.settings.set(SEQ, String(latest.seq))
     await store.settings.set(TELEMETRY, String(latest.telemetry))
+    position = latest
+    saved = { ...latest, at: now() }
     await store.settings.set(POLICY, policyFingerprint(config))
     await store.settings.set(VERDICTS, String(verdicts))
     return { evaluated, created }
@@ -250,15 +254,39 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     }
   }
 
+  /*
+   * Where evaluation stands (the newest document seq and telemetry update judged) is saved in the settings table
+   * lazily: in the same transaction as the findings it produced, and otherwise only once SAVE_EVERY documents or
+   * SAVE_AFTER_MS have gone by. A request whose documents raise nothing commits nothing more than its ingest did.
+   *
+   * Why that is safe: the saved position is never ahead of what was judged and filed, since findings are written in
+   * the same transaction as the position that covers them. After a crash (or on another server, whose saved value
+   * is behind this one's) evaluation resumes from the saved position and judges again the builds after it, which
+   * raised nothing (or they would have been saved with it); judging a build again files nothing twice, because an
+   * occurrence is keyed by alert and build. So every build is judged at least once, and at most SAVE_EVERY
+   * documents are judged again after a crash.
+   */
+  type Position = { seq: number; telemetry: number }
+  /** What this engine last read from or wrote to the settings table, and how far it has judged beyond that. */
+  let saved: (Position & { at: number }) | null = null
+  let position: Position | null = null
+
+  const positionMarks = (at: Position) => ({ [SEQ]: String(at.seq), [TELEMETRY]: String(at.telemetry) })
+
   async function catchUp(): Promise<EvaluationOutcome> {
     await store.alerts.expireWaivers(now())
     const fingerprint = await store.settings.get(POLICY)
     if (fingerprint === null) return reevaluate(null)
     if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy')
-    let seq = Number((await store.settings.get(SEQ)) ?? 0)
-    let telemetry = Number((await store.settings.get(TELEMETRY)) ?? 0)
-    // Another server on the same database evaluated builds since our last turn: our baselines miss them.
-    if (seq !== lastSeq) windows.clear()
+    const stored = { seq: Number((await store.settings.get(SEQ)) ?? 0), telemetry: Number((await store.settings.get(TELEMETRY)) ?? 0) }
+    // Another server on the same database saved a position since our last turn: it judged builds our baselines miss,
+    // so they are read again, and evaluation goes on from its position. Otherwise from ours, which may be further on.
+    if (position === null || saved === null || stored.seq !== saved.seq || stored.telemetry !== saved.telemetry) {
+      windows.clear()
+      position = stored
+      saved = { ...stored, at: now() }
+    }
+    let { seq, telemetry } = position
     const firstSeq = seq
     const created: Alert[] = []
     let evaluated = 0
@@ -266,25 +294,31 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
       const work = await store.alerts.pending(seq, telemetry, BATCH)
       if (work.seq === seq && work.telemetry === telemetry) break
       const items = work.buildIds.length > 0 ? await evaluate(work.buildIds) : []
-      created.push(...(await record(items, { [SEQ]: String(work.seq), [TELEMETRY]: String(work.telemetry) })))
+      const reached = { seq: work.seq, telemetry: work.telemetry }
+      const due = reached.seq - saved.seq >= SAVE_EVERY || now() - saved.at >= SAVE_AFTER_MS
+      if (items.length > 0 || due) {
+        created.push(...(await record(items, positionMarks(reached))))
+        saved = { ...reached, at: now() }
+      }
       evaluated += work.buildIds.length
       seq = work.seq
       telemetry = work.telemetry
+      position = reached
     }
     // Deployments recorded since the last time, and those whose digests the new documents may prove or disprove.
     const fresh = await deploymentsAfter(parseMark(await store.settings.get(DEPLOYMENTS)))
     const touched = seq > firstSeq ? await store.alerts.deploymentsTouched(firstSeq, seq) : []
     if (fresh.ids.length > 0 || touched.length > 0) {
-      created.push(...(await evaluateDeployments([...fresh.ids, ...touched], fresh.mark === null ? undefined : { [DEPLOYMENTS]: fresh.mark })).created)
+      // The position is saved with these findings too, so a crash cannot leave them filed and the builds' position behind.
+      created.push(...(await evaluateDeployments([...fresh.ids, ...touched], { ...(fresh.mark === null ? {} : { [DEPLOYMENTS]: fresh.mark }), ...positionMarks(position) })).created)
+      saved = { ...position, at: now() }
     }
     created.push(...(await rejudgeVerdicts()))
-    lastSeq = seq
     return { evaluated, created }
   }
 
   // One evaluation at a time across every server sharing the store (server/coordination), so a build is judged
   // once, against a baseline that includes what the other servers stored.
-  let lastSeq: number | null = null
   const turn = <T>(task: () => Promise<T>) => serial(() => store.coordination.exclusive('alerts', task))
   return {
     catchUp: () => turn(catchUp),
