@@ -1,3 +1,4 @@
+import type { ExpressionBuilder, Selectable } from 'kysely'
 import type { Rebuild, RebuildPage as RebuildPageType, RebuildQuery } from '../../src/contract/rebuilds'
 import { RebuildPage } from '../../src/contract/rebuilds'
 import { VerificationStatus } from '../../src/contract/common'
@@ -7,6 +8,7 @@ import { splitDigest } from '../../domain/digests'
 import { currentStreak, rowAgreement, UNKNOWN_REBUILDER } from '../../domain/reproducibility'
 import { decodeCursor, encodeCursor } from '../store/cursor'
 import { instant, type Db } from '../store/db'
+import type { Database, RebuildsTable, RebuildVerdictTotalsTable } from '../store/schema'
 import { dayStart, verdictDays, verdictTotals, type VerdictTotal } from './counters'
 import { rebuildOut } from './rows'
 
@@ -58,9 +60,6 @@ async function listRebuilds(db: Db, query: RebuildQuery): Promise<RebuildPage> {
 
 type ProjectCounts = { matched: number; mismatched: number; last: number | null }
 
-/** Projects whose streak facts the summary gathers at once (fewer than the PostgreSQL pool's connections). */
-const SUMMARY_PARALLEL = 4
-
 /** A counter row added to a project's counts: anything but a match counts as a mismatch, as the lists show it. */
 function addTotal(counts: ProjectCounts | undefined, row: VerdictTotal): ProjectCounts {
   const entry = counts ?? { matched: 0, mismatched: 0, last: null }
@@ -70,52 +69,85 @@ function addTotal(counts: ProjectCounts | undefined, row: VerdictTotal): Project
   return entry
 }
 
-/** Per project: counts, current streak, last mismatch. The kept counters plus a few index seeks per project. */
+/** Per project: counts, current streak, last mismatch. The kept counters, then the streak facts of every project at once. */
 async function reproducibilitySummary(db: Db): Promise<ReproducibilitySummary> {
   const byProject = new Map<string, ProjectCounts>()
   for (const row of await verdictTotals(db)) byProject.set(row.project, addTotal(byProject.get(row.project), row))
-  const items: ReproducibilityProject[] = []
+  const seeks = await summarySeeks(db)
   const projects = [...byProject.keys()].sort()
-  // A few projects' seeks at a time: on PostgreSQL each is a round trip, and the pool runs them side by side.
-  for (let start = 0; start < projects.length; start += SUMMARY_PARALLEL) {
-    const batch = projects.slice(start, start + SUMMARY_PARALLEL)
-    const facts = await Promise.all(batch.map((project) => streakAndLastMismatch(db, project, byProject.get(project) ?? { matched: 0, mismatched: 0, last: null })))
-    for (const [index, project] of batch.entries()) {
-      const counts = byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }
-      const { currentStreak, lastMismatch } = facts[index] ?? { currentStreak: null, lastMismatch: null }
-      items.push({
-        project,
-        rebuilds: counts.matched + counts.mismatched,
-        matched: counts.matched,
-        mismatched: counts.mismatched,
-        currentStreak,
-        lastMismatch,
-        lastRebuildAt: counts.last === null ? null : instant(counts.last),
-      })
+  // The counts after each streak's breaker, side by side: on PostgreSQL each is a round trip the pool overlaps.
+  const facts = await Promise.all(projects.map((project) => judgeStreak(db, project, byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }, seeks.get(project) ?? NO_SEEKS)))
+  const items: ReproducibilityProject[] = projects.map((project, index) => {
+    const counts = byProject.get(project) ?? { matched: 0, mismatched: 0, last: null }
+    const { currentStreak, lastMismatch } = facts[index] ?? { currentStreak: null, lastMismatch: null }
+    return {
+      project,
+      rebuilds: counts.matched + counts.mismatched,
+      matched: counts.matched,
+      mismatched: counts.mismatched,
+      currentStreak,
+      lastMismatch,
+      lastRebuildAt: counts.last === null ? null : instant(counts.last),
     }
-  }
+  })
   return ReproducibilitySummary.parse({ items })
 }
 
-/** The project's current streak and last mismatch: the facts gathered with a few index seeks, judged by the domain rule. */
-async function streakAndLastMismatch(db: Db, project: string, counts: ProjectCounts): Promise<{ currentStreak: Streak | null; lastMismatch: Rebuild | null }> {
-  // Independent seeks side by side (on PostgreSQL, round trips on two connections).
-  const [newest, mismatchRow] = await Promise.all([
+/** What a project's streak is judged from, found by index seeks: its newest verdict and the newest of each kind. */
+type StreakSeeks = { newest: string | undefined; mismatch: Selectable<RebuildsTable> | undefined; match: { time: number; id: string } | undefined }
+const NO_SEEKS: StreakSeeks = { newest: undefined, mismatch: undefined, match: undefined }
+
+/** Every project's seeks in two statements (correlated subqueries on the (project[, verdict], time, id) indexes), not five each. */
+async function summarySeeks(db: Db): Promise<Map<string, StreakSeeks>> {
+  const newestOf = (verdict?: string) => (eb: ExpressionBuilder<Database & { p: RebuildVerdictTotalsTable }, 'p'>) => {
+    let select = eb.selectFrom('rebuilds as r').whereRef('r.project', '=', 'p.project')
+    if (verdict !== undefined) select = select.where('r.verdict', '=', verdict)
+    return select.orderBy('r.time', 'desc').orderBy('r.id', 'desc').limit(1)
+  }
+  const rows = await db
+    .selectFrom('rebuild_verdict_totals as p')
+    .select((eb) => [
+      'p.project',
+      newestOf()(eb).select('r.verdict').as('newest'),
+      newestOf('mismatch')(eb).select('r.id').as('mismatch_id'),
+      newestOf('match')(eb).select('r.id').as('match_id'),
+    ])
+    .groupBy('p.project')
+    .execute()
+  const ids = rows.flatMap((row) => [row.mismatch_id, row.match_id].filter((id): id is string => typeof id === 'string'))
+  const found = new Map((ids.length === 0 ? [] : await db.selectFrom('rebuilds').selectAll().where('id', 'in', ids).execute()).map((row) => [row.id, row]))
+  return new Map(
+    rows.map((row) => {
+      const match = row.match_id === null ? undefined : found.get(row.match_id)
+      return [row.project, { newest: row.newest ?? undefined, mismatch: row.mismatch_id === null ? undefined : found.get(row.mismatch_id), match: match === undefined ? undefined : { time: match.time, id: match.id } }]
+    }),
+  )
+}
+
+/** One project's seeks, for a history: the newest verdict beside the last mismatch, the last match only when needed. */
+async function projectSeeks(db: Db, project: string, counts: ProjectCounts): Promise<StreakSeeks> {
+  const [newest, mismatch] = await Promise.all([
     db.selectFrom('rebuilds').select(['verdict']).where('project', '=', project).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
     counts.mismatched === 0
       ? undefined
       : db.selectFrom('rebuilds').selectAll().where('project', '=', project).where('verdict', '=', 'mismatch').orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
   ])
-  const lastMismatch = mismatchRow === undefined ? null : rebuildOut(mismatchRow)
-  const verdict = newest === undefined ? null : newest.verdict === 'mismatch' ? 'mismatch' : 'match'
+  const match =
+    newest?.verdict === 'mismatch' && counts.matched > 0
+      ? await db.selectFrom('rebuilds').select(['time', 'id']).where('project', '=', project).where('verdict', '=', 'match').orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+      : undefined
+  return { newest: newest?.verdict, mismatch, match }
+}
+
+/** The project's current streak and last mismatch: the seeks and counters as facts, judged by the domain rule. */
+async function judgeStreak(db: Db, project: string, counts: ProjectCounts, seeks: StreakSeeks): Promise<{ currentStreak: Streak | null; lastMismatch: Rebuild | null }> {
+  const lastMismatch = seeks.mismatch === undefined ? null : rebuildOut(seeks.mismatch)
+  const verdict = seeks.newest === undefined ? null : seeks.newest === 'mismatch' ? 'mismatch' : 'match'
   const other = verdict === 'match' ? 'mismatch' : 'match'
   let sinceOther: number | null = null
   if (verdict !== null && (other === 'mismatch' ? counts.mismatched : counts.matched) > 0) {
     // The newest verdict of the other kind breaks the streak; count the verdicts after it.
-    const breaker =
-      other === 'mismatch' && mismatchRow !== undefined
-        ? { time: mismatchRow.time, id: mismatchRow.id }
-        : await db.selectFrom('rebuilds').select(['time', 'id']).where('project', '=', project).where('verdict', '=', other).orderBy('time', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+    const breaker = other === 'mismatch' ? (seeks.mismatch === undefined ? undefined : { time: seeks.mismatch.time, id: seeks.mismatch.id }) : seeks.match
     if (breaker !== undefined) {
       // The verdicts after it: those of its own day from the index, the later days' from the counters.
       const breakerDay = dayStart(breaker.time)
@@ -173,7 +205,7 @@ async function reproducibilityHistory(db: Db, project: string, range: BucketRang
   }
   let counts: ProjectCounts = { matched: 0, mismatched: 0, last: null }
   for (const row of totals) counts = addTotal(counts, row)
-  const { currentStreak, lastMismatch } = await streakAndLastMismatch(db, project, counts)
+  const { currentStreak, lastMismatch } = await judgeStreak(db, project, counts, await projectSeeks(db, project, counts))
   return ReproducibilityHistory.parse({
     project,
     bucket: range.size,
