@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { alertRepository } from '../alerts/store'
 import { artifactRepository } from '../artifacts/store'
@@ -24,6 +24,7 @@ import { migrationProvider } from './migrations'
 import type { Database } from './schema'
 import { settingsRepository } from './settings'
 import { withStatementCache } from './statement-cache'
+import { DurableSqliteDialect } from './durable-sqlite'
 import type { Store } from './types'
 
 export type OpenStoreOptions = {
@@ -87,14 +88,13 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey, dataDir: string):
 function openSqlite(dataDir: string): { kind: StoreKind; db: Kysely<Database> } {
   mkdirSync(dataDir, { recursive: true })
   const database = new SqliteDatabase(join(dataDir, 'provenance.db'))
-  // WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL on every commit: with
-  // NORMAL a commit can be lost on power failure, and ingest promises that a resolved batch is durable.
+  // WAL lets readers run beside the one writer. Every commit is synced to disk before it returns, as ingest
+  // promises that a resolved batch is durable: by the dialect, off the event loop (server/store/durable-sqlite.ts).
   database.pragma('journal_mode = WAL')
-  database.pragma('synchronous = FULL')
   database.pragma('foreign_keys = ON')
   // Another process (a second server, a CLI) may hold the write lock briefly; wait instead of failing.
   database.pragma('busy_timeout = 5000')
-  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }) }
+  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new DurableSqliteDialect(database, withStatementCache(database)) }) }
 }
 
 function openPostgres(url: string, options: PoolOptions = {}): { kind: StoreKind; db: Kysely<Database> } {
