@@ -148,7 +148,11 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   let status = resolve(steps)
   if (status === 'verified') {
     // Every step passed on its own: let @sigstore/verify run the whole bundle once, as its authors intended.
-    const disagreement = guarded('bundle-signature', () => crossCheck({ ...context, entity: { ...entity, tlogEntries: tlog.entries } }, signer.key, tlog.present, tlog.paeDigest), (failure) => failure)
+    // Entries the transparency-log step proved with the same library, trust and content are not proved again;
+    // the library still sees every other one, and at least one proven entry stands for its threshold of one.
+    const proven = tlog.proven ?? new Set()
+    const unproven = tlog.entries.filter((entry) => !proven.has(entry))
+    const disagreement = guarded('bundle-signature', () => crossCheck({ ...context, entity: { ...entity, tlogEntries: unproven } }, signer.key, tlog.present, tlog.paeDigest, proven.size > 0), (failure) => failure)
     if (disagreement) {
       steps.push(disagreement)
       status = resolve([disagreement])
@@ -248,7 +252,7 @@ function checkSubjectDigest(context: Context, digest: { algorithm: string; hex: 
 }
 
 /** Every step passed on its own: @sigstore/verify runs the whole bundle once, as its authors intended. */
-function crossCheck(context: Context, key: SigstoreKey | null, tlogEntries: number, paeDigest?: string): Step | null {
+function crossCheck(context: Context, key: SigstoreKey | null, tlogEntries: number, paeDigest?: string, logProven = false): Step | null {
   const { trust, entity, rfc3161 } = context
   // Our signature check stands in for the library's: it cannot check a message signature without the artifact,
   // and picks SHA-256 for every ECDSA curve.
@@ -270,7 +274,7 @@ function crossCheck(context: Context, key: SigstoreKey | null, tlogEntries: numb
         ? { ...trust.material, publicKey: () => ({ publicKey: certified.key, validFor: () => true }) }
         : trust.material
   const result = runVerifier(material, { ...entity, signature, ...(certified ? { key: { $case: 'public-key' as const, hint: '' } } : {}) }, {
-    tlogThreshold: tlogEntries > 0 || rfc3161.length === 0 ? 1 : 0,
+    tlogThreshold: !logProven && (tlogEntries > 0 || rfc3161.length === 0) ? 1 : 0,
     timestampThreshold: 1,
     ctlogThreshold: !certified && context.certificate && trust.ctlogs.length > 0 ? 1 : 0,
   })
