@@ -1,6 +1,6 @@
 import type { Alert } from '../../src/contract/alerts'
 import { REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
-import { Report, REPORT_SCHEMA, type ReportArtifact, type ReportAttestation, type ReportScope } from '../../src/contract/reports'
+import { Report, REPORT_SCHEMA, type ReportArtifact, type ReportAttestation, type ReportPreviewRow, type ReportScope } from '../../src/contract/reports'
 import { agreement } from '../../domain/reproducibility'
 import { canonicalJson } from '../ingest/canonical-json'
 import type { ArtifactFacts } from './evidence'
@@ -150,6 +150,23 @@ function artifactOf(digest: string, detail: ArtifactFacts, alerts: readonly Aler
         waiver: alert.waiver,
       }))
       .sort((a, b) => byText(a.id, b.id)),
+  }
+}
+
+/** One artifact as the Reports screen's preview lists it. */
+export function previewRow(artifact: ReportArtifact): ReportPreviewRow {
+  const build = artifact.builds.find((candidate) => candidate.status === 'verified') ?? artifact.builds.at(-1) ?? null
+  return {
+    digest: artifact.digest,
+    name: artifact.names[0] ?? null,
+    provenance: artifact.provenance,
+    sourceRepo: build?.sourceRepo ?? null,
+    sourceCommit: build?.sourceCommit ?? null,
+    builderId: build?.builderId ?? null,
+    attestations: { verified: artifact.attestations.filter((attestation) => attestation.status === 'verified').length, total: artifact.attestations.length },
+    rebuilds: { matched: artifact.rebuilds.matched, rebuilders: artifact.rebuilds.rebuilders },
+    deployments: artifact.deployments.length,
+    alerts: { open: artifact.alerts.filter((alert) => alert.state !== 'waived').length, waived: artifact.alerts.filter((alert) => alert.state === 'waived').length },
   }
 }
 

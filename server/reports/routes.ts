@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { open } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { bodyLimit } from 'hono/body-limit'
 import { REPORT_FILES, ReportJob, ReportRequest, reportRoutes, type ReportFileName } from '../../src/contract/reports'
 import { zodProblem } from '../../src/contract/route-spec'
@@ -86,20 +84,26 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
       }
       // Not awaited: the answer says where to follow it. Failures are recorded on the report, never thrown away.
       // Written to files under the data directory as the store is read, so a large report is never held whole.
-      void writeReport(store, scope, asOf, store.reports.dirOf(id), { policy, onProgress })
-        .then(({ summary, sizes }) => {
+      // The files are then kept in the database, so any server on it serves them, and the local copy is dropped.
+      const dir = store.reports.dirOf(id)
+      void writeReport(store, scope, asOf, dir, { policy, onProgress })
+        .then(async ({ summary, preview, sizes }) => {
+          await store.reports.keepFiles(id, dir, [ARCHIVE_NAME, ...REPORT_FILES])
           const listed: ReportFile[] = [
             { name: `report-${id}.tar`, format: 'archive', href: `/api/v1/reports/${id}/archive`, bytes: sizes[ARCHIVE_NAME] },
             ...REPORT_FILES.map((name): ReportFile => ({ name, format: name, href: `/api/v1/reports/${id}/files/${name}`, bytes: sizes[name] })),
           ]
-          return store.reports.finish(id, { summary, files: listed, progress: latest }, now())
+          await store.reports.finish(id, { summary, preview, files: listed, progress: latest }, now())
         })
         .catch((error: unknown) => {
           console.error(error)
           return store.reports.fail(id, 'the server failed to make the report; the error is in its log', now())
         })
         .catch(failures)
-        .finally(() => clearInterval(heartbeat))
+        .finally(() => {
+          clearInterval(heartbeat)
+          rmSync(dir, { recursive: true, force: true })
+        })
       return c.json(job, 202, { location: `/api/v1/reports/${id}` })
     },
     bodyLimit({ maxSize: 256 * 1024, onError: (c) => apiError(c, 413, 'body-too-large', 'a report request is at most 256 KiB') }),
@@ -111,20 +115,26 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
     return c.json(report)
   })
 
-  /** The archive of a finished report, or the error response saying why there is none. */
-  const archiveOf = async (id: string): Promise<{ archive: { path: string } | { bytes: Uint8Array } } | { status: 404 | 409; message: string }> => {
+  /** A finished report's file as a stream, or the error response saying why there is none. */
+  const fileOf = async (id: string, name: string): Promise<{ body: ReadableStream<Uint8Array> } | { status: 404 | 409; message: string; path: string }> => {
     const report = await store.reports.get(id, now())
-    if (report === null) return { status: 404, message: missing(id) }
-    const archive = report.state === 'done' ? await store.reports.archive(id) : null
-    if (archive === null) return { status: 409, message: `report ${id} is ${report.state}; poll GET /api/v1/reports/${id} until it is done` }
-    return { archive }
+    if (report === null) return { status: 404, message: missing(id), path: 'path.id' }
+    if (report.state !== 'done') return { status: 409, message: `report ${id} is ${report.state}; poll GET /api/v1/reports/${id} until it is done`, path: 'path.id' }
+    const stream = await store.reports.file(id, name)
+    if (stream !== null) return { body: stream }
+    // Made before its files were files: the archive was kept in its row, and each file is read out of it.
+    const inRow = await store.reports.archiveInRow(id)
+    if (inRow !== null) {
+      const bytes = name === ARCHIVE_NAME ? inRow : readTar(inRow).find((entry) => entry.name === name)?.bytes
+      if (bytes !== undefined) return { body: new Blob([Uint8Array.from(bytes)]).stream() }
+    }
+    return { status: 404, message: `report ${id} was made before ${name} was part of a report; make it again`, path: name === ARCHIVE_NAME ? 'path.id' : 'path.file' }
   }
 
   mount(reportRoutes.getReportArchive, async (c, { params }) => {
-    const found = await archiveOf(params.id)
-    if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, 'path.id')
-    const body = 'path' in found.archive ? await fileStream(found.archive.path) : Uint8Array.from(found.archive.bytes)
-    return c.body(body, 200, {
+    const found = await fileOf(params.id, ARCHIVE_NAME)
+    if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, found.path)
+    return c.body(found.body, 200, {
       'content-type': 'application/x-tar',
       'content-disposition': `attachment; filename="report-${params.id}.tar"`,
       'x-content-type-options': 'nosniff',
@@ -132,13 +142,10 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   })
 
   mount(reportRoutes.getReportFile, async (c, { params }) => {
-    const found = await archiveOf(params.id)
-    if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, 'path.id')
-    const onDisk = join(store.reports.dirOf(params.id), params.file)
-    const file = 'path' in found.archive ? (existsSync(onDisk) ? { bytes: await fileStream(onDisk) } : undefined) : readTar(found.archive.bytes).find((entry) => entry.name === params.file)
-    if (file === undefined) return apiError(c, 404, 'not-found', `report ${params.id} was made before ${params.file} was part of a report; make it again`, 'path.file')
+    const found = await fileOf(params.id, params.file)
+    if ('status' in found) return apiError(c, found.status, found.status === 404 ? 'not-found' : 'not-ready', found.message, found.path)
     const [stem, extension] = [params.file.slice(0, params.file.indexOf('.')), params.file.slice(params.file.indexOf('.'))]
-    return c.body(file.bytes instanceof ReadableStream ? file.bytes : Uint8Array.from(file.bytes), 200, {
+    return c.body(found.body, 200, {
       'content-type': contentTypes[params.file],
       'content-disposition': `attachment; filename="${stem}-${params.id}${extension}"`,
       'x-content-type-options': 'nosniff',
@@ -146,22 +153,4 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
   })
 
   return app
-}
-
-/** A file read a megabyte at a time as the response is sent, so a large archive is never held whole. */
-async function fileStream(path: string): Promise<ReadableStream<Uint8Array>> {
-  const handle = await open(path, 'r')
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const chunk = new Uint8Array(1024 * 1024)
-      const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, null)
-      if (bytesRead === 0) {
-        await handle.close()
-        controller.close()
-      } else controller.enqueue(chunk.subarray(0, bytesRead))
-    },
-    async cancel() {
-      await handle.close()
-    },
-  })
 }

@@ -33,14 +33,14 @@ describe.each(['sqlite', 'postgres'] as const)('reports store on %s', (kind) => 
     const store = await engines.fresh(kind)
     try {
       for (let n = 1; n <= 5; n++) await store.reports.create(job(id(n), T0 + (n % 3) * 1000), T0)
-      expect(await store.reports.archive(id(1))).toBeNull()
+      expect(await store.reports.archiveInRow(id(1))).toBeNull()
       await store.reports.progress(id(1), { done: 1, total: 2 }, T0 + 10)
       expect((await store.reports.get(id(1), T0 + 20))?.progress).toEqual({ done: 1, total: 2 })
       const archive = Uint8Array.from([1, 2, 3, 250])
       const files = [{ name: `report-${id(1)}.tar`, format: 'archive' as const, href: `/api/v1/reports/${id(1)}/archive`, bytes: 4 }]
       await store.reports.finish(id(1), { summary, files, archive, progress: { done: 2, total: 2 } }, T0 + 30)
       expect(await store.reports.get(id(1), T0 + 40)).toMatchObject({ state: 'done', summary, files, progress: { done: 2, total: 2 }, createdBy: { token: 'ci', scopes: ['read'] } })
-      expect(await store.reports.archive(id(1))).toEqual({ bytes: Buffer.from(archive) })
+      expect(await store.reports.archiveInRow(id(1))).toEqual(Buffer.from(archive))
 
       // Created at T0+1000 (1, 4), T0+2000 (2, 5), T0 (3): newest first, ties by id descending.
       const first = await store.reports.list({ limit: 2 }, T0 + 40)
@@ -86,7 +86,7 @@ describe('reports across a restart', () => {
       const after = await openStore({ dataDir })
       try {
         expect((await after.reports.list({ limit: 10 }, T0)).items.map((item) => [item.id, item.state])).toEqual([[id(7), 'done']])
-        expect(await after.reports.archive(id(7))).toEqual({ bytes: Buffer.from([9, 9]) })
+        expect(await after.reports.archiveInRow(id(7))).toEqual(Buffer.from([9, 9]))
       } finally {
         await after.close()
       }

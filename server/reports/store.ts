@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import { ReportJob, ReportScope, ReportSummary, type ReportPage, type ReportQuery } from '../../src/contract/reports'
+import { ReportDetail, ReportJob, ReportPreview, ReportScope, ReportSummary, type ReportPage, type ReportQuery } from '../../src/contract/reports'
 import type { LogKey } from '../log/checkpoint'
 import { instant, parseJson } from '../store/db'
 import type { Database } from '../store/schema'
@@ -30,9 +31,16 @@ type ReportsTable = {
   files: string
   error: string | null
   archive: Uint8Array | null
+  /** Migration 0028: the screen's preview of a finished report (JSON), null before. */
+  preview: string | null
 }
-type ReportTables = { reports: ReportsTable }
+/** Migration 0028: each finished file of a report in chunks of at most CHUNK bytes, numbered from 0. */
+type ReportFilesTable = { report_id: string; name: string; seq: number; bytes: Uint8Array }
+type ReportTables = { reports: ReportsTable; report_files: ReportFilesTable }
 type Db = Kysely<Database & ReportTables>
+
+/** Bytes in one stored chunk of a report file: a file is written and served this much at a time. */
+export const CHUNK = 1024 * 1024
 
 /** How often the process making a report touches its row, and how long a silent one is believed to be running. */
 export const HEARTBEAT_MS = 10_000
@@ -47,25 +55,36 @@ export interface ReportRepository {
   dirOf(id: string): string
   create(job: ReportJob, now: number): Promise<void>
   /** The report as of `now`: a running one nobody has touched for STALE_MS reads as failed. */
-  get(id: string, now: number): Promise<ReportJob | null>
+  get(id: string, now: number): Promise<ReportDetail | null>
   list(query: ReportQuery, now: number): Promise<ReportPage>
   /** Progress, which also tells readers the report is still being made. */
   progress(id: string, progress: ReportJob['progress'], now: number): Promise<void>
   /** Done: its files are in dirOf(id); `archive` is kept in the row only by reports made before they were files. */
-  finish(id: string, done: { summary: ReportSummary; files: readonly ReportFile[]; archive?: Uint8Array; progress: ReportJob['progress'] }, now: number): Promise<void>
+  finish(id: string, done: { summary: ReportSummary; preview?: ReportPreview; files: readonly ReportFile[]; archive?: Uint8Array; progress: ReportJob['progress'] }, now: number): Promise<void>
+  /** Failed: its reason, and whatever of its files was kept is dropped. */
   fail(id: string, error: string, now: number): Promise<void>
+  /**
+   * Keeps the files `names` in `dir` in the database, a chunk at a time as each is read, so any server on the same
+   * database can serve them. Call before finish: a report reads as done only once its files are all kept.
+   */
+  keepFiles(id: string, dir: string, names: readonly string[]): Promise<void>
+  /**
+   * A finished report's file read a chunk at a time as it is sent: from the database, or, for a report made before
+   * files were kept there (migration 0028), from this server's disk; null when neither has it.
+   */
+  file(id: string, name: string): Promise<ReadableStream<Uint8Array> | null>
   /** What a report needs of a page of artifacts, read for the whole page at once (evidence.ts). */
   evidence(digests: readonly string[]): Promise<EvidencePage>
   /** The bytes of stored documents, exactly as ingested, by id (one query for the lot). */
   documentBytes(ids: readonly string[]): Promise<Map<string, Uint8Array>>
-  /** The archive of a finished report: the file's path, or (reports made before files) its bytes. */
-  archive(id: string): Promise<{ path: string } | { bytes: Uint8Array } | null>
+  /** The archive of a report made before its files were files (kept in its row), or null. */
+  archiveInRow(id: string): Promise<Uint8Array | null>
 }
 
 const Files = z.array(ReportJob.shape.files.element)
 const Scopes = z.array(z.string())
 
-type Row = Omit<ReportsTable, 'archive'>
+type Row = Omit<ReportsTable, 'archive' | 'preview'>
 const columns = ['id', 'scope', 'as_of', 'state', 'progress_done', 'progress_total', 'created_at', 'created_by', 'created_by_scopes', 'updated_at', 'summary', 'files', 'error'] as const
 
 const interrupted = 'the server making this report stopped before it was done (a restart or a crash); start it again with the same scope and as-of time for the same bytes'
@@ -83,6 +102,39 @@ function jobOf(row: Row, now: number): ReportJob {
     summary: row.summary === null ? null : ReportSummary.parse(parseJson(row.summary)),
     files: Files.parse(parseJson(row.files)),
     error: stale ? interrupted : row.error,
+  })
+}
+
+const Preview = ReportPreview
+
+/** A stream that asks `read` for chunk 0, 1, 2… as the reader pulls, and ends at the first chunk missing. */
+function chunkStream(read: (seq: number) => Promise<Uint8Array | undefined>): ReadableStream<Uint8Array> {
+  let seq = 0
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const bytes = await read(seq)
+      seq += 1
+      if (bytes === undefined) controller.close()
+      else if (bytes.byteLength > 0) controller.enqueue(Uint8Array.from(bytes))
+    },
+  })
+}
+
+/** A file on disk read a megabyte at a time as the response is sent. */
+async function diskStream(path: string): Promise<ReadableStream<Uint8Array>> {
+  const handle = await open(path, 'r')
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = new Uint8Array(CHUNK)
+      const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, null)
+      if (bytesRead === 0) {
+        await handle.close()
+        controller.close()
+      } else controller.enqueue(chunk.subarray(0, bytesRead))
+    },
+    async cancel() {
+      await handle.close()
+    },
   })
 }
 
@@ -113,12 +165,15 @@ export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: 
           files: '[]',
           error: null,
           archive: null,
+          preview: null,
         })
         .execute()
     },
     get: async (id, now) => {
-      const row = await db.selectFrom('reports').select(columns).where('id', '=', id).executeTakeFirst()
-      return row === undefined ? null : jobOf(row, now)
+      const row = await db.selectFrom('reports').select([...columns, 'preview']).where('id', '=', id).executeTakeFirst()
+      if (row === undefined) return null
+      const job = jobOf(row, now)
+      return ReportDetail.parse({ ...job, preview: job.state === 'done' && row.preview !== null ? Preview.parse(parseJson(row.preview)) : null })
     },
     list: async (query, now) => {
       let select = db.selectFrom('reports').select(columns)
@@ -143,6 +198,7 @@ export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: 
           progress_done: done.progress.done,
           progress_total: done.progress.total,
           summary: JSON.stringify(done.summary),
+          preview: done.preview === undefined ? null : JSON.stringify(done.preview),
           files: JSON.stringify(done.files),
           archive: done.archive === undefined ? null : Buffer.from(done.archive.buffer, done.archive.byteOffset, done.archive.byteLength),
           updated_at: now,
@@ -152,6 +208,35 @@ export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: 
     },
     fail: async (id, error, now) => {
       await db.updateTable('reports').set({ state: 'failed', error, updated_at: now }).where('id', '=', id).execute()
+      await db.deleteFrom('report_files').where('report_id', '=', id).execute()
+    },
+    keepFiles: async (id, dir, names) => {
+      // A retry after a failure part-way starts clean rather than mixing two writes' chunks.
+      await db.deleteFrom('report_files').where('report_id', '=', id).execute()
+      for (const name of names) {
+        const fd = openSync(join(dir, name), 'r')
+        try {
+          const chunk = Buffer.alloc(CHUNK)
+          for (let seq = 0; ; seq += 1) {
+            let filled = 0
+            for (let read = -1; read !== 0 && filled < CHUNK; filled += read) read = readSync(fd, chunk, filled, CHUNK - filled, null)
+            // Chunk 0 is kept even when empty, so an empty file is told from a missing one.
+            if (filled === 0 && seq > 0) break
+            await db.insertInto('report_files').values({ report_id: id, name, seq, bytes: Buffer.from(chunk.subarray(0, filled)) }).execute()
+            if (filled < CHUNK) break
+          }
+        } finally {
+          closeSync(fd)
+        }
+      }
+    },
+    file: async (id, name) => {
+      const first = await db.selectFrom('report_files').select('seq').where('report_id', '=', id).where('name', '=', name).where('seq', '=', 0).executeTakeFirst()
+      if (first !== undefined) {
+        return chunkStream(async (seq) => (await db.selectFrom('report_files').select('bytes').where('report_id', '=', id).where('name', '=', name).where('seq', '=', seq).executeTakeFirst())?.bytes)
+      }
+      const onDisk = join(dirOf(id), name)
+      return existsSync(onDisk) ? diskStream(onDisk) : null
     },
     evidence: (digests) => readEvidencePage(base, digests),
     documentBytes: async (ids) => {
@@ -159,12 +244,9 @@ export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: 
       const rows = await db.selectFrom('documents').select(['id', 'raw']).where('id', 'in', [...ids]).execute()
       return new Map(rows.map((row) => [row.id, row.raw]))
     },
-    archive: async (id) => {
+    archiveInRow: async (id) => {
       const row = await db.selectFrom('reports').select(['archive', 'state']).where('id', '=', id).executeTakeFirst()
-      if (row?.state !== 'done') return null
-      if (row.archive !== null) return { bytes: row.archive }
-      const path = join(dirOf(id), 'archive.tar')
-      return existsSync(path) ? { path } : null
+      return row?.state === 'done' ? row.archive : null
     },
   }
 }

@@ -1,11 +1,11 @@
 import { createHash, sign } from 'node:crypto'
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPORT_PAYLOAD_TYPE, REPORT_SCHEMA, ReportSummary, type ReportFileName, type ReportScope } from '../../src/contract/reports'
+import { PREVIEW_ROWS, REPORT_PAYLOAD_TYPE, REPORT_SCHEMA, ReportSummary, type ReportPreview, type ReportPreviewRow, type ReportFileName, type ReportScope } from '../../src/contract/reports'
 import { canonicalJson, compareCodePoints } from '../ingest/canonical-json'
 import type { Store } from '../store/types'
 import { ARCHIVE_FILES, DERIVED_FILES, documentFile, logProver, proofBytes, proofFile } from './archive'
-import { normalScope, reportArtifact, summaryTally } from './assemble'
+import { normalScope, previewRow, reportArtifact, summaryTally } from './assemble'
 import { CSV_HEADER, csvRows, htmlFrame, htmlSection } from './formats'
 import { digestsOf, EVIDENCE_PAGE, evidenceOfPage } from './gather'
 import { TAR_END, tarEntry, tarHeader, tarPadding } from './tar'
@@ -30,6 +30,8 @@ const BATCH = 1024 * 1024
 
 export type WrittenReport = {
   summary: ReportSummary
+  /** The first artifacts, as the Reports screen lists them. */
+  preview: ReportPreview
   artifacts: number
   documents: number
   /** Bytes of each file in `dir`, the archive among them. */
@@ -137,6 +139,7 @@ export async function writeReport(
   const vsas = open(join(scratch, 'vsa.tar'))
   const signer = { privateKey: key.privateKey, keyId: keyFingerprint(key.publicKeyPem) }
   const tally = summaryTally()
+  const previewRows: ReportPreviewRow[] = []
   const cited = new Set<string>()
   let written = 0
   try {
@@ -156,6 +159,7 @@ export async function writeReport(
         vsas.write(tarEntry({ name: vsaFile(artifact.digest), bytes: signVsa(artifact, context, signer) }, mtime))
         for (const attestation of artifact.attestations) cited.add(attestation.documentId)
         tally.add(artifact)
+        if (previewRows.length < PREVIEW_ROWS) previewRows.push(previewRow(artifact))
         written += 1
       }
       options.onProgress?.(Math.min(start + EVIDENCE_PAGE, digests.length), digests.length)
@@ -214,7 +218,7 @@ export async function writeReport(
     const sizes = Object.fromEntries(
       [ARCHIVE_FILES.report, ARCHIVE_FILES.envelope, DERIVED_FILES.csv, DERIVED_FILES.html, ARCHIVE_NAME].map((name) => [name, sizeOf(path(name))]),
     ) as WrittenReport['sizes']
-    return { summary, artifacts: written, documents: documents.length, sizes }
+    return { summary, preview: { rows: previewRows, artifacts: written }, artifacts: written, documents: documents.length, sizes }
   } finally {
     for (const file of files) file.abandon()
     rmSync(scratch, { recursive: true, force: true })

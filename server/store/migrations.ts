@@ -17,6 +17,7 @@ import { lineageMigration } from './migrations/0019-lineage'
 import { attestationSubjectsMigration } from './migrations/0020-attestation-subjects'
 import { alertsOverviewMigration } from './migrations/0021-alerts'
 import { coordinationMigration } from './migrations/0026-coordination'
+import { reportFilesMigration } from './migrations/0028-reports'
 import { countersMigration } from './migrations/0029-counters'
 import { documentIndexesMigration } from './migrations/0032-documents'
 import type { StoreKind } from './db'
@@ -133,6 +134,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0020_attestation_subjects': attestationSubjectsMigration(),
         '0021_alerts': alertsOverviewMigration(kind, dialect),
         '0026_coordination': coordinationMigration(dialect),
+        '0028_reports': reportFilesMigration(dialect),
         '0029_counters': countersMigration(kind, dialect),
         '0032_documents': documentIndexesMigration(kind),
       }),

@@ -166,6 +166,38 @@ export const ReportJob = z.object({
 })
 export type ReportJob = z.infer<typeof ReportJob>
 
+/** How many of a finished report's artifacts its preview lists; the files hold them all. */
+export const PREVIEW_ROWS = 50
+
+/** One artifact as the Reports screen's table shows it: its verdict and counts, not its evidence. */
+export const ReportPreviewRow = z.object({
+  digest: Sha256Digest,
+  /** Its first name in the report, null when it has none. */
+  name: z.string().nullable(),
+  provenance: ReportArtifact.shape.provenance,
+  /** The build shown for it: its first verified build, else its newest. */
+  sourceRepo: z.string().nullable(),
+  sourceCommit: z.string().nullable(),
+  builderId: z.string().nullable(),
+  attestations: z.object({ verified: z.number().int(), total: z.number().int() }),
+  rebuilds: z.object({ matched: z.number().int(), rebuilders: z.number().int() }),
+  deployments: z.number().int(),
+  /** Open or acknowledged, and waived. */
+  alerts: z.object({ open: z.number().int(), waived: z.number().int() }),
+})
+export type ReportPreviewRow = z.infer<typeof ReportPreviewRow>
+
+/** The first PREVIEW_ROWS artifacts of a finished report, in the report's order, and how many it has in all. */
+export const ReportPreview = z.object({ rows: z.array(ReportPreviewRow).max(PREVIEW_ROWS), artifacts: z.number().int() })
+export type ReportPreview = z.infer<typeof ReportPreview>
+
+/**
+ * `GET /api/v1/reports/{id}`: the report with, when done, its preview, so a screen shows a report of any size
+ * without downloading report.json. Null while it is made, and for reports made before previews were kept.
+ */
+export const ReportDetail = ReportJob.extend({ preview: ReportPreview.nullable().default(null) })
+export type ReportDetail = z.infer<typeof ReportDetail>
+
 /** `GET /api/v1/reports`: newest first. */
 export const ReportQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
@@ -201,11 +233,11 @@ export const reportRoutes = {
   getReport: {
     method: 'get',
     path: '/api/v1/reports/{id}',
-    summary: "A report's progress and, when done, its summary and files",
+    summary: "A report's progress and, when done, its summary, files and a preview of its first artifacts",
     scope: 'read',
     params: ReportId,
     paramError: { code: 'invalid-report-id' },
-    responses: { 200: { description: 'The report', schema: ReportJob }, ...errors, 404: { description: 'No such report', schema: ApiErrorBody } },
+    responses: { 200: { description: 'The report', schema: ReportDetail }, ...errors, 404: { description: 'No such report', schema: ApiErrorBody } },
   },
   getReportArchive: {
     method: 'get',

@@ -2,7 +2,7 @@ import { queryOptions } from '@tanstack/react-query'
 import { getJson, postJson } from '../../api/client'
 import { ProjectList } from '../../contract/builds'
 import { EnvironmentList } from '../../contract/deployments'
-import { Report, ReportJob, ReportPage, type ReportRequest } from '../../contract/reports'
+import { ReportDetail, ReportJob, ReportPage, type ReportRequest } from '../../contract/reports'
 
 /** While a report is being made, it is asked for again this often, so its progress moves on screen. */
 export const PROGRESS_POLL_MS = 1000
@@ -18,15 +18,8 @@ export const reportQueries = {
   detail: (id: string) =>
     queryOptions({
       queryKey: [...reportQueries.all(), 'detail', id] as const,
-      queryFn: ({ signal }) => getJson(`/api/v1/reports/${encodeURIComponent(id)}`, { schema: ReportJob, signal }),
+      queryFn: ({ signal }) => getJson(`/api/v1/reports/${encodeURIComponent(id)}`, { schema: ReportDetail, signal }),
       refetchInterval: (query) => (query.state.data?.state === 'running' ? PROGRESS_POLL_MS : false),
-    }),
-  /** The signed report itself, for its per-artifact rows; a finished report never changes. */
-  content: (id: string) =>
-    queryOptions({
-      queryKey: [...reportQueries.all(), 'content', id] as const,
-      queryFn: ({ signal }) => getJson(`/api/v1/reports/${encodeURIComponent(id)}/files/report.json`, { schema: Report, signal }),
-      staleTime: Infinity,
     }),
   projects: () =>
     queryOptions({

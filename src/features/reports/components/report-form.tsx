@@ -23,7 +23,7 @@ export function ReportForm({ initial, onStarted }: { initial: Form; onStarted: (
     mutationFn: startReport,
     onSuccess: (job) => {
       void queryClient.invalidateQueries({ queryKey: reportQueries.list().queryKey })
-      queryClient.setQueryData(reportQueries.detail(job.id).queryKey, job)
+      queryClient.setQueryData(reportQueries.detail(job.id).queryKey, { ...job, preview: null })
       onStarted(job.id)
     },
   })

@@ -2,8 +2,7 @@ import { screen, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { server } from '../../../../mocks/node'
-import { BuildId } from '../../../contract/common'
-import type { Report, ReportJob } from '../../../contract/reports'
+import type { ReportDetail, ReportJob, ReportPreviewRow } from '../../../contract/reports'
 import { renderApp } from '../../../test/render-app'
 
 const id = 'a'.repeat(32)
@@ -35,30 +34,20 @@ const done: ReportJob = {
   error: null,
 }
 
-const artifact = (n: number, provenance: 'verified' | 'none'): Report['artifacts'][number] => ({
+const row = (n: number, provenance: 'verified' | 'none'): ReportPreviewRow => ({
   digest: digest(n),
-  digests: { sha256: digest(n).slice(7) },
-  names: [n === 1 ? 'api' : 'web'],
+  name: n === 1 ? 'api' : 'web',
   provenance,
-  builds:
-    provenance === 'none'
-      ? []
-      : [{ id: BuildId.parse('b'.repeat(64)), project: 'acme/api', sourceRepo: 'https://github.com/acme/api', sourceCommit: 'c'.repeat(40), builderId: 'https://github.com/actions/runner', buildType: null, status: 'verified', time: '2026-11-19T00:00:00.000Z' }],
-  attestations: [],
-  sbom: null,
-  rebuilds: { rebuilders: 2, matched: 1, mismatched: 1, verdicts: [] },
-  deployments: [],
-  alerts: [],
+  sourceRepo: provenance === 'none' ? null : 'https://github.com/acme/api',
+  sourceCommit: provenance === 'none' ? null : 'c'.repeat(40),
+  builderId: provenance === 'none' ? null : 'https://github.com/actions/runner',
+  attestations: { verified: 0, total: 0 },
+  rebuilds: { matched: 1, rebuilders: 2 },
+  deployments: 0,
+  alerts: { open: 0, waived: 0 },
 })
 
-const content: Report = {
-  schema: 'https://provenance-dashboard.dev/report/v1',
-  asOf: done.asOf,
-  scope: done.scope,
-  summary: done.summary!,
-  artifacts: [artifact(1, 'verified'), artifact(2, 'none')],
-  documents: [],
-}
+const detail: ReportDetail = { ...done, preview: { rows: [row(1, 'verified'), row(2, 'none')], artifacts: 2 } }
 
 describe('the Reports page', () => {
   it('makes a report on an environment; the mocks cannot sign, so it is shown failed with their reason and listed', async () => {
@@ -85,11 +74,15 @@ describe('the Reports page', () => {
     expect(screen.getByRole('textbox', { name: 'Digests, one a line' }).getAttribute('aria-invalid')).toBe('true')
   })
 
-  it('opens a finished report: the summary in words, who made it, the downloads and a row per artifact', async () => {
+  it('opens a finished report: the summary in words, who made it, the downloads and a row per artifact, without downloading the report', async () => {
+    const downloaded: string[] = []
     server.use(
       http.get('/api/v1/reports', () => HttpResponse.json({ items: [done], nextCursor: null })),
-      http.get(`/api/v1/reports/${id}`, () => HttpResponse.json(done)),
-      http.get(`/api/v1/reports/${id}/files/report.json`, () => HttpResponse.json(content)),
+      http.get(`/api/v1/reports/${id}`, () => HttpResponse.json(detail)),
+      http.get(`/api/v1/reports/${id}/*`, ({ request }) => {
+        downloaded.push(request.url)
+        return new HttpResponse(null, { status: 500 })
+      }),
     )
     renderApp(`/reports?id=${id}`)
     expect(await screen.findByRole('heading', { level: 2, name: 'Environment production as of 2026-11-20 00:00:00 UTC' })).toBeTruthy()
@@ -103,5 +96,17 @@ describe('the Reports page', () => {
       ['Verified', `https://github.com/acme/api @ ${'c'.repeat(12)}`, 'https://github.com/actions/runner', '0 of 0 verified', '1 of 2 matched', '0', '0 open, 0 waived'],
       ['None', 'not recorded', 'not recorded', '0 of 0 verified', '1 of 2 matched', '0', '0 open, 0 waived'],
     ])
+    expect(downloaded).toEqual([])
+  })
+
+  it('says how many artifacts a large report has beyond its preview, and where they all are', async () => {
+    const large: ReportDetail = { ...detail, preview: { rows: [row(1, 'verified')], artifacts: 10_000 } }
+    server.use(
+      http.get('/api/v1/reports', () => HttpResponse.json({ items: [done], nextCursor: null })),
+      http.get(`/api/v1/reports/${id}`, () => HttpResponse.json(large)),
+    )
+    renderApp(`/reports?id=${id}`)
+    expect(await screen.findByText("The first 1 of 10000 artifacts, in the report's order; every one is in the CSV, the printable page and the JSON.")).toBeTruthy()
+    expect(within(screen.getByRole('table', { name: 'Each artifact in the report' })).getAllByRole('row')).toHaveLength(2)
   })
 })

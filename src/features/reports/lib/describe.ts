@@ -1,4 +1,4 @@
-import { ReportRequest, type ReportArtifact, type ReportJob, type ReportScope } from '../../../contract/reports'
+import { ReportRequest, type ReportJob, type ReportPreviewRow, type ReportScope } from '../../../contract/reports'
 
 /*
  * The words the Reports screen uses for a report's scope, its maker and its rows, and the reading of the form
@@ -101,20 +101,17 @@ export function requestFromForm(form: ReportForm): { ok: true; request: ReportRe
   return { ok: false, field, message: issue?.message ?? 'This is not a scope a report can have.' }
 }
 
-/** One row of the per-artifact table, in words. */
-export function artifactRow(artifact: ReportArtifact) {
-  const build = artifact.builds.find((candidate) => candidate.status === 'verified') ?? artifact.builds.at(-1) ?? null
-  const verified = artifact.attestations.filter((attestation) => attestation.status === 'verified').length
-  const { rebuilds } = artifact
+/** One row of the preview's per-artifact table, in words. */
+export function artifactRow(row: ReportPreviewRow) {
   return {
-    digest: artifact.digest,
-    name: artifact.names[0] ?? 'unnamed',
-    provenance: artifact.provenance === 'verified' ? 'Verified' : artifact.provenance === 'unverified' ? 'Did not verify' : 'None',
-    source: build?.sourceRepo === null || build === null ? 'not recorded' : `${build.sourceRepo}${build.sourceCommit === null ? '' : ` @ ${build.sourceCommit.slice(0, 12)}`}`,
-    builder: build?.builderId ?? 'not recorded',
-    attestations: `${verified} of ${artifact.attestations.length} verified`,
-    rebuilds: rebuilds.rebuilders === 0 ? 'not rebuilt' : `${rebuilds.matched} of ${rebuilds.rebuilders} matched`,
-    deployments: artifact.deployments.length,
-    alerts: `${artifact.alerts.filter((alert) => alert.state !== 'waived').length} open, ${artifact.alerts.filter((alert) => alert.state === 'waived').length} waived`,
+    digest: row.digest,
+    name: row.name ?? 'unnamed',
+    provenance: row.provenance === 'verified' ? 'Verified' : row.provenance === 'unverified' ? 'Did not verify' : 'None',
+    source: row.sourceRepo === null ? 'not recorded' : `${row.sourceRepo}${row.sourceCommit === null ? '' : ` @ ${row.sourceCommit.slice(0, 12)}`}`,
+    builder: row.builderId ?? 'not recorded',
+    attestations: `${row.attestations.verified} of ${row.attestations.total} verified`,
+    rebuilds: row.rebuilds.rebuilders === 0 ? 'not rebuilt' : `${row.rebuilds.matched} of ${row.rebuilds.rebuilders} matched`,
+    deployments: row.deployments,
+    alerts: `${row.alerts.open} open, ${row.alerts.waived} waived`,
   }
 }
