@@ -1,0 +1,196 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely'
+import { z } from 'zod'
+import type { BuildFactsInput, RebuildVerdictFacts } from '../../domain/alerts/facts'
+import { ResolvedDependency } from '../../src/contract/builds'
+import { Verification, VerificationStatus } from '../../src/contract/common'
+import { subjectsOf } from '../builds/summaries'
+import { instant, parseJson } from '../store/db'
+import type { Database } from '../store/schema'
+import { findPipelineRun, lookupForBuild } from '../telemetry/store'
+import type { TelemetryLookup } from '../telemetry/types'
+import { repoKey } from '../telemetry/model'
+
+/*
+ * What the rules read to judge builds: the work since the evaluation's position, the facts of many builds at once
+ * (build rows, verdicts, subjects, CI telemetry, rebuild verdicts), a project's recent builds for its baseline, and
+ * the deployments new documents may prove or disprove. Only reads; the alerts themselves are in ./store.ts.
+ */
+
+const DigestRecord = z.record(z.string(), z.string())
+
+/** Deployments whose provenance rests on the documents `documents` selects: their own attestation, or a build naming a digest they deployed. */
+export async function deploymentsOf(base: Kysely<Database>, documents: SelectQueryBuilder<Database, 'documents', { id: string }>): Promise<string[]> {
+  const own = await base.selectFrom('deployments').select('id').where('document_id', 'in', documents).execute()
+  const cited = await base
+    .selectFrom('deployment_artifacts')
+    .select('deployment_artifacts.deployment_id')
+    .distinct()
+    .where('deployment_artifacts.digest_value', 'in', (eb) =>
+      eb.selectFrom('subjects').innerJoin('builds', 'builds.id', 'subjects.build_id').select('subjects.digest_value').where('subjects.digest_algorithm', '=', 'sha256').where('builds.document_id', 'in', documents),
+    )
+    .execute()
+  return [...new Set([...own.map((row) => row.id), ...cited.map((row) => row.deployment_id)])]
+}
+
+/** What has come in since the last evaluation: builds to (re-)evaluate and the new watermarks. */
+export type PendingWork = { buildIds: string[]; seq: number; telemetry: number }
+
+/**
+ * The builds touched by documents stored after `seq` (their own provenance, or a rebuild verdict on one of their
+ * artifacts) and by CI telemetry updated after `telemetry` (matched by commit), at most `limit` documents at a time.
+ */
+export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
+  const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
+  const documents = await db.selectFrom('documents').select(['seq', 'id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute()
+  const ids = documents.map((document) => document.id)
+  const buildIds = new Set<string>()
+  if (ids.length > 0) {
+    for (const row of await db.selectFrom('builds').select('id').where('document_id', 'in', ids).execute()) buildIds.add(row.id)
+    const digests = await db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', ids).where('artifact_digest', 'is not', null).execute()
+    const values = [...new Set(digests.flatMap((row) => (row.artifact_digest === null ? [] : [row.artifact_digest])))]
+    for (let offset = 0; offset < values.length; offset += 500) {
+      const rows = await db.selectFrom('subjects').select('build_id').where('digest_value', 'in', values.slice(offset, offset + 500)).execute()
+      for (const row of rows) buildIds.add(row.build_id)
+    }
+  }
+  const runs = await db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', telemetry).orderBy('updated_at').limit(limit).execute()
+  const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
+  for (let offset = 0; offset < commits.length; offset += 500) {
+    const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
+    for (const row of rows) buildIds.add(row.id)
+  }
+  return { buildIds: [...buildIds], seq: documents.at(-1)?.seq ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry }
+}
+
+/** Rebuild verdicts on any of these artifact digest values (hex, any algorithm). */
+export async function rebuildsFor(db: Kysely<Database>, digests: readonly string[]): Promise<RebuildVerdictFacts[]> {
+  const out: RebuildVerdictFacts[] = []
+  for (let offset = 0; offset < digests.length; offset += 500) {
+    const rows = await db
+      .selectFrom('rebuilds')
+      .select(['document_id', 'rebuilder_id', 'artifact_name', 'artifact_digests', 'rebuilt_digests', 'verdict', 'status'])
+      .where('artifact_digest', 'in', digests.slice(offset, offset + 500))
+      .execute()
+    for (const row of rows) {
+      out.push({
+        documentId: row.document_id as RebuildVerdictFacts['documentId'],
+        rebuilderId: row.rebuilder_id,
+        artifact: { name: row.artifact_name, digest: DigestRecord.parse(parseJson(row.artifact_digests)) },
+        rebuiltDigest: DigestRecord.parse(parseJson(row.rebuilt_digests)),
+        verdict: row.verdict === 'match' ? 'match' : 'mismatch',
+        status: VerificationStatus.parse(row.status),
+      })
+    }
+  }
+  return out
+}
+
+/** Build ids of a project, newest first, from `before` (exclusive) backwards: a baseline window. */
+export async function recentBuildIds(db: Kysely<Database>, project: string, before: { time: number; id: string }, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('builds')
+    .select('id')
+    .where('project', '=', project)
+    .where((eb) => eb(eb.refTuple('time', 'id'), '<', eb.tuple(before.time, before.id)))
+    .orderBy('time', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => row.id)
+}
+
+/** Every build, oldest first, a page at a time after (time, id): for re-evaluating everything. */
+export async function buildsInOrder(db: Kysely<Database>, after: { time: number; id: string } | null, limit: number): Promise<{ id: string; time: number }[]> {
+  let select = db.selectFrom('builds').select(['id', 'time'])
+  if (after !== null) select = select.where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(after.time, after.id)))
+  return select.orderBy('time').orderBy('id').limit(limit).execute()
+}
+
+const Dependencies = z.array(ResolvedDependency)
+
+/**
+ * Which of these lookups may find a pipeline run: the run ids and (repository, commit) pairs stored at all, read in
+ * two indexed queries. findPipelineRun asks by run id when the lookup has one, otherwise by repository and commit;
+ * the answer here is true whenever that query could match, so skipping the others changes no result.
+ */
+async function telemetryKnown(base: Kysely<Database>, lookups: readonly TelemetryLookup[]): Promise<(lookup: TelemetryLookup) => boolean> {
+  const db = base.withTables<{ telemetry_runs: { run_id: string | null; repo_key: string | null; commit_sha: string | null } }>()
+  const runIds = [...new Set(lookups.flatMap((lookup) => (lookup.runId === null ? [] : [lookup.runId])))]
+  const pairs = lookups.flatMap((lookup) => {
+    const repo = repoKey(lookup.repo)
+    return lookup.runId === null && repo !== null && lookup.commit !== null ? [{ repo, commit: lookup.commit.toLowerCase() }] : []
+  })
+  const foundRuns = new Set<string>()
+  const foundPairs = new Set<string>()
+  if (runIds.length > 0) {
+    for (const row of await db.selectFrom('telemetry_runs').select('run_id').distinct().where('run_id', 'in', runIds).execute()) if (row.run_id !== null) foundRuns.add(row.run_id)
+  }
+  if (pairs.length > 0) {
+    const rows = await db
+      .selectFrom('telemetry_runs')
+      .select(['repo_key', 'commit_sha'])
+      .distinct()
+      .where('repo_key', 'in', [...new Set(pairs.map((pair) => pair.repo))])
+      .where('commit_sha', 'in', [...new Set(pairs.map((pair) => pair.commit))])
+      .execute()
+    for (const row of rows) foundPairs.add(`${row.repo_key ?? ''}\n${row.commit_sha ?? ''}`)
+  }
+  return (lookup) => {
+    if (lookup.runId !== null) return foundRuns.has(lookup.runId)
+    const repo = repoKey(lookup.repo)
+    return repo !== null && lookup.commit !== null && foundPairs.has(`${repo}\n${lookup.commit.toLowerCase()}`)
+  }
+}
+
+export async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
+  const out: (BuildFactsInput & { sourceCommit: string | null })[] = []
+  for (let offset = 0; offset < ids.length; offset += 500) {
+    const chunk = ids.slice(offset, offset + 500)
+    // Not the statement or parameters: only what the rules read.
+    const rows = await db
+      .selectFrom('builds')
+      .innerJoin('documents', 'documents.id', 'builds.document_id')
+      .select([
+        'builds.id',
+        'builds.document_id',
+        'builds.project',
+        'builds.source_repo',
+        'builds.source_commit',
+        'builds.invocation_id',
+        'builds.builder_id',
+        'builds.build_type',
+        'builds.started_at',
+        'builds.finished_at',
+        'builds.time',
+        'builds.resolved_dependencies',
+        'documents.verification',
+      ])
+      .where('builds.id', 'in', chunk)
+      .execute()
+    const subjects = await subjectsOf(db, chunk)
+    const lookups = new Map(rows.map((row) => [row.id, lookupForBuild({ sourceRepo: row.source_repo, sourceCommit: row.source_commit, invocationId: row.invocation_id })]))
+    const known = await telemetryKnown(db, [...lookups.values()])
+    for (const row of rows) {
+      const lookup = lookups.get(row.id)
+      // One query a chunk says which builds have CI telemetry at all; only those look for their run.
+      const pipeline = lookup !== undefined && known(lookup) ? await findPipelineRun(db, lookup) : null
+      out.push({
+        id: row.id as BuildFactsInput['id'],
+        document: { id: row.document_id },
+        project: row.project,
+        sourceRepo: row.source_repo,
+        sourceCommit: row.source_commit,
+        time: instant(row.time),
+        startedAt: row.started_at === null ? null : instant(row.started_at),
+        finishedAt: row.finished_at === null ? null : instant(row.finished_at),
+        builderId: row.builder_id,
+        buildType: row.build_type,
+        verification: Verification.parse(parseJson(row.verification)),
+        resolvedDependencies: Dependencies.parse(parseJson(row.resolved_dependencies)),
+        subjects: subjects.get(row.id) ?? [],
+        pipeline,
+      })
+    }
+  }
+  return out
+}
