@@ -222,7 +222,9 @@ export function reportRepository(base: Kysely<Database>, key: LogKey, filesDir: 
             for (let read = -1; read !== 0 && filled < CHUNK; filled += read) read = readSync(fd, chunk, filled, CHUNK - filled, null)
             // Chunk 0 is kept even when empty, so an empty file is told from a missing one.
             if (filled === 0 && seq > 0) break
-            await db.insertInto('report_files').values({ report_id: id, name, seq, bytes: Buffer.from(chunk.subarray(0, filled)) }).execute()
+            // The driver copies the bytes it is given (SQLite binds them, pg encodes them) before the insert resolves, so the
+            // one chunk buffer is reused rather than a megabyte allocated per chunk.
+            await db.insertInto('report_files').values({ report_id: id, name, seq, bytes: chunk.subarray(0, filled) }).execute()
             if (filled < CHUNK) break
           }
         } finally {
