@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ReproducibilityHistory, ReproducibilitySummary } from '../../src/contract/reproducibility'
 import { bucketMs, bucketRange, type BucketRange } from '../../domain/buckets'
 import { currentStreak, type StreakFacts } from '../../domain/reproducibility'
@@ -20,7 +18,7 @@ import { instant } from '../store/db'
 import { countersMigration } from '../store/migrations/0029-counters'
 import type { Database } from '../store/schema'
 import { openStore } from '../store/store'
-import { startPgCluster, type PgCluster } from '../store/testing/pg-cluster'
+import { engineStores } from '../store/testing/engines'
 import { rebuildOut } from './rows'
 
 /*
@@ -34,28 +32,7 @@ import { rebuildOut } from './rows'
 
 vi.setConfig({ testTimeout: 180_000 })
 const DAY = 86_400_000
-const dirs: string[] = []
-let cluster: PgCluster | undefined
-let clusterError: unknown
-let databases = 0
-beforeAll(async () => {
-  cluster = await startPgCluster().catch((error: unknown) => {
-    clusterError = error
-    return undefined
-  })
-}, 60_000)
-afterAll(async () => {
-  await cluster?.stop()
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-}, 30_000)
-
-async function location(kind: StoreKind): Promise<{ dataDir: string; databaseUrl?: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rebuild-counters-'))
-  dirs.push(dataDir)
-  if (kind === 'sqlite') return { dataDir }
-  if (cluster === undefined) throw clusterError instanceof Error ? clusterError : new Error(`PostgreSQL did not start: ${String(clusterError)}`)
-  return { dataDir, databaseUrl: await cluster.createDatabase(`rebuild_counters_${++databases}`) }
-}
+const { location } = engineStores('rebuild-counters')
 
 function rawDb(kind: StoreKind, where: { dataDir: string; databaseUrl?: string }): Kysely<Database> {
   if (kind === 'sqlite') return new Kysely({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(where.dataDir, 'provenance.db')) }) })

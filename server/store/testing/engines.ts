@@ -12,7 +12,14 @@ import { startPgCluster, type PgCluster } from './pg-cluster'
  * stopped after, and a temporary SQLite directory per store. A cluster that did not start fails every
  * PostgreSQL test, naming why, rather than skipping them.
  */
-export function engineStores(name: string): { fresh: (kind: StoreKind) => Promise<Store> } {
+export interface EngineStores {
+  /** Where a fresh store lives: a temporary data directory, and on PostgreSQL a new database in the cluster. */
+  location: (kind: StoreKind) => Promise<{ dataDir: string; databaseUrl?: string }>
+  /** A fresh store opened at a new location. */
+  fresh: (kind: StoreKind) => Promise<Store>
+}
+
+export function engineStores(name: string): EngineStores {
   const dirs: string[] = []
   let cluster: PgCluster | undefined
   let clusterError: unknown
@@ -29,13 +36,12 @@ export function engineStores(name: string): { fresh: (kind: StoreKind) => Promis
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   }, 30_000)
 
-  return {
-    fresh: async (kind) => {
-      const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
-      dirs.push(dataDir)
-      if (kind === 'sqlite') return openStore({ dataDir })
-      if (cluster === undefined) throw clusterError instanceof Error ? clusterError : new Error(`PostgreSQL did not start: ${String(clusterError)}`)
-      return openStore({ dataDir, databaseUrl: await cluster.createDatabase(`${name.replace(/\W/g, '_')}_${++databases}`) })
-    },
+  const location: EngineStores['location'] = async (kind) => {
+    const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
+    dirs.push(dataDir)
+    if (kind === 'sqlite') return { dataDir }
+    if (cluster === undefined) throw clusterError instanceof Error ? clusterError : new Error(`PostgreSQL did not start: ${String(clusterError)}`)
+    return { dataDir, databaseUrl: await cluster.createDatabase(`${name.replace(/\W/g, '_')}_${++databases}`) }
   }
+  return { location, fresh: async (kind) => openStore(await location(kind)) }
 }
