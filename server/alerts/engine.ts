@@ -212,7 +212,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return created
   }
 
-  async function reevaluate(reason: string | null): Promise<EvaluationOutcome> {
+  async function reevaluate(reason: string | null, handed?: ReadonlyMap<string, HandedBuild>): Promise<EvaluationOutcome> {
     windows.clear()
     // Read the watermarks before evaluating, so what arrives meanwhile is picked up by the next catch-up.
     const latest = await latestMarks()
@@ -226,7 +226,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     for (;;) {
       const page = await store.alerts.buildsInOrder(after, BATCH)
       if (page.length === 0) break
-      const items = await evaluate(page.map((row) => row.id))
+      const items = await evaluate(page.map((row) => row.id), handed)
       for (const { finding } of items) seen.add(alertId(finding.project, finding.rule, finding.cause))
       created.push(...(await record(items)))
       evaluated += page.length
@@ -279,13 +279,13 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   const positionMarks = (at: Position) => ({ [SEQ]: String(at.seq), [TELEMETRY]: String(at.telemetry) })
 
   async function catchUp(): Promise<EvaluationOutcome> {
-    // Builds this process's ingest stored since the last catch-up; used only for builds the position below says are
-    // due, and dropped after this turn (what another server stored, or anything older, is read from the store).
+    // Builds this process's ingest stored since the last catch-up; used only for builds the position below (or a
+    // full evaluation) says are due, and dropped after this turn (another server's builds are read from the store).
     const handed = takeHandedOver(store)
     await store.alerts.expireWaivers(now())
     const fingerprint = await store.settings.get(POLICY)
-    if (fingerprint === null) return reevaluate(null)
-    if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy')
+    if (fingerprint === null) return reevaluate(null, handed)
+    if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy', handed)
     const stored = { seq: Number((await store.settings.get(SEQ)) ?? 0), telemetry: Number((await store.settings.get(TELEMETRY)) ?? 0) }
     // Another server on the same database saved a position since our last turn: it judged builds our baselines miss,
     // so they are read again, and evaluation goes on from its position. Otherwise from ours, which may be further on.

@@ -93,9 +93,9 @@ describe('builds handed over by ingest', () => {
     })
 
     it('read back only what was not handed over', () => {
-      // The first catch-up evaluates everything stored (no policy fingerprint yet), from the database; later batches'
-      // builds come from ingest on one side and from the database on the other.
-      for (const ids of ingested.slice(1)) {
+      // Every batch's builds (the first one's judged by the first full evaluation) come from ingest on one side and
+      // from the database on the other.
+      for (const ids of ingested) {
         expect(ids.length).toBeGreaterThan(0)
         for (const id of ids) {
           expect(readBack.handed.has(id)).toBe(false)
