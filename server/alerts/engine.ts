@@ -9,12 +9,14 @@ import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
 import type { Config } from '../config'
 import { policyFor } from '../policy/policy'
 import type { Store } from '../store/types'
+import { takeHandedOver, type HandedBuild } from './handover'
 
 /*
- * Runs the anomaly rules over what was stored. Ingest calls catchUp() after each request: it evaluates the
- * builds whose provenance, rebuild verdicts or CI telemetry arrived since the last time (watermarks in the
- * settings table), each against the earlier builds of its pipeline, which are kept in memory per project so a
- * batch costs one baseline load, not one per build. When the policies change, everything is evaluated again and
+ * Runs the anomaly rules over what was stored. Ingest calls catchUp() after each request (and hands over the builds
+ * it stored, so they need not be read back: ./handover.ts): it evaluates the builds whose provenance, rebuild
+ * verdicts or CI telemetry arrived since the last time (watermarks in the settings table), each against the earlier
+ * builds of its pipeline, which are kept in memory per project so a batch costs one baseline load, not one per
+ * build. When the policies change, everything is evaluated again and
  * what no build shows any more is resolved by the rules, with the reason in the alert's history.
  *
  * Deployments are judged by the deployment rule when they are recorded (a watermark on their ingest time) and again
@@ -79,8 +81,11 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   }
   const settingsFor = (build: BuildFactsInput): AlertSettings => settingsForRepo(build.sourceRepo)
 
-  async function factsOf(ids: readonly string[]): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
-    const details = await store.alerts.factsInputs(ids)
+  /** The facts of these builds: those ingest handed over (./handover.ts) as they are, the rest read from the store. */
+  async function factsOf(ids: readonly string[], handed: ReadonlyMap<string, HandedBuild> = new Map()): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
+    const given = ids.flatMap((id) => handed.get(id) ?? [])
+    const unread = given.length === 0 ? ids : ids.filter((id) => !handed.has(id))
+    const details = [...(given.length === 0 ? [] : await store.alerts.withPipelines(given)), ...(unread.length === 0 ? [] : await store.alerts.factsInputs(unread))]
     const digests = [...new Set(details.flatMap((detail) => detail.subjects.flatMap((subject) => Object.values(subject.digest))))]
     const rebuilds = digests.length === 0 ? [] : await store.alerts.rebuildsFor(digests)
     return details.map((detail) => ({ facts: buildFacts(detail, rebuilds), settings: settingsFor(detail) }))
@@ -97,8 +102,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   }
 
   /** Evaluates builds oldest first per project; answers the findings with their occurrences. */
-  async function evaluate(ids: readonly string[]): Promise<{ finding: Finding; occurrence: Occurrence }[]> {
-    const entries = (await factsOf(ids)).sort((a, b) => (older(a.facts, b.facts) ? -1 : 1))
+  async function evaluate(ids: readonly string[], handed?: ReadonlyMap<string, HandedBuild>): Promise<{ finding: Finding; occurrence: Occurrence }[]> {
+    const entries = (await factsOf(ids, handed)).sort((a, b) => (older(a.facts, b.facts) ? -1 : 1))
     const items: { finding: Finding; occurrence: Occurrence }[] = []
     for (const { facts, settings } of entries) {
       const window = await windowFor(facts, settings)
@@ -207,7 +212,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     return created
   }
 
-  async function reevaluate(reason: string | null): Promise<EvaluationOutcome> {
+  async function reevaluate(reason: string | null, handed?: ReadonlyMap<string, HandedBuild>): Promise<EvaluationOutcome> {
     windows.clear()
     // Read the watermarks before evaluating, so what arrives meanwhile is picked up by the next catch-up.
     const latest = await latestMarks()
@@ -221,7 +226,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     for (;;) {
       const page = await store.alerts.buildsInOrder(after, BATCH)
       if (page.length === 0) break
-      const items = await evaluate(page.map((row) => row.id))
+      const items = await evaluate(page.map((row) => row.id), handed)
       for (const { finding } of items) seen.add(alertId(finding.project, finding.rule, finding.cause))
       created.push(...(await record(items)))
       evaluated += page.length
@@ -274,10 +279,13 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   const positionMarks = (at: Position) => ({ [SEQ]: String(at.seq), [TELEMETRY]: String(at.telemetry) })
 
   async function catchUp(): Promise<EvaluationOutcome> {
+    // Builds this process's ingest stored since the last catch-up; used only for builds the position below (or a
+    // full evaluation) says are due, and dropped after this turn (another server's builds are read from the store).
+    const handed = takeHandedOver(store)
     await store.alerts.expireWaivers(now())
     const fingerprint = await store.settings.get(POLICY)
-    if (fingerprint === null) return reevaluate(null)
-    if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy')
+    if (fingerprint === null) return reevaluate(null, handed)
+    if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy', handed)
     const stored = { seq: Number((await store.settings.get(SEQ)) ?? 0), telemetry: Number((await store.settings.get(TELEMETRY)) ?? 0) }
     // Another server on the same database saved a position since our last turn: it judged builds our baselines miss,
     // so they are read again, and evaluation goes on from its position. Otherwise from ours, which may be further on.
@@ -293,7 +301,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     for (;;) {
       const work = await store.alerts.pending(seq, telemetry, BATCH)
       if (work.seq === seq && work.telemetry === telemetry) break
-      const items = work.buildIds.length > 0 ? await evaluate(work.buildIds) : []
+      const items = work.buildIds.length > 0 ? await evaluate(work.buildIds, handed) : []
       const reached = { seq: work.seq, telemetry: work.telemetry }
       const due = reached.seq - saved.seq >= SAVE_EVERY || now() - saved.at >= SAVE_AFTER_MS
       if (items.length > 0 || due) {

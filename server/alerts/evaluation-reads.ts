@@ -8,6 +8,7 @@ import { instant, parseJson } from '../store/db'
 import type { Database } from '../store/schema'
 import { findPipelineRun, lookupForBuild } from '../telemetry/store'
 import type { TelemetryLookup } from '../telemetry/types'
+import type { HandedBuild } from './handover'
 import { repoKey } from '../telemetry/model'
 
 /*
@@ -142,8 +143,26 @@ async function telemetryKnown(base: Kysely<Database>, lookups: readonly Telemetr
   }
 }
 
-export async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
+/** The CI telemetry matched to each of these builds (null where none was stored), attached to what the rules read of them. */
+export async function withPipelines(db: Kysely<Database>, builds: readonly HandedBuild[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
   const out: (BuildFactsInput & { sourceCommit: string | null })[] = []
+  for (let offset = 0; offset < builds.length; offset += 500) {
+    const chunk = builds.slice(offset, offset + 500)
+    const lookups = new Map(chunk.map((build) => [build.id, lookupForBuild(build)]))
+    const known = await telemetryKnown(db, [...lookups.values()])
+    for (const build of chunk) {
+      const lookup = lookups.get(build.id)
+      // One query a chunk says which builds have CI telemetry at all; only those look for their run.
+      const pipeline = lookup !== undefined && known(lookup) ? await findPipelineRun(db, lookup) : null
+      out.push({ ...build, pipeline })
+    }
+  }
+  return out
+}
+
+/** What the rules read of these builds, from the database (HandedBuild's shape), with their CI telemetry. */
+export async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
+  const builds: HandedBuild[] = []
   for (let offset = 0; offset < ids.length; offset += 500) {
     const chunk = ids.slice(offset, offset + 500)
     // Not the statement or parameters: only what the rules read.
@@ -168,18 +187,14 @@ export async function factsInputs(db: Kysely<Database>, ids: readonly string[]):
       .where('builds.id', 'in', chunk)
       .execute()
     const subjects = await subjectsOf(db, chunk)
-    const lookups = new Map(rows.map((row) => [row.id, lookupForBuild({ sourceRepo: row.source_repo, sourceCommit: row.source_commit, invocationId: row.invocation_id })]))
-    const known = await telemetryKnown(db, [...lookups.values()])
     for (const row of rows) {
-      const lookup = lookups.get(row.id)
-      // One query a chunk says which builds have CI telemetry at all; only those look for their run.
-      const pipeline = lookup !== undefined && known(lookup) ? await findPipelineRun(db, lookup) : null
-      out.push({
-        id: row.id as BuildFactsInput['id'],
+      builds.push({
+        id: row.id as HandedBuild['id'],
         document: { id: row.document_id },
         project: row.project,
         sourceRepo: row.source_repo,
         sourceCommit: row.source_commit,
+        invocationId: row.invocation_id,
         time: instant(row.time),
         startedAt: row.started_at === null ? null : instant(row.started_at),
         finishedAt: row.finished_at === null ? null : instant(row.finished_at),
@@ -188,9 +203,8 @@ export async function factsInputs(db: Kysely<Database>, ids: readonly string[]):
         verification: Verification.parse(parseJson(row.verification)),
         resolvedDependencies: Dependencies.parse(parseJson(row.resolved_dependencies)),
         subjects: subjects.get(row.id) ?? [],
-        pipeline,
       })
     }
   }
-  return out
+  return withPipelines(db, builds)
 }

@@ -23,7 +23,8 @@ import { alertId, type Finding } from '../../domain/alerts/rules'
 import { applyTriage, expireWaiver, type TriageResult } from '../../domain/alerts/triage'
 import type { BuildFactsInput, RebuildVerdictFacts } from '../../domain/alerts/facts'
 import type { Overview } from '../../src/contract/overview'
-import { buildsInOrder, deploymentsOf, factsInputs, pendingWork, rebuildsFor, recentBuildIds, type PendingWork } from './evaluation-reads'
+import { buildsInOrder, deploymentsOf, factsInputs, pendingWork, rebuildsFor, recentBuildIds, withPipelines, type PendingWork } from './evaluation-reads'
+import type { HandedBuild } from './handover'
 import type { Deployment } from '../../src/contract/deployments'
 import { readDeployments } from '../deployments/store'
 import { overviewFor } from '../overview/store'
@@ -86,6 +87,8 @@ export interface AlertRepository {
   rebuildsFor(digests: readonly string[]): Promise<RebuildVerdictFacts[]>
   /** What the rules read of many builds at once: a few queries a batch instead of a build page each. */
   factsInputs(ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
+  /** Builds ingest handed over (./handover.ts) with the CI telemetry matched to them, read now. */
+  withPipelines(builds: readonly HandedBuild[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
   recentBuildIds(project: string, before: { time: number; id: string }, limit: number): Promise<string[]>
   buildsInOrder(after: { time: number; id: string } | null, limit: number): Promise<{ id: string; time: number }[]>
   /** Deployments recorded after the mark (ingest time, then id), oldest first: what the deployment rule has not seen. */
@@ -143,6 +146,7 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
     pending: (seq, telemetry, limit) => pendingWork(base, seq, telemetry, limit),
     rebuildsFor: (digests) => rebuildsFor(base, digests),
     factsInputs: (ids) => factsInputs(base, ids),
+    withPipelines: (builds) => withPipelines(base, builds),
     recentBuildIds: (project, before, limit) => recentBuildIds(base, project, before, limit),
     buildsInOrder: (after, limit) => buildsInOrder(base, after, limit),
     openBySeverity: () => openBySeverity(db),

@@ -3,6 +3,7 @@ import { IngestResponse, type LineError } from '../../src/contract/attestations'
 import type { Subject, Verification } from '../../src/contract/common'
 import type { BuildRecord, IngestItem } from '../documents/records'
 import type { Store } from '../store/types'
+import { handedBuild, handOver } from '../alerts/handover'
 import { IngestError, isRecord, kindOf } from './errors'
 import { applyPolicy, policyFor } from '../policy/policy'
 import { parseJson } from './json'
@@ -226,6 +227,14 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
   const ready = await withStoredEvidence(store, prepared, context, prepareDocument)
   const outcomes = await store.documents.ingest(ready.map(({ item }) => item))
   const created = ready.filter((_, index) => outcomes[index]?.created === true)
+  // The builds just stored go to this process's alert engine as they are, so it need not read them back.
+  handOver(
+    store,
+    ready.flatMap(({ item }, index) => {
+      const outcome = outcomes[index]
+      return outcome?.created === true && item.build !== null ? [handedBuild(item.build, outcome.verification)] : []
+    }),
+  )
   const links = await linkStoredDocuments(store, created, context, prepareDocument)
   // Parsing brands the ids and proves the answer matches the published contract.
   const response = IngestResponse.parse({
