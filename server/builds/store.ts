@@ -113,24 +113,14 @@ async function getBuild(db: Db, id: string): Promise<BuildDetail | null> {
 }
 
 async function listProjects(db: Db): Promise<ProjectList> {
-  const rows = await db
-    .selectFrom('builds')
-    .select((eb) => [
-      'project',
-      // Any one repository of the project will do; max() picks one deterministically.
-      eb.fn.max('source_repo').as('source_repo'),
-      eb.fn.countAll<number>().as('builds'),
-      eb.fn.max('time').as('last_time'),
-    ])
-    .groupBy('project')
-    .orderBy('project')
-    .execute()
+  // Counters kept per project by a trigger (migration 0033): one row per project, not one index entry per build.
+  const rows = await db.selectFrom('project_totals').select(['project', 'source_repo', 'builds', 'last_time']).orderBy('project').execute()
   return ProjectList.parse({
     items: rows.map((row) => ({
       name: row.project,
       sourceRepo: row.source_repo,
       builds: Number(row.builds),
-      lastBuildAt: row.last_time === null ? null : instant(row.last_time),
+      lastBuildAt: instant(row.last_time),
     })),
   })
 }

@@ -20,6 +20,7 @@ import { coordinationMigration } from './migrations/0026-coordination'
 import { reportFilesMigration } from './migrations/0028-reports'
 import { countersMigration } from './migrations/0029-counters'
 import { documentIndexesMigration } from './migrations/0032-documents'
+import { projectTotalsMigration } from './migrations/0033-projects'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -137,6 +138,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0028_reports': reportFilesMigration(dialect),
         '0029_counters': countersMigration(kind, dialect),
         '0032_documents': documentIndexesMigration(kind),
+        '0033_projects': projectTotalsMigration(kind, dialect),
       }),
   }
 }

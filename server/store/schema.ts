@@ -199,6 +199,9 @@ export type RebuildVerdictTotalsTable = { project: string; verdict: string; coun
 /** Rebuild verdicts per (project, UTC day start, stored verdict) (migration 0029, kept by a trigger). */
 export type RebuildVerdictDaysTable = { project: string; day: number; verdict: string; count: number }
 
+/** Builds per project, the newest one's time and the greatest repository (migration 0033, kept by a trigger). */
+export type ProjectTotalsTable = { project: string; builds: number; last_time: number; source_repo: string | null }
+
 /** Documents per (project, signer, status), '' for none (migration 0006); kept by ingest and re-verification. */
 export type SignatureCountsTable = {
   project: string
@@ -225,6 +228,7 @@ export type Database = {
   signature_counts: SignatureCountsTable
   rebuild_verdict_totals: RebuildVerdictTotalsTable
   rebuild_verdict_days: RebuildVerdictDaysTable
+  project_totals: ProjectTotalsTable
   deployments: DeploymentsTable
   deployment_artifacts: DeploymentArtifactsTable
   gate_decisions: GateDecisionsTable
