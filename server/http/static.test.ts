@@ -184,3 +184,36 @@ describe('a rebuild under a running server', () => {
     }
   })
 })
+
+describe('first-route preloads', () => {
+  it('names the overview chunk in the / page only, each page compressed with its own ETag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenance-static-preload-'))
+    try {
+      mkdirSync(join(dir, '.vite'))
+      writeFileSync(join(dir, 'index.html'), html)
+      const manifest = {
+        'index.html': { file: 'assets/index-abc123.js', isEntry: true },
+        'src/features/overview/components/overview-page.tsx': { file: 'assets/overview-page-ov1.js', imports: ['index.html'] },
+        'src/app/layout/app-layout.tsx': { file: 'assets/app-layout-la1.js' },
+      }
+      writeFileSync(join(dir, '.vite', 'manifest.json'), JSON.stringify(manifest))
+      await compressDir(dir)
+      const running = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dir })
+      const home = await running.request('/', { headers: { 'accept-encoding': 'br' } })
+      const homeHtml = brotliDecompressSync(await bytesOf(home)).toString()
+      expect(homeHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-page-ov1.js">')
+      expect(homeHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/app-layout-la1.js">')
+      const builds = await running.request('/builds', { headers: { 'accept-encoding': 'gzip' } })
+      expect(builds.headers.get('content-encoding')).toBe('gzip')
+      const buildsHtml = gunzipSync(await bytesOf(builds)).toString()
+      expect(buildsHtml).toContain('href="/assets/app-layout-la1.js"')
+      expect(buildsHtml).not.toContain('overview-page')
+      const plain = await running.request('/')
+      expect(Number(plain.headers.get('content-length'))).toBe(Buffer.byteLength(homeHtml))
+      expect(plain.headers.get('etag')).toBe(`"${createHash('sha256').update(homeHtml).digest('base64url').slice(0, 27)}"`)
+      expect(plain.headers.get('etag')).not.toBe((await running.request('/builds')).headers.get('etag'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { extname, join, relative, sep } from 'node:path'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { MiddlewareHandler } from 'hono'
 import { chooseEncoding, type ContentCoding } from './compression'
+import { firstRoutePages } from './first-route-preload'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,8 +32,11 @@ const IMMUTABLE = 'public, max-age=31536000, immutable'
 /** Everything else (index.html above all) is revalidated on every use: a deploy is seen at the next load. */
 const REVALIDATE = 'no-cache'
 
-type Variant = { file: string; size: number; mtimeMs: number; etag: string }
+/** A file's bytes on disk, or (`bytes`) made from `file` at start: index.html with its preload hints. */
+type Variant = { file: string; size: number; mtimeMs: number; etag: string; bytes?: Uint8Array<ArrayBuffer> }
 type StaticFile = { type: string; cacheControl: string; identity: Variant; encoded: Partial<Record<ContentCoding, Variant>> }
+
+const strongEtag = (bytes: Uint8Array) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`
 
 /**
  * Every file of the built SPA, indexed once at start: URL path → the file, its type, and its pre-compressed
@@ -50,7 +55,7 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
     const bytes = readFileSync(file)
     const { mtimeMs } = statSync(file)
     // A strong validator of the bytes sent: each coding of a file is its own representation (RFC 9110 §8.8.3).
-    return { file, size: bytes.byteLength, mtimeMs, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` }
+    return { file, size: bytes.byteLength, mtimeMs, etag: strongEtag(bytes) }
   }
   for (const file of all) {
     if (/\.(br|gz)$/.test(file) && present.has(file.slice(0, -3))) continue
@@ -66,6 +71,29 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
     })
   }
   return files
+}
+
+/**
+ * index.html as each SPA address is answered with it: with `<link rel="modulepreload">` hints for the chunks that
+ * address draws first (server/http/first-route-preload.ts), by path, and `*` for every other address. Compressed
+ * here, once: the hints differ by path, so the build's own `.br` and `.gz` of index.html do not fit.
+ */
+function indexPages(dir: string, index: StaticFile): Map<string, StaticFile> {
+  const pages = new Map<string, StaticFile>()
+  const { file, mtimeMs } = index.identity
+  for (const [path, html] of firstRoutePages(dir, readFileSync(file, 'utf8'))) {
+    const make = (bytes: Uint8Array): Variant => ({ file, mtimeMs, size: bytes.byteLength, etag: strongEtag(bytes), bytes: new Uint8Array(bytes) })
+    const identity = Buffer.from(html)
+    pages.set(path, {
+      ...index,
+      identity: make(identity),
+      encoded: {
+        br: make(brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } })),
+        gzip: make(gzipSync(identity, { level: 9 })),
+      },
+    })
+  }
+  return pages
 }
 
 /** The coding to send of a file, and its bytes on disk. */
@@ -95,8 +123,11 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
 export function serveSpa(dir: string): MiddlewareHandler | null {
   if (!existsSync(join(dir, 'index.html')) || !statSync(dir).isDirectory()) return null
   let files = indexStaticFiles(dir)
-  if (!files.has('/index.html')) return null
-  const lookup = (path: string) => files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : files.get('/index.html'))
+  const index = files.get('/index.html')
+  if (index === undefined) return null
+  let pages = indexPages(dir, index)
+  const lookup = (path: string) =>
+    files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pages.get(path) ?? pages.get('*') ?? files.get('/index.html')))
 
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next()
@@ -106,6 +137,8 @@ export function serveSpa(dir: string): MiddlewareHandler | null {
       // The folder was rebuilt under a running server (a local `vite build`): index it again rather than send
       // bytes that no longer match the length and ETag recorded for them.
       files = indexStaticFiles(dir)
+      const rebuilt = files.get('/index.html')
+      pages = rebuilt === undefined ? new Map<string, StaticFile>() : indexPages(dir, rebuilt)
       found = choose(lookup(c.req.path), accept)
     }
     if (found === undefined) return next()
@@ -116,6 +149,6 @@ export function serveSpa(dir: string): MiddlewareHandler | null {
     if (coding !== 'identity') headers.set('content-encoding', coding)
     headers.set('content-length', String(chosen.size))
     if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
-    return new Response(new Uint8Array(await readFile(chosen.file)), { status: 200, headers })
+    return new Response(chosen.bytes ?? new Uint8Array(await readFile(chosen.file)), { status: 200, headers })
   }
 }
