@@ -63,9 +63,16 @@ function keyRewriter() {
   }
 }
 
+/** The template's rows of each copied table, read once before any copy, so a copy never copies a copy. */
+const templateOf = (table: string) => `bench_template_${table}`
+
 /**
  * Adds `copies` copies of every row now in the store's copied tables. Run it while nothing else writes; an open
  * store may keep reading (WAL).
+ *
+ * Each copy of a table is one INSERT … SELECT from the template's rows inside SQLite, the keys rewritten by a
+ * function registered on the connection (the same `keyRewriter` as ever): rows never cross into JavaScript, only
+ * the key texts do. Triggers fire as on ingest (lineage dependencies, rebuild verdict and project counters).
  */
 export function replicateRows(file: string, copies: number, options: FillOptions = {}): FillReport {
   const started = performance.now()
@@ -76,11 +83,13 @@ export function replicateRows(file: string, copies: number, options: FillOptions
   db.pragma('synchronous = OFF')
   // Copied keys are random, so every index takes writes all over its pages: keep them in memory (256 MB).
   db.pragma('cache_size = -262144')
+  db.pragma('temp_store = memory')
   const rows: Record<string, number> = {}
   try {
     const times = db.prepare<[], { low: number | null; high: number | null }>('select min(time) as low, max(time) as high from builds').get()
     const span = copyShift(times?.low ?? null, times?.high ?? null, options.spread)
     const keys = keyRewriter()
+    db.function('bench_rekey', { deterministic: true }, (copy: unknown, text: unknown) => (typeof text === 'string' ? keys.rewrite(Number(copy), text) : text))
     // A transaction per copy of a table, not one for the whole fill: in WAL mode a transaction's pages stay in the WAL
     // until it commits, so one transaction would need twice the database's size on disk at its end (a million builds:
     // about 27 GiB of database and as much again of WAL). The marker file written after a fill is what says it is whole.
@@ -101,39 +110,123 @@ export function replicateRows(file: string, copies: number, options: FillOptions
         .all()
         .filter((column) => column.hidden === 0 && !(table === 'documents' && column.name === 'seq'))
         .map((column) => column.name)
-      const template = db.prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from ${table}`).raw().all() as unknown[][]
-      const insert = db.prepare(`insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
-      const plan = columns.map((name) => columnPlan(table, name))
-      const copyOnce = db.transaction((copy: number) => {
-        const shift = copy * span
-        for (const row of template) {
-          insert.run(
-            row.map((value, index) => {
-              const how = plan[index]
-              if (how === 'null') return null
-              if (how === 'key' && typeof value === 'string') return keys.rewrite(copy, value)
-              if (how === 'time' && typeof value === 'number') return value - shift
-              return value
-            }),
-          )
-        }
+      const list = columns.map((c) => `"${c}"`).join(', ')
+      db.exec(`create temp table ${templateOf(table)} as select ${list} from main.${table}`)
+      const count = db.prepare<[], { count: number }>(`select count(*) as count from ${templateOf(table)}`).get()?.count ?? 0
+      const values = columns.map((name) => {
+        const how = columnPlan(table, name)
+        return how === 'null' ? 'null' : how === 'key' ? `bench_rekey(@copy, "${name}")` : how === 'time' ? `"${name}" - @shift` : `"${name}"`
       })
+      const insert = db.prepare(`insert into main.${table} (${list}) select ${values.join(', ')} from ${templateOf(table)}`)
       for (let copy = 1; copy <= copies; copy++) {
-        copyOnce(copy)
+        insert.run({ copy, shift: copy * span })
         keys.nextCopy()
       }
-      rows[table] = template.length * (copies + 1)
+      db.exec(`drop table ${templateOf(table)}`)
+      rows[table] = count * (copies + 1)
     }
     // Each index built in its own transaction, for the same reason.
     for (const index of indexes) db.exec(index.sql)
     // Counters ingest keeps beside the rows: every copied document counts as its template does. (The rebuild
-    // verdict counters of migration 0029 are kept by their trigger as the copied verdicts are inserted.)
+    // verdict and project counters of migrations 0029 and 0033 are kept by their triggers as copies are inserted.)
     const counts = db.prepare('select 1 from sqlite_master where type = ? and name = ?').get('table', 'signature_counts')
     if (counts !== undefined) db.prepare('update signature_counts set count = count * ?').run(copies + 1)
     // No ANALYZE: the server never runs one, so the planner sees what it would see in production.
     db.pragma('wal_checkpoint(TRUNCATE)')
   } finally {
     db.close()
+  }
+  return { copies, rows, seconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * `keyRewriter` in SQL, so PostgreSQL copies rows without sending them anywhere: the same sha256 of
+ * `<copy>:<hex run>`, cut (or padded with zeros) to the run's length. A whole-hex value (most keys) is rewritten
+ * inline; a value with other text around its hex runs goes through a PL/pgSQL loop over the runs.
+ */
+const PG_REKEY = `
+  create or replace function bench_rekey_run(copy integer, hex text) returns text language sql immutable as $$
+    select rpad(left(encode(sha256(convert_to(copy::text || ':' || hex, 'UTF8')), 'hex'), length(hex)), length(hex), '0')
+  $$;
+  create or replace function bench_rekey(copy integer, value text) returns text language plpgsql immutable as $$
+  declare
+    result text := '';
+    rest text := value;
+    found text[];
+    at integer;
+  begin
+    if value is null then return null; end if;
+    if value ~ '^[0-9a-f]{7,}$' then return bench_rekey_run(copy, value); end if;
+    loop
+      found := regexp_match(rest, '[0-9a-f]{7,}');
+      exit when found is null;
+      at := strpos(rest, found[1]);
+      result := result || left(rest, at - 1) || bench_rekey_run(copy, found[1]);
+      rest := substr(rest, at + length(found[1]));
+    end loop;
+    return result || rest;
+  end $$;`
+
+/**
+ * `replicateRows` for a PostgreSQL store holding a template (see `copySqliteToPostgres`): each copy of a table is one
+ * INSERT … SELECT from the template's rows inside PostgreSQL, keys rewritten as on SQLite (so a template copied on
+ * both engines gives the same keys), times shifted the same way. Triggers fire as on ingest; secondary indexes are
+ * dropped first and built again after; VACUUM ANALYZE at the end, as after the COPY load.
+ */
+export async function replicatePostgres(url: string, copies: number, options: FillOptions = {}): Promise<FillReport> {
+  const started = performance.now()
+  const client = new pg.Client({ connectionString: url })
+  client.on('error', () => undefined)
+  await client.connect()
+  const rows: Record<string, number> = {}
+  try {
+    // The copy is thrown away with the bench; waiting for each commit's WAL flush is not what is measured.
+    await client.query('set synchronous_commit = off')
+    await client.query("set maintenance_work_mem = '512MB'")
+    await client.query(PG_REKEY)
+    const times = (await client.query<{ low: string | null; high: string | null }>('select min(time) as low, max(time) as high from builds')).rows[0]
+    const span = copyShift(times?.low == null ? null : Number(times.low), times?.high == null ? null : Number(times.high), options.spread)
+    const present = (await client.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = current_schema() and table_name = any($1)`, [TABLES])).rows.map((row) => row.name)
+    const indexes = (
+      await client.query<{ name: string; definition: string }>(
+        `select i.indexname as name, i.indexdef as definition from pg_indexes i
+         where i.schemaname = current_schema() and i.tablename = any($1)
+           and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
+        [present],
+      )
+    ).rows
+    for (const index of indexes) await client.query(`drop index "${index.name}"`)
+    for (const table of TABLES) {
+      if (!present.includes(table)) continue
+      const columns = (
+        await client.query<{ name: string }>(
+          `select column_name as name from information_schema.columns
+           where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER' and is_identity = 'NO'
+           order by ordinal_position`,
+          [table],
+        )
+      ).rows.map((column) => column.name)
+      const list = columns.map((c) => `"${c}"`).join(', ')
+      await client.query(`create temp table ${templateOf(table)} as select ${list} from ${table}`)
+      const count = Number((await client.query<{ count: string }>(`select count(*) as count from ${templateOf(table)}`)).rows[0]?.count ?? 0)
+      const values = columns.map((name) => {
+        const how = columnPlan(table, name)
+        return how === 'null' ? 'null' : how === 'key' ? `bench_rekey($1, "${name}")` : how === 'time' ? `"${name}" - $2` : `"${name}"`
+      })
+      const insert = `insert into ${table} (${list}) select ${values.join(', ')} from ${templateOf(table)}`
+      // PostgreSQL wants exactly the parameters a statement names: a table without times has no $2.
+      const parameters = (copy: number) => (insert.includes('$2') ? [copy, copy * span] : [copy])
+      for (let copy = 1; copy <= copies; copy++) await client.query(insert, parameters(copy))
+      await client.query(`drop table ${templateOf(table)}`)
+      rows[table] = count * (copies + 1)
+    }
+    for (const index of indexes) await client.query(index.definition)
+    await client.query('update signature_counts set count = count * $1', [copies + 1])
+    await client.query('drop function bench_rekey(integer, text)')
+    await client.query('drop function bench_rekey_run(integer, text)')
+    await client.query('vacuum analyze')
+  } finally {
+    await client.end()
   }
   return { copies, rows, seconds: (performance.now() - started) / 1000 }
 }
