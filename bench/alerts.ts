@@ -11,7 +11,8 @@
  *    (bench/bulk-fill.ts); the rest of the alerts are filed through the alert store from findings spread over the
  *    builds, projects, rules and states (evaluation of demo data raises far fewer than 20,000 causes).
  * 3. The overview's cold draw in headless Chromium from that store (BENCH_BROWSER_RUNS fresh contexts, default 5):
- *    navigation to every figure on screen. Target: under 1 s.
+ *    navigation to the overview's numbers painted, by the page's clock (and the test's), with where the time went.
+ *    Target: under 1 s. BENCH_DIST serves another build (default dist/, rebuilt when stale).
  * BENCH_ALERTS_ONLY=ingest runs part 1 only, =latency parts 2 and 3 only (and BENCH_BROWSER_RUNS=0 part 2 alone).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -235,31 +236,77 @@ if (ONLY === 'latency' && process.env.BENCH_BROWSER_RUNS === '0') {
 }
 
 // 3. The overview's cold draw in headless Chromium from this store: the built SPA and the API from one server,
-//    a fresh browser context each run (empty cache), timed from navigation to every figure being on screen.
+//    a fresh browser context each run (empty cache). "Drawn" is when the page has painted the overview's numbers:
+//    the open-alert total, the count of services running unverified and the first of the most recent failures, all
+//    three in the document and a frame rendered after that (the first task after the next animation frame), by
+//    the page's own clock from the start of navigation. The test's clock (navigation asked → the page says so) is
+//    printed too; it adds one round trip to the page. Each run then checks, by role and name, that the numbers are
+//    what a person sees. The phases say where the time went: the first-load scripts, the overview's request.
 if (process.env.BENCH_DIST === undefined) buildIfStale()
 const spa = createApp({ store, config, version: 'bench', demo: true, staticDir: process.env.BENCH_DIST ?? join(fileURLToPath(new URL('..', import.meta.url)), 'dist') })
 const { base: origin, server } = await listen(spa.fetch)
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
-const draws: number[] = []
-const loads: number[] = []
+// The flags the end-to-end tests run Chromium with (playwright.config.ts).
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+})
+/**
+ * Installed before any page script. Playwright's fake clock (below) replaces performance.now(), so times are read
+ * from an event's timeStamp, which keeps the real high-resolution clock (milliseconds since navigation started),
+ * and Resource Timing from an observer (its entries carry real times too).
+ */
+const WATCH_DRAW = `(() => {
+  const stamp = () => new Event('stamp').timeStamp
+  const resources = (window.__overviewResources = [])
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) resources.push({ name: entry.name, start: entry.startTime, end: entry.responseEnd })
+  }).observe({ type: 'resource', buffered: true })
+  let resolve
+  window.__overviewDrawn = new Promise((done) => { resolve = done })
+  const figures = () =>
+    document.querySelector('a[aria-label^="All open: "]') !== null &&
+    document.querySelector('a[aria-label*="running unverified: "]') !== null &&
+    document.querySelector('section[aria-labelledby="overview-failures"] li a') !== null
+  new MutationObserver((_, observer) => {
+    if (!figures()) return
+    observer.disconnect()
+    const inDocument = stamp()
+    requestAnimationFrame(() => setTimeout(() => resolve({ inDocument, drawn: stamp() }), 0))
+  }).observe(document, { subtree: true, childList: true })
+})()`
+type Run = { test: number; drawn: number; inDocument: number; scripts: number; requestStart: number; responseEnd: number }
+const runs: Run[] = []
 for (let run = 0; run < Number(process.env.BENCH_BROWSER_RUNS ?? 5); run++) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } })
   const page = await context.newPage()
+  await page.addInitScript(WATCH_DRAW)
   // The demo's clock, so "the last 30 days" are the template's days, as in the end-to-end tests.
   await page.clock.setFixedTime(new Date(DEMO_END + 3_600_000))
   const t0 = performance.now()
   await page.goto(`${origin}/`, { waitUntil: 'commit' })
+  const marks = await Promise.race([
+    page.evaluate(() => (window as unknown as { __overviewDrawn: Promise<{ inDocument: number; drawn: number }> }).__overviewDrawn),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the overview drew no numbers within 60 s')), 60_000).unref()),
+  ])
+  const test = performance.now() - t0
   await page.getByRole('link', { name: /^All open: \d+$/ }).waitFor()
   await page.getByRole('link', { name: /^Services? running unverified: \d+$/ }).waitFor()
   await page.getByRole('region', { name: 'Most recent failures' }).getByRole('link').first().waitFor()
-  draws.push(performance.now() - t0)
-  loads.push(await page.evaluate(() => performance.now()))
+  const loaded = await page.evaluate(() => (window as unknown as { __overviewResources: { name: string; start: number; end: number }[] }).__overviewResources)
+  const overview = loaded.find((entry) => entry.name.includes('/api/v1/overview'))
+  const scripts = loaded.filter((entry) => entry.name.endsWith('.js') && entry.start < (overview?.start ?? Infinity))
+  runs.push({ test, ...marks, scripts: Math.max(0, ...scripts.map((entry) => entry.end)), requestStart: overview?.start ?? NaN, responseEnd: overview?.end ?? NaN })
   await context.close()
 }
 await browser.close()
 server.close()
+const median = (pick: (entry: Run) => number) => ms(percentile(runs.map(pick), 50))
 console.log(
-  `alerts: overview cold draw in headless Chromium with ${stored.toLocaleString('en')} builds, navigation to every figure visible: median ${ms(percentile(draws, 50))}, worst ${ms(Math.max(...draws))} over ${draws.length} runs (target < 1 s; page clock at the figures ${ms(percentile(loads, 50))})`,
+  `alerts: overview cold draw in headless Chromium with ${stored.toLocaleString('en')} builds, navigation to the numbers painted: median ${median((entry) => entry.drawn)}, worst ${ms(Math.max(...runs.map((entry) => entry.drawn)))} over ${runs.length} runs (target < 1 s); by the test's clock median ${median((entry) => entry.test)}, worst ${ms(Math.max(...runs.map((entry) => entry.test)))}; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`,
+)
+console.log(`  each run, numbers painted: ${runs.map((entry) => entry.drawn.toFixed(0)).join(', ')} ms`)
+console.log(
+  `  phases (medians, from navigation): first-load scripts in ${median((entry) => entry.scripts)}; overview request sent at ${median((entry) => entry.requestStart)}, answered at ${median((entry) => entry.responseEnd)}; numbers in the document at ${median((entry) => entry.inDocument)}, painted at ${median((entry) => entry.drawn)}`,
 )
 
 await store.close()
