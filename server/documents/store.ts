@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
+import type { Insertable } from 'kysely'
 import { Sha256Hex, Verification, type Subject } from '../../src/contract/common'
 import { signerIdentity } from '../../domain/signer'
 import type { LogKey } from '../log/checkpoint'
-import { appendDocument, lockLog, saveLog } from '../log/store'
+import { appendDocument, lockLog, saveLog, type LogHead } from '../log/store'
 import { signingTime } from '../../domain/signing-time'
 import { addSignatureCounts, countInBatch, countSignature, type SignatureCount } from '../signatures/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
-import type { BuildsTable, SubjectsTable } from '../store/schema'
+import type { BuildsTable, DocumentsTable, SubjectsTable } from '../store/schema'
 import { indexAttestationSubjects } from './attestation-index'
 import { insertExtras, linkSbomsWrittenBy } from './facts-store'
 import { documentsRecordedBy, evidenceByDocument, evidenceFor, insertLinks, insertLogFacts, linkDocument, type RecordedDocument } from './log-evidence-store'
@@ -138,6 +139,17 @@ function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): 
 /** PostgreSQL accepts 65535 bind parameters per statement, SQLite 32766; stay far below both. */
 const SUBJECT_ROWS_PER_INSERT = 1000
 
+/** Rows a multi-row insert of documents or builds carries: 14 and 21 bind parameters each, far below both limits. */
+const ROWS_PER_INSERT = 400
+
+/**
+ * A provenance document that is only a build (no facts, no log keys or entries, no evidence): the common case, whose
+ * rows are written several documents per statement (`storePlain`).
+ */
+function isPlain({ build, extras, subjects, logKeys, logEntries, logEvidence }: IngestItem): boolean {
+  return build !== null && extras === undefined && subjects === undefined && (logKeys?.length ?? 0) === 0 && (logEntries?.length ?? 0) === 0 && logEvidence === undefined
+}
+
 async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[]): Promise<IngestOutcome[]> {
   return db.transaction().execute(async (trx) => {
     const outcomes: IngestOutcome[] = []
@@ -147,29 +159,27 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
     const linked: { id: string; evidence: LogEvidence[]; at: number }[] = []
     // One upsert per (project, signer, status) for the whole batch rather than two statements per document.
     const counts = new Map<string, SignatureCount>()
-    for (const { document, build, extras, logKeys, logEntries, logEvidence, subjects } of items) {
-      // What keepSignatureTime would read back from the rows stored below, taken from them before they are.
-      const signed = signedAt(document.verification, build, extras)
+    // Consecutive plain documents wait here and are written together, before anything that follows them, so every
+    // document still sees exactly the rows of those before it. A document already waiting ends the run first: the
+    // second copy is then answered from the stored row, as a copy always is.
+    let run: IngestItem[] = []
+    const flush = async () => {
+      if (run.length > 0) outcomes.push(...(await storePlain(trx, log, run, counts)))
+      run = []
+    }
+    for (const item of items) {
+      if (isPlain(item)) {
+        if (run.some((waiting) => waiting.document.id === item.document.id)) await flush()
+        run.push(item)
+        continue
+      }
+      await flush()
+      const { document, build, extras, logKeys, logEntries, logEvidence, subjects } = item
       // ON CONFLICT DO NOTHING rather than "select, then insert": under concurrency a second writer's
       // insert waits for the first to commit and then inserts nothing, so one document is one record.
       const inserted = await trx
         .insertInto('documents')
-        .values({
-          id: document.id,
-          raw: Buffer.from(document.raw.buffer, document.raw.byteOffset, document.raw.byteLength),
-          size: document.raw.byteLength,
-          format: document.format,
-          payload_type: document.payloadType,
-          status: document.verification.status,
-          failed_check: document.verification.failedCheck,
-          verification: JSON.stringify(document.verification),
-          ingested_at: document.ingestedAt,
-          log_index: log.size,
-          signer: signerIdentity(document.verification),
-          project: build?.project ?? null,
-          signed_at: signed,
-          time: signed ?? document.ingestedAt,
-        })
+        .values(documentRow(item, log.size))
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('seq')
         .executeTakeFirst()
@@ -195,13 +205,7 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
       appendDocument(log, document.id)
       if (build !== null) {
         await trx.insertInto('builds').values(buildRow(build)).execute()
-        const rows = build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject, build.time))
-        for (let start = 0; start < rows.length; start += SUBJECT_ROWS_PER_INSERT) {
-          await trx
-            .insertInto('subjects')
-            .values(rows.slice(start, start + SUBJECT_ROWS_PER_INSERT))
-            .execute()
-        }
+        await insertSubjects(trx, [build])
         // SBOM files among its subjects, stored before it, are linked to what they describe now.
         await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
       }
@@ -221,11 +225,94 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
         buildId: build?.id ?? null,
       })
     }
+    await flush()
     for (const link of linked) await insertLinks(trx, link.id, link.evidence, link.at)
     await addSignatureCounts(trx, counts)
     if (log.size > sizeBefore) await saveLog(trx, log, key)
     return outcomes
   })
+}
+
+/**
+ * Stores a run of plain documents (`isPlain`, no two with one id) as the loop in `ingest` would one by one, with one
+ * statement for many rows where it may: the copies already stored are found with one query (the log is locked, so no
+ * other writer can store one meanwhile), the new documents, their builds and their subjects are inserted several
+ * rows a statement, and each build then links the SBOMs stored before it, in order.
+ */
+async function storePlain(trx: Db, log: LogHead, run: readonly IngestItem[], counts: Map<string, SignatureCount>): Promise<IngestOutcome[]> {
+  const stored = new Map<string, { verification: string; build_id: string | null }>()
+  for (let start = 0; start < run.length; start += ROWS_PER_INSERT) {
+    const ids = run.slice(start, start + ROWS_PER_INSERT).map((item) => item.document.id)
+    const rows = await trx
+      .selectFrom('documents')
+      .leftJoin('builds', 'builds.document_id', 'documents.id')
+      .select(['documents.id', 'documents.verification', 'builds.id as build_id'])
+      .where('documents.id', 'in', ids)
+      .execute()
+    for (const row of rows) stored.set(row.id, row)
+  }
+  const fresh = run.filter((item) => !stored.has(item.document.id))
+  const documents = fresh.map((item) => {
+    const row = documentRow(item, log.size)
+    appendDocument(log, item.document.id)
+    return row
+  })
+  for (let start = 0; start < documents.length; start += ROWS_PER_INSERT) {
+    const slice = documents.slice(start, start + ROWS_PER_INSERT)
+    // ON CONFLICT DO NOTHING and a count, as a last guard: a copy stored by a writer that did not take the log's
+    // lock fails the transaction (and group commit writes its batches again one by one) instead of forking the log.
+    const inserted = await trx.insertInto('documents').values(slice).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute()
+    if (inserted.length !== slice.length) throw new Error(`${slice.length - inserted.length} documents were stored by another writer during this transaction`)
+  }
+  const builds = fresh.flatMap((item) => (item.build === null ? [] : [item.build]))
+  for (let start = 0; start < builds.length; start += ROWS_PER_INSERT) {
+    await trx
+      .insertInto('builds')
+      .values(builds.slice(start, start + ROWS_PER_INSERT).map(buildRow))
+      .execute()
+  }
+  await insertSubjects(trx, builds)
+  for (const build of builds) await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
+  for (const { document, build } of fresh) countInBatch(counts, build?.project ?? null, signerIdentity(document.verification), document.verification.status)
+  return run.map(({ document, build }) => {
+    const copy = stored.get(document.id)
+    return copy === undefined
+      ? { id: document.id, created: true, verification: document.verification, buildId: build?.id ?? null }
+      : { id: document.id, created: false, verification: parseVerification(copy.verification), buildId: copy.build_id }
+  })
+}
+
+/** The `documents` row of an item, at `logIndex` in the log. */
+function documentRow({ document, build, extras }: IngestItem, logIndex: number): Insertable<DocumentsTable> {
+  // What keepSignatureTime would read back from the rows stored with it, taken from them before they are.
+  const signed = signedAt(document.verification, build, extras)
+  return {
+    id: document.id,
+    raw: Buffer.from(document.raw.buffer, document.raw.byteOffset, document.raw.byteLength),
+    size: document.raw.byteLength,
+    format: document.format,
+    payload_type: document.payloadType,
+    status: document.verification.status,
+    failed_check: document.verification.failedCheck,
+    verification: JSON.stringify(document.verification),
+    ingested_at: document.ingestedAt,
+    log_index: logIndex,
+    signer: signerIdentity(document.verification),
+    project: build?.project ?? null,
+    signed_at: signed,
+    time: signed ?? document.ingestedAt,
+  }
+}
+
+/** The subjects of these builds, up to SUBJECT_ROWS_PER_INSERT rows a statement. */
+async function insertSubjects(trx: Db, builds: readonly BuildRecord[]): Promise<void> {
+  const rows = builds.flatMap((build) => build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject, build.time)))
+  for (let start = 0; start < rows.length; start += SUBJECT_ROWS_PER_INSERT) {
+    await trx
+      .insertInto('subjects')
+      .values(rows.slice(start, start + SUBJECT_ROWS_PER_INSERT))
+      .execute()
+  }
 }
 
 /**

@@ -48,12 +48,13 @@ const COMPRESSIBLE = /^(application\/(json|problem\+json|[\w.+-]+\+json)|text\/(
 
 /**
  * Compresses API responses larger than `threshold` bytes for clients that accept Brotli or gzip. Below the
- * threshold the saving is smaller than a packet and costs a compression per request. Responses that already
+ * threshold the saving is a packet or two and costs a compression per request: an ingest answer (1–2 kB, one per
+ * CI upload) spent about 7% of its request's CPU being compressed, for no time saved on the wire. Responses that already
  * have a content coding, say `no-transform`, or are not JSON or text (a stored document's bytes, whose
  * `Repr-Digest` must stay the digest of what is sent) pass untouched. A strong ETag becomes weak once
  * compressed: the bytes differ from the identity form it names (RFC 9110 §8.8.3).
  */
-export function compressResponses({ threshold = 1024 }: { threshold?: number } = {}): MiddlewareHandler {
+export function compressResponses({ threshold = 4096 }: { threshold?: number } = {}): MiddlewareHandler {
   return async (c, next) => {
     await next()
     const response = c.res

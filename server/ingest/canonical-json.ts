@@ -43,14 +43,18 @@ function encodeString(value: string): string {
   return `"${value.replace(/["\\]/g, (char) => `\\${char}`)}"`
 }
 
-function encode(value: unknown, path: string, out: string[]): void {
+/**
+ * `at` is the path to `value` as keys, spelled out (with childPath) only when a value cannot be encoded: building
+ * a path string for every value would cost more than the encoding.
+ */
+function encode(value: unknown, at: (string | number)[], out: string[]): void {
   if (value === null) out.push('null')
   else if (value === true) out.push('true')
   else if (value === false) out.push('false')
   else if (typeof value === 'string') out.push(encodeString(value))
   else if (typeof value === 'number') {
     if (!Number.isInteger(value)) {
-      throw new CanonicalJsonError(`${String(value)} is not an integer; canonical JSON has no floating-point numbers`, path)
+      throw new CanonicalJsonError(`${String(value)} is not an integer; canonical JSON has no floating-point numbers`, pathOf(at))
     }
     // BigInt prints every integer digit for digit (1e21 as 1000000000000000000000), as Python's int does.
     out.push(BigInt(value).toString())
@@ -58,7 +62,9 @@ function encode(value: unknown, path: string, out: string[]): void {
     out.push('[')
     value.forEach((item: unknown, index) => {
       if (index > 0) out.push(',')
-      encode(item, childPath(path, index), out)
+      at.push(index)
+      encode(item, at, out)
+      at.pop()
     })
     out.push(']')
   } else if (isRecord(value)) {
@@ -69,19 +75,23 @@ function encode(value: unknown, path: string, out: string[]): void {
       .forEach((key, index) => {
         if (index > 0) out.push(',')
         out.push(encodeString(key), ':')
-        encode(record[key], childPath(path, key), out)
+        at.push(key)
+        encode(record[key], at, out)
+        at.pop()
       })
     out.push('}')
   } else {
-    throw new CanonicalJsonError(`${typeof value} has no canonical JSON form`, path)
+    throw new CanonicalJsonError(`${typeof value} has no canonical JSON form`, pathOf(at))
   }
 }
+
+const pathOf = (at: readonly (string | number)[]) => at.reduce<string>(childPath, '$')
 
 /** Encodes a parsed JSON value canonically. Throws CanonicalJsonError naming the first value it cannot encode. */
 export function canonicalJson(value: unknown): string {
   const out: string[] = []
   try {
-    encode(value, '$', out)
+    encode(value, [], out)
   } catch (error) {
     // A value nested deeper than the stack allows cannot be signed by anyone either.
     if (error instanceof RangeError) throw new CanonicalJsonError('the value is nested too deeply to encode', '$')

@@ -33,21 +33,31 @@ export function parseJson(raw: Buffer): unknown {
   return value
 }
 
-/** Iterative, so the check itself cannot overflow the stack it protects. */
+/**
+ * Iterative, so the check itself cannot overflow the stack it protects. Each entry keeps its parent and key, and
+ * the path is spelled out only for the value that is too deep: a path string per value would cost more than the
+ * walk itself on every document.
+ */
 export function checkDepth(root: unknown, limit: number): void {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value: root, depth: 0, path: '$' }]
+  type Entry = { value: object; depth: number; parent: Entry | null; key: string; inArray: boolean }
+  if (typeof root !== 'object' || root === null) return
+  const stack: Entry[] = [{ value: root, depth: 0, parent: null, key: '', inArray: false }]
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!
-    if (typeof value !== 'object' || value === null) continue
-    if (depth >= limit) throw new IngestError('too-deep', `the JSON nests deeper than ${limit} levels`, path)
-    for (const [key, child] of Object.entries(value)) {
-      if (typeof child === 'object' && child !== null) {
-        stack.push({ value: child, depth: depth + 1, path: Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}` })
-      }
+    const entry = stack.pop()!
+    if (entry.depth >= limit) throw new IngestError('too-deep', `the JSON nests deeper than ${limit} levels`, pathOf(entry))
+    const inArray = Array.isArray(entry.value)
+    for (const key in entry.value) {
+      const child: unknown = (entry.value as Record<string, unknown>)[key]
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: entry.depth + 1, parent: entry, key, inArray })
     }
   }
-}
 
+  function pathOf(entry: Entry): string {
+    const keys: string[] = []
+    for (let at: Entry | null = entry; at?.parent; at = at.parent) keys.push(at.inArray ? `[${at.key}]` : `.${at.key}`)
+    return `$${keys.reverse().join('')}`
+  }
+}
 
 /**
  * Parses JSON that may be followed by trailing bytes (some producers append a newline, a NUL or a second
