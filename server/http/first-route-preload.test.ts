@@ -18,6 +18,7 @@ const manifest: BuildManifest = {
     imports: ['_shared-c3.js', 'index.html'],
     css: ['assets/overview-page-i9.css'],
   },
+  'src/features/overview/overview-loader.ts': { file: 'assets/overview-loader-k1.js', imports: ['_shared-c3.js'] },
   'src/features/builds/components/builds-page.tsx': { file: 'assets/builds-page-j0.js', imports: ['_shared-c3.js'] },
 }
 const html = '<!doctype html>\n<html>\n  <head>\n    <script type="module" crossorigin src="/assets/index-a1.js"></script>\n  </head>\n  <body></body>\n</html>\n'
@@ -63,12 +64,13 @@ describe('withPreloads', () => {
 })
 
 describe('firstRoutePages', () => {
-  it('answers / with the overview preloaded and every other address with the shell only', () => {
+  it('answers / with the overview and its loader preloaded and every other address with the shell only', () => {
     const pages = firstRoutePages(buildDir(JSON.stringify(manifest)), html)
     expect(pages.get('/')).toContain('href="/assets/overview-page-h8.js"')
+    expect(pages.get('/')).toContain('href="/assets/overview-loader-k1.js"')
     expect(pages.get('/')).toContain('href="/assets/app-layout-f6.js"')
     expect(pages.get('*')).toContain('href="/assets/app-layout-f6.js"')
-    expect(pages.get('*')).not.toContain('overview-page')
+    expect(pages.get('*')).not.toContain('overview-')
     expect(pages.get('*')).not.toContain('builds-page')
   })
 
