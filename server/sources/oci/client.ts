@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { fetchWithRetry, readJson, redact, SourceFetchError, statusText, type FetchPolicy } from '../http'
+import { nodeTransport } from '../node-transport'
 
 /*
  * A client of the OCI Distribution API (v2), as much as reading attestations needs: tags, manifests and
@@ -95,12 +96,16 @@ export class OciClient {
   private basic: string | null = null
   /** Requests sent, for the bench and the tests. */
   requests = 0
+  private readonly policy: FetchPolicy
 
   constructor(
     readonly baseUrl: string,
     private readonly credentials: Credentials | null,
-    private readonly policy: FetchPolicy = {},
-  ) {}
+    policy: FetchPolicy = {},
+  ) {
+    // node:http rather than fetch: half the CPU a request, which is most of what a sync with nothing new costs.
+    this.policy = { transport: nodeTransport, ...policy }
+  }
 
   private url(path: string) {
     return `${this.baseUrl}${path}`
