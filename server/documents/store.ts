@@ -272,7 +272,14 @@ async function storePlain(trx: Db, log: LogHead, run: readonly IngestItem[], cou
       .execute()
   }
   await insertSubjects(trx, builds)
-  for (const build of builds) await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
+  // One lookup for the run says which builds wrote an SBOM file stored before them (usually none); a run stores no
+  // SBOMs itself, so the answer holds for each of its builds in turn.
+  const sbomFiles = await storedSbomFiles(trx, builds.flatMap((build) => build.subjects.flatMap((subject) => subject.digest.sha256 ?? [])))
+  for (const build of builds) {
+    if (build.subjects.some((subject) => subject.digest.sha256 !== undefined && sbomFiles.has(subject.digest.sha256))) {
+      await linkSbomsWrittenBy(trx, build.id, build.project, build.subjects)
+    }
+  }
   for (const { document, build } of fresh) countInBatch(counts, build?.project ?? null, signerIdentity(document.verification), document.verification.status)
   return run.map(({ document, build }) => {
     const copy = stored.get(document.id)
@@ -280,6 +287,21 @@ async function storePlain(trx: Db, log: LogHead, run: readonly IngestItem[], cou
       ? { id: document.id, created: true, verification: document.verification, buildId: build?.id ?? null }
       : { id: document.id, created: false, verification: parseVerification(copy.verification), buildId: copy.build_id }
   })
+}
+
+/** Which of these files (SHA-256) an SBOM stored in this database describes, as `linkSbomsWrittenBy` looks them up. */
+async function storedSbomFiles(trx: Db, files: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(files)]
+  const found = new Set<string>()
+  for (let start = 0; start < unique.length; start += SUBJECT_ROWS_PER_INSERT) {
+    const rows = await trx
+      .selectFrom('sboms')
+      .select('file_sha256')
+      .where('file_sha256', 'in', unique.slice(start, start + SUBJECT_ROWS_PER_INSERT))
+      .execute()
+    for (const row of rows) if (row.file_sha256 !== null) found.add(row.file_sha256)
+  }
+  return found
 }
 
 /** The `documents` row of an item, at `logIndex` in the log. */
