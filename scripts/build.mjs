@@ -48,6 +48,20 @@ await build({
   charset: 'utf8',
   logLevel: 'warning',
 })
+// The Sigstore verification worker (server/ingest/sigstore/pool.ts starts it beside main.js), bundled the same way.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['server/ingest/sigstore/verify-worker.ts'],
+  outfile: 'dist/server/verify-worker.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  charset: 'utf8',
+  logLevel: 'warning',
+})
 
 // The attestations read the finished dist/, so they come last.
 run('sbom', ['--import', 'tsx', join(root, 'scripts', 'sbom.ts')], env)

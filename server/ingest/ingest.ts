@@ -15,6 +15,7 @@ import { wrongDoor } from './wrong-door'
 import { looksLikeCheckpoint, readCheckpoint } from './rekor-entry'
 import { trustOf } from './sigstore-format'
 import { linkStoredDocuments, withStoredEvidence } from './log-links'
+import { prepareBundlesInWorkers } from './sigstore/pool'
 
 export type { IngestContext }
 
@@ -203,9 +204,14 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
   if (documents.length === 0) return { ok: false, status: 400, error: { code: 'empty-body', message: 'the request body is empty' } }
   const prepared: (PreparedDocument & { line?: number })[] = []
   const errors: LineError[] = []
-  for (const document of documents) {
+  // Sigstore bundles of a batch are verified on worker threads (one per core); the rest, and whatever a worker
+  // could not answer, here.
+  const pooled = await prepareBundlesInWorkers<PreparedDocument>(documents.map((document) => document.raw), context)
+  for (const [index, document] of documents.entries()) {
     try {
-      prepared.push({ ...prepareDocument(document.raw, context), ...(document.line === undefined ? {} : { line: document.line }) })
+      const done = pooled?.[index]
+      if (done && 'error' in done) throw new IngestError(done.error.code, done.error.message, done.error.path)
+      prepared.push({ ...(done && 'ok' in done ? done.ok : prepareDocument(document.raw, context)), ...(document.line === undefined ? {} : { line: document.line }) })
     } catch (error) {
       if (!(error instanceof IngestError)) throw error
       const path = where(document.line, error.path)

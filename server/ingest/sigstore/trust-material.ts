@@ -27,6 +27,8 @@ export type SigstoreTrust = {
   keys: readonly SigstoreKey[]
   /** How many trusted_root.json files were loaded: zero means certificates cannot be checked at all. */
   roots: number
+  /** The trusted_root.json values as read, so a worker thread can load the same trust (functions cannot be sent). */
+  sources: readonly unknown[]
 }
 
 const TRUSTED_ROOT: DocumentFormat = { code: 'invalid-trusted-root', label: 'a Sigstore trusted root' }
@@ -117,9 +119,9 @@ const TrustedRootJson = z.object({
  * keys. Throws an IngestError whose message starts with the bad field, e.g. `trustedRoots[0].tlogs[1].publicKey.rawBytes: …`,
  * because a broken trust configuration must stop the server at start, not quietly verify nothing.
  */
-export function loadSigstoreTrust(trustedRoots: unknown[], keys: readonly SigstoreKey[]): SigstoreTrust {
+export function loadSigstoreTrust(trustedRoots: readonly unknown[], keys: readonly SigstoreKey[]): SigstoreTrust {
   const materials: TrustMaterial[] = []
-  const trust: Omit<SigstoreTrust, 'material'> = { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [], keys, roots: trustedRoots.length }
+  const trust: Omit<SigstoreTrust, 'material'> = { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [], keys, roots: trustedRoots.length, sources: trustedRoots }
   trustedRoots.forEach((value, index) => {
     const at = `trustedRoots[${index}]`
     const root = readTrustedRoot(value, at)

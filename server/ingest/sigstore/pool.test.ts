@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+import { buildConfig, ingestContext } from '../../config'
+import { IngestError } from '../errors'
+import { prepareDocument, type PreparedDocument } from '../ingest'
+import { corpusDir, describeWithCorpus } from '../../testing/corpus'
+import { closeVerifyPool, prepareBundlesInWorkers } from './pool'
+
+const BUNDLES = [
+  '1-slsa-provenance/slsa-verifier/bcr/MODULE.bazel.intoto.jsonl',
+  '1-slsa-provenance/slsa-verifier/gha_bundle/valid-v0.3.intoto.sigstore',
+  '2-dsse-sigstore-bundles/sigstore-js/bundleV03-dsse.sigstore',
+  // One that does not verify: its verdict and every check's message must come back from the worker unchanged.
+  '2-dsse-sigstore-bundles/sigstore-conformance-suite/intoto-expired-certificate_fail/bundle.sigstore.json',
+]
+
+afterAll(() => closeVerifyPool())
+
+describeWithCorpus('Sigstore bundles verified on worker threads', () => {
+  const config = buildConfig(
+    { trust: { trustedRoots: ['2-dsse-sigstore-bundles/sigstore-go/trusted-root-public-good.json', '3-npm-github-attestations/github-gh-cli/trusted_root.json'] } },
+    'test',
+    corpusDir,
+  )
+  const context = { ...ingestContext(config), now: () => Date.parse('2026-01-02T03:04:05Z') }
+  const bundles = BUNDLES.map((path) => Buffer.from(readFileSync(join(corpusDir, path), 'utf8')))
+  // Not a bundle, a broken bundle (an IngestError), and one more of each real bundle: a batch of ten.
+  const raws = [...bundles, Buffer.from('{"not":"a bundle"}'), Buffer.from('{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{}}'), ...bundles]
+
+  it('gives every bundle of a batch exactly what the main thread gives: the document, its verdict and each check', async () => {
+    const pooled = await prepareBundlesInWorkers<PreparedDocument>(raws, context)
+    expect(pooled).not.toBeNull()
+    raws.forEach((raw, index) => {
+      const outcome = pooled?.[index]
+      let here: PreparedDocument | IngestError
+      try {
+        here = prepareDocument(raw, context)
+      } catch (error) {
+        if (!(error instanceof IngestError)) throw error
+        here = error
+      }
+      if (index === 4) {
+        // Not a bundle: left to the caller.
+        expect(outcome).toBeUndefined()
+        return
+      }
+      if (here instanceof IngestError) {
+        expect(outcome).toEqual({ error: { code: here.code, message: here.message, ...(here.path ? { path: here.path } : {}) } })
+        return
+      }
+      expect(outcome && 'ok' in outcome).toBe(true)
+      if (!outcome || !('ok' in outcome)) return
+      expect(outcome.ok).toEqual(here)
+      // Buffers come back as Buffers (structured cloning sends plain Uint8Arrays), so the store reads them as before.
+      expect(Buffer.isBuffer(outcome.ok.item.document.raw)).toBe(true)
+    })
+    const statuses = pooled?.flatMap((outcome) => (outcome && 'ok' in outcome ? [outcome.ok.item.document.verification.status] : []))
+    // The expired-certificate case needs its own trusted root, so under production's it is unverifiable, on both threads.
+    expect(statuses).toEqual(['verified', 'verified', 'verified', 'unverifiable', 'verified', 'verified', 'verified', 'unverifiable'])
+  })
+
+  it('leaves a batch of fewer than four bundles to the main thread', async () => {
+    expect(await prepareBundlesInWorkers(bundles.slice(0, 3), context)).toBeNull()
+  })
+})

@@ -1,0 +1,169 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { IngestContext } from '../format'
+import type { SigstoreTrust } from './trust-material'
+
+/*
+ * Sigstore bundles of one request body verified on every core. Verifying a bundle is CPU work (ECDSA, X.509,
+ * Merkle proofs) that needs nothing from the store, so a batch is split across worker threads, each of which reads
+ * and verifies its share with the same code and trust as the main thread (prepareDocument), and the main thread
+ * stores the results in order. Each worker loads a configuration's trust material once and keeps its own
+ * certificate and chain caches.
+ *
+ * Only batches go to the pool: one bundle per request is verified in place, since handing it over costs more than
+ * it saves. Whatever a worker cannot answer (it crashed, or the check threw something other than IngestError) is
+ * verified again on the main thread, which gives the same answer or the same exception as without the pool.
+ */
+
+/** What a worker answers for one document: the prepared document, the IngestError it threw, or "ask the main thread". */
+export type PooledOutcome<T> = { ok: T } | { error: { code: string; message: string; path?: string } } | { retry: true }
+
+export type WorkerConfig = {
+  id: number
+  trustedRoots: readonly unknown[]
+  sigstoreKeys: SigstoreTrust['keys']
+  keys: IngestContext['keys']
+  policies: IngestContext['policies']
+}
+
+export type WorkerRequest = { id: number; config: WorkerConfig | number; now: number; raws: Uint8Array[]; forget: boolean }
+export type WorkerReply = { id: number; outcomes: PooledOutcome<unknown>[] }
+
+/** Below this many bundles in a body the handover costs more than a second core gains. */
+const MIN_BATCH = 4
+/** Bundles per message: small enough that the workers finish together, large enough to keep messages few. */
+const CHUNK = 25
+
+const BUNDLE_MEDIA_TYPE = Buffer.from('application/vnd.dev.sigstore.bundle')
+
+type Member = { worker: Worker; configs: Set<number>; pending: Map<number, (reply: WorkerReply | null) => void>; busy: number }
+
+let members: Member[] | null = null
+let forgetEach = false
+
+/**
+ * For the bench: every worker forgets the certificates, chain results and logged keys it read before each document,
+ * so that each bundle costs what one with a certificate never seen costs (as a real Fulcio certificate is).
+ */
+export function forgetCertificatesBetweenDocuments(on: boolean): void {
+  forgetEach = on
+}
+let disabled = false
+let nextRequest = 1
+let nextConfig = 1
+const configIds = new WeakMap<SigstoreTrust, number>()
+
+function startWorker(): Worker {
+  // From the build the worker is dist/server/verify-worker.js beside dist/server/main.js. From the sources (tsx,
+  // vitest) it is the .ts file, and tsx's hooks do not reach a worker thread by themselves (nor through --import on
+  // Node 20): the worker registers them before it loads the file.
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./verify-worker.js', import.meta.url))
+  const source = JSON.stringify(new URL('./verify-worker.ts', import.meta.url).href)
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${source}) })`, { eval: true })
+}
+
+/** How many worker threads verify bundles: one per core (the main thread mostly waits on them and the store). */
+export function poolSize(): number {
+  const configured = Number(process.env.SIGSTORE_WORKERS)
+  if (Number.isInteger(configured) && configured >= 0) return configured
+  return availableParallelism()
+}
+
+function pool(): Member[] | null {
+  if (disabled) return null
+  if (members) return members
+  const size = poolSize()
+  if (size === 0) {
+    disabled = true
+    return null
+  }
+  members = Array.from({ length: size }, () => {
+    const member: Member = { worker: startWorker(), configs: new Set(), pending: new Map(), busy: 0 }
+    member.worker.on('message', (reply: WorkerReply) => {
+      const resolve = member.pending.get(reply.id)
+      member.pending.delete(reply.id)
+      resolve?.(reply)
+    })
+    // A worker that dies answers nothing: its documents are verified on the main thread, and the pool is not used again.
+    const fail = () => {
+      disabled = true
+      members = null
+      for (const resolve of member.pending.values()) resolve(null)
+      member.pending.clear()
+    }
+    member.worker.on('error', fail)
+    member.worker.on('exit', fail)
+    // Idle workers do not keep the process alive.
+    member.worker.unref()
+    return member
+  })
+  return members
+}
+
+/** Stops the workers (tests and shutdown); the next batch starts new ones. */
+export async function closeVerifyPool(): Promise<void> {
+  const current = members
+  members = null
+  disabled = false
+  if (current) await Promise.all(current.map((member) => member.worker.terminate()))
+}
+
+function configOf(context: IngestContext, trust: SigstoreTrust): WorkerConfig {
+  let id = configIds.get(trust)
+  if (id === undefined) configIds.set(trust, (id = nextConfig++))
+  return { id, trustedRoots: trust.sources, sigstoreKeys: trust.keys, keys: context.keys, policies: context.policies }
+}
+
+/**
+ * Prepares the Sigstore bundles among `raws` on the worker threads. Returns one outcome per document, undefined for
+ * the ones left to the caller (not bundles), or null when the pool is not used for this batch.
+ */
+export async function prepareBundlesInWorkers<T>(raws: readonly Buffer[], context: IngestContext): Promise<(PooledOutcome<T> | undefined)[] | null> {
+  // Log evidence is read from the store for a few documents: those stay on the main thread with it.
+  if (!context.sigstore || (context.logEvidence && context.logEvidence.length > 0)) return null
+  const bundles = raws.flatMap((raw, index) => (raw.includes(BUNDLE_MEDIA_TYPE) ? [index] : []))
+  if (bundles.length < MIN_BATCH) return null
+  const workers = pool()
+  if (!workers) return null
+  const config = configOf(context, context.sigstore)
+  const now = context.now()
+  const outcomes: (PooledOutcome<T> | undefined)[] = new Array<PooledOutcome<T> | undefined>(raws.length)
+  const chunks: number[][] = []
+  for (let offset = 0; offset < bundles.length; offset += CHUNK) chunks.push(bundles.slice(offset, offset + CHUNK))
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      // The least busy worker takes the next chunk.
+      const member = workers.reduce((best, candidate) => (candidate.busy < best.busy ? candidate : best))
+      const id = nextRequest++
+      const known = member.configs.has(config.id)
+      member.configs.add(config.id)
+      // A worker keeps the process alive only while it has work (an awaited answer would otherwise never come).
+      if (member.busy++ === 0) member.worker.ref()
+      const reply = await new Promise<WorkerReply | null>((resolve) => {
+        member.pending.set(id, resolve)
+        const request: WorkerRequest = { id, config: known ? config.id : config, now, raws: chunk.map((index) => raws[index] ?? Buffer.alloc(0)), forget: forgetEach }
+        member.worker.postMessage(request)
+      })
+      if (--member.busy === 0) member.worker.unref()
+      chunk.forEach((index, position) => {
+        const outcome = reply?.outcomes[position]
+        if (!outcome) outcomes[index] = { retry: true }
+        else if ('ok' in outcome) outcomes[index] = { ok: asBuffers(outcome.ok) as T }
+        else outcomes[index] = outcome
+      })
+    }),
+  )
+  return outcomes
+}
+
+/** Structured cloning turns Buffers into plain Uint8Arrays; the store and the answers expect Buffers back. */
+function asBuffers(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  if (Array.isArray(value)) return value.map(asBuffers)
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) out[key] = asBuffers(item)
+    return out
+  }
+  return value
+}
