@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 // The library's own chain and SCT verification, which the shortcut must never be more lenient than.
-import { verifyCertificate } from '@sigstore/verify/dist/key'
+import { verifyCertificate } from '@sigstore/verify/dist/key/index.js'
 import { expect, it } from 'vitest'
 import { corpusDir, corpusFiles, describeWithCorpus, jsonValues } from '../../testing/corpus'
 import { looksLikeBundle, readBundleJson } from './bundle-json'

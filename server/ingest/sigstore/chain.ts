@@ -2,7 +2,7 @@ import { X509Certificate as NodeCertificate } from 'node:crypto'
 import type { X509Certificate } from '@sigstore/core'
 import type { TrustMaterial } from '@sigstore/verify'
 // Not in the package's index: the SCT check @sigstore/verify runs inside its chain verification, used here as is.
-import { verifySCTs } from '@sigstore/verify/dist/key/sct'
+import { verifySCTs } from '@sigstore/verify/dist/key/sct.js'
 import { isDeepStrictEqual } from 'node:util'
 import type { SigstoreTrust } from './trust-material'
 
