@@ -50,10 +50,16 @@ export function dependencyKeysOf(build: BuildFacts): ReadonlySet<string> {
   return keys
 }
 
-/** The version a build lists first for each tool name it used. */
-function firstVersions(build: BuildFacts): Map<string, string> {
-  const first = new Map<string, string>()
-  for (const tool of build.tools) if (!first.has(tool.name)) first.set(tool.name, tool.version)
+/** The version a build lists first for each tool name it used (kept per facts object, as its dependency keys are). */
+const firstVersionsKept = new WeakMap<BuildFacts, ReadonlyMap<string, string>>()
+function firstVersions(build: BuildFacts): ReadonlyMap<string, string> {
+  let first = firstVersionsKept.get(build)
+  if (first === undefined) {
+    const found = new Map<string, string>()
+    for (const tool of build.tools) if (!found.has(tool.name)) found.set(tool.name, tool.version)
+    first = found
+    firstVersionsKept.set(build, first)
+  }
   return first
 }
 

@@ -1,4 +1,4 @@
-import type { BuildDetail, ResolvedDependency } from '../../src/contract/builds'
+import type { BuildDetail } from '../../src/contract/builds'
 import type { Check, VerificationStatus } from '../../src/contract/common'
 import type { Rebuild } from '../../src/contract/rebuilds'
 import { signerIdentity } from '../signer'
@@ -55,20 +55,21 @@ export type BuildFacts = {
 
 const LOCKFILE = /(^|[/@])(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|Cargo\.lock|poetry\.lock|Pipfile\.lock|uv\.lock|requirements\.txt|Gemfile\.lock|composer\.lock|gradle\.lockfile|MODULE\.bazel\.lock)$/
 
+const decodePart = (value: string) => {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
 /** `pkg:type/namespace/name@version?qualifiers#subpath` → name (generic: last segment) and version. */
 export function purlParts(uri: string): { name: string; version: string | null } | null {
   const match = /^pkg:([a-zA-Z.+-]+)\/([^?#]+?)(?:@([^?#]+))?(?:[?#].*)?$/.exec(uri)
   if (!match?.[1] || !match[2]) return null
   const segments = match[2].split('/').filter(Boolean)
-  const decode = (value: string) => {
-    try {
-      return decodeURIComponent(value)
-    } catch {
-      return value
-    }
-  }
-  const name = match[1] === 'generic' ? decode(segments.at(-1) ?? '') : segments.map(decode).join('/')
-  return name ? { name, version: match[3] === undefined ? null : decode(match[3]) } : null
+  const name = match[1] === 'generic' ? decodePart(segments.at(-1) ?? '') : segments.map(decodePart).join('/')
+  return name ? { name, version: match[3] === undefined ? null : decodePart(match[3]) } : null
 }
 
 /** The host of a URL-like dependency URI (`git+https://github.com/a/b@ref`, `https://…`), or null (purls, paths). */
@@ -77,14 +78,11 @@ export function hostOf(uri: string): string | null {
   return match?.[1]?.toLowerCase() ?? null
 }
 
-/** A dependency's identity apart from its version: a purl's type and name, a URL without its `@ref`. */
-function dependencyKey(dependency: ResolvedDependency): string | null {
-  const uri = dependency.uri ?? dependency.name
-  if (!uri) return null
+/** A dependency's identity apart from its version (`uri` is its URI, else its name): a purl's type and name, a URL without its `@ref`. */
+function dependencyKey(uri: string, purl: { name: string } | null): string {
   if (uri.startsWith('pkg:')) {
     const type = /^pkg:([^/]+)\//.exec(uri)?.[1] ?? ''
-    const parts = purlParts(uri)
-    return parts ? `pkg:${type}/${parts.name}` : uri
+    return purl ? `pkg:${type}/${purl.name}` : uri
   }
   // `git+https://github.com/acme/web@refs/heads/main` and `…@v1.2` are the same source at another ref: cut at the
   // first `@` in the path (one before it, in the authority, is a user name).
@@ -94,11 +92,37 @@ function dependencyKey(dependency: ResolvedDependency): string | null {
   return at < 0 ? uri : uri.slice(0, at)
 }
 
-const digestText = (digest: Record<string, string>) =>
-  Object.entries(digest)
+/** What a dependency URI says, worked out once per URI. */
+type UriParts = { purl: { name: string; version: string | null } | null; key: string; host: string | null; lockfile: boolean }
+
+/*
+ * Builds of a pipeline resolve the same few URIs over and over (its toolchain's purls, its source), and parsing them
+ * (regular expressions, URI decoding) was the larger part of deriving a build's facts at ingest. The parts are a
+ * pure function of the URI, so they are kept; the map is emptied when it grows past its bound.
+ */
+const URI_PARTS_LIMIT = 20_000
+const uriParts = new Map<string, UriParts>()
+function partsOf(uri: string): UriParts {
+  let parts = uriParts.get(uri)
+  if (parts === undefined) {
+    const purl = uri.startsWith('pkg:') ? purlParts(uri) : null
+    const key = dependencyKey(uri, purl)
+    parts = { purl, key, host: hostOf(uri), lockfile: LOCKFILE.test(key) }
+    if (uriParts.size >= URI_PARTS_LIMIT) uriParts.clear()
+    uriParts.set(uri, parts)
+  }
+  return parts
+}
+
+function digestText(digest: Record<string, string>): string {
+  const entries = Object.entries(digest)
+  // Mostly one algorithm (or none): nothing to sort.
+  if (entries.length < 2) return entries.length === 0 ? '' : `${entries[0]?.[0]}:${entries[0]?.[1]}`
+  return entries
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([algorithm, value]) => `${algorithm}:${value}`)
     .join(' ')
+}
 
 /** `sha256:<hex>` of a digest set, or its first algorithm, or '' when empty. */
 export function primaryDigest(digest: Record<string, string>): string {
@@ -136,14 +160,18 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
   const addHost = (host: string, via: string) => {
     if (!hosts.has(host)) hosts.set(host, { host, via })
   }
+  let lockfile: DependencyFact | null = null
   for (const dependency of build.resolvedDependencies) {
     const uri = dependency.uri ?? dependency.name ?? ''
-    const purl = uri.startsWith('pkg:') ? purlParts(uri) : null
-    if (purl) addTool(purl.name, purl.version, 'provenance')
-    const key = dependencyKey(dependency)
-    if (key !== null) dependencies.push({ key, uri, digest: digestText(dependency.digest) })
-    const host = hostOf(uri)
-    if (host !== null) addHost(host, `resolved dependency ${uri}`)
+    const parts = partsOf(uri)
+    if (parts.purl) addTool(parts.purl.name, parts.purl.version, 'provenance')
+    // A dependency with neither URI nor name has no identity to compare.
+    if (uri !== '') {
+      const fact = { key: parts.key, uri, digest: digestText(dependency.digest) }
+      dependencies.push(fact)
+      if (lockfile === null && parts.lockfile) lockfile = fact
+    }
+    if (parts.host !== null) addHost(parts.host, `resolved dependency ${uri}`)
   }
   for (const task of build.pipeline?.tasks ?? []) {
     for (const step of task.steps) for (const host of step.hosts) addHost(host, `CI step ${task.name} › ${step.name}`)
@@ -169,7 +197,7 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
     tools: [...tools.values()].sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.version, b.version)),
     hosts: [...hosts.values()].sort((a, b) => byCodeUnits(a.host, b.host)),
     dependencies,
-    lockfile: dependencies.find((dependency) => LOCKFILE.test(dependency.key)) ?? null,
+    lockfile,
     artifacts,
     rebuilds: rebuilds
       .filter((rebuild) => digests.has(primaryDigest(rebuild.artifact.digest)))

@@ -31,8 +31,18 @@ type Rule = (build: BuildFacts, baseline: Baseline, settings: AlertSettings) => 
 
 /** The id of the alert a cause belongs to: the same in the server and the mocks, stable across restarts. */
 export function alertId(project: string, rule: AlertRule, cause: string): string {
-  return bytesToHex(sha256(utf8ToBytes(`${project}\n${rule}\n${cause}`))).slice(0, 24)
+  const text = `${project}\n${rule}\n${cause}`
+  let id = alertIds.get(text)
+  if (id === undefined) {
+    id = bytesToHex(sha256(utf8ToBytes(text))).slice(0, 24)
+    if (alertIds.size >= ALERT_IDS_LIMIT) alertIds.clear()
+    alertIds.set(text, id)
+  }
+  return id
 }
+/** Filing asks for the id of the same few causes for every build that shows them; the hash is kept (bounded). */
+const ALERT_IDS_LIMIT = 20_000
+const alertIds = new Map<string, string>()
 
 const provenance = (build: BuildFacts): EvidenceDocument => ({ id: build.documentId, label: `provenance of build ${build.buildId.slice(0, 12)}` })
 const percent = (share: number) => `${Math.floor(share * 1000) / 10}%`
@@ -289,6 +299,8 @@ export const rules: Record<BuildRule, Rule> = {
   'duration-outlier': durationOutlier,
 }
 
+const ruleList = Object.entries(rules) as [BuildRule, Rule][]
+
 /** Every enabled rule on one build, against the earlier builds of its pipeline (newest first). */
 export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[], settings: AlertSettings): Finding[] {
   return evaluateBuildAgainst(build, historyBaseline(history.slice(0, settings.baseline.builds)), settings)
@@ -298,7 +310,7 @@ export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[],
 export function evaluateBuildAgainst(build: BuildFacts, baseline: Baseline, settings: AlertSettings): Finding[] {
   const subject: AlertSubject = { kind: 'build', id: build.buildId, buildId: build.buildId, label: `${build.project} build ${build.buildId.slice(0, 12)}` }
   const findings: Finding[] = []
-  for (const [rule, run] of Object.entries(rules) as [BuildRule, Rule][]) {
+  for (const [rule, run] of ruleList) {
     const setting = settings.rules[rule]
     if (!setting.enabled) continue
     for (const draft of run(build, baseline, settings)) {

@@ -175,8 +175,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
    * alerts; alerts no build shows any more resolve, saying what re-verification found), and the deployments resting
    * on their documents go through the deployment rule again.
    */
-  async function rejudgeVerdicts(): Promise<Alert[]> {
-    let mark = Number((await store.settings.get(VERDICTS)) ?? 0)
+  async function rejudgeVerdicts(from: number): Promise<Alert[]> {
+    let mark = from
     const created: Alert[] = []
     for (;;) {
       const changes = await store.alerts.verdictChanges(mark, BATCH)
@@ -238,12 +238,10 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     created.push(...deployments.created)
     for (const id of deployments.active) seen.add(id)
     if (reason !== null) await store.alerts.clearAbsent(seen, reason, now())
-    await store.settings.set(SEQ, String(latest.seq))
-    await store.settings.set(TELEMETRY, String(latest.telemetry))
+    // The marks in one transaction (one commit); the fingerprint with them, so a crash before it evaluates all again.
+    await store.alerts.record([], now(), { ...positionMarks(latest), [POLICY]: policyFingerprint(config), [VERDICTS]: String(verdicts) })
     position = latest
     saved = { ...latest, at: now() }
-    await store.settings.set(POLICY, policyFingerprint(config))
-    await store.settings.set(VERDICTS, String(verdicts))
     return { evaluated, created }
   }
 
@@ -283,10 +281,12 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     // full evaluation) says are due, and dropped after this turn (another server's builds are read from the store).
     const handed = takeHandedOver(store)
     await store.alerts.expireWaivers(now())
-    const fingerprint = await store.settings.get(POLICY)
+    // Every mark in one read: only this engine writes them, and only while it holds the evaluation turn.
+    const marks = await store.alerts.marks([POLICY, SEQ, TELEMETRY, DEPLOYMENTS, VERDICTS])
+    const fingerprint = marks[POLICY]
     if (fingerprint === null) return reevaluate(null, handed)
     if (fingerprint !== policyFingerprint(config)) return reevaluate('no build shows this cause under the changed policy', handed)
-    const stored = { seq: Number((await store.settings.get(SEQ)) ?? 0), telemetry: Number((await store.settings.get(TELEMETRY)) ?? 0) }
+    const stored = { seq: Number(marks[SEQ] ?? 0), telemetry: Number(marks[TELEMETRY] ?? 0) }
     // Another server on the same database saved a position since our last turn: it judged builds our baselines miss,
     // so they are read again, and evaluation goes on from its position. Otherwise from ours, which may be further on.
     if (position === null || saved === null || stored.seq !== saved.seq || stored.telemetry !== saved.telemetry) {
@@ -312,16 +312,18 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
       seq = work.seq
       telemetry = work.telemetry
       position = reached
+      // Nothing more was stored when this batch was read; anything stored since is the next catch-up's.
+      if (!work.more) break
     }
     // Deployments recorded since the last time, and those whose digests the new documents may prove or disprove.
-    const fresh = await deploymentsAfter(parseMark(await store.settings.get(DEPLOYMENTS)))
+    const fresh = await deploymentsAfter(parseMark(marks[DEPLOYMENTS]))
     const touched = seq > firstSeq ? await store.alerts.deploymentsTouched(firstSeq, seq) : []
     if (fresh.ids.length > 0 || touched.length > 0) {
       // The position is saved with these findings too, so a crash cannot leave them filed and the builds' position behind.
       created.push(...(await evaluateDeployments([...fresh.ids, ...touched], { ...(fresh.mark === null ? {} : { [DEPLOYMENTS]: fresh.mark }), ...positionMarks(position) })).created)
       saved = { ...position, at: now() }
     }
-    created.push(...(await rejudgeVerdicts()))
+    created.push(...(await rejudgeVerdicts(Number(marks[VERDICTS] ?? 0))))
     return { evaluated, created }
   }
 

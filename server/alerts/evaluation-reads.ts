@@ -10,6 +10,7 @@ import { findPipelineRun, lookupForBuild } from '../telemetry/store'
 import type { TelemetryLookup } from '../telemetry/types'
 import type { HandedBuild } from './handover'
 import { repoKey } from '../telemetry/model'
+import { paddedList } from './statement-shapes'
 
 /*
  * What the rules read to judge builds: the work since the evaluation's position, the facts of many builds at once
@@ -33,8 +34,11 @@ export async function deploymentsOf(base: Kysely<Database>, documents: SelectQue
   return [...new Set([...own.map((row) => row.id), ...cited.map((row) => row.deployment_id)])]
 }
 
-/** What has come in since the last evaluation: builds to (re-)evaluate and the new watermarks. */
-export type PendingWork = { buildIds: string[]; seq: number; telemetry: number }
+/**
+ * What has come in since the last evaluation: builds to (re-)evaluate and the new watermarks; `more` when a limit cut
+ * the work short (otherwise nothing was stored after the new watermarks when it was read).
+ */
+export type PendingWork = { buildIds: string[]; seq: number; telemetry: number; more: boolean }
 
 /**
  * The builds touched by documents stored after `seq` (their own provenance, or a rebuild verdict on one of their
@@ -43,14 +47,16 @@ export type PendingWork = { buildIds: string[]; seq: number; telemetry: number }
 export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
   const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
   const documents = await db.selectFrom('documents').select(['seq', 'id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute()
-  const ids = documents.map((document) => document.id)
   const buildIds = new Set<string>()
-  if (ids.length > 0) {
-    for (const row of await db.selectFrom('builds').select('id').where('document_id', 'in', ids).execute()) buildIds.add(row.id)
-    const digests = await db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', ids).where('artifact_digest', 'is not', null).execute()
+  const last = documents.at(-1)?.seq
+  if (last !== undefined) {
+    // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
+    const inPage = db.selectFrom('documents').select('documents.id').where('documents.seq', '>', seq).where('documents.seq', '<=', last)
+    for (const row of await db.selectFrom('builds').select('id').where('document_id', 'in', inPage).execute()) buildIds.add(row.id)
+    const digests = await db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', inPage).where('artifact_digest', 'is not', null).execute()
     const values = [...new Set(digests.flatMap((row) => (row.artifact_digest === null ? [] : [row.artifact_digest])))]
     for (let offset = 0; offset < values.length; offset += 500) {
-      const rows = await db.selectFrom('subjects').select('build_id').where('digest_value', 'in', values.slice(offset, offset + 500)).execute()
+      const rows = await db.selectFrom('subjects').select('build_id').where('digest_value', 'in', paddedList(values.slice(offset, offset + 500))).execute()
       for (const row of rows) buildIds.add(row.build_id)
     }
   }
@@ -60,7 +66,7 @@ export async function pendingWork(base: Kysely<Database>, seq: number, telemetry
     const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
     for (const row of rows) buildIds.add(row.id)
   }
-  return { buildIds: [...buildIds], seq: documents.at(-1)?.seq ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry }
+  return { buildIds: [...buildIds], seq: documents.at(-1)?.seq ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry, more: documents.length >= limit || runs.length >= limit }
 }
 
 /** Rebuild verdicts on any of these artifact digest values (hex, any algorithm). */
@@ -70,7 +76,7 @@ export async function rebuildsFor(db: Kysely<Database>, digests: readonly string
     const rows = await db
       .selectFrom('rebuilds')
       .select(['document_id', 'rebuilder_id', 'artifact_name', 'artifact_digests', 'rebuilt_digests', 'verdict', 'status'])
-      .where('artifact_digest', 'in', digests.slice(offset, offset + 500))
+      .where('artifact_digest', 'in', paddedList(digests.slice(offset, offset + 500)))
       .execute()
     for (const row of rows) {
       out.push({
@@ -124,15 +130,15 @@ async function telemetryKnown(base: Kysely<Database>, lookups: readonly Telemetr
   const foundRuns = new Set<string>()
   const foundPairs = new Set<string>()
   if (runIds.length > 0) {
-    for (const row of await db.selectFrom('telemetry_runs').select('run_id').distinct().where('run_id', 'in', runIds).execute()) if (row.run_id !== null) foundRuns.add(row.run_id)
+    for (const row of await db.selectFrom('telemetry_runs').select('run_id').distinct().where('run_id', 'in', paddedList(runIds)).execute()) if (row.run_id !== null) foundRuns.add(row.run_id)
   }
   if (pairs.length > 0) {
     const rows = await db
       .selectFrom('telemetry_runs')
       .select(['repo_key', 'commit_sha'])
       .distinct()
-      .where('repo_key', 'in', [...new Set(pairs.map((pair) => pair.repo))])
-      .where('commit_sha', 'in', [...new Set(pairs.map((pair) => pair.commit))])
+      .where('repo_key', 'in', paddedList([...new Set(pairs.map((pair) => pair.repo))]))
+      .where('commit_sha', 'in', paddedList([...new Set(pairs.map((pair) => pair.commit))]))
       .execute()
     for (const row of rows) foundPairs.add(`${row.repo_key ?? ''}\n${row.commit_sha ?? ''}`)
   }

@@ -25,6 +25,7 @@ import type { BuildFactsInput, RebuildVerdictFacts } from '../../domain/alerts/f
 import type { Overview } from '../../src/contract/overview'
 import { buildsInOrder, deploymentsOf, factsInputs, pendingWork, rebuildsFor, recentBuildIds, withPipelines, type PendingWork } from './evaluation-reads'
 import type { HandedBuild } from './handover'
+import { binaryChunks, paddedList } from './statement-shapes'
 import type { Deployment } from '../../src/contract/deployments'
 import { readDeployments } from '../deployments/store'
 import { overviewFor } from '../overview/store'
@@ -82,6 +83,8 @@ export interface AlertRepository {
   openBySeverity(): Promise<Record<AlertSeverity, number>>
   /** The overview's figures for whole UTC days ending with `day` (server/overview/store.ts). */
   overview(day: string, now: number): Promise<Overview>
+  /** Several evaluation marks from the settings table in one read (null where unset). */
+  marks<K extends string>(keys: readonly K[]): Promise<Record<K, string | null>>
   /** What evaluation reads: work since the watermarks, rebuild verdicts, baseline windows, every build in order. */
   pending(seq: number, telemetry: number, limit: number): Promise<PendingWork>
   rebuildsFor(digests: readonly string[]): Promise<RebuildVerdictFacts[]>
@@ -143,6 +146,11 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
         .execute()
     },
     overview: async (day, now) => overviewFor(base, day, await openBySeverity(db), now),
+    marks: async <K extends string>(keys: readonly K[]) => {
+      const rows = await base.selectFrom('settings').select(['key', 'value']).where('key', 'in', [...keys]).execute()
+      const found = new Map(rows.map((row) => [row.key, row.value]))
+      return Object.fromEntries(keys.map((key) => [key, found.get(key) ?? null])) as Record<K, string | null>
+    },
     pending: (seq, telemetry, limit) => pendingWork(base, seq, telemetry, limit),
     rebuildsFor: (digests) => rebuildsFor(base, digests),
     factsInputs: (ids) => factsInputs(base, ids),
@@ -374,6 +382,8 @@ async function addHistory(trx: Db | Trx, alertId: string, entries: readonly Aler
 
 /** Rows a chunk, so one statement's parameters stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500
+/** Every column of an alert but its id: what filing writes over a stored alert. */
+const UPSERTED = ['project', 'rule', 'cause', 'severity', 'severity_weight', 'title', 'subject', 'evidence', 'state', 'waiver', 'waiver_expires_at', 'first_seen', 'last_seen', 'occurrences', 'last_build_id', 'updated_at'] as const satisfies readonly Exclude<keyof AlertsTable, 'id'>[]
 
 /**
  * Files a batch's findings. The alerts and occurrences it touches are read in a few statements first; the findings are
@@ -386,7 +396,7 @@ async function recordFindings(trx: Trx, items: readonly { finding: Finding; occu
   const ids = [...new Set(items.map(({ finding }) => alertId(finding.project, finding.rule, finding.cause)))]
   const current = new Map<string, { alert: Alert; lastBuildId: string; changed: boolean }>()
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    for (const row of await trx.selectFrom('alerts').selectAll().where('id', 'in', ids.slice(offset, offset + CHUNK)).execute()) {
+    for (const row of await trx.selectFrom('alerts').selectAll().where('id', 'in', paddedList(ids.slice(offset, offset + CHUNK))).execute()) {
       current.set(row.id, { alert: toAlert(row), lastBuildId: row.last_build_id, changed: false })
     }
   }
@@ -399,8 +409,8 @@ async function recordFindings(trx: Trx, items: readonly { finding: Finding; occu
       const rows = await trx
         .selectFrom('alert_occurrences')
         .select(['alert_id', 'build_id'])
-        .where('alert_id', 'in', storedIds.slice(offset, offset + CHUNK))
-        .where('build_id', 'in', buildIds.slice(from, from + CHUNK))
+        .where('alert_id', 'in', paddedList(storedIds.slice(offset, offset + CHUNK)))
+        .where('build_id', 'in', paddedList(buildIds.slice(from, from + CHUNK)))
         .execute()
       for (const row of rows) known.add(pair(row.alert_id, row.build_id))
     }
@@ -426,18 +436,21 @@ async function recordFindings(trx: Trx, items: readonly { finding: Finding; occu
     history.push(...historyRows(id, merged.history))
     current.set(id, { alert: merged.alert, lastBuildId, changed: (entry?.changed ?? false) || merged.alert !== entry?.alert })
   }
-  const inserts: AlertsTable[] = []
-  for (const [id, entry] of current) {
-    if (fresh.has(id)) inserts.push(toRow(entry.alert, entry.lastBuildId))
-    else if (entry.changed) {
-      const { id: _id, ...changes } = toRow(entry.alert, entry.lastBuildId)
-      await trx.updateTable('alerts').set(changes).where('id', '=', id).execute()
-    }
-  }
+  // New alerts and changed ones in multi-row upserts: a batch touches the same few dozen recurring alerts, and one
+  // UPDATE statement each was most of the statements filing ran.
+  const rows: AlertsTable[] = []
+  for (const [id, entry] of current) if (fresh.has(id) || entry.changed) rows.push(toRow(entry.alert, entry.lastBuildId))
   // Each alert before its occurrences and history, as the foreign keys want.
-  for (let offset = 0; offset < inserts.length; offset += CHUNK / 5) await trx.insertInto('alerts').values(inserts.slice(offset, offset + CHUNK / 5)).execute()
-  for (let offset = 0; offset < occurrences.length; offset += CHUNK / 5) await trx.insertInto('alert_occurrences').values(occurrences.slice(offset, offset + CHUNK / 5)).execute()
-  for (let offset = 0; offset < history.length; offset += CHUNK / 5) await trx.insertInto('alert_history').values(history.slice(offset, offset + CHUNK / 5)).execute()
+  // Rows go in chunks of power-of-two sizes (./statement-shapes.ts), so a few statement texts serve every batch.
+  for (const chunk of binaryChunks(rows, 16)) {
+    await trx
+      .insertInto('alerts')
+      .values(chunk)
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(UPSERTED.map((column) => [column, eb.ref(`excluded.${column}`)]))))
+      .execute()
+  }
+  for (const chunk of binaryChunks(occurrences, 64)) await trx.insertInto('alert_occurrences').values(chunk).execute()
+  for (const chunk of binaryChunks(history, 64)) await trx.insertInto('alert_history').values(chunk).execute()
   return created
 }
 
