@@ -97,6 +97,8 @@ export function createApp(options: AppOptions): Hono {
   const alerts = alertsModule(deps)
   const { webhook } = alerts
   if (webhook !== null) options.onStop?.(() => webhook.stop())
+  // How far the rules have judged is saved on the way out, so a restart does not judge those builds again.
+  options.onStop?.(() => alerts.engine.stop())
   for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github', '/api/v1/deployments', '/api/v1/reverify']) app.use(path, alerts.afterIngest)
 
   for (const resource of [

@@ -50,6 +50,11 @@ export type AlertEngine = {
   catchUp(): Promise<EvaluationOutcome>
   /** Evaluates every stored build again, oldest first; alerts nothing shows any more are resolved. */
   reevaluateAll(reason: string): Promise<EvaluationOutcome>
+  /**
+   * On shutdown, after the last request and before the store closes: waits for the evaluation running, then saves
+   * how far this engine has judged, so a restart does not judge those builds again.
+   */
+  stop(): Promise<void>
 }
 
 export const policyFingerprint = (config: Config) => createHash('sha256').update(JSON.stringify(config.policies)).digest('hex')
@@ -330,8 +335,18 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   // One evaluation at a time across every server sharing the store (server/coordination), so a build is judged
   // once, against a baseline that includes what the other servers stored.
   const turn = <T>(task: () => Promise<T>) => serial(() => store.coordination.exclusive('alerts', task))
+  async function savePosition(): Promise<void> {
+    if (position === null || saved === null || (position.seq === saved.seq && position.telemetry === saved.telemetry)) return
+    // Not if another server saved a position since our last turn: it is at least as far, and its baselines decided.
+    const marks = await store.alerts.marks([SEQ, TELEMETRY])
+    if (Number(marks[SEQ] ?? 0) !== saved.seq || Number(marks[TELEMETRY] ?? 0) !== saved.telemetry) return
+    await store.alerts.record([], now(), positionMarks(position))
+    saved = { ...position, at: now() }
+  }
+
   return {
     catchUp: () => turn(catchUp),
     reevaluateAll: (reason) => turn(() => reevaluate(reason)),
+    stop: () => turn(savePosition),
   }
 }

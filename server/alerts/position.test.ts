@@ -100,4 +100,16 @@ describe('the evaluation position', () => {
     expect((await again.catchUp()).evaluated).toBe(0)
     expect((await unknownSigner(server())).occurrences).toBe(after.occurrences)
   })
+
+  it('is saved when the server stops cleanly, so a restart judges nothing again', async () => {
+    const stopping: (() => Promise<void>)[] = []
+    const app = createApp({ store, config, version: 't', demo: false, onStop: (stop) => stopping.push(stop) })
+    await post(app, trusted)
+    // A clean build raises nothing, so its request left the saved position behind.
+    const { seq } = await store.alerts.pending(0, 0, 1000)
+    expect(await savedSeq()).toBeLessThan(seq)
+    await Promise.all(stopping.map((stop) => stop()))
+    expect(await savedSeq()).toBe(seq)
+    expect((await alertEngine(store, config, Date.now).catchUp()).evaluated).toBe(0)
+  })
 })
