@@ -80,7 +80,10 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
   const { base, server } = await listen(createApp({ store, config, version: 'bench', demo: false }).fetch)
   let clients = { requests: 0, ms: 0, cpuMs: 0 }
   const figure = await timed(bodies.length, async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-clients.ts'), `${base}/api/v1/attestations`, token, bodiesFile, '4'])
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-clients.ts'), `${base}/api/v1/attestations`, token, bodiesFile, '4'], {
+      // tsx is resolved from the checkout, wherever the bench was started from.
+      cwd: join(import.meta.dirname, '..'),
+    })
     clients = z.object({ requests: z.number(), ms: z.number(), cpuMs: z.number() }).parse(JSON.parse(stdout))
   })
   console.log(
