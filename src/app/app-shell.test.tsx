@@ -7,7 +7,9 @@ import { renderApp } from '../test/render-app'
 describe('app shell', () => {
   it('navigates between sections, each marked as the current page', async () => {
     const { user, router } = renderApp('/')
-    const nav = await screen.findByRole('navigation', { name: 'Main' })
+    // The shell shows with the first screen, whose loader's request (the overview) keeps the mocks busy for a while
+    // in this process: they evaluate the alert rules over every demo build before answering.
+    const nav = await screen.findByRole('navigation', { name: 'Main' }, { timeout: 45_000 })
     // The first screen is the overview; Builds is one click away at /builds.
     expect(router.state.location.pathname).toBe('/')
     expect(await screen.findByRole('heading', { level: 1, name: 'Overview' })).toBeTruthy()

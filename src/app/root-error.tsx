@@ -1,11 +1,8 @@
-import { useRouteError } from 'react-router'
-
 /**
  * The last line of defence, when the shell itself failed (or the code of the route error page could not load).
  * Deliberately tiny and dependency-free, so that it cannot fail the same way.
  */
-export function RootError() {
-  const error = useRouteError()
+export function RootError({ error }: { error: unknown }) {
   const message = error instanceof Error ? error.message : 'Something unexpected went wrong.'
   return (
     <main className="app-main">

@@ -1,19 +1,19 @@
-import { isRouteErrorResponse, Link, useRevalidator, useRouteError } from 'react-router'
+import { Link } from 'react-router'
 import { asSentence, describeError, isApiError } from '../api/api-error'
 import { ErrorState } from '../components/ui/error-state'
 import { paths } from '../lib/paths'
+import { RouteProblem } from '../lib/route-loader'
+import { useNavigationState } from './router'
 
-/** What went wrong, in words, for any error a route's loader or component raised. */
 /**
  * What went wrong, in words, for any error a route's loader or component raised, and whether trying again can
  * help: a malformed or unknown address stays wrong however often it is retried, so it offers no Retry.
  */
 function explain(error: unknown): { title: string; message: string; hint: string | null; reload: boolean; retry: boolean } {
-  if (isRouteErrorResponse(error)) {
-    const message = typeof error.data === 'string' && error.data !== '' ? error.data : `The page answered ${error.status} ${error.statusText}`
+  if (error instanceof RouteProblem) {
     return {
-      title: error.status === 404 ? (error.statusText !== '' && error.statusText !== 'Not Found' ? error.statusText : 'Not found') : 'This page failed to load',
-      message: asSentence(message),
+      title: error.title,
+      message: asSentence(error.message),
       hint: error.status === 404 ? 'Check the address, or search for what you were looking for.' : null,
       reload: false,
       retry: error.status >= 500,
@@ -43,9 +43,8 @@ function explain(error: unknown): { title: string; message: string; hint: string
   }
 }
 
-export function RouteError() {
-  const error = useRouteError()
-  const revalidator = useRevalidator()
+export function RouteError({ error }: { error: unknown }) {
+  const navigation = useNavigationState()
   const { title, message, hint, reload, retry } = explain(error)
   return (
     <section className="page" aria-labelledby="route-error-heading">
@@ -56,8 +55,8 @@ export function RouteError() {
       <ErrorState
         message={message}
         hint={hint}
-        {...(retry ? { onRetry: () => (reload ? window.location.reload() : void revalidator.revalidate()) } : {})}
-        retrying={revalidator.state === 'loading'}
+        {...(retry ? { onRetry: () => (reload ? window.location.reload() : navigation.revalidate()) } : {})}
+        retrying={navigation.busy}
       />
       <p>
         <Link to={paths.builds()}>Back to Builds</Link>

@@ -1,12 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react'
-import { Link, NavLink, Outlet, useLocation, useNavigation, useRevalidator } from 'react-router'
+import { Link, NavLink, Outlet, useLocation } from 'react-router'
 import { tokenStore } from '../../api/token-store'
 import { Spinner } from '../../components/ui/spinner'
 import { paths } from '../../lib/paths'
 import { logQueries } from '../../features/log/log-queries'
 import { SearchBox } from '../../features/search/components/search-box'
 import { metaQueries } from '../meta-queries'
+import { useNavigationState } from '../router'
 
 // Most servers never ask for a token; the form loads only when one does.
 const TokenForm = lazy(() => import('./token-form').then((module) => ({ default: module.TokenForm })))
@@ -28,8 +29,7 @@ export function AppLayout() {
   // Waits for meta, so a server that wants a token is asked with one.
   const checkpoint = useQuery({ ...logQueries.checkpoint(), enabled: meta.isSuccess && (!meta.data.readRequiresToken || auth.token !== null) })
   const queryClient = useQueryClient()
-  const revalidator = useRevalidator()
-  const busy = useNavigation().state !== 'idle'
+  const { busy, revalidate } = useNavigationState()
   const requiresToken = meta.data?.readRequiresToken === true
   // Below the width where every link fits, the links fold behind a Menu button instead of being cut off unseen.
   // The menu is open for the page it was opened on: a link followed from it lands on a page it would cover.
@@ -57,7 +57,7 @@ export function AppLayout() {
     tokenStore.save(token)
     // Refetch what failed without the token; data already shown stays on screen meanwhile.
     void queryClient.invalidateQueries()
-    void revalidator.revalidate()
+    revalidate()
   }
 
   return (

@@ -1,5 +1,5 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query'
-import { Link, useParams, type LoaderFunctionArgs } from 'react-router'
+import { useQuery } from '@tanstack/react-query'
+import { Link, useParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { occurrenceKind, ruleLabels, type AlertDetail } from '../../../contract/alerts'
 import { ErrorState } from '../../../components/ui/error-state'
@@ -12,13 +12,6 @@ import { TriageForm } from './triage-form'
 import { TriageTokenForm } from './triage-token-form'
 import { useTriage } from './use-triage'
 import './alerts.css'
-
-export function alertLoader(queryClient: QueryClient) {
-  return ({ params }: LoaderFunctionArgs) => {
-    if (params.id) void queryClient.query(alertQueries.detail(params.id)).catch(() => undefined)
-    return null
-  }
-}
 
 export function AlertPage() {
   const { id = '' } = useParams()

@@ -1,6 +1,6 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
-import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { Link, useSearchParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
 import { alertRules, alertSeverities, alertStates, occurrenceKind, ruleLabels, UNRESOLVED, unresolvedStates, type Alert, type AlertPatch } from '../../../contract/alerts'
@@ -20,13 +20,6 @@ import { TriageForm } from './triage-form'
 import { TriageTokenForm } from './triage-token-form'
 import { useTriage } from './use-triage'
 import './alerts.css'
-
-export function alertsLoader(queryClient: QueryClient) {
-  return ({ request }: LoaderFunctionArgs) => {
-    void queryClient.query(alertQueries.list(toAlertFilter(parseAlertsSearch(new URL(request.url).searchParams)))).catch(() => undefined)
-    return null
-  }
-}
 
 export function AlertsPage() {
   const [searchParams, setSearchParams] = useSearchParams()

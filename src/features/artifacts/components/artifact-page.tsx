@@ -1,7 +1,7 @@
-import { useQuery, useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
+import { useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
-import { data, Link, useParams, useSearchParams, type LoaderFunctionArgs } from 'react-router'
-import { DigestParam, type ArtifactAttestation, type ArtifactDetail } from '../../../contract/artifacts'
+import { Link, useParams, useSearchParams } from 'react-router'
+import type { ArtifactAttestation, ArtifactDetail } from '../../../contract/artifacts'
 import type { Sbom } from '../../../contract/sboms'
 import { Facts, Section } from '../../../components/ui/card-section'
 import { DigestList } from '../../../components/ui/digest-list'
@@ -15,30 +15,10 @@ import { paths } from '../../../lib/paths'
 import { useHashCheck } from '../../../lib/use-hash-check'
 import { artifactQueries } from '../artifacts-queries'
 import { orderAttestations, targetAttestation } from '../lib/attestation-order'
+import { readDigest } from '../artifact-loader'
 import { ArtifactSummary } from './artifact-summary'
 import { RebuildsSection } from './rebuilds-section'
 import { ServedCopySection } from './served-copy-section'
-
-function readDigest(value: string | undefined): string | null {
-  const parsed = DigestParam.safeParse(value)
-  return parsed.success ? parsed.data : null
-}
-
-/** Waits for the artifact: the page has nothing to show without it, and an unknown digest is a 404. */
-export function artifactLoader(queryClient: QueryClient) {
-  return async ({ params }: LoaderFunctionArgs) => {
-    const digest = readDigest(params.digest)
-    if (digest === null) {
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- React Router's documented way to answer 404 from a loader
-      throw data('That address does not name an artifact: a digest is `sha256:<hex>` or at least 12 hex characters.', {
-        status: 404,
-        statusText: 'Not a digest',
-      })
-    }
-    await queryClient.query(artifactQueries.detail(digest))
-    return null
-  }
-}
 
 const FORMAT_NAMES: Record<string, string> = {
   dsse: 'DSSE envelope',

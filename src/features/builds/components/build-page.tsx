@@ -1,5 +1,5 @@
-import { useQuery, useSuspenseQuery, type QueryClient } from '@tanstack/react-query'
-import { data, Link, useParams, type LoaderFunctionArgs } from 'react-router'
+import { useQuery, useSuspenseQuery } from '@tanstack/react-query'
+import { Link, useParams } from 'react-router'
 import type { BuildDetail } from '../../../contract/builds'
 import { BuildId } from '../../../contract/common'
 import { Facts, Section } from '../../../components/ui/card-section'
@@ -18,22 +18,6 @@ import { useHashCheck } from '../../../lib/use-hash-check'
 import { buildQueries } from '../builds-queries'
 import { EnvironmentSection, HostsSection, TimelineSection, ToolVersionsSection } from './how-built'
 import { VerificationSection } from './verification-section'
-
-/** Waits for the build: a detail page has nothing useful to show without it, and a missing build is a 404. */
-export function buildLoader(queryClient: QueryClient) {
-  return async ({ params }: LoaderFunctionArgs) => {
-    const id = BuildId.safeParse(params.id)
-    if (!id.success) {
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- React Router's documented way to answer 404 from a loader
-      throw data('That address does not name a build: a build id is 64 lower-case hex characters.', {
-        status: 404,
-        statusText: 'Not a build id',
-      })
-    }
-    await queryClient.query(buildQueries.detail(id.data))
-    return null
-  }
-}
 
 export function BuildPage() {
   // The loader has validated the id and filled the cache, so neither of these can suspend or throw here.

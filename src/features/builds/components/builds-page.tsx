@@ -1,6 +1,6 @@
-import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useCallback, useMemo } from 'react'
-import { useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { useSearchParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
@@ -19,19 +19,6 @@ import {
 } from '../lib/builds-search'
 import { BuildsFilters, noBuildFilters } from './builds-filters'
 import { BuildsTable } from './builds-table'
-
-/**
- * Starts the list's requests as soon as the route matches, in parallel with rendering. It does not wait for them:
- * the page shows its own loading, empty and error states, so the filters stay usable when the list fails.
- */
-export function buildsLoader(queryClient: QueryClient) {
-  return ({ request }: LoaderFunctionArgs) => {
-    const search = parseBuildsSearch(new URL(request.url).searchParams)
-    void queryClient.infiniteQuery(buildQueries.list(toBuildListFilter(search))).catch(() => undefined)
-    void queryClient.query(projectQueries.list()).catch(() => undefined)
-    return null
-  }
-}
 
 export function BuildsPage() {
   const [searchParams, setSearchParams] = useSearchParams()

@@ -1,10 +1,9 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useMemo } from 'react'
-import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
-import { z } from 'zod'
+import { Link, useSearchParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import type { BuildDetail } from '../../../contract/builds'
-import { BuildId } from '../../../contract/common'
+import type { BuildId } from '../../../contract/common'
 import { ErrorState } from '../../../components/ui/error-state'
 import { FilterNotices } from '../../../components/ui/filter-notices'
 import { RelativeTime } from '../../../components/ui/relative-time'
@@ -13,24 +12,10 @@ import { StatusBadge } from '../../../components/ui/status-badge'
 import { ArtifactLink, BuildIdLink, CommitLink } from '../../../components/ui/entity-links'
 import { paths } from '../../../lib/paths'
 import { droppedValue } from '../../../lib/url-filters'
+import { parseCompareSearch } from '../compare-loader'
 import { compareQueries } from '../compare-queries'
 import { diffBuilds, type Change, type DiffSection } from '../lib/build-diff'
 import { BuildPicker } from './build-picker'
-
-const CompareSearch = z.object({ a: BuildId.optional().catch(undefined), b: BuildId.optional().catch(undefined), all: z.enum(['1']).optional().catch(undefined) })
-type CompareSearch = z.infer<typeof CompareSearch>
-
-function parseCompareSearch(params: URLSearchParams): CompareSearch {
-  return CompareSearch.parse({ a: params.get('a') ?? undefined, b: params.get('b') ?? undefined, all: params.get('all') ?? undefined })
-}
-
-export function compareLoader(queryClient: QueryClient) {
-  return ({ request }: LoaderFunctionArgs) => {
-    const { a, b } = parseCompareSearch(new URL(request.url).searchParams)
-    for (const id of [a, b]) if (id !== undefined) void queryClient.query(compareQueries.build(id)).catch(() => undefined)
-    return null
-  }
-}
 
 export function ComparePage() {
   const [searchParams, setSearchParams] = useSearchParams()

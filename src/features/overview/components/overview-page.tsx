@@ -1,4 +1,4 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { describeError } from '../../../api/api-error'
@@ -12,13 +12,6 @@ import { overviewQueries } from '../overview-queries'
 import { percent, total, trend, utcDay } from '../lib/overview-figures'
 import { Sparkline } from './sparkline'
 import './overview.css'
-
-export function overviewLoader(queryClient: QueryClient) {
-  return () => {
-    void queryClient.query(overviewQueries.forDay(today())).catch(() => undefined)
-    return null
-  }
-}
 
 const today = () => utcDay(Date.now())
 

@@ -1,6 +1,6 @@
-import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { createElement, useEffect, useId, useMemo, useState, type ComponentType } from 'react'
-import { Link, useNavigate, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { Link, useNavigate, useSearchParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import type { ReproducibilityHistory, ReproducibilityProject } from '../../../contract/reproducibility'
 import { EmptyState } from '../../../components/ui/empty-state'
@@ -52,22 +52,6 @@ function useChartComponent(): ChartComponent | null {
 function ChartSlot(props: HistoryChartProps) {
   const chart = useChartComponent()
   return chart === null ? <Spinner label="Loading the chart…" /> : createElement(chart, props)
-}
-
-/** Starts the summary, and the selected project's history and matrix, as soon as the route matches. */
-export function reproducibilityLoader(queryClient: QueryClient) {
-  return ({ request }: LoaderFunctionArgs) => {
-    const search = parseReproducibilitySearch(new URL(request.url).searchParams)
-    // The chart's code downloads while the data does, instead of after it.
-    void loadChart().catch(() => undefined)
-    void queryClient.query(reproducibilityQueries.summary()).catch(() => undefined)
-    if (search.project !== undefined) {
-      const { from, to } = rangeBounds(search.range, Date.now())
-      void queryClient.query(reproducibilityQueries.history(search.project, from, to)).catch(() => undefined)
-      void queryClient.query(reproducibilityQueries.matrix(search.project)).catch(() => undefined)
-    }
-    return null
-  }
 }
 
 export function ReproducibilityPage() {

@@ -1,6 +1,6 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useRef, type KeyboardEvent } from 'react'
-import { Link, redirect, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { Link, useSearchParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import type { SearchResponse, SearchResult } from '../../../contract/search'
 import { EmptyState } from '../../../components/ui/empty-state'
@@ -8,27 +8,6 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
 import { normaliseQuery, targetHref } from '../lib/search-target'
 import { searchQueries } from '../search-queries'
-
-/**
- * Runs the search before the page shows: a single match goes straight to its page (the search URL is replaced,
- * so Back returns to where the search started). Failures are shown by the page, with a retry.
- */
-export function searchLoader(queryClient: QueryClient) {
-  return async ({ request }: LoaderFunctionArgs) => {
-    const q = normaliseQuery(new URL(request.url).searchParams.get('q'))
-    if (q === null) return null
-    let response: SearchResponse
-    try {
-      response = await queryClient.fetchQuery(searchQueries.results(q))
-    } catch {
-      return null
-    }
-    const [only, ...rest] = response.results
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- React Router's documented way to redirect from a loader
-    if (only && rest.length === 0) throw redirect(targetHref(only.target))
-    return null
-  }
-}
 
 const interpretations: Record<SearchResponse['interpretedAs'], string> = {
   digest: 'a digest (or a prefix of one)',

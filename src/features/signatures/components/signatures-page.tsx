@@ -1,6 +1,6 @@
-import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useCallback, useId, useMemo, useState } from 'react'
-import { Link, useSearchParams, type LoaderFunctionArgs } from 'react-router'
+import { Link, useSearchParams } from 'react-router'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
 import { verificationStatuses, type VerificationStatus } from '../../../contract/common'
@@ -26,15 +26,6 @@ import {
 } from '../lib/signatures-search'
 import { signatureQueries } from '../signatures-queries'
 import { SignaturesTable } from './signatures-table'
-
-export function signaturesLoader(queryClient: QueryClient) {
-  return ({ request }: LoaderFunctionArgs) => {
-    const search = parseSignaturesSearch(new URL(request.url).searchParams)
-    void queryClient.infiniteQuery(signatureQueries.list(toSignatureFilter(search))).catch(() => undefined)
-    void queryClient.query(projectQueries.list()).catch(() => undefined)
-    return null
-  }
-}
 
 export function SignaturesPage() {
   const [searchParams, setSearchParams] = useSearchParams()

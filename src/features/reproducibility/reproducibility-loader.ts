@@ -1,0 +1,19 @@
+import type { QueryClient } from '@tanstack/react-query'
+import type { Loader } from '../../lib/route-loader'
+import { parseReproducibilitySearch, rangeBounds } from './lib/reproducibility-search'
+import { reproducibilityQueries } from './reproducibility-queries'
+
+export function reproducibilityLoader(queryClient: QueryClient): Loader {
+  return ({ searchParams }) => {
+    const search = parseReproducibilitySearch(searchParams)
+    // The chart's code downloads while the data does, instead of after the page's code.
+    void import('./components/history-chart').catch(() => undefined)
+    void queryClient.query(reproducibilityQueries.summary()).catch(() => undefined)
+    if (search.project !== undefined) {
+      const { from, to } = rangeBounds(search.range, Date.now())
+      void queryClient.query(reproducibilityQueries.history(search.project, from, to)).catch(() => undefined)
+      void queryClient.query(reproducibilityQueries.matrix(search.project)).catch(() => undefined)
+    }
+    return null
+  }
+}
