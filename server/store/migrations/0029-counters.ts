@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely'
 import type { StoreKind } from '../db'
-import type { Dialect } from './dialect'
+import { allOrNothing, type Dialect } from './dialect'
 
 /**
  * Counters kept as data arrives (issue 16), so the reproducibility summary, its history and the overview read a
@@ -28,16 +28,7 @@ import type { Dialect } from './dialect'
 export function countersMigration(kind: StoreKind, t: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      // Kysely runs SQLite migrations outside a transaction; this one is all or nothing, so a server stopped during
-      // the backfill starts the migration over rather than finding half its tables.
-      if (kind === 'sqlite') await sql`begin immediate`.execute(db)
-      try {
-        await createCounters(db, kind, t)
-        if (kind === 'sqlite') await sql`commit`.execute(db)
-      } catch (error) {
-        if (kind === 'sqlite') await sql`rollback`.execute(db)
-        throw error
-      }
+      await allOrNothing(kind, db, () => createCounters(db, kind, t))
     },
     async down(db: Kysely<unknown>) {
       if (kind === 'sqlite') {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely'
 import type { StoreKind } from '../db'
-import type { Dialect } from './dialect'
+import { allOrNothing, type Dialect } from './dialect'
 
 /**
  * Projects counted as builds arrive (issue 16): `project_totals` holds per project the number of builds, the newest
@@ -18,15 +18,7 @@ import type { Dialect } from './dialect'
 export function projectTotalsMigration(kind: StoreKind, t: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      // Kysely runs SQLite migrations outside a transaction; the trigger and the backfill must see the same builds.
-      if (kind === 'sqlite') await sql`begin immediate`.execute(db)
-      try {
-        await createProjectTotals(db, kind, t)
-        if (kind === 'sqlite') await sql`commit`.execute(db)
-      } catch (error) {
-        if (kind === 'sqlite') await sql`rollback`.execute(db)
-        throw error
-      }
+      await allOrNothing(kind, db, () => createProjectTotals(db, kind, t))
     },
     async down(db: Kysely<unknown>) {
       if (kind === 'sqlite') {
