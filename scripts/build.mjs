@@ -33,10 +33,11 @@ const env = { ...process.env, ...(epoch ? { SOURCE_DATE_EPOCH: epoch } : {}) }
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 run('vite build', [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], env)
 
+// The server, and the Sigstore verification worker that server/ingest/sigstore/pool.ts starts beside main.js.
 await build({
   absWorkingDir: root,
-  entryPoints: ['server/main.ts'],
-  outfile: 'dist/server/main.js',
+  entryPoints: { main: 'server/main.ts', 'verify-worker': 'server/ingest/sigstore/verify-worker.ts' },
+  outdir: 'dist/server',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -44,20 +45,6 @@ await build({
   // Dependencies load from node_modules as installed from the lockfile (better-sqlite3 is native); only our code is bundled.
   packages: 'external',
   // Paths in the map are relative to it (../../server/main.ts), so the map is the same in every checkout.
-  sourcemap: 'linked',
-  charset: 'utf8',
-  logLevel: 'warning',
-})
-// The Sigstore verification worker (server/ingest/sigstore/pool.ts starts it beside main.js), bundled the same way.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['server/ingest/sigstore/verify-worker.ts'],
-  outfile: 'dist/server/verify-worker.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
   sourcemap: 'linked',
   charset: 'utf8',
   logLevel: 'warning',
