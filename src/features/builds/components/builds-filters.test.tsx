@@ -17,7 +17,7 @@ describe('Builds filters', () => {
     const commit = screen.getByLabelText('Commit')
     await user.type(commit, 'ABCDEF1{Enter}')
     await waitFor(() => expect(router.state.location.search).toBe('?status=failed&commit=abcdef1'))
-    await router.navigate(-1)
+    router.navigate(-1)
     await waitFor(() => expect(router.state.location.search).toBe('?status=failed'))
     await waitFor(() => expect(screen.getByLabelText<HTMLInputElement>('Commit').value).toBe(''))
   })
