@@ -190,14 +190,7 @@ export async function replicatePostgres(url: string, copies: number, options: Fi
     const indexes = await dropSecondaryIndexes(client, present)
     for (const table of TABLES) {
       if (!present.includes(table)) continue
-      const columns = (
-        await client.query<{ name: string }>(
-          `select column_name as name from information_schema.columns
-           where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER' and is_identity = 'NO'
-           order by ordinal_position`,
-          [table],
-        )
-      ).rows.map((column) => column.name)
+      const columns = await writableColumns(client, table)
       const list = columns.map((c) => `"${c}"`).join(', ')
       await client.query(`create temp table ${templateOf(table)} as select ${list} from ${table}`)
       const count = Number((await client.query<{ count: string }>(`select count(*) as count from ${templateOf(table)}`)).rows[0]?.count ?? 0)
@@ -224,6 +217,17 @@ export async function replicatePostgres(url: string, copies: number, options: Fi
 }
 
 /** Text of one field in COPY's text format: `\N` for null, and backslash, tab and line breaks escaped. */
+/** The columns of `table` a copy writes, in order: identity and generated columns are PostgreSQL's to fill. */
+async function writableColumns(client: pg.Client, table: string): Promise<string[]> {
+  const result = await client.query<{ name: string }>(
+    `select column_name as name from information_schema.columns
+     where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER' and is_identity = 'NO'
+     order by ordinal_position`,
+    [table],
+  )
+  return result.rows.map((column) => column.name)
+}
+
 /**
  * Drops the secondary indexes (not those behind a constraint) of `tables` before a bulk copy, and says how to build
  * them again after it: one sort per index instead of a random insert per row.
@@ -284,17 +288,7 @@ export async function copySqliteToPostgres(file: string, url: string, psql: stri
     for (const table of tables) {
       const inSqlite = new Set(sqlite.prepare<[], { name: string }>(`select name from pragma_table_info('${table}')`).all().map((column) => column.name))
       if (inSqlite.size === 0) continue
-      // Identity and generated columns are PostgreSQL's to fill.
-      const columns = (
-        await client.query<{ name: string }>(
-          `select column_name as name from information_schema.columns
-           where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER' and is_identity = 'NO'
-           order by ordinal_position`,
-          [table],
-        )
-      ).rows
-        .map((column) => column.name)
-        .filter((name) => inSqlite.has(name))
+      const columns = (await writableColumns(client, table)).filter((name) => inSqlite.has(name))
       if (columns.length === 0) continue
       const list = columns.map((c) => `"${c}"`).join(', ')
       const child = spawn(psql, ['--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-q', '-d', url, '-c', `copy ${table} (${list}) from stdin`], {
