@@ -12,4 +12,5 @@ export const sourceHandlers = [
   mockRoute(sourceRoutes.listSources, () => HttpResponse.json(SourceList.parse({ items: [] }))),
   mockRoute(sourceRoutes.getSource, ({ params }) => none(params.name)),
   mockRoute(sourceRoutes.syncSource, ({ params }) => none(params.name)),
+  mockRoute(sourceRoutes.receiveSourceEvents, ({ params }) => none(params.name)),
 ]

@@ -28,6 +28,15 @@ const OciRepository = z
   })
   .strict()
 
+const ChangeFeed = z
+  .object({
+    /** How often a full polling check runs anyway (events lost while this server or the registry was down). */
+    fullCheckSeconds: z.number().int().min(60, 'fullCheckSeconds must be at least 60').max(7 * 24 * 3600, 'fullCheckSeconds is at most a week (604800)').default(3600),
+    /** How long after an event arrives its sync starts: events of one push (manifest, then its tags) come in a burst. */
+    delaySeconds: z.number().int().min(0).max(3600, 'delaySeconds is at most an hour (3600)').default(2),
+  })
+  .strict()
+
 const OciSource = z
   .object({
     name: SourceName,
@@ -45,6 +54,12 @@ const OciSource = z
     intervalSeconds: interval,
     /** Requests in flight at once against this registry. */
     concurrency: z.number().int().min(1).max(32).default(4),
+    /**
+     * The registry's notifications (Distribution's `notifications: endpoints:`) sent to POST
+     * /api/v1/sources/<name>/events: a scheduled sync then reads only what the events since the last sync name,
+     * with a full check every `fullCheckSeconds` to catch events the registry dropped. Absent: every sync polls.
+     */
+    changeFeed: ChangeFeed.optional(),
   })
   .strict()
 
@@ -95,6 +110,7 @@ export type SourceConfig = z.infer<typeof SourceConfig>
 export type OciSourceConfig = z.infer<typeof OciSource>
 export type NpmSourceConfig = z.infer<typeof NpmSource>
 export type GithubSourceConfig = z.infer<typeof GithubSource>
+export type ChangeFeedConfig = z.infer<typeof ChangeFeed>
 
 export const SourcesConfig = z
   .array(SourceConfig)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Source, type SyncRun } from '../../src/contract/sources'
+import { Source, type ChangeFeedStatus, type SourceEventsAccepted, type SyncRun } from '../../src/contract/sources'
 import type { Config } from '../config'
 import { instant } from '../store/db'
 import type { Store } from '../store/types'
@@ -7,6 +7,8 @@ import { coverage, type SourceConfig } from './config'
 import { syncGithub } from './github/sync'
 import { syncNpm } from './npm/sync'
 import { syncOci } from './oci/sync'
+import { feedKeys, feedMode, numberOrNull } from './change-feed'
+import { triageEvents, type EventEnvelope, type FeedEvent } from './oci/events'
 import { adviceFor, finishedState, nextSyncDelayMs } from './schedule'
 import type { SourceStateRecord } from './store'
 import { SyncReport, type SyncContext } from './sync'
@@ -38,6 +40,9 @@ export type SourceRunnerOptions = {
 }
 
 type Live = { run: SyncRun; report: SyncReport; done: Promise<void> }
+
+/** What a sync of a source with a change feed reads: all of it, or the events up to `upToSeq`. */
+type FeedPlan = { mode: 'full' | 'changes'; upToSeq: number; events: FeedEvent[] | null }
 
 /** The wait after start before an overdue source's sync. */
 const START_DELAY_MS = 15_000
@@ -194,8 +199,72 @@ export class SourceRunner {
     }
   }
 
+  /** For a source with a change feed: whether this sync reads only the events, and up to which one. */
+  private async feedPlan(source: SourceConfig, trigger: SyncRun['trigger']): Promise<FeedPlan | null> {
+    if (source.kind !== 'oci' || source.changeFeed === undefined) return null
+    const { store } = this.options
+    const seen = await store.sources.seen(source.name, [feedKeys.cursor, feedKeys.fullCheckAt])
+    const cursor = numberOrNull(seen.get(feedKeys.cursor))
+    // Read before the sync starts: an event arriving during it (even about a tag a full check already passed)
+    // is read by the next sync.
+    const upToSeq = await store.sources.lastEventSeq(source.name)
+    const mode = feedMode({ trigger, cursor, lastFullCheckAt: numberOrNull(seen.get(feedKeys.fullCheckAt)), now: this.now(), fullCheckSeconds: source.changeFeed.fullCheckSeconds })
+    if (mode === 'full' || cursor === null) return { mode: 'full', upToSeq, events: null }
+    return { mode, upToSeq, events: await store.sources.eventsBetween(source.name, cursor, upToSeq) }
+  }
+
+  /**
+   * After a sync of a source with a change feed: the events it covered are read, and dropped. Only after a sync
+   * with no errors: an image that failed is read again by the next sync because its events are still there.
+   */
+  private async feedDone(source: SourceConfig, plan: FeedPlan, startedAt: number, clean: boolean): Promise<void> {
+    if (!clean) return
+    const { store } = this.options
+    const entries: { key: string; value: string }[] = [{ key: feedKeys.cursor, value: String(plan.upToSeq) }]
+    if (plan.mode === 'full') entries.push({ key: feedKeys.fullCheckAt, value: String(startedAt) })
+    await store.sources.markSeen(source.name, entries, this.now())
+    await store.sources.pruneEvents(source.name, plan.upToSeq)
+  }
+
+  /**
+   * A delivery of registry events for a source: the ones that can reveal a document are stored (once each, by
+   * the registry's event id) and the source's next sync is brought forward to `changeFeed.delaySeconds` from now.
+   * Undefined when no source has that name; null when it has no change feed.
+   */
+  async receiveEvents(name: string, envelope: EventEnvelope): Promise<SourceEventsAccepted | null | undefined> {
+    const source = this.find(name)
+    if (source === undefined) return undefined
+    if (source.kind !== 'oci' || source.changeFeed === undefined) return null
+    const { keep, ignored } = triageEvents(envelope, new Set(source.repositories.map((repository) => repository.name)))
+    const at = this.now()
+    const { stored, duplicates } = await this.options.store.sources.recordEvents(source.name, keep, at)
+    await this.options.store.sources.markSeen(source.name, [{ key: feedKeys.lastEventAt, value: String(at) }], at)
+    if (stored > 0 && this.scheduling && !this.live.has(name)) {
+      const state = await this.options.store.sources.state(name)
+      const soon = at + source.changeFeed.delaySeconds * 1000
+      if (state?.nextSyncAt == null || state.nextSyncAt > soon) await this.schedule(source, soon)
+    }
+    return { name, received: envelope.events.length, stored, duplicates, ignored }
+  }
+
+  private async feedStatus(source: SourceConfig): Promise<ChangeFeedStatus | null> {
+    if (source.kind !== 'oci' || source.changeFeed === undefined) return null
+    const seen = await this.options.store.sources.seen(source.name, [feedKeys.cursor, feedKeys.fullCheckAt, feedKeys.lastEventAt])
+    const lastEventAt = numberOrNull(seen.get(feedKeys.lastEventAt))
+    const fullCheckAt = numberOrNull(seen.get(feedKeys.fullCheckAt))
+    return {
+      eventsPath: `/api/v1/sources/${source.name}/events`,
+      fullCheckSeconds: source.changeFeed.fullCheckSeconds,
+      lastEventAt: lastEventAt === null ? null : instant(lastEventAt),
+      pendingEvents: await this.options.store.sources.countEventsAfter(source.name, numberOrNull(seen.get(feedKeys.cursor)) ?? 0),
+      lastFullCheckAt: fullCheckAt === null ? null : instant(fullCheckAt),
+    }
+  }
+
   private async execute(source: SourceConfig, live: Live): Promise<void> {
     const { store, config } = this.options
+    const plan = await this.feedPlan(source, live.run.trigger)
+    if (plan !== null) live.run = { ...live.run, mode: plan.mode, ...(plan.events === null ? {} : { changeEvents: plan.events.length }) }
     await store.sources.saveRun(source.name, source.kind, this.snapshot(live), null)
     const saver = setInterval(() => {
       void store.sources.saveRun(source.name, source.kind, this.snapshot(live), null).catch(() => undefined)
@@ -203,7 +272,7 @@ export class SourceRunner {
     saver.unref()
     let crashed: unknown = null
     try {
-      await this.connector({ source, store, config, now: this.now, report: live.report, env: this.env, signal: this.abort.signal })
+      await this.connector({ source, store, config, now: this.now, report: live.report, env: this.env, signal: this.abort.signal, ...(plan?.events ? { changes: plan.events } : {}) })
     } catch (error) {
       // A connector's own failure (a source-level error) is recorded by the report; anything else is ours.
       try {
@@ -225,7 +294,12 @@ export class SourceRunner {
     const succeeded = state === 'succeeded' || state === 'partial'
     const previous = await store.sources.state(source.name)
     const failures = succeeded ? 0 : (previous?.consecutiveFailures ?? 0) + 1
-    const nextSyncAt = finishedAt + nextSyncDelayMs(source.intervalSeconds, failures)
+    let nextSyncAt = finishedAt + nextSyncDelayMs(source.intervalSeconds, failures)
+    if (plan !== null && source.kind === 'oci' && source.changeFeed !== undefined) {
+      await this.feedDone(source, plan, Date.parse(live.run.startedAt), state === 'succeeded')
+      // Events that arrived during this sync are read soon, not at the next interval.
+      if ((await store.sources.lastEventSeq(source.name)) > plan.upToSeq) nextSyncAt = Math.min(nextSyncAt, finishedAt + source.changeFeed.delaySeconds * 1000)
+    }
     const final: SyncRun = { ...snapshot, state, finishedAt: instant(finishedAt), phase: stopped ? 'interrupted: the server is stopping' : `${state}` }
     live.run = final
     await store.sources.saveRun(source.name, source.kind, final, { finishedAt, succeeded, nextSyncAt })
@@ -235,16 +309,16 @@ export class SourceRunner {
   /** Every configured source with its state, in config order. */
   async list(): Promise<Source[]> {
     const states = new Map((await this.options.store.sources.states()).map((state) => [state.name, state]))
-    return this.sources.map((source) => this.describe(source, states.get(source.name) ?? null))
+    return Promise.all(this.sources.map(async (source) => this.describe(source, states.get(source.name) ?? null, await this.feedStatus(source))))
   }
 
   async get(name: string): Promise<Source | undefined> {
     const source = this.find(name)
     if (source === undefined) return undefined
-    return this.describe(source, await this.options.store.sources.state(name))
+    return this.describe(source, await this.options.store.sources.state(name), await this.feedStatus(source))
   }
 
-  private describe(source: SourceConfig, state: SourceStateRecord | null): Source {
+  private describe(source: SourceConfig, state: SourceStateRecord | null, changeFeed: ChangeFeedStatus | null): Source {
     const live = this.live.get(source.name)
     const lastRun = live ? this.snapshot(live) : (state?.lastRun ?? null)
     return Source.parse({
@@ -262,6 +336,7 @@ export class SourceRunner {
       documentsIngested: state?.documentsIngested ?? 0,
       lastRun,
       advice: adviceFor(source.kind, source.url, state?.lastSuccessAt ?? null, lastRun),
+      changeFeed,
     })
   }
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { SyncRun } from '../../src/contract/sources'
 import { parseJson, type Db } from '../store/db'
+import type { FeedEvent } from './oci/events'
 
 /** The stored state of one source, in the server's terms (times in ms). */
 export type SourceStateRecord = {
@@ -34,6 +35,16 @@ export interface SourceRepository {
   originsOf(documentId: string): Promise<SourceDocumentRecord[]>
   /** Digests (`sha256:<hex>`, `sha512:<hex>`) of artifacts built from a source repository, newest builds first. */
   knownDigests(repoUrl: string, limit: number): Promise<string[]>
+  /** Stores received change-feed events in one transaction; an event id already stored is skipped (a retried delivery). */
+  recordEvents(source: string, events: readonly (FeedEvent & { id: string; action: string })[], at: number): Promise<{ stored: number; duplicates: number }>
+  /** The newest stored event's sequence number (0: none yet). */
+  lastEventSeq(source: string): Promise<number>
+  /** Events after `afterSeq` up to `upToSeq`, in the order received. */
+  eventsBetween(source: string, afterSeq: number, upToSeq: number): Promise<FeedEvent[]>
+  /** How many events are stored after `afterSeq` (waiting for a sync). */
+  countEventsAfter(source: string, afterSeq: number): Promise<number>
+  /** Drops events a sync has read (up to `upToSeq`): what they said is stored in the documents and cursors. */
+  pruneEvents(source: string, upToSeq: number): Promise<void>
 }
 
 const CHUNK = 200
@@ -182,6 +193,56 @@ export function sourceRepository(db: Db): SourceRepository {
       const out = new Set<string>()
       for (const row of rows) if (row.algorithm !== null && row.value !== null && out.size < limit) out.add(`${row.algorithm}:${row.value.toLowerCase()}`)
       return [...out]
+    },
+    recordEvents: async (source, events, at) => {
+      if (events.length === 0) return { stored: 0, duplicates: 0 }
+      return db.transaction().execute(async (trx) => {
+        let stored = 0
+        for (let index = 0; index < events.length; index += CHUNK) {
+          const chunk = events.slice(index, index + CHUNK)
+          const rows = await trx
+            .insertInto('source_events')
+            .values(
+              chunk.map((event) => ({
+                source,
+                event_id: event.id,
+                action: event.action,
+                repository: event.repository,
+                tag: event.tag,
+                digest: event.digest,
+                media_type: event.mediaType,
+                received_at: at,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+            .returning('seq')
+            .execute()
+          stored += rows.length
+        }
+        return { stored, duplicates: events.length - stored }
+      })
+    },
+    lastEventSeq: async (source) => {
+      const row = await db.selectFrom('source_events').select(sql<number | null>`max(seq)`.as('seq')).where('source', '=', source).executeTakeFirst()
+      return Number(row?.seq ?? 0)
+    },
+    eventsBetween: async (source, afterSeq, upToSeq) =>
+      (
+        await db
+          .selectFrom('source_events')
+          .select(['repository', 'tag', 'digest', 'media_type'])
+          .where('source', '=', source)
+          .where('seq', '>', afterSeq)
+          .where('seq', '<=', upToSeq)
+          .orderBy('seq')
+          .execute()
+      ).map((row) => ({ repository: row.repository, tag: row.tag, digest: row.digest, mediaType: row.media_type })),
+    countEventsAfter: async (source, afterSeq) => {
+      const row = await db.selectFrom('source_events').select(sql<number>`count(*)`.as('n')).where('source', '=', source).where('seq', '>', afterSeq).executeTakeFirst()
+      return Number(row?.n ?? 0)
+    },
+    pruneEvents: async (source, upToSeq) => {
+      await db.deleteFrom('source_events').where('source', '=', source).where('seq', '<=', upToSeq).execute()
     },
   }
 }

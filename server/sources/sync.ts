@@ -5,6 +5,7 @@ import { instant } from '../store/db'
 import type { Store } from '../store/types'
 import type { SourceConfig } from './config'
 import { SourceFetchError } from './http'
+import type { FeedEvent } from './oci/events'
 
 /*
  * What every connector is given for one sync, and the one way pulled documents are stored: the same
@@ -64,6 +65,11 @@ export type SyncContext<S extends SourceConfig = SourceConfig> = {
   env: (name: string) => string | undefined
   /** Set when the server is stopping: connectors stop between items. */
   signal: AbortSignal
+  /**
+   * A feed-driven sync (a source with `changeFeed`): the change-feed events since the last sync, and only what
+   * they name is looked at. Absent: a full check of everything the source covers.
+   */
+  changes?: readonly FeedEvent[]
 }
 
 /**

@@ -21,6 +21,7 @@ import { reportFilesMigration } from './migrations/0028-reports'
 import { countersMigration } from './migrations/0029-counters'
 import { documentIndexesMigration } from './migrations/0032-documents'
 import { projectTotalsMigration } from './migrations/0033-projects'
+import { sourceEventsMigration } from './migrations/0039-source-events'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -139,6 +140,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0029_counters': countersMigration(kind, dialect),
         '0032_documents': documentIndexesMigration(kind),
         '0033_projects': projectTotalsMigration(kind, dialect),
+        '0039_source_events': sourceEventsMigration(kind, dialect),
       }),
   }
 }

@@ -236,6 +236,7 @@ export type Database = {
   source_state: SourceStateTable
   source_seen: SourceSeenTable
   source_documents: SourceDocumentsTable
+  source_events: SourceEventsTable
   log_entries: LogEntriesTable
   document_log_keys: DocumentLogKeysTable
   log_entry_links: LogEntryLinksTable
@@ -271,6 +272,19 @@ export type SourceSeenTable = {
   key: string
   value: string
   seen_at: number
+}
+
+/** A registry notification a source received, until a sync has read it (migration 0039). */
+export type SourceEventsTable = {
+  seq: Generated<number>
+  source: string
+  event_id: string
+  action: string
+  repository: string
+  tag: string | null
+  digest: string | null
+  media_type: string | null
+  received_at: number
 }
 
 /** Which source a stored document came from, where, and the subject it was found under (migration 0013). */

@@ -58,8 +58,29 @@ export const SyncRun = z.object({
   /** Items skipped because nothing changed since the last sync. */
   unchanged: z.number().int().nonnegative(),
   errors: z.array(SourceError),
+  /**
+   * `full`: everything the source covers was checked. `changes`: a scheduled sync of a source with a change feed,
+   * which looked only at what the registry's events since the last sync named. Absent in runs stored before.
+   */
+  mode: z.enum(['full', 'changes']).optional(),
+  /** For `changes`: how many change-feed events it read. */
+  changeEvents: z.number().int().nonnegative().optional(),
 })
 export type SyncRun = z.infer<typeof SyncRun>
+
+/** A source's change feed (registry notifications), when configured. */
+export const ChangeFeedStatus = z.object({
+  /** Where the registry sends its notifications (path on this server), with a token holding the ingest scope. */
+  eventsPath: z.string(),
+  /** A full check runs at least this often, to catch events the registry dropped. */
+  fullCheckSeconds: z.number().int().positive(),
+  /** When the newest event arrived; null: none yet (the feed is not live). */
+  lastEventAt: Instant.nullable(),
+  /** Events received and not yet read by a sync. */
+  pendingEvents: z.number().int().nonnegative(),
+  lastFullCheckAt: Instant.nullable(),
+})
+export type ChangeFeedStatus = z.infer<typeof ChangeFeedStatus>
 
 export const Source = z.object({
   name: SourceName,
@@ -82,6 +103,8 @@ export const Source = z.object({
   lastRun: SyncRun.nullable(),
   /** For a source that has never succeeded: what to check, in words. Null once a sync succeeded. */
   advice: z.string().nullable(),
+  /** The change feed, for a source with `changeFeed` configured; null (or absent) otherwise. */
+  changeFeed: ChangeFeedStatus.nullable().optional(),
 })
 export type Source = z.infer<typeof Source>
 
@@ -98,6 +121,20 @@ export const SyncStarted = z.object({
   progressUrl: z.string(),
 })
 export type SyncStarted = z.infer<typeof SyncStarted>
+
+/** What the change-feed receiver did with a delivery of registry events. */
+export const SourceEventsAccepted = z.object({
+  name: SourceName,
+  /** Events in the delivery. */
+  received: z.number().int().nonnegative(),
+  /** Stored for the next sync: manifest pushes in a repository the source covers. */
+  stored: z.number().int().nonnegative(),
+  /** Already stored (the registry retried a delivery). */
+  duplicates: z.number().int().nonnegative(),
+  /** Pulls, blob uploads, deletions and repositories the source does not cover. */
+  ignored: z.number().int().nonnegative(),
+})
+export type SourceEventsAccepted = z.infer<typeof SourceEventsAccepted>
 
 const SourceParams = z.object({ name: SourceName })
 
@@ -134,6 +171,27 @@ export const sourceRoutes = {
       202: { description: 'Sync started (or already running); poll progressUrl', schema: SyncStarted },
       ...errors,
       404: { description: 'No source of that name is configured', schema: ApiErrorBody },
+    },
+  },
+  receiveSourceEvents: {
+    method: 'post',
+    path: '/api/v1/sources/{name}/events',
+    summary: "A registry's change feed: receives its notifications (Distribution's notifications endpoints) for a source with changeFeed",
+    scope: 'ingest',
+    params: SourceParams,
+    paramError: { code: 'invalid-source-name' },
+    body: {
+      contentTypes: ['application/vnd.docker.distribution.events.v1+json', 'application/json'],
+      description:
+        'The registry\'s event envelope: { events: [{ id, action, target: { repository, mediaType?, digest?, tag? } }] } (other fields are ignored). Stored before the answer; the next sync reads them.',
+    },
+    responses: {
+      202: { description: 'Stored for the next sync (or ignored: pulls, blobs, other repositories)', schema: SourceEventsAccepted },
+      ...errors,
+      404: { description: 'No source of that name is configured', schema: ApiErrorBody },
+      409: { description: 'The source has no changeFeed configured', schema: ApiErrorBody },
+      413: { description: 'The body is larger than limits.maxBodyBytes', schema: ApiErrorBody },
+      415: { description: 'The body is not JSON (Content-Type)', schema: ApiErrorBody },
     },
   },
 } as const satisfies Record<string, RouteSpec>

@@ -5,6 +5,7 @@ import { ingestPulled, PulledDocumentError, secret, type SyncContext } from '../
 import { OciClient, type Descriptor, type FetchedManifest, type ImageManifest } from './client'
 import { cosignSignatureFromLayer } from '../../ingest/cosign-signature'
 import { layerKind } from './layers'
+import { allAttachmentKinds, changesByRepository, type FeedEvent } from './events'
 import { ATTACHMENT_KINDS, attachmentsByImage, attachmentTag, fingerprintOf, isAttachmentTag, parseFingerprint, type AttachedDigests, type AttachmentKind } from './attachment-tags'
 
 /*
@@ -27,37 +28,123 @@ import { ATTACHMENT_KINDS, attachmentsByImage, attachmentTag, fingerprintOf, isA
 export type OciSyncStats = { requests: number }
 
 export async function syncOci(context: SyncContext<OciSourceConfig>, client?: OciClient): Promise<OciSyncStats> {
-  const { source, store, report } = context
+  const { source, store } = context
   const credentials = source.auth?.usernameEnv && source.auth.passwordEnv
     ? { username: secret(context, source.auth.usernameEnv, 'auth.usernameEnv'), password: secret(context, source.auth.passwordEnv, 'auth.passwordEnv') }
     : null
   const oci = client ?? new OciClient(source.url, credentials)
+
+  if (context.changes !== undefined) {
+    await syncChanges(context, oci, context.changes)
+    return { requests: oci.requests }
+  }
   // What was seen, read once for the whole sync: an image that did not change costs no query of its own.
   const seen = await store.sources.seenWithPrefix(source.name, '')
   const visited = new Set<string>()
-
   for (const repository of source.repositories) {
     if (context.signal.aborted) return { requests: oci.requests }
-    report.phase = `listing the tags of ${repository.name}`
-    let listed: string[] | null = null
-    try {
-      listed = await oci.tags(repository.name)
-    } catch (error) {
-      // Configured tags can still be read one by one when listing is not allowed.
-      if (repository.tags === undefined || !(error instanceof SourceFetchError)) {
-        report.fail(error)
-        continue
-      }
+    await checkRepository(context, oci, repository, seen, visited)
+  }
+  return { requests: oci.requests }
+}
+
+type OciRepositoryConfig = OciSourceConfig['repositories'][number]
+
+/** How a repository's attachments were found in its last full check; a feed-driven sync relies on it. */
+type RepositoryMode = 'tag-list' | 'referrers-api'
+const modeKey = (repo: string) => `mode:${repo}`
+
+/** A full check of one repository: its tag list, then each image with attachments (or each tag's image). */
+async function checkRepository(context: SyncContext<OciSourceConfig>, oci: OciClient, repository: OciRepositoryConfig, seen: Map<string, string>, visited: Set<string>): Promise<void> {
+  const { report, store, source, now } = context
+  report.phase = `listing the tags of ${repository.name}`
+  let listed: string[] | null = null
+  try {
+    listed = await oci.tags(repository.name)
+  } catch (error) {
+    // Configured tags can still be read one by one when listing is not allowed.
+    if (repository.tags === undefined || !(error instanceof SourceFetchError)) {
+      report.fail(error)
+      return
+    }
+  }
+  try {
+    const scope: RepositoryScope = { repo: repository.name, tags: repository.tags, listed, seen, visited }
+    const mode: RepositoryMode = listed !== null && !(await hasReferrersApi(oci, scope, listed)) ? 'tag-list' : 'referrers-api'
+    if (seen.get(modeKey(repository.name)) !== mode) {
+      seen.set(modeKey(repository.name), mode)
+      await store.sources.markSeen(source.name, [{ key: modeKey(repository.name), value: mode }], now())
+    }
+    if (mode === 'tag-list' && listed !== null) await syncByTagList(context, oci, scope, listed)
+    else await syncByImages(context, oci, scope)
+  } catch (error) {
+    report.fail(error)
+  }
+}
+
+/**
+ * A feed-driven sync: only the repositories and images the change-feed events name are looked at, so a sync with
+ * no events sends no request at all. On a registry without the referrers API (found by the last full check) an
+ * attachment is a tag named after its image, so an event for `sha256-<hex>.att` names the image to read; each of
+ * its attachment tags is then asked conditionally, as in a full check. A repository whose last full check found
+ * the referrers API, or was never checked, is checked in full: there a referrer is pushed without a tag, and its
+ * event does not say which image it is about.
+ */
+async function syncChanges(context: SyncContext<OciSourceConfig>, oci: OciClient, events: readonly FeedEvent[]): Promise<void> {
+  const { source, store, report } = context
+  const byRepository = changesByRepository(events)
+  report.phase = events.length === 0 ? 'no change events since the last sync' : `reading what ${events.length} change ${events.length === 1 ? 'event names' : 'events name'}`
+  for (const repository of source.repositories) {
+    const changes = byRepository.get(repository.name)
+    if (changes === undefined) continue
+    if (context.signal.aborted) return
+    const repo = repository.name
+    const images = [...changes.attached.keys()]
+    const seen = await store.sources.seen(source.name, [modeKey(repo), ...images.map((image) => `refs:${repo}@${image}`)])
+    if (seen.get(modeKey(repo)) !== 'tag-list') {
+      await checkRepository(context, oci, repository, await store.sources.seenWithPrefix(source.name, ''), new Set())
+      continue
     }
     try {
-      const scope: RepositoryScope = { repo: repository.name, tags: repository.tags, listed, seen, visited }
-      if (listed !== null && !(await hasReferrersApi(oci, scope, listed))) await syncByTagList(context, oci, scope, listed)
-      else await syncByImages(context, oci, scope)
+      for (const [key, value] of await store.sources.seenWithPrefix(source.name, `index:${repo}@`)) seen.set(key, value)
+      const scope: RepositoryScope = { repo, tags: repository.tags, listed: null, seen, visited: new Set() }
+      const targets = new Map<string, Set<AttachmentKind>>()
+      for (const [image, kinds] of changes.attached) targets.set(image, new Set(kinds))
+      if (repository.tags !== undefined) {
+        // Configured tags: only their images count. A tag that moved names an image whose attachments may have
+        // been pushed before it (and their events passed over then), so each of its attachment kinds is asked.
+        const movedTags = repository.tags.filter((tag) => changes.tags.has(tag))
+        if (targets.size === 0 && movedTags.length === 0) continue
+        report.phase = `resolving the configured tags of ${repo}`
+        const wanted = new Set<string>()
+        for (const tag of repository.tags) {
+          for (const image of await imagesOfTag(context, oci, scope, tag)) {
+            wanted.add(image)
+            if (movedTags.includes(tag) && !targets.has(image)) targets.set(image, allAttachmentKinds())
+          }
+        }
+        for (const image of [...targets.keys()]) if (!wanted.has(image)) targets.delete(image)
+        const fresh = [...targets.keys()].filter((image) => !seen.has(`refs:${repo}@${image}`))
+        for (const [key, value] of await store.sources.seen(source.name, fresh.map((image) => `refs:${repo}@${image}`))) seen.set(key, value)
+      }
+      report.total += targets.size
+      await mapLimit([...targets], source.concurrency, async ([image, kinds]) => {
+        if (context.signal.aborted) return
+        try {
+          // The kinds the image held at its last check are asked too: the fingerprint compares all of them.
+          const before = parseFingerprint(seen.get(`refs:${repo}@${image}`))
+          for (const kind of ATTACHMENT_KINDS) if (before?.[kind]) kinds.add(kind)
+          await syncAttachedByTags(context, oci, scope, image, kinds)
+        } catch (error) {
+          report.fail(error)
+        } finally {
+          report.done++
+        }
+      })
     } catch (error) {
       report.fail(error)
     }
   }
-  return { requests: oci.requests }
 }
 
 type RepositoryScope = {

@@ -56,7 +56,35 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startRegistry(): Promise<TestRegistry> {
+export type RegistryOptions = {
+  /**
+   * Distribution's notifications, sent to `url` with `Authorization: Bearer <token>`: manifest pushes only (blob
+   * uploads and pulls are left out by the registry, as docs/sources.md advises).
+   */
+  notifications?: { url: string; token: string }
+}
+
+/** The `notifications:` block of a Distribution config, as docs/sources.md shows it. */
+export function notificationsConfig(notifications: { url: string; token: string }): string[] {
+  return [
+    'notifications:',
+    '  endpoints:',
+    '    - name: provenance',
+    `      url: ${notifications.url}`,
+    '      headers:',
+    `        Authorization: [Bearer ${notifications.token}]`,
+    '      timeout: 2s',
+    '      threshold: 3',
+    '      backoff: 1s',
+    '      ignore:',
+    '        mediatypes:',
+    '          - application/octet-stream',
+    '        actions:',
+    '          - pull',
+  ]
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const binary = findRegistryBinary()
   if (binary === null) throw new Error(registryInstallHint)
   const root = mkdtempSync(join(tmpdir(), 'provenance-registry-'))
@@ -77,6 +105,7 @@ export async function startRegistry(): Promise<TestRegistry> {
       '    enabled: true',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(options.notifications ? notificationsConfig(options.notifications) : []),
       '',
     ].join('\n'),
   )
