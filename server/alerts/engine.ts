@@ -344,8 +344,19 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     saved = { ...position, at: now() }
   }
 
+  // Ingest asks for a catch-up after every request. One that has not started yet will read everything stored before
+  // it starts, so whoever asks while it waits joins it (one evaluation for four concurrent uploads, not four queued).
+  let waiting: Promise<EvaluationOutcome> | null = null
+  const sharedCatchUp = (): Promise<EvaluationOutcome> => {
+    waiting ??= turn(() => {
+      waiting = null
+      return catchUp()
+    })
+    return waiting
+  }
+
   return {
-    catchUp: () => turn(catchUp),
+    catchUp: sharedCatchUp,
     reevaluateAll: (reason) => turn(() => reevaluate(reason)),
     stop: () => turn(savePosition),
   }
