@@ -1,17 +1,26 @@
 /**
  * `npm run bench` (sources): an OCI registry (Debian's docker-registry on loopback) holding BENCH_SOURCE_IMAGES
  * images (default 1,000), each with two attestations (a SLSA provenance and a CycloneDX SBOM attestation, DSSE,
- * in cosign's `.att` manifest); the time of a first full sync into an empty SQLite store, and of a second sync
- * with nothing new. Prints figures, never pass/fail.
+ * in cosign's `.att` manifest), with its notifications sent to this server's change-feed route. Prints the time
+ * and CPU (ours and the registry's) of a first full sync into an empty SQLite store; of a sync with nothing new
+ * that polls (a full check: what every sync of a source without a change feed does); of a feed-driven sync with
+ * nothing new; and of a feed-driven sync after one new image. Also the requests each sync sent, by kind. Prints
+ * figures, never pass/fail.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { createHash } from 'node:crypto'
+import { createApp } from '../server/app'
 import { buildConfig } from '../server/config'
-import { mapLimit } from '../server/sources/http'
+import { mapLimit, type Transport } from '../server/sources/http'
+import { nodeTransport } from '../server/sources/node-transport'
+import { OciClient } from '../server/sources/oci/client'
 import { attachCosignAttestations, provenanceEnvelope, pushImage, sbomEnvelope } from '../server/sources/oci/fixtures'
+import { syncOci } from '../server/sources/oci/sync'
 import { SourceRunner } from '../server/sources/runner'
 import { findRegistryBinary, registryInstallHint, startRegistry } from '../server/store/testing/registry'
 import { newKey, tempStore } from '../server/testing/documents'
+import { listen } from './listen'
 
 const images = Number(process.env.BENCH_SOURCE_IMAGES ?? 1000)
 // Requests the source keeps in flight (its `concurrency`); the registry's own CPU is shared with this process.
@@ -49,33 +58,75 @@ function cpuMs(): { self: number; registry: number | null } {
   return { self: (usage.user + usage.system) / 1000, registry: registryMs }
 }
 
-const registry = await startRegistry()
+/** The kind of a registry request, for the per-sync count. */
+function requestKind(method: string, url: string, status: number): string {
+  const path = new URL(url).pathname
+  if (path.endsWith('/tags/list')) return `${status} ${method} tags list`
+  if (path.includes('/referrers/')) return `${status} ${method} referrers API`
+  if (path.includes('/blobs/')) return `${status} ${method} blob`
+  if (/\/manifests\/sha256-[0-9a-f]{64}\.(att|sig)$/.test(path)) return `${status} ${method} .att/.sig tag`
+  if (/\/manifests\/sha256-[0-9a-f]{64}$/.test(path)) return `${status} ${method} referrers-schema tag`
+  if (path.includes('/manifests/sha256:')) return `${status} ${method} manifest by digest`
+  if (path.includes('/manifests/')) return `${status} ${method} image tag`
+  return `${status} ${method} other`
+}
+
+const requests = new Map<string, number>()
+// The production transport, counting what it sends: so the figures are of the requests the sync really makes.
+const counting: Transport = async (url, init) => {
+  const response = await nodeTransport(url, init)
+  const kind = requestKind(init.method ?? 'GET', url, response.status)
+  requests.set(kind, (requests.get(kind) ?? 0) + 1)
+  return response
+}
+
+const INGEST = 'bench-ingest-token'
+// The registry posts its notifications to this server, which is up before the registry so none is lost.
+let appFetch: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
+const { base, server } = await listen((request) => appFetch(request))
+const registry = await startRegistry({ notifications: { url: `${base}/api/v1/sources/bench/events`, token: INGEST } })
 const { store, dispose } = await tempStore()
 try {
   const key = newKey('bench-release', 'ecdsa-p256')
+  const config = buildConfig(
+    {
+      trust: { keys: [{ id: key.id, publicKeyPem: key.publicKeyPem }] },
+      tokens: [{ name: 'registry', sha256: createHash('sha256').update(INGEST).digest('hex'), scopes: ['ingest'] }],
+      sources: [{ name: 'bench', kind: 'oci', url: registry.url, repositories: [{ name: 'bench/app' }], concurrency, changeFeed: {} }],
+    },
+    'bench',
+  )
+  const client = new OciClient(registry.url, null, { transport: counting })
+  const runner = new SourceRunner({ store, config, connector: (context) => (context.source.kind === 'oci' ? syncOci({ ...context, source: context.source }, client) : Promise.resolve()) })
+  appFetch = createApp({ store, config, version: 'bench', demo: false, sources: runner }).fetch
+
+  /** Waits until the registry's events for what was pushed have all arrived (two manifest pushes an image). */
+  const eventsIn = async (expected: number) => {
+    const deadline = Date.now() + 120_000
+    while ((await store.sources.lastEventSeq('bench')) < expected) {
+      if (Date.now() > deadline) throw new Error(`only ${await store.sources.lastEventSeq('bench')} of ${expected} registry events arrived`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  const push = async (index: number) => {
+    const image = await pushImage(registry, 'bench/app', `v${index}`)
+    await attachCosignAttestations(registry, 'bench/app', image.digest, [provenanceEnvelope(key, image.digest, 'bench/app'), sbomEnvelope(key, image.digest, 'bench/app')])
+  }
+
   const pushStarted = performance.now()
   await mapLimit(
     Array.from({ length: images }, (_, index) => index),
     8,
-    async (index) => {
-      const image = await pushImage(registry, 'bench/app', `v${index}`)
-      await attachCosignAttestations(registry, 'bench/app', image.digest, [provenanceEnvelope(key, image.digest, 'bench/app'), sbomEnvelope(key, image.digest, 'bench/app')])
-    },
+    push,
   )
+  await eventsIn(2 * images)
   const pushSeconds = (performance.now() - pushStarted) / 1000
 
-  const config = buildConfig(
-    {
-      trust: { keys: [{ id: key.id, publicKeyPem: key.publicKeyPem }] },
-      sources: [{ name: 'bench', kind: 'oci', url: registry.url, repositories: [{ name: 'bench/app' }], concurrency }],
-    },
-    'bench',
-  )
-  const runner = new SourceRunner({ store, config })
-  const sync = async () => {
+  const sync = async (trigger: 'on-demand' | 'scheduled') => {
+    requests.clear()
     const before = cpuMs()
     const started = performance.now()
-    runner.syncNow('bench', 'on-demand')
+    runner.syncNow('bench', trigger)
     await runner.settled('bench')
     const ms = performance.now() - started
     const after = cpuMs()
@@ -84,29 +135,51 @@ try {
     if (!run || run.state !== 'succeeded') throw new Error(`the sync did not succeed: ${JSON.stringify(run?.errors.slice(0, 3))}`)
     const registryCpu = after.registry === null || before.registry === null ? null : after.registry - before.registry
     const cpu = registryCpu === null ? null : after.self - before.self + registryCpu
-    return { ms, cpu, selfCpu: after.self - before.self, registryCpu, run }
+    const sent = [...requests].sort((a, b) => b[1] - a[1])
+    return { ms, cpu, selfCpu: after.self - before.self, registryCpu, run, sent, total: sent.reduce((sum, [, count]) => sum + count, 0) }
   }
-  const first = await sync()
-  // The nothing-new sync is short, so one busy second on a shared machine moves it a lot: three runs, the median.
-  const again = [await sync(), await sync(), await sync()]
-  const median = [...again].sort((a, b) => a.ms - b.ms)[1] ?? again[0]
-  if (median === undefined) throw new Error('no nothing-new sync ran')
-  const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`)
-  const pct = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`
+  type Sync = Awaited<ReturnType<typeof sync>>
+  // Short syncs move a lot with one busy second on a shared machine: three runs each, the median.
+  const median = (runs: Sync[]): Sync => {
+    const middle = [...runs].sort((a, b) => a.ms - b.ms)[1] ?? runs[0]
+    if (middle === undefined) throw new Error('no sync ran')
+    return middle
+  }
+
+  // "Sync now" is a full check; the scheduled syncs after it read the change feed.
+  const first = await sync('on-demand')
+  const polled = [await sync('on-demand'), await sync('on-demand'), await sync('on-demand')]
+  const fedQuiet = [await sync('scheduled'), await sync('scheduled'), await sync('scheduled')]
+  const fedOne: Sync[] = []
+  for (let index = 0; index < 3; index++) {
+    await push(images + index)
+    await eventsIn(2 * (images + index + 1))
+    fedOne.push(await sync('scheduled'))
+    if (fedOne.at(-1)?.run.documentsIngested !== 2) throw new Error(`the feed-driven sync stored ${fedOne.at(-1)?.run.documentsIngested} documents of the new image, not 2`)
+  }
+
+  const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`)
+  const pct = (part: number, whole: number) => `${((part / whole) * 100).toFixed(part / whole < 0.01 ? 2 : 1)}%`
   // Split, because the two differ in kind: this process's share is ours to cut, the registry's is the cost of
   // each request it answers (Distribution 2.8 rebuilds its URL router for every request; docs/sources.md).
-  const cpuText = (run: { cpu: number | null; selfCpu: number; registryCpu: number | null }) =>
-    run.cpu === null || run.registryCpu === null ? '' : `, ${fmt(run.cpu)} of CPU (${fmt(run.selfCpu)} in this process, ${fmt(run.registryCpu)} in the registry)`
+  const cpuText = (run: Sync) => (run.cpu === null || run.registryCpu === null ? '' : `, ${fmt(run.cpu)} of CPU (${fmt(run.selfCpu)} ours, ${fmt(run.registryCpu)} the registry's)`)
+  const ratios = (run: Sync) => `${pct(run.ms, first.ms)} of the first's time${run.cpu !== null && first.cpu !== null ? `, ${pct(run.cpu, first.cpu)} of its CPU` : ''}`
+  const sentText = (run: Sync) => (run.total === 0 ? 'no registry request' : `${run.total.toLocaleString('en')} registry requests (${run.sent.map(([kind, count]) => `${count.toLocaleString('en')} × ${kind}`).join(', ')})`)
+  const runs = (list: Sync[]) => list.map((run) => fmt(run.ms)).join(', ')
   const load = loadavg()
     .map((value) => value.toFixed(1))
     .join(' ')
   const gogc = process.env.GOGC === undefined ? '' : `, registry GOGC=${process.env.GOGC}`
-  console.log(`Sources, OCI registry with ${images.toLocaleString('en')} images × 2 attestations (pushed in ${pushSeconds.toFixed(1)} s; concurrency ${concurrency}, SQLite${gogc}; load average ${load}):`)
-  console.log(`  first full sync: ${fmt(first.ms)}${cpuText(first)} (${first.run.documentsIngested.toLocaleString('en')} documents verified and stored, ${Math.round(first.ms / images)} ms an image)`)
-  console.log(
-    `  incremental sync, nothing new (median of ${again.map((run) => fmt(run.ms)).join(', ')}): ${fmt(median.ms)}${cpuText(median)} (${median.run.unchanged.toLocaleString('en')} images unchanged, ${median.run.documentsIngested} stored): ${pct(median.ms, first.ms)} of the first's time${median.cpu !== null && first.cpu !== null ? `, ${pct(median.cpu, first.cpu)} of its CPU` : ''} (goal: under 5%)`,
-  )
+  console.log(`Sources, OCI registry with ${images.toLocaleString('en')} images × 2 attestations (pushed in ${pushSeconds.toFixed(1)} s with notifications on; concurrency ${concurrency}, SQLite${gogc}; load average ${load}):`)
+  console.log(`  first full sync: ${fmt(first.ms)}${cpuText(first)} (${first.run.documentsIngested.toLocaleString('en')} documents verified and stored, ${Math.round(first.ms / images)} ms an image; ${sentText(first)})`)
+  const quiet = median(polled)
+  console.log(`  nothing new, polling (a full check; median of ${runs(polled)}): ${fmt(quiet.ms)}${cpuText(quiet)}: ${ratios(quiet)} (goal: under 5%); ${sentText(quiet)}, ${(quiet.total / images).toFixed(3)} an image`)
+  const fed = median(fedQuiet)
+  console.log(`  nothing new, change feed (median of ${runs(fedQuiet)}): ${fmt(fed.ms)}${cpuText(fed)}: ${ratios(fed)}; ${sentText(fed)}`)
+  const one = median(fedOne)
+  console.log(`  one new image, change feed (median of ${runs(fedOne)}): ${fmt(one.ms)}${cpuText(one)}: ${ratios(one)}; ${one.run.changeEvents ?? 0} events read, ${one.run.documentsIngested} documents stored; ${sentText(one)}`)
 } finally {
   await dispose()
   await registry.stop()
+  await new Promise((resolve) => server.close(resolve))
 }

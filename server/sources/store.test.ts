@@ -43,7 +43,7 @@ describe.each(['sqlite', 'postgres'] as const)('sources store on %s', (kind) => 
     } finally {
       await store.close()
     }
-  })
+  }, 30_000)
 
   it('remembers cursors by key and prefix, records origins once and counts from them, and finds digests known from a repository', async () => {
     const store = await engines.fresh(kind)
@@ -74,5 +74,30 @@ describe.each(['sqlite', 'postgres'] as const)('sources store on %s', (kind) => 
     } finally {
       await store.close()
     }
-  })
+  }, 30_000)
+
+  it('stores change-feed events once by id, reads them in order between two sequence numbers, counts and prunes them', async () => {
+    const store = await engines.fresh(kind)
+    try {
+      const event = (id: string, tag: string | null) => ({ id, action: 'push', repository: 'acme/web', tag, digest: `sha256:${id.padStart(64, '0')}`, mediaType: 'application/vnd.oci.image.manifest.v1+json' })
+      expect(await store.sources.lastEventSeq('reg')).toBe(0)
+      expect(await store.sources.recordEvents('reg', [event('1', '1.0'), event('2', null)], 10)).toEqual({ stored: 2, duplicates: 0 })
+      const afterFirst = await store.sources.lastEventSeq('reg')
+      // A retried delivery: the same ids again, with one new.
+      expect(await store.sources.recordEvents('reg', [event('2', null), event('3', 'sha256-abc.att')], 11)).toEqual({ stored: 1, duplicates: 1 })
+      await store.sources.recordEvents('other', [event('1', '1.0')], 12)
+      const last = await store.sources.lastEventSeq('reg')
+      const all = await store.sources.eventsBetween('reg', 0, last)
+      expect(all.map((row) => row.tag)).toEqual(['1.0', null, 'sha256-abc.att'])
+      expect(all[1]).toEqual({ repository: 'acme/web', tag: null, digest: `sha256:${'2'.padStart(64, '0')}`, mediaType: 'application/vnd.oci.image.manifest.v1+json' })
+      expect((await store.sources.eventsBetween('reg', afterFirst, last)).map((row) => row.tag)).toEqual(['sha256-abc.att'])
+      expect((await store.sources.eventsBetween('reg', 0, afterFirst)).map((row) => row.tag)).toEqual(['1.0', null])
+      expect(await store.sources.countEventsAfter('reg', afterFirst)).toBe(1)
+      await store.sources.pruneEvents('reg', afterFirst)
+      expect((await store.sources.eventsBetween('reg', 0, last)).map((row) => row.tag)).toEqual(['sha256-abc.att'])
+      expect(await store.sources.countEventsAfter('other', 0)).toBe(1)
+    } finally {
+      await store.close()
+    }
+  }, 30_000)
 })
