@@ -1,11 +1,17 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { compressAssets } from './scripts/vite-compress'
+import { reactRouterProduction } from './scripts/vite-react-router-production'
 import { zodWithoutJsonSchema } from './scripts/vite-zod-json-schema'
 import { zodOnMini } from './scripts/vite-zod-mini'
 
 export default defineConfig({
-  plugins: [react(), zodOnMini(), zodWithoutJsonSchema(), compressAssets()],
+  plugins: [react(), reactRouterProduction(), zodOnMini(), zodWithoutJsonSchema(), compressAssets()],
+  // Web Workers (the lineage layout and answers) are bundled apart and get none of `plugins`: they need the same
+  // browser-build substitutions, or a worker ships classic zod with its JSON Schema generator (29 kB gzip, not 15).
+  worker: {
+    plugins: () => [reactRouterProduction(), zodOnMini(), zodWithoutJsonSchema()],
+  },
   server: {
     port: 5173,
     strictPort: true,

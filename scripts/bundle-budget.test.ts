@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closure, screens, type Manifest } from './bundle-budget'
+import { closure, screens, workersIn, type Manifest } from './bundle-budget'
 
 // The shape Vite writes for this app: an entry (with the shell) that lazily imports the pages and their loaders,
 // pages that share chunks.
@@ -55,5 +55,19 @@ describe('screens', () => {
     expect(Object.keys(byPage)).toEqual(['builds-page.tsx', 'reproducibility-page.tsx'])
     expect(byPage['builds-page.tsx']).toEqual([...entry, 'assets/builds-loader.js', 'assets/builds-page.js', 'assets/queries.js', 'assets/table.js'].sort())
     expect(byPage['reproducibility-page.tsx']).toEqual([...entry, 'assets/history-chart.js', 'assets/reproducibility-page.js'].sort())
+  })
+})
+
+describe('workersIn', () => {
+  it('finds the workers a chunk starts, as Vite writes them, each once', () => {
+    const code =
+      'B=new Worker(new URL(`/assets/answer-worker-Db.js`,``+import.meta.url),{type:`module`});' +
+      'W=new Worker(new URL("/assets/layout-worker-BE.js",""+import.meta.url));' +
+      'X=new Worker(new URL(`/assets/answer-worker-Db.js`,``+import.meta.url))'
+    expect(workersIn(code)).toEqual(['assets/answer-worker-Db.js', 'assets/layout-worker-BE.js'])
+  })
+
+  it('ignores a URL no worker is started from', () => {
+    expect(workersIn('fetch(new URL(`/assets/data.js`, import.meta.url))')).toEqual([])
   })
 })
