@@ -47,3 +47,22 @@ test('the overview’s counts match the lists they link to', async ({ demoServer
   await expect(page).toHaveURL(/\/alerts\?severity=high/)
   await expect(page.getByRole('navigation', { name: 'Alerts by state' }).getByRole('link', { name: new RegExp(`^Open ${highCount}$`) })).toBeVisible()
 })
+
+test('a first visit’s figures are the answer to the page’s preload hint: one request for them, started by the hint', async ({ demoServer: server, page }) => {
+  // The page's clock and the server's are this machine's, as a person's and a server's clocks agree on the day: the
+  // hint in `/` names the day the page asks for (server/http/first-route-preload.ts).
+  const asked: string[] = []
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/v1/overview') asked.push(request.url())
+  })
+  await page.goto(`${server.url}/`)
+  await expect(page.getByRole('link', { name: /^All open: \d+$/ })).toBeVisible()
+  const started = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((entry) => new URL(entry.name).pathname === '/api/v1/overview')
+      .map((entry) => (entry as PerformanceResourceTiming).initiatorType),
+  )
+  expect(started).toEqual(['link'])
+  expect(asked).toHaveLength(1)
+})

@@ -125,7 +125,9 @@ export function createApp(options: AppOptions): Hono {
   app.all('/api/*', (c) => apiError(c, 404, 'not-found', `no API route ${c.req.method} ${c.req.path}`))
 
   // The built SPA, pre-compressed, with the history fallback (server/http/static.ts).
-  const spa = options.staticDir ? serveSpa(options.staticDir) : null
+  // Its first screen's page names that screen's data as a preload, unless reads need a token (the browser's preload
+  // carries none), and for the day by this server's clock.
+  const spa = options.staticDir ? serveSpa(options.staticDir, { now: deps.now, dataPreloads: !config.readRequiresToken }) : null
   if (spa) app.use('*', spa)
   app.notFound((c) => apiError(c, 404, 'not-found', `nothing at ${c.req.path}`))
   return app

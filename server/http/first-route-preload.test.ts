@@ -5,22 +5,23 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { firstRoutePages, preloadsFor, readBuildManifest, withPreloads, type BuildManifest } from './first-route-preload'
 
 // The shape Vite writes (dist/.vite/manifest.json), cut down to what matters: an entry importing the runtime and a
-// shared chunk, lazy layout and overview chunks that import the shared chunk too, and a page chunk of its own.
+// shared chunk; the overview's loader importing a chunk of its own (its queries) that imports another (the figures);
+// the overview page importing the shared chunk, the entry and the queries, with its CSS; another screen's page.
 const manifest: BuildManifest = {
   'index.html': { file: 'assets/index-a1.js', isEntry: true, imports: ['_runtime-b2.js', '_shared-c3.js'], css: ['assets/index-d4.css'] },
   '_runtime-b2.js': { file: 'assets/runtime-b2.js' },
   '_shared-c3.js': { file: 'assets/shared-c3.js', imports: ['_runtime-b2.js'] },
-  '_log-queries-e5.js': { file: 'assets/log-queries-e5.js', imports: ['_shared-c3.js'] },
-  'src/app/layout/app-layout.tsx': { file: 'assets/app-layout-f6.js', imports: ['_shared-c3.js', 'index.html', '_log-queries-e5.js'] },
-  'src/app/route-error.tsx': { file: 'assets/route-error-g7.js', imports: ['_shared-c3.js'] },
+  '_overview-queries-e5.js': { file: 'assets/overview-queries-e5.js', imports: ['_shared-c3.js', '_overview-figures-f6.js'] },
+  '_overview-figures-f6.js': { file: 'assets/overview-figures-f6.js', imports: ['_runtime-b2.js'] },
   'src/features/overview/components/overview-page.tsx': {
     file: 'assets/overview-page-h8.js',
-    imports: ['_shared-c3.js', 'index.html'],
+    imports: ['_shared-c3.js', 'index.html', '_overview-queries-e5.js'],
     css: ['assets/overview-page-i9.css'],
   },
-  'src/features/overview/overview-loader.ts': { file: 'assets/overview-loader-k1.js', imports: ['_shared-c3.js'] },
-  'src/features/builds/components/builds-page.tsx': { file: 'assets/builds-page-j0.js', imports: ['_shared-c3.js'] },
+  'src/features/overview/overview-loader.ts': { file: 'assets/overview-loader-k1.js', imports: ['_overview-queries-e5.js'] },
+  'src/features/builds/components/builds-page.tsx': { file: 'assets/builds-page-j0.js', imports: ['_shared-c3.js', '_overview-figures-f6.js'] },
 }
+const overviewModules = ['src/features/overview/overview-loader.ts', 'src/features/overview/components/overview-page.tsx']
 const html = '<!doctype html>\n<html>\n  <head>\n    <script type="module" crossorigin src="/assets/index-a1.js"></script>\n  </head>\n  <body></body>\n</html>\n'
 
 const dirs: string[] = []
@@ -38,44 +39,72 @@ function buildDir(manifestText: string | null): string {
 }
 
 describe('preloadsFor', () => {
-  it('names the overview, the layout, the error boundary and what they import beyond the entry, with the page CSS', () => {
-    const preloads = preloadsFor(manifest, ['src/app/layout/app-layout.tsx', 'src/app/route-error.tsx', 'src/features/overview/components/overview-page.tsx'])
-    expect(preloads.modules.sort()).toEqual(['/assets/app-layout-f6.js', '/assets/log-queries-e5.js', '/assets/overview-page-h8.js', '/assets/route-error-g7.js'])
+  it('names the loader, the page and every chunk they import statically, however deep, beyond the entry, with the page CSS', () => {
+    const preloads = preloadsFor(manifest, overviewModules)
+    expect(preloads.modules.sort()).toEqual(['/assets/overview-figures-f6.js', '/assets/overview-loader-k1.js', '/assets/overview-page-h8.js', '/assets/overview-queries-e5.js'])
     expect(preloads.styles).toEqual(['/assets/overview-page-i9.css'])
+    expect(preloads.fetches).toEqual([])
   })
 
   it('leaves out modules the build does not have as chunks of their own', () => {
-    expect(preloadsFor(manifest, ['src/features/overview/components/gone.tsx'])).toEqual({ modules: [], styles: [] })
+    expect(preloadsFor(manifest, ['src/features/overview/components/gone.tsx', 'src/app/layout/app-layout.tsx'])).toEqual({ modules: [], styles: [], fetches: [] })
   })
 })
 
 describe('withPreloads', () => {
-  it('writes one link per line before the head closes, modules in CORS mode as the entry is fetched', () => {
-    const out = withPreloads(html, { modules: ['/assets/a.js'], styles: ['/assets/b.css'] })
+  it('writes one link per line before the head closes, modules and data in CORS mode as the entry and fetch() ask', () => {
+    const out = withPreloads(html, { modules: ['/assets/a.js'], styles: ['/assets/b.css'], fetches: ['/api/v1/overview?day=2026-11-27'] })
     expect(out).toContain(
-      '<script type="module" crossorigin src="/assets/index-a1.js"></script>\n    <link rel="modulepreload" crossorigin href="/assets/a.js">\n    <link rel="preload" as="style" crossorigin href="/assets/b.css">\n  </head>',
+      [
+        '<script type="module" crossorigin src="/assets/index-a1.js"></script>',
+        '    <link rel="modulepreload" crossorigin href="/assets/a.js">',
+        '    <link rel="preload" as="style" crossorigin href="/assets/b.css">',
+        '    <link rel="preload" as="fetch" crossorigin href="/api/v1/overview?day=2026-11-27">',
+        '  </head>',
+      ].join('\n'),
+    )
+  })
+
+  it('escapes what an attribute cannot hold as it is', () => {
+    expect(withPreloads(html, { modules: [], styles: [], fetches: ['/api/v1/x?a=1&b="2"'] })).toContain('href="/api/v1/x?a=1&amp;b=&quot;2&quot;"')
+  })
+
+  it('writes the links just before the head closes when the head is on one line', () => {
+    expect(withPreloads('<!doctype html><html><head><title>t</title></head><body></body></html>', { modules: ['/assets/a.js'], styles: [], fetches: [] })).toBe(
+      '<!doctype html><html><head><title>t</title><link rel="modulepreload" crossorigin href="/assets/a.js"></head><body></body></html>',
     )
   })
 
   it('returns the page unchanged with nothing to name or no head', () => {
-    expect(withPreloads(html, { modules: [], styles: [] })).toBe(html)
-    expect(withPreloads('<p>no head</p>', { modules: ['/assets/a.js'], styles: [] })).toBe('<p>no head</p>')
+    expect(withPreloads(html, { modules: [], styles: [], fetches: [] })).toBe(html)
+    expect(withPreloads('<p>no head</p>', { modules: ['/assets/a.js'], styles: [], fetches: [] })).toBe('<p>no head</p>')
   })
 })
 
 describe('firstRoutePages', () => {
-  it('answers / with the overview and its loader preloaded and every other address with the shell only', () => {
-    const pages = firstRoutePages(buildDir(JSON.stringify(manifest)), html)
-    expect(pages.get('/')).toContain('href="/assets/overview-page-h8.js"')
-    expect(pages.get('/')).toContain('href="/assets/overview-loader-k1.js"')
-    expect(pages.get('/')).toContain('href="/assets/app-layout-f6.js"')
-    expect(pages.get('*')).toContain('href="/assets/app-layout-f6.js"')
-    expect(pages.get('*')).not.toContain('overview-')
-    expect(pages.get('*')).not.toContain('builds-page')
+  it('answers / with the overview, its loader and their imports preloaded, and the day’s figures at the address the SPA requests', () => {
+    const pages = firstRoutePages(buildDir(JSON.stringify(manifest)), html, { data: true })
+    expect([...pages.keys()]).toEqual(['/'])
+    const home = pages.get('/')
+    expect(home?.html).toContain('href="/assets/overview-page-h8.js"')
+    expect(home?.html).toContain('href="/assets/overview-queries-e5.js"')
+    expect(home?.html).not.toContain('as="fetch"')
+    const today = home?.forDay?.('2026-11-27') ?? ''
+    expect(today).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-loader-k1.js">')
+    expect(today).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/overview?day=2026-11-27">')
+    expect(today).not.toContain('builds-page')
   })
 
-  it('has nothing to add without a manifest, or with one it cannot read', () => {
-    expect(firstRoutePages(buildDir(null), html).size).toBe(0)
+  it('names no data when reads need a token', () => {
+    const home = firstRoutePages(buildDir(JSON.stringify(manifest)), html, { data: false }).get('/')
+    expect(home?.forDay).toBeNull()
+    expect(home?.html).toContain('href="/assets/overview-loader-k1.js"')
+    expect(home?.html).not.toContain('as="fetch"')
+  })
+
+  it('has nothing to add without a manifest, with one it cannot read, or for a build without the overview', () => {
+    expect(firstRoutePages(buildDir(null), html, { data: true }).size).toBe(0)
+    expect(firstRoutePages(buildDir('{}'), html, { data: true }).size).toBe(0)
     expect(readBuildManifest(buildDir('{"index.html": {"isEntry": true}}'))).toBeNull()
     expect(readBuildManifest(buildDir('not json'))).toBeNull()
   })

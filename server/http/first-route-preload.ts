@@ -1,29 +1,41 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { overviewHref } from '../../src/contract/overview'
 
 /**
- * The SPA's first paint of an address waits for code the entry only asks for once it has run: the layout, the
- * route's error boundary and the page itself are lazy chunks (src/app/routes.tsx). Asked for then, they are a second
- * round trip after the entry's download and execution. Named in index.html as `<link rel="modulepreload">` (and the
- * page's CSS as `<link rel="preload" as="style">`), the browser fetches and compiles them beside the entry instead.
+ * The SPA's first paint of an address waits for what the entry only asks for once it has run: the screen's page and
+ * loader are lazy chunks (src/app/routes.tsx), and the loader's request for the screen's data leaves only after the
+ * entry has been downloaded, evaluated (React, the contract's schemas) and has imported the loader. Named in
+ * index.html, the browser fetches all of it beside the entry instead:
+ * - `<link rel="modulepreload">` for the page and loader chunks and every chunk they import statically (the
+ *   manifest's `imports`, transitively), minus what the entry loads anyway; the page's CSS as a style preload;
+ * - `<link rel="preload" as="fetch">` for the screen's data, at the address the SPA will request, so the answer is
+ *   on hand when the loader asks for it (the browser hands a preloaded response to a `fetch` of the same URL, mode
+ *   and credentials).
  * The CSP forbids inline script, so hints are the way to say it; they are links, not code.
  *
- * The chunks are found by source module in the build's manifest (dist/.vite/manifest.json), so renamed hashes follow
+ * Chunks are found by source module in the build's manifest (dist/.vite/manifest.json), so renamed hashes follow
  * each build. A module the manifest does not list as a chunk of its own (it moved into the entry, say) is skipped:
  * a hint for code that no longer loads separately would cost a request for nothing.
  */
 
-/** Loaded by every address: the app's layout and the pages' error boundary. */
-export const SHELL_MODULES: readonly string[] = ['src/app/layout/app-layout.tsx', 'src/app/route-error.tsx']
+/** What an address draws first: its page and loader modules, and (optionally) the data its loader requests. */
+export type FirstRoute = {
+  modules: readonly string[]
+  /** The address of the data the loader requests for UTC `day`, exactly as the SPA builds it. */
+  data?: (day: string) => string
+}
 
-/**
- * The page each address draws first, by path, and its loader where that is a chunk of its own (the loader starts the
- * page's request, so its chunk on hand lets the data leave as soon as the entry has run). Only the overview at `/`:
- * the first screen people load.
- */
-export const FIRST_ROUTE_MODULES: Readonly<Record<string, readonly string[]>> = {
-  '/': ['src/features/overview/overview-loader.ts', 'src/features/overview/components/overview-page.tsx'],
+/** Only the overview at `/`: the first screen people load. */
+export const FIRST_ROUTES: Readonly<Record<string, FirstRoute>> = {
+  '/': {
+    modules: ['src/features/overview/overview-loader.ts', 'src/features/overview/components/overview-page.tsx'],
+    // src/features/overview/overview-loader.ts asks for today's figures, today by the browser's clock; the server's
+    // clock names the same day but at the edges of a day (or with a clock set wrong), when the hint's answer goes
+    // unused and the SPA's own request is answered as without the hint.
+    data: overviewHref,
+  },
 }
 
 const ManifestChunk = z.object({
@@ -47,7 +59,7 @@ export function readBuildManifest(dir: string): BuildManifest | null {
   }
 }
 
-/** A chunk's file and every chunk it imports statically, transitively (keys of the manifest). */
+/** The chunks `keys` name and every chunk they import statically, transitively (keys of the manifest). */
 function closure(manifest: BuildManifest, keys: readonly string[]): Set<string> {
   const seen = new Set<string>()
   const visit = (key: string) => {
@@ -59,7 +71,7 @@ function closure(manifest: BuildManifest, keys: readonly string[]): Set<string> 
   return seen
 }
 
-export type Preloads = { modules: string[]; styles: string[] }
+export type Preloads = { modules: string[]; styles: string[]; fetches: string[] }
 
 /**
  * What to name in index.html for `sources` beyond what index.html already loads: the modules (each chunk and the
@@ -69,46 +81,61 @@ export function preloadsFor(manifest: BuildManifest, sources: readonly string[])
   const entries = Object.keys(manifest).filter((key) => manifest[key]?.isEntry === true)
   const loaded = closure(manifest, entries)
   const loadedStyles = new Set([...loaded].flatMap((key) => manifest[key]?.css ?? []))
-  const wanted = closure(manifest, sources.filter((source) => manifest[source] !== undefined))
   const modules: string[] = []
   const styles: string[] = []
-  for (const key of wanted) {
-    if (loaded.has(key)) continue
+  for (const key of closure(manifest, sources)) {
     const chunk = manifest[key]
-    if (!chunk) continue
+    if (loaded.has(key) || chunk === undefined) continue
     modules.push(`/${chunk.file}`)
     for (const css of chunk.css ?? []) if (!loadedStyles.has(css) && !styles.includes(`/${css}`)) styles.push(`/${css}`)
   }
-  return { modules, styles }
+  return { modules, styles, fetches: [] }
 }
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 
 /** index.html with the preloads written just before `</head>` (unchanged when there are none or no head). */
-export function withPreloads(html: string, { modules, styles }: Preloads): string {
-  if (modules.length === 0 && styles.length === 0) return html
+export function withPreloads(html: string, { modules, styles, fetches }: Preloads): string {
+  if (modules.length === 0 && styles.length === 0 && fetches.length === 0) return html
   const at = html.indexOf('</head>')
   if (at < 0) return html
   // `crossorigin` as Vite writes it: module scripts are fetched in CORS mode, and a preload only serves a request of
-  // the same mode.
+  // the same mode. For data the same: `fetch()` asks in CORS mode with same-origin credentials, which is what
+  // `crossorigin` (anonymous) gives a preload. The data comes last: the code is what the page waits for first, and
+  // the API's answer (a query on one thread) should not hold the static files' answers back.
   const links = [
     ...modules.map((href) => `    <link rel="modulepreload" crossorigin href="${escapeAttribute(href)}">`),
     ...styles.map((href) => `    <link rel="preload" as="style" crossorigin href="${escapeAttribute(href)}">`),
+    ...fetches.map((href) => `    <link rel="preload" as="fetch" crossorigin href="${escapeAttribute(href)}">`),
   ]
-  // On their own lines before the one that closes the head, as Vite writes its own.
-  const line = html.lastIndexOf('\n', at) + 1
-  return `${html.slice(0, line)}${links.join('\n')}\n${html.slice(line)}`
+  // On their own lines before the one that closes the head, as Vite writes its own; in a head on one line, just
+  // before it closes.
+  const lineStart = html.lastIndexOf('\n', at) + 1
+  if (html.slice(lineStart, at).trim() !== '') return `${html.slice(0, at)}${links.map((link) => link.trim()).join('')}${html.slice(at)}`
+  return `${html.slice(0, lineStart)}${links.join('\n')}\n${html.slice(lineStart)}`
 }
 
+/** An address's index.html: fixed, or (with a data preload) one per UTC day. */
+export type FirstRoutePage = { html: string; forDay: ((day: string) => string) | null }
+
 /**
- * The index.html to answer each SPA address with: per path in FIRST_ROUTE_MODULES, and `*` for every other address
- * (the shell only). Empty when the build has no manifest.
+ * The index.html to answer each address in FIRST_ROUTES with; every other address gets index.html as built. Empty
+ * when the build has no manifest. `data: false` leaves the data preloads out: when reads need a token, a request
+ * the browser makes without one is refused, and the SPA's own request (with the token) would not use it anyway.
  */
-export function firstRoutePages(dir: string, html: string): Map<string, string> {
-  const pages = new Map<string, string>()
+export function firstRoutePages(dir: string, html: string, { data }: { data: boolean }): Map<string, FirstRoutePage> {
+  const pages = new Map<string, FirstRoutePage>()
   const manifest = readBuildManifest(dir)
   if (manifest === null) return pages
-  pages.set('*', withPreloads(html, preloadsFor(manifest, SHELL_MODULES)))
-  for (const [path, sources] of Object.entries(FIRST_ROUTE_MODULES)) pages.set(path, withPreloads(html, preloadsFor(manifest, [...SHELL_MODULES, ...sources])))
+  for (const [path, route] of Object.entries(FIRST_ROUTES)) {
+    // A build without the route's modules is not this SPA's (a test's, say): nothing to name.
+    if (!route.modules.some((module) => manifest[module] !== undefined)) continue
+    const preloads = preloadsFor(manifest, route.modules)
+    const hrefFor = data ? route.data : undefined
+    pages.set(path, {
+      html: withPreloads(html, preloads),
+      forDay: hrefFor === undefined ? null : (day) => withPreloads(html, { ...preloads, fetches: [hrefFor(day)] }),
+    })
+  }
   return pages
 }

@@ -186,34 +186,65 @@ describe('a rebuild under a running server', () => {
 })
 
 describe('first-route preloads', () => {
-  it('names the overview chunk in the / page only, each page compressed with its own ETag', async () => {
+  const manifest = {
+    'index.html': { file: 'assets/index-abc123.js', isEntry: true },
+    'src/features/overview/overview-loader.ts': { file: 'assets/overview-loader-lo1.js', imports: ['_overview-queries-q1.js'] },
+    '_overview-queries-q1.js': { file: 'assets/overview-queries-q1.js' },
+    'src/features/overview/components/overview-page.tsx': { file: 'assets/overview-page-ov1.js', imports: ['index.html', '_overview-queries-q1.js'] },
+  }
+  const DAY_MS = 86_400_000
+  const noon = Date.UTC(2026, 10, 27, 12)
+
+  async function withBuild(check: (dir: string) => Promise<void>) {
     const dir = mkdtempSync(join(tmpdir(), 'provenance-static-preload-'))
     try {
       mkdirSync(join(dir, '.vite'))
       writeFileSync(join(dir, 'index.html'), html)
-      const manifest = {
-        'index.html': { file: 'assets/index-abc123.js', isEntry: true },
-        'src/features/overview/components/overview-page.tsx': { file: 'assets/overview-page-ov1.js', imports: ['index.html'] },
-        'src/app/layout/app-layout.tsx': { file: 'assets/app-layout-la1.js' },
-      }
       writeFileSync(join(dir, '.vite', 'manifest.json'), JSON.stringify(manifest))
       await compressDir(dir)
-      const running = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dir })
+      await check(dir)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it("names the overview's chunks and today's figures in the / page only, each page compressed with its own ETag", async () => {
+    await withBuild(async (dir) => {
+      let now = noon
+      const running = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dir, now: () => now })
       const home = await running.request('/', { headers: { 'accept-encoding': 'br' } })
       const homeHtml = brotliDecompressSync(await bytesOf(home)).toString()
       expect(homeHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-page-ov1.js">')
-      expect(homeHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/app-layout-la1.js">')
+      expect(homeHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-queries-q1.js">')
+      expect(homeHtml).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/overview?day=2026-11-27">')
+      // The hint's address answers as the SPA's request would.
+      expect((await running.request('/api/v1/overview?day=2026-11-27')).status).toBe(200)
+
       const builds = await running.request('/builds', { headers: { 'accept-encoding': 'gzip' } })
       expect(builds.headers.get('content-encoding')).toBe('gzip')
-      const buildsHtml = gunzipSync(await bytesOf(builds)).toString()
-      expect(buildsHtml).toContain('href="/assets/app-layout-la1.js"')
-      expect(buildsHtml).not.toContain('overview-page')
+      expect(gunzipSync(await bytesOf(builds)).toString()).toBe(html)
+
       const plain = await running.request('/')
       expect(Number(plain.headers.get('content-length'))).toBe(Buffer.byteLength(homeHtml))
       expect(plain.headers.get('etag')).toBe(`"${createHash('sha256').update(homeHtml).digest('base64url').slice(0, 27)}"`)
       expect(plain.headers.get('etag')).not.toBe((await running.request('/builds')).headers.get('etag'))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+
+      // The next day by the server's clock: the next day's figures, under another ETag.
+      now += DAY_MS
+      const tomorrow = await running.request('/')
+      expect((await tomorrow.text())).toContain('href="/api/v1/overview?day=2026-11-28"')
+      expect(tomorrow.headers.get('etag')).not.toBe(plain.headers.get('etag'))
+    })
+  })
+
+  it('names no data when reads need a token: the preload would go without one', async () => {
+    await withBuild(async (dir) => {
+      const config = buildConfig({ auth: { readRequiresToken: true } }, 'test config')
+      const running = createApp({ store, config, version: '0.0.0-test', demo: false, staticDir: dir, now: () => noon })
+      const homeHtml = await (await running.request('/')).text()
+      expect(homeHtml).toContain('href="/assets/overview-loader-lo1.js"')
+      expect(homeHtml).not.toContain('as="fetch"')
+      expect(homeHtml).not.toContain('/api/v1/overview')
+    })
   })
 })

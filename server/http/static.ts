@@ -74,23 +74,38 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
 }
 
 /**
- * index.html as each SPA address is answered with it: with `<link rel="modulepreload">` hints for the chunks that
- * address draws first (server/http/first-route-preload.ts), by path, and `*` for every other address. Compressed
- * here, once: the hints differ by path, so the build's own `.br` and `.gz` of index.html do not fit.
+ * index.html as each SPA address in FIRST_ROUTES is answered with it, by path: with hints for the code and data that
+ * address draws first (server/http/first-route-preload.ts). Every other address gets index.html as built.
+ * Compressed here, since the hints differ by path (the build's own `.br` and `.gz` of index.html do not fit): a page
+ * without data hints once at start, one with them once a day (its data address names the day), by the day's first
+ * request, keeping only the current day's.
  */
-function indexPages(dir: string, index: StaticFile): Map<string, StaticFile> {
-  const pages = new Map<string, StaticFile>()
+function indexPages(dir: string, index: StaticFile, data: boolean): Map<string, (day: string) => StaticFile> {
+  const pages = new Map<string, (day: string) => StaticFile>()
   const { file, mtimeMs } = index.identity
-  for (const [path, html] of firstRoutePages(dir, readFileSync(file, 'utf8'))) {
+  const encode = (html: string): StaticFile => {
     const make = (bytes: Uint8Array): Variant => ({ file, mtimeMs, size: bytes.byteLength, etag: strongEtag(bytes), bytes: new Uint8Array(bytes) })
     const identity = Buffer.from(html)
-    pages.set(path, {
+    return {
       ...index,
       identity: make(identity),
       encoded: {
         br: make(brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } })),
         gzip: make(gzipSync(identity, { level: 9 })),
       },
+    }
+  }
+  for (const [path, page] of firstRoutePages(dir, readFileSync(file, 'utf8'), { data })) {
+    const forDay = page.forDay
+    if (forDay === null) {
+      const fixed = encode(page.html)
+      pages.set(path, () => fixed)
+      continue
+    }
+    let today: { day: string; page: StaticFile } | null = null
+    pages.set(path, (day) => {
+      if (today?.day !== day) today = { day, page: encode(forDay(day)) }
+      return today.page
     })
   }
   return pages
@@ -113,6 +128,13 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
 }
 
+export type SpaOptions = {
+  /** The server's clock: which day's data the first screen's page names (server/http/first-route-preload.ts). */
+  now?: () => number
+  /** Whether pages may name the data their screen reads as a preload; not when reads need a token. */
+  dataPreloads?: boolean
+}
+
 /**
  * Serves the built SPA from `dir`: each file in the smallest coding the client accepts (Brotli, then gzip, else
  * as it is) with `Vary: Accept-Encoding`, hashed assets cached for good, and every other GET answered with
@@ -120,14 +142,15 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
  * hidden behind a cached page. A missing `/assets/` file is a 404, not the page: a script request after a deploy
  * must fail as a script, not parse HTML. Returns null when `dir` holds no index.html (API only).
  */
-export function serveSpa(dir: string): MiddlewareHandler | null {
+export function serveSpa(dir: string, { now = Date.now, dataPreloads = false }: SpaOptions = {}): MiddlewareHandler | null {
   if (!existsSync(join(dir, 'index.html')) || !statSync(dir).isDirectory()) return null
   let files = indexStaticFiles(dir)
   const index = files.get('/index.html')
   if (index === undefined) return null
-  let pages = indexPages(dir, index)
+  let pages = indexPages(dir, index, dataPreloads)
   const lookup = (path: string) =>
-    files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pages.get(path) ?? pages.get('*') ?? files.get('/index.html')))
+    files.get(path) ??
+    (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pages.get(path)?.(new Date(now()).toISOString().slice(0, 10)) ?? files.get('/index.html')))
 
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next()
@@ -138,7 +161,7 @@ export function serveSpa(dir: string): MiddlewareHandler | null {
       // bytes that no longer match the length and ETag recorded for them.
       files = indexStaticFiles(dir)
       const rebuilt = files.get('/index.html')
-      pages = rebuilt === undefined ? new Map<string, StaticFile>() : indexPages(dir, rebuilt)
+      pages = rebuilt === undefined ? new Map<string, (day: string) => StaticFile>() : indexPages(dir, rebuilt, dataPreloads)
       found = choose(lookup(c.req.path), accept)
     }
     if (found === undefined) return next()

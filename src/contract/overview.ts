@@ -47,6 +47,13 @@ export const OverviewQuery = z.object({
 })
 export type OverviewQuery = z.infer<typeof OverviewQuery>
 
+/**
+ * The overview's address for `day`, byte for byte as the SPA requests it: the server names the same address in a
+ * preload hint of `/` (server/http/first-route-preload.ts), and the browser hands the hint's answer to the SPA's
+ * request only when the two match exactly.
+ */
+export const overviewHref = (day: string): string => `/api/v1/overview?${new URLSearchParams({ day }).toString()}`
+
 export const overviewRoutes = {
   getOverview: {
     method: 'get',

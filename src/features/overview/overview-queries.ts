@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson } from '../../api/client'
-import { Overview } from '../../contract/overview'
+import { Overview, overviewHref } from '../../contract/overview'
 
 export const overviewQueries = {
   all: () => ['overview'] as const,
@@ -8,6 +8,7 @@ export const overviewQueries = {
   forDay: (day: string) =>
     queryOptions({
       queryKey: [...overviewQueries.all(), day] as const,
-      queryFn: ({ signal }) => getJson('/api/v1/overview', { query: { day }, schema: Overview, signal }),
+      // The address the server's preload hint names (overviewHref), so a first visit's request is already answered.
+      queryFn: ({ signal }) => getJson(overviewHref(day), { schema: Overview, signal }),
     }),
 }
