@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import { VerificationStatus } from '../../src/contract/common'
 import { deploymentRecord, type Judged } from '../../domain/lineage-edges'
 import { deploymentFact, type DeploymentFact, type EnvironmentFact, type Members } from '../../domain/lineage-walk'
+import { recordsIn, withCounts } from '../deployments/counts'
 import { readDeployments } from '../deployments/store'
 import type { Db } from '../store/db'
 import type { DeploymentsTable } from '../store/schema'
@@ -10,7 +11,8 @@ import { hexOf, membersByKey, noStates, tally } from './members'
 
 /*
  * The lineage reader's questions about deployments: by id, naming a digest on deployment_artifacts(digest_value,
- * deployed_at), in an environment on (environment, deployed_at, id), and what runs in an environment now.
+ * deployed_at), in an environment on (environment, deployed_at, id) and counted from migration 0038's counters, and
+ * what runs in an environment now.
  */
 
 type DeploymentRow = Selectable<DeploymentsTable>
@@ -25,8 +27,10 @@ export function deploymentLoaders(db: Db) {
   const currentIn = (environment: string) => {
     let found = currents.get(environment)
     if (found === undefined) {
-      found = db
-        .selectFrom(db.selectFrom('deployments').select('service').distinct().where('environment', '=', environment).as('services'))
+      const counted = withCounts(db)
+      // The services from the kept counters (migration 0038), not from the environment's every deployment.
+      found = counted
+        .selectFrom(counted.selectFrom('deployment_counts').select('service').where('environment', '=', environment).groupBy('service').as('services'))
         .select((eb) => [
           'services.service',
           eb
@@ -88,22 +92,13 @@ export function deploymentLoaders(db: Db) {
       .orderBy('deployments.id', 'desc')
 
   /**
-   * An environment has thousands of deployments: they are counted per kind from the (environment, recorded_by,
-   * document_id) index alone, and only the signed ones are joined to their attestations.
+   * An environment has thousands of deployments: they are counted per kind of record and signature status from the
+   * kept counters (migration 0038), and only the newest `limit` are read, along (environment, deployed_at, id).
    */
   const deploymentsIn = async (environment: string, limit: number): Promise<Members<DeploymentFact>> => {
     const base = () => db.selectFrom('deployments').where('deployments.environment', '=', environment)
-    const [kinds, signed] = await Promise.all([
-      base().select((eb) => ['deployments.recorded_by', eb.fn.countAll<number>().as('count')]).groupBy('deployments.recorded_by').execute(),
-      base()
-        .where('deployments.recorded_by', '=', 'attestation')
-        .leftJoin('documents', 'documents.id', 'deployments.document_id')
-        .select((eb) => ['deployments.recorded_by', 'documents.status', eb.fn.countAll<number>().as('count')])
-        .groupBy(['deployments.recorded_by', 'documents.status'])
-        .execute(),
-    ])
-    const counts = [...kinds.filter((row) => row.recorded_by !== 'attestation').map((row) => ({ ...row, status: null })), ...signed]
-    const { total, states } = tally(counts.map((row) => ({ key: environment, count: row.count, judged: judgedDeployment(row.recorded_by, row.status) }))).get(environment) ?? { total: 0, states: noStates() }
+    const counts = await recordsIn(db, environment)
+    const { total, states } = tally(counts.map((row) => ({ key: environment, count: row.deployments, judged: judgedDeployment(row.recordedBy, row.signature) }))).get(environment) ?? { total: 0, states: noStates() }
     if (limit === 0 || total === 0) return { total, items: [], states }
     const rows = await base().selectAll('deployments').orderBy('deployments.deployed_at', 'desc').orderBy('deployments.id', 'desc').limit(limit).execute()
     return { total, items: await deploymentFacts(rows), states }

@@ -14,9 +14,9 @@ import { surroundings } from './surroundings'
  * The lineage reader over the store: each question the walk (domain/lineage-walk.ts) asks is one or two index
  * seeks: builds by commit on (source_commit, time, id), by digest on subjects(digest_value), dependants on
  * build_dependencies(digest_value, time, build_id), deployments by digest on deployment_artifacts(digest_value,
- * deployed_at), by environment on (environment, recorded_by, document_id), evidence on sbom_digests and rebuilds
- * by digest. A group of thousands is counted and its states summed in SQL from indexes; only the members shown are
- * read. The questions live by subject in build-facts, deployment-facts, evidence, artifact-facts,
+ * deployed_at), by environment on (environment, deployed_at, id), evidence on sbom_digests and rebuilds by digest.
+ * A group of thousands is counted and its states summed in SQL from indexes (an environment's from the counters
+ * migration 0038 keeps); only the members shown are read. The questions live by subject in build-facts, deployment-facts, evidence, artifact-facts,
  * prefixes and surroundings; this module puts them together.
  */
 

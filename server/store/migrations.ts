@@ -21,6 +21,7 @@ import { reportFilesMigration } from './migrations/0028-reports'
 import { countersMigration } from './migrations/0029-counters'
 import { documentIndexesMigration } from './migrations/0032-documents'
 import { projectTotalsMigration } from './migrations/0033-projects'
+import { deploymentCountsMigration } from './migrations/0038-deployment-counts'
 import { sourceEventsMigration } from './migrations/0039-source-events'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
@@ -140,6 +141,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0029_counters': countersMigration(kind, dialect),
         '0032_documents': documentIndexesMigration(kind),
         '0033_projects': projectTotalsMigration(kind, dialect),
+        '0038_deployment_counts': deploymentCountsMigration(kind, dialect),
         '0039_source_events': sourceEventsMigration(kind, dialect),
       }),
   }
