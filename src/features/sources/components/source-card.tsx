@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useId, useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { describeError, isApiError } from '../../../api/api-error'
 import { Facts, Section } from '../../../components/ui/card-section'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import type { Source } from '../../../contract/sources'
-import { errorStatus, intervalLabel, kindLabel, runStateLabel, runSummary } from '../lib/describe'
+import { errorStatus, intervalLabel, kindLabel, pendingLabel, runStateLabel, runSummary } from '../lib/describe'
 import { sourceQueries, startSync } from '../sources-queries'
 
 /** One source: its facts, the newest sync (live while it runs), its errors, and Sync now. */
@@ -55,6 +55,7 @@ export function SourceCard({ source }: { source: Source }) {
             </ul>,
           ],
           ['Schedule', intervalLabel(source.intervalSeconds)],
+          ...(source.changeFeed ? changeFeedFacts(source.changeFeed) : []),
           ['Last sync', run ? <><RelativeTime iso={run.startedAt} /> ({runStateLabel(run.state).toLowerCase()})</> : 'never'],
           ['Last success', source.lastSuccessAt ? <RelativeTime iso={source.lastSuccessAt} /> : 'never'],
           ['Next sync', running ? 'after this one' : source.nextSyncAt ? <RelativeTime iso={source.nextSyncAt} /> : 'on demand only'],
@@ -114,4 +115,29 @@ export function SourceCard({ source }: { source: Source }) {
       ) : null}
     </Section>
   )
+}
+
+/** The change feed: live (when the newest event arrived) or not yet, its backlog, and the periodic full check. */
+function changeFeedFacts(feed: NonNullable<Source['changeFeed']>): [string, ReactNode][] {
+  return [
+    [
+      'Change feed',
+      feed.lastEventAt ? (
+        <>
+          live: last event <RelativeTime iso={feed.lastEventAt} />
+        </>
+      ) : (
+        <>
+          no event received yet: point the registry's notifications at <code className="mono">{feed.eventsPath}</code> with an ingest token
+        </>
+      ),
+    ],
+    ['Events waiting', pendingLabel(feed.pendingEvents)],
+    [
+      'Full check',
+      <>
+        {intervalLabel(feed.fullCheckSeconds)}; last {feed.lastFullCheckAt ? <RelativeTime iso={feed.lastFullCheckAt} /> : 'never'}
+      </>,
+    ],
+  ]
 }

@@ -67,6 +67,30 @@ describe('the Sources page', () => {
     expect(within(card).getByText('Last success').nextSibling?.textContent).toBe('never')
   })
 
+  it('shows whether a source’s change feed is live: when the last event came, what waits, and the full check', async () => {
+    const live = source({
+      name: 'live',
+      lastSuccessAt: new Date(Date.now() - 60_000).toISOString(),
+      lastRun: run({ state: 'succeeded', total: 1, done: 1, documentsFound: 2, documentsIngested: 2, mode: 'changes', changeEvents: 2 }),
+      changeFeed: { eventsPath: '/api/v1/sources/live/events', fullCheckSeconds: 3600, lastEventAt: new Date(Date.now() - 120_000).toISOString(), pendingEvents: 3, lastFullCheckAt: new Date(Date.now() - 600_000).toISOString() },
+    })
+    const silent = source({
+      name: 'silent',
+      changeFeed: { eventsPath: '/api/v1/sources/silent/events', fullCheckSeconds: 7200, lastEventAt: null, pendingEvents: 0, lastFullCheckAt: null },
+    })
+    server.use(http.get('/api/v1/sources', () => HttpResponse.json({ items: [live, silent, source({ name: 'polled' })] })))
+    renderApp('/sources')
+    const liveCard = await screen.findByRole('region', { name: 'live' })
+    expect(within(liveCard).getByText('Change feed').nextSibling?.textContent).toMatch(/^live: last event 2 minutes ago/)
+    expect(within(liveCard).getByText('Events waiting').nextSibling?.textContent).toBe('3 events wait for the next sync')
+    expect(within(liveCard).getByText('Full check').nextSibling?.textContent).toMatch(/^every hour; last 10 minutes ago/)
+    expect(within(liveCard).getByText(/read 2 change events/)).toBeTruthy()
+    const silentCard = screen.getByRole('region', { name: 'silent' })
+    expect(within(silentCard).getByText('Change feed').nextSibling?.textContent).toBe("no event received yet: point the registry's notifications at /api/v1/sources/silent/events with an ingest token")
+    expect(within(silentCard).getByText('Full check').nextSibling?.textContent).toBe('every 2 hours; last never')
+    expect(within(screen.getByRole('region', { name: 'polled' })).queryByText('Change feed')).toBeNull()
+  })
+
   it('asks for an ingest token when Sync now is refused, then shows the sync running with its progress', async () => {
     let state: Source = source({})
     let authorization: string | null = null

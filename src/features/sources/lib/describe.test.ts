@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SyncRun } from '../../../contract/sources'
-import { errorStatus, intervalLabel, kindLabel, runStateLabel, runSummary } from './describe'
+import { errorStatus, intervalLabel, kindLabel, pendingLabel, runStateLabel, runSummary } from './describe'
 
 const run = (overrides: Partial<SyncRun>): SyncRun => ({
   id: 'r',
@@ -33,6 +33,16 @@ describe('sources wording', () => {
     )
     expect(runSummary(run({ state: 'succeeded', done: 1, total: 1, telemetryRuns: 2 }))).toBe('1 of 1 items · 0 documents found, 0 new · 2 CI runs read')
     expect(runSummary(run({ state: 'failed', errors: [{ at: '2026-11-01T10:00:00.000Z', message: 'm', url: null, status: null }] }))).toBe('nothing to read · 0 documents found, 0 new · 1 error')
+  })
+  it('says what a change-feed source’s run read, and how many events wait', () => {
+    expect(runSummary(run({ state: 'succeeded', mode: 'changes', changeEvents: 0 }))).toBe('nothing to read · 0 documents found, 0 new · read 0 change events')
+    expect(runSummary(run({ state: 'succeeded', done: 1, total: 1, documentsFound: 2, documentsIngested: 2, mode: 'changes', changeEvents: 1 }))).toBe(
+      '1 of 1 items · 2 documents found, 2 new · read 1 change event',
+    )
+    expect(runSummary(run({ state: 'succeeded', done: 2, total: 2, unchanged: 2, mode: 'full' }))).toBe('2 of 2 items · 0 documents found, 0 new · full check · 2 unchanged since the last sync')
+    expect(pendingLabel(0)).toBe('none waiting')
+    expect(pendingLabel(1)).toBe('1 event waits for the next sync')
+    expect(pendingLabel(1200)).toBe('1,200 events wait for the next sync')
   })
   it('says the interval in the largest whole unit', () => {
     expect(intervalLabel(3600)).toBe('every hour')
