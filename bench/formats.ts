@@ -53,6 +53,11 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
     for (let offset = 0; offset < lines.length; offset += 200) {
       const result = await ingestBody(store, Buffer.from(lines.slice(offset, offset + 200).join('\n')), 'application/x-ndjson', ingestContext(config))
       if (!result.ok) throw new Error(result.error.message)
+      // Every document new and stored as verified, nothing skipped.
+      const { documents, errors } = result.body
+      if (errors.length > 0 || documents.length !== 200 || documents.some((document) => !document.created || document.verification.status !== 'verified')) {
+        throw new Error(`bench envelopes were not all stored verified: ${errors.length} errors, ${documents.length} documents`)
+      }
     }
   })
   console.log(`DSSE envelopes, ECDSA P-256, SLSA v1/v0.2: ${stored} documents stored (parse + verify + store + log, ${lines.length} documents, JSONL batches of 200; goal 2,000/s)`)
