@@ -98,6 +98,11 @@ const describeFill = (engine: string, marker: Marker) =>
     .map(([table, count]) => `${count.toLocaleString('en')} ${table}`)
     .join(', ')})`
 
+const describePhases = (report: FillReport) =>
+  `${Object.entries(report.phases)
+    .map(([phase, { seconds, cpuSeconds }]) => `${phase} ${seconds.toFixed(1)} s${cpuSeconds === null ? '' : ` (CPU ${cpuSeconds.toFixed(1)})`}`)
+    .join(', ')}; ${report.seconds.toFixed(0)} s in all (${(report.rows.builds === undefined ? 0 : report.rows.builds / report.seconds).toFixed(0)} builds/s)${report.cpuSeconds === null ? '' : `, ${report.cpuSeconds.toFixed(0)} s of CPU`}, load average after: ${load()}`
+
 function checkSize(marker: Marker, engine: string) {
   if (marker.builds !== TEMPLATE * (COPIES + 1)) throw new Error(`${engine} in ${root} holds ${marker.builds} builds, not ${TEMPLATE * (COPIES + 1)}: use another BENCH_DATA_DIR or BENCH_BUILDS=${marker.builds}`)
 }
@@ -150,7 +155,8 @@ if (templateMarker.template !== TEMPLATE) throw new Error(`the template in ${tem
 if (useSqlite && sqliteMarker === null) {
   for (const file of ['provenance.db', 'log-signing-key.pem']) copyFileSync(join(templateDir, file), join(sqliteDir, file))
   for (const file of ['provenance.db-wal', 'provenance.db-shm']) rmSync(join(sqliteDir, file), { force: true })
-  const copied: FillReport = replicateRows(join(sqliteDir, 'provenance.db'), COPIES, { spread: SPREAD })
+  const copied: FillReport = replicateRows(join(sqliteDir, 'provenance.db'), COPIES, { spread: SPREAD, alone: true })
+  console.log(`SQLite fill steps: ${describePhases(copied)}`)
   const reopened = await openStore({ dataDir: sqliteDir, catchUpLog: false })
   const db = new SqliteDatabase(join(sqliteDir, 'provenance.db'), { readonly: true })
   await markEvaluated(reopened, db.prepare<[], { seq: number }>('select max(seq) as seq from documents').get()?.seq ?? 0)
@@ -176,6 +182,7 @@ if (cluster !== null && pgStoreOptions !== null) {
     await (await openStore(pgStoreOptions)).close()
     const loaded = await copySqliteToPostgres(join(templateDir, 'provenance.db'), cluster.url, join(cluster.bin, 'psql'))
     const copied = await replicatePostgres(cluster.url, COPIES, { spread: SPREAD })
+    console.log(`PostgreSQL fill steps: template loaded in ${loaded.seconds.toFixed(1)} s, ${describePhases(copied)}`)
     const reopened = await openStore(pgStoreOptions)
     const client = new pg.Client({ connectionString: cluster.url })
     await client.connect()
