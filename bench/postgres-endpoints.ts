@@ -79,6 +79,7 @@ export function screenEndpoints(samples: EndpointSamples, random: () => number =
     ['Lineage', 'deployment id', () => lineage(pick(samples.deployments))],
     ['Lineage', 'environment (grouped)', () => lineage('env:staging')],
     ['Deployments', 'newest page', () => '/api/v1/deployments'],
+    ['Deployments', 'environment filter', () => '/api/v1/deployments?environment=production'],
     ['Deployments', 'one deployment', () => `/api/v1/deployments/${pick(samples.deployments)}`],
     ['Deployments', 'environments', () => '/api/v1/environments'],
     ['Alerts', 'queue, most severe first', () => '/api/v1/alerts?limit=100'],
