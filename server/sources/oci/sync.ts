@@ -23,6 +23,9 @@ import { ATTACHMENT_KINDS, attachmentsByImage, attachmentTag, fingerprintOf, isA
  * cosign's simple-signing signatures with their annotations) goes through the ingest path. Incremental: what an
  * image's attachment tags (or referrers list) held is remembered once everything under them is stored; an
  * image whose attachments did not move is not read again, and a failed or interrupted one is.
+ *
+ * With a change feed (the registry's notifications, ./events.ts), a scheduled sync is given the events since the
+ * last one and looks only at the images they name (syncChanges): no event, no request.
  */
 
 export type OciSyncStats = { requests: number }
