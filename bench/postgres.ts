@@ -9,12 +9,22 @@
  * COPY; each engine then copies the template's rows inside the database (INSERT … SELECT per copy and table) with
  * keys rewritten the same way and times shifted back per copy, so both engines hold the same rows. The demo's 121
  * days hold 10,000 builds' worth of copies (83 builds a day), so a million builds reach back 33 years and times
- * stay after 1970.
+ * stay after 1970. SQLite fills alone (no journal, no foreign-key checks, its indexes kept and its triggers
+ * firing, so every counter is kept as ingest keeps it); PostgreSQL fills with two connections as a replica
+ * (no per-row triggers or foreign-key checks), counts what its triggers keep again from the rows after, and
+ * builds its secondary indexes after. Each step's time and CPU is printed. After a fill each store is opened
+ * normally, so migrations newer than the template run on it (and backfill what they add) as on any database.
+ *
+ * The Merkle log holds the template's documents only: copies get no log index and are not appended (the stores
+ * are opened with the log's catch-up off; a server started on a filled store with it on would append every copy
+ * first), so the log's size and checkpoints are the template's: a filled store is for measuring reads, not a
+ * record to verify. The copies' raw bytes are their template's, so a copy's bytes do not hash to its id; nothing measured here
+ * hashes them.
  *
  * BENCH_DATA_DIR keeps the databases (the template and SQLite in <dir>/template and <dir>/sqlite, a PostgreSQL 15
  * cluster in <dir>/postgres, which the `postgres` user must be able to reach: not under /root) so the fill runs
  * once and later runs only measure; without it all are temporary. BENCH_ENGINES=sqlite or =postgres fills and
- * measures one engine only (a million builds need about 27 GiB per engine); BENCH_FILL=1 fills and exits.
+ * measures one engine only (a million builds need about 28 GiB per engine); BENCH_FILL=1 fills and exits.
  * BENCH_ROUNDS sets requests per endpoint and engine (default 150); BENCH_TEMPLATE the template's size. Run fills
  * under `nice`: a million builds take long on a shared machine.
  */
