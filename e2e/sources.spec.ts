@@ -12,11 +12,11 @@ import { expect, test } from './fixtures'
  * request, as a registry across a network would, so a sync lasts long enough to be watched.
  */
 
-async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+async function slowProxy(target: string | (() => string), delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       await new Promise((resolve) => setTimeout(resolve, delayMs))
-      const upstream = await fetch(`${target}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*' } })
+      const upstream = await fetch(`${typeof target === 'string' ? target : target()}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*' } })
       const headers: Record<string, string> = {}
       upstream.headers.forEach((value, name) => {
         if (!['content-length', 'transfer-encoding', 'connection'].includes(name)) headers[name] = value
@@ -150,5 +150,60 @@ test('a sync killed with the server (kill -9) says so on /sources, and the next 
     expect(source).toMatchObject({ documentsFound: 30, documentsIngested: 30 })
   } finally {
     await server?.stop()
+  }
+})
+
+test('a registry’s notifications make /sources show the change feed live, and the sync they start stores a pushed image’s attestation', async ({ guardedPage: page }) => {
+  test.setTimeout(180_000)
+  const repository = 'feed/web'
+  let server: RunningServer | null = null
+  let feedRegistry: TestRegistry | null = null
+  // The registry is started after the server (its notifications go to the server's URL and token), so the source
+  // points at a proxy whose target is set once the registry is up.
+  let target = 'http://127.0.0.1:9'
+  const late = await slowProxy(() => target, 0)
+  const state = async () => (await (await fetch(`${server?.url}/api/v1/sources/feed-registry`)).json()) as { lastRun: { state: string; mode?: string } | null; changeFeed: { lastEventAt: string | null; lastFullCheckAt: string | null } }
+  try {
+    server = await startServer({
+      config: { sources: [{ name: 'feed-registry', kind: 'oci', url: late.url, repositories: [{ name: repository }], intervalSeconds: 3600, changeFeed: { delaySeconds: 1 } }] },
+    })
+    feedRegistry = await startRegistry({ notifications: { url: `${server.url}/api/v1/sources/feed-registry/events`, token: server.ingestToken } })
+    target = feedRegistry.url
+    const first = await pushImage(feedRegistry, repository, '1.0')
+    await attachCosignAttestations(feedRegistry, repository, first.digest, [provenanceEnvelope(server.key, first.digest, repository)])
+
+    await page.goto(`${server.url}/sources`)
+    const card = page.getByRole('region', { name: 'feed-registry' })
+    await expect(card.getByText(/^live: last event/)).toBeVisible({ timeout: 30_000 })
+
+    // A full check first (Sync now; the scheduler's own first sync may be it), after which syncs read the feed.
+    await expect
+      .poll(async () => {
+        const current = await state()
+        if (current.lastRun?.state === 'running') return 'running'
+        if (current.changeFeed.lastFullCheckAt !== null) return 'checked'
+        await fetch(`${server?.url}/api/v1/sources/feed-registry/sync`, { method: 'POST', headers: { authorization: `Bearer ${server?.ingestToken}` } })
+        return 'started'
+      }, { timeout: 90_000, intervals: [1000] })
+      .toBe('checked')
+
+    // A new signed image: its events start a feed-driven sync about a second later, which reads only that image.
+    const second = await pushImage(feedRegistry, repository, '2.0')
+    await attachCosignAttestations(feedRegistry, repository, second.digest, [provenanceEnvelope(server.key, second.digest, repository)])
+    await expect.poll(async () => (await (await fetch(`${server?.url}/api/v1/artifacts/${second.digest}`)).json()) as { attestations?: unknown[] }, { timeout: 60_000 }).toMatchObject({ attestations: [{}] })
+    await expect.poll(async () => (await state()).lastRun, { timeout: 30_000 }).toMatchObject({ state: 'succeeded', mode: 'changes' })
+
+    await page.reload()
+    await expect(card.getByText(/^Succeeded: .*1 document found, 1 new · read \d+ change events?/)).toBeVisible()
+    await expect(card.getByText('none waiting')).toBeVisible()
+    await expect(card.getByText(/^every hour; last /)).toBeVisible()
+
+    await page.goto(`${server.url}/artifacts/${second.digest}`)
+    const attestations = page.getByRole('region', { name: /^Attestations and signatures/ })
+    await expect(attestations.getByRole('article', { name: 'DSSE envelope · https://slsa.dev/provenance/v1' }).getByText('Verified', { exact: true })).toBeVisible()
+  } finally {
+    await server?.stop()
+    await feedRegistry?.stop()
+    await late.close()
   }
 })
