@@ -115,6 +115,10 @@ class Counts<T> {
     else this.counts.set(value, count)
     this.total--
   }
+  step(value: T, step: 1 | -1): void {
+    if (step === 1) this.add(value)
+    else this.remove(value)
+  }
   /**
    * The most common value. A tie goes to the value seen most recently, as mode() over a newest-first list has it:
    * `newestFirst` walks the window's values from the newest build and is only called when there is a tie.
@@ -220,17 +224,16 @@ export class RollingBaseline implements Baseline {
   }
 
   private count(build: BuildFacts, step: 1 | -1): void {
-    const apply = <T>(counts: Counts<T>, value: T) => (step === 1 ? counts.add(value) : counts.remove(value))
-    apply(this.builders, build.builderId)
-    apply(this.buildTypes, build.buildType)
-    if (build.signer.trusted) apply(this.signers, build.signer.identity)
+    this.builders.step(build.builderId, step)
+    this.buildTypes.step(build.buildType, step)
+    if (build.signer.trusted) this.signers.step(build.signer.identity, step)
     for (const [name, version] of firstVersions(build)) {
       let counts = this.tools.get(name)
       if (counts === undefined) {
         counts = new Counts<string>()
         this.tools.set(name, counts)
       }
-      apply(counts, version)
+      counts.step(version, step)
       if (counts.total === 0) this.tools.delete(name)
     }
     for (const key of dependencyKeysOf(build)) {

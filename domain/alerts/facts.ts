@@ -144,38 +144,38 @@ export type BuildFactsInput = Pick<BuildDetail, 'id' | 'project' | 'sourceRepo' 
 /** A fixed order for names and versions; localeCompare asks the collator for every pair, and ran for every build ingested. */
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
+/** The first tool seen with this name and version is kept (module-level, not a closure per build: facts are made for every build ingested). */
+function addTool(tools: Map<string, ToolFact>, name: string, version: string | null, source: ToolFact['source']): void {
+  if (!version) return
+  const key = `${name}\u0000${version}`
+  if (!tools.has(key)) tools.set(key, { name, version, source })
+}
+
 export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVerdictFacts[] = []): BuildFacts {
   const tools = new Map<string, ToolFact>()
-  const addTool = (name: string, version: string | null, source: ToolFact['source']) => {
-    if (!version) return
-    const key = `${name}\u0000${version}`
-    if (!tools.has(key)) tools.set(key, { name, version, source })
-  }
-  for (const task of build.pipeline?.tasks ?? []) {
-    for (const tool of task.tools) addTool(tool.name, tool.version, 'pipeline')
-    for (const step of task.steps) for (const tool of step.tools) addTool(tool.name, tool.version, 'pipeline')
+  const tasks = build.pipeline?.tasks ?? []
+  for (const task of tasks) {
+    for (const tool of task.tools) addTool(tools, tool.name, tool.version, 'pipeline')
+    for (const step of task.steps) for (const tool of step.tools) addTool(tools, tool.name, tool.version, 'pipeline')
   }
   const dependencies: DependencyFact[] = []
   const hosts = new Map<string, HostFact>()
-  const addHost = (host: string, via: string) => {
-    if (!hosts.has(host)) hosts.set(host, { host, via })
-  }
   let lockfile: DependencyFact | null = null
   for (const dependency of build.resolvedDependencies) {
     const uri = dependency.uri ?? dependency.name ?? ''
     const parts = partsOf(uri)
-    if (parts.purl) addTool(parts.purl.name, parts.purl.version, 'provenance')
+    if (parts.purl) addTool(tools, parts.purl.name, parts.purl.version, 'provenance')
     // A dependency with neither URI nor name has no identity to compare.
     if (uri !== '') {
       const fact = { key: parts.key, uri, digest: digestText(dependency.digest) }
       dependencies.push(fact)
       if (lockfile === null && parts.lockfile) lockfile = fact
     }
-    if (parts.host !== null) addHost(parts.host, `resolved dependency ${uri}`)
+    if (parts.host !== null && !hosts.has(parts.host)) hosts.set(parts.host, { host: parts.host, via: `resolved dependency ${uri}` })
   }
-  for (const task of build.pipeline?.tasks ?? []) {
-    for (const step of task.steps) for (const host of step.hosts) addHost(host, `CI step ${task.name} › ${step.name}`)
-    for (const host of task.hosts) addHost(host, `CI job ${task.name}`)
+  for (const task of tasks) {
+    for (const step of task.steps) for (const host of step.hosts) if (!hosts.has(host)) hosts.set(host, { host, via: `CI step ${task.name} › ${step.name}` })
+    for (const host of task.hosts) if (!hosts.has(host)) hosts.set(host, { host, via: `CI job ${task.name}` })
   }
   const started = build.startedAt === null ? null : Date.parse(build.startedAt)
   const finished = build.finishedAt === null ? null : Date.parse(build.finishedAt)

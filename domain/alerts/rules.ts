@@ -165,11 +165,11 @@ const dependencyDrift: Rule = (build, baseline, settings) => {
 const builderChanged: Rule = (build, baseline, settings) => {
   const drafts: Draft[] = []
   const facets = [
-    { name: 'builder', value: build.builderId, usual: () => baseline.builder() },
-    { name: 'build type', value: build.buildType, usual: () => baseline.buildType() },
+    { name: 'builder', value: build.builderId, usual: baseline.builder() },
+    { name: 'build type', value: build.buildType, usual: baseline.buildType() },
   ]
   for (const facet of facets) {
-    const usual = usualOf(facet.usual(), settings)
+    const usual = usualOf(facet.usual, settings)
     if (usual === null || usual.value === facet.value) continue
     const found = facet.value ?? `no ${facet.name}`
     drafts.push({
@@ -308,12 +308,14 @@ export function evaluateBuild(build: BuildFacts, history: readonly BuildFacts[],
 
 /** Every enabled rule on one build, against its pipeline's baseline (at most the settings' baseline size). */
 export function evaluateBuildAgainst(build: BuildFacts, baseline: Baseline, settings: AlertSettings): Finding[] {
-  const subject: AlertSubject = { kind: 'build', id: build.buildId, buildId: build.buildId, label: `${build.project} build ${build.buildId.slice(0, 12)}` }
+  // Most builds raise nothing: the build's subject is made only for a finding.
+  let subject: AlertSubject | undefined
   const findings: Finding[] = []
   for (const [rule, run] of ruleList) {
     const setting = settings.rules[rule]
     if (!setting.enabled) continue
     for (const draft of run(build, baseline, settings)) {
+      subject ??= { kind: 'build', id: build.buildId, buildId: build.buildId, label: `${build.project} build ${build.buildId.slice(0, 12)}` }
       findings.push({ ...draft, severity: setting.severity, project: build.project, subject: draft.subject ?? subject })
     }
   }

@@ -9,6 +9,7 @@ import { alertSettings, type AlertSettings } from '../../domain/alerts/settings'
 import type { Config } from '../config'
 import { policyFor } from '../policy/policy'
 import type { Store } from '../store/types'
+import { EVERY_KIND, type StoredKinds } from './evaluation-reads'
 import { takeHandedOver, type HandedBuild } from './handover'
 
 /*
@@ -86,32 +87,38 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   }
   const settingsFor = (build: BuildFactsInput): AlertSettings => settingsForRepo(build.sourceRepo)
 
-  /** The facts of these builds: those ingest handed over (./handover.ts) as they are, the rest read from the store. */
-  async function factsOf(ids: readonly string[], handed: ReadonlyMap<string, HandedBuild> = new Map()): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
+  /**
+   * The facts of these builds: those ingest handed over (./handover.ts) as they are, the rest read from the store.
+   * `stored` says which kinds of record exist at all (read after the builds were chosen): none of a kind, no query for it.
+   */
+  async function factsOf(ids: readonly string[], handed: ReadonlyMap<string, HandedBuild> = new Map(), stored: StoredKinds = EVERY_KIND): Promise<{ facts: BuildFacts; settings: AlertSettings }[]> {
     const given = ids.flatMap((id) => handed.get(id) ?? [])
     const unread = given.length === 0 ? ids : ids.filter((id) => !handed.has(id))
-    const details = [...(given.length === 0 ? [] : await store.alerts.withPipelines(given)), ...(unread.length === 0 ? [] : await store.alerts.factsInputs(unread))]
-    const digests = [...new Set(details.flatMap((detail) => detail.subjects.flatMap((subject) => Object.values(subject.digest))))]
+    const details = [
+      ...(given.length === 0 ? [] : stored.telemetry ? await store.alerts.withPipelines(given) : given.map((build) => ({ ...build, pipeline: null }))),
+      ...(unread.length === 0 ? [] : await store.alerts.factsInputs(unread, stored.telemetry)),
+    ]
+    const digests = stored.rebuilds ? [...new Set(details.flatMap((detail) => detail.subjects.flatMap((subject) => Object.values(subject.digest))))] : []
     const rebuilds = digests.length === 0 ? [] : await store.alerts.rebuildsFor(digests)
     return details.map((detail) => ({ facts: buildFacts(detail, rebuilds), settings: settingsFor(detail) }))
   }
 
-  async function windowFor(first: BuildFacts, settings: AlertSettings): Promise<RollingBaseline> {
+  async function windowFor(first: BuildFacts, settings: AlertSettings, stored: StoredKinds): Promise<RollingBaseline> {
     const known = windows.get(first.project)
     if (known) return known
     const ids = await store.alerts.recentBuildIds(first.project, { time: first.time, id: first.buildId }, settings.baseline.builds)
     const window = new RollingBaseline(settings.baseline.builds)
-    for (const { facts } of await factsOf(ids)) window.add(facts)
+    for (const { facts } of await factsOf(ids, undefined, stored)) window.add(facts)
     windows.set(first.project, window)
     return window
   }
 
   /** Evaluates builds oldest first per project; answers the findings with their occurrences. */
-  async function evaluate(ids: readonly string[], handed?: ReadonlyMap<string, HandedBuild>): Promise<{ finding: Finding; occurrence: Occurrence }[]> {
-    const entries = (await factsOf(ids, handed)).sort((a, b) => (older(a.facts, b.facts) ? -1 : 1))
+  async function evaluate(ids: readonly string[], handed?: ReadonlyMap<string, HandedBuild>, stored: StoredKinds = EVERY_KIND): Promise<{ finding: Finding; occurrence: Occurrence }[]> {
+    const entries = (await factsOf(ids, handed, stored)).sort((a, b) => (older(a.facts, b.facts) ? -1 : 1))
     const items: { finding: Finding; occurrence: Occurrence }[] = []
     for (const { facts, settings } of entries) {
-      const window = await windowFor(facts, settings)
+      const window = await windowFor(facts, settings, stored)
       // A build evaluated again (telemetry arrived later) replaces its earlier facts.
       window.remove(facts.buildId)
       // Mostly the build is newer than every build held, and the window's counts are its baseline.
@@ -212,6 +219,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   }
 
   async function record(items: { finding: Finding; occurrence: Occurrence }[], marks?: Record<string, string>): Promise<Alert[]> {
+    // Nothing to file and no mark to move: no transaction (each commit waits for a disk sync).
+    if (items.length === 0 && (marks === undefined || Object.keys(marks).length === 0)) return []
     const created = await store.alerts.record(items, now(), marks)
     if (created.length > 0) onCreated(created)
     return created
@@ -224,6 +233,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     // Re-evaluating everything reads every current verdict, so the verdict changes so far are judged by it.
     let verdicts = Number((await store.settings.get(VERDICTS)) ?? 0)
     for (let step = await store.alerts.verdictChanges(verdicts, 50_000); step.seq !== verdicts; step = await store.alerts.verdictChanges(verdicts, 50_000)) verdicts = step.seq
+    // After the marks: what is absent now was absent when everything up to them was stored.
+    const stored = await store.alerts.storedKinds()
     const seen = new Set<string>()
     const created: Alert[] = []
     let evaluated = 0
@@ -231,7 +242,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     for (;;) {
       const page = await store.alerts.buildsInOrder(after, BATCH)
       if (page.length === 0) break
-      const items = await evaluate(page.map((row) => row.id), handed)
+      const items = await evaluate(page.map((row) => row.id), handed, stored)
       for (const { finding } of items) seen.add(alertId(finding.project, finding.rule, finding.cause))
       created.push(...(await record(items)))
       evaluated += page.length
@@ -301,12 +312,15 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     }
     let { seq, telemetry } = position
     const firstSeq = seq
+    // No deployment stored when the last page was read: none can rest on its documents (one recorded since is new to
+    // deploymentsAfter, which judges it whole).
+    let deploymentsStored = true
     const created: Alert[] = []
     let evaluated = 0
     for (;;) {
       const work = await store.alerts.pending(seq, telemetry, BATCH)
       if (work.seq === seq && work.telemetry === telemetry) break
-      const items = work.buildIds.length > 0 ? await evaluate(work.buildIds, handed) : []
+      const items = work.buildIds.length > 0 ? await evaluate(work.buildIds, handed, work.stored) : []
       const reached = { seq: work.seq, telemetry: work.telemetry }
       const due = reached.seq - saved.seq >= SAVE_EVERY || now() - saved.at >= SAVE_AFTER_MS
       if (items.length > 0 || due) {
@@ -314,6 +328,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
         saved = { ...reached, at: now() }
       }
       evaluated += work.buildIds.length
+      deploymentsStored = work.stored.deployments
       seq = work.seq
       telemetry = work.telemetry
       position = reached
@@ -322,7 +337,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     }
     // Deployments recorded since the last time, and those whose digests the new documents may prove or disprove.
     const fresh = await deploymentsAfter(parseMark(marks[DEPLOYMENTS]))
-    const touched = seq > firstSeq ? await store.alerts.deploymentsTouched(firstSeq, seq) : []
+    const touched = seq > firstSeq && deploymentsStored ? await store.alerts.deploymentsTouched(firstSeq, seq) : []
     if (fresh.ids.length > 0 || touched.length > 0) {
       // The position is saved with these findings too, so a crash cannot leave them filed and the builds' position behind.
       created.push(...(await evaluateDeployments([...fresh.ids, ...touched], { ...(fresh.mark === null ? {} : { [DEPLOYMENTS]: fresh.mark }), ...positionMarks(position) })).created)

@@ -38,7 +38,29 @@ export async function deploymentsOf(base: Kysely<Database>, documents: SelectQue
  * What has come in since the last evaluation: builds to (re-)evaluate and the new watermarks; `more` when a limit cut
  * the work short (otherwise nothing was stored after the new watermarks when it was read).
  */
-export type PendingWork = { buildIds: string[]; seq: number; telemetry: number; more: boolean }
+export type PendingWork = { buildIds: string[]; seq: number; telemetry: number; more: boolean; stored: StoredKinds }
+
+/**
+ * Whether any rebuild verdict, CI telemetry run or deployment is stored at all. A store without one kind needs none of
+ * the queries that match builds against it (a batch's rebuild verdicts, its pipeline runs, the deployments its
+ * documents may prove); each of those is a statement with hundreds of parameters per evaluated batch.
+ */
+export type StoredKinds = { rebuilds: boolean; telemetry: boolean; deployments: boolean }
+export const EVERY_KIND: StoredKinds = { rebuilds: true, telemetry: true, deployments: true }
+
+/** One statement, three index probes. */
+export async function storedKinds(base: Kysely<Database>): Promise<StoredKinds> {
+  const db = base.withTables<{ telemetry_runs: { key: string } }>()
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('rebuilds').select('document_id').limit(1)).as('rebuilds'),
+      eb.exists(eb.selectFrom('telemetry_runs').select('key').limit(1)).as('telemetry'),
+      eb.exists(eb.selectFrom('deployments').select('id').limit(1)).as('deployments'),
+    ])
+    .executeTakeFirstOrThrow()
+  // SQLite answers 0/1, PostgreSQL booleans.
+  return { rebuilds: Boolean(row.rebuilds), telemetry: Boolean(row.telemetry), deployments: Boolean(row.deployments) }
+}
 
 /**
  * The builds touched by documents stored after `seq` (their own provenance, or a rebuild verdict on one of their
@@ -46,9 +68,14 @@ export type PendingWork = { buildIds: string[]; seq: number; telemetry: number; 
  */
 export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
   const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
-  const documents = await db.selectFrom('documents').select(['seq', 'id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute()
+  // How many documents came after `seq` (up to `limit`) and the last of them: one row, not a row per document.
+  const page = await db
+    .selectFrom((eb) => eb.selectFrom('documents').select('seq').where('seq', '>', seq).orderBy('seq').limit(limit).as('page'))
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('page.seq').as('last')])
+    .executeTakeFirst()
+  const count = Number(page?.count ?? 0)
+  const last = count === 0 || page?.last === null || page?.last === undefined ? undefined : Number(page.last)
   const buildIds = new Set<string>()
-  const last = documents.at(-1)?.seq
   if (last !== undefined) {
     // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
     const inPage = db.selectFrom('documents').select('documents.id').where('documents.seq', '>', seq).where('documents.seq', '<=', last)
@@ -66,7 +93,10 @@ export async function pendingWork(base: Kysely<Database>, seq: number, telemetry
     const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
     for (const row of rows) buildIds.add(row.id)
   }
-  return { buildIds: [...buildIds], seq: documents.at(-1)?.seq ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry, more: documents.length >= limit || runs.length >= limit }
+  // Read after the page: whatever the page's documents are matched against below was stored before this read, so a
+  // kind it says is absent cannot matter to these builds (a later arrival is after the page, the next evaluation's).
+  const stored = await storedKinds(base)
+  return { buildIds: [...buildIds], seq: last ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry, more: count >= limit || runs.length >= limit, stored }
 }
 
 /** Rebuild verdicts on any of these artifact digest values (hex, any algorithm). */
@@ -166,8 +196,8 @@ export async function withPipelines(db: Kysely<Database>, builds: readonly Hande
   return out
 }
 
-/** What the rules read of these builds, from the database (HandedBuild's shape), with their CI telemetry. */
-export async function factsInputs(db: Kysely<Database>, ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
+/** What the rules read of these builds, from the database (HandedBuild's shape), with their CI telemetry (none looked for when `telemetry` is false: none is stored). */
+export async function factsInputs(db: Kysely<Database>, ids: readonly string[], telemetry = true): Promise<(BuildFactsInput & { sourceCommit: string | null })[]> {
   const builds: HandedBuild[] = []
   for (let offset = 0; offset < ids.length; offset += 500) {
     const chunk = ids.slice(offset, offset + 500)
@@ -212,5 +242,5 @@ export async function factsInputs(db: Kysely<Database>, ids: readonly string[]):
       })
     }
   }
-  return withPipelines(db, builds)
+  return telemetry ? withPipelines(db, builds) : builds.map((build) => ({ ...build, pipeline: null }))
 }

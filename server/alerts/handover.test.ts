@@ -50,13 +50,14 @@ describe('builds handed over by ingest', () => {
     expect(given.map((input) => buildFacts(input))).toEqual(read.map((input) => buildFacts(input)))
     // Taken once: the next catch-up starts empty.
     expect(takeHandedOver(store).size).toBe(0)
-  })
+  }, 60_000)
 
   describe('evaluated batch by batch, with and without them', () => {
     let handedStore: Store
     let readStore: Store
     const readBack = { handed: new Set<string>(), read: new Set<string>() }
     const ingested: string[][] = []
+    // Eight ingests and evaluations over two stores: well past the default timeout on a loaded machine.
     beforeAll(async () => {
       handedStore = await fresh()
       readStore = await fresh()
@@ -82,7 +83,7 @@ describe('builds handed over by ingest', () => {
         takeHandedOver(readStore)
         await readEngine.catchUp()
       }
-    })
+    }, 120_000)
 
     it('raise the same alerts', async () => {
       const query = AlertQuery.parse({ sort: 'recent', limit: 500 })

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { AlertQuery, type AlertPage } from '../../src/contract/alerts'
 import type { Finding } from '../../domain/alerts/rules'
+import { demoBuilds } from '../../demo/model'
+import { ingestContext } from '../config'
+import { demoConfig, demoEnvelope } from '../demo/seed'
+import { ingestBody } from '../ingest/ingest'
 import { engineStores } from '../store/testing/engines'
 import type { StoreKind } from '../store/db'
 
@@ -100,6 +104,37 @@ describe.each(['sqlite', 'postgres'] as const)('alert store on %s', (kind) => {
       expect((await store.alerts.list(query())).counts).toEqual({ open: 2, acknowledged: 0, resolved: 2, waived: 0 })
 
       answers[kind].push(await store.alerts.list(query({ limit: 500 })), await store.alerts.get(a.id))
+    } finally {
+      await store.close()
+    }
+  }, 60_000)
+
+  it('reads the work since a position, which kinds of record are stored, and writes the marks in one statement', async () => {
+    const store = await fresh(kind)
+    try {
+      const none = { rebuilds: false, telemetry: false, deployments: false }
+      expect(await store.alerts.storedKinds()).toEqual(none)
+      expect(await store.alerts.pending(0, 0, 10)).toEqual({ buildIds: [], seq: 0, telemetry: 0, more: false, stored: none })
+      const config = demoConfig()
+      const outcome = await ingestBody(store, Buffer.from(demoBuilds(3, 3).map((build) => JSON.stringify(demoEnvelope(build))).join('\n')), 'application/x-ndjson', ingestContext(config))
+      if (!outcome.ok) throw new Error(outcome.error.message)
+      const builds = outcome.body.documents.flatMap((document) => (document.buildId ? [document.buildId] : []))
+      expect(builds).toHaveLength(3)
+      // A limit cuts the page short: two documents, their builds, and more to come.
+      const first = await store.alerts.pending(0, 0, 2)
+      expect(first.more).toBe(true)
+      expect(first.buildIds).toHaveLength(2)
+      const rest = await store.alerts.pending(first.seq, 0, 10)
+      expect(rest.more).toBe(false)
+      expect([...first.buildIds, ...rest.buildIds].sort()).toEqual([...builds].sort())
+      expect(rest.stored).toEqual(none)
+      expect(await store.alerts.pending(rest.seq, 0, 10)).toMatchObject({ buildIds: [], seq: rest.seq, more: false })
+
+      // Nothing to file and no mark: no transaction, nothing written.
+      expect(await store.alerts.record([], T0)).toEqual([])
+      await store.alerts.record([], T0, { 'alerts.seq': '7', 'alerts.telemetry': '3' })
+      await store.alerts.record([], T0, { 'alerts.seq': '9', 'alerts.telemetry': '3' })
+      expect(await store.alerts.marks(['alerts.seq', 'alerts.telemetry', 'alerts.policy'])).toEqual({ 'alerts.seq': '9', 'alerts.telemetry': '3', 'alerts.policy': null })
     } finally {
       await store.close()
     }

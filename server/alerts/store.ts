@@ -23,7 +23,7 @@ import { alertId, type Finding } from '../../domain/alerts/rules'
 import { applyTriage, expireWaiver, type TriageResult } from '../../domain/alerts/triage'
 import type { BuildFactsInput, RebuildVerdictFacts } from '../../domain/alerts/facts'
 import type { Overview } from '../../src/contract/overview'
-import { buildsInOrder, deploymentsOf, factsInputs, pendingWork, rebuildsFor, recentBuildIds, withPipelines, type PendingWork } from './evaluation-reads'
+import { buildsInOrder, deploymentsOf, factsInputs, pendingWork, rebuildsFor, recentBuildIds, storedKinds, withPipelines, type PendingWork, type StoredKinds } from './evaluation-reads'
 import type { HandedBuild } from './handover'
 import { binaryChunks, paddedList } from './statement-shapes'
 import type { Deployment } from '../../src/contract/deployments'
@@ -87,9 +87,11 @@ export interface AlertRepository {
   marks<K extends string>(keys: readonly K[]): Promise<Record<K, string | null>>
   /** What evaluation reads: work since the watermarks, rebuild verdicts, baseline windows, every build in order. */
   pending(seq: number, telemetry: number, limit: number): Promise<PendingWork>
+  /** Whether any rebuild verdict, CI telemetry run or deployment is stored (./evaluation-reads.ts). */
+  storedKinds(): Promise<StoredKinds>
   rebuildsFor(digests: readonly string[]): Promise<RebuildVerdictFacts[]>
   /** What the rules read of many builds at once: a few queries a batch instead of a build page each. */
-  factsInputs(ids: readonly string[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
+  factsInputs(ids: readonly string[], telemetry?: boolean): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
   /** Builds ingest handed over (./handover.ts) with the CI telemetry matched to them, read now. */
   withPipelines(builds: readonly HandedBuild[]): Promise<(BuildFactsInput & { sourceCommit: string | null })[]>
   recentBuildIds(project: string, before: { time: number; id: string }, limit: number): Promise<string[]>
@@ -128,14 +130,16 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
     list: (query) => listAlerts(db, query),
     get: (id) => getAlert(db, id),
     // The evaluation's watermarks are written in the same transaction: one commit (one fsync) per evaluated batch.
-    record: (items, now, settings = {}) =>
-      db.transaction().execute(async (trx) => {
+    record: (items, now, settings = {}) => {
+      const marks = Object.entries(settings).map(([key, value]) => ({ key, value }))
+      if (items.length === 0 && marks.length === 0) return Promise.resolve([])
+      return db.transaction().execute(async (trx) => {
         const created = await recordFindings(trx, items, now)
-        for (const [key, value] of Object.entries(settings)) {
-          await trx.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute()
-        }
+        // Every mark in one statement.
+        if (marks.length > 0) await trx.insertInto('settings').values(marks).onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))).execute()
         return created
-      }),
+      })
+    },
     transition: (id, patch, actor, now) => db.transaction().execute((trx) => transition(trx, id, patch, actor, now)),
     expireWaivers: (now) => expireWaivers(db, now),
     clearAbsent: (seen, reason, now) => clearAbsent(db, seen, reason, now),
@@ -152,8 +156,9 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
       return Object.fromEntries(keys.map((key) => [key, found.get(key) ?? null])) as Record<K, string | null>
     },
     pending: (seq, telemetry, limit) => pendingWork(base, seq, telemetry, limit),
+    storedKinds: () => storedKinds(base),
     rebuildsFor: (digests) => rebuildsFor(base, digests),
-    factsInputs: (ids) => factsInputs(base, ids),
+    factsInputs: (ids, telemetry) => factsInputs(base, ids, telemetry),
     withPipelines: (builds) => withPipelines(base, builds),
     recentBuildIds: (project, before, limit) => recentBuildIds(base, project, before, limit),
     buildsInOrder: (after, limit) => buildsInOrder(base, after, limit),
