@@ -116,6 +116,9 @@ describe.each(['sqlite', 'postgres'] as const)('deployment counters on %s', (kin
       const attested = await db.selectFrom('deployments').select('document_id').where('recorded_by', '=', 'attestation').orderBy('id').execute()
       const ids = attested.flatMap((row) => (row.document_id === null ? [] : [row.document_id]))
       expect(ids.length).toBeGreaterThanOrEqual(1)
+      // Signed by the demo's key, so verified until now: the update below is a change of status.
+      const before = await db.selectFrom('documents').select('status').where('id', 'in', ids).execute()
+      expect(before.every((row) => row.status === 'verified')).toBe(true)
       await db.updateTable('documents').set({ status: 'failed' }).where('id', 'in', ids).execute()
       // The same status written again (as a re-verification that changed nothing does) counts nothing twice.
       await db.updateTable('documents').set({ status: 'failed' }).where('id', '=', ids[0] ?? '').execute()
