@@ -94,6 +94,7 @@ export function walCheckpointer(path: string): Checkpointer {
   worker.unref()
   let running = false
   let again = false
+  let closing = false
   const start = () => {
     running = true
     // Keeps the process alive only while a checkpoint runs, so it ends before the connection closes.
@@ -102,6 +103,8 @@ export function walCheckpointer(path: string): Checkpointer {
   }
   worker.on('message', () => {
     running = false
+    // Closing holds the process open until the worker has exited (a checkpoint finishing meanwhile must not let go).
+    if (closing) return
     worker.unref()
     if (again) {
       again = false
@@ -120,12 +123,13 @@ export function walCheckpointer(path: string): Checkpointer {
   })
   return {
     request: () => {
-      if (!alive) return
+      if (!alive || closing) return
       if (running) again = true
       else start()
     },
     close: async () => {
       if (!alive) return
+      closing = true
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
       worker.ref()
       worker.postMessage('close')
