@@ -181,5 +181,7 @@ try {
 } finally {
   await dispose()
   await registry.stop()
+  // Kept-alive connections would hold close() for the listener's long keep-alive.
+  if ('closeAllConnections' in server) server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
 }
