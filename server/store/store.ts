@@ -24,7 +24,7 @@ import { migrationProvider } from './migrations'
 import type { Database } from './schema'
 import { settingsRepository } from './settings'
 import { withStatementCache } from './statement-cache'
-import { DurableSqliteDialect, walCheckpointer } from './durable-sqlite'
+import { DurableSqliteDialect } from './durable-sqlite'
 import type { Store } from './types'
 
 export type OpenStoreOptions = {
@@ -94,9 +94,7 @@ function openSqlite(dataDir: string): { kind: StoreKind; db: Kysely<Database> } 
   database.pragma('foreign_keys = ON')
   // Another process (a second server, a CLI) may hold the write lock briefly; wait instead of failing.
   database.pragma('busy_timeout = 5000')
-  // WAL checkpoints run on a worker thread of their own, not inside the COMMIT on this one (durable-sqlite.ts).
-  const dialect = new DurableSqliteDialect(database, withStatementCache(database), undefined, walCheckpointer(database.name))
-  return { kind: 'sqlite', db: new Kysely<Database>({ dialect }) }
+  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new DurableSqliteDialect(database, withStatementCache(database)) }) }
 }
 
 function openPostgres(url: string, options: PoolOptions = {}): { kind: StoreKind; db: Kysely<Database> } {
