@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { Descriptor } from '../server/store/testing/registry'
-import { startRegistry, type TestRegistry } from '../server/store/testing/registry'
+import { listenLoopback, relay, startRegistry, type TestRegistry } from '../server/store/testing/registry'
 import { attachCosignAttestations, attachCosignSignature, attachReferrer, provenanceEnvelope, pushImage, sbomEnvelope } from '../server/sources/oci/fixtures'
 import { startServer, type RunningServer } from '../server/testing/run-server'
 import { expect, test } from './fixtures'
@@ -16,19 +16,10 @@ async function slowProxy(target: string | (() => string), delayMs: number): Prom
   const server: Server = createServer((request, response) => {
     void (async () => {
       await new Promise((resolve) => setTimeout(resolve, delayMs))
-      const upstream = await fetch(`${typeof target === 'string' ? target : target()}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*' } })
-      const headers: Record<string, string> = {}
-      upstream.headers.forEach((value, name) => {
-        if (!['content-length', 'transfer-encoding', 'connection'].includes(name)) headers[name] = value
-      })
-      const body = Buffer.from(await upstream.arrayBuffer())
-      response.writeHead(upstream.status, headers).end(request.method === 'HEAD' ? undefined : body)
+      await relay(typeof target === 'string' ? target : target(), request, response)
     })().catch((error: unknown) => response.writeHead(502).end(String(error)))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (typeof address !== 'object' || address === null) throw new Error('no address')
-  return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return listenLoopback(server)
 }
 
 let registry: TestRegistry

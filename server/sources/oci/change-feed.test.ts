@@ -6,7 +6,7 @@ import { ArtifactDetail } from '../../../src/contract/artifacts'
 import { Source, SourceEventsAccepted } from '../../../src/contract/sources'
 import { createApp } from '../../app'
 import { buildConfig } from '../../config'
-import { findRegistryBinary, freePort, registryInstallHint, startRegistry, type TestRegistry } from '../../store/testing/registry'
+import { findRegistryBinary, freePort, listenLoopback, registryInstallHint, relay, startRegistry, type TestRegistry } from '../../store/testing/registry'
 import { newKey, tempStore } from '../../testing/documents'
 import { SourceRunner } from '../runner'
 import { attachCosignAttestations, provenanceEnvelope, pushImage, sbomEnvelope } from './fixtures'
@@ -30,23 +30,10 @@ const REPO = 'feed/app'
 async function countingProxy(target: string): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = []
   const server: Server = createServer((request, response) => {
-    void (async () => {
-      const path = request.url ?? '/'
-      requests.push(`${request.method} ${path}`)
-      const conditional = request.headers['if-none-match']
-      const upstream = await fetch(`${target}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*', ...(conditional ? { 'if-none-match': conditional } : {}) } })
-      const headers: Record<string, string> = {}
-      upstream.headers.forEach((value, name) => {
-        if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') headers[name] = value
-      })
-      const body = Buffer.from(await upstream.arrayBuffer())
-      response.writeHead(upstream.status, headers).end(request.method === 'HEAD' ? undefined : body)
-    })().catch((error: unknown) => response.writeHead(502).end(String(error)))
+    requests.push(`${request.method} ${request.url ?? '/'}`)
+    relay(target, request, response).catch((error: unknown) => response.writeHead(502).end(String(error)))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (typeof address !== 'object' || address === null) throw new Error('no address')
-  return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return { ...(await listenLoopback(server)), requests }
 }
 
 let registry: TestRegistry

@@ -8,7 +8,7 @@ import { Source, SyncStarted } from '../../../src/contract/sources'
 import { createApp } from '../../app'
 import { buildConfig, ingestContext, type Config } from '../../config'
 import { ingestBody } from '../../ingest/ingest'
-import { findRegistryBinary, registryInstallHint, startRegistry, type Descriptor, type TestRegistry } from '../../store/testing/registry'
+import { findRegistryBinary, listenLoopback, registryInstallHint, relay, startRegistry, type Descriptor, type TestRegistry } from '../../store/testing/registry'
 import { newKey, tempStore } from '../../testing/documents'
 import { SourceRunner } from '../runner'
 import { attachCosignAttestations, attachCosignSignature, attachReferrer, provenanceEnvelope, pushImage, pushMultiArch, sbomEnvelope, simpleSigningPayload } from './fixtures'
@@ -70,28 +70,11 @@ async function faultProxy(target: string): Promise<{ url: string; faults: Faults
         response.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end('<html>not a manifest</html>')
         return
       }
-      const conditional = request.headers['if-none-match']
-      const upstream = await fetch(`${target}${path}`, { method: request.method ?? 'GET', headers: { accept: request.headers.accept ?? '*/*', ...(conditional ? { 'if-none-match': conditional } : {}) } })
-      answers.push(`${upstream.status} ${request.method} ${path}`)
-      const headers: Record<string, string> = {}
-      upstream.headers.forEach((value, name) => {
-        if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') headers[name] = value
-      })
-      const body = Buffer.from(await upstream.arrayBuffer())
-      response.writeHead(upstream.status, headers).end(request.method === 'HEAD' ? undefined : body)
+      const status = await relay(target, request, response)
+      answers.push(`${status} ${request.method} ${path}`)
     })().catch((error: unknown) => response.writeHead(502).end(String(error)))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (typeof address !== 'object' || address === null) throw new Error('no address')
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    faults,
-    log,
-    answers,
-    expireTokens: () => void generation++,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  }
+  return { ...(await listenLoopback(server)), faults, log, answers, expireTokens: () => void generation++ }
 }
 
 function configFor(url: string, extra: Record<string, unknown> = {}): Config {

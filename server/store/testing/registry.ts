@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -30,6 +31,34 @@ export type TestRegistry = {
 export type Descriptor = { mediaType: string; digest: string; size: number; artifactType?: string; annotations?: Record<string, string>; platform?: { os: string; architecture: string } }
 
 export const sha256Digest = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+
+/**
+ * Passes one request on to a registry at `target` (its method, `accept` and `if-none-match`) and the registry's
+ * answer back, without the hop-by-hop headers: the proxies tests put in front of a real registry to count requests,
+ * slow them down or inject faults. Resolves with the registry's status.
+ */
+export async function relay(target: string, request: IncomingMessage, response: ServerResponse): Promise<number> {
+  const conditional = request.headers['if-none-match']
+  const upstream = await fetch(`${target}${request.url ?? '/'}`, {
+    method: request.method ?? 'GET',
+    headers: { accept: request.headers.accept ?? '*/*', ...(conditional ? { 'if-none-match': conditional } : {}) },
+  })
+  const headers: Record<string, string> = {}
+  upstream.headers.forEach((value, name) => {
+    if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') headers[name] = value
+  })
+  const body = Buffer.from(await upstream.arrayBuffer())
+  response.writeHead(upstream.status, headers).end(request.method === 'HEAD' ? undefined : body)
+  return upstream.status
+}
+
+/** Starts a test proxy's server on a free loopback port: its base URL and how to close it. */
+export async function listenLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (typeof address !== 'object' || address === null) throw new Error('the proxy has no address')
+  return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
+}
 
 export function findRegistryBinary(): string | null {
   for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']) {
