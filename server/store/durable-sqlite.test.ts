@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DurableSqliteDialect, walCheckpointer, walSync, type SyncLog } from './durable-sqlite'
+import { DurableSqliteDialect, walSync, type SyncLog } from './durable-sqlite'
 import { withStatementCache } from './statement-cache'
 
 type Tables = { notes: { id: number; text: string } }
@@ -15,13 +15,13 @@ afterEach(() => {
 })
 
 /** A store over a fresh file whose WAL syncs are counted and, while `hold` is set, wait to be let through. */
-function open(sync?: SyncLog, checkpoints = false) {
+function open(sync?: SyncLog) {
   const dir = mkdtempSync(join(tmpdir(), 'durable-sqlite-'))
   dirs.push(dir)
   const path = join(dir, 'test.db')
   const database = new SqliteDatabase(path)
   database.pragma('journal_mode = WAL')
-  const db = new Kysely<Tables>({ dialect: new DurableSqliteDialect(database, withStatementCache(database), sync, checkpoints ? walCheckpointer(path) : null) })
+  const db = new Kysely<Tables>({ dialect: new DurableSqliteDialect(database, withStatementCache(database), sync) })
   return { db, database, path }
 }
 
@@ -134,34 +134,6 @@ describe('SQLite commits synced off the event loop', () => {
     other.close()
     await db.destroy()
   })
-
-  it('checkpoints on its worker thread, not in the COMMIT: the database file fills, the WAL starts over, nothing is lost', async () => {
-    const { db, database, path } = open(undefined, true)
-    await sql`create table notes (id integer primary key, text text not null)`.execute(db)
-    // SQLite's own checkpoint in the COMMIT is off on this connection.
-    expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
-    const pageSize = Number(database.pragma('page_size', { simple: true }))
-    const text = 'x'.repeat(3000)
-    // About 3,000 pages written in 30 commits: three times the threshold of 1,000 pages.
-    for (let batch = 0; batch < 30; batch++) {
-      await db.transaction().execute(async (trx) => {
-        for (let row = 0; row < 100; row++) await trx.insertInto('notes').values({ id: batch * 100 + row, text }).execute()
-      })
-    }
-    // Checkpoints run while the commits go on; wait (a few seconds at most) for the last one asked for to finish.
-    for (let tries = 0; tries < 100 && statSync(path).size < 2000 * pageSize; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
-    // Most pages reached the database file, and the WAL started over instead of growing to hold every page.
-    expect(statSync(path).size).toBeGreaterThan(2000 * pageSize)
-    expect(statSync(`${path}-wal`).size).toBeLessThan(2500 * pageSize)
-    const count = await db.selectFrom('notes').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
-    expect(Number(count.count)).toBe(3000)
-    await db.destroy()
-    // The worker's connection closed first, so the main one, the last, checkpointed and removed the WAL.
-    expect(existsSync(`${path}-wal`)).toBe(false)
-    const other = new SqliteDatabase(path, { readonly: true })
-    expect(other.prepare('select count(*) as count from notes').get()).toEqual({ count: 3000 })
-    other.close()
-  }, 60_000)
 
   it('streams a select row by row, and can stop early', async () => {
     const { db } = open()
