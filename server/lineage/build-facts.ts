@@ -112,19 +112,23 @@ export function buildLoaders(db: Db) {
         ).map((row) => ({ key: row.digest_value === null ? null : `sha256:${row.digest_value}`, count: row.count, judged: produced(buildOfStatus(row.status)) })),
       // A build naming the digest under two names is one member: distinct (digest, build) pairs.
       rows: (keys) =>
-        
-          db
-            .selectFrom('subjects')
-            .innerJoin('builds', 'builds.id', 'subjects.build_id')
-            .innerJoin('documents', 'documents.id', 'builds.document_id')
-            .select([...buildColumns, 'subjects.digest_value'])
-            .distinct()
-            .where('subjects.digest_algorithm', '=', 'sha256')
-            .where('subjects.digest_value', 'in', keys.map(hexOf)).orderBy('builds.time', 'desc').orderBy('builds.id', 'desc').execute(),
+        db
+          .selectFrom('subjects')
+          .innerJoin('builds', 'builds.id', 'subjects.build_id')
+          .innerJoin('documents', 'documents.id', 'builds.document_id')
+          .select([...buildColumns, 'subjects.digest_value'])
+          .distinct()
+          .where('subjects.digest_algorithm', '=', 'sha256')
+          .where('subjects.digest_value', 'in', keys.map(hexOf))
+          .orderBy('builds.time', 'desc')
+          .orderBy('builds.id', 'desc')
+          .execute(),
       newest: async (key, limit) =>
         (
-          await 
-            builds().where('builds.id', 'in', db.selectFrom('subjects').select('subjects.build_id').where('subjects.digest_algorithm', '=', 'sha256').where('subjects.digest_value', '=', hexOf(key))).orderBy('builds.time', 'desc').orderBy('builds.id', 'desc')
+          await builds()
+            .where('builds.id', 'in', db.selectFrom('subjects').select('subjects.build_id').where('subjects.digest_algorithm', '=', 'sha256').where('subjects.digest_value', '=', hexOf(key)))
+            .orderBy('builds.time', 'desc')
+            .orderBy('builds.id', 'desc')
             .limit(limit)
             .execute()
         ).map((row) => ({ ...row, digest_value: hexOf(key) })),
