@@ -143,6 +143,12 @@ async function main() {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  // Started by a test harness with an IPC channel: when that parent dies without stopping us (a killed test worker),
+  // the channel closes and we stop as on SIGTERM instead of serving on, orphaned, with our data folder.
+  if (process.channel) {
+    process.channel.unref()
+    process.once('disconnect', () => stop('parent gone'))
+  }
 }
 
 /** The store named by the environment; a log key that does not match the store's log stops the server, saying so. */

@@ -81,7 +81,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const from = options.root ?? root
   const entry = options.fromBuild ? [join(from, 'dist/server/main.js')] : ['--import', 'tsx', join(from, 'server/main.ts')]
-  const child = spawn(process.execPath, entry, { cwd: from, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // The IPC channel is only a lifeline: the server stops when it closes, so a killed test worker leaves no server behind.
+  const child = spawn(process.execPath, entry, { cwd: from, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  child.channel?.unref()
   const url = await waitForUrl(child)
   return {
     url,
