@@ -12,7 +12,7 @@ import {
 import { canonicalDeployment } from '../../domain/deployment-id'
 import { isFlagged, judgeProvenance, serviceOf, type ProvenanceFact, type RebuildFact } from '../../domain/deployment-provenance'
 import { decodeCursor, encodeCursor } from '../store/cursor'
-import { instant, type Db } from '../store/db'
+import { instant, type Db, type StoreKind } from '../store/db'
 import { StoreQueryError } from '../store/errors'
 import type { Database, DeploymentsTable } from '../store/schema'
 import { servicesDeployed } from './counts'
@@ -53,9 +53,17 @@ export interface DeploymentRepository {
   projectOf(digest: string): Promise<string | null>
 }
 
-export function deploymentRepository(db: Db): DeploymentRepository {
+export function deploymentRepository(db: Db, kind: StoreKind): DeploymentRepository {
   return {
-    ingest: (records) => db.transaction().execute((trx) => insertDeployments(trx, records)),
+    ingest: (records) =>
+      db.transaction().execute(async (trx) => {
+        // A deployment adds to its counter row (migration 0038), held until commit on PostgreSQL. Two posts naming
+        // the same services in opposite orders, or a post beside a re-verification moving those counts, would wait
+        // on each other until one is aborted as a deadlock; taking the log row first, as ingest and re-verification
+        // do, orders them all. SQLite has one writer already.
+        if (kind === 'postgres') await trx.selectFrom('log_state').select('id').where('id', '=', 1).forUpdate().execute()
+        return insertDeployments(trx, records)
+      }),
     get: async (id) => {
       const row = await db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst()
       return row === undefined ? null : ((await readDeployments(db, [row]))[0]?.deployment ?? null)

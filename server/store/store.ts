@@ -74,7 +74,7 @@ function composeStore(kind: StoreKind, db: Db, logKey: LogKey, dataDir: string):
     log: logRepository(db, kind, logKey),
     telemetry: telemetryRepository(db, kind),
     settings: settingsRepository(db),
-    deployments: deploymentRepository(db),
+    deployments: deploymentRepository(db, kind),
     lineage: lineageRepository(db, kind),
     alerts: alertRepository(db),
     sources: sourceRepository(db),

@@ -153,4 +153,23 @@ describe.each(['sqlite', 'postgres'] as const)('deployment counters on %s', (kin
     })
     await compare(kind, where, seeded + 2)
   })
+
+  it('take posts that name the same services in opposite orders at once: all stored, none refused for a deadlock', async () => {
+    const where = await location(kind)
+    const digest = `sha256:${'ab'.repeat(32)}`
+    const line = (environment: string, service: string, minute: number) =>
+      JSON.stringify({ artifacts: [{ digest }], environment: { name: environment }, service, deployedAt: new Date(Date.UTC(2026, 10, 10, 0, minute)).toISOString(), system: { name: 'argo-cd' } })
+    // Each post adds to two counter rows; its twin adds to the same two the other way round. On PostgreSQL every
+    // post holds its first row until it commits, so two twins at once waited on each other until one was aborted.
+    const bodies = Array.from({ length: 12 }, (_, pair) => [
+      [line('prod', 'api', pair * 2), line('staging', 'web', pair * 2)].join('\n'),
+      [line('staging', 'web', pair * 2 + 1), line('prod', 'api', pair * 2 + 1)].join('\n'),
+    ]).flat()
+    await withStore(where, async (store) => {
+      const results = await Promise.all(bodies.map((body) => ingestDeployments(store, Buffer.from(body), 'application/x-ndjson', () => Date.UTC(2026, 10, 11))))
+      expect(results.map((result) => (result.ok ? result.status : result.error.message))).toEqual(bodies.map(() => 201))
+    })
+    const rows = await compare(kind, where, bodies.length * 2)
+    expect(rows.filter((row) => row.environment === 'prod').length).toBe(bodies.length)
+  })
 })
