@@ -1,10 +1,14 @@
 import { sign } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { IngestResponse } from '../../src/contract/attestations'
+import type { Check } from '../../src/contract/common'
 import { tempStore, newKey } from '../testing/documents'
-import { ingestBody } from './ingest'
+import { createTestSigstore, keylessSignatureAnnotations, type RekorBundle } from '../testing/sigstore-instance'
+import { IngestError } from './errors'
+import { ingestBody, prepareDocument } from './ingest'
 import { loadPublicKey } from './keys'
 import { cosignSignatureFromLayer } from './cosign-signature'
+import { loadSigstoreTrust } from './sigstore/trust-material'
 
 /*
  * cosign image signatures (`cosign download signature` output, and the OCI connector's `.sig` layers) through
@@ -20,10 +24,14 @@ function downloaded(payload: Buffer, signature: Buffer, extra: Record<string, un
   return { Base64Signature: signature.toString('base64'), Payload: payload.toString('base64'), Cert: null, Chain: null, Bundle: null, ...extra }
 }
 
+const instance = createTestSigstore('ours')
+const trustedKeys = [loadPublicKey(key.id, key.publicKeyPem)]
+
 async function ingest(document: unknown) {
   const { store, dispose } = await tempStore()
   try {
-    const result = await ingestBody(store, Buffer.from(JSON.stringify(document)), 'application/json', { keys: [loadPublicKey(key.id, key.publicKeyPem)], now: () => Date.parse('2026-12-01T00:00:00Z') })
+    const sigstore = loadSigstoreTrust([instance.trustedRoot], trustedKeys)
+    const result = await ingestBody(store, Buffer.from(JSON.stringify(document)), 'application/json', { keys: trustedKeys, now: () => Date.now(), sigstore })
     if (!result.ok) return { error: result.error }
     return { body: IngestResponse.parse(result.body) }
   } finally {
@@ -31,7 +39,8 @@ async function ingest(document: unknown) {
   }
 }
 
-describe('cosign image signatures', () => {
+// Each ingest opens a store of its own; on a loaded machine that takes seconds. A guard, not a budget.
+describe('cosign image signatures', { timeout: 30_000 }, () => {
   it('verifies a signature by a trusted key over the payload, about the image the payload names', async () => {
     const payload = payloadOf(image)
     const { body } = await ingest(downloaded(payload, sign('sha256', payload, key.privateKey)))
@@ -56,15 +65,6 @@ describe('cosign image signatures', () => {
     expect(typed.body?.documents[0]?.verification.checks[0]).toMatchObject({ name: 'payload-type', expected: 'cosign container image signature', actual: 'atomic container signature' })
   })
 
-  it('says a keyless signature is not checked here, never verified or failed', async () => {
-    const payload = payloadOf(image)
-    const other = newKey('fulcio-leaf', 'ecdsa-p256')
-    const { body } = await ingest(downloaded(payload, sign('sha256', payload, other.privateKey), { Cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' }))
-    const verification = body?.documents[0]?.verification
-    expect(verification?.status).toBe('unverifiable')
-    expect(verification?.checks.find((check) => check.name === 'image-signature')?.notJudged).toMatch(/Sigstore certificate \(keyless cosign signing\)/)
-  })
-
   it('refuses what names no image, or is not base64, saying where', async () => {
     const noDigest = await ingest(downloaded(Buffer.from(JSON.stringify({ critical: { image: {}, type: 'cosign container image signature' } })), Buffer.from('sig')))
     expect(noDigest.error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.Payload.critical.image.docker-manifest-digest' })
@@ -84,5 +84,129 @@ describe('cosign image signatures', () => {
       Bundle: { SignedEntryTimestamp: 'x' },
     })
     expect(cosignSignatureFromLayer(payload, {})).toBeNull()
+  })
+
+  it('holds the payload to the image whose .sig tag held it, when the connector says which', async () => {
+    const payload = payloadOf(image)
+    const signature = sign('sha256', payload, key.privateKey).toString('base64')
+    const right = await ingest(cosignSignatureFromLayer(payload, { 'dev.cosignproject.cosign/signature': signature }, image))
+    expect(right.body?.documents[0]?.verification.checks.find((check) => check.name === 'image-digest')).toMatchObject({ ok: true, actual: image })
+    const other = `sha256:${'cd'.repeat(32)}`
+    const wrong = await ingest(cosignSignatureFromLayer(payload, { 'dev.cosignproject.cosign/signature': signature }, other))
+    expect(wrong.body?.documents[0]?.verification).toMatchObject({ status: 'failed', failedCheck: 'image-digest' })
+    expect(wrong.body?.documents[0]?.verification.checks[0]).toMatchObject({ name: 'image-digest', ok: false, expected: expect.stringContaining(other) as unknown, actual: image })
+    const malformed = await ingest({ ...downloaded(payload, Buffer.from(signature, 'base64')), AttachedTo: 'latest' })
+    expect(malformed.error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.AttachedTo' })
+  })
+})
+
+/*
+ * Keyless signatures: a Fulcio certificate, its chain and cosign's Rekor bundle in the layer's annotations, made by
+ * a Sigstore instance of the test's own (the corpus holds no real keyless cosign signature) whose trusted root the
+ * server is given. They go through the Sigstore verifier, as the v0.1 bundle that carries the same evidence.
+ */
+describe('keyless cosign image signatures', { timeout: 30_000 }, () => {
+  /** The reading alone, without a store: for the refusals, whose error is what a push would answer. */
+  const read = (document: unknown) => {
+    try {
+      return { document: prepareDocument(Buffer.from(JSON.stringify(document)), { keys: trustedKeys, now: () => Date.now(), sigstore: loadSigstoreTrust([instance.trustedRoot], trustedKeys) }).item.document, error: undefined }
+    } catch (error) {
+      if (error instanceof IngestError) return { document: undefined, error: { code: error.code, path: error.path, message: error.message } }
+      throw error
+    }
+  }
+  const keyless = (payload: Buffer, annotations: Record<string, string>, attachedTo: string | null = image) => cosignSignatureFromLayer(payload, annotations, attachedTo)
+  const checkOf = (verification: { checks: Check[] } | undefined, name: string) => verification?.checks.find((check) => check.name === name)
+
+  it('verifies a signature by a Fulcio certificate, logged in a trusted Rekor, naming the signer', async () => {
+    const payload = payloadOf(image)
+    const { body } = await ingest(keyless(payload, keylessSignatureAnnotations(instance, payload)))
+    const document = body?.documents[0]
+    expect(document?.format).toBe('cosign-signature')
+    const verification = document?.verification
+    expect(verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(verification?.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['payload-type', true],
+      ['image-digest', true],
+      ['image-signature', true],
+      ['transparency-log', true],
+      ['certificate-chain', true],
+      ['certificate-identity', true],
+    ])
+    expect(checkOf(verification, 'image-signature')).toMatchObject({ actual: 'verifies with the ecdsa-p256 key of the certificate for https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main' })
+    expect(checkOf(verification, 'transparency-log')).toMatchObject({ actual: expect.stringMatching(/^entry 100\d \(hashedrekord\/0\.0\.1\) in https:\/\/rekor\.ours\.sigstore\.test: signed entry timestamp verified; records this signature$/) as unknown })
+    expect(checkOf(verification, 'certificate-chain')).toMatchObject({ actual: expect.stringContaining('issued by O=ours.sigstore.test, CN=ours-fulcio-intermediate (https://fulcio.ours.sigstore.test)') as unknown })
+    expect(verification?.certificate).toMatchObject({ subjectAlternativeName: 'https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main', issuer: 'https://token.actions.githubusercontent.com' })
+    expect(verification?.transparencyLog?.[0]).toMatchObject({ kind: 'hashedrekord', version: '0.0.1', inclusionPromise: true })
+    expect(document?.subjects).toEqual([{ name: 'registry.example/acme/web', digest: { sha256: 'ab'.repeat(32) } }])
+  })
+
+  it('fails at image-digest when the payload names another image than the one it is attached to', async () => {
+    const payload = payloadOf(`sha256:${'cd'.repeat(32)}`)
+    const { body } = await ingest(keyless(payload, keylessSignatureAnnotations(instance, payload)))
+    const verification = body?.documents[0]?.verification
+    expect(verification).toMatchObject({ status: 'failed', failedCheck: 'image-digest' })
+    expect(checkOf(verification, 'image-digest')).toMatchObject({ ok: false, expected: `the payload's critical.image.docker-manifest-digest is ${image}, the image the signature is attached to`, actual: `sha256:${'cd'.repeat(32)}` })
+    // Everything else about it holds: it is a good signature over another image.
+    expect(checkOf(verification, 'image-signature')).toMatchObject({ ok: true })
+    expect(checkOf(verification, 'transparency-log')).toMatchObject({ ok: true })
+  })
+
+  it('fails at transparency-log when the signed entry timestamp was altered', async () => {
+    const payload = payloadOf(image)
+    const annotations = keylessSignatureAnnotations(instance, payload)
+    const rekor = JSON.parse(annotations['dev.sigstore.cosign/bundle'] ?? '') as RekorBundle
+    const set = Buffer.from(rekor.SignedEntryTimestamp, 'base64')
+    set[set.length - 3] = (set[set.length - 3] ?? 0) ^ 1
+    const tampered = { ...annotations, 'dev.sigstore.cosign/bundle': JSON.stringify({ ...rekor, SignedEntryTimestamp: set.toString('base64') }) }
+    const { body } = await ingest(keyless(payload, tampered))
+    const verification = body?.documents[0]?.verification
+    expect(verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    expect(checkOf(verification, 'transparency-log')?.actual).toMatch(/its signed entry timestamp does not verify with the log key/)
+  })
+
+  it('fails at transparency-log when the logged entry is another signature, and at image-signature when the payload was altered', async () => {
+    const payload = payloadOf(image)
+    const annotations = keylessSignatureAnnotations(instance, payload)
+    const elsewhere = keylessSignatureAnnotations(instance, payload)
+    const swapped = await ingest(keyless(payload, { ...annotations, 'dev.sigstore.cosign/bundle': elsewhere['dev.sigstore.cosign/bundle'] ?? '' }))
+    expect(swapped.body?.documents[0]?.verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    const altered = Buffer.from(payload.toString('utf8').replace('registry.example', 'registry.elsewhere'))
+    const forged = await ingest(keyless(altered, annotations))
+    expect(forged.body?.documents[0]?.verification).toMatchObject({ status: 'failed', failedCheck: 'image-signature' })
+  })
+
+  it('is untrusted when the certificate chains to no trusted CA, and unverifiable when it names a Sigstore instance not configured', async () => {
+    const stranger = createTestSigstore('stranger')
+    const payload = payloadOf(image)
+    // Logged in the trusted log (a public log records anyone's signature), by a code-signing certificate with no
+    // OIDC issuer: it names no Sigstore instance, it simply chains to nothing trusted.
+    const plain = await ingest(keyless(payload, keylessSignatureAnnotations(instance, payload, stranger.issue({ issuer: null }), stranger.chainPem)))
+    const untrusted = plain.body?.documents[0]?.verification
+    expect(untrusted).toMatchObject({ status: 'untrusted', failedCheck: null })
+    expect(checkOf(untrusted, 'certificate-chain')).toMatchObject({ ok: false, actual: 'issued by O=stranger.sigstore.test, CN=stranger-fulcio-intermediate, which chains to no CA in the trusted roots' })
+    expect(checkOf(untrusted, 'transparency-log')).toMatchObject({ ok: true })
+    // A Fulcio certificate of another instance, logged in that instance's log: its trusted root is what is
+    // missing, and the verdict says so rather than calling the signature bad.
+    const fulcio = await ingest(keyless(payload, keylessSignatureAnnotations(stranger, payload)))
+    const other = fulcio.body?.documents[0]?.verification
+    expect(other).toMatchObject({ status: 'unverifiable', failedCheck: null })
+    expect(checkOf(other, 'certificate-chain')?.actual).toBe('no trusted root contains the Fulcio CA "O=stranger.sigstore.test, CN=stranger-fulcio-intermediate" that issued this certificate')
+    expect(checkOf(other, 'transparency-log')?.actual).toMatch(/^no trusted root contains a Rekor log with id/)
+  })
+
+  it('fails at transparency-log when the signature was never logged, and refuses annotations it cannot read, saying which', () => {
+    const payload = payloadOf(image)
+    const annotations = keylessSignatureAnnotations(instance, payload)
+    const { 'dev.sigstore.cosign/bundle': _logged, ...unlogged } = annotations
+    const notLogged = read(keyless(payload, unlogged))
+    expect(notLogged.document?.verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+    expect(notLogged.document?.verification.checks[0]).toMatchObject({ name: 'transparency-log', actual: 'no transparency log entry and no RFC 3161 timestamp' })
+    expect(read(keyless(payload, { ...annotations, 'dev.sigstore.cosign/bundle': '{not json' })).error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.Bundle' })
+    const badLogId = { ...annotations, 'dev.sigstore.cosign/bundle': (annotations['dev.sigstore.cosign/bundle'] ?? '').replace(/"logID":"[0-9a-f]+"/, '"logID":"xyz"') }
+    expect(read(keyless(payload, badLogId)).error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.Bundle.Payload.logID' })
+    expect(read(keyless(payload, { ...annotations, 'dev.sigstore.cosign/certificate': 'not a certificate' })).error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.Cert' })
+    const notDer = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+    expect(read(keyless(payload, { ...annotations, 'dev.sigstore.cosign/certificate': notDer })).error).toMatchObject({ code: 'invalid-certificate', path: '$.Cert' })
   })
 })

@@ -1,7 +1,11 @@
 import type { Check, Verification } from '../../src/contract/common'
 import { decodeBase64 } from './dsse'
 import { IngestError, isRecord, kindOf } from './errors'
-import type { FormatHandler, Reading } from './format'
+import type { FormatHandler, IngestContext, Reading } from './format'
+import { bundleLogKeys } from './log-evidence'
+import { certificateFacts, trustOf, withEvidence } from './sigstore-format'
+import { COSIGN_ANNOTATIONS, cosignSignatureBundle } from './sigstore/cosign-bundle'
+import { prepareBundle, type PreparedBundle } from './sigstore/prepare-bundle'
 import { judgeSignatures, readingOrder } from './verify'
 
 /*
@@ -24,8 +28,13 @@ export type CosignSignature = {
   /** PEM of the signing certificate, for keyless signatures; null when signed with a key. */
   Cert: string | null
   Chain: string | null
-  /** The Rekor entry's signed promise, when the signature was logged. */
+  /** cosign's Rekor bundle (the log's signed promise and the entry it covers), when the signature was logged. */
   Bundle: unknown
+  /**
+   * Not printed by cosign: the image whose `sha256-<hex>.sig` tag held the signature, written by the OCI connector so
+   * the image-digest check can hold the payload to it.
+   */
+  AttachedTo?: string
 }
 
 export function looksLikeCosignSignature(value: Record<string, unknown>): boolean {
@@ -50,30 +59,81 @@ function readPayload(payload: Buffer): { type: unknown; digest: string; referenc
   return { type: critical.type, digest: image, reference: typeof identity === 'string' ? identity : '' }
 }
 
+const PAYLOAD_TYPE = (type: unknown): Check => ({ name: 'payload-type', ok: type === COSIGN_SIGNATURE_TYPE, expected: COSIGN_SIGNATURE_TYPE, actual: typeof type === 'string' ? type : `not a string (${kindOf(type)})` })
+
 /**
- * Judges the signature with the trusted keys, as a DSSE envelope's is judged. A keyless signature (with a Fulcio
- * certificate) is not checked here yet: it is said to be unverifiable, naming why, never verified or failed.
+ * The image-digest check: the payload names the image whose `.sig` tag held it. Made only when that image is known
+ * (the OCI connector records it as `AttachedTo`); a signature pushed on its own is about the image it names.
  */
-function judge(payload: Buffer, signature: Buffer, type: unknown, certificate: string | null, context: Parameters<FormatHandler['read']>[1]): Verification {
-  const leading: Check[] = [{ name: 'payload-type', ok: type === COSIGN_SIGNATURE_TYPE, expected: COSIGN_SIGNATURE_TYPE, actual: typeof type === 'string' ? type : `not a string (${kindOf(type)})` }]
-  const keyed = judgeSignatures(
+function imageDigestCheck(named: string, attachedTo: string): Check {
+  const ok = named === attachedTo
+  return {
+    name: 'image-digest',
+    ok,
+    expected: `the payload's critical.image.docker-manifest-digest is ${attachedTo}, the image the signature is attached to`,
+    actual: named,
+    ...(ok ? {} : { detail: 'The signature was made for another image and copied onto this one; cosign verify would refuse it here.' }),
+  }
+}
+
+/** Judges a signature made with a key (no certificate) with the trusted keys, as a DSSE envelope's is judged. */
+function judgeWithKeys(payload: Buffer, signature: Buffer, leading: Check[], context: IngestContext): Verification {
+  return judgeSignatures(
     { check: 'image-signature', noun: 'signature', covers: 'a signature over the simple-signing payload', signedPart: 'the payload', data: payload, signatures: [{ keyid: '', sig: signature }], leading },
     context.keys,
   )
-  if (certificate === null || keyed.status === 'verified' || keyed.status === 'failed') return keyed
-  const notJudged = 'the signature is made with a Sigstore certificate (keyless cosign signing), and this server checks cosign image signatures made with a trusted key only'
-  const checks: Check[] = [
-    ...leading,
-    { name: 'image-signature', ok: false, expected: 'a signature over the simple-signing payload', actual: `not judged: ${notJudged}`, notJudged },
-    {
-      name: 'signer-trusted',
-      ok: false,
-      expected: 'a key listed in trust.keys',
-      actual: 'signed with a certificate, not with a configured key',
-      detail: 'Attest the image with `cosign attest` (a Sigstore bundle or DSSE attestation), which this server verifies with its Sigstore trusted roots.',
-    },
-  ]
-  return { status: leading.every((check) => check.ok) ? 'unverifiable' : 'failed', failedCheck: leading.every((check) => check.ok) ? null : 'payload-type', checks: readingOrder(checks), signers: keyed.signers }
+}
+
+/** Where each part of the v0.1 bundle assembled from a cosign document came from, for the errors a person reads. */
+const KEYLESS_PATHS = { certificate: '$.Cert', chain: '$.Chain', rekorBundle: '$.Bundle' }
+
+function cosignPathOf(bundlePath: string | undefined): string {
+  if (bundlePath === undefined) return '$'
+  if (bundlePath.startsWith('$.verificationMaterial.x509CertificateChain.certificates[0]')) return '$.Cert'
+  if (bundlePath.startsWith('$.verificationMaterial.x509CertificateChain')) return '$.Chain'
+  if (bundlePath.startsWith('$.verificationMaterial.tlogEntries')) return '$.Bundle'
+  if (bundlePath.startsWith('$.messageSignature')) return '$.Base64Signature'
+  return '$'
+}
+
+/**
+ * A keyless signature (a Fulcio certificate, and cosign's Rekor bundle) is judged by the Sigstore verifier, as the
+ * v0.1 message-signature bundle that carries the same evidence (sigstore/cosign-bundle.ts): certificate chain to
+ * a trusted Fulcio (with SCTs when the trusted root lists CT logs), the signed entry timestamp by a trusted Rekor
+ * key, the signature over the payload with the certificate's key, and the signer's identity.
+ */
+function judgeKeyless(payload: Buffer, signature: Buffer, value: Record<string, unknown>, certificate: string, leading: Check[], context: IngestContext): { verification: Verification; prepared: PreparedBundle } {
+  const chain = value.Chain ?? null
+  if (chain !== null && typeof chain !== 'string') throw new IngestError('invalid-cosign-signature', `expected the certificate chain as PEM text or null, found ${kindOf(chain)}`, '$.Chain')
+  const rekorBundle = value.Bundle ?? null
+  if (typeof rekorBundle === 'string') throw new IngestError('invalid-cosign-signature', 'the Rekor bundle is not JSON, so the log entry it stands for cannot be read', '$.Bundle')
+  let prepared: PreparedBundle
+  try {
+    prepared = prepareBundle(cosignSignatureBundle(payload, signature, { certificate, chain, rekorBundle }, KEYLESS_PATHS), trustOf(context), { now: new Date(context.now()) })
+  } catch (error) {
+    // The bundle is only our re-expression of the cosign document: its errors are told at the cosign field.
+    if (error instanceof IngestError && (error.path?.startsWith('$.verificationMaterial') === true || error.path?.startsWith('$.messageSignature') === true)) {
+      throw new IngestError(error.code, error.message, cosignPathOf(error.path))
+    }
+    throw error
+  }
+  const evidence = withEvidence(prepared)
+  const signed = evidence.checks.map((check): Check =>
+    check.name === 'bundle-signature' ? { ...check, name: 'image-signature', expected: 'a signature over the simple-signing payload (its SHA-256, as Rekor logs it) by the certificate\'s key' } : check,
+  )
+  const checks = readingOrder([...leading, ...signed])
+  const status: Verification['status'] = leading.some((check) => !check.ok) ? 'failed' : evidence.status
+  const failed = checks.find((check) => !check.ok && check.notJudged === undefined)
+  return { verification: { ...evidence, status, failedCheck: status === 'failed' ? (failed?.name ?? null) : null, checks }, prepared }
+}
+
+/** The image whose `.sig` tag the connector found the signature under, when it says so. */
+function readAttachedTo(value: unknown): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(value)) {
+    throw new IngestError('invalid-cosign-signature', `expected the image the signature is attached to as sha256:<64 lower-case hex>, found ${typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : kindOf(value)}`, '$.AttachedTo')
+  }
+  return value
 }
 
 export const cosignSignatureFormat: FormatHandler = {
@@ -85,13 +145,22 @@ export const cosignSignatureFormat: FormatHandler = {
     const payload = decodeBase64(value.Payload, '$.Payload')
     const certificate = value.Cert ?? null
     if (certificate !== null && typeof certificate !== 'string') throw new IngestError('invalid-cosign-signature', `expected the certificate as PEM text or null, found ${kindOf(certificate)}`, '$.Cert')
+    const attachedTo = readAttachedTo(value.AttachedTo)
     const { type, digest, reference } = readPayload(payload)
+    const leading = [PAYLOAD_TYPE(type), ...(attachedTo === null ? [] : [imageDigestCheck(digest, attachedTo)])]
+    const subjects = [{ name: reference, digest: { sha256: digest.slice('sha256:'.length) } }]
+    if (certificate === null || certificate.trim() === '') {
+      return { format: 'cosign-signature', payloadType: SIMPLE_SIGNING_MEDIA_TYPE, statement: null, verification: judgeWithKeys(payload, signature, leading, context), subjects }
+    }
+    const { verification, prepared } = judgeKeyless(payload, signature, value, certificate, leading, context)
     return {
       format: 'cosign-signature',
       payloadType: SIMPLE_SIGNING_MEDIA_TYPE,
       statement: null,
-      verification: judge(payload, signature, type, certificate, context),
-      subjects: [{ name: reference, digest: { sha256: digest.slice('sha256:'.length) } }],
+      verification,
+      subjects,
+      certificate: certificateFacts(prepared.certificate),
+      logKeys: bundleLogKeys(prepared),
     }
   },
 }
@@ -99,25 +168,27 @@ export const cosignSignatureFormat: FormatHandler = {
 /**
  * The document a `.sig` manifest's layer stands for, as `cosign download signature` would print it: the layer's
  * bytes are the payload, its annotations hold the signature, the certificate and chain, and the Rekor bundle.
+ * `image` is the image the `.sig` tag is named after.
  */
-export function cosignSignatureFromLayer(payload: Buffer, annotations: Readonly<Record<string, string>>): CosignSignature | null {
-  const signature = annotations['dev.cosignproject.cosign/signature']
+export function cosignSignatureFromLayer(payload: Buffer, annotations: Readonly<Record<string, string>>, image: string | null = null): CosignSignature | null {
+  const signature = annotations[COSIGN_ANNOTATIONS.signature]
   if (signature === undefined) return null
-  const bundle = annotations['dev.sigstore.cosign/bundle']
+  const bundle = annotations[COSIGN_ANNOTATIONS.bundle]
   let parsedBundle: unknown = null
   if (bundle !== undefined) {
     try {
       parsedBundle = JSON.parse(bundle)
     } catch {
-      // A malformed log promise is evidence we do not use; the signature is judged on its own.
-      parsedBundle = null
+      // Kept as sent: a signature made with a key is judged without it, and a keyless one is refused naming it.
+      parsedBundle = bundle
     }
   }
   return {
     Base64Signature: signature,
     Payload: payload.toString('base64'),
-    Cert: annotations['dev.sigstore.cosign/certificate'] ?? null,
-    Chain: annotations['dev.sigstore.cosign/chain'] ?? null,
+    Cert: annotations[COSIGN_ANNOTATIONS.certificate] ?? null,
+    Chain: annotations[COSIGN_ANNOTATIONS.chain] ?? null,
     Bundle: parsedBundle,
+    ...(image === null ? {} : { AttachedTo: image }),
   }
 }
