@@ -126,6 +126,15 @@ describe('splitBody', () => {
     ])
     expect(splitBody(Buffer.from('{"a":1}\n{"b":2}'), 'application/json')).toHaveLength(2)
   })
+
+  it('skips the lines that are white space as JavaScript trims it, and keeps every other line as its bytes', () => {
+    // No-break space, byte-order mark and line separator are blank to trim(); a NUL or a U+001F is not.
+    const lines = ['{"a":1}', ' \t{"b":2} ', '\u00a0\ufeff\u2028', '\u0000', '\u001f', '  ', '\u00a0{"c":3}', '\r', 'x']
+    const body = Buffer.from(lines.join('\n'))
+    expect(splitBody(body, 'application/x-ndjson').map((doc) => [doc.line, doc.raw.toString()])).toEqual(
+      lines.flatMap((line, index) => (line.replace(/\r$/, '').trim() === '' ? [] : [[index + 1, line]])),
+    )
+  })
 })
 
 describe('sloppy producers', () => {

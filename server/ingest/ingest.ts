@@ -44,17 +44,31 @@ export function splitBody(body: Buffer, contentType: string): RawDocument[] {
   const documents: RawDocument[] = []
   let start = 0
   let line = 1
-  for (let index = 0; index <= body.length; index++) {
-    if (index === body.length || body[index] === 0x0a) {
-      let end = index
-      if (end > start && body[end - 1] === 0x0d) end--
-      const raw = body.subarray(start, end)
-      if (raw.toString('utf8').trim() !== '') documents.push({ raw: Buffer.from(raw), line })
-      start = index + 1
-      line++
-    }
+  while (start <= body.length) {
+    const newline = body.indexOf(0x0a, start)
+    const index = newline < 0 ? body.length : newline
+    let end = index
+    if (end > start && body[end - 1] === 0x0d) end--
+    const raw = body.subarray(start, end)
+    if (!isBlank(raw)) documents.push({ raw: Buffer.from(raw), line })
+    start = index + 1
+    line++
   }
   return documents
+}
+
+/**
+ * A line of nothing but white space (as String.prototype.trim sees it). A line that starts, after ASCII blanks,
+ * with a visible ASCII character (a document's `{`) is answered without decoding it: decoding every line of a
+ * batch cost more than finding the lines.
+ */
+function isBlank(raw: Buffer): boolean {
+  for (const byte of raw) {
+    if (byte === 0x20 || (byte >= 0x09 && byte <= 0x0d)) continue
+    if (byte > 0x20 && byte < 0x7f) return false
+    break
+  }
+  return raw.toString('utf8').trim() === ''
 }
 
 export type PreparedDocument = { item: IngestItem; subjects: Subject[] }
