@@ -95,6 +95,8 @@ describe('cosign image signatures', { timeout: 30_000 }, () => {
     const wrong = await ingest(cosignSignatureFromLayer(payload, { 'dev.cosignproject.cosign/signature': signature }, other))
     expect(wrong.body?.documents[0]?.verification).toMatchObject({ status: 'failed', failedCheck: 'image-digest' })
     expect(wrong.body?.documents[0]?.verification.checks[0]).toMatchObject({ name: 'image-digest', ok: false, expected: expect.stringContaining(other) as unknown, actual: image })
+    // Recorded about the image it was found on, so the failure shows there and not on the image its payload names.
+    expect(wrong.body?.documents[0]?.subjects).toEqual([{ name: 'registry.example/acme/web', digest: { sha256: 'cd'.repeat(32) } }])
     const malformed = await ingest({ ...downloaded(payload, Buffer.from(signature, 'base64')), AttachedTo: 'latest' })
     expect(malformed.error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.AttachedTo' })
   })

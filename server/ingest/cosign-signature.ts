@@ -148,7 +148,9 @@ export const cosignSignatureFormat: FormatHandler = {
     const attachedTo = readAttachedTo(value.AttachedTo)
     const { type, digest, reference } = readPayload(payload)
     const leading = [PAYLOAD_TYPE(type), ...(attachedTo === null ? [] : [imageDigestCheck(digest, attachedTo)])]
-    const subjects = [{ name: reference, digest: { sha256: digest.slice('sha256:'.length) } }]
+    // Recorded about the image the registry attached it to, when known: a signature copied onto another image is
+    // that image's failed signature, never a failed signature of the image its payload names.
+    const subjects = [{ name: reference, digest: { sha256: (attachedTo ?? digest).slice('sha256:'.length) } }]
     if (certificate === null || certificate.trim() === '') {
       return { format: 'cosign-signature', payloadType: SIMPLE_SIGNING_MEDIA_TYPE, statement: null, verification: judgeWithKeys(payload, signature, leading, context), subjects }
     }

@@ -4,6 +4,7 @@ import { mapLimit, SourceFetchError } from '../http'
 import { ingestPulled, PulledDocumentError, secret, type SyncContext } from '../sync'
 import { OciClient, type Descriptor, type FetchedManifest, type ImageManifest } from './client'
 import { cosignSignatureFromLayer } from '../../ingest/cosign-signature'
+import { cosignAttestationBundle } from '../../ingest/sigstore/cosign-bundle'
 import { layerKind } from './layers'
 import { allAttachmentKinds, changesByRepository, type FeedEvent } from './events'
 import { ATTACHMENT_KINDS, attachmentsByImage, attachmentTag, fingerprintOf, isAttachmentTag, parseFingerprint, type AttachedDigests, type AttachmentKind } from './attachment-tags'
@@ -401,10 +402,17 @@ async function readLayers(
     try {
       const blob = await oci.blob(repo, layer, context.config.maxBodyBytes)
       if (kind === 'cosign-signature') {
-        // The document is the layer with its annotations, as `cosign download signature` prints it.
-        const signature = cosignSignatureFromLayer(blob.bytes, layer.annotations ?? {})
+        // The document is the layer with its annotations, as `cosign download signature` prints it, held to the image.
+        const signature = cosignSignatureFromLayer(blob.bytes, layer.annotations ?? {}, subject)
         if (signature === null) throw new PulledDocumentError('the cosign signature layer has no dev.cosignproject.cosign/signature annotation, so there is no signature to check', blob.url)
         await ingestPulled(context, Buffer.from(JSON.stringify(signature)), blob.url, subject)
+        continue
+      }
+      // A keyless `cosign attest` layer: the envelope with its certificate and Rekor bundle, as a Sigstore bundle.
+      const keyless = kind === 'dsse' ? cosignAttestationBundle(blob.bytes, layer.annotations ?? {}) : null
+      if (keyless !== null) {
+        if ('problem' in keyless) throw new PulledDocumentError(keyless.problem, blob.url)
+        await ingestPulled(context, keyless.bundle, blob.url, subject)
         continue
       }
       await ingestPulled(context, blob.bytes, blob.url, subject)
