@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { alertRules, alertSeverities, AlertSeverity, DEPLOYMENT_RULE, UNRESOLVED } from './alert-terms'
 import { Instant, optionalText } from './common'
 import { errors, type RouteSpec } from './route-spec'
 
@@ -8,17 +9,9 @@ import { errors, type RouteSpec } from './route-spec'
  * count instead of opening a hundredth.
  */
 
-export const alertRules = [
-  'unexpected-tool-version',
-  'out-of-band-download',
-  'dependency-drift',
-  'builder-changed',
-  'signer-identity',
-  'verification-failed',
-  'rebuild-mismatch',
-  'duration-outlier',
-  'deployed-without-verified-provenance',
-] as const
+// Declared in ./alert-terms.ts, which screens that show no alert schema import instead of this module.
+export { alertRules, alertSeverities, AlertSeverity, DEPLOYMENT_RULE, UNRESOLVED }
+
 export const AlertRule = z.enum(alertRules).meta({
   description:
     'unexpected-tool-version: a tool differs from the pinned toolchain or the learned baseline; out-of-band-download: a host outside the allow-list was contacted; ' +
@@ -41,16 +34,8 @@ export const ruleLabels: Record<AlertRule, string> = {
   'deployed-without-verified-provenance': 'Deployed without verified provenance',
 }
 
-/** The rule whose alerts are about deployments: its occurrences are deployments, not builds. */
-export const DEPLOYMENT_RULE = 'deployed-without-verified-provenance' satisfies AlertRule
-
 /** What an alert's occurrences (and its subject's `buildId`) are: deployments for the deployment rule, builds otherwise. */
 export const occurrenceKind = (rule: AlertRule): 'build' | 'deployment' => (rule === DEPLOYMENT_RULE ? 'deployment' : 'build')
-
-/** Most severe first: the order of the severity sort and of the overview. */
-export const alertSeverities = ['critical', 'high', 'medium', 'low'] as const
-export const AlertSeverity = z.enum(alertSeverities)
-export type AlertSeverity = z.infer<typeof AlertSeverity>
 
 export const alertStates = ['open', 'acknowledged', 'resolved', 'waived'] as const
 export const AlertState = z.enum(alertStates)
@@ -156,8 +141,6 @@ export type AlertPage = z.infer<typeof AlertPage>
 
 export const alertSorts = ['severity', 'recent'] as const
 
-/** Not a state but a filter: every alert still to be dealt with (open, acknowledged or waived). */
-export const UNRESOLVED = 'unresolved'
 export const unresolvedStates = ['open', 'acknowledged', 'waived'] as const satisfies readonly AlertState[]
 
 export const AlertQuery = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AlertSeverity } from './alerts'
+import { AlertSeverity } from './alert-terms'
 import { BuildSummary } from './builds'
 import { Instant } from './common'
 import { errors, type RouteSpec } from './route-spec'
