@@ -118,7 +118,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     const entries = (await factsOf(ids, handed, stored)).sort((a, b) => (older(a.facts, b.facts) ? -1 : 1))
     const items: { finding: Finding; occurrence: Occurrence }[] = []
     for (const { facts, settings } of entries) {
-      const window = await windowFor(facts, settings, stored)
+      // The window is mostly held already: no await (a microtask turn per build) to fetch it.
+      const window = windows.get(facts.project) ?? (await windowFor(facts, settings, stored))
       // A build evaluated again (telemetry arrived later) replaces its earlier facts.
       window.remove(facts.buildId)
       // Mostly the build is newer than every build held, and the window's counts are its baseline.

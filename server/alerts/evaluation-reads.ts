@@ -11,6 +11,7 @@ import type { TelemetryLookup } from '../telemetry/types'
 import type { HandedBuild } from './handover'
 import { repoKey } from '../telemetry/model'
 import { paddedList } from './statement-shapes'
+import { shapesOf } from './compiled-shapes'
 
 /*
  * What the rules read to judge builds: the work since the evaluation's position, the facts of many builds at once
@@ -51,13 +52,15 @@ export const EVERY_KIND: StoredKinds = { rebuilds: true, telemetry: true, deploy
 /** One statement, three index probes. */
 export async function storedKinds(base: Kysely<Database>): Promise<StoredKinds> {
   const db = base.withTables<{ telemetry_runs: { key: string } }>()
-  const row = await db
-    .selectNoFrom((eb) => [
+  const exists = shapesOf(base)('stored kinds', () =>
+    db.selectNoFrom((eb) => [
       eb.exists(eb.selectFrom('rebuilds').select('document_id').limit(1)).as('rebuilds'),
       eb.exists(eb.selectFrom('telemetry_runs').select('key').limit(1)).as('telemetry'),
       eb.exists(eb.selectFrom('deployments').select('id').limit(1)).as('deployments'),
-    ])
-    .executeTakeFirstOrThrow()
+    ]),
+  )
+  const row = (await base.executeQuery<{ rebuilds: unknown; telemetry: unknown; deployments: unknown }>(exists.bind([]))).rows[0]
+  if (row === undefined) throw new Error('a select without from answered no row')
   // SQLite answers 0/1, PostgreSQL booleans.
   return { rebuilds: Boolean(row.rebuilds), telemetry: Boolean(row.telemetry), deployments: Boolean(row.deployments) }
 }
@@ -68,26 +71,34 @@ export async function storedKinds(base: Kysely<Database>): Promise<StoredKinds> 
  */
 export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
   const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
+  const shape = shapesOf(base)
   // How many documents came after `seq` (up to `limit`) and the last of them: one row, not a row per document.
-  const page = await db
-    .selectFrom((eb) => eb.selectFrom('documents').select('seq').where('seq', '>', seq).orderBy('seq').limit(limit).as('page'))
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('page.seq').as('last')])
-    .executeTakeFirst()
+  const counted = shape('pending documents', (slot) =>
+    db
+      .selectFrom((eb) => eb.selectFrom('documents').select('seq').where('seq', '>', slot<number>(0)).orderBy('seq').limit(slot<number>(1)).as('page'))
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('page.seq').as('last')]),
+  )
+  const page = (await base.executeQuery<{ count: number | string; last: number | string | null }>(counted.bind([seq, limit]))).rows[0]
   const count = Number(page?.count ?? 0)
   const last = count === 0 || page?.last === null || page?.last === undefined ? undefined : Number(page.last)
   const buildIds = new Set<string>()
   if (last !== undefined) {
     // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
-    const inPage = db.selectFrom('documents').select('documents.id').where('documents.seq', '>', seq).where('documents.seq', '<=', last)
-    for (const row of await db.selectFrom('builds').select('id').where('document_id', 'in', inPage).execute()) buildIds.add(row.id)
-    const digests = await db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', inPage).where('artifact_digest', 'is not', null).execute()
+    const inPage = (from: number, to: number) => db.selectFrom('documents').select('documents.id').where('documents.seq', '>', from).where('documents.seq', '<=', to)
+    const builds = shape('pending builds', (slot) => db.selectFrom('builds').select('id').where('document_id', 'in', inPage(slot(0), slot(1))))
+    for (const row of (await base.executeQuery<{ id: string }>(builds.bind([seq, last]))).rows) buildIds.add(row.id)
+    const verdicts = shape('pending rebuild verdicts', (slot) =>
+      db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', inPage(slot(0), slot(1))).where('artifact_digest', 'is not', null),
+    )
+    const digests = (await base.executeQuery<{ artifact_digest: string | null }>(verdicts.bind([seq, last]))).rows
     const values = [...new Set(digests.flatMap((row) => (row.artifact_digest === null ? [] : [row.artifact_digest])))]
     for (let offset = 0; offset < values.length; offset += 500) {
       const rows = await db.selectFrom('subjects').select('build_id').where('digest_value', 'in', paddedList(values.slice(offset, offset + 500))).execute()
       for (const row of rows) buildIds.add(row.build_id)
     }
   }
-  const runs = await db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', telemetry).orderBy('updated_at').limit(limit).execute()
+  const updated = shape('pending telemetry', (slot) => db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', slot<number>(0)).orderBy('updated_at').limit(slot<number>(1)))
+  const runs = (await base.executeQuery<{ commit_sha: string | null; updated_at: number }>(updated.bind([telemetry, limit]))).rows
   const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
   for (let offset = 0; offset < commits.length; offset += 500) {
     const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()

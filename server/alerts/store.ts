@@ -26,6 +26,7 @@ import type { Overview } from '../../src/contract/overview'
 import { buildsInOrder, deploymentsOf, factsInputs, pendingWork, rebuildsFor, recentBuildIds, storedKinds, withPipelines, type PendingWork, type StoredKinds } from './evaluation-reads'
 import type { HandedBuild } from './handover'
 import { binaryChunks, paddedList } from './statement-shapes'
+import { shapesOf, type ShapeCache } from './compiled-shapes'
 import type { Deployment } from '../../src/contract/deployments'
 import { readDeployments } from '../deployments/store'
 import { overviewFor } from '../overview/store'
@@ -126,6 +127,8 @@ export interface AlertRepository {
 
 export function alertRepository(base: Kysely<Database>): AlertRepository {
   const db: Db = base.withTables<AlertTables>()
+  // Keyed by the store's own handle: the shapes live as long as the store.
+  const shape = shapesOf(base)
   return {
     list: (query) => listAlerts(db, query),
     get: (id) => getAlert(db, id),
@@ -134,14 +137,22 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
       const marks = Object.entries(settings).map(([key, value]) => ({ key, value }))
       if (items.length === 0 && marks.length === 0) return Promise.resolve([])
       return db.transaction().execute(async (trx) => {
-        const created = await recordFindings(trx, items, now)
+        const created = await recordFindings(db, trx, shape, items, now)
         // Every mark in one statement.
-        if (marks.length > 0) await trx.insertInto('settings').values(marks).onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))).execute()
+        if (marks.length > 0) {
+          const upsert = shape(`marks upsert ${marks.length}`, (slot) =>
+            db
+              .insertInto('settings')
+              .values(marks.map((_, index) => ({ key: slot<string>(2 * index), value: slot<string>(2 * index + 1) })))
+              .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
+          )
+          await trx.executeQuery(upsert.bind(marks.flatMap((mark) => [mark.key, mark.value])))
+        }
         return created
       })
     },
     transition: (id, patch, actor, now) => db.transaction().execute((trx) => transition(trx, id, patch, actor, now)),
-    expireWaivers: (now) => expireWaivers(db, now),
+    expireWaivers: (now) => expireWaivers(db, shape, now),
     clearAbsent: (seen, reason, now) => clearAbsent(db, seen, reason, now),
     recordDelivery: async (alertId, delivery) => {
       await db
@@ -151,7 +162,8 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
     },
     overview: async (day, now) => overviewFor(base, day, await openBySeverity(db), now),
     marks: async <K extends string>(keys: readonly K[]) => {
-      const rows = await base.selectFrom('settings').select(['key', 'value']).where('key', 'in', [...keys]).execute()
+      const select = shape(`marks ${keys.length}`, (slot) => base.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys.map((_, index) => slot<string>(index))))
+      const { rows } = await base.executeQuery<{ key: string; value: string }>(select.bind(keys))
       const found = new Map(rows.map((row) => [row.key, row.value]))
       return Object.fromEntries(keys.map((key) => [key, found.get(key) ?? null])) as Record<K, string | null>
     },
@@ -164,9 +176,15 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
     buildsInOrder: (after, limit) => buildsInOrder(base, after, limit),
     openBySeverity: () => openBySeverity(db),
     deploymentsSince: async (after, limit) => {
-      let select = base.selectFrom('deployments').select(['id', 'ingested_at'])
-      if (after !== null) select = select.where((eb) => eb(eb.refTuple('ingested_at', 'id'), '>', eb.tuple(after.at, after.id)))
-      const rows = await select.orderBy('ingested_at').orderBy('id').limit(limit).execute()
+      const page = (from: { at: number; id: string } | null, size: number) => {
+        const select = base.selectFrom('deployments').select(['id', 'ingested_at'])
+        return (from === null ? select : select.where((eb) => eb(eb.refTuple('ingested_at', 'id'), '>', eb.tuple(from.at, from.id)))).orderBy('ingested_at').orderBy('id').limit(size)
+      }
+      const { rows } = await base.executeQuery<{ id: string; ingested_at: number }>(
+        after === null
+          ? shape('deployments since the start', (slot) => page(null, slot(0))).bind([limit])
+          : shape('deployments since a mark', (slot) => page({ at: slot(0), id: slot(1) }, slot(2))).bind([after.at, after.id, limit]),
+      )
       return rows.map((row) => ({ id: row.id, at: row.ingested_at }))
     },
     deploymentsTouched: (fromSeq, toSeq) => deploymentsOf(base, base.selectFrom('documents').select('id').where('seq', '>', fromSeq).where('seq', '<=', toSeq)),
@@ -184,7 +202,8 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
       return `${document?.seq ?? 0}:${verdict?.seq ?? 0}:${deployment?.ingested_at ?? 0}:${deployment?.id ?? ''}`
     },
     verdictChanges: async (after, limit) => {
-      const rows = await db.selectFrom('verdict_changes').select(['seq', 'document_id']).where('seq', '>', after).orderBy('seq').limit(limit).execute()
+      const select = shape('verdict changes', (slot) => db.selectFrom('verdict_changes').select(['seq', 'document_id']).where('seq', '>', slot<number>(0)).orderBy('seq').limit(slot<number>(1)))
+      const { rows } = await db.executeQuery<{ seq: number; document_id: string }>(select.bind([after, limit]))
       const documentIds = [...new Set(rows.map((row) => row.document_id))]
       const buildIds: string[] = []
       for (let offset = 0; offset < documentIds.length; offset += 500) {
@@ -297,6 +316,23 @@ function toAlert(row: Selectable<AlertsTable>): Alert {
   })
 }
 
+/*
+ * Filing reads the same few dozen recurring alerts for every batch ingested, and parsing a row (its subject, evidence
+ * and waiver JSON, through the contract's schema) was the costliest part of reading it. A row equal in every column
+ * to one parsed before gives the same alert, so that one is used (bounded; alerts are never changed in place).
+ */
+const PARSED_LIMIT = 5000
+const parsed = new Map<string, { row: Selectable<AlertsTable>; alert: Alert }>()
+const ALERT_ROW_COLUMNS = ['id', 'project', 'rule', 'cause', 'severity', 'severity_weight', 'title', 'subject', 'evidence', 'state', 'waiver', 'waiver_expires_at', 'first_seen', 'last_seen', 'occurrences', 'last_build_id', 'updated_at'] as const satisfies readonly (keyof AlertsTable)[]
+function parsedAlert(row: Selectable<AlertsTable>): Alert {
+  const known = parsed.get(row.id)
+  if (known !== undefined && ALERT_ROW_COLUMNS.every((column) => known.row[column] === row[column])) return known.alert
+  const alert = toAlert(row)
+  if (parsed.size >= PARSED_LIMIT) parsed.clear()
+  parsed.set(row.id, { row, alert })
+  return alert
+}
+
 function toRow(alert: Alert, lastBuildId: string): AlertsTable {
   return {
     id: alert.id,
@@ -390,19 +426,38 @@ const CHUNK = 500
 /** Every column of an alert but its id: what filing writes over a stored alert. */
 const UPSERTED = ['project', 'rule', 'cause', 'severity', 'severity_weight', 'title', 'subject', 'evidence', 'state', 'waiver', 'waiver_expires_at', 'first_seen', 'last_seen', 'occurrences', 'last_build_id', 'updated_at'] as const satisfies readonly Exclude<keyof AlertsTable, 'id'>[]
 
+const ALERT_COLUMNS = ['id', ...UPSERTED] as const satisfies readonly (keyof AlertsTable)[]
+type OccurrenceRow = AlertTables['alert_occurrences']
+const OCCURRENCE_COLUMNS = ['alert_id', 'build_id', 'document_id', 'at', 'found'] as const satisfies readonly (keyof OccurrenceRow)[]
+type HistoryRow = Omit<AlertTables['alert_history'], 'seq'>
+const HISTORY_COLUMNS = ['alert_id', 'at', 'actor', 'kind', 'from_state', 'to_state', 'reason'] as const satisfies readonly (keyof HistoryRow)[]
+
+/** `count` rows of slots for a multi-row insert's shape: row r's column c in slot r × columns + c. */
+function slotRows<R>(count: number, columns: readonly (keyof R & string)[], slot: <T>(index: number) => T): R[] {
+  return Array.from({ length: count }, (_, row) => Object.fromEntries(columns.map((column, index) => [column, slot(row * columns.length + index)])) as R)
+}
+/** The values of `rows` in the slots' order (slotRows). */
+function rowValues<R>(rows: readonly R[], columns: readonly (keyof R)[]): unknown[] {
+  const values: unknown[] = []
+  for (const row of rows) for (const column of columns) values.push(row[column])
+  return values
+}
+
 /**
  * Files a batch's findings. The alerts and occurrences it touches are read in a few statements first; the findings are
  * merged in memory in order (several of them may share an alert); then each alert is written once, and its new
  * occurrences and history entries in multi-row inserts, history in the order it happened. Evaluation calls this for
  * every batch ingested, and a statement per finding was the larger part of the rules' cost at ingest.
  */
-async function recordFindings(trx: Trx, items: readonly { finding: Finding; occurrence: Occurrence }[], now: number): Promise<Alert[]> {
+async function recordFindings(db: Db, trx: Trx, shape: ShapeCache, items: readonly { finding: Finding; occurrence: Occurrence }[], now: number): Promise<Alert[]> {
   if (items.length === 0) return []
   const ids = [...new Set(items.map(({ finding }) => alertId(finding.project, finding.rule, finding.cause)))]
   const current = new Map<string, { alert: Alert; lastBuildId: string; changed: boolean }>()
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    for (const row of await trx.selectFrom('alerts').selectAll().where('id', 'in', paddedList(ids.slice(offset, offset + CHUNK))).execute()) {
-      current.set(row.id, { alert: toAlert(row), lastBuildId: row.last_build_id, changed: false })
+    const list = paddedList(ids.slice(offset, offset + CHUNK))
+    const select = shape(`alerts by id ${list.length}`, (slot) => db.selectFrom('alerts').selectAll().where('id', 'in', list.map((_, index) => slot<string>(index))))
+    for (const row of (await trx.executeQuery<Selectable<AlertsTable>>(select.bind(list))).rows) {
+      current.set(row.id, { alert: parsedAlert(row), lastBuildId: row.last_build_id, changed: false })
     }
   }
   const pair = (alert: string, build: string) => `${alert}\n${build}`
@@ -411,12 +466,16 @@ async function recordFindings(trx: Trx, items: readonly { finding: Finding; occu
   const buildIds = [...new Set(items.map(({ occurrence }) => occurrence.buildId))]
   for (let offset = 0; offset < storedIds.length; offset += CHUNK) {
     for (let from = 0; from < buildIds.length; from += CHUNK) {
-      const rows = await trx
-        .selectFrom('alert_occurrences')
-        .select(['alert_id', 'build_id'])
-        .where('alert_id', 'in', paddedList(storedIds.slice(offset, offset + CHUNK)))
-        .where('build_id', 'in', paddedList(buildIds.slice(from, from + CHUNK)))
-        .execute()
+      const alerts = paddedList(storedIds.slice(offset, offset + CHUNK))
+      const builds = paddedList(buildIds.slice(from, from + CHUNK))
+      const select = shape(`occurrences of ${alerts.length} alerts in ${builds.length} builds`, (slot) =>
+        db
+          .selectFrom('alert_occurrences')
+          .select(['alert_id', 'build_id'])
+          .where('alert_id', 'in', alerts.map((_, index) => slot<string>(index)))
+          .where('build_id', 'in', builds.map((_, index) => slot<string>(alerts.length + index))),
+      )
+      const rows = (await trx.executeQuery<{ alert_id: string; build_id: string }>(select.bind([...alerts, ...builds]))).rows
       for (const row of rows) known.add(pair(row.alert_id, row.build_id))
     }
   }
@@ -448,14 +507,22 @@ async function recordFindings(trx: Trx, items: readonly { finding: Finding; occu
   // Each alert before its occurrences and history, as the foreign keys want.
   // Rows go in chunks of power-of-two sizes (./statement-shapes.ts), so a few statement texts serve every batch.
   for (const chunk of binaryChunks(rows, 16)) {
-    await trx
-      .insertInto('alerts')
-      .values(chunk)
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(UPSERTED.map((column) => [column, eb.ref(`excluded.${column}`)]))))
-      .execute()
+    const upsert = shape(`alerts upsert ${chunk.length}`, (slot) =>
+      db
+        .insertInto('alerts')
+        .values(slotRows<AlertsTable>(chunk.length, ALERT_COLUMNS, slot))
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(UPSERTED.map((column) => [column, eb.ref(`excluded.${column}`)])))),
+    )
+    await trx.executeQuery(upsert.bind(rowValues(chunk, ALERT_COLUMNS)))
   }
-  for (const chunk of binaryChunks(occurrences, 64)) await trx.insertInto('alert_occurrences').values(chunk).execute()
-  for (const chunk of binaryChunks(history, 64)) await trx.insertInto('alert_history').values(chunk).execute()
+  for (const chunk of binaryChunks(occurrences, 64)) {
+    const insert = shape(`occurrences insert ${chunk.length}`, (slot) => db.insertInto('alert_occurrences').values(slotRows<OccurrenceRow>(chunk.length, OCCURRENCE_COLUMNS, slot)))
+    await trx.executeQuery(insert.bind(rowValues(chunk, OCCURRENCE_COLUMNS)))
+  }
+  for (const chunk of binaryChunks(history, 64)) {
+    const insert = shape(`history insert ${chunk.length}`, (slot) => db.insertInto('alert_history').values(slotRows<HistoryRow>(chunk.length, HISTORY_COLUMNS, slot)))
+    await trx.executeQuery(insert.bind(rowValues(chunk, HISTORY_COLUMNS)))
+  }
   return created
 }
 
@@ -477,8 +544,10 @@ async function transition(trx: Trx, id: string, patch: AlertPatch, actor: string
   return { ok: true, alert: detail }
 }
 
-async function expireWaivers(db: Db, now: number): Promise<number> {
-  const due = await db.selectFrom('alerts').selectAll().where('waiver_expires_at', '<=', now).where('state', '=', 'waived').execute()
+async function expireWaivers(db: Db, shape: ShapeCache, now: number): Promise<number> {
+  // Asked before every evaluation: compiled once.
+  const select = shape('waivers due', (slot) => db.selectFrom('alerts').selectAll().where('waiver_expires_at', '<=', slot<number>(0)).where('state', '=', 'waived'))
+  const due = (await db.executeQuery<Selectable<AlertsTable>>(select.bind([now]))).rows
   for (const row of due) {
     const alert = toAlert(row)
     const expired = expireWaiver({ state: alert.state, waiver: alert.waiver }, now)
