@@ -27,17 +27,22 @@ const curveHashes: Record<KeyAlgorithm, string | null> = {
 /** Loads a PEM public key; throws with a plain reason when it is not one we can verify with. */
 export function loadPublicKey(id: string, pem: string): TrustedKey {
   const key = createPublicKey(pem)
-  let algorithm: KeyAlgorithm
-  if (key.asymmetricKeyType === 'ed25519') algorithm = 'ed25519'
-  else if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') algorithm = 'rsa'
-  else if (key.asymmetricKeyType === 'ec') {
+  const algorithm = keyAlgorithm(key)
+  const der = key.export({ type: 'spki', format: 'der' })
+  return { id, key, algorithm, fingerprint: createHash('sha256').update(der).digest('hex') }
+}
+
+/** What a key verifies as; throws with a plain reason when it is not one we can verify with. */
+export function keyAlgorithm(key: KeyObject): KeyAlgorithm {
+  if (key.asymmetricKeyType === 'ed25519') return 'ed25519'
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return 'rsa'
+  if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve ?? ''
     const known = curveAlgorithms[curve]
     if (!known) throw new Error(`unsupported elliptic curve ${curve || '(unknown)'}; use P-256, P-384 or P-521`)
-    algorithm = known
-  } else throw new Error(`unsupported key type ${key.asymmetricKeyType ?? '(unknown)'}; use Ed25519, ECDSA or RSA`)
-  const der = key.export({ type: 'spki', format: 'der' })
-  return { id, key, algorithm, fingerprint: createHash('sha256').update(der).digest('hex') }
+    return known
+  }
+  throw new Error(`unsupported key type ${key.asymmetricKeyType ?? '(unknown)'}; use Ed25519, ECDSA or RSA`)
 }
 
 /**

@@ -1,9 +1,10 @@
 import { createHash, X509Certificate as NodeCertificate } from 'node:crypto'
-import { X509Certificate } from '@sigstore/core'
+import type { X509Certificate } from '@sigstore/core'
 import { issuedWithin } from './chain'
+import { derOf, parseX509 } from './der'
 import type { SignedEntity } from '@sigstore/verify'
 import { IngestError } from '../errors'
-import { loadPublicKey, type TrustedKey } from '../keys'
+import { keyAlgorithm, type TrustedKey } from '../keys'
 import { runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
 import { timesOf, type Times } from './timestamps'
 import type { CertAuthority, SigstoreTrust } from './trust-material'
@@ -87,6 +88,11 @@ export type SigningCertificate = {
   derSha256: string
   /** node:crypto's reading of the same DER: OpenSSL checks the issuer's signature over the bytes as sent. */
   node: NodeCertificate
+  /**
+   * The certified key's SubjectPublicKeyInfo (DER), null if node cannot export it: what a log entry's key is
+   * compared with. Exported when first asked for (exporting cost as much as reading the certificate).
+   */
+  spki: () => Buffer | null
 }
 
 /**
@@ -118,7 +124,7 @@ function parseCertificate(der: Buffer, derSha256: string, path: string): Signing
   let node: NodeCertificate
   try {
     node = new NodeCertificate(der)
-    cert = X509Certificate.parse(Buffer.from(der))
+    cert = parseX509(der)
   } catch (error) {
     throw new IngestError('invalid-certificate', `the signing certificate is not a DER X.509 certificate: ${messageOf(error)}`, path)
   }
@@ -150,12 +156,27 @@ function parseCertificate(der: Buffer, derSha256: string, path: string): Signing
   }
   let key: TrustedKey | null = null
   let keyError: string | null = null
+  let exported: Buffer | null | undefined
+  const spki = () => {
+    if (exported === undefined) exported = safe(() => node.publicKey.export({ type: 'spki', format: 'der' }))
+    return exported
+  }
   try {
-    key = loadPublicKey('certificate', node.publicKey.export({ type: 'spki', format: 'pem' }).toString())
+    // node's own key object for the certificate (no PEM round trip); its fingerprint only when something asks.
+    const publicKey = node.publicKey
+    const algorithm = keyAlgorithm(publicKey)
+    key = {
+      id: 'certificate',
+      key: publicKey,
+      algorithm,
+      get fingerprint() {
+        return createHash('sha256').update(spki() ?? publicKey.export({ type: 'spki', format: 'der' })).digest('hex')
+      },
+    }
   } catch (error) {
     keyError = messageOf(error)
   }
-  return { cert, info, key, keyError, derSha256, node }
+  return { cert, info, key, keyError, derSha256, node, spki }
 }
 
 function instant(openssl: string, path: string): string {
@@ -182,6 +203,8 @@ const none = (failure: Step) => ({ step: failure, authority: null })
  * bundles carry leaf, intermediate and root in order, and pass.
  */
 export function bundleChainProblem(leafDer: Buffer, chain: readonly Buffer[]): string | null {
+  // Nothing after the signing certificate: nothing to be out of order (and no need to read the leaf again).
+  if (chain.length === 0) return null
   const describe = (cert: NodeCertificate) => `${cert.subject.replace(/\n/g, ', ') || '(no subject)'}${cert.subject === cert.issuer ? ', a self-signed root' : ''}`
   let child = safe(() => new NodeCertificate(leafDer))
   if (!child) return null
@@ -236,7 +259,7 @@ function chainOf(trust: SigstoreTrust, entity: SignedEntity, certificate: Signin
   const { cert, info } = certificate
   const dates = timesOf(times)
   const expected = dates.length > 0 ? `a chain to a Fulcio CA in a trusted root, valid at signing time ${dates.map(iso).join(', ')}` : 'a chain to a Fulcio CA in a trusted root, valid at a verified signing time'
-  const broken = bundleChainProblem(cert.root.toDER(), bundleChain)
+  const broken = bundleChain.length > 0 ? bundleChainProblem(derOf(cert.root), bundleChain) : null
   if (broken) return none(step('failed', 'certificate-chain', `${expected}; the bundle's own chain in order, each certificate issued by the next`, broken, 'The certificate chain in the bundle is not a chain: it was altered or assembled by hand.'))
   const validity = `leaf valid ${info.notBefore.replace('.000Z', 'Z')} to ${info.notAfter.replace('.000Z', 'Z')}`
   const issuedBy = `issued by ${info.issuerDN || '(no issuer)'}`

@@ -1,9 +1,10 @@
-import { X509Certificate as NodeCertificate } from 'node:crypto'
-import type { X509Certificate } from '@sigstore/core'
+import { createHash, X509Certificate as NodeCertificate } from 'node:crypto'
+import { EXTENSION_OID_SCT, X509SCTExtension, type X509Certificate } from '@sigstore/core'
 import type { TrustMaterial } from '@sigstore/verify'
-// Not in the package's index: the SCT check @sigstore/verify runs inside its chain verification, used here as is.
-import { verifySCTs } from '@sigstore/verify/dist/key/sct.js'
+// Not in the package's index: the filter @sigstore/verify's SCT check picks the CT logs with.
+import { filterTLogAuthorities } from '@sigstore/verify/dist/trust/filter.js'
 import { isDeepStrictEqual } from 'node:util'
+import { derOf } from './der'
 import type { SigstoreTrust } from './trust-material'
 
 /*
@@ -70,7 +71,40 @@ function provenAuthorities(material: TrustMaterial): ProvenAuthority[] {
 
 /** The library verifies over its own re-encoding of the DER; node over the bytes as sent. They must be the same. */
 function reencodes(cert: X509Certificate, der: Buffer | undefined): boolean {
-  return der !== undefined && cert.root.toDER().equals(der)
+  return der !== undefined && derOf(cert.root).equals(der)
+}
+
+/** SHA-256 of each CA certificate's key as the library encodes it: the issuer id every SCT of its leaves signs. */
+const issuerKeyIds = new WeakMap<X509Certificate, Buffer>()
+
+/**
+ * The log ids of the leaf's SCTs that verify, as @sigstore/verify's verifySCTs computes them (it throws where one
+ * does not, and so does this). The library clones the certificate (re-encode and parse it again) to splice out the
+ * SCT extension and re-encodes what is left; here the same bytes are encoded once, leaving the extension out, and
+ * the signed structure is built and checked by the library's own SCT code against the logs its own filter picks.
+ */
+function verifiedScts(leaf: X509Certificate, issuer: X509Certificate, ctlogs: TrustMaterial['ctlogs']): Buffer[] {
+  // Like the library, every extension before the SCT one must have an OID (it throws on one that has not).
+  const extension = leaf.extensions.find((candidate) => {
+    const oid = candidate.subs[0]
+    if (!oid) throw new Error('an extension without an OID')
+    return oid.toOID() === EXTENSION_OID_SCT
+  })
+  if (!extension) return []
+  const scts = new X509SCTExtension(extension).signedCertificateTimestamps
+  if (scts.length === 0) return []
+  let issuerId = issuerKeyIds.get(issuer)
+  if (!issuerId) issuerKeyIds.set(issuer, (issuerId = createHash('sha256').update(issuer.publicKey).digest()))
+  const tbs = derOf(leaf.tbsCertificate, extension)
+  const length = Buffer.alloc(3)
+  length.writeUIntBE(tbs.length, 0, 3)
+  // RFC 6962 §3.2: issuer_key_hash, then the TBSCertificate without the SCT extension, with a 24-bit length.
+  const preCert = Buffer.concat([issuerId, length, tbs])
+  return scts.map((sct) => {
+    const logs = filterTLogAuthorities(ctlogs, { logID: sct.logID, targetDate: sct.datetime })
+    if (!logs.some((log) => sct.verify(preCert, log.publicKey))) throw new Error('SCT verification failed')
+    return sct.logID
+  })
 }
 
 /**
@@ -102,8 +136,8 @@ export function issuedWithin(trust: SigstoreTrust, leaf: { cert: X509Certificate
   const issuer = issuing.authority.certChain[0]
   if (!issuer) return false
   try {
-    // The SCTs, exactly as the library checks them after building the path (it throws when one fails).
-    const scts = verifySCTs(leaf.cert, issuer, material.ctlogs)
+    // The SCTs, as the library checks them after building the path (it throws when one fails).
+    const scts = verifiedScts(leaf.cert, issuer, material.ctlogs)
     if (scts.some((sct, index) => scts.slice(index + 1).some((other) => isDeepStrictEqual(sct, other)))) return false
     return scts.length >= (trust.ctlogs.length > 0 ? 1 : 0)
   } catch {

@@ -58,7 +58,8 @@ describeWithCorpus('Sigstore bundles verified on worker threads', () => {
     const statuses = pooled?.flatMap((outcome) => (outcome && 'ok' in outcome ? [outcome.ok.item.document.verification.status] : []))
     // The expired-certificate case needs its own trusted root, so under production's it is unverifiable, on both threads.
     expect(statuses).toEqual(['verified', 'verified', 'verified', 'unverifiable', 'verified', 'verified', 'verified', 'unverifiable'])
-  })
+    // Starting the workers compiles the verifier's sources in each of them: seconds on a loaded machine.
+  }, 60_000)
 
   it('leaves a batch of fewer than four bundles to the main thread', async () => {
     expect(await prepareBundlesInWorkers(bundles.slice(0, 3), context)).toBeNull()

@@ -1,4 +1,4 @@
-import { assertBundle, ValidationError } from '@sigstore/bundle'
+import { assertBundle, ValidationError, type Bundle } from '@sigstore/bundle'
 import { Bundle as ProtoBundle } from '@sigstore/protobuf-specs'
 import { toSignedEntity, type SignedEntity, type TrustMaterial } from '@sigstore/verify'
 import type { Signer, Verification } from '../../../src/contract/common'
@@ -112,7 +112,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   try {
     const bundle = ProtoBundle.fromJSON(value)
     assertBundle(bundle)
-    entity = toSignedEntity(bundle)
+    entity = signedEntityOf(bundle, certificate, raw.keyMaterial.kind === 'certificate' ? raw.keyMaterial.der : null)
   } catch (error) {
     const field = error instanceof ValidationError ? error.fields[0] : undefined
     throw new IngestError('invalid-bundle', `not a valid Sigstore bundle: ${messageOf(error)}${field ? ` (${field})` : ''}`, field ? `$.${field}` : '$')
@@ -122,7 +122,7 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
   const steps: Step[] = []
   const signer = guarded('bundle-signature', () => checkSignature(context), (failure): SignerResult => ({ step: failure, key: null, trustedKeyId: null, source: 'none' }))
   steps.push(signer.step)
-  const tlog = guarded('transparency-log', () => checkTransparencyLog({ raw, trust, entity, envelope, timestampCount: rfc3161.length }), (failure): TlogResult => ({ step: failure, trusted: [], present: entity.tlogEntries.length, entries: entity.tlogEntries }))
+  const tlog = guarded('transparency-log', () => checkTransparencyLog({ raw, trust, entity, envelope, timestampCount: rfc3161.length, ...(certificate ? { certificateKey: certificate.spki } : {}) }), (failure): TlogResult => ({ step: failure, trusted: [], present: entity.tlogEntries.length, entries: entity.tlogEntries }))
   steps.push(tlog.step)
   const timestamps = guarded('timestamp', () => checkTimestamps(rfc3161, trust, entity), (failure) => ({ step: failure, trusted: [] }))
   if (timestamps.step) steps.push(timestamps.step)
@@ -180,6 +180,20 @@ export function prepareBundle(value: unknown, trust: SigstoreTrust, options: Pre
       signers,
     },
   }
+}
+
+/**
+ * The library's toSignedEntity, given the signing certificate already read from `der`: it would parse the
+ * certificate again (with @sigstore/core's ASN.1 reader, a tenth of a bundle with a new certificate). When the
+ * bundle's certificate is those bytes, the library builds everything else and the key is the certificate read;
+ * otherwise the library builds the whole entity as it always does.
+ */
+function signedEntityOf(bundle: Bundle, certificate: SigningCertificate | null, der: Buffer | null): SignedEntity {
+  const content = bundle.verificationMaterial.content
+  const carried = content.$case === 'certificate' ? content.certificate.rawBytes : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined
+  if (!certificate || !der || !carried || !der.equals(carried)) return toSignedEntity(bundle)
+  const entity = toSignedEntity({ ...bundle, verificationMaterial: { ...bundle.verificationMaterial, content: { $case: 'publicKey', publicKey: { hint: '' } } } })
+  return { ...entity, key: { $case: 'certificate', certificate: certificate.cert } }
 }
 
 /** What the checks of one bundle read: its JSON, its parsed parts and the trust it is judged by. */

@@ -131,9 +131,11 @@ export type TlogEvidence = {
   envelope: DsseEnvelope | null
   /** How many RFC 3161 timestamps the bundle carries: they stand in for a log entry where there is none. */
   timestampCount: number
+  /** The signing certificate's key (SPKI DER) when the caller has read the certificate already; read from the bundle otherwise. */
+  certificateKey?: () => Buffer | null
 }
 
-export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCount }: TlogEvidence): TlogResult {
+export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCount, certificateKey }: TlogEvidence): TlogResult {
   const version = BUNDLE_MEDIA_TYPES[raw.mediaType]
   const entries = [...entity.tlogEntries]
   let loggedOverPae = false
@@ -151,7 +153,8 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   // Rekor v2 may log a DSSE envelope as hashedrekord 0.0.2 over the digest of its PAE, the bytes actually signed
   // (rekor-v2 spec §6.1.4); @sigstore/verify 3.x compares the payload's digest instead and calls it a mismatch.
   const paeDigest = envelope ? createHash('sha256').update(pae(envelope.payloadType, envelope.payload)).digest('hex') : null
-  const ourKey = raw.keyMaterial.kind === 'certificate' ? spkiOf(raw.keyMaterial.der) : null
+  const ourDer = raw.keyMaterial.kind === 'certificate' ? raw.keyMaterial.der : null
+  const ourKey = ourDer ? () => (certificateKey ? certificateKey() : spkiOf(ourDer)) : null
   const trusted: TransparencyLogEntry[] = []
   const findings: Step[] = []
   const proven = new Set<TransparencyLogEntry>()
@@ -175,9 +178,11 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
     const ourDigest = overPae ? paeDigest : payloadDigest
     if (overPae) loggedOverPae = true
     if (logged.digest !== ourDigest) mismatches.push(`it logs digest ${shortHex(logged.digest ?? '(none)')}, the bundle's ${overPae ? 'DSSE pre-authentication encoding' : 'content'} is ${shortHex(ourDigest)}`)
-    if (ourKey && logged.verifier) {
+    // The log usually holds the very certificate the bundle carries: the same bytes name the same key.
+    const key = ourKey && logged.verifier && !ourDer?.equals(logged.verifier) ? ourKey() : null
+    if (key && logged.verifier) {
       const loggedKey = spkiOf(logged.verifier)
-      if (!loggedKey || !loggedKey.equals(ourKey)) mismatches.push("it names a different signing key than the bundle's certificate")
+      if (!loggedKey || !loggedKey.equals(key)) mismatches.push("it names a different signing key than the bundle's certificate")
     }
     if (mismatches.length > 0) {
       findings.push(
