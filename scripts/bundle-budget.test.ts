@@ -43,6 +43,17 @@ describe('closure', () => {
     ])
   })
 
+  it('leaves out what loads on demand only (the virtualiser), and what only it imports', () => {
+    const withVirtualiser: Manifest = {
+      ...manifest,
+      '_table.js': { file: 'assets/table.js', imports: ['index.html', '_contract.js'], dynamicImports: ['src/components/ui/virtual-rows.tsx'] },
+      'src/components/ui/virtual-rows.tsx': { file: 'assets/virtual-rows.js', isDynamicEntry: true, imports: ['_virtual-core.js'] },
+      '_virtual-core.js': { file: 'assets/virtual-core.js' },
+    }
+    const keys = closure(withVirtualiser, ['src/features/builds/components/builds-page.tsx'])
+    expect([...keys].map((key) => withVirtualiser[key]?.file).sort()).toEqual(['assets/builds-page.js', 'assets/contract.js', 'assets/index.js', 'assets/table.js'])
+  })
+
   it('names a chunk the manifest lacks', () => {
     expect(() => closure({ 'a.js': { file: 'a.js', imports: ['gone.js'] } }, ['a.js'])).toThrow('the manifest has no chunk gone.js')
   })

@@ -45,7 +45,14 @@ const ManifestChunk = z.object({
 export const Manifest = z.record(z.string(), ManifestChunk)
 export type Manifest = z.infer<typeof Manifest>
 
-/** Manifest keys of `roots` and everything they import, statically and (when `lazy`) dynamically. */
+/**
+ * Lazy modules no first visit loads, so not counted in a screen (they are in the whole app): each is asked for only
+ * when the screen needs it after its first draw, as said where it is imported. The virtualiser loads when a list
+ * grows past a first page (50 rows by default; 150 are drawn plainly) or the reader scrolls near its end.
+ */
+export const ON_DEMAND: ReadonlySet<string> = new Set(['src/components/ui/virtual-rows.tsx'])
+
+/** Manifest keys of `roots` and everything they import, statically and (when `lazy`) dynamically, but not ON_DEMAND. */
 export function closure(manifest: Manifest, roots: readonly string[], lazy = true): Set<string> {
   const seen = new Set<string>()
   const visit = (key: string) => {
@@ -55,7 +62,7 @@ export function closure(manifest: Manifest, roots: readonly string[], lazy = tru
     seen.add(key)
     for (const next of chunk.imports ?? []) visit(next)
     // The entry's lazy imports are the routes themselves: reaching the entry from a page loads none of them.
-    if (lazy && !chunk.isEntry) for (const next of chunk.dynamicImports ?? []) visit(next)
+    if (lazy && !chunk.isEntry) for (const next of chunk.dynamicImports ?? []) if (!ON_DEMAND.has(next)) visit(next)
   }
   roots.forEach(visit)
   return seen

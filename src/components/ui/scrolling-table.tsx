@@ -1,5 +1,5 @@
-import { useLayoutEffect, useRef, type ReactNode, type Ref, type UIEvent } from 'react'
-import { VirtualRows } from './virtual-rows'
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref, type UIEvent } from 'react'
+import type { VirtualRows as VirtualRowsType } from './virtual-rows'
 
 /** Up to this many rows a table renders plainly; past it, only the rows in view (plus some) are in the DOM. */
 export const VIRTUALIZE_AFTER = 150
@@ -28,6 +28,46 @@ export type ScrollingTableProps<T> = {
   restoreKey?: string
 }
 
+/*
+ * The virtualiser (@tanstack/react-virtual, 9.4 kB gzip) is not needed for the first page of a list (50 rows by
+ * default, drawn plainly), so it loads on demand: when the reader nears the end of the box (the next page may take
+ * the list past VIRTUALIZE_AFTER), or when a list that long is shown. Not `React.lazy` + Suspense: React 19 holds a
+ * revealed Suspense boundary back for up to 300 ms, and the rows drawn meanwhile should stay rows, not a fallback.
+ */
+let loadedVirtualRows: typeof VirtualRowsType | null = null
+let loadingVirtualRows: Promise<typeof VirtualRowsType> | null = null
+function loadVirtualRows(): Promise<typeof VirtualRowsType> {
+  loadingVirtualRows ??= import('./virtual-rows').then(
+    (module) => (loadedVirtualRows = module.VirtualRows),
+    (error: unknown) => {
+      // A failed load (a new deployment removed the chunk, a dropped connection) may be retried on the next need.
+      loadingVirtualRows = null
+      throw error
+    },
+  )
+  return loadingVirtualRows
+}
+
+/** The virtualiser once loaded; asks for it while `needed`. */
+function useVirtualRows(needed: boolean): typeof VirtualRowsType | null {
+  const [component, setComponent] = useState(() => loadedVirtualRows)
+  // Loaded meanwhile for another table: no need to wait for this one's effect.
+  const current = component ?? loadedVirtualRows
+  useEffect(() => {
+    if (!needed || current !== null) return
+    let live = true
+    loadVirtualRows()
+      .then((loaded) => {
+        if (live) setComponent(() => loaded)
+      })
+      .catch(() => undefined)
+    return () => {
+      live = false
+    }
+  }, [needed, current])
+  return current
+}
+
 /** Scroll positions by history entry, for the life of the page (a reload starts at the top, as it should). */
 const scrollPositions = new Map<string, number>()
 
@@ -35,6 +75,8 @@ const scrollPositions = new Map<string, number>()
 export function ScrollingTable<T>({ label, className, columns, rows, getKey, renderRow, estimateRowPx = 64, onNearEnd, stale = false, restoreKey }: ScrollingTableProps<T>) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const restoreTo = restoreKey === undefined ? undefined : scrollPositions.get(restoreKey)
+  const virtualize = rows.length > VIRTUALIZE_AFTER
+  const VirtualRows = useVirtualRows(virtualize)
 
   useLayoutEffect(() => {
     // Once, on mount: the rows came back from the query cache, so the box can be as tall as before at once.
@@ -45,7 +87,11 @@ export function ScrollingTable<T>({ label, className, columns, rows, getKey, ren
   function onScroll(event: UIEvent<HTMLDivElement>) {
     const element = event.currentTarget
     if (restoreKey !== undefined) scrollPositions.set(restoreKey, element.scrollTop)
-    if (element.scrollHeight - element.scrollTop - element.clientHeight < LOAD_AHEAD_PX) onNearEnd?.()
+    if (element.scrollHeight - element.scrollTop - element.clientHeight < LOAD_AHEAD_PX) {
+      // The next page may make the list long: fetch the virtualiser alongside it (a no-op once loaded).
+      if (onNearEnd) loadVirtualRows().catch(() => undefined)
+      onNearEnd?.()
+    }
   }
 
   return (
@@ -61,7 +107,10 @@ export function ScrollingTable<T>({ label, className, columns, rows, getKey, ren
           </tr>
         </thead>
         <tbody className={stale ? 'is-stale' : undefined}>
-          {rows.length > VIRTUALIZE_AFTER ? (
+          {virtualize && VirtualRows === null ? (
+            <WaitingRows rows={rows} columns={columns.length} estimateRowPx={estimateRowPx} getKey={getKey} renderRow={renderRow} />
+          ) : virtualize && VirtualRows !== null ? (
+            // eslint-disable-next-line react-hooks/static-components -- the loaded module's own component: one value for the page's life, never made during render
             <VirtualRows
               rows={rows}
               scrollRef={scrollRef}
@@ -77,6 +126,27 @@ export function ScrollingTable<T>({ label, className, columns, rows, getKey, ren
         </tbody>
       </table>
     </div>
+  )
+}
+
+/**
+ * A long list while the virtualiser loads (a few milliseconds, once per page load): the first VIRTUALIZE_AFTER
+ * rows, and a spacer as tall as the rest would be, so the box has its height (a restored scroll position holds)
+ * and the DOM stays small however many rows there are.
+ */
+function WaitingRows<T>({ rows, columns, estimateRowPx, getKey, renderRow }: Pick<ScrollingTableProps<T>, 'rows' | 'getKey' | 'renderRow'> & { columns: number; estimateRowPx: number }) {
+  const rest = rows.length - VIRTUALIZE_AFTER
+  return (
+    <>
+      {rows.slice(0, VIRTUALIZE_AFTER).map((row, index) => (
+        <RowSlot key={getKey(row)}>{renderRow(row, index)}</RowSlot>
+      ))}
+      {rest > 0 ? (
+        <tr className="spacer-row" aria-hidden="true">
+          <td colSpan={columns} style={{ height: rest * estimateRowPx }} />
+        </tr>
+      ) : null}
+    </>
   )
 }
 
