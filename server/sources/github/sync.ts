@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { fromWorkflowJob, fromWorkflowRun, WorkflowJobEvent, WorkflowRunEvent } from '../../telemetry/github'
 import type { GithubSourceConfig } from '../config'
-import { fetchWithRetry, redact, SourceFetchError, statusText } from '../http'
+import { fetchWithRetry, redact, SourceFetchError, statusText, type SourceResponse } from '../http'
 import { ingestPulled, PulledDocumentError, secret, type SyncContext } from '../sync'
 
 /*
@@ -32,14 +32,14 @@ export async function syncGithub(context: SyncContext<GithubSourceConfig>): Prom
   const { source, store, report, now } = context
   const token = source.auth ? secret(context, source.auth.tokenEnv, 'auth.tokenEnv') : null
   const seen = await store.sources.seenWithPrefix(source.name, '')
-  const get = async (path: string, etag?: string): Promise<{ response: Response; url: string }> => {
+  const get = async (path: string, etag?: string): Promise<{ response: SourceResponse; url: string }> => {
     const url = path.startsWith('http') ? path : `${source.url}${path}`
     const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'provenance-dashboard' }
     if (token) headers.authorization = `Bearer ${token}`
     if (etag) headers['if-none-match'] = etag
     return { response: await fetchWithRetry(url, { headers }), url }
   }
-  const json = async (response: Response, url: string, what: string): Promise<unknown> => {
+  const json = async (response: SourceResponse, url: string, what: string): Promise<unknown> => {
     if (!response.ok) {
       await response.body?.cancel()
       throw new SourceFetchError(`${what}: GitHub answered ${response.status} ${statusText(response.status)}`, redact(url), response.status)
@@ -105,7 +105,7 @@ export async function syncGithub(context: SyncContext<GithubSourceConfig>): Prom
         while (next !== null) {
           if (context.signal.aborted) return
           report.phase = `listing the Actions runs of ${repository}`
-          const { response, url }: { response: Response; url: string } = await get(next)
+          const { response, url }: { response: SourceResponse; url: string } = await get(next)
           const page = RunsPage.safeParse(await json(response, url, `the Actions runs of ${repository}`))
           if (!page.success) throw new SourceFetchError(`the Actions runs of ${repository}: the answer has no workflow_runs array`, redact(url), response.status)
           report.total += page.data.workflow_runs.length

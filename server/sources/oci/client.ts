@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { fetchWithRetry, readJson, redact, SourceFetchError, statusText, type FetchPolicy } from '../http'
+import { fetchWithRetry, readJson, redact, SourceFetchError, statusText, type FetchPolicy, type SourceResponse } from '../http'
 import { nodeTransport } from '../node-transport'
 
 /*
@@ -112,7 +112,7 @@ export class OciClient {
   }
 
   /** One request with the registry's auth; on 401 it answers the challenge and tries again once. */
-  private async send(path: string, repository: string, init: { method?: string; accept?: string; ifNoneMatch?: string } = {}): Promise<Response> {
+  private async send(path: string, repository: string, init: { method?: string; accept?: string; ifNoneMatch?: string } = {}): Promise<SourceResponse> {
     const url = this.url(path)
     const scope = `repository:${repository}:pull`
     const headers = (): Record<string, string> => {
@@ -177,7 +177,7 @@ export class OciClient {
     return body.data.token ?? body.data.access_token ?? ''
   }
 
-  private async failed(response: Response, url: string, what: string): Promise<never> {
+  private async failed(response: SourceResponse, url: string, what: string): Promise<never> {
     let detail = ''
     try {
       const body: unknown = JSON.parse(await response.text())
@@ -253,7 +253,7 @@ export class OciClient {
     return { digest: fetched.digest, fetched }
   }
 
-  private async readManifest(response: Response, url: string, repository: string, reference: string): Promise<FetchedManifest> {
+  private async readManifest(response: SourceResponse, url: string, repository: string, reference: string): Promise<FetchedManifest> {
     if (!response.ok) await this.failed(response, url, `reading the manifest ${repository}@${reference}`)
     const bytes = Buffer.from(await response.arrayBuffer())
     const digest = sha256(bytes)
