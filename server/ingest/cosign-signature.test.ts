@@ -143,6 +143,27 @@ describe('keyless cosign image signatures', { timeout: 30_000 }, () => {
     expect(document?.subjects).toEqual([{ name: 'registry.example/acme/web', digest: { sha256: 'ab'.repeat(32) } }])
   })
 
+  it('verifies the form cosign download signature prints (certificates as Go JSON with Raw DER), about the image its payload names', async () => {
+    const payload = payloadOf(image)
+    const annotations = keylessSignatureAnnotations(instance, payload)
+    const raw = (pem: string) => ({ Raw: pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), Version: 3, SerialNumber: 1 })
+    const [intermediate = '', root = ''] = instance.chainPem.split(/(?<=-----END CERTIFICATE-----\n)/)
+    const printed = {
+      Base64Signature: annotations['dev.cosignproject.cosign/signature'],
+      Payload: payload.toString('base64'),
+      Cert: raw(annotations['dev.sigstore.cosign/certificate'] ?? ''),
+      Chain: [raw(intermediate), raw(root)],
+      Bundle: JSON.parse(annotations['dev.sigstore.cosign/bundle'] ?? '') as unknown,
+    }
+    const document = (await ingest(printed)).body?.documents[0]
+    // Pushed on its own, it is about the image its payload names, and there is no attached image to hold it to.
+    expect(document?.verification).toMatchObject({ status: 'verified', certificate: { subjectAlternativeName: 'https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main' } })
+    expect(document?.verification.checks.map((check) => check.name)).not.toContain('image-digest')
+    expect(document?.subjects).toEqual([{ name: 'registry.example/acme/web', digest: { sha256: 'ab'.repeat(32) } }])
+    expect(read({ ...printed, Cert: { Raw: '***' } }).error).toMatchObject({ code: 'invalid-base64', path: '$.Cert.Raw' })
+    expect(read({ ...printed, Chain: [raw(intermediate), 7] }).error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.Chain[1]' })
+  })
+
   it('fails at image-digest when the payload names another image than the one it is attached to', async () => {
     const payload = payloadOf(`sha256:${'cd'.repeat(32)}`)
     const { body } = await ingest(keyless(payload, keylessSignatureAnnotations(instance, payload)))

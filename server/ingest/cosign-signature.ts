@@ -25,7 +25,10 @@ export type CosignSignature = {
   Base64Signature: string
   /** The simple-signing payload, base64. */
   Payload: string
-  /** PEM of the signing certificate, for keyless signatures; null when signed with a key. */
+  /**
+   * PEM of the signing certificate, for keyless signatures; null when signed with a key. `cosign download signature`
+   * prints Go's JSON of the certificate instead (its DER in `Raw`), which is read too, as is its list for `Chain`.
+   */
   Cert: string | null
   Chain: string | null
   /** cosign's Rekor bundle (the log's signed promise and the entry it covers), when the signature was logged. */
@@ -103,8 +106,7 @@ function cosignPathOf(bundlePath: string | undefined): string {
  * key, the signature over the payload with the certificate's key, and the signer's identity.
  */
 function judgeKeyless(payload: Buffer, signature: Buffer, value: Record<string, unknown>, certificate: string, leading: Check[], context: IngestContext): { verification: Verification; prepared: PreparedBundle } {
-  const chain = value.Chain ?? null
-  if (chain !== null && typeof chain !== 'string') throw new IngestError('invalid-cosign-signature', `expected the certificate chain as PEM text or null, found ${kindOf(chain)}`, '$.Chain')
+  const chain = chainText(value.Chain)
   const rekorBundle = value.Bundle ?? null
   if (typeof rekorBundle === 'string') throw new IngestError('invalid-cosign-signature', 'the Rekor bundle is not JSON, so the log entry it stands for cannot be read', '$.Bundle')
   let prepared: PreparedBundle
@@ -127,6 +129,27 @@ function judgeKeyless(payload: Buffer, signature: Buffer, value: Record<string, 
   return { verification: { ...evidence, status, failedCheck: status === 'failed' ? (failed?.name ?? null) : null, checks }, prepared }
 }
 
+/** DER as the PEM text the layer annotations hold. */
+const pemOf = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`
+
+/**
+ * A certificate as PEM text (the layer's annotation), or as `cosign download signature` prints it: Go's JSON of an
+ * x509.Certificate, whose `Raw` is the DER in base64. Null: none (a signature made with a key).
+ */
+function certificateText(value: unknown, path: string): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string') return value
+  if (isRecord(value) && typeof value.Raw === 'string') return pemOf(decodeBase64(value.Raw, `${path}.Raw`))
+  throw new IngestError('invalid-cosign-signature', `expected the certificate as PEM text, an object with its DER as base64 in Raw, or null; found ${kindOf(value)}`, path)
+}
+
+/** The chain as PEM text, or as the list of certificates `cosign download signature` prints. */
+function chainText(value: unknown): string | null {
+  if (!Array.isArray(value)) return certificateText(value, '$.Chain')
+  const list: unknown[] = value
+  return list.map((item, index) => certificateText(item, `$.Chain[${index}]`) ?? '').join('')
+}
+
 /** The image whose `.sig` tag the connector found the signature under, when it says so. */
 function readAttachedTo(value: unknown): string | null {
   if (value === undefined || value === null) return null
@@ -143,8 +166,7 @@ export const cosignSignatureFormat: FormatHandler = {
   read(value, context): Reading {
     const signature = decodeBase64(value.Base64Signature, '$.Base64Signature')
     const payload = decodeBase64(value.Payload, '$.Payload')
-    const certificate = value.Cert ?? null
-    if (certificate !== null && typeof certificate !== 'string') throw new IngestError('invalid-cosign-signature', `expected the certificate as PEM text or null, found ${kindOf(certificate)}`, '$.Cert')
+    const certificate = certificateText(value.Cert, '$.Cert')
     const attachedTo = readAttachedTo(value.AttachedTo)
     const { type, digest, reference } = readPayload(payload)
     const leading = [PAYLOAD_TYPE(type), ...(attachedTo === null ? [] : [imageDigestCheck(digest, attachedTo)])]
