@@ -141,6 +141,35 @@ export type BuildFactsInput = Pick<BuildDetail, 'id' | 'project' | 'sourceRepo' 
   pipeline: { tasks: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[]; steps: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[] }[] }[] } | null
 }
 
+const digitAt = (text: string, at: number) => text.charCodeAt(at) - 48
+const two = (text: string, at: number) => digitAt(text, at) * 10 + digitAt(text, at + 1)
+/** Whether text[from, to) is all ASCII digits. */
+function digits(text: string, from: number, to: number): boolean {
+  for (let at = from; at < to; at++) {
+    const code = text.charCodeAt(at)
+    if (code < 48 || code > 57) return false
+  }
+  return true
+}
+
+/**
+ * Milliseconds since the epoch of an instant, as Date.parse reads it. The instants the rules read are the contract's
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (three of them a build), and Date.parse was a tenth of making a build's facts; that one
+ * form is read field by field. Anything else, and days past the 28th (which Date.parse may refuse), go to Date.parse.
+ */
+export function instantMs(text: string): number {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return Date.parse(text)
+  if (!digits(text, 0, 4) || !digits(text, 5, 7) || !digits(text, 8, 10) || !digits(text, 11, 13) || !digits(text, 14, 16) || !digits(text, 17, 19) || !digits(text, 20, 23)) return Date.parse(text)
+  const year = two(text, 0) * 100 + two(text, 2)
+  const month = two(text, 5)
+  const day = two(text, 8)
+  const hour = two(text, 11)
+  const minute = two(text, 14)
+  const second = two(text, 17)
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 28 || hour > 23 || minute > 59 || second > 59) return Date.parse(text)
+  return Date.UTC(year, month - 1, day, hour, minute, second, digitAt(text, 20) * 100 + two(text, 21))
+}
+
 /** A fixed order for names and versions; localeCompare asks the collator for every pair, and ran for every build ingested. */
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -177,8 +206,8 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
     for (const step of task.steps) for (const host of step.hosts) if (!hosts.has(host)) hosts.set(host, { host, via: `CI step ${task.name} › ${step.name}` })
     for (const host of task.hosts) if (!hosts.has(host)) hosts.set(host, { host, via: `CI job ${task.name}` })
   }
-  const started = build.startedAt === null ? null : Date.parse(build.startedAt)
-  const finished = build.finishedAt === null ? null : Date.parse(build.finishedAt)
+  const started = build.startedAt === null ? null : instantMs(build.startedAt)
+  const finished = build.finishedAt === null ? null : instantMs(build.finishedAt)
   const artifacts = build.subjects.map((subject) => ({ name: subject.name, digest: primaryDigest(subject.digest) }))
   const digests = new Set(artifacts.map((artifact) => artifact.digest))
   return {
@@ -186,7 +215,7 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
     documentId: build.document.id,
     project: build.project,
     sourceHost: build.sourceRepo === null ? null : hostOf(build.sourceRepo),
-    time: Date.parse(build.time),
+    time: instantMs(build.time),
     durationMs: started !== null && finished !== null && finished >= started ? finished - started : null,
     builderId: build.builderId,
     buildType: build.buildType,
