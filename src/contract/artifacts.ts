@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BuildSummary } from './builds'
+import { BuildSummary } from './build-summary'
 import { BuildId, DocumentId, Instant, DigestSet, Verification, VerificationStatus, optionalText } from './common'
 import { Rebuild } from './rebuilds'
 import { Sbom } from './sboms'

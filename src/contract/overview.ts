@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AlertSeverity } from './alert-terms'
-import { BuildSummary } from './builds'
+import { BuildSummary } from './build-summary'
 import { Instant } from './common'
 import { errors, type RouteSpec } from './route-spec'
 
