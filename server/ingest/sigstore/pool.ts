@@ -31,12 +31,17 @@ export type WorkerReply = { id: number; outcomes: PooledOutcome<unknown>[] }
 
 /** Below this many bundles in a body the handover costs more than a second core gains. */
 const MIN_BATCH = 4
-/** Bundles per message: small enough that the workers finish together, large enough to keep messages few. */
-const CHUNK = 25
+/**
+ * Bundles per message: small enough that the workers finish together (a core taken by another process leaves its
+ * worker behind, and the others take its share), large enough to keep messages few.
+ */
+const CHUNK = 10
+/** Chunks a worker holds at once: the next is waiting when one is done, so no worker idles for a round trip. */
+const IN_FLIGHT = 2
 
 const BUNDLE_MEDIA_TYPE = Buffer.from('application/vnd.dev.sigstore.bundle')
 
-type Member = { worker: Worker; configs: Set<number>; pending: Map<number, (reply: WorkerReply | null) => void>; busy: number }
+type Member = { worker: Worker; configs: Set<number>; pending: Map<number, (reply: WorkerReply | null) => void>; busy: number; dead: boolean }
 
 let members: Member[] | null = null
 let forgetEach = false
@@ -78,7 +83,7 @@ function pool(): Member[] | null {
     return null
   }
   members = Array.from({ length: size }, () => {
-    const member: Member = { worker: startWorker(), configs: new Set(), pending: new Map(), busy: 0 }
+    const member: Member = { worker: startWorker(), configs: new Set(), pending: new Map(), busy: 0, dead: false }
     member.worker.on('message', (reply: WorkerReply) => {
       const resolve = member.pending.get(reply.id)
       member.pending.delete(reply.id)
@@ -86,6 +91,7 @@ function pool(): Member[] | null {
     })
     // A worker that dies answers nothing: its documents are verified on the main thread, and the pool is not used again.
     const fail = () => {
+      member.dead = true
       disabled = true
       members = null
       for (const resolve of member.pending.values()) resolve(null)
@@ -130,29 +136,41 @@ export async function prepareBundlesInWorkers<T>(raws: readonly Buffer[], contex
   const outcomes: (PooledOutcome<T> | undefined)[] = new Array<PooledOutcome<T> | undefined>(raws.length)
   const chunks: number[][] = []
   for (let offset = 0; offset < bundles.length; offset += CHUNK) chunks.push(bundles.slice(offset, offset + CHUNK))
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      // The least busy worker takes the next chunk.
-      const member = workers.reduce((best, candidate) => (candidate.busy < best.busy ? candidate : best))
-      const id = nextRequest++
-      const known = member.configs.has(config.id)
-      member.configs.add(config.id)
-      // A worker keeps the process alive only while it has work (an awaited answer would otherwise never come).
-      if (member.busy++ === 0) member.worker.ref()
-      const reply = await new Promise<WorkerReply | null>((resolve) => {
-        member.pending.set(id, resolve)
-        const request: WorkerRequest = { id, config: known ? config.id : config, now, raws: chunk.map((index) => raws[index] ?? Buffer.alloc(0)), forget: forgetEach }
-        member.worker.postMessage(request)
-      })
-      if (--member.busy === 0) member.worker.unref()
+  // Each worker takes the next chunk as it finishes one (IN_FLIGHT lanes each), rather than its share up front: a
+  // worker whose core is busy with something else then verifies less instead of holding the whole batch up.
+  let next = 0
+  const lane = async (member: Member): Promise<void> => {
+    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+      const reply = await send(member, chunk)
       chunk.forEach((index, position) => {
         const outcome = reply?.outcomes[position]
         if (!outcome) outcomes[index] = { retry: true }
         else if ('ok' in outcome) outcomes[index] = { ok: asBuffers(outcome.ok) as T }
         else outcomes[index] = outcome
       })
-    }),
-  )
+      // A worker that died answers no more; the other lanes take the rest.
+      if (!reply) return
+    }
+  }
+  const send = async (member: Member, chunk: number[]): Promise<WorkerReply | null> => {
+    // A message to a worker that has exited would never be answered.
+    if (member.dead) return null
+    const id = nextRequest++
+    const known = member.configs.has(config.id)
+    member.configs.add(config.id)
+    // A worker keeps the process alive only while it has work (an awaited answer would otherwise never come).
+    if (member.busy++ === 0) member.worker.ref()
+    const reply = await new Promise<WorkerReply | null>((resolve) => {
+      member.pending.set(id, resolve)
+      const request: WorkerRequest = { id, config: known ? config.id : config, now, raws: chunk.map((index) => raws[index] ?? Buffer.alloc(0)), forget: forgetEach }
+      member.worker.postMessage(request)
+    })
+    if (--member.busy === 0) member.worker.unref()
+    return reply
+  }
+  await Promise.all(workers.flatMap((member) => Array.from({ length: IN_FLIGHT }, () => lane(member))))
+  // Chunks no live worker was left to take are the main thread's.
+  for (const index of bundles) outcomes[index] ??= { retry: true }
   return outcomes
 }
 
