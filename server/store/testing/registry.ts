@@ -91,6 +91,11 @@ export type RegistryOptions = {
    * uploads and pulls are left out by the registry, as docs/sources.md advises).
    */
   notifications?: { url: string; token: string }
+  /**
+   * `storage.cache.blobdescriptor: inmemory`, as Debian's packaged config.yml and Distribution's sample config
+   * set it: blob metadata is kept in memory rather than read from storage on each blob request.
+   */
+  blobDescriptorCache?: boolean
 }
 
 /** The `notifications:` block of a Distribution config, as docs/sources.md shows it. */
@@ -130,6 +135,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       'storage:',
       '  filesystem:',
       `    rootdirectory: ${join(root, 'data')}`,
+      ...(options.blobDescriptorCache ? ['  cache:', '    blobdescriptor: inmemory'] : []),
       '  delete:',
       '    enabled: true',
       'http:',
