@@ -218,6 +218,21 @@ describe('keyless cosign image signatures', { timeout: 30_000 }, () => {
     expect(checkOf(other, 'transparency-log')?.actual).toMatch(/^no trusted root contains a Rekor log with id/)
   })
 
+  it('checks the SCT when the trusted root lists a CT log: embedded and signed, verified; missing or altered, failed at certificate-chain', () => {
+    const withCt = createTestSigstore('ct', { ctLog: true })
+    const payload = payloadOf(image)
+    const judge = (leaf: ReturnType<typeof withCt.issue>) =>
+      prepareDocument(Buffer.from(JSON.stringify(keyless(payload, keylessSignatureAnnotations(withCt, payload, leaf)))), { keys: [], now: () => Date.now(), sigstore: loadSigstoreTrust([withCt.trustedRoot], []) }).item.document.verification
+    const embedded = judge(withCt.issue())
+    expect(embedded).toMatchObject({ status: 'verified' })
+    expect(checkOf(embedded, 'certificate-chain')).toMatchObject({ ok: true, actual: expect.stringContaining('(https://fulcio.ct.sigstore.test)') as unknown })
+    const missing = judge(withCt.issue({}, { sct: 'none' }))
+    expect(missing).toMatchObject({ status: 'failed', failedCheck: 'certificate-chain' })
+    const altered = judge(withCt.issue({}, { sct: 'tampered' }))
+    expect(altered).toMatchObject({ status: 'failed', failedCheck: 'certificate-chain' })
+    expect(checkOf(altered, 'certificate-chain')).toMatchObject({ detail: 'The certificate transparency proof (SCT) embedded in the certificate does not verify against the trusted CT logs.' })
+  })
+
   it('fails at transparency-log when the signature was never logged, and refuses annotations it cannot read, saying which', () => {
     const payload = payloadOf(image)
     const annotations = keylessSignatureAnnotations(instance, payload)

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import { createHash, generateKeyPairSync, sign, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { X509Certificate } from '@sigstore/core'
 import { canonicalJson } from '../ingest/canonical-json'
 import { pae } from '../ingest/dsse'
 
@@ -24,12 +25,15 @@ export type Identity = {
 
 export type Leaf = { certificatePem: string; privateKey: KeyObject }
 
+/** With a CT log: `none` issues without an SCT, `tampered` with one whose signature does not verify. */
+export type IssueOptions = { sct?: 'none' | 'tampered' }
+
 export type TestSigstore = {
   /** What trust.trustedRoots points at. */
   trustedRoot: Record<string, unknown>
   /** The intermediate and the root, PEM: cosign's `dev.sigstore.cosign/chain`. */
   chainPem: string
-  issue(identity?: Partial<Identity>): Leaf
+  issue(identity?: Partial<Identity>, options?: IssueOptions): Leaf
   /** Logs an entry body and answers cosign's Rekor bundle for it, with a signed entry timestamp by the log key. */
   log(body: Record<string, unknown>): RekorBundle
 }
@@ -42,6 +46,31 @@ const derOfPem = (pem: string) => Buffer.from(pem.replace(/-----(BEGIN|END) CERT
 function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
 }
+
+const u16 = (value: number) => {
+  const out = Buffer.alloc(2)
+  out.writeUInt16BE(value)
+  return out
+}
+const derLength = (length: number) => (length < 0x80 ? Buffer.from([length]) : Buffer.from([0x81, length]))
+const asn1Time = (date: Date) => `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`
+
+/** `openssl ca` over the instance's intermediate, with a database of its own per leaf. */
+const CA_SECTION = `[ca]
+default_ca = fulcio
+[fulcio]
+database = index.txt
+new_certs_dir = .
+certificate = ca.pem
+private_key = ca.key
+serial = serial
+default_md = sha256
+policy = anything
+unique_subject = no
+email_in_dn = no
+[anything]
+commonName = optional
+`
 
 const CONFIG = `[req]
 distinguished_name = dn
@@ -67,8 +96,11 @@ function leafSection(identity: Identity): string {
   return ['[leaf]', 'basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = codeSigning', 'authorityKeyIdentifier = keyid', `subjectAltName = critical,${san}`, ...issuer, ''].join('\n')
 }
 
-/** A new instance; `name` tells two instances' CAs apart in what the checks report. */
-export function createTestSigstore(name = 'test'): TestSigstore {
+/**
+ * A new instance; `name` tells two instances' CAs apart in what the checks report. With `ctLog`, the trusted root
+ * lists a CT log too, and certificates carry its SCT (so the verifier requires one).
+ */
+export function createTestSigstore(name = 'test', { ctLog: withCtLog = false }: { ctLog?: boolean } = {}): TestSigstore {
   const dir = mkdtempSync(join(tmpdir(), 'sigstore-instance-'))
   try {
     writeFileSync(join(dir, 'ca.cnf'), CONFIG)
@@ -86,6 +118,10 @@ export function createTestSigstore(name = 'test'): TestSigstore {
     const logId = createHash('sha256').update(rekorSpki).digest()
     let logIndex = 1000
     let serial = 2
+    const ctKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const ctSpki = ctKeys.publicKey.export({ type: 'spki', format: 'der' })
+    const ct = withCtLog ? { privateKey: ctKeys.privateKey, logId: createHash('sha256').update(ctSpki).digest() } : null
+    const issuerKeyHash = createHash('sha256').update(new NodeCertificate(intermediatePem).publicKey.export({ type: 'spki', format: 'der' })).digest()
 
     const trustedRoot = {
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -98,22 +134,46 @@ export function createTestSigstore(name = 'test'): TestSigstore {
           validFor: { start: '2020-01-01T00:00:00Z' },
         },
       ],
-      ctlogs: [],
+      ctlogs: ct === null ? [] : [{ baseUrl: `https://ctfe.${name}.sigstore.test`, hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: ctSpki.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } }, logId: { keyId: ct.logId.toString('base64') } }],
       timestampAuthorities: [],
     }
 
-    const issue = (identity: Partial<Identity> = {}): Leaf => {
+    const issue = (identity: Partial<Identity> = {}, options: IssueOptions = {}): Leaf => {
       const leafDir = mkdtempSync(join(tmpdir(), 'sigstore-leaf-'))
       try {
         const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        const section = leafSection({ ...WORKFLOW_IDENTITY, ...identity })
         writeFileSync(join(leafDir, 'leaf.key'), pemOf(privateKey))
-        writeFileSync(join(leafDir, 'leaf.cnf'), `${CONFIG}${leafSection({ ...WORKFLOW_IDENTITY, ...identity })}`)
         writeFileSync(join(leafDir, 'ca.pem'), intermediatePem)
         writeFileSync(join(leafDir, 'ca.key'), pemOf(intermediateKey))
+        writeFileSync(join(leafDir, 'leaf.cnf'), `${CONFIG}${CA_SECTION}${section}`)
         // Fulcio leaves have an empty subject; the identity is in the SAN.
         openssl(leafDir, ['req', '-new', '-key', 'leaf.key', '-config', 'leaf.cnf', '-subj', '/', '-out', 'leaf.csr'])
-        openssl(leafDir, ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(serial++), '-extfile', 'leaf.cnf', '-extensions', 'leaf', '-days', '1', '-out', 'leaf.pem'])
-        return { certificatePem: readFileSync(join(leafDir, 'leaf.pem'), 'utf8'), privateKey }
+        const start = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000)
+        const serialHex = (serial++).toString(16).padStart(2, '0')
+        // `openssl ca` takes the validity dates, so a certificate can be issued twice with the same fields.
+        const certify = (extensions: string) => {
+          writeFileSync(join(leafDir, 'index.txt'), '')
+          writeFileSync(join(leafDir, 'serial'), `${serialHex}\n`)
+          openssl(leafDir, ['ca', '-batch', '-config', 'leaf.cnf', '-extensions', extensions, '-startdate', asn1Time(start), '-enddate', asn1Time(new Date(start.getTime() + 86_400_000)), '-in', 'leaf.csr', '-out', 'leaf.pem', '-notext'])
+          return readFileSync(join(leafDir, 'leaf.pem'), 'utf8')
+        }
+        const precertificate = certify('leaf')
+        if (ct === null || options.sct === 'none') return { certificatePem: precertificate, privateKey }
+        // Fulcio's flow: the CT log signs the certificate without the SCT extension (RFC 6962 §3.2, precert_entry),
+        // and the SCT is then embedded in the certificate issued with the same fields.
+        const tbs = X509Certificate.parse(derOfPem(precertificate)).tbsCertificate.toDER()
+        const timestamp = Buffer.alloc(8)
+        timestamp.writeBigUInt64BE(BigInt(Date.now()))
+        const tbsLength = Buffer.alloc(3)
+        tbsLength.writeUIntBE(tbs.length, 0, 3)
+        const signed = Buffer.concat([Buffer.from([0, 0]), timestamp, Buffer.from([0, 1]), issuerKeyHash, tbsLength, tbs, Buffer.from([0, 0])])
+        const signature = sign('sha256', signed, ct.privateKey)
+        if (options.sct === 'tampered') signature[signature.length - 3] = (signature[signature.length - 3] ?? 0) ^ 1
+        const sct = Buffer.concat([Buffer.from([0]), ct.logId, timestamp, Buffer.from([0, 0, 4, 3]), u16(signature.length), signature])
+        const list = Buffer.concat([u16(sct.length + 2), u16(sct.length), sct])
+        writeFileSync(join(leafDir, 'leaf.cnf'), `${CONFIG}${CA_SECTION}${section}${section.replace('[leaf]', '[leafsct]')}1.3.6.1.4.1.11129.2.4.2 = DER:${Buffer.concat([Buffer.from([0x04]), derLength(list.length), list]).toString('hex')}\n`)
+        return { certificatePem: certify('leafsct'), privateKey }
       } finally {
         rmSync(leafDir, { recursive: true, force: true })
       }
