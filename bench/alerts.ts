@@ -79,6 +79,7 @@ const ruledIngest: Tally = { wall: 0, cpu: 0 }
 const rounds: { plain: Tally; ruled: Tally; alerts: number }[] = []
 let warmUp: (typeof rounds)[number] | undefined
 if (ONLY !== 'latency') {
+  const loadAtStart = loadavg()
   for (let round = -1; round < ROUNDS; round++) {
     const plain = await fresh()
     const ruled = await fresh()
@@ -126,7 +127,7 @@ if (ONLY !== 'latency') {
   }
   const rate = (tally: Tally, key: keyof Tally) => envelopes.length / (tally[key] / 1000)
   const slower = (plain: Tally, ruled: Tally, key: keyof Tally) => `${((ruled[key] / plain[key] - 1) * 100).toFixed(1)}%`
-  console.log(`alerts: ingest with and without the rules, JSONL batches of 250, ${envelopes.length} documents, ${ROUNDS} alternating rounds, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}:`)
+  console.log(`alerts: ingest with and without the rules, JSONL batches of 250, ${envelopes.length} documents, ${ROUNDS} alternating rounds, load average at the start ${loadAtStart.map((load) => load.toFixed(1)).join(' ')}:`)
   for (const [index, { plain, ruled, alerts }] of [...(warmUp ? [warmUp] : []), ...rounds].entries()) {
     console.log(
       `  ${index === 0 ? 'warm-up round (not counted)' : `round ${index}`}: without rules ${rate(plain, 'wall').toFixed(0)} documents/s (${rate(plain, 'cpu').toFixed(0)} per CPU second), with rules ${rate(ruled, 'wall').toFixed(0)} documents/s (${rate(ruled, 'cpu').toFixed(0)} per CPU second): ${slower(plain, ruled, 'wall')} slower by the clock, ${slower(plain, ruled, 'cpu')} by CPU time; ${alerts} alerts open`,
