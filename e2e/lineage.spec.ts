@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright'
-import type { APIRequestContext, Page } from '@playwright/test'
+import type { APIRequestContext, Page, Worker as PageWorker } from '@playwright/test'
 import { EnvironmentList } from '../src/contract/deployments'
 import { LineageGraph } from '../src/contract/lineage'
 import { signEnvelope } from '../server/demo/seed'
@@ -98,6 +98,42 @@ test('a deployment without verified provenance is flagged in the graph', async (
   await expect(panel(page).getByText(': deployed without verified provenance')).toBeVisible()
   await expect(panel(page).getByText('no verified path to a source commit')).toBeVisible()
   await expect(page.getByRole('status').filter({ hasText: /\d+ flagged/ })).toBeVisible()
+})
+
+test('answers are read and laid out in the two Web Workers, the answers checked against the contract there', async ({ demoServer: server, demoPage: page, request }) => {
+  const deployment = await running(request, server.url, 'production', 'web')
+  const workers: PageWorker[] = []
+  const closed: string[] = []
+  page.on('worker', (worker) => {
+    workers.push(worker)
+    worker.on('close', () => closed.push(worker.url()))
+  })
+  await page.goto(`${server.url}/lineage?from=${deployment.id}`)
+  await expect(nodeList(page).getByRole('button', { name: /^deployment / }).first()).toBeAttached()
+  expect(workers).toHaveLength(2)
+  const names = await Promise.all(workers.map((worker) => worker.evaluate(() => self.name)))
+  expect([...names].sort()).toEqual(['lineage-answers', 'lineage-layout'])
+  // The answer worker checks against the contract itself: an answer without the graph's fields comes back as the
+  // contract error naming the first field missing, from zod in the worker (loaded from the page's contract chunk).
+  const answers = workers[names.indexOf('lineage-answers')]!
+  const reply = await answers.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const scope = self as unknown as { postMessage: (message: unknown) => void }
+        const post = scope.postMessage.bind(self)
+        scope.postMessage = (message) => {
+          scope.postMessage = post
+          resolve(JSON.stringify(message))
+        }
+        const bytes = new TextEncoder().encode('{"nodes":"none"}').buffer
+        self.dispatchEvent(new MessageEvent('message', { data: { id: -1, key: 'probe', bytes, base: null, status: 200, endpoint: '/api/v1/lineage' } }))
+      }),
+  )
+  expect(reply).toContain('"apiError"')
+  expect(reply).toContain('does not match the API contract')
+  expect(reply).toContain('"path":"root"')
+  // A worker that fails to start is terminated, and the page reads and lays out on its own thread instead.
+  expect(closed).toEqual([])
 })
 
 test('keyboard only: Tab reaches a node, arrows follow its links, Enter opens its panel; axe finds nothing', async ({ demoServer: server, demoPage: page, request }) => {

@@ -1,6 +1,7 @@
 import { ApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'
 import { createAnswerReader, isAnswerReply, type AnswerReply, type AnswerRequest } from './answer-reader'
+import { ANSWER_WORKER_NAME, answerWorkerUrl } from './answer-worker'
 import { applyPatch } from './graph-patch'
 
 /*
@@ -22,7 +23,7 @@ const HELD = 12
 function startWorker(): Worker | null {
   if (worker || workerBroken || typeof Worker === 'undefined') return worker
   try {
-    worker = new Worker(new URL('./answer-worker.ts', import.meta.url), { type: 'module', name: 'lineage-answers' })
+    worker = new Worker(answerWorkerUrl, { type: 'module', name: ANSWER_WORKER_NAME })
   } catch {
     workerBroken = true
     return null

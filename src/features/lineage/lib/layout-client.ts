@@ -1,5 +1,6 @@
 import { layoutGraph, type LayoutInput, type LayoutResult } from './layout'
 import { isLayoutResponse } from './layout-messages'
+import { LAYOUT_WORKER_NAME, layoutWorkerUrl } from './layout-worker'
 
 /*
  * Runs layouts in the Web Worker, one worker for the page's lifetime. Where there is no Worker (jsdom in the unit
@@ -15,7 +16,7 @@ const pending = new Map<number, { resolve: (result: LayoutResult) => void; rejec
 function startWorker(): Worker | null {
   if (worker || workerBroken || typeof Worker === 'undefined') return worker
   try {
-    worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module', name: 'lineage-layout' })
+    worker = new Worker(layoutWorkerUrl, { type: 'module', name: LAYOUT_WORKER_NAME })
   } catch {
     workerBroken = true
     return null
