@@ -61,6 +61,15 @@ describeWithCorpus('Sigstore bundles verified on worker threads', () => {
     // Starting the workers compiles the verifier's sources in each of them: seconds on a loaded machine.
   }, 60_000)
 
+  it('starts new workers for the batch after the pool was closed', async () => {
+    expect(await prepareBundlesInWorkers(raws, context)).not.toBeNull()
+    await closeVerifyPool()
+    // The closed workers' exit events have come by now; they must not switch the pool off for good.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const again = await prepareBundlesInWorkers<PreparedDocument>(raws, context)
+    expect(again?.[0] && 'ok' in again[0] ? again[0].ok.item.document.verification.status : null).toBe('verified')
+  }, 120_000)
+
   it('leaves a batch of fewer than four bundles to the main thread', async () => {
     expect(await prepareBundlesInWorkers(bundles.slice(0, 3), context)).toBeNull()
   })

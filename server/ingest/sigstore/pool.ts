@@ -92,8 +92,11 @@ function pool(): Member[] | null {
     // A worker that dies answers nothing: its documents are verified on the main thread, and the pool is not used again.
     const fail = () => {
       member.dead = true
-      disabled = true
-      members = null
+      // A worker of a pool already closed (closeVerifyPool terminates them) says nothing about the next pool.
+      if (members?.includes(member)) {
+        disabled = true
+        members = null
+      }
       for (const resolve of member.pending.values()) resolve(null)
       member.pending.clear()
     }
