@@ -115,10 +115,16 @@ function partsOf(uri: string): UriParts {
 }
 
 function digestText(digest: Record<string, string>): string {
-  const entries = Object.entries(digest)
-  // Mostly one algorithm (or none): nothing to sort.
-  if (entries.length < 2) return entries.length === 0 ? '' : `${entries[0]?.[0]}:${entries[0]?.[1]}`
-  return entries
+  // Mostly one algorithm (or none): nothing to sort, and no array of entries made for every dependency of every build.
+  let only: string | undefined
+  let count = 0
+  for (const algorithm of Object.keys(digest)) {
+    only = algorithm
+    if (++count > 1) break
+  }
+  if (only === undefined) return ''
+  if (count === 1) return `${only}:${digest[only]}`
+  return Object.entries(digest)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([algorithm, value]) => `${algorithm}:${value}`)
     .join(' ')
@@ -138,7 +144,8 @@ export type RebuildVerdictFacts = Pick<Rebuild, 'documentId' | 'rebuilderId' | '
 /** The parts of a build record the rules read; a BuildDetail is one, and the server loads just these for many builds. */
 export type BuildFactsInput = Pick<BuildDetail, 'id' | 'project' | 'sourceRepo' | 'time' | 'startedAt' | 'finishedAt' | 'builderId' | 'buildType' | 'verification' | 'resolvedDependencies' | 'subjects'> & {
   document: { id: string }
-  pipeline: { tasks: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[]; steps: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[] }[] }[] } | null
+  /** The CI telemetry matched to the build; absent or null when none was (a build handed over by ingest has none to carry). */
+  pipeline?: { tasks: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[]; steps: readonly { name: string; tools: readonly { name: string; version: string | null }[]; hosts: readonly string[] }[] }[] } | null
 }
 
 const digitAt = (text: string, at: number) => text.charCodeAt(at) - 48
@@ -209,12 +216,12 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
   const started = build.startedAt === null ? null : instantMs(build.startedAt)
   const finished = build.finishedAt === null ? null : instantMs(build.finishedAt)
   const artifacts = build.subjects.map((subject) => ({ name: subject.name, digest: primaryDigest(subject.digest) }))
-  const digests = new Set(artifacts.map((artifact) => artifact.digest))
   return {
     buildId: build.id,
     documentId: build.document.id,
     project: build.project,
-    sourceHost: build.sourceRepo === null ? null : hostOf(build.sourceRepo),
+    // The same few repositories build after build: their host is read once (partsOf's host is hostOf of the URI).
+    sourceHost: build.sourceRepo === null ? null : partsOf(build.sourceRepo).host,
     time: instantMs(build.time),
     durationMs: started !== null && finished !== null && finished >= started ? finished - started : null,
     builderId: build.builderId,
@@ -228,16 +235,23 @@ export function buildFacts(build: BuildFactsInput, rebuilds: readonly RebuildVer
     dependencies,
     lockfile,
     artifacts,
-    rebuilds: rebuilds
-      .filter((rebuild) => digests.has(primaryDigest(rebuild.artifact.digest)))
-      .map((rebuild) => ({
-        documentId: rebuild.documentId,
-        rebuilder: rebuild.rebuilderId ?? 'unknown rebuilder',
-        artifact: rebuild.artifact.name ?? primaryDigest(rebuild.artifact.digest),
-        published: primaryDigest(rebuild.artifact.digest),
-        rebuilt: primaryDigest(rebuild.rebuiltDigest),
-        verdict: rebuild.verdict,
-        trusted: rebuild.status === 'verified',
-      })),
+    rebuilds: rebuildFacts(artifacts, rebuilds),
   }
+}
+
+/** The verdicts on these artifacts (none asked for when there are none: facts are made for every build ingested). */
+function rebuildFacts(artifacts: readonly { digest: string }[], rebuilds: readonly RebuildVerdictFacts[]): RebuildFact[] {
+  if (rebuilds.length === 0) return []
+  const digests = new Set(artifacts.map((artifact) => artifact.digest))
+  return rebuilds
+    .filter((rebuild) => digests.has(primaryDigest(rebuild.artifact.digest)))
+    .map((rebuild) => ({
+      documentId: rebuild.documentId,
+      rebuilder: rebuild.rebuilderId ?? 'unknown rebuilder',
+      artifact: rebuild.artifact.name ?? primaryDigest(rebuild.artifact.digest),
+      published: primaryDigest(rebuild.artifact.digest),
+      rebuilt: primaryDigest(rebuild.rebuiltDigest),
+      verdict: rebuild.verdict,
+      trusted: rebuild.status === 'verified',
+    }))
 }

@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { compileShape, shapeCache } from './compiled-shapes'
+import { compileShape, shapeCache, shapesOf } from './compiled-shapes'
 
 type Tables = { items: { id: string; size: number; note: string | null } }
 
@@ -47,5 +47,20 @@ describe('compiled shapes', () => {
     expect(shapes('by id', build)).toBe(first)
     expect(builds).toBe(1)
     expect(shapeCache()('by id', build)).not.toBe(first)
+  })
+
+  it('shares shapes between stores of one dialect, and never between dialects', () => {
+    const [first, second] = [open(), open()]
+    // A PostgreSQL handle that only compiles (no server): its text has numbered placeholders.
+    const postgres = new Kysely<Tables>({
+      dialect: { createAdapter: () => new PostgresAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (db) => new PostgresIntrospector(db), createQueryCompiler: () => new PostgresQueryCompiler() },
+    })
+    const byId = (db: Kysely<Tables>) => (slot: <T>(index: number) => T) => db.selectFrom('items').selectAll().where('id', '=', slot<string>(0))
+    expect(shapesOf(second)).toBe(shapesOf(first))
+    expect(shapesOf(postgres)).not.toBe(shapesOf(first))
+    const sqliteText = shapesOf(first)('items by id', byId(first)).bind(['a']).sql
+    expect(shapesOf(second)('items by id', byId(second)).bind(['b']).sql).toBe(sqliteText)
+    expect(shapesOf(postgres)('items by id', byId(postgres)).bind(['a']).sql).toBe(postgres.selectFrom('items').selectAll().where('id', '=', 'a').compile().sql)
+    expect(shapesOf(postgres)('items by id', byId(postgres)).bind(['a']).sql).not.toBe(sqliteText)
   })
 })

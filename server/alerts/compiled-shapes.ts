@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery } from 'kysely'
+import type { Compilable, CompiledQuery, QueryExecutor } from 'kysely'
 
 /*
  * Evaluation runs the same two dozen statements after every ingest request, and Kysely builds and compiles each one
@@ -53,13 +53,21 @@ export function shapeCache(): (name: string, build: (slot: <T>(index: number) =>
 
 export type ShapeCache = ReturnType<typeof shapeCache>
 
-/** The shapes of one store (its Kysely handle, as the store made it: the dialect decides the text). */
+/*
+ * The shapes of one kind of store. A shape's text and parameters depend only on how the dialect compiles (its adapter
+ * and query compiler, which come together) and on the plugins that rewrite queries; the stores this server opens have
+ * none. So stores of one dialect without plugins share their shapes: a process that opens a store again (tests, the
+ * bench's fresh store each round, a restart of the store in place) does not compile the same statements again. A
+ * handle with plugins keeps a cache of its own.
+ */
 const stores = new WeakMap<object, ShapeCache>()
-export function shapesOf(db: object): ShapeCache {
-  let cache = stores.get(db)
+export function shapesOf(db: { getExecutor(): QueryExecutor }): ShapeCache {
+  const executor = db.getExecutor()
+  const key: object = executor.plugins.length === 0 ? executor.adapter.constructor : db
+  let cache = stores.get(key)
   if (cache === undefined) {
     cache = shapeCache()
-    stores.set(db, cache)
+    stores.set(key, cache)
   }
   return cache
 }

@@ -95,7 +95,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     const given = ids.flatMap((id) => handed.get(id) ?? [])
     const unread = given.length === 0 ? ids : ids.filter((id) => !handed.has(id))
     const details = [
-      ...(given.length === 0 ? [] : stored.telemetry ? await store.alerts.withPipelines(given) : given.map((build) => ({ ...build, pipeline: null }))),
+      // With no CI telemetry stored a handed-over build is judged as it is (no copy of it per build to say so).
+      ...(given.length === 0 ? [] : stored.telemetry ? await store.alerts.withPipelines(given) : given),
       ...(unread.length === 0 ? [] : await store.alerts.factsInputs(unread, stored.telemetry)),
     ]
     const digests = stored.rebuilds ? [...new Set(details.flatMap((detail) => detail.subjects.flatMap((subject) => Object.values(subject.digest))))] : []
@@ -314,12 +315,13 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     let { seq, telemetry } = position
     const firstSeq = seq
     // No deployment stored when the last page was read: none can rest on its documents (one recorded since is new to
-    // deploymentsAfter, which judges it whole).
+    // deploymentsAfter, which judges it whole, now or at the next catch-up).
     let deploymentsStored = true
     const created: Alert[] = []
     let evaluated = 0
     for (;;) {
       const work = await store.alerts.pending(seq, telemetry, BATCH)
+      deploymentsStored = work.stored.deployments
       if (work.seq === seq && work.telemetry === telemetry) break
       const items = work.buildIds.length > 0 ? await evaluate(work.buildIds, handed, work.stored) : []
       const reached = { seq: work.seq, telemetry: work.telemetry }
@@ -329,15 +331,16 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
         saved = { ...reached, at: now() }
       }
       evaluated += work.buildIds.length
-      deploymentsStored = work.stored.deployments
       seq = work.seq
       telemetry = work.telemetry
       position = reached
       // Nothing more was stored when this batch was read; anything stored since is the next catch-up's.
       if (!work.more) break
     }
-    // Deployments recorded since the last time, and those whose digests the new documents may prove or disprove.
-    const fresh = await deploymentsAfter(parseMark(marks[DEPLOYMENTS]))
+    // Deployments recorded since the last time, and those whose digests the new documents may prove or disprove. With
+    // none stored when the last page was read, there is none to look for: one recorded since is after the mark, and
+    // the next catch-up finds it as it would one recorded after this read.
+    const fresh = deploymentsStored ? await deploymentsAfter(parseMark(marks[DEPLOYMENTS])) : { ids: [], mark: null }
     const touched = seq > firstSeq && deploymentsStored ? await store.alerts.deploymentsTouched(firstSeq, seq) : []
     if (fresh.ids.length > 0 || touched.length > 0) {
       // The position is saved with these findings too, so a crash cannot leave them filed and the builds' position behind.

@@ -82,11 +82,24 @@ export async function pendingWork(base: Kysely<Database>, seq: number, telemetry
   const count = Number(page?.count ?? 0)
   const last = count === 0 || page?.last === null || page?.last === undefined ? undefined : Number(page.last)
   const buildIds = new Set<string>()
+  // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
+  const inPage = (from: number, to: number) => db.selectFrom('documents').select('documents.id').where('documents.seq', '>', from).where('documents.seq', '<=', to)
   if (last !== undefined) {
-    // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
-    const inPage = (from: number, to: number) => db.selectFrom('documents').select('documents.id').where('documents.seq', '>', from).where('documents.seq', '<=', to)
     const builds = shape('pending builds', (slot) => db.selectFrom('builds').select('id').where('document_id', 'in', inPage(slot(0), slot(1))))
     for (const row of (await base.executeQuery<{ id: string }>(builds.bind([seq, last]))).rows) buildIds.add(row.id)
+  }
+  const updated = shape('pending telemetry', (slot) => db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', slot<number>(0)).orderBy('updated_at').limit(slot<number>(1)))
+  const runs = (await base.executeQuery<{ commit_sha: string | null; updated_at: number }>(updated.bind([telemetry, limit]))).rows
+  const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
+  for (let offset = 0; offset < commits.length; offset += 500) {
+    const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
+    for (const row of rows) buildIds.add(row.id)
+  }
+  // Read after the page and the telemetry runs: whatever they are matched against below was stored before this read,
+  // so a kind it says is absent cannot matter to these builds (a later arrival is after the page, the next
+  // evaluation's). The page's own rebuild verdicts were stored before it too: with none stored, none is looked for.
+  const stored = await storedKinds(base)
+  if (last !== undefined && stored.rebuilds) {
     const verdicts = shape('pending rebuild verdicts', (slot) =>
       db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', inPage(slot(0), slot(1))).where('artifact_digest', 'is not', null),
     )
@@ -97,16 +110,6 @@ export async function pendingWork(base: Kysely<Database>, seq: number, telemetry
       for (const row of rows) buildIds.add(row.build_id)
     }
   }
-  const updated = shape('pending telemetry', (slot) => db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', slot<number>(0)).orderBy('updated_at').limit(slot<number>(1)))
-  const runs = (await base.executeQuery<{ commit_sha: string | null; updated_at: number }>(updated.bind([telemetry, limit]))).rows
-  const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
-  for (let offset = 0; offset < commits.length; offset += 500) {
-    const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
-    for (const row of rows) buildIds.add(row.id)
-  }
-  // Read after the page: whatever the page's documents are matched against below was stored before this read, so a
-  // kind it says is absent cannot matter to these builds (a later arrival is after the page, the next evaluation's).
-  const stored = await storedKinds(base)
   return { buildIds: [...buildIds], seq: last ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry, more: count >= limit || runs.length >= limit, stored }
 }
 
