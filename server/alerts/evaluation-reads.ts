@@ -72,22 +72,25 @@ export async function storedKinds(base: Kysely<Database>): Promise<StoredKinds> 
 export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
   const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
   const shape = shapesOf(base)
-  // How many documents came after `seq` (up to `limit`) and the last of them: one row, not a row per document.
-  const counted = shape('pending documents', (slot) =>
+  // The documents after `seq` (up to `limit`), each with the build it holds (a document holds at most one: builds'
+  // document_id is unique), in one statement: the page's count, its last seq and its builds.
+  const paged = shape('pending documents and builds', (slot) =>
     db
-      .selectFrom((eb) => eb.selectFrom('documents').select('seq').where('seq', '>', slot<number>(0)).orderBy('seq').limit(slot<number>(1)).as('page'))
-      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('page.seq').as('last')]),
+      .selectFrom((eb) => eb.selectFrom('documents').select(['seq', 'id']).where('seq', '>', slot<number>(0)).orderBy('seq').limit(slot<number>(1)).as('page'))
+      .leftJoin('builds', 'builds.document_id', 'page.id')
+      .select(['page.seq', 'builds.id as build_id']),
   )
-  const page = (await base.executeQuery<{ count: number | string; last: number | string | null }>(counted.bind([seq, limit]))).rows[0]
-  const count = Number(page?.count ?? 0)
-  const last = count === 0 || page?.last === null || page?.last === undefined ? undefined : Number(page.last)
+  const page = (await base.executeQuery<{ seq: number | string; build_id: string | null }>(paged.bind([seq, limit]))).rows
+  const count = page.length
+  let last: number | undefined
   const buildIds = new Set<string>()
+  for (const row of page) {
+    const at = Number(row.seq)
+    if (last === undefined || at > last) last = at
+    if (row.build_id !== null) buildIds.add(row.build_id)
+  }
   // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
   const inPage = (from: number, to: number) => db.selectFrom('documents').select('documents.id').where('documents.seq', '>', from).where('documents.seq', '<=', to)
-  if (last !== undefined) {
-    const builds = shape('pending builds', (slot) => db.selectFrom('builds').select('id').where('document_id', 'in', inPage(slot(0), slot(1))))
-    for (const row of (await base.executeQuery<{ id: string }>(builds.bind([seq, last]))).rows) buildIds.add(row.id)
-  }
   const updated = shape('pending telemetry', (slot) => db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', slot<number>(0)).orderBy('updated_at').limit(slot<number>(1)))
   const runs = (await base.executeQuery<{ commit_sha: string | null; updated_at: number }>(updated.bind([telemetry, limit]))).rows
   const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
