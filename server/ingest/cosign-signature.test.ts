@@ -4,6 +4,7 @@ import { IngestResponse } from '../../src/contract/attestations'
 import type { Check } from '../../src/contract/common'
 import { tempStore, newKey } from '../testing/documents'
 import { createTestSigstore, keylessSignatureAnnotations, type RekorBundle } from '../testing/sigstore-instance'
+import { createTestTimestampAuthority, withTimestampAuthority } from '../testing/timestamp-authority'
 import { IngestError } from './errors'
 import { ingestBody, prepareDocument } from './ingest'
 import { loadPublicKey } from './keys'
@@ -246,5 +247,82 @@ describe('keyless cosign image signatures', { timeout: 30_000 }, () => {
     expect(read(keyless(payload, { ...annotations, 'dev.sigstore.cosign/certificate': 'not a certificate' })).error).toMatchObject({ code: 'invalid-cosign-signature', path: '$.Cert' })
     const notDer = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
     expect(read(keyless(payload, { ...annotations, 'dev.sigstore.cosign/certificate': notDer })).error).toMatchObject({ code: 'invalid-certificate', path: '$.Cert' })
+  })
+})
+
+/*
+ * cosign's `dev.sigstore.cosign/rfc3161timestamp`: a timestamp authority's response over the signature's bytes
+ * (cosign sign --timestamp-server-url), made here by `openssl ts` with a TSA certificate of the test's own.
+ */
+describe('keyless cosign image signatures with an RFC 3161 timestamp', { timeout: 30_000 }, () => {
+  const tsa = createTestTimestampAuthority('ours')
+  const trust = loadSigstoreTrust([withTimestampAuthority(instance.trustedRoot, tsa)], trustedKeys)
+  const judge = (document: unknown, sigstore = trust) => prepareDocument(Buffer.from(JSON.stringify(document)), { keys: trustedKeys, now: () => Date.now(), sigstore }).item.document.verification
+  const refusal = (document: unknown) => {
+    try {
+      judge(document)
+    } catch (error) {
+      if (error instanceof IngestError) return { code: error.code, path: error.path, message: error.message }
+      throw error
+    }
+    return null
+  }
+  const checkOf = (verification: { checks: Check[] }, name: string) => verification.checks.find((check) => check.name === name)
+  /** The annotations of a keyless signature, with the TSA's response over its signature as cosign writes it. */
+  const timestamped = (payload: Buffer, stampedBytes?: Buffer) => {
+    const annotations = keylessSignatureAnnotations(instance, payload)
+    const signature = Buffer.from(annotations['dev.cosignproject.cosign/signature'] ?? '', 'base64')
+    const stamp = tsa.stamp(stampedBytes ?? signature)
+    return { ...annotations, 'dev.sigstore.cosign/rfc3161timestamp': JSON.stringify({ SignedRFC3161Timestamp: stamp.toString('base64') }) }
+  }
+
+  it('reads the annotation of a keyless .sig layer as RFC3161Timestamp, and leaves a key-signed one as it was', () => {
+    const payload = payloadOf(image)
+    const annotations = timestamped(payload)
+    const read = cosignSignatureFromLayer(payload, annotations, image)
+    expect(read?.RFC3161Timestamp).toEqual(JSON.parse(annotations['dev.sigstore.cosign/rfc3161timestamp'] ?? ''))
+    const keyed = cosignSignatureFromLayer(payload, { 'dev.cosignproject.cosign/signature': 'c2ln', 'dev.sigstore.cosign/rfc3161timestamp': annotations['dev.sigstore.cosign/rfc3161timestamp'] ?? '' })
+    expect(keyed).not.toHaveProperty('RFC3161Timestamp')
+  })
+
+  it('verifies the timestamp by a trusted TSA beside the log entry, and judges the certificate at both times', () => {
+    const payload = payloadOf(image)
+    const verification = judge(cosignSignatureFromLayer(payload, timestamped(payload), image))
+    expect(verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(checkOf(verification, 'timestamp')).toMatchObject({ ok: true, actual: expect.stringMatching(/^1 verified: \d{4}-\d\d-\d\dT/) as unknown })
+    expect(checkOf(verification, 'transparency-log')).toMatchObject({ ok: true })
+    expect(checkOf(verification, 'certificate-chain')).toMatchObject({ ok: true })
+  })
+
+  it('verifies a signature that was never logged by the time the TSA vouches for; without the timestamp nothing fixes that time', () => {
+    const payload = payloadOf(image)
+    const { 'dev.sigstore.cosign/bundle': _logged, ...unlogged } = timestamped(payload)
+    const verification = judge(cosignSignatureFromLayer(payload, unlogged, image))
+    expect(verification).toMatchObject({ status: 'verified', failedCheck: null })
+    expect(checkOf(verification, 'transparency-log')).toMatchObject({ ok: true, actual: 'no transparency log entry' })
+    expect(checkOf(verification, 'timestamp')).toMatchObject({ ok: true })
+    expect(checkOf(verification, 'certificate-chain')?.actual).toContain('(https://fulcio.ours.sigstore.test)')
+    const { 'dev.sigstore.cosign/rfc3161timestamp': _stamp, ...bare } = unlogged
+    expect(judge(cosignSignatureFromLayer(payload, bare, image))).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+  })
+
+  it('fails at timestamp when it was made over other bytes, and is unverifiable when its TSA is in no trusted root', () => {
+    const payload = payloadOf(image)
+    const other = judge(cosignSignatureFromLayer(payload, timestamped(payload, Buffer.from('another signature')), image))
+    expect(other).toMatchObject({ status: 'failed', failedCheck: 'timestamp' })
+    expect(checkOf(other, 'timestamp')?.actual).toMatch(/^the timestamp of .* does not verify/)
+    const untrustedTsa = judge(cosignSignatureFromLayer(payload, timestamped(payload), image), loadSigstoreTrust([instance.trustedRoot], trustedKeys))
+    expect(untrustedTsa).toMatchObject({ status: 'unverifiable', failedCheck: null })
+    expect(checkOf(untrustedTsa, 'timestamp')?.actual).toMatch(/by a timestamp authority no trusted root contains/)
+  })
+
+  it('refuses a timestamp it cannot read, naming RFC3161Timestamp', () => {
+    const payload = payloadOf(image)
+    const annotations = timestamped(payload)
+    const withStamp = (stamp: string) => cosignSignatureFromLayer(payload, { ...annotations, 'dev.sigstore.cosign/rfc3161timestamp': stamp }, image)
+    expect(refusal(withStamp('{not json'))).toMatchObject({ code: 'invalid-cosign-signature', path: '$.RFC3161Timestamp' })
+    expect(refusal(withStamp('{"SignedRFC3161Timestamp":"***"}'))).toMatchObject({ code: 'invalid-base64', path: '$.RFC3161Timestamp.SignedRFC3161Timestamp' })
+    expect(refusal(withStamp('{"SignedRFC3161Timestamp":"AAAA"}'))).toMatchObject({ code: 'invalid-timestamp', path: '$.RFC3161Timestamp' })
+    expect(refusal(withStamp('{}'))).toMatchObject({ path: '$.RFC3161Timestamp.SignedRFC3161Timestamp' })
   })
 })

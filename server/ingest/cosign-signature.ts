@@ -34,6 +34,12 @@ export type CosignSignature = {
   /** cosign's Rekor bundle (the log's signed promise and the entry it covers), when the signature was logged. */
   Bundle: unknown
   /**
+   * A timestamp authority's response over the signature (`{ SignedRFC3161Timestamp }`, base64 DER), when signed
+   * with `--timestamp-server-url`; null or absent when there is none. Read for keyless signatures, whose
+   * certificate it lets be judged at the time it vouches for.
+   */
+  RFC3161Timestamp?: unknown
+  /**
    * Not printed by cosign: the image whose `sha256-<hex>.sig` tag held the signature, written by the OCI connector so
    * the image-digest check can hold the payload to it.
    */
@@ -88,13 +94,14 @@ function judgeWithKeys(payload: Buffer, signature: Buffer, leading: Check[], con
 }
 
 /** Where each part of the v0.1 bundle assembled from a cosign document came from, for the errors a person reads. */
-const KEYLESS_PATHS = { certificate: '$.Cert', chain: '$.Chain', rekorBundle: '$.Bundle' }
+const KEYLESS_PATHS = { certificate: '$.Cert', chain: '$.Chain', rekorBundle: '$.Bundle', rfc3161Timestamp: '$.RFC3161Timestamp' }
 
 function cosignPathOf(bundlePath: string | undefined): string {
   if (bundlePath === undefined) return '$'
   if (bundlePath.startsWith('$.verificationMaterial.x509CertificateChain.certificates[0]')) return '$.Cert'
   if (bundlePath.startsWith('$.verificationMaterial.x509CertificateChain')) return '$.Chain'
   if (bundlePath.startsWith('$.verificationMaterial.tlogEntries')) return '$.Bundle'
+  if (bundlePath.startsWith('$.verificationMaterial.timestampVerificationData')) return '$.RFC3161Timestamp'
   if (bundlePath.startsWith('$.messageSignature')) return '$.Base64Signature'
   return '$'
 }
@@ -109,9 +116,11 @@ function judgeKeyless(payload: Buffer, signature: Buffer, value: Record<string, 
   const chain = chainText(value.Chain)
   const rekorBundle = value.Bundle ?? null
   if (typeof rekorBundle === 'string') throw new IngestError('invalid-cosign-signature', 'the Rekor bundle is not JSON, so the log entry it stands for cannot be read', '$.Bundle')
+  const rfc3161Timestamp = value.RFC3161Timestamp ?? null
+  if (typeof rfc3161Timestamp === 'string') throw new IngestError('invalid-cosign-signature', 'the RFC 3161 timestamp is not JSON; expected {"SignedRFC3161Timestamp":"<base64 DER>"}', '$.RFC3161Timestamp')
   let prepared: PreparedBundle
   try {
-    prepared = prepareBundle(cosignSignatureBundle(payload, signature, { certificate, chain, rekorBundle }, KEYLESS_PATHS), trustOf(context), { now: new Date(context.now()) })
+    prepared = prepareBundle(cosignSignatureBundle(payload, signature, { certificate, chain, rekorBundle, rfc3161Timestamp }, KEYLESS_PATHS), trustOf(context), { now: new Date(context.now()) })
   } catch (error) {
     // The bundle is only our re-expression of the cosign document: its errors are told at the cosign field.
     if (error instanceof IngestError && (error.path?.startsWith('$.verificationMaterial') === true || error.path?.startsWith('$.messageSignature') === true)) {
@@ -191,28 +200,33 @@ export const cosignSignatureFormat: FormatHandler = {
 
 /**
  * The document a `.sig` manifest's layer stands for, as `cosign download signature` would print it: the layer's
- * bytes are the payload, its annotations hold the signature, the certificate and chain, and the Rekor bundle.
- * `image` is the image the `.sig` tag is named after.
+ * bytes are the payload, its annotations hold the signature, the certificate and chain, the Rekor bundle and, for
+ * a keyless one, the RFC 3161 timestamp. `image` is the image the `.sig` tag is named after.
  */
 export function cosignSignatureFromLayer(payload: Buffer, annotations: Readonly<Record<string, string>>, image: string | null = null): CosignSignature | null {
   const signature = annotations[COSIGN_ANNOTATIONS.signature]
   if (signature === undefined) return null
-  const bundle = annotations[COSIGN_ANNOTATIONS.bundle]
-  let parsedBundle: unknown = null
-  if (bundle !== undefined) {
-    try {
-      parsedBundle = JSON.parse(bundle)
-    } catch {
-      // Kept as sent: a signature made with a key is judged without it, and a keyless one is refused naming it.
-      parsedBundle = bundle
-    }
-  }
+  const certificate = annotations[COSIGN_ANNOTATIONS.certificate] ?? null
+  // Only a keyless signature's timestamp is judged; a key-signed document stays as it always was.
+  const timestamp = certificate === null ? undefined : annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp]
   return {
     Base64Signature: signature,
     Payload: payload.toString('base64'),
-    Cert: annotations[COSIGN_ANNOTATIONS.certificate] ?? null,
+    Cert: certificate,
     Chain: annotations[COSIGN_ANNOTATIONS.chain] ?? null,
-    Bundle: parsedBundle,
+    Bundle: jsonOrText(annotations[COSIGN_ANNOTATIONS.bundle]),
+    ...(timestamp === undefined ? {} : { RFC3161Timestamp: jsonOrText(timestamp) }),
     ...(image === null ? {} : { AttachedTo: image }),
+  }
+}
+
+/** An annotation's JSON; kept as sent when it is not JSON, so a keyless signature is refused naming it. */
+function jsonOrText(annotation: string | undefined): unknown {
+  if (annotation === undefined) return null
+  try {
+    return JSON.parse(annotation)
+  } catch {
+    // A signature made with a key is judged without its Rekor bundle, so it is not refused for a broken one.
+    return annotation
   }
 }

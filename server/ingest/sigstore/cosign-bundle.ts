@@ -14,7 +14,13 @@ import { base64, jsonObject, readAs, readError, type DocumentFormat } from '../r
  *   entry's `body`, `integratedTime`, `logIndex`, `logID`), becomes the one tlog entry: the SET is the v0.1
  *   inclusion promise, and it is signed over exactly those four fields, so nothing is lost in the move;
  * - a `.sig` layer's signature over the simple-signing payload becomes a message signature over the payload's
- *   SHA-256 (what Rekor's hashedrekord entry logs), and an `.att` layer's DSSE envelope stays the envelope.
+ *   SHA-256 (what Rekor's hashedrekord entry logs), and an `.att` layer's DSSE envelope stays the envelope;
+ * - a `.sig` layer's `dev.sigstore.cosign/rfc3161timestamp` (a TSA's response over the signature's bytes, as
+ *   cosign sign asks for it) becomes `timestampVerificationData.rfc3161Timestamps`, so the certificate is judged
+ *   at the time the TSA vouches for too. The field is read by every bundle version, and the bundle stays v0.1:
+ *   v0.2 and later require an inclusion proof, and cosign's Rekor bundle has only the signed entry timestamp.
+ *   An `.att` layer's timestamp is left out: cosign attest time-stamps the whole envelope's JSON, not the DSSE
+ *   signature a bundle's timestamp covers, so it would be judged over the wrong bytes.
  *
  * See https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md (annotations) and sigstore_bundle.proto.
  */
@@ -24,6 +30,8 @@ export const COSIGN_ANNOTATIONS = {
   certificate: 'dev.sigstore.cosign/certificate',
   chain: 'dev.sigstore.cosign/chain',
   bundle: 'dev.sigstore.cosign/bundle',
+  /** `{"SignedRFC3161Timestamp":"<base64 DER>"}`: a timestamp authority's response, when signed with one. */
+  rfc3161Timestamp: 'dev.sigstore.cosign/rfc3161timestamp',
 } as const
 
 const BUNDLE_V01 = 'application/vnd.dev.sigstore.bundle+json;version=0.1'
@@ -43,6 +51,9 @@ const RekorBundle = z.object({
     logID: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected the log's id as 64 lower-case hex characters" }),
   }),
 })
+
+/** cosign's `bundle.RFC3161Timestamp`: the TSA's DER response, base64. */
+const CosignTimestamp = z.object({ SignedRFC3161Timestamp: base64 })
 
 /** The DER certificates of a PEM text, in order; the text must hold at least one and nothing else. */
 export function pemCertificates(pem: string, path: string, what: string): Buffer[] {
@@ -88,18 +99,24 @@ export type KeylessMaterial = {
   chain: string | null
   /** cosign's Rekor bundle, parsed; null when the signature was not logged. */
   rekorBundle: unknown
+  /** cosign's RFC 3161 timestamp (`{ SignedRFC3161Timestamp }`), parsed; null or absent when there is none. */
+  rfc3161Timestamp?: unknown
 }
 
 /** Where in the cosign document each part of the assembled bundle came from: errors name the cosign field. */
-export type KeylessPaths = { certificate: string; chain: string; rekorBundle: string }
+export type KeylessPaths = { certificate: string; chain: string; rekorBundle: string; rfc3161Timestamp?: string }
 
 function verificationMaterial(material: KeylessMaterial, paths: KeylessPaths): Record<string, unknown> {
   const leaf = pemCertificates(material.certificate, paths.certificate, 'the signing certificate')
   if (leaf.length !== 1) throw new IngestError(COSIGN.code, `expected one signing certificate, found ${leaf.length}`, paths.certificate)
   const chain = material.chain === null || material.chain.trim() === '' ? [] : pemCertificates(material.chain, paths.chain, 'the certificate chain')
+  const stamp = material.rfc3161Timestamp ?? null
   return {
     x509CertificateChain: { certificates: [...leaf, ...chain].map((der) => ({ rawBytes: der.toString('base64') })) },
     tlogEntries: material.rekorBundle === null ? [] : [tlogEntryOf(material.rekorBundle, paths.rekorBundle)],
+    ...(stamp === null
+      ? {}
+      : { timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: readAs(COSIGN, CosignTimestamp, stamp, paths.rfc3161Timestamp ?? '$.RFC3161Timestamp').SignedRFC3161Timestamp.toString('base64') }] } }),
   }
 }
 
