@@ -1,4 +1,5 @@
 import { gcloudProvenanceFormat } from './cloud-build'
+import { cosignAttestationFormat } from './cosign-attestation'
 import { cosignSignatureFormat } from './cosign-signature'
 import { dsseFormat } from './dsse-format'
 import { rekorEntryFormat } from './rekor-entry'
@@ -19,6 +20,7 @@ export const formats: readonly FormatHandler[] = [
   gcloudProvenanceFormat,
   rekorEntryFormat,
   cosignSignatureFormat,
+  cosignAttestationFormat,
   dsseFormat,
   linkFormat,
   statementFormat,

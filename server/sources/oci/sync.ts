@@ -3,6 +3,7 @@ import type { OciSourceConfig } from '../config'
 import { mapLimit, SourceFetchError } from '../http'
 import { ingestPulled, PulledDocumentError, secret, type SyncContext } from '../sync'
 import { OciClient, type Descriptor, type FetchedManifest, type ImageManifest } from './client'
+import { cosignAttestationDocument } from '../../ingest/cosign-attestation'
 import { cosignSignatureFromLayer } from '../../ingest/cosign-signature'
 import { cosignAttestationBundle } from '../../ingest/sigstore/cosign-bundle'
 import { layerKind } from './layers'
@@ -263,7 +264,7 @@ async function syncAttachedByTags(context: SyncContext<OciSourceConfig>, oci: Oc
       const manifest = fetched.get(kind) ?? (await oci.manifest(repo, digest))
       if (manifest === null) throw new SourceFetchError(`the manifest ${digest} disappeared while being read`, `${source.url}/v2/${repo}/manifests/${digest}`, 404)
       if (kind === 'schema') await readSchemaIndex(context, oci, repo, image, manifest, counter.fail)
-      else if (manifest.manifest.kind === 'manifest') await readLayers(context, oci, repo, manifest, manifest.manifest.value, undefined, image, counter.fail)
+      else if (manifest.manifest.kind === 'manifest') await readLayers(context, oci, repo, manifest, manifest.manifest.value, undefined, image, counter.fail, true)
     } catch (error) {
       counter.fail(error)
     }
@@ -297,7 +298,8 @@ async function readReferrer(
     if (fetched.manifest.kind !== 'manifest') return
     // A tag-schema index can be stale; a referrer counts only when it names this image as its subject.
     if (requireSubject && fetched.manifest.value.subject !== undefined && fetched.manifest.value.subject.digest !== image) return
-    await readLayers(context, oci, repo, fetched, fetched.manifest.value, artifactType, image, fail)
+    // Without a subject to require, it is one of cosign's tags, which attach what they hold to the image.
+    await readLayers(context, oci, repo, fetched, fetched.manifest.value, artifactType, image, fail, !requireSubject)
   } catch (error) {
     fail(error)
   }
@@ -395,6 +397,8 @@ async function readLayers(
   artifactType: string | undefined,
   subject: string,
   fail: (error: unknown, url: string | null) => void,
+  /** Read from cosign's `.att` or `.sig` tag of `subject`: an attestation must then name that image. */
+  cosignTag = false,
 ): Promise<void> {
   for (const layer of manifest.layers) {
     const kind = layerKind(layer.mediaType, artifactType ?? manifest.artifactType ?? manifest.config.mediaType)
@@ -406,6 +410,13 @@ async function readLayers(
         const signature = cosignSignatureFromLayer(blob.bytes, layer.annotations ?? {}, subject)
         if (signature === null) throw new PulledDocumentError('the cosign signature layer has no dev.cosignproject.cosign/signature annotation, so there is no signature to check', blob.url)
         await ingestPulled(context, Buffer.from(JSON.stringify(signature)), blob.url, subject)
+        continue
+      }
+      // A `cosign attest` layer under the image's `.att` tag: held to that image (a keyless one as a Sigstore bundle).
+      if (kind === 'dsse' && cosignTag) {
+        const attestation = cosignAttestationDocument(blob.bytes, layer.annotations ?? {}, subject)
+        if ('problem' in attestation) throw new PulledDocumentError(attestation.problem, blob.url)
+        await ingestPulled(context, attestation.document, blob.url, subject)
         continue
       }
       // A keyless `cosign attest` layer: the envelope with its certificate and Rekor bundle, as a Sigstore bundle.
