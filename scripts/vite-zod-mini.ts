@@ -1,25 +1,144 @@
 import { fileURLToPath } from 'node:url'
-import type { Plugin } from 'vite'
+import { parseAst, type Plugin } from 'vite'
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url))
 const SHIM = fileURLToPath(new URL('../src/lib/zod-on-mini.ts', import.meta.url))
+const CONTRACT = /\/src\/contract\/[^/]+\.ts$/
 
 /**
  * In the browser build, `import { z } from 'zod'` in the SPA's own code (src/**, the contract included) resolves to
  * src/lib/zod-on-mini.ts: classic zod's API for what the contract uses, built on `zod/mini`, which bundles only
  * what is called (about 11 kB gzip instead of 21). The server, scripts, tests and type checking keep classic zod;
  * both make the same core schemas (src/lib/zod-on-mini.test.ts compares them). Libraries under node_modules are
- * left alone.
+ * left alone. With it, `contractSchemasOnDemand` (below).
  */
-export function zodOnMini(): Plugin {
+export function zodOnMini(): Plugin[] {
+  return [
+    {
+      name: 'provenance:zod-on-mini',
+      apply: 'build',
+      enforce: 'pre',
+      resolveId(source, importer) {
+        if (source !== 'zod' || importer === undefined || importer === SHIM) return null
+        if (!importer.startsWith(SRC)) return null
+        return SHIM
+      },
+    },
+    contractSchemasOnDemand(),
+  ]
+}
+
+/**
+ * The contract's modules declare, beside the responses the SPA parses, what only the server reads: route tables,
+ * query and body schemas. A bundler must keep a top-level `z.object(…).optional()` it cannot prove free of side
+ * effects, so the browser built (and downloaded) every one of them. Building a schema has no side effect (the
+ * browser's `.meta()` keeps nothing, src/lib/zod-on-mini.ts), so in the browser build each top-level declaration of
+ * a contract module is marked pure and dropped where nothing the SPA bundles reads it. What is read is unchanged:
+ * the declaration is wrapped as `/* @__PURE__ *\/ (() => (init))()`, evaluated where it was, and the minifier
+ * unwraps it again.
+ */
+export function contractSchemasOnDemand(): Plugin {
   return {
-    name: 'provenance:zod-on-mini',
+    name: 'provenance:contract-schemas-on-demand',
     apply: 'build',
-    enforce: 'pre',
-    resolveId(source, importer) {
-      if (source !== 'zod' || importer === undefined || importer === SHIM) return null
-      if (!importer.startsWith(SRC)) return null
-      return SHIM
+    // After TypeScript is stripped: the initialisers are plain JavaScript here.
+    enforce: 'post',
+    transform: {
+      filter: { id: CONTRACT },
+      handler(code, id) {
+        const edits = pureDeclarations(code)
+        if (edits.length === 0) return null
+        return withInsertions(code, edits, id)
+      },
     },
   }
+}
+
+type Insertion = { at: number; text: string }
+type Node = { type: string; start: number; end: number }
+type Declarator = { init: Node | null }
+type Statement = Node & { declaration?: (Node & { declarations?: Declarator[] }) | null; declarations?: Declarator[] }
+
+/** Initialisers that compute something (a call, a spread, a member read) are wrapped; literals and functions are left as they are. */
+const INERT = new Set(['Literal', 'Identifier', 'ArrowFunctionExpression', 'FunctionExpression', 'TemplateLiteral'])
+
+export function pureDeclarations(code: string): Insertion[] {
+  const edits: Insertion[] = []
+  for (const statement of parseAst(code).body as unknown as Statement[]) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+    if (declaration?.type !== 'VariableDeclaration') continue
+    for (const { init } of declaration.declarations ?? []) {
+      if (init === null || INERT.has(init.type)) continue
+      edits.push({ at: init.start, text: '/* @__PURE__ */ (() => (' }, { at: init.end, text: '))()' })
+    }
+  }
+  return edits
+}
+
+/**
+ * `code` with `insertions` (none holding a line break) and a source map back to `code`: every token keeps its exact
+ * position in the build's maps, since composed maps do not interpolate within a segment.
+ */
+export function withInsertions(code: string, insertions: readonly Insertion[], source: string): { code: string; map: { version: 3; sources: string[]; names: string[]; mappings: string } } {
+  const sorted = [...insertions].sort((a, b) => a.at - b.at)
+  let out = ''
+  const lines: string[] = []
+  let segments: string[] = []
+  let generated = 0 // column in the output line
+  let previousGenerated = 0
+  let previousOriginal = 0
+  let line = 0 // the original line is the same as the output line: insertions hold no line break
+  let previousLine = 0
+  let original = 0 // column in the original line
+  const segment = (column: number) => {
+    segments.push(vlq(generated - previousGenerated) + vlq(0) + vlq(line - previousLine) + vlq(column - previousOriginal))
+    previousGenerated = generated
+    previousOriginal = column
+    previousLine = line
+  }
+  const copy = (from: number, to: number) => {
+    for (let index = from; index < to; index++) {
+      const char = code[index]!
+      if (char === '\n') {
+        lines.push(segments.join(','))
+        segments = []
+        line += 1
+        generated = previousGenerated = original = 0
+        continue
+      }
+      // A segment where a token starts (after whitespace, or at a change between word and punctuation characters).
+      const before = index > from ? code[index - 1] : undefined
+      if (!/\s/.test(char) && (before === undefined || kind(before) !== kind(char) || kind(char) === 'punctuation')) segment(original)
+      generated += 1
+      original += 1
+    }
+    out += code.slice(from, to)
+  }
+  let from = 0
+  for (const { at, text } of sorted) {
+    copy(from, at)
+    from = at
+    segment(original)
+    out += text
+    generated += text.length
+  }
+  copy(from, code.length)
+  lines.push(segments.join(','))
+  return { code: out, map: { version: 3, sources: [source], names: [], mappings: lines.join(';') } }
+}
+
+const kind = (char: string): 'space' | 'word' | 'punctuation' => (/\s/.test(char) ? 'space' : /[\w$]/.test(char) ? 'word' : 'punctuation')
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+function vlq(value: number): string {
+  let rest = value < 0 ? (-value << 1) | 1 : value << 1
+  let out = ''
+  do {
+    let digit = rest & 31
+    rest >>>= 5
+    if (rest > 0) digit |= 32
+    out += BASE64[digit]
+  } while (rest > 0)
+  return out
 }
