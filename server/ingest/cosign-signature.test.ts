@@ -269,7 +269,7 @@ describe('keyless cosign image signatures with an RFC 3161 timestamp', { timeout
   }
   const checkOf = (verification: { checks: Check[] }, name: string) => verification.checks.find((check) => check.name === name)
   /** The annotations of a keyless signature, with the TSA's response over its signature as cosign writes it. */
-  const timestamped = (payload: Buffer, stampedBytes?: Buffer) => {
+  const timestamped = (payload: Buffer, stampedBytes?: Buffer): Record<string, string> => {
     const annotations = keylessSignatureAnnotations(instance, payload)
     const signature = Buffer.from(annotations['dev.cosignproject.cosign/signature'] ?? '', 'base64')
     const stamp = tsa.stamp(stampedBytes ?? signature)
