@@ -26,7 +26,7 @@ export function App({ app }: { app: AppInstance }) {
   return (
     <AppProviders queryClient={app.queryClient}>
       <ErrorBoundary resetKey={null} fallback={rootError}>
-        <AppRouter navigator={app.navigator} routes={routes} layout={layout} routeError={routeError} />
+        <AppRouter navigator={app.navigator} layout={layout} routeError={routeError} />
       </ErrorBoundary>
     </AppProviders>
   )

@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query'
 import type { ComponentType } from 'react'
-import { matchRoutes, type Location, type NavigationType, type Navigator, type Params } from 'react-router'
+import { matchRoutes, type Location, type NavigationType, type Navigator, type Params, type RouteMatch, type RouteObject } from 'react-router'
 import { Redirect, type Loader, type LoaderFactory } from '../lib/route-loader'
 
 /**
@@ -41,6 +41,8 @@ export type Visit = {
   location: Location
   action: NavigationType
   route: ScreenRoute
+  /** Where the screen's pattern matched (what React Router's `useParams` and relative links read). */
+  match: RouteMatch
   params: Params
   code: Tracked<ComponentType>
   data: Tracked<null | Redirect>
@@ -63,7 +65,7 @@ export type NavigationSnapshot = { visit: Visit | null; busy: boolean }
  * components (`Link`, `useSearchParams`, `useParams`…) the screens use, at less than half the data router's size.
  */
 export function createNavigator(history: AppHistory, routes: readonly ScreenRoute[], queryClient: QueryClient) {
-  const patterns = routes.map((route, index) => ({ path: route.path, id: String(index) }))
+  const patterns = routes.map((route, index): RouteObject => ({ path: route.path, id: String(index) }))
   const code = new Map<ScreenRoute, Tracked<ComponentType>>()
   const loaders = new Map<ScreenRoute, Tracked<Loader>>()
   const listeners = new Set<() => void>()
@@ -115,6 +117,7 @@ export function createNavigator(history: AppHistory, routes: readonly ScreenRout
       location,
       action,
       route,
+      match,
       params: match.params,
       code: cached(code, route, route.page),
       data: sameDocument ? current.data : runLoader(route, match.params, location),

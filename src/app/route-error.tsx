@@ -1,5 +1,5 @@
-import { Link } from 'react-router'
 import { asSentence, describeError, isApiError } from '../api/api-error'
+import { Link } from '../components/ui/app-link'
 import { ErrorState } from '../components/ui/error-state'
 import { paths } from '../lib/paths'
 import { RouteProblem } from '../lib/route-loader'

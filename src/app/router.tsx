@@ -1,7 +1,7 @@
 import { Component, createContext, createElement, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react'
-import { Router, useRoutes, type RouteObject } from 'react-router'
+import { Router, UNSAFE_RouteContext as RouteContext, type RouteMatch, type RouteObject } from 'react-router'
 import { AppLoading } from './layout/app-loading'
-import { outcome, type AppNavigator, type ScreenRoute, type Visit } from './navigation'
+import { outcome, type AppNavigator, type Visit } from './navigation'
 
 type NavigationState = { busy: boolean; revalidate: () => void }
 const NavigationContext = createContext<NavigationState>({ busy: false, revalidate: () => undefined })
@@ -51,17 +51,7 @@ function Screen({ routeError }: { routeError: (error: unknown) => ReactNode }) {
  * location it renders is the last committed visit's, so the old screen stays until the new one is ready.
  * `layout` renders the screen at its `<Outlet />`, inside `routeError`'s boundary.
  */
-export function AppRouter({
-  navigator,
-  routes,
-  layout,
-  routeError,
-}: {
-  navigator: AppNavigator
-  routes: readonly ScreenRoute[]
-  layout: ReactNode
-  routeError: (error: unknown) => ReactNode
-}) {
+export function AppRouter({ navigator, layout, routeError }: { navigator: AppNavigator; layout: ReactNode; routeError: (error: unknown) => ReactNode }) {
   const { visit, busy } = useSyncExternalStore(navigator.subscribe, navigator.getSnapshot)
   const navigation = useMemo(() => ({ busy, revalidate: navigator.revalidate }), [busy, navigator])
   if (visit === null) return <AppLoading />
@@ -69,22 +59,33 @@ export function AppRouter({
     <NavigationContext value={navigation}>
       <VisitContext value={visit}>
         <Router location={visit.location} navigationType={visit.action} navigator={navigator.history}>
-          <Routes routes={routes} layout={layout} routeError={routeError} resetKey={visit.id} />
+          <Routes visit={visit} layout={layout} routeError={routeError} />
         </Router>
       </VisitContext>
     </NavigationContext>
   )
 }
 
-/** The route tree for React Router's hooks (`useParams`, `<Outlet />`): the layout, and every screen inside it. */
-function Routes({ routes, layout, routeError, resetKey }: { routes: readonly ScreenRoute[]; layout: ReactNode; routeError: (error: unknown) => ReactNode; resetKey: number }) {
-  const tree = useMemo<RouteObject[]>(() => {
+/** The layout's route: the root every screen renders under, at its `<Outlet />`. */
+const LAYOUT_ROUTE: RouteObject = { id: 'layout', path: '/' }
+
+/**
+ * The route matches React Router's hooks read (`useParams`, `<Outlet />`, relative paths), as `useRoutes` would
+ * provide them for the layout route with the screens as its children: the layout sees its own match and the screen
+ * as its outlet, the screen sees both matches. The navigator has matched the screen already, so no second matching
+ * runs, and `useRoutes`' rendering (data-router error boundaries and their defaults, 1.5 kB gzip) is left out.
+ */
+function Routes({ visit, layout, routeError }: { visit: Visit; layout: ReactNode; routeError: (error: unknown) => ReactNode }) {
+  const context = useMemo(() => {
+    const root: RouteMatch = { params: visit.match.params, pathname: '/', pathnameBase: '/', route: LAYOUT_ROUTE }
     const screen = (
-      <ErrorBoundary resetKey={resetKey} fallback={routeError}>
-        <Screen routeError={routeError} />
-      </ErrorBoundary>
+      <RouteContext value={{ outlet: null, matches: [root, visit.match], isDataRoute: false }}>
+        <ErrorBoundary resetKey={visit.id} fallback={routeError}>
+          <Screen routeError={routeError} />
+        </ErrorBoundary>
+      </RouteContext>
     )
-    return [{ path: '/', element: layout, children: routes.map((route): RouteObject => (route.path === '/' ? { index: true, element: screen } : { path: route.path, element: screen })) }]
-  }, [routes, layout, routeError, resetKey])
-  return useRoutes(tree)
+    return { outlet: screen, matches: [root], isDataRoute: false }
+  }, [visit, routeError])
+  return <RouteContext value={context}>{layout}</RouteContext>
 }

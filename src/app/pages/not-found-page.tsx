@@ -1,4 +1,5 @@
-import { Link, useLocation } from 'react-router'
+import { useLocation } from 'react-router'
+import { Link } from '../../components/ui/app-link'
 import { paths } from '../../lib/paths'
 
 export function NotFoundPage() {

@@ -1,4 +1,4 @@
-import { Link } from 'react-router'
+import { Link } from './app-link'
 import { shortHex } from '../../lib/format'
 import { CopyButton } from './copy-button'
 

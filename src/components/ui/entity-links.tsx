@@ -1,4 +1,4 @@
-import { Link } from 'react-router'
+import { Link } from './app-link'
 import type { DigestSet } from '../../contract/common'
 import { digestEntries, shortCommit, shortHex } from '../../lib/format'
 import { paths } from '../../lib/paths'

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
-import { Link, useParams } from 'react-router'
+import { useParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { occurrenceKind, ruleLabels, type AlertDetail } from '../../../contract/alerts'
 import { ErrorState } from '../../../components/ui/error-state'

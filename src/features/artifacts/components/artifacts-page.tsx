@@ -1,6 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useId, useMemo, useState, type FormEvent } from 'react'
-import { Link, useNavigate, useSearchParams } from 'react-router'
+import { useNavigate, useSearchParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { z } from 'zod'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'

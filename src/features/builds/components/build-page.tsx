@@ -1,5 +1,6 @@
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query'
-import { Link, useParams } from 'react-router'
+import { useParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import type { BuildDetail } from '../../../contract/builds'
 import { BuildId } from '../../../contract/common'
 import { Facts, Section } from '../../../components/ui/card-section'

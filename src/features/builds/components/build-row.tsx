@@ -1,5 +1,5 @@
 import { memo, type Ref } from 'react'
-import { Link } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import type { BuildSummary } from '../../../contract/builds'
 import { CopyButton } from '../../../components/ui/copy-button'
 import { ArtifactLink, CommitLink } from '../../../components/ui/entity-links'

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useMemo } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { useSearchParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import type { BuildDetail } from '../../../contract/builds'
 import type { BuildId } from '../../../contract/common'

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { Link } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import type { GateDecision } from '../../../contract/gate'
 import { Section } from '../../../components/ui/card-section'
 import { ErrorState } from '../../../components/ui/error-state'

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
-import { Link } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { DEPLOYMENT_RULE, UNRESOLVED } from '../../../contract/alert-terms'
 import type { Overview } from '../../../contract/overview'

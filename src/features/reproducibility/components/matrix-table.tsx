@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { Link } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'

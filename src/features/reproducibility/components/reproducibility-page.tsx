@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { createElement, useEffect, useId, useMemo, useState, type ComponentType } from 'react'
-import { Link, useNavigate, useSearchParams } from 'react-router'
+import { useNavigate, useSearchParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import type { ReproducibilityHistory, ReproducibilityProject } from '../../../contract/reproducibility'
 import { EmptyState } from '../../../components/ui/empty-state'

@@ -1,5 +1,5 @@
 import { memo, type Ref } from 'react'
-import { Link } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import type { SignatureRow as Row } from '../../../contract/signatures'
 import { ArtifactLink, BuildIdLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'

@@ -1,6 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useCallback, useId, useMemo, useState } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { useSearchParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
 import { verificationStatuses, type VerificationStatus } from '../../../contract/common'

@@ -1,0 +1,51 @@
+import type { ComponentPropsWithRef, MouseEvent } from 'react'
+import { useHref, useLinkClickHandler, useLocation, useResolvedPath, type To } from 'react-router'
+
+export type LinkProps = Omit<ComponentPropsWithRef<'a'>, 'href'> & {
+  /** An address inside the app (a `paths` builder's result); external addresses are plain `<a>`s (see SafeLink). */
+  to: To
+  /** Replace the current history entry instead of adding one (React Router's default: only for the same address). */
+  replace?: boolean
+  /** History state handed to the next location. */
+  state?: unknown
+}
+
+/**
+ * A link inside the app: a real `<a href>` that a plain click follows through React Router's navigator, while a
+ * modified or middle click, or a `target` other than `_self`, is left to the browser (a new tab, a download).
+ * Built from React Router's own hooks, as its `Link` is, without the framework-mode prefetching, route discovery
+ * and view-transition code `Link` brings along even when a declarative router never uses them: about 3 kB gzip
+ * that every screen's first load would carry (see scripts/bundle-budget.ts).
+ */
+export function Link({ to, replace, state, target, onClick, children, ...rest }: LinkProps) {
+  const href = useHref(to)
+  const followLink = useLinkClickHandler(to, { replace, state, target })
+  function handleClick(event: MouseEvent<HTMLAnchorElement>) {
+    onClick?.(event)
+    if (!event.defaultPrevented) followLink(event)
+  }
+  return (
+    <a {...rest} href={href} target={target} onClick={handleClick}>
+      {children}
+    </a>
+  )
+}
+
+export type NavLinkProps = Omit<LinkProps, 'aria-current'> & {
+  /** Only the address itself is current, not the addresses below it. */
+  end?: boolean
+}
+
+/**
+ * A link in the main navigation: `aria-current="page"` while the current address is its own or one below it
+ * (`/builds/compare` is under Builds), compared without regard to case, as React Router's `NavLink` does.
+ */
+export function NavLink({ end = false, ...props }: NavLinkProps) {
+  const { pathname } = useLocation()
+  const target = useResolvedPath(props.to).pathname.toLowerCase()
+  const current = pathname.toLowerCase()
+  // A trailing slash on the link's own path is not part of the prefix ('/' is all prefix).
+  const length = target !== '/' && target.endsWith('/') ? target.length - 1 : target.length
+  const active = current === target || (!end && current.startsWith(target) && current.charAt(length) === '/')
+  return <Link {...props} aria-current={active ? 'page' : undefined} />
+}
