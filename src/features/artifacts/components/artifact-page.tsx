@@ -1,6 +1,7 @@
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
-import { Link, useParams, useSearchParams } from 'react-router'
+import { useParams, useSearchParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import type { ArtifactAttestation, ArtifactDetail } from '../../../contract/artifacts'
 import type { Sbom } from '../../../contract/sboms'
 import { Facts, Section } from '../../../components/ui/card-section'

@@ -1,6 +1,7 @@
 import { useQueries, useQuery } from '@tanstack/react-query'
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react'
-import { Link, useLocation, useSearchParams } from 'react-router'
+import { useLocation, useSearchParams } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import { describeError, isApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'
 import { ErrorState } from '../../../components/ui/error-state'

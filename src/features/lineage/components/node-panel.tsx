@@ -1,4 +1,4 @@
-import { Link } from 'react-router'
+import { Link } from '../../../components/ui/app-link'
 import type { LineageGateDecision, LineageNode, LineagePulledFrom } from '../../../contract/lineage'
 import { Facts } from '../../../components/ui/card-section'
 import { SafeLink } from '../../../components/ui/safe-link'
