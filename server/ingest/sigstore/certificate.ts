@@ -1,10 +1,10 @@
-import { createHash, X509Certificate as NodeCertificate } from 'node:crypto'
-import type { X509Certificate } from '@sigstore/core'
+import { createHash, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto'
+import type { ASN1Obj, X509Certificate } from '@sigstore/core'
 import { issuedWithin } from './chain'
 import { derOf, parseX509 } from './der'
 import type { SignedEntity } from '@sigstore/verify'
 import { IngestError } from '../errors'
-import { keyAlgorithm, type TrustedKey } from '../keys'
+import { keyAlgorithm, type KeyAlgorithm, type TrustedKey } from '../keys'
 import { runVerifier, signatureCheckedElsewhere, step, type Step } from './checks'
 import { timesOf, type Times } from './timestamps'
 import type { CertAuthority, SigstoreTrust } from './trust-material'
@@ -57,11 +57,41 @@ export type BundleCertificate = {
 
 const FULCIO = '1.3.6.1.4.1.57264.1.'
 
+/**
+ * cert.extension(oid)?.value for any number of OIDs, reading each extension's OID once (the library reads every
+ * extension's OID again for each lookup, and a Fulcio certificate is looked up fifteen times). Throws where the
+ * library would: on reaching an extension without a readable OID, or one without a value.
+ */
+export function extensionValues(cert: X509Certificate): (oid: string) => Buffer | undefined {
+  const extensions = cert.extensions
+  const oids: string[] = []
+  let unreadable = false
+  for (const extension of extensions) {
+    const oid = extension.subs[0]
+    const read = oid?.tag.isOID() ? safe(() => oid.toOID()) : null
+    if (read === null) {
+      unreadable = true
+      break
+    }
+    oids.push(read)
+  }
+  return (oid) => {
+    const index = oids.indexOf(oid)
+    if (index < 0) {
+      if (unreadable) throw new Error(`extension ${oids.length + 1} has no OID`)
+      return undefined
+    }
+    const extension = extensions[index]
+    const value = extension?.subs[extension.subs.length - 1]
+    if (!value) throw new Error(`extension ${oid} has no value`)
+    return value.value
+  }
+}
+
 /** Fulcio's first extensions (.1 to .6) hold the raw string; the later ones a DER UTF8String (tag 0x0c). */
-function fulcioExtension(cert: X509Certificate, number: number): string | null {
-  const extension = cert.extension(`${FULCIO}${number}`)
-  if (!extension) return null
-  const value = extension.value
+function fulcioExtension(extension: (oid: string) => Buffer | undefined, number: number): string | null {
+  const value = extension(`${FULCIO}${number}`)
+  if (!value) return null
   if (number >= 8) {
     // A one-byte or long-form length follows the tag; read it rather than trust the declared size.
     if (value[0] !== 0x0c || value.length < 2) return null
@@ -134,20 +164,22 @@ function parseCertificate(der: Buffer, derSha256: string, path: string): Signing
   } catch {
     san = null
   }
-  const repositoryLegacy = safe(() => fulcioExtension(cert, 5))
+  const extensions = safe(() => extensionValues(cert))
+  const fulcio = (number: number) => (extensions ? safe(() => fulcioExtension(extensions, number)) : null)
+  const repositoryLegacy = fulcio(5)
   const issuerLines = node.issuer.split('\n')
   const info: BundleCertificate = {
     subjectAlternativeName: san,
-    issuer: safe(() => fulcioExtension(cert, 8)) ?? safe(() => fulcioExtension(cert, 1)),
-    repository: safe(() => fulcioExtension(cert, 12)) ?? (repositoryLegacy ? `https://github.com/${repositoryLegacy}` : null),
-    workflowRef: safe(() => fulcioExtension(cert, 9)) ?? (san?.includes('/.github/workflows/') ? san : null),
-    buildConfig: safe(() => fulcioExtension(cert, 18)),
-    ref: safe(() => fulcioExtension(cert, 14)) ?? safe(() => fulcioExtension(cert, 6)),
-    sha: safe(() => fulcioExtension(cert, 13)) ?? safe(() => fulcioExtension(cert, 3)),
-    buildTrigger: safe(() => fulcioExtension(cert, 20)) ?? safe(() => fulcioExtension(cert, 2)),
-    runnerEnvironment: safe(() => fulcioExtension(cert, 11)),
-    runInvocation: safe(() => fulcioExtension(cert, 21)),
-    repositoryVisibility: safe(() => fulcioExtension(cert, 22)),
+    issuer: fulcio(8) ?? fulcio(1),
+    repository: fulcio(12) ?? (repositoryLegacy ? `https://github.com/${repositoryLegacy}` : null),
+    workflowRef: fulcio(9) ?? (san?.includes('/.github/workflows/') ? san : null),
+    buildConfig: fulcio(18),
+    ref: fulcio(14) ?? fulcio(6),
+    sha: fulcio(13) ?? fulcio(3),
+    buildTrigger: fulcio(20) ?? fulcio(2),
+    runnerEnvironment: fulcio(11),
+    runInvocation: fulcio(21),
+    repositoryVisibility: fulcio(22),
     notBefore: instant(node.validFrom, path),
     notAfter: instant(node.validTo, path),
     serial: node.serialNumber,
@@ -164,7 +196,7 @@ function parseCertificate(der: Buffer, derSha256: string, path: string): Signing
   try {
     // node's own key object for the certificate (no PEM round trip); its fingerprint only when something asks.
     const publicKey = node.publicKey
-    const algorithm = keyAlgorithm(publicKey)
+    const algorithm = certifiedAlgorithm(cert, publicKey)
     key = {
       id: 'certificate',
       key: publicKey,
@@ -177,6 +209,26 @@ function parseCertificate(der: Buffer, derSha256: string, path: string): Signing
     keyError = messageOf(error)
   }
   return { cert, info, key, keyError, derSha256, node, spki }
+}
+
+/** The named curves by the OID a SubjectPublicKeyInfo gives them (RFC 5480), as keyAlgorithm names them. */
+const CURVES: Record<string, KeyAlgorithm> = { '1.2.840.10045.3.1.7': 'ecdsa-p256', '1.3.132.0.34': 'ecdsa-p384', '1.3.132.0.35': 'ecdsa-p521' }
+
+/**
+ * keyAlgorithm(key), with an EC key's curve read from the certificate's SubjectPublicKeyInfo (where OpenSSL read it
+ * from): asking node for the key's details costs a tenth of reading the certificate. Any other key, or a curve
+ * given otherwise than by a known name, is asked of node as before.
+ */
+function certifiedAlgorithm(cert: X509Certificate, key: KeyObject): KeyAlgorithm {
+  if (key.asymmetricKeyType === 'ec') {
+    // tbsCertificate [version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, ...]; the
+    // algorithm must say ecPublicKey, so a certificate laid out otherwise (v1, no version) is asked of node.
+    const [algorithm, parameters] = cert.tbsCertificate.subs[6]?.subs[0]?.subs ?? []
+    const oid = (item: ASN1Obj | undefined) => (item?.tag.isOID() ? safe(() => item.toOID()) : null)
+    const curve = oid(algorithm) === '1.2.840.10045.2.1' ? CURVES[oid(parameters) ?? ''] : undefined
+    if (curve) return curve
+  }
+  return keyAlgorithm(key)
 }
 
 function instant(openssl: string, path: string): string {

@@ -4,7 +4,7 @@ import type { TrustMaterial } from '@sigstore/verify'
 // Not in the package's index: the filter @sigstore/verify's SCT check picks the CT logs with.
 import { filterTLogAuthorities } from '@sigstore/verify/dist/trust/filter.js'
 import { isDeepStrictEqual } from 'node:util'
-import { derOf } from './der'
+import { derOf, encodesAs } from './der'
 import type { SigstoreTrust } from './trust-material'
 
 /*
@@ -71,7 +71,7 @@ function provenAuthorities(material: TrustMaterial): ProvenAuthority[] {
 
 /** The library verifies over its own re-encoding of the DER; node over the bytes as sent. They must be the same. */
 function reencodes(cert: X509Certificate, der: Buffer | undefined): boolean {
-  return der !== undefined && derOf(cert.root).equals(der)
+  return der !== undefined && encodesAs(cert.root, der)
 }
 
 /** SHA-256 of each CA certificate's key as the library encodes it: the issuer id every SCT of its leaves signs. */
@@ -95,7 +95,8 @@ function verifiedScts(leaf: X509Certificate, issuer: X509Certificate, ctlogs: Tr
   if (scts.length === 0) return []
   let issuerId = issuerKeyIds.get(issuer)
   if (!issuerId) issuerKeyIds.set(issuer, (issuerId = createHash('sha256').update(issuer.publicKey).digest()))
-  const tbs = derOf(leaf.tbsCertificate, extension)
+  // The leaf re-encodes as read (issuedWithin checked it first): only the path down to the extension is rebuilt.
+  const tbs = derOf(leaf.tbsCertificate, extension, true)
   const length = Buffer.alloc(3)
   length.writeUIntBE(tbs.length, 0, 3)
   // RFC 6962 §3.2: issuer_key_hash, then the TBSCertificate without the SCT extension, with a 24-bit length.

@@ -33,7 +33,8 @@ export type WorkerReply = { id: number; outcomes: PooledOutcome<unknown>[] }
 const MIN_BATCH = 4
 /**
  * Bundles per message: small enough that the workers finish together (a core taken by another process leaves its
- * worker behind, and the others take its share), large enough to keep messages few.
+ * worker behind, and the others take its share), large enough to keep messages few. Towards the end of a batch the
+ * chunks shrink to a share of what is left, so that no worker is left with ten while the others have finished.
  */
 const CHUNK = 10
 /** Chunks a worker holds at once: the next is waiting when one is done, so no worker idles for a round trip. */
@@ -137,13 +138,19 @@ export async function prepareBundlesInWorkers<T>(raws: readonly Buffer[], contex
   const config = configOf(context, context.sigstore)
   const now = context.now()
   const outcomes: (PooledOutcome<T> | undefined)[] = new Array<PooledOutcome<T> | undefined>(raws.length)
-  const chunks: number[][] = []
-  for (let offset = 0; offset < bundles.length; offset += CHUNK) chunks.push(bundles.slice(offset, offset + CHUNK))
   // Each worker takes the next chunk as it finishes one (IN_FLIGHT lanes each), rather than its share up front: a
   // worker whose core is busy with something else then verifies less instead of holding the whole batch up.
+  const lanes = workers.length * IN_FLIGHT
   let next = 0
+  const take = (): number[] | undefined => {
+    const left = bundles.length - next
+    if (left <= 0) return undefined
+    const size = Math.min(CHUNK, Math.max(1, Math.ceil(left / (2 * lanes))))
+    next += size
+    return bundles.slice(next - size, next)
+  }
   const lane = async (member: Member): Promise<void> => {
-    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+    for (let chunk = take(); chunk; chunk = take()) {
       const reply = await send(member, chunk)
       chunk.forEach((index, position) => {
         const outcome = reply?.outcomes[position]
