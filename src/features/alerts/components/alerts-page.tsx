@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
@@ -16,13 +16,11 @@ import { alertQueries } from '../alerts-queries'
 import { parseAlertsSearch, toAlertFilter, toAlertsSearchParams, unknownAlertFilters, type AlertsSearch } from '../lib/alerts-search'
 import { groupAlerts } from '../lib/group-alerts'
 import { SeverityBadge, severityLabels, StateBadge, stateLabels } from './severity-badge'
+import { ShortcutsDialog } from './shortcuts-dialog'
+import { TriageForm } from './triage-form'
+import { TriageTokenForm } from './triage-token-form'
 import { useTriage } from './use-triage'
 import './alerts.css'
-
-// Loaded when the reader asks for them (a triage form, the token prompt, the shortcuts): not with every visit.
-const QueueTriageForm = lazy(() => import('./queue-triage').then((module) => ({ default: module.QueueTriageForm })))
-const QueueTokenForm = lazy(() => import('./queue-triage').then((module) => ({ default: module.QueueTokenForm })))
-const ShortcutsDialog = lazy(() => import('./shortcuts-dialog').then((module) => ({ default: module.ShortcutsDialog })))
 
 export function AlertsPage() {
   const [searchParams, setSearchParams] = useSearchParams()
@@ -233,11 +231,7 @@ function Queue({ alerts, truncated }: { alerts: readonly Alert[]; truncated: boo
       <p className="visually-hidden" role="status" aria-live="polite">
         {announcement}
       </p>
-      {triage.waiting ? (
-        <Suspense fallback={<Spinner label="Loading the token form" />}>
-          <QueueTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} />
-        </Suspense>
-      ) : null}
+      {triage.waiting ? <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} /> : null}
       {triage.mutation.isError && !triage.waiting ? (
         <p className="field-error" role="alert">
           {describeError(triage.mutation.error).message}
@@ -259,16 +253,15 @@ function Queue({ alerts, truncated }: { alerts: readonly Alert[]; truncated: boo
         </button>
       </div>
       {form ? (
-        <Suspense fallback={<Spinner label="Loading the triage form" />}>
-          <QueueTriageForm
-            titles={formAlerts.map((alert) => alert.title)}
-            states={formAlerts.map((alert) => alert.state)}
-            busy={triage.mutation.isPending}
-            initial={form.initial}
-            onSubmit={(patch) => act(form.ids, patch)}
-            onCancel={() => setForm(null)}
-          />
-        </Suspense>
+        <section className="card" aria-label={`Triage ${formAlerts.length} alert${formAlerts.length === 1 ? '' : 's'}`}>
+          <p>
+            {formAlerts.length === 1 ? `Triage “${formAlerts[0]?.title ?? ''}”` : `Triage ${formAlerts.length} alerts`}{' '}
+            <button type="button" className="button button-small button-quiet" onClick={() => setForm(null)}>
+              Cancel
+            </button>
+          </p>
+          <TriageForm states={formAlerts.map((alert) => alert.state)} busy={triage.mutation.isPending} initial={form.initial} onSubmit={(patch) => act(form.ids, patch)} />
+        </section>
       ) : null}
       {truncated ? <p className="notice">The 500 most relevant alerts are shown; narrow the filters to see the rest.</p> : null}
       {groups.map((group) => (
@@ -321,11 +314,7 @@ function Queue({ alerts, truncated }: { alerts: readonly Alert[]; truncated: boo
           ))}
         </section>
       ))}
-      {shortcuts ? (
-        <Suspense fallback={null}>
-          <ShortcutsDialog onClose={() => setShortcuts(false)} />
-        </Suspense>
-      ) : null}
+      {shortcuts ? <ShortcutsDialog onClose={() => setShortcuts(false)} /> : null}
     </>
   )
 }
