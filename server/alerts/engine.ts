@@ -221,9 +221,10 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
   }
 
   async function record(items: { finding: Finding; occurrence: Occurrence }[], marks?: Record<string, string>): Promise<Alert[]> {
-    // Nothing to file and no mark to move: no transaction (each commit waits for a disk sync).
+    // Nothing to file and no mark to move: no transaction.
     if (items.length === 0 && (marks === undefined || Object.keys(marks).length === 0)) return []
-    const created = await store.alerts.record(items, now(), marks)
+    // The commit does not wait for the disk (see "Durability" below): visible at once, durable with the next sync.
+    const created = await store.alerts.record(items, now(), marks, { synced: false })
     if (created.length > 0) onCreated(created)
     return created
   }
@@ -286,6 +287,16 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
    * raised nothing (or they would have been saved with it); judging a build again files nothing twice, because an
    * occurrence is keyed by alert and build. So every build is judged at least once, and at most SAVE_EVERY
    * documents are judged again after a crash.
+   */
+  /*
+   * Durability. What evaluation files (findings, with the position and marks that cover them, in one transaction) is
+   * worked out from documents that are already durable, so its commits do not wait for a disk sync: PostgreSQL's
+   * synchronous_commit off, which the SQLite driver honours the same way (server/store/durable-sqlite.ts). Readers see
+   * such a commit at once, so a request is still answered after the alerts its documents raise exist. A crash may
+   * lose the last of them, never in part and never out of order (both engines write their log in order and sync it
+   * whole), so the saved position falls back with the findings it covered and those builds are judged again, as
+   * above. Whatever syncs next makes them durable: the next ingest's commit, a webhook delivery queued for a new alert
+   * (so a delivery is never sent for an alert a crash could lose), a person's triage. stop() saves with a sync.
    */
   type Position = { seq: number; telemetry: number }
   /** What this engine last read from or wrote to the settings table, and how far it has judged beyond that. */

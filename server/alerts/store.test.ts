@@ -135,6 +135,13 @@ describe.each(['sqlite', 'postgres'] as const)('alert store on %s', (kind) => {
       await store.alerts.record([], T0, { 'alerts.seq': '7', 'alerts.telemetry': '3' })
       await store.alerts.record([], T0, { 'alerts.seq': '9', 'alerts.telemetry': '3' })
       expect(await store.alerts.marks(['alerts.seq', 'alerts.telemetry', 'alerts.policy'])).toEqual({ 'alerts.seq': '9', 'alerts.telemetry': '3', 'alerts.policy': null })
+
+      // Filed without waiting for the disk (as evaluation files): the engine's own statement for it runs, and the
+      // findings and their marks are read back at once, in the same transaction's all-or-nothing.
+      const unsynced = await store.alerts.record([{ finding: finding('acme/web', 'host e.example', 'high', 6), occurrence: occurrence(6) }], T0, { 'alerts.seq': '11' }, { synced: false })
+      expect(unsynced.map((alert) => alert.cause)).toEqual(['host e.example'])
+      expect((await store.alerts.list(query({ buildId: hex(6) }))).items.map((alert) => [alert.cause, alert.occurrences])).toEqual([['host e.example', 1]])
+      expect(await store.alerts.marks(['alerts.seq'])).toEqual({ 'alerts.seq': '11' })
     } finally {
       await store.close()
     }

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely'
+import { CompiledQuery, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
 import { z } from 'zod'
 import {
   Alert,
@@ -33,6 +33,7 @@ import { overviewFor } from '../overview/store'
 import { instant, parseJson } from '../store/db'
 import { StoreQueryError } from '../store/errors'
 import type { Database } from '../store/schema'
+import { UNSYNCED_COMMIT } from '../store/durable-sqlite'
 
 /* Alerts and their triage (migration 0011), over the store's Kysely handle widened with the alert tables. */
 
@@ -66,13 +67,19 @@ type Db = Kysely<Database & AlertTables>
 
 type Trx = Transaction<Database & AlertTables>
 
+const UNSYNCED = CompiledQuery.raw(UNSYNCED_COMMIT)
+
 export type TransitionOutcome = { ok: true; alert: AlertDetail } | Extract<TriageResult, { ok: false }> | { ok: false; status: 404; code: 'not-found'; message: string; path: string }
 
 export interface AlertRepository {
   list(query: AlertQuery): Promise<AlertPage>
   get(id: string): Promise<AlertDetail | null>
-  /** Files findings as alerts in one transaction; answers the alerts it created. */
-  record(items: readonly { finding: Finding; occurrence: Occurrence }[], now: number, settings?: Readonly<Record<string, string>>): Promise<Alert[]>
+  /**
+   * Files findings as alerts in one transaction; answers the alerts it created. With `synced: false` the commit does
+   * not wait for the disk (PostgreSQL's synchronous_commit off; ../store/durable-sqlite.ts): for findings filed with
+   * the position that covers them, which a crash can only set back to be judged again.
+   */
+  record(items: readonly { finding: Finding; occurrence: Occurrence }[], now: number, settings?: Readonly<Record<string, string>>, options?: { synced: boolean }): Promise<Alert[]>
   /** A person's change of state, checked by the triage rules; nothing changes when it is refused. */
   transition(id: string, patch: AlertPatch, actor: string, now: number): Promise<TransitionOutcome>
   /** Reopens every alert whose waiver has ended by `now`; answers how many. */
@@ -133,10 +140,11 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
     list: (query) => listAlerts(db, query),
     get: (id) => getAlert(db, id),
     // The evaluation's watermarks are written in the same transaction: one commit (one fsync) per evaluated batch.
-    record: (items, now, settings = {}) => {
+    record: (items, now, settings = {}, options = { synced: true }) => {
       const marks = Object.entries(settings).map(([key, value]) => ({ key, value }))
       if (items.length === 0 && marks.length === 0) return Promise.resolve([])
       return db.transaction().execute(async (trx) => {
+        if (!options.synced) await trx.executeQuery(UNSYNCED)
         const created = await recordFindings(db, trx, shape, items, now)
         // Every mark in one statement.
         if (marks.length > 0) {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, sql } from 'kysely'
+import { CompiledQuery, Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DurableSqliteDialect, walSync, type SyncLog } from './durable-sqlite'
+import { DurableSqliteDialect, UNSYNCED_COMMIT, walSync, type SyncLog } from './durable-sqlite'
 import { withStatementCache } from './statement-cache'
 
 type Tables = { notes: { id: number; text: string } }
@@ -147,6 +147,43 @@ describe('SQLite commits synced off the event loop', () => {
     expect(seen).toEqual([1, 2])
     // Stopping early released the connection: the next query runs.
     expect(await db.selectFrom('notes').select('id').orderBy('id', 'desc').executeTakeFirst()).toEqual({ id: 3 })
+    await db.destroy()
+  })
+
+  it("leaves a transaction that asked for PostgreSQL's synchronous_commit off unsynced; the next synced commit covers it", async () => {
+    const held = heldSync()
+    const { db, path } = open(held.sync)
+    const creating = sql`create table notes (id integer primary key, text text not null)`.execute(db)
+    await settle()
+    held.release()
+    await creating
+    const before = held.calls()
+
+    // Answered with no sync asked for (the held sync would never let it finish), and visible to readers at once.
+    await db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw(UNSYNCED_COMMIT))
+      await trx.insertInto('notes').values({ id: 1, text: 'derived' }).execute()
+    })
+    expect(held.calls()).toBe(before)
+    const other = new SqliteDatabase(path, { readonly: true })
+    expect(other.prepare('select text from notes where id = 1').get()).toEqual({ text: 'derived' })
+    other.close()
+
+    // The request lasts only for its transaction: the next one, and a write on its own, are synced as ever.
+    const next = db.transaction().execute(async (trx) => {
+      await trx.insertInto('notes').values({ id: 2, text: 'document' }).execute()
+    })
+    await settle()
+    expect(held.calls()).toBe(before + 1)
+    held.release()
+    await next
+    // Outside a transaction the request changes nothing (PostgreSQL ignores it there too).
+    await db.executeQuery(CompiledQuery.raw(UNSYNCED_COMMIT))
+    const alone = db.insertInto('notes').values({ id: 3, text: 'alone' }).execute()
+    await settle()
+    expect(held.calls()).toBe(before + 2)
+    held.release()
+    await alone
     await db.destroy()
   })
 

@@ -26,6 +26,11 @@ export type SyncLog = { sync: () => Promise<void>; close: () => void }
  * connection is not released, so nothing in this process reads data that is not yet on disk, and whoever stored it
  * is answered only once it is: a resolved write is as durable as with FULL. Meanwhile the event loop reads, parses
  * and verifies the next requests, which then share the next commit.
+ *
+ * A transaction may ask for PostgreSQL's `set local synchronous_commit = off` (UNSYNCED_COMMIT): its COMMIT is then
+ * not synced here, as PostgreSQL's is not. Like there, a crash may lose it, never a later synced commit (the WAL is
+ * synced whole, in order), and whatever syncs next makes it durable. For data that is worked out again from what is
+ * durable (the alert rules' findings with their position: server/alerts/engine.ts).
  */
 export class DurableSqliteDialect extends SqliteDialect {
   readonly #database: Database.Database
@@ -44,6 +49,12 @@ export class DurableSqliteDialect extends SqliteDialect {
     return new DurableSqliteDriver(this.#database, this.#prepared, this.#sync)
   }
 }
+
+/**
+ * PostgreSQL's statement for a transaction whose commit need not wait for the disk. Sent inside a transaction on
+ * either engine: PostgreSQL runs it, and the SQLite connection below takes it as the same request without running it.
+ */
+export const UNSYNCED_COMMIT = 'set local synchronous_commit = off'
 
 /** fsync of the WAL file through a descriptor opened once the WAL exists (its first write) and kept open. */
 export function walSync(path: string): SyncLog {
@@ -112,6 +123,8 @@ class DurableSqliteConnection implements DatabaseConnection {
   readonly #database: Database.Database
   readonly #prepared: SqliteDatabase
   readonly #sync: SyncLog
+  /** The open transaction asked for UNSYNCED_COMMIT. */
+  #unsynced = false
 
   constructor(database: Database.Database, prepared: SqliteDatabase, sync: SyncLog) {
     this.#database = database
@@ -120,6 +133,11 @@ class DurableSqliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (compiledQuery.sql === UNSYNCED_COMMIT) {
+      // Outside a transaction PostgreSQL ignores it too (with a warning): a lone write is synced as ever.
+      if (this.#database.inTransaction) this.#unsynced = true
+      return { rows: [] }
+    }
     const statement = this.#prepared.prepare(compiledQuery.sql)
     const parameters = compiledQuery.parameters as unknown[]
     const wasInTransaction = this.#database.inTransaction
@@ -134,7 +152,9 @@ class DurableSqliteConnection implements DatabaseConnection {
     // statement that writes (INSERT … RETURNING is a reader too) ran on its own and committed as it ran.
     const ended = wasInTransaction && !this.#database.inTransaction
     const wroteAlone = !wasInTransaction && !this.#database.inTransaction && !isReadonly(statement)
-    if (ended || wroteAlone) await this.#sync.sync()
+    const unsynced = ended && this.#unsynced
+    if (ended) this.#unsynced = false
+    if ((ended && !unsynced) || wroteAlone) await this.#sync.sync()
     return result
   }
 
