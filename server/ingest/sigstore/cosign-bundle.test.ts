@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { slsaV1Statement } from '../../testing/documents'
 import { createTestSigstore, keylessAttestationLayer, type RekorBundle } from '../../testing/sigstore-instance'
 import { prepareDocument } from '../ingest'
-import { cosignAttestationBundle, pemCertificates, tlogEntryOf } from './cosign-bundle'
+import { cosignAttestationBundle, cosignSignatureBundle, pemCertificates, tlogEntryOf } from './cosign-bundle'
 import { loadSigstoreTrust } from './trust-material'
 
 /*
@@ -54,6 +54,26 @@ describe('keyless cosign attestations', { timeout: 30_000 }, () => {
       problem: 'the attestation layer\'s dev.sigstore.cosign/chain: expected the certificate chain as PEM (-----BEGIN CERTIFICATE----- blocks only), found no certificate',
     })
     expect(cosignAttestationBundle(Buffer.from('not json'), layer.annotations)).toEqual({ problem: 'the attestation layer carries a certificate but is not a JSON DSSE envelope' })
+  })
+})
+
+describe("cosign's RFC 3161 timestamp annotation", () => {
+  it('goes in a .sig bundle as its one RFC 3161 timestamp, and is refused at its field when it is not base64', () => {
+    const material = { certificate: keylessAttestationLayer(instance, statement).annotations['dev.sigstore.cosign/certificate'] ?? '', chain: instance.chainPem, rekorBundle: null }
+    const paths = { certificate: '$.Cert', chain: '$.Chain', rekorBundle: '$.Bundle', rfc3161Timestamp: '$.RFC3161Timestamp' }
+    const bundle = cosignSignatureBundle(Buffer.from('payload'), Buffer.from('signature'), { ...material, rfc3161Timestamp: { SignedRFC3161Timestamp: 'MIIB' } }, paths)
+    expect(bundle.verificationMaterial).toMatchObject({ tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: 'MIIB' }] } })
+    expect(cosignSignatureBundle(Buffer.from('payload'), Buffer.from('signature'), material, paths).verificationMaterial).not.toHaveProperty('timestampVerificationData')
+    expect(() => cosignSignatureBundle(Buffer.from('payload'), Buffer.from('signature'), { ...material, rfc3161Timestamp: { SignedRFC3161Timestamp: '***' } }, paths)).toThrow(
+      expect.objectContaining({ code: 'invalid-base64', path: '$.RFC3161Timestamp.SignedRFC3161Timestamp' }),
+    )
+  })
+
+  it('is left out of an .att bundle: cosign attest stamps the envelope JSON, not the signature a bundle timestamp covers', () => {
+    const layer = keylessAttestationLayer(instance, statement)
+    const stamped = cosignAttestationBundle(layer.envelope, { ...layer.annotations, 'dev.sigstore.cosign/rfc3161timestamp': JSON.stringify({ SignedRFC3161Timestamp: 'MIIB' }) })
+    const plain = cosignAttestationBundle(layer.envelope, layer.annotations)
+    expect(stamped !== null && 'bundle' in stamped && plain !== null && 'bundle' in plain ? stamped.bundle.equals(plain.bundle) : false).toBe(true)
   })
 })
 
