@@ -8,21 +8,17 @@ import { isRecord } from './errors'
 import type { FormatHandler, IngestContext } from './format'
 import { isLinkType, readLink, rebuildsFromLink, signerOf } from './link'
 import { readStatementExtras } from './predicates'
-import { parseStatement } from './statement'
+import { parsePayload, readStatement, type Statement } from './statement'
 import { FIELDS_IGNORED, verifyEnvelope, withTolerated } from './verify'
 
-/** The payload as an in-toto v0.9 link, or null when it is not one (then it is read as a Statement). */
-function linkPayload(payload: Buffer, keyids: string[]): LinkRecord | null {
-  const text = payload.toString('utf8')
-  // A cheap look before parsing, since almost every payload is a Statement and is parsed again as one.
-  if (!/"_type"\s*:\s*"[Ll]ink"/.test(text)) return null
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return null
-  }
-  return isRecord(value) && isLinkType(value._type) ? readLink(value, '$.payload', keyids) : null
+/**
+ * The payload, parsed once: an in-toto v0.9 link (JSON with nothing after it), or else the Statement it must be.
+ * A payload that is not JSON is an error of the Statement.
+ */
+function readPayload(payload: Buffer, keyids: string[]): { link: LinkRecord } | { statement: Statement } {
+  const { value, trailingBytes } = parsePayload(payload)
+  if (trailingBytes === 0 && isRecord(value) && isLinkType(value._type)) return { link: readLink(value, '$.payload', keyids) }
+  return { statement: { ...readStatement(value, '$.payload'), trailingBytes } }
 }
 
 /**
@@ -75,8 +71,9 @@ export const dsseFormat: FormatHandler = {
     const verified = logged?.verification ?? verifyEnvelope(envelope, context.keys)
     const found = { ...(logKeys.length > 0 ? { logKeys } : {}), ...(logged ? { certificate: logged.certificate } : {}) }
     // in-toto's DSSE mode signs a v0.9 link as the payload itself; everything else is a Statement.
-    const link = linkPayload(envelope.payload, envelope.signatures.map((signature) => signature.keyid))
-    if (link !== null) {
+    const read = readPayload(envelope.payload, envelope.signatures.map((signature) => signature.keyid))
+    if ('link' in read) {
+      const { link } = read
       const rebuilds = rebuildsFromLink(link, signerOf(verified))
       return {
         format: 'dsse',
@@ -87,7 +84,7 @@ export const dsseFormat: FormatHandler = {
         ...found,
       }
     }
-    const statement = parseStatement(envelope.payload)
+    const { statement } = read
     const { extras, tolerated: inPredicate } = readStatementExtras(statement, '$.payload')
     return {
       format: 'dsse',

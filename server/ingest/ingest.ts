@@ -16,6 +16,7 @@ import { looksLikeCheckpoint, readCheckpoint } from './rekor-entry'
 import { trustOf } from './sigstore-format'
 import { linkStoredDocuments, withStoredEvidence } from './log-links'
 import { prepareBundlesInWorkers } from './sigstore/pool'
+import { prepareInWorkers } from './prepare-pool'
 
 export type { IngestContext }
 
@@ -220,10 +221,13 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
   const errors: LineError[] = []
   // Sigstore bundles of a batch are verified on worker threads (one per core); the rest, and whatever a worker
   // could not answer, here.
-  const pooled = await prepareBundlesInWorkers<PreparedDocument>(documents.map((document) => document.raw), context)
+  const raws = documents.map((document) => document.raw)
+  const bundles = await prepareBundlesInWorkers<PreparedDocument>(raws, context)
+  // Every other document of a large batch (DSSE envelopes above all) on the general pool, one worker per core.
+  const others = await prepareInWorkers<PreparedDocument>(raws, bundles ? raws.flatMap((_, index) => (bundles[index] ? [] : [index])) : raws.map((_, index) => index), context)
   for (const [index, document] of documents.entries()) {
     try {
-      const done = pooled?.[index]
+      const done = bundles?.[index] ?? others?.[index]
       if (done && 'error' in done) throw new IngestError(done.error.code, done.error.message, done.error.path)
       prepared.push({ ...(done && 'ok' in done ? done.ok : prepareDocument(document.raw, context)), ...(document.line === undefined ? {} : { line: document.line }) })
     } catch (error) {
