@@ -1,3 +1,5 @@
+import { z } from 'zod'
+import { en } from 'zod/locales'
 import { describe, expect, it, vi } from 'vitest'
 
 /*
@@ -52,7 +54,8 @@ async function loadAll(): Promise<Map<string, Record<string, unknown>>> {
 
 async function withShim<T>(run: () => Promise<T>): Promise<T> {
   vi.resetModules()
-  vi.doMock('zod', () => import('./zod-on-mini'))
+  // As the browser build resolves it (scripts/vite-zod-mini.ts): the shim's exports as `z`.
+  vi.doMock('zod', async () => ({ z: await import('./zod-on-mini') }))
   try {
     return await run()
   } finally {
@@ -103,5 +106,87 @@ describe('the browser build’s zod (classic API on zod/mini)', () => {
       ['lineage filters from a URL', (side) => side.lineage.readLineageSearch(new URLSearchParams('from=sha256:ab&depth=9&direction=up&expand=a,b&view=1,2,3'))],
     ]
     for (const [what, run] of cases) expect(run(mini), what).toEqual(run(classic))
+  })
+
+  it('words every issue the contract can raise as zod’s English locale does', async () => {
+    const shim = await import('./zod-on-mini')
+    const english = en().localeError
+    // The issues as raised, before a message is given them: each is worded by both and compared.
+    const raised: z.core.$ZodRawIssue[] = []
+    const before = z.config().localeError
+    z.config({ localeError: (issue) => void raised.push(issue) })
+    try {
+      // The shim offers classic's API at run time (its methods are installed, not declared): typed as classic.
+      const s = shim as unknown as typeof z
+      const cases: [string, z.ZodType, unknown][] = [
+        ['a string, given a number', s.string(), 7],
+        ['a string, given null', s.string(), null],
+        ['a number, given NaN', s.number(), Number.NaN],
+        ['a number, given Infinity', s.number(), Number.POSITIVE_INFINITY],
+        ['an integer, given a fraction', s.number().int(), 1.5],
+        ['an object, given an array', s.object({ a: s.string() }), []],
+        ['an array, given a string', s.array(s.string()), 'x'],
+        ['a boolean, missing', s.object({ ok: s.boolean() }), {}],
+        ['one of an enum', s.enum(['a', 'b']), 'c'],
+        ['a string literal', s.literal('vsa'), 'x'],
+        ['a number literal', s.literal(3), 4],
+        ['a long string', s.string().max(3), 'abcd'],
+        ['a short string', s.string().min(2), 'a'],
+        ['a long array', s.array(s.number()).max(1), [1, 2]],
+        ['a short array', s.array(s.number()).min(1), []],
+        ['a large number', s.number().max(6), 7],
+        ['a small number', s.number().min(1), 0],
+        ['a positive number', s.number().positive(), 0],
+        ['a number above', s.number().gt(2), 2],
+        ['a pattern', s.string().regex(/^[a-f]+$/), 'xyz'],
+        ['an instant', s.iso.datetime({ offset: true }), 'yesterday'],
+        ['a URL', s.url(), 'not a url'],
+        ['one unknown key', s.object({ a: s.string() }).strict(), { a: 'x', b: 1 }],
+        ['two unknown keys', s.object({ a: s.string() }).strict(), { a: 'x', b: 1, c: 2 }],
+        ['a record key', s.record(s.enum(['low', 'high']), s.number()), { medium: 1 }],
+        ['a record key checked by a schema', s.record(s.string().min(2), s.number()), { a: 1 }],
+        ['a partial record key', s.partialRecord(s.enum(['low', 'high']), s.number()), { medium: 1 }],
+        ['a union', s.union([s.string(), s.number()]), true],
+        ['a discriminator', s.discriminatedUnion('kind', [s.object({ kind: s.literal('a') }), s.object({ kind: s.literal('b') })]), { kind: 'c' }],
+        ['a tuple', s.tuple([s.number(), s.number()]), [1]],
+        ['a refinement', s.string().refine((value) => value.length > 3), 'ab'],
+        ['a coerced number', s.coerce.number().int(), 'x'],
+      ]
+      const codes = new Set<string>()
+      for (const [what, schema, input] of cases) {
+        raised.length = 0
+        // Issues get their message when read.
+        expect(schema.safeParse(input).error?.issues.length, what).toBeGreaterThan(0)
+        expect(raised.length, what).toBeGreaterThan(0)
+        for (const issue of raised) {
+          codes.add(issue.code ?? '')
+          expect(shim.contractErrors(issue), what).toBe(english(issue))
+        }
+      }
+      expect([...codes].sort()).toEqual(['custom', 'invalid_format', 'invalid_key', 'invalid_type', 'invalid_union', 'invalid_value', 'too_big', 'too_small', 'unrecognized_keys'])
+    } finally {
+      z.config({ localeError: before })
+    }
+  })
+
+  it('knows every string format the contract and the URL filters check', async () => {
+    const { formats } = await import('./zod-on-mini')
+    const used = new Set<string>()
+    const seen = new Set<object>()
+    const visit = (value: unknown, depth: number) => {
+      if (typeof value !== 'object' || value === null || seen.has(value) || depth > 200) return
+      seen.add(value)
+      if (hasZod(value)) {
+        // String formats (a number's `int` is a format too, but is worded by its bounds and type).
+        const { format, type, check } = value._zod.def
+        if (typeof format === 'string' && (type === 'string' || check === 'string_format')) used.add(format)
+        visit(value._zod.def, depth + 1)
+        return
+      }
+      for (const entry of Array.isArray(value) ? value : Object.values(value)) visit(entry, depth + 1)
+    }
+    for (const exports of (await loadAll()).values()) visit(Object.values(exports), 0)
+    expect(used.size).toBeGreaterThan(0)
+    for (const format of used) expect(formats[format], format).toBeDefined()
   })
 })
