@@ -2,11 +2,12 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { compressAssets } from './scripts/vite-compress'
 import { reactRouterProduction } from './scripts/vite-react-router-production'
+import { rechartsScales } from './scripts/vite-recharts-scales'
 import { zodWithoutJsonSchema } from './scripts/vite-zod-json-schema'
 import { zodOnMini } from './scripts/vite-zod-mini'
 
 export default defineConfig({
-  plugins: [react(), reactRouterProduction(), zodOnMini(), zodWithoutJsonSchema(), compressAssets()],
+  plugins: [react(), reactRouterProduction(), zodOnMini(), zodWithoutJsonSchema(), rechartsScales(), compressAssets()],
   // Web Workers (the lineage layout and answers) are bundled apart and get none of `plugins`: they need the same
   // browser-build substitutions, or a worker ships classic zod with its JSON Schema generator (29 kB gzip, not 15).
   worker: {
@@ -46,7 +47,9 @@ export default defineConfig({
           groups: [
             { name: 'contract', test: /node_modules\/zod\/|\/src\/api\/(client|api-error|token-store)\.ts$|\/src\/lib\/zod-on-mini\.ts$|\/src\/contract\/(common|route-spec)\.ts$/, priority: 30 },
             // The lineage Web Workers' modules (src/features/lineage/lib/answer-worker.ts): one chunk that imports only `contract`.
-            { name: 'lineage-workers', test: /\/src\/features\/lineage\/lib\/(answer|layout)-worker\.ts$/, priority: 20 },
+            // The page loads it too, so the few words the lazily loaded node panel shares with the page ride along
+            // (otherwise they would be a file of their own on the page's first load).
+            { name: 'lineage-workers', test: /\/src\/features\/lineage\/lib\/((answer|layout)-worker|lineage-words)\.ts$/, priority: 20 },
             {
               name: 'shared',
               test: (id) => /\/src\/|node_modules\/@tanstack\/|rolldown\/runtime/.test(id) && !/\/src\/contract\/(?!common\.ts$|route-spec\.ts$)|\/src\/api\/project-queries\.ts$/.test(id),
