@@ -38,7 +38,8 @@ describe('ArtifactPage', () => {
     const attestations = screen.getByRole('region', { name: /^Attestations and signatures/ })
     const [first] = within(attestations).getAllByRole('article')
     if (!first) throw new Error('no attestation')
-    expect(within(first).getByText(/^First failure:/)).toBeTruthy()
+    // A failed card opens with the page; its explainer's code loads then.
+    expect(await within(first).findByText(/^First failure:/)).toBeTruthy()
     const checks = within(first).getByRole('table', { name: /^Checks of/ })
     const failing = within(checks).getAllByRole('row')[1]
     if (!failing) throw new Error('no check rows')
@@ -64,7 +65,12 @@ describe('ArtifactPage', () => {
   })
 
   it('shows a signing certificate and its transparency-log entry', async () => {
-    renderApp(`/artifacts/${digestOf('verified', 'acme/cli')}`)
+    const { user } = renderApp(`/artifacts/${digestOf('verified', 'acme/cli')}`)
+    // Verified cards are closed: their checks, signers and log entries are drawn when one is opened.
+    const [summary] = await screen.findAllByText(/^Checks \(\d+\), signers and log entries$/)
+    if (!summary) throw new Error('no attestation card')
+    expect(screen.queryByText('Identity (subject alternative name)')).toBeNull()
+    await user.click(summary)
     expect((await screen.findAllByText('Identity (subject alternative name)')).length).toBeGreaterThan(0)
     const log = screen.getAllByRole('table', { name: /^Transparency-log entries/ })[0]
     if (!log) throw new Error('no log table')

@@ -1,5 +1,5 @@
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query'
-import type { ReactNode } from 'react'
+import { lazy, Suspense, useState, type ReactNode } from 'react'
 import { useParams, useSearchParams } from 'react-router'
 import { Link } from '../../../components/ui/app-link'
 import type { ArtifactAttestation, ArtifactDetail } from '../../../contract/artifacts'
@@ -10,9 +10,10 @@ import { DocumentDownloads } from '../../../components/ui/document-downloads'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge } from '../../../components/ui/status-badge'
-import { VerificationExplainer, verdictSentence } from '../../../components/ui/verification-explainer'
+import { Spinner } from '../../../components/ui/spinner'
 import { shortCommit, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
+import { verdictSummary } from '../../../lib/verdict'
 import { useHashCheck } from '../../../lib/use-hash-check'
 import { artifactQueries } from '../artifacts-queries'
 import { orderAttestations, targetAttestation } from '../lib/attestation-order'
@@ -20,6 +21,13 @@ import { readDigest } from '../artifact-loader'
 import { ArtifactSummary } from './artifact-summary'
 import { RebuildsSection } from './rebuilds-section'
 import { ServedCopySection } from './served-copy-section'
+
+/**
+ * Every check, signer and log entry of a document: shown when its card is opened (a failed or linked card opens with
+ * the page), so the explainer's code loads with the first card opened, not with every visit.
+ */
+const AttestationChecks = lazy(() => import('./attestation-checks').then((module) => ({ default: module.AttestationChecks })))
+const loadChecks = () => void import('./attestation-checks')
 
 const FORMAT_NAMES: Record<string, string> = {
   dsse: 'DSSE envelope',
@@ -217,6 +225,8 @@ function AttestationCard({
   // Collapsed unless it failed or a link points into it: the page's other verdicts must not sit pages below
   // several fully expanded explainers.
   const open = attestation.verification.status === 'failed' || targeted
+  // Once opened, the explainer stays rendered (closing and opening again is instant, and find-in-page sees it).
+  const [opened, setOpened] = useState(false)
   return (
     <article className={targeted ? 'attestation is-targeted' : 'attestation'} aria-labelledby={headingId} id={`attestation-${attestation.documentId}`}>
       <div className="card-header">
@@ -235,18 +245,16 @@ function AttestationCard({
           </>
         ) : null}
       </p>
-      <p className="verdict">{verdictSentence(attestation.verification)}</p>
+      <p className="verdict">{verdictSummary(attestation.verification)}</p>
       <DocumentDownloads documentId={attestation.documentId} label={format} />
-      <details className="attestation-detail" open={open}>
-        <summary>{`Checks (${checks}), signers and log entries`}</summary>
-        <VerificationExplainer
-          verification={attestation.verification}
-          label={`the ${format} ${shortHex(attestation.documentId)}`}
-          level={4}
-          anchors={anchors}
-          highlight={highlight}
-          verdict={false}
-        />
+      <details className="attestation-detail" open={open} onToggle={(event) => event.currentTarget.open && setOpened(true)}>
+        {/* The explainer's code starts loading as the pointer or the keyboard reaches the summary, before the click. */}
+        <summary onPointerEnter={loadChecks} onFocus={loadChecks}>{`Checks (${checks}), signers and log entries`}</summary>
+        {open || opened ? (
+          <Suspense fallback={<Spinner label="Loading the checks" />}>
+            <AttestationChecks verification={attestation.verification} label={`the ${format} ${shortHex(attestation.documentId)}`} anchors={anchors} highlight={highlight} />
+          </Suspense>
+        ) : null}
       </details>
     </article>
   )

@@ -1,5 +1,5 @@
 import { useQueries, useQuery } from '@tanstack/react-query'
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react'
+import { lazy, memo, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react'
 import { useLocation, useSearchParams } from 'react-router'
 import { Link } from '../../../components/ui/app-link'
 import { describeError, isApiError } from '../../../api/api-error'
@@ -12,12 +12,14 @@ import { prepareAnswers } from '../lib/answer-client'
 import { prepareLayout, runLayout } from '../lib/layout-client'
 import { readLineageSearch, writeLineageSearch, type LineageSearch, type Viewport } from '../lib/lineage-search'
 import { buildView, findNodes, layerNames, layoutInput, refreshView, structureKey, type LineageView } from '../lib/lineage-view'
-import { viewToSvg } from '../lib/export-svg'
 import { buildScene } from '../lib/scene'
 import { lineageQueries } from '../lineage-queries'
 import { LineageCanvas, type CanvasHandle } from './lineage-canvas'
-import { NodePanel } from './node-panel'
 import './lineage.css'
+
+// Code a visit needs only when the reader acts: the selected node's panel (when a node is opened, or the address
+// names one) and the SVG writer (on Export SVG). Each is its own small chunk, fetched then.
+const NodePanel = lazy(() => import('./node-panel').then((module) => ({ default: module.NodePanel })))
 
 /**
  * The Lineage screen: where something came from and where it went, as a layered graph on a canvas, with the
@@ -273,7 +275,10 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
             disabled={!scene}
             onClick={() => {
               const state = canvas.current?.viewport()
-              if (scene && state) download(`${fileBase}.svg`, new Blob([viewToSvg(scene, state.viewport, state.width, state.height)], { type: 'image/svg+xml' }))
+              if (!scene || !state) return
+              void import('../lib/export-svg').then(({ viewToSvg }) =>
+                download(`${fileBase}.svg`, new Blob([viewToSvg(scene, state.viewport, state.width, state.height)], { type: 'image/svg+xml' })),
+              )
             }}
           >
             Export SVG
@@ -349,24 +354,35 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
         <NodeList view={view} onOpen={selectAndCentre} />
       </section>
       {selected !== null ? (
-        <NodePanel
-          view={view}
-          node={selected}
-          focused={search.focus === view.nodes[selected]!.id}
-          collapsed={collapsed.has(view.nodes[selected]!.id)}
-          onSelect={selectAndCentre}
-          onClose={() => update({ selected: undefined })}
-          onFocus={() => update({ focus: search.focus === view.nodes[selected]!.id ? undefined : view.nodes[selected]!.id })}
-          onCollapse={() => {
-            const id = view.nodes[selected]!.id
-            update({ collapsed: collapsed.has(id) ? search.collapsed.filter((other) => other !== id) : [...search.collapsed, id] })
-          }}
-          onExpandGroup={(cursor) => update({ expand: [...search.expand.filter((other) => other !== cursor), cursor] })}
-          onOpenNeighbours={(key) => update({ more: [...search.more.filter((other) => other !== key), key].slice(-10) })}
-          onStartHere={(key) => update({ from: key, focus: undefined, selected: undefined, expand: [], collapsed: [], more: [], view: undefined })}
-        />
+        <Suspense fallback={<PanelLoading />}>
+          <NodePanel
+            view={view}
+            node={selected}
+            focused={search.focus === view.nodes[selected]!.id}
+            collapsed={collapsed.has(view.nodes[selected]!.id)}
+            onSelect={selectAndCentre}
+            onClose={() => update({ selected: undefined })}
+            onFocus={() => update({ focus: search.focus === view.nodes[selected]!.id ? undefined : view.nodes[selected]!.id })}
+            onCollapse={() => {
+              const id = view.nodes[selected]!.id
+              update({ collapsed: collapsed.has(id) ? search.collapsed.filter((other) => other !== id) : [...search.collapsed, id] })
+            }}
+            onExpandGroup={(cursor) => update({ expand: [...search.expand.filter((other) => other !== cursor), cursor] })}
+            onOpenNeighbours={(key) => update({ more: [...search.more.filter((other) => other !== key), key].slice(-10) })}
+            onStartHere={(key) => update({ from: key, focus: undefined, selected: undefined, expand: [], collapsed: [], more: [], view: undefined })}
+          />
+        </Suspense>
       ) : null}
     </div>
+  )
+}
+
+/** The node's panel while its code loads (the first node opened on a visit). */
+function PanelLoading() {
+  return (
+    <aside className="lineage-panel card" aria-label="Node details">
+      <Spinner label="Loading the node’s details" />
+    </aside>
   )
 }
 

@@ -4,7 +4,8 @@ import { Facts } from '../../../components/ui/card-section'
 import { SafeLink } from '../../../components/ui/safe-link'
 import { formatAbsolute } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
-import { stateWords, typeWords, type LineageView } from '../lib/lineage-view'
+import type { LineageView } from '../lib/lineage-view'
+import { stateWords, typeWords } from '../lib/lineage-words'
 
 type Props = {
   view: LineageView

@@ -9,6 +9,7 @@ import {
   type LineageNodeType,
 } from '../../../contract/lineage'
 import type { LayoutInput } from './layout'
+import { stateWords, typeWords } from './lineage-words'
 
 /*
  * The graph as the screen draws it, assembled from one or more lineage responses (the root's, plus the
@@ -313,24 +314,6 @@ function fillTimes(nodes: ViewNode[], edges: readonly ViewEdge[]): void {
   nodes.forEach((node, index) => {
     if (Number.isNaN(node.time) && count[index]! > 0) nodes[index] = { ...node, time: sum[index]! / count[index]! }
   })
-}
-
-export const typeWords: Record<LineageNodeType | 'group', string> = {
-  commit: 'source commit',
-  build: 'build',
-  artifact: 'artifact',
-  attestation: 'attestation',
-  sbom: 'SBOM',
-  rebuild: 'rebuild',
-  deployment: 'deployment',
-  environment: 'environment',
-  group: 'group',
-}
-
-export const stateWords: Record<EdgeState, string> = {
-  verified: 'verified',
-  failed: 'failed',
-  unverified: 'unverified',
 }
 
 /** A digest or id shortened for a node: `sha256:8ebba6…`, `3f2a9c1`. */
