@@ -152,7 +152,9 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   const payloadDigest = envelope ? createHash('sha256').update(envelope.payload).digest('hex') : (raw.message?.digest.toString('hex') ?? '')
   // Rekor v2 may log a DSSE envelope as hashedrekord 0.0.2 over the digest of its PAE, the bytes actually signed
   // (rekor-v2 spec §6.1.4); @sigstore/verify 3.x compares the payload's digest instead and calls it a mismatch.
-  const paeDigest = envelope ? createHash('sha256').update(pae(envelope.payloadType, envelope.payload)).digest('hex') : null
+  // Computed only for such an entry: encoding the PAE copies the whole payload.
+  let paeDigestRead: string | undefined
+  const paeDigestOf = (dsse: DsseEnvelope) => (paeDigestRead ??= createHash('sha256').update(pae(dsse.payloadType, dsse.payload)).digest('hex'))
   const ourDer = raw.keyMaterial.kind === 'certificate' ? raw.keyMaterial.der : null
   const ourKey = ourDer ? () => (certificateKey ? certificateKey() : spkiOf(ourDer)) : null
   const trusted: TransparencyLogEntry[] = []
@@ -174,8 +176,9 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
     if (!logged.signature || !logged.signature.equals(ourSignature)) {
       mismatches.push(`its signature ${logged.signature ? shortHex(hex(createHash('sha256').update(logged.signature).digest())) : '(none)'} (sha256) is not the bundle's ${shortHex(hex(createHash('sha256').update(ourSignature).digest()))}`)
     }
-    const overPae = paeDigest !== null && logged.kind === 'hashedrekord/0.0.2'
-    const ourDigest = overPae ? paeDigest : payloadDigest
+    const paeDigest = envelope && logged.kind === 'hashedrekord/0.0.2' ? paeDigestOf(envelope) : null
+    const overPae = paeDigest !== null
+    const ourDigest = paeDigest ?? payloadDigest
     if (overPae) loggedOverPae = true
     if (logged.digest !== ourDigest) mismatches.push(`it logs digest ${shortHex(logged.digest ?? '(none)')}, the bundle's ${overPae ? 'DSSE pre-authentication encoding' : 'content'} is ${shortHex(ourDigest)}`)
     // The log usually holds the very certificate the bundle carries: the same bytes name the same key.
@@ -292,5 +295,5 @@ export function checkTransparencyLog({ raw, trust, entity, envelope, timestampCo
   const passed = findings.find((finding) => finding.outcome === 'ok')
   const missing = findings.find((finding) => finding.outcome === 'missing')
   const crashed = findings.find((finding) => finding.outcome === 'error')
-  return { step: failed ?? passed ?? crashed ?? missing ?? findings[0] ?? step('failed', 'transparency-log', expected, 'none'), trusted, present: entries.length, entries, proven, ...(loggedOverPae && paeDigest ? { paeDigest } : {}) }
+  return { step: failed ?? passed ?? crashed ?? missing ?? findings[0] ?? step('failed', 'transparency-log', expected, 'none'), trusted, present: entries.length, entries, proven, ...(loggedOverPae && paeDigestRead ? { paeDigest: paeDigestRead } : {}) }
 }
