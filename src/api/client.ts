@@ -74,6 +74,43 @@ async function errorFromResponse(response: Response, endpoint: string): Promise<
   })
 }
 
+/** The answer checked against its contract schema: the parsed value, or `invalid-response` naming where the answer breaks it. */
+function checked<S extends z.ZodType>(schema: S, body: unknown, status: number, endpoint: string): z.output<S> {
+  const result = schema.safeParse(body)
+  if (result.success) return result.data
+  const { message, path } = describeIssues(result.error.issues)
+  throw new ApiError({ status, code: 'invalid-response', message: `The server’s answer does not match the API contract: ${message}`, path, endpoint })
+}
+
+const networkError = (endpoint: string) =>
+  new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint })
+
+/**
+ * One request to the API, up to a successful status: the token as a bearer token, a network failure or an error
+ * status as `ApiError`, cancellation rethrown as is (so that TanStack Query can tell the two apart). `stored`: the
+ * token is the app's read token, which a 401 makes the app forget; a token for another scope is the caller's to handle.
+ */
+async function send(url: string, endpoint: string, init: { method?: 'PATCH' | 'POST'; token: string | null; stored: boolean; body?: unknown; signal: AbortSignal | undefined }): Promise<Response> {
+  const { token, signal } = init
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (token !== null) headers.Authorization = `Bearer ${token}`
+  // A JSON body for routes that take one; action routes send none.
+  if (init.body !== undefined) headers['Content-Type'] = 'application/json'
+  let response: Response
+  try {
+    response = await fetch(url, { headers, signal: signal ?? null, ...(init.method ? { method: init.method } : {}), ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) })
+  } catch (error) {
+    if (isAbort(error, signal)) throw error
+    throw networkError(endpoint)
+  }
+  if (!response.ok) {
+    const error = await errorFromResponse(response, endpoint)
+    if (init.stored && response.status === 401) tokenStore.unauthorized(token)
+    throw error
+  }
+  return response
+}
+
 /**
  * GET a JSON resource of the Provenance API and parse it with its contract schema. The only place in the SPA that
  * calls `fetch`. Throws `ApiError` for every failure except cancellation (which is rethrown as is, so that
@@ -81,54 +118,15 @@ async function errorFromResponse(response: Response, endpoint: string): Promise<
  */
 export async function getJson<S extends z.ZodType>(path: string, options: GetJsonOptions<S>): Promise<z.output<S>> {
   const { query, schema, signal } = options
-  const token = tokenStore.token()
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  if (token !== null) headers.Authorization = `Bearer ${token}`
-
-  let response: Response
-  try {
-    response = await fetch(withQuery(path, query), { headers, signal: signal ?? null })
-  } catch (error) {
-    if (isAbort(error, signal)) throw error
-    throw new ApiError({
-      status: 0,
-      code: 'network',
-      message: 'Could not reach the server. Check that it is running and that you are online.',
-      endpoint: path,
-    })
-  }
-
-  if (!response.ok) {
-    const error = await errorFromResponse(response, path)
-    if (response.status === 401) tokenStore.unauthorized(token)
-    throw error
-  }
-
+  const response = await send(withQuery(path, query), path, { token: tokenStore.token(), stored: true, signal })
   let body: unknown
   try {
     body = await response.json()
   } catch (error) {
     if (isAbort(error, signal)) throw error
-    throw new ApiError({
-      status: response.status,
-      code: 'invalid-json',
-      message: 'The server’s answer is not valid JSON.',
-      endpoint: path,
-    })
+    throw new ApiError({ status: response.status, code: 'invalid-json', message: 'The server’s answer is not valid JSON.', endpoint: path })
   }
-
-  const result = schema.safeParse(body)
-  if (!result.success) {
-    const { message, path: where } = describeIssues(result.error.issues)
-    throw new ApiError({
-      status: response.status,
-      code: 'invalid-response',
-      message: `The server’s answer does not match the API contract: ${message}`,
-      path: where,
-      endpoint: path,
-    })
-  }
-  return result.data
+  return checked(schema, body, response.status, path)
 }
 
 /**
@@ -137,23 +135,8 @@ export async function getJson<S extends z.ZodType>(path: string, options: GetJso
  * the caller's to handle and does not make the app forget its read token.
  */
 export async function patchJson<S extends z.ZodType>(path: string, options: { body: unknown; schema: S; token: string | null; signal?: AbortSignal }): Promise<z.output<S>> {
-  const { schema, signal, token } = options
-  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' }
-  if (token !== null) headers.Authorization = `Bearer ${token}`
-  let response: Response
-  try {
-    response = await fetch(path, { method: 'PATCH', headers, body: JSON.stringify(options.body), signal: signal ?? null })
-  } catch (error) {
-    if (isAbort(error, signal)) throw error
-    throw new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint: path })
-  }
-  if (!response.ok) throw await errorFromResponse(response, path)
-  const result = schema.safeParse(await response.json().catch(() => null))
-  if (!result.success) {
-    const { message, path: where } = describeIssues(result.error.issues)
-    throw new ApiError({ status: response.status, code: 'invalid-response', message: `The server’s answer does not match the API contract: ${message}`, path: where, endpoint: path })
-  }
-  return result.data
+  const response = await send(path, path, { method: 'PATCH', token: options.token, stored: false, body: options.body, signal: options.signal })
+  return checked(options.schema, await response.json().catch(() => null), response.status, path)
 }
 
 /**
@@ -162,26 +145,8 @@ export async function patchJson<S extends z.ZodType>(path: string, options: { bo
  * a refused override is the caller's to handle and does not make the app forget its read token.
  */
 export async function postJson<S extends z.ZodType>(path: string, options: { schema: S; token?: string | null; signal?: AbortSignal; body?: unknown }): Promise<z.output<S>> {
-  const { schema, signal } = options
-  const token = options.token ?? tokenStore.token()
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  if (token !== null) headers.Authorization = `Bearer ${token}`
-  // A JSON body for routes that take one (starting a report); action routes send none.
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json'
-  let response: Response
-  try {
-    response = await fetch(path, { method: 'POST', headers, signal: signal ?? null, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) })
-  } catch (error) {
-    if (isAbort(error, signal)) throw error
-    throw new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint: path })
-  }
-  if (!response.ok) throw await errorFromResponse(response, path)
-  const result = schema.safeParse(await response.json().catch(() => null))
-  if (!result.success) {
-    const { message, path: where } = describeIssues(result.error.issues)
-    throw new ApiError({ status: response.status, code: 'invalid-response', message: `The server’s answer does not match the API contract: ${message}`, path: where, endpoint: path })
-  }
-  return result.data
+  const response = await send(path, path, { method: 'POST', token: options.token ?? tokenStore.token(), stored: false, body: options.body, signal: options.signal })
+  return checked(options.schema, await response.json().catch(() => null), response.status, path)
 }
 
 /**
@@ -191,27 +156,12 @@ export async function postJson<S extends z.ZodType>(path: string, options: { sch
  */
 export async function getJsonBytes(path: string, options: { query?: Record<string, QueryValue>; signal?: AbortSignal }): Promise<{ bytes: ArrayBuffer; status: number }> {
   const { query, signal } = options
-  const token = tokenStore.token()
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  if (token !== null) headers.Authorization = `Bearer ${token}`
-  const network = () => new ApiError({ status: 0, code: 'network', message: 'Could not reach the server. Check that it is running and that you are online.', endpoint: path })
-  let response: Response
-  try {
-    response = await fetch(withQuery(path, query), { headers, signal: signal ?? null })
-  } catch (error) {
-    if (isAbort(error, signal)) throw error
-    throw network()
-  }
-  if (!response.ok) {
-    const error = await errorFromResponse(response, path)
-    if (response.status === 401) tokenStore.unauthorized(token)
-    throw error
-  }
+  const response = await send(withQuery(path, query), path, { token: tokenStore.token(), stored: true, signal })
   try {
     return { bytes: await response.arrayBuffer(), status: response.status }
   } catch (error) {
     if (isAbort(error, signal)) throw error
-    throw network()
+    throw networkError(path)
   }
 }
 
@@ -227,10 +177,5 @@ export function parseJsonBytes<S extends z.ZodType>(bytes: ArrayBuffer, schema: 
   } catch {
     throw new ApiError({ status: answer.status, code: 'invalid-json', message: 'The server’s answer is not valid JSON.', endpoint: answer.endpoint })
   }
-  const result = schema.safeParse(body)
-  if (!result.success) {
-    const { message, path: where } = describeIssues(result.error.issues)
-    throw new ApiError({ status: answer.status, code: 'invalid-response', message: `The server’s answer does not match the API contract: ${message}`, path: where, endpoint: answer.endpoint })
-  }
-  return result.data
+  return checked(schema, body, answer.status, answer.endpoint)
 }
