@@ -91,8 +91,8 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
     })
     clients = z.object({ requests: z.number(), ms: z.number(), cpuMs: z.number() }).parse(JSON.parse(stdout))
   })
-  // One checkpoint is signed per commit that stored something: how many requests group commit put in each.
-  const commits = (await store.log.checkpoints()).length
+  // How many requests group commit put in each transaction.
+  const commits = store.documents.groupCommits().transactions
   console.log(
     `DSSE envelopes over HTTP, one per request, 4 clients in another process: ${figure} of the server documents stored ` +
       `(${bodies.length} requests in ${commits} commits, ${(bodies.length / commits).toFixed(1)} a commit; the clients used ` +

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Insertable } from 'kysely'
+import { shapesOf } from '../alerts/compiled-shapes'
+import { binaryChunks, paddedList } from '../alerts/statement-shapes'
 import { Sha256Hex, Verification, type Subject } from '../../src/contract/common'
 import { signerIdentity } from '../../domain/signer'
 import type { LogKey } from '../log/checkpoint'
@@ -38,11 +40,14 @@ export interface DocumentRepository {
   keepLogFacts(facts: readonly { documentId: string; keys: LogPair[]; entries: LoggedEntry[] }[]): Promise<void>
   /** Indexes by digest what stored documents without a build are about, as found when they were read again. */
   keepSubjects(facts: readonly { documentId: string; subjects: Subject[] }[]): Promise<void>
+  /** Since the store was opened: the ingest transactions group commit wrote, and the batches they carried. */
+  groupCommits(): { transactions: number; batches: number }
 }
 
 export function documentRepository(db: Db, kind: StoreKind, key: LogKey): DocumentRepository {
   const grouped = groupCommit((items) => ingest(db, kind, key, items))
   return {
+    groupCommits: () => ({ ...grouped.written }),
     ingest: async (items) => {
       for (const item of items) checkItem(item)
       return items.length === 0 ? [] : grouped(items)
@@ -97,7 +102,10 @@ const GROUP_LIMIT = 2000
  * are as if the batches were stored one after the other. If a group fails, its batches are written again one by one,
  * so one caller's failure is never another's.
  */
-function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): (items: IngestItem[]) => Promise<IngestOutcome[]> {
+function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): ((items: IngestItem[]) => Promise<IngestOutcome[]>) & {
+  written: { transactions: number; batches: number }
+} {
+  const written = { transactions: 0, batches: 0 }
   const waiting: Waiting[] = []
   let writing = false
   const drain = async () => {
@@ -112,6 +120,8 @@ function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): 
       }
       try {
         const outcomes = await write(group.flatMap((batch) => batch.items))
+        written.transactions++
+        written.batches += group.length
         let at = 0
         for (const batch of group) {
           batch.resolve(outcomes.slice(at, at + batch.items.length))
@@ -124,7 +134,7 @@ function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): 
     }
     writing = false
   }
-  return (items) =>
+  const grouped = (items: IngestItem[]) =>
     new Promise<IngestOutcome[]>((resolve, reject) => {
       waiting.push({ items, resolve, reject })
       if (writing) return
@@ -134,13 +144,55 @@ function groupCommit(write: (items: IngestItem[]) => Promise<IngestOutcome[]>): 
       // nothing else is read until it has committed, and without the wait every request paid for its own sync.
       setImmediate(() => void drain())
     })
+  return Object.assign(grouped, { written })
 }
 
-/** PostgreSQL accepts 65535 bind parameters per statement, SQLite 32766; stay far below both. */
-const SUBJECT_ROWS_PER_INSERT = 1000
+/** PostgreSQL accepts 65535 bind parameters per statement, SQLite 32766; stay far below both (6 a subject row). */
+const SUBJECT_ROWS_PER_INSERT = 512
 
-/** Rows a multi-row insert of documents or builds carries: 14 and 21 bind parameters each, far below both limits. */
-const ROWS_PER_INSERT = 400
+/** Rows a multi-row insert of documents or builds carries at most: 14 and 21 bind parameters each, far below both limits. */
+const ROWS_PER_INSERT = 256
+
+/** Ids or digests an `in (…)` list carries (padded to one of a few lengths, server/alerts/statement-shapes.ts). */
+const IDS_PER_LOOKUP = 500
+
+/*
+ * The statements every commit of plain documents runs are compiled once per dialect and bound with new values
+ * (server/alerts/compiled-shapes.ts): Kysely building and compiling each afresh cost more CPU than SQLite running it,
+ * and with one document per HTTP request a commit carries two or three documents. Multi-row inserts are shaped by
+ * their row count; each slot is a row's column, in the order of these lists.
+ */
+const DOCUMENT_COLUMNS = [
+  'id', 'raw', 'size', 'format', 'payload_type', 'status', 'failed_check', 'verification', 'ingested_at', 'log_index', 'signer', 'project', 'signed_at', 'time',
+] as const satisfies readonly (keyof DocumentsTable)[]
+const BUILD_COLUMNS = [
+  'id', 'document_id', 'project', 'source_repo', 'source_commit', 'builder_id', 'build_type', 'invocation_id', 'predicate_type', 'statement_type',
+  'slsa_version', 'status', 'failed_check', 'started_at', 'finished_at', 'ingested_at', 'time', 'external_parameters', 'internal_parameters',
+  'resolved_dependencies', 'statement',
+] as const satisfies readonly (keyof BuildsTable)[]
+const SUBJECT_COLUMNS = ['build_id', 'position', 'name', 'digest_algorithm', 'digest_value', 'time'] as const satisfies readonly (keyof SubjectsTable)[]
+
+/** `count` rows of slots for these columns, numbered row by row. */
+function slotRows<C extends string>(columns: readonly C[], count: number, slot: <T>(index: number) => T): Record<C, unknown>[] {
+  return Array.from({ length: count }, (_, row) => Object.fromEntries(columns.map((column, index) => [column, slot(row * columns.length + index)])) as Record<C, unknown>)
+}
+
+/**
+ * `rows` in statements of one shape each: a short run (a group commit of HTTP requests) in one, a longer one in chunks
+ * of powers of two up to `max`, so that a few dozen statement texts serve every length.
+ */
+function insertChunks<T>(rows: readonly T[], max: number): T[][] {
+  if (rows.length === 0) return []
+  return rows.length <= EXACT_ROWS ? [[...rows]] : binaryChunks(rows, max)
+}
+
+/** Runs of up to this many rows are inserted in one statement of their own length. */
+const EXACT_ROWS = 16
+
+/** The values of `rows` in the order `slotRows` numbers their slots. */
+function rowValues<C extends string>(columns: readonly C[], rows: readonly Partial<Record<C, unknown>>[]): unknown[] {
+  return rows.flatMap((row) => columns.map((column) => row[column] ?? null))
+}
 
 /**
  * A provenance document that is only a build (no facts, no log keys or entries, no evidence): the common case, whose
@@ -240,15 +292,22 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
  * rows a statement, and each build then links the SBOMs stored before it, in order.
  */
 async function storePlain(trx: Db, log: LogHead, run: readonly IngestItem[], counts: Map<string, SignatureCount>): Promise<IngestOutcome[]> {
+  const shape = shapesOf(trx)
   const stored = new Map<string, { verification: string; build_id: string | null }>()
-  for (let start = 0; start < run.length; start += ROWS_PER_INSERT) {
-    const ids = run.slice(start, start + ROWS_PER_INSERT).map((item) => item.document.id)
-    const rows = await trx
-      .selectFrom('documents')
-      .leftJoin('builds', 'builds.document_id', 'documents.id')
-      .select(['documents.id', 'documents.verification', 'builds.id as build_id'])
-      .where('documents.id', 'in', ids)
-      .execute()
+  for (let start = 0; start < run.length; start += IDS_PER_LOOKUP) {
+    const ids = paddedList(run.slice(start, start + IDS_PER_LOOKUP).map((item) => item.document.id))
+    const lookup = shape(`stored documents, ${ids.length} ids`, (slot) =>
+      trx
+        .selectFrom('documents')
+        .leftJoin('builds', 'builds.document_id', 'documents.id')
+        .select(['documents.id', 'documents.verification', 'builds.id as build_id'])
+        .where(
+          'documents.id',
+          'in',
+          ids.map((_, index) => slot<string>(index)),
+        ),
+    )
+    const { rows } = await trx.executeQuery<{ id: string; verification: string; build_id: string | null }>(lookup.bind(ids))
     for (const row of rows) stored.set(row.id, row)
   }
   const fresh = run.filter((item) => !stored.has(item.document.id))
@@ -257,19 +316,23 @@ async function storePlain(trx: Db, log: LogHead, run: readonly IngestItem[], cou
     appendDocument(log, item.document.id)
     return row
   })
-  for (let start = 0; start < documents.length; start += ROWS_PER_INSERT) {
-    const slice = documents.slice(start, start + ROWS_PER_INSERT)
+  for (const slice of insertChunks(documents, ROWS_PER_INSERT)) {
     // ON CONFLICT DO NOTHING and a count, as a last guard: a copy stored by a writer that did not take the log's
     // lock fails the transaction (and group commit writes its batches again one by one) instead of forking the log.
-    const inserted = await trx.insertInto('documents').values(slice).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute()
+    const insert = shape(`insert documents, ${slice.length} rows`, (slot) =>
+      trx
+        .insertInto('documents')
+        .values(slotRows(DOCUMENT_COLUMNS, slice.length, slot) as Insertable<DocumentsTable>[])
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id'),
+    )
+    const inserted = (await trx.executeQuery<{ id: string }>(insert.bind(rowValues(DOCUMENT_COLUMNS, slice)))).rows
     if (inserted.length !== slice.length) throw new Error(`${slice.length - inserted.length} documents were stored by another writer during this transaction`)
   }
   const builds = fresh.flatMap((item) => (item.build === null ? [] : [item.build]))
-  for (let start = 0; start < builds.length; start += ROWS_PER_INSERT) {
-    await trx
-      .insertInto('builds')
-      .values(builds.slice(start, start + ROWS_PER_INSERT).map(buildRow))
-      .execute()
+  for (const slice of insertChunks(builds.map(buildRow), ROWS_PER_INSERT)) {
+    const insert = shape(`insert builds, ${slice.length} rows`, (slot) => trx.insertInto('builds').values(slotRows(BUILD_COLUMNS, slice.length, slot) as BuildsTable[]))
+    await trx.executeQuery(insert.bind(rowValues(BUILD_COLUMNS, slice)))
   }
   await insertSubjects(trx, builds)
   // One lookup for the run says which builds wrote an SBOM file stored before them (usually none); a run stores no
@@ -293,12 +356,19 @@ async function storePlain(trx: Db, log: LogHead, run: readonly IngestItem[], cou
 async function storedSbomFiles(trx: Db, files: readonly string[]): Promise<Set<string>> {
   const unique = [...new Set(files)]
   const found = new Set<string>()
-  for (let start = 0; start < unique.length; start += SUBJECT_ROWS_PER_INSERT) {
-    const rows = await trx
-      .selectFrom('sboms')
-      .select('file_sha256')
-      .where('file_sha256', 'in', unique.slice(start, start + SUBJECT_ROWS_PER_INSERT))
-      .execute()
+  for (let start = 0; start < unique.length; start += IDS_PER_LOOKUP) {
+    const digests = paddedList(unique.slice(start, start + IDS_PER_LOOKUP))
+    const lookup = shapesOf(trx)(`stored sbom files, ${digests.length} digests`, (slot) =>
+      trx
+        .selectFrom('sboms')
+        .select('file_sha256')
+        .where(
+          'file_sha256',
+          'in',
+          digests.map((_, index) => slot<string>(index)),
+        ),
+    )
+    const { rows } = await trx.executeQuery<{ file_sha256: string | null }>(lookup.bind(digests))
     for (const row of rows) if (row.file_sha256 !== null) found.add(row.file_sha256)
   }
   return found
@@ -329,11 +399,9 @@ function documentRow({ document, build, extras }: IngestItem, logIndex: number):
 /** The subjects of these builds, up to SUBJECT_ROWS_PER_INSERT rows a statement. */
 async function insertSubjects(trx: Db, builds: readonly BuildRecord[]): Promise<void> {
   const rows = builds.flatMap((build) => build.subjects.flatMap((subject, position) => subjectRows(build.id, position, subject, build.time)))
-  for (let start = 0; start < rows.length; start += SUBJECT_ROWS_PER_INSERT) {
-    await trx
-      .insertInto('subjects')
-      .values(rows.slice(start, start + SUBJECT_ROWS_PER_INSERT))
-      .execute()
+  for (const slice of insertChunks(rows, SUBJECT_ROWS_PER_INSERT)) {
+    const insert = shapesOf(trx)(`insert subjects, ${slice.length} rows`, (slot) => trx.insertInto('subjects').values(slotRows(SUBJECT_COLUMNS, slice.length, slot) as SubjectsTable[]))
+    await trx.executeQuery(insert.bind(rowValues(SUBJECT_COLUMNS, slice)))
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import type { Config, Scope } from '../config'
 import { apiError } from './errors'
@@ -6,14 +6,25 @@ import { apiError } from './errors'
 /** The bearer-token check of one scope; `read` passes without a token unless reads require one. */
 export type Auth = (scope: Scope) => MiddlewareHandler
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
+/** The configured tokens' SHA-256 digests as bytes, decoded once per configuration rather than on every request. */
+const digestsOf = new WeakMap<Config['tokens'], Buffer[]>()
 
 /** Finds the configured token whose SHA-256 matches, comparing in constant time. */
 export function tokenFor(config: Config, header: string | undefined): Config['tokens'][number] | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
   if (!match?.[1]) return undefined
-  const digest = sha256(match[1])
-  return config.tokens.find((token) => timingSafeEqual(Buffer.from(token.sha256, 'hex'), digest))
+  // One-shot hash: no Hash object per request.
+  const digest = hash('sha256', match[1], 'buffer')
+  let digests = digestsOf.get(config.tokens)
+  if (digests === undefined) {
+    digests = config.tokens.map((token) => Buffer.from(token.sha256, 'hex'))
+    digestsOf.set(config.tokens, digests)
+  }
+  for (const [index, token] of config.tokens.entries()) {
+    const expected = digests[index]
+    if (expected !== undefined && expected.length === digest.length && timingSafeEqual(expected, digest)) return token
+  }
+  return undefined
 }
 
 export function bearerAuth(config: Config): Auth {

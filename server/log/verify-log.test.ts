@@ -20,9 +20,11 @@ afterEach(async () => cleanup?.())
 async function storeWith(count: number) {
   const temp = await tempStore()
   cleanup = temp.dispose
-  // Several transactions, so there are several signed checkpoints to compare against.
+  // Several transactions, each followed by a read of the checkpoint (which signs what was committed since, as a
+  // monitor polling the log would make it), so there are several signed checkpoints to compare against.
   for (let start = 0; start < count; start += 3) {
     await temp.store.documents.ingest(Array.from({ length: Math.min(3, count - start) }, (_, offset) => documentFor(start + offset)))
+    await temp.store.log.checkpoint()
   }
   const checkpoint = await temp.store.log.checkpoint()
   const verifier = verifierKey(checkpoint.origin, createPublicKey(checkpoint.publicKeyPem))

@@ -7,6 +7,7 @@ import { signingTime } from '../../domain/signing-time'
 import { subjectsOf } from '../builds/summaries'
 import { decodeCursor, encodeCursor } from '../store/cursor'
 import { instant, parseJson, type Db } from '../store/db'
+import { shapesOf } from '../alerts/compiled-shapes'
 
 /*
  * Every verification result, one row a document, newest first by `documents.time` (when it was signed or its
@@ -168,13 +169,14 @@ export function countInBatch(counts: Map<string, SignatureCount>, project: strin
 
 /** Adds a batch's counts to the kept ones, one upsert per (project, signer, status). */
 export async function addSignatureCounts(db: Db, counts: ReadonlyMap<string, SignatureCount>): Promise<void> {
-  for (const row of counts.values()) {
-    await db
+  // Every ingest commit runs it: compiled once per dialect and bound (server/alerts/compiled-shapes.ts).
+  const upsert = shapesOf(db)('add signature count', (slot) =>
+    db
       .insertInto('signature_counts')
-      .values(row)
-      .onConflict((oc) => oc.columns(['project', 'signer', 'status']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', row.count) })))
-      .execute()
-  }
+      .values({ project: slot<string>(0), signer: slot<string>(1), status: slot<string>(2), count: slot<number>(3) })
+      .onConflict((oc) => oc.columns(['project', 'signer', 'status']).doUpdateSet((eb) => ({ count: eb('signature_counts.count', '+', slot<number>(4)) }))),
+  )
+  for (const row of counts.values()) await db.executeQuery(upsert.bind([row.project, row.signer, row.status, row.count, row.count]))
 }
 
 /**
