@@ -27,6 +27,9 @@ function batch(): Buffer[] {
     '{"broken": ',
     { some: 'thing else' },
     ...envelopes.slice(8),
+    // Stored again after the first 25 (which may be stored before the rest is verified): answered as already stored.
+    envelopes[0],
+    envelopes[20],
   ]
   return lines.map((line) => Buffer.from(typeof line === 'string' ? line : JSON.stringify(line)))
 }
@@ -78,6 +81,7 @@ describe('documents prepared on worker threads', () => {
     const inPlace = await answer()
     expect(pooled).toEqual(inPlace)
     expect(pooled.ok && pooled.body.errors.map((error) => error.line)).toEqual([12, 13, 14])
+    expect(pooled.ok && pooled.body.documents.map((document) => document.created).slice(-3)).toEqual([true, false, false])
   }, 120_000)
 
   it('starts new workers for the batch after the pool was closed, and leaves small batches to the main thread', async () => {

@@ -128,12 +128,15 @@ function configOf(context: IngestContext): PrepareConfig {
 /**
  * Prepares the documents of `raws` at `indices` on the worker threads. Returns one outcome per document of `raws`
  * (undefined for those not at `indices`), or null when the pool is not used for this batch (too few documents, no
- * workers, or log evidence from the store in the context, which stays with the main thread).
+ * workers, or log evidence from the store in the context, which stays with the main thread). `settled(count, outcomes)`
+ * is told each time more of `indices`, counted from the first, have their outcome, so the caller can store those while
+ * the workers prepare the rest; what it throws ends the batch.
  */
 export async function prepareInWorkers<T extends { item: { document: { raw: Uint8Array } } }>(
   raws: readonly Buffer[],
   indices: readonly number[],
   context: IngestContext,
+  settled?: (count: number, outcomes: readonly (PreparedOutcome<T> | undefined)[]) => void,
 ): Promise<(PreparedOutcome<T> | undefined)[] | null> {
   if (indices.length < MIN_BATCH || (context.logEvidence && context.logEvidence.length > 0)) return null
   const workers = pool()
@@ -146,8 +149,17 @@ export async function prepareInWorkers<T extends { item: { document: { raw: Uint
   // Each worker takes the next chunk as it finishes one (IN_FLIGHT lanes each), rather than its share up front: a
   // worker whose core is busy with something else then prepares less instead of holding the whole batch up.
   let next = 0
+  // Chunks are answered out of order; `settled` hears of them in order.
+  const answered = new Array<boolean>(chunks.length).fill(false)
+  let told = 0
+  const tell = (chunk: number) => {
+    answered[chunk] = true
+    if (!settled || chunk !== told) return
+    while (answered[told]) told++
+    settled(Math.min(told * CHUNK, indices.length), outcomes)
+  }
   const lane = async (member: Member): Promise<void> => {
-    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+    for (let at = next++, chunk = chunks[at]; chunk; at = next++, chunk = chunks[at]) {
       const reply = await send(member, chunk)
       const withBuffers = new Set(reply?.buffers)
       chunk.forEach((index, position) => {
@@ -157,6 +169,7 @@ export async function prepareInWorkers<T extends { item: { document: { raw: Uint
         else if ('ok' in outcome) outcomes[index] = { ok: withRaw((withBuffers.has(position) ? asBuffers(outcome.ok) : outcome.ok) as T, raw) }
         else outcomes[index] = outcome
       })
+      tell(at)
       // A worker that died answers no more; the other lanes take the rest.
       if (!reply) return
     }
