@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query'
 import type { ComponentType } from 'react'
-import { matchRoutes, type Location, type NavigationType, type Navigator, type Params, type RouteMatch, type RouteObject } from 'react-router'
+import { matchPath, type Location, type NavigationType, type Navigator, type Params, type RouteMatch } from 'react-router'
 import { Redirect, type Loader, type LoaderFactory } from '../lib/route-loader'
 
 /**
@@ -58,6 +58,38 @@ export type AppHistory = Navigator & {
 export type NavigationSnapshot = { visit: Visit | null; busy: boolean }
 
 /**
+ * The address's path with each segment percent-decoded (an encoded `/` stays `%2F` until the parameter is read), as
+ * React Router's `matchRoutes` decodes it before matching: `/artifacts/sha256%3Aab` gives `digest` `sha256:ab`.
+ * A malformed escape leaves the path as it came, so it matches nothing more specific than it names.
+ */
+function decodePathname(pathname: string): string {
+  try {
+    return pathname
+      .split('/')
+      .map((segment) => decodeURIComponent(segment).replaceAll('/', '%2F'))
+      .join('/')
+  } catch {
+    return pathname
+  }
+}
+
+/**
+ * The screen for an address: the first route, in the table's order, whose pattern matches the whole path (React
+ * Router's `matchPath`: case-insensitive, a trailing slash allowed, `*` matching the rest). The table lists a
+ * specific pattern before a general one that would also match it (src/app/routes.test.ts checks that no route is
+ * hidden by an earlier one), so the first match is the one React Router's ranking in `matchRoutes` would pick,
+ * without the ranking code (about 1 kB gzip on every first load).
+ */
+export function matchScreen(routes: readonly ScreenRoute[], pathname: string): { route: ScreenRoute; match: RouteMatch } | null {
+  const decoded = decodePathname(pathname)
+  for (const route of routes) {
+    const found = matchPath(route.path, decoded)
+    if (found !== null) return { route, match: { params: found.params, pathname: found.pathname, pathnameBase: found.pathnameBase, route: { path: route.path } } }
+  }
+  return null
+}
+
+/**
  * The app's navigation, the part of a data router this app used: on every history change it matches the screen,
  * starts its code and its loader together, and shows the screen only once both have settled, keeping the old
  * screen (and a busy flag for the progress bar) until then. A loader's `Redirect` replaces the address; a failed
@@ -65,7 +97,6 @@ export type NavigationSnapshot = { visit: Visit | null; busy: boolean }
  * components (`Link`, `useSearchParams`, `useParams`…) the screens use, at less than half the data router's size.
  */
 export function createNavigator(history: AppHistory, routes: readonly ScreenRoute[], queryClient: QueryClient) {
-  const patterns = routes.map((route, index): RouteObject => ({ path: route.path, id: String(index) }))
   const code = new Map<ScreenRoute, Tracked<ComponentType>>()
   const loaders = new Map<ScreenRoute, Tracked<Loader>>()
   const listeners = new Set<() => void>()
@@ -106,9 +137,9 @@ export function createNavigator(history: AppHistory, routes: readonly ScreenRout
   }
 
   function navigate(location: Location, action: NavigationType, reload = false) {
-    const [match] = matchRoutes(patterns, location) ?? []
-    const route = match === undefined ? undefined : routes[Number(match.route.id)]
-    if (match === undefined || route === undefined) throw new Error(`no screen matches ${location.pathname}; the route table needs a catch-all`)
+    const screen = matchScreen(routes, location.pathname)
+    if (screen === null) throw new Error(`no screen matches ${location.pathname}; the route table needs a catch-all`)
+    const { route, match } = screen
     const current = pending ?? committed
     // A change of the hash alone (a section link) neither reloads the screen's data nor waits.
     const sameDocument = !reload && current !== null && current.route === route && current.location.pathname === location.pathname && current.location.search === location.search

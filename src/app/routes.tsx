@@ -4,7 +4,8 @@ import type { ScreenRoute } from './navigation'
  * The app's screens. Each page is a lazy chunk, and so is its loader (`<screen>-loader.ts`, small: the queries it
  * starts): a navigation imports both at once, so the data is on its way while the page's code downloads. The
  * layout and the route error boundary are in the entry chunk, which every first visit loads anyway
- * (PERFORMANCE.md: first-load JS within 110 kB gzip). Absolute paths; the most specific match wins.
+ * (PERFORMANCE.md: first-load JS within 110 kB gzip). Absolute paths; the first route that matches wins, so a
+ * specific pattern comes before a general one that also matches it (routes.test.ts checks it), and `*` comes last.
  */
 export const routes: readonly ScreenRoute[] = [
   {
@@ -19,14 +20,15 @@ export const routes: readonly ScreenRoute[] = [
     loader: async () => (await import('../features/builds/builds-loader')).buildsLoader,
   },
   {
-    path: '/builds/:id',
-    page: async () => (await import('../features/builds/components/build-page')).BuildPage,
-    loader: async () => (await import('../features/builds/build-loader')).buildLoader,
-  },
-  {
+    // Before '/builds/:id', which would also match it.
     path: '/builds/compare',
     page: async () => (await import('../features/compare/components/compare-page')).ComparePage,
     loader: async () => (await import('../features/compare/compare-loader')).compareLoader,
+  },
+  {
+    path: '/builds/:id',
+    page: async () => (await import('../features/builds/components/build-page')).BuildPage,
+    loader: async () => (await import('../features/builds/build-loader')).buildLoader,
   },
   {
     path: '/artifacts',
