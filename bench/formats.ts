@@ -66,7 +66,7 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
   })
   // CPU time is the whole process's, the workers' threads included.
   console.log(
-    `DSSE envelopes, ECDSA P-256, SLSA v1/v0.2: ${stored} documents stored (parse + verify on ${preparePoolSize()} worker threads + store + log, ` +
+    `DSSE envelopes, ECDSA P-256, SLSA v1/v0.2: ${stored} documents stored (parse + verify ${preparePoolSize() > 0 ? `on ${preparePoolSize()} worker threads` : 'on the main thread (INGEST_WORKERS unset)'} + store + log, ` +
       `${lines.length} documents, JSONL batches of 200; goal 2,000/s; at commit 669ed06, before the workers and the well-formed readers: 817/s, 769 per CPU second at load 2.5)`,
   )
   const verified = await timed(2000, () => {

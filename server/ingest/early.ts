@@ -21,11 +21,19 @@ export class EarlyStore {
   #open = true
   readonly #stored: Promise<IngestOutcome[]>[] = []
 
-  constructor(private readonly store: Store) {}
+  /**
+   * `minimum`: the fewest documents worth a transaction of their own. Each costs a commit (a few milliseconds of the
+   * main thread: statements, the log's state, the sync); offered in chunks of 25, a body of 200 took eight, and the
+   * main thread, which is what bounds a batch's speed, spent more on them than the overlap saved.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly minimum: number,
+  ) {}
 
   /** Stores the documents of `prepared` not yet stored, unless one of them links to others in its batch. */
   offer(prepared: readonly { item: IngestItem }[]): void {
-    if (!this.#open || prepared.length === this.count) return
+    if (!this.#open || prepared.length - this.count < this.minimum) return
     const next = prepared.slice(this.count)
     if (next.some(({ item }) => (item.logKeys?.length ?? 0) > 0 || (item.logEntries?.length ?? 0) > 0)) {
       this.#open = false

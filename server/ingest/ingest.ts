@@ -242,7 +242,8 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
   }
   // Every other document of a large batch (DSSE envelopes above all) on the general pool, one worker per core; the
   // documents verified first are stored while the workers verify the rest (early.ts).
-  const early = new EarlyStore(store)
+  // Half a body at least, so a body takes two transactions at most: the first half stored while the second is verified.
+  const early = new EarlyStore(store, Math.max(100, Math.ceil(documents.length / 2)))
   const others = await prepareInWorkers<PreparedDocument>(
     raws,
     bundles ? raws.flatMap((_, index) => (bundles[index] ? [] : [index])) : raws.map((_, index) => index),

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { demoBuilds } from '../../demo/model'
 import { demoStatement } from '../../demo/statement'
 import { signEnvelope } from '../demo/seed'
@@ -46,6 +46,10 @@ function here(raw: Buffer): { ok: PreparedDocument } | { error: { code: string; 
 afterAll(() => closePreparePool())
 
 describe('documents prepared on worker threads', () => {
+  // The pool is off unless configured.
+  beforeEach(() => {
+    process.env.INGEST_WORKERS = '2'
+  })
   afterEach(() => {
     delete process.env.INGEST_WORKERS
   })
@@ -92,5 +96,8 @@ describe('documents prepared on worker threads', () => {
     const again = await prepareInWorkers<PreparedDocument>(raws, raws.map((_, index) => index), context)
     expect(again?.[0] && 'ok' in again[0] ? again[0].ok.item.document.verification.status : null).toBe('verified')
     expect(await prepareInWorkers(raws, [0, 1, 2], context)).toBeNull()
+    await closePreparePool()
+    delete process.env.INGEST_WORKERS
+    expect(await prepareInWorkers(raws, raws.map((_, index) => index), context)).toBeNull()
   }, 120_000)
 })

@@ -64,11 +64,17 @@ function startWorker(): Worker {
   return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${source}) })`, { eval: true })
 }
 
-/** How many worker threads prepare documents: one per core (the main thread mostly stores, and waits on them). */
+/**
+ * How many worker threads prepare documents: none unless INGEST_WORKERS says how many (`cores` for one per core). On
+ * this project's shared 2-core machine (load 15 to 25) JSONL batches of DSSE documents went slower with two workers
+ * than on the main thread alone, in wall time and in CPU time (the handover, each worker's own JIT warm-up and the
+ * round trips a busy scheduler delays cost more than a 0.3 ms document saves), so the pool is for cores of its own.
+ */
 export function preparePoolSize(): number {
-  const configured = Number(process.env.INGEST_WORKERS)
-  if (process.env.INGEST_WORKERS !== undefined && Number.isInteger(configured) && configured >= 0) return configured
-  return availableParallelism()
+  const setting = process.env.INGEST_WORKERS
+  if (setting === 'cores') return availableParallelism()
+  const configured = Number(setting)
+  return setting !== undefined && Number.isInteger(configured) && configured >= 0 ? configured : 0
 }
 
 function pool(): Member[] | null {
