@@ -69,6 +69,27 @@ describe('screens', () => {
   })
 })
 
+describe('screens: modules loaded beside a page', () => {
+  const artifactPage = 'src/features/artifacts/components/artifact-page.tsx'
+  const gates = 'src/features/gates/components/gate-decisions-section.tsx'
+  const withGates = (beside: Manifest[string]['dynamicImports']): Manifest => ({
+    'index.html': { file: 'assets/index.js', isEntry: true, dynamicImports: beside },
+    [artifactPage]: { file: 'assets/artifact-page.js', isDynamicEntry: true, imports: ['index.html'] },
+    [gates]: { file: 'assets/gates.js', isDynamicEntry: true, imports: ['index.html'] },
+  })
+
+  it('counts a module the route loads beside its page (the gate decisions on the Artifact screen)', () => {
+    const [artifact] = screens(withGates([artifactPage, gates]))
+    expect(artifact!.chunks.map((key) => withGates([artifactPage, gates])[key]?.file).sort()).toEqual(['assets/artifact-page.js', 'assets/gates.js', 'assets/index.js'])
+  })
+
+  it('refuses a feature module the entry loads lazily that no screen counts', () => {
+    const other = 'src/features/gates/components/other-section.tsx'
+    const manifest = { ...withGates([artifactPage, gates, other]), [other]: { file: 'assets/other.js', isDynamicEntry: true } }
+    expect(() => screens(manifest)).toThrow(`the entry loads ${other} lazily, but no screen counts it`)
+  })
+})
+
 describe('workersIn', () => {
   it('finds the workers a chunk starts, as Vite writes them, each once', () => {
     const code =
