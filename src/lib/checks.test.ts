@@ -28,6 +28,10 @@ describe('check explanations', () => {
     expect(checkQuestion('signer-trusted')).toMatch(/trusts/)
     expect(checkQuestion('required:envelope-signature')).toMatch(/policy requires/)
     expect(checkQuestion('custom')).toBe('Did the custom check pass?')
+    // The checks of cosign signatures, Rekor entries posted on their own and timestamps have their own questions.
+    expect(checkQuestion('image-digest')).toBe('Does the signature name the image it is attached to?')
+    expect(checkQuestion('log-evidence')).toBe('Where did the transparency-log entry come from?')
+    expect(checkQuestion('timestamp')).toMatch(/timestamp authority/)
   })
   it('asks of the passing checks that list tolerated fields what a yes means: read, with those fields set aside', () => {
     expect(checkQuestion('fields-ignored')).toBe('Could the document be read with its malformed fields set aside?')

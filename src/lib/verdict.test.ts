@@ -170,6 +170,9 @@ describe('failureCause and signatureState', () => {
     )
     expect(failureCause({ name: 'provenance: transparency-log', ok: false })).toBe('the transparency-log entry does not prove this signature was logged')
     expect(failureCause({ name: 'novel-check', ok: false, actual: 'something odd' })).toBe('found something odd')
+    // A cosign signature copied onto another image: the reason in words, not the raw digest.
+    expect(failureCause({ name: 'image-digest', ok: false, actual: 'sha256:bb' })).toBe('the signature was made for another image and copied onto this one')
+    expect(failureCause({ name: 'artifact-digest', ok: false, actual: 'no subject carries a sha256 digest' })).toMatch(/^the document is about a different artifact/)
   })
 
   it('tells a failed signature from one never checked', () => {

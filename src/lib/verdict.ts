@@ -30,6 +30,9 @@ const causes: Record<string, string> = {
   timestamp: 'a timestamp does not verify against a trusted timestamp authority',
   'timestamp-authority': 'a timestamp does not verify against a trusted timestamp authority',
   'subject-digest': 'the signature is about a different artifact',
+  'artifact-digest': 'the document is about a different artifact than the one it was expected to cover',
+  'image-digest': 'the signature was made for another image and copied onto this one',
+  'image-signature': 'the signature does not verify over the image’s signed payload, so the payload or the signature was altered after signing',
   signature: 'the document carries no signature',
 }
 

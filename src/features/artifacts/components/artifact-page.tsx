@@ -35,6 +35,7 @@ const FORMAT_NAMES: Record<string, string> = {
   'in-toto-link': 'in-toto link',
   'npm-attestations': 'npm registry attestation',
   'cosign-signature': 'cosign image signature',
+  'cosign-attestation': 'cosign image attestation',
   'pypi-attestation': 'PyPI attestation',
   'pypi-provenance': 'PyPI provenance',
   'gcloud-provenance': 'Cloud Build provenance',
