@@ -33,10 +33,10 @@ const env = { ...process.env, ...(epoch ? { SOURCE_DATE_EPOCH: epoch } : {}) }
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 run('vite build', [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], env)
 
-// The server, and the workers that server/ingest/sigstore/pool.ts and server/ingest/prepare-pool.ts start beside main.js.
+// The server, and the Sigstore verification worker that server/ingest/sigstore/pool.ts starts beside main.js.
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'server/main.ts', 'verify-worker': 'server/ingest/sigstore/verify-worker.ts', 'prepare-worker': 'server/ingest/prepare-worker.ts' },
+  entryPoints: { main: 'server/main.ts', 'verify-worker': 'server/ingest/sigstore/verify-worker.ts' },
   outdir: 'dist/server',
   bundle: true,
   platform: 'node',

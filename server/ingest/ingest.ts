@@ -16,8 +16,6 @@ import { looksLikeCheckpoint, readCheckpoint } from './rekor-entry'
 import { trustOf } from './sigstore-format'
 import { linkStoredDocuments, withStoredEvidence } from './log-links'
 import { prepareBundlesInWorkers } from './sigstore/pool'
-import { prepareInWorkers, type PreparedOutcome } from './prepare-pool'
-import { EarlyStore } from './early'
 
 export type { IngestContext }
 
@@ -222,38 +220,18 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
   const errors: LineError[] = []
   // Sigstore bundles of a batch are verified on worker threads (one per core); the rest, and whatever a worker
   // could not answer, here.
-  const raws = documents.map((document) => document.raw)
-  const bundles = await prepareBundlesInWorkers<PreparedDocument>(raws, context)
-  let taken = 0
-  const take = (upTo: number, others: readonly (PreparedOutcome<PreparedDocument> | undefined)[] | null) => {
-    for (; taken < upTo; taken++) {
-      const document = documents[taken]
-      if (!document) continue
-      try {
-        const done = bundles?.[taken] ?? others?.[taken]
-        if (done && 'error' in done) throw new IngestError(done.error.code, done.error.message, done.error.path)
-        prepared.push({ ...(done && 'ok' in done ? done.ok : prepareDocument(document.raw, context)), ...(document.line === undefined ? {} : { line: document.line }) })
-      } catch (error) {
-        if (!(error instanceof IngestError)) throw error
-        const path = where(document.line, error.path)
-        errors.push({ ...(document.line === undefined ? {} : { line: document.line }), code: error.code, message: error.message, ...(path ? { path } : {}) })
-      }
+  const pooled = await prepareBundlesInWorkers<PreparedDocument>(documents.map((document) => document.raw), context)
+  for (const [index, document] of documents.entries()) {
+    try {
+      const done = pooled?.[index]
+      if (done && 'error' in done) throw new IngestError(done.error.code, done.error.message, done.error.path)
+      prepared.push({ ...(done && 'ok' in done ? done.ok : prepareDocument(document.raw, context)), ...(document.line === undefined ? {} : { line: document.line }) })
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error
+      const path = where(document.line, error.path)
+      errors.push({ ...(document.line === undefined ? {} : { line: document.line }), code: error.code, message: error.message, ...(path ? { path } : {}) })
     }
   }
-  // Every other document of a large batch (DSSE envelopes above all) on the general pool, one worker per core; the
-  // documents verified first are stored while the workers verify the rest (early.ts).
-  // Half a body at least, so a body takes two transactions at most: the first half stored while the second is verified.
-  const early = new EarlyStore(store, Math.max(100, Math.ceil(documents.length / 2)))
-  const others = await prepareInWorkers<PreparedDocument>(
-    raws,
-    bundles ? raws.flatMap((_, index) => (bundles[index] ? [] : [index])) : raws.map((_, index) => index),
-    context,
-    bundles ? undefined : (count, outcomes) => {
-      take(count, outcomes)
-      early.offer(prepared)
-    },
-  )
-  take(documents.length, others)
   if (prepared.length === 0) {
     const first = errors[0]
     if (documents.length === 1 && first) {
@@ -266,9 +244,8 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
       error: { code: 'no-valid-documents', message: `none of the ${documents.length} lines could be read: ${summary}`, ...(first?.path ? { path: first.path } : {}) },
     }
   }
-  const rest = await withStoredEvidence(store, prepared.slice(early.count), context, prepareDocument)
-  const ready = [...prepared.slice(0, early.count), ...rest]
-  const outcomes = [...(await early.outcomes()), ...(rest.length > 0 ? await store.documents.ingest(rest.map(({ item }) => item)) : [])]
+  const ready = await withStoredEvidence(store, prepared, context, prepareDocument)
+  const outcomes = await store.documents.ingest(ready.map(({ item }) => item))
   const created = ready.filter((_, index) => outcomes[index]?.created === true)
   // The builds just stored go to this process's alert engine as they are, so it need not read them back.
   handOver(
