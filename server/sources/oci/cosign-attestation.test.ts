@@ -1,19 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ArtifactDetail } from '../../../src/contract/artifacts'
-import { DocumentVerification } from '../../../src/contract/documents'
-import { Source, SyncStarted } from '../../../src/contract/sources'
-import { createApp } from '../../app'
-import { buildConfig } from '../../config'
 import { signEnvelope } from '../../demo/seed'
-import { findRegistryBinary, registryInstallHint, startRegistry, type Descriptor, type TestRegistry } from '../../store/testing/registry'
-import { newKey, slsaV1Statement, tempStore } from '../../testing/documents'
+import { findRegistryBinary, registryInstallHint, startRegistry, type TestRegistry } from '../../store/testing/registry'
+import { newKey, slsaV1Statement } from '../../testing/documents'
 import { createTestSigstore, keylessAttestationLayer, keylessSignatureAnnotations, type TestSigstore } from '../../testing/sigstore-instance'
 import { createTestTimestampAuthority, withTimestampAuthority, type TestTimestampAuthority } from '../../testing/timestamp-authority'
-import { SourceRunner } from '../runner'
+import { attach, world } from './cosign-world'
 import { pushImage, simpleSigningPayload } from './fixtures'
 
 /*
@@ -25,51 +20,9 @@ import { pushImage, simpleSigningPayload } from './fixtures'
 
 if (findRegistryBinary() === null) throw new Error(registryInstallHint)
 
-const INGEST = 'held-test-ingest'
-const hash = (text: string) => createHash('sha256').update(text).digest('hex')
 const key = newKey('release', 'ecdsa-p256')
 const DSSE = 'application/vnd.dsse.envelope.v1+json'
 const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json'
-
-/** A manifest under cosign's tag for `image` whose layers are the given documents with their annotations. */
-async function attach(registry: TestRegistry, repository: string, image: string, suffix: 'sig' | 'att', layers: { bytes: Buffer; mediaType: string; annotations: Record<string, string> }[]): Promise<Descriptor> {
-  const pushed: Descriptor[] = []
-  for (const layer of layers) pushed.push({ ...(await registry.pushBlob(repository, layer.bytes)), mediaType: layer.mediaType, annotations: layer.annotations })
-  const config = await registry.pushBlob(repository, Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: pushed.map((layer) => layer.digest) }, config: {} })))
-  return registry.pushManifest(repository, `${image.replace(':', '-')}.${suffix}`, {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { ...config, mediaType: 'application/vnd.oci.image.config.v1+json' },
-    layers: pushed,
-  })
-}
-
-async function world(url: string, repository: string, trustedRoot: string) {
-  const { store, dispose } = await tempStore()
-  const config = buildConfig(
-    {
-      trust: { trustedRoots: [trustedRoot], keys: [{ id: key.id, publicKeyPem: key.publicKeyPem }] },
-      tokens: [{ name: 'ingest', sha256: hash(INGEST), scopes: ['ingest'] }],
-      sources: [{ name: 'registry', kind: 'oci', url, repositories: [{ name: repository }], intervalSeconds: 3600 }],
-    },
-    'test config',
-  )
-  const runner = new SourceRunner({ store, config, env: () => undefined })
-  const app = createApp({ store, config, version: 'test', demo: false, sources: runner })
-  const sync = async (): Promise<Source> => {
-    const started = await app.request('/api/v1/sources/registry/sync', { method: 'POST', headers: { authorization: `Bearer ${INGEST}` } })
-    expect(started.status).toBe(202)
-    await runner.settled('registry')
-    return Source.parse(await (await app.request(SyncStarted.parse(await started.json()).progressUrl)).json())
-  }
-  /** What the sync stored for an image (recorded with it as subject), as the verification endpoint serves it. */
-  const documentsOf = async (image: string) => {
-    const rows = (await store.sources.documentsOf('registry')).filter((row) => row.subject === image)
-    return Promise.all(rows.map(async (row) => DocumentVerification.parse(await (await app.request(`/api/v1/documents/${row.documentId}/verification`)).json())))
-  }
-  const artifact = async (digest: string) => ArtifactDetail.parse(await (await app.request(`/api/v1/artifacts/${digest}`)).json())
-  return { store, sync, documentsOf, artifact, dispose }
-}
 
 /** A statement about the given images, in order, as `cosign attest` of a SLSA predicate writes one. */
 function statementAbout(repository: string, ...images: string[]) {
@@ -116,7 +69,7 @@ describe('cosign attestations held to the image whose .att tag holds them, from 
       { bytes: keyed, mediaType: DSSE, annotations: { 'dev.cosignproject.cosign/signature': '', predicateType: 'https://slsa.dev/provenance/v1' } },
     ])
 
-    const w = await world(registry.url, repository, rootPath)
+    const w = await world(registry.url, repository, rootPath, [{ id: key.id, publicKeyPem: key.publicKeyPem }])
     try {
       const source = await w.sync()
       expect(source.lastRun?.errors).toEqual([])
@@ -177,7 +130,7 @@ describe('cosign attestations held to the image whose .att tag holds them, from 
     const { 'dev.sigstore.cosign/bundle': _logged, ...notLogged } = keylessSignatureAnnotations(sigstore, unloggedPayload)
     await attach(registry, repository, unlogged.digest, 'sig', [{ bytes: unloggedPayload, mediaType: SIMPLE_SIGNING, annotations: timestamped(notLogged) }])
 
-    const w = await world(registry.url, repository, rootPath)
+    const w = await world(registry.url, repository, rootPath, [{ id: key.id, publicKeyPem: key.publicKeyPem }])
     try {
       const source = await w.sync()
       expect(source.lastRun?.errors).toEqual([])
