@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build, type Rolldown } from 'vite'
 import { afterAll, describe, expect, it } from 'vitest'
-import { contractSchemasOnDemand, pureDeclarations, withInsertions } from './vite-zod-mini'
+import { contractSchemasOnDemand, pureDeclarations, withInsertions, withoutDocumentation } from './vite-zod-mini'
 
 const contract = [
   "import { z } from './z'",
@@ -74,6 +74,25 @@ describe('contract schemas on demand (browser build)', () => {
       expect(at.generated, token).toBe(column)
       expect(source[at.line]!.slice(at.column, at.column + token.length), token).toBe(token)
     }
+  })
+
+  it('blanks the documenting calls, arguments and all, keeping every other character where it was', () => {
+    const documented = [
+      "export const Status = z.enum(['ok', 'failed']).meta({ description: 'ok: (verified); failed' }).nullable()",
+      'export const Id = z.string().describe(`the id`).meta({',
+      "  ref: 'Id',",
+      '})',
+      'export const meta = (x) => x.meta',
+    ].join('\n')
+    const bare = withoutDocumentation(documented)
+    expect(bare).toHaveLength(documented.length)
+    expect(bare.split('\n').map((line) => line.replace(/ +/g, ' '))).toEqual([
+      "export const Status = z.enum(['ok', 'failed']) .nullable()",
+      'export const Id = z.string() ',
+      ' ',
+      ' ',
+      'export const meta = (x) => x.meta',
+    ])
   })
 
   describe('in a build', () => {

@@ -41,7 +41,7 @@ export function zodOnMini(): Plugin[] {
  * browser's `.meta()` keeps nothing, src/lib/zod-on-mini.ts), so in the browser build each top-level declaration of
  * a contract module is marked pure and dropped where nothing the SPA bundles reads it. What is read is unchanged:
  * the declaration is wrapped as `/* @__PURE__ *\/ (() => (init))()`, evaluated where it was, and the minifier
- * unwraps it again.
+ * unwraps it again. The documenting calls, `.meta(…)` and `.describe(…)`, are blanked first (`withoutDocumentation`).
  */
 export function contractSchemasOnDemand(): Plugin {
   return {
@@ -52,12 +52,41 @@ export function contractSchemasOnDemand(): Plugin {
     transform: {
       filter: { id: CONTRACT },
       handler(code, id) {
-        const edits = pureDeclarations(code)
-        if (edits.length === 0) return null
-        return withInsertions(code, edits, id)
+        const bare = withoutDocumentation(code)
+        const edits = pureDeclarations(bare)
+        if (edits.length === 0 && bare === code) return null
+        return withInsertions(bare, edits, id)
       },
     },
   }
+}
+
+/** The schema methods that only document (OpenAPI); in the browser they return the schema itself (src/lib/zod-on-mini.ts). */
+const DOCUMENTING = new Set(['meta', 'describe'])
+
+type Call = { type?: string; end: number; callee?: { type: string; computed: boolean; object: { end: number }; property: { type: string; name?: string } } }
+
+/**
+ * `code` with every `.meta(…)` and `.describe(…)` call blanked out (`z.string().meta({ description: '…' })` reads
+ * `z.string()` followed by spaces): in the browser they return the schema they are called on, so only their
+ * arguments, the OpenAPI descriptions, were left in the bundle (about 2 kB raw over the contract). Blanks keep
+ * every other character where it was, line breaks included, so the source map `withInsertions` writes stays true.
+ */
+export function withoutDocumentation(code: string): string {
+  const spans: { start: number; end: number }[] = []
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (typeof node !== 'object' || node === null) return
+    const call = node as Call
+    const callee = call.type === 'CallExpression' && call.callee?.type === 'MemberExpression' && !call.callee.computed ? call.callee : undefined
+    if (callee?.property.type === 'Identifier' && DOCUMENTING.has(callee.property.name ?? '')) spans.push({ start: callee.object.end, end: call.end })
+    for (const value of Object.values(node)) if (typeof value === 'object') visit(value)
+  }
+  visit(parseAst(code).body)
+  let out = code
+  // A call inside another's arguments is blanked with it; blanking it twice changes nothing.
+  for (const { start, end } of spans) out = out.slice(0, start) + out.slice(start, end).replace(/[^\n]/g, ' ') + out.slice(end)
+  return out
 }
 
 type Insertion = { at: number; text: string }
