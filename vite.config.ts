@@ -1,13 +1,14 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { compressAssets } from './scripts/vite-compress'
+import { queryMutationsOnDemand } from './scripts/vite-query-mutations-on-demand'
 import { reactRouterProduction } from './scripts/vite-react-router-production'
 import { rechartsScales } from './scripts/vite-recharts-scales'
 import { zodWithoutJsonSchema } from './scripts/vite-zod-json-schema'
 import { zodOnMini } from './scripts/vite-zod-mini'
 
 export default defineConfig({
-  plugins: [react(), reactRouterProduction(), zodOnMini(), zodWithoutJsonSchema(), rechartsScales(), compressAssets()],
+  plugins: [react(), reactRouterProduction(), queryMutationsOnDemand(), zodOnMini(), zodWithoutJsonSchema(), rechartsScales(), compressAssets()],
   // Web Workers (the lineage layout and answers) are bundled apart and get none of `plugins`: they need the same
   // browser-build substitutions, or a worker ships classic zod with its JSON Schema generator (29 kB gzip, not 15).
   worker: {
