@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { isRecord } from '../errors'
 import type { IngestContext } from '../format'
 import type { SigstoreTrust } from './trust-material'
 
@@ -26,7 +27,8 @@ export type WorkerConfig = {
   policies: IngestContext['policies']
 }
 
-export type WorkerRequest = { id: number; config: WorkerConfig | number; now: number; raws: Uint8Array[]; forget: boolean }
+/** `joined`: the chunk's documents end to end, `lengths` long each. */
+export type WorkerRequest = { id: number; config: WorkerConfig | number; now: number; joined: Uint8Array; lengths: number[]; forget: boolean }
 export type WorkerReply = { id: number; outcomes: PooledOutcome<unknown>[] }
 
 /** Below this many bundles in a body the handover costs more than a second core gains. */
@@ -124,64 +126,129 @@ function configOf(context: IngestContext, trust: SigstoreTrust): WorkerConfig {
   return { id, trustedRoots: trust.sources, sigstoreKeys: trust.keys, keys: context.keys, policies: context.policies }
 }
 
+/** One body's bundles: handed out chunk by chunk, oldest body first, and answered once every chunk is back. */
+type Batch = {
+  raws: readonly Buffer[]
+  /** Indexes of the bundles among `raws`; those before `next` have been handed out. */
+  bundles: number[]
+  next: number
+  /** Chunks handed out and not answered yet. */
+  open: number
+  config: WorkerConfig
+  now: number
+  outcomes: (PooledOutcome<unknown> | undefined)[]
+  done: () => void
+}
+
+/**
+ * Bodies waiting for the workers, oldest first. A worker always takes the next chunk of the oldest body, so when
+ * two bodies arrive together the first is verified (and stored by the main thread) while the workers go on with
+ * the second, instead of both finishing last.
+ */
+const queue: Batch[] = []
+
 /**
  * Prepares the Sigstore bundles among `raws` on the worker threads. Returns one outcome per document, undefined for
  * the ones left to the caller (not bundles), or null when the pool is not used for this batch.
  */
 export async function prepareBundlesInWorkers<T>(raws: readonly Buffer[], context: IngestContext): Promise<(PooledOutcome<T> | undefined)[] | null> {
   // Log evidence is read from the store for a few documents: those stay on the main thread with it.
-  if (!context.sigstore || (context.logEvidence && context.logEvidence.length > 0)) return null
+  const trust = context.sigstore
+  if (!trust || (context.logEvidence && context.logEvidence.length > 0)) return null
   const bundles = raws.flatMap((raw, index) => (raw.includes(BUNDLE_MEDIA_TYPE) ? [index] : []))
   if (bundles.length < MIN_BATCH) return null
-  const workers = pool()
-  if (!workers) return null
-  const config = configOf(context, context.sigstore)
-  const now = context.now()
-  const outcomes: (PooledOutcome<T> | undefined)[] = new Array<PooledOutcome<T> | undefined>(raws.length)
-  // Each worker takes the next chunk as it finishes one (IN_FLIGHT lanes each), rather than its share up front: a
-  // worker whose core is busy with something else then verifies less instead of holding the whole batch up.
-  const lanes = workers.length * IN_FLIGHT
-  let next = 0
-  const take = (): number[] | undefined => {
-    const left = bundles.length - next
-    if (left <= 0) return undefined
-    const size = Math.min(CHUNK, Math.max(1, Math.ceil(left / (2 * lanes))))
-    next += size
-    return bundles.slice(next - size, next)
-  }
-  const lane = async (member: Member): Promise<void> => {
-    for (let chunk = take(); chunk; chunk = take()) {
-      const reply = await send(member, chunk)
-      chunk.forEach((index, position) => {
-        const outcome = reply?.outcomes[position]
-        if (!outcome) outcomes[index] = { retry: true }
-        else if ('ok' in outcome) outcomes[index] = { ok: asBuffers(outcome.ok) as T }
-        else outcomes[index] = outcome
-      })
-      // A worker that died answers no more; the other lanes take the rest.
-      if (!reply) return
-    }
-  }
-  const send = async (member: Member, chunk: number[]): Promise<WorkerReply | null> => {
-    // A message to a worker that has exited would never be answered.
-    if (member.dead) return null
-    const id = nextRequest++
-    const known = member.configs.has(config.id)
-    member.configs.add(config.id)
-    // A worker keeps the process alive only while it has work (an awaited answer would otherwise never come).
-    if (member.busy++ === 0) member.worker.ref()
-    const reply = await new Promise<WorkerReply | null>((resolve) => {
-      member.pending.set(id, resolve)
-      const request: WorkerRequest = { id, config: known ? config.id : config, now, raws: chunk.map((index) => raws[index] ?? Buffer.alloc(0)), forget: forgetEach }
-      member.worker.postMessage(request)
-    })
-    if (--member.busy === 0) member.worker.unref()
-    return reply
-  }
-  await Promise.all(workers.flatMap((member) => Array.from({ length: IN_FLIGHT }, () => lane(member))))
+  if (!pool()) return null
+  const outcomes = new Array<PooledOutcome<unknown> | undefined>(raws.length)
+  await new Promise<void>((done) => {
+    queue.push({ raws, bundles, next: 0, open: 0, config: configOf(context, trust), now: context.now(), outcomes, done })
+    dispatch()
+  })
   // Chunks no live worker was left to take are the main thread's.
   for (const index of bundles) outcomes[index] ??= { retry: true }
-  return outcomes
+  return outcomes as (PooledOutcome<T> | undefined)[]
+}
+
+/** Hands chunks to every live worker with room for one, oldest body first (IN_FLIGHT chunks a worker). */
+function dispatch(): void {
+  const live = members?.filter((member) => !member.dead) ?? []
+  if (live.length === 0) {
+    // No worker left: whatever was not handed out is the main thread's.
+    for (const batch of queue.splice(0)) {
+      batch.next = batch.bundles.length
+      if (batch.open === 0) batch.done()
+    }
+    return
+  }
+  for (let free = true; free && queue.length > 0;) {
+    free = false
+    for (const member of live) {
+      if (member.busy >= IN_FLIGHT) continue
+      const batch = queue[0]
+      if (!batch) return
+      // Each worker takes the next chunk as it finishes one, rather than its share up front: a worker whose core is
+      // busy with something else then verifies less instead of holding the whole batch up. Towards the end of a
+      // batch the chunks shrink to a share of what is left, so that no worker is left with ten while the others
+      // have finished.
+      const left = batch.bundles.length - batch.next
+      const size = Math.min(CHUNK, Math.max(1, Math.ceil(left / (2 * live.length * IN_FLIGHT))))
+      const chunk = batch.bundles.slice(batch.next, batch.next + size)
+      batch.next += size
+      if (batch.next >= batch.bundles.length) queue.shift()
+      batch.open++
+      send(member, batch, chunk)
+      free = true
+    }
+  }
+}
+
+function send(member: Member, batch: Batch, chunk: number[]): void {
+  const id = nextRequest++
+  const { config } = batch
+  const known = member.configs.has(config.id)
+  member.configs.add(config.id)
+  // A worker keeps the process alive only while it has work (an awaited answer would otherwise never come).
+  if (member.busy++ === 0) member.worker.ref()
+  const answered = (reply: WorkerReply | null) => {
+    if (--member.busy === 0) member.worker.unref()
+    chunk.forEach((index, position) => {
+      const outcome = reply?.outcomes[position]
+      const raw = batch.raws[index]
+      if (!outcome || !raw) batch.outcomes[index] = { retry: true }
+      else if ('ok' in outcome) batch.outcomes[index] = { ok: withRaw(outcome.ok, raw) }
+      else batch.outcomes[index] = outcome
+    })
+    if (--batch.open === 0 && batch.next >= batch.bundles.length) batch.done()
+    dispatch()
+  }
+  member.pending.set(id, answered)
+  // The chunk's documents travel as one buffer of their own, handed over rather than copied again.
+  const lengths = chunk.map((index) => batch.raws[index]?.length ?? 0)
+  const joined = new Uint8Array(lengths.reduce((sum, length) => sum + length, 0))
+  let at = 0
+  for (const index of chunk) {
+    const raw = batch.raws[index]
+    if (raw) joined.set(raw, at)
+    at += raw?.length ?? 0
+  }
+  const request: WorkerRequest = { id, config: known ? config.id : config, now: batch.now, joined, lengths, forget: forgetEach }
+  try {
+    member.worker.postMessage(request, [joined.buffer])
+  } catch {
+    // Not sent: this worker is not asked again, and the chunk is the main thread's, as when a worker dies.
+    member.dead = true
+    member.pending.delete(id)
+    answered(null)
+  }
+}
+
+/**
+ * A prepared document as the worker sent it, with the document's bytes put back: the worker leaves them out of
+ * its answer, since they are the very bytes this thread sent (prepareDocument keeps what it is given).
+ */
+function withRaw(ok: unknown, raw: Buffer): unknown {
+  const prepared = asBuffers(ok)
+  if (isRecord(prepared) && isRecord(prepared.item) && isRecord(prepared.item.document)) prepared.item.document.raw = raw
+  return prepared
 }
 
 /** Structured cloning turns Buffers into plain Uint8Arrays; the store and the answers expect Buffers back. */
