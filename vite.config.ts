@@ -1,14 +1,26 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { compressAssets } from './scripts/vite-compress'
+import { d3TreeShakable } from './scripts/vite-d3-tree-shakable'
 import { queryMutationsOnDemand } from './scripts/vite-query-mutations-on-demand'
 import { reactRouterProduction } from './scripts/vite-react-router-production'
 import { rechartsScales } from './scripts/vite-recharts-scales'
+import { rechartsShapes } from './scripts/vite-recharts-shapes'
 import { zodWithoutJsonSchema } from './scripts/vite-zod-json-schema'
 import { zodOnMini } from './scripts/vite-zod-mini'
 
 export default defineConfig({
-  plugins: [react(), reactRouterProduction(), queryMutationsOnDemand(), zodOnMini(), zodWithoutJsonSchema(), rechartsScales(), compressAssets()],
+  plugins: [
+    react(),
+    reactRouterProduction(),
+    queryMutationsOnDemand(),
+    zodOnMini(),
+    zodWithoutJsonSchema(),
+    rechartsScales(),
+    rechartsShapes(),
+    d3TreeShakable(),
+    compressAssets(),
+  ],
   // Web Workers (the lineage layout and answers) are bundled apart and get none of `plugins`: they need the same
   // browser-build substitutions, or a worker ships classic zod with its JSON Schema generator (29 kB gzip, not 15).
   worker: {
@@ -46,14 +58,20 @@ export default defineConfig({
         // three fewer requests on the largest screens.
         codeSplitting: {
           groups: [
-            { name: 'contract', test: /node_modules\/zod\/|\/src\/api\/(client|api-error|token-store)\.ts$|\/src\/lib\/zod-on-mini\.ts$|\/src\/contract\/(common|route-spec)\.ts$/, priority: 30 },
+            {
+              name: 'contract',
+              test: /node_modules\/zod\/|\/src\/api\/(client|api-error|token-store)\.ts$|\/src\/lib\/zod-on-mini\.ts$|\/src\/contract\/(common|route-spec)\.ts$/,
+              priority: 30,
+            },
             // The lineage Web Workers' modules (src/features/lineage/lib/answer-worker.ts): one chunk that imports only `contract`.
             // The page loads it too, so the few words the lazily loaded node panel shares with the page ride along
             // (otherwise they would be a file of their own on the page's first load).
             { name: 'lineage-workers', test: /\/src\/features\/lineage\/lib\/((answer|layout)-worker|lineage-words)\.ts$/, priority: 20 },
             {
               name: 'shared',
-              test: (id) => /\/src\/|node_modules\/@tanstack\/|rolldown\/runtime/.test(id) && !/\/src\/contract\/(?!common\.ts$|route-spec\.ts$)|\/src\/api\/project-queries\.ts$/.test(id),
+              test: (id) =>
+                /\/src\/|node_modules\/@tanstack\/|rolldown\/runtime/.test(id) &&
+                !/\/src\/contract\/(?!common\.ts$|route-spec\.ts$)|\/src\/api\/project-queries\.ts$/.test(id),
               minShareCount: 6,
               priority: 10,
             },

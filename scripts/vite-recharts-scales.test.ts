@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { build, type Rolldown } from 'vite'
 import { afterAll, describe, expect, it } from 'vitest'
+import { bundleForNode } from './vite-bundle-for-node'
 import { rechartsScales } from './vite-recharts-scales'
 
 const dir = mkdtempSync(join(tmpdir(), 'recharts-scales-'))
@@ -13,26 +12,12 @@ const combiner = (name: string) => JSON.stringify(createRequire(import.meta.url)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** recharts' two scale lookups bundled for Node, with or without the plugin: the bundle's code and its exports. */
-async function bundle(withPlugin: boolean) {
-  const entry = join(dir, `entry-${withPlugin}.mjs`)
-  writeFileSync(
-    entry,
-    [
-      `export { combineConfiguredScaleInternal } from ${combiner('combineConfiguredScale')}`,
-      `export { combineRealScaleType } from ${combiner('combineRealScaleType')}`,
-    ].join('\n'),
-  )
-  const output = (await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: process.cwd(),
-    plugins: withPlugin ? [rechartsScales()] : [],
-    build: { write: false, minify: false, lib: { entry, formats: ['es'], fileName: 'out' }, rolldownOptions: { external: [/^react/] } },
-  })) as Rolldown.RolldownOutput[]
-  const code = output[0]!.output.map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n')
-  const file = join(dir, `out-${withPlugin}.mjs`)
-  writeFileSync(file, code)
-  return { code, module: (await import(pathToFileURL(file).href)) as Record<string, (...args: unknown[]) => unknown> }
+function bundle(withPlugin: boolean) {
+  const lines = [
+    `export { combineConfiguredScaleInternal } from ${combiner('combineConfiguredScale')}`,
+    `export { combineRealScaleType } from ${combiner('combineRealScaleType')}`,
+  ]
+  return bundleForNode(dir, `scales-${withPlugin}`, lines, withPlugin ? [rechartsScales()] : [], [/^react/])
 }
 
 describe('rechartsScales', () => {
@@ -41,6 +26,9 @@ describe('rechartsScales', () => {
     // d3-time-format's locale table is in the full bundle only.
     expect(full.code).toContain('Sunday')
     expect(narrow.code).not.toContain('Sunday')
+    // d3-format's SI prefixes, used by `scale.tickFormat` only.
+    expect(full.code).toContain('"µ"')
+    expect(narrow.code).not.toContain('"µ"')
     expect(narrow.code.length).toBeLessThan(full.code.length * 0.6)
 
     const { combineConfiguredScaleInternal: scaleOf, combineRealScaleType: typeOf } = narrow.module
@@ -51,6 +39,39 @@ describe('rechartsScales', () => {
     expect(band.bandwidth()).toBe(50)
     const linear = scaleOf!('linear', [0, 10], [0, 100]) as (value: number) => number
     expect(linear(5)).toBe(50)
+  })
+
+  it("maps numbers to pixels as d3 does, with the number interpolator in place of d3-interpolate's generic one", async () => {
+    const [full, narrow] = await Promise.all([bundle(false), bundle(true)])
+    const answers = ({ combineConfiguredScaleInternal: scaleOf }: Record<string, (...args: unknown[]) => unknown>) => {
+      type Linear = ((value: number) => number) & {
+        invert: (pixel: number) => number
+        rangeRound: (range: number[]) => Linear
+        ticks: (count: number) => number[]
+      }
+      const values = [-3, 0, 0.1, 2.5, 7, 33.3, 100, 1e6]
+      return [
+        [0, 100],
+        [-20, 3.5],
+        [0, 0],
+      ].flatMap((domain) =>
+        [
+          [0, 272],
+          [272, 8],
+          [5, 5.5, 600],
+        ].flatMap((range) => {
+          const linear = scaleOf!('linear', domain, range) as Linear
+          const rounded = (scaleOf!('linear', domain, range) as Linear).rangeRound(range)
+          return [values.map(linear), values.map((value) => linear.invert(value)), values.map(rounded), linear.ticks(5)]
+        }),
+      )
+    }
+    expect(answers(narrow.module)).toEqual(answers(full.module))
+    // A range of colours needs the generic interpolator, left out: it throws, naming the plugin.
+    const colours = narrow.module.combineConfiguredScaleInternal!('linear', [0, 1], ['white', 'red']) as (value: number) => string
+    expect(() => colours(0.5)).toThrow(/interpolate of string is not part of the browser build: add it to KEPT in scripts\/vite-recharts-scales\.ts/)
+    const linear = narrow.module.combineConfiguredScaleInternal!('linear', [0, 1], [0, 100]) as { tickFormat: () => unknown }
+    expect(() => linear.tickFormat()).toThrow(/is not part of the browser build: add it to KEPT in scripts\/vite-recharts-scales\.ts/)
   })
 
   it('fails loudly, naming the plugin, when a chart asks for a scale left out', async () => {
