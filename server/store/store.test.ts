@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
@@ -499,6 +499,18 @@ describe.each([sqlite, postgres])('store on $kind', (backend) => {
       } finally {
         file.close()
       }
+    })
+
+    it('does not copy the WAL into the database file at every 1,000 pages, as SQLite would by default', async () => {
+      const store = await freshStore()
+      await store.documents.ingest([item({ n: 0 })])
+      const database = join(location.dataDir, 'provenance.db')
+      const before = statSync(database).size
+      // Each a commit of its own, with random index keys: well over 1,000 pages of WAL in all.
+      for (let batch = 0; batch < 40; batch++) await store.documents.ingest(Array.from({ length: 25 }, (_, n) => item({ n: 1 + batch * 25 + n })))
+      expect(statSync(`${database}-wal`).size).toBeGreaterThan(1000 * 4096)
+      expect(statSync(database).size).toBe(before)
+      expect(await store.documents.count()).toBe(1001)
     })
   }
 })
