@@ -63,10 +63,12 @@ export default defineConfig({
               test: /node_modules\/zod\/|\/src\/api\/(client|api-error|token-store)\.ts$|\/src\/lib\/zod-on-mini\.ts$|\/src\/contract\/(common|route-spec)\.ts$/,
               priority: 30,
             },
-            // The lineage Web Workers' modules (src/features/lineage/lib/answer-worker.ts): one chunk that imports only `contract`.
-            // The page loads it too, so the few words the lazily loaded node panel shares with the page ride along
-            // (otherwise they would be a file of their own on the page's first load).
-            { name: 'lineage-workers', test: /\/src\/features\/lineage\/lib\/((answer|layout)-worker|lineage-words)\.ts$/, priority: 20 },
+            // The lineage Web Workers' modules (src/features/lineage/lib/answer-worker.ts), without React: the answers' reader,
+            // which imports only `contract` and which the page loads too (so the few words the lazily loaded node panel
+            // shares with the page ride along; otherwise they would be a file of their own on the page's first load), and
+            // the layout, which the graph's drawing code (loaded apart, see lineage-drawing.ts) loads with it.
+            { name: 'lineage-answers', test: /\/src\/features\/lineage\/lib\/(answer-worker|worker-role|lineage-words)\.ts$/, priority: 21 },
+            { name: 'lineage-layout', test: /\/src\/features\/lineage\/lib\/layout-worker\.ts$/, priority: 20 },
             {
               name: 'shared',
               test: (id) =>

@@ -8,7 +8,8 @@
 import dagre, { type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre'
 import { countDrawingCrossings } from '../src/features/lineage/lib/drawing-crossings'
 import { layoutGraph, type LayoutInput, type LayoutResult } from '../src/features/lineage/lib/layout'
-import { buildView, layoutInput } from '../src/features/lineage/lib/lineage-view'
+import { buildView } from '../src/features/lineage/lib/lineage-view'
+import { layoutInput } from '../src/features/lineage/lib/scene'
 import { syntheticLineage } from '../src/features/lineage/lib/synthetic-lineage'
 import { ms, percentile } from './stats'
 

@@ -362,3 +362,32 @@ test('an image pulled from a registry: its VSA is a proven node, the registry is
     await registry.stop()
   }
 })
+
+test('showing more neighbours of a node at the edge adds its neighbourhood to the graph, and keeps it there', async ({ demoServer: server, demoPage: page, request }) => {
+  const deployment = await running(request, server.url, 'production', 'web')
+  const digest = deployment.artifacts[0]!.digest
+  const first = await lineage(request, server.url, `from=${digest}&depth=1&direction=both`)
+  // A node the first answer cut (it has neighbours beyond the depth), and one of those neighbours.
+  const edge = first.nodes.find((node) => node.more && node.type !== 'environment')
+  if (!edge) throw new Error('the demo cuts a depth-1 lineage of an artifact at some node')
+  const around = await lineage(request, server.url, `from=${encodeURIComponent(edge.key)}&depth=1&direction=both`)
+  const added = around.nodes.find((node) => !first.nodes.some((other) => other.id === node.id))
+  if (!added) throw new Error('the cut node has neighbours the first answer lacks')
+
+  await page.goto(`${server.url}/lineage?from=${digest}&depth=1`)
+  const summary = page.getByRole('status').filter({ hasText: / nodes, \d+ links/ })
+  await expect(summary).toContainText(counted(first))
+  const addedButton = nodeList(page).getByRole('button', { name: new RegExp(` ${escape(added.label)}\\b`) })
+  await expect(addedButton).toHaveCount(0)
+
+  await openFromList(page, new RegExp(` ${escape(edge.label)}\\b`))
+  await panel(page).getByRole('button', { name: 'Show more neighbours' }).click()
+  await expect(page).toHaveURL(/[?&]more=/)
+  await expect(addedButton.first()).toBeAttached()
+  const nodes = async () => Number((await summary.textContent())?.match(/^(\d+) nodes/)?.[1])
+  expect(await nodes()).toBeGreaterThan(first.nodes.length)
+  // A refresh of the states keeps the neighbourhood drawn.
+  await page.getByRole('button', { name: 'Refresh states' }).click()
+  await expect(page.getByText('Updating…')).toHaveAttribute('data-active', 'false')
+  await expect(addedButton.first()).toBeAttached()
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closure, screens, workersIn, type Manifest } from './bundle-budget'
+import { closure, drawingMixedIn, screens, workersIn, type Manifest } from './bundle-budget'
 
 // The shape Vite writes for this app: an entry (with the shell) that lazily imports the pages and their loaders,
 // pages that share chunks.
@@ -61,11 +61,51 @@ describe('closure', () => {
 
 describe('screens', () => {
   it('gives each page the entry, its loader, and its own chunks, lazy ones included, but not the shell’s lazy parts', () => {
-    const byPage = Object.fromEntries(screens(manifest).map((screen) => [screen.page.replace(/^.*\//, ''), files(screen.chunks)]))
+    const byPage = Object.fromEntries(screens(manifest).map((screen) => [screen.page.replace(/^.*\//, ''), { first: files(screen.chunks), drawing: files(screen.drawing) }]))
     const entry = ['assets/contract.js', 'assets/index.js']
     expect(Object.keys(byPage)).toEqual(['builds-page.tsx', 'reproducibility-page.tsx'])
-    expect(byPage['builds-page.tsx']).toEqual([...entry, 'assets/builds-loader.js', 'assets/builds-page.js', 'assets/queries.js', 'assets/table.js'].sort())
-    expect(byPage['reproducibility-page.tsx']).toEqual([...entry, 'assets/history-chart.js', 'assets/reproducibility-page.js'].sort())
+    expect(byPage['builds-page.tsx']).toEqual({ first: [...entry, 'assets/builds-loader.js', 'assets/builds-page.js', 'assets/queries.js', 'assets/table.js'].sort(), drawing: [] })
+    // The chart is drawing code (DRAWING_MODULES): counted apart, with what only it loads.
+    expect(byPage['reproducibility-page.tsx']).toEqual({ first: [...entry, 'assets/reproducibility-page.js'].sort(), drawing: ['assets/history-chart.js'] })
+  })
+
+  it('counts what only the drawing code loads with it, and what the screen loads anyway without it', () => {
+    const drawing = 'src/features/lineage/components/lineage-drawing.ts'
+    const lineage: Manifest = {
+      'index.html': { file: 'assets/index.js', isEntry: true, dynamicImports: ['src/features/lineage/components/lineage-page.tsx'] },
+      '_answers.js': { file: 'assets/answers.js' },
+      '_layout.js': { file: 'assets/layout.js', imports: ['_answers.js'] },
+      'src/features/lineage/components/lineage-page.tsx': { file: 'assets/lineage-page.js', isDynamicEntry: true, imports: ['index.html', '_answers.js'], dynamicImports: [drawing] },
+      [drawing]: { file: 'assets/lineage-drawing.js', isDynamicEntry: true, imports: ['index.html', '_layout.js', 'src/features/lineage/components/lineage-page.tsx'] },
+    }
+    const [screen] = screens(lineage)
+    expect({ first: [...screen!.chunks].map((key) => lineage[key]?.file).sort(), drawing: screen!.drawing.map((key) => lineage[key]?.file).sort() }).toEqual({
+      first: ['assets/answers.js', 'assets/index.js', 'assets/lineage-page.js'],
+      drawing: ['assets/layout.js', 'assets/lineage-drawing.js'],
+    })
+  })
+})
+
+describe('drawingMixedIn', () => {
+  const page = { 'assets/lineage-page.js': ['src/features/lineage/components/lineage-page.tsx', 'src/features/lineage/lib/lineage-view.ts'] }
+  const drawing = { 'assets/lineage-drawing.js': ['src/features/lineage/components/lineage-drawing.ts', 'src/features/lineage/lib/scene.ts'], 'assets/recharts.js': [] }
+
+  it('accepts drawing code apart from the rest of the screen', () => {
+    expect(drawingMixedIn('lineage-page', page, drawing)).toEqual([])
+  })
+
+  it('refuses other app code that loads only with the drawing code', () => {
+    const mixed = { 'assets/lineage-drawing.js': [...drawing['assets/lineage-drawing.js'], 'src/features/lineage/lib/lineage-view.ts'] }
+    expect(drawingMixedIn('lineage-page', page, mixed)).toEqual([
+      'lineage-page: assets/lineage-drawing.js, loaded only with the drawing code, holds src/features/lineage/lib/lineage-view.ts, which DRAWING_MODULES does not list',
+    ])
+  })
+
+  it('refuses drawing code in a file the screen loads without it', () => {
+    const mixed = { 'assets/lineage-page.js': [...page['assets/lineage-page.js'], 'src/features/lineage/lib/layout.ts'] }
+    expect(drawingMixedIn('lineage-page', mixed, drawing)).toEqual([
+      'lineage-page: assets/lineage-page.js, loaded without the drawing code, holds the drawing code src/features/lineage/lib/layout.ts',
+    ])
   })
 })
 

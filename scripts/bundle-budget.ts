@@ -1,8 +1,9 @@
 /**
  * `npx tsx scripts/bundle-budget.ts [dist]`: the JavaScript each screen needs on a cold first visit, read from the
- * build's manifest (dist/.vite/manifest.json), against PERFORMANCE.md's budgets: at most 110 kB gzip a screen,
- * 240 kB on screens that draw charts or graphs, 300 kB for the whole app. Exits 1 when a budget is broken. Sizes
- * are what the server sends: the build's `.gz` copies (made by Zopfli, scripts/vite-compress.ts), Brotli shown beside it.
+ * build's manifest (dist/.vite/manifest.json), against PERFORMANCE.md's budgets: at most 110 kB gzip a screen; on a
+ * screen that draws a chart or a graph, 110 kB without its drawing code and 240 kB with it (see DRAWING_MODULES);
+ * 300 kB for the whole app. Exits 1 when a budget is broken. Sizes are what the server sends: the build's `.gz`
+ * copies (made by Zopfli, scripts/vite-compress.ts), Brotli shown beside it.
  *
  * The targets are not all met yet (issue 14): before any screen's own code, every first visit carries React DOM,
  * React and the scheduler (65.5 kB as served), React Router's declarative mode (11.3 kB; it does not tree-shake
@@ -17,9 +18,14 @@
  * screen's page module and its loader module, each with everything it imports, statically or lazily: a lazy import
  * inside a page (a chart) starts as soon as it renders, so it counts. A screen is a lazy module of the entry named
  * `*-page.tsx`. The Web Workers a counted chunk starts count too (see `workersIn`), in the screen and in the whole app.
+ *
+ * A drawing screen's table has two rows: the screen without its drawing code (held to 110 kB, or its ceiling) and
+ * with it (held to 240 kB). The drawing code must be separable, or the run fails: what the screen loads only
+ * through a DRAWING_MODULES entry holds no app module but those listed (libraries it alone loads may ride along),
+ * and no listed module is in a chunk the screen loads without it.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { z } from 'zod'
@@ -30,8 +36,29 @@ const Ceilings = z.object({ screens: z.record(z.string(), z.number().int().posit
 const ceilingsPath = fileURLToPath(new URL('./bundle-ceilings.json', import.meta.url))
 /** A screen's loader, which src/app/routes.tsx imports beside its page: `<feature>/components/x-page.tsx` → `<feature>/x-loader.ts`. */
 export const loaderOf = (page: string) => page.replace(/\/components\/([^/]+)-page\.tsx$/, '/$1-loader.ts')
-/** Libraries that draw charts and graphs; a screen loading one gets the larger budget. */
-const DRAWING = /node_modules\/(recharts|@xyflow|d3-[a-z-]+|victory-vendor)\//
+/**
+ * Drawing code: what a screen loads lazily to draw a chart or a graph, counted apart from the rest of the screen
+ * (PERFORMANCE.md: 110 kB without it, 240 kB with it). Every app module of it is named here, with what it draws;
+ * a manifest entry among them (loaded with `import()`) is where a screen's drawing starts, and everything reached
+ * only through it is that drawing's.
+ * - The Reproducibility history chart: recharts and the component that configures it (the chart library's code,
+ *   about 104 kB gzip; recharts was chosen for it).
+ * - The Lineage graph, drawn by our own code in place of a graph library (such as @xyflow, or dagre for the
+ *   layout): the module the page loads it through, the canvas and its tiles, the scene (geometry, hit testing,
+ *   painting), the layout's client and the layout itself with its Web Worker's messages.
+ */
+export const DRAWING_MODULES: Readonly<Record<string, 'chart' | 'graph'>> = {
+  'src/features/reproducibility/components/history-chart.tsx': 'chart',
+  'src/features/lineage/components/lineage-drawing.ts': 'graph',
+  'src/features/lineage/components/lineage-canvas.tsx': 'graph',
+  'src/features/lineage/lib/tiles.ts': 'graph',
+  'src/features/lineage/lib/scene.ts': 'graph',
+  'src/features/lineage/lib/layout-client.ts': 'graph',
+  'src/features/lineage/lib/layout.ts': 'graph',
+  'src/features/lineage/lib/layout-messages.ts': 'graph',
+  'src/features/lineage/lib/layout-worker.ts': 'graph',
+}
+const isDrawingEntry = (key: string) => Object.hasOwn(DRAWING_MODULES, key)
 
 const ManifestChunk = z.object({
   file: z.string(),
@@ -60,11 +87,14 @@ export const ON_DEMAND: ReadonlySet<string> = new Set([
   'src/features/artifacts/components/attestation-checks.tsx',
 ])
 
-/** Manifest keys of `roots` and everything they import, statically and (when `lazy`) dynamically, but not ON_DEMAND. */
-export function closure(manifest: Manifest, roots: readonly string[], lazy = true): Set<string> {
+/**
+ * Manifest keys of `roots` and everything they import, statically and (when `lazy`) dynamically, but not ON_DEMAND,
+ * nor what only `stop` leads to.
+ */
+export function closure(manifest: Manifest, roots: readonly string[], lazy = true, stop: (key: string) => boolean = () => false): Set<string> {
   const seen = new Set<string>()
   const visit = (key: string) => {
-    if (seen.has(key)) return
+    if (seen.has(key) || stop(key)) return
     const chunk = manifest[key]
     if (chunk === undefined) throw new Error(`the manifest has no chunk ${key}`)
     seen.add(key)
@@ -84,24 +114,27 @@ export const BESIDE: Readonly<Record<string, readonly string[]>> = {
   'src/features/artifacts/components/artifact-page.tsx': ['src/features/gates/components/gate-decisions-section.tsx'],
 }
 
-export type Screen = { page: string; chunks: string[] }
+/** A screen's first-visit chunks (manifest keys): `chunks` without its drawing code, `drawing` what that adds. */
+export type Screen = { page: string; chunks: string[]; drawing: string[] }
 
-/** Each screen of the app with the manifest keys of the chunks its first visit loads. */
+/** Each screen of the app with the manifest keys of the chunks its first visit loads, its drawing code apart. */
 export function screens(manifest: Manifest): Screen[] {
   const entries = Object.entries(manifest).filter(([, chunk]) => chunk.isEntry)
   if (entries.length !== 1) throw new Error(`expected one entry chunk in the manifest, found ${entries.length}`)
   const [entryKey, entry] = entries[0]!
   const pages = (entry.dynamicImports ?? []).filter((key) => /-page\.tsx$/.test(key))
   if (pages.length === 0) throw new Error('the entry chunk imports no *-page.tsx module lazily; nothing to measure')
-  const base = closure(manifest, [entryKey])
+  const base = closure(manifest, [entryKey], true, isDrawingEntry)
   const measured = pages.map((page) => {
     const roots = [page, loaderOf(page), ...(BESIDE[page] ?? [])].filter((key) => key === page || manifest[key] !== undefined)
-    return { page, chunks: [...new Set([...base, ...closure(manifest, roots)])] }
+    const chunks = new Set([...base, ...closure(manifest, roots, true, isDrawingEntry)])
+    const drawing = [...closure(manifest, roots)].filter((key) => !chunks.has(key))
+    return { page, chunks: [...chunks], drawing }
   })
   // A feature's module that the entry loads lazily and no screen's first visit reaches would be counted nowhere (a
   // route that loads it beside its page names it in BESIDE). The shell's own lazy parts, such as the token form, load
   // only when asked for.
-  const reached = new Set(measured.flatMap((screen) => screen.chunks))
+  const reached = new Set(measured.flatMap((screen) => [...screen.chunks, ...screen.drawing]))
   const uncounted = (entry.dynamicImports ?? []).filter((key) => key.startsWith('src/features/') && !reached.has(key) && !ON_DEMAND.has(key))
   if (uncounted.length > 0) throw new Error(`the entry loads ${uncounted.join(', ')} lazily, but no screen counts it: add it to BESIDE (scripts/bundle-budget.ts) under the page it loads with, or to ON_DEMAND`)
   return measured
@@ -117,15 +150,38 @@ export function workersIn(code: string): string[] {
   return [...new Set(found)].sort()
 }
 
-type Sizes = { raw: number; gzip: number; br: number | null; drawing: boolean }
+/**
+ * Where the drawing code is not separable from the rest of a screen, given the app modules (`src/…`) in each of its
+ * files: an app module that is not drawing code among the files only the drawing loads, or drawing code among the
+ * files the screen loads without it. Empty when the two parts are apart.
+ */
+export function drawingMixedIn(screen: string, first: Record<string, readonly string[]>, drawing: Record<string, readonly string[]>): string[] {
+  const problems: string[] = []
+  for (const [file, modules] of Object.entries(drawing)) {
+    const others = modules.filter((module) => !Object.hasOwn(DRAWING_MODULES, module))
+    if (others.length > 0) problems.push(`${screen}: ${file}, loaded only with the drawing code, holds ${others.join(', ')}, which DRAWING_MODULES does not list`)
+  }
+  for (const [file, modules] of Object.entries(first)) {
+    const listed = modules.filter((module) => Object.hasOwn(DRAWING_MODULES, module))
+    if (listed.length > 0) problems.push(`${screen}: ${file}, loaded without the drawing code, holds the drawing code ${listed.join(', ')}`)
+  }
+  return problems
+}
+
+type Sizes = { raw: number; gzip: number; br: number | null; modules: string[] }
 
 function sizesOf(dist: string, file: string): Sizes {
   const bytes = readFileSync(join(dist, file))
   const gz = existsSync(join(dist, `${file}.gz`)) ? readFileSync(join(dist, `${file}.gz`)).byteLength : gzipSync(bytes, { level: 9 }).byteLength
   const br = existsSync(join(dist, `${file}.br`)) ? readFileSync(join(dist, `${file}.br`)).byteLength : null
+  // The app modules in the file, from its source map, as `src/…` (whichever checkout built it); libraries are left out.
   const map = join(dist, `${file}.map`)
-  const drawing = existsSync(map) && z.object({ sources: z.array(z.string()) }).parse(JSON.parse(readFileSync(map, 'utf8'))).sources.some((source) => DRAWING.test(source))
-  return { raw: bytes.byteLength, gzip: gz, br, drawing }
+  const sources = existsSync(map) ? z.object({ sources: z.array(z.string()) }).parse(JSON.parse(readFileSync(map, 'utf8'))).sources : []
+  const modules = sources
+    .map((source) => resolve(dirname(join(dist, file)), source).replaceAll('\\', '/'))
+    .filter((path) => !path.includes('/node_modules/') && path.includes('/src/'))
+    .map((path) => path.slice(path.lastIndexOf('/src/') + 1))
+  return { raw: bytes.byteLength, gzip: gz, br, modules }
 }
 
 const kB = (bytes: number) => (bytes / 1000).toFixed(1)
@@ -146,16 +202,30 @@ function main(dist: string): boolean {
     if (!workers.has(file)) workers.set(file, file.endsWith('.js') ? workersIn(readFileSync(join(dist, file), 'utf8')) : [])
     return [file, ...workers.get(file)!]
   }
-  const rows = screens(manifest).map(({ page, chunks }) => {
-    const all = [...new Set(chunks.flatMap((key) => withWorkers(manifest[key]!.file)))].map(sizes)
+  const filesOf = (keys: readonly string[]) => [...new Set(keys.flatMap((key) => withWorkers(manifest[key]!.file)))]
+  const measure = (files: readonly string[]) => {
+    const all = files.map(sizes)
     const total = (pick: (size: Sizes) => number) => all.reduce((sum, size) => sum + pick(size), 0)
-    const drawing = all.some((size) => size.drawing)
-    const budget = drawing ? BUDGET.drawingScreen : BUDGET.screen
-    const gzip = total((size) => size.gzip)
+    return { files: all.length, raw: total((size) => size.raw), gzip: total((size) => size.gzip), br: total((size) => size.br ?? size.gzip) }
+  }
+  const mixed: string[] = []
+  const rows = screens(manifest).flatMap(({ page, chunks, drawing }) => {
     const screen = page.replace(/^.*\//, '').replace(/\.tsx$/, '')
-    const held = Math.max(budget, ceilings.screens[screen] ?? budget)
-    return { screen, files: all.length, raw: total((size) => size.raw), gzip, br: total((size) => size.br ?? size.gzip), budget, held, drawing, ok: gzip <= held, met: gzip <= budget }
+    const first = filesOf(chunks)
+    const held = Math.max(BUDGET.screen, ceilings.screens[screen] ?? BUDGET.screen)
+    const own = { ...measure(first), label: screen, budget: BUDGET.screen, held }
+    const drawn = filesOf(drawing).filter((file) => !first.includes(file))
+    if (drawn.length === 0) return [own]
+    const modulesOf = (files: readonly string[]) => Object.fromEntries(files.map((file) => [file, sizes(file).modules]))
+    mixed.push(...drawingMixedIn(screen, modulesOf(first), modulesOf(drawn)))
+    const kinds = [...new Set(drawn.flatMap((file) => sizes(file).modules.map((module) => DRAWING_MODULES[module]).filter((kind) => kind !== undefined)))].join(' and ')
+    return [
+      { ...own, label: `${screen} without its ${kinds} code` },
+      { ...measure([...first, ...drawn]), label: `${screen} with its ${kinds} code`, budget: BUDGET.drawingScreen, held: BUDGET.drawingScreen },
+    ]
   })
+  for (const problem of mixed) console.error(`bundle budget: drawing code not separable: ${problem}`)
+  const judged = rows.map((row) => ({ ...row, ok: row.gzip <= row.held, met: row.gzip <= row.budget }))
   const jsFiles = [...new Set(Object.values(manifest).flatMap((chunk) => withWorkers(chunk.file)))].filter((file) => file.endsWith('.js'))
   const app = jsFiles.map(sizes)
   const appGzip = app.reduce((sum, size) => sum + size.gzip, 0)
@@ -165,7 +235,7 @@ function main(dist: string): boolean {
   const header = ['screen (first visit)', 'JS files', 'raw kB', 'gzip kB', 'br kB', 'target kB', 'held at kB', '']
   const verdict = (ok: boolean, met: boolean, gzip: number, target: number) => (met ? 'ok' : ok ? `${kB(gzip - target)} kB over target` : 'OVER CEILING')
   const table = [
-    ...rows.map((row) => [row.screen, String(row.files), kB(row.raw), kB(row.gzip), kB(row.br), `${kB(row.budget)}${row.drawing ? ' (charts)' : ''}`, kB(row.held), verdict(row.ok, row.met, row.gzip, row.budget)]),
+    ...judged.map((row) => [row.label, String(row.files), kB(row.raw), kB(row.gzip), kB(row.br), kB(row.budget), kB(row.held), verdict(row.ok, row.met, row.gzip, row.budget)]),
     ['whole app (all JS)', String(jsFiles.length), kB(app.reduce((sum, size) => sum + size.raw, 0)), kB(appGzip), kB(app.reduce((sum, size) => sum + (size.br ?? size.gzip), 0)), kB(BUDGET.app), kB(appHeld), verdict(appOk, appGzip <= BUDGET.app, appGzip, BUDGET.app)],
   ]
   const widths = header.map((cell, column) => Math.max(cell.length, ...table.map((row) => row[column]!.length)))
@@ -173,12 +243,12 @@ function main(dist: string): boolean {
   console.log(line(header))
   console.log(`|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`)
   for (const row of table) console.log(line(row))
-  const over = rows.filter((row) => !row.ok)
-  for (const row of over) console.error(`bundle budget: ${row.screen} loads ${kB(row.gzip)} kB of JavaScript gzip on a first visit, over the ${kB(row.held)} kB it is held at (target ${kB(row.budget)} kB)`)
+  const over = judged.filter((row) => !row.ok)
+  for (const row of over) console.error(`bundle budget: ${row.label} loads ${kB(row.gzip)} kB of JavaScript gzip on a first visit, over the ${kB(row.held)} kB it is held at (target ${kB(row.budget)} kB)`)
   if (!appOk) console.error(`bundle budget: the whole app is ${kB(appGzip)} kB of JavaScript gzip, over the ${kB(appHeld)} kB it is held at (target ${kB(BUDGET.app)} kB)`)
-  const unmet = rows.filter((row) => !row.met).length + (appGzip <= BUDGET.app ? 0 : 1)
-  if (unmet > 0) console.log(`bundle budget: ${unmet} of ${rows.length + 1} targets not met yet (held at their recorded ceilings, scripts/bundle-ceilings.json)`)
-  return over.length === 0 && appOk
+  const unmet = judged.filter((row) => !row.met).length + (appGzip <= BUDGET.app ? 0 : 1)
+  if (unmet > 0) console.log(`bundle budget: ${unmet} of ${judged.length + 1} targets not met yet (held at their recorded ceilings, scripts/bundle-ceilings.json)`)
+  return over.length === 0 && appOk && mixed.length === 0
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

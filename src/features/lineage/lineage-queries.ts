@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions } from '@tanstack/react-query'
+import { keepPreviousData, queryOptions, type QueryClient } from '@tanstack/react-query'
 import { getJsonBytes } from '../../api/client'
 import { readLineageAnswer } from './lib/answer-client'
 
@@ -24,6 +24,26 @@ export const lineageQueries = {
         return graph
       },
       // Opening a group asks for a new graph; keep drawing the old one until it arrives.
+      placeholderData: keepPreviousData,
+    }),
+  /**
+   * The neighbourhoods opened beyond the depth (one step both ways from each key), as one query: each is its own
+   * `graph` query, fetched through the cache, so opening one more fetches only that one. One that fails is left
+   * out, and the graph is drawn without it. No structural sharing, as for the graph itself (see the page).
+   */
+  neighbourhoods: (client: QueryClient, keys: readonly string[]) =>
+    queryOptions({
+      queryKey: [...lineageQueries.all(), 'neighbourhoods', keys] as const,
+      queryFn: async () => {
+        const graphs = await Promise.all(
+          keys.map((key) =>
+            client.fetchQuery({ ...lineageQueries.graph({ from: key, depth: 1, direction: 'both', expand: [] }), structuralSharing: false }).catch(() => null),
+          ),
+        )
+        return graphs.filter((graph) => graph !== null)
+      },
+      enabled: keys.length > 0,
+      structuralSharing: false,
       placeholderData: keepPreviousData,
     }),
 }

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type KeyboardEvent, type Ref, type RefObject } from 'react'
 import type { Viewport } from '../lib/lineage-search'
-import { GROUP_HEIGHT, neighbourInDirection } from '../lib/lineage-view'
-import { centreOn, drawGraph, drawHighlights, fitViewport, nodeAt, nodeHeight, NODE_WIDTH, sceneChanges, type Scene } from '../lib/scene'
+import { centreOn, drawGraph, drawHighlights, fitViewport, GROUP_HEIGHT, neighbourInDirection, nodeAt, nodeHeight, NODE_WIDTH, sceneChanges, type Scene } from '../lib/scene'
 import { composeTiles, createTileCache, fillTiles, snapViewport, syncTiles, type TileCache } from '../lib/tiles'
 
 export type CanvasHandle = {

@@ -1,4 +1,4 @@
-import { useQueries, useQuery } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { lazy, memo, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react'
 import { useLocation, useSearchParams } from 'react-router'
 import { Link } from '../../../components/ui/app-link'
@@ -9,17 +9,46 @@ import { Spinner } from '../../../components/ui/spinner'
 import { paths } from '../../../lib/paths'
 import type { LayoutResult } from '../lib/layout'
 import { prepareAnswers } from '../lib/answer-client'
-import { prepareLayout, runLayout } from '../lib/layout-client'
 import { readLineageSearch, writeLineageSearch, type LineageSearch, type Viewport } from '../lib/lineage-search'
-import { buildView, findNodes, layerNames, layoutInput, refreshView, structureKey, type LineageView } from '../lib/lineage-view'
-import { buildScene } from '../lib/scene'
+import { buildView, findNodes, layerNames, refreshView, structureKey, type LineageView } from '../lib/lineage-view'
 import { lineageQueries } from '../lineage-queries'
-import { LineageCanvas, type CanvasHandle } from './lineage-canvas'
+import type { CanvasHandle } from './lineage-canvas'
+import type * as DrawingModule from './lineage-drawing'
 import './lineage.css'
 
 // Code a visit needs only when the reader acts: the selected node's panel (when a node is opened, or the address
 // names one) and the SVG writer (on Export SVG). Each is its own small chunk, fetched then.
 const NodePanel = lazy(() => import('./node-panel').then((module) => ({ default: module.NodePanel })))
+
+type Drawing = typeof DrawingModule
+/** The graph's drawing code (layout client, scene, canvas), once loaded; kept for the page's later visits. */
+let loadedDrawing: Drawing | null = null
+
+/**
+ * The drawing code, asked for when a graph is first shown, so that it loads while the answer is on its way; null
+ * until it is there. Not `React.lazy`: the layout needs its code before anything is drawn, and the page shows a
+ * spinner meanwhile anyway. A failure to load it is reported like a failed layout.
+ */
+function useDrawing(onError: (message: string) => void): Drawing | null {
+  const [drawing, setDrawing] = useState(() => loadedDrawing)
+  useEffect(() => {
+    if (drawing) return
+    let live = true
+    import('./lineage-drawing').then(
+      (module) => {
+        loadedDrawing = module
+        if (live) setDrawing(module)
+      },
+      (error: unknown) => {
+        if (live) onError(`Its drawing code could not be loaded: ${error instanceof Error ? error.message : String(error)}`)
+      },
+    )
+    return () => {
+      live = false
+    }
+  }, [drawing, onError])
+  return drawing
+}
 
 /**
  * The Lineage screen: where something came from and where it went, as a layered graph on a canvas, with the
@@ -148,20 +177,16 @@ function nextView(previous: Shown | null, graphs: readonly LineageGraph[], colla
   return { view, key: structureKey(view), graphs, collapsed, focus }
 }
 
-function combineAnswers(results: Array<{ data: LineageGraph | undefined }>): LineageGraph[] {
-  return results.flatMap((result) => (result.data ? [result.data] : []))
-}
+const noGraphs: readonly LineageGraph[] = []
 
 function LineageGraphView({ search, update }: { search: LineageSearch & { from?: string }; update: (change: Partial<LineageSearch>, replace?: boolean) => void }) {
   const from = search.from ?? ''
   // No structural sharing: comparing a 5,000-node answer with the last one, field by field, is what refreshView
   // does anyway, for the fields that matter and at a fraction of the cost (it was most of a refresh's time).
   const main = useQuery({ ...lineageQueries.graph({ from, depth: search.depth, direction: search.direction, expand: search.expand }), structuralSharing: false })
-  // The answers of the neighbourhoods opened beyond the depth; `combine`'s result keeps its identity until one changes.
-  const extra = useQueries({
-    queries: search.more.map((key) => ({ ...lineageQueries.graph({ from: key, depth: 1, direction: 'both', expand: [] }), structuralSharing: false })),
-    combine: combineAnswers,
-  })
+  // The answers of the neighbourhoods opened beyond the depth; the list keeps its identity until one changes.
+  const queryClient = useQueryClient()
+  const extra = useQuery(lineageQueries.neighbourhoods(queryClient, search.more)).data ?? noGraphs
   // By value: the URL's other parts (the viewport after every pan) must not rebuild the view.
   const collapsedKey = search.collapsed.join(',')
   const collapsed = useMemo(() => new Set(collapsedKey === '' ? [] : collapsedKey.split(',')), [collapsedKey])
@@ -178,20 +203,23 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
   }
   const view = built?.view ?? null
   const key = built?.key ?? ''
+  const [layoutError, setLayoutError] = useState<string | null>(null)
+  const drawing = useDrawing(setLayoutError)
   // The workers start while the answer is on its way, so their code is loaded when the answer and the first layout need them.
   useEffect(() => {
     prepareAnswers()
-    prepareLayout()
   }, [])
+  useEffect(() => {
+    drawing?.prepareLayout()
+  }, [drawing])
 
   // Layout runs in the worker whenever the structure changes; a state change alone keeps the layout. Asked for
   // before the browser lays out the page's new DOM, so the worker works while this thread does that.
   const [laidOut, setLaidOut] = useState<LaidOut | null>(null)
-  const [layoutError, setLayoutError] = useState<string | null>(null)
   useLayoutEffect(() => {
-    if (!view || laidOut?.key === key) return
+    if (!view || !drawing || laidOut?.key === key) return
     let cancelled = false
-    runLayout(layoutInput(view)).then(
+    drawing.runLayout(drawing.layoutInput(view)).then(
       (result) => {
         if (!cancelled) setLaidOut({ key, result })
       },
@@ -202,9 +230,9 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
     return () => {
       cancelled = true
     }
-  }, [view, key, laidOut?.key])
+  }, [view, key, laidOut?.key, drawing])
 
-  const scene = useMemo(() => (view && laidOut && laidOut.key === key ? buildScene(view, laidOut.result) : null), [view, laidOut, key])
+  const scene = useMemo(() => (drawing && view && laidOut && laidOut.key === key ? drawing.buildScene(view, laidOut.result) : null), [drawing, view, laidOut, key])
   const canvas = useRef<CanvasHandle>(null)
   const selected = view && search.selected !== undefined ? (view.index.get(search.selected) ?? null) : null
   const [currentId, setCurrentId] = useState<string | null>(search.selected ?? null)
@@ -275,8 +303,8 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
             disabled={!scene}
             onClick={() => {
               const state = canvas.current?.viewport()
-              if (!scene || !state) return
-              void import('../lib/export-svg').then(({ viewToSvg }) =>
+              if (!drawing || !scene || !state) return
+              void drawing.loadSvgExport().then(({ viewToSvg }) =>
                 download(`${fileBase}.svg`, new Blob([viewToSvg(scene, state.viewport, state.width, state.height)], { type: 'image/svg+xml' })),
               )
             }}
@@ -332,8 +360,8 @@ function LineageGraphView({ search, update }: { search: LineageSearch & { from?:
             </ul>
           ) : null}
         </div>
-        {scene ? (
-          <LineageCanvas
+        {drawing && scene ? (
+          <drawing.LineageCanvas
             handle={canvas}
             scene={scene}
             initialViewport={search.view}

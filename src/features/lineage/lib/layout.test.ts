@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { countDrawingCrossings } from './drawing-crossings'
 import { defaultLayoutOptions, layoutGraph, LOOP_EDGE, type LayoutInput, type LayoutResult } from './layout'
-import { buildView, layoutInput } from './lineage-view'
+import { buildView } from './lineage-view'
+import { layoutInput } from './scene'
 import { syntheticLineage } from './synthetic-lineage'
 
 function graph(layers: number[], edges: Array<[number, number]>, seed?: number[]): LayoutInput {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { EdgeState, LineageEdge, LineageGraph, LineageGroup, LineageNode } from '../../../contract/lineage'
 import { layoutGraph } from './layout'
-import { buildView, findNodes, layoutInput, neighbourInDirection, refreshView, shortKey, structureKey } from './lineage-view'
+import { buildView, findNodes, refreshView, shortKey, structureKey } from './lineage-view'
+import { layoutInput, neighbourInDirection } from './scene'
 
 const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`
 const common = (id: string, label: string, key: string, state: EdgeState = 'verified') => ({ id, label, key, state, distance: 1, more: false })

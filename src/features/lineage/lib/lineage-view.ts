@@ -8,7 +8,6 @@ import {
   type LineageNode,
   type LineageNodeType,
 } from '../../../contract/lineage'
-import type { LayoutInput } from './layout'
 import { stateWords, typeWords } from './lineage-words'
 
 /*
@@ -400,28 +399,6 @@ function groupNode(group: LineageGroup): ViewNode {
   }
 }
 
-export const NODE_HEIGHT = 44
-export const GROUP_HEIGHT = 52
-
-/** The layout's input for a view: layers from the node types, seeded by time. */
-export function layoutInput(view: LineageView): LayoutInput {
-  const n = view.nodes.length
-  const layer = new Int32Array(n)
-  const seed = new Float64Array(n)
-  const height = new Float64Array(n)
-  view.nodes.forEach((node, index) => {
-    layer[index] = node.layer
-    seed[index] = Number.isNaN(node.time) ? 0 : node.time
-    height[index] = node.kind === 'group' ? GROUP_HEIGHT : NODE_HEIGHT
-  })
-  const edges = new Int32Array(view.edges.length * 2)
-  view.edges.forEach((edge, index) => {
-    edges[2 * index] = edge.from
-    edges[2 * index + 1] = edge.to
-  })
-  return { layers: LAYER_COUNT, layer, seed, height, edges }
-}
-
 /** What identifies the layout: the nodes and edges, not their states, so a status change repaints without relayout. */
 export function structureKey(view: LineageView): string {
   let key = ''
@@ -449,40 +426,4 @@ export function findNodes(view: LineageView, text: string, limit = 20): number[]
     else if (label.includes(query) || node.detail.toLowerCase().includes(query)) contains.push(index)
   })
   return [...exact, ...prefix, ...contains].slice(0, limit)
-}
-
-/**
- * Where the arrow keys go from a node: right follows edges to the next layer, left to the previous one, up and
- * down step through the other nodes joined to the same neighbour (siblings), nearest first.
- */
-export function neighbourInDirection(view: LineageView, at: number, direction: 'left' | 'right' | 'up' | 'down', y: ArrayLike<number>): number | null {
-  const here = view.nodes[at]
-  if (!here) return null
-  const pick = (candidates: number[]) => {
-    let best: number | null = null
-    for (const candidate of candidates) {
-      if (best === null || Math.abs(y[candidate]! - y[at]!) < Math.abs(y[best]! - y[at]!)) best = candidate
-    }
-    return best
-  }
-  const joined = (view.incident[at] ?? []).map((edgeIndex) => {
-    const edge = view.edges[edgeIndex]!
-    return edge.from === at ? edge.to : edge.from
-  })
-  if (direction === 'right' || direction === 'left') {
-    const wanted = joined.filter((other) => (direction === 'right' ? view.nodes[other]!.layer > here.layer : view.nodes[other]!.layer < here.layer))
-    return pick(wanted.length > 0 ? wanted : joined.filter((other) => view.nodes[other]!.layer === here.layer))
-  }
-  // Siblings: nodes of the same layer sharing a neighbour with this one, or else any node of the layer.
-  const siblings = new Set<number>()
-  for (const other of joined) {
-    for (const edgeIndex of view.incident[other] ?? []) {
-      const edge = view.edges[edgeIndex]!
-      const sibling = edge.from === other ? edge.to : edge.from
-      if (sibling !== at && view.nodes[sibling]!.layer === here.layer) siblings.add(sibling)
-    }
-  }
-  const pool = siblings.size > 0 ? [...siblings] : view.nodes.map((_, index) => index).filter((index) => index !== at && view.nodes[index]!.layer === here.layer)
-  const side = pool.filter((other) => (direction === 'down' ? y[other]! > y[at]! : y[other]! < y[at]!))
-  return pick(side)
 }

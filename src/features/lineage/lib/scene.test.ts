@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { LineageGraph } from '../../../contract/lineage'
 import { layoutGraph } from './layout'
-import { buildView, layoutInput, refreshView } from './lineage-view'
-import { buildScene, changedRects, intersects, NODE_WIDTH, sceneChanges } from './scene'
+import { buildView, refreshView } from './lineage-view'
+import { buildScene, changedRects, intersects, layoutInput, NODE_WIDTH, sceneChanges } from './scene'
 import { syntheticLineage } from './synthetic-lineage'
 import { snapViewport, tileRect, tilesAround, TILE_SIZE } from './tiles'
 

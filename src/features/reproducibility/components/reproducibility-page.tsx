@@ -14,6 +14,7 @@ import { paths } from '../../../lib/paths'
 import { bucketName, historySummary, toSeries, type SeriesPoint } from '../lib/history-series'
 import { findMismatch } from '../lib/mismatch-lookup'
 import { parseReproducibilitySearch, rangeBounds, rangeLabels, ranges, type RangeDays } from '../lib/reproducibility-search'
+import { loadHistoryChart } from '../reproducibility-loader'
 import { reproducibilityQueries } from '../reproducibility-queries'
 import type { HistoryChartProps } from './history-chart'
 import { MatrixSection } from './matrix-table'
@@ -26,32 +27,24 @@ type ChartComponent = ComponentType<HistoryChartProps>
  * after its fallback showed, which would be most of the chart's time budget.
  */
 let loadedChart: ChartComponent | null = null
-const loadChart = () =>
-  import('./history-chart').then((module) => {
-    loadedChart = module.HistoryChart
-    return module.HistoryChart
-  })
 
-function useChartComponent(): ChartComponent | null {
-  const [chart, setChart] = useState<ChartComponent | null>(() => loadedChart)
+/** The chart once its code is there; until then, a spinner. The component is the module's own, so stable. */
+function ChartSlot(props: HistoryChartProps) {
+  const [chart, setChart] = useState(() => loadedChart)
   useEffect(() => {
     if (chart !== null) return
     let live = true
-    loadChart()
-      .then((component) => {
-        if (live) setChart(() => component)
-      })
-      .catch(() => undefined)
+    loadHistoryChart().then(
+      (module) => {
+        loadedChart = module.HistoryChart
+        if (live) setChart(() => module.HistoryChart)
+      },
+      () => undefined,
+    )
     return () => {
       live = false
     }
   }, [chart])
-  return chart
-}
-
-/** The chart once its code is there; until then, a spinner. The component is the module's own, so stable. */
-function ChartSlot(props: HistoryChartProps) {
-  const chart = useChartComponent()
   return chart === null ? <Spinner label="Loading the chart…" /> : createElement(chart, props)
 }
 
