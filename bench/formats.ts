@@ -88,7 +88,8 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
   const { store, dir, dispose } = await tempStore()
   const bodiesFile = join(dir, 'bench-bodies.jsonl')
   writeFileSync(bodiesFile, bodies.join('\n'))
-  const { base, server } = await listen(createApp({ store, config, version: 'bench', demo: false }).fetch)
+  const app = createApp({ store, config, version: 'bench', demo: false })
+  const { base, server } = await listen(app.fetch, app)
   let clients = { requests: 0, ms: 0, cpuMs: 0 }
   const figure = await timed(bodies.length, async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-clients.ts'), `${base}/api/v1/attestations`, token, bodiesFile, '4'], {
