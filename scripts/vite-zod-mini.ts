@@ -42,6 +42,9 @@ export function zodOnMini(): Plugin[] {
  * a contract module is marked pure and dropped where nothing the SPA bundles reads it. What is read is unchanged:
  * the declaration is wrapped as `/* @__PURE__ *\/ (() => (init))()`, evaluated where it was, and the minifier
  * unwraps it again. The documenting calls, `.meta(…)` and `.describe(…)`, are blanked first (`withoutDocumentation`).
+ * A contract module is then declared free of side effects as a whole, so one that a module imports without reading
+ * any of its schemas (a re-export, a server-only route table) is not loaded either: src/contract/builds.ts
+ * re-exports the project list, which the screens that only filter by project import from ./projects.ts.
  */
 export function contractSchemasOnDemand(): Plugin {
   return {
@@ -54,8 +57,7 @@ export function contractSchemasOnDemand(): Plugin {
       handler(code, id) {
         const bare = withoutDocumentation(code)
         const edits = pureDeclarations(bare)
-        if (edits.length === 0 && bare === code) return null
-        return withInsertions(bare, edits, id)
+        return { ...withInsertions(bare, edits, id), moduleSideEffects: false }
       },
     },
   }

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query'
-import { ProjectList } from '../contract/builds'
+import { ProjectList } from '../contract/projects'
 import { getJson } from './client'
 
 /** The project list, shared by every screen that filters by project (builds, signatures, reproducibility). */

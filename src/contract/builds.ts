@@ -1,12 +1,14 @@
 import { z } from 'zod'
 import { BuildId, DocumentId, Instant, optionalText, Verification, VerificationStatus } from './common'
 import { BuildSummary } from './build-summary'
+import { ProjectList, ProjectSummary } from './projects'
 import { PipelineRun } from './telemetry'
 import { errors, type RouteSpec } from './route-spec'
 import { ApiErrorBody } from './common'
 
-// Declared in ./build-summary.ts, which screens that list builds without reading the rest of this module import.
-export { BuildSummary }
+// Declared in ./build-summary.ts and ./projects.ts, which screens that list builds or projects without reading the
+// rest of this module import.
+export { BuildSummary, ProjectList, ProjectSummary }
 
 export const BuildPage = z.object({
   items: z.array(BuildSummary),
@@ -67,17 +69,6 @@ export const BuildQuery = z.object({
 })
 export type BuildQuery = z.infer<typeof BuildQuery>
 export type BuildQueryInput = z.input<typeof BuildQuery>
-
-export const ProjectSummary = z.object({
-  name: z.string(),
-  sourceRepo: z.string().nullable(),
-  builds: z.number().int(),
-  lastBuildAt: Instant.nullable(),
-})
-export type ProjectSummary = z.infer<typeof ProjectSummary>
-
-export const ProjectList = z.object({ items: z.array(ProjectSummary) })
-export type ProjectList = z.infer<typeof ProjectList>
 
 /** The builds of the same project just before and after one build, for "compare with previous". */
 export const BuildNeighbours = z.object({ previous: BuildSummary.nullable(), next: BuildSummary.nullable() })
