@@ -71,8 +71,8 @@ describe("React Router's production bundle, built", () => {
     return output.flatMap((result) => result.output).flatMap((file) => (file.type === 'chunk' ? [file.code] : [])).join('\n')
   }
 
-  // Strings only Link's prefetching and the data router's error boundary have.
-  const unused = ['data-discover', 'React Router caught the following error during render']
+  // Strings only Link's prefetching, the data router's error boundary and its way of navigating have.
+  const unused = ['data-discover', 'React Router caught the following error during render', 'can only be used on routes that contain a unique "id"']
 
   it('leaves out what only Link, NavLink and the data router use', async () => {
     const shaken = await bundle(reactRouterProduction())

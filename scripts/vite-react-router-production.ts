@@ -12,6 +12,11 @@ import { parseAst, type ESTree, type Plugin } from 'vite'
  * The bundle's modules are then made tree-shakable (`markTreeShakable`): as published, a build that uses only
  * `<Router>` and a few hooks still ships `Link`, `NavLink`, `Form`, the framework-mode prefetching they render and
  * the data router's error boundary, 33 kB raw, because statements the bundler must assume have effects keep them.
+ *
+ * `useNavigate` (which `useSearchParams` and `useLinkClickHandler` call) asks its route context whether it renders
+ * under a data router, and then takes that router's way of navigating. This app has no data router: its route
+ * contexts (src/app/router.tsx) always say `isDataRoute: false`. So `useNavigate` is made to take the declarative
+ * way only (`DECLARATIVE_NAVIGATE`), and the data router's navigating and the hooks it needs are left out.
  */
 export function reactRouterProduction(): Plugin {
   const require = createRequire(import.meta.url)
@@ -20,6 +25,7 @@ export function reactRouterProduction(): Plugin {
   const production = join(root, 'dist', 'production', 'index.mjs')
   const productionDir = `${join(root, 'dist', 'production')}/`
   let factories = 0
+  let navigates = 0
   return {
     name: 'provenance:react-router-production',
     apply: 'build',
@@ -34,16 +40,25 @@ export function reactRouterProduction(): Plugin {
       if (!id.startsWith(productionDir) || !id.endsWith('.mjs')) return null
       const result = markTreeShakable(code)
       factories += result.factories
+      const declarative = result.code.split(DECLARATIVE_NAVIGATE.find).join(DECLARATIVE_NAVIGATE.replace)
+      if (declarative !== result.code) navigates++
       // Lines stay where they were (removed statements become blanks), so the module needs no source map of its own.
-      return result.edits === 0 ? null : { code: result.code, map: null }
+      return result.edits === 0 && declarative === result.code ? null : { code: declarative, map: null }
     },
     buildEnd(error) {
+      if (error === undefined && navigates !== 1) this.error(`useNavigate's choice of a data router was found in ${navigates} modules of React Router's production bundle, not 1; update scripts/vite-react-router-production.ts`)
       // The components module of the bundle declares its contexts with React's factories; finding none means the
       // bundle changed shape and every screen would silently carry the whole of React Router again.
       if (error === undefined && factories === 0) this.error("no React factory calls found in React Router's production bundle; update scripts/vite-react-router-production.ts")
     },
   }
 }
+
+/** `useNavigate`'s choice between a data router's navigating and the declarative one, and the declarative one alone. */
+export const DECLARATIVE_NAVIGATE = {
+  find: 'return isDataRoute ? useNavigateStable() : useNavigateUnstable();',
+  replace: 'return useNavigateUnstable();',
+} as const
 
 /** React's factories whose result is a fresh object: calling one has no effect the program can observe. */
 const PURE_FACTORIES = new Set(['createContext', 'forwardRef', 'memo'])
