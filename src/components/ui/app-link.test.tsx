@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/react'
 import { userEvent } from '@testing-library/user-event'
 import { useState } from 'react'
-import { MemoryRouter, useLocation } from 'react-router'
+import { MemoryRouter, useLocation, useNavigationType } from 'react-router'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Link, NavLink } from './app-link'
 
@@ -86,6 +86,40 @@ describe('Link', () => {
     await user.click(screen.getByRole('link', { name: 'Clicked 0' }))
     expect(screen.getByRole('link', { name: 'Clicked 1' })).toBeTruthy()
     expect(screen.getByRole('status', { name: 'Location' }).textContent).toBe('/ null')
+  })
+
+  it('replaces the history entry when it links to the address already shown, and adds one otherwise', async () => {
+    function How() {
+      return <output aria-label="How">{useNavigationType()}</output>
+    }
+    const user = userEvent.setup()
+    render(
+      <MemoryRouter initialEntries={['/builds?status=failed']}>
+        <Link to="/builds?status=failed">Same</Link>
+        <Link to="/builds">Other</Link>
+        <How />
+      </MemoryRouter>,
+    )
+    await user.click(screen.getByRole('link', { name: 'Same' }))
+    expect(screen.getByRole('status', { name: 'How' }).textContent).toBe('REPLACE')
+    await user.click(screen.getByRole('link', { name: 'Other' }))
+    expect(screen.getByRole('status', { name: 'How' }).textContent).toBe('PUSH')
+    await user.click(screen.getByRole('link', { name: 'Same' }))
+    expect(screen.getByRole('status', { name: 'How' }).textContent).toBe('PUSH')
+  })
+
+  it('leaves a relative address to React Router, resolved against the current one', async () => {
+    const user = userEvent.setup()
+    render(
+      <MemoryRouter initialEntries={['/builds/abc']}>
+        <Link to="?tab=checks">Checks</Link>
+        <Where />
+      </MemoryRouter>,
+    )
+    const link = screen.getByRole('link', { name: 'Checks' })
+    expect(link.getAttribute('href')).toBe('/builds/abc?tab=checks')
+    await user.click(link)
+    expect(screen.getByRole('status', { name: 'Location' }).textContent).toBe('/builds/abc?tab=checks null')
   })
 
   it('forwards a ref to the anchor', () => {

@@ -1,9 +1,18 @@
-import type { ComponentPropsWithRef, MouseEvent } from 'react'
-import { useHref, useLinkClickHandler, useLocation, useResolvedPath, type To } from 'react-router'
+import { useContext, type ComponentPropsWithRef, type MouseEvent } from 'react'
+import {
+  createPath,
+  UNSAFE_NavigationContext as NavigationContext,
+  useHref,
+  useLinkClickHandler,
+  useLocation,
+  useResolvedPath,
+  type Navigator,
+  type Path,
+} from 'react-router'
 
 export type LinkProps = Omit<ComponentPropsWithRef<'a'>, 'href'> & {
   /** An address inside the app (a `paths` builder's result); external addresses are plain `<a>`s (see SafeLink). */
-  to: To
+  to: string
   /** Replace the current history entry instead of adding one (React Router's default: only for the same address). */
   replace?: boolean
   /** History state handed to the next location. */
@@ -17,7 +26,40 @@ export type LinkProps = Omit<ComponentPropsWithRef<'a'>, 'href'> & {
  * and view-transition code `Link` brings along even when a declarative router never uses them: about 3 kB gzip
  * that every screen's first load would carry (see scripts/bundle-budget.ts).
  */
-export function Link({ to, replace, state, target, onClick, children, ...rest }: LinkProps) {
+export function Link(props: LinkProps) {
+  const { to } = props
+  return typeof to === 'string' && to.startsWith('/') && !to.startsWith('//') ? <PathLink {...props} to={to} /> : <RelativeLink {...props} />
+}
+
+/**
+ * A link to an absolute path (what the `paths` builders give), which depends on no location: it reads only the
+ * router's navigator, which stays the same object, so a navigation does not re-render it. A list's memoised rows
+ * then stay as they are when a filter changes the address; with React Router's hooks every link of every row
+ * re-rendered on each change (100 rows of links: most of a filter change's main-thread time). The app's router has
+ * no basename (src/app/router.tsx), so the path is the href.
+ */
+function PathLink({ to, replace, state, target, onClick, children, ...rest }: LinkProps & { to: string }) {
+  const { navigator } = useContext(NavigationContext)
+  function handleClick(event: MouseEvent<HTMLAnchorElement>) {
+    onClick?.(event)
+    // React Router's rule: a plain left click on a link for this window is followed in the app.
+    if (event.defaultPrevented || event.button !== 0 || (target && target !== '_self') || event.metaKey || event.altKey || event.ctrlKey || event.shiftKey)
+      return
+    event.preventDefault()
+    // As React Router does: a link to the address already shown replaces its entry rather than adding one.
+    const here = (navigator as Navigator & { location?: Path }).location
+    if (replace ?? (here !== undefined && createPath(here) === to)) navigator.replace(to, state)
+    else navigator.push(to, state)
+  }
+  return (
+    <a {...rest} href={to} target={target} onClick={handleClick}>
+      {children}
+    </a>
+  )
+}
+
+/** A link relative to the current route or address: resolved against the location, so it re-renders with it. */
+function RelativeLink({ to, replace, state, target, onClick, children, ...rest }: LinkProps) {
   const href = useHref(to)
   const followLink = useLinkClickHandler(to, { replace, state, target })
   function handleClick(event: MouseEvent<HTMLAnchorElement>) {
