@@ -35,7 +35,8 @@ export function narrowImports(name: string, file: string, narrowings: readonly N
       const names = Object.keys((await import(exportsOf)) as Record<string, unknown>)
       const missing = [...kept, ...Object.keys(own)].filter((kept) => !names.includes(kept))
       if (missing.length > 0) return this.error(`${exportsOf} no longer exports ${missing.join(', ')}: update ${file}`)
-      const stubbed = names.filter((name) => name !== 'default' && !kept.includes(name) && !(name in own))
+      // `default` and a CommonJS build's `__esModule` marker are no names a module imports.
+      const stubbed = names.filter((name) => name !== 'default' && name !== '__esModule' && !kept.includes(name) && !(name in own))
       return [
         ...(kept.length > 0 ? [`import { ${kept.join(', ')} } from ${JSON.stringify(source)}`, `export { ${kept.join(', ')} }`] : []),
         // A function, and (for d3's symbol types, which are called through `draw`) its own `draw`.

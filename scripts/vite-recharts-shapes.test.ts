@@ -17,8 +17,9 @@ async function bundle(withPlugin: boolean) {
     `export { getPath } from ${recharts('shape/Curve')}`,
     `export { getSymbolHalfWidth } from ${recharts('shape/Symbols')}`,
     `export { getStackedData } from ${recharts('util/ChartUtils')}`,
+    `export { DotSymbol } from ${recharts('shape/DotSymbol')}`,
   ]
-  return (await bundleForNode(dir, `shapes-${withPlugin}`, lines, withPlugin ? [rechartsShapes()] : [])).module
+  return bundleForNode(dir, `shapes-${withPlugin}`, lines, withPlugin ? [rechartsShapes()] : [])
 }
 
 const points = [
@@ -36,7 +37,7 @@ const rows = [
 
 describe('rechartsShapes', () => {
   it("draws our chart's straight lines, areas and stacks as recharts does with all of d3-shape", async () => {
-    const [full, narrow] = await Promise.all([bundle(false), bundle(true)])
+    const [{ module: full }, { module: narrow }] = await Promise.all([bundle(false), bundle(true)])
     const draw = ({ getPath, getStackedData }: typeof full) => {
       const path = getPath as (props: object) => string | null
       const stacked = getStackedData as (data: object[], keys: string[], offset: string) => number[][][]
@@ -56,13 +57,16 @@ describe('rechartsShapes', () => {
   })
 
   it('fails loudly, naming the plugin, when a chart asks for another curve, a symbol or another stack offset', async () => {
-    const { getPath, getSymbolHalfWidth, getStackedData } = await bundle(true)
+    const { getPath, getSymbolHalfWidth, getStackedData, DotSymbol } = (await bundle(true)).module
     const error =
-      /(curveMonotoneX|curveStep|symbolStar|stackOffsetExpand) is not part of the browser build: add it to KEPT in scripts\/vite-recharts-shapes\.ts/
+      /(curveMonotoneX|curveStep|symbolStar|stackOffsetExpand|Symbols) is not part of the browser build: add it to KEPT in scripts\/vite-recharts-shapes\.ts/
     const path = getPath as (props: object) => string | null
     expect(() => path({ type: 'monotone', points, layout: 'horizontal' })).toThrow(error)
     expect(() => path({ type: 'step', points })).toThrow(error)
     expect(() => (getSymbolHalfWidth as (type: string, size: number, sizeType: string) => number)('star', 10, 'diameter')).toThrow(error)
     expect(() => (getStackedData as (data: object[], keys: string[], offset: string) => unknown)(rows, ['matched', 'mismatched'], 'expand')).toThrow(error)
+    // A dot given a symbol: React would call the element's component, which is the stub.
+    const dot = (DotSymbol as (props: object) => { type: (props: object) => unknown; props: object })({ type: 'star', cx: 5, cy: 5, r: 3 })
+    expect(() => dot.type(dot.props)).toThrow(error)
   })
 })

@@ -6,7 +6,8 @@ import { narrowImports } from './vite-narrow-imports'
  * (`<Line>` without `type`), circles for dots (no `dot` symbol, no legend) and bars stacked with the default offset.
  * In those three modules d3-shape is replaced by a module with the real line, area, linear curve, stack, default
  * order and default offset, and every other d3-shape export as a function that throws, naming this file: a chart
- * asking for another curve, a symbol or another offset fails loudly instead of drawing something else.
+ * asking for another curve, a symbol or another offset fails loudly instead of drawing something else. Likewise the
+ * `<Symbols>` component, which a line's dots draw only when given a symbol name (ours draw `<Dot>` circles).
  * Charts here: src/features/reproducibility/components/history-chart.tsx (stacked bars and a line).
  */
 export function rechartsShapes() {
@@ -23,5 +24,7 @@ export function rechartsShapes() {
     shapes('shape/Symbols.js', []),
     // Stacked bars and areas; the offset is looked up by the chart's `stackOffset` prop ('none' by default).
     shapes('util/ChartUtils.js', ['stack', 'stackOffsetNone', 'stackOrderNone']),
+    // Dots and active dots given a symbol name (`dot="star"`) draw `<Symbols>` through DotSymbol.
+    { importers: /\/node_modules\/recharts\/es6\/shape\/DotSymbol\.js$/, source: './Symbols', exportsOf: 'recharts/lib/shape/Symbols.js', kept: [] },
   ])
 }
