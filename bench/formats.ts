@@ -101,8 +101,7 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
   const { store, dir, dispose } = await tempStore()
   const bodiesFile = join(dir, 'bench-bodies.jsonl')
   writeFileSync(bodiesFile, bodies.join('\n'))
-  const app = createApp({ store, config, version: 'bench', demo: false })
-  const { base, server } = await listen(app.fetch, app)
+  const { base, server } = await listen(createApp({ store, config, version: 'bench', demo: false }).fetch)
   let clients = { requests: 0, ms: 0, cpuMs: 0 }
   const loopBefore = eventLoopCpuMs()
   const figure = await timed(bodies.length, async () => {
@@ -119,8 +118,7 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
   console.log(
     `DSSE envelopes over HTTP, one per request, 4 clients in another process: ${figure} of the server documents stored ` +
       `(${bodies.length} requests in ${commits} commits, ${(bodies.length / commits).toFixed(1)} a commit; the clients used ` +
-      `${Math.round(clients.cpuMs).toLocaleString('en')} ms of CPU${loop}; goal 800/s; at commit 7de6286, before the WAL checkpoint ` +
-      `setting and the node route: 78-186/s, 391-509 per CPU second at load 11-12)`,
+      `${Math.round(clients.cpuMs).toLocaleString('en')} ms of CPU${loop}; goal 800/s)`,
   )
   await new Promise((resolve) => server.close(resolve))
   await dispose()

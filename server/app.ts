@@ -5,13 +5,11 @@ import { artifactsApp } from './artifacts/routes'
 import { buildsApp } from './builds/routes'
 import type { Config } from './config'
 import { deploymentsApp } from './deployments/routes'
-import { nodeIngestRoute } from './documents/node-ingest'
 import { documentsApp } from './documents/routes'
 import { bearerAuth } from './http/auth'
 import { compressResponses } from './http/compression'
 import type { RouteDeps } from './http/deps'
-import { apiError, thrownAnswer } from './http/errors'
-import { addNodeRoute, securityHeadersOf } from './http/node-routes'
+import { apiError } from './http/errors'
 import { serveSpa } from './http/static'
 import { lineageApp } from './lineage/routes'
 import { logApp } from './log/routes'
@@ -24,6 +22,8 @@ import { searchApp } from './search/routes'
 import { signaturesApp } from './signatures/routes'
 import { sourcesApp } from './sources/routes'
 import { SourceRunner } from './sources/runner'
+import { STORE_UNAVAILABLE_MESSAGE, isStoreUnavailable } from './coordination/unavailable'
+import { StoreQueryError } from './store/errors'
 import type { Store } from './store/types'
 import { telemetryApp } from './telemetry/routes'
 import { verifyApp } from './verify/routes'
@@ -48,24 +48,6 @@ export type AppOptions = {
   onStop?: (stop: () => Promise<void>) => void
 }
 
-/** Every answer's security headers. */
-const SECURITY = {
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-  referrerPolicy: 'no-referrer',
-  xContentTypeOptions: 'nosniff',
-  xFrameOptions: 'DENY',
-} satisfies Parameters<typeof secureHeaders>[0]
-
 /**
  * The Provenance API and the built SPA on one origin: one small app a resource, each mounting the routes the
  * contract declares for it. Document content is attacker-controlled, so every response carries a CSP that
@@ -76,12 +58,35 @@ export function createApp(options: AppOptions): Hono {
   const deps: RouteDeps = { store, config, auth: bearerAuth(config), now: options.now ?? Date.now }
   const app = new Hono()
 
-  app.use(secureHeaders(SECURITY))
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+      xContentTypeOptions: 'nosniff',
+      xFrameOptions: 'DENY',
+    }),
+  )
 
   app.onError((error, c) => {
-    const answer = thrownAnswer(error, c.req.method, c.req.path)
-    if (answer.retryAfter !== undefined) c.header('retry-after', answer.retryAfter)
-    return apiError(c, answer.status, answer.code, answer.message, answer.path)
+    if (error instanceof StoreQueryError) return apiError(c, 400, error.code, error.message, `query.${error.path}`)
+    if (isStoreUnavailable(error)) {
+      // PostgreSQL restarting or out of reach: a retry will do; the pool reconnects by itself.
+      console.error(`provenance: ${c.req.method} ${c.req.path}: the database cannot be reached: ${error.message}`)
+      c.header('retry-after', '5')
+      return apiError(c, 503, 'store-unavailable', STORE_UNAVAILABLE_MESSAGE)
+    }
+    console.error(error)
+    return apiError(c, 500, 'internal', 'the server failed to answer; the error is in its log')
   })
 
   // Lists and build records run to tens of kilobytes of JSON; a stored document's bytes are left as they are.
@@ -94,9 +99,6 @@ export function createApp(options: AppOptions): Hono {
   if (webhook !== null) options.onStop?.(() => webhook.stop())
   // How far the rules have judged is saved on the way out, so a restart does not judge those builds again.
   options.onStop?.(() => alerts.engine.stop())
-  // One DSSE document a request at CI rates: answered from Node's request, without the app around it, when the app
-  // would take it to the ingest handler (server/documents/node-ingest.ts); the rest comes here.
-  addNodeRoute(app, nodeIngestRoute(deps, alerts.engine, securityHeadersOf(SECURITY)))
   for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github', '/api/v1/deployments', '/api/v1/reverify']) app.use(path, alerts.afterIngest)
 
   for (const resource of [

@@ -5,7 +5,6 @@ import { serve } from '@hono/node-server'
 import { z } from 'zod'
 import { createApp } from './app'
 import { serverClock } from './clock/clock'
-import { nodeServer } from './http/node-routes'
 import { ConfigError, loadConfigFile, type Config } from './config'
 import { appRoot, compareOwnBuild, describeOwnBuild, ingestOwnBuild, runningFromBuild, withOwnBuildKey } from './demo/own-build'
 import { DEMO_INGEST_TOKEN, demoConfig, seedDemo } from './demo/seed'
@@ -89,7 +88,7 @@ async function main() {
     ownBuild: compareOwnBuild({ root, fromBuild }),
     staticDir: join(root, 'dist'),
   })
-  const server = serve({ fetch: app.fetch, port: PORT, hostname: HOST, createServer: nodeServer(app) }, (info) => {
+  const server = serve({ fetch: app.fetch, port: PORT, hostname: HOST }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}/`
     console.log(`provenance: dashboard and API on ${url} (store: ${store.kind}${store.kind === 'sqlite' ? ` in ${DATA_DIR}` : ''})`)
     if (!PROVENANCE_CONFIG) console.log(`provenance: demo config; ingest with  Authorization: Bearer ${DEMO_INGEST_TOKEN}`)

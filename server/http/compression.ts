@@ -54,18 +54,7 @@ const COMPRESSIBLE = /^(application\/(json|problem\+json|[\w.+-]+\+json)|text\/(
  * `Repr-Digest` must stay the digest of what is sent) pass untouched. A strong ETag becomes weak once
  * compressed: the bytes differ from the identity form it names (RFC 9110 §8.8.3).
  */
-/** A response body compressed as this middleware does it. */
-export function encodeBody(body: Buffer, coding: ContentCoding): Promise<Buffer> {
-  return coding === 'br'
-    ? // Quality 4: per request, close to gzip's speed and smaller; the static assets are pre-built at 11.
-      brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } })
-    : gzipAsync(body, { level: 6 })
-}
-
-/** Answers under this many bytes are sent as they are. */
-export const COMPRESS_THRESHOLD = 4096
-
-export function compressResponses({ threshold = COMPRESS_THRESHOLD }: { threshold?: number } = {}): MiddlewareHandler {
+export function compressResponses({ threshold = 4096 }: { threshold?: number } = {}): MiddlewareHandler {
   return async (c, next) => {
     await next()
     const response = c.res
@@ -96,7 +85,11 @@ export function compressResponses({ threshold = COMPRESS_THRESHOLD }: { threshol
       c.res = new Response(new Uint8Array(bytes), { status: response.status, statusText: response.statusText, headers })
     }
     if (body.byteLength < threshold) return replace(body)
-    const encoded = await encodeBody(body, coding)
+    const encoded =
+      coding === 'br'
+        ? // Quality 4: per request, close to gzip's speed and smaller; the static assets are pre-built at 11.
+          await brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } })
+        : await gzipAsync(body, { level: 6 })
     headers.set('content-encoding', coding)
     const etag = headers.get('etag')
     if (etag !== null && !etag.startsWith('W/')) headers.set('etag', `W/${etag}`)

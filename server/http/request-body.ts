@@ -26,8 +26,7 @@ function nodeIncoming(c: Context): IncomingMessage | null {
   return env.incoming.readableDidRead || env.incoming.readableEnded ? null : env.incoming
 }
 
-/** Node's request body read whole, or `null` past `maxBytes` (the rest read and dropped). */
-export function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<ReadBody> {
+function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<ReadBody> {
   // Listeners written inline: a request is a handful of chunks, and each named closure made per request costs.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
