@@ -1,13 +1,14 @@
 import { queryOptions } from '@tanstack/react-query'
+import { getJson } from '../api/client'
 
 export const metaQueries = {
   server: () =>
     queryOptions({
       queryKey: ['meta'] as const,
       queryFn: async ({ signal }) => {
-        // Imported on demand so that zod and the contract load with the first route, not with the shell:
-        // the shell's chunk has to stay inside the first-load budget (PERFORMANCE.md).
-        const [{ getJson }, { ServerMeta }] = await Promise.all([import('../api/client'), import('../contract/meta')])
+        // The API client is in the chunk the shell loads with zod (vite.config.ts: `contract`), the server meta's
+        // schema in one of its own, imported on demand so that screens that do not read it never load it.
+        const { ServerMeta } = await import('../contract/meta')
         return getJson('/api/v1/meta', { schema: ServerMeta, signal })
       },
       staleTime: 10 * 60_000, // version and auth mode change only when the server restarts

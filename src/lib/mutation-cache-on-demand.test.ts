@@ -8,10 +8,10 @@ describe('the mutation cache on demand', () => {
 
   it('answers as an empty cache before the mutation code loads, and refuses to start a mutation', async () => {
     expect(early.isMutating()).toBe(0)
-    expect(early.getMutationCache().getAll()).toEqual([])
+    expect(early.getMutationCache().findAll()).toEqual([])
     await expect(early.resumePausedMutations()).resolves.toBeUndefined()
     expect(() => early.clear()).not.toThrow()
-    expect(() => early.getMutationCache().build(early, { mutationFn: () => Promise.resolve(1) })).toThrow(/asked for build before TanStack Query's mutation code loaded/)
+    expect(() => early.getMutationCache().build(early, { mutationFn: () => Promise.resolve(1) })).toThrow(/build: TanStack Query's mutation code is not loaded/)
   })
 
   it('runs mutations once the class is provided, in a client made before and one made after', async () => {

@@ -26,11 +26,9 @@ export function provideMutationCache(Class: MutationCacheClass): void {
   waiting.clear()
 }
 
-/** What an empty cache answers, for the questions a query client asks before any mutation code has loaded. */
+/** What an empty cache answers to what a query client (and a mutation observer, `notify`) asks before the class is here. */
 const EMPTY: Partial<Record<keyof MutationCache, unknown>> = {
-  getAll: () => [],
   findAll: () => [],
-  find: () => undefined,
   resumePausedMutations: () => Promise.resolve(),
   clear: () => undefined,
   notify: () => undefined,
@@ -46,8 +44,8 @@ export function mutationCacheOnDemand(): MutationCache {
         const value: unknown = Reflect.get(real, key)
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real) : value
       }
-      if (typeof key === 'string' && key in EMPTY) return EMPTY[key as keyof MutationCache]
-      throw new Error(`the mutation cache was asked for ${String(key)} before TanStack Query's mutation code loaded`)
+      if (key in EMPTY) return EMPTY[key as keyof MutationCache]
+      throw new Error(`${String(key)}: TanStack Query's mutation code is not loaded`)
     },
   })
 }
