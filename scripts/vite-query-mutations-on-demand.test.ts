@@ -30,6 +30,10 @@ describe('query mutations on demand (browser build)', () => {
     const observer = transform('mutationObserver.js')
     expect(observer).toContain('import { MutationCache } from "./mutationCache.js"')
     expect(observer).toContain('provideMutationCache(MutationCache);')
+    // By a fixed name, not the checkout's path, which would differ between two checkouts' builds.
+    expect(client).toContain('from "provenance:mutation-cache-on-demand"')
+    expect(observer).toContain('from "provenance:mutation-cache-on-demand"')
+    expect(client + observer).not.toContain(process.cwd())
     // Every edit keeps the lines where they were.
     expect(client.split('\n')).toHaveLength(readFileSync(join(modern, 'queryClient.js'), 'utf8').split('\n').length)
     expect(observer.split('\n')).toHaveLength(readFileSync(join(modern, 'mutationObserver.js'), 'utf8').split('\n').length)

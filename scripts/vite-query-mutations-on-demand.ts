@@ -2,18 +2,24 @@ import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
 
 const ON_DEMAND = fileURLToPath(new URL('../src/lib/mutation-cache-on-demand.ts', import.meta.url))
+/**
+ * How the edited modules import it: a fixed name this plugin resolves to the file. The file's own path would put the
+ * checkout's directory into the edited code, and so into the source map's columns: two checkouts would not build
+ * the same bytes (scripts/check-reproducible.mjs).
+ */
+const ON_DEMAND_ID = 'provenance:mutation-cache-on-demand'
 const QUERY_CORE = /\/node_modules\/@tanstack\/query-core\/build\/modern\/(queryClient|mutationObserver)\.js$/
 
 /** The text each module must hold, and what it becomes. */
 const EDITS: Record<'queryClient' | 'mutationObserver', { find: string; replace: string }[]> = {
   queryClient: [
-    { find: 'import { MutationCache } from "./mutationCache.js";', replace: `import { mutationCacheOnDemand } from ${JSON.stringify(ON_DEMAND)};` },
+    { find: 'import { MutationCache } from "./mutationCache.js";', replace: `import { mutationCacheOnDemand } from ${JSON.stringify(ON_DEMAND_ID)};` },
     { find: 'config.mutationCache || new MutationCache()', replace: 'config.mutationCache || mutationCacheOnDemand()' },
   ],
   mutationObserver: [
     {
       find: 'import { getDefaultState } from "./mutation.js";',
-      replace: `import { getDefaultState } from "./mutation.js"; import { MutationCache } from "./mutationCache.js"; import { provideMutationCache } from ${JSON.stringify(ON_DEMAND)}; provideMutationCache(MutationCache);`,
+      replace: `import { getDefaultState } from "./mutation.js"; import { MutationCache } from "./mutationCache.js"; import { provideMutationCache } from ${JSON.stringify(ON_DEMAND_ID)}; provideMutationCache(MutationCache);`,
     },
   ],
 }
@@ -30,6 +36,9 @@ export function queryMutationsOnDemand(): Plugin {
   return {
     name: 'provenance:query-mutations-on-demand',
     apply: 'build',
+    resolveId(id) {
+      return id === ON_DEMAND_ID ? ON_DEMAND : null
+    },
     transform: {
       filter: { id: QUERY_CORE },
       handler(code, id) {
