@@ -3,6 +3,7 @@ import { defineConfig } from 'vite'
 import { compressAssets } from './scripts/vite-compress'
 import { d3TreeShakable } from './scripts/vite-d3-tree-shakable'
 import { queryMutationsOnDemand } from './scripts/vite-query-mutations-on-demand'
+import { reactDomClientOnly } from './scripts/vite-react-dom-client-only'
 import { reactRouterProduction } from './scripts/vite-react-router-production'
 import { rechartsScales } from './scripts/vite-recharts-scales'
 import { rechartsShapes } from './scripts/vite-recharts-shapes'
@@ -12,6 +13,7 @@ import { zodOnMini } from './scripts/vite-zod-mini'
 export default defineConfig({
   plugins: [
     react(),
+    reactDomClientOnly(),
     reactRouterProduction(),
     queryMutationsOnDemand(),
     zodOnMini(),
