@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref, type UIEvent } from 'react'
+import { useDeferredValue, useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref, type UIEvent } from 'react'
 import type { VirtualRows as VirtualRowsType } from './virtual-rows'
 
 /** Up to this many rows a table renders plainly; past it, only the rows in view (plus some) are in the DOM. */
@@ -71,8 +71,18 @@ function useVirtualRows(needed: boolean): typeof VirtualRowsType | null {
 /** Scroll positions by history entry, for the life of the page (a reload starts at the top, as it should). */
 const scrollPositions = new Map<string, number>()
 
-/** A real table in a scrolling box, virtualised when long, asking for more rows as the reader nears the end. */
-export function ScrollingTable<T>({ label, className, columns, rows, getKey, renderRow, estimateRowPx = 64, onNearEnd, stale = false, restoreKey }: ScrollingTableProps<T>) {
+/**
+ * A real table in a scrolling box, virtualised when long, asking for more rows as the reader nears the end.
+ *
+ * New rows (another filter's, a next page) are drawn at low priority: the data arrives through a store React must
+ * render at once, and drawing 50 or 100 rows in one go held the main thread for over 100 ms on a slow CPU. Deferred,
+ * React draws them in slices of a few milliseconds between frames, showing the rows it had (marked stale) meanwhile.
+ * The first rows are drawn at once.
+ */
+export function ScrollingTable<T>({ label, className, columns, rows: latest, getKey, renderRow, estimateRowPx = 64, onNearEnd, stale: staleRows = false, restoreKey }: ScrollingTableProps<T>) {
+  const rows = useDeferredValue(latest)
+  // Rows about to be replaced look stale; rows about to be followed by a next page do not.
+  const stale = staleRows || (rows !== latest && !startsWith(latest, rows))
   const scrollRef = useRef<HTMLDivElement>(null)
   const restoreTo = restoreKey === undefined ? undefined : scrollPositions.get(restoreKey)
   const virtualize = rows.length > VIRTUALIZE_AFTER
@@ -148,6 +158,11 @@ function WaitingRows<T>({ rows, columns, estimateRowPx, getKey, renderRow }: Pic
       ) : null}
     </>
   )
+}
+
+/** Whether `list` begins with `start`'s rows (a query's next page keeps the rows before it). */
+function startsWith<T>(list: readonly T[], start: readonly T[]): boolean {
+  return start.length <= list.length && start[0] === list[0] && start.at(-1) === list[start.length - 1]
 }
 
 /** Carries the key, so renderRow need not. */
