@@ -1,11 +1,11 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { useId, useMemo, useState, type FormEvent } from 'react'
+import { memo, useDeferredValue, useId, useMemo, useState, type FormEvent } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
 import { Link } from '../../../components/ui/app-link'
 import { z } from 'zod'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
-import { DigestParam } from '../../../contract/artifacts'
+import { DigestParam, type ArtifactListItem } from '../../../contract/artifacts'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { BuildIdLink } from '../../../components/ui/entity-links'
 import { Digest } from '../../../components/ui/digest'
@@ -102,48 +102,7 @@ function ArtifactList({ filter, onClear }: { filter: ArtifactListFilter; onClear
         Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'artifact' : 'artifacts'}
         {query.hasNextPage ? '; more are available' : ''}.
       </p>
-      <div className="table-wrap">
-        <table className="data-table" aria-label="Artifacts">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Digest</th>
-              <th scope="col">Project</th>
-              <th scope="col">Build</th>
-              <th scope="col">Status</th>
-              <th scope="col">Built</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => {
-              // The list's digests are always `sha256:<hex>` (the contract says so).
-              const [algorithm = 'sha256', value = ''] = row.digest.split(':')
-              return (
-                <tr key={`${row.buildId}-${row.digest}-${row.name}`}>
-                  <td className="cell-wrap">
-                    <Link className="untrusted-text" to={paths.artifact(row.digest)}>
-                      {row.name}
-                    </Link>
-                  </td>
-                  <td>
-                    <Digest algorithm={algorithm} value={value} of={row.name} to={paths.artifact(row.digest)} />
-                  </td>
-                  <td>{row.project}</td>
-                  <td>
-                    <BuildIdLink id={row.buildId} label={`Build of ${row.name}`} />
-                  </td>
-                  <td>
-                    <StatusBadge status={row.status} />
-                  </td>
-                  <td className="cell-time">
-                    <RelativeTime iso={row.time} />
-                  </td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </div>
+      <ArtifactTable rows={rows} />
       <div className="results-footer">
         {query.isFetchNextPageError ? (
           <ErrorState title="Could not load more artifacts" message={describeError(query.error).message} onRetry={() => void query.fetchNextPage()} retrying={query.isFetchingNextPage} />
@@ -209,3 +168,62 @@ function OpenByDigest() {
     </form>
   )
 }
+
+/**
+ * The table of artifacts. Another filter's rows (or a next page) are drawn at low priority, in slices between frames,
+ * the rows it had staying meanwhile (as in ScrollingTable); the first rows, when the table appears, at once.
+ */
+function ArtifactTable({ rows }: { rows: readonly ArtifactListItem[] }) {
+  const shown = useDeferredValue(rows)
+  return (
+    <div className="table-wrap">
+      <table className="data-table" aria-label="Artifacts">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Digest</th>
+            <th scope="col">Project</th>
+            <th scope="col">Build</th>
+            <th scope="col">Status</th>
+            <th scope="col">Built</th>
+          </tr>
+        </thead>
+        <ArtifactRows rows={shown} />
+      </table>
+    </div>
+  )
+}
+
+/** The rows, memoised: a render for anything else (the count, "Updating…") leaves them alone. */
+const ArtifactRows = memo(function ArtifactRows({ rows }: { rows: readonly ArtifactListItem[] }) {
+  return (
+    <tbody>
+      {rows.map((row) => {
+        // The list's digests are always `sha256:<hex>` (the contract says so).
+        const [algorithm = 'sha256', value = ''] = row.digest.split(':')
+        return (
+          <tr key={`${row.buildId}-${row.digest}-${row.name}`}>
+            <td className="cell-wrap">
+              <Link className="untrusted-text" to={paths.artifact(row.digest)}>
+                {row.name}
+              </Link>
+            </td>
+            <td>
+              <Digest algorithm={algorithm} value={value} of={row.name} to={paths.artifact(row.digest)} />
+            </td>
+            <td>{row.project}</td>
+            <td>
+              <BuildIdLink id={row.buildId} label={`Build of ${row.name}`} />
+            </td>
+            <td>
+              <StatusBadge status={row.status} />
+            </td>
+            <td className="cell-time">
+              <RelativeTime iso={row.time} />
+            </td>
+          </tr>
+        )
+      })}
+    </tbody>
+  )
+})
