@@ -28,8 +28,11 @@ export type LinkProps = Omit<ComponentPropsWithRef<'a'>, 'href'> & {
  */
 export function Link(props: LinkProps) {
   const { to } = props
-  return typeof to === 'string' && to.startsWith('/') && !to.startsWith('//') ? <PathLink {...props} to={to} /> : <RelativeLink {...props} />
+  return isAbsolutePath(to) ? <PathLink {...props} to={to} /> : <RelativeLink {...props} />
 }
+
+/** An address from the app's root (`/builds`), not a relative one nor another host's (`//host/…`). */
+const isAbsolutePath = (to: string) => to.startsWith('/') && !to.startsWith('//')
 
 /**
  * A link to an absolute path (what the `paths` builders give), which depends on no location: it reads only the
@@ -82,12 +85,27 @@ export type NavLinkProps = Omit<LinkProps, 'aria-current'> & {
  * A link in the main navigation: `aria-current="page"` while the current address is its own or one below it
  * (`/builds/compare` is under Builds), compared without regard to case, as React Router's `NavLink` does.
  */
-export function NavLink({ end = false, ...props }: NavLinkProps) {
+export function NavLink(props: NavLinkProps) {
+  const { to } = props
+  return isAbsolutePath(to) ? <PathNavLink {...props} /> : <RelativeNavLink {...props} />
+}
+
+/** A NavLink to an absolute path: its own path is `to` without query or hash, no resolving needed. */
+function PathNavLink({ end = false, ...props }: NavLinkProps) {
   const { pathname } = useLocation()
-  const target = useResolvedPath(props.to).pathname.toLowerCase()
+  return <Link {...props} aria-current={isCurrent(pathname, props.to.replace(/[?#].*$/, ''), end) ? 'page' : undefined} />
+}
+
+function RelativeNavLink({ end = false, ...props }: NavLinkProps) {
+  const { pathname } = useLocation()
+  return <Link {...props} aria-current={isCurrent(pathname, useResolvedPath(props.to).pathname, end) ? 'page' : undefined} />
+}
+
+/** Whether a link to `target` is current at `pathname`: the same path, or (unless `end`) one below it, in any case. */
+function isCurrent(pathname: string, target: string, end: boolean): boolean {
+  const own = target.toLowerCase()
   const current = pathname.toLowerCase()
   // A trailing slash on the link's own path is not part of the prefix ('/' is all prefix).
-  const length = target !== '/' && target.endsWith('/') ? target.length - 1 : target.length
-  const active = current === target || (!end && current.startsWith(target) && current.charAt(length) === '/')
-  return <Link {...props} aria-current={active ? 'page' : undefined} />
+  const length = own !== '/' && own.endsWith('/') ? own.length - 1 : own.length
+  return current === own || (!end && current.startsWith(own) && current.charAt(length) === '/')
 }
