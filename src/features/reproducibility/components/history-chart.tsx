@@ -1,5 +1,5 @@
-import { useLayoutEffect, useRef, useState } from 'react'
-import { Bar, CartesianGrid, ComposedChart, Line, Rectangle, XAxis, YAxis, type BarShapeProps } from 'recharts'
+import { memo, useLayoutEffect, useRef, useState } from 'react'
+import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis, type BarShapeProps } from 'recharts'
 import type { SeriesPoint } from '../lib/history-series'
 import { markChartCode, markHistoryRendered } from '../lib/history-marks'
 
@@ -20,9 +20,10 @@ const FALLBACK_WIDTH = 800
 /**
  * Matched and mismatched rebuilds per bucket as stacked bars, and the pass rate as a line. Loaded with its own
  * chunk: recharts is the heaviest library of the app, and only this chart needs it. No hover tooltip: it costs
- * 6.5 kB gzip against the whole-app budget, and every value is in the table below the chart.
+ * 6.5 kB gzip against the whole-app budget, and every value is in the table below the chart. Memoised: drawing
+ * it again costs tens of milliseconds, so it is drawn only when its points (or handler) change.
  */
-export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
+export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
   const containerRef = useRef<HTMLDivElement>(null)
   const [width, setWidth] = useState<number | null>(null)
   const spansYears = points.length > 1 && (points.at(-1)?.start ?? 0) - (points[0]?.start ?? 0) > 200 * 86_400_000
@@ -31,12 +32,16 @@ export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
   // Each bar is named in words, e.g. "Mismatched, Mar 3: 4 of 20 rebuilds", so it can be found by what it shows
   // rather than by its colour. An image, not a button: the keyboard way to a mismatch is the list of periods below.
+  // A plain <rect>, not recharts' <Rectangle>: that one is a component with hooks that draws a path for rounded
+  // corners these bars do not have, and with a few hundred bars it was much of the time a new range took to draw.
+  // recharts puts each bar in a group of its own that takes the clicks.
   const bar = (kind: 'Matched' | 'Mismatched') =>
-    function NamedBar(props: BarShapeProps) {
-      const point = points[props.originalDataIndex]
+    function NamedBar({ x = 0, y = 0, width = 0, height = 0, fill, originalDataIndex }: BarShapeProps) {
+      const point = points[originalDataIndex]
       const count = kind === 'Matched' ? point?.matched : point?.mismatched
       const label = point ? `${kind}, ${format(point.start)}: ${count} of ${point.matched + point.mismatched} rebuilds` : kind
-      return <Rectangle {...props} role="img" aria-label={label} />
+      // A bar below its base comes with a negative height, as an SVG rect may not have.
+      return <rect x={Math.min(x, x + width)} y={Math.min(y, y + height)} width={Math.abs(width)} height={Math.abs(height)} fill={fill} role="img" aria-label={label} />
     }
 
   // The chart is drawn at the container's width, measured here once before paint and on resize: cheaper than
@@ -100,4 +105,4 @@ export function HistoryChart({ points, onMismatchClick }: HistoryChartProps) {
       )}
     </div>
   )
-}
+})

@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react'
+import { http } from 'msw'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { demoIndex } from '../../../../mocks/data/demo-index'
 import { demoHistory, demoReproducibilitySummary } from '../../../../mocks/data/reproducibility'
@@ -47,6 +48,24 @@ describe('ReproducibilityPage', () => {
     await user.click(screen.getByRole('radio', { name: '90 days' }))
     expect(router.state.location.search).toBe('?project=acme%2Fweb&range=90')
     expect(await screen.findByRole('figure', { name: /in the last 90 days/ })).toBeTruthy()
+  })
+
+  it("keeps the last range's chart up, marked busy and captioned for its own range, until the next range's data is here", async () => {
+    // Requests for the history wait while `held` is set; answering nothing, the handler hands them to the demo's.
+    let held: Promise<void> | null = null
+    let release = () => {}
+    server.use(http.get('/api/v1/reproducibility/history', async () => void (await held)))
+    const { user } = renderApp('/reproducibility?project=acme%2Fweb')
+    const figure = await screen.findByRole('figure', { name: /in the last 30 days/ })
+    await waitFor(() => expect(figure.querySelector('.recharts-bar-rectangle')).not.toBeNull())
+    held = new Promise((resolve) => (release = resolve))
+    await user.click(screen.getByRole('radio', { name: '90 days' }))
+    await waitFor(() => expect(figure.getAttribute('aria-busy')).toBe('true'))
+    expect(screen.getByRole('figure', { name: /in the last 30 days/ })).toBe(figure)
+    expect(figure.querySelector('.recharts-bar-rectangle')).not.toBeNull()
+    release()
+    expect(await screen.findByRole('figure', { name: /in the last 90 days/ })).toBe(figure)
+    expect(figure.getAttribute('aria-busy')).toBe('false')
   })
 
   it('shows "k of n rebuilders agree" per artifact, and a mismatch cell opens the artifact at the disagreeing rebuild', async () => {
