@@ -73,7 +73,7 @@ const matrix = RebuilderMatrix.parse({
   artifacts: Array.from({ length: 30 }, (_, index) => ({
     name: `artifact-${index}.tar.gz`,
     digest: `sha256:${hex(64)}`,
-    cells: rebuilders.map(() => ({ verdict: 'match', rebuildId: hex(64), time: new Date(today - index * 3_600_000).toISOString() })),
+    cells: rebuilders.map(() => ({ verdict: 'match', rebuildId: hex(64), time: new Date(today - index * 3_600_000).toISOString(), status: 'verified' })),
     agree: 3,
     total: 3,
   })),
