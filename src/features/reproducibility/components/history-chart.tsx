@@ -40,6 +40,8 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
       const point = points[originalDataIndex]
       const count = kind === 'Matched' ? point?.matched : point?.mismatched
       const label = point ? `${kind}, ${format(point.start)}: ${count} of ${point.matched + point.mismatched} rebuilds` : kind
+      // Nothing for an empty bar (no mismatches that day), as recharts' own shape draws nothing: no empty image.
+      if (width === 0 || height === 0) return null
       // A bar below its base comes with a negative height, as an SVG rect may not have.
       return <rect x={Math.min(x, x + width)} y={Math.min(y, y + height)} width={Math.abs(width)} height={Math.abs(height)} fill={fill} role="img" aria-label={label} />
     }

@@ -58,6 +58,9 @@ describe('ReproducibilityPage', () => {
     const { user } = renderApp('/reproducibility?project=acme%2Fweb')
     const figure = await screen.findByRole('figure', { name: /in the last 30 days/ })
     await waitFor(() => expect(figure.querySelector('.recharts-bar-rectangle')).not.toBeNull())
+    // Bars are named images, and a day without mismatches has no empty "0 of n" one.
+    expect(within(figure).getAllByRole('img', { name: /^Matched, .+: \d+ of \d+ rebuilds$/ }).length).toBeGreaterThan(0)
+    expect(within(figure).queryAllByRole('img', { name: /^Mismatched, .+: 0 of \d+ rebuilds$/ })).toHaveLength(0)
     held = new Promise((resolve) => (release = resolve))
     await user.click(screen.getByRole('radio', { name: '90 days' }))
     await waitFor(() => expect(figure.getAttribute('aria-busy')).toBe('true'))
