@@ -93,6 +93,7 @@ export function specialiseClient(code: string): string {
 /** React's components this build of React DOM cannot render (`UNUSED_TAGS`), and the symbols of their elements. */
 const UNRENDERED = ['ViewTransition', 'Activity', 'SuspenseList']
 const UNRENDERED_NAME = new RegExp(`^(unstable_)?(${UNRENDERED.join('|')})$`)
+const UNRENDERED_MEMBER = new RegExp(`\\bReact\\.((?:unstable_)?(?:${UNRENDERED.join('|')}))\\b`)
 
 /**
  * Which of React's UNRENDERED components a module uses, or null: a named import of one from `react`, or a read of one
@@ -104,13 +105,13 @@ export function unrenderedUser(code: string): string | null {
     const used = match[1]!.split(',').map((specifier) => specifier.trim().split(/\s+as\s+/)[0]!).find((name) => UNRENDERED_NAME.test(name))
     if (used !== undefined) return used
   }
-  const member = new RegExp(`\\bReact\\.((?:unstable_)?(?:${UNRENDERED.join('|')}))\\b`).exec(code)
+  const member = UNRENDERED_MEMBER.exec(code)
   return member === null ? null : member[1]!
 }
 
 /**
  * Fiber tags no fiber of this app has: made only from `<SuspenseList>` (19), `<ViewTransition>` (30) and `<Activity>`
- * (31) elements, which it does not render (`viewTransitionUser` fails the build on a use).
+ * (31) elements, which it does not render (`unrenderedUser` fails the build on a use).
  */
 export const UNUSED_TAGS: ReadonlySet<number> = new Set([19, 30, 31])
 
