@@ -27,7 +27,9 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   return (
     <button type="button" className={`copy-button copy-${state}`} aria-label={label} title={label} onClick={() => void copy()}>
       {state === 'copied' ? <span aria-hidden="true">✓</span> : state === 'failed' ? <span aria-hidden="true">!</span> : <span className="copy-icon" aria-hidden="true" />}
-      <span className="visually-hidden" aria-live="polite">
+      {/* The live region is there from the start, so what it says is announced; it is clipped only while it says
+          something, since a clip in every row split the list's painting (see .copy-status). */}
+      <span className={state === 'idle' ? 'copy-status' : 'copy-status visually-hidden'} aria-live="polite">
         {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : ''}
       </span>
     </button>
