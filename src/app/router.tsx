@@ -1,7 +1,7 @@
-import { Component, createContext, createElement, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react'
+import { Component, createContext, createElement, startTransition, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { Router, UNSAFE_RouteContext as RouteContext, type RouteMatch, type RouteObject } from 'react-router'
 import { AppLoading } from './layout/app-loading'
-import { outcome, type AppNavigator, type Visit } from './navigation'
+import { outcome, type AppNavigator, type NavigationSnapshot, type Visit } from './navigation'
 
 type NavigationState = { busy: boolean; revalidate: () => void }
 const NavigationContext = createContext<NavigationState>({ busy: false, revalidate: () => undefined })
@@ -52,7 +52,7 @@ function Screen({ routeError }: { routeError: (error: unknown) => ReactNode }) {
  * `layout` renders the screen at its `<Outlet />`, inside `routeError`'s boundary.
  */
 export function AppRouter({ navigator, layout, routeError }: { navigator: AppNavigator; layout: ReactNode; routeError: (error: unknown) => ReactNode }) {
-  const { visit, busy } = useSyncExternalStore(navigator.subscribe, navigator.getSnapshot)
+  const { visit, busy } = useNavigation(navigator)
   const navigation = useMemo(() => ({ busy, revalidate: navigator.revalidate }), [busy, navigator])
   if (visit === null) return <AppLoading />
   return (
@@ -64,6 +64,25 @@ export function AppRouter({ navigator, layout, routeError }: { navigator: AppNav
       </VisitContext>
     </NavigationContext>
   )
+}
+
+/**
+ * The navigator's state, each change rendered as a transition, as React Router's own data router renders its
+ * navigations: the screen a navigation brings (a list under a new filter, a new page) is drawn in slices between
+ * frames, so the click or key press that started it is answered at the next frame instead of after the whole
+ * screen. Screens read their filters through src/lib/search-params.ts, which shows what was chosen meanwhile.
+ * (A store read with `useSyncExternalStore` would be rendered at once, whole, in the input's own task.)
+ */
+function useNavigation(navigator: AppNavigator): NavigationSnapshot {
+  const [snapshot, setSnapshot] = useState(navigator.getSnapshot)
+  useEffect(() => {
+    const update = () => startTransition(() => setSnapshot(navigator.getSnapshot()))
+    const unsubscribe = navigator.subscribe(update)
+    // What changed between the first render and this subscription (the first screen, loaded meanwhile).
+    update()
+    return unsubscribe
+  }, [navigator])
+  return snapshot
 }
 
 /** The layout's route: the root every screen renders under, at its `<Outlet />`. */

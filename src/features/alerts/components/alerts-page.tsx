@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
-import { useSearchParams } from 'react-router'
+import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'

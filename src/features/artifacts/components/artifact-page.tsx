@@ -1,6 +1,7 @@
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query'
 import { lazy, Suspense, useState, type ReactNode } from 'react'
-import { useParams, useSearchParams } from 'react-router'
+import { useParams } from 'react-router'
+import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import type { ArtifactAttestation, ArtifactDetail } from '../../../contract/artifacts'
 import type { Sbom } from '../../../contract/sboms'

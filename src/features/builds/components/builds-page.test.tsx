@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react'
+import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { demoDb } from '../../../../mocks/data/demo-db'
 import { server } from '../../../../mocks/node'
@@ -58,7 +58,28 @@ describe('BuildsPage', () => {
     await waitFor(() => expect(within(select).getByRole('option', { name: 'payments/ledger' })).toBeTruthy())
     await user.selectOptions(select, 'payments/ledger')
 
-    expect(router.state.location.search).toBe('?project=payments%2Fledger')
+    await waitFor(() => expect(router.state.location.search).toBe('?project=payments%2Fledger'))
+    await waitFor(() => expect(projectsShown()).toEqual(new Set(['payments/ledger'])), { timeout: 15_000 })
+  })
+
+  it('shows a filter as soon as it is chosen, and keeps it when another is chosen before the address follows', async () => {
+    const { router } = renderApp('/builds')
+    await buildRows()
+    const status = screen.getByLabelText<HTMLSelectElement>('Status')
+    const project = screen.getByLabelText<HTMLSelectElement>('Project')
+    await waitFor(() => expect(within(project).getByRole('option', { name: 'payments/ledger' })).toBeTruthy())
+
+    fireEvent.change(status, { target: { value: 'failed' } })
+    // Shown at once; the address (and the list) follow once the frame showing it is drawn.
+    expect(status.value).toBe('failed')
+    expect(router.state.location.search).toBe('')
+    fireEvent.change(project, { target: { value: 'payments/ledger' } })
+    expect(status.value).toBe('failed')
+    expect(project.value).toBe('payments/ledger')
+
+    await waitFor(() => expect(Object.fromEntries(new URLSearchParams(router.state.location.search))).toEqual({ status: 'failed', project: 'payments/ledger' }))
+    expect(status.value).toBe('failed')
+    expect(project.value).toBe('payments/ledger')
     await waitFor(() => expect(projectsShown()).toEqual(new Set(['payments/ledger'])), { timeout: 15_000 })
   })
 
@@ -80,7 +101,8 @@ describe('BuildsPage', () => {
     const [clear] = screen.getAllByRole('button', { name: 'Clear filters' })
     if (!clear) throw new Error('no clear button')
     await user.click(clear)
-    expect(router.state.location.search).toBe('')
+    // The address follows the frame that shows the choice (src/lib/search-params.ts).
+    await waitFor(() => expect(router.state.location.search).toBe(''))
     expect(await screen.findByText('No builds recorded yet')).toBeTruthy()
   })
 

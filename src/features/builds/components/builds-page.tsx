@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { useCallback, useMemo } from 'react'
-import { useSearchParams } from 'react-router'
+import { memo, useCallback, useDeferredValue, useMemo } from 'react'
+import { useSearchParams } from '../../../lib/search-params'
 import { describeError } from '../../../api/api-error'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
@@ -23,7 +23,6 @@ import { BuildsTable } from './builds-table'
 export function BuildsPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const search = useMemo(() => parseBuildsSearch(searchParams), [searchParams])
-  const filter = useMemo(() => toBuildListFilter(search), [search])
   const projects = useQuery(projectQueries.names())
   const notices = unknownBuildFilters(searchParams, search, projects.data)
 
@@ -36,6 +35,11 @@ export function BuildsPage() {
     [setSearchParams],
   )
 
+  const clearFilters = useCallback(() => setSearch(noBuildFilters), [setSearch])
+  // The filters show a change at once; the results follow at low priority.
+  const results = useDeferredValue(search)
+  const resultsFilter = useMemo(() => toBuildListFilter(results), [results])
+
   return (
     <section className="page" aria-labelledby="builds-heading">
       <title>Builds · Provenance</title>
@@ -45,14 +49,14 @@ export function BuildsPage() {
       </header>
       <BuildsFilters search={search} onChange={setSearch} />
       <FilterNotices notices={notices} />
-      <BuildsResults filter={filter} filtered={hasFilters(search)} onClearFilters={() => setSearch(noBuildFilters)} />
+      <BuildsResults filter={resultsFilter} filtered={hasFilters(results)} onClearFilters={clearFilters} />
     </section>
   )
 }
 
 type BuildsResultsProps = { filter: BuildListFilter; filtered: boolean; onClearFilters: () => void }
 
-function BuildsResults({ filter, filtered, onClearFilters }: BuildsResultsProps) {
+const BuildsResults = memo(function BuildsResults({ filter, filtered, onClearFilters }: BuildsResultsProps) {
   const query = useInfiniteQuery({ ...buildQueries.list(filter), placeholderData: keepPreviousData })
   const { data, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query
   const rows = useMemo(() => data?.pages.flatMap((page) => page.items) ?? [], [data])
@@ -131,4 +135,4 @@ function BuildsResults({ filter, filtered, onClearFilters }: BuildsResultsProps)
       </div>
     </div>
   )
-}
+})

@@ -43,8 +43,10 @@ describe('ComparePage', () => {
   it('shows unchanged rows on request, in the URL', async () => {
     const pair = bumpedPair()
     const { user, router } = renderApp(`/builds/compare?a=${pair.previous}&b=${pair.build}`)
-    await user.click(await screen.findByRole('checkbox', { name: 'Show unchanged rows' }))
-    expect(router.state.location.search).toContain('all=1')
+    const toggle = await screen.findByRole('checkbox', { name: 'Show unchanged rows' })
+    await user.click(toggle)
+    expect(toggle).toHaveProperty('checked', true)
+    await waitFor(() => expect(router.state.location.search).toContain('all=1'))
     expect(await within(screen.getByRole('region', { name: /^Builder and source/ })).findByRole('rowheader', { name: 'Builder' })).toBeTruthy()
   })
 

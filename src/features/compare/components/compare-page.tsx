@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
-import { useMemo } from 'react'
-import { useSearchParams } from 'react-router'
+import { memo, useDeferredValue, useMemo } from 'react'
+import { useSearchParams, type SearchParamsState } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import type { BuildDetail } from '../../../contract/builds'
@@ -42,15 +42,17 @@ export function ComparePage() {
           setSearchParams(next, { replace: true })
         }} />
       ) : (
-        <PickBuilds a={search.a} b={search.b} />
+        <PickBuilds a={search.a} b={search.b} searchParams={searchParams} setSearchParams={setSearchParams} />
       )}
     </section>
   )
 }
 
-/** Both sides chosen by search, each choice kept in the URL so a half-made comparison can be shared or reloaded. */
-function PickBuilds({ a, b }: { a: BuildId | undefined; b: BuildId | undefined }) {
-  const [searchParams, setSearchParams] = useSearchParams()
+/**
+ * Both sides chosen by search, each choice kept in the URL so a half-made comparison can be shared or reloaded. The
+ * page's search parameters are handed down, so the choice just made is the one the page shows too.
+ */
+function PickBuilds({ a, b, searchParams, setSearchParams }: { a: BuildId | undefined; b: BuildId | undefined } & SearchParamsState) {
   const pick = (side: 'a' | 'b', id: BuildId | undefined) => {
     const next = new URLSearchParams(searchParams)
     if (id === undefined) next.delete(side)
@@ -66,6 +68,8 @@ function PickBuilds({ a, b }: { a: BuildId | undefined; b: BuildId | undefined }
 }
 
 function Comparison({ a, b, showAll, onShowAll }: { a: BuildId; b: BuildId; showAll: boolean; onShowAll: (all: boolean) => void }) {
+  // The box is ticked at once; the rows it adds or removes (dozens of them) follow at low priority.
+  const showAllRows = useDeferredValue(showAll)
   const left = useQuery(compareQueries.build(a))
   const right = useQuery(compareQueries.build(b))
   const sections = useMemo(() => (left.data && right.data ? diffBuilds(left.data, right.data) : null), [left.data, right.data])
@@ -114,7 +118,7 @@ function Comparison({ a, b, showAll, onShowAll }: { a: BuildId; b: BuildId; show
         )}
       </section>
       {sections.map((item) => (
-        <DiffTable key={item.id} section={item} showAll={showAll} />
+        <DiffTable key={item.id} section={item} showAll={showAllRows} />
       ))}
     </>
   )
@@ -146,7 +150,7 @@ function BuildHead({ label, build }: { label: 'A' | 'B'; build: BuildDetail }) {
 
 const changeLabels: Record<Change, string> = { same: 'Same', changed: 'Changed', added: 'Only in B', removed: 'Only in A' }
 
-function DiffTable({ section, showAll }: { section: DiffSection; showAll: boolean }) {
+const DiffTable = memo(function DiffTable({ section, showAll }: { section: DiffSection; showAll: boolean }) {
   const rows = showAll ? section.rows : section.rows.filter((row) => row.change !== 'same')
   const headingId = `diff-${section.id}-heading`
   return (
@@ -193,4 +197,4 @@ function DiffTable({ section, showAll }: { section: DiffSection; showAll: boolea
       )}
     </section>
   )
-}
+})

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { lazy, memo, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react'
-import { useLocation, useSearchParams } from 'react-router'
+import { useLocation } from 'react-router'
+import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError, isApiError } from '../../../api/api-error'
 import type { LineageGraph } from '../../../contract/lineage'

@@ -46,7 +46,8 @@ describe('ReproducibilityPage', () => {
     const { user, router } = renderApp('/reproducibility?project=acme%2Fweb')
     await screen.findByRole('figure', { name: /in the last 30 days/ })
     await user.click(screen.getByRole('radio', { name: '90 days' }))
-    expect(router.state.location.search).toBe('?project=acme%2Fweb&range=90')
+    expect(screen.getByRole('radio', { name: '90 days' })).toHaveProperty('checked', true)
+    await waitFor(() => expect(router.state.location.search).toBe('?project=acme%2Fweb&range=90'))
     expect(await screen.findByRole('figure', { name: /in the last 90 days/ })).toBeTruthy()
   })
 

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
-import { createElement, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ComponentType } from 'react'
-import { useNavigate, useSearchParams } from 'react-router'
+import { createElement, memo, useCallback, useDeferredValue, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ComponentType } from 'react'
+import { useNavigate } from 'react-router'
+import { useSearchParams, type SearchParamsState } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import type { ReproducibilityHistory, ReproducibilityProject } from '../../../contract/reproducibility'
@@ -49,7 +50,7 @@ function ChartSlot(props: HistoryChartProps) {
 }
 
 export function ReproducibilityPage() {
-  const [searchParams] = useSearchParams()
+  const [searchParams, setSearchParams] = useSearchParams()
   const search = useMemo(() => parseReproducibilitySearch(searchParams), [searchParams])
   const summary = useQuery(reproducibilityQueries.summary())
   // Without a project in the URL, the first one is shown; the URL gains it as soon as the reader picks one.
@@ -74,7 +75,14 @@ export function ReproducibilityPage() {
         <>
           <ProjectsTable items={summary.data.items} selected={selected ?? null} range={search.range} />
           {selected ? (
-            <ProjectDetail key={selected} project={selected} range={search.range} summary={summary.data.items.find((item) => item.project === selected) ?? null} />
+            <ProjectDetail
+              key={selected}
+              project={selected}
+              range={search.range}
+              summary={summary.data.items.find((item) => item.project === selected) ?? null}
+              searchParams={searchParams}
+              setSearchParams={setSearchParams}
+            />
           ) : null}
         </>
       )}
@@ -136,9 +144,10 @@ function Streak({ streak }: { streak: { verdict: 'match' | 'mismatch'; length: n
   )
 }
 
-function ProjectDetail({ project, range, summary }: { project: string; range: RangeDays; summary: ReproducibilityProject | null }) {
-  const [searchParams, setSearchParams] = useSearchParams()
+function ProjectDetail({ project, range, summary, searchParams, setSearchParams }: { project: string; range: RangeDays; summary: ReproducibilityProject | null } & SearchParamsState) {
   const id = useId()
+  // The range picked is shown at once; the history (a request, then the chart drawn again) follows at low priority.
+  const historyRange = useDeferredValue(range)
   const lastMismatch = summary?.lastMismatch ?? null
   return (
     <section className="card" aria-labelledby={`${id}-heading`}>
@@ -186,13 +195,13 @@ function ProjectDetail({ project, range, summary }: { project: string; range: Ra
           </dd>
         </div>
       </dl>
-      <HistoryFigure project={project} range={range} lastMismatch={lastMismatch} />
+      <HistoryFigure project={project} range={historyRange} lastMismatch={lastMismatch} />
       <MatrixSection project={project} />
     </section>
   )
 }
 
-function HistoryFigure({ project, range, lastMismatch }: { project: string; range: RangeDays; lastMismatch: ReproducibilityProject['lastMismatch'] }) {
+const HistoryFigure = memo(function HistoryFigure({ project, range, lastMismatch }: { project: string; range: RangeDays; lastMismatch: ReproducibilityProject['lastMismatch'] }) {
   const id = useId()
   // "Now" is fixed when the chart mounts; the bounds are whole days, so the key does not change under the reader.
   const [now] = useState(() => Date.now())
@@ -296,7 +305,7 @@ function HistoryFigure({ project, range, lastMismatch }: { project: string; rang
       )}
     </figure>
   )
-}
+})
 
 const day = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
 

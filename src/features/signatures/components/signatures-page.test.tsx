@@ -68,7 +68,8 @@ describe('SignaturesPage', () => {
     const [clear] = screen.getAllByRole('button', { name: 'Clear filters' })
     if (!clear) throw new Error('no clear button')
     await user.click(clear)
-    expect(router.state.location.search).toBe('')
+    // The address follows the frame that shows the choice (src/lib/search-params.ts).
+    await waitFor(() => expect(router.state.location.search).toBe(''))
     expect(await screen.findByText('No signatures recorded yet')).toBeTruthy()
   })
 

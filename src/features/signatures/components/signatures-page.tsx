@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { useCallback, useId, useMemo, useState } from 'react'
-import { useSearchParams } from 'react-router'
+import { memo, useCallback, useDeferredValue, useId, useMemo, useState } from 'react'
+import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
@@ -31,7 +31,9 @@ import { SignaturesTable } from './signatures-table'
 export function SignaturesPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const search = useMemo(() => parseSignaturesSearch(searchParams), [searchParams])
-  const filter = useMemo(() => toSignatureFilter(search), [search])
+  // The filters show a change at once; the results (counts, table) follow at low priority.
+  const results = useDeferredValue(search)
+  const resultsFilter = useMemo(() => toSignatureFilter(results), [results])
   const projects = useQuery(projectQueries.names())
   const notices = unknownSignatureFilters(searchParams, search, projects.data)
   // Push: each applied filter is a history entry, so Back undoes it (dates apply only when whole, the signer on
@@ -51,7 +53,7 @@ export function SignaturesPage() {
       {/* Keyed by the URL's signer so a link to another signer resets the text box. */}
       <SignatureFilters key={search.signer ?? ''} search={search} onChange={setSearch} />
       <FilterNotices notices={notices} />
-      <SignatureResults filter={filter} search={search} onChange={setSearch} />
+      <SignatureResults filter={resultsFilter} search={results} onChange={setSearch} />
     </section>
   )
 }
@@ -143,7 +145,7 @@ function toRecord(search: SignaturesSearch): Record<string, string> {
   return Object.fromEntries(toSignatureSearchParams(search))
 }
 
-function SignatureResults({ filter, search, onChange }: { filter: SignatureListFilter; search: SignaturesSearch; onChange: (next: SignaturesSearch) => void }) {
+const SignatureResults = memo(function SignatureResults({ filter, search, onChange }: { filter: SignatureListFilter; search: SignaturesSearch; onChange: (next: SignaturesSearch) => void }) {
   const query = useInfiniteQuery({ ...signatureQueries.list(filter), placeholderData: keepPreviousData })
   const { data, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = query
   const rows = useMemo(() => data?.pages.flatMap((page) => page.items) ?? [], [data])
@@ -201,4 +203,4 @@ function SignatureResults({ filter, search, onChange }: { filter: SignatureListF
       )}
     </div>
   )
-}
+})
