@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
+import { memo } from 'react'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { ErrorState } from '../../../components/ui/error-state'
@@ -8,8 +9,11 @@ import { paths } from '../../../lib/paths'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { reproducibilityQueries } from '../reproducibility-queries'
 
-/** Rebuilders × artifacts: each rebuilder's latest verdict on each recently rebuilt artifact, every cell a link. */
-export function MatrixSection({ project }: { project: string }) {
+/**
+ * Rebuilders × artifacts: each rebuilder's latest verdict on each recently rebuilt artifact, every cell a link.
+ * Memoised: a range picked above it must not draw its cells again (their times, in words, in the click's own task).
+ */
+export const MatrixSection = memo(function MatrixSection({ project }: { project: string }) {
   const matrix = useQuery(reproducibilityQueries.matrix(project))
   return (
     <section className="subsection" aria-labelledby="matrix-heading">
@@ -88,4 +92,4 @@ export function MatrixSection({ project }: { project: string }) {
       )}
     </section>
   )
-}
+})

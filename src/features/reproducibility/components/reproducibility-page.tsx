@@ -55,6 +55,8 @@ export function ReproducibilityPage() {
   const summary = useQuery(reproducibilityQueries.summary())
   // Without a project in the URL, the first one is shown; the URL gains it as soon as the reader picks one.
   const selected = search.project ?? summary.data?.items[0]?.project
+  // The projects' links carry the range; they follow a range picked below at low priority, with the history.
+  const linkRange = useDeferredValue(search.range)
 
   return (
     <section className="page" aria-labelledby="reproducibility-heading">
@@ -73,7 +75,7 @@ export function ReproducibilityPage() {
         </EmptyState>
       ) : (
         <>
-          <ProjectsTable items={summary.data.items} selected={selected ?? null} range={search.range} />
+          <ProjectsTable items={summary.data.items} selected={selected ?? null} range={linkRange} />
           {selected ? (
             <ProjectDetail
               key={selected}
@@ -94,7 +96,7 @@ function percent(matched: number, total: number): string {
   return total === 0 ? '—' : `${Math.floor((matched / total) * 100)}%`
 }
 
-function ProjectsTable({ items, selected, range }: { items: readonly ReproducibilityProject[]; selected: string | null; range: RangeDays }) {
+const ProjectsTable = memo(function ProjectsTable({ items, selected, range }: { items: readonly ReproducibilityProject[]; selected: string | null; range: RangeDays }) {
   return (
     <section className="card" aria-labelledby="projects-heading">
       <div className="card-header">
@@ -134,7 +136,7 @@ function ProjectsTable({ items, selected, range }: { items: readonly Reproducibi
       </div>
     </section>
   )
-}
+})
 
 function Streak({ streak }: { streak: { verdict: 'match' | 'mismatch'; length: number } }) {
   return (
