@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hasFilters, parseBuildsSearch, toBuildListFilter, toSearchParams, unknownBuildFilters } from './builds-search'
+import { hasFilters, parseBuildsSearch, toBuildListFilter, toSearchParams, unknownBuildFilters, BUILDS_PAGE_SIZE } from './builds-search'
 
 describe('parseBuildsSearch', () => {
   it('reads every filter', () => {
@@ -29,7 +29,7 @@ describe('parseBuildsSearch', () => {
 describe('toBuildListFilter', () => {
   it('turns whole UTC days into the API bounds, `to` exclusive at the next midnight', () => {
     expect(toBuildListFilter({ project: 'acme/web', status: undefined, commit: undefined, from: '2026-10-01', to: '2026-10-31' })).toEqual({
-      limit: 100,
+      limit: BUILDS_PAGE_SIZE,
       project: 'acme/web',
       from: '2026-10-01T00:00:00.000Z',
       to: '2026-11-01T00:00:00.000Z',
@@ -38,7 +38,7 @@ describe('toBuildListFilter', () => {
 
   it('leaves out filters that are not set, so equal searches share one cache entry', () => {
     expect(toBuildListFilter({ project: undefined, status: undefined, commit: undefined, from: undefined, to: undefined })).toEqual({
-      limit: 100,
+      limit: BUILDS_PAGE_SIZE,
     })
   })
 })

@@ -3,8 +3,13 @@ import type { BuildQueryInput } from '../../../contract/builds'
 import { VerificationStatus } from '../../../contract/common'
 import { dayBounds, droppedValue, filterText, isoDay, readParams, writeParams, type UnknownFilter } from '../../../lib/url-filters'
 
-/** Builds per request: enough to fill a tall screen twice, small enough to answer fast. */
-export const BUILDS_PAGE_SIZE = 100
+/**
+ * Builds per request: more than a tall screen's table box shows, and the next page is asked for as the reader
+ * scrolls near the end. Not more: every row of the table is laid out and painted again whenever its rows change (a
+ * filter, a page), and with a hundred rows that took the browser 100-190 ms in one task with the CPU slowed 4x
+ * (bench/browser.ts); with 25, under 50.
+ */
+export const BUILDS_PAGE_SIZE = 25
 
 /**
  * The builds list's filters as they live in the URL. Anything unreadable falls back to "no filter" rather than

@@ -5,6 +5,7 @@ import { demoIndex } from '../../../../mocks/data/demo-index'
 import { server } from '../../../../mocks/node'
 import { scenarios } from '../../../../mocks/scenarios'
 import { renderApp } from '../../../test/render-app'
+import { SIGNATURES_PAGE_SIZE } from '../lib/signatures-search'
 
 async function bodyRows() {
   const table = await screen.findByRole('table', { name: 'Signatures' })
@@ -21,13 +22,13 @@ describe('SignaturesPage', () => {
     renderApp('/signatures')
     expect(await screen.findByText('Loading signatures…')).toBeTruthy()
     expect(screen.queryByRole('table', { name: 'Signatures' })).toBeNull()
-    expect(await bodyRows()).toHaveLength(100)
+    expect(await bodyRows()).toHaveLength(SIGNATURES_PAGE_SIZE)
     expect(screen.queryByText('Loading signatures…')).toBeNull()
   })
 
   it('lists verification results with counts by status; a count filters, in the URL', async () => {
     const { user, router } = renderApp('/signatures')
-    expect(await bodyRows()).toHaveLength(100)
+    expect(await bodyRows()).toHaveLength(SIGNATURES_PAGE_SIZE)
     const counts = screen.getByRole('navigation', { name: 'Counts by status' })
     // Every stored document is a verification result: the builds' provenance and the rebuilders' attestations.
     const documents = demoIndex().signatures
@@ -39,7 +40,7 @@ describe('SignaturesPage', () => {
     await user.click(link)
     expect(router.state.location.search).toBe('?status=failed')
     // The filtered page is computed by the mocks over the whole demo; on a loaded machine that can take seconds.
-    await waitFor(async () => expect(await bodyRows()).toHaveLength(Math.min(failed, 100)), { timeout: 10_000 })
+    await waitFor(async () => expect(await bodyRows()).toHaveLength(Math.min(failed, SIGNATURES_PAGE_SIZE)), { timeout: 10_000 })
   })
 
   it('links each failure to its failing check on the build page', async () => {
@@ -81,6 +82,6 @@ describe('SignaturesPage', () => {
     expect(within(alert).getByText(/^The server answered 503 Service Unavailable\.$/)).toBeTruthy()
     server.resetHandlers()
     await user.click(within(alert).getByRole('button', { name: 'Retry' }))
-    expect(await bodyRows()).toHaveLength(100)
+    expect(await bodyRows()).toHaveLength(SIGNATURES_PAGE_SIZE)
   })
 })

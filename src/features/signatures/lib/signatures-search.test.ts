@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hasSignatureFilters, parseSignaturesSearch, toSignatureFilter, toSignatureSearchParams } from './signatures-search'
+import { hasSignatureFilters, parseSignaturesSearch, toSignatureFilter, toSignatureSearchParams, SIGNATURES_PAGE_SIZE } from './signatures-search'
 
 describe('signatures search', () => {
   it('reads every filter and drops what it cannot read', () => {
@@ -16,7 +16,7 @@ describe('signatures search', () => {
 
   it('turns days into API bounds and round-trips through the URL', () => {
     const search = parseSignaturesSearch(new URLSearchParams('status=failed&to=2026-10-31'))
-    expect(toSignatureFilter(search)).toEqual({ limit: 100, status: 'failed', to: '2026-11-01T00:00:00.000Z' })
+    expect(toSignatureFilter(search)).toEqual({ limit: SIGNATURES_PAGE_SIZE, status: 'failed', to: '2026-11-01T00:00:00.000Z' })
     expect(toSignatureSearchParams(search).toString()).toBe('status=failed&to=2026-10-31')
   })
 })

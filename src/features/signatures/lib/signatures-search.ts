@@ -3,7 +3,8 @@ import { VerificationStatus } from '../../../contract/common'
 import type { SignatureQueryInput } from '../../../contract/signatures'
 import { dayBounds, droppedValue, filterText, isoDay, readParams, writeParams, type UnknownFilter } from '../../../lib/url-filters'
 
-export const SIGNATURES_PAGE_SIZE = 100
+/** Signatures per request: as many as builds, for the same reason (BUILDS_PAGE_SIZE). */
+export const SIGNATURES_PAGE_SIZE = 25
 
 /** The signatures list's filters as they live in the URL; anything unreadable is "no filter". */
 export const SignaturesSearch = z.object({
