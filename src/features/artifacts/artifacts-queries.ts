@@ -6,13 +6,16 @@ import { OwnBuild } from '../../contract/meta'
 /** The artifacts list's filters, as its URL gives them. */
 export type ArtifactListFilter = { project?: string; name?: string }
 
+/** Artifacts per request: as many as builds, for the same reason (src/features/builds/lib/builds-search.ts). */
+export const ARTIFACTS_PAGE_SIZE = 25
+
 export const artifactQueries = {
   all: () => ['artifacts'] as const,
   /** Recent artifacts, newest build first, a page at a time; every filter is in the key. */
   list: (filter: ArtifactListFilter) =>
     infiniteQueryOptions({
       queryKey: [...artifactQueries.all(), 'list', filter] as const,
-      queryFn: ({ pageParam, signal }) => getJson('/api/v1/artifacts', { query: { ...filter, cursor: pageParam ?? undefined }, schema: ArtifactPage, signal }),
+      queryFn: ({ pageParam, signal }) => getJson('/api/v1/artifacts', { query: { ...filter, limit: ARTIFACTS_PAGE_SIZE, cursor: pageParam ?? undefined }, schema: ArtifactPage, signal }),
       initialPageParam: null as string | null,
       getNextPageParam: (lastPage) => lastPage.nextCursor,
     }),

@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { memo, useDeferredValue, useId, useMemo, useState, type FormEvent } from 'react'
+import { memo, useCallback, useDeferredValue, useId, useMemo, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
 import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
@@ -33,7 +33,10 @@ function filterFrom(params: URLSearchParams): ArtifactListFilter {
 export function ArtifactsPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const filter = useMemo(() => filterFrom(searchParams), [searchParams])
-  const setFilter = (next: ArtifactListFilter) => setSearchParams(paths.artifacts(next).split('?')[1] ?? '')
+  const setFilter = useCallback((next: ArtifactListFilter) => setSearchParams(paths.artifacts(next).split('?')[1] ?? ''), [setSearchParams])
+  const clearFilter = useCallback(() => setFilter({}), [setFilter])
+  // The filters show a change at once; the list follows at low priority.
+  const listed = useDeferredValue(filter)
   return (
     <section className="page" aria-labelledby="artifacts-heading">
       <title>{`${filter.name ? `${filter.name} · ` : ''}Artifacts · Provenance`}</title>
@@ -41,8 +44,9 @@ export function ArtifactsPage() {
         <h1 id="artifacts-heading">Artifacts</h1>
         <p className="page-lede">What the builds produced, newest first, each with the verdict on the provenance that lists it. Open one for every attestation, signature, SBOM and rebuild.</p>
       </header>
-      <ArtifactFilters key={`${filter.project ?? ''}\u0000${filter.name ?? ''}`} filter={filter} onChange={setFilter} />
-      <ArtifactList filter={filter} onClear={() => setFilter({})} />
+      {/* Keyed by the URL's name, so a link or Back to another name resets the text box (a project change need not). */}
+      <ArtifactFilters key={filter.name ?? ''} filter={filter} onChange={setFilter} />
+      <ArtifactList filter={listed} onClear={clearFilter} />
       <OpenByDigest />
     </section>
   )
@@ -71,7 +75,7 @@ function ArtifactFilters({ filter, onChange }: { filter: ArtifactListFilter; onC
   )
 }
 
-function ArtifactList({ filter, onClear }: { filter: ArtifactListFilter; onClear: () => void }) {
+const ArtifactList = memo(function ArtifactList({ filter, onClear }: { filter: ArtifactListFilter; onClear: () => void }) {
   const query = useInfiniteQuery({ ...artifactQueries.list(filter), placeholderData: keepPreviousData })
   const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data])
   const filtered = filter.project !== undefined || filter.name !== undefined
@@ -117,7 +121,7 @@ function ArtifactList({ filter, onClear }: { filter: ArtifactListFilter; onClear
       </div>
     </div>
   )
-}
+})
 
 /** For a digest already in hand (from a registry, a log): open its page directly. */
 function OpenByDigest() {
