@@ -62,4 +62,20 @@ describe('group commit of concurrent ingests', () => {
     expect(entries.map((entry) => entry.id)).toEqual([c, a, b].map((entry) => entry.document.id).concat(outcomes[5]?.id ?? ''))
     expect((await store.log.checkpoint()).size).toBe(4)
   })
+
+  it("a pulled document's source record is written with it: a copy is not the source's own, and a refused document leaves no record", async () => {
+    const pulled = { source: 'registry', origin: 'oci://registry/acme/app@sha256:1', subject: null }
+    const first = item('d'.repeat(40))
+    const copy = item('d'.repeat(40))
+    const [stored, again] = await Promise.all([store.documents.ingest([{ ...first, origin: pulled }]), store.documents.ingest([{ ...copy, origin: { ...pulled, source: 'mirror' } }])])
+    expect([stored?.[0]?.created, again?.[0]?.created]).toEqual([true, false])
+    expect(await store.sources.documentsOf('registry')).toEqual([expect.objectContaining({ documentId: first.document.id, origin: pulled.origin, created: true })])
+    expect(await store.sources.documentsOf('mirror')).toEqual([expect.objectContaining({ documentId: first.document.id, created: false })])
+
+    // The same transaction: a batch the store refuses (an id that is not its bytes' digest) records no origin either.
+    const bad: IngestItem = { ...item('e'.repeat(40)), origin: { ...pulled, source: 'broken' } }
+    const refused = { ...bad, document: { ...bad.document, id: 'f'.repeat(64) } }
+    await expect(store.documents.ingest([refused])).rejects.toThrow(/is not the SHA-256 of its raw bytes/)
+    expect(await store.sources.documentsOf('broken')).toEqual([])
+  })
 })

@@ -144,8 +144,13 @@ export type LoggedEntry = { uuid: string; logIndex: string; key: LogPair | null;
 /** A stored Rekor entry that records a document's signature: that document's log evidence. */
 export type LogEvidence = { entryDocumentId: string; uuid: string; logIndex: string; tlogEntry: Record<string, unknown> }
 
+/** Where a pulled document came from: a source's record of it is written in the transaction that stores it. */
+export type DocumentOrigin = { source: string; origin: string; subject: string | null }
+
 export type IngestItem = {
   document: DocumentRecord
+  /** Pulled by a source (server/sources): recorded as that source's, with whether this store created it. */
+  origin?: DocumentOrigin
   build: BuildRecord | null
   extras?: DocumentExtras
   /** The keys a log entry recording this document's signature would carry. */

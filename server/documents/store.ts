@@ -8,6 +8,7 @@ import type { LogKey } from '../log/checkpoint'
 import { appendDocument, lockLog, saveLog, type LogHead } from '../log/store'
 import { signingTime } from '../../domain/signing-time'
 import { addSignatureCounts, countInBatch, countSignature, type SignatureCount } from '../signatures/store'
+import { insertSourceDocuments } from '../sources/store'
 import { parseJson, type Db, type StoreKind } from '../store/db'
 import type { BuildsTable, DocumentsTable, SubjectsTable } from '../store/schema'
 import { indexAttestationSubjects } from './attestation-index'
@@ -289,6 +290,12 @@ async function ingest(db: Db, kind: StoreKind, key: LogKey, items: IngestItem[])
       })
     }
     await flush()
+    // Outcomes are in the order of the items (each run of plain documents answers in its own order).
+    const origins = items.flatMap((item, index) => {
+      const outcome = outcomes[index]
+      return item.origin === undefined || outcome === undefined ? [] : [{ ...item.origin, documentId: outcome.id, created: outcome.created, at: item.document.ingestedAt }]
+    })
+    for (const entry of origins) await insertSourceDocuments(trx, [entry], entry.at)
     for (const link of linked) await insertLinks(trx, link.id, link.evidence, link.at)
     await addSignatureCounts(trx, counts)
     if (log.size > sizeBefore) await saveLog(trx, log, key)

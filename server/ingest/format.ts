@@ -2,7 +2,7 @@ import type { Subject, Verification } from '../../src/contract/common'
 import type { Policy } from '../../src/contract/policy'
 import type { CertificateFacts } from '../policy/policy'
 import type { TrustedKey } from './keys'
-import type { DocumentExtras, LogEvidence, LoggedEntry, LogPair } from '../documents/records'
+import type { DocumentExtras, DocumentOrigin, LogEvidence, LoggedEntry, LogPair } from '../documents/records'
 import type { SigstoreTrust } from './sigstore/trust-material'
 import type { Statement } from './statement'
 
@@ -15,6 +15,8 @@ export type IngestContext = {
   sigstore?: SigstoreTrust
   /** Rekor entries stored apart from the document that record its signature: its log evidence when it carries none. */
   logEvidence?: readonly LogEvidence[]
+  /** The body was pulled by a source: each document is recorded as that source's in the transaction storing it. */
+  origin?: DocumentOrigin
 }
 
 /** What reading one document found, whatever its format. */

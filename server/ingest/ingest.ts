@@ -245,7 +245,8 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
     }
   }
   const ready = await withStoredEvidence(store, prepared, context, prepareDocument)
-  const outcomes = await store.documents.ingest(ready.map(({ item }) => item))
+  const { origin } = context
+  const outcomes = await store.documents.ingest(ready.map(({ item }) => (origin === undefined ? item : { ...item, origin })))
   const created = ready.filter((_, index) => outcomes[index]?.created === true)
   // The builds just stored go to this process's alert engine as they are, so it need not read them back.
   handOver(

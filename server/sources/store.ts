@@ -18,6 +18,25 @@ export type SourceStateRecord = {
 
 export type SourceDocumentRecord = { source: string; documentId: string; origin: string; subject: string | null; created: boolean }
 
+const CHUNK = 200
+
+/**
+ * Records where documents came from (`at`: when first seen), on `db` or inside a transaction: the ingest path
+ * writes a pulled document's record in the transaction that stores it (server/documents/store.ts), so a server
+ * killed between the two cannot leave a document stored whose source never counted it as its own.
+ */
+export async function insertSourceDocuments(db: Db, entries: readonly SourceDocumentRecord[], at: number): Promise<void> {
+  for (let index = 0; index < entries.length; index += CHUNK) {
+    const chunk = entries.slice(index, index + CHUNK)
+    if (chunk.length === 0) continue
+    await db
+      .insertInto('source_documents')
+      .values(chunk.map((entry) => ({ source: entry.source, document_id: entry.documentId, origin: entry.origin, subject: entry.subject, created: entry.created ? 1 : 0, first_seen_at: at })))
+      .onConflict((oc) => oc.columns(['source', 'document_id']).doNothing())
+      .execute()
+  }
+}
+
 export interface SourceRepository {
   state(name: string): Promise<SourceStateRecord | null>
   states(): Promise<SourceStateRecord[]>
@@ -47,7 +66,6 @@ export interface SourceRepository {
   pruneEvents(source: string, upToSeq: number): Promise<void>
 }
 
-const CHUNK = 200
 
 export function sourceRepository(db: Db): SourceRepository {
   const read = (
@@ -156,17 +174,7 @@ export function sourceRepository(db: Db): SourceRepository {
           .execute()
       }
     },
-    recordDocuments: async (entries, at) => {
-      for (let index = 0; index < entries.length; index += CHUNK) {
-        const chunk = entries.slice(index, index + CHUNK)
-        if (chunk.length === 0) continue
-        await db
-          .insertInto('source_documents')
-          .values(chunk.map((entry) => ({ source: entry.source, document_id: entry.documentId, origin: entry.origin, subject: entry.subject, created: entry.created ? 1 : 0, first_seen_at: at })))
-          .onConflict((oc) => oc.columns(['source', 'document_id']).doNothing())
-          .execute()
-      }
-    },
+    recordDocuments: (entries, at) => insertSourceDocuments(db, entries, at),
     documentsOf: async (source) =>
       (await db.selectFrom('source_documents').select(['source', 'document_id', 'origin', 'subject', 'created']).where('source', '=', source).orderBy('first_seen_at').orderBy('document_id').execute()).map(
         (row) => ({ source: row.source, documentId: row.document_id, origin: row.origin, subject: row.subject, created: row.created === 1 }),

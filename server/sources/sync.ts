@@ -79,15 +79,13 @@ export type SyncContext<S extends SourceConfig = SourceConfig> = {
 export async function ingestPulled(context: SyncContext, bytes: Buffer, origin: string, subject: string | null): Promise<string[]> {
   const { store, config, now, report, source } = context
   if (bytes.byteLength > config.maxBodyBytes) throw new PulledDocumentError(`the document is ${bytes.byteLength} bytes, more than limits.maxBodyBytes (${config.maxBodyBytes})`, origin)
-  const result = await ingestBody(store, bytes, 'application/json', ingestContext(config, now))
+  // Where each document came from is recorded in the transaction that stores it: a server killed right after the
+  // commit must not leave a document this source stored that it never counted as its own.
+  const result = await ingestBody(store, bytes, 'application/json', { ...ingestContext(config, now), origin: { source: source.name, origin, subject } })
   if (!result.ok) throw new PulledDocumentError(`the document could not be read (${result.error.code}): ${result.error.message}`, origin)
   const ids = result.body.documents.map((document) => document.id)
   report.documentsFound += ids.length
   report.documentsIngested += result.body.documents.filter((document) => document.created).length
-  await store.sources.recordDocuments(
-    result.body.documents.map((document) => ({ source: source.name, documentId: document.id, origin, subject, created: document.created })),
-    now(),
-  )
   return ids
 }
 
