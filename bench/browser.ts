@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { listen } from './listen'
-import { chromium, type Browser, type Page } from '@playwright/test'
+import { chromium, type Browser, type ElementHandle, type Locator, type Page } from '@playwright/test'
 import { z } from 'zod'
 import { DEMO_END, demoBuilds } from '../demo/model'
 import { BuildPage } from '../src/contract/builds'
@@ -72,25 +72,36 @@ if (!first || !second) throw new Error('the store has no builds to open')
 const projects = await api('/api/v1/reproducibility', ReproducibilitySummary)
 const digest = Object.entries(first.subjects[0]?.digest ?? {})[0]
 
-type Screen = { name: string; path: string; action?: { what: string; run: (page: Page) => Promise<void> } }
+/**
+ * An action: what it is, the element it acts on (found before the action's clock starts) and the action itself.
+ * The element is found first because Playwright finds it by running its own query in the page, and a role or label
+ * query walks the whole document: 100-200 ms of the page's main thread with the CPU slowed 4x on the larger
+ * screens, which the bench counted as the screen's own long task after the action until it was taken out.
+ */
+type Action = { what: string; target?: (page: Page) => Locator; run: (page: Page, target: ElementHandle | null) => Promise<void> }
+type Screen = { name: string; path: string; action?: Action }
+async function click(_page: Page, target: ElementHandle | null): Promise<void> {
+  if (!target) throw new Error('an element to click was not given')
+  await target.click()
+}
 const screens: Screen[] = [
-  { name: 'Builds', path: '/builds', action: { what: 'status filter', run: (page) => nextOption(page, 'Status') } },
-  { name: 'Build', path: `/builds/${first.id}`, action: { what: 'copy commit', run: (page) => page.getByRole('button', { name: 'Copy commit' }).first().click() } },
-  { name: 'Compare', path: `/builds/compare?a=${second.id}&b=${first.id}`, action: { what: 'show unchanged rows', run: (page) => page.getByLabel('Show unchanged rows').click() } },
-  { name: 'Artifacts', path: '/artifacts', action: { what: 'project filter', run: (page) => nextOption(page, 'Project') } },
+  { name: 'Builds', path: '/builds', action: { what: 'status filter', target: (page) => page.getByLabel('Status').first(), run: nextOption } },
+  { name: 'Build', path: `/builds/${first.id}`, action: { what: 'copy commit', target: (page) => page.getByRole('button', { name: 'Copy commit' }).first(), run: click } },
+  { name: 'Compare', path: `/builds/compare?a=${second.id}&b=${first.id}`, action: { what: 'show unchanged rows', target: (page) => page.getByLabel('Show unchanged rows'), run: click } },
+  { name: 'Artifacts', path: '/artifacts', action: { what: 'project filter', target: (page) => page.getByLabel('Project').first(), run: nextOption } },
   ...(digest ? [{ name: 'Artifact', path: `/artifacts/${digest[0]}:${digest[1]}` }] : []),
-  { name: 'Signatures', path: '/signatures', action: { what: 'status filter', run: (page) => nextOption(page, 'Status') } },
+  { name: 'Signatures', path: '/signatures', action: { what: 'status filter', target: (page) => page.getByLabel('Status').first(), run: nextOption } },
   {
     name: 'Reproducibility',
     path: `/reproducibility${projects.items[0] ? `?project=${encodeURIComponent(projects.items[0].project)}` : ''}`,
     // Clicks, not check(): these inputs are checked once the URL has changed, which a slowed CPU takes a while to do.
-    action: { what: 'range change', run: (page) => page.getByRole('radio').nth(1).click() },
+    action: { what: 'range change', target: (page) => page.getByRole('radio').nth(1), run: click },
   },
   { name: 'Search', path: `/search?q=${first.sourceCommit?.slice(0, 7) ?? 'acme'}` },
   { name: 'Lineage', path: '/lineage' },
   { name: 'Alerts', path: '/alerts', action: { what: 'next alert (j)', run: (page) => page.keyboard.press('j') } },
   { name: 'Sources', path: '/sources' },
-  { name: 'Record', path: '/log', action: { what: 'copy root hash', run: (page) => page.getByRole('button', { name: 'Copy root hash' }).click() } },
+  { name: 'Record', path: '/log', action: { what: 'copy root hash', target: (page) => page.getByRole('button', { name: 'Copy root hash' }), run: click } },
 ]
 
 /**
@@ -99,8 +110,9 @@ const screens: Screen[] = [
  * The key is pressed a moment after the select is focused, as a person would: pressed at once, it waited for the
  * frame that draws the focus ring (20-30 ms with a 4x slowed CPU), a delay no person's key press meets.
  */
-async function nextOption(page: Page, label: string): Promise<void> {
-  await page.getByLabel(label).first().focus()
+async function nextOption(page: Page, select: ElementHandle | null): Promise<void> {
+  if (!select) throw new Error('a select to change was not given')
+  await select.focus()
   await page.waitForTimeout(150)
   await page.keyboard.press('ArrowDown')
 }
@@ -162,7 +174,10 @@ async function coldLoad(browser: Browser, screen: Screen, profile: Profile): Pro
     let interaction: number | null = null
     let afterLoad = 0
     if (screen.action) {
-      await screen.action.run(page)
+      const target = screen.action.target ? await screen.action.target(page).elementHandle({ timeout: 60_000 }) : null
+      // Long tasks are counted from here: finding the target (above) is the bench's work, not the screen's.
+      const actionStart = await page.evaluate(() => performance.now())
+      await screen.action.run(page, target)
       // Settled: the action's requests are answered, what they bring is drawn (screens mark what is updating with
       // aria-busy), and a second has passed for any work that follows. The screen draws it as a transition, in
       // slices after the data arrives: a fixed 300 ms missed a chart's redraw under the throttled profile.
@@ -170,9 +185,9 @@ async function coldLoad(browser: Browser, screen: Screen, profile: Profile): Pro
       await page.waitForFunction(() => document.querySelector('[aria-busy="true"], .spinner') === null, undefined, { timeout: 60_000 }).catch(() => undefined)
       await page.waitForTimeout(1000)
       const acted = Marks.parse(await page.evaluate(() => ({ ...(window as unknown as { __bench: object }).__bench, fcp: 0, now: performance.now() })))
-      const events = acted.events.filter(([start]) => start >= loaded.now)
+      const events = acted.events.filter(([start]) => start >= actionStart)
       interaction = events.reduce((longest, [, duration]) => Math.max(longest, duration), 0)
-      afterLoad = acted.longTasks.filter(([start]) => start >= loaded.now).reduce((longest, [, duration]) => Math.max(longest, duration), 0)
+      afterLoad = acted.longTasks.filter(([start]) => start >= actionStart).reduce((longest, [, duration]) => Math.max(longest, duration), 0)
     }
     const during = loaded.longTasks.filter(([start]) => start <= loaded.now)
     return {
