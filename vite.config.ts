@@ -7,6 +7,7 @@ import { reactDomClientOnly } from './scripts/vite-react-dom-client-only'
 import { reactRouterProduction } from './scripts/vite-react-router-production'
 import { rechartsScales } from './scripts/vite-recharts-scales'
 import { rechartsShapes } from './scripts/vite-recharts-shapes'
+import { rechartsStoreTransitions } from './scripts/vite-recharts-store-transitions'
 import { zodWithoutJsonSchema } from './scripts/vite-zod-json-schema'
 import { zodOnMini } from './scripts/vite-zod-mini'
 
@@ -20,6 +21,7 @@ export default defineConfig({
     zodWithoutJsonSchema(),
     rechartsScales(),
     rechartsShapes(),
+    rechartsStoreTransitions(),
     d3TreeShakable(),
     compressAssets(),
   ],

@@ -35,13 +35,16 @@ export const loaderOf = (page: string) => page.replace(/\/components\/([^/]+)-pa
  * a manifest entry among them (loaded with `import()`) is where a screen's drawing starts, and everything reached
  * only through it is that drawing's.
  * - The Reproducibility history chart: recharts and the component that configures it (the chart library's code,
- *   about 104 kB gzip; recharts was chosen for it).
+ *   about 104 kB gzip; recharts was chosen for it), the count axis's ticks it computes, and the hook through which
+ *   the build has recharts read its store (scripts/vite-recharts-store-transitions.ts).
  * - The Lineage graph, drawn by our own code in place of a graph library (such as @xyflow, or dagre for the
  *   layout): the module the page loads it through, the canvas and its tiles, the scene (geometry, hit testing,
  *   painting), the layout's client and the layout itself with its Web Worker's messages.
  */
 export const DRAWING_MODULES: Readonly<Record<string, 'chart' | 'graph'>> = {
   'src/features/reproducibility/components/history-chart.tsx': 'chart',
+  'src/features/reproducibility/lib/count-ticks.ts': 'chart',
+  'src/lib/store-in-transitions.ts': 'chart',
   'src/features/lineage/components/lineage-drawing.ts': 'graph',
   'src/features/lineage/components/lineage-canvas.tsx': 'graph',
   'src/features/lineage/lib/tiles.ts': 'graph',

@@ -1,5 +1,6 @@
-import { memo, useLayoutEffect, useRef, useState } from 'react'
-import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis, type BarShapeProps } from 'recharts'
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis, type BarShapeProps, type BaseTickContentProps } from 'recharts'
+import { countTicks } from '../lib/count-ticks'
 import type { SeriesPoint } from '../lib/history-series'
 import { markChartCode, markHistoryRendered } from '../lib/history-marks'
 
@@ -12,6 +13,26 @@ export type HistoryChartProps = {
 const dateLabel = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' })
 const yearLabel = new Intl.DateTimeFormat('en', { month: 'short', year: 'numeric', timeZone: 'UTC' })
 const HEIGHT = 280
+const percent = (value: number) => `${value}%`
+const RATE_TICKS = [0, 50, 100]
+
+/**
+ * A tick's label as plain SVG text, where recharts' own `<Text>` measures every label in the page (a forced layout
+ * each) to wrap it, which these short labels never need. Placed as recharts places its labels: below the X axis,
+ * beside the Y axes, with its anchors.
+ */
+function tickLabel(format: (value: number) => string) {
+  return function TickLabel({ x, y, payload, textAnchor, verticalAnchor, fill }: BaseTickContentProps) {
+    const dy = verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'end' ? '0' : '0.355em'
+    return (
+      <text x={x} y={y} dy={dy} textAnchor={textAnchor} fill={fill} fontSize={12} className="recharts-cartesian-axis-tick-value">
+        {format(Number(payload.value))}
+      </text>
+    )
+  }
+}
+const countLabel = tickLabel(String)
+const rateLabel = tickLabel(percent)
 
 markChartCode()
 /** Where layout reports no width (jsdom), draw at a typical one. */
@@ -28,6 +49,9 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   const [width, setWidth] = useState<number | null>(null)
   const spansYears = points.length > 1 && (points.at(-1)?.start ?? 0) - (points[0]?.start ?? 0) > 200 * 86_400_000
   const format = (value: number) => (spansYears ? yearLabel : dateLabel).format(value)
+  // Explicit ticks and `niceTicks="none"`: recharts then places them as given instead of searching for round ones.
+  const counts = useMemo(() => countTicks(points), [points])
+  const dateTick = useMemo(() => tickLabel((value) => (spansYears ? yearLabel : dateLabel).format(value)), [spansYears])
   // About eight labels whatever the length: recharts otherwise measures every tick to decide.
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
   // Each bar is named in words, e.g. "Mismatched, Mar 3: 4 of 20 rebuilds", so it can be found by what it shows
@@ -84,9 +108,9 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
       {width === null ? null : (
         <ComposedChart width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false} barCategoryGap={1}>
           <CartesianGrid vertical={false} stroke="#e3e8ee" />
-          <XAxis dataKey="start" tickFormatter={format} interval={interval} tick={{ fontSize: 12 }} minTickGap={8} />
-          <YAxis yAxisId="count" allowDecimals={false} tick={{ fontSize: 12 }} width={44} />
-          <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={(value: number) => `${value}%`} tick={{ fontSize: 12 }} width={44} />
+          <XAxis dataKey="start" interval={interval} tick={dateTick} minTickGap={8} />
+          <YAxis yAxisId="count" domain={[0, counts.at(-1) ?? 1]} ticks={counts} niceTicks="none" interval={0} tick={countLabel} width={44} />
+          <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} ticks={RATE_TICKS} niceTicks="none" interval={0} tick={rateLabel} width={44} />
           <Bar yAxisId="count" dataKey="matched" name="Matched" stackId="rebuilds" fill="#3f8f5a" isAnimationActive={false} shape={bar('Matched')} />
           <Bar
             yAxisId="count"

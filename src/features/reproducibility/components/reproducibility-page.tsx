@@ -219,6 +219,10 @@ const HistoryFigure = memo(function HistoryFigure({ project, range, lastMismatch
   const [notice, setNotice] = useState<string | null>(null)
   const [showTable, setShowTable] = useState(false)
   const series = useMemo(() => (history.data ? toSeries(history.data) : null), [history.data])
+  // New data is drawn into the chart at low priority. TanStack Query delivers it through useSyncExternalStore, which
+  // React renders at once, in one task: the caption and the periods below follow at once, the chart in slices after.
+  // Its first drawing takes the points as they come (there is no earlier drawing to keep up meanwhile).
+  const deferredPoints = useDeferredValue(series?.points)
 
   async function openMismatch(point: SeriesPoint) {
     setNotice('Looking for a mismatching rebuild in that period…')
@@ -270,7 +274,7 @@ const HistoryFigure = memo(function HistoryFigure({ project, range, lastMismatch
       ) : (
         <>
           <div role="img" aria-label={`Chart: ${summary}`}>
-            <ChartSlot points={points} onMismatchClick={onMismatchClick} />
+            <ChartSlot points={deferredPoints ?? points} onMismatchClick={onMismatchClick} />
           </div>
           <ul className="chart-legend" aria-hidden="true">
             <li className="legend-matched">Matched</li>
