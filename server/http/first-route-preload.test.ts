@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { firstRoutePages, preloadsFor, readBuildManifest, withPreloads, type BuildManifest } from './first-route-preload'
+import { FIRST_ROUTES, firstRouteOf, firstRoutePages, preloadsFor, readBuildManifest, withPreloads, type BuildManifest } from './first-route-preload'
 
 // The shape Vite writes (dist/.vite/manifest.json), cut down to what matters: an entry importing the runtime and a
 // shared chunk; the overview's loader importing a chunk of its own (its queries) that imports another (the figures);
@@ -84,7 +84,7 @@ describe('withPreloads', () => {
 describe('firstRoutePages', () => {
   it('answers / with the overview, its loader and their imports preloaded, and the day’s figures at the address the SPA requests', () => {
     const pages = firstRoutePages(buildDir(JSON.stringify(manifest)), html, { data: true })
-    expect([...pages.keys()]).toEqual(['/'])
+    expect([...pages.keys()]).toEqual(['/', '/builds'])
     const home = pages.get('/')
     expect(home?.html).toContain('href="/assets/overview-page-h8.js"')
     expect(home?.html).toContain('href="/assets/overview-queries-e5.js"')
@@ -93,6 +93,15 @@ describe('firstRoutePages', () => {
     expect(today).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-loader-k1.js">')
     expect(today).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/overview?day=2026-11-27">')
     expect(today).not.toContain('builds-page')
+  })
+
+  it("answers another screen's address with its own chunks and none of the overview's, and no data", () => {
+    const builds = firstRoutePages(buildDir(JSON.stringify(manifest)), html, { data: true }).get('/builds')
+    expect(builds?.forDay).toBeNull()
+    expect(builds?.html).toContain('<link rel="modulepreload" crossorigin href="/assets/builds-page-j0.js">')
+    expect(builds?.html).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-figures-f6.js">')
+    expect(builds?.html).not.toContain('overview-page')
+    expect(builds?.html).not.toContain('as="fetch"')
   })
 
   it('names no data when reads need a token', () => {
@@ -107,5 +116,39 @@ describe('firstRoutePages', () => {
     expect(firstRoutePages(buildDir('{}'), html, { data: true }).size).toBe(0)
     expect(readBuildManifest(buildDir('{"index.html": {"isEntry": true}}'))).toBeNull()
     expect(readBuildManifest(buildDir('not json'))).toBeNull()
+  })
+})
+
+describe('firstRouteOf', () => {
+  const patterns = ['/', '/builds', '/builds/:id', '/builds/compare', '/alerts/:id']
+  it('picks the pattern that is the address itself before one with a parameter', () => {
+    expect(firstRouteOf(patterns, '/builds/compare')).toBe('/builds/compare')
+    expect(firstRouteOf(patterns, '/builds')).toBe('/builds')
+    expect(firstRouteOf(patterns, '/')).toBe('/')
+  })
+  it('matches a parameter to exactly one non-empty segment', () => {
+    expect(firstRouteOf(patterns, `/builds/${'a'.repeat(64)}`)).toBe('/builds/:id')
+    expect(firstRouteOf(patterns, '/alerts/17')).toBe('/alerts/:id')
+    expect(firstRouteOf(patterns, '/builds/')).toBeNull()
+    expect(firstRouteOf(patterns, '/builds/abc/def')).toBeNull()
+    expect(firstRouteOf(patterns, '/nowhere')).toBeNull()
+  })
+})
+
+describe('FIRST_ROUTES', () => {
+  // The SPA's routes as src/app/routes.tsx declares them: each `path:` with the modules its page and loader import.
+  const source = readFileSync(new URL('../../src/app/routes.tsx', import.meta.url), 'utf8')
+  const routes = source
+    .split(/\n\s*\{\n/)
+    .map((block) => ({ path: /path: '([^']+)'/.exec(block)?.[1], imports: [...block.matchAll(/import\('\.\.\/([^']+)'\)/g)].map((match) => match[1] ?? '') }))
+    .filter((route): route is { path: string; imports: string[] } => route.path !== undefined && route.path !== '*')
+  const file = (module: string) => ['.tsx', '.ts'].map((extension) => `src/${module}${extension}`).find((path) => existsSync(new URL(`../../${path}`, import.meta.url)))
+
+  it('names every screen of src/app/routes.tsx with the modules that route imports, and nothing else', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(15)
+    expect(Object.keys(FIRST_ROUTES).sort()).toEqual(routes.map((route) => route.path).sort())
+    for (const route of routes) {
+      expect({ path: route.path, modules: [...(FIRST_ROUTES[route.path]?.modules ?? [])].sort() }).toEqual({ path: route.path, modules: route.imports.map(file).sort() })
+    }
   })
 })

@@ -27,15 +27,56 @@ export type FirstRoute = {
   data?: (day: string) => string
 }
 
-/** Only the overview at `/`: the first screen people load. */
+/** A screen's page and (when it has one) loader module, as src/app/routes.tsx imports them. */
+const screen = (feature: string, name: string, { loader = true } = {}) => [
+  ...(loader ? [`src/features/${feature}/${name}-loader.ts`] : []),
+  `src/features/${feature}/components/${name}-page.tsx`,
+]
+
+/**
+ * Every screen's address, as a route pattern of src/app/routes.tsx (`:name` stands for one path segment), with the
+ * modules that route imports; server/http/first-route-preload.test.ts holds the two lists together. Data is named
+ * for the overview only: its address is the same for everyone each day, where the other screens' data depends on
+ * the address's query or on a token.
+ */
 export const FIRST_ROUTES: Readonly<Record<string, FirstRoute>> = {
   '/': {
-    modules: ['src/features/overview/overview-loader.ts', 'src/features/overview/components/overview-page.tsx'],
+    modules: screen('overview', 'overview'),
     // src/features/overview/overview-loader.ts asks for today's figures, today by the browser's clock; the server's
     // clock names the same day but at the edges of a day (or with a clock set wrong), when the hint's answer goes
     // unused and the SPA's own request is answered as without the hint.
     data: overviewHref,
   },
+  '/builds': { modules: screen('builds', 'builds') },
+  '/builds/compare': { modules: screen('compare', 'compare') },
+  '/builds/:id': { modules: screen('builds', 'build') },
+  '/artifacts': { modules: screen('artifacts', 'artifacts', { loader: false }) },
+  '/artifacts/:digest': { modules: [...screen('artifacts', 'artifact'), 'src/features/gates/components/gate-decisions-section.tsx'] },
+  '/signatures': { modules: screen('signatures', 'signatures') },
+  '/reproducibility': { modules: screen('reproducibility', 'reproducibility') },
+  '/search': { modules: screen('search', 'search') },
+  '/sources': { modules: screen('sources', 'sources', { loader: false }) },
+  '/lineage': { modules: screen('lineage', 'lineage', { loader: false }) },
+  '/log': { modules: screen('log', 'log', { loader: false }) },
+  '/alerts': { modules: screen('alerts', 'alerts') },
+  '/alerts/:id': { modules: screen('alerts', 'alert') },
+  '/reports': { modules: screen('reports', 'reports', { loader: false }) },
+}
+
+/**
+ * The FIRST_ROUTES pattern an address is drawn by, as the SPA's router picks it: a pattern without parameters that
+ * is the address itself (so `/builds/compare` is not a build), else one whose segments match the address's, a
+ * parameter matching any one non-empty segment. Null for an address no screen draws as its own.
+ */
+export function firstRouteOf(patterns: Iterable<string>, path: string): string | null {
+  const segments = path.split('/')
+  let match: string | null = null
+  for (const pattern of patterns) {
+    if (pattern === path) return pattern
+    const parts = pattern.split('/')
+    if (match === null && parts.length === segments.length && parts.every((part, index) => (part.startsWith(':') ? segments[index] !== '' : part === segments[index]))) match = pattern
+  }
+  return match
 }
 
 const ManifestChunk = z.object({

@@ -192,6 +192,9 @@ describe('first-route preloads', () => {
     'src/features/overview/overview-loader.ts': { file: 'assets/overview-loader-lo1.js', imports: ['_overview-queries-q1.js'] },
     '_overview-queries-q1.js': { file: 'assets/overview-queries-q1.js' },
     'src/features/overview/components/overview-page.tsx': { file: 'assets/overview-page-ov1.js', imports: ['index.html', '_overview-queries-q1.js'] },
+    'src/features/builds/components/build-page.tsx': { file: 'assets/build-page-bp1.js', imports: ['index.html'] },
+    'src/features/builds/build-loader.ts': { file: 'assets/build-loader-bl1.js' },
+    'src/features/compare/components/compare-page.tsx': { file: 'assets/compare-page-cp1.js', imports: ['index.html'] },
   }
   const DAY_MS = 86_400_000
   const noon = Date.UTC(2026, 10, 27, 12)
@@ -235,6 +238,22 @@ describe('first-route preloads', () => {
       const tomorrow = await running.request('/')
       expect((await tomorrow.text())).toContain('href="/api/v1/overview?day=2026-11-28"')
       expect(tomorrow.headers.get('etag')).not.toBe(plain.headers.get('etag'))
+    })
+  })
+
+  it("answers a screen's address with a parameter with that screen's chunks, as the SPA's router would pick it", async () => {
+    await withBuild(async (dir) => {
+      const running = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dir, now: () => noon })
+      const build = await (await running.request(`/builds/${'ab'.repeat(32)}`)).text()
+      expect(build).toContain('<link rel="modulepreload" crossorigin href="/assets/build-page-bp1.js">')
+      expect(build).toContain('<link rel="modulepreload" crossorigin href="/assets/build-loader-bl1.js">')
+      expect(build).not.toContain('compare-page')
+      const compare = await (await running.request('/builds/compare?a=1&b=2')).text()
+      expect(compare).toContain('href="/assets/compare-page-cp1.js"')
+      expect(compare).not.toContain('build-page')
+      // No screen draws these as its own: index.html as built.
+      expect(await (await running.request('/builds/x/y')).text()).toBe(html)
+      expect(await (await running.request('/nowhere')).text()).toBe(html)
     })
   })
 

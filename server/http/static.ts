@@ -5,7 +5,7 @@ import { extname, join, relative, sep } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { MiddlewareHandler } from 'hono'
 import { chooseEncoding, type ContentCoding } from './compression'
-import { firstRoutePages } from './first-route-preload'
+import { firstRouteOf, firstRoutePages } from './first-route-preload'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -74,8 +74,9 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
 }
 
 /**
- * index.html as each SPA address in FIRST_ROUTES is answered with it, by path: with hints for the code and data that
- * address draws first (server/http/first-route-preload.ts). Every other address gets index.html as built.
+ * index.html as each screen's addresses are answered with it, by route pattern (FIRST_ROUTES): with hints for the
+ * code and data that screen draws first (server/http/first-route-preload.ts). Every other address gets index.html
+ * as built.
  * Compressed here, since the hints differ by path (the build's own `.br` and `.gz` of index.html do not fit): a page
  * without data hints once at start, one with them once a day (its data address names the day), by the day's first
  * request, keeping only the current day's.
@@ -148,9 +149,11 @@ export function serveSpa(dir: string, { now = Date.now, dataPreloads = false }: 
   const index = files.get('/index.html')
   if (index === undefined) return null
   let pages = indexPages(dir, index, dataPreloads)
-  const lookup = (path: string) =>
-    files.get(path) ??
-    (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pages.get(path)?.(new Date(now()).toISOString().slice(0, 10)) ?? files.get('/index.html')))
+  const pageOf = (path: string) => {
+    const route = firstRouteOf(pages.keys(), path)
+    return route === null ? undefined : pages.get(route)?.(new Date(now()).toISOString().slice(0, 10))
+  }
+  const lookup = (path: string) => files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pageOf(path) ?? files.get('/index.html')))
 
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next()
