@@ -124,7 +124,8 @@ function Comparison({ a, b, showAll, onShowAll }: { a: BuildId; b: BuildId; show
   )
 }
 
-function BuildHead({ label, build }: { label: 'A' | 'B'; build: BuildDetail }) {
+/** Memoised: ticking "Show unchanged rows" draws the page again at once, and both heads (with every artifact) stay as they are. */
+const BuildHead = memo(function BuildHead({ label, build }: { label: 'A' | 'B'; build: BuildDetail }) {
   return (
     <section className="card compare-head" aria-label={`Build ${label}`}>
       <p className="compare-label">Build {label}</p>
@@ -146,7 +147,7 @@ function BuildHead({ label, build }: { label: 'A' | 'B'; build: BuildDetail }) {
       <StatusBadge status={build.status} failedCheck={build.failedCheck} />
     </section>
   )
-}
+})
 
 const changeLabels: Record<Change, string> = { same: 'Same', changed: 'Changed', added: 'Only in B', removed: 'Only in A' }
 
