@@ -328,11 +328,15 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     // No deployment stored when the last page was read: none can rest on its documents (one recorded since is new to
     // deploymentsAfter, which judges it whole, now or at the next catch-up).
     let deploymentsStored = true
+    // Whether verdicts were replaced since the last rejudged one (asked with the work, in the same statement).
+    const verdicts = Number(marks[VERDICTS] ?? 0)
+    let verdictChanges = true
     const created: Alert[] = []
     let evaluated = 0
     for (;;) {
-      const work = await store.alerts.pending(seq, telemetry, BATCH)
+      const work = await store.alerts.pending(seq, telemetry, BATCH, verdicts)
       deploymentsStored = work.stored.deployments
+      verdictChanges = work.verdictChanges
       if (work.seq === seq && work.telemetry === telemetry) break
       const items = work.buildIds.length > 0 ? await evaluate(work.buildIds, handed, work.stored) : []
       const reached = { seq: work.seq, telemetry: work.telemetry }
@@ -358,7 +362,8 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
       created.push(...(await evaluateDeployments([...fresh.ids, ...touched], { ...(fresh.mark === null ? {} : { [DEPLOYMENTS]: fresh.mark }), ...positionMarks(position) })).created)
       saved = { ...position, at: now() }
     }
-    created.push(...(await rejudgeVerdicts(Number(marks[VERDICTS] ?? 0))))
+    // None when the last read said so: one recorded since is after the mark, the next catch-up's.
+    if (verdictChanges) created.push(...(await rejudgeVerdicts(verdicts)))
     return { evaluated, created }
   }
 

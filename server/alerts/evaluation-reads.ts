@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely'
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely'
 import { z } from 'zod'
 import type { BuildFactsInput, RebuildVerdictFacts } from '../../domain/alerts/facts'
 import { ResolvedDependency } from '../../src/contract/builds'
@@ -39,7 +39,7 @@ export async function deploymentsOf(base: Kysely<Database>, documents: SelectQue
  * What has come in since the last evaluation: builds to (re-)evaluate and the new watermarks; `more` when a limit cut
  * the work short (otherwise nothing was stored after the new watermarks when it was read).
  */
-export type PendingWork = { buildIds: string[]; seq: number; telemetry: number; more: boolean; stored: StoredKinds }
+export type PendingWork = { buildIds: string[]; seq: number; telemetry: number; more: boolean; stored: StoredKinds; verdictChanges: boolean }
 
 /**
  * Whether any rebuild verdict, CI telemetry run or deployment is stored at all. A store without one kind needs none of
@@ -51,25 +51,41 @@ export const EVERY_KIND: StoredKinds = { rebuilds: true, telemetry: true, deploy
 
 /** One statement, three index probes. */
 export async function storedKinds(base: Kysely<Database>): Promise<StoredKinds> {
-  const db = base.withTables<{ telemetry_runs: { key: string } }>()
-  const exists = shapesOf(base)('stored kinds', () =>
-    db.selectNoFrom((eb) => [
-      eb.exists(eb.selectFrom('rebuilds').select('document_id').limit(1)).as('rebuilds'),
-      eb.exists(eb.selectFrom('telemetry_runs').select('key').limit(1)).as('telemetry'),
-      eb.exists(eb.selectFrom('deployments').select('id').limit(1)).as('deployments'),
-    ]),
-  )
-  const row = (await base.executeQuery<{ rebuilds: unknown; telemetry: unknown; deployments: unknown }>(exists.bind([]))).rows[0]
+  return (await storedKindsAndVerdicts(base, null)).stored
+}
+
+/**
+ * The stored kinds and, in the same statement, whether any verdict change was recorded after `verdictsAfter` (a
+ * fourth index probe; true without one when it is null).
+ */
+async function storedKindsAndVerdicts(base: Kysely<Database>, verdictsAfter: number | null): Promise<{ stored: StoredKinds; verdictChanges: boolean }> {
+  const db = base.withTables<{ telemetry_runs: { key: string }; verdict_changes: { seq: number } }>()
+  const kinds = (eb: ExpressionBuilder<Database & { telemetry_runs: { key: string }; verdict_changes: { seq: number } }, never>) => [
+    eb.exists(eb.selectFrom('rebuilds').select('document_id').limit(1)).as('rebuilds'),
+    eb.exists(eb.selectFrom('telemetry_runs').select('key').limit(1)).as('telemetry'),
+    eb.exists(eb.selectFrom('deployments').select('id').limit(1)).as('deployments'),
+  ]
+  const query =
+    verdictsAfter === null
+      ? shapesOf(base)('stored kinds', () => db.selectNoFrom(kinds)).bind([])
+      : shapesOf(base)('stored kinds and verdict changes', (slot) =>
+          db.selectNoFrom((eb) => [...kinds(eb), eb.exists(eb.selectFrom('verdict_changes').select('seq').where('seq', '>', slot<number>(0)).limit(1)).as('verdict_changes')]),
+        ).bind([verdictsAfter])
+  const row = (await base.executeQuery<{ rebuilds: unknown; telemetry: unknown; deployments: unknown; verdict_changes?: unknown }>(query)).rows[0]
   if (row === undefined) throw new Error('a select without from answered no row')
   // SQLite answers 0/1, PostgreSQL booleans.
-  return { rebuilds: Boolean(row.rebuilds), telemetry: Boolean(row.telemetry), deployments: Boolean(row.deployments) }
+  return {
+    stored: { rebuilds: Boolean(row.rebuilds), telemetry: Boolean(row.telemetry), deployments: Boolean(row.deployments) },
+    verdictChanges: verdictsAfter === null || Boolean(row.verdict_changes),
+  }
 }
 
 /**
  * The builds touched by documents stored after `seq` (their own provenance, or a rebuild verdict on one of their
- * artifacts) and by CI telemetry updated after `telemetry` (matched by commit), at most `limit` documents at a time.
+ * artifacts) and by CI telemetry updated after `telemetry` (matched by commit), at most `limit` documents at a time;
+ * and whether verdict changes were recorded after `verdictsAfter` (always said to be when it is not given).
  */
-export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number): Promise<PendingWork> {
+export async function pendingWork(base: Kysely<Database>, seq: number, telemetry: number, limit: number, verdictsAfter: number | null = null): Promise<PendingWork> {
   const db = base.withTables<{ telemetry_runs: { commit_sha: string | null; updated_at: number } }>()
   const shape = shapesOf(base)
   // The documents after `seq` (up to `limit`), each with the build it holds (a document holds at most one: builds'
@@ -91,17 +107,18 @@ export async function pendingWork(base: Kysely<Database>, seq: number, telemetry
   }
   // The page's documents by their seq range, not their ids: one statement text whatever the page's size.
   const inPage = (from: number, to: number) => db.selectFrom('documents').select('documents.id').where('documents.seq', '>', from).where('documents.seq', '<=', to)
+  // Read after the page: whatever the page's builds are matched against below was stored before this read, so a kind
+  // it says is absent cannot matter to them (a later arrival is after the page, the next evaluation's). The page's own
+  // rebuild verdicts were stored before it too: with none stored, none is looked for. With no CI telemetry stored, no
+  // run was updated after `telemetry` either: one stored after this read is the next evaluation's, as the mark stays.
+  const { stored, verdictChanges } = await storedKindsAndVerdicts(base, verdictsAfter)
   const updated = shape('pending telemetry', (slot) => db.selectFrom('telemetry_runs').select(['commit_sha', 'updated_at']).where('updated_at', '>', slot<number>(0)).orderBy('updated_at').limit(slot<number>(1)))
-  const runs = (await base.executeQuery<{ commit_sha: string | null; updated_at: number }>(updated.bind([telemetry, limit]))).rows
+  const runs = stored.telemetry ? (await base.executeQuery<{ commit_sha: string | null; updated_at: number }>(updated.bind([telemetry, limit]))).rows : []
   const commits = [...new Set(runs.flatMap((run) => (run.commit_sha === null ? [] : [run.commit_sha])))]
   for (let offset = 0; offset < commits.length; offset += 500) {
     const rows = await db.selectFrom('builds').select('id').where('source_commit', 'in', commits.slice(offset, offset + 500)).execute()
     for (const row of rows) buildIds.add(row.id)
   }
-  // Read after the page and the telemetry runs: whatever they are matched against below was stored before this read,
-  // so a kind it says is absent cannot matter to these builds (a later arrival is after the page, the next
-  // evaluation's). The page's own rebuild verdicts were stored before it too: with none stored, none is looked for.
-  const stored = await storedKinds(base)
   if (last !== undefined && stored.rebuilds) {
     const verdicts = shape('pending rebuild verdicts', (slot) =>
       db.selectFrom('rebuilds').select('artifact_digest').where('document_id', 'in', inPage(slot(0), slot(1))).where('artifact_digest', 'is not', null),
@@ -113,7 +130,7 @@ export async function pendingWork(base: Kysely<Database>, seq: number, telemetry
       for (const row of rows) buildIds.add(row.build_id)
     }
   }
-  return { buildIds: [...buildIds], seq: last ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry, more: count >= limit || runs.length >= limit, stored }
+  return { buildIds: [...buildIds], seq: last ?? seq, telemetry: runs.at(-1)?.updated_at ?? telemetry, more: count >= limit || runs.length >= limit, stored, verdictChanges }
 }
 
 /** Rebuild verdicts on any of these artifact digest values (hex, any algorithm). */

@@ -114,7 +114,9 @@ describe.each(['sqlite', 'postgres'] as const)('alert store on %s', (kind) => {
     try {
       const none = { rebuilds: false, telemetry: false, deployments: false }
       expect(await store.alerts.storedKinds()).toEqual(none)
-      expect(await store.alerts.pending(0, 0, 10)).toEqual({ buildIds: [], seq: 0, telemetry: 0, more: false, stored: none })
+      // Asked without a verdict mark, verdict changes are said to be there (the caller reads them); with one, they are looked for.
+      expect(await store.alerts.pending(0, 0, 10)).toEqual({ buildIds: [], seq: 0, telemetry: 0, more: false, stored: none, verdictChanges: true })
+      expect((await store.alerts.pending(0, 0, 10, 0)).verdictChanges).toBe(false)
       const config = demoConfig()
       const outcome = await ingestBody(store, Buffer.from(demoBuilds(3, 3).map((build) => JSON.stringify(demoEnvelope(build))).join('\n')), 'application/x-ndjson', ingestContext(config))
       if (!outcome.ok) throw new Error(outcome.error.message)

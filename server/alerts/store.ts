@@ -94,7 +94,7 @@ export interface AlertRepository {
   /** Several evaluation marks from the settings table in one read (null where unset). */
   marks<K extends string>(keys: readonly K[]): Promise<Record<K, string | null>>
   /** What evaluation reads: work since the watermarks, rebuild verdicts, baseline windows, every build in order. */
-  pending(seq: number, telemetry: number, limit: number): Promise<PendingWork>
+  pending(seq: number, telemetry: number, limit: number, verdictsAfter?: number): Promise<PendingWork>
   /** Whether any rebuild verdict, CI telemetry run or deployment is stored (./evaluation-reads.ts). */
   storedKinds(): Promise<StoredKinds>
   rebuildsFor(digests: readonly string[]): Promise<RebuildVerdictFacts[]>
@@ -175,7 +175,7 @@ export function alertRepository(base: Kysely<Database>): AlertRepository {
       const found = new Map(rows.map((row) => [row.key, row.value]))
       return Object.fromEntries(keys.map((key) => [key, found.get(key) ?? null])) as Record<K, string | null>
     },
-    pending: (seq, telemetry, limit) => pendingWork(base, seq, telemetry, limit),
+    pending: (seq, telemetry, limit, verdictsAfter) => pendingWork(base, seq, telemetry, limit, verdictsAfter ?? null),
     storedKinds: () => storedKinds(base),
     rebuildsFor: (digests) => rebuildsFor(base, digests),
     factsInputs: (ids, telemetry) => factsInputs(base, ids, telemetry),
