@@ -1,4 +1,4 @@
-import { startTransition, useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'react'
+import { startTransition, useLayoutEffect, useMemo, useReducer, useRef } from 'react'
 
 /**
  * `useSyncExternalStoreWithSelector` (the `use-sync-external-store/shim/with-selector` export) with the store's
@@ -28,39 +28,36 @@ export function useSyncExternalStoreWithSelector<Snapshot, Selection>(
   isEqual?: (a: Selection, b: Selection) => boolean,
 ): Selection {
   const [, redraw] = useReducer((count: number) => count + 1, 0)
-  // The last selection this component returned: kept when `isEqual` says the new one is the same.
-  const returned = useRef<{ value: Selection } | null>(null)
+  // The selection this component last drew: kept when `isEqual` says the new one is the same, and the one a store
+  // change is compared with.
+  const drawn = useRef<{ value: Selection } | null>(null)
   // As the shim does: the selection is chosen again only for another snapshot (or another selector).
   const select = useMemo(() => {
     let memo: { snapshot: Snapshot; selection: Selection } | null = null
     return (snapshot: Snapshot): Selection => {
       if (memo !== null && Object.is(memo.snapshot, snapshot)) return memo.selection
       const next = selector(snapshot)
-      const previous = memo === null ? returned.current : { value: memo.selection }
+      const previous = memo === null ? drawn.current : { value: memo.selection }
       const selection = previous !== null && isEqual !== undefined && isEqual(previous.value, next) ? previous.value : next
       memo = { snapshot, selection }
       return selection
     }
   }, [selector, isEqual])
   const value = select(getSnapshot())
-  const drawn = useRef(value)
   useLayoutEffect(() => {
-    drawn.current = value
+    drawn.current = { value }
   })
   useLayoutEffect(() => {
     // Only a component whose selection changed draws again: recharts' components dispatch from effects whose inputs
     // are made anew in each render, so drawing every subscriber on every change would never end.
     const onChange = () => {
-      if (!Object.is(select(getSnapshot()), drawn.current)) startTransition(() => redraw())
+      if (!Object.is(select(getSnapshot()), drawn.current?.value)) startTransition(() => redraw())
     }
     const unsubscribe = subscribe(onChange)
     // A change between this render and the subscription.
     onChange()
     return unsubscribe
   }, [subscribe, getSnapshot, select])
-  useEffect(() => {
-    returned.current = { value }
-  }, [value])
   return value
 }
 /* eslint-enable react-hooks/immutability, react-hooks/refs */
