@@ -89,7 +89,7 @@ describe('firstRoutePages', () => {
     expect(home?.html).toContain('href="/assets/overview-page-h8.js"')
     expect(home?.html).toContain('href="/assets/overview-queries-e5.js"')
     expect(home?.html).not.toContain('as="fetch"')
-    const today = home?.forDay?.('2026-11-27') ?? ''
+    const today = home?.variant?.({ day: '2026-11-27', query: new URLSearchParams() }).html ?? ''
     expect(today).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-loader-k1.js">')
     expect(today).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/overview?day=2026-11-27">')
     expect(today).not.toContain('builds-page')
@@ -97,7 +97,7 @@ describe('firstRoutePages', () => {
 
   it("answers another screen's address with its own chunks and none of the overview's, and no data", () => {
     const builds = firstRoutePages(buildDir(JSON.stringify(manifest)), html, { data: true }).get('/builds')
-    expect(builds?.forDay).toBeNull()
+    expect(builds?.variant).toBeNull()
     expect(builds?.html).toContain('<link rel="modulepreload" crossorigin href="/assets/builds-page-j0.js">')
     expect(builds?.html).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-figures-f6.js">')
     expect(builds?.html).not.toContain('overview-page')
@@ -106,7 +106,7 @@ describe('firstRoutePages', () => {
 
   it('names no data when reads need a token', () => {
     const home = firstRoutePages(buildDir(JSON.stringify(manifest)), html, { data: false }).get('/')
-    expect(home?.forDay).toBeNull()
+    expect(home?.variant).toBeNull()
     expect(home?.html).toContain('href="/assets/overview-loader-k1.js"')
     expect(home?.html).not.toContain('as="fetch"')
   })
@@ -116,6 +116,55 @@ describe('firstRoutePages', () => {
     expect(firstRoutePages(buildDir('{}'), html, { data: true }).size).toBe(0)
     expect(readBuildManifest(buildDir('{"index.html": {"isEntry": true}}'))).toBeNull()
     expect(readBuildManifest(buildDir('not json'))).toBeNull()
+  })
+})
+
+describe('a search page', () => {
+  const searchManifest: BuildManifest = {
+    'index.html': { file: 'assets/index-a1.js', isEntry: true },
+    'src/features/search/search-loader.ts': { file: 'assets/search-loader-s1.js' },
+    'src/features/search/components/search-page.tsx': { file: 'assets/search-page-s2.js', imports: ['index.html'] },
+    'src/features/builds/build-loader.ts': { file: 'assets/build-loader-b1.js', imports: ['_builds-queries-b3.js'] },
+    'src/features/builds/components/build-page.tsx': { file: 'assets/build-page-b2.js', imports: ['index.html', '_builds-queries-b3.js'] },
+    '_builds-queries-b3.js': { file: 'assets/builds-queries-b3.js' },
+    'src/features/artifacts/artifact-loader.ts': { file: 'assets/artifact-loader-a2.js' },
+    'src/features/artifacts/components/artifact-page.tsx': { file: 'assets/artifact-page-a3.js', imports: ['index.html'] },
+  }
+  const pageFor = (query: string, data = true) =>
+    firstRoutePages(buildDir(JSON.stringify(searchManifest)), html, { data })
+      .get('/search')
+      ?.variant?.({ day: '2026-11-27', query: new URLSearchParams(query) })
+
+  it("names the search the loader runs, at the SPA's address for it, and a commit's build page, whose code a single match opens", () => {
+    const page = pageFor('q=%20f1e6653%20')
+    expect(page?.html).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/search?q=f1e6653">')
+    expect(page?.html).toContain('<link rel="modulepreload" crossorigin href="/assets/search-loader-s1.js">')
+    for (const chunk of ['build-loader-b1', 'build-page-b2', 'builds-queries-b3']) expect(page?.html).toContain(`href="/assets/${chunk}.js"`)
+    expect(page?.html).not.toContain('artifact-')
+    // The same for a build id's first characters and a whole build id.
+    expect(pageFor(`q=${'c7fb00d7a789'}`)?.html).toContain('build-page-b2')
+    expect(pageFor(`q=${'ab'.repeat(32)}`)?.html).toContain('build-page-b2')
+  })
+
+  it("names an artifact page's code for a digest with its algorithm, and no other screen's for text", () => {
+    const digest = pageFor(`q=sha256:${'ab'.repeat(32)}`)
+    expect(digest?.html).toContain('href="/assets/artifact-page-a3.js"')
+    expect(digest?.html).toContain(`href="/api/v1/search?q=sha256%3A${'ab'.repeat(32)}"`)
+    expect(digest?.html).not.toContain('build-page')
+    const text = pageFor('q=acme+api')
+    expect(text?.html).toContain('href="/api/v1/search?q=acme+api"')
+    expect(text?.html).not.toContain('build-page')
+    expect(text?.html).not.toContain('artifact-page')
+    // A key per page that differs: the data's address and the screen named.
+    expect(new Set([digest?.key, text?.key, pageFor('q=f1e6653')?.key]).size).toBe(3)
+  })
+
+  it('names no search without text, and no data but still the code when reads need a token', () => {
+    expect(pageFor('')?.html).not.toContain('as="fetch"')
+    expect(pageFor('q=++')?.html).not.toContain('as="fetch"')
+    const withToken = pageFor('q=f1e6653', false)
+    expect(withToken?.html).not.toContain('as="fetch"')
+    expect(withToken?.html).toContain('build-page-b2')
   })
 })
 

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { searchReadings } from '../../domain/search-query'
 import { overviewHref } from '../../src/contract/overview'
+import { normaliseQuery, searchHref } from '../../src/contract/search'
 
 /**
  * The SPA's first paint of an address waits for what the entry only asks for once it has run: the screen's page and
@@ -13,6 +15,8 @@ import { overviewHref } from '../../src/contract/overview'
  * - `<link rel="preload" as="fetch">` for the screen's data, at the address the SPA will request, so the answer is
  *   on hand when the loader asks for it (the browser hands a preloaded response to a `fetch` of the same URL, mode
  *   and credentials).
+ * - for an address whose loader goes on to another screen (a search that finds one build opens that build), that
+ *   screen's chunks too, where the address's query says which screen it will be.
  * The CSP forbids inline script, so hints are the way to say it; they are links, not code.
  *
  * Chunks are found by source module in the build's manifest (dist/.vite/manifest.json), so renamed hashes follow
@@ -20,11 +24,16 @@ import { overviewHref } from '../../src/contract/overview'
  * a hint for code that no longer loads separately would cost a request for nothing.
  */
 
+/** Where an address is asked for: the server's UTC day, and the address's query. */
+export type FirstRouteRequest = { day: string; query: URLSearchParams }
+
 /** What an address draws first: its page and loader modules, and (optionally) the data its loader requests. */
 export type FirstRoute = {
   modules: readonly string[]
-  /** The address of the data the loader requests for UTC `day`, exactly as the SPA builds it. */
-  data?: (day: string) => string
+  /** The address of the data the loader requests, exactly as the SPA builds it; null when it requests none. */
+  data?: (at: FirstRouteRequest) => string | null
+  /** The modules of the screen the loader is likely to go on to for this query (none when the query does not say). */
+  next?: (query: URLSearchParams) => readonly string[]
 }
 
 /** A screen's page and (when it has one) loader module, as src/app/routes.tsx imports them. */
@@ -33,11 +42,28 @@ const screen = (feature: string, name: string, { loader = true } = {}) => [
   `src/features/${feature}/components/${name}-page.tsx`,
 ]
 
+const BUILD_SCREEN = screen('builds', 'build')
+const ARTIFACT_SCREEN = [...screen('artifacts', 'artifact'), 'src/features/gates/components/gate-decisions-section.tsx']
+
+/**
+ * The screen a search is likely to open (src/features/search/search-loader.ts goes to the only match's page): a
+ * build's when the text reads as a commit or a build id (whole, or their first characters), an artifact's when it
+ * reads as a digest only (`sha256:…`). Text may find artifacts, builds, packages or signers: none is named.
+ */
+function searchLeadsTo(query: URLSearchParams): readonly string[] {
+  const q = normaliseQuery(query.get('q'))
+  if (q === null) return []
+  const readings = searchReadings(q)
+  if (readings.some((reading) => reading === 'build-id' || reading === 'commit' || reading === 'commit-prefix' || reading === 'build-id-prefix')) return BUILD_SCREEN
+  return readings.includes('digest') ? ARTIFACT_SCREEN : []
+}
+
 /**
  * Every screen's address, as a route pattern of src/app/routes.tsx (`:name` stands for one path segment), with the
  * modules that route imports; server/http/first-route-preload.test.ts holds the two lists together. Data is named
- * for the overview only: its address is the same for everyone each day, where the other screens' data depends on
- * the address's query or on a token.
+ * for the overview (its address is the same for everyone each day) and for a search (the address's query is the
+ * search); the other screens' loaders read more than the address says (a stored token, the browser's clock, the
+ * screen's own state), so a hint would often not be the request they make.
  */
 export const FIRST_ROUTES: Readonly<Record<string, FirstRoute>> = {
   '/': {
@@ -45,16 +71,24 @@ export const FIRST_ROUTES: Readonly<Record<string, FirstRoute>> = {
     // src/features/overview/overview-loader.ts asks for today's figures, today by the browser's clock; the server's
     // clock names the same day but at the edges of a day (or with a clock set wrong), when the hint's answer goes
     // unused and the SPA's own request is answered as without the hint.
-    data: overviewHref,
+    data: ({ day }) => overviewHref(day),
   },
   '/builds': { modules: screen('builds', 'builds') },
   '/builds/compare': { modules: screen('compare', 'compare') },
-  '/builds/:id': { modules: screen('builds', 'build') },
+  '/builds/:id': { modules: BUILD_SCREEN },
   '/artifacts': { modules: screen('artifacts', 'artifacts', { loader: false }) },
-  '/artifacts/:digest': { modules: [...screen('artifacts', 'artifact'), 'src/features/gates/components/gate-decisions-section.tsx'] },
+  '/artifacts/:digest': { modules: ARTIFACT_SCREEN },
   '/signatures': { modules: screen('signatures', 'signatures') },
   '/reproducibility': { modules: screen('reproducibility', 'reproducibility') },
-  '/search': { modules: screen('search', 'search') },
+  '/search': {
+    modules: screen('search', 'search'),
+    // The search the loader runs first; with one match it opens its page, whose code the query's form foretells.
+    data: ({ query }) => {
+      const q = normaliseQuery(query.get('q'))
+      return q === null ? null : searchHref(q)
+    },
+    next: searchLeadsTo,
+  },
   '/sources': { modules: screen('sources', 'sources', { loader: false }) },
   '/lineage': { modules: screen('lineage', 'lineage', { loader: false }) },
   '/log': { modules: screen('log', 'log', { loader: false }) },
@@ -156,8 +190,11 @@ export function withPreloads(html: string, { modules, styles, fetches }: Preload
   return `${html.slice(0, lineStart)}${links.join('\n')}\n${html.slice(lineStart)}`
 }
 
-/** An address's index.html: fixed, or (with a data preload) one per UTC day. */
-export type FirstRoutePage = { html: string; forDay: ((day: string) => string) | null }
+/**
+ * An address's index.html: `html` when nothing about the request changes it; otherwise `variant` gives the page for
+ * a request, under a key that names what it depends on (the day, or the query too), so a caller may keep it.
+ */
+export type FirstRoutePage = { html: string; variant: ((at: FirstRouteRequest) => { key: string; html: string }) | null }
 
 /**
  * The index.html to answer each address in FIRST_ROUTES with; every other address gets index.html as built. Empty
@@ -173,9 +210,21 @@ export function firstRoutePages(dir: string, html: string, { data }: { data: boo
     if (!route.modules.some((module) => manifest[module] !== undefined)) continue
     const preloads = preloadsFor(manifest, route.modules)
     const hrefFor = data ? route.data : undefined
+    const next = route.next
+    if (hrefFor === undefined && next === undefined) {
+      pages.set(path, { html: withPreloads(html, preloads), variant: null })
+      continue
+    }
     pages.set(path, {
       html: withPreloads(html, preloads),
-      forDay: hrefFor === undefined ? null : (day) => withPreloads(html, { ...preloads, fetches: [hrefFor(day)] }),
+      variant: (at) => {
+        const href = hrefFor?.(at) ?? null
+        const nextModules = next?.(at.query) ?? []
+        const page = nextModules.length === 0 ? preloads : preloadsFor(manifest, [...route.modules, ...nextModules])
+        // What the page differs by: the data's address names the day or query it depends on.
+        const key = `${href ?? ''} ${nextModules.join(' ')}`
+        return { key, html: withPreloads(html, { ...page, fetches: href === null ? [] : [href] }) }
+      },
     })
   }
   return pages

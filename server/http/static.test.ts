@@ -195,6 +195,8 @@ describe('first-route preloads', () => {
     'src/features/builds/components/build-page.tsx': { file: 'assets/build-page-bp1.js', imports: ['index.html'] },
     'src/features/builds/build-loader.ts': { file: 'assets/build-loader-bl1.js' },
     'src/features/compare/components/compare-page.tsx': { file: 'assets/compare-page-cp1.js', imports: ['index.html'] },
+    'src/features/search/search-loader.ts': { file: 'assets/search-loader-sl1.js' },
+    'src/features/search/components/search-page.tsx': { file: 'assets/search-page-sp1.js', imports: ['index.html'] },
   }
   const DAY_MS = 86_400_000
   const noon = Date.UTC(2026, 10, 27, 12)
@@ -257,6 +259,29 @@ describe('first-route preloads', () => {
     })
   })
 
+  it("names a search's results and the page a commit's search opens, per query, each page with its own ETag", async () => {
+    await withBuild(async (dir) => {
+      const running = createApp({ store, config: buildConfig({}, 'test config'), version: '0.0.0-test', demo: false, staticDir: dir, now: () => noon })
+      const commit = await running.request('/search?q=f1e6653', { headers: { 'accept-encoding': 'br' } })
+      expect(commit.headers.get('content-encoding')).toBe('br')
+      const commitHtml = brotliDecompressSync(await bytesOf(commit)).toString()
+      expect(commitHtml).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/search?q=f1e6653">')
+      expect(commitHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/search-page-sp1.js">')
+      expect(commitHtml).toContain('<link rel="modulepreload" crossorigin href="/assets/build-page-bp1.js">')
+      // The hint's address answers as the SPA's request would.
+      expect((await running.request('/api/v1/search?q=f1e6653')).status).toBe(200)
+
+      const text = await running.request('/search?q=acme')
+      const textHtml = await text.text()
+      expect(textHtml).toContain('href="/api/v1/search?q=acme"')
+      expect(textHtml).not.toContain('build-page')
+      expect(text.headers.get('etag')).not.toBe((await running.request('/search?q=f1e6653')).headers.get('etag'))
+      // Asked again, the same page under the same ETag: revalidation works per query.
+      const again = await running.request('/search?q=acme', { headers: { 'if-none-match': text.headers.get('etag') ?? '' } })
+      expect(again.status).toBe(304)
+    })
+  })
+
   it('names no data when reads need a token: the preload would go without one', async () => {
     await withBuild(async (dir) => {
       const config = buildConfig({ auth: { readRequiresToken: true } }, 'test config')
@@ -265,6 +290,9 @@ describe('first-route preloads', () => {
       expect(homeHtml).toContain('href="/assets/overview-loader-lo1.js"')
       expect(homeHtml).not.toContain('as="fetch"')
       expect(homeHtml).not.toContain('/api/v1/overview')
+      const search = await (await running.request('/search?q=f1e6653')).text()
+      expect(search).not.toContain('as="fetch"')
+      expect(search).toContain('href="/assets/build-page-bp1.js"')
     })
   })
 })

@@ -73,16 +73,22 @@ export function indexStaticFiles(dir: string): Map<string, StaticFile> {
   return files
 }
 
+/** How many pages that differ by request (day, search) each address keeps compressed, the least recently used going first. */
+const KEPT_VARIANTS = 32
+
+/** Where a page is asked for: the UTC day by the server's clock, and the address's query. */
+type PageRequest = { day: string; query: URLSearchParams }
+
 /**
  * index.html as each screen's addresses are answered with it, by route pattern (FIRST_ROUTES): with hints for the
  * code and data that screen draws first (server/http/first-route-preload.ts). Every other address gets index.html
  * as built.
  * Compressed here, since the hints differ by path (the build's own `.br` and `.gz` of index.html do not fit): a page
- * without data hints once at start, one with them once a day (its data address names the day), by the day's first
- * request, keeping only the current day's.
+ * that names nothing about the request once at start; one that does (the overview's names the day's figures, a
+ * search's its results) when first asked for, keeping the last few.
  */
-function indexPages(dir: string, index: StaticFile, data: boolean): Map<string, (day: string) => StaticFile> {
-  const pages = new Map<string, (day: string) => StaticFile>()
+function indexPages(dir: string, index: StaticFile, data: boolean): Map<string, (at: PageRequest) => StaticFile> {
+  const pages = new Map<string, (at: PageRequest) => StaticFile>()
   const { file, mtimeMs } = index.identity
   const encode = (html: string): StaticFile => {
     const make = (bytes: Uint8Array): Variant => ({ file, mtimeMs, size: bytes.byteLength, etag: strongEtag(bytes), bytes: new Uint8Array(bytes) })
@@ -97,16 +103,21 @@ function indexPages(dir: string, index: StaticFile, data: boolean): Map<string, 
     }
   }
   for (const [path, page] of firstRoutePages(dir, readFileSync(file, 'utf8'), { data })) {
-    const forDay = page.forDay
-    if (forDay === null) {
+    const variant = page.variant
+    if (variant === null) {
       const fixed = encode(page.html)
       pages.set(path, () => fixed)
       continue
     }
-    let today: { day: string; page: StaticFile } | null = null
-    pages.set(path, (day) => {
-      if (today?.day !== day) today = { day, page: encode(forDay(day)) }
-      return today.page
+    const kept = new Map<string, StaticFile>()
+    pages.set(path, (at) => {
+      const { key, html } = variant(at)
+      const found = kept.get(key) ?? encode(html)
+      // Most recently used last, so the first key is the one to let go.
+      kept.delete(key)
+      kept.set(key, found)
+      if (kept.size > KEPT_VARIANTS) kept.delete(kept.keys().next().value ?? key)
+      return found
     })
   }
   return pages
@@ -149,23 +160,25 @@ export function serveSpa(dir: string, { now = Date.now, dataPreloads = false }: 
   const index = files.get('/index.html')
   if (index === undefined) return null
   let pages = indexPages(dir, index, dataPreloads)
-  const pageOf = (path: string) => {
+  const pageOf = (path: string, query: URLSearchParams) => {
     const route = firstRouteOf(pages.keys(), path)
-    return route === null ? undefined : pages.get(route)?.(new Date(now()).toISOString().slice(0, 10))
+    return route === null ? undefined : pages.get(route)?.({ day: new Date(now()).toISOString().slice(0, 10), query })
   }
-  const lookup = (path: string) => files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pageOf(path) ?? files.get('/index.html')))
+  const lookup = (path: string, query: URLSearchParams) =>
+    files.get(path) ?? (path.startsWith('/assets/') || path.startsWith('/api/') ? undefined : (pageOf(path, query) ?? files.get('/index.html')))
 
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next()
     const accept = c.req.header('accept-encoding')
-    let found = choose(lookup(c.req.path), accept)
+    const query = new URL(c.req.url).searchParams
+    let found = choose(lookup(c.req.path, query), accept)
     if (found !== undefined && statSync(found.chosen.file, { throwIfNoEntry: false })?.mtimeMs !== found.chosen.mtimeMs) {
       // The folder was rebuilt under a running server (a local `vite build`): index it again rather than send
       // bytes that no longer match the length and ETag recorded for them.
       files = indexStaticFiles(dir)
       const rebuilt = files.get('/index.html')
-      pages = rebuilt === undefined ? new Map<string, (day: string) => StaticFile>() : indexPages(dir, rebuilt, dataPreloads)
-      found = choose(lookup(c.req.path), accept)
+      pages = rebuilt === undefined ? new Map<string, (at: PageRequest) => StaticFile>() : indexPages(dir, rebuilt, dataPreloads)
+      found = choose(lookup(c.req.path, query), accept)
     }
     if (found === undefined) return next()
     const { file, coding, chosen, available } = found

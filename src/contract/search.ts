@@ -23,6 +23,19 @@ export const SearchResult = z.object({
 })
 export type SearchResult = z.infer<typeof SearchResult>
 
+/** Search text as it arrives from an address or the box: trimmed, at most 512 characters, null when empty. */
+export function normaliseQuery(value: string | null | undefined): string | null {
+  const trimmed = (value ?? '').trim().slice(0, 512)
+  return trimmed === '' ? null : trimmed
+}
+
+/**
+ * The address the SPA asks a search at: also the data the server names as a preload of a search's page
+ * (server/http/first-route-preload.ts), and the browser hands the hint's answer to the SPA's request only when the
+ * two match exactly.
+ */
+export const searchHref = (q: string): string => `/api/v1/search?${new URLSearchParams({ q }).toString()}`
+
 export const SearchQuery = z.object({ q: z.string().trim().min(1, 'type something to search for').max(512) })
 
 export const SearchResponse = z.object({

@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query'
-import type { SearchResponse } from '../../contract/search'
+import { normaliseQuery, type SearchResponse } from '../../contract/search'
 import { Redirect, type Loader } from '../../lib/route-loader'
-import { normaliseQuery, targetHref } from './lib/search-target'
+import { targetHref } from './lib/search-target'
 import { searchQueries } from './search-queries'
 
 /**

@@ -3,11 +3,11 @@ import { useRef, type KeyboardEvent } from 'react'
 import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
-import type { SearchResponse, SearchResult } from '../../../contract/search'
+import { normaliseQuery, type SearchResponse, type SearchResult } from '../../../contract/search'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
-import { normaliseQuery, targetHref } from '../lib/search-target'
+import { targetHref } from '../lib/search-target'
 import { searchQueries } from '../search-queries'
 
 const interpretations: Record<SearchResponse['interpretedAs'], string> = {

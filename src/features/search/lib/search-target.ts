@@ -14,9 +14,3 @@ export function targetHref(target: SearchTarget): string {
       return paths.artifacts({ name: target.name })
   }
 }
-
-/** Search text as it arrives from the URL or the box: trimmed, at most 512 characters, null when empty. */
-export function normaliseQuery(value: string | null | undefined): string | null {
-  const trimmed = (value ?? '').trim().slice(0, 512)
-  return trimmed === '' ? null : trimmed
-}
