@@ -1,5 +1,6 @@
 import type { BuildDetail } from '../contract/builds'
 import type { PipelineResult, PipelineRun } from '../contract/telemetry'
+import { compareText } from './format'
 
 /*
  * "How it was built", derived from a build record: the tool versions, the hosts contacted, the environment and
@@ -52,7 +53,7 @@ export function toolVersions(build: Pick<BuildDetail, 'pipeline' | 'resolvedDepe
   const withVersion = new Set([...found.values()].filter((tool) => tool.version !== null).map((tool) => tool.name))
   return [...found.values()]
     .filter((tool) => tool.version !== null || !withVersion.has(tool.name))
-    .sort((a, b) => a.name.localeCompare(b.name) || (a.version ?? '').localeCompare(b.version ?? ''))
+    .sort((a, b) => compareText(a.name, b.name) || compareText(a.version ?? '', b.version ?? ''))
 }
 
 export type HostContact = { host: string; steps: string[] }
@@ -69,7 +70,7 @@ export function hostsContacted(pipeline: PipelineRun | null): HostContact[] {
     for (const step of task.steps) for (const host of step.hosts) add(host, `${task.name} › ${step.name}`)
     for (const host of task.hosts) if (!task.steps.some((step) => step.hosts.includes(host))) add(host, task.name)
   }
-  return [...byHost.entries()].map(([host, steps]) => ({ host, steps: [...steps] })).sort((a, b) => a.host.localeCompare(b.host))
+  return [...byHost.entries()].map(([host, steps]) => ({ host, steps: [...steps] })).sort((a, b) => compareText(a.host, b.host))
 }
 
 export type FlatEntry = { path: string; value: string }

@@ -4,7 +4,10 @@ import {
   formatAbsolute,
   formatBytes,
   formatDuration,
+  formatCount,
   formatRelative,
+  compareText,
+  relativeUnits,
   shortCommit,
   shortHex,
   stripScheme,
@@ -68,6 +71,17 @@ describe('formatRelative', () => {
   ])('%s is %s', (iso, expected) => {
     expect(formatRelative(iso, now)).toBe(expected)
   })
+
+  it('says what Intl.RelativeTimeFormat says, in every unit, for every whole count from 3,000 back to 3,000 ahead', () => {
+    const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+    relativeUnits.forEach(([unit, size], index) => {
+      // Counts this unit is chosen for: below one of the next larger unit (every count for years).
+      const larger = relativeUnits[index - 1]?.[1]
+      for (let count = 1; count <= 3000 && (larger === undefined || count * size < larger); count++) {
+        for (const value of [-count, count]) expect(formatRelative(new Date(now + value * size).toISOString(), now), `${value} ${unit}`).toBe(intl.format(value, unit))
+      }
+    })
+  })
 })
 
 describe('formatDuration', () => {
@@ -92,5 +106,19 @@ describe('formatBytes', () => {
     [3_400_000, '3.4 MB'],
   ])('%d bytes is %s', (bytes, expected) => {
     expect(formatBytes(bytes)).toBe(expected)
+  })
+})
+
+describe('formatCount', () => {
+  it('writes a whole count as toLocaleString("en") does, thousands apart', () => {
+    for (const count of [0, 7, 999, 1000, 1234, 99_999, 100_000, 1_234_567, 2 ** 53 - 1, -1, -1000, -123_456_789]) expect(formatCount(count)).toBe(count.toLocaleString('en'))
+    for (let count = 0; count < 20_000; count += 7) expect(formatCount(count)).toBe(count.toLocaleString('en'))
+  })
+})
+
+describe('compareText', () => {
+  it('orders text by code unit, the same in every browser and locale', () => {
+    expect(['b', 'a', 'B', 'a-b', 'a.b', ''].sort(compareText)).toEqual(['', 'B', 'a', 'a-b', 'a.b', 'b'])
+    expect(compareText('x', 'x')).toBe(0)
   })
 })

@@ -9,6 +9,7 @@ import { logQueries } from '../../features/log/log-queries'
 import { SearchBox } from '../../features/search/components/search-box'
 import { metaQueries } from '../meta-queries'
 import { useNavigationState } from '../router'
+import { formatCount } from '../../lib/format'
 
 // Most servers never ask for a token; the form loads only when one does.
 const TokenForm = lazy(() => import('./token-form').then((module) => ({ default: module.TokenForm })))
@@ -127,7 +128,7 @@ export function AppLayout() {
               <>
                 {' · '}
                 <Link to={paths.log()}>
-                  Record: {checkpoint.data.size.toLocaleString('en')} documents, signed root{' '}
+                  Record: {formatCount(checkpoint.data.size)} documents, signed root{' '}
                   <code className="mono">{checkpoint.data.rootHash.slice(0, 12)}</code>
                 </Link>
               </>

@@ -17,6 +17,7 @@ import { Spinner } from '../../../components/ui/spinner'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { paths } from '../../../lib/paths'
 import { artifactQueries, type ArtifactListFilter } from '../artifacts-queries'
+import { formatCount } from '../../../lib/format'
 
 /** The list's filters in the URL: bounded text, blank as absent, so any link or reload shows the same list. */
 const ArtifactsSearch = z.object({
@@ -104,7 +105,7 @@ const ArtifactList = memo(function ArtifactList({ filter, onClear }: { filter: A
     <div className="results">
       <p className="result-count" aria-live="polite">
         {query.isPlaceholderData ? 'Updating… ' : ''}
-        Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'artifact' : 'artifacts'}
+        Showing {formatCount(rows.length)} {rows.length === 1 ? 'artifact' : 'artifacts'}
         {query.hasNextPage ? '; more are available' : ''}.
       </p>
       <ArtifactTable rows={rows} />

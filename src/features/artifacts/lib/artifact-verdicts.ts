@@ -1,6 +1,7 @@
 import type { ArtifactDetail } from '../../../contract/artifacts'
 import type { ChangedOutput } from '../../../contract/meta'
 import { verificationStatuses, type VerificationStatus } from '../../../contract/common'
+import { formatCount } from '../../../lib/format'
 
 /** good: nothing against it; bad: something says do not trust it; none: nothing was checked, which is no comfort. */
 export type Tone = 'good' | 'bad' | 'none'
@@ -61,7 +62,7 @@ function sbomVerdict(artifact: ArtifactDetail): ArtifactVerdict {
   const { sbom } = artifact
   if (sbom === null) return { topic: 'SBOM', tone: 'none', text: 'No SBOM describing it was ingested.', section: 'sbom' }
   const standard = sbom.standard === 'cyclonedx' ? 'CycloneDX' : 'SPDX'
-  const components = `${sbom.componentCount.toLocaleString('en')} component${sbom.componentCount === 1 ? '' : 's'}`
+  const components = `${formatCount(sbom.componentCount)} component${sbom.componentCount === 1 ? '' : 's'}`
   return { topic: 'SBOM', tone: sbom.status === 'verified' ? 'good' : 'bad', text: `A ${standard} SBOM of ${components} describes it; its signature is ${STATUS_WORDS[sbom.status]}.`, section: 'sbom' }
 }
 

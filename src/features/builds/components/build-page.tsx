@@ -13,7 +13,7 @@ import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { SafeLink } from '../../../components/ui/safe-link'
 import { StatusBadge } from '../../../components/ui/status-badge'
-import { formatAbsolute, formatBytes, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
+import { formatAbsolute, formatBytes, formatCount, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { useHashCheck } from '../../../lib/use-hash-check'
 import { buildQueries } from '../builds-queries'
@@ -172,7 +172,7 @@ export function BuildPage() {
             ['Payload type', build.document.payloadType],
             [
               'Size',
-              <span title={`${build.document.size.toLocaleString('en')} bytes`}>{formatBytes(build.document.size)}</span>,
+              <span title={`${formatCount(build.document.size)} bytes`}>{formatBytes(build.document.size)}</span>,
             ],
             ['Ingested', <Timestamp iso={build.document.ingestedAt} />],
           ]}

@@ -19,6 +19,7 @@ import {
 } from '../lib/builds-search'
 import { BuildsFilters, noBuildFilters } from './builds-filters'
 import { BuildsTable } from './builds-table'
+import { formatCount } from '../../../lib/format'
 
 export function BuildsPage() {
   const [searchParams, setSearchParams] = useSearchParams()
@@ -113,7 +114,7 @@ const BuildsResults = memo(function BuildsResults({ filter, filtered, onClearFil
       ) : null}
       <p className="result-count" aria-live="polite">
         {query.isPlaceholderData ? 'Updating… ' : ''}
-        Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'build' : 'builds'}
+        Showing {formatCount(rows.length)} {rows.length === 1 ? 'build' : 'builds'}
         {hasNextPage ? '; more are available' : ''}.
       </p>
       <BuildsTable rows={rows} onNearEnd={loadMore} stale={query.isPlaceholderData} />

@@ -1,6 +1,6 @@
 import type { BuildDetail } from '../../../contract/builds'
 import { flatten, hostsContacted, parsePurl, toolVersions } from '../../../lib/build-facts'
-import { digestEntries } from '../../../lib/format'
+import { compareText, digestEntries } from '../../../lib/format'
 
 /** `removed`: only in A (the older, left build); `added`: only in B. */
 export type Change = 'same' | 'changed' | 'added' | 'removed'
@@ -26,7 +26,7 @@ function changeOf(a: string | null, b: string | null): Change {
 
 /** Rows for two keyed maps, in key order, each key once. */
 function rowsOf(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): DiffRow[] {
-  const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x.localeCompare(y))
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort(compareText)
   return keys.map((key) => {
     const left = a.get(key) ?? null
     const right = b.get(key) ?? null

@@ -5,6 +5,7 @@ import { CopyButton } from '../../../components/ui/copy-button'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
 import { logQueries } from '../log-queries'
+import { formatCount } from '../../../lib/format'
 
 /**
  * The tamper-evident record: the latest signed checkpoint of the document log, and how to check it without
@@ -38,7 +39,7 @@ export function LogPage() {
             {/* Each label with its value in one grid cell: bare dt/dd pairs in the grid laid labels over values. */}
             <Facts
               items={[
-                ['Documents in the log', checkpoint.data.size.toLocaleString('en')],
+                ['Documents in the log', formatCount(checkpoint.data.size)],
                 [
                   'Root hash',
                   <>

@@ -10,7 +10,7 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
-import { formatAbsolute, stripScheme } from '../../../lib/format'
+import { formatAbsolute, formatCount, stripScheme } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { bucketName, historySummary, toSeries, type SeriesPoint } from '../lib/history-series'
 import { findMismatch } from '../lib/mismatch-lookup'
@@ -122,9 +122,9 @@ const ProjectsTable = memo(function ProjectsTable({ items, selected, range }: { 
                     {item.project}
                   </Link>
                 </th>
-                <td>{item.rebuilds.toLocaleString('en')}</td>
+                <td>{formatCount(item.rebuilds)}</td>
                 <td>
-                  {percent(item.matched, item.rebuilds)} <span className="muted">({item.mismatched.toLocaleString('en')} mismatched)</span>
+                  {percent(item.matched, item.rebuilds)} <span className="muted">({formatCount(item.mismatched)} mismatched)</span>
                 </td>
                 <td>{item.currentStreak ? <Streak streak={item.currentStreak} /> : <NotRecorded compact />}</td>
                 <td>{item.lastMismatch ? <RelativeTime iso={item.lastMismatch.time} /> : <span className="muted">none</span>}</td>
@@ -141,7 +141,7 @@ const ProjectsTable = memo(function ProjectsTable({ items, selected, range }: { 
 function Streak({ streak }: { streak: { verdict: 'match' | 'mismatch'; length: number } }) {
   return (
     <span className={streak.verdict === 'match' ? 'result result-ok' : 'result result-fail'}>
-      {streak.length.toLocaleString('en')} {streak.verdict === 'match' ? (streak.length === 1 ? 'match' : 'matches') : streak.length === 1 ? 'mismatch' : 'mismatches'} in a row
+      {formatCount(streak.length)} {streak.verdict === 'match' ? (streak.length === 1 ? 'match' : 'matches') : streak.length === 1 ? 'mismatch' : 'mismatches'} in a row
     </span>
   )
 }

@@ -1,4 +1,5 @@
 import type { HistoryBucket, ReproducibilityHistory } from '../../../contract/reproducibility'
+import { formatCount } from '../../../lib/format'
 
 export type SeriesPoint = {
   /** Bucket start, epoch ms (UTC). */
@@ -50,7 +51,7 @@ export function historySummary(history: Pick<ReproducibilityHistory, 'matched' |
   if (total === 0) return `No rebuilds were recorded ${period}.`
   const share = Math.floor((history.matched / total) * 100)
   // Never round a single mismatch away: 99.9% is shown as 99%, not 100%.
-  return `${share}% of ${total.toLocaleString('en')} ${total === 1 ? 'rebuild' : 'rebuilds'} matched ${period}.`
+  return `${share}% of ${formatCount(total)} ${total === 1 ? 'rebuild' : 'rebuilds'} matched ${period}.`
 }
 
 /** How a bucket length reads in a caption: "day", "week", "2 weeks", "14 days". */

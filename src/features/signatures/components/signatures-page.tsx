@@ -27,6 +27,7 @@ import {
 } from '../lib/signatures-search'
 import { signatureQueries } from '../signatures-queries'
 import { SignaturesTable } from './signatures-table'
+import { formatCount } from '../../../lib/format'
 
 export function SignaturesPage() {
   const [searchParams, setSearchParams] = useSearchParams()
@@ -121,7 +122,7 @@ function StatusCountsBar({ counts, search }: { counts: StatusCounts; search: Sig
             to={paths.signatures(toRecord({ ...search, status: undefined }))}
             aria-current={search.status === undefined ? 'true' : undefined}
           >
-            All <strong>{total.toLocaleString('en')}</strong>
+            All <strong>{formatCount(total)}</strong>
           </Link>
         </li>
         {verificationStatuses.map((status: VerificationStatus) => (
@@ -132,7 +133,7 @@ function StatusCountsBar({ counts, search }: { counts: StatusCounts; search: Sig
               className={`status-count status-count-${status}`}
               title={statusDescriptions[status]}
             >
-              {statusLabel(status)} <strong>{counts[status].toLocaleString('en')}</strong>
+              {statusLabel(status)} <strong>{formatCount(counts[status])}</strong>
             </Link>
           </li>
         ))}
@@ -184,7 +185,7 @@ const SignatureResults = memo(function SignatureResults({ filter, search, onChan
         <>
           <p className="result-count" aria-live="polite">
             {query.isPlaceholderData ? 'Updating… ' : ''}
-            Showing {rows.length.toLocaleString('en')} {rows.length === 1 ? 'result' : 'results'}
+            Showing {formatCount(rows.length)} {rows.length === 1 ? 'result' : 'results'}
             {hasNextPage ? '; more are available' : ''}.
           </p>
           <SignaturesTable rows={rows} onNearEnd={loadMore} stale={query.isPlaceholderData} />

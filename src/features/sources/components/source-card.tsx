@@ -6,6 +6,7 @@ import { RelativeTime } from '../../../components/ui/relative-time'
 import type { Source } from '../../../contract/sources'
 import { errorStatus, intervalLabel, kindLabel, pendingLabel, runStateLabel, runSummary } from '../lib/describe'
 import { sourceQueries, startSync } from '../sources-queries'
+import { formatCount } from '../../../lib/format'
 
 /** One source: its facts, the newest sync (live while it runs), its errors, and Sync now. */
 export function SourceCard({ source }: { source: Source }) {
@@ -59,8 +60,8 @@ export function SourceCard({ source }: { source: Source }) {
           ['Last sync', run ? <><RelativeTime iso={run.startedAt} /> ({runStateLabel(run.state).toLowerCase()})</> : 'never'],
           ['Last success', source.lastSuccessAt ? <RelativeTime iso={source.lastSuccessAt} /> : 'never'],
           ['Next sync', running ? 'after this one' : source.nextSyncAt ? <RelativeTime iso={source.nextSyncAt} /> : 'on demand only'],
-          ['Documents found', source.documentsFound.toLocaleString('en')],
-          ['Documents stored (new)', source.documentsIngested.toLocaleString('en')],
+          ['Documents found', formatCount(source.documentsFound)],
+          ['Documents stored (new)', formatCount(source.documentsIngested)],
           ...(source.consecutiveFailures > 0 ? [['Failed syncs in a row', String(source.consecutiveFailures)] as [string, string]] : []),
         ]}
       />

@@ -1,4 +1,5 @@
 import type { Source, SourceError, SyncRun } from '../../../contract/sources'
+import { formatCount } from '../../../lib/format'
 
 /*
  * How the sources screen says things: pure, so the words are tested without rendering.
@@ -44,7 +45,7 @@ export function intervalLabel(seconds: number): string {
   return `every ${seconds} seconds`
 }
 
-const plural = (count: number, noun: string): string => `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`
+const plural = (count: number, noun: string): string => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
 
 /** The change feed's backlog: "3 events wait for the next sync", "none waiting". */
 export function pendingLabel(pending: number): string {
