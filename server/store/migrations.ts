@@ -23,6 +23,7 @@ import { documentIndexesMigration } from './migrations/0032-documents'
 import { projectTotalsMigration } from './migrations/0033-projects'
 import { deploymentCountsMigration } from './migrations/0038-deployment-counts'
 import { sourceEventsMigration } from './migrations/0039-source-events'
+import { subjectNameIndexMigration } from './migrations/0040-subject-name-index'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -143,6 +144,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0033_projects': projectTotalsMigration(kind, dialect),
         '0038_deployment_counts': deploymentCountsMigration(kind, dialect),
         '0039_source_events': sourceEventsMigration(kind, dialect),
+        '0040_subject_name_index': subjectNameIndexMigration(kind),
       }),
   }
 }
