@@ -87,3 +87,31 @@ test('signatures show when each document was signed, and when it was ingested wh
   await page.getByRole('button', { name: 'Only the last 7 days' }).click()
   await expect(page.getByText(/^Showing \d+ results?/)).toBeVisible()
 })
+
+for (const screen of [
+  { path: '/builds', table: 'Builds', count: /^Showing 25 builds/ },
+  { path: '/signatures', table: 'Signatures', count: /^Showing \d+ results/ },
+]) {
+  test(`on ${screen.path}, choosing a filter leaves the list where it stood, and Clear filters beside the count undoes it`, async ({ demoServer: server, demoPage: page }) => {
+    // A common laptop width, where the filters fill one row (the bench's too: bench/browser.ts).
+    await page.setViewportSize({ width: 1366, height: 900 })
+    await page.goto(`${server.url}${screen.path}`)
+    await expect(page.getByText(screen.count)).toBeVisible()
+    const table = page.getByRole('table', { name: screen.table })
+    const top = async () => (await table.boundingBox())?.y
+    const before = await top()
+    expect(before).toBeGreaterThan(0)
+    await expect(page.getByRole('button', { name: 'Clear filters' })).toHaveCount(0)
+    await page.getByLabel('Status', { exact: true }).selectOption('verified')
+    await expect(page).toHaveURL(/status=verified/)
+    const clear = page.getByRole('button', { name: 'Clear filters' })
+    await expect(clear).toBeVisible()
+    // Neither the choice nor the button that came with it moved the rows.
+    expect(await top()).toBe(before)
+    await clear.click()
+    await expect(page).not.toHaveURL(/status=/)
+    await expect(page.getByLabel('Status', { exact: true })).toHaveValue('')
+    await expect(clear).toHaveCount(0)
+    expect(await top()).toBe(before)
+  })
+}

@@ -18,6 +18,7 @@ import { StatusBadge } from '../../../components/ui/status-badge'
 import { paths } from '../../../lib/paths'
 import { artifactQueries, type ArtifactListFilter } from '../artifacts-queries'
 import { formatCount } from '../../../lib/format'
+import { ResultCount } from '../../../components/ui/result-count'
 
 /** The list's filters in the URL: bounded text, blank as absent, so any link or reload shows the same list. */
 const ArtifactsSearch = z.object({
@@ -103,11 +104,11 @@ const ArtifactList = memo(function ArtifactList({ filter, onClear }: { filter: A
   }
   return (
     <div className="results">
-      <p className="result-count" aria-live="polite">
+      <ResultCount onClearFilters={filtered ? onClear : undefined}>
         {query.isPlaceholderData ? 'Updating… ' : ''}
         Showing {formatCount(rows.length)} {rows.length === 1 ? 'artifact' : 'artifacts'}
         {query.hasNextPage ? '; more are available' : ''}.
-      </p>
+      </ResultCount>
       <ArtifactTable rows={rows} />
       <div className="results-footer">
         {query.isFetchNextPageError ? (

@@ -4,7 +4,7 @@ import { projectQueries } from '../../../api/project-queries'
 import { DateRangeFields } from '../../../components/ui/date-range-fields'
 import { ProjectSelect } from '../../../components/ui/project-select'
 import { StatusSelect } from '../../../components/ui/status-select'
-import { hasFilters, type BuildsSearch } from '../lib/builds-search'
+import type { BuildsSearch } from '../lib/builds-search'
 
 export type BuildsFiltersProps = {
   search: BuildsSearch
@@ -82,12 +82,6 @@ export function BuildsFilters({ search, onChange }: BuildsFiltersProps) {
       </div>
 
       <DateRangeFields id={id} value={{ from: search.from, to: search.to }} onChange={(range) => onChange({ ...search, ...range })} />
-
-      {hasFilters(search) ? (
-        <button type="button" className="button button-quiet" onClick={() => onChange(noBuildFilters)}>
-          Clear filters
-        </button>
-      ) : null}
     </form>
   )
 }

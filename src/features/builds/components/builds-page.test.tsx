@@ -100,6 +100,16 @@ describe('BuildsPage', () => {
     expect(screen.getByText('That is every build matching these filters.')).toBeTruthy()
   })
 
+  it('offers Clear filters beside the count while a filter is set, and it brings back every build', async () => {
+    const { router, user } = renderApp('/builds?status=verified')
+    await screen.findByText(/^Showing \d+ builds/)
+    for (const row of await buildRows()) expect(within(row).getByText('Verified')).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }))
+    await waitFor(() => expect(router.state.location.search).toBe(''))
+    expect(screen.getByLabelText<HTMLSelectElement>('Status').value).toBe('')
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull())
+  })
+
   it('says when no build matches the filters, and clears them', async () => {
     server.use(...scenarios.empty)
     const { router, user } = renderApp('/builds?status=failed')

@@ -5,6 +5,7 @@ import { describeError } from '../../../api/api-error'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
 import { FilterNotices } from '../../../components/ui/filter-notices'
+import { ResultCount } from '../../../components/ui/result-count'
 import { Spinner } from '../../../components/ui/spinner'
 import { projectQueries } from '../../../api/project-queries'
 import { buildQueries } from '../builds-queries'
@@ -112,11 +113,11 @@ const BuildsResults = memo(function BuildsResults({ filter, filtered, onClearFil
           retrying={query.isFetching}
         />
       ) : null}
-      <p className="result-count" aria-live="polite">
+      <ResultCount onClearFilters={filtered ? onClearFilters : undefined}>
         {query.isPlaceholderData ? 'Updating… ' : ''}
         Showing {formatCount(rows.length)} {rows.length === 1 ? 'build' : 'builds'}
         {hasNextPage ? '; more are available' : ''}.
-      </p>
+      </ResultCount>
       <BuildsTable rows={rows} onNearEnd={loadMore} stale={query.isPlaceholderData} />
       <div className="results-footer">
         {isFetchNextPageError ? (

@@ -28,6 +28,7 @@ import {
 import { signatureQueries } from '../signatures-queries'
 import { SignaturesTable } from './signatures-table'
 import { formatCount } from '../../../lib/format'
+import { ResultCount } from '../../../components/ui/result-count'
 
 export function SignaturesPage() {
   const [searchParams, setSearchParams] = useSearchParams()
@@ -103,11 +104,6 @@ function SignatureFilters({ search, onChange }: { search: SignaturesSearch; onCh
         />
       </div>
       <DateRangeFields id={id} value={{ from: search.from, to: search.to }} onChange={(range) => onChange({ ...search, ...range })} />
-      {hasSignatureFilters(search) ? (
-        <button type="button" className="button button-quiet" onClick={() => onChange(noSignatureFilters)}>
-          Clear filters
-        </button>
-      ) : null}
     </form>
   )
 }
@@ -183,11 +179,11 @@ const SignatureResults = memo(function SignatureResults({ filter, search, onChan
         )
       ) : (
         <>
-          <p className="result-count" aria-live="polite">
+          <ResultCount onClearFilters={filtered ? () => onChange(noSignatureFilters) : undefined}>
             {query.isPlaceholderData ? 'Updating… ' : ''}
             Showing {formatCount(rows.length)} {rows.length === 1 ? 'result' : 'results'}
             {hasNextPage ? '; more are available' : ''}.
-          </p>
+          </ResultCount>
           <SignaturesTable rows={rows} onNearEnd={loadMore} stale={query.isPlaceholderData} />
           <div className="results-footer">
             {isFetchNextPageError ? (
