@@ -115,3 +115,16 @@ for (const screen of [
     expect(await top()).toBe(before)
   })
 }
+
+test('on /artifacts, the columns keep their widths when a filter brings other rows', async ({ demoServer: server, demoPage: page }) => {
+  await page.setViewportSize({ width: 1366, height: 900 })
+  await page.goto(`${server.url}/artifacts`)
+  await expect(page.getByText(/^Showing 25 artifacts/)).toBeVisible()
+  const table = page.getByRole('table', { name: 'Artifacts' })
+  const widths = () => table.locator('thead th').evaluateAll((cells) => cells.map((cell) => Math.round(cell.getBoundingClientRect().width)))
+  const before = await widths()
+  await page.getByLabel('Project').selectOption('platform/base-image')
+  await expect(page).toHaveURL(/project=platform%2Fbase-image/)
+  await expect(table.getByRole('cell', { name: 'acme/api', exact: true })).toHaveCount(0)
+  expect(await widths()).toEqual(before)
+})
