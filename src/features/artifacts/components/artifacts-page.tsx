@@ -184,7 +184,7 @@ function ArtifactTable({ rows }: { rows: readonly ArtifactListItem[] }) {
   const shown = useDeferredValue(rows)
   return (
     <div className="table-wrap">
-      <table className="data-table artifacts-table" aria-label="Artifacts">
+      <table className="data-table fixed-columns artifacts-table" aria-label="Artifacts">
         <thead>
           <tr>
             <th scope="col">Name</th>

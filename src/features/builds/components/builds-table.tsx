@@ -15,7 +15,7 @@ export function BuildsTable({ rows, onNearEnd, stale = false }: BuildsTableProps
   return (
     <ScrollingTable
       label="Builds"
-      className="data-table builds-table"
+      className="data-table fixed-columns builds-table"
       columns={BUILD_COLUMNS}
       rows={rows}
       getKey={(build) => build.id}

@@ -7,7 +7,7 @@ export function SignaturesTable({ rows, onNearEnd, stale }: { rows: readonly Sig
   return (
     <ScrollingTable
       label="Signatures"
-      className="data-table builds-table signatures-table"
+      className="data-table fixed-columns builds-table signatures-table"
       columns={SIGNATURE_COLUMNS}
       rows={rows}
       getKey={(row) => row.documentId}
