@@ -11,8 +11,6 @@ export type BuildsFiltersProps = {
   onChange: (next: BuildsSearch) => void
 }
 
-export const noBuildFilters: BuildsSearch = { project: undefined, status: undefined, commit: undefined, from: undefined, to: undefined }
-
 const COMMIT = /^[0-9a-fA-F]{7,64}$/
 
 export function BuildsFilters({ search, onChange }: BuildsFiltersProps) {

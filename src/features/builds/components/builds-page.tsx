@@ -11,6 +11,7 @@ import { projectQueries } from '../../../api/project-queries'
 import { buildQueries } from '../builds-queries'
 import {
   hasFilters,
+  noBuildFilters,
   parseBuildsSearch,
   toBuildListFilter,
   toSearchParams,
@@ -18,7 +19,7 @@ import {
   type BuildListFilter,
   type BuildsSearch,
 } from '../lib/builds-search'
-import { BuildsFilters, noBuildFilters } from './builds-filters'
+import { BuildsFilters } from './builds-filters'
 import { BuildsTable } from './builds-table'
 import { formatCount } from '../../../lib/format'
 

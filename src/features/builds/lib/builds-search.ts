@@ -52,6 +52,9 @@ export function unknownBuildFilters(params: URLSearchParams, search: BuildsSearc
   ]
 }
 
+/** Every filter unset: what Clear filters applies. */
+export const noBuildFilters: BuildsSearch = { project: undefined, status: undefined, commit: undefined, from: undefined, to: undefined }
+
 export function hasFilters(search: BuildsSearch): boolean {
   return Object.values(search).some((value) => value !== undefined)
 }
