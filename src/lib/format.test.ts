@@ -3,6 +3,7 @@ import {
   digestEntries,
   formatAbsolute,
   formatBytes,
+  formatDay,
   formatDuration,
   formatCount,
   formatRelative,
@@ -81,6 +82,36 @@ describe('formatRelative', () => {
         for (const value of [-count, count]) expect(formatRelative(new Date(now + value * size).toISOString(), now), `${value} ${unit}`).toBe(intl.format(value, unit))
       }
     })
+  })
+})
+
+describe('formatDay', () => {
+  it('says what Intl.DateTimeFormat says for every UTC day from 1900 to 2199, at midnight and just before the next', () => {
+    const forms = {
+      day: new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' }),
+      month: new Intl.DateTimeFormat('en', { month: 'short', year: 'numeric', timeZone: 'UTC' }),
+      date: new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }),
+    } as const
+    const differ: string[] = []
+    let days = 0
+    for (let day = Date.UTC(1900, 0, 1); day < Date.UTC(2200, 0, 1); day += 86_400_000) {
+      for (const ms of [day, day + 86_399_999]) {
+        for (const [parts, intl] of Object.entries(forms) as [keyof typeof forms, Intl.DateTimeFormat][]) {
+          if (formatDay(ms, parts) !== intl.format(ms)) differ.push(`${new Date(ms).toISOString()} ${parts}: ${formatDay(ms, parts)} != ${intl.format(ms)}`)
+        }
+      }
+      days++
+    }
+    expect(differ.slice(0, 5)).toEqual([])
+    expect(days).toBe(109_573)
+  })
+
+  it.each([
+    [Date.UTC(2026, 2, 3), 'day', 'Mar 3'],
+    [Date.UTC(2026, 11, 31, 23, 59), 'month', 'Dec 2026'],
+    [Date.UTC(2027, 0, 1), 'date', 'Jan 1, 2027'],
+  ] as const)('%d as %s is %s', (ms, parts, expected) => {
+    expect(formatDay(ms, parts)).toBe(expected)
   })
 })
 

@@ -37,6 +37,21 @@ export function formatAbsolute(iso: string): string {
   )
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const
+
+/**
+ * A UTC day as `Intl.DateTimeFormat('en', { month: 'short', … , timeZone: 'UTC' })` writes it (format.test.ts
+ * compares the two every day over three centuries): `Mar 3` (`'day'`), `Mar 2026` (`'month'`) or `Mar 3, 2026`
+ * (`'date'`). Written out for the reason formatCount is: building that formatter loads Intl's locale data, which held
+ * the Reproducibility screen's first paint back.
+ */
+export function formatDay(ms: number, parts: 'day' | 'month' | 'date'): string {
+  const date = new Date(ms)
+  const month = MONTHS[date.getUTCMonth()] ?? ''
+  if (parts === 'month') return `${month} ${date.getUTCFullYear()}`
+  return parts === 'day' ? `${month} ${date.getUTCDate()}` : `${month} ${date.getUTCDate()}, ${date.getUTCFullYear()}`
+}
+
 type RelativeUnit = 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute'
 /** The units a relative time is said in, largest first, with their length in ms: the first the distance reaches. */
 export const relativeUnits: readonly (readonly [RelativeUnit, number])[] = [

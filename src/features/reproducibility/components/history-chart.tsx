@@ -1,5 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis, type BarShapeProps, type BaseTickContentProps } from 'recharts'
+import { formatDay } from '../../../lib/format'
 import { countTicks } from '../lib/count-ticks'
 import type { SeriesPoint } from '../lib/history-series'
 import { markChartCode, markHistoryRendered } from '../lib/history-marks'
@@ -10,8 +11,6 @@ export type HistoryChartProps = {
   onMismatchClick: (point: SeriesPoint) => void
 }
 
-const dateLabel = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' })
-const yearLabel = new Intl.DateTimeFormat('en', { month: 'short', year: 'numeric', timeZone: 'UTC' })
 const HEIGHT = 280
 const percent = (value: number) => `${value}%`
 const RATE_TICKS = [0, 50, 100]
@@ -48,10 +47,10 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   const containerRef = useRef<HTMLDivElement>(null)
   const [width, setWidth] = useState<number | null>(null)
   const spansYears = points.length > 1 && (points.at(-1)?.start ?? 0) - (points[0]?.start ?? 0) > 200 * 86_400_000
-  const format = (value: number) => (spansYears ? yearLabel : dateLabel).format(value)
+  const format = (value: number) => formatDay(value, spansYears ? 'month' : 'day')
   // Explicit ticks and `niceTicks="none"`: recharts then places them as given instead of searching for round ones.
   const counts = useMemo(() => countTicks(points), [points])
-  const dateTick = useMemo(() => tickLabel((value) => (spansYears ? yearLabel : dateLabel).format(value)), [spansYears])
+  const dateTick = useMemo(() => tickLabel((value) => formatDay(value, spansYears ? 'month' : 'day')), [spansYears])
   // About eight labels whatever the length: recharts otherwise measures every tick to decide.
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
   // Each bar is named in words, e.g. "Mismatched, Mar 3: 4 of 20 rebuilds", so it can be found by what it shows

@@ -10,7 +10,7 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
-import { formatAbsolute, formatCount, stripScheme } from '../../../lib/format'
+import { formatAbsolute, formatCount, formatDay, stripScheme } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { bucketName, historySummary, toSeries, type SeriesPoint } from '../lib/history-series'
 import { findMismatch } from '../lib/mismatch-lookup'
@@ -313,11 +313,9 @@ const HistoryFigure = memo(function HistoryFigure({ project, range, lastMismatch
   )
 })
 
-const day = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
-
 function periodLabel(point: SeriesPoint): string {
   const days = Math.round((point.end - point.start) / 86_400_000)
-  return days <= 1 ? day.format(point.start) : `${day.format(point.start)} – ${day.format(point.end - 86_400_000)}`
+  return days <= 1 ? formatDay(point.start, 'date') : `${formatDay(point.start, 'date')} – ${formatDay(point.end - 86_400_000, 'date')}`
 }
 
 function HistoryTable({ points, project }: { points: readonly SeriesPoint[]; project: string }) {
