@@ -21,6 +21,7 @@ import { listen } from './listen'
 import { chromium, type Browser, type ElementHandle, type Locator, type Page } from '@playwright/test'
 import { z } from 'zod'
 import { DEMO_END, demoBuilds } from '../demo/model'
+import { AlertPage } from '../src/contract/alerts'
 import { BuildPage } from '../src/contract/builds'
 import { ReproducibilitySummary } from '../src/contract/reproducibility'
 import { buildIfStale } from '../scripts/build-if-stale.mjs'
@@ -60,7 +61,9 @@ if ((await store.documents.count()) === 0) {
   console.log(`bench:browser: ${builds.toLocaleString('en')} builds stored in ${((performance.now() - started) / 1000).toFixed(0)} s`)
 }
 
-const app = createApp({ store, config, version: 'bench', demo: true, staticDir: dist })
+// The server's clock stands where the pages' does (just after the demo's "now"), as a person's and a server's clocks
+// agree on the day: the overview's preload hint names the day the page then asks for.
+const app = createApp({ store, config, version: 'bench', demo: true, staticDir: dist, now: () => DEMO_END + 3_600_000 })
 const { base, server } = await listen(app.fetch)
 
 // ---------- what each screen is, and the one action a person typically takes there ----------
@@ -71,6 +74,7 @@ const [first, second] = builds.items
 if (!first || !second) throw new Error('the store has no builds to open')
 const projects = await api('/api/v1/reproducibility', ReproducibilitySummary)
 const digest = Object.entries(first.subjects[0]?.digest ?? {})[0]
+const alert = (await api('/api/v1/alerts?limit=1', AlertPage)).items[0]
 
 /**
  * An action: what it is, the element it acts on (found before the action's clock starts) and the action itself.
@@ -85,6 +89,7 @@ async function click(_page: Page, target: ElementHandle | null): Promise<void> {
   await target.click()
 }
 const screens: Screen[] = [
+  { name: 'Overview', path: '/' },
   { name: 'Builds', path: '/builds', action: { what: 'status filter', target: (page) => page.getByLabel('Status').first(), run: nextOption } },
   { name: 'Build', path: `/builds/${first.id}`, action: { what: 'copy commit', target: (page) => page.getByRole('button', { name: 'Copy commit' }).first(), run: click } },
   { name: 'Compare', path: `/builds/compare?a=${second.id}&b=${first.id}`, action: { what: 'show unchanged rows', target: (page) => page.getByLabel('Show unchanged rows'), run: click } },
@@ -100,8 +105,10 @@ const screens: Screen[] = [
   { name: 'Search', path: `/search?q=${first.sourceCommit?.slice(0, 7) ?? 'acme'}` },
   { name: 'Lineage', path: '/lineage' },
   { name: 'Alerts', path: '/alerts', action: { what: 'next alert (j)', run: (page) => page.keyboard.press('j') } },
+  ...(alert ? [{ name: 'Alert', path: `/alerts/${alert.id}` }] : []),
   { name: 'Sources', path: '/sources' },
   { name: 'Record', path: '/log', action: { what: 'copy root hash', target: (page) => page.getByRole('button', { name: 'Copy root hash' }), run: click } },
+  { name: 'Reports', path: '/reports' },
 ]
 
 /**
