@@ -127,7 +127,7 @@ async function measure(): Promise<Sample> {
       fromNavigation: rendered.startTime,
       data: data.startTime,
       code: code?.startTime ?? Number.NaN,
-      bars: document.querySelectorAll('.recharts-bar-rectangle').length,
+      bars: document.querySelectorAll('.history-bar').length,
     }
   })
 }

@@ -8,7 +8,8 @@ import { narrowImports } from './vite-narrow-imports'
  * order and default offset, and every other d3-shape export as a function that throws, naming this file: a chart
  * asking for another curve, a symbol or another offset fails loudly instead of drawing something else. Likewise the
  * `<Symbols>` component, which a line's dots draw only when given a symbol name (ours draw `<Dot>` circles).
- * Charts here: src/features/reproducibility/components/history-chart.tsx (stacked bars and a line).
+ * Charts here: src/features/reproducibility/components/history-chart.tsx (a line; its bars are drawn from the chart's
+ * scales by a component of its own).
  */
 export function rechartsShapes() {
   const shapes = (file: string, kept: readonly string[]) => ({

@@ -1,5 +1,5 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
-import { Bar, CartesianGrid, ComposedChart, Line, XAxis, YAxis, type BarShapeProps, type BaseTickContentProps } from 'recharts'
+import { CartesianGrid, ComposedChart, Line, XAxis, YAxis, useXAxisScale, useYAxisScale, type BaseTickContentProps } from 'recharts'
 import { formatDay } from '../../../lib/format'
 import { countTicks } from '../lib/count-ticks'
 import type { SeriesPoint } from '../lib/history-series'
@@ -53,22 +53,6 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   const dateTick = useMemo(() => tickLabel((value) => formatDay(value, spansYears ? 'month' : 'day')), [spansYears])
   // About eight labels whatever the length: recharts otherwise measures every tick to decide.
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
-  // Each bar is named in words, e.g. "Mismatched, Mar 3: 4 of 20 rebuilds", so it can be found by what it shows
-  // rather than by its colour. An image, not a button: the keyboard way to a mismatch is the list of periods below.
-  // A plain <rect>, not recharts' <Rectangle>: that one is a component with hooks that draws a path for rounded
-  // corners these bars do not have, and with a few hundred bars it was much of the time a new range took to draw.
-  // recharts puts each bar in a group of its own that takes the clicks.
-  const bar = (kind: 'Matched' | 'Mismatched') =>
-    function NamedBar({ x = 0, y = 0, width = 0, height = 0, fill, originalDataIndex }: BarShapeProps) {
-      const point = points[originalDataIndex]
-      const count = kind === 'Matched' ? point?.matched : point?.mismatched
-      const label = point ? `${kind}, ${format(point.start)}: ${count} of ${point.matched + point.mismatched} rebuilds` : kind
-      // Nothing for an empty bar (no mismatches that day), as recharts' own shape draws nothing: no empty image.
-      if (width === 0 || height === 0) return null
-      // A bar below its base comes with a negative height, as an SVG rect may not have.
-      return <rect x={Math.min(x, x + width)} y={Math.min(y, y + height)} width={Math.abs(width)} height={Math.abs(height)} fill={fill} role="img" aria-label={label} />
-    }
-
   // The chart is drawn at the container's width, measured here once before paint and on resize: cheaper than
   // recharts' ResponsiveContainer, which draws at size 0 first and again once its observer fires.
   useLayoutEffect(() => {
@@ -82,12 +66,13 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
     return () => observer.disconnect()
   }, [])
 
-  // Marks the moment the bars exist. recharts draws them in its own later commits, which do not re-run this
-  // component's effects, so a MutationObserver watches for them (its callback runs before the next paint).
+  // Marks the moment the bars exist. They are drawn once recharts has worked out its scales, in its own later
+  // commits, which do not re-run this component's effects, so a MutationObserver watches for them (its callback runs
+  // before the next paint).
   useLayoutEffect(() => {
     const container = containerRef.current
     if (!container || width === null) return
-    const drawn = () => container.querySelector('.recharts-bar-rectangle') !== null || points.every((point) => point.matched + point.mismatched === 0)
+    const drawn = () => container.querySelector('.history-bar') !== null || points.every((point) => point.matched + point.mismatched === 0)
     if (drawn()) {
       markHistoryRendered()
       return
@@ -105,29 +90,64 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   return (
     <div ref={containerRef} className="history-chart">
       {width === null ? null : (
-        <ComposedChart width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false} barCategoryGap={1}>
+        <ComposedChart width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid vertical={false} stroke="#e3e8ee" />
-          <XAxis dataKey="start" interval={interval} tick={dateTick} minTickGap={8} />
-          <YAxis yAxisId="count" domain={[0, counts.at(-1) ?? 1]} ticks={counts} niceTicks="none" interval={0} tick={countLabel} width={44} />
+          <XAxis dataKey="start" scale="band" interval={interval} tick={dateTick} minTickGap={8} />
+          <YAxis yAxisId="count" allowDataOverflow domain={[0, counts.at(-1) ?? 1]} ticks={counts} niceTicks="none" interval={0} tick={countLabel} width={44} />
           <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} ticks={RATE_TICKS} niceTicks="none" interval={0} tick={rateLabel} width={44} />
-          <Bar yAxisId="count" dataKey="matched" name="Matched" stackId="rebuilds" fill="#3f8f5a" isAnimationActive={false} shape={bar('Matched')} />
-          <Bar
-            yAxisId="count"
-            dataKey="mismatched"
-            name="Mismatched"
-            stackId="rebuilds"
-            fill="#c0392b"
-            isAnimationActive={false}
-            shape={bar('Mismatched')}
-            cursor="pointer"
-            onClick={(_, index) => {
-              const point = points[index]
-              if (point && point.mismatched > 0) onMismatchClick(point)
-            }}
-          />
+          <StackedBars points={points} format={format} onMismatchClick={onMismatchClick} />
           <Line yAxisId="rate" dataKey="passRate" name="Pass rate" stroke="#1f5fa8" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
         </ComposedChart>
       )}
     </div>
   )
 })
+
+/** Bars stand a pixel apart, as recharts' `barCategoryGap={1}` drew them. */
+const BAR_GAP = 1
+
+/**
+ * Matched and mismatched rebuilds of each period as two stacked rects, placed by the chart's own scales (the X axis'
+ * band for the period, the count axis for the heights). Each bar is named in words, e.g. "Mismatched, Mar 3: 4 of
+ * 20 rebuilds", so it can be found by what it shows rather than by its colour. An image, not a button: the keyboard
+ * way to a mismatch is the list of periods below the chart.
+ */
+function StackedBars({ points, format, onMismatchClick }: { points: readonly SeriesPoint[]; format: (value: number) => string; onMismatchClick: (point: SeriesPoint) => void }) {
+  const x = useXAxisScale()
+  const y = useYAxisScale('count')
+  const base = y?.(0)
+  if (x === undefined || y === undefined || base === undefined) return null
+  return (
+    <g className="history-bars">
+      {points.map((point) => {
+        const start = x(point.start, { position: 'start' })
+        const end = x(point.start, { position: 'end' })
+        const total = point.matched + point.mismatched
+        const top = y(point.matched)
+        const peak = y(total)
+        if (start === undefined || end === undefined || top === undefined || peak === undefined) return null
+        const left = start + BAR_GAP
+        const width = Math.max(0, end - start - 2 * BAR_GAP)
+        const when = format(point.start)
+        return (
+          <g key={point.start} className="history-bar">
+            {point.matched > 0 ? <rect x={left} y={top} width={width} height={base - top} fill="#3f8f5a" role="img" aria-label={`Matched, ${when}: ${point.matched} of ${total} rebuilds`} /> : null}
+            {point.mismatched > 0 ? (
+              <rect
+                x={left}
+                y={peak}
+                width={width}
+                height={top - peak}
+                fill="#c0392b"
+                role="img"
+                aria-label={`Mismatched, ${when}: ${point.mismatched} of ${total} rebuilds`}
+                cursor="pointer"
+                onClick={() => onMismatchClick(point)}
+              />
+            ) : null}
+          </g>
+        )
+      })}
+    </g>
+  )
+}

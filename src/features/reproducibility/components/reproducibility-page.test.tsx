@@ -58,15 +58,29 @@ describe('ReproducibilityPage', () => {
     server.use(http.get('/api/v1/reproducibility/history', async () => void (await held)))
     const { user } = renderApp('/reproducibility?project=acme%2Fweb')
     const figure = await screen.findByRole('figure', { name: /in the last 30 days/ })
-    await waitFor(() => expect(figure.querySelector('.recharts-bar-rectangle')).not.toBeNull())
+    await waitFor(() => expect(figure.querySelector('.history-bar')).not.toBeNull())
     // Bars are named images, and a day without mismatches has no empty "0 of n" one.
     expect(within(figure).getAllByRole('img', { name: /^Matched, .+: \d+ of \d+ rebuilds$/ }).length).toBeGreaterThan(0)
     expect(within(figure).queryAllByRole('img', { name: /^Mismatched, .+: 0 of \d+ rebuilds$/ })).toHaveLength(0)
+    // Each period's bars stand on the axis, mismatched on top of matched, their heights in proportion to their counts.
+    const stacks = [...figure.querySelectorAll('.history-bar')].map((group) =>
+      [...group.querySelectorAll('rect')].map((rect) => ({ count: Number(/: (\d+) of/.exec(rect.getAttribute('aria-label') ?? '')?.[1]), y: Number(rect.getAttribute('y')), height: Number(rect.getAttribute('height')) })),
+    )
+    const both = stacks.filter((stack) => stack.length === 2)
+    expect(both.length).toBeGreaterThan(0)
+    const perRebuild = (both[0]?.[0]?.height ?? 0) / (both[0]?.[0]?.count ?? 1)
+    const floor = (both[0]?.[0]?.y ?? 0) + (both[0]?.[0]?.height ?? 0)
+    for (const [matched, mismatched] of both) {
+      expect(mismatched!.y + mismatched!.height).toBeCloseTo(matched!.y, 6)
+      expect(matched!.y + matched!.height).toBeCloseTo(floor, 6)
+      expect(matched!.height / matched!.count).toBeCloseTo(perRebuild, 6)
+      expect(mismatched!.height / mismatched!.count).toBeCloseTo(perRebuild, 6)
+    }
     held = new Promise((resolve) => (release = resolve))
     await user.click(screen.getByRole('radio', { name: '90 days' }))
     await waitFor(() => expect(figure.getAttribute('aria-busy')).toBe('true'))
     expect(screen.getByRole('figure', { name: /in the last 30 days/ })).toBe(figure)
-    expect(figure.querySelector('.recharts-bar-rectangle')).not.toBeNull()
+    expect(figure.querySelector('.history-bar')).not.toBeNull()
     release()
     expect(await screen.findByRole('figure', { name: /in the last 90 days/ })).toBe(figure)
     expect(figure.getAttribute('aria-busy')).toBe('false')
