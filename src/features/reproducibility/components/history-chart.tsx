@@ -47,10 +47,12 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   const containerRef = useRef<HTMLDivElement>(null)
   const [width, setWidth] = useState<number | null>(null)
   const spansYears = points.length > 1 && (points.at(-1)?.start ?? 0) - (points[0]?.start ?? 0) > 200 * 86_400_000
-  const format = (value: number) => formatDay(value, spansYears ? 'month' : 'day')
+  // A period's date, on the axis and in each bar's name: its month when the chart spans years, else its day.
+  const dayParts = spansYears ? 'month' : 'day'
+  const format = (value: number) => formatDay(value, dayParts)
   // Explicit ticks and `niceTicks="none"`: recharts then places them as given instead of searching for round ones.
   const counts = useMemo(() => countTicks(points), [points])
-  const dateTick = useMemo(() => tickLabel((value) => formatDay(value, spansYears ? 'month' : 'day')), [spansYears])
+  const dateTick = useMemo(() => tickLabel((value) => formatDay(value, dayParts)), [dayParts])
   // About eight labels whatever the length: recharts otherwise measures every tick to decide.
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
   // The chart is drawn at the container's width, measured here once before paint and on resize: cheaper than
