@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { CartesianGrid, ComposedChart, Line, XAxis, YAxis, useXAxisScale, useYAxisScale, type BaseTickContentProps } from 'recharts'
 import { formatDay } from '../../../lib/format'
 import { countTicks } from '../lib/count-ticks'
@@ -49,10 +49,10 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   const spansYears = points.length > 1 && (points.at(-1)?.start ?? 0) - (points[0]?.start ?? 0) > 200 * 86_400_000
   // A period's date, on the axis and in each bar's name: its month when the chart spans years, else its day.
   const dayParts = spansYears ? 'month' : 'day'
-  const format = (value: number) => formatDay(value, dayParts)
+  const format = useCallback((value: number) => formatDay(value, dayParts), [dayParts])
   // Explicit ticks and `niceTicks="none"`: recharts then places them as given instead of searching for round ones.
   const counts = useMemo(() => countTicks(points), [points])
-  const dateTick = useMemo(() => tickLabel((value) => formatDay(value, dayParts)), [dayParts])
+  const dateTick = useMemo(() => tickLabel(format), [format])
   // About eight labels whatever the length: recharts otherwise measures every tick to decide.
   const interval = Math.max(0, Math.ceil(points.length / 8) - 1)
   // The chart is drawn at the container's width, measured here once before paint and on resize: cheaper than
@@ -105,7 +105,7 @@ export const HistoryChart = memo(function HistoryChart({ points, onMismatchClick
   )
 })
 
-/** Bars stand a pixel apart, as recharts' `barCategoryGap={1}` drew them. */
+/** Each bar stands a pixel in from either side of its period's band, as recharts' `barCategoryGap={1}` drew them. */
 const BAR_GAP = 1
 
 /**
