@@ -92,9 +92,10 @@ export function createApp(options: AppOptions): Hono {
   // Lists and build records run to tens of kilobytes of JSON; a stored document's bytes are left as they are.
   app.use('/api/*', compressResponses())
 
-  // The anomaly rules look at what each ingest request stored before it answers (deployments included), and at the
-  // verdicts a re-verification changed.
+  // The anomaly rules look at what each ingest request stored just after it answers (deployments included), and at
+  // the verdicts a re-verification changed; whatever reads alerts has them catch up first.
   const alerts = alertsModule(deps)
+  const alertsUpToDate = () => alerts.engine.catchUp()
   const { webhook } = alerts
   if (webhook !== null) options.onStop?.(() => webhook.stop())
   // How far the rules have judged is saved on the way out, so a restart does not judge those builds again.
@@ -114,9 +115,9 @@ export function createApp(options: AppOptions): Hono {
     telemetryApp(deps),
     deploymentsApp(deps),
     lineageApp(deps),
-    reportsApp(deps),
+    reportsApp(deps, alertsUpToDate),
     verifyApp(deps),
-    gateApp(deps),
+    gateApp(deps, alertsUpToDate),
     sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
     alerts.app,
   ]) {

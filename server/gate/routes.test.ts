@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AlertQuery } from '../../src/contract/alerts'
 import { ApiErrorBody } from '../../src/contract/common'
 import { GateDecision, GateDecisionPage } from '../../src/contract/gate'
 import { createApp } from '../app'
@@ -96,30 +97,46 @@ async function deploy(digest: string, environment: string, deployedAt: string) {
 const failed = (decision: GateDecision, index = 0) => decision.artifacts[index]?.reasons.filter((reason) => !reason.ok).map((reason) => [reason.rule, reason.actual])
 
 describe('POST /api/v1/gate', () => {
-  it('allows an artifact with verified provenance, reproduced, with no blocking alert', async () => {
+  it('counts the alerts the rules raise on what is stored, though nothing has judged it yet', async () => {
+    // The fixture went into the store as a pull connector's documents do, with no ingest request to judge them after.
+    expect((await store.alerts.list(AlertQuery.parse({}))).items).toEqual([])
     const decision = await decide([`sha256:${digests.d2}`])
+    expect(decision.decision).toBe('deny')
+    expect(decision.artifacts[0]?.reasons.map((reason) => [reason.rule, reason.ok, reason.actual])).toEqual([
+      ['provenance-verified', true, expect.stringMatching(/^build [0-9a-f]{12} is verified$/)],
+      ['rebuilders-agree', true, '1 of 1 rebuilders agree'],
+      [
+        'no-blocking-alerts',
+        false,
+        'critical: verification failed: envelope-signature; high: https://rebuild.two.example rebuilt app-linux-amd64 to a different digest; high: signed by an unknown signer: rogue-key',
+      ],
+    ])
+    expect((await store.alerts.list(AlertQuery.parse({ state: 'open', project: 'example/app' }))).items).toHaveLength(3)
+  })
+
+  it('allows an artifact with verified provenance, reproduced', async () => {
+    const decision = await decide([`sha256:${digests.d2}`], 'reproduced')
     expect(decision.decision).toBe('allow')
     expect(decision.artifacts[0]?.reasons.map((reason) => [reason.rule, reason.ok, reason.actual])).toEqual([
       ['provenance-verified', true, expect.stringMatching(/^build [0-9a-f]{12} is verified$/)],
       ['rebuilders-agree', true, '1 of 1 rebuilders agree'],
-      ['no-blocking-alerts', true, 'none open'],
     ])
     expect(decision.artifacts[0]?.reasons[0]?.evidence[0]).toMatch(/^\/api\/v1\/builds\/[0-9a-f]{64}$/)
   })
 
   it('denies an artifact one of two rebuilders disagrees about, and a release holding it', async () => {
-    const one = await decide([`sha256:${digests.d1}`])
+    const one = await decide([`sha256:${digests.d1}`], 'reproduced')
     expect(one.decision).toBe('deny')
     expect(failed(one)).toEqual([['rebuilders-agree', '1 of 2 rebuilders agree, 1 disagree']])
     expect(one.artifacts[0]?.reasons.find((reason) => reason.rule === 'rebuilders-agree')?.evidence).toEqual([`/api/v1/rebuilds?artifactDigest=sha256:${digests.d1}`])
-    const release = await decide([`sha256:${digests.d2}`, `sha256:${digests.d1}`])
+    const release = await decide([`sha256:${digests.d2}`, `sha256:${digests.d1}`], 'reproduced')
     expect(release.decision).toBe('deny')
     expect(release.artifacts.map((artifact) => artifact.decision)).toEqual(['allow', 'deny'])
   })
 
   it('denies an artifact signed by an untrusted key, and one nothing is recorded about', async () => {
-    expect(failed(await decide([`sha256:${digests.d3}`]))).toEqual([['provenance-verified', expect.stringMatching(/ is untrusted$/)]])
-    const unknown = await decide([`sha256:${hex('never built')}`])
+    expect(failed(await decide([`sha256:${digests.d3}`], 'reproduced'))).toEqual([['provenance-verified', expect.stringMatching(/ is untrusted$/)]])
+    const unknown = await decide([`sha256:${hex('never built')}`], 'reproduced')
     expect(unknown.decision).toBe('deny')
     expect(failed(unknown)?.[0]).toEqual(['provenance-verified', 'no stored provenance lists the artifact'])
   })

@@ -15,7 +15,7 @@ import { judgeArtifact, severitiesAtOrAbove, type OpenAlert } from './decide'
  * Every answer is recorded (who asked, when, for what, the answer) and listed at GET /api/v1/gate/decisions, unless
  * the request asks for a dry run.
  */
-export function gateApp({ store, config, auth, now }: RouteDeps) {
+export function gateApp({ store, config, auth, now }: RouteDeps, alertsUpToDate: () => Promise<unknown>) {
   const { app, mount } = resourceApp(auth)
 
   /**
@@ -53,6 +53,9 @@ export function gateApp({ store, config, auth, now }: RouteDeps) {
     }
     if (!policy.gate) return apiError(c, 422, 'no-gate', `body.policy: policy "${name}" has no gate rules (add \`gate\` to it in the config file)`, 'body.policy')
     const rules = policy.gate
+    // What is stored may not be judged yet (a pull connector's documents; an ingest request stored alongside others
+    // leaves it to the last of them): the rules judge it first, so it counts here.
+    if (rules.blockOnAlertsAtOrAbove !== undefined) await alertsUpToDate()
 
     // What every artifact of the release needs read once for all of them: one query a kind, not one an artifact.
     const kinds = new Set(rules.requiredAttestations.map((requirement) => (typeof requirement === 'string' ? requirement : requirement.kind)))

@@ -27,6 +27,15 @@ async function finished(id: string): Promise<ReportJob> {
 }
 
 describe('reports API', () => {
+  it('counts the alerts the rules raise on what is stored, though nothing had judged it yet', async () => {
+    // The fixture went into the store as a pull connector's documents do, with no ingest request to judge them after.
+    const response = await post(JSON.stringify({ scope: { kind: 'project', project: 'example/app', from: '2026-11-01T00:00:00Z', to: '2026-11-20T12:00:00Z' } }))
+    expect(response.status).toBe(202)
+    const job = await finished(ReportJob.parse(await response.json()).id)
+    // A failed verification, an unknown signer and a rebuilder's mismatch, on example/app's builds.
+    expect(job.summary?.openAlerts).toBe(3)
+  })
+
   it('starts a report, shows its progress and summary, and serves an archive that verifies', async () => {
     const response = await post(JSON.stringify({ scope: { kind: 'release', digests: [`sha256:${digests.d1}`, `sha256:${digests.d3}`] }, asOf: '2026-11-21T00:00:00Z' }))
     expect(response.status).toBe(202)

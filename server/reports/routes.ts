@@ -23,7 +23,7 @@ const contentTypes: Record<ReportFileName, string> = {
  * Reports: started by POST and made in the background, so a release of many artifacts does not hold a request
  * open; the client polls GET for progress, then downloads the archive or one of its files. Kept in the database.
  */
-export function reportsApp({ store, config, auth, now }: RouteDeps) {
+export function reportsApp({ store, config, auth, now }: RouteDeps, alertsUpToDate: () => Promise<unknown>) {
   const { app, mount } = resourceApp(auth)
   const missing = (id: string) => `no report with id ${id}; the list of reports is GET /api/v1/reports`
   const failures = (error: unknown) => console.error('report: a write to the store failed', error)
@@ -46,6 +46,8 @@ export function reportsApp({ store, config, auth, now }: RouteDeps) {
         const problem = zodProblem(parsed.error, 'body')
         return apiError(c, 400, 'invalid-body', problem.message, problem.path)
       }
+      // The alerts a report lists include those of the documents stored just before it was asked for.
+      await alertsUpToDate()
       const asOf = parsed.data.asOf === undefined ? now() : Date.parse(parsed.data.asOf)
       const id = randomBytes(16).toString('hex')
       const { scope } = parsed.data
