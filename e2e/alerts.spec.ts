@@ -19,6 +19,8 @@ test.describe.configure({ mode: 'serial' })
 test('a tool-version drift shows what was expected and what was found, with the documents that show it', async ({ demoServer: server, demoPage: page }) => {
   await page.goto(`${server.url}/alerts?rule=unexpected-tool-version&project=acme%2Fweb`)
   const group = page.getByRole('region', { name: /Unexpected tool version/ })
+  // How often it was seen and when last, in words that read as a sentence ("last seen yesterday", not "last yesterday").
+  await expect(group.getByRole('listitem').filter({ hasText: 'node 21.1.0 where 20.19.0 is pinned' })).toContainText(/\d+ builds? · last seen \S/)
   await group.getByRole('link', { name: 'node 21.1.0 where 20.19.0 is pinned' }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'node 21.1.0 where 20.19.0 is pinned' })).toBeVisible()
   const evidence = page.getByRole('region', { name: 'Evidence' })

@@ -303,7 +303,7 @@ function Queue({ alerts, truncated }: { alerts: readonly Alert[]; truncated: boo
                       </Link>
                       <span className="alert-row-meta">
                         {alert.occurrences} {occurrenceKind(alert.rule)}
-                        {alert.occurrences === 1 ? '' : 's'} · last <RelativeTime iso={alert.lastSeen} />
+                        {alert.occurrences === 1 ? '' : 's'} · last seen <RelativeTime iso={alert.lastSeen} />
                       </span>
                       <StateBadge state={alert.state} />
                     </li>
