@@ -101,6 +101,10 @@ export function createApp(options: AppOptions): Hono {
   // How far the rules have judged is saved on the way out, so a restart does not judge those builds again.
   options.onStop?.(() => alerts.engine.stop())
   for (const path of ['/api/v1/attestations', '/v1/traces', '/api/v1/webhooks/github', '/api/v1/deployments', '/api/v1/reverify']) app.use(path, alerts.afterIngest)
+  // A source's sync stores through no request: the rules judge what it stored once it is done (new alerts reach the
+  // webhook then, not at the next read).
+  const sources = options.sources ?? new SourceRunner({ store, config, now: deps.now })
+  sources.onStored(alertsUpToDate)
 
   for (const resource of [
     metaApp(deps, { version: options.version, demo: options.demo, ownBuild: options.ownBuild }),
@@ -118,7 +122,7 @@ export function createApp(options: AppOptions): Hono {
     reportsApp(deps, alertsUpToDate),
     verifyApp(deps),
     gateApp(deps, alertsUpToDate),
-    sourcesApp(deps, options.sources ?? new SourceRunner({ store, config, now: deps.now })),
+    sourcesApp(deps, sources),
     alerts.app,
   ]) {
     app.route('/', resource)

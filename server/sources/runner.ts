@@ -63,6 +63,7 @@ export class SourceRunner {
   private readonly env: (name: string) => string | undefined
   private readonly connector: Connector
   private scheduling = false
+  private readonly storedListeners: (() => Promise<unknown>)[] = []
 
   constructor(private readonly options: SourceRunnerOptions) {
     this.now = options.now ?? Date.now
@@ -303,7 +304,18 @@ export class SourceRunner {
     const final: SyncRun = { ...snapshot, state, finishedAt: instant(finishedAt), phase: stopped ? 'interrupted: the server is stopping' : `${state}` }
     live.run = final
     await store.sources.saveRun(source.name, source.kind, final, { finishedAt, succeeded, nextSyncAt })
+    // No ingest request stored what the sync pulled, so nothing has had the alert rules judge it yet.
+    if (!stopped && (live.report.documentsIngested > 0 || live.report.telemetryRuns > 0)) {
+      for (const listener of this.storedListeners) {
+        await listener().catch((error: unknown) => console.error(`provenance: source ${source.name}: judging what the sync stored failed; the next read of alerts judges it`, error))
+      }
+    }
     if (!stopped) await this.schedule(source, nextSyncAt)
+  }
+
+  /** Called after each sync that stored documents or CI runs (the app has the alert rules judge them). */
+  onStored(listener: () => Promise<unknown>): void {
+    this.storedListeners.push(listener)
   }
 
   /** Every configured source with its state, in config order. */
