@@ -92,8 +92,9 @@ export function createApp(options: AppOptions): Hono {
   // Lists and build records run to tens of kilobytes of JSON; a stored document's bytes are left as they are.
   app.use('/api/*', compressResponses())
 
-  // The anomaly rules look at what each ingest request stored just after it answers (deployments included), and at
-  // the verdicts a re-verification changed; whatever reads alerts has them catch up first.
+  // The anomaly rules judge what ingest requests store (deployments included) before a request stored alone answers,
+  // or the last of those stored alongside each other; and the verdicts a re-verification changed. Whatever reads
+  // alerts has them catch up first.
   const alerts = alertsModule(deps)
   const alertsUpToDate = () => alerts.engine.catchUp()
   const { webhook } = alerts
