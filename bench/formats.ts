@@ -98,6 +98,11 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
 // Two rounds against one server: the first 2,000 requests after it started (its code still being compiled by V8's
 // tiers, which alone took about a quarter of the round's CPU), then 8,000 more, what a server that has been running
 // a while does.
+// Tried against this round on 2026-12-03, runs alternated, and not kept because none moved it beyond the machine's
+// own swings: ECDSA checks on libuv's thread pool ahead of the verdict (677-773/s against 746-763/s; the event loop
+// spent as much handing them over as it saved), checkpoints on a thread of their own (742-770/s against 716-814/s;
+// the WAL syncs they competed with got slower, p90 1.4-1.6 ms against 1.0-1.3 ms), 8 of the 19 indexes a document
+// enters dropped (708 and 748/s against 706 and 638/s), and pages of 1 or 2 KiB instead of 4.
 {
   const key = newKey('bench-http', 'ecdsa-p256')
   const token = 'bench-formats-http'
