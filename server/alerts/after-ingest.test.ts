@@ -73,4 +73,24 @@ describe('the rules after ingest requests', () => {
       evaluations.mockRestore()
     }
   })
+
+  it('answer a stored upload as stored when judging it fails, and leave it to the next read of alerts', async () => {
+    const before = await occurrences()
+    const failing = vi.spyOn(store.alerts, 'marks').mockRejectedValueOnce(new Error('the rules broke'))
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      // post() expects 201: the document is on disk, and a fault of the rules is not the upload's.
+      await post()
+      expect(failing).toHaveBeenCalled()
+      expect(logged.mock.calls.flat().join(' ')).toContain('the rules broke')
+      expect(await occurrences()).toBe(before)
+      // The next read of alerts judges what the failed evaluation left.
+      const page = await app.request('/api/v1/alerts?rule=signer-identity')
+      expect(page.status).toBe(200)
+      expect(await occurrences()).toBe(before + 1)
+    } finally {
+      failing.mockRestore()
+      logged.mockRestore()
+    }
+  })
 })

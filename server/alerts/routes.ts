@@ -19,6 +19,7 @@ export type AlertsModule = {
    * Put before the ingest routes: once a request has stored something, the rules look at it before it answers,
    * unless other ingest requests are being stored alongside it (then the last of them does, or the next one after
    * EVALUATE_EVERY_MS). Every read of alerts (here, the gate's, a report's) catches up first, so none lags the store.
+   * A catch-up that fails is logged and left to the next request or read: the request still answers as stored.
    */
   afterIngest: MiddlewareHandler
 }
@@ -54,7 +55,14 @@ export function alertsModule({ store, config, auth, now }: RouteDeps): AlertsMod
     if (!unjudged || (storing > 0 && performance.now() - evaluated < EVALUATE_EVERY_MS)) return
     unjudged = false
     evaluated = performance.now()
-    await engine.catchUp()
+    try {
+      await engine.catchUp()
+    } catch (error) {
+      // What was stored is on disk and its answer says so: a fault of the rules (or of the store while they read) is
+      // not the upload's. The next ingest request or read of alerts tries again, and a read reports what fails.
+      unjudged = true
+      console.error(`provenance: ${c.req.method} ${c.req.path}: the alert rules could not judge what was stored; they try again at the next request`, error)
+    }
   }
 
   // Reads first bring evaluation and waivers up to date, so what a person sees never lags what was stored.
