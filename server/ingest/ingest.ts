@@ -256,7 +256,9 @@ export async function ingestBody(store: Store, body: Buffer, contentType: string
       return outcome?.created === true && item.build !== null ? [handedBuild(item.build, outcome.verification)] : []
     }),
   )
-  const links = await linkStoredDocuments(store, created, context, prepareDocument)
+  // Every entry document of the batch links, those stored before included: a request that failed after storing
+  // (500) and is sent again completes its links instead of answering as a copy with nothing linked.
+  const links = await linkStoredDocuments(store, ready, created, context, prepareDocument)
   // Parsing brands the ids and proves the answer matches the published contract.
   const response = IngestResponse.parse({
     documents: outcomes.map((outcome, index) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { ArtifactDetail } from '../../src/contract/artifacts'
 import { IngestResponse } from '../../src/contract/attestations'
 import { DocumentVerification } from '../../src/contract/documents'
@@ -119,6 +119,30 @@ describeWithCorpus('Rekor entries linked to the stored bundles they record', () 
       ['rekor-entry', 'verified'],
     ])
     expect(documents[1]?.logEntries?.[0]?.documents).toEqual([{ id: sha256(withoutEntry()), status: 'verified' }])
+  })
+
+  it('an entry whose linking failed after it was stored links when it is sent again', async () => {
+    const server = app()
+    await post(server, withoutEntry())
+    const entry = entryResponse()
+    const failing = vi.spyOn(store.documents, 'linkLogEvidence').mockRejectedValueOnce(new Error('disk I/O error'))
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      const response = await server.request('/api/v1/attestations', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: new Uint8Array(entry.raw) })
+      expect(response.status).toBe(500)
+      expect(await response.json()).toMatchObject({ error: { code: 'internal' } })
+    } finally {
+      failing.mockRestore()
+      logged.mockRestore()
+    }
+    // The entry is stored, the bundle not yet verified with it.
+    expect((await stored(server, sha256(entry.raw))).verification.status).toBe('verified')
+    expect((await stored(server, sha256(withoutEntry()))).verification).toMatchObject({ status: 'failed', failedCheck: 'transparency-log' })
+
+    const [again] = (await post(server, entry.raw)).documents
+    expect(again?.created).toBe(false)
+    expect(again?.logEntries).toEqual([{ uuid: entry.uuid, logIndex: entry.logIndex, documents: [{ id: sha256(withoutEntry()), status: 'verified' }] }])
+    expect((await stored(server, sha256(withoutEntry()))).verification).toMatchObject({ status: 'verified', failedCheck: null })
   })
 
   it('an entry whose signed entry timestamp does not verify is stored, failed, and used for nothing', async () => {

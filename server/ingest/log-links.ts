@@ -43,15 +43,25 @@ export async function withStoredEvidence(store: Store, batch: Prepared[], contex
 export type EntryLinks = { uuid: string; logIndex: string; documents: { id: string; status: VerificationStatus }[] }
 
 /**
- * After a batch is stored: the documents stored earlier that the batch's new Rekor entries record are verified
- * again with every entry that records them, and linked. Returns, per entry document, what each entry was linked to.
+ * After a batch is stored: the documents stored earlier that the batch's Rekor entries record are verified again
+ * with every entry that records them, and linked. `batch` is every document of the batch, `created` those it stored
+ * (read with the batch's entries before they were). An entry document stored before is linked again: linking is
+ * idempotent, and a request whose linking failed after its documents were stored completes when it is sent again.
+ * Returns, per entry document, what each entry was linked to.
  */
-export async function linkStoredDocuments(store: Store, created: readonly Prepared[], context: IngestContext, prepare: Prepare): Promise<Map<string, EntryLinks[]>> {
+export async function linkStoredDocuments(
+  store: Store,
+  batch: readonly Prepared[],
+  created: readonly Prepared[],
+  context: IngestContext,
+  prepare: Prepare,
+): Promise<Map<string, EntryLinks[]>> {
   const result = new Map<string, EntryLinks[]>()
   const inBatch = new Set(created.map((entry) => entry.item.document.id))
-  for (const entry of created) {
+  for (const entry of batch) {
     const entries = entry.item.logEntries ?? []
-    if (entries.length === 0) continue
+    // The same entry document twice in a batch is linked once.
+    if (entries.length === 0 || result.has(entry.item.document.id)) continue
     const linksOf: EntryLinks[] = entries.map((logged) => ({ uuid: logged.uuid, logIndex: logged.logIndex, documents: [] }))
     result.set(entry.item.document.id, linksOf)
     // Documents of the same batch were read with these entries before they were stored.
