@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
+import { verdictSummary } from '../../src/lib/verdict'
 import { corpusDir, describeWithCorpus } from '../testing/corpus'
 import { prepareDocument } from './ingest'
 import { loadSigstoreTrust } from './sigstore/trust-material'
@@ -63,5 +64,21 @@ describeWithCorpus('Rekor entry responses and signed checkpoints as log evidence
     const altered = verify(Buffer.from(read(CHECKPOINT).toString('utf8').replace('37795272', '37795273')), PUBLIC_GOOD)
     expect(altered.verification).toMatchObject({ status: 'failed', failedCheck: 'checkpoint-signature' })
     expect(verify(read(CHECKPOINT), STAGING).verification.status).toBe('unverifiable')
+  })
+
+  it("is summed up as the log's record on the dashboard: the log signed it, no person or build", () => {
+    const summary = (raw: Buffer, root: string) => verdictSummary(verify(raw, root).verification)
+    expect(summary(read(ENTRY), STAGING)).toBe(
+      'Signed by a transparency log this server trusts, not by a person or a build; the log’s signature verifies, and all 3 checks passed.',
+    )
+    expect(summary(read(CHECKPOINT), PUBLIC_GOOD)).toBe(
+      'Signed by a transparency log this server trusts, not by a person or a build; the log’s signature verifies, and all 2 checks passed.',
+    )
+    expect(summary(read(ENTRY), PUBLIC_GOOD)).toMatch(
+      /^Signed by a transparency log, but what is needed to check it is missing \(transparency-log: no trusted root contains a Rekor log with id d32f30a3.*\); the log’s signature could not be checked\.$/,
+    )
+    expect(summary(Buffer.from(read(CHECKPOINT).toString('utf8').replace('37795272', '37795273')), PUBLIC_GOOD)).toBe(
+      'The checkpoint-signature check failed: the log’s signature does not verify over the checkpoint, so the checkpoint was altered after signing. Do not rely on this document until the cause is understood.',
+    )
   })
 })

@@ -10,6 +10,9 @@ import { firstFailure, isNotJudged } from './checks'
 /** The checks that judge a signature itself, whatever carries it (`publish: bundle-signature` in npm's pairs). */
 const SIGNATURE_CHECK = /(^|: )(envelope|link|bundle|message)-signature$/
 
+/** The checks by which a log vouches for its own record: a Rekor entry's inclusion, a checkpoint's signature. */
+const LOG_CHECK = /(^|: )(transparency-log|checkpoint-signature)$/
+
 /** The check's name without the attestation it belongs to (npm's `provenance: transparency-log`). */
 const baseName = (name: string) => name.replace(/^[^:]+: (?=[a-z])/, '')
 
@@ -27,6 +30,7 @@ const causes: Record<string, string> = {
   'certificate-chain': 'the signing certificate does not chain to a certificate authority this server trusts, or was not valid when it signed',
   'certificate-identity': 'the signing certificate does not name the identity expected',
   'transparency-log': 'the transparency-log entry does not prove this signature was logged',
+  'checkpoint-signature': 'the log’s signature does not verify over the checkpoint, so the checkpoint was altered after signing',
   timestamp: 'a timestamp does not verify against a trusted timestamp authority',
   'timestamp-authority': 'a timestamp does not verify against a trusted timestamp authority',
   'subject-digest': 'the signature is about a different artifact',
@@ -48,8 +52,17 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
 
 const list = (names: readonly string[]) => names.join(', ')
 
+/**
+ * A transparency log's own record (a Rekor entry response, a signed checkpoint): no signer or certificate of its
+ * own and no signature check, only the log's checks. Its signature is the log's.
+ */
+function isLogRecord({ signers, certificate, checks }: Verification): boolean {
+  return signers.length === 0 && !certificate && checks.some((check) => LOG_CHECK.test(check.name)) && !checks.some((check) => SIGNATURE_CHECK.test(check.name))
+}
+
 /** Who signed, as the record names them: the certificate's identity, else the key ids the signatures name. */
 function signedBy(verification: Verification, prefer: 'trusted' | 'named'): string {
+  if (isLogRecord(verification)) return 'a transparency log'
   const identity = verification.certificate?.subjectAlternativeName
   if (identity) return identity
   const names = verification.signers
@@ -101,17 +114,22 @@ export function verdictSummary(verification: Verification): string {
         ? 'the signature verifies with the key it carries, but nothing this server trusts vouches for that key'
         : signature === 'failed'
           ? 'the signature does not verify'
-          : 'the signature could not be checked'
+          : `the ${isLogRecord(verification) ? 'log’s ' : ''}signature could not be checked`
     return `${whom}; ${what}.${otherFailures(failures, ['signer-trusted', 'certificate-chain'])}`
   }
 
   if (status === 'unverifiable') {
     const missing = first ? ` (${first.name}: ${first.actual ?? failureCause(first)})` : ''
-    const what = signature === 'verified' ? 'the signature itself verifies, but who made it cannot be confirmed' : 'the signature could not be checked'
+    const what = signature === 'verified' ? 'the signature itself verifies, but who made it cannot be confirmed' : `the ${isLogRecord(verification) ? 'log’s ' : ''}signature could not be checked`
     return `Signed by ${signedBy(verification, 'named')}, but what is needed to check it is missing${missing}; ${what}.${otherFailures(failures, first ? [baseName(first.name)] : [])}`
   }
 
   if (status === 'verified' && failures.length === 0 && checks.every((check) => check.ok) && checks.length > 0) {
+    // The log checks passed: the log's signature (over the checkpoint, or the entry's timestamp and proof) verified
+    // with the key of a log in the trusted roots.
+    if (isLogRecord(verification)) {
+      return `Signed by a transparency log this server trusts, not by a person or a build; the log’s signature verifies, and all ${plural(checks.length, 'check', 'checks')} passed.`
+    }
     const trusted = verification.signers.some((signer) => signer.trustedKeyId !== null)
     const who = `Signed by ${signedBy(verification, 'trusted')}${trusted ? ', which this server trusts' : ''}`
     const what = signature === 'verified' ? 'the signature verifies' : 'no signature check was recorded'
