@@ -89,9 +89,10 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
   })
 }
 
-/** What each document is about: a build's subjects, an SBOM's, a VSA's, a link's products, rebuilt artifacts. */
+/** What each document is about: a build's subjects, an SBOM's, a VSA's, a link's products, rebuilt artifacts, deployed digests, else the digests it is indexed by. */
 async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<string>; byDocument: Map<string, SubjectType[]> }> {
   const byDocument = new Map<string, SubjectType[]>()
+  const append = (id: string, subject: SubjectType) => byDocument.set(id, [...(byDocument.get(id) ?? []), subject])
   if (ids.length === 0) return { builds: new Set(), byDocument }
   const builds = new Set((await db.selectFrom('builds').select('id').where('id', 'in', ids).execute()).map((row) => row.id))
   for (const [id, list] of await subjectsOf(db, [...builds])) byDocument.set(id, list)
@@ -122,9 +123,7 @@ async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<st
     .orderBy('position')
     .execute()) {
     const digest = DigestSet.safeParse(parseJson(row.artifact_digests))
-    const list = byDocument.get(row.document_id) ?? []
-    list.push({ name: row.artifact_name ?? '', digest: digest.success ? digest.data : {} })
-    byDocument.set(row.document_id, list)
+    append(row.document_id, { name: row.artifact_name ?? '', digest: digest.success ? digest.data : {} })
   }
   // A signed deployment is about the digests it deployed.
   for (const row of await db
@@ -135,10 +134,20 @@ async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<st
     .orderBy('deployments.document_id')
     .orderBy('deployment_artifacts.position')
     .execute()) {
-    if (row.document_id === null) continue
-    const list = byDocument.get(row.document_id) ?? []
-    list.push({ name: row.name ?? '', digest: { sha256: row.digest_value } })
-    byDocument.set(row.document_id, list)
+    if (row.document_id !== null) append(row.document_id, { name: row.name ?? '', digest: { sha256: row.digest_value } })
+  }
+  // Any other document that names what it is about (a Sigstore bundle's message digest, a Rekor entry's logged
+  // digest, a test result, a Statement of another kind): the digests its artifact page finds it by, unnamed.
+  const others = rest.filter((id) => !byDocument.has(id))
+  if (others.length === 0) return { builds, byDocument }
+  for (const row of await db
+    .selectFrom('attestation_subjects')
+    .select(['document_id', 'digest_algorithm', 'digest_value'])
+    .where('document_id', 'in', others)
+    .orderBy('digest_algorithm')
+    .orderBy('digest_value')
+    .execute()) {
+    append(row.document_id, { name: '', digest: { [row.digest_algorithm]: row.digest_value } })
   }
   return { builds, byDocument }
 }

@@ -16,7 +16,7 @@ export function artifactDigest(digest: DigestSet): string | null {
   return first ? `${first[0]}:${first[1]}` : null
 }
 
-/** An artifact's name linking to its page, and its digest (also a link) with a copy button. */
+/** An artifact's name linking to its page, and its digest (also a link) with a copy button; an unnamed one by its digest. */
 export function ArtifactLink({ name, digest, full = false }: { name: string; digest: DigestSet; full?: boolean }) {
   const [first] = digestEntries(digest)
   if (!first) {
@@ -30,6 +30,8 @@ export function ArtifactLink({ name, digest, full = false }: { name: string; dig
     )
   }
   const to = paths.artifact(`${first[0]}:${first[1]}`)
+  // A document that names no artifact (a signature over a bare digest) is shown by its digest alone.
+  if (name === '') return <Digest algorithm={first[0]} value={first[1]} of={name} full={full} to={to} />
   return (
     <>
       <Link className="subject-name truncate untrusted-text" title={name} to={to}>
