@@ -84,7 +84,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // The IPC channel is only a lifeline: the server stops when it closes, so a killed test worker leaves no server behind.
   const child = spawn(process.execPath, entry, { cwd: from, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   child.channel?.unref()
-  const url = await waitForUrl(child)
+  const output = keepOutput(child)
+  const url = await waitForUrl(child, output)
+  // A server that dies while a test uses it fails that test by refused connections only: its last words go to the
+  // test's log, so a failure there says why.
+  let expected = false
+  child.once('exit', (code, signal) => {
+    if (!expected) console.error(`test server ${url} exited unexpectedly (${signal ?? `code ${code}`}); its last output:\n${output.text()}`)
+  })
   return {
     url,
     dataDir,
@@ -92,6 +99,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ingestToken: options.demo ? 'demo-ingest-token' : ingestToken,
     readToken,
     stop: async () => {
+      expected = true
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
@@ -100,6 +108,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       rmSync(dataDir, { recursive: true, force: true })
     },
     crash: async () => {
+      expected = true
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGKILL')
       await exited
@@ -113,25 +122,36 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
 }
 
-function waitForUrl(child: ChildProcess): Promise<string> {
+type Output = { text: () => string; onChange: (listener: () => void) => void }
+
+/** The server's stdout and stderr as one text, its last 64 KiB kept for as long as it runs. */
+function keepOutput(child: ChildProcess): Output {
+  let text = ''
+  const listeners: (() => void)[] = []
+  const onData = (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-65_536)
+    for (const listener of listeners) listener()
+  }
+  child.stdout?.on('data', onData)
+  child.stderr?.on('data', onData)
+  return { text: () => text, onChange: (listener) => listeners.push(listener) }
+}
+
+function waitForUrl(child: ChildProcess, output: Output): Promise<string> {
   return new Promise((resolve, reject) => {
-    let output = ''
     // Seeding the demo (about 8,400 signed documents, deployments, alert evaluation) takes 15–30 s on an idle
     // 2-core machine and several times that when other suites run beside it; a slow start is not a failure.
-    const timer = setTimeout(() => reject(new Error(`server did not start in 180 s:\n${output}`)), 180_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /dashboard and API on (http:\/\/\S+?)\/? /.exec(output)
+    const timer = setTimeout(() => reject(new Error(`server did not start in 180 s:\n${output.text()}`)), 180_000)
+    output.onChange(() => {
+      const match = /dashboard and API on (http:\/\/\S+?)\/? /.exec(output.text())
       if (match?.[1]) {
         clearTimeout(timer)
         resolve(match[1])
       }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
+    })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`server exited with ${code}:\n${output}`))
+      reject(new Error(`server exited with ${code}:\n${output.text()}`))
     })
   })
 }
