@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Verification } from '../../src/contract/common'
 import { verdictSummary } from '../../src/lib/verdict'
 import { buildConfig, ingestContext } from '../config'
 import { signEnvelope } from '../demo/seed'
+import { corpusDir, itWithCorpus } from '../testing/corpus'
 import { newKey, slsaV1Statement } from '../testing/documents'
 import { prepareDocument } from './ingest'
+import { loadSigstoreTrust } from './sigstore/trust-material'
 
 // The dashboard's summary sentence (src/lib/verdict.ts) over the checks this verifier really records, for every
 // status: the sentence may claim only what a check established.
@@ -74,6 +78,18 @@ describe('verdict wording over the verifier’s own checks', () => {
     expect(verification.status).toBe('unsigned')
     expect(verification.checks.find((check) => check.name === 'signer-identity')?.notJudged).toBe('the document carries no signature, so there is no signer to judge')
     expect(verdictSummary(verification)).toMatch(/^The document carries no signature, so nothing vouches for its content\./)
+  })
+
+  itWithCorpus('verified with a certificate: trusted through the authority that issued it, not for the identity it names', () => {
+    // sigstore-python's staging bundle, verified offline against the staging root (../shared/corpus/SOURCES.md).
+    const read = (path: string) => readFileSync(join(corpusDir, path))
+    const root = JSON.parse(read('2-dsse-sigstore-bundles/sigstore-conformance/rekor2-happy-path/trusted_root.json').toString('utf8')) as unknown
+    const context = { keys: [], now: () => 0, sigstore: loadSigstoreTrust([root], []) }
+    const verification = prepareDocument(read('2-dsse-sigstore-bundles/sigstore-python/bundle_v3.txt.sigstore'), context).item.document.verification
+    expect(verification.status).toBe('verified')
+    expect(verdictSummary(verification)).toBe(
+      `Signed with a certificate for william@yossarian.net, issued by a certificate authority this server trusts; the signature verifies, and all ${verification.checks.length} checks passed.`,
+    )
   })
 
   it('unverifiable: a certificate-signed envelope with no trusted root to check it', () => {

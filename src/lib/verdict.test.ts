@@ -129,6 +129,22 @@ describe('verdictSummary: each status in words its checks bear out', () => {
     )
   })
 
+  it('verified with a certificate: trusted through the authority that issued it, not for the identity it names', () => {
+    const keyless: Verification = {
+      status: 'verified',
+      failedCheck: null,
+      checks: [
+        { name: 'certificate-chain', ok: true, expected: 'a chain to a configured Fulcio CA', actual: 'chains to sigstore-intermediate' },
+        { name: 'bundle-signature', ok: true, expected: 'a signature by the certificate key', actual: 'verifies' },
+      ],
+      signers: [{ keyId: null, trustedKeyId: 'fulcio', algorithm: 'ecdsa-p256' }],
+      certificate: { subjectAlternativeName: 'dev@example.com', issuer: 'https://accounts.example.com', repository: null, workflowRef: null, ref: null, sha: null, notBefore: '2026-01-01T00:00:00Z', notAfter: '2026-01-01T00:10:00Z', serial: '01', issuerCN: null },
+    }
+    expect(verdictSummary(keyless)).toBe(
+      'Signed with a certificate for dev@example.com, issued by a certificate authority this server trusts; the signature verifies, and all 2 checks passed.',
+    )
+  })
+
   it('unsigned: nothing vouches for the content', () => {
     expect(verdictSummary(unsigned)).toBe('The document carries no signature, so nothing vouches for its content.')
   })

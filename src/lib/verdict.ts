@@ -10,6 +10,9 @@ import { firstFailure, isNotJudged } from './checks'
 /** The checks that judge a signature itself, whatever carries it (`publish: bundle-signature` in npm's pairs). */
 const SIGNATURE_CHECK = /(^|: )(envelope|link|bundle|message)-signature$/
 
+/** The check that a signing certificate chains to a trusted certificate authority (`provenance: certificate-chain` in npm's). */
+const CHAIN_CHECK = /(^|: )certificate-chain$/
+
 /** The checks by which a log vouches for its own record: a Rekor entry's inclusion, a checkpoint's signature. */
 const LOG_CHECK = /(^|: )(transparency-log|checkpoint-signature)$/
 
@@ -130,8 +133,13 @@ export function verdictSummary(verification: Verification): string {
     if (isLogRecord(verification)) {
       return `Signed by a transparency log this server trusts, not by a person or a build; the log’s signature verifies, and all ${plural(checks.length, 'check', 'checks')} passed.`
     }
+    // A certificate is trusted through the authority that issued it, not for the identity it names.
+    const identity = verification.certificate?.subjectAlternativeName
+    const chained = checks.some((check) => CHAIN_CHECK.test(check.name))
     const trusted = verification.signers.some((signer) => signer.trustedKeyId !== null)
-    const who = `Signed by ${signedBy(verification, 'trusted')}${trusted ? ', which this server trusts' : ''}`
+    const who = identity
+      ? `Signed with a certificate for ${identity}${chained ? ', issued by a certificate authority this server trusts' : ''}`
+      : `Signed by ${signedBy(verification, 'trusted')}${trusted ? ', which this server trusts' : ''}`
     const what = signature === 'verified' ? 'the signature verifies' : 'no signature check was recorded'
     return `${who}; ${what}, and all ${plural(checks.length, 'check', 'checks')} passed.`
   }
