@@ -96,7 +96,7 @@ export function prepareDocument(raw: Buffer, context: IngestContext): PreparedDo
   const handler = formats.find((format) => format.detect(value))
   if (!handler) {
     const door = wrongDoor(value)
-    if (door) throw new IngestError('wrong-endpoint', `this is ${door.what}, not an attestation; it belongs at ${door.where}`, '$')
+    if (door) throw new IngestError('wrong-endpoint', `this is ${door.what}, not an attestation; ${door.where}`, '$')
     const keys = Object.keys(value).slice(0, 8).join(', ')
     throw new IngestError(
       'unsupported-format',

@@ -28,12 +28,12 @@ describe('documents sent to the wrong door', () => {
   const sender = { login: 'octocat', id: 2 }
 
   it.each([
-    [{ resourceSpans: [] }, /an OTLP\/JSON trace export \(resourceSpans\), not an attestation; it belongs at POST \/v1\/traces/],
-    [{ resourceMetrics: [] }, /an OTLP\/JSON metrics export .* it belongs at nowhere on this server: it receives OTLP traces only, at POST \/v1\/traces/],
-    [{ action: 'completed', workflow_run: { id: 1 }, repository, sender }, /a GitHub webhook payload \(event workflow_run, action completed\), not an attestation; it belongs at POST \/api\/v1\/webhooks\/github/],
+    [{ resourceSpans: [] }, /an OTLP\/JSON trace export \(resourceSpans\), not an attestation; send it to POST \/v1\/traces, the OTLP\/HTTP trace receiver/],
+    [{ resourceMetrics: [] }, /an OTLP\/JSON metrics export \(resourceMetrics\), not an attestation; this server takes no metrics: it receives OTLP traces only, at POST \/v1\/traces$/],
+    [{ action: 'completed', workflow_run: { id: 1 }, repository, sender }, /a GitHub webhook payload \(event workflow_run, action completed\), not an attestation; send it to POST \/api\/v1\/webhooks\/github, as GitHub delivers it/],
     [{ action: 'queued', workflow_job: { id: 1 }, repository, sender }, /GitHub webhook payload \(event workflow_job, action queued\)/],
     [{ zen: 'Keep it logically awesome.', hook_id: 3, repository, sender }, /GitHub webhook payload \(event ping\)/],
-    [{ id: 1, workflow_id: 2, run_number: 3, head_sha: 'a'.repeat(40) }, /a GitHub REST API workflow run \(GET \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{id\}\).*POST \/api\/v1\/webhooks\/github/],
+    [{ id: 1, workflow_id: 2, run_number: 3, head_sha: 'a'.repeat(40) }, /a GitHub REST API workflow run \(GET \/repos\/\{owner\}\/\{repo\}\/actions\/runs\/\{id\}\), not an attestation; CI runs reach this server as GitHub webhooks \(POST \/api\/v1\/webhooks\/github/],
     [{ id: 1, run_id: 2, head_sha: 'a'.repeat(40), steps: [] }, /a GitHub REST API workflow job/],
     [{ total_count: 1, jobs: [] }, /listing the jobs of a workflow run/],
     [{ total_count: 1, workflow_runs: [] }, /listing workflow runs/],

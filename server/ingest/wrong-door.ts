@@ -6,10 +6,11 @@ import { isRecord } from './errors'
  * than list the formats read and the JSON keys found.
  */
 
+/** `what` the document is; `where`, a clause saying where it goes instead (or that it goes nowhere here). */
 export type WrongDoor = { what: string; where: string }
 
 const WEBHOOK_DOOR =
-  'POST /api/v1/webhooks/github, as GitHub delivers it (with its X-GitHub-Event and X-Hub-Signature-256 headers; workflow_run and workflow_job events are stored as CI runs)'
+  'send it to POST /api/v1/webhooks/github, as GitHub delivers it (with its X-GitHub-Event and X-Hub-Signature-256 headers; workflow_run and workflow_job events are stored as CI runs)'
 const CI_DOORS =
   'CI runs reach this server as GitHub webhooks (POST /api/v1/webhooks/github, events workflow_run and workflow_job) or OTLP traces (POST /v1/traces); a `github` source in the config pulls attestations from GitHub'
 
@@ -28,9 +29,9 @@ function webhookEvent(value: Record<string, unknown>): string | null {
 
 /** What the document is and where it belongs, when it is a CI event or telemetry; null otherwise. Never throws. */
 export function wrongDoor(value: Record<string, unknown>): WrongDoor | null {
-  if (Array.isArray(value.resourceSpans)) return { what: 'an OTLP/JSON trace export (resourceSpans)', where: 'POST /v1/traces, the OTLP/HTTP trace receiver (CI/CD spans are stored as pipeline runs)' }
-  if (Array.isArray(value.resourceMetrics)) return { what: 'an OTLP/JSON metrics export (resourceMetrics)', where: 'nowhere on this server: it receives OTLP traces only, at POST /v1/traces' }
-  if (Array.isArray(value.resourceLogs)) return { what: 'an OTLP/JSON logs export (resourceLogs)', where: 'nowhere on this server: it receives OTLP traces only, at POST /v1/traces' }
+  if (Array.isArray(value.resourceSpans)) return { what: 'an OTLP/JSON trace export (resourceSpans)', where: 'send it to POST /v1/traces, the OTLP/HTTP trace receiver (CI/CD spans are stored as pipeline runs)' }
+  if (Array.isArray(value.resourceMetrics)) return { what: 'an OTLP/JSON metrics export (resourceMetrics)', where: 'this server takes no metrics: it receives OTLP traces only, at POST /v1/traces' }
+  if (Array.isArray(value.resourceLogs)) return { what: 'an OTLP/JSON logs export (resourceLogs)', where: 'this server takes no logs: it receives OTLP traces only, at POST /v1/traces' }
 
   if (isRecord(value.sender) && (isRecord(value.repository) || isRecord(value.organization))) {
     const event = webhookEvent(value)
