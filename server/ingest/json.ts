@@ -15,7 +15,35 @@ function jsonError(text: string, error: unknown): IngestError {
   const before = text.slice(0, first.offset)
   const line = before.split('\n').length
   const column = first.offset - before.lastIndexOf('\n')
-  return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${printParseErrorCode(first.error)}`, '$')
+  const found = text.slice(first.offset, first.offset + Math.max(first.length, 1)).slice(0, 20)
+  return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${inWords(first, found)}`, '$')
+}
+
+/** jsonc-parser's errors in words (by the names printParseErrorCode gives), with what was found there. */
+const IN_WORDS: Record<string, (at: string) => string> = {
+  InvalidSymbol: (at) => `unexpected ${at}`,
+  InvalidNumberFormat: (at) => `a malformed number, ${at}`,
+  PropertyNameExpected: (at) => `a property name in double quotes was expected, found ${at}`,
+  ValueExpected: (at) => `a value was expected, found ${at}`,
+  ColonExpected: (at) => `a colon was expected, found ${at}`,
+  CommaExpected: (at) => `a comma was expected, found ${at}`,
+  CloseBraceExpected: (at) => `a closing } was expected, found ${at}`,
+  CloseBracketExpected: (at) => `a closing ] was expected, found ${at}`,
+  EndOfFileExpected: (at) =>
+    `more text follows the JSON value, from ${at}${/^"[{[]/.test(at) ? ' (a second document: send one a request, or JSONL with one document a line)' : ''}`,
+  InvalidCommentToken: () => 'a comment, which JSON does not allow',
+  UnexpectedEndOfComment: () => 'a comment, which JSON does not allow',
+  UnexpectedEndOfString: () => 'a string that is not closed',
+  UnexpectedEndOfNumber: () => 'a number that ends too soon',
+  InvalidUnicode: (at) => `a malformed \\u escape, ${at}`,
+  InvalidEscapeCharacter: (at) => `an escape JSON does not have, ${at}`,
+  InvalidCharacter: () => 'a control character inside a string (tabs and newlines in strings must be escaped)',
+}
+
+/** The first error in words; `found` is the text it is about, shown as a JSON string. */
+function inWords(error: ParseError, found: string): string {
+  const name = printParseErrorCode(error.error)
+  return IN_WORDS[name]?.(found === '' ? 'the end of the text' : JSON.stringify(found)) ?? name
 }
 
 /** Real provenance nests a dozen levels at most; a limit keeps hostile nesting out of every later walk. */

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { IngestError } from './errors'
+import { parseJson } from './json'
+
+// What a person who has to fix the file reads: where the JSON breaks, and what is wrong there, in words.
+
+function messageOf(text: string): string {
+  try {
+    parseJson(Buffer.from(text))
+  } catch (error) {
+    if (error instanceof IngestError) {
+      expect(error).toMatchObject({ code: 'invalid-json', path: '$' })
+      return error.message
+    }
+    throw error
+  }
+  throw new Error(`${JSON.stringify(text)} parsed`)
+}
+
+describe('invalid JSON, said where and what', () => {
+  it.each([
+    ['-----BEGIN PUBLIC KEY-----', 'line 1, column 1: unexpected "-"'],
+    ['{"payload": ', 'line 1, column 13: a value was expected, found the end of the text'],
+    ['{"a" 1}', 'line 1, column 6: a colon was expected, found "1"'],
+    ['{"a": 1 "b": 2}', 'line 1, column 9: a comma was expected, found "\\"b\\""'],
+    ['{a: 1}', 'line 1, column 2: unexpected "a"'],
+    ['{\n  "a": 1,\n}', 'line 3, column 1: a property name in double quotes was expected, found "}"'],
+    ['[1, 2', 'line 1, column 6: a closing ] was expected, found the end of the text'],
+    ['{"a": "x\ty"}', 'line 1, column 7: a control character inside a string (tabs and newlines in strings must be escaped)'],
+    ['// note\n{}', 'line 1, column 1: a comment, which JSON does not allow'],
+    ['{"a": "abc', 'line 1, column 7: a string that is not closed'],
+    ['{"a": 1}\n{"b": 2}', 'line 2, column 1: more text follows the JSON value, from "{" (a second document: send one a request, or JSONL with one document a line)'],
+    ['{"a": 1} trailing', 'line 1, column 10: unexpected "trailing"'],
+  ])('%j', (text, said) => {
+    expect(messageOf(text)).toBe(`not valid JSON at ${said}`)
+  })
+})
