@@ -19,7 +19,7 @@ function messageOf(text: string): string {
 
 describe('invalid JSON, said where and what', () => {
   it.each([
-    ['-----BEGIN PUBLIC KEY-----', 'line 1, column 1: unexpected "-"'],
+    ['-----BEGIN', 'line 1, column 1: unexpected "-"'],
     ['{"payload": ', 'line 1, column 13: a value was expected, found the end of the text'],
     ['{"a" 1}', 'line 1, column 6: a colon was expected, found "1"'],
     ['{"a": 1 "b": 2}', 'line 1, column 9: a comma was expected, found "\\"b\\""'],
@@ -33,5 +33,13 @@ describe('invalid JSON, said where and what', () => {
     ['{"a": 1} trailing', 'line 1, column 10: unexpected "trailing"'],
   ])('%j', (text, said) => {
     expect(messageOf(text)).toBe(`not valid JSON at ${said}`)
+  })
+
+  it.each([
+    ['PUBLIC KEY', 'a PEM public key, not a document; a trusted key goes in the config under trust.keys (publicKeyPem)'],
+    ['CERTIFICATE', 'a PEM certificate, not a document; certificates are trusted through a Sigstore trusted root, named in the config under trust.trustedRoots'],
+    ['PRIVATE KEY', 'a PEM private key, not a document; this server needs public keys only (trust.keys in the config); keep the private key secret'],
+  ])('a PEM %s sent as a document says what it is and where it belongs', (label, said) => {
+    expect(messageOf(`-----BEGIN ${label}-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END ${label}-----\n`)).toBe(`not valid JSON: this is ${said}`)
   })
 })

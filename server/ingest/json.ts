@@ -7,6 +7,8 @@ import { IngestError } from './errors'
  */
 function jsonError(text: string, error: unknown): IngestError {
   if (error instanceof RangeError) return new IngestError('invalid-json', 'the JSON is nested too deeply to read', '$')
+  const pem = /^\s*-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1]
+  if (pem) return new IngestError('invalid-json', `not valid JSON: this is a PEM ${pem.toLowerCase()}, not a document; ${pemAdvice(pem)}`, '$')
   const errors: ParseError[] = []
   parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   const first = errors[0]
@@ -17,6 +19,13 @@ function jsonError(text: string, error: unknown): IngestError {
   const column = first.offset - before.lastIndexOf('\n')
   const found = text.slice(first.offset, first.offset + Math.max(first.length, 1)).slice(0, 20)
   return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${inWords(first, found)}`, '$')
+}
+
+/** Where a PEM block sent as a document belongs instead. */
+function pemAdvice(label: string): string {
+  if (label.includes('PRIVATE')) return 'this server needs public keys only (trust.keys in the config); keep the private key secret'
+  if (label.includes('CERTIFICATE')) return 'certificates are trusted through a Sigstore trusted root, named in the config under trust.trustedRoots'
+  return 'a trusted key goes in the config under trust.keys (publicKeyPem)'
 }
 
 /** jsonc-parser's errors in words (by the names printParseErrorCode gives), with what was found there. */

@@ -37,6 +37,10 @@ describe('documents sent to the wrong door', () => {
     [{ id: 1, run_id: 2, head_sha: 'a'.repeat(40), steps: [] }, /a GitHub REST API workflow job/],
     [{ total_count: 1, jobs: [] }, /listing the jobs of a workflow run/],
     [{ total_count: 1, workflow_runs: [] }, /listing workflow runs/],
+    [
+      { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [] },
+      /^this is a Sigstore trusted root \(trusted_root\.json\), not an attestation; trust material is not ingested: name the file in the config under trust\.trustedRoots, and restart the server$/,
+    ],
   ])('%j is refused with 422 wrong-endpoint, saying what it is and where it belongs', async (body, message) => {
     const result = await post(store, body)
     expect(result.status).toBe(422)

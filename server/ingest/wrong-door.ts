@@ -1,9 +1,9 @@
 import { isRecord } from './errors'
 
 /*
- * Documents people send to POST /api/v1/attestations that belong elsewhere: CI events and telemetry. They are
- * not attestations (nothing signs them), but each has a door of its own, and the refusal should name it rather
- * than list the formats read and the JSON keys found.
+ * Documents people send to POST /api/v1/attestations that belong elsewhere: CI events and telemetry, and trust
+ * material. They are not attestations (nothing signs them), but each has a place of its own, and the refusal
+ * should name it rather than list the formats read and the JSON keys found.
  */
 
 /** `what` the document is; `where`, a clause saying where it goes instead (or that it goes nowhere here). */
@@ -29,6 +29,9 @@ function webhookEvent(value: Record<string, unknown>): string | null {
 
 /** What the document is and where it belongs, when it is a CI event or telemetry; null otherwise. Never throws. */
 export function wrongDoor(value: Record<string, unknown>): WrongDoor | null {
+  if (typeof value.mediaType === 'string' && value.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
+    return { what: 'a Sigstore trusted root (trusted_root.json)', where: 'trust material is not ingested: name the file in the config under trust.trustedRoots, and restart the server' }
+  }
   if (Array.isArray(value.resourceSpans)) return { what: 'an OTLP/JSON trace export (resourceSpans)', where: 'send it to POST /v1/traces, the OTLP/HTTP trace receiver (CI/CD spans are stored as pipeline runs)' }
   if (Array.isArray(value.resourceMetrics)) return { what: 'an OTLP/JSON metrics export (resourceMetrics)', where: 'this server takes no metrics: it receives OTLP traces only, at POST /v1/traces' }
   if (Array.isArray(value.resourceLogs)) return { what: 'an OTLP/JSON logs export (resourceLogs)', where: 'this server takes no logs: it receives OTLP traces only, at POST /v1/traces' }
