@@ -259,3 +259,26 @@ test('a failed badge shows its whole check name, and builder ids show the end wh
   })
   expect(endInView, 'the end of the builder id is on screen').toBe(true)
 })
+
+test('a report’s scope radios sit on their labels’ line, and Compare’s Find button beside its box', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/reports`)
+  const scope = page.getByRole('group', { name: 'Report on' })
+  const radios = scope.getByRole('radio')
+  await expect(radios).toHaveCount(4)
+  for (const index of [0, 1, 2, 3]) {
+    const radio = await radios.nth(index).boundingBox()
+    const label = await scope.locator('label').nth(index).boundingBox()
+    if (!radio || !label) throw new Error('a scope choice is not laid out')
+    // A radio's own size, not a text field's box, centred on its label's line.
+    expect(radio.height, `choice ${index + 1}: radio height`).toBeLessThanOrEqual(20)
+    expect(Math.abs(radio.y + radio.height / 2 - (label.y + label.height / 2)), `choice ${index + 1}: on the label's line`).toBeLessThanOrEqual(2)
+  }
+
+  await page.goto(`${server.url}/builds/compare`)
+  const picker = page.getByRole('search', { name: 'Find Build A (older)' })
+  const box = await picker.getByRole('textbox').boundingBox()
+  const find = await picker.getByRole('button', { name: 'Find' }).boundingBox()
+  if (!box || !find) throw new Error('the build picker is not laid out')
+  expect(find.x, 'Find to the right of the box').toBeGreaterThanOrEqual(box.x + box.width)
+  expect(Math.abs(find.y + find.height - (box.y + box.height)), 'level with the box').toBeLessThanOrEqual(1)
+})

@@ -9,6 +9,7 @@ import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { compareQueries } from '../compare-queries'
+import './compare.css'
 
 type BuildResult = SearchResult & { target: { type: 'build'; id: BuildId } }
 const isBuild = (result: SearchResult): result is BuildResult => result.target.type === 'build'

@@ -56,7 +56,8 @@ export function ReportForm({ initial, onStarted }: { initial: Form; onStarted: (
         <legend>Report on</legend>
         {kinds.map(({ kind, label }) => (
           <label key={kind} className="report-scope-choice">
-            <input type="radio" name={`${id}-kind`} value={kind} checked={form.kind === kind} onChange={() => change({ kind })} /> {label}
+            <input type="radio" name={`${id}-kind`} value={kind} checked={form.kind === kind} onChange={() => change({ kind })} />
+            {label}
           </label>
         ))}
       </fieldset>
