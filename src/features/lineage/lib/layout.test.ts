@@ -89,6 +89,18 @@ describe('layoutGraph', () => {
     expect(result.width).toBe(defaultLayoutOptions.margin * 2 + 4 * defaultLayoutOptions.nodeWidth + 3 * defaultLayoutOptions.layerGap)
   })
 
+  it('spans only the layers something is in: no empty columns before or after', () => {
+    // Six layers known (commits to environments); only builds, artifacts and evidence (1 to 3) are in this graph.
+    const input = { ...graph([1, 2, 3], [
+      [0, 1],
+      [1, 2],
+    ]), layers: 6 }
+    const result = layoutGraph(input)
+    const pitch = defaultLayoutOptions.nodeWidth + defaultLayoutOptions.layerGap
+    expect(Array.from(result.x)).toEqual([0, 1, 2].map((column) => defaultLayoutOptions.margin + column * pitch))
+    expect(result.width).toBe(defaultLayoutOptions.margin * 2 + 3 * defaultLayoutOptions.nodeWidth + 2 * defaultLayoutOptions.layerGap)
+  })
+
   it('untangles a crossing that a better order removes', () => {
     // Seeds put a above b and c above d, but a→d and b→c: the sweep swaps one pair.
     const input = graph([0, 0, 1, 1], [

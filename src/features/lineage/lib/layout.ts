@@ -529,7 +529,15 @@ function route(
     bottom = 0
   }
   const shift = options.margin - top
-  const column = (layer: number) => options.margin + layer * (options.nodeWidth + options.layerGap)
+  // Columns start at the first layer anything is in and end at the last: a graph of commits, builds and artifacts
+  // alone is not drawn beside empty columns for evidence and deployments, which made a fit show it small and aside.
+  let firstLayer = graph.vertexCount === 0 ? 0 : Number.POSITIVE_INFINITY
+  let lastLayer = 0
+  for (let v = 0; v < graph.vertexCount; v++) {
+    firstLayer = Math.min(firstLayer, graph.layer[v]!)
+    lastLayer = Math.max(lastLayer, graph.layer[v]!)
+  }
+  const column = (layer: number) => options.margin + (layer - firstLayer) * (options.nodeWidth + options.layerGap)
   const x = new Float64Array(n)
   const y = new Float64Array(n)
   const order = new Int32Array(n)
@@ -583,7 +591,7 @@ function route(
     x,
     y,
     order,
-    width: Math.max(0, column(Math.max(0, input.layers - 1)) + width + options.margin),
+    width: Math.max(0, column(lastLayer) + width + options.margin),
     height: bottom - top + 2 * options.margin,
     edgeOffsets,
     edgePoints,
