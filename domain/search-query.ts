@@ -36,6 +36,11 @@ export function searchReadings(q: string): SearchReading[] {
   return [...readings, 'text']
 }
 
+/** The line under a project found by text: how many builds it has. */
+export function projectSummary(builds: number): string {
+  return `project with ${builds.toLocaleString('en-US')} build${builds === 1 ? '' : 's'}`
+}
+
 /** How many results a name shared by several artifacts lists, newest first, after its summary line. */
 export const MAX_NAME_ARTIFACTS = 10
 

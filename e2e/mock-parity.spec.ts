@@ -362,7 +362,7 @@ test.describe('the mocks answer the screens as the seeded demo server does', () 
     }
   })
 
-  test('search: a digest prefix, a commit, a build id, a name prefix, a signer', async () => {
+  test('search: a digest prefix, a commit, a build id, a name prefix, a project, a signer', async () => {
     const [sample] = sampleBuilds().filter((candidate) => idIsDeterministic(candidate.build))
     const [ecdsa] = sampleBuilds().filter((candidate) => !idIsDeterministic(candidate.build))
     if (!sample || !ecdsa) throw new Error('no sample builds')
@@ -378,6 +378,8 @@ test.describe('the mocks answer the screens as the seeded demo server does', () 
       'cli',
       'demo-',
       'demo-rebuilder-rebuild.acme.example-r1',
+      'acme',
+      'payments/ledger',
       'rogue',
       'nothing-is-called-this',
     ]

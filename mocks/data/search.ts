@@ -1,7 +1,7 @@
 import type { BuildSummary } from '../../src/contract/builds'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, projectSummary, searchReadings } from '../../domain/search-query'
 import { newestFirst, type DemoIndex } from './demo-index'
 
 const MAX_RESULTS = 20
@@ -71,6 +71,11 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
         target: { type: 'artifact', digest: `sha256:${sha256}` },
       })
     })
+  }
+  const projects = new Map<string, number>()
+  for (const summary of index.db.summaries) if (summary.project.startsWith(text)) projects.set(summary.project, (projects.get(summary.project) ?? 0) + 1)
+  for (const [project, builds] of [...projects.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, MAX_RESULTS)) {
+    place(project, { kind: 'project', title: project, detail: projectSummary(builds), target: { type: 'builds', project } })
   }
   const signers = new Map<string, number>()
   for (const entry of index.signatures) if (entry.signer !== null && entry.signer.startsWith(text)) signers.set(entry.signer, (signers.get(entry.signer) ?? 0) + 1)

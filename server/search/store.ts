@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { BuildId, DigestSet, Subject } from '../../src/contract/common'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, projectSummary, searchReadings } from '../../domain/search-query'
 import { artifactRepository } from '../artifacts/store'
 import { summaryColumns, type SummaryRow } from '../builds/summaries'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
@@ -153,7 +153,7 @@ async function distinctPrefixed(
   return values
 }
 
-/** Artifact names and purls starting with the text, and signer identities; exact matches first. */
+/** Artifact names, projects, purls and signer identities starting with the text; exact matches first. */
 async function textResults(db: Db, kind: StoreKind, text: string): Promise<SearchResult[]> {
   const exact: SearchResult[] = []
   const prefixed: SearchResult[] = []
@@ -166,6 +166,16 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
   for (const facts of prefixedFacts) {
     if (facts.name === text) for (const result of await nameResults(db, facts.name, true)) place(facts.name, result)
     else for (const result of prefixNameResults(facts, projects)) place(facts.name, result)
+  }
+  // Projects from their totals (one small row each), bytewise in order as the other prefixes.
+  for (const row of await db
+    .selectFrom('project_totals')
+    .select(['project', 'builds'])
+    .where(startsWith(kind, 'project', text))
+    .orderBy(textKey(kind, 'project'))
+    .limit(MAX_SEARCH_RESULTS)
+    .execute()) {
+    place(row.project, { kind: 'project', title: row.project, detail: projectSummary(Number(row.builds)), target: { type: 'builds', project: row.project } })
   }
   for (const purl of await distinctPrefixed(db, kind, 'sboms', 'subject_purl', text, MAX_SEARCH_RESULTS)) {
     const sbom = await db

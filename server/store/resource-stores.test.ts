@@ -499,6 +499,16 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       expect((await store.search.find('nothing-like-this')).results).toEqual([])
       expect((await store.search.find('%')).results).toEqual([])
     })
+
+    it('finds projects by how their name starts, each leading to its builds', async () => {
+      const projects = record('search projects', await store.search.find('example/'))
+      expect(projects.results.filter((result) => result.kind === 'project')).toEqual([
+        { kind: 'project', title: 'example/app', detail: 'project with 5 builds', target: { type: 'builds', project: 'example/app' } },
+        { kind: 'project', title: 'example/lib', detail: 'project with 3 builds', target: { type: 'builds', project: 'example/lib' } },
+      ])
+      // Typed whole, the project comes first.
+      expect((await store.search.find('example/lib')).results[0]).toMatchObject({ kind: 'project', title: 'example/lib' })
+    })
   })
 
   it('keeps the signature counts equal to a count of the documents, through re-verification', async () => {

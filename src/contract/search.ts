@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BuildId } from './common'
 import { errors, type RouteSpec } from './route-spec'
 
-/* Search across digests, commits, build ids, names, purls and signers. */
+/* Search across digests, commits, build ids, names, projects, purls and signers. */
 
 export const SearchTarget = z.discriminatedUnion('type', [
   z.object({ type: z.literal('artifact'), digest: z.string() }),
@@ -10,11 +10,13 @@ export const SearchTarget = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signatures'), signer: z.string() }),
   /** Every artifact published under a name, newest first: the Artifacts list filtered by it. */
   z.object({ type: z.literal('artifacts'), name: z.string() }),
+  /** A project's builds, newest first: the Builds list filtered by it. */
+  z.object({ type: z.literal('builds'), project: z.string() }),
 ])
 export type SearchTarget = z.infer<typeof SearchTarget>
 
 export const SearchResult = z.object({
-  kind: z.enum(['artifact', 'build', 'commit', 'signer', 'package']),
+  kind: z.enum(['artifact', 'build', 'commit', 'project', 'signer', 'package']),
   /** What matched, e.g. the artifact name or the commit. */
   title: z.string(),
   /** One line of context: project, digest, time. */
@@ -40,7 +42,7 @@ export const SearchQuery = z.object({ q: z.string().trim().min(1, 'type somethin
 
 export const SearchResponse = z.object({
   query: z.string(),
-  /** How the query was read: a digest (full or prefix), a commit (full or 7+ characters), a build id (full or 7+ characters), or free text (names, purls, signers). */
+  /** How the query was read: a digest (full or prefix), a commit (full or 7+ characters), a build id (full or 7+ characters), or free text (names, projects, purls, signers). */
   interpretedAs: z.enum(['digest', 'commit', 'build-id', 'text']),
   results: z.array(SearchResult),
 })
@@ -51,7 +53,7 @@ export const searchRoutes = {
   search: {
     method: 'get',
     path: '/api/v1/search',
-    summary: 'Find by digest (full, bare or a prefix of 12+ hex characters), commit or build id (full or 7+ hex characters), artifact name, purl or signer; at most 20 results',
+    summary: 'Find by digest (full, bare or a prefix of 12+ hex characters), commit or build id (full or 7+ hex characters), artifact name, project, purl or signer (text by prefix); at most 20 results',
     scope: 'read',
     query: SearchQuery,
     responses: { 200: { description: 'How the query was read and what it found, exact matches first', schema: SearchResponse }, ...errors },

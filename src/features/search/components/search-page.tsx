@@ -14,10 +14,10 @@ const interpretations: Record<SearchResponse['interpretedAs'], string> = {
   digest: 'a digest (or a prefix of one)',
   commit: 'a commit (or the start of one)',
   'build-id': 'a build id (or the start of one)',
-  text: 'text: artifact names, package URLs and signer identities',
+  text: 'text: artifact names, projects, package URLs and signer identities',
 }
 
-const kindLabels: Record<SearchResult['kind'], string> = { artifact: 'Artifact', build: 'Build', commit: 'Commit', signer: 'Signer', package: 'Package' }
+const kindLabels: Record<SearchResult['kind'], string> = { artifact: 'Artifact', build: 'Build', commit: 'Commit', project: 'Project', signer: 'Signer', package: 'Package' }
 
 export function SearchPage() {
   const [searchParams] = useSearchParams()
@@ -28,8 +28,8 @@ export function SearchPage() {
       <header className="page-header">
         <h1 id="search-heading">Search</h1>
         <p className="page-lede">
-          Paste a digest (<code>sha256:…</code>, hex, or a prefix of at least 12 characters), a commit or build id (whole, or its first 7 characters as the tables show them), an artifact name, a package URL or a
-          signer identity into the box at the top. Press <kbd>/</kbd> to get there.
+          Paste a digest (<code>sha256:…</code>, hex, or a prefix of at least 12 characters), a commit or build id (whole, or its first 7 characters as the tables show them), an artifact name, a project, a package URL
+          or a signer identity into the box at the top. Press <kbd>/</kbd> to get there.
         </p>
       </header>
       {q === null ? <EmptyState title="Nothing to search for yet">Type into the search box at the top of the page and press Enter.</EmptyState> : <Results q={q} />}
@@ -67,7 +67,7 @@ function Results({ q }: { q: string }) {
       </div>
       <p className="section-note">Read as {interpretations[interpretedAs]}.</p>
       {results.length === 0 ? (
-        <p className="muted">Nothing this server stores matches. A digest prefix needs at least 12 hex characters, a commit or build id at least 7; names match in part, identities exactly.</p>
+        <p className="muted">Nothing this server stores matches. A digest prefix needs at least 12 hex characters, a commit or build id at least 7; names, projects, package URLs and identities match by how they start.</p>
       ) : (
         // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- arrow keys only move focus between the links inside
         <ul className="search-results" ref={listRef} onKeyDown={onKeyDown} aria-label="Search results">

@@ -37,6 +37,20 @@ describe('search', () => {
     expect(screen.getByText(/Read as text/)).toBeTruthy()
   })
 
+  it('finds projects by how their name starts; a project leads to its builds', async () => {
+    const { user, router } = renderApp('/search?q=acme')
+    const list = await screen.findByRole('list', { name: 'Search results' })
+    const projects = [...new Set(demoDb().summaries.map((summary) => summary.project))].filter((project) => project.startsWith('acme')).sort()
+    expect(projects.length).toBeGreaterThan(1)
+    for (const project of projects) {
+      const builds = demoDb().summaries.filter((summary) => summary.project === project).length
+      const item = within(list).getByRole('link', { name: new RegExp(`^Project ${project}`) })
+      expect(item.closest('li')?.textContent).toContain(`project with ${builds.toLocaleString('en-US')} build`)
+    }
+    await user.click(within(list).getByRole('link', { name: new RegExp(`^Project ${projects[0] ?? ''}`) }))
+    await waitFor(() => expect(`${router.state.location.pathname}${router.state.location.search}`).toBe(`/builds?project=${encodeURIComponent(projects[0] ?? '')}`))
+  })
+
   it('says when nothing matches', async () => {
     server.use(...scenarios.emptyProject)
     renderApp('/search?q=nothing-like-this')

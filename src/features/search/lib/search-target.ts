@@ -12,5 +12,7 @@ export function targetHref(target: SearchTarget): string {
       return paths.signatures({ signer: target.signer })
     case 'artifacts':
       return paths.artifacts({ name: target.name })
+    case 'builds':
+      return paths.builds({ project: target.project })
   }
 }
