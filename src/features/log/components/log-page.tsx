@@ -18,9 +18,10 @@ export function LogPage() {
       <header className="page-header">
         <h1 id="log-heading">Record</h1>
         <p className="page-lede">
-          Every document this server accepted is a leaf of an append-only Merkle tree (RFC 6962). After each ingest the
-          server signs the tree&apos;s size and root hash. Anyone holding the public key can check that no accepted
-          document was later changed, removed or slipped in.
+          Every document this server accepted is a leaf of an append-only Merkle tree (RFC 6962). The server signs the
+          tree&apos;s size and root hash at most once a second as documents arrive, and whenever the checkpoint is read,
+          so this page always shows the whole log signed. Anyone holding the public key can check that no accepted document was
+          later changed, removed or slipped in.
         </p>
       </header>
       {checkpoint.isPending ? (
