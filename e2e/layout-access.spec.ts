@@ -282,3 +282,25 @@ test('a report’s scope radios sit on their labels’ line, and Compare’s Fin
   expect(find.x, 'Find to the right of the box').toBeGreaterThanOrEqual(box.x + box.width)
   expect(Math.abs(find.y + find.height - (box.y + box.height)), 'level with the box').toBeLessThanOrEqual(1)
 })
+
+test('at 1280 px each Signatures cell holds its content: times and their notes, subject names, digests and copy buttons', async ({ demoServer: server, demoPage: page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 })
+  await page.goto(`${server.url}/signatures`)
+  const table = page.getByRole('table', { name: 'Signatures' })
+  await expect(table.getByRole('row').nth(10)).toBeVisible()
+  const spills = await table.evaluate((element) => {
+    const found: string[] = []
+    for (const [index, row] of [...element.querySelectorAll('tbody tr')].slice(0, 10).entries()) {
+      for (const cell of row.querySelectorAll('td')) {
+        const box = cell.getBoundingClientRect()
+        // Anything drawn past the cell's right edge spills into the next column (or is cut at the table's edge).
+        for (const part of cell.querySelectorAll('*')) {
+          const right = part.getBoundingClientRect().right
+          if (right > box.right + 1) found.push(`row ${index + 1}, ${cell.className || 'cell'}: "${part.textContent?.trim().slice(0, 30) ?? ''}" ends ${Math.round(right - box.right)} px past it`)
+        }
+      }
+    }
+    return found
+  })
+  expect(spills).toEqual([])
+})

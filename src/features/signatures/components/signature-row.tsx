@@ -68,7 +68,8 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
       <td className="cell-time">
         {row.signedAt === null ? (
           <>
-            <RelativeTime iso={row.ingestedAt} /> <span className="muted">(ingested; no signing time recorded)</span>
+            <RelativeTime iso={row.ingestedAt} />
+            <div className="muted">ingested; no signing time recorded</div>
           </>
         ) : (
           <>
