@@ -2,10 +2,11 @@ import { memo, type Ref } from 'react'
 import { Link } from '../../../components/ui/app-link'
 import type { BuildSummary } from '../../../contract/builds'
 import { CopyButton } from '../../../components/ui/copy-button'
-import { ArtifactLink, CommitLink } from '../../../components/ui/entity-links'
+import { CommitLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
+import { SubjectList } from '../../../components/ui/subject-list'
 import { shortCommit, stripScheme } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 
@@ -45,17 +46,10 @@ export const BuildRow = memo(function BuildRow({ build, index, ref }: BuildRowPr
         )}
       </td>
       <td className="cell-artifacts">
-        {build.subjects.length === 0 ? (
-          <NotRecorded compact />
-        ) : (
-          <ul className="subject-list">
-            {build.subjects.map((subject, subjectIndex) => (
-              <li key={`${subject.name}-${subjectIndex}`}>
-                <ArtifactLink name={subject.name} digest={subject.digest} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <SubjectList
+          subjects={build.subjects}
+          more={{ href: `${paths.build(build.id)}#subjects`, label: `All ${build.subjects.length.toLocaleString('en-US')} artifacts of the ${linkName}` }}
+        />
       </td>
       <td>
         <StatusBadge status={build.status} failedCheck={build.failedCheck} />

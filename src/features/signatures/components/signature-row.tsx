@@ -1,10 +1,11 @@
 import { memo, type Ref } from 'react'
 import { Link } from '../../../components/ui/app-link'
 import type { SignatureRow as Row } from '../../../contract/signatures'
-import { ArtifactLink, BuildIdLink } from '../../../components/ui/entity-links'
+import { BuildIdLink } from '../../../components/ui/entity-links'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
+import { SubjectList } from '../../../components/ui/subject-list'
 import { digestEntries, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 
@@ -42,18 +43,7 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
         )}
       </td>
       <td className="cell-artifacts">
-        {row.subjects.length === 0 ? (
-          <NotRecorded compact />
-        ) : (
-          <ul className="subject-list">
-            {row.subjects.slice(0, 3).map((subject, subjectIndex) => (
-              <li key={`${subject.name}-${subjectIndex}`}>
-                <ArtifactLink name={subject.name} digest={subject.digest} />
-              </li>
-            ))}
-            {row.subjects.length > 3 ? <li className="muted">and {row.subjects.length - 3} more</li> : null}
-          </ul>
-        )}
+        <SubjectList subjects={row.subjects} />
       </td>
       <td>
         <StatusBadge status={row.status} failedCheck={row.failedCheck} />
