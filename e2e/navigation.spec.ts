@@ -182,3 +182,15 @@ test('a builder id the Builds table cuts at its start can be copied whole', asyn
   await expect(row.getByText('Copied')).toBeAttached()
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(id)
 })
+
+test('"See verification" on Signatures lands on the build page scrolled to its Verification section', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/signatures?status=verified`)
+  const table = page.getByRole('table', { name: 'Signatures' })
+  // A build's provenance (a rebuilder's verdict opens its artifact instead).
+  await table.locator('a[href^="/builds/"][href$="#verification"]').first().click()
+  await expect(page).toHaveURL(/\/builds\/[0-9a-f]{64}#verification$/)
+  const section = page.getByRole('region', { name: 'Verification' })
+  await expect(section).toBeVisible()
+  // Followed in the app, the page renders after the address changed: the section is brought to the top.
+  await expect.poll(() => section.evaluate((element) => Math.round(element.getBoundingClientRect().top))).toBeLessThanOrEqual(1)
+})

@@ -16,6 +16,7 @@ import { StatusBadge } from '../../../components/ui/status-badge'
 import { formatAbsolute, formatBytes, formatCount, formatDuration, formatRelative, shortCommit, shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { useHashCheck } from '../../../lib/use-hash-check'
+import { useSectionFromHash } from '../../../lib/use-section-from-hash'
 import { buildQueries } from '../builds-queries'
 import { EnvironmentSection, HostsSection, TimelineSection, ToolVersionsSection } from './how-built'
 import { VerificationSection } from './verification-section'
@@ -25,6 +26,7 @@ export function BuildPage() {
   const id = BuildId.parse(useParams().id)
   const { data: build } = useSuspenseQuery(buildQueries.detail(id))
   const highlight = useHashCheck()
+  useSectionFromHash()
   const commit = build.sourceCommit === null ? null : shortCommit(build.sourceCommit)
 
   return (
