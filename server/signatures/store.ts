@@ -92,7 +92,11 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
 /** What each document is about: a build's subjects, an SBOM's, a VSA's, a link's products, rebuilt artifacts, deployed digests, else the digests it is indexed by. */
 async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<string>; byDocument: Map<string, SubjectType[]> }> {
   const byDocument = new Map<string, SubjectType[]>()
-  const append = (id: string, subject: SubjectType) => byDocument.set(id, [...(byDocument.get(id) ?? []), subject])
+  const append = (id: string, subject: SubjectType) => {
+    const list = byDocument.get(id)
+    if (list) list.push(subject)
+    else byDocument.set(id, [subject])
+  }
   if (ids.length === 0) return { builds: new Set(), byDocument }
   const builds = new Set((await db.selectFrom('builds').select('id').where('id', 'in', ids).execute()).map((row) => row.id))
   for (const [id, list] of await subjectsOf(db, [...builds])) byDocument.set(id, list)

@@ -531,12 +531,8 @@ function route(
   const shift = options.margin - top
   // Columns start at the first layer anything is in and end at the last: a graph of commits, builds and artifacts
   // alone is not drawn beside empty columns for evidence and deployments, which made a fit show it small and aside.
-  let firstLayer = graph.vertexCount === 0 ? 0 : Number.POSITIVE_INFINITY
-  let lastLayer = 0
-  for (let v = 0; v < graph.vertexCount; v++) {
-    firstLayer = Math.min(firstLayer, graph.layer[v]!)
-    lastLayer = Math.max(lastLayer, graph.layer[v]!)
-  }
+  const firstLayer = Math.max(0, layers.findIndex((members) => members.length > 0))
+  const lastLayer = Math.max(firstLayer, layers.findLastIndex((members) => members.length > 0))
   const column = (layer: number) => options.margin + (layer - firstLayer) * (options.nodeWidth + options.layerGap)
   const x = new Float64Array(n)
   const y = new Float64Array(n)
