@@ -48,7 +48,7 @@ export const BuildRow = memo(function BuildRow({ build, index, ref }: BuildRowPr
       <td className="cell-artifacts">
         <SubjectList
           subjects={build.subjects}
-          more={{ href: `${paths.build(build.id)}#subjects`, label: `All ${build.subjects.length.toLocaleString('en-US')} artifacts of the ${linkName}` }}
+          more={{ href: `${paths.build(build.id)}#subjects`, label: `All ${build.subjects.length.toLocaleString('en-US')} artifacts of ${build.project}${commit ? ` at ${commit}` : ''}` }}
         />
       </td>
       <td>
