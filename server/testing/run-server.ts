@@ -142,9 +142,13 @@ function waitForUrl(child: ChildProcess, output: Output): Promise<string> {
     // Seeding the demo (about 8,400 signed documents, deployments, alert evaluation) takes 15–30 s on an idle
     // 2-core machine and several times that when other suites run beside it; a slow start is not a failure.
     const timer = setTimeout(() => reject(new Error(`server did not start in 180 s:\n${output.text()}`)), 180_000)
+    // Read until the address is found, not on every later line of a long-running server's output.
+    let found = false
     output.onChange(() => {
+      if (found) return
       const match = /dashboard and API on (http:\/\/\S+?)\/? /.exec(output.text())
       if (match?.[1]) {
+        found = true
         clearTimeout(timer)
         resolve(match[1])
       }
