@@ -1,4 +1,4 @@
-import { narrowImports } from './vite-narrow-imports'
+import { narrowImports } from './vite-narrow-imports.ts'
 
 /**
  * recharts looks its axis scales up by name in `import * as d3Scales from 'victory-vendor/d3-scale'`, so every

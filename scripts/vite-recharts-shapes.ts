@@ -1,4 +1,4 @@
-import { narrowImports } from './vite-narrow-imports'
+import { narrowImports } from './vite-narrow-imports.ts'
 
 /**
  * recharts keeps d3-shape's curves, symbols and stack offsets in tables it reads by name (`type="monotone"`,
