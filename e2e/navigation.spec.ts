@@ -194,3 +194,18 @@ test('"See verification" on Signatures lands on the build page scrolled to its V
   // Followed in the app, the page renders after the address changed: the section is brought to the top.
   await expect.poll(() => section.evaluate((element) => Math.round(element.getBoundingClientRect().top))).toBeLessThanOrEqual(1)
 })
+
+test('every screen names itself in the browser tab, so tabs and history entries can be told apart', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(server.url)
+  await expect(page).toHaveTitle('Overview · Provenance')
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  for (const name of ['Builds', 'Artifacts', 'Lineage', 'Reproducibility', 'Signatures', 'Alerts', 'Reports', 'Sources']) {
+    await nav.getByRole('link', { name, exact: true }).click()
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(name)
+    // A screen showing one thing (a project's reproducibility, say) names it first.
+    await expect(page).toHaveTitle(new RegExp(`(^|· )${name} · Provenance$`))
+  }
+  await page.getByRole('contentinfo').getByRole('link', { name: /^Record:/ }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Record' })).toBeVisible()
+  await expect(page).toHaveTitle('Record · Provenance')
+})

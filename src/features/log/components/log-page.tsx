@@ -15,6 +15,7 @@ export function LogPage() {
   const checkpoint = useQuery(logQueries.checkpoint())
   return (
     <section className="page" aria-labelledby="log-heading">
+      <title>Record · Provenance</title>
       <header className="page-header">
         <h1 id="log-heading">Record</h1>
         <p className="page-lede">

@@ -21,6 +21,7 @@ export function ReportsPage() {
   const open = (reportId: string) => setSearch({ id: reportId })
   return (
     <section className="page" aria-labelledby="reports-heading">
+      <title>Reports · Provenance</title>
       <header className="page-header">
         <h1 id="reports-heading">Reports</h1>
         <p className="page-lede">

@@ -14,6 +14,7 @@ export function SourcesPage() {
   const sources = useQuery(sourceQueries.list())
   return (
     <section className="page" aria-labelledby="sources-heading">
+      <title>Sources · Provenance</title>
       <header className="page-header">
         <h1 id="sources-heading">Sources</h1>
         <p className="page-lede">
