@@ -65,7 +65,7 @@ async function main() {
   if (demo && (await store.documents.count()) === 0) {
     // With a real config the demo documents are verified against that config's keys, as any document would be.
     const seeded = await seedDemo(store, config)
-    console.log(`provenance: seeded ${seeded.documents} demo documents in ${(seeded.ms / 1000).toFixed(1)} s`)
+    console.log(`provenance: seeded ${seeded.documents} demo documents and ${seeded.deployments} deployments in ${(seeded.ms / 1000).toFixed(1)} s`)
     for (const line of describeOwnBuild(await ingestOwnBuild(store, config, { root, fromBuild }))) console.log(`provenance: ${line}`)
   }
 

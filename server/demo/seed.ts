@@ -72,8 +72,14 @@ export function demoEnvelope(build: DemoBuild): Record<string, unknown> {
   return envelope
 }
 
-/** Generates the demo's signed documents and ingests them through the same path as POST /api/v1/attestations. */
-export async function seedDemo(store: Store, config: Config, count?: number): Promise<{ documents: number; ms: number }> {
+/** How many of an ingest's documents it stored (a document already stored is answered too, not created). */
+const stored = (documents: readonly { created: boolean }[]) => documents.filter((document) => document.created).length
+
+/**
+ * Generates the demo's signed documents and ingests them through the same path as POST /api/v1/attestations.
+ * Answers how many documents it stored (the log's size on an empty store) and how many deployments it recorded.
+ */
+export async function seedDemo(store: Store, config: Config, count?: number): Promise<{ documents: number; deployments: number; ms: number }> {
   const started = performance.now()
   const builds = demoBuilds(count)
   let documents = 0
@@ -82,7 +88,7 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', ingestContext(config))
     if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable documents: ${result.body.errors[0]?.message}`)
-    documents += result.body.documents.length
+    documents += stored(result.body.documents)
   }
   // The SBOMs the builds wrote, attested by the same release key as their provenance (demo/sboms.ts).
   documents += await seedDemoSboms(store, config, builds)
@@ -95,19 +101,20 @@ export async function seedDemo(store: Store, config: Config, count?: number): Pr
     const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', ingestContext(config))
     if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable rebuild documents: ${result.body.errors[0]?.message}`)
-    documents += result.body.documents.length
+    documents += stored(result.body.documents)
   }
   // Staging and production with their promotion history (demo/deployments.ts); production web deploys are signed.
-  documents += await seedDemoDeployments(store, config, { builds, rebuilds }, (statement) => signEnvelope(statement, demoKeys().ed25519))
+  const deployed = await seedDemoDeployments(store, config, { builds, rebuilds }, (statement) => signEnvelope(statement, demoKeys().ed25519))
+  documents += deployed.documents
   // Builds after the history that the anomaly rules should flag (demo/alerts-scenarios.ts): provenance and telemetry.
   const scenarios = demoAlertScenarioBuilds(builds)
   const scenarioResult = await ingestBody(store, Buffer.from(scenarios.map((build) => JSON.stringify(demoEnvelope(build))).join('\n')), 'application/x-ndjson', ingestContext(config))
   if (!scenarioResult.ok || scenarioResult.body.errors.length > 0) throw new Error('demo seed could not ingest the alert scenarios')
-  documents += scenarioResult.body.documents.length
+  documents += stored(scenarioResult.body.documents)
   await seedDemoTelemetry(store, scenarios)
   // The anomaly rules over what was seeded, as ingest over HTTP runs them (server/alerts/engine.ts).
   await alertEngine(store, config, Date.now).catchUp()
-  return { documents, ms: performance.now() - started }
+  return { documents, deployments: deployed.deployments, ms: performance.now() - started }
 }
 
 /** Signs each build's SBOM Statement with its project's release key and ingests them through the attestations path. */
@@ -122,7 +129,7 @@ async function seedDemoSboms(store: Store, config: Config, builds: readonly Demo
     const result = await ingestBody(store, Buffer.from(lines.slice(offset, offset + 250).join('\n')), 'application/x-ndjson', ingestContext(config))
     if (!result.ok) throw new Error(`demo seed failed: ${result.error.message}`)
     if (result.body.errors.length > 0) throw new Error(`demo seed produced unreadable SBOM documents: ${result.body.errors[0]?.message}`)
-    documents += result.body.documents.length
+    documents += stored(result.body.documents)
   }
   return documents
 }

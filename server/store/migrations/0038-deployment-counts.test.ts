@@ -103,7 +103,7 @@ describe.each(['sqlite', 'postgres'] as const)('deployment counters on %s', (kin
         const result = await ingestBody(store, Buffer.from(lines.join('\n')), 'application/x-ndjson', ingestContext(config))
         if (!result.ok) throw new Error(result.error.message)
       }
-      return seedDemoDeployments(store, config, { builds, rebuilds }, (statement) => signEnvelope(statement, demoKeys().ed25519))
+      return (await seedDemoDeployments(store, config, { builds, rebuilds }, (statement) => signEnvelope(statement, demoKeys().ed25519))).deployments
     })
     const rows = await compare(kind, where, seeded)
     // Both ways of recording, and more than one environment, or the comparison proves little.
