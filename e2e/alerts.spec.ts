@@ -37,10 +37,13 @@ test('acknowledging with a reason asks for the triage token, then updates the qu
   const openBefore = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?limit=1`)).json()).counts
   await page.goto(`${server.url}/alerts?rule=unexpected-tool-version&project=acme%2Fweb`)
   await page.getByRole('link', { name: 'node 21.1.0 where 20.19.0 is pinned' }).click()
-  await page.getByLabel('Reason (optional)').fill('The runner image moved to node 21; the platform team is pinning it back.')
-  await page.getByRole('button', { name: 'Acknowledge' }).click()
-  await page.getByLabel('Triage token').fill(DEMO_TRIAGE_TOKEN)
-  await page.getByRole('button', { name: 'Use token' }).click()
+  // Triage, History and Webhook deliveries are regions of their own, each under its heading.
+  const triage = page.getByRole('region', { name: 'Triage' })
+  await triage.getByLabel('Reason (optional)').fill('The runner image moved to node 21; the platform team is pinning it back.')
+  await triage.getByRole('button', { name: 'Acknowledge' }).click()
+  await triage.getByLabel('Triage token').fill(DEMO_TRIAGE_TOKEN)
+  await triage.getByRole('button', { name: 'Use token' }).click()
+  await expect(page.getByRole('region', { name: 'Webhook deliveries' })).toContainText('None: no webhook is configured')
 
   const history = page.getByRole('region', { name: 'History' })
   await expect(history.getByRole('listitem').last()).toContainText('Changed open → acknowledged by demo-triage')

@@ -126,38 +126,45 @@ function AlertView({ alert }: { alert: AlertDetail }) {
             </tbody>
           </table>
         </section>
-        <section className="card" aria-labelledby="history-heading">
-          <h2 id="history-heading">History</h2>
-          <ol className="alert-history">
-            {alert.history.map((entry, index) => (
-              <li key={`${entry.at}-${index}`}>
-                <strong>{kindLabels[entry.kind]}</strong>
-                {entry.from ? ` ${stateLabels[entry.from].toLowerCase()} → ${stateLabels[entry.to].toLowerCase()}` : ` as ${stateLabels[entry.to].toLowerCase()}`} by {entry.actor}, <RelativeTime iso={entry.at} />
-                {entry.reason ? <p className="muted">{entry.reason}</p> : null}
-              </li>
-            ))}
-          </ol>
-          <h2>Triage</h2>
-          {triage.waiting ? <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} /> : null}
-          {triage.mutation.isError && !triage.waiting ? (
-            <p className="field-error" role="alert">
-              {describeError(triage.mutation.error).message}
-            </p>
-          ) : null}
-          <TriageForm key={alert.state} states={[alert.state]} busy={triage.mutation.isPending} onSubmit={(patch) => triage.run([alert.id], patch)} />
-          <h2>Webhook deliveries</h2>
-          {alert.deliveries.length === 0 ? (
-            <p className="muted">None: no webhook is configured for this severity, or the alert predates it.</p>
-          ) : (
-            <ul className="plain-list">
-              {alert.deliveries.map((delivery) => (
-                <li key={`${delivery.at}-${delivery.attempt}`}>
-                  Attempt {delivery.attempt}, <RelativeTime iso={delivery.at} />: {delivery.ok ? 'delivered' : 'failed'} ({delivery.status ?? 'no answer'}) <span className="muted">{delivery.response}</span>
+        {/* Three cards, not three headings in one: under one card's edge they ran into each other. */}
+        <div>
+          <section className="card" aria-labelledby="triage-heading">
+            <h2 id="triage-heading">Triage</h2>
+            {triage.waiting ? <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} /> : null}
+            {triage.mutation.isError && !triage.waiting ? (
+              <p className="field-error" role="alert">
+                {describeError(triage.mutation.error).message}
+              </p>
+            ) : null}
+            <TriageForm key={alert.state} states={[alert.state]} busy={triage.mutation.isPending} onSubmit={(patch) => triage.run([alert.id], patch)} />
+          </section>
+          <section className="card" aria-labelledby="history-heading">
+            <h2 id="history-heading">History</h2>
+            <ol className="alert-history">
+              {alert.history.map((entry, index) => (
+                <li key={`${entry.at}-${index}`}>
+                  <strong>{kindLabels[entry.kind]}</strong>
+                  {entry.from ? ` ${stateLabels[entry.from].toLowerCase()} → ${stateLabels[entry.to].toLowerCase()}` : ` as ${stateLabels[entry.to].toLowerCase()}`} by {entry.actor}, <RelativeTime iso={entry.at} />
+                  {entry.reason ? <p className="muted">{entry.reason}</p> : null}
                 </li>
               ))}
-            </ul>
-          )}
-        </section>
+            </ol>
+          </section>
+          <section className="card" aria-labelledby="deliveries-heading">
+            <h2 id="deliveries-heading">Webhook deliveries</h2>
+            {alert.deliveries.length === 0 ? (
+              <p className="muted">None: no webhook is configured for this severity, or the alert predates it.</p>
+            ) : (
+              <ul className="plain-list">
+                {alert.deliveries.map((delivery) => (
+                  <li key={`${delivery.at}-${delivery.attempt}`}>
+                    Attempt {delivery.attempt}, <RelativeTime iso={delivery.at} />: {delivery.ok ? 'delivered' : 'failed'} ({delivery.status ?? 'no answer'}) <span className="muted">{delivery.response}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
       </div>
     </section>
   )
