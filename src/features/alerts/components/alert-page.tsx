@@ -10,7 +10,7 @@ import { paths } from '../../../lib/paths'
 import { alertQueries } from '../alerts-queries'
 import { SeverityBadge, StateBadge, stateLabels } from './severity-badge'
 import { TriageForm } from './triage-form'
-import { TriageTokenForm } from './triage-token-form'
+import { TriageStatus } from './triage-token-form'
 import { useTriage } from './use-triage'
 import './alerts.css'
 
@@ -130,12 +130,7 @@ function AlertView({ alert }: { alert: AlertDetail }) {
         <div>
           <section className="card" aria-labelledby="triage-heading">
             <h2 id="triage-heading">Triage</h2>
-            {triage.waiting ? <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} /> : null}
-            {triage.mutation.isError && !triage.waiting ? (
-              <p className="field-error" role="alert">
-                {describeError(triage.mutation.error).message}
-              </p>
-            ) : null}
+            <TriageStatus triage={triage} />
             <TriageForm key={alert.state} states={[alert.state]} busy={triage.mutation.isPending} onSubmit={(patch) => triage.run([alert.id], patch)} />
           </section>
           <section className="card" aria-labelledby="history-heading">

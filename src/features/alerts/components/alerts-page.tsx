@@ -18,7 +18,7 @@ import { groupAlerts } from '../lib/group-alerts'
 import { SeverityBadge, severityLabels, StateBadge, stateLabels } from './severity-badge'
 import { ShortcutsDialog } from './shortcuts-dialog'
 import { TriageForm } from './triage-form'
-import { TriageTokenForm } from './triage-token-form'
+import { TriageStatus } from './triage-token-form'
 import { useTriage } from './use-triage'
 import './alerts.css'
 
@@ -231,12 +231,7 @@ function Queue({ alerts, truncated }: { alerts: readonly Alert[]; truncated: boo
       <p className="visually-hidden" role="status" aria-live="polite">
         {announcement}
       </p>
-      {triage.waiting ? <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} /> : null}
-      {triage.mutation.isError && !triage.waiting ? (
-        <p className="field-error" role="alert">
-          {describeError(triage.mutation.error).message}
-        </p>
-      ) : null}
+      <TriageStatus triage={triage} />
       <div className="alert-bulk" role="toolbar" aria-label="Selected alerts">
         <span>{visibleSelection.length === 0 ? 'No alert selected' : `${visibleSelection.length} selected`}</span>
         <button type="button" className="button button-small" disabled={visibleSelection.length === 0} onClick={() => act(visibleSelection.map((alert) => alert.id), { state: 'acknowledged' })}>

@@ -1,4 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
+import { describeError } from '../../../api/api-error'
+import type { useTriage } from './use-triage'
 
 /** Asks for a token with scope triage, as the app asks for a read token; kept in this tab only. */
 export function TriageTokenForm({ problem, onSave, onCancel }: { problem: string | null; onSave: (token: string) => void; onCancel: () => void }) {
@@ -25,5 +27,16 @@ export function TriageTokenForm({ problem, onSave, onCancel }: { problem: string
         </button>
       </div>
     </form>
+  )
+}
+
+/** Where a triage change stands when it did not go through: the token form while a token is asked for, else why it failed. */
+export function TriageStatus({ triage }: { triage: ReturnType<typeof useTriage> }) {
+  if (triage.waiting) return <TriageTokenForm problem={triage.tokenProblem} onSave={triage.provideToken} onCancel={triage.cancel} />
+  if (!triage.mutation.isError) return null
+  return (
+    <p className="field-error" role="alert">
+      {describeError(triage.mutation.error).message}
+    </p>
   )
 }
