@@ -33,6 +33,32 @@ test('a tool-version drift shows what was expected and what was found, with the 
   await expectNoAxeViolations(page)
 })
 
+test('a build page leads to the alerts that build showed, and the queue says it is narrowed to it', async ({ demoServer: server, demoPage: page, request }) => {
+  const queue = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?state=unresolved&limit=500`)).json())
+  const first = queue.items.find((alert) => alert.subject.kind === 'build')
+  if (!first) throw new Error('the demo has unresolved alerts on builds')
+  const buildId = first.subject.buildId
+  const expected = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?state=unresolved&buildId=${buildId}&limit=500`)).json()).items
+  expect(expected.map((alert) => alert.id)).toContain(first.id)
+  // Fewer than the whole queue, or narrowing would prove nothing.
+  expect(expected.length).toBeLessThan(queue.items.length)
+
+  await page.goto(`${server.url}/builds/${buildId}`)
+  await page.getByRole('link', { name: 'Alerts of this build' }).click()
+  await expect(page).toHaveURL(new RegExp(`/alerts\\?.*build=${buildId}`))
+  await expect(page).toHaveTitle(`Build ${buildId.slice(0, 12)}… · Alerts · Provenance`)
+  // One row per alert, each with its selection box named by the alert's title.
+  const rows = page.getByRole('checkbox', { name: /^Select / })
+  await expect(rows).toHaveCount(expected.length)
+  expect((await rows.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('aria-label')))).sort()).toEqual(expected.map((alert) => `Select ${alert.title}`).sort())
+  await expect(page.getByText(`Only the alerts that build ${buildId.slice(0, 12)}… showed.`)).toBeVisible()
+  await expectNoAxeViolations(page)
+
+  await page.getByRole('link', { name: 'Show the alerts of every build' }).click()
+  await expect(page).not.toHaveURL(/build=/)
+  await expect(rows).toHaveCount(queue.items.length)
+})
+
 test('acknowledging with a reason asks for the triage token, then updates the queue and the history', async ({ demoServer: server, demoPage: page, request }) => {
   const openBefore = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?limit=1`)).json()).counts
   await page.goto(`${server.url}/alerts?rule=unexpected-tool-version&project=acme%2Fweb`)

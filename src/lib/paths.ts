@@ -5,7 +5,7 @@ export type SignaturesSearchParams = Partial<Record<'status' | 'project' | 'sign
 /** Query parameters of the artifacts list. */
 export type ArtifactsSearchParams = Partial<Record<'project' | 'name', string>>
 /** Query parameters of the alert queue, as they appear in its URL. */
-export type AlertsSearchParams = Partial<Record<'state' | 'rule' | 'project' | 'severity' | 'sort', string>>
+export type AlertsSearchParams = Partial<Record<'state' | 'rule' | 'project' | 'severity' | 'sort' | 'build', string>>
 /** Query parameters of the lineage screen (see features/lineage/lib/lineage-search.ts). */
 export type LineageSearchParams = Partial<Record<'from' | 'depth' | 'direction' | 'focus' | 'selected' | 'expand' | 'collapsed' | 'more' | 'view', string>>
 /** Query parameters of the Reports screen: a scope to pre-fill (kind=artifact&digest=…, kind=project&project=…&from=…&to=…). */

@@ -10,6 +10,7 @@ import { ErrorState } from '../../../components/ui/error-state'
 import { FilterNotices } from '../../../components/ui/filter-notices'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
+import { shortHex } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { allowedTransitions } from '../../../../domain/alerts/triage'
 import { alertQueries } from '../alerts-queries'
@@ -31,7 +32,7 @@ export function AlertsPage() {
 
   return (
     <section className="page" aria-labelledby="alerts-heading">
-      <title>Alerts · Provenance</title>
+      <title>{`${search.build ? `Build ${shortHex(search.build)} · ` : ''}Alerts · Provenance`}</title>
       <header className="page-header">
         <h1 id="alerts-heading">Alerts</h1>
         <p className="page-lede">
@@ -40,6 +41,15 @@ export function AlertsPage() {
         </p>
       </header>
       <AlertFilters search={search} onChange={setSearch} />
+      {search.build ? (
+        <p className="alert-scope">
+          Only the alerts that build{' '}
+          <Link to={paths.build(search.build)} className="mono">
+            {shortHex(search.build)}
+          </Link>{' '}
+          showed. <Link to={paths.alerts(toAlertsSearchParams({ ...search, build: undefined }))}>Show the alerts of every build</Link>
+        </p>
+      ) : null}
       <FilterNotices notices={unknownAlertFilters(searchParams, search)} />
       {queue.isPending ? (
         <Spinner label="Loading alerts" />

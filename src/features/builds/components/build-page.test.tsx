@@ -15,6 +15,15 @@ function firstBuild(status: 'verified' | 'failed' | 'untrusted') {
 }
 
 describe('BuildPage', () => {
+  it('links to the alerts the build showed that are not resolved, in the alert queue', async () => {
+    const build = firstBuild('verified')
+    renderApp(`/builds/${build.id}`)
+    const link = await screen.findByRole('link', { name: 'Alerts of this build' })
+    const target = new URL(link.getAttribute('href') ?? '', 'http://dashboard')
+    expect(target.pathname).toBe('/alerts')
+    expect(Object.fromEntries(target.searchParams)).toEqual({ build: build.id, state: 'unresolved' })
+  })
+
   it('shows everything recorded about a verified build', async () => {
     const build = firstBuild('verified')
     const detail = demoDb().getBuild(build.id)

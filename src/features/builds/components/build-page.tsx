@@ -54,6 +54,10 @@ export function BuildPage() {
           <StatusBadge status={build.status} failedCheck={build.failedCheck} />
           <CompareWithPrevious id={build.id} />
           <Link to={paths.lineage({ from: build.id })}>Lineage</Link>
+          {/* Named apart from the header's Alerts, which lists every build's. */}
+          <Link to={paths.alerts({ build: build.id, state: 'unresolved' })} aria-label="Alerts of this build">
+            Alerts
+          </Link>
         </div>
       </header>
 
