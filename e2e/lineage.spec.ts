@@ -67,6 +67,8 @@ test('from an artifact page, its lineage runs commit → build → artifact → 
     await expect(list.getByRole('region', { name: new RegExp(`^${layer} \\(`) }).getByRole('button', { name }).first()).toBeAttached()
   }
   await expect(page.getByRole('status').filter({ hasText: /nodes, \d+ links: \d+ verified/ })).toBeVisible()
+  // The tab names where the graph starts.
+  await expect(page).toHaveTitle('web-dist.tar.gz · Lineage · Provenance')
 
   // Click the deployment: found by its environment, then clicked on the canvas where the graph centred it.
   await page.getByRole('searchbox', { name: 'Find a node' }).fill('production')

@@ -93,9 +93,18 @@ export function LineagePage() {
     [setParams],
   )
 
+  // The tab names where the graph starts once its answer is in (the graph view below asks for it).
+  const rootLabel = useQuery({
+    ...lineageQueries.graph({ from: search.from ?? '', depth: search.depth, direction: search.direction, expand: search.expand }),
+    enabled: false,
+    // As the graph view's own observer: an observer's options become the query's, and sharing would compare whole answers.
+    structuralSharing: false,
+    select: (graph) => graph.nodes.find((node) => node.id === graph.root)?.label,
+  }).data
+
   return (
     <article className="page lineage-page" aria-labelledby="lineage-heading" onClickCapture={onClickCapture}>
-      <title>Lineage · Provenance</title>
+      <title>{`${search.from && rootLabel ? `${rootLabel} · ` : ''}Lineage · Provenance`}</title>
       <header className="page-header">
         <div>
           <h1 id="lineage-heading">Lineage</h1>
