@@ -125,8 +125,9 @@ function Finished({ report }: { report: ReportDetail }) {
                           </code>
                         </th>
                         <td className={`report-provenance-${artifact.provenance}`}>{row.provenance}</td>
-                        <td className="mono">{row.source}</td>
-                        <td className="mono">{row.builder}</td>
+                        {/* URLs break anywhere, or the two widest columns push the last ones out of sight. */}
+                        <td className="mono cell-wrap">{row.source}</td>
+                        <td className="mono cell-wrap">{row.builder}</td>
                         <td>{row.attestations}</td>
                         <td>{row.rebuilds}</td>
                         <td>{row.deployments}</td>
