@@ -209,7 +209,8 @@ export function summaryTally() {
       unknown.push(digest)
     },
     summary(asOf: string): Report['summary'] {
-      const lines = [`As of ${asOf}, ${verified} of ${plural(n, 'artifact has', 'artifacts have')} verified provenance.`]
+      // The instant in words as the page heads it ("2026-12-03 22:37:19.905 UTC"), to the millisecond the report cuts at.
+      const lines = [`As of ${asOf.replace('T', ' ').replace(/Z$/, ' UTC')}, ${verified} of ${plural(n, 'artifact has', 'artifacts have')} verified provenance.`]
       if (unverified.length > 0) lines.push(`${plural(unverified.length, 'has', 'have')} provenance that did not verify: ${list(unverified.map((entry) => entry.label))}.`)
       if (none.length > 0) lines.push(`${plural(none.length, 'has', 'have')} no provenance at all: ${list(none.map((entry) => entry.label))}.`)
       if (unknown.length > 0) lines.push(`${plural(unknown.length, 'digest', 'digests')} asked for ${unknown.length === 1 ? 'is' : 'are'} not known to the dashboard: ${list(unknown.map((digest) => `${digest.slice(0, 19)}…`))}.`)

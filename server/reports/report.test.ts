@@ -57,7 +57,10 @@ describe('report assembly', () => {
       withoutProvenance: [sha(digests.sbomOnly)],
       unknown: [unknownDigest],
     })
-    expect(report.summary.lines[0]).toBe(`As of ${new Date(AS_OF).toISOString()}, 1 of 4 artifacts have verified provenance.`)
+    // The instant in words, to the millisecond: '2026-…-… hh:mm:ss.mmm UTC', not ISO's T and Z.
+    const [date, time] = new Date(AS_OF).toISOString().slice(0, -1).split('T')
+    expect(report.summary.lines[0]).toBe(`As of ${date} ${time} UTC, 1 of 4 artifacts have verified provenance.`)
+    expect(report.summary.lines[0]).toMatch(/^As of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC, /)
     expect(report.summary.lines.join('\n')).toContain('2 have provenance that did not verify: app-darwin-arm64 (sha256:')
     expect(report.summary.lines.join('\n')).toContain('1 has no provenance at all: app (sha256:')
     expect(report.documents).toEqual([...new Set(report.artifacts.flatMap((artifact) => artifact.attestations.map((attestation) => attestation.documentId)))].sort())
