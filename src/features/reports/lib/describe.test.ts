@@ -8,7 +8,7 @@ describe('report words', () => {
     expect(scopeWords({ kind: 'environment', environment: 'production' })).toBe('Environment production')
     expect(scopeWords({ kind: 'release', digests: [digest] })).toBe('Release of 1 artifact')
     expect(scopeWords({ kind: 'artifact', digest })).toBe('Artifact sha256:abababababab…')
-    expect(madeByWords({ token: null, scopes: [] })).toBe('no token (reads need none)')
+    expect(madeByWords({ token: null, scopes: [] })).toBe('someone without a token (reads need none)')
     expect(madeByWords({ token: 'auditor', scopes: ['ingest', 'read'] })).toBe('token auditor (ingest, read)')
   })
 })

@@ -15,7 +15,7 @@ export function scopeWords(scope: ReportScope): string {
 }
 
 export function madeByWords(createdBy: ReportJob['createdBy']): string {
-  if (createdBy.token === null) return 'no token (reads need none)'
+  if (createdBy.token === null) return 'someone without a token (reads need none)'
   return `token ${createdBy.token} (${createdBy.scopes.join(', ')})`
 }
 
