@@ -7,6 +7,8 @@ describe('overview figures', () => {
     expect(percent(1, 3)).toBe(33.3)
     expect(percent(0, 0)).toBeNull()
     expect(trend(95, 97)).toEqual({ text: 'down 2 points from 97%', direction: 'down' })
+    expect(trend(95.7, 94.7)).toEqual({ text: 'up 1 point from 94.7%', direction: 'up' })
+    expect(trend(94.2, 94.7)).toEqual({ text: 'down 0.5 points from 94.7%', direction: 'down' })
     expect(trend(97, 97)).toEqual({ text: 'unchanged from the window before', direction: 'flat' })
     expect(trend(null, 97).direction).toBe('none')
   })

@@ -5,7 +5,7 @@ export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 export const total = (counts: StatusTally) => counts.verified + counts.failed + counts.untrusted + counts.unsigned + counts.unverifiable
 
-/** A share in whole percent, or null when there is nothing to divide. */
+/** A share in percent to one decimal, or null when there is nothing to divide. */
 export function percent(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 1000) / 10
 }
@@ -15,7 +15,8 @@ export function trend(current: number | null, previous: number | null): { text: 
   if (current === null || previous === null) return { text: 'no earlier figure to compare', direction: 'none' }
   const delta = Math.round((current - previous) * 10) / 10
   if (delta === 0) return { text: 'unchanged from the window before', direction: 'flat' }
-  return { text: `${delta > 0 ? 'up' : 'down'} ${Math.abs(delta)} points from ${previous}%`, direction: delta > 0 ? 'up' : 'down' }
+  const points = Math.abs(delta)
+  return { text: `${delta > 0 ? 'up' : 'down'} ${points} ${points === 1 ? 'point' : 'points'} from ${previous}%`, direction: delta > 0 ? 'up' : 'down' }
 }
 
 /**
