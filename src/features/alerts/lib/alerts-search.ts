@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AlertRule, AlertSeverity, AlertState, alertSorts, UNRESOLVED, type AlertQuery } from '../../../contract/alerts'
+import { BuildId } from '../../../contract/common'
 import type { AlertsSearchParams } from '../../../lib/paths'
 import { droppedValue, type UnknownFilter } from '../../../lib/url-filters'
 
@@ -12,7 +13,7 @@ export const AlertsSearch = z.object({
   severity: AlertSeverity.optional().catch(undefined),
   sort: z.enum(alertSorts).optional().catch(undefined),
   /** Only the alerts this build showed (the build page's Alerts link). */
-  build: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined),
+  build: BuildId.optional().catch(undefined),
 })
 export type AlertsSearch = z.infer<typeof AlertsSearch>
 
