@@ -102,7 +102,13 @@ console.log(`bench/formats: Node ${process.version}, ${availableParallelism()} c
 // own swings: ECDSA checks on libuv's thread pool ahead of the verdict (677-773/s against 746-763/s; the event loop
 // spent as much handing them over as it saved), checkpoints on a thread of their own (742-770/s against 716-814/s;
 // the WAL syncs they competed with got slower, p90 1.4-1.6 ms against 1.0-1.3 ms), 8 of the 19 indexes a document
-// enters dropped (708 and 748/s against 706 and 638/s), and pages of 1 or 2 KiB instead of 4.
+// enters dropped (708 and 748/s against 706 and 638/s), and pages of 1 or 2 KiB instead of 4. Tried on 2026-12-04:
+// every write on a thread of its own (a second SQLite connection with synchronous = FULL; each group commit sent over
+// whole, reads staying on the event loop's connection). The event loop's CPU fell from 0.88 to 0.55 ms a request, but
+// the round gave 538-709/s against 769-913/s for this code: a commit's statements and its sync still ran one after
+// the other, now on a thread that shared the two cores with the event loop and the clients, and handing a group over
+// cost the event loop 0.13 ms a request in postMessage. With the sync overlapping the next commit's statements instead
+// (readers then able to see a commit before it is on disk), 668-698/s.
 {
   const key = newKey('bench-http', 'ecdsa-p256')
   const token = 'bench-formats-http'
