@@ -33,6 +33,18 @@ test('a tool-version drift shows what was expected and what was found, with the 
   await expectNoAxeViolations(page)
 })
 
+test('every alert title in the queue starts at one line, whatever the width of its severity', async ({ demoServer: server, demoPage: page }) => {
+  await page.goto(`${server.url}/alerts`)
+  const rows = page.locator('.alert-row')
+  await expect(rows.first()).toBeVisible()
+  const starts = await rows.evaluateAll((items) =>
+    items.map((row) => ({ severity: row.querySelector('.alert-severity')?.textContent ?? '', left: Math.round(row.querySelector('a')?.getBoundingClientRect().left ?? -1) })),
+  )
+  // The demo's queue has alerts of several severities, whose words differ in width ("! High", "▲ Medium").
+  expect(new Set(starts.map((start) => start.severity)).size).toBeGreaterThan(2)
+  expect(new Set(starts.map((start) => start.left))).toEqual(new Set([starts[0]?.left]))
+})
+
 test('a build page leads to the alerts that build showed, and the queue says it is narrowed to it', async ({ demoServer: server, demoPage: page, request }) => {
   const queue = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?state=unresolved&limit=500`)).json())
   const first = queue.items.find((alert) => alert.subject.kind === 'build')
