@@ -99,6 +99,18 @@ describe('the Reports page', () => {
     expect(downloaded).toEqual([])
   })
 
+  it('lists the open report in the state its own view shows, though the list last read it while it was being made', async () => {
+    server.use(
+      http.get('/api/v1/reports', () => HttpResponse.json({ items: [{ ...done, state: 'running', progress: { done: 2, total: 2 }, summary: null, files: [] }], nextCursor: null })),
+      http.get(`/api/v1/reports/${id}`, () => HttpResponse.json(detail)),
+    )
+    renderApp(`/reports?id=${id}`)
+    expect(await screen.findByRole('heading', { level: 2, name: 'Environment production as of 2026-11-20 00:00:00 UTC' })).toBeTruthy()
+    const recent = within(screen.getByRole('table', { name: 'Reports made on this server, newest first' }))
+    expect(recent.getAllByRole('row')[1]?.textContent).toContain('done')
+    expect(recent.queryByText(/making/)).toBeNull()
+  })
+
   it('says how many artifacts a large report has beyond its preview, and where they all are', async () => {
     const large: ReportDetail = { ...detail, preview: { rows: [row(1, 'verified')], artifacts: 10_000 } }
     server.use(
