@@ -7,6 +7,7 @@ import type { Overview } from '../../../contract/overview'
 import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
+import { formatCount } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import { overviewQueries } from '../overview-queries'
 import { percent, total, trend, utcDay } from '../lib/overview-figures'
@@ -78,7 +79,13 @@ function Figures({ overview }: { overview: Overview }) {
             <h2 id={`overview-verification-${key}`}>Verification, last {days} days</h2>
             <div className="overview-rate">
               <Link to={paths.builds({ status: 'verified', from: window.window.from, to: window.window.to })}>
-                <span className="overview-figure-value">{rate === null ? '–' : `${rate}%`}</span> verified
+                {rate === null ? (
+                  'No builds'
+                ) : (
+                  <>
+                    <span className="overview-figure-value">{rate}%</span> verified
+                  </>
+                )}
               </Link>
               <span className={`overview-trend-${movement.direction}`}>{movement.text}</span>
               <Sparkline values={series} max={100} label={`Share of builds verified each day over the last ${days} days, from ${series.find((value) => value !== null) ?? 'no'}% to ${series.at(-1) ?? 'no'}%`} />
@@ -97,13 +104,20 @@ function Figures({ overview }: { overview: Overview }) {
         <h2 id="overview-reproducibility">Reproducibility</h2>
         {(['last7', 'last30'] as const).map((key) => {
           const window = overview.reproducibility[key]
-          const rate = percent(window.match, window.match + window.mismatch)
+          const rebuilds = window.match + window.mismatch
+          const rate = percent(window.match, rebuilds)
           const movement = trend(rate, percent(window.previousMatch, window.previousMatch + window.previousMismatch))
           return (
             <p key={key} className="overview-rate">
               <span>Last {key === 'last7' ? 7 : 30} days:</span>
               <Link to={paths.reproducibility({ range: '30' })}>
-                <span className="overview-figure-value">{rate === null ? '–' : `${rate}%`}</span> of {window.match + window.mismatch} rebuilds matched
+                {rate === null ? (
+                  'No rebuilds'
+                ) : (
+                  <>
+                    <span className="overview-figure-value">{rate}%</span> of {formatCount(rebuilds)} {rebuilds === 1 ? 'rebuild' : 'rebuilds'} matched
+                  </>
+                )}
               </Link>
               <span className={`overview-trend-${movement.direction}`}>{movement.text}</span>
             </p>

@@ -10,7 +10,10 @@ describe('overview figures', () => {
     expect(trend(95.7, 94.7)).toEqual({ text: 'up 1 point from 94.7%', direction: 'up' })
     expect(trend(94.2, 94.7)).toEqual({ text: 'down 0.5 points from 94.7%', direction: 'down' })
     expect(trend(97, 97)).toEqual({ text: 'unchanged from the window before', direction: 'flat' })
-    expect(trend(null, 97).direction).toBe('none')
+    expect(trend(97, null)).toEqual({ text: 'no earlier figure to compare', direction: 'none' })
+    // No builds or rebuilds in the window: no figure, and what the window before had.
+    expect(trend(null, 97)).toEqual({ text: '97% the window before', direction: 'none' })
+    expect(trend(null, null)).toEqual({ text: 'none in the window before either', direction: 'none' })
   })
   it('draws a series in its box, a day without data as a gap', () => {
     expect(sparklinePaths([0, 50, 100], 100, 20, 100)).toEqual(['0,20 50,10 100,0'])

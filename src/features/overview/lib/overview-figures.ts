@@ -12,7 +12,9 @@ export function percent(part: number, whole: number): number | null {
 
 /** How a rate moved against the window before, in words a screen reader reads as they are. */
 export function trend(current: number | null, previous: number | null): { text: string; direction: 'up' | 'down' | 'flat' | 'none' } {
-  if (current === null || previous === null) return { text: 'no earlier figure to compare', direction: 'none' }
+  // Nothing in this window: what the one before had, if anything.
+  if (current === null) return { text: previous === null ? 'none in the window before either' : `${previous}% the window before`, direction: 'none' }
+  if (previous === null) return { text: 'no earlier figure to compare', direction: 'none' }
   const delta = Math.round((current - previous) * 10) / 10
   if (delta === 0) return { text: 'unchanged from the window before', direction: 'flat' }
   const points = Math.abs(delta)

@@ -1,0 +1,43 @@
+import { screen, within } from '@testing-library/react'
+import { http, HttpResponse } from 'msw'
+import { describe, expect, it } from 'vitest'
+import { server } from '../../../../mocks/node'
+import type { Overview } from '../../../contract/overview'
+import { renderApp } from '../../../test/render-app'
+
+const tally = (verified: number, failed = 0) => ({ verified, failed, untrusted: 0, unsigned: 0, unverifiable: 0 })
+
+/** A quiet week after a busy month: no builds and no rebuilds in the last 7 days, some in the 30. */
+const quiet: Overview = {
+  day: '2026-12-04',
+  generatedAt: '2026-12-04T08:00:00.000Z',
+  openAlerts: { critical: 0, high: 0, medium: 0, low: 0 },
+  verification: {
+    last7: { window: { from: '2026-11-28', to: '2026-12-04' }, counts: tally(0), previous: tally(40, 2) },
+    last30: { window: { from: '2026-11-05', to: '2026-12-04' }, counts: tally(120, 3), previous: tally(0) },
+  },
+  reproducibility: {
+    last7: { window: { from: '2026-11-28', to: '2026-12-04' }, match: 0, mismatch: 0, previousMatch: 0, previousMismatch: 0 },
+    last30: { window: { from: '2026-11-05', to: '2026-12-04' }, match: 1, mismatch: 0, previousMatch: 1239, previousMismatch: 61 },
+  },
+  daily: [],
+  recentFailures: [],
+  unverifiedDeployments: 0,
+}
+
+describe('the Overview page', () => {
+  it('says a window had no builds or rebuilds, and what the window before had, rather than a dash', async () => {
+    server.use(http.get('/api/v1/overview', () => HttpResponse.json(quiet)))
+    renderApp('/')
+    const week = within(await screen.findByRole('region', { name: 'Verification, last 7 days' }))
+    expect(week.getByRole('link', { name: 'No builds' })).toBeTruthy()
+    expect(week.getByText('95.2% the window before')).toBeTruthy()
+    const rebuilds = within(screen.getByRole('region', { name: 'Reproducibility' }))
+    expect(rebuilds.getByRole('link', { name: 'No rebuilds' })).toBeTruthy()
+    expect(rebuilds.getByText('none in the window before either')).toBeTruthy()
+    // One rebuild is one rebuild; a count has its thousands separated.
+    expect(rebuilds.getByRole('link', { name: '100% of 1 rebuild matched' })).toBeTruthy()
+    expect(rebuilds.getByText('up 4.7 points from 95.3%')).toBeTruthy()
+    expect(screen.queryByText('–')).toBeNull()
+  })
+})
