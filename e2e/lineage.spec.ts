@@ -283,6 +283,43 @@ test('a node clicked on the canvas opens its panel, also after the panel was clo
   await expect(panel(page)).toHaveCount(0)
 })
 
+test('a wide, short graph sits in the middle of the miniature, inside the whole rectangle of the view', async ({ demoServer: server, demoPage: page, request }) => {
+  const response = await request.get(`${server.url}/api/v1/builds?project=acme%2Fcli&status=failed&limit=1`)
+  const build = ((await response.json()) as { items: { id: string }[] }).items[0]
+  if (!build) throw new Error('the demo has a failed acme/cli build')
+  // One build: its commit, itself and its three artifacts side by side, far wider than tall.
+  await page.goto(`${server.url}/lineage?from=${build.id}`)
+  await expect(nodeList(page).getByRole('button').first()).toBeAttached()
+  // Which rows of the miniature hold a node's box, and which the view's rectangle (its blue outline).
+  const read = () => page.locator('canvas.lineage-minimap').evaluate((canvas: HTMLCanvasElement) => {
+    const { width, height } = canvas
+    const pixels = canvas.getContext('2d')?.getImageData(0, 0, width, height).data ?? new Uint8ClampedArray()
+    const near = (at: number, [r, g, b]: number[]) => Math.abs(pixels[at]! - r!) + Math.abs(pixels[at + 1]! - g!) + Math.abs(pixels[at + 2]! - b!) < 30
+    const nodes: number[] = []
+    const outline: number[] = []
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const at = (y * width + x) * 4
+        if (near(at, [0xc0, 0x24, 0x1b]) || near(at, [0x7a, 0xa9, 0x8c]) || near(at, [0x8d, 0x97, 0xa3])) nodes.push(y)
+        if (near(at, [0x1f, 0x5f, 0xa8])) outline.push(y)
+      }
+    }
+    return { height, nodes: [Math.min(...nodes), Math.max(...nodes)], outline: [Math.min(...outline), Math.max(...outline)] }
+  })
+  // Drawn once the layout is done.
+  await expect.poll(async () => (await read()).outline[0]).toBeLessThan(Infinity)
+  const rows = await read()
+  const [nodesTop, nodesBottom] = rows.nodes as [number, number]
+  const [outlineTop, outlineBottom] = rows.outline as [number, number]
+  // Centred: as much room above the nodes as below them.
+  expect(Math.abs(nodesTop - (rows.height - 1 - nodesBottom))).toBeLessThanOrEqual(4)
+  // The view's rectangle is drawn whole (neither edge cut off) and holds every node.
+  expect(outlineTop).toBeGreaterThan(0)
+  expect(outlineBottom).toBeLessThan(rows.height - 1)
+  expect(outlineTop).toBeLessThan(nodesTop)
+  expect(outlineBottom).toBeGreaterThan(nodesBottom)
+})
+
 /** The viewport the URL holds once the canvas has stopped reporting changes (it reports 250 ms after the last). */
 async function settledView(page: Page): Promise<string> {
   const view = () => new URL(page.url()).searchParams.get('view')

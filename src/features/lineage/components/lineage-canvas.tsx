@@ -237,9 +237,9 @@ export function LineageCanvas({ scene, initialViewport, selected, matches, curre
     if (!view) return
     const rect = event.currentTarget.getBoundingClientRect()
     const { layout } = props.current.scene
-    const ratio = minimapRatio(props.current.scene)
-    const graphX = (event.clientX - rect.left) / ratio
-    const graphY = (event.clientY - rect.top) / ratio
+    const { ratio, left, top } = minimapFrame(props.current.scene)
+    const graphX = (event.clientX - rect.left - left) / ratio
+    const graphY = (event.clientY - rect.top - top) / ratio
     viewport.current = { ...view, x: Math.min(layout.width, graphX) - size.current.width / 2 / view.scale, y: Math.min(layout.height, graphY) - size.current.height / 2 / view.scale }
     moved()
   }
@@ -334,8 +334,13 @@ function inView(scene: Scene, node: number, view: Viewport | null, size: { width
   return x >= 0 && y >= 0 && x + NODE_WIDTH * view.scale <= size.width && y <= size.height
 }
 
-function minimapRatio(scene: Scene): number {
-  return Math.min(MINIMAP_WIDTH / Math.max(1, scene.layout.width), MINIMAP_HEIGHT / Math.max(1, scene.layout.height))
+/**
+ * How the graph sits in the miniature: scaled to fit it, and centred in it. A wide, short graph drawn along the top
+ * edge left the viewport's rectangle (which reaches above and below such a graph) cut off at that edge.
+ */
+function minimapFrame(scene: Scene): { ratio: number; left: number; top: number } {
+  const ratio = Math.min(MINIMAP_WIDTH / Math.max(1, scene.layout.width), MINIMAP_HEIGHT / Math.max(1, scene.layout.height))
+  return { ratio, left: Math.floor((MINIMAP_WIDTH - scene.layout.width * ratio) / 2), top: Math.floor((MINIMAP_HEIGHT - scene.layout.height * ratio) / 2) }
 }
 
 /** The miniature of each layout and the scene it shows; a state change repaints only the nodes it changed. */
@@ -346,7 +351,8 @@ const minimapColour = { verified: '#7aa98c', failed: '#c0241b', unverified: '#8d
 function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Viewport, width: number, height: number): void {
   const ctx = element?.getContext('2d')
   if (!element || !ctx) return
-  const ratio = minimapRatio(scene)
+  const frame = minimapFrame(scene)
+  const { ratio, left, top: above } = frame
   let cached = minimapCache.get(scene.layout)
   const changes = cached && cached.scene !== scene ? sceneChanges(cached.scene, scene) : null
   if (!cached || (cached.scene !== scene && !changes)) {
@@ -357,7 +363,7 @@ function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Vie
     if (c) {
       c.fillStyle = '#f0f3f7'
       c.fillRect(0, 0, MINIMAP_WIDTH, MINIMAP_HEIGHT)
-      for (const column of scene.columns) drawMiniatures(c, scene, ratio, column, 0, column.length)
+      for (const column of scene.columns) drawMiniatures(c, scene, frame, column, 0, column.length)
     }
     cached = { canvas, scene }
     minimapCache.set(scene.layout, cached)
@@ -367,9 +373,9 @@ function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Vie
       for (const node of changes.nodes) {
         // Its box (whole pixels) cleared, then every node of its column drawn there again, in the usual order.
         const h = nodeHeight(scene.view.nodes[node]!)
-        const x = Math.floor(scene.layout.x[node]! * ratio)
-        const top = Math.floor((scene.layout.y[node]! - h / 2) * ratio)
-        const bottom = Math.ceil((scene.layout.y[node]! + h / 2) * ratio) + 1
+        const x = left + Math.floor(scene.layout.x[node]! * ratio)
+        const top = above + Math.floor((scene.layout.y[node]! - h / 2) * ratio)
+        const bottom = above + Math.ceil((scene.layout.y[node]! + h / 2) * ratio) + 1
         const column = scene.columns[scene.view.nodes[node]!.layer]
         if (!column) continue
         c.save()
@@ -378,10 +384,10 @@ function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Vie
         c.clip()
         c.fillStyle = '#f0f3f7'
         c.fillRect(x, top, Math.ceil(NODE_WIDTH * ratio) + 2, bottom - top)
-        const from = column.findIndex((other) => (scene.layout.y[other]! + GROUP_HEIGHT) * ratio >= top)
+        const from = column.findIndex((other) => above + (scene.layout.y[other]! + GROUP_HEIGHT) * ratio >= top)
         let to = from
-        while (to >= 0 && to < column.length && (scene.layout.y[column[to]!]! - GROUP_HEIGHT) * ratio <= bottom) to++
-        if (from >= 0) drawMiniatures(c, scene, ratio, column, from, to)
+        while (to >= 0 && to < column.length && above + (scene.layout.y[column[to]!]! - GROUP_HEIGHT) * ratio <= bottom) to++
+        if (from >= 0) drawMiniatures(c, scene, frame, column, from, to)
         c.restore()
       }
     }
@@ -390,18 +396,18 @@ function paintMinimap(element: HTMLCanvasElement | null, scene: Scene, view: Vie
   ctx.drawImage(cached.canvas, 0, 0)
   ctx.strokeStyle = '#1f5fa8'
   ctx.lineWidth = 2
-  ctx.strokeRect(view.x * ratio, view.y * ratio, Math.max(2, (width / view.scale) * ratio), Math.max(2, (height / view.scale) * ratio))
+  ctx.strokeRect(left + view.x * ratio, above + view.y * ratio, Math.max(2, (width / view.scale) * ratio), Math.max(2, (height / view.scale) * ratio))
 }
 
 /** Nodes `from`–`to` of a column as boxes of their state's colour, failed ones drawn last (on top). */
-function drawMiniatures(c: CanvasRenderingContext2D, scene: Scene, ratio: number, column: Int32Array, from: number, to: number): void {
+function drawMiniatures(c: CanvasRenderingContext2D, scene: Scene, { ratio, left, top }: { ratio: number; left: number; top: number }, column: Int32Array, from: number, to: number): void {
   for (const state of ['verified', 'unverified', 'failed'] as const) {
     c.fillStyle = minimapColour[state]
     for (let i = from; i < to; i++) {
       const index = column[i]!
       const node = scene.view.nodes[index]!
       if (node.state !== state) continue
-      c.fillRect(scene.layout.x[index]! * ratio, (scene.layout.y[index]! - nodeHeight(node) / 2) * ratio, Math.max(1, NODE_WIDTH * ratio), Math.max(1, nodeHeight(node) * ratio))
+      c.fillRect(left + scene.layout.x[index]! * ratio, top + (scene.layout.y[index]! - nodeHeight(node) / 2) * ratio, Math.max(1, NODE_WIDTH * ratio), Math.max(1, nodeHeight(node) * ratio))
     }
   }
 }
