@@ -14,7 +14,8 @@ const interpretations: Record<SearchResponse['interpretedAs'], string> = {
   digest: 'a digest (or a prefix of one)',
   commit: 'a commit (or the start of one)',
   'build-id': 'a build id (or the start of one)',
-  text: 'text: artifact names, projects, package URLs and signer identities',
+  // Every one of these matches by how it starts (an index seek each); a word inside a name finds nothing.
+  text: 'text: artifact names, projects, package URLs and signer identities that start with it',
 }
 
 const kindLabels: Record<SearchResult['kind'], string> = { artifact: 'Artifact', build: 'Build', commit: 'Commit', project: 'Project', signer: 'Signer', package: 'Package' }
