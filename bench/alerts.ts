@@ -217,7 +217,7 @@ for (let after: { time: number; id: string } | null = null; ; ) {
   after = last ? { time: last.time, id: last.id } : null
 }
 const projects = ['acme/web', 'acme/api', 'acme/cli', 'payments/ledger', 'platform/base-image', 'data/etl']
-const items: { finding: Finding; occurrence: { buildId: string; documentId: string; at: number; found: string } }[] = []
+const items: { finding: Finding; occurrence: { buildId: string; documentId: string; at: number; expected: string; found: string } }[] = []
 for (let index = 0; index < ALERTS - raisedTotal; index++) {
   const build = ids[(index * 7919) % ids.length]
   if (!build) break
@@ -233,7 +233,7 @@ for (let index = 0; index < ALERTS - raisedTotal; index++) {
       subject: { kind: 'build', id: build.id, buildId: build.id, label: `${project} build` },
       evidence: { expected: 'expected', found: 'found', basis: 'bench', documents: [{ id: build.id, label: 'provenance' }] },
     },
-    occurrence: { buildId: build.id, documentId: build.id, at: build.time, found: 'found' },
+    occurrence: { buildId: build.id, documentId: build.id, at: build.time, expected: 'expected', found: 'found' },
   })
 }
 if (!reuse) {

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { AlertDetail, AlertPage } from '../src/contract/alerts'
+import { BuildDetail } from '../src/contract/builds'
 import { DEMO_TRIAGE_TOKEN } from '../server/demo/seed'
 import { expect, test } from './fixtures'
 
@@ -30,6 +31,33 @@ test('a tool-version drift shows what was expected and what was found, with the 
   // Seen in two builds: the scenario's toolchain bump and the next build of the pipeline.
   await expect(evidence.getByRole('table').getByRole('row')).toHaveCount(3)
   await expect(evidence.getByRole('link', { name: /^provenance of build / })).toBeVisible()
+  await expectNoAxeViolations(page)
+})
+
+test('a rebuild mismatch seen in several builds says, build by build, the published digest expected and the digest rebuilt', async ({ demoServer: server, demoPage: page, request }) => {
+  const queue = AlertPage.parse(await (await request.get(`${server.url}/api/v1/alerts?rule=rebuild-mismatch&limit=100`)).json())
+  const alert = queue.items.find((item) => item.occurrences >= 3)
+  if (!alert) throw new Error('the demo has a rebuild mismatch seen in three builds or more')
+  await page.goto(`${server.url}/alerts/${alert.id}`)
+  const evidence = page.getByRole('region', { name: 'Evidence' })
+  // The evidence at the top is the newest build's, and says so.
+  await expect(evidence.getByRole('term').filter({ hasText: /^Expected \(newest build\)$/ })).toBeVisible()
+  const table = evidence.getByRole('table', { name: 'The most recent builds that showed this cause' })
+  await expect(table.getByRole('columnheader')).toHaveText(['Build', 'When', 'Expected', 'Found'])
+  const rows = table.getByRole('row').filter({ has: page.getByRole('cell') })
+  await expect(rows).toHaveCount(Math.min(alert.occurrences, 50))
+  // Each row's expected digest is what that build published under the artifact's name, and the rebuilt one differs.
+  const name = alert.subject.label.split(' ')[0] ?? ''
+  for (const row of (await rows.all()).slice(0, 3)) {
+    const [build, , expected, found] = await row.getByRole('cell').allTextContents()
+    const buildId = (await row.getByRole('link').getAttribute('href'))?.split('/').pop() ?? ''
+    expect(buildId.startsWith(build ?? '-')).toBe(true)
+    const detail = BuildDetail.parse(await (await request.get(`${server.url}/api/v1/builds/${buildId}`)).json())
+    const published = detail.subjects.find((subject) => subject.name === name)?.digest.sha256
+    expect(expected).toBe(`sha256:${published}`)
+    expect(found).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(found).not.toBe(expected)
+  }
   await expectNoAxeViolations(page)
 })
 

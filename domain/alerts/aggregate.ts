@@ -9,8 +9,8 @@ import { recur } from './triage'
  * build; a resolved alert whose cause recurs reopens.
  */
 
-/** One build showing a cause: the build, its provenance, when it ran, and what was found in it. */
-export type Occurrence = { buildId: string; documentId: string; at: number; found: string }
+/** One build showing a cause: the build, its provenance, when it ran, and what was expected and found in it. */
+export type Occurrence = { buildId: string; documentId: string; at: number; expected: string; found: string }
 
 /** 3 for critical down to 0 for low: every order of the queue is then descending, so one index serves it. */
 export const severityWeight = (severity: Alert["severity"]) => alertSeverities.length - 1 - alertSeverities.indexOf(severity)

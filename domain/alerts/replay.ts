@@ -35,7 +35,7 @@ export function replayAlerts(builds: readonly BuildFacts[], settingsFor: (build:
       project.windows.set(size, window)
     }
     for (const finding of evaluateBuildAgainst(build, window.baselineFor(build, size), settings)) {
-      file(alerts, finding, { buildId: build.buildId, documentId: build.documentId, at: build.time, found: finding.evidence.found }, now)
+      file(alerts, finding, { buildId: build.buildId, documentId: build.documentId, at: build.time, expected: finding.evidence.expected, found: finding.evidence.found }, now)
     }
     project.earlier.push(build)
     for (const each of project.windows.values()) each.add(build)
@@ -58,7 +58,7 @@ export function replayDeploymentAlerts(
   const active = new Set<string>()
   for (const { deployment, current } of ordered) {
     for (const finding of evaluateDeployment(deployment, settingsFor(deployment), { project: context.projects.get(deployment.service) ?? null, documents: context.documents })) {
-      file(alerts, finding, { buildId: deployment.id, documentId: deployment.documentId ?? '', at: Date.parse(deployment.deployedAt), found: finding.evidence.found }, now)
+      file(alerts, finding, { buildId: deployment.id, documentId: deployment.documentId ?? '', at: Date.parse(deployment.deployedAt), expected: finding.evidence.expected, found: finding.evidence.found }, now)
       if (current) active.add(alertId(finding.project, finding.rule, finding.cause))
     }
   }

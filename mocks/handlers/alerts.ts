@@ -58,7 +58,7 @@ function detailOf(entry: ReplayedAlert): AlertDetail {
     recentOccurrences: [...entry.occurrences]
       .sort((a, b) => b.at - a.at || (a.buildId < b.buildId ? 1 : -1))
       .slice(0, 50)
-      .map((occurrence) => ({ buildId: occurrence.buildId, documentId: occurrence.documentId, at: new Date(occurrence.at).toISOString(), found: occurrence.found })),
+      .map((occurrence) => ({ buildId: occurrence.buildId, documentId: occurrence.documentId, at: new Date(occurrence.at).toISOString(), expected: occurrence.expected, found: occurrence.found })),
     deliveries: [],
   })
 }

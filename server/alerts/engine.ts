@@ -125,7 +125,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
       window.remove(facts.buildId)
       // Mostly the build is newer than every build held, and the window's counts are its baseline.
       for (const finding of evaluateBuildAgainst(facts, window.baselineFor(facts, settings.baseline.builds), settings)) {
-        items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, found: finding.evidence.found } })
+        items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, expected: finding.evidence.expected, found: finding.evidence.found } })
       }
       window.add(facts)
     }
@@ -156,7 +156,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
     const active = new Set<string>()
     for (const deployment of deployments) {
       for (const finding of evaluateDeployment(deployment, settingsForDeployment(deployment), { project: projects.get(deployment.service) ?? null, documents })) {
-        items.push({ finding, occurrence: { buildId: deployment.id, documentId: deployment.documentId ?? '', at: Date.parse(deployment.deployedAt), found: finding.evidence.found } })
+        items.push({ finding, occurrence: { buildId: deployment.id, documentId: deployment.documentId ?? '', at: Date.parse(deployment.deployedAt), expected: finding.evidence.expected, found: finding.evidence.found } })
         if (runningIds.has(deployment.id)) active.add(alertId(finding.project, finding.rule, finding.cause))
       }
     }
@@ -203,7 +203,7 @@ export function alertEngine(store: Store, config: Config, now: () => number, onC
         const ids = new Set<string>()
         // Only the verdict's own causes: they need no history, and the others were judged with the history of the time.
         for (const finding of evaluateBuild(facts, [], settings).filter((each) => isVerdictCause(each.rule, each.cause))) {
-          items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, found: finding.evidence.found } })
+          items.push({ finding, occurrence: { buildId: facts.buildId, documentId: facts.documentId, at: facts.time, expected: finding.evidence.expected, found: finding.evidence.found } })
           ids.add(alertId(finding.project, finding.rule, finding.cause))
         }
         shown.set(facts.buildId, ids)

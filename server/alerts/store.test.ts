@@ -30,7 +30,7 @@ function finding(project: string, cause: string, severity: Finding['severity'], 
     evidence: { expected: 'allow-listed hosts', found: cause, basis: 'allowedHosts', documents: [{ id: hex(build), label: 'provenance' }] },
   }
 }
-const occurrence = (build: number) => ({ buildId: hex(build), documentId: hex(build), at: T0 + build * 60_000, found: `in build ${build}` })
+const occurrence = (build: number) => ({ buildId: hex(build), documentId: hex(build), at: T0 + build * 60_000, expected: `expected in build ${build}`, found: `in build ${build}` })
 const query = (input: Record<string, unknown> = {}) => AlertQuery.parse(input)
 
 const answers: Record<StoreKind, unknown[]> = { sqlite: [], postgres: [] }
@@ -74,7 +74,11 @@ describe.each(['sqlite', 'postgres'] as const)('alert store on %s', (kind) => {
 
       const a = all.items.find((alert) => alert.cause === 'host a.example')!
       expect((await store.alerts.list(query({ buildId: hex(2) }))).items.map((alert) => alert.id)).toEqual([a.id])
-      expect((await store.alerts.get(a.id))?.recentOccurrences.map((entry) => entry.buildId)).toEqual([hex(2), hex(1)])
+      // Each build with what it was expected to show and what it showed, not only the newest build's expectation.
+      expect((await store.alerts.get(a.id))?.recentOccurrences.map((entry) => [entry.buildId, entry.expected, entry.found])).toEqual([
+        [hex(2), 'expected in build 2', 'in build 2'],
+        [hex(1), 'expected in build 1', 'in build 1'],
+      ])
 
       const refused = await store.alerts.transition(a.id, { state: 'waived', reason: 'mirror' }, 'alice', T0 + 10)
       expect(refused).toMatchObject({ ok: false, code: 'waiver-needs-expiry' })

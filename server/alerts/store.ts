@@ -58,7 +58,7 @@ export type AlertsTable = {
 }
 export type AlertTables = {
   alerts: AlertsTable
-  alert_occurrences: { alert_id: string; build_id: string; document_id: string; at: number; found: string }
+  alert_occurrences: { alert_id: string; build_id: string; document_id: string; at: number; expected: string | null; found: string }
   alert_history: { seq: Generated<number>; alert_id: string; at: number; actor: string; kind: string; from_state: string | null; to_state: string; reason: string | null }
   alert_deliveries: { seq: Generated<number>; alert_id: string; at: number; attempt: number; url: string; status: number | null; ok: number; response: string }
   verdict_changes: { seq: Generated<number>; document_id: string; changed_at: number }
@@ -416,7 +416,7 @@ async function getAlert(db: Db | Trx, id: string): Promise<AlertDetail | null> {
   return AlertDetail.parse({
     ...toAlert(row),
     history: history.map((entry) => ({ at: instant(entry.at), actor: entry.actor, kind: entry.kind, from: entry.from_state, to: entry.to_state, reason: entry.reason })),
-    recentOccurrences: occurrences.map((entry) => ({ buildId: entry.build_id, documentId: entry.document_id, at: instant(entry.at), found: entry.found })),
+    recentOccurrences: occurrences.map((entry) => ({ buildId: entry.build_id, documentId: entry.document_id, at: instant(entry.at), expected: entry.expected, found: entry.found })),
     deliveries: deliveries.map((entry) => ({ at: instant(entry.at), attempt: entry.attempt, url: entry.url, status: entry.status, ok: entry.ok === 1, response: entry.response })),
   })
 }
@@ -436,7 +436,7 @@ const UPSERTED = ['project', 'rule', 'cause', 'severity', 'severity_weight', 'ti
 
 const ALERT_COLUMNS = ['id', ...UPSERTED] as const satisfies readonly (keyof AlertsTable)[]
 type OccurrenceRow = AlertTables['alert_occurrences']
-const OCCURRENCE_COLUMNS = ['alert_id', 'build_id', 'document_id', 'at', 'found'] as const satisfies readonly (keyof OccurrenceRow)[]
+const OCCURRENCE_COLUMNS = ['alert_id', 'build_id', 'document_id', 'at', 'expected', 'found'] as const satisfies readonly (keyof OccurrenceRow)[]
 type HistoryRow = Omit<AlertTables['alert_history'], 'seq'>
 const HISTORY_COLUMNS = ['alert_id', 'at', 'actor', 'kind', 'from_state', 'to_state', 'reason'] as const satisfies readonly (keyof HistoryRow)[]
 
@@ -497,7 +497,7 @@ async function recordFindings(db: Db, trx: Trx, shape: ShapeCache, items: readon
     const isNew = !known.has(pair(id, occurrence.buildId))
     if (isNew) {
       known.add(pair(id, occurrence.buildId))
-      occurrences.push({ alert_id: id, build_id: occurrence.buildId, document_id: occurrence.documentId, at: occurrence.at, found: occurrence.found })
+      occurrences.push({ alert_id: id, build_id: occurrence.buildId, document_id: occurrence.documentId, at: occurrence.at, expected: occurrence.expected, found: occurrence.found })
     }
     const merged = mergeFinding(entry?.alert ?? null, finding, occurrence, isNew, now)
     const lastBuildId = merged.alert.lastSeen === entry?.alert.lastSeen ? (entry?.lastBuildId ?? occurrence.buildId) : occurrence.buildId

@@ -85,7 +85,7 @@ async function raiseAlert(store: Store, n: number) {
     subject: { kind: 'build', id: hex(n), buildId: hex(n), label: `acme/web build ${n}` },
     evidence: { expected: 'allow-listed hosts', found: `host ${n}.example`, basis: 'allowedHosts of policy acme/web', documents: [{ id: hex(n), label: 'provenance' }] },
   }
-  const [alert] = await store.alerts.record([{ finding, occurrence: { buildId: hex(n), documentId: hex(n), at: Date.now(), found: 'x' } }], Date.now())
+  const [alert] = await store.alerts.record([{ finding, occurrence: { buildId: hex(n), documentId: hex(n), at: Date.now(), expected: 'allow-listed hosts', found: 'x' } }], Date.now())
   if (alert === undefined) throw new Error('no alert recorded')
   return alert
 }

@@ -75,7 +75,7 @@ describe('outgoing alert webhook', () => {
         await new Promise((resolve) => setTimeout(resolve, 1))
       },
     })
-    const occurrence = { buildId: hex(1), documentId: hex(1), at: Date.UTC(2026, 10, 27), found: 'x' }
+    const occurrence = { buildId: hex(1), documentId: hex(1), at: Date.UTC(2026, 10, 27), expected: 'allow-listed hosts', found: 'x' }
     const created = await store.alerts.record([{ finding: finding('high', 'host paste.example'), occurrence }, { finding: finding('low', 'host quiet.example'), occurrence }], Date.UTC(2026, 10, 27, 12))
     notifier.notify(created)
     await notifier.idle()
@@ -105,7 +105,7 @@ describe('outgoing alert webhook', () => {
 
   it('records an unreachable receiver and gives up after the configured attempts', async () => {
     const notifier = webhookNotifier(AlertWebhookConfig.parse({ url: 'http://127.0.0.1:9/nothing-listens', secret: SECRET, maxAttempts: 3, backoffMs: 1 }), store, () => Date.UTC(2026, 10, 27, 13))
-    const [alert] = await store.alerts.record([{ finding: finding('critical', 'host gone.example'), occurrence: { buildId: hex(2), documentId: hex(2), at: Date.UTC(2026, 10, 27), found: 'x' } }], Date.UTC(2026, 10, 27, 13))
+    const [alert] = await store.alerts.record([{ finding: finding('critical', 'host gone.example'), occurrence: { buildId: hex(2), documentId: hex(2), at: Date.UTC(2026, 10, 27), expected: 'allow-listed hosts', found: 'x' } }], Date.UTC(2026, 10, 27, 13))
     notifier.notify(alert ? [alert] : [])
     await notifier.idle()
     const deliveries = (await store.alerts.get(alert?.id ?? ''))?.deliveries ?? []

@@ -24,6 +24,7 @@ import { projectTotalsMigration } from './migrations/0033-projects'
 import { deploymentCountsMigration } from './migrations/0038-deployment-counts'
 import { sourceEventsMigration } from './migrations/0039-source-events'
 import { subjectNameIndexMigration } from './migrations/0040-subject-name-index'
+import { occurrenceExpectedMigration } from './migrations/0041-occurrence-expected'
 import type { StoreKind } from './db'
 import type { Dialect } from './migrations/dialect'
 
@@ -145,6 +146,7 @@ export function migrationProvider(kind: StoreKind): MigrationProvider {
         '0038_deployment_counts': deploymentCountsMigration(kind, dialect),
         '0039_source_events': sourceEventsMigration(kind, dialect),
         '0040_subject_name_index': subjectNameIndexMigration(kind),
+        '0041_occurrence_expected': occurrenceExpectedMigration,
       }),
   }
 }

@@ -106,7 +106,14 @@ export const AlertHistoryEntry = z.object({
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>
 
 /** One build (for the deployment rule: one deployment, its id in `buildId`) that showed the cause; `documentId` is '' for a deployment posted as JSON. */
-export const AlertOccurrence = z.object({ buildId: z.string(), documentId: z.string(), at: Instant, found: z.string() })
+export const AlertOccurrence = z.object({
+  buildId: z.string(),
+  documentId: z.string(),
+  at: Instant,
+  /** What this build was expected to show (for a rebuild mismatch, its own published digest); null when recorded before servers kept it. */
+  expected: z.string().nullable(),
+  found: z.string(),
+})
 
 export const WebhookDelivery = z.object({
   at: Instant,

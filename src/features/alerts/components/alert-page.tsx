@@ -44,6 +44,9 @@ function AlertView({ alert }: { alert: AlertDetail }) {
   // The deployment rule's occurrences are deployments, shown on the lineage graph; every other rule's are builds.
   const kind = occurrenceKind(alert.rule)
   const occurrenceLink = (id: string) => (kind === 'deployment' ? paths.lineage({ from: id }) : paths.build(id))
+  // Builds each expected something of their own (a rebuild mismatch: each its published digest): the evidence above is
+  // the newest build's, and each row says what its build expected.
+  const ownExpectations = alert.recentOccurrences.some((occurrence) => occurrence.expected !== null && occurrence.expected !== alert.evidence.expected)
   return (
     <section className="page" aria-labelledby="alert-heading">
       <title>{`${alert.title} · Alerts · Provenance`}</title>
@@ -69,11 +72,11 @@ function AlertView({ alert }: { alert: AlertDetail }) {
           <h2 id="evidence-heading">Evidence</h2>
           <dl className="facts">
             <div className="fact">
-              <dt>Expected</dt>
+              <dt>Expected{ownExpectations ? ' (newest build)' : ''}</dt>
               <dd className="mono">{alert.evidence.expected}</dd>
             </div>
             <div className="fact">
-              <dt>Found</dt>
+              <dt>Found{ownExpectations ? ' (newest build)' : ''}</dt>
               <dd className="mono found-wrong">{alert.evidence.found}</dd>
             </div>
             <div className="fact">
@@ -106,6 +109,7 @@ function AlertView({ alert }: { alert: AlertDetail }) {
               <tr>
                 <th scope="col">{kind === 'deployment' ? 'Deployment' : 'Build'}</th>
                 <th scope="col">When</th>
+                {ownExpectations ? <th scope="col">Expected</th> : null}
                 <th scope="col">Found</th>
               </tr>
             </thead>
@@ -120,6 +124,7 @@ function AlertView({ alert }: { alert: AlertDetail }) {
                   <td>
                     <RelativeTime iso={occurrence.at} />
                   </td>
+                  {ownExpectations ? <td className="cell-wrap">{occurrence.expected ?? 'not recorded'}</td> : null}
                   <td className="cell-wrap">{occurrence.found}</td>
                 </tr>
               ))}
