@@ -224,6 +224,11 @@ for (const screen of [
         await expect(ready, path).toBeVisible()
         await expectNoSidewaysScroll(page)
       }
+      // An alert's own page, whose builds each show the digest expected and the one found: the table scrolls, the page not.
+      await page.goto(`${server.url}/alerts?rule=rebuild-mismatch`)
+      await page.locator('.alert-row a').first().click()
+      await expect(page.getByRole('table', { name: 'The most recent builds that showed this cause' }).getByRole('columnheader', { name: 'Expected' })).toBeAttached()
+      await expectNoSidewaysScroll(page)
     })
   })
 }

@@ -40,7 +40,11 @@ const kindLabels: Record<AlertDetail['history'][number]['kind'], string> = {
 function AlertView({ alert }: { alert: AlertDetail }) {
   const triage = useTriage()
   const subjectLink =
-    alert.subject.kind === 'artifact' ? paths.artifact(alert.subject.id) : alert.subject.kind === 'deployment' ? paths.lineage({ from: alert.subject.id }) : paths.build(alert.subject.buildId)
+    alert.subject.kind === 'artifact'
+      ? paths.artifact(alert.subject.id)
+      : alert.subject.kind === 'deployment'
+        ? paths.lineage({ from: alert.subject.id })
+        : paths.build(alert.subject.buildId)
   // The deployment rule's occurrences are deployments, shown on the lineage graph; every other rule's are builds.
   const kind = occurrenceKind(alert.rule)
   const occurrenceLink = (id: string) => (kind === 'deployment' ? paths.lineage({ from: id }) : paths.build(id))
@@ -58,7 +62,8 @@ function AlertView({ alert }: { alert: AlertDetail }) {
       <header className="page-header">
         <h1 id="alert-heading">{alert.title}</h1>
         <p className="page-lede">
-          <SeverityBadge severity={alert.severity} /> <StateBadge state={alert.state} /> {ruleLabels[alert.rule]} in {alert.project}; seen in {alert.occurrences} {kind}
+          <SeverityBadge severity={alert.severity} /> <StateBadge state={alert.state} /> {ruleLabels[alert.rule]} in {alert.project}; seen in{' '}
+          {alert.occurrences} {kind}
           {alert.occurrences === 1 ? '' : 's'}, first <RelativeTime iso={alert.firstSeen} />, last <RelativeTime iso={alert.lastSeen} />.
         </p>
         {alert.waiver ? (
@@ -103,33 +108,36 @@ function AlertView({ alert }: { alert: AlertDetail }) {
             ))}
           </ul>
           <h3>{kind === 'deployment' ? 'Deployments' : 'Builds'} that showed it</h3>
-          <table className="data-table">
-            <caption className="visually-hidden">The most recent {kind}s that showed this cause</caption>
-            <thead>
-              <tr>
-                <th scope="col">{kind === 'deployment' ? 'Deployment' : 'Build'}</th>
-                <th scope="col">When</th>
-                {ownExpectations ? <th scope="col">Expected</th> : null}
-                <th scope="col">Found</th>
-              </tr>
-            </thead>
-            <tbody>
-              {alert.recentOccurrences.map((occurrence) => (
-                <tr key={occurrence.buildId}>
-                  <td>
-                    <Link to={occurrenceLink(occurrence.buildId)} className="mono">
-                      {occurrence.buildId.slice(0, 12)}
-                    </Link>
-                  </td>
-                  <td>
-                    <RelativeTime iso={occurrence.at} />
-                  </td>
-                  {ownExpectations ? <td className="cell-wrap">{occurrence.expected ?? 'not recorded'}</td> : null}
-                  <td className="cell-wrap">{occurrence.found}</td>
+          {/* Its own sideways scroll on a phone: two columns of digests are wider than the screen. */}
+          <div className="table-wrap">
+            <table className="data-table">
+              <caption className="visually-hidden">The most recent {kind}s that showed this cause</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{kind === 'deployment' ? 'Deployment' : 'Build'}</th>
+                  <th scope="col">When</th>
+                  {ownExpectations ? <th scope="col">Expected</th> : null}
+                  <th scope="col">Found</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {alert.recentOccurrences.map((occurrence) => (
+                  <tr key={occurrence.buildId}>
+                    <td>
+                      <Link to={occurrenceLink(occurrence.buildId)} className="mono">
+                        {occurrence.buildId.slice(0, 12)}
+                      </Link>
+                    </td>
+                    <td>
+                      <RelativeTime iso={occurrence.at} />
+                    </td>
+                    {ownExpectations ? <td className="cell-wrap">{occurrence.expected ?? 'not recorded'}</td> : null}
+                    <td className="cell-wrap">{occurrence.found}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
         {/* Three cards, not three headings in one: under one card's edge they ran into each other. */}
         <div>
@@ -144,7 +152,10 @@ function AlertView({ alert }: { alert: AlertDetail }) {
               {alert.history.map((entry, index) => (
                 <li key={`${entry.at}-${index}`}>
                   <strong>{kindLabels[entry.kind]}</strong>
-                  {entry.from ? ` ${stateLabels[entry.from].toLowerCase()} → ${stateLabels[entry.to].toLowerCase()}` : ` as ${stateLabels[entry.to].toLowerCase()}`} by {entry.actor}, <RelativeTime iso={entry.at} />
+                  {entry.from
+                    ? ` ${stateLabels[entry.from].toLowerCase()} → ${stateLabels[entry.to].toLowerCase()}`
+                    : ` as ${stateLabels[entry.to].toLowerCase()}`}{' '}
+                  by {entry.actor}, <RelativeTime iso={entry.at} />
                   {entry.reason ? <p className="muted">{entry.reason}</p> : null}
                 </li>
               ))}
@@ -158,7 +169,8 @@ function AlertView({ alert }: { alert: AlertDetail }) {
               <ul className="plain-list">
                 {alert.deliveries.map((delivery) => (
                   <li key={`${delivery.at}-${delivery.attempt}`}>
-                    Attempt {delivery.attempt}, <RelativeTime iso={delivery.at} />: {delivery.ok ? 'delivered' : 'failed'} ({delivery.status ?? 'no answer'}) <span className="muted">{delivery.response}</span>
+                    Attempt {delivery.attempt}, <RelativeTime iso={delivery.at} />: {delivery.ok ? 'delivered' : 'failed'} ({delivery.status ?? 'no answer'}){' '}
+                    <span className="muted">{delivery.response}</span>
                   </li>
                 ))}
               </ul>
