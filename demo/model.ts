@@ -1,3 +1,4 @@
+import { DEMO_LAST_DAY } from '../src/contract/overview'
 import { seededRandom } from './random'
 import { demoBomFileSha256, demoSbomProject } from './sboms'
 
@@ -141,8 +142,8 @@ export const demoProjects: readonly DemoProject[] = [
 export const DEMO_SEED = 20261127
 export const DEMO_BUILD_COUNT = 1600
 export const DEMO_DAYS = 120
-/** The demo's "now": fixed so that the same seed gives the same documents on every machine. */
-export const DEMO_END = Date.UTC(2026, 10, 27, 12, 0, 0)
+/** The demo's "now": fixed so that the same seed gives the same documents on every machine (noon of its last day). */
+export const DEMO_END = Date.parse(`${DEMO_LAST_DAY}T12:00:00.000Z`)
 
 const DAY = 86_400_000
 

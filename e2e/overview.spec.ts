@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import { EnvironmentList } from '../src/contract/deployments'
+import { DEMO_LAST_DAY } from '../src/contract/overview'
 import { expect, test } from './fixtures'
 
 /*
@@ -65,4 +66,29 @@ test('a first visit’s figures are the answer to the page’s preload hint: one
   )
   expect(started).toEqual(['link'])
   expect(asked).toHaveLength(1)
+})
+
+test('after the demo’s last day, the overview offers that day’s figures, which a preload hint brings too', async ({ demoServer: server, page }) => {
+  // The page's clock is this machine's, after the demo's last day: the windows up to today hold few of its builds.
+  await page.goto(`${server.url}/`)
+  await page.getByRole('link', { name: `See the overview as of ${DEMO_LAST_DAY}` }).click()
+  await expect(page).toHaveURL(`${server.url}/?day=${DEMO_LAST_DAY}`)
+  await expect(page.getByRole('heading', { level: 1, name: `Overview as of ${DEMO_LAST_DAY}` })).toBeVisible()
+  const week = page.getByRole('region', { name: 'Verification, last 7 days' })
+  const verified = week.getByRole('link', { name: /^Verified: \d+$/ })
+  // The demo's last week: its builds, counted over the days up to its last one, and the list holds as many.
+  const count = Number(((await verified.getAttribute('aria-label')) ?? '').replace(/\D/g, ''))
+  expect(count).toBeGreaterThan(10)
+  const until = new Date(Date.parse(`${DEMO_LAST_DAY}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10)
+  expect(await verified.getAttribute('href')).toContain(`from=${until}&to=${DEMO_LAST_DAY}`)
+  await expect(page.getByRole('link', { name: 'Up to today' })).toHaveAttribute('href', '/')
+
+  // Opened afresh, the address's day is what the hint in its HTML names: one request for the figures, by the hint.
+  const asked: string[] = []
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/v1/overview') asked.push(new URL(request.url()).searchParams.get('day') ?? '')
+  })
+  await page.goto(`${server.url}/?day=${DEMO_LAST_DAY}`)
+  await expect(week.getByRole('link', { name: /^Verified: \d+$/ })).toBeVisible()
+  expect(asked).toEqual([DEMO_LAST_DAY])
 })

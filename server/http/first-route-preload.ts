@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { searchReadings } from '../../domain/search-query'
-import { overviewHref } from '../../src/contract/overview'
+import { overviewDay, overviewHref } from '../../src/contract/overview'
 import { normaliseQuery, searchHref } from '../../src/contract/search'
 
 /**
@@ -71,7 +71,7 @@ export const FIRST_ROUTES: Readonly<Record<string, FirstRoute>> = {
     // src/features/overview/overview-loader.ts asks for today's figures, today by the browser's clock; the server's
     // clock names the same day but at the edges of a day (or with a clock set wrong), when the hint's answer goes
     // unused and the SPA's own request is answered as without the hint.
-    data: ({ day }) => overviewHref(day),
+    data: ({ day, query }) => overviewHref(overviewDay(query, day)),
   },
   '/builds': { modules: screen('builds', 'builds') },
   '/builds/compare': { modules: screen('compare', 'compare') },

@@ -54,6 +54,23 @@ export type OverviewQuery = z.infer<typeof OverviewQuery>
  */
 export const overviewHref = (day: string): string => `/api/v1/overview?${new URLSearchParams({ day }).toString()}`
 
+/**
+ * The last day of the Overview at an address: its `?day=` when that is a real day no later than `today`, else today.
+ * The SPA's loader and page and the server's preload hint read the address the same way.
+ */
+export function overviewDay(query: URLSearchParams, today: string): string {
+  const day = query.get('day')
+  if (day === null || !/^\d{4}-\d{2}-\d{2}$/.test(day) || day > today) return today
+  // A day that exists: 2026-02-30 is not one.
+  return new Date(`${day}T00:00:00Z`).toISOString().startsWith(day) ? day : today
+}
+
+/**
+ * The demo's last day (demo/model.ts builds its history up to noon of it). Its dates are signed into its documents,
+ * so they stay where they are as the calendar moves on; the Overview of a demo server offers this day's figures.
+ */
+export const DEMO_LAST_DAY = '2026-11-27'
+
 export const overviewRoutes = {
   getOverview: {
     method: 'get',

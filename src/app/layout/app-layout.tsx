@@ -7,7 +7,7 @@ import { Spinner } from '../../components/ui/spinner'
 import { paths } from '../../lib/paths'
 import { logQueries } from '../../features/log/log-queries'
 import { SearchBox } from '../../features/search/components/search-box'
-import { metaQueries } from '../meta-queries'
+import { metaQueries } from '../../api/meta-queries'
 import { useNavigationState } from '../router'
 import { formatCount } from '../../lib/format'
 

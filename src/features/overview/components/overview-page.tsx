@@ -3,12 +3,14 @@ import { useState } from 'react'
 import { Link } from '../../../components/ui/app-link'
 import { describeError } from '../../../api/api-error'
 import { DEPLOYMENT_RULE, UNRESOLVED } from '../../../contract/alert-terms'
-import type { Overview } from '../../../contract/overview'
+import { DEMO_LAST_DAY, overviewDay, type Overview } from '../../../contract/overview'
 import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { Spinner } from '../../../components/ui/spinner'
 import { formatCount } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
+import { useSearchParams } from '../../../lib/search-params'
+import { metaQueries } from '../../../api/meta-queries'
 import { overviewQueries } from '../overview-queries'
 import { percent, total, trend, utcDay } from '../lib/overview-figures'
 import { Sparkline } from './sparkline'
@@ -23,14 +25,33 @@ const statusNames = { verified: 'Verified', failed: 'Failed', untrusted: 'Untrus
 /** The first screen: where to look first. Every number links to the list it counts. */
 export function OverviewPage() {
   // Fixed for the page's life, so the figures and the links they carry stay one set of days.
-  const [day] = useState(today)
+  const [now] = useState(today)
+  // `?day=` shows the windows ending on an earlier day (an audit's date, the demo's last day).
+  const [searchParams] = useSearchParams()
+  const day = overviewDay(searchParams, now)
   const overview = useQuery(overviewQueries.forDay(day))
+  const meta = useQuery(metaQueries.server())
   return (
     <section className="page" aria-labelledby="overview-heading">
-      <title>Overview · Provenance</title>
+      <title>{day === now ? 'Overview · Provenance' : `Overview as of ${day} · Provenance`}</title>
       <header className="page-header">
-        <h1 id="overview-heading">Overview</h1>
-        <p className="page-lede">Where to look first: open alerts, how verification and reproducibility went over the last 7 and 30 days (UTC, up to today), and the latest failures.</p>
+        <h1 id="overview-heading">{day === now ? 'Overview' : `Overview as of ${day}`}</h1>
+        <p className="page-lede">
+          Where to look first: open alerts, how verification and reproducibility went over the last 7 and 30 days (UTC, up to {day === now ? 'today' : day}), and
+          the latest failures.{' '}
+          {day === now ? null : (
+            <Link to={paths.home()}>
+              Up to today
+            </Link>
+          )}
+        </p>
+        {/* The demo's dates are signed into its documents: as the calendar moves on, its history leaves the windows. */}
+        {meta.data?.demo === true && day === now && now > DEMO_LAST_DAY ? (
+          <p className="notice">
+            The demo&rsquo;s builds end on {DEMO_LAST_DAY}, so the windows up to today hold few of them.{' '}
+            <Link to={`${paths.home()}?day=${DEMO_LAST_DAY}`}>See the overview as of {DEMO_LAST_DAY}</Link>.
+          </p>
+        ) : null}
       </header>
       {overview.isPending ? (
         <Spinner label="Loading the overview" />

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query'
-import { getJson } from '../api/client'
+import { getJson } from './client'
 
 export const metaQueries = {
   server: () =>
