@@ -110,6 +110,35 @@ describe('BuildPage', () => {
     expect(compare.getAttribute('href')).toMatch(new RegExp(`^/builds/compare\\?a=[0-9a-f]{64}&b=${build.id}$`))
   })
 
+  it('shows a long list of artifacts, tools or dependencies by its first rows, and all of it when asked', async () => {
+    const build = firstBuild('verified')
+    const detail = demoDb().getBuild(build.id)
+    if (!detail) throw new Error('no detail')
+    const many = Array.from({ length: 80 }, (_, index) => index)
+    server.use(
+      http.get(`/api/v1/builds/${build.id}`, () =>
+        HttpResponse.json({
+          ...detail,
+          subjects: many.map((index) => ({ name: `dist/file-${index}.js`, digest: { sha256: index.toString(16).padStart(64, '0') } })),
+          resolvedDependencies: many.map((index) => ({ uri: `pkg:npm/dependency-${index}@1.0.${index}`, name: `dependency-${index}`, digest: {} })),
+        }),
+      ),
+    )
+    const { user } = renderApp(`/builds/${build.id}`)
+    const artifacts = await screen.findByRole('table', { name: 'Artifacts this build produced, with their digests' })
+    const rows = () => within(artifacts).getAllByRole('row').length - 1
+    expect(rows()).toBe(25)
+    expect(screen.getByText('The first 25 of 80 artifacts.')).toBeTruthy()
+    // Each list its own: the dependencies and the tools read from them are cut short too.
+    expect(within(screen.getByRole('table', { name: 'Dependencies the builder resolved' })).getAllByRole('row')).toHaveLength(26)
+    expect(screen.getByText('The first 25 of 80 dependencies.')).toBeTruthy()
+    expect(screen.getByText(/^The first 25 of \d+ tools\.$/)).toBeTruthy()
+    await user.click(within(artifacts.closest('section') ?? document.body).getByRole('button', { name: 'Show all 80' }))
+    expect(rows()).toBe(80)
+    expect(screen.queryByText('The first 25 of 80 artifacts.')).toBeNull()
+    expect(within(screen.getByRole('table', { name: 'Dependencies the builder resolved' })).getAllByRole('row')).toHaveLength(26)
+  })
+
   it('shows an untrusted signer as unknown, never as a valid signature', async () => {
     const build = firstBuild('untrusted')
     renderApp(`/builds/${build.id}`)

@@ -9,6 +9,7 @@ import { DigestList } from '../../../components/ui/digest-list'
 import { DocumentDownloads } from '../../../components/ui/document-downloads'
 import { artifactDigest } from '../../../components/ui/entity-links'
 import { FlatTable } from '../../../components/ui/flat-table'
+import { useFirstRows } from '../../../components/ui/first-rows'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { RelativeTime } from '../../../components/ui/relative-time'
 import { SafeLink } from '../../../components/ui/safe-link'
@@ -28,6 +29,8 @@ export function BuildPage() {
   const highlight = useHashCheck()
   useSectionFromHash()
   const commit = build.sourceCommit === null ? null : shortCommit(build.sourceCommit)
+  const subjects = useFirstRows(build.subjects, 'artifacts', build.id)
+  const dependencies = useFirstRows(build.resolvedDependencies, 'dependencies', build.id)
 
   return (
     <article className="page build-page" aria-labelledby="build-heading">
@@ -106,7 +109,7 @@ export function BuildPage() {
                 </tr>
               </thead>
               <tbody>
-                {build.subjects.map((subject, index) => {
+                {subjects.shown.map((subject, index) => {
                   const digest = artifactDigest(subject.digest)
                   const to = digest === null ? undefined : paths.artifact(digest)
                   return (
@@ -122,6 +125,7 @@ export function BuildPage() {
             </table>
           </div>
         )}
+        {subjects.more}
       </Section>
 
       <Section id="parameters" title="External parameters">
@@ -151,7 +155,7 @@ export function BuildPage() {
                 </tr>
               </thead>
               <tbody>
-                {build.resolvedDependencies.map((dependency, index) => (
+                {dependencies.shown.map((dependency, index) => (
                   <tr key={`${dependency.uri ?? ''}-${index}`}>
                     <td className="cell-wrap">{dependency.uri === null ? <NotRecorded /> : <SafeLink value={dependency.uri} />}</td>
                     <td>{dependency.name ?? <NotRecorded />}</td>
@@ -164,6 +168,7 @@ export function BuildPage() {
             </table>
           </div>
         )}
+        {dependencies.more}
       </Section>
 
       <TimelineSection build={build} />

@@ -4,6 +4,7 @@ import { Section } from '../../../components/ui/card-section'
 import { FlatTable } from '../../../components/ui/flat-table'
 import { NotRecorded } from '../../../components/ui/not-recorded'
 import { SafeLink } from '../../../components/ui/safe-link'
+import { useFirstRows } from '../../../components/ui/first-rows'
 import { hostsContacted, pipelineTimeline, toolVersions } from '../../../lib/build-facts'
 import { formatAbsolute, formatDuration } from '../../../lib/format'
 
@@ -11,6 +12,7 @@ const sourceLabels = { pipeline: 'CI telemetry', provenance: 'provenance (pkg: d
 
 export function ToolVersionsSection({ build }: { build: BuildDetail }) {
   const tools = toolVersions(build)
+  const first = useFirstRows(tools, 'tools', build.id)
   return (
     <Section id="tools" title={`Tool versions (${tools.length})`}>
       <p className="section-note">From the CI telemetry’s tool events and from the provenance’s <code>pkg:</code> dependencies.</p>
@@ -27,7 +29,7 @@ export function ToolVersionsSection({ build }: { build: BuildDetail }) {
               </tr>
             </thead>
             <tbody>
-              {tools.map((tool) => (
+              {first.shown.map((tool) => (
                 <tr key={`${tool.name}@${tool.version ?? ''}`}>
                   <th scope="row">{tool.name}</th>
                   <td>{tool.version === null ? <NotRecorded compact /> : <code className="mono">{tool.version}</code>}</td>
@@ -38,6 +40,7 @@ export function ToolVersionsSection({ build }: { build: BuildDetail }) {
           </table>
         </div>
       )}
+      {first.more}
     </Section>
   )
 }
