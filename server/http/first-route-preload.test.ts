@@ -93,6 +93,10 @@ describe('firstRoutePages', () => {
     expect(today).toContain('<link rel="modulepreload" crossorigin href="/assets/overview-loader-k1.js">')
     expect(today).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/overview?day=2026-11-27">')
     expect(today).not.toContain('builds-page')
+    // `/?day=` names that day's figures; a day that is no day, or after today, names today's, as the page reads it.
+    const on = (query: string) => home?.variant?.({ day: '2026-12-04', query: new URLSearchParams(query) }).html ?? ''
+    expect(on('day=2026-11-20')).toContain('href="/api/v1/overview?day=2026-11-20"')
+    for (const query of ['day=2026-00-10', 'day=2026-13-01', 'day=2026-12-05', 'day=yesterday']) expect(on(query)).toContain('href="/api/v1/overview?day=2026-12-04"')
   })
 
   it("answers another screen's address with its own chunks and none of the overview's, and no data", () => {

@@ -61,8 +61,9 @@ export const overviewHref = (day: string): string => `/api/v1/overview?${new URL
 export function overviewDay(query: URLSearchParams, today: string): string {
   const day = query.get('day')
   if (day === null || !/^\d{4}-\d{2}-\d{2}$/.test(day) || day > today) return today
-  // A day that exists: 2026-02-30 is not one.
-  return new Date(`${day}T00:00:00Z`).toISOString().startsWith(day) ? day : today
+  // A day that exists: 2026-02-30 is not one (it reads as March 2), nor 2026-13-01 (no date at all).
+  const time = Date.parse(`${day}T00:00:00Z`)
+  return Number.isFinite(time) && new Date(time).toISOString().startsWith(day) ? day : today
 }
 
 /**

@@ -71,6 +71,8 @@ describe('the Overview page', () => {
     expect(at('')).toBe('2026-12-04')
     expect(at('day=2026-12-05')).toBe('2026-12-04')
     expect(at('day=2026-02-30')).toBe('2026-12-04')
+    expect(at('day=2026-13-01')).toBe('2026-12-04')
+    expect(at('day=2026-00-10')).toBe('2026-12-04')
     expect(at('day=27-11-2026')).toBe('2026-12-04')
   })
 })
