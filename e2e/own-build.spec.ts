@@ -36,6 +36,8 @@ test('npm run provenance posts the build of dist/ to the compiled server, which 
       subject: { name: string; digest: { sha256: string } }[]
       predicate: { buildDefinition: { resolvedDependencies: { digest?: { gitCommit?: string } }[] } }
     }
+    // A build's id is the SHA-256 of its document as stored: the envelope as posted.
+    const buildId = createHash('sha256').update(readFileSync(envelopePath)).digest('hex')
     const commit = statement.predicate.buildDefinition.resolvedDependencies[0]?.digest?.gitCommit ?? ''
     expect(commit).toMatch(/^[0-9a-f]{40}$/)
 
@@ -57,6 +59,15 @@ test('npm run provenance posts the build of dist/ to the compiled server, which 
     await expect(attestations.getByRole('article', { name: 'DSSE envelope · https://slsa.dev/provenance/v1' })).toContainText('Verified')
     await expect(attestations.getByRole('article', { name: 'CycloneDX SBOM in a DSSE envelope' })).toContainText('Verified')
     await expect(page.getByRole('region', { name: 'Software bill of materials' })).toContainText('CycloneDX 1.6')
+
+    // Hundreds of files do not fill the artifacts list: its first five, then how many more, linking to all of them.
+    await page.goto(`${url}/artifacts`)
+    const table = page.getByRole('table', { name: 'Artifacts' })
+    const more = table.getByRole('link', { name: `${statement.subject.length - 5} more artifacts of build ${buildId.slice(0, 12)}…` })
+    await expect(table.getByRole('row')).toHaveCount(1 + 5 + 1)
+    await more.click()
+    await expect(page).toHaveURL(`${url}/builds/${buildId}#subjects`)
+    await expect(page.getByRole('heading', { name: `Artifacts (${statement.subject.length})` })).toBeInViewport()
   } finally {
     await running.stop()
     rmSync(work, { recursive: true, force: true })

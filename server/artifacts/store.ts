@@ -3,6 +3,7 @@ import { ArtifactDetail, ArtifactPage, type ArtifactAttestation, type ArtifactLi
 import { DigestSet, Subject, Verification, VerificationStatus } from '../../src/contract/common'
 import { REBUILD_PREDICATE_TYPE } from '../../src/contract/rebuilds'
 import { Sbom, SbomTool } from '../../src/contract/sboms'
+import { artifactsListedPerBuild } from '../../domain/artifact-list'
 import { splitDigest } from '../../domain/digests'
 import { agreement } from '../../domain/reproducibility'
 import { summaries, summaryColumns } from '../builds/summaries'
@@ -58,9 +59,11 @@ function decodeArtifactCursor(text: string): ArtifactCursor {
 }
 
 /**
- * Build subjects with a sha256 digest, newest build first (then build id, then position, all descending). Without
- * a project the page is a range of `subjects_time_build_position` (or, by name, `subjects_name_time_build_position`);
- * by project it walks `builds_project_time_id` and seeks each build's subjects, so every page is an index range.
+ * Build subjects with a sha256 digest, newest build first (then build id, then position, all descending), the first
+ * `perBuild` of each build unless listed by name (domain/artifact-list.ts). Without a project the page is a range of
+ * `subjects_time_build_position` (or, by name, `subjects_name_time_build_position`); by project it walks
+ * `builds_project_time_id` and seeks each build's subjects, so every page is an index range. The last artifact listed
+ * of a build says how many more it has: one grouped count on `subjects_build_position_algorithm` for the page.
  */
 async function listArtifacts(db: Db, query: ArtifactListQuery): Promise<ArtifactPage> {
   const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 200)
@@ -76,23 +79,43 @@ async function listArtifacts(db: Db, query: ArtifactListQuery): Promise<Artifact
     .where('subjects.digest_algorithm', '=', 'sha256')
   if (query.project !== undefined) select = select.where('builds.project', '=', query.project)
   if (query.name !== undefined) select = select.where('subjects.name', '=', query.name)
+  const perBuild = artifactsListedPerBuild(query)
+  if (perBuild !== null) select = select.where('subjects.position', '<', perBuild)
   if (cursor !== undefined) {
     select = select.where((eb) => eb(eb.refTuple(time, buildId, 'subjects.position'), '<', eb.tuple(cursor.time, cursor.buildId, cursor.position)))
   }
   const rows = await select.orderBy(time, 'desc').orderBy(buildId, 'desc').orderBy('subjects.position', 'desc').limit(limit + 1).execute()
   const page = rows.slice(0, limit)
   const last = page.at(-1)
+  // The rows that end their build's part of the list: the next row (the one past the page included) is another's.
+  const ends = page.map((row, index) => rows[index + 1]?.build_id !== row.build_id)
+  const more = perBuild === null ? new Map<string, number>() : await moreInBuilds(db, [...new Set(page.filter((_, index) => ends[index]).map((row) => row.build_id))], perBuild)
   return ArtifactPage.parse({
-    items: page.map((row) => ({
+    items: page.map((row, index) => ({
       digest: `sha256:${row.digest_value ?? ''}`,
       name: row.name,
       buildId: row.build_id,
       project: row.project,
       time: instant(row.time),
       status: row.status,
+      moreInBuild: ends[index] ? (more.get(row.build_id) ?? 0) : 0,
     })),
     nextCursor: rows.length > limit && last !== undefined ? encodeArtifactCursor({ time: last.time, buildId: last.build_id, position: last.position }) : null,
   })
+}
+
+/** For each build, how many of its sha256 subjects are at or past `perBuild` in its list (none: absent). */
+async function moreInBuilds(db: Db, buildIds: string[], perBuild: number): Promise<Map<string, number>> {
+  if (buildIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('subjects')
+    .select((eb) => ['build_id', eb.fn.countAll().as('more')])
+    .where('build_id', 'in', buildIds)
+    .where('position', '>=', perBuild)
+    .where('digest_algorithm', '=', 'sha256')
+    .groupBy('build_id')
+    .execute()
+  return new Map(rows.map((row) => [row.build_id, Number(row.more)]))
 }
 
 export type DigestResolution =

@@ -7,6 +7,7 @@ import { bucketRange, type BucketRange } from '../../domain/buckets'
 import { commits, digests, FIXTURE_INGESTED_AT, FIXTURE_T0, PURL, REBUILDER_1, REBUILDER_2, seedResources } from '../testing/resource-fixture'
 import { prefixUpperBound } from './text-keys'
 import { engineStores } from './testing/engines'
+import { ingestWideBuilds, listedNames } from '../testing/wide-builds'
 import type { StoreKind } from './db'
 import type { Store } from './types'
 
@@ -72,6 +73,19 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       }
       expect((await list({ name: 'app-linux-amd64' })).items.map((item) => item.digest)).toEqual([digests.d5, digests.d3, digests.d2, digests.d1].map((hex) => `sha256:${hex}`))
       await expect(list({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'invalid-cursor', path: 'cursor' })
+    })
+
+    it('lists the first of each build, the last of them saying how many more it has, the same on both engines', async () => {
+      const wide = await fresh(kind)
+      try {
+        await ingestWideBuilds(wide)
+        const listWide = async (input: ArtifactListQueryInput) => listedNames(record(`wide artifacts ${JSON.stringify(input)}`, await wide.artifacts.list(ArtifactListQuery.parse(input))).items)
+        expect(await listWide({})).toEqual(['narrow-1', 'narrow-0', 'wide-4', 'wide-3', 'wide-2', 'wide-1', 'wide-0 +3', 'older-4', 'older-3', 'older-2', 'older-1', 'older-0 +1'])
+        expect(await listWide({ project: 'example/app', perBuild: 2, limit: 3 })).toEqual(['narrow-1', 'narrow-0', 'wide-1'])
+        expect(await listWide({ perBuild: 2, limit: 4 })).toEqual(['narrow-1', 'narrow-0', 'wide-1', 'wide-0 +6'])
+      } finally {
+        await wide.close()
+      }
     })
   })
 

@@ -5,6 +5,7 @@ import { Rebuild } from './rebuilds'
 import { Sbom } from './sboms'
 import { errors, type RouteSpec } from './route-spec'
 import { ApiErrorBody } from './common'
+import { ARTIFACTS_PER_BUILD } from '../../domain/artifact-list'
 
 /* One artifact, found by its digest. Every string that came from a document is untrusted text. */
 
@@ -61,6 +62,13 @@ export type ArtifactDetail = z.infer<typeof ArtifactDetail>
 export const ArtifactListQuery = z.object({
   project: optionalText.meta({ description: 'exact project name, e.g. `acme/web`' }),
   name: optionalText.meta({ description: 'exact artifact name, e.g. `api-linux-amd64`' }),
+  perBuild: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(ARTIFACTS_PER_BUILD)
+    .meta({ description: `at most this many artifacts of each build, the first it names (default ${ARTIFACTS_PER_BUILD}); not applied with \`name\`, which lists every match` }),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 })
@@ -77,6 +85,11 @@ export const ArtifactListItem = z.object({
   time: Instant,
   /** The verification status of the provenance that lists it. */
   status: VerificationStatus,
+  moreInBuild: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: "On the last artifact listed of a build: how many more of the build's artifacts `perBuild` left out (its build's page names them all); 0 on every other" }),
 })
 export type ArtifactListItem = z.infer<typeof ArtifactListItem>
 
@@ -92,7 +105,7 @@ export const artifactRoutes = {
   listArtifacts: {
     method: 'get',
     path: '/api/v1/artifacts',
-    summary: 'Recently built artifacts (build subjects with a sha256 digest), newest build first, with their status; by project and name, with cursor pagination',
+    summary: 'Recently built artifacts (build subjects with a sha256 digest), newest build first, the first few of each build, with their status; by project and name, with cursor pagination',
     scope: 'read',
     query: ArtifactListQuery,
     responses: { 200: { description: 'A page of artifacts', schema: ArtifactPage }, ...errors },

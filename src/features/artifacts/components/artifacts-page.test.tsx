@@ -35,6 +35,20 @@ describe('ArtifactsPage', () => {
     expect(await screen.findByText('No artifacts match these filters')).toBeTruthy()
   })
 
+  it("closes a build's rows with how many more artifacts it has, linking to them on its page", async () => {
+    const buildId = 'b'.repeat(64)
+    const item = (name: string, moreInBuild: number) => ({ digest: `sha256:${'c'.repeat(63)}${name.length}`, name, buildId, project: 'acme/site', time: '2026-11-20T10:00:00Z', status: 'verified', moreInBuild })
+    server.use(http.get('/api/v1/artifacts', () => HttpResponse.json({ items: [item('site/b.js', 0), item('site/a.js', 426)], nextCursor: null })))
+    renderApp('/artifacts')
+    const table = await screen.findByRole('table', { name: 'Artifacts' }, { timeout: 20_000 })
+    const rows = within(table).getAllByRole('row')
+    // Header, the two artifacts, then the line closing their build.
+    expect(rows).toHaveLength(4)
+    const more = within(rows[3] as HTMLElement).getByRole('link', { name: `426 more artifacts of build ${'b'.repeat(12)}…` })
+    expect(more.getAttribute('href')).toBe(`/builds/${buildId}#subjects`)
+    expect(screen.getByText(/Showing 2 artifacts, the first 5 of each build\./)).toBeTruthy()
+  })
+
   it('shows what failed when the API is down, and retries', async () => {
     server.use(http.get('/api/v1/artifacts', () => new HttpResponse(null, { status: 503 })))
     renderApp('/artifacts')

@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { memo, useCallback, useDeferredValue, useId, useMemo, useState, type FormEvent } from 'react'
+import { Fragment, memo, useCallback, useDeferredValue, useId, useMemo, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
 import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
 import { DigestParam, type ArtifactListItem } from '../../../contract/artifacts'
+import { ARTIFACTS_PER_BUILD } from '../../../../domain/artifact-list'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { BuildIdLink } from '../../../components/ui/entity-links'
 import { Digest } from '../../../components/ui/digest'
@@ -17,7 +18,7 @@ import { Spinner } from '../../../components/ui/spinner'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { paths } from '../../../lib/paths'
 import { artifactQueries, type ArtifactListFilter } from '../artifacts-queries'
-import { formatCount } from '../../../lib/format'
+import { formatCount, shortHex } from '../../../lib/format'
 import { ResultCount } from '../../../components/ui/result-count'
 
 /** The list's filters in the URL: bounded text, blank as absent, so any link or reload shows the same list. */
@@ -44,7 +45,10 @@ export function ArtifactsPage() {
       <title>{`${filter.name ? `${filter.name} · ` : ''}Artifacts · Provenance`}</title>
       <header className="page-header">
         <h1 id="artifacts-heading">Artifacts</h1>
-        <p className="page-lede">What the builds produced, newest first, each with the verdict on the provenance that lists it. Open one for every attestation, signature, SBOM and rebuild.</p>
+        <p className="page-lede">
+          What the builds produced, newest first, each with the verdict on the provenance that lists it. Open one for every attestation, signature, SBOM and
+          rebuild.
+        </p>
       </header>
       {/* Keyed by the URL's name, so a link or Back to another name resets the text box (a project change need not). */}
       <ArtifactFilters key={filter.name ?? ''} filter={filter} onChange={setFilter} />
@@ -68,7 +72,14 @@ function ArtifactFilters({ filter, onChange }: { filter: ArtifactListFilter; onC
       <ProjectSelect id={`${id}-project`} value={filter.project} onChange={(project) => onChange({ ...filter, project })} projects={projects} />
       <div className="field">
         <label htmlFor={`${id}-name`}>Artifact name</label>
-        <input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} spellCheck={false} autoComplete="off" placeholder="exact name" />
+        <input
+          id={`${id}-name`}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="exact name"
+        />
       </div>
       <button type="submit" className="button">
         Apply
@@ -99,7 +110,9 @@ const ArtifactList = memo(function ArtifactList({ filter, onClear }: { filter: A
         The name must match exactly; search at the top finds names by their start.
       </EmptyState>
     ) : (
-      <EmptyState title="No artifacts recorded yet">Artifacts appear here once provenance naming them is sent to <code>POST /api/v1/attestations</code>.</EmptyState>
+      <EmptyState title="No artifacts recorded yet">
+        Artifacts appear here once provenance naming them is sent to <code>POST /api/v1/attestations</code>.
+      </EmptyState>
     )
   }
   return (
@@ -107,12 +120,19 @@ const ArtifactList = memo(function ArtifactList({ filter, onClear }: { filter: A
       <ResultCount onClearFilters={filtered ? onClear : undefined}>
         {query.isPlaceholderData ? 'Updating… ' : ''}
         Showing {formatCount(rows.length)} {rows.length === 1 ? 'artifact' : 'artifacts'}
+        {/* A list by name shows every match (domain/artifact-list.ts); otherwise the first of each build. */}
+        {filter.name === undefined ? `, the first ${ARTIFACTS_PER_BUILD} of each build` : ''}
         {query.hasNextPage ? '; more are available' : ''}.
       </ResultCount>
       <ArtifactTable rows={rows} />
       <div className="results-footer">
         {query.isFetchNextPageError ? (
-          <ErrorState title="Could not load more artifacts" message={describeError(query.error).message} onRetry={() => void query.fetchNextPage()} retrying={query.isFetchingNextPage} />
+          <ErrorState
+            title="Could not load more artifacts"
+            message={describeError(query.error).message}
+            onRetry={() => void query.fetchNextPage()}
+            retrying={query.isFetchingNextPage}
+          />
         ) : query.hasNextPage ? (
           <button type="button" className="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
             {query.isFetchingNextPage ? 'Loading more…' : 'Load more artifacts'}
@@ -209,26 +229,38 @@ const ArtifactRows = memo(function ArtifactRows({ rows }: { rows: readonly Artif
         // The list's digests are always `sha256:<hex>` (the contract says so).
         const [algorithm = 'sha256', value = ''] = row.digest.split(':')
         return (
-          <tr key={`${row.buildId}-${row.digest}-${row.name}`}>
-            <td className="cell-wrap">
-              <Link className="untrusted-text" to={paths.artifact(row.digest)}>
-                {row.name}
-              </Link>
-            </td>
-            <td>
-              <Digest algorithm={algorithm} value={value} of={row.name} to={paths.artifact(row.digest)} />
-            </td>
-            <td>{row.project}</td>
-            <td>
-              <BuildIdLink id={row.buildId} label={`Build of ${row.name}`} />
-            </td>
-            <td>
-              <StatusBadge status={row.status} />
-            </td>
-            <td className="cell-time">
-              <RelativeTime iso={row.time} />
-            </td>
-          </tr>
+          <Fragment key={`${row.buildId}-${row.digest}-${row.name}`}>
+            <tr>
+              <td className="cell-wrap">
+                <Link className="untrusted-text" to={paths.artifact(row.digest)}>
+                  {row.name}
+                </Link>
+              </td>
+              <td>
+                <Digest algorithm={algorithm} value={value} of={row.name} to={paths.artifact(row.digest)} />
+              </td>
+              <td>{row.project}</td>
+              <td>
+                <BuildIdLink id={row.buildId} label={`Build of ${row.name}`} />
+              </td>
+              <td>
+                <StatusBadge status={row.status} />
+              </td>
+              <td className="cell-time">
+                <RelativeTime iso={row.time} />
+              </td>
+            </tr>
+            {row.moreInBuild > 0 ? (
+              <tr className="more-in-build">
+                <td colSpan={6}>
+                  <Link to={`${paths.build(row.buildId)}#subjects`}>
+                    {formatCount(row.moreInBuild)} more {row.moreInBuild === 1 ? 'artifact' : 'artifacts'} of build{' '}
+                    <code className="mono">{shortHex(row.buildId)}</code>
+                  </Link>
+                </td>
+              </tr>
+            ) : null}
+          </Fragment>
         )
       })}
     </tbody>
