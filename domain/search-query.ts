@@ -41,12 +41,18 @@ export function projectSummary(builds: number): string {
   return `project with ${builds.toLocaleString('en-US')} build${builds === 1 ? '' : 's'}`
 }
 
+/** A signer found by search: how many documents it signed, counted to 1,000 (a busy signer's exact count costs a scan). */
+export function signerSummary(documents: number): string {
+  return `signer of ${documents >= 1000 ? '1,000+' : documents} document${documents === 1 ? '' : 's'}`
+}
+
 /** How many results a name shared by several artifacts lists, newest first, after its summary line. */
 export const MAX_NAME_ARTIFACTS = 10
 
 /** The line that says how many artifacts share a name: never just the newest one, silently. `artifacts` null: not counted. */
 export function nameSummary(name: string, artifacts: number | null, artifactsCapped: boolean, builds: number, buildsCapped: boolean): string {
-  const plural = (n: number, capped: boolean, word: string) => `${capped ? `${n.toLocaleString('en-US')}+` : n.toLocaleString('en-US')} ${word}${n === 1 && !capped ? '' : 's'}`
+  const plural = (n: number, capped: boolean, word: string) =>
+    `${capped ? `${n.toLocaleString('en-US')}+` : n.toLocaleString('en-US')} ${word}${n === 1 && !capped ? '' : 's'}`
   return `${artifacts === null ? 'artifacts' : plural(artifacts, artifactsCapped, 'artifact')} named ${name} from ${plural(builds, buildsCapped, 'build')}`
 }
 

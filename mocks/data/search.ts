@@ -1,27 +1,30 @@
 import type { BuildSummary } from '../../src/contract/builds'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, projectSummary, searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, projectSummary, searchReadings, signerSummary } from '../../domain/search-query'
 import { newestFirst, type DemoIndex } from './demo-index'
 
 const MAX_RESULTS = 20
 const short = (hex: string) => (hex.length > 12 ? `${hex.slice(0, 12)}…` : hex)
 
 function buildResult(build: BuildSummary, kind: 'build' | 'commit', title: string): SearchResult {
-  return { kind, title, detail: `${build.project} · built ${build.time} · ${build.status}`, target: { type: 'build', id: build.id } }
+  return { kind, title, detail: `${build.project} · ${build.status}`, when: { what: 'built', at: build.time }, target: { type: 'build', id: build.id } }
 }
 
 function digestResults(index: DemoIndex, text: string): SearchResult[] {
   const { algorithm, value } = splitDigest(text)
   if (algorithm !== null && algorithm !== 'sha256') return []
   const exact = index.artifacts.get(value)
-  const entries = exact ? [exact] : [...index.artifacts.values()].filter((entry) => entry.sha256.startsWith(value)).sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1))
+  const entries = exact
+    ? [exact]
+    : [...index.artifacts.values()].filter((entry) => entry.sha256.startsWith(value)).sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1))
   return entries.slice(0, MAX_RESULTS).map((entry) => {
     const newest = [...entry.builds].sort(newestFirst)[0]
     return {
       kind: 'artifact',
       title: entry.names[0] ?? `sha256:${short(entry.sha256)}`,
-      detail: `sha256:${short(entry.sha256)} · ${newest ? `${newest.project} · built ${newest.time}` : 'described by an SBOM'}`,
+      detail: `sha256:${short(entry.sha256)} · ${newest ? newest.project : 'described by an SBOM'}`,
+      when: newest ? { what: 'built', at: newest.time } : null,
       target: { type: 'artifact', digest: `sha256:${entry.sha256}` },
     }
   })
@@ -48,7 +51,13 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
     const [newest] = entries
     if (newest === undefined) continue
     if (entries.length === 1) {
-      place(name, { kind: 'artifact', title: name, detail: `${newest[1].project} · newest built ${newest[1].time} · sha256:${short(newest[0])}`, target: { type: 'artifact', digest: `sha256:${newest[0]}` } })
+      place(name, {
+        kind: 'artifact',
+        title: name,
+        detail: `${newest[1].project} · sha256:${short(newest[0])}`,
+        when: { what: 'newest built', at: newest[1].time },
+        target: { type: 'artifact', digest: `sha256:${newest[0]}` },
+      })
       continue
     }
     // The server lists a name's artifacts from its 200 newest subject rows and counts builds to a cap; a name found
@@ -59,7 +68,8 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
     place(name, {
       kind: 'artifact',
       title: name,
-      detail: `${nameSummary(name, exact ? listed.length : null, entries.length > 200, Math.min(builds.size, cap), builds.size >= cap)} · newest built ${newest[1].time}`,
+      detail: nameSummary(name, exact ? listed.length : null, entries.length > 200, Math.min(builds.size, cap), builds.size >= cap),
+      when: { what: 'newest built', at: newest[1].time },
       target: { type: 'artifacts', name },
     })
     if (!exact) continue
@@ -67,7 +77,8 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
       place(name, {
         kind: 'artifact',
         title: `${name} (${position === 0 ? 'newest' : `${position + 1} of ${listed.length}`})`,
-        detail: `${where.project} · built ${where.time} · sha256:${short(sha256)}`,
+        detail: `${where.project} · sha256:${short(sha256)}`,
+        when: { what: 'built', at: where.time },
         target: { type: 'artifact', digest: `sha256:${sha256}` },
       })
     })
@@ -75,12 +86,13 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
   const projects = new Map<string, number>()
   for (const summary of index.db.summaries) if (summary.project.startsWith(text)) projects.set(summary.project, (projects.get(summary.project) ?? 0) + 1)
   for (const [project, builds] of [...projects.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, MAX_RESULTS)) {
-    place(project, { kind: 'project', title: project, detail: projectSummary(builds), target: { type: 'builds', project } })
+    place(project, { kind: 'project', title: project, detail: projectSummary(builds), when: null, target: { type: 'builds', project } })
   }
   const signers = new Map<string, number>()
-  for (const entry of index.signatures) if (entry.signer !== null && entry.signer.startsWith(text)) signers.set(entry.signer, (signers.get(entry.signer) ?? 0) + 1)
+  for (const entry of index.signatures)
+    if (entry.signer !== null && entry.signer.startsWith(text)) signers.set(entry.signer, (signers.get(entry.signer) ?? 0) + 1)
   for (const [signer, count] of [...signers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, MAX_RESULTS)) {
-    place(signer, { kind: 'signer', title: signer, detail: `signer of ${count >= 1000 ? '1,000+' : count} document${count === 1 ? '' : 's'}`, target: { type: 'signatures', signer } })
+    place(signer, { kind: 'signer', title: signer, detail: signerSummary(count), when: null, target: { type: 'signatures', signer } })
   }
   return [...exact, ...prefixed]
 }
@@ -89,22 +101,33 @@ function textResults(index: DemoIndex, text: string): SearchResult[] {
 export function demoSearch(index: DemoIndex, q: string): SearchResponse {
   const query = q.trim()
   const lower = query.toLowerCase()
-  const respond = (interpretedAs: SearchResponse['interpretedAs'], results: SearchResult[]) => SearchResponse.parse({ query, interpretedAs, results: results.slice(0, MAX_RESULTS) })
+  const respond = (interpretedAs: SearchResponse['interpretedAs'], results: SearchResult[]) =>
+    SearchResponse.parse({ query, interpretedAs, results: results.slice(0, MAX_RESULTS) })
   for (const reading of searchReadings(query)) {
     if (reading === 'build-id') {
       const build = index.db.summaries.find((summary) => summary.id === lower)
       if (build) return respond('build-id', [buildResult(build, 'build', build.project), ...digestResults(index, lower)])
     } else if (reading === 'commit') {
       const builds = index.db.summaries.filter((summary) => summary.sourceCommit === lower)
-      if (builds.length > 0) return respond('commit', builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)))
+      if (builds.length > 0)
+        return respond(
+          'commit',
+          builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)),
+        )
     } else if (reading === 'commit-prefix') {
       // Distinct commits in byte order, each one's builds newest first, as the server seeks them.
       const commits = [...new Set(index.db.summaries.flatMap((summary) => (summary.sourceCommit?.startsWith(lower) ? [summary.sourceCommit] : [])))].sort()
-      const builds = commits.flatMap((commit) => index.db.summaries.filter((summary) => summary.sourceCommit === commit).map((build) => buildResult(build, 'commit', `commit ${commit.slice(0, 12)}`)))
+      const builds = commits.flatMap((commit) =>
+        index.db.summaries.filter((summary) => summary.sourceCommit === commit).map((build) => buildResult(build, 'commit', `commit ${commit.slice(0, 12)}`)),
+      )
       if (builds.length > 0) return respond('commit', builds)
     } else if (reading === 'build-id-prefix') {
       const builds = index.db.summaries.filter((summary) => summary.id.startsWith(lower)).sort((a, b) => (a.id < b.id ? -1 : 1))
-      if (builds.length > 0) return respond('build-id', builds.slice(0, MAX_RESULTS).map((build) => buildResult(build, 'build', `build ${build.id.slice(0, 12)}`)))
+      if (builds.length > 0)
+        return respond(
+          'build-id',
+          builds.slice(0, MAX_RESULTS).map((build) => buildResult(build, 'build', `build ${build.id.slice(0, 12)}`)),
+        )
     } else if (reading === 'digest') {
       return respond('digest', digestResults(index, lower))
     } else {

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { BuildId, DigestSet, Subject } from '../../src/contract/common'
 import { SearchResponse, type SearchResult } from '../../src/contract/search'
 import { splitDigest } from '../../domain/digests'
-import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, projectSummary, searchReadings } from '../../domain/search-query'
+import { MAX_NAME_ARTIFACTS, nameCountCap, nameSummary, projectSummary, searchReadings, signerSummary } from '../../domain/search-query'
 import { artifactRepository } from '../artifacts/store'
 import { summaryColumns, type SummaryRow } from '../builds/summaries'
 import { instant, parseJson, type Db, type StoreKind } from '../store/db'
@@ -48,7 +48,11 @@ async function search(db: Db, kind: StoreKind, q: string): Promise<SearchRespons
         .orderBy('builds.id', 'desc')
         .limit(MAX_SEARCH_RESULTS)
         .execute()
-      if (builds.length > 0) return respond('commit', builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)))
+      if (builds.length > 0)
+        return respond(
+          'commit',
+          builds.map((build) => buildResult(build, 'commit', `commit ${lower.slice(0, 12)}`)),
+        )
     } else if (reading === 'commit-prefix') {
       const results = await shortCommitResults(db, kind, lower)
       if (results.length > 0) return respond('commit', results)
@@ -60,7 +64,11 @@ async function search(db: Db, kind: StoreKind, q: string): Promise<SearchRespons
         .orderBy(textKey(kind, 'builds.id'))
         .limit(MAX_SEARCH_RESULTS)
         .execute()
-      if (builds.length > 0) return respond('build-id', builds.map((build) => buildResult(build, 'build', `build ${build.id.slice(0, 12)}`)))
+      if (builds.length > 0)
+        return respond(
+          'build-id',
+          builds.map((build) => buildResult(build, 'build', `build ${build.id.slice(0, 12)}`)),
+        )
     } else if (reading === 'digest') {
       return respond('digest', await digestResults(db, kind, lower))
     } else {
@@ -74,7 +82,8 @@ function buildResult(build: SummaryRow, resultKind: 'build' | 'commit', title: s
   return {
     kind: resultKind,
     title,
-    detail: `${build.project} · built ${instant(build.time)} · ${build.status}`,
+    detail: `${build.project} · ${build.status}`,
+    when: { what: 'built', at: instant(build.time) },
     target: { type: 'build', id: BuildId.parse(build.id) },
   }
 }
@@ -118,11 +127,24 @@ async function digestResults(db: Db, kind: StoreKind, text: string): Promise<Sea
       .executeTakeFirst()
     const rebuilt =
       newest === undefined
-        ? await db.selectFrom('rebuilds').select(['artifact_name', 'project', 'time']).where('artifact_digest', '=', value).orderBy('time', 'desc').limit(1).executeTakeFirst()
+        ? await db
+            .selectFrom('rebuilds')
+            .select(['artifact_name', 'project', 'time'])
+            .where('artifact_digest', '=', value)
+            .orderBy('time', 'desc')
+            .limit(1)
+            .executeTakeFirst()
         : undefined
     const name = newest?.name ?? rebuilt?.artifact_name ?? null
-    const where = newest ? `${newest.project} · built ${instant(newest.time)}` : rebuilt ? `${rebuilt.project} · rebuilt ${instant(rebuilt.time)}` : 'described by an SBOM'
-    results.push({ kind: 'artifact', title: name ?? `${algorithm}:${short(value)}`, detail: `${algorithm}:${short(value)} · ${where}`, target: { type: 'artifact', digest } })
+    const where = newest ? newest.project : rebuilt ? rebuilt.project : 'described by an SBOM'
+    const when: SearchResult['when'] = newest ? { what: 'built', at: instant(newest.time) } : rebuilt ? { what: 'rebuilt', at: instant(rebuilt.time) } : null
+    results.push({
+      kind: 'artifact',
+      title: name ?? `${algorithm}:${short(value)}`,
+      detail: `${algorithm}:${short(value)} · ${where}`,
+      when,
+      target: { type: 'artifact', digest },
+    })
   }
   return results
 }
@@ -162,7 +184,10 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
   // The names starting with the text and what each answers, in one statement (a popular prefix is 20 names, and
   // a statement per fact per name was most of the time); the name typed exactly gets its full list.
   const prefixedFacts = await prefixedNames(db, kind, text)
-  const projects = await projectsOf(db, prefixedFacts.flatMap((facts) => (facts.name !== text && !facts.otherDigest && facts.newest !== null ? [facts.newest.buildId] : [])))
+  const projects = await projectsOf(
+    db,
+    prefixedFacts.flatMap((facts) => (facts.name !== text && !facts.otherDigest && facts.newest !== null ? [facts.newest.buildId] : [])),
+  )
   for (const facts of prefixedFacts) {
     if (facts.name === text) for (const result of await nameResults(db, facts.name, true)) place(facts.name, result)
     else for (const result of prefixNameResults(facts, projects)) place(facts.name, result)
@@ -175,7 +200,13 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
     .orderBy(textKey(kind, 'project'))
     .limit(MAX_SEARCH_RESULTS)
     .execute()) {
-    place(row.project, { kind: 'project', title: row.project, detail: projectSummary(Number(row.builds)), target: { type: 'builds', project: row.project } })
+    place(row.project, {
+      kind: 'project',
+      title: row.project,
+      detail: projectSummary(Number(row.builds)),
+      when: null,
+      target: { type: 'builds', project: row.project },
+    })
   }
   for (const purl of await distinctPrefixed(db, kind, 'sboms', 'subject_purl', text, MAX_SEARCH_RESULTS)) {
     const sbom = await db
@@ -193,6 +224,7 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
       kind: 'package',
       title: purl,
       detail: `SBOM of ${[sbom.subject_name, sbom.subject_version].filter((part) => part !== null).join(' ') || 'an artifact'} · ${short(digest)}`,
+      when: null,
       target: { type: 'artifact', digest },
     })
   }
@@ -204,13 +236,7 @@ async function textResults(db: Db, kind: StoreKind, text: string): Promise<Searc
       .selectFrom((eb) => eb.selectFrom('documents').select('id').where(textKey(kind, 'signer'), '=', signer).limit(1000).as('capped'))
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow()
-    const count = Number(counted.count)
-    place(signer, {
-      kind: 'signer',
-      title: signer,
-      detail: `signer of ${count >= 1000 ? '1,000+' : count} document${count === 1 ? '' : 's'}`,
-      target: { type: 'signatures', signer },
-    })
+    place(signer, { kind: 'signer', title: signer, detail: signerSummary(Number(counted.count)), when: null, target: { type: 'signatures', signer } })
   }
   return [...exact, ...prefixed]
 }
@@ -236,7 +262,15 @@ async function prefixedNames(db: Db, kind: StoreKind, prefix: string): Promise<P
   const newest = (column: string) =>
     sql.raw(`(select s.${column} from subjects s where s.name = f.name and s.digest_value is not null order by s.time desc, s.build_id desc limit 1)`)
   const cap = nameCountCap(false)
-  const rows = await sql<{ name: string; build_id: string | null; time: number | string | null; algorithm: string | null; value: string | null; other: number | boolean | null; builds: number | string }>`
+  const rows = await sql<{
+    name: string
+    build_id: string | null
+    time: number | string | null
+    algorithm: string | null
+    value: string | null
+    other: number | boolean | null
+    builds: number | string
+  }>`
     with recursive found(name, n) as (
       select (select s.name from subjects s where ${name('s')} >= ${prefix}${below('s')} order by ${name('s')} limit 1), 1
       union all
@@ -275,14 +309,23 @@ function prefixNameResults(facts: PrefixedName, projects: ReadonlyMap<string, st
   if (newest === null) return []
   if (!facts.otherDigest) {
     const digest = `${newest.algorithm}:${newest.value}`
-    return [{ kind: 'artifact', title: name, detail: `${projects.get(newest.buildId) ?? 'unknown project'} · newest built ${instant(newest.time)} · ${newest.algorithm}:${short(newest.value)}`, target: { type: 'artifact', digest } }]
+    return [
+      {
+        kind: 'artifact',
+        title: name,
+        detail: `${projects.get(newest.buildId) ?? 'unknown project'} · ${newest.algorithm}:${short(newest.value)}`,
+        when: { what: 'newest built', at: instant(newest.time) },
+        target: { type: 'artifact', digest },
+      },
+    ]
   }
   const cap = nameCountCap(false)
   return [
     {
       kind: 'artifact',
       title: name,
-      detail: `${nameSummary(name, null, false, facts.builds, facts.builds >= cap)} · newest built ${instant(newest.time)}`,
+      detail: nameSummary(name, null, false, facts.builds, facts.builds >= cap),
+      when: { what: 'newest built', at: instant(newest.time) },
       target: { type: 'artifacts', name },
     },
   ]
@@ -330,26 +373,39 @@ async function nameResults(db: Db, name: string, exact: boolean): Promise<Search
   const shown = entries.slice(0, entries.length === 1 || !exact ? 1 : MAX_NAME_ARTIFACTS)
   const buildIds = [...new Set(shown.map(([, where]) => where.buildId))]
   const projects = new Map(
-    buildIds.length === 0 ? [] : (await db.selectFrom('builds').select(['id', 'project']).where('id', 'in', buildIds).execute()).map((row) => [row.id, row.project]),
+    buildIds.length === 0
+      ? []
+      : (await db.selectFrom('builds').select(['id', 'project']).where('id', 'in', buildIds).execute()).map((row) => [row.id, row.project]),
   )
-  const place = (where: { buildId: string; time: number }) => `${projects.get(where.buildId) ?? 'unknown project'} · built ${instant(where.time)}`
+  const place = (where: { buildId: string }) => projects.get(where.buildId) ?? 'unknown project'
   const [newest] = entries
   if (newest === undefined) return []
   if (entries.length === 1) {
     const [digest, where] = newest
     const { algorithm, value } = splitDigest(digest)
-    return [{ kind: 'artifact', title: name, detail: `${place(where).replace(' · built ', ' · newest built ')} · ${algorithm}:${short(value)}`, target: { type: 'artifact', digest } }]
+    return [
+      {
+        kind: 'artifact',
+        title: name,
+        detail: `${place(where)} · ${algorithm}:${short(value)}`,
+        when: { what: 'newest built', at: instant(where.time) },
+        target: { type: 'artifact', digest },
+      },
+    ]
   }
   // Subject rows with a sha256 digest: one a build that published the name, counted from the index alone.
   const counted = await db
-    .selectFrom((eb) => eb.selectFrom('subjects').select('build_id').where('name', '=', name).where('digest_algorithm', '=', 'sha256').limit(nameCountCap(exact)).as('capped'))
+    .selectFrom((eb) =>
+      eb.selectFrom('subjects').select('build_id').where('name', '=', name).where('digest_algorithm', '=', 'sha256').limit(nameCountCap(exact)).as('capped'),
+    )
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow()
   const builds = Number(counted.count)
   const summary: SearchResult = {
     kind: 'artifact',
     title: name,
-    detail: `${nameSummary(name, exact ? entries.length : null, rows.length === NAME_ROWS, builds, builds >= nameCountCap(exact))} · newest built ${instant(newest[1].time)}`,
+    detail: nameSummary(name, exact ? entries.length : null, rows.length === NAME_ROWS, builds, builds >= nameCountCap(exact)),
+    when: { what: 'newest built', at: instant(newest[1].time) },
     target: { type: 'artifacts', name },
   }
   if (!exact) return [summary]
@@ -361,6 +417,7 @@ async function nameResults(db: Db, name: string, exact: boolean): Promise<Search
         kind: 'artifact',
         title: `${name} (${index === 0 ? 'newest' : `${index + 1} of ${entries.length}`})`,
         detail: `${place(where)} · ${algorithm}:${short(value)}`,
+        when: { what: 'built', at: instant(where.time) },
         target: { type: 'artifact', digest },
       }
     }),

@@ -480,7 +480,12 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
         ['app-linux-amd64 (3 of 4)', { type: 'artifact', digest: `sha256:${digests.d2}` }],
         ['app-linux-amd64 (4 of 4)', { type: 'artifact', digest: `sha256:${digests.d1}` }],
       ])
-      expect(shared.results[0]?.detail).toMatch(/^4 artifacts named app-linux-amd64 from 4 builds · newest built /)
+      expect(shared.results[0]?.detail).toBe('4 artifacts named app-linux-amd64 from 4 builds')
+      // The time apart from the text: the counts line's is its newest artifact's build, then each artifact's own.
+      const times = shared.results.slice(1).map((result) => result.when)
+      expect(times.map((when) => when?.what)).toEqual(['built', 'built', 'built', 'built'])
+      expect(shared.results[0]?.when).toEqual({ what: 'newest built', at: times[0]?.at })
+      expect(times.map((when) => when?.at)).toEqual(times.map((when) => when?.at).sort().reverse())
     })
 
     it('matches names, purls and signers by prefix, exact matches first', async () => {
@@ -492,13 +497,14 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       ])
       // A name one artifact carries leads to it; a name four artifacts share leads to them all, with counts.
       expect(names.results[0]?.target).toEqual({ type: 'artifact', digest: `sha256:${digests.d4}` })
-      expect(names.results[1]).toMatchObject({ target: { type: 'artifacts', name: 'app-linux-amd64' }, detail: expect.stringMatching(/^artifacts named app-linux-amd64 from 4 builds · newest built /) as string })
+      expect(names.results[1]).toMatchObject({ target: { type: 'artifacts', name: 'app-linux-amd64' }, detail: 'artifacts named app-linux-amd64 from 4 builds', when: { what: 'newest built' } })
       const purl = await store.search.find('pkg:npm/app')
       expect(purl.results).toEqual([
         {
           kind: 'package',
           title: PURL,
           detail: expect.stringContaining('SBOM of app 1.4.2') as string,
+          when: null,
           target: { type: 'artifact', digest: `sha256:${digests.sbomOnly}` },
         },
       ])
@@ -517,8 +523,8 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
     it('finds projects by how their name starts, each leading to its builds', async () => {
       const projects = record('search projects', await store.search.find('example/'))
       expect(projects.results.filter((result) => result.kind === 'project')).toEqual([
-        { kind: 'project', title: 'example/app', detail: 'project with 5 builds', target: { type: 'builds', project: 'example/app' } },
-        { kind: 'project', title: 'example/lib', detail: 'project with 3 builds', target: { type: 'builds', project: 'example/lib' } },
+        { kind: 'project', title: 'example/app', detail: 'project with 5 builds', when: null, target: { type: 'builds', project: 'example/app' } },
+        { kind: 'project', title: 'example/lib', detail: 'project with 3 builds', when: null, target: { type: 'builds', project: 'example/lib' } },
       ])
       // Typed whole, the project comes first.
       expect((await store.search.find('example/lib')).results[0]).toMatchObject({ kind: 'project', title: 'example/lib' })

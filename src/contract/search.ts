@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BuildId } from './common'
+import { BuildId, Instant } from './common'
 import { errors, type RouteSpec } from './route-spec'
 
 /* Search across digests, commits, build ids, names, projects, purls and signers. */
@@ -19,8 +19,10 @@ export const SearchResult = z.object({
   kind: z.enum(['artifact', 'build', 'commit', 'project', 'signer', 'package']),
   /** What matched, e.g. the artifact name or the commit. */
   title: z.string(),
-  /** One line of context: project, digest, time. */
+  /** One line of context: project, digest, counts. */
   detail: z.string(),
+  /** When what matched was built (the newest build, for a name several builds published) or rebuilt; null when unknown. */
+  when: z.object({ what: z.enum(['built', 'newest built', 'rebuilt']), at: Instant }).nullable(),
   target: SearchTarget,
 })
 export type SearchResult = z.infer<typeof SearchResult>

@@ -6,6 +6,7 @@ import type { SearchResult } from '../../../contract/search'
 import { BuildIdLink, CommitLink } from '../../../components/ui/entity-links'
 import { ErrorState } from '../../../components/ui/error-state'
 import { RelativeTime } from '../../../components/ui/relative-time'
+import { SearchResultDetail, searchResultDetailText } from '../../../components/ui/search-result-detail'
 import { Spinner } from '../../../components/ui/spinner'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { compareQueries } from '../compare-queries'
@@ -50,7 +51,11 @@ export function BuildPicker({ label, chosen, onPick }: { label: string; chosen: 
           Find
         </button>
       </form>
-      {q === null ? <p className="muted">Type a commit as the Builds table shows it (7 characters or more), or the start of a build id.</p> : <Candidates label={label} q={q} onPick={onPick} />}
+      {q === null ? (
+        <p className="muted">Type a commit as the Builds table shows it (7 characters or more), or the start of a build id.</p>
+      ) : (
+        <Candidates label={label} q={q} onPick={onPick} />
+      )}
     </section>
   )
 }
@@ -58,7 +63,10 @@ export function BuildPicker({ label, chosen, onPick }: { label: string; chosen: 
 function Candidates({ label, q, onPick }: { label: string; q: string; onPick: (id: BuildId) => void }) {
   const search = useQuery(compareQueries.search(q))
   if (search.isPending) return <Spinner label={`Searching for ${q}…`} />
-  if (search.isError) return <ErrorState title={`Could not search for “${q}”`} {...describeError(search.error)} onRetry={() => void search.refetch()} retrying={search.isFetching} />
+  if (search.isError)
+    return (
+      <ErrorState title={`Could not search for “${q}”`} {...describeError(search.error)} onRetry={() => void search.refetch()} retrying={search.isFetching} />
+    )
   const builds = search.data.results.filter(isBuild)
   if (builds.length === 0) {
     return (
@@ -71,10 +79,15 @@ function Candidates({ label, q, onPick }: { label: string; q: string; onPick: (i
     <ul className="search-results" aria-label={`Builds found for ${label}`}>
       {builds.map((result) => (
         <li key={result.target.id}>
-          <button type="button" className="button button-small" onClick={() => onPick(result.target.id)} aria-label={`Use ${result.title}, ${result.detail}, as ${label}`}>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => onPick(result.target.id)}
+            aria-label={`Use ${result.title}, ${searchResultDetailText(result)}, as ${label}`}
+          >
             Use
           </button>{' '}
-          <span className="untrusted-text">{result.title}</span> <span className="muted search-detail untrusted-text">{result.detail}</span>
+          <span className="untrusted-text">{result.title}</span> <SearchResultDetail result={result} />
         </li>
       ))}
     </ul>
@@ -92,8 +105,8 @@ function ChosenBuild({ label, id, onChange }: { label: string; id: BuildId; onCh
         <ErrorState title={`Could not load ${label}`} {...describeError(build.error)} onRetry={() => void build.refetch()} retrying={build.isFetching} />
       ) : (
         <p>
-          {build.data.project} <BuildIdLink id={build.data.id} /> {build.data.sourceCommit ? <CommitLink commit={build.data.sourceCommit} /> : null} <RelativeTime iso={build.data.time} />{' '}
-          <StatusBadge status={build.data.status} failedCheck={build.data.failedCheck} />
+          {build.data.project} <BuildIdLink id={build.data.id} /> {build.data.sourceCommit ? <CommitLink commit={build.data.sourceCommit} /> : null}{' '}
+          <RelativeTime iso={build.data.time} /> <StatusBadge status={build.data.status} failedCheck={build.data.failedCheck} />
         </p>
       )}
       <button type="button" className="button" onClick={onChange}>

@@ -6,6 +6,7 @@ import { describeError } from '../../../api/api-error'
 import { normaliseQuery, type SearchResponse, type SearchResult } from '../../../contract/search'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { ErrorState } from '../../../components/ui/error-state'
+import { SearchResultDetail } from '../../../components/ui/search-result-detail'
 import { Spinner } from '../../../components/ui/spinner'
 import { targetHref } from '../lib/search-target'
 import { searchQueries } from '../search-queries'
@@ -18,7 +19,14 @@ const interpretations: Record<SearchResponse['interpretedAs'], string> = {
   text: 'text: artifact names, projects, package URLs and signer identities that start with it',
 }
 
-const kindLabels: Record<SearchResult['kind'], string> = { artifact: 'Artifact', build: 'Build', commit: 'Commit', project: 'Project', signer: 'Signer', package: 'Package' }
+const kindLabels: Record<SearchResult['kind'], string> = {
+  artifact: 'Artifact',
+  build: 'Build',
+  commit: 'Commit',
+  project: 'Project',
+  signer: 'Signer',
+  package: 'Package',
+}
 
 export function SearchPage() {
   const [searchParams] = useSearchParams()
@@ -29,11 +37,15 @@ export function SearchPage() {
       <header className="page-header">
         <h1 id="search-heading">Search</h1>
         <p className="page-lede">
-          Paste a digest (<code>sha256:…</code>, hex, or a prefix of at least 12 characters), a commit or build id (whole, or its first 7 characters as the tables show them), an artifact name, a project, a package URL
-          or a signer identity into the box at the top. Press <kbd>/</kbd> to get there.
+          Paste a digest (<code>sha256:…</code>, hex, or a prefix of at least 12 characters), a commit or build id (whole, or its first 7 characters as the
+          tables show them), an artifact name, a project, a package URL or a signer identity into the box at the top. Press <kbd>/</kbd> to get there.
         </p>
       </header>
-      {q === null ? <EmptyState title="Nothing to search for yet">Type into the search box at the top of the page and press Enter.</EmptyState> : <Results q={q} />}
+      {q === null ? (
+        <EmptyState title="Nothing to search for yet">Type into the search box at the top of the page and press Enter.</EmptyState>
+      ) : (
+        <Results q={q} />
+      )}
     </section>
   )
 }
@@ -56,7 +68,9 @@ function Results({ q }: { q: string }) {
 
   if (search.isPending) return <Spinner label={`Searching for ${q}…`} />
   if (search.isError) {
-    return <ErrorState title={`Could not search for “${q}”`} {...describeError(search.error)} onRetry={() => void search.refetch()} retrying={search.isFetching} />
+    return (
+      <ErrorState title={`Could not search for “${q}”`} {...describeError(search.error)} onRetry={() => void search.refetch()} retrying={search.isFetching} />
+    )
   }
   const { results, interpretedAs } = search.data
   return (
@@ -68,7 +82,10 @@ function Results({ q }: { q: string }) {
       </div>
       <p className="section-note">Read as {interpretations[interpretedAs]}.</p>
       {results.length === 0 ? (
-        <p className="muted">Nothing this server stores matches. A digest prefix needs at least 12 hex characters, a commit or build id at least 7; names, projects, package URLs and identities match by how they start.</p>
+        <p className="muted">
+          Nothing this server stores matches. A digest prefix needs at least 12 hex characters, a commit or build id at least 7; names, projects, package URLs
+          and identities match by how they start.
+        </p>
       ) : (
         // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- arrow keys only move focus between the links inside
         <ul className="search-results" ref={listRef} onKeyDown={onKeyDown} aria-label="Search results">
@@ -77,7 +94,7 @@ function Results({ q }: { q: string }) {
               <Link to={targetHref(result.target)}>
                 <span className="search-kind">{kindLabels[result.kind]}</span> <span className="untrusted-text">{result.title}</span>
               </Link>
-              <span className="muted search-detail untrusted-text">{result.detail}</span>
+              <SearchResultDetail result={result} />
             </li>
           ))}
         </ul>

@@ -38,6 +38,22 @@ describe('search', () => {
     expect(screen.getByText('Read as text: artifact names, projects, package URLs and signer identities that start with it.')).toBeTruthy()
   })
 
+  it('says when each artifact was built as the other screens say times, not as an ISO instant', async () => {
+    renderApp('/search?q=api-linux-amd64')
+    const list = await screen.findByRole('list', { name: 'Search results' })
+    const [counts, newest] = within(list).getAllByRole('listitem')
+    expect(counts?.textContent).toMatch(/^Artifact api-linux-amd64[\d,+]+ artifacts named api-linux-amd64 from [\d,+]+ builds · newest built /)
+    expect(newest?.textContent).toMatch(/^Artifact api-linux-amd64 \(newest\)acme\/api · sha256:[0-9a-f]{12}… · built /)
+    for (const item of [counts, newest]) {
+      const time = item?.querySelector('time')
+      // The instant is the element's machine-readable value; its text "last week" (or, in print, the UTC time).
+      expect(time?.getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/)
+      expect(item?.textContent).not.toMatch(/\dT\d/)
+      expect(time?.querySelector('.time-relative')?.textContent).toMatch(/ago|last|yesterday|today|just now/)
+      expect(time?.querySelector('.time-absolute')?.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC$/)
+    }
+  })
+
   it('finds projects by how their name starts; a project leads to its builds', async () => {
     const { user, router } = renderApp('/search?q=acme')
     const list = await screen.findByRole('list', { name: 'Search results' })
