@@ -205,6 +205,24 @@ test('Refresh states shows a node’s new state in the list, the keyboard’s no
   await expect(nodeList(page).getByRole('button', { name: /, verified/ })).toHaveCount(others)
 })
 
+test('the start page offers each environment, with what runs there, as a place to start', async ({ demoServer: server, demoPage: page, request }) => {
+  const environments = EnvironmentList.parse(await (await request.get(`${server.url}/api/v1/environments`)).json()).items
+  expect(environments.length).toBeGreaterThan(1)
+  await page.goto(`${server.url}/lineage`)
+  const intro = page.getByRole('region', { name: 'Start from anything' })
+  const items = intro.getByRole('listitem')
+  await expect(items).toHaveText(
+    environments.map(
+      (environment) =>
+        `${environment.name} ${environment.services.length} service${environment.services.length === 1 ? '' : 's'}${environment.flagged > 0 ? `, ${environment.flagged} without verified provenance` : ''}`,
+    ),
+  )
+  await intro.getByRole('link', { name: 'production', exact: true }).click()
+  await expect(page).toHaveURL(`${server.url}/lineage?from=env%3Aproduction`)
+  const before = await lineage(request, server.url, 'from=env:production')
+  await expect(page.getByRole('status').filter({ hasText: / nodes, \d+ links/ })).toContainText(counted(before))
+})
+
 test('expanding a group adds its members to the graph', async ({ demoServer: server, demoPage: page, request }) => {
   // Production's deployments outnumber what one node lists, so the environment starts with them grouped.
   const before = await lineage(request, server.url, 'from=env:production')

@@ -1,7 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson, postJson } from '../../api/client'
 import { ProjectList } from '../../contract/builds'
-import { EnvironmentList } from '../../contract/deployments'
 import { ReportDetail, ReportJob, ReportPage, type ReportRequest } from '../../contract/reports'
 
 /** While a report is being made, it is asked for again this often, so its progress moves on screen. */
@@ -25,12 +24,6 @@ export const reportQueries = {
     queryOptions({
       queryKey: ['projects'] as const,
       queryFn: ({ signal }) => getJson('/api/v1/projects', { schema: ProjectList, signal }),
-      staleTime: 60_000,
-    }),
-  environments: () =>
-    queryOptions({
-      queryKey: ['environments'] as const,
-      queryFn: ({ signal }) => getJson('/api/v1/environments', { schema: EnvironmentList, signal }),
       staleTime: 60_000,
     }),
 }

@@ -4,9 +4,11 @@ import { useLocation } from 'react-router'
 import { useSearchParams } from '../../../lib/search-params'
 import { Link } from '../../../components/ui/app-link'
 import { describeError, isApiError } from '../../../api/api-error'
+import { environmentQueries } from '../../../api/environment-queries'
 import type { LineageGraph } from '../../../contract/lineage'
 import { ErrorState } from '../../../components/ui/error-state'
 import { Spinner } from '../../../components/ui/spinner'
+import { formatCount } from '../../../lib/format'
 import { paths } from '../../../lib/paths'
 import type { LayoutResult } from '../lib/layout'
 import { prepareAnswers } from '../lib/answer-client'
@@ -125,7 +127,33 @@ function Intro() {
         Enter an artifact digest (or its first 12 characters), a commit (7 or more characters), a build id, a deployment id or <code>env:production</code>. Every
         artifact and build page also has a Lineage link.
       </p>
+      <RunningNow />
     </section>
+  )
+}
+
+/** Each environment as a starting point: where what runs there came from (the question an audit starts with). */
+function RunningNow() {
+  const environments = useQuery(environmentQueries.list())
+  // Nothing deployed yet, or not known: the sentence above says how to start.
+  if (environments.isError || !environments.data || environments.data.items.length === 0) return null
+  return (
+    <>
+      <h3 className="intro-subheading">Or start from what runs now</h3>
+      <ul className="running-now">
+        {environments.data.items.map((environment) => (
+          <li key={environment.name}>
+            <Link className="untrusted-text" to={paths.lineage({ from: `env:${environment.name}` })}>
+              {environment.name}
+            </Link>{' '}
+            <span className="muted">
+              {formatCount(environment.services.length)} {environment.services.length === 1 ? 'service' : 'services'}
+              {environment.flagged > 0 ? `, ${formatCount(environment.flagged)} without verified provenance` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
   )
 }
 

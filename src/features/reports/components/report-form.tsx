@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useId, useState, type FormEvent } from 'react'
 import { describeError } from '../../../api/api-error'
+import { environmentQueries } from '../../../api/environment-queries'
 import { requestFromForm, type FormField, type ReportForm as Form, type ScopeKind } from '../lib/describe'
 import { reportQueries, startReport } from '../reports-queries'
 
@@ -17,7 +18,7 @@ export function ReportForm({ initial, onStarted }: { initial: Form; onStarted: (
   const queryClient = useQueryClient()
   const [form, setForm] = useState<Form>(initial)
   const [problem, setProblem] = useState<{ field: FormField; message: string } | null>(null)
-  const environments = useQuery({ ...reportQueries.environments(), enabled: form.kind === 'environment' })
+  const environments = useQuery({ ...environmentQueries.list(), enabled: form.kind === 'environment' })
   const projects = useQuery({ ...reportQueries.projects(), enabled: form.kind === 'project' })
   const start = useMutation({
     mutationFn: startReport,
