@@ -402,6 +402,7 @@ export function sbomSignatureRow(build: DemoBuild, project: string): SignatureRo
   return SignatureRow.parse({
     documentId: document.id,
     format: 'dsse',
+    kind: 'sbom',
     status: 'verified',
     failedCheck: null,
     signer: demoReleaseKeyIds[build.keyAlgorithm],
@@ -505,6 +506,7 @@ export function signatureRow(detail: BuildDetail): SignatureRow {
   return SignatureRow.parse({
     documentId: detail.document.id,
     format: detail.document.format,
+    kind: 'provenance',
     status: detail.status,
     failedCheck: detail.failedCheck,
     signer: signerIdentity(detail.verification),
@@ -543,6 +545,7 @@ export function rebuildSignatureRow(rebuild: DemoRebuild, project: string): Sign
   return SignatureRow.parse({
     documentId: document.id,
     format: 'dsse',
+    kind: 'rebuild',
     status: 'verified',
     failedCheck: null,
     signer: rebuilderKeyId(rebuild.rebuilderId),

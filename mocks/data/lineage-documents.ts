@@ -42,6 +42,7 @@ export function deploymentSignatureRow(record: DemoDeploymentRecord): SignatureR
   return SignatureRow.parse({
     documentId: record.documentId,
     format: 'dsse',
+    kind: 'deployment',
     status: 'verified',
     failedCheck: null,
     signer: demoReleaseKeyIds.ed25519,

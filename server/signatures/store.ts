@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { z } from 'zod'
 import { DigestSet, Subject, Verification, type Subject as SubjectType } from '../../src/contract/common'
-import { SignaturePage, type SignatureQuery } from '../../src/contract/signatures'
+import { SignaturePage, type DocumentKind, type SignatureQuery } from '../../src/contract/signatures'
 import { countStatuses } from '../../domain/status-counts'
 import { signingTime } from '../../domain/signing-time'
 import { subjectsOf } from '../builds/summaries'
@@ -78,6 +78,7 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
       failedCheck: row.failed_check,
       signer: row.signer,
       project: row.project,
+      kind: subjects.kinds.get(row.id) ?? null,
       buildId: subjects.builds.has(row.id) ? row.id : null,
       subjects: subjects.byDocument.get(row.id) ?? [],
       ingestedAt: instant(row.ingested_at),
@@ -90,32 +91,38 @@ async function listSignatures(db: Db, query: SignatureQuery): Promise<SignatureP
 }
 
 /** What each document is about: a build's subjects, an SBOM's, a VSA's, a link's products, rebuilt artifacts, deployed digests, else the digests it is indexed by. */
-async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<string>; byDocument: Map<string, SubjectType[]> }> {
+async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<string>; byDocument: Map<string, SubjectType[]>; kinds: Map<string, DocumentKind> }> {
   const byDocument = new Map<string, SubjectType[]>()
+  // What each document is, from the table that holds what was read from it.
+  const kinds = new Map<string, DocumentKind>()
   const append = (id: string, subject: SubjectType) => {
     const list = byDocument.get(id)
     if (list) list.push(subject)
     else byDocument.set(id, [subject])
   }
-  if (ids.length === 0) return { builds: new Set(), byDocument }
+  if (ids.length === 0) return { builds: new Set(), byDocument, kinds }
   const builds = new Set((await db.selectFrom('builds').select('id').where('id', 'in', ids).execute()).map((row) => row.id))
+  for (const id of builds) kinds.set(id, 'provenance')
   for (const [id, list] of await subjectsOf(db, [...builds])) byDocument.set(id, list)
   const rest = ids.filter((id) => !builds.has(id))
-  if (rest.length === 0) return { builds, byDocument }
+  if (rest.length === 0) return { builds, byDocument, kinds }
   const subjectList = z.array(Subject)
   for (const row of await db.selectFrom('sboms').select(['document_id', 'subject_name', 'subject_digest', 'statement_subjects']).where('document_id', 'in', rest).execute()) {
     const statement = subjectList.safeParse(parseJson(row.statement_subjects))
     const digest = DigestSet.safeParse(parseJson(row.subject_digest))
+    kinds.set(row.document_id, 'sbom')
     byDocument.set(
       row.document_id,
       statement.success && statement.data.length > 0 ? statement.data : [{ name: row.subject_name ?? '', digest: digest.success ? digest.data : {} }],
     )
   }
   for (const row of await db.selectFrom('vsas').select(['document_id', 'subjects']).where('document_id', 'in', rest).execute()) {
+    kinds.set(row.document_id, 'vsa')
     const parsed = subjectList.safeParse(parseJson(row.subjects))
     if (parsed.success) byDocument.set(row.document_id, parsed.data)
   }
   for (const row of await db.selectFrom('links').select(['document_id', 'products']).where('document_id', 'in', rest).execute()) {
+    kinds.set(row.document_id, 'link')
     const products = z.record(z.string(), DigestSet).safeParse(parseJson(row.products))
     if (products.success) byDocument.set(row.document_id, Object.entries(products.data).map(([name, digest]) => ({ name, digest })))
   }
@@ -127,6 +134,7 @@ async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<st
     .orderBy('position')
     .execute()) {
     const digest = DigestSet.safeParse(parseJson(row.artifact_digests))
+    kinds.set(row.document_id, 'rebuild')
     append(row.document_id, { name: row.artifact_name ?? '', digest: digest.success ? digest.data : {} })
   }
   // A signed deployment is about the digests it deployed.
@@ -138,12 +146,15 @@ async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<st
     .orderBy('deployments.document_id')
     .orderBy('deployment_artifacts.position')
     .execute()) {
-    if (row.document_id !== null) append(row.document_id, { name: row.name ?? '', digest: { sha256: row.digest_value } })
+    if (row.document_id === null) continue
+    kinds.set(row.document_id, 'deployment')
+    append(row.document_id, { name: row.name ?? '', digest: { sha256: row.digest_value } })
   }
   // Any other document that names what it is about (a Sigstore bundle's message digest, a Rekor entry's logged
   // digest, a test result, a Statement of another kind): the digests its artifact page finds it by, unnamed.
   const others = rest.filter((id) => !byDocument.has(id))
-  if (others.length === 0) return { builds, byDocument }
+  if (others.length === 0) return { builds, byDocument, kinds }
+  for (const row of await db.selectFrom('test_results').select('document_id').where('document_id', 'in', others).execute()) kinds.set(row.document_id, 'test-result')
   for (const row of await db
     .selectFrom('attestation_subjects')
     .select(['document_id', 'digest_algorithm', 'digest_value'])
@@ -153,7 +164,7 @@ async function documentSubjects(db: Db, ids: string[]): Promise<{ builds: Set<st
     .execute()) {
     append(row.document_id, { name: '', digest: { [row.digest_algorithm]: row.digest_value } })
   }
-  return { builds, byDocument }
+  return { builds, byDocument, kinds }
 }
 
 /**

@@ -40,8 +40,9 @@ describe.each(['sqlite', 'postgres'] as const)('signatures list subjects on %s',
   }, 60_000)
   afterAll(async () => store?.close())
 
-  it('lists the digests of a document that describes no build', async () => {
+  it('lists the digests of a document that describes no build, and says it is none of the kinds it reads', async () => {
     const page = await store.signatures.list(SignatureQuery.parse({}))
+    expect(page.items.find((item) => item.documentId === id)?.kind).toBeNull()
     expect(page.items.find((item) => item.documentId === id)?.subjects).toEqual([
       { name: '', digest: { sha256: 'a'.repeat(64) } },
       { name: '', digest: { sha256: 'c'.repeat(64) } },

@@ -183,6 +183,7 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       expect(b4).toMatchObject({
         status: 'failed',
         failedCheck: 'envelope-signature',
+        kind: 'provenance',
         signer: 'ci-key',
         project: 'example/app',
         buildId: ids.buildIds.b4,
@@ -191,13 +192,17 @@ describe.each(['sqlite', 'postgres'] as const)('resource stores on %s', (kind) =
       const rebuild = all.items.find((item) => item.documentId === ids.rebuildDocumentIds[0])
       expect(rebuild).toMatchObject({
         status: 'verified',
+        kind: 'rebuild',
         signer: 'rebuilder-one-key',
         project: 'example/app',
         buildId: null,
         subjects: [{ name: 'app-linux-amd64', digest: { sha256: digests.d1 } }],
       })
       expect(all.items.find((item) => item.documentId === ids.buildIds.b3)).toMatchObject({ status: 'untrusted', signer: 'rogue-key' })
-      expect(all.items.find((item) => item.documentId === ids.sbomId)).toMatchObject({ status: 'unsigned', signer: null, project: null })
+      expect(all.items.find((item) => item.documentId === ids.sbomId)).toMatchObject({ status: 'unsigned', kind: 'sbom', signer: null, project: null })
+      // What each document is, read from what was stored of it: every build's provenance, every rebuild verdict.
+      expect(new Set(all.items.filter((item) => item.buildId !== null).map((item) => item.kind))).toEqual(new Set(['provenance']))
+      expect(all.items.filter((item) => ids.rebuildDocumentIds.includes(item.documentId)).map((item) => item.kind)).toEqual(ids.rebuildDocumentIds.map(() => 'rebuild'))
     })
 
     it('filters by status, project, signer and time, counting without the status filter', async () => {

@@ -4,9 +4,17 @@ import { errors, type RouteSpec } from './route-spec'
 
 /* Every verification result, one row a document, with counts by status. */
 
+/** What a document is, whatever it came in: read from what the server stored of it. */
+export const DocumentKind = z.enum(['provenance', 'sbom', 'vsa', 'link', 'rebuild', 'deployment', 'test-result'])
+export type DocumentKind = z.infer<typeof DocumentKind>
+
 export const SignatureRow = z.object({
   documentId: DocumentId,
   format: z.string(),
+  kind: DocumentKind.nullable().meta({
+    description:
+      'What the document is: build provenance, an SBOM, a VSA, an in-toto link, a rebuild verdict, a deployment or a test result; null for anything else (a log entry, a message signature, a Statement of another kind)',
+  }),
   status: VerificationStatus,
   failedCheck: z.string().nullable(),
   /** Who signed, as best known: a certificate SAN, a trusted key id, or the keyid the signature names. */

@@ -13,6 +13,7 @@ import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge } from '../../../components/ui/status-badge'
 import { Spinner } from '../../../components/ui/spinner'
 import { formatCount, shortCommit, shortHex } from '../../../lib/format'
+import { FORMAT_NAMES } from '../../../lib/document-names'
 import { paths } from '../../../lib/paths'
 import { verdictSummary } from '../../../lib/verdict'
 import { useHashCheck } from '../../../lib/use-hash-check'
@@ -29,22 +30,6 @@ import { ServedCopySection } from './served-copy-section'
  */
 const AttestationChecks = lazy(() => import('./attestation-checks').then((module) => ({ default: module.AttestationChecks })))
 const loadChecks = () => void import('./attestation-checks')
-
-const FORMAT_NAMES: Record<string, string> = {
-  dsse: 'DSSE envelope',
-  'sigstore-bundle': 'Sigstore bundle',
-  'in-toto-link': 'in-toto link',
-  'npm-attestations': 'npm registry attestation',
-  'cosign-signature': 'cosign image signature',
-  'cosign-attestation': 'cosign image attestation',
-  'pypi-attestation': 'PyPI attestation',
-  'pypi-provenance': 'PyPI provenance',
-  'gcloud-provenance': 'Cloud Build provenance',
-  'rekor-entry': 'Rekor log entry',
-  'in-toto-statement': 'unsigned in-toto Statement',
-  'cyclonedx-json': 'CycloneDX SBOM',
-  'spdx-json': 'SPDX SBOM',
-}
 
 /**
  * `gateDecisions`: the release-gate decisions section for the artifact's digest, given by the app (features do not

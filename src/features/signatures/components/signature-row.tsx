@@ -7,6 +7,7 @@ import { RelativeTime } from '../../../components/ui/relative-time'
 import { StatusBadge, statusLabel } from '../../../components/ui/status-badge'
 import { SubjectList } from '../../../components/ui/subject-list'
 import { digestEntries, shortHex } from '../../../lib/format'
+import { documentNames } from '../../../lib/document-names'
 import { paths } from '../../../lib/paths'
 
 export const SIGNATURE_COLUMNS = ['Document', 'Project', 'Signer', 'Subjects', 'Status', 'Signed'] as const
@@ -29,7 +30,7 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
   return (
     <tr ref={ref} data-index={index} aria-rowindex={index + 2}>
       <td>
-        <span className="muted">{row.format}</span>{' '}
+        <DocumentName format={row.format} kind={row.kind} />{' '}
         {row.buildId === null ? <code className="mono">{shortHex(row.documentId)}</code> : <BuildIdLink id={row.buildId} label={`Build ${shortHex(row.buildId)} of ${row.project ?? 'this document'}`} />}
       </td>
       <td>{row.project ?? <NotRecorded compact />}</td>
@@ -75,3 +76,14 @@ export const SignatureTableRow = memo(function SignatureTableRow({ row, index, r
     </tr>
   )
 })
+
+/** What the document is, and under it what it came in (a DSSE envelope, a Sigstore bundle). */
+function DocumentName({ format, kind }: { format: string; kind: Row['kind'] }) {
+  const names = documentNames(format, kind)
+  return (
+    <span className="document-name">
+      {names.what}
+      {names.format === null ? null : <span className="muted"> · {names.format}</span>}
+    </span>
+  )
+}

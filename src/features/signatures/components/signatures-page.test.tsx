@@ -43,6 +43,19 @@ describe('SignaturesPage', () => {
     await waitFor(async () => expect(await bodyRows()).toHaveLength(Math.min(failed, SIGNATURES_PAGE_SIZE)), { timeout: 10_000 })
   })
 
+  it('says what each document is, and what it came in', async () => {
+    renderApp('/signatures')
+    const rows = await bodyRows()
+    const shown = demoIndex().signatures.slice(0, rows.length).map((entry) => entry.row())
+    const expected: Record<string, string> = { provenance: 'Build provenance · DSSE envelope', rebuild: 'Rebuild verdict · DSSE envelope', sbom: 'SBOM · DSSE envelope', deployment: 'Deployment · DSSE envelope' }
+    rows.forEach((row, index) => {
+      const kind = shown[index]?.kind ?? 'none'
+      expect(row.querySelector('.document-name')?.textContent, kind).toBe(expected[kind])
+    })
+    // The first page of the demo holds several kinds, not only builds.
+    expect(new Set(shown.map((row) => row.kind)).size).toBeGreaterThan(1)
+  })
+
   it('links each failure to its failing check on the build page', async () => {
     const { user, router } = renderApp('/signatures?status=failed')
     // The first failure whose signature failed (the newest may fail a policy check instead, e.g. its builder).
