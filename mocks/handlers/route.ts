@@ -21,16 +21,17 @@ export function mockRoute<R extends RouteSpec>(route: R, answer: (input: MockInp
     if (route.params) {
       const parsed = route.params.safeParse(params)
       if (!parsed.success) {
-        const bad = inputProblem(route, 'path', parsed.error)
+        const bad = inputProblem(route, 'path', parsed.error, Object.fromEntries(Object.entries(params).map(([key, value]) => [key, String(value)])))
         return problem(400, bad.code, bad.message, bad.path)
       }
       parsedParams = parsed.data
     }
     let parsedQuery: unknown = {}
     if (route.query) {
-      const parsed = route.query.safeParse(Object.fromEntries(new URL(request.url).searchParams))
+      const given = Object.fromEntries(new URL(request.url).searchParams)
+      const parsed = route.query.safeParse(given)
       if (!parsed.success) {
-        const bad = inputProblem(route, 'query', parsed.error)
+        const bad = inputProblem(route, 'query', parsed.error, given)
         return problem(400, bad.code, bad.message, bad.path)
       }
       parsedQuery = parsed.data

@@ -86,7 +86,7 @@ export function alertsModule({ store, config, auth, now }: RouteDeps): AlertsMod
     }
     const parsed = AlertPatch.safeParse(body)
     if (!parsed.success) {
-      const problem = zodProblem(parsed.error, 'body')
+      const problem = zodProblem(parsed.error, 'body', body)
       return apiError(c, 400, 'invalid-body', problem.message, problem.path)
     }
     // The auth guard has already accepted the token for scope triage; its name is who made the change.

@@ -41,7 +41,7 @@ export function gateApp({ store, config, auth, now }: RouteDeps, alertsUpToDate:
     }
     const parsed = GateRequest.safeParse(body)
     if (!parsed.success) {
-      const problem = zodProblem(parsed.error, 'body')
+      const problem = zodProblem(parsed.error, 'body', body)
       return apiError(c, 400, 'invalid-body', problem.message, problem.path)
     }
     const { digests, policy: name } = parsed.data

@@ -21,18 +21,20 @@ export type RouteHandler<R extends RouteSpec> = (c: Context, input: RouteInput<R
 function validate<R extends RouteSpec>(c: Context, route: R): RouteInput<R> | Response {
   let params: unknown = {}
   if (route.params) {
-    const parsed = route.params.safeParse(c.req.param())
+    const given = c.req.param()
+    const parsed = route.params.safeParse(given)
     if (!parsed.success) {
-      const problem = inputProblem(route, 'path', parsed.error)
+      const problem = inputProblem(route, 'path', parsed.error, given)
       return apiError(c, 400, problem.code, problem.message, problem.path)
     }
     params = parsed.data
   }
   let query: unknown = {}
   if (route.query) {
-    const parsed = route.query.safeParse(c.req.query())
+    const given = c.req.query()
+    const parsed = route.query.safeParse(given)
     if (!parsed.success) {
-      const problem = inputProblem(route, 'query', parsed.error)
+      const problem = inputProblem(route, 'query', parsed.error, given)
       return apiError(c, 400, problem.code, problem.message, problem.path)
     }
     query = parsed.data

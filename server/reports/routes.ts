@@ -43,7 +43,7 @@ export function reportsApp({ store, config, auth, now }: RouteDeps, alertsUpToDa
       }
       const parsed = ReportRequest.safeParse(body)
       if (!parsed.success) {
-        const problem = zodProblem(parsed.error, 'body')
+        const problem = zodProblem(parsed.error, 'body', body)
         return apiError(c, 400, 'invalid-body', problem.message, problem.path)
       }
       // The alerts a report lists include those of the documents stored just before it was asked for.

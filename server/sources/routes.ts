@@ -81,7 +81,7 @@ export function sourcesApp({ auth, store, config }: RouteDeps, runner: SourceRun
       }
       const parsed = EventEnvelope.safeParse(body)
       if (!parsed.success) {
-        const problem = zodProblem(parsed.error, 'body')
+        const problem = zodProblem(parsed.error, 'body', body)
         return apiError(c, 400, 'invalid-events', `${problem.message} (expected the registry's event envelope { "events": [{ "id", "action", "target": { "repository", … } }] })`, problem.path)
       }
       const accepted = await runner.receiveEvents(params.name, parsed.data)

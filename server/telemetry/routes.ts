@@ -122,7 +122,7 @@ export function telemetryApp({ store, config, auth }: RouteDeps) {
       if (!payload.ok) return apiError(c, payload.status, payload.code, payload.message, payload.path)
       const parsed = event === 'workflow_run' ? WorkflowRunEvent.safeParse(payload.value) : WorkflowJobEvent.safeParse(payload.value)
       if (!parsed.success) {
-        const problem = zodProblem(parsed.error, 'body')
+        const problem = zodProblem(parsed.error, 'body', payload.value)
         return apiError(c, 400, 'invalid-payload', `not a ${event} payload: ${problem.message}`, problem.path)
       }
       let records

@@ -144,7 +144,7 @@ describe('migration 0006', () => {
       const found = await store.search.find('old-')
       expect(found.results[0]).toMatchObject({
         title: 'old-artifact',
-        detail: expect.stringContaining('1970-01-01T00:00:05.000Z') as string,
+        when: { at: '1970-01-01T00:00:05.000Z' },
       })
     } finally {
       await store.close()
