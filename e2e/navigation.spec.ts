@@ -71,10 +71,16 @@ test('artifact names, digests, build ids and commits link to their pages from ev
   await expect(page).toHaveURL(artifactUrl)
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
   await page.goBack()
-  await builds.getByRole('link', { name: new RegExp(`^Artifact sha256:${digest.slice(0, 12)}`) }).first().click()
+  await builds
+    .getByRole('link', { name: new RegExp(`^Artifact sha256:${digest.slice(0, 12)}`) })
+    .first()
+    .click()
   await expect(page).toHaveURL(artifactUrl)
   await page.goBack()
-  await builds.getByRole('link', { name: `Builds of commit ${first.commit.slice(0, 7)}` }).first().click()
+  await builds
+    .getByRole('link', { name: `Builds of commit ${first.commit.slice(0, 7)}` })
+    .first()
+    .click()
   await expect(page).toHaveURL(`${server.url}/builds?commit=${first.commit}`)
 
   // Build: the artifacts section and the commit.
@@ -119,13 +125,25 @@ test('Compare picks both builds by searching their short commits', async ({ demo
     ['Build B (newer)', first],
   ] as const) {
     await pickers.getByLabel(`Commit or build id of ${label}`).fill(build.commit.slice(0, 7))
-    await pickers.getByRole('search', { name: `Find ${label}` }).getByRole('button', { name: 'Find' }).click()
+    await pickers
+      .getByRole('search', { name: `Find ${label}` })
+      .getByRole('button', { name: 'Find' })
+      .click()
     const found = pickers.getByRole('list', { name: `Builds found for ${label}` })
     // The commit's builds are listed newest first; pick the one the test expects by its id in the detail.
     const candidates = await getJson(request, `${server.url}/api/v1/search?q=${build.commit.slice(0, 7)}`, (value) => SearchResponse.parse(value))
     const position = candidates.results.findIndex((result) => result.target.type === 'build' && result.target.id === build.id)
     expect(position).toBeGreaterThanOrEqual(0)
-    await found.getByRole('button', { name: new RegExp(`^Use commit ${build.commit.slice(0, 12)}`) }).nth(position).click()
+    const use = found.getByRole('button', { name: new RegExp(`^Use commit ${build.commit.slice(0, 12)}`) }).nth(position)
+    // "Use" starts the line of the build it picks, the commit beside it: not a button the card's width over it.
+    const button = await use.boundingBox()
+    const commit = await found
+      .getByRole('listitem')
+      .nth(position)
+      .getByText(`commit ${build.commit.slice(0, 12)}`, { exact: true })
+      .boundingBox()
+    expect(button && commit && button.width < 100 && commit.x > button.x + button.width && commit.y < button.y + button.height).toBe(true)
+    await use.click()
   }
   await expect(page).toHaveURL(`${server.url}/builds/compare?a=${second.id}&b=${first.id}`)
   await expect(page.getByRole('heading', { level: 2, name: /differences?$/ })).toBeVisible()
@@ -155,14 +173,21 @@ test('Artifacts lists recent artifacts with their status and filters by project 
   await expect(page).toHaveURL(`${server.url}/artifacts/${item.digest}`)
 })
 
-test('the Build page downloads the document exactly as stored (its SHA-256 is the id) and its verdict as JSON', async ({ demoServer: server, demoPage: page, request }) => {
+test('the Build page downloads the document exactly as stored (its SHA-256 is the id) and its verdict as JSON', async ({
+  demoServer: server,
+  demoPage: page,
+  request,
+}) => {
   const { first } = await newestBuilds(request, server.url)
   await page.goto(`${server.url}/builds/${first.id}`)
   const [document] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download the provenance as stored/ }).click()])
   const bytes = await readFile((await document.path()) ?? '')
   expect(createHash('sha256').update(bytes).digest('hex')).toBe(first.id)
 
-  const [verdict] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the verdict on the provenance as JSON' }).click()])
+  const [verdict] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download the verdict on the provenance as JSON' }).click(),
+  ])
   const parsed = DocumentVerification.parse(JSON.parse(await readFile((await verdict.path()) ?? '', 'utf8')))
   expect(parsed).toMatchObject({ id: first.id, sha256: first.id, verification: { status: first.status } })
 })
@@ -174,7 +199,11 @@ test('a builder id the Builds table cuts at its start can be copied whole', asyn
   // acme/cli's builder id is long (a reusable workflow at a tag): the column shows its end only. (Its newest build
   // may be the alert scenario that moved to a self-hosted builder, so take the first row with the reusable workflow.)
   const builder = /^https:\/\/github\.com\/slsa-framework\//
-  const row = page.getByRole('table', { name: 'Builds' }).getByRole('row').filter({ has: page.getByTitle(builder) }).first()
+  const row = page
+    .getByRole('table', { name: 'Builds' })
+    .getByRole('row')
+    .filter({ has: page.getByTitle(builder) })
+    .first()
   const shown = row.getByTitle(builder)
   const id = (await shown.getAttribute('title')) ?? ''
   expect(await shown.evaluate((element) => element.scrollWidth > element.clientWidth + 1), 'the id is cut').toBe(true)
@@ -205,7 +234,10 @@ test('every screen names itself in the browser tab, so tabs and history entries 
     // A screen showing one thing (a project's reproducibility, say) names it first.
     await expect(page).toHaveTitle(new RegExp(`(^|· )${name} · Provenance$`))
   }
-  await page.getByRole('contentinfo').getByRole('link', { name: /^Record:/ }).click()
+  await page
+    .getByRole('contentinfo')
+    .getByRole('link', { name: /^Record:/ })
+    .click()
   await expect(page.getByRole('heading', { level: 1, name: 'Record' })).toBeVisible()
   await expect(page).toHaveTitle('Record · Provenance')
 })
