@@ -25,6 +25,8 @@ describe('bad query parameters', () => {
       ['/api/v1/artifacts?perBuild=all', 'query.perBuild: "all" is not a number'],
       [`/api/v1/artifacts?name=${'n'.repeat(513)}`, 'query.name: must be at most 512 characters long (got 513)'],
       ['/api/v1/signatures?status=nope', 'query.status: "nope" is not one of verified, failed, untrusted, unsigned, unverifiable'],
+      ['/api/v1/overview?day=2026-13-01', 'query.day: no such day in the calendar: a day is YYYY-MM-DD (UTC)'],
+      ['/api/v1/overview?day=2026-02-30', 'query.day: no such day in the calendar: a day is YYYY-MM-DD (UTC)'],
       ['/api/v1/signatures?from=yesterday', 'query.from: "yesterday" is not a date and time like 2026-11-27T10:00:00Z (ISO 8601, with its time zone)'],
     ] as const) {
       const response = await app.request(query)

@@ -9,7 +9,16 @@ import { errors, type RouteSpec } from './route-spec'
  * list it links to (the builds list filters whole days by build time, the alert queue by state and severity).
  */
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD (UTC)')
+/** Whether `YYYY-MM-DD` names a day of the calendar: 2026-02-30 does not (it would read as March 2), nor 2026-13-01. */
+export function isCalendarDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`)
+  return Number.isFinite(time) && new Date(time).toISOString().startsWith(day)
+}
+
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD (UTC)')
+  .refine(isCalendarDay, 'no such day in the calendar: a day is YYYY-MM-DD (UTC)')
 
 export const StatusTally = z.object({
   verified: z.number().int(),
@@ -24,7 +33,13 @@ export type StatusTally = z.infer<typeof StatusTally>
 export const DayWindow = z.object({ from: Day, to: Day })
 
 export const VerificationWindow = z.object({ window: DayWindow, counts: StatusTally, previous: StatusTally })
-export const RebuildWindow = z.object({ window: DayWindow, match: z.number().int(), mismatch: z.number().int(), previousMatch: z.number().int(), previousMismatch: z.number().int() })
+export const RebuildWindow = z.object({
+  window: DayWindow,
+  match: z.number().int(),
+  mismatch: z.number().int(),
+  previousMatch: z.number().int(),
+  previousMismatch: z.number().int(),
+})
 
 export const Overview = z.object({
   day: Day,
@@ -61,9 +76,7 @@ export const overviewHref = (day: string): string => `/api/v1/overview?${new URL
 export function overviewDay(query: URLSearchParams, today: string): string {
   const day = query.get('day')
   if (day === null || !/^\d{4}-\d{2}-\d{2}$/.test(day) || day > today) return today
-  // A day that exists: 2026-02-30 is not one (it reads as March 2), nor 2026-13-01 (no date at all).
-  const time = Date.parse(`${day}T00:00:00Z`)
-  return Number.isFinite(time) && new Date(time).toISOString().startsWith(day) ? day : today
+  return isCalendarDay(day) ? day : today
 }
 
 /**
@@ -76,7 +89,8 @@ export const overviewRoutes = {
   getOverview: {
     method: 'get',
     path: '/api/v1/overview',
-    summary: 'Where to look first: open alerts by severity, verification and reproducibility of the last 7 and 30 days with the windows before, daily series, recent failures',
+    summary:
+      'Where to look first: open alerts by severity, verification and reproducibility of the last 7 and 30 days with the windows before, daily series, recent failures',
     scope: 'read',
     query: OverviewQuery,
     responses: { 200: { description: 'The overview', schema: Overview }, ...errors },
