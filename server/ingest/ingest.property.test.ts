@@ -49,6 +49,8 @@ describe('the document reader under arbitrary input', () => {
 
   it('refuses JSON nested deeper than the limit, saying where, without a stack overflow escaping', () => {
     expect(outcome(Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)))).toBe('ingest-error')
+    // Opened and never closed: JSON.parse refuses it before any depth is reached, and locating the error must not overflow.
+    expect(outcome(Buffer.from('['.repeat(100_000)))).toBe('ingest-error')
     const deep = `${'{"a":'.repeat(70)}1${'}'.repeat(70)}`
     expect(() => prepareDocument(Buffer.from(deep), context)).toThrow(expect.objectContaining({ code: 'too-deep', path: `$${'.a'.repeat(64)}` }))
   })
@@ -86,5 +88,14 @@ describe('POST /api/v1/attestations under arbitrary bodies', () => {
       ),
       { numRuns: 300 },
     )
+    // Bodies no generator above makes: opened far deeper than any parser recurses, and never closed.
+    for (const body of ['['.repeat(20_000), `{"payload":${'['.repeat(20_000)}`, `${'['.repeat(20_000)}\n{}`]) {
+      for (const contentType of ['application/json', 'application/x-ndjson']) {
+        const response = await open.request('/api/v1/attestations', { method: 'POST', body, headers: { authorization: 'Bearer test', 'content-type': contentType } })
+        // Refused (a JSONL batch of bad lines with 422, each line's error listed), saying why in words.
+        expect([400, 422], `${body.slice(0, 12)} as ${contentType}`).toContain(response.status)
+        expect(await response.text()).toContain('nested too deeply to say where')
+      }
+    }
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { IngestError } from './errors'
-import { parseJson } from './json'
+import { parseJson, parseJsonPrefix } from './json'
 
 // What a person who has to fix the file reads: where the JSON breaks, and what is wrong there, in words.
 
@@ -41,5 +41,15 @@ describe('invalid JSON, said where and what', () => {
     ['PRIVATE KEY', 'a PEM private key, not a document; this server needs public keys only (trust.keys in the config); keep the private key secret'],
   ])('a PEM %s sent as a document says what it is and where it belongs', (label, said) => {
     expect(messageOf(`-----BEGIN ${label}-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END ${label}-----\n`)).toBe(`not valid JSON: this is ${said}`)
+  })
+})
+
+describe('JSON opened deeper than a parser can follow, never closed', () => {
+  it('is invalid JSON said in words, not an overflow of our own stack', () => {
+    for (const open of ['['.repeat(20_000), '{"a":'.repeat(20_000)]) {
+      expect(messageOf(open)).toMatch(/^not valid JSON, nested too deeply to say where: /)
+      // Read as a signed payload, which may carry trailing bytes, too.
+      expect(() => parseJsonPrefix(Buffer.from(open))).toThrow(expect.objectContaining({ code: 'invalid-json', message: expect.stringMatching(/nested too deeply/) as string }))
+    }
   })
 })

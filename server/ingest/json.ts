@@ -1,4 +1,4 @@
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser'
+import { parseTree, printParseErrorCode, type Node, type ParseError, type ParseOptions } from 'jsonc-parser'
 import { IngestError } from './errors'
 
 /**
@@ -10,15 +10,30 @@ function jsonError(text: string, error: unknown): IngestError {
   const pem = /^\s*-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1]
   if (pem) return new IngestError('invalid-json', `not valid JSON: this is a PEM ${pem.toLowerCase()}, not a document; ${pemAdvice(pem)}`, '$')
   const errors: ParseError[] = []
-  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
-  const first = errors[0]
   const message = error instanceof Error ? error.message : String(error)
+  if (treeOf(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false }) === null) {
+    return new IngestError('invalid-json', `not valid JSON, nested too deeply to say where: ${message}`, '$')
+  }
+  const first = errors[0]
   if (!first) return new IngestError('invalid-json', `not valid JSON: ${message}`, '$')
   const before = text.slice(0, first.offset)
   const line = before.split('\n').length
   const column = first.offset - before.lastIndexOf('\n')
   const found = text.slice(first.offset, first.offset + Math.max(first.length, 1)).slice(0, 20)
   return new IngestError('invalid-json', `not valid JSON at line ${line}, column ${column}: ${inWords(first, found)}`, '$')
+}
+
+/**
+ * jsonc-parser's tree of the text, or null when the text opens more arrays and objects than its parser, which
+ * recurses, can follow: `[` ten thousand times, never closed, is refused by JSON.parse and then overflows it.
+ */
+function treeOf(text: string, errors: ParseError[], options: ParseOptions): Node | undefined | null {
+  try {
+    return parseTree(text, errors, options)
+  } catch (error) {
+    if (error instanceof RangeError) return null
+    throw error
+  }
 }
 
 /** Where a PEM block sent as a document belongs instead. */
@@ -110,7 +125,7 @@ export function parseJsonPrefix(raw: Buffer): { value: unknown; ignoredBytes: nu
   } catch (error) {
     if (error instanceof IngestError) throw error
     const errors: ParseError[] = []
-    const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false })
+    const root = treeOf(text, errors, { disallowComments: true, allowTrailingComma: false })
     const end = root ? root.offset + root.length : 0
     if (!root || end === 0 || (errors[0] && errors[0].offset < end)) throw jsonError(text, error)
     const value = parseJson(Buffer.from(text.slice(0, end)))
