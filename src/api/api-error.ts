@@ -36,7 +36,8 @@ export function describeError(error: unknown): { message: string; hint: string |
     }
   }
   const where = error.path ? whereWords(error.path) : null
-  const message = asSentence(where === null ? error.message : `${withoutFullStop(error.message)} (${where})`)
+  const text = forThePage(error.message, error.path)
+  const message = asSentence(where === null ? text : `${withoutFullStop(text)} (${where})`)
   if (error.status === 401) return { message, hint: 'Enter a read token in the form at the top of the page.' }
   if (error.status === 403) return { message, hint: 'The token you entered lacks the read scope; ask for one that has it.' }
   if (error.status === 0 || error.status >= 500) return { message, hint: 'This is usually temporary; retry in a moment.' }
@@ -60,6 +61,16 @@ function whereWords(path: string): string {
 }
 
 const withoutFullStop = (text: string): string => text.trim().replace(/[.]$/, '')
+
+/**
+ * An API message as a page shows it: without the place it starts with (`query.from: `; the words after it say where), and
+ * without the clauses that send an API client to a route ("; GET /api/v1/projects lists them"), which a reader of
+ * the page cannot follow.
+ */
+function forThePage(message: string, path: string | undefined): string {
+  const located = path !== undefined && message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message
+  return located.replace(/;\s*[^;]*\b(?:GET|POST|PATCH|PUT|DELETE) \/api\/[^;]*/g, '')
+}
 
 /** A sentence for the page: capitalised, ending in a full stop, without the backticks API messages quote code in. */
 export function asSentence(text: string): string {

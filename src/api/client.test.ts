@@ -44,6 +44,18 @@ describe('getJson', () => {
     expect(describeError(error).message).toBe('Limit is too large (at limit).')
   })
 
+  it('shows an API message as a page says it: the place in words once, no route an API client would follow', () => {
+    const said = (message: string, path: string) => describeError(new ApiError({ status: 400, code: 'invalid-query', message, path, endpoint: '/api/v1/x' })).message
+    expect(said('query.from: "x" is not a digest, a commit or env:<name>', 'query.from')).toBe('"x" is not a digest, a commit or env:<name> (in the from filter).')
+    expect(said('path.id: a report id is 32 lower-case hex characters', 'path.id')).toBe('A report id is 32 lower-case hex characters (in the id in the address).')
+    expect(said('No build or rebuild is filed under project "nope"; GET /api/v1/projects lists them', 'query.project')).toBe(
+      'No build or rebuild is filed under project "nope" (in the project filter).',
+    )
+    expect(said('No report with id 00; the list of reports is GET /api/v1/reports', 'path.id')).toBe('No report with id 00 (in the id in the address).')
+    // A JSON path into a document is said once too, as where.
+    expect(said('$.subject[0].digest: not a digest', '$.subject[0].digest')).toBe('Not a digest (at $.subject[0].digest).')
+  })
+
   it('explains a failure without an error body', async () => {
     server.use(http.get('/api/thing', () => new HttpResponse(null, { status: 503 })))
     const error = await failure(getJson('/api/thing', { schema: Thing }))
