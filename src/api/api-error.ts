@@ -27,14 +27,22 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError
 }
 
-/** A sentence for the UI: what failed and what the reader can do about it. */
-export function describeError(error: unknown): { message: string; hint: string | null } {
+/**
+ * A sentence for the UI: what failed and what the reader can do about it; `retryable` is false when asking again
+ * the same way cannot help (the server refused the request as malformed), so no Retry is offered.
+ */
+export function describeError(error: unknown): { message: string; hint: string | null; retryable: boolean } {
   if (!isApiError(error)) {
     return {
       message: error instanceof Error ? error.message : 'Something unexpected went wrong.',
       hint: null,
+      retryable: true,
     }
   }
+  return { ...describeApiError(error), retryable: error.status !== 400 }
+}
+
+function describeApiError(error: ApiError): { message: string; hint: string | null } {
   const where = error.path ? whereWords(error.path) : null
   const text = forThePage(error.message, error.path)
   const message = asSentence(where === null ? text : `${withoutFullStop(text)} (${where})`)

@@ -7,15 +7,17 @@ export type ErrorStateProps = {
   hint?: string | null
   onRetry?: () => void
   retrying?: boolean
+  /** False when asking again cannot help (describeError says so of a request the server refused as malformed). */
+  retryable?: boolean
 }
 
-export function ErrorState({ title, message, hint, onRetry, retrying = false }: ErrorStateProps) {
+export function ErrorState({ title, message, hint, onRetry, retrying = false, retryable = true }: ErrorStateProps) {
   return (
     <div className="error-state" role="alert">
       {title ? <p className="error-state-title">{title}</p> : null}
       <p className="error-state-message">{message}</p>
       {hint ? <p className="error-state-hint">{hint}</p> : null}
-      {onRetry ? (
+      {onRetry && retryable ? (
         <button type="button" className="button" onClick={onRetry} disabled={retrying}>
           {retrying ? 'Retrying…' : 'Retry'}
         </button>

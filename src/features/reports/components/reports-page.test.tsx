@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react'
+import { cleanup, screen, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { server } from '../../../../mocks/node'
@@ -64,6 +64,16 @@ describe('the Reports page', () => {
     expect(await within(list).findByRole('cell', { name: 'Environment production' })).toBeTruthy()
     expect(within(list).getByRole('cell', { name: 'failed' })).toBeTruthy()
   }, 60_000)
+
+  it('offers no Retry for an address whose report id the server refuses as malformed, and one for a report not found', async () => {
+    renderApp('/reports?id=not-a-report')
+    expect(await screen.findByText('A report id is 32 lower-case hex characters (in the id in the address).')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull()
+    cleanup()
+    renderApp(`/reports?id=${'b'.repeat(32)}`)
+    expect(await screen.findByText(new RegExp(`^No report with id ${'b'.repeat(32)}`))).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
 
   it('names the digest that is wrong before asking the server', async () => {
     const { user } = renderApp('/reports')
