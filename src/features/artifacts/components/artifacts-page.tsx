@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { describeError } from '../../../api/api-error'
 import { projectQueries } from '../../../api/project-queries'
 import { DigestParam, type ArtifactListItem } from '../../../contract/artifacts'
-import { ARTIFACTS_PER_BUILD } from '../../../../domain/artifact-list'
+import { ARTIFACTS_PER_BUILD, artifactsListedPerBuild } from '../../../../domain/artifact-list'
 import { EmptyState } from '../../../components/ui/empty-state'
 import { BuildIdLink } from '../../../components/ui/entity-links'
 import { Digest } from '../../../components/ui/digest'
@@ -115,13 +115,14 @@ const ArtifactList = memo(function ArtifactList({ filter, onClear }: { filter: A
       </EmptyState>
     )
   }
+  // The list the server answered: by name every match, else the first of each build (the API's default number).
+  const perBuild = artifactsListedPerBuild({ ...filter, perBuild: ARTIFACTS_PER_BUILD })
   return (
     <div className="results">
       <ResultCount onClearFilters={filtered ? onClear : undefined}>
         {query.isPlaceholderData ? 'Updating… ' : ''}
         Showing {formatCount(rows.length)} {rows.length === 1 ? 'artifact' : 'artifacts'}
-        {/* A list by name shows every match (domain/artifact-list.ts); otherwise the first of each build. */}
-        {filter.name === undefined ? `, the first ${ARTIFACTS_PER_BUILD} of each build` : ''}
+        {perBuild === null ? '' : `, the first ${perBuild} of each build`}
         {query.hasNextPage ? '; more are available' : ''}.
       </ResultCount>
       <ArtifactTable rows={rows} />
